@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint golden bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/wavecd helm template auth-guard examples/staging/common-charts/apps/java-service \
+		--namespace staging-webs \
+		-f examples/staging/ca-staging/values/apps/staging-webs/values-auth-guard.yaml
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+
+test: $(STAMP) lint
+	PATH="$(CURDIR)/$(BIN):/usr/local/bin:/usr/bin:/bin" $(BIN)/python -m pytest -n auto -p no:cacheprovider
+
+# Re-record the real-helm outputs beside the conformance charts (needs npm; never run by CI).
+golden: $(STAMP)
+	$(BIN)/python tools/golden.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/render.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Go's text/template language: lexer, parser, compiler, executor, builtins and fmt verbs."""

@@ -1,0 +1,1 @@
+"""Helm charts rendered exactly as `helm template` renders them."""

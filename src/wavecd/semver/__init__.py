@@ -1,0 +1,1 @@
+"""Versions and constraints as Masterminds/semver v3 handles them."""

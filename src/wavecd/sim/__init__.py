@@ -1,0 +1,1 @@
+"""A local Kubernetes-compatible API server with simulated controllers."""

@@ -1,0 +1,1 @@
+"""The Sprig function library as Helm and ApplicationSet goTemplate expose it."""

@@ -1,0 +1,21 @@
+import threading
+
+from wavecd.core import Location, ManualClock, WavecdError
+
+
+def test_error_render_names_the_location_after_the_message():
+    err = WavecdError("boom", location=Location(file="values.yaml", line=3, column=5), context=["hint"])
+    assert err.render() == "boom\n  at values.yaml:3:5\n  hint"
+
+
+def test_manual_clock_sleep_returns_only_after_advance():
+    clock = ManualClock()
+    woke = threading.Event()
+    sleeper = threading.Thread(target=lambda: (clock.sleep(5), woke.set()))
+    sleeper.start()
+    clock.advance(4)
+    assert not woke.wait(0.05)
+    clock.advance(1)
+    assert woke.wait(2)
+    sleeper.join()
+    assert clock.now() == 5

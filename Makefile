@@ -20,7 +20,7 @@ demo: $(STAMP)
 		-f examples/staging/ca-staging/values/apps/staging-webs/values-auth-guard.yaml
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff check .
 
 test: $(STAMP) lint
 	PATH="$(CURDIR)/$(BIN):/usr/local/bin:/usr/bin:/bin" $(BIN)/python -m pytest -n auto -p no:cacheprovider

@@ -60,6 +60,6 @@ class WavecdError(Exception):
 
 
 class UserInputError(WavecdError):
-    """Bad input from the user (flags, files, repositories): exit status 2 for commands that distinguish it."""
+    """Bad input from the user (flags, files, repositories): exit status 2 where commands distinguish it."""
 
     exit_code = 2

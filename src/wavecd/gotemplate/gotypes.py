@@ -9,11 +9,14 @@ Helm's templates see JSON-typed values, plus a few Go types that functions retur
 | int (template literals, `len`, Sprig `int`) | `int`                   |
 | int64 (Sprig math, `--set` integers)        | `Int64` (an `int` subclass) |
 | uint8 (`index "abc" 1`)    | `Uint8` (an `int` subclass)              |
+| uint64 (semver `.Major`)   | `Uint64` (an `int` subclass)             |
 | float64 (every number read from YAML/JSON)  | `float`                 |
 | string                     | `str`                                    |
 | []byte (`.Files.GetBytes`) | `bytes`                                  |
 | []interface{}              | `list`                                   |
 | []string                   | `GoStringList` (a `list` subclass)       |
+| []int (Sprig `until`)      | `GoIntList` (a `list` subclass)          |
+| [][]interface{} (`chunk`)  | `GoChunkList` (a `list` of lists)        |
 | map[string]interface{}     | `dict` (string keys)                     |
 | map[string]string          | `GoStringMap` (a `dict` subclass)        |
 | struct / pointer to struct | an instance of `GoStruct`                |
@@ -43,8 +46,26 @@ class Uint8(int):
     __slots__ = ()
 
 
+class Uint64(int):
+    """A Go uint64, as semver's `Major`/`Minor`/`Patch` return."""
+
+    __slots__ = ()
+
+
 class GoStringList(list):
     """A Go []string (Sprig's `splitList`, `toStrings`, ...)."""
+
+    __slots__ = ()
+
+
+class GoIntList(list):
+    """A Go []int (Sprig's `until`, `untilStep`)."""
+
+    __slots__ = ()
+
+
+class GoChunkList(list):
+    """A Go [][]interface{} (Sprig's `chunk`): a list of plain lists."""
 
     __slots__ = ()
 
@@ -88,6 +109,8 @@ def go_kind(value: Any) -> str:
         return "int64"
     if isinstance(value, Uint8):
         return "uint8"
+    if isinstance(value, Uint64):
+        return "uint64"
     if isinstance(value, int):
         return "int"
     if isinstance(value, float):
@@ -115,6 +138,8 @@ def go_type_name(value: Any) -> str:
         return "int64"
     if isinstance(value, Uint8):
         return "uint8"
+    if isinstance(value, Uint64):
+        return "uint64"
     if isinstance(value, int):
         return "int"
     if isinstance(value, float):
@@ -125,6 +150,10 @@ def go_type_name(value: Any) -> str:
         return "[]uint8"
     if isinstance(value, GoStringList):
         return "[]string"
+    if isinstance(value, GoIntList):
+        return "[]int"
+    if isinstance(value, GoChunkList):
+        return "[][]interface {}"
     if isinstance(value, list):
         return "[]interface {}"
     if isinstance(value, GoStringMap):

@@ -1,0 +1,84 @@
+"""Reading git repositories at a revision, against real repositories made with the git command."""
+
+import subprocess
+
+import pytest
+
+from wavecd.sources.errors import SourceError
+from wavecd.sources.git import GitRepo
+from wavecd.sources.repourl import normalize_repo_url, same_repo
+
+
+def git(path, *args):
+    return subprocess.run(["git", "-C", str(path), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.email", "t@example.com")
+    git(path, "config", "user.name", "t")
+    commits = {}
+    for version in ("1.0.0", "1.2.0", "1.10.0", "2.0.0-rc.1"):
+        (path / "VERSION").write_text(version)
+        git(path, "add", "VERSION")
+        git(path, "commit", "-q", "-m", version)
+        git(path, "tag", "-a", f"v{version}", "-m", version)
+        commits[version] = git(path, "rev-parse", "HEAD")
+    git(path, "checkout", "-q", "-b", "argocd-sync/staging")
+    (path / "VERSION").write_text("staging")
+    git(path, "commit", "-q", "-am", "staging")
+    commits["staging"] = git(path, "rev-parse", "HEAD")
+    git(path, "checkout", "-q", "main")
+    return GitRepo(path), commits
+
+
+def test_branch_tag_sha_and_head_resolve_like_argo_cd(repo):
+    gitrepo, commits = repo
+    assert gitrepo.resolve("argocd-sync/staging") == commits["staging"]
+    assert gitrepo.resolve("v1.2.0") == commits["1.2.0"]
+    assert gitrepo.resolve("HEAD") == commits["2.0.0-rc.1"]
+    assert gitrepo.resolve("") == commits["2.0.0-rc.1"]
+    assert gitrepo.resolve(commits["1.0.0"]) == commits["1.0.0"]
+    assert gitrepo.resolve(commits["1.0.0"][:10]) == commits["1.0.0"]
+
+
+def test_semver_constraint_picks_the_highest_matching_tag_and_skips_prereleases(repo):
+    gitrepo, commits = repo
+    assert gitrepo.resolve(">=1.0.0 <2.0.0") == commits["1.10.0"]
+    assert gitrepo.resolve("~1.2") == commits["1.2.0"]
+    assert gitrepo.resolve("1.2.0", tag_prefix="v") == commits["1.2.0"]
+
+
+def test_unknown_revision_names_the_revision_and_the_repository(repo):
+    gitrepo, _ = repo
+    with pytest.raises(SourceError, match="unable to resolve 'nope' to a commit SHA"):
+        gitrepo.resolve("nope")
+
+
+def test_files_are_read_at_the_revision_not_from_the_working_tree(repo, tmp_path):
+    gitrepo, commits = repo
+    (gitrepo.path / "VERSION").write_text("uncommitted")
+    assert gitrepo.read(commits["1.2.0"], "VERSION") == b"1.2.0"
+    assert gitrepo.files(commits["1.2.0"]) == ["VERSION"]
+    gitrepo.export(commits["staging"], tmp_path / "tree")
+    assert (tmp_path / "tree" / "VERSION").read_text() == "staging"
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("https://github.com/Org/Repo.git", "https://github.com/org/repo"),
+        ("git@github.com:org/repo.git", "https://github.com/org/repo/"),
+        ("ssh://git@github.com/org/repo", "http://github.com/org/repo.git"),
+    ],
+)
+def test_repo_urls_compare_after_normalisation(left, right):
+    assert same_repo(left, right)
+
+
+def test_different_repositories_stay_different():
+    assert not same_repo("https://github.com/org/repo", "https://github.com/org/repo2")
+    assert normalize_repo_url("https://GitHub.com/org/repo.git") == "github.com/org/repo"

@@ -1,1 +1,22 @@
-"""The health of one Kubernetes object, kind by kind, as Argo CD judges it."""
+"""The health of one Kubernetes object, kind by kind, as Argo CD judges it (reference §2).
+
+Pure functions over plain dicts shaped like API objects: `assess` for one object, `aggregate` for an app.
+"""
+
+from wavecd.health.aggregate import AppHealth, ManagedResource, aggregate
+from wavecd.health.assess import DEFAULT_RULES, Rule, assess
+from wavecd.health.hooks import is_hook
+from wavecd.health.status import Health, HealthStatus, is_worse
+
+__all__ = [
+    "DEFAULT_RULES",
+    "AppHealth",
+    "Health",
+    "HealthStatus",
+    "ManagedResource",
+    "Rule",
+    "aggregate",
+    "assess",
+    "is_hook",
+    "is_worse",
+]

@@ -13,6 +13,7 @@ import click
 # command name -> (module, attribute) holding its click command
 _COMMANDS: dict[str, tuple[str, str]] = {
     "helm": ("wavecd.cli.helm_cmd", "helm"),
+    "sim": ("wavecd.cli.sim_cmd", "sim"),
 }
 
 

@@ -1,0 +1,93 @@
+"""`wavecd sim serve`: run the simulated Kubernetes cluster until interrupted."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+import click
+
+from wavecd.core.errors import UserInputError, WavecdError
+
+
+@click.group()
+def sim() -> None:
+    """The simulated Kubernetes cluster (a local API server with simulated controllers)."""
+
+
+@sim.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option(
+    "--kubeconfig",
+    "kubeconfig_path",
+    type=click.Path(dir_okay=False),
+    help="Write a kubeconfig for the cluster to this file.",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False),
+    help="Keep the cluster's objects in this SQLite file across restarts.",
+)
+@click.option(
+    "--speed",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="How much faster than real time simulated controllers run.",
+)
+@click.option("--nodes", type=click.IntRange(1, 100), default=1, show_default=True, help="Simulated nodes.")
+@click.option(
+    "--request-log",
+    "request_log",
+    type=click.Path(dir_okay=False),
+    help="Append one JSON line per HTTP request served to this file.",
+)
+def serve(
+    port: int,
+    kubeconfig_path: str | None,
+    state_path: str | None,
+    speed: float,
+    nodes: int,
+    request_log: str | None,
+) -> None:
+    """Serve a Kubernetes-compatible API on 127.0.0.1 until interrupted."""
+    from wavecd.core.clock import RealClock
+    from wavecd.sim.cluster import SimCluster
+
+    if speed <= 0:
+        raise click.BadParameter("must be positive", param_hint="--speed")
+    try:
+        cluster = SimCluster(RealClock(speed), state_path, port=port, nodes=nodes, request_log_path=request_log)
+        try:
+            cluster.start()
+        except OSError as err:
+            cluster.stop()
+            raise UserInputError(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from None
+        if kubeconfig_path:
+            try:
+                cluster.write_kubeconfig(kubeconfig_path)
+            except OSError as err:
+                cluster.stop()
+                raise UserInputError(f"cannot write kubeconfig {kubeconfig_path}: {err.strerror or err}") from None
+    except WavecdError as err:
+        click.echo(err.render(), err=True)
+        sys.exit(err.exit_code)
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    click.echo(
+        f"wavecd sim: serving {cluster.url}" + (f" (kubeconfig {kubeconfig_path})" if kubeconfig_path else ""),
+        err=True,
+    )
+    try:
+        done.wait()
+    finally:
+        cluster.stop()

@@ -1,0 +1,120 @@
+"""API errors as Kubernetes `Status` objects, worded like the apiserver's `errors.go` (clients match on them)."""
+
+from __future__ import annotations
+
+from wavecd.core.errors import WavecdError
+from wavecd.sim.registry import Kind
+
+
+class ApiError(WavecdError):
+    """An error the simulated API answers with; `status()` is the body it sends."""
+
+    def __init__(self, code: int, reason: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+        self.details = details
+
+    def status(self) -> dict:
+        body = {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "code": self.code,
+        }
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+def _details(kind: Kind, name: str) -> dict:
+    details = {"name": name, "kind": kind.plural}
+    if kind.group:
+        details["group"] = kind.group
+    return details
+
+
+def not_found(kind: Kind, name: str) -> ApiError:
+    return ApiError(404, "NotFound", f'{kind.group_resource} "{name}" not found', _details(kind, name))
+
+
+def namespace_not_found(name: str) -> ApiError:
+    return ApiError(404, "NotFound", f'namespaces "{name}" not found', {"name": name, "kind": "namespaces"})
+
+
+def no_route() -> ApiError:
+    return ApiError(404, "NotFound", "the server could not find the requested resource", {})
+
+
+def no_kind(kind: str, api_version: str) -> ApiError:
+    """A write of a kind nothing serves (yet): what kubectl says for it, answered by the server."""
+    return ApiError(404, "NotFound", f'no matches for kind "{kind}" in version "{api_version}"', {"kind": kind})
+
+
+def already_exists(kind: Kind, name: str) -> ApiError:
+    return ApiError(409, "AlreadyExists", f'{kind.group_resource} "{name}" already exists', _details(kind, name))
+
+
+def stale(kind: Kind, name: str) -> ApiError:
+    return ApiError(
+        409,
+        "Conflict",
+        f'Operation cannot be fulfilled on {kind.group_resource} "{name}": the object has been modified; '
+        "please apply your changes to the latest version and try again",
+        _details(kind, name),
+    )
+
+
+def invalid(kind: Kind, name: str, causes: list[tuple[str, str, str]]) -> ApiError:
+    """422 Invalid; causes are (reason, field, message)."""
+    text = "; ".join(f"{field}: {message}" for _, field, message in causes)
+    details = _details(kind, name)
+    details["kind"] = kind.kind
+    details["causes"] = [{"reason": r, "message": m, "field": f} for r, f, m in causes]
+    if len(causes) > 1:
+        text = "[" + ", ".join(f"{field}: {message}" for _, field, message in causes) + "]"
+    qualified = f"{kind.kind}.{kind.group}" if kind.group else kind.kind
+    return ApiError(422, "Invalid", f'{qualified} "{name}" is invalid: {text}', details)
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, "BadRequest", message)
+
+
+def terminating(kind: Kind, name: str, namespace: str) -> ApiError:
+    details = _details(kind, name)
+    details["causes"] = [
+        {
+            "reason": "NamespaceTerminating",
+            "message": f"namespace {namespace} is being terminated",
+            "field": "metadata.namespace",
+        }
+    ]
+    return ApiError(
+        403,
+        "Forbidden",
+        f'{kind.group_resource} "{name}" is forbidden: unable to create new content in namespace {namespace} '
+        "because it is being terminated",
+        details,
+    )
+
+
+ACCEPTED = {"application/vnd.kubernetes.protobuf": "application/json, application/yaml"}
+
+
+def unsupported_media(content_type: str) -> ApiError:
+    return ApiError(
+        415,
+        "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types include: "
+        + ACCEPTED.get(content_type.split(";")[0].strip(), "application/json, application/yaml"),
+    )
+
+
+def method_not_allowed(
+    message: str = "the server does not allow this method on the requested resource",
+) -> ApiError:
+    return ApiError(405, "MethodNotAllowed", message)

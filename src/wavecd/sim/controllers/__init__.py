@@ -1,0 +1,1 @@
+"""Simulated controllers: what kube-controller-manager, the kubelet and a few operators would write."""

@@ -1,0 +1,101 @@
+"""The kubelet's part: a pod's status over time, from its owner's (or its own) timing.
+
+Long-running pods become Running and Ready after the delay (or crash-loop with `outcome: fail`);
+run-to-completion pods (restartPolicy Never/OnFailure) run, then succeed (or fail) after the delay.
+"""
+
+from __future__ import annotations
+
+from wavecd.sim.controllers.common import crashing_status, finished_status, running_status, write_status
+from wavecd.sim.controllers.engine import KUBELET, Context
+from wavecd.sim.registry import Kind
+from wavecd.sim.timing import Timing
+
+
+def pending_status(ctx: Context, pod: dict) -> dict:
+    status = dict(pod.get("status") or {})
+    status.update(
+        {
+            "phase": "Pending",
+            "conditions": [
+                {
+                    "type": "PodScheduled",
+                    "status": "True",
+                    "lastTransitionTime": status.get("startTime") or ctx.api.timestamp(),
+                }
+            ],
+            "hostIP": "172.18.0.2",
+            "startTime": status.get("startTime") or ctx.api.timestamp(),
+            "containerStatuses": [
+                {
+                    "name": c.get("name", ""),
+                    "image": c.get("image", ""),
+                    "imageID": "",
+                    "ready": False,
+                    "restartCount": 0,
+                    "started": False,
+                    "state": {"waiting": {"reason": "ContainerCreating"}},
+                }
+                for c in (pod.get("spec") or {}).get("containers") or []
+            ],
+        }
+    )
+    return status
+
+
+def drive_pod(ctx: Context, pods: Kind, pod: dict, timing: Timing) -> dict:
+    """Write the pod's status for the current time and schedule the next change; returns the pod."""
+    meta = pod["metadata"]
+    if meta.get("deletionTimestamp"):
+        return pod
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        return pod
+    since = ctx.since(pod)
+    completes = (pod.get("spec") or {}).get("restartPolicy") in ("Never", "OnFailure")
+    if timing.outcome == "fail" and ctx.now >= since + timing.failure_delay:
+        status = finished_status(ctx, pod, succeeded=False) if completes else crashing_status(ctx, pod)
+    elif timing.outcome == "ready" and ctx.now >= since + timing.delay:
+        status = finished_status(ctx, pod, succeeded=True) if completes else running_status(ctx, pod, ready=True)
+    elif completes and timing.outcome == "never":
+        status = running_status(ctx, pod, ready=False)
+    else:
+        status = pending_status(ctx, pod)
+        due = since + (timing.failure_delay if timing.outcome == "fail" else timing.delay)
+        if timing.outcome != "never":
+            ctx.recheck(pods, pod, due)
+    if status.get("phase") == (pod.get("status") or {}).get("phase") == "Running" and _same_running(pod, status):
+        return pod
+    return write_status(ctx, pods, pod, status, manager=KUBELET) or pod
+
+
+def _same_running(pod: dict, status: dict) -> bool:
+    old = pod.get("status") or {}
+    return [c.get("ready") for c in old.get("containerStatuses") or []] == [
+        c.get("ready") for c in status.get("containerStatuses") or []
+    ] and [c.get("state", {}).keys() for c in old.get("containerStatuses") or []] == [
+        c.get("state", {}).keys() for c in status.get("containerStatuses") or []
+    ]
+
+
+def is_ready(pod: dict) -> bool:
+    status = pod.get("status") or {}
+    if status.get("phase") != "Running":
+        return False
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
+
+
+OWNED_KINDS = frozenset({"ReplicaSet", "StatefulSet", "DaemonSet", "Job"})
+
+
+def reconcile_pod(ctx: Context, kind: Kind, pod: dict) -> None:
+    """Standalone pods (or pods of owners the sim does not simulate) follow the Pod rule."""
+    refs = pod["metadata"].get("ownerReferences") or []
+    owners = [r for r in refs if r.get("kind") in OWNED_KINDS and r.get("controller")]
+    if owners:
+        for ref in owners:  # the owner drives its pods; a pod's timer wakes it
+            owner = ctx.kind(ref.get("apiVersion", ""), ref.get("kind", ""))
+            if owner is not None:
+                ctx.engine.enqueue((owner.group, owner.plural, pod["metadata"].get("namespace", ""), ref["name"]))
+        return
+    drive_pod(ctx, kind, pod, ctx.timing(kind, pod))

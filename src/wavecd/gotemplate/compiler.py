@@ -1,0 +1,548 @@
+"""Compile a parse tree into one Python function, once, so executing a template runs straight-line Python.
+
+The generated function is `render(X, d0, out, depth)`: X is the executing TemplateSet, d0 the dot, out
+a list the text is appended to, depth Go's template nesting depth. Go variables become Python locals
+(resolved here, at compile time, with Go's run-time scoping), `range` becomes a `for` loop so that
+`{{break}}`/`{{continue}}` are Python's, and plain-dict field chains are inlined. Everything rare calls
+into `runtime` and `calls`.
+
+Go reports an error at "the node the executor was last at". Which node that is is mostly static, so the
+compiler simulates Go's `state.at` calls (`self.at`) and bakes the node into each error it can raise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wavecd.gotemplate import runtime as rt
+from wavecd.gotemplate.calls import Arg, CallSite, LiteralError, ideal_constant
+from wavecd.gotemplate.funcs import GoFunc
+from wavecd.gotemplate.lexer import go_quote
+from wavecd.gotemplate.nodes import (
+    ActionNode,
+    BoolNode,
+    BreakNode,
+    ChainNode,
+    CommandNode,
+    ContinueNode,
+    DotNode,
+    FieldNode,
+    IdentifierNode,
+    IfNode,
+    ListNode,
+    NilNode,
+    Node,
+    NumberNode,
+    PipeNode,
+    RangeNode,
+    StringNode,
+    TemplateNode,
+    TextNode,
+    Tree,
+    VariableNode,
+    WithNode,
+)
+
+
+class Options:
+    """What the generated code depends on besides the tree (part of the compile cache key)."""
+
+    __slots__ = ("builtins", "go_version", "lazy_and_or", "missingkey")
+
+    def __init__(self, missingkey: str, go_version: tuple[int, int], builtins: dict[str, GoFunc], lazy_and_or: bool):
+        self.missingkey = missingkey
+        self.go_version = go_version
+        self.builtins = builtins
+        self.lazy_and_or = lazy_and_or
+
+
+class _Var:
+    __slots__ = ("iface", "py")
+
+    def __init__(self, py: str, iface: bool | str):
+        self.py = py
+        self.iface = iface
+
+
+class _DynAt:
+    """Where Go's executor is after `and`/`or`: it depends on how many arguments were evaluated, so the
+    generated code records it in a variable; `last` is the node if every argument was evaluated."""
+
+    __slots__ = ("last", "var")
+
+    def __init__(self, var: str, last: Node):
+        self.var = var
+        self.last = last
+
+
+class _Compiler:
+    def __init__(self, tree: Tree, opts: Options):
+        self.tree = tree
+        self.tmpl = tree.name
+        self.opts = opts
+        self.lines: list[str] = []
+        self.indent = 1
+        self.consts: dict[str, Any] = {}
+        self.n = 0
+        self.scopes: list[dict[str, _Var]] = []
+        self.dot = "d0"
+        # Whether a nil dot is a nil interface: a bool, or the name of a variable deciding it at run time
+        self.dot_iface: bool | str = False
+        self.at: Node | _DynAt = tree.root
+
+    # --- emission helpers ---------------------------------------------------------------------
+    def emit(self, line: str) -> None:
+        self.lines.append("    " * self.indent + line)
+
+    def const(self, obj: Any) -> str:
+        self.n += 1
+        name = f"k{self.n}"
+        self.consts[name] = obj
+        return name
+
+    def tmp(self, prefix: str = "t") -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def node_ref(self, node: Node | _DynAt) -> str:
+        """Code naming a node for an error: a constant, or the variable `and`/`or` keep it in."""
+        return node.var if isinstance(node, _DynAt) else self.const(node)
+
+    def raise_at(self, node: Node | _DynAt, detail: str) -> None:
+        self.emit(f"raise _err(TN, {self.node_ref(node)}, {detail!r})")
+
+    def static_at(self) -> Node:
+        return self.at.last if isinstance(self.at, _DynAt) else self.at
+
+    # --- variables ----------------------------------------------------------------------------
+    def lookup(self, name: str) -> _Var | None:
+        for scope in reversed(self.scopes):
+            v = scope.get(name)
+            if v is not None:
+                return v
+        return None
+
+    def declare(self, name: str, iface: bool | str) -> _Var:
+        v = _Var(self.tmp("v"), iface)
+        self.scopes[-1][name] = v
+        return v
+
+    # --- entry --------------------------------------------------------------------------------
+    def compile(self) -> str:
+        self.scopes.append({"$": _Var("d0", False)})
+        self.emit("w = out.append")
+        self.list(self.tree.root)
+        header = "def render(X, d0, out, depth):"
+        return "\n".join([header, *self.lines])
+
+    def block(self, lst: ListNode | None) -> None:
+        self.indent += 1
+        start = len(self.lines)
+        if lst is not None:
+            self.scopes.append({})
+            self.list(lst)
+            self.scopes.pop()
+        if len(self.lines) == start:
+            self.emit("pass")
+        self.indent -= 1
+
+    def list(self, lst: ListNode) -> None:
+        for node in lst.nodes:
+            self.at = node
+            if isinstance(node, TextNode):
+                if node.text:
+                    self.emit(f"w({node.text!r})")
+            elif isinstance(node, ActionNode):
+                v = self.pipeline(node.pipe)
+                if not node.pipe.decl:
+                    self.at = node
+                    self.emit(f"w({v} if {v}.__class__ is str else _pv({v}))")
+            elif isinstance(node, IfNode):
+                self.if_or_with(node, False)
+            elif isinstance(node, WithNode):
+                self.if_or_with(node, True)
+            elif isinstance(node, RangeNode):
+                self.range(node)
+            elif isinstance(node, TemplateNode):
+                self.template(node)
+            elif isinstance(node, BreakNode):
+                self.emit("break")
+            elif isinstance(node, ContinueNode):
+                self.emit("continue")
+
+    # --- control structures ----------------------------------------------------------------------
+    def if_or_with(self, node: IfNode | WithNode, is_with: bool) -> None:
+        self.scopes.append({})
+        v = self.pipeline(node.pipe)
+        self.emit(f"if {v}:")
+        saved = (self.dot, self.dot_iface)
+        if is_with:
+            self.dot, self.dot_iface = v, False
+        self.block(node.list)
+        self.dot, self.dot_iface = saved
+        if node.else_list is not None:
+            self.emit("else:")
+            self.block(node.else_list)
+        self.scopes.pop()
+
+    def range(self, node: RangeNode) -> None:
+        self.at = node
+        self.scopes.append({})
+        pipe = node.pipe
+        v = self.pipeline(pipe)
+        decl = pipe.decl
+        keys = len(decl) > 1
+        at = self.node_ref(self.at)
+        it, empty = self.tmp("it"), self.tmp("e")
+        range_int = self.opts.go_version >= (1, 24)
+        self.emit(f"{it} = _range(TN, {v}, {at}, {len(decl)}, {keys}, {range_int})")
+        self.emit(f"{empty} = True")
+        self.emit(f"if {it} is not None:")
+        self.indent += 1
+        elem = self.tmp("d")
+        elem_iface = self.tmp("i")
+        self.emit(f"{elem_iface} = _elem_iface({v})")
+        if pipe.is_assign:
+            targets = [self.assign_target(d) for d in decl]
+        else:
+            targets = [self.lookup(d.idents[0]).py for d in decl]  # declared by the pipeline
+            if keys:
+                self.lookup(decl[1].idents[0]).iface = elem_iface
+            elif decl:
+                self.lookup(decl[0].idents[0]).iface = elem_iface
+        if keys:
+            key = self.tmp("k")
+            self.emit(f"for {key}, {elem} in {it}:")
+        else:
+            self.emit(f"for {elem} in {it}:")
+        self.indent += 1
+        self.emit(f"{empty} = False")
+        if keys:
+            self.emit(f"{targets[0]} = {key}")
+            self.emit(f"{targets[1]} = {elem}")
+        elif targets:
+            self.emit(f"{targets[0]} = {elem}")
+        saved = (self.dot, self.dot_iface)
+        self.dot, self.dot_iface = elem, elem_iface
+        self.indent -= 1
+        self.block(node.list)
+        self.dot, self.dot_iface = saved
+        self.indent -= 1
+        if node.else_list is not None:
+            self.emit(f"if {empty}:")
+            self.block(node.else_list)
+        self.scopes.pop()
+
+    def assign_target(self, var: VariableNode) -> str:
+        v = self.lookup(var.idents[0])
+        if v is None:
+            return self.tmp("x")
+        return v.py
+
+    def template(self, node: TemplateNode) -> None:
+        self.at = node
+        f = self.tmp("f")
+        self.emit(f"{f} = X._renders.get({node.name!r})")
+        self.emit(f"if {f} is None:")
+        self.indent += 1
+        self.raise_at(node, f"template {_quote(node.name)} not defined")
+        self.indent -= 1
+        self.emit(f"if depth >= {rt.MAX_EXEC_DEPTH}:")
+        self.indent += 1
+        self.raise_at(node, f"exceeded maximum template depth ({rt.MAX_EXEC_DEPTH})")
+        self.indent -= 1
+        d = self.pipeline(node.pipe) if node.pipe is not None else "None"
+        self.emit(f"_nested({f}, X, {d}, out, depth + 1)")
+
+    # --- pipelines ------------------------------------------------------------------------------
+    def pipeline(self, pipe: PipeNode) -> str:
+        """Emit the pipeline; returns the name holding its (dug-down) value. Declares its variables."""
+        self.at = pipe
+        value = "_NOFINAL"
+        for cmd in pipe.cmds:
+            value = self.command(cmd, value)
+        out = value
+        if value[0] in "vd":  # a variable or a dot: copy, so a later assignment cannot alias it
+            out = self.tmp()
+            self.emit(f"{out} = {value}")
+        for var in pipe.decl:
+            name = var.idents[0]
+            if pipe.is_assign:
+                target = self.lookup(name)
+                if target is None:
+                    self.raise_at(self.at, f"undefined variable: {name}")
+                    continue
+                self.emit(f"{target.py} = {out}")
+            else:
+                self.emit(f"{self.declare(name, False).py} = {out}")
+        return out
+
+    def not_a_function(self, cmd: CommandNode, final: str) -> bool:
+        """Go's notAFunction: emits the error when a non-function got arguments; True if it did."""
+        if len(cmd.args) > 1:
+            self.raise_at(self.at, f"can't give argument to non-function {cmd.args[0]}")
+            return True
+        if final != "_NOFINAL":
+            self.emit(f"if {final} is not _NOFINAL:")
+            self.indent += 1
+            self.raise_at(self.at, f"can't give argument to non-function {cmd.args[0]}")
+            self.indent -= 1
+        return False
+
+    def command(self, cmd: CommandNode, final: str) -> str:
+        first = cmd.args[0]
+        if isinstance(first, FieldNode):
+            self.at = first
+            return self.chain(self.dot, self.dot_iface, first.idents, first, cmd.args[1:], final, cmd)
+        if isinstance(first, ChainNode):
+            self.at = first
+            head = self.arg_value(first.node)
+            return self.chain(head, False, first.fields, first, cmd.args[1:], final, cmd, self.at)
+        if isinstance(first, IdentifierNode):
+            return self.call(first, cmd, cmd.args[1:], final)
+        if isinstance(first, PipeNode):
+            if self.not_a_function(cmd, final):
+                return "None"
+            return self.pipeline(first)
+        if isinstance(first, VariableNode):
+            return self.variable(first, cmd.args[1:], final, cmd)
+        self.at = first
+        if self.not_a_function(cmd, final):
+            return "None"
+        return self.literal_command(first)
+
+    def literal_command(self, node: Node) -> str:
+        if isinstance(node, BoolNode):
+            return repr(node.value)
+        if isinstance(node, DotNode):
+            return self.dot
+        if isinstance(node, NilNode):
+            self.raise_at(node, "nil is not a command")
+            return "None"
+        if isinstance(node, NumberNode):
+            try:
+                return self.const(ideal_constant(node))
+            except LiteralError as e:
+                self.raise_at(node, e.detail)
+                return "None"
+        if isinstance(node, StringNode):
+            return self.const(node.text)
+        self.raise_at(node, f"can't evaluate command {_quote(str(node))}")
+        return "None"
+
+    def variable(self, node: VariableNode, args: list[Node], final: str, cmd: CommandNode | None) -> str:
+        self.at = node
+        name = node.idents[0]
+        var = self.lookup(name)
+        if var is None:
+            self.raise_at(node, f"undefined variable: {name}")
+            return "None"
+        if len(node.idents) == 1:
+            if cmd is not None:
+                self.not_a_function(cmd, final)
+            return var.py
+        return self.chain(var.py, var.iface, node.idents[1:], node, args, final, cmd)
+
+    def chain(
+        self,
+        recv: str,
+        iface: bool | str,
+        idents: list[str],
+        node: Node,
+        args: list[Node],
+        final: str,
+        cmd: CommandNode | None,
+        err_at: Node | _DynAt | None = None,
+    ) -> str:
+        """Walk `.a.b.c` from `recv`; the last step may be a method call taking `args` and `final`.
+
+        A step fails at `err_at`: the chain's own node, except after a parenthesized head, where Go is
+        still at the last node it evaluated inside the parentheses."""
+        mk = self.opts.missingkey
+        n = self.node_ref(err_at) if err_at is not None else self.const(node)
+        cur = prev_recv = recv
+        for i, name in enumerate(idents):
+            out = self.tmp()
+            hop_iface = iface if i == 0 else True
+            last = i == len(idents) - 1
+            if last and (args or final != "_NOFINAL"):
+                arg_names = [self.method_arg(a) for a in args]
+                self.at = node
+                tup = "(" + "".join(a + ", " for a in arg_names) + ")"
+                self.emit(f"{out} = _hopargs(TN, {cur}, {name!r}, {n}, {hop_iface}, {mk!r}, {tup}, {final})")
+            else:
+                if isinstance(hop_iface, bool) and not isinstance(err_at, _DynAt):
+                    site = rt.hop_site(self.tmpl, name, err_at or node, hop_iface, mk, last)
+                    prev = f", {prev_recv}" if i else ""  # what `cur` was read from, for error texts
+                    slow = f"{self.const(site)}({cur}{prev})"  # short code: compiling is the costly part
+                else:
+                    slow = f"_hop(TN, {cur}, {name!r}, {n}, {hop_iface}, {mk!r}, {last})"
+                if mk == "zero":
+                    fast = f"{cur}.get({name!r}) if {cur}.__class__ is dict"
+                elif mk == "error":
+                    fast = f"{cur}[{name!r}] if {cur}.__class__ is dict and {name!r} in {cur}"
+                else:
+                    fast = f"{cur}.get({name!r}, _MISSING) if {cur}.__class__ is dict"
+                self.emit(f"{out} = {fast} else {slow}")
+            prev_recv, cur = cur, out
+        if mk != "error" and mk != "zero":
+            self.emit(f"if {cur} is _MISSING: {cur} = None")
+        return cur
+
+    # --- arguments and calls ----------------------------------------------------------------------
+    def arg_value(self, node: Node) -> str:
+        """Go's evalArg for a non-literal argument (literals are left to the call plan)."""
+        self.at = node
+        if isinstance(node, DotNode):
+            return self.dot
+        if isinstance(node, FieldNode):
+            return self.chain(self.dot, self.dot_iface, node.idents, node, [], "_NOFINAL", None)
+        if isinstance(node, VariableNode):
+            return self.variable(node, [], "_NOFINAL", None)
+        if isinstance(node, PipeNode):
+            return self.pipeline(node)
+        if isinstance(node, IdentifierNode):
+            return self.call(node, node, [], "_NOFINAL")
+        if isinstance(node, ChainNode):
+            head = self.arg_value(node.node)
+            return self.chain(head, False, node.fields, node, [], "_NOFINAL", None, self.at)
+        return "None"
+
+    def method_arg(self, node: Node) -> str:
+        """An argument of a method call: literals take their untyped-constant value."""
+        if isinstance(node, NilNode):
+            return "None"
+        if isinstance(node, (BoolNode, NumberNode, StringNode)):
+            self.at = node
+            try:
+                return self.const(_literal(node))
+            except LiteralError as e:
+                self.raise_at(node, e.detail)
+                return "None"
+        return self.arg_value(node)
+
+    def arg_iface(self, node: Node) -> bool:
+        """Whether a nil from this argument is a nil interface (only containers of interfaces hold nils)."""
+        if isinstance(node, (FieldNode, ChainNode)):
+            return True
+        if isinstance(node, DotNode):
+            return bool(self.dot_iface)
+        if isinstance(node, VariableNode):
+            if len(node.idents) > 1:
+                return True
+            var = self.lookup(node.idents[0])
+            return bool(var.iface) if var is not None else False
+        return False
+
+    def call(self, ident: IdentifierNode, err_node: Node, args: list[Node], final: str) -> str:
+        self.at = ident
+        name = ident.ident
+        if name in ("and", "or") and self.opts.lazy_and_or:
+            return self.and_or(ident, name, args, final)
+        arg_infos: list[Arg] = []
+        evaluated: list[str] = []
+        site_args = []
+        plan = self.tmp("p")
+        out = self.tmp()
+        # The plan (arity check) comes first, as in Go, then arguments left to right.
+        cs = CallSite(self.tmpl, name, ident, err_node, site_args, final != "_NOFINAL", ident, self.opts.builtins)
+        cs_name = self.const(cs)
+        self.emit(f"{plan} = {cs_name}.plan(X.funcs)")
+        plan_line = len(self.lines)
+        for a in args:
+            if isinstance(a, (BoolNode, NumberNode, StringNode, NilNode)):
+                self.at = a
+                try:
+                    ideal = None if isinstance(a, NilNode) else _literal(a)
+                except LiteralError:
+                    ideal = None
+                arg_infos.append(Arg(a, a, False, ideal))
+                evaluated.append("None" if ideal is None else self.const(ideal))
+                continue
+            iface = self.arg_iface(a)
+            v = self.arg_value(a)
+            arg_infos.append(Arg(a, self.static_at(), iface))
+            evaluated.append(v)
+        site_args.extend(arg_infos)
+        cs.final_at = self.static_at()
+        tup = "(" + "".join(e + ", " for e in evaluated) + ")"
+        if len(self.lines) == plan_line:  # no argument needed code of its own: one statement does it all
+            self.lines.pop()
+            self.emit(f"{out} = {cs_name}.plan(X.funcs)({tup}, {final})")
+        else:
+            self.emit(f"{out} = {plan}({tup}, {final})")
+        return out
+
+    def and_or(self, ident: IdentifierNode, name: str, args: list[Node], final: str) -> str:
+        """`and`/`or` evaluate arguments only until the result is known (Go >= 1.18).
+
+        The code stays flat (one `if` per argument, not nested), so any number of arguments compiles."""
+        out = self.tmp()
+        go_on = self.tmp("g")
+        at_var = self.tmp("at")
+        has_final = final != "_NOFINAL"
+        if not args and not has_final:
+            self.raise_at(ident, f"wrong number of args for {name}: want at least 1 got 0")
+            return "None"
+        test = f"True if {out} else False" if name == "and" else f"False if {out} else True"
+        values = [*args, None] if has_final else list(args)
+        for i, a in enumerate(values):
+            if i:
+                self.emit(f"if {go_on}:")
+                self.indent += 1
+            if a is None:
+                value = final
+            elif isinstance(a, (BoolNode, NumberNode, StringNode, NilNode)):
+                self.at = a
+                try:
+                    value = "None" if isinstance(a, NilNode) else self.const(_literal(a))
+                except LiteralError as e:
+                    self.raise_at(a, e.detail)
+                    value = "None"
+            else:
+                value = self.arg_value(a)
+            self.emit(f"{out} = {value}")
+            self.emit(f"{at_var} = {self.node_ref(self.at)}")
+            if i < len(values) - 1:
+                self.emit(f"{go_on} = {test}")
+            if i:
+                self.indent -= 1
+        self.at = _DynAt(at_var, self.static_at())
+        return out
+
+
+def _literal(node: Node) -> Any:
+    if isinstance(node, BoolNode):
+        return node.value
+    if isinstance(node, StringNode):
+        return node.text
+    return ideal_constant(node)  # type: ignore[arg-type]
+
+
+def _quote(s: str) -> str:
+    return go_quote(s)
+
+
+_RUNTIME_GLOBALS = {
+    "_err": rt.exec_error,
+    "_pv": rt.print_value,
+    "_hop": rt.hop,
+    "_hopargs": rt.hop_with_args,
+    "_range": rt.range_items,
+    "_elem_iface": rt.elements_are_interfaces,
+    "_nested": rt.nested,
+    "_MISSING": rt.MISSING,
+    "_NOFINAL": rt.NO_FINAL,
+}
+
+
+def compile_tree(tree: Tree, opts: Options) -> Any:
+    """The render function of one tree."""
+    c = _Compiler(tree, opts)
+    source = c.compile()
+    env = dict(_RUNTIME_GLOBALS)
+    env.update(c.consts)
+    env["TN"] = tree.name
+    code = compile(source, f"<template {tree.name}>", "exec")
+    exec(code, env)
+    return env["render"]

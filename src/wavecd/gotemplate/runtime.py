@@ -1,0 +1,278 @@
+"""What compiled templates call while they run: errors with Go's texts, the slow paths of field access,
+printing, range iteration, and nested template calls that never exhaust the Python stack.
+
+The compiler inlines the common cases (a key of a plain dict, a string to print); everything unusual
+lands here, so this module holds Go's rules for the rare cases.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from operator import itemgetter
+from typing import Any
+
+from wavecd.core.errors import WavecdError
+from wavecd.gotemplate import gofmt
+from wavecd.gotemplate.errors import TemplateExecError
+from wavecd.gotemplate.funcs import GoFunc, GoFuncError
+from wavecd.gotemplate.gotypes import GoStringMap, go_type_name
+from wavecd.gotemplate.nodes import Node
+
+MAX_EXEC_DEPTH = 100000
+
+
+class Missing:
+    """Go's invalid reflect.Value where it must differ from a nil interface: a missing key under
+    missingkey=default, or a field of an invalid receiver (the rest of such a chain stays invalid)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = Missing()
+NO_FINAL = object()  # a command that receives no value from a previous pipeline stage
+
+
+def exec_error(tmpl: str, node: Node | None, detail: str, cause: BaseException | None = None) -> TemplateExecError:
+    """Go's `state.errorf`: the message names the node's file, line, byte column and source text."""
+    if node is None:
+        return TemplateExecError(f"template: {tmpl}: {detail}", template=tmpl, detail=detail, cause=cause)
+    src = node.src
+    line, col = src.location(node.pos)
+    text = str(node)
+    msg = f"template: {src.parse_name}:{line}:{col}: executing {gofmt.quote(tmpl)} at <{text}>: {detail}"
+    return TemplateExecError(
+        msg, file=src.parse_name, line=line, col=col, template=tmpl, node=text, detail=detail, cause=cause
+    )
+
+
+def error_text(e: BaseException) -> str:
+    """The text Go's `%v` of an error gives for what a function raised."""
+    if isinstance(e, WavecdError):
+        return e.message
+    if isinstance(e, GoFuncError):
+        return str(e)
+    if isinstance(e, RecursionError):
+        return "runtime: goroutine stack exceeds 1000000000-byte limit"
+    return str(e) or type(e).__name__
+
+
+def call_error(tmpl: str, node: Node, name: str, e: BaseException) -> TemplateExecError:
+    return exec_error(tmpl, node, f"error calling {name}: {error_text(e)}", e)
+
+
+def print_value(v: Any) -> str:
+    """Text of `{{ pipeline }}`: nil prints `<no value>`, everything else as fmt.Print prints it."""
+    if v is None or v is MISSING:
+        return "<no value>"
+    return gofmt.format_value(v)
+
+
+def _static_type(v: Any, iface: bool) -> str:
+    return "interface {}" if iface else go_type_name(v)
+
+
+def hop(
+    tmpl: str, recv: Any, name: str, node: Node, iface: bool, missingkey: str, last: bool = False, prev: Any = None
+) -> Any:
+    """One `.name` step on anything but a plain dict (which the compiled code reads directly).
+
+    Go's invalid value (a missing value that is not a nil interface) travels along the chain as MISSING;
+    the last step of a chain hands it out as None."""
+    if last:
+        v = hop(tmpl, recv, name, node, iface, missingkey, False, prev)
+        return None if v is MISSING and missingkey == "zero" else v
+    if recv is None:
+        if iface:
+            raise exec_error(tmpl, node, f"nil pointer evaluating interface {{}}.{name}")
+        if missingkey == "error":
+            raise exec_error(tmpl, node, f"nil data; no entry for key {gofmt.quote(name)}")
+        return MISSING  # Go's invalid value: the rest of the chain yields it too, without an error
+    if recv is MISSING:
+        if missingkey == "error":
+            raise exec_error(tmpl, node, f"nil data; no entry for key {gofmt.quote(name)}")
+        return MISSING
+    method = _method(recv, name)
+    if method is not None:
+        return call_method(tmpl, node, name, method, (), NO_FINAL)
+    if isinstance(recv, dict):
+        if name in recv:
+            return recv[name]
+        if missingkey == "zero":
+            return "" if isinstance(recv, GoStringMap) else None
+        if missingkey == "error":
+            raise exec_error(tmpl, node, f"map has no entry for key {gofmt.quote(name)}")
+        return MISSING
+    go_field = getattr(recv, "go_field", None)
+    if go_field is not None:
+        try:
+            return go_field(name)
+        except AttributeError:
+            pass
+    if prev is not None and not isinstance(prev, dict):
+        iface = False  # read from a struct field: Go names the field's own type
+    raise exec_error(tmpl, node, f"can't evaluate field {name} in type {_static_type(recv, iface)}")
+
+
+def hop_site(tmpl: str, name: str, node: Node, iface: bool, missingkey: str, last: bool) -> Any:
+    """`hop` with everything but the receiver fixed: one short call in the generated code."""
+
+    def site(recv: Any, prev: Any = None) -> Any:
+        return hop(tmpl, recv, name, node, iface, missingkey, last, prev)
+
+    return site
+
+
+def hop_with_args(
+    tmpl: str, recv: Any, name: str, node: Node, iface: bool, missingkey: str, args: tuple, final: Any
+) -> Any:
+    """The last `.name` of a command that has arguments: only a method can take them."""
+    if recv is None or recv is MISSING:
+        return hop(tmpl, recv, name, node, iface, missingkey, True)
+    method = _method(recv, name)
+    if method is not None:
+        return call_method(tmpl, node, name, method, args, final)
+    if isinstance(recv, dict):
+        raise exec_error(tmpl, node, f"{name} is not a method but has arguments")
+    go_field = getattr(recv, "go_field", None)
+    if go_field is not None:
+        try:
+            go_field(name)
+        except AttributeError:
+            pass
+        else:
+            raise exec_error(tmpl, node, f"{name} has arguments but cannot be invoked as function")
+    raise exec_error(tmpl, node, f"can't evaluate field {name} in type {_static_type(recv, iface)}")
+
+
+def _method(recv: Any, name: str) -> Any:
+    go_method = getattr(recv, "go_method", None)
+    if go_method is None:
+        return None
+    try:
+        return go_method(name)
+    except AttributeError:
+        return None
+
+
+def call_method(tmpl: str, node: Node, name: str, method: Any, args: tuple, final: Any) -> Any:
+    """Call a Go method: a GoFunc is checked against its signature, a plain callable takes anything."""
+    from wavecd.gotemplate.calls import check_call
+
+    argv = list(args)
+    if final is not NO_FINAL:
+        argv.append(final)
+    if isinstance(method, GoFunc):
+        argv = check_call(tmpl, node, method, argv)
+        fn = method.fn
+    else:
+        fn = method
+    try:
+        return fn(*argv)
+    except Exception as e:  # Go turns any panic of the callee into `error calling`
+        raise call_error(tmpl, node, name, e) from e
+
+
+_KEY = itemgetter(0)
+
+
+def elements_are_interfaces(v: Any) -> bool:
+    """Whether `range` over v yields interface values ([]interface{}, map[string]interface{}) rather
+    than concrete ones (an int counter, []string, map[string]string, bytes): Go's errors name the type."""
+    return v.__class__ is list or (isinstance(v, dict) and not isinstance(v, GoStringMap))
+
+
+def range_items(tmpl: str, v: Any, node: Node, ndecl: int, keys: bool, range_int: bool) -> Any:
+    """What `range` iterates: elements (or key/element pairs) in Go's order; None means the else branch."""
+    cls = v.__class__
+    if cls is list or isinstance(v, list):
+        if not v:
+            return None
+        return enumerate(v) if keys else v
+    if cls is dict or isinstance(v, dict):
+        if not v:
+            return None
+        items = sorted(v.items(), key=_sort_key(v))
+        return items if keys else [e for _, e in items]
+    if v is None or v is MISSING:
+        return None
+    if isinstance(v, (bytes, bytearray)):
+        if not v:
+            return None
+        from wavecd.gotemplate.gotypes import Uint8
+
+        elems = [Uint8(b) for b in v]
+        return enumerate(elems) if keys else elems
+    if range_int and isinstance(v, int) and not isinstance(v, bool):
+        if ndecl > 1:
+            raise exec_error(tmpl, node, f"can't use {gofmt.format_value(v)} to iterate over more than one variable")
+        if v <= 0:
+            return None
+        return zip(range(v), range(v), strict=False) if keys else range(v)
+    raise exec_error(tmpl, node, f"range can't iterate over {gofmt.format_value(v)}")
+
+
+def _sort_key(d: dict) -> Any:
+    """fmtsort's order: strings bytewise, numbers numerically; mixed kinds fall back to type then value."""
+    kinds = {type(k) for k in d}
+    if len(kinds) == 1:
+        return _KEY
+    return lambda kv: (type(kv[0]).__name__, kv[0])
+
+
+class _Hop(threading.Thread):
+    """Runs one nested template call on a fresh thread stack when the current one is deep."""
+
+    def __init__(self, fn: Any, x: Any, dot: Any, out: list[str], depth: int):
+        super().__init__(daemon=True)
+        self._call = (fn, x, dot, out, depth)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        _local.budget = HOP_THREAD_LEVEL
+        fn, x, dot, out, depth = self._call
+        try:
+            fn(x, dot, out, depth)
+        except BaseException as e:  # re-raised in the calling thread
+            self.error = e
+
+
+_local = threading.local()
+# Nested templates one thread may hold before the next level moves to a new thread. The caller's own
+# thread gets a small budget (its stack and depth are unknown); a hop thread starts empty, with a big
+# stack and a recursion limit sized for HOP_THREAD_LEVEL levels of a few frames each.
+HOP_LEVEL = 40
+HOP_THREAD_LEVEL = 2000
+_HOP_STACK = 64 * 1024 * 1024
+_HOP_RECURSION_LIMIT = 20000
+
+
+def nested(fn: Any, x: Any, dot: Any, out: list[str], depth: int) -> None:
+    """Call a compiled template function, moving to a fresh thread when this one has nested enough."""
+    budget = getattr(_local, "budget", HOP_LEVEL)
+    if budget > 0:
+        _local.budget = budget - 1
+        try:
+            fn(x, dot, out, depth)
+        finally:
+            _local.budget = budget
+        return
+    if sys.getrecursionlimit() < _HOP_RECURSION_LIMIT:
+        sys.setrecursionlimit(_HOP_RECURSION_LIMIT)
+    with _stack_size_lock:
+        old = threading.stack_size()
+        try:
+            threading.stack_size(_HOP_STACK)
+            t = _Hop(fn, x, dot, out, depth)
+            t.start()
+        finally:
+            threading.stack_size(old)
+    t.join()
+    if t.error is not None:
+        raise t.error
+
+
+_stack_size_lock = threading.Lock()

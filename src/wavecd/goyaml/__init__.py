@@ -1,1 +1,31 @@
-"""YAML read and written as go-yaml v2 and sigs.k8s.io/yaml do, and JSON as encoding/json writes it."""
+"""YAML read and written as go-yaml v2 and sigs.k8s.io/yaml do, and JSON / TOML as Go's libraries do.
+
+Public entry points (each module holds one of them):
+
+- `reader.load(text, source=, documents=, expect=)` — sigs.k8s.io/yaml.Unmarshal as Helm reads values,
+  Chart.yaml and `fromYaml` (YAML 1.1 scalars, JSON types, go-yaml's errors and line numbers).
+- `head.load_manifest_head(text, helm_major=)` — the (kind, name, annotations) Helm parses per manifest.
+- `writer.to_yaml(value)` — sigs.k8s.io/yaml.Marshal byte for byte (`toYaml`).
+- `pretty.to_yaml_pretty(value)` — go-yaml v3 with indent 2 (`toYamlPretty`).
+- `gojson.marshal / unmarshal` — encoding/json (`toJson`, `toPrettyJson`, `toRawJson`, `fromJson`).
+- `gotoml.marshal / unmarshal` — BurntSushi/toml (`toToml`, `fromToml`).
+
+Errors are `GoYamlError`, `GoJsonError`, `GoTomlError` (all `WavecdError`s) whose `message` is Go's text.
+"""
+
+from wavecd.goyaml.errors import GoJsonError, GoTomlError, GoYamlError
+from wavecd.goyaml.head import ManifestHead, load_manifest_head
+from wavecd.goyaml.pretty import to_yaml_pretty
+from wavecd.goyaml.reader import load
+from wavecd.goyaml.writer import to_yaml
+
+__all__ = [
+    "GoJsonError",
+    "GoTomlError",
+    "GoYamlError",
+    "ManifestHead",
+    "load",
+    "load_manifest_head",
+    "to_yaml",
+    "to_yaml_pretty",
+]

@@ -1,0 +1,135 @@
+"""`wavecd.yaml`: where a GitOps repository's sources are found offline, and the render defaults.
+
+It lives in `sources` because most of it says where repositories and charts are; the clusters and
+render defaults ride along so that every command reads one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wavecd.core import Location, UserInputError
+
+CONFIG_NAME = "wavecd.yaml"
+
+
+@dataclass(frozen=True)
+class RepositoryMapping:
+    """A git repository URL served from a local folder (read at a revision, or as the working tree)."""
+
+    url: str
+    path: Path
+    worktree: bool = False
+
+
+@dataclass(frozen=True)
+class RegistryMirror:
+    """Charts under a `repoURL` prefix (OCI host/path or an https Helm repository) served from elsewhere:
+    a local folder (`mirror`) or another registry (`url`)."""
+
+    registry: str
+    mirror: Path | None = None
+    url: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    name: str
+    server: str
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenderDefaults:
+    helm_compat: str = "v4"
+    kube_version: str = "v1.33.0"
+    api_versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WavecdConfig:
+    path: Path | None = None
+    root: Path | None = None
+    repositories: tuple[RepositoryMapping, ...] = ()
+    registries: tuple[RegistryMirror, ...] = ()
+    clusters: tuple[ClusterConfig, ...] = ()
+    render: RenderDefaults = RenderDefaults()
+
+
+def find_config(start: Path) -> Path | None:
+    """`wavecd.yaml` in `start` (a folder, or a file's folder) or the nearest parent holding one."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder.resolve(), *folder.resolve().parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate / CONFIG_NAME
+    return None
+
+
+def _expect(value: Any, kind: type, where: str, path: Path) -> Any:
+    if not isinstance(value, kind):
+        raise UserInputError(
+            f"{path}: {where} must be a {'list' if kind is list else 'mapping' if kind is dict else kind.__name__}",
+            location=Location(file=str(path)),
+        )
+    return value
+
+
+def load_config(path: Path) -> WavecdConfig:
+    """Read and check a `wavecd.yaml`; paths in it are relative to its folder."""
+    try:
+        data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader) or {}
+    except OSError as err:
+        raise UserInputError(f"cannot read {path}: {err.strerror}", location=Location(file=str(path))) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(err, "problem", err)
+        raise UserInputError(
+            f"{path}:{line}: not valid YAML: {problem}", location=Location(file=str(path), line=line)
+        ) from None
+    _expect(data, dict, "the top level", path)
+    base = path.parent
+    repositories = tuple(
+        RepositoryMapping(
+            url=str(_expect(item, dict, "each repositories entry", path).get("url", "")),
+            path=(base / str(item.get("path", "."))).resolve(),
+            worktree=bool(item.get("worktree", False)),
+        )
+        for item in _expect(data.get("repositories") or [], list, "repositories", path)
+    )
+    registries = tuple(
+        RegistryMirror(
+            registry=str(_expect(item, dict, "each registries entry", path).get("registry", "")),
+            mirror=(base / str(item["mirror"])).resolve() if item.get("mirror") else None,
+            url=item.get("url"),
+            username=item.get("username"),
+            password=item.get("password"),
+        )
+        for item in _expect(data.get("registries") or [], list, "registries", path)
+    )
+    clusters = tuple(
+        ClusterConfig(
+            name=str(_expect(item, dict, "each clusters entry", path).get("name", "")),
+            server=str(item.get("server", "")),
+            labels=dict(item.get("labels") or {}),
+            annotations=dict(item.get("annotations") or {}),
+        )
+        for item in _expect(data.get("clusters") or [], list, "clusters", path)
+    )
+    render_data = _expect(data.get("render") or {}, dict, "render", path)
+    render = RenderDefaults(
+        helm_compat=str(render_data.get("helmCompat", "v4")),
+        kube_version=str(render_data.get("kubeVersion", "v1.33.0")),
+        api_versions=tuple(render_data.get("apiVersions") or ()),
+    )
+    if render.helm_compat not in ("v3", "v4"):
+        raise UserInputError(f"{path}: render.helmCompat must be v3 or v4, not {render.helm_compat!r}")
+    root = (base / str(data["root"])).resolve() if data.get("root") else None
+    return WavecdConfig(path, root, repositories, registries, clusters, render)

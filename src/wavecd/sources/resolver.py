@@ -1,0 +1,98 @@
+"""The one place the rest of wavecd asks for sources: a git tree at a revision, or a chart at a version.
+
+`apps` calls only `SourceResolver`; how a source is found (a mapped folder, a mirror, a registry,
+the cache) is decided here.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from wavecd.sources.config import RepositoryMapping, WavecdConfig
+from wavecd.sources.errors import SourceError
+from wavecd.sources.git import GitRepo
+from wavecd.sources.repourl import normalize_repo_url
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("WAVECD_CACHE_DIR") or Path.home() / ".cache" / "wavecd")
+
+
+@dataclass(frozen=True)
+class GitTree:
+    """A repository's files at one revision, as a read-only local folder."""
+
+    url: str
+    root: Path
+    revision: str  # the commit SHA, or the requested revision when read from a working tree
+    worktree: bool = False
+
+
+@dataclass(frozen=True)
+class ChartSource:
+    """A Helm chart fetched for rendering: a folder or a `.tgz`, at the version that was resolved."""
+
+    repo_url: str
+    chart: str
+    version: str
+    path: Path
+
+
+class SourceResolver:
+    def __init__(
+        self,
+        config: WavecdConfig,
+        *,
+        offline: bool = False,
+        worktree: bool = False,
+        extra_repositories: dict[str, Path] | None = None,
+        cache_dir: Path | None = None,
+    ):
+        self.config = config
+        self.offline = offline
+        self.worktree = worktree
+        self.cache_dir = cache_dir or default_cache_dir()
+        mappings = list(config.repositories)
+        for url, path in (extra_repositories or {}).items():
+            mappings.insert(0, RepositoryMapping(url=url, path=path, worktree=False))
+        self._repositories = {normalize_repo_url(m.url): m for m in mappings}
+
+    def git_tree(self, repo_url: str, revision: str) -> GitTree:
+        """The tree of `repo_url` at `revision`; mapped repositories only (wavecd does not clone)."""
+        mapping = self._repositories.get(normalize_repo_url(repo_url))
+        if mapping is None:
+            raise SourceError(
+                f"repository {repo_url} is not mapped to a local folder: add it under `repositories:` in "
+                "wavecd.yaml or pass --repo URL=PATH"
+            )
+        if mapping.worktree or self.worktree:
+            return GitTree(url=repo_url, root=mapping.path, revision=revision or "HEAD", worktree=True)
+        repo = GitRepo(mapping.path, url=repo_url)
+        sha = repo.resolve(revision)
+        destination = self.cache_dir / "git" / sha
+        if not destination.is_dir():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{sha}.", dir=destination.parent))
+            repo.export(sha, staging / "tree")
+            try:
+                (staging / "tree").rename(destination)
+            except OSError:
+                if not destination.is_dir():
+                    raise
+            staging.rmdir() if not any(staging.iterdir()) else None
+        return GitTree(url=repo_url, root=destination, revision=sha)
+
+    def chart(self, repo_url: str, chart: str, version: str) -> ChartSource:
+        """A chart from a Helm repository or OCI registry, looked up in the configured mirrors."""
+        from wavecd.sources.mirrors import find_in_mirrors
+
+        found = find_in_mirrors(self.config.registries, repo_url, chart, version)
+        if found is None:
+            raise SourceError(
+                f"chart {chart} {version} from {repo_url} is not in any mirror of wavecd.yaml"
+                + (" (offline)" if self.offline else "")
+            )
+        return found

@@ -1,0 +1,56 @@
+"""wavecd.yaml loading and folder mirrors, on the shipped example and on broken files."""
+
+from pathlib import Path
+
+import pytest
+
+from wavecd.core import UserInputError
+from wavecd.sources.config import find_config, load_config
+from wavecd.sources.errors import SourceError
+from wavecd.sources.resolver import SourceResolver
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "staging"
+
+
+def test_the_example_config_maps_the_seed_repo_and_the_registries():
+    config = load_config(EXAMPLE / "wavecd.yaml")
+    assert config.root == EXAMPLE / "root-staging.yaml"
+    assert config.repositories[0].worktree is True
+    assert config.render.helm_compat == "v4"
+    assert find_config(EXAMPLE / "ca-staging" / "root") == EXAMPLE / "wavecd.yaml"
+
+
+def test_a_chart_is_found_in_its_folder_mirror_by_name_and_version():
+    resolver = SourceResolver(load_config(EXAMPLE / "wavecd.yaml"))
+    found = resolver.chart("public.ecr.aws/karpenter", "karpenter", "1.11.1")
+    assert found.path.name == "karpenter" and (found.path / "Chart.yaml").is_file()
+    with pytest.raises(SourceError, match=r"chart karpenter 9\.9\.9 from public.ecr.aws/karpenter"):
+        resolver.chart("public.ecr.aws/karpenter", "karpenter", "9.9.9")
+
+
+def test_worktree_mapping_reads_the_folder_and_records_the_revision():
+    resolver = SourceResolver(load_config(EXAMPLE / "wavecd.yaml"))
+    tree = resolver.git_tree("https://GitHub.com/ca-platform/303-gitops", "argocd-sync/staging")
+    assert tree.worktree and tree.root == EXAMPLE and tree.revision == "argocd-sync/staging"
+
+
+def test_unmapped_repository_says_how_to_map_it():
+    resolver = SourceResolver(load_config(EXAMPLE / "wavecd.yaml"))
+    with pytest.raises(SourceError, match="--repo URL=PATH"):
+        resolver.git_tree("https://example.com/other.git", "HEAD")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("repositories: {url: x}\n", "repositories must be a list"),
+        ("render: {helmCompat: v5}\n", "render.helmCompat must be v3 or v4"),
+        ("root: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_config_gives_a_clear_error_naming_the_file(tmp_path, text, message):
+    path = tmp_path / "wavecd.yaml"
+    path.write_text(text)
+    with pytest.raises(UserInputError, match=message) as err:
+        load_config(path)
+    assert str(path) in err.value.message

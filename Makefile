@@ -15,15 +15,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/wavecd helm template auth-guard examples/staging/common-charts/apps/java-service \
-		--namespace staging-webs \
-		-f examples/staging/ca-staging/values/apps/staging-webs/values-auth-guard.yaml
+	$(BIN)/wavecd tree examples/staging
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 test: $(STAMP) lint
-	PATH="$(CURDIR)/$(BIN):/usr/local/bin:/usr/bin:/bin" $(BIN)/python -m pytest -n auto -p no:cacheprovider
+	PATH="$(CURDIR)/$(BIN):/usr/local/bin:/usr/bin:/bin" $(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider
 
 # Re-record the real-helm outputs beside the conformance charts (needs npm; never run by CI).
 golden: $(STAMP)

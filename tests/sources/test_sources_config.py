@@ -20,8 +20,8 @@ def test_the_example_config_maps_the_seed_repo_and_the_registries():
     assert find_config(EXAMPLE / "ca-staging" / "root") == EXAMPLE / "wavecd.yaml"
 
 
-def test_a_chart_is_found_in_its_folder_mirror_by_name_and_version():
-    resolver = SourceResolver(load_config(EXAMPLE / "wavecd.yaml"))
+def test_a_chart_is_found_in_its_folder_mirror_by_name_and_version(tmp_path):
+    resolver = SourceResolver(load_config(EXAMPLE / "wavecd.yaml"), offline=True, cache_dir=tmp_path)
     found = resolver.chart("public.ecr.aws/karpenter", "karpenter", "1.11.1")
     assert found.path.name == "karpenter" and (found.path / "Chart.yaml").is_file()
     with pytest.raises(SourceError, match=r"chart karpenter 9\.9\.9 from public.ecr.aws/karpenter"):

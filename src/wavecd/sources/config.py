@@ -29,13 +29,16 @@ class RepositoryMapping:
 @dataclass(frozen=True)
 class RegistryMirror:
     """Charts under a `repoURL` prefix (OCI host/path or an https Helm repository) served from elsewhere:
-    a local folder (`mirror`) or another registry (`url`)."""
+    a local folder (`mirror`) or another registry (`url`). `username`/`password` are the basic
+    credentials for `url` when set, else for the prefix's own registry; `plain_http` reaches an OCI
+    registry over HTTP instead of HTTPS (a loopback test registry, say)."""
 
     registry: str
     mirror: Path | None = None
     url: str | None = None
     username: str | None = None
     password: str | None = None
+    plain_http: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ def load_config(path: Path) -> WavecdConfig:
             url=item.get("url"),
             username=item.get("username"),
             password=item.get("password"),
+            plain_http=bool(item.get("plainHTTP", False)),
         )
         for item in _expect(data.get("registries") or [], list, "registries", path)
     )

@@ -10,11 +10,15 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wavecd.sources.config import RepositoryMapping, WavecdConfig
 from wavecd.sources.errors import SourceError
 from wavecd.sources.git import GitRepo
 from wavecd.sources.repourl import normalize_repo_url
+
+if TYPE_CHECKING:
+    from wavecd.sources.charts import ChartFetcher
 
 
 def default_cache_dir() -> Path:
@@ -39,6 +43,8 @@ class ChartSource:
     chart: str
     version: str
     path: Path
+    digest: str | None = None  # sha256 of the archive, when it came from a registry or the cache
+    origin: str = "mirror"  # mirror | registry mirror | cache | registry
 
 
 class SourceResolver:
@@ -59,6 +65,7 @@ class SourceResolver:
         for url, path in (extra_repositories or {}).items():
             mappings.insert(0, RepositoryMapping(url=url, path=path, worktree=False))
         self._repositories = {normalize_repo_url(m.url): m for m in mappings}
+        self._charts: ChartFetcher | None = None
 
     def git_tree(self, repo_url: str, revision: str) -> GitTree:
         """The tree of `repo_url` at `revision`; mapped repositories only (wavecd does not clone)."""
@@ -86,13 +93,17 @@ class SourceResolver:
         return GitTree(url=repo_url, root=destination, revision=sha)
 
     def chart(self, repo_url: str, chart: str, version: str) -> ChartSource:
-        """A chart from a Helm repository or OCI registry, looked up in the configured mirrors."""
-        from wavecd.sources.mirrors import find_in_mirrors
+        """A chart from a Helm repository or OCI registry: a folder mirror, a registry mirror, the
+        cache, then the real location (unless offline). `version` may be a version, a constraint or
+        a `sha256:` manifest digest; the result names the version that was chosen."""
+        if self._charts is None:
+            from wavecd.sources.cache import ChartCache
+            from wavecd.sources.charts import ChartFetcher
 
-        found = find_in_mirrors(self.config.registries, repo_url, chart, version)
-        if found is None:
-            raise SourceError(
-                f"chart {chart} {version} from {repo_url} is not in any mirror of wavecd.yaml"
-                + (" (offline)" if self.offline else "")
-            )
-        return found
+            self._charts = ChartFetcher(self.config.registries, ChartCache(self.cache_dir), offline=self.offline)
+        return self._charts.chart(repo_url, chart, version)
+
+    def close(self) -> None:
+        """Release the HTTP connections chart downloads opened (the resolver stays usable)."""
+        if self._charts is not None:
+            self._charts.close()

@@ -1,0 +1,108 @@
+"""`wavecd helm template`: Helm's `helm template`, rendered by wavecd, with helm's stdout and stderr.
+
+Kept lean on purpose (click and wavecd.helm only): its start-up time is part of every render.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+def _split_commas(values: tuple[str, ...]) -> list[str]:
+    """pflag StringSlice: each occurrence is a comma-separated list."""
+    import csv
+
+    out: list[str] = []
+    for value in values:
+        if value == "":
+            continue
+        out.extend(next(csv.reader([value])))
+    return out
+
+
+def _write(stream_name: str, text: str) -> None:
+    """Exact bytes: Helm's output may carry bytes that are not UTF-8 (kept as surrogates)."""
+    stream = sys.stdout if stream_name == "stdout" else sys.stderr
+    stream.flush()
+    stream.buffer.write(text.encode("utf-8", errors="surrogateescape"))
+    stream.buffer.flush()
+
+
+@click.group()
+def helm() -> None:
+    """Helm charts rendered exactly as Helm renders them."""
+
+
+@helm.command("template", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("args", nargs=-1)
+@click.option("-n", "--namespace", default="default", help="Namespace of the release (.Release.Namespace).")
+@click.option("--kube-version", default="", help="Kubernetes version for Capabilities.KubeVersion.")
+@click.option("-a", "--api-versions", multiple=True, help="Extra API versions for Capabilities.APIVersions.")
+@click.option("--include-crds", is_flag=True, help="Include CRDs in the output.")
+@click.option("--skip-crds", is_flag=True, help="Accepted for compatibility; no effect on the output.")
+@click.option("--skip-tests", is_flag=True, help="Leave out test hooks.")
+@click.option("--no-hooks", is_flag=True, help="Leave out all hooks.")
+@click.option("--is-upgrade", is_flag=True, help="Set .Release.IsUpgrade instead of .Release.IsInstall.")
+@click.option("-s", "--show-only", multiple=True, help="Only show manifests from matching templates.")
+@click.option("--skip-schema-validation", is_flag=True, help="Do not validate values against schemas.")
+@click.option("--name-template", default="", help="Template used to name the release.")
+@click.option("-g", "--generate-name", is_flag=True, help="Generate the release name (with one argument).")
+@click.option("-f", "--values", "value_files", multiple=True, help="Values files (repeatable, comma lists).")
+@click.option("--set", "set_values", multiple=True, help="Set values (a=b,c.d=e).")
+@click.option("--set-string", multiple=True, help="Set string values.")
+@click.option("--set-json", multiple=True, help="Set JSON values.")
+@click.option("--set-file", multiple=True, help="Set values from files.")
+@click.option("--set-literal", multiple=True, help="Set one literal string value.")
+@click.option("--release-name", is_flag=True, help="Accepted for compatibility (output-dir naming).")
+@click.option("--helm-compat", type=click.Choice(["v3", "v4"]), default="v4", show_default=True,
+              help="Which Helm to reproduce: v4 (4.1.4) or v3 (3.17.2).")
+def template(args: tuple[str, ...], namespace: str, kube_version: str, api_versions: tuple[str, ...],
+             include_crds: bool, skip_crds: bool, skip_tests: bool, no_hooks: bool, is_upgrade: bool,
+             show_only: tuple[str, ...], skip_schema_validation: bool, name_template: str, generate_name: bool,
+             value_files: tuple[str, ...], set_values: tuple[str, ...], set_string: tuple[str, ...],
+             set_json: tuple[str, ...], set_file: tuple[str, ...], set_literal: tuple[str, ...],
+             release_name: bool, helm_compat: str) -> None:
+    """Render CHART like `helm template [NAME] CHART`."""
+    from wavecd.core.errors import WavecdError
+    from wavecd.helm.errors import HelmError
+    from wavecd.helm.render import RenderOptions, render_chart
+    from wavecd.helm.user_values import ValueOptions
+
+    if not args:
+        _write("stderr", 'Error: "helm template" requires at least 1 argument\n\n'
+                         "Usage:  helm template [NAME] [CHART] [flags]\n")
+        sys.exit(1)
+    if len(args) > 2:
+        _write("stderr", f"Error: expected at most two arguments, unexpected arguments: {', '.join(args[2:])}\n")
+        sys.exit(1)
+    name, chart = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    options = RenderOptions(
+        release_name=name, namespace=namespace, kube_version=kube_version or None,
+        api_versions=_split_commas(api_versions), include_crds=include_crds, skip_crds=skip_crds,
+        skip_tests=skip_tests, no_hooks=no_hooks, is_upgrade=is_upgrade, show_only=list(show_only),
+        skip_schema_validation=skip_schema_validation, name_template=name_template or None,
+        generate_name=generate_name, helm_compat=helm_compat,
+        values=ValueOptions(
+            value_files=_split_commas(value_files), json_values=list(set_json), values=list(set_values),
+            string_values=list(set_string), file_values=list(set_file), literal_values=list(set_literal),
+        ),
+    )
+    try:
+        result = render_chart(chart, options)
+    except HelmError as exc:
+        _write("stderr", exc.stderr)
+        sys.exit(1)
+    except WavecdError as exc:
+        _write("stderr", f"Error: {exc.render()}\n")
+        sys.exit(exc.exit_code)
+    except RecursionError:
+        _write("stderr", "Error: rendering template failed: runtime error: stack overflow\n")
+        sys.exit(1)
+    except Exception as exc:  # a wavecd bug must still end in a clear message, never a traceback
+        _write("stderr", f"Error: wavecd internal error while rendering {chart}: {type(exc).__name__}: {exc}\n")
+        sys.exit(1)
+    if result.warnings:
+        _write("stderr", "".join(w + "\n" for w in result.warnings))
+    _write("stdout", result.stdout)

@@ -1,0 +1,203 @@
+"""Values coalescing (`chartutil.CoalesceValues` / `MergeValues`): user values over chart defaults.
+
+Rules that matter to users: user values win; maps merge recursively; a `null` from the user deletes the
+default (coalesce mode only; merge mode keeps the nulls for a later coalesce); each enabled subchart gets a
+section seeded from its own values.yaml, and `global` flows down with the parent winning.
+Go iterates maps in random order; the results do not depend on it, so we iterate in insertion order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wavecd.helm.chart import Chart
+from wavecd.helm.helmlog import HelmLog
+
+GLOBAL_KEY = "global"
+
+
+def deep_copy(value: Any) -> Any:
+    """copystructure.Copy for JSON-typed values (maps and lists copied, scalars shared)."""
+    if isinstance(value, dict):
+        return {k: deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [deep_copy(v) for v in value]
+    return value
+
+
+def coalesce_values(chart: Chart, user: dict[str, Any] | None, log: HelmLog | None = None) -> dict[str, Any]:
+    """CoalesceValues: nulls from the user delete defaults."""
+    return _Coalescer(False, log).coalesce(chart, deep_copy(user or {}), "")
+
+
+def merge_values(chart: Chart, user: dict[str, Any] | None, log: HelmLog | None = None) -> dict[str, Any]:
+    """MergeValues: like coalesce, but nulls are kept."""
+    return _Coalescer(True, log).coalesce(chart, deep_copy(user or {}), "")
+
+
+class CoalesceError(Exception):
+    """A user value that is not a table where a subchart's section must be one."""
+
+
+_MISSING = object()
+
+
+def _prefix(a: str, b: str) -> str:
+    return b if not a else f"{a}.{b}"
+
+
+def _v(value: Any) -> str:
+    from wavecd.gotemplate.gofmt import format_value
+
+    return format_value(value)
+
+
+class _Coalescer:
+    """One coalesce/merge pass; `log` receives Helm's warnings (coalesce.go line numbers of v3.17.2)."""
+
+    def __init__(self, merge: bool, log: HelmLog | None):
+        self.merge = merge
+        self.log = log
+
+    def _printf(self, line: int, message: str) -> None:
+        if self.log is not None:
+            self.log.printf(f"coalesce.go:{line}", message)
+
+    def coalesce(self, chart: Chart, dest: dict[str, Any], prefix: str) -> dict[str, Any]:
+        self._own(chart, dest, prefix)
+        return self._deps(chart, dest, prefix)
+
+    def _deps(self, chart: Chart, dest: dict[str, Any], prefix: str) -> dict[str, Any]:
+        sub_prefix = _prefix(prefix, chart.name)
+        for sub in chart.dependencies:
+            name = sub.name
+            section = dest.get(name, _MISSING)
+            if section is _MISSING:
+                section = dest[name] = {}
+            elif not isinstance(section, dict):
+                raise CoalesceError(f"type mismatch on {name}: {_bad_t(section)}")
+            self._globals(section, dest, sub_prefix)
+            dest[name] = self.coalesce(sub, section, sub_prefix)
+        return dest
+
+    def _globals(self, dest: dict[str, Any], src: dict[str, Any], prefix: str) -> None:
+        """Copy the parent's `global` into a subchart section, parent winning, recursively for maps."""
+        dg = dest.get(GLOBAL_KEY, _MISSING)
+        if dg is _MISSING:
+            dg = {}
+        elif not isinstance(dg, dict):
+            self._printf(138, "warning: skipping globals because destination global is not a table.")
+            return
+        sg = src.get(GLOBAL_KEY, _MISSING)
+        if sg is _MISSING:
+            sg = {}
+        elif not isinstance(sg, dict):
+            self._printf(145, "warning: skipping globals because source global is not a table.")
+            return
+        for key, val in sg.items():
+            if isinstance(val, dict):
+                vv = dict(val)
+                if key not in dg:
+                    dg[key] = vv
+                elif isinstance(dg[key], dict):
+                    self._tables(vv, dg[key], _prefix(prefix, key), True)
+                    dg[key] = vv
+                else:
+                    self._printf(161, f"Conflict: cannot merge map onto non-map for {_quote(key)}. Skipping.")
+            elif isinstance(dg.get(key), dict):
+                self._printf(175, f"key {key} is table. Skipping")
+            else:
+                dg[key] = val
+        dest[GLOBAL_KEY] = dg
+
+    def _own(self, chart: Chart, v: dict[str, Any], prefix: str) -> None:
+        sub_prefix = _prefix(prefix, chart.name)
+        defaults = deep_copy(chart.values)
+        sub_names = {d.name for d in chart.dependencies}
+        for key, val in defaults.items():
+            if key in v:
+                value = v[key]
+                if value is None and not self.merge:
+                    del v[key]
+                elif isinstance(value, dict):
+                    if isinstance(val, dict):
+                        self._tables(value, val, _prefix(sub_prefix, key), self.merge or key in sub_names)
+                    elif val is not None:
+                        self._printf(237, f"warning: skipped value for {sub_prefix}.{key}: Not a table.")
+            else:
+                v[key] = val
+
+    def _tables(self, dst: dict[str, Any], src: dict[str, Any], prefix: str, merge: bool) -> dict[str, Any]:
+        """coalesceTablesFullKey: fill dst from src; dst wins; nulls in dst delete (unless merging)."""
+        src_non_nil = {k for k, v in src.items() if v is not None}
+        for key, val in dst.items():
+            if val is None:
+                src[key] = None
+        for key, val in src.items():
+            if key not in dst:
+                dst[key] = val
+                continue
+            dv = dst[key]
+            if not merge and dv is None and key in src_non_nil:
+                del dst[key]
+            elif isinstance(val, dict):
+                if isinstance(dv, dict):
+                    self._tables(dv, val, _prefix(prefix, key), merge)
+                else:
+                    self._printf(298, f"warning: cannot overwrite table with non table for {_prefix(prefix, key)} "
+                                      f"({_v(val)})")
+            elif isinstance(dv, dict) and val is not None:
+                self._printf(301, f"warning: destination for {_prefix(prefix, key)} is a table. Ignoring non-table "
+                                  f"value ({_v(val)})")
+        return dst
+
+
+def _quote(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _bad_t(value: Any) -> str:
+    """fmt's `%t` of a non-bool value (Helm formats the offending value with it)."""
+    if value is None:
+        return "%!t(<nil>)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + " ".join(_bad_t(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{_bad_t(k)}:{_bad_t(value[k])}" for k in sorted(value)) + "]"
+    return f"%!t({_go_type(value)}={_v(value)})"
+
+
+def _go_type(value: Any) -> str:
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int64"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    return "[]interface {}"
+
+
+def coalesce_tables(dst: dict[str, Any] | None, src: dict[str, Any] | None) -> dict[str, Any] | None:
+    """CoalesceTables (public form used by import-values)."""
+    if src is None:
+        return dst
+    if dst is None:
+        return src
+    return _Coalescer(False, None)._tables(dst, src, "", False)
+
+
+def merge_tables(dst: dict[str, Any] | None, src: dict[str, Any] | None) -> dict[str, Any] | None:
+    """MergeTables: like CoalesceTables, keeping nulls."""
+    if src is None:
+        return dst
+    if dst is None:
+        return src
+    return _Coalescer(True, None)._tables(dst, src, "", True)

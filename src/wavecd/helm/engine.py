@@ -1,0 +1,193 @@
+"""Helm's template engine (`pkg/engine`): one template set per chart tree, parsed in Helm's order, executed
+file by file with each chart's scoped context.
+
+Speed: parsing dominates a render, and charts rarely change between renders in one process, so the parsed
+set is cached under a digest of (Helm version, every template name and text). A cached set is reused as
+is; only execution runs again. `tpl` clones are cached per (set, text) for the same reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import posixpath
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from wavecd.gotemplate.funcs import GoFunc, GoFuncError
+from wavecd.helm.compat import HelmCompat
+from wavecd.helm.errors import exec_error_text, parse_error_text
+from wavecd.helm.functions import RECURSION_MAX, helm_functions
+
+NO_VALUE = "<no value>"
+_SET_CACHE_SIZE = 64
+_TPL_CACHE_SIZE = 2048
+_RECURSION_LIMIT = 60000
+
+
+@dataclass(slots=True)
+class Renderable:
+    """One template file: its text, the (shared, per-chart) context it runs with, and its BasePath."""
+
+    text: str
+    vals: dict[str, Any]
+    base_path: str
+
+
+@dataclass
+class _SetState:
+    """What the `include`/`tpl` closures of one parsed set share. The nesting counters belong to one render
+    at a time (nested templates may run on helper threads), so renders of one set take `lock`."""
+
+    included: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    tpl_cache: OrderedDict[tuple[int, str], Any] = field(default_factory=OrderedDict)
+    serials: Iterator[int] = field(default_factory=itertools.count)
+
+
+def parse_order(names: list[str]) -> list[str]:
+    """sortTemplates: deepest paths first, ties by name descending (so parents' defines win)."""
+    return sorted(names, key=lambda n: (n.count("/"), n), reverse=True)
+
+
+_SETS: OrderedDict[str, tuple[Any, _SetState]] = OrderedDict()
+
+
+def _digest(compat: HelmCompat, order: list[str], templates: dict[str, Renderable]) -> str:
+    h = hashlib.sha256(f"helm{compat.major}".encode())
+    for name in order:
+        h.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0")
+        h.update(templates[name].text.encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _error_chain(exc: BaseException) -> list[str]:
+    """Texts of the error and of what it wraps, outermost first (Go's errors.Unwrap chain)."""
+    texts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        texts.append(getattr(current, "message", None) or str(current))
+        current = getattr(current, "cause", None) or current.__cause__
+    return texts
+
+
+def _go_quote(text: str) -> str:
+    from wavecd.gotemplate.gofmt import quote
+
+    return quote(text)
+
+
+def _bind(ts: Any, state: _SetState) -> None:
+    """Give a set its own `include` and `tpl`, closing over it (as initFunMap and tplFun do)."""
+    from wavecd.gotemplate import TemplateExecError, TemplateParseError
+
+    serial = next(state.serials)
+
+    def include(name: str, data: Any) -> str:
+        included = state.included
+        count = included.get(name)
+        if count is not None:
+            if count > RECURSION_MAX:
+                raise GoFuncError(f"rendering template has a nested reference name: {name}: unable to execute template")
+            included[name] = count + 1
+        else:
+            included[name] = 1
+        try:
+            return ts.execute(name, data)
+        except TemplateExecError as exc:
+            raise GoFuncError(exc.message) from exc
+        finally:
+            included[name] -= 1
+
+    def tpl(text: str, vals: Any) -> str:
+        if text.isspace() or not text:
+            # Go executes the freshly parsed (empty) tree itself, never an older `gotpl` a nested tpl
+            # left in the set: the output is the text.
+            return text
+        key = (serial, text)
+        clone = state.tpl_cache.get(key)
+        if clone is None:
+            clone = ts.clone()
+            _bind(clone, state)
+            try:
+                clone.parse(ts.name, text)
+            except TemplateParseError as exc:
+                raise GoFuncError(f"cannot parse template {_go_quote(text)}: {exc.message}") from exc
+            state.tpl_cache[key] = clone
+            if len(state.tpl_cache) > _TPL_CACHE_SIZE:
+                state.tpl_cache.popitem(last=False)
+        try:
+            out = clone.execute(ts.name, vals)
+        except TemplateExecError as exc:
+            raise GoFuncError(f"error during tpl function execution for {_go_quote(text)}: {exc.message}") from exc
+        return out.replace(NO_VALUE, "")
+
+    ts.funcs["include"] = GoFunc("include", include, ("string", "interface {}"))
+    ts.funcs["tpl"] = GoFunc("tpl", tpl, ("string", "interface {}"))
+
+
+class RenderFailure(Exception):
+    """A template failed; `text` is Helm's error text (without `Error: `)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+def _parsed_set(compat: HelmCompat, order: list[str], templates: dict[str, Renderable]) -> tuple[Any, _SetState]:
+    from wavecd.gotemplate import TemplateParseError, TemplateSet
+
+    key = _digest(compat, order, templates)
+    cached = _SETS.get(key)
+    if cached is not None:
+        _SETS.move_to_end(key)
+        return cached
+    ts = TemplateSet(dict(helm_functions(compat)), missingkey="zero", go_version=compat.go_version_tuple,
+                     name="gotpl")
+    state = _SetState()
+    _bind(ts, state)
+    for name in order:
+        try:
+            ts.parse(name, templates[name].text)
+        except TemplateParseError as exc:
+            raise RenderFailure(parse_error_text(name, exc.message)) from None
+    _SETS[key] = (ts, state)
+    if len(_SETS) > _SET_CACHE_SIZE:
+        _SETS.popitem(last=False)
+    return ts, state
+
+
+def render_templates(compat: HelmCompat, templates: dict[str, Renderable]) -> dict[str, str]:
+    """Engine.render: every non-partial template executed; `<no value>` removed from each output."""
+    order = parse_order(list(templates))
+    ts, state = _parsed_set(compat, order, templates)
+    with state.lock:
+        state.included.clear()
+        return _execute_all(compat, ts, order, templates)
+
+
+def _execute_all(compat: HelmCompat, ts: Any, order: list[str], templates: dict[str, Renderable]) -> dict[str, str]:
+    from wavecd.gotemplate import TemplateExecError
+
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    rendered: dict[str, str] = {}
+    for name in order:
+        if posixpath.basename(name).startswith("_"):
+            continue
+        job = templates[name]
+        job.vals["Template"] = {"Name": name, "BasePath": job.base_path}
+        try:
+            out = ts.execute(name, job.vals)
+        except TemplateExecError as exc:
+            raise RenderFailure(exec_error_text(name, _error_chain(exc), compat.major)) from None
+        except RecursionError:
+            raise RenderFailure(f"rendering template failed: runtime error: stack overflow in {name}") from None
+        rendered[name] = out.replace(NO_VALUE, "")
+    return rendered

@@ -1,0 +1,190 @@
+"""The functions Helm adds to Sprig (`pkg/engine/funcs.go` + the closures of `engine.go`).
+
+Static ones (`toYaml`, `fromJson`, `required`, `fail`, `lookup`, …) are built once per Helm version and
+shared; `include` and `tpl` close over one template set, so they are bound per set (and per `tpl` clone).
+`fail`/`required` wrap their message in Helm's markers so the final error can print it bare.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from wavecd.gotemplate.funcs import FuncMap, GoFunc, GoFuncError
+from wavecd.helm.compat import HelmCompat
+from wavecd.helm.errors import warn_wrap
+
+RECURSION_MAX = 1000
+
+
+def _to_yaml(v: Any) -> str:
+    from wavecd.goyaml.writer import to_yaml
+
+    try:
+        return to_yaml(v).removesuffix("\n")
+    except Exception:  # toYaml swallows marshalling errors into ""
+        return ""
+
+
+def _must_to_yaml(v: Any) -> str:
+    from wavecd.goyaml.writer import to_yaml
+
+    try:
+        return to_yaml(v).removesuffix("\n")
+    except Exception as exc:
+        raise GoFuncError(getattr(exc, "message", str(exc))) from exc
+
+
+def _to_yaml_pretty(v: Any) -> str:
+    from wavecd.goyaml.writer import to_yaml_pretty
+
+    try:
+        return to_yaml_pretty(v).removesuffix("\n")
+    except Exception:
+        return ""
+
+
+def _from_yaml(text: str) -> dict[str, Any]:
+    from wavecd.goyaml.reader import GoYamlError, load
+
+    try:
+        return load(text, documents="first", expect="map")
+    except GoYamlError as exc:
+        return {"Error": exc.message}
+
+
+def _from_yaml_array(text: str) -> list[Any]:
+    from wavecd.goyaml.reader import GoYamlError, load
+
+    try:
+        return load(text, documents="first", expect="list")
+    except GoYamlError as exc:
+        return [exc.message]
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _to_json(v: Any) -> str:
+    from wavecd.goyaml.gojson import marshal
+
+    try:
+        return marshal(v)
+    except Exception:
+        return ""
+
+
+def _must_to_json(v: Any) -> str:
+    from wavecd.goyaml.gojson import marshal
+
+    try:
+        return marshal(v)
+    except Exception as exc:
+        raise GoFuncError(getattr(exc, "message", str(exc))) from exc
+
+
+def _from_json(text: str) -> dict[str, Any]:
+    from wavecd.goyaml.gojson import unmarshal
+
+    try:
+        value = unmarshal(text)
+    except Exception as exc:
+        return {"Error": getattr(exc, "message", str(exc))}
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        return {"Error": f"json: cannot unmarshal {_json_kind(value)} into Go value of type map[string]interface {{}}"}
+    return value
+
+
+def _from_json_array(text: str) -> list[Any]:
+    from wavecd.goyaml.gojson import unmarshal
+
+    try:
+        value = unmarshal(text)
+    except Exception as exc:
+        return [getattr(exc, "message", str(exc))]
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [f"json: cannot unmarshal {_json_kind(value)} into Go value of type []interface {{}}"]
+    return value
+
+
+def _to_toml(v: Any) -> str:
+    from wavecd.goyaml.gotoml import marshal
+
+    try:
+        return marshal(v)
+    except Exception as exc:
+        return getattr(exc, "message", str(exc))
+
+
+def _from_toml(text: str) -> dict[str, Any]:
+    from wavecd.goyaml.gotoml import unmarshal
+
+    try:
+        value = unmarshal(text)
+    except Exception as exc:
+        return {"Error": getattr(exc, "message", str(exc))}
+    return value if isinstance(value, dict) else {}
+
+
+def _required(message: str, value: Any) -> Any:
+    if value is None or (isinstance(value, str) and value == ""):
+        raise GoFuncError(warn_wrap(message))
+    return value
+
+
+def _fail(message: str) -> str:
+    raise GoFuncError(warn_wrap(message))
+
+
+def _lookup(api_version: str, kind: str, namespace: str, name: str) -> dict[str, Any]:
+    return {}
+
+
+def _get_host_by_name(name: str) -> str:
+    return ""
+
+
+@lru_cache(maxsize=4)
+def helm_functions(compat: HelmCompat) -> FuncMap:
+    """Sprig minus `env`/`expandenv`, plus Helm's own functions (without `include`/`tpl`)."""
+    from wavecd.sprig import sprig_functions
+
+    funcs: FuncMap = dict(sprig_functions(go_version=compat.go_version_tuple, semver_lib=compat.semver_lib))
+    funcs.pop("env", None)
+    funcs.pop("expandenv", None)
+    extra = [
+        GoFunc("toToml", _to_toml, ("interface {}",)),
+        GoFunc("fromToml", _from_toml, ("string",)),
+        GoFunc("toYaml", _to_yaml, ("interface {}",)),
+        GoFunc("toYamlPretty", _to_yaml_pretty, ("interface {}",)),
+        GoFunc("fromYaml", _from_yaml, ("string",)),
+        GoFunc("fromYamlArray", _from_yaml_array, ("string",)),
+        GoFunc("toJson", _to_json, ("interface {}",)),
+        GoFunc("fromJson", _from_json, ("string",)),
+        GoFunc("fromJsonArray", _from_json_array, ("string",)),
+        GoFunc("required", _required, ("string", "interface {}")),
+        GoFunc("fail", _fail, ("string",)),
+        GoFunc("lookup", _lookup, ("string", "string", "string", "string")),
+        GoFunc("getHostByName", _get_host_by_name, ("string",)),
+    ]
+    if compat.major >= 4:
+        extra += [
+            GoFunc("mustToYaml", _must_to_yaml, ("interface {}",)),
+            GoFunc("mustToJson", _must_to_json, ("interface {}",)),
+        ]
+    for f in extra:
+        funcs[f.name] = f
+    return funcs

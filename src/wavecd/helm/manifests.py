@@ -1,0 +1,121 @@
+"""From rendered files to ordered manifests and hooks (`releaseutil.SortManifests` + kind sorter).
+
+Files are visited in sorted name order, each split into YAML documents on `---` lines, each document's
+head parsed (a document that is not a mapping fails the render), hooks separated by their `helm.sh/hook`
+annotation (a document naming an unknown hook is dropped), and both lists stable-sorted by kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wavecd.helm.helmlog import HelmLog
+
+INSTALL_ORDER_V3: tuple[str, ...] = (
+    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
+    "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
+    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
+    "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding",
+    "RoleBindingList", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+)
+INSTALL_ORDER_V4: tuple[str, ...] = (
+    *INSTALL_ORDER_V3, "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+)
+
+HOOK_ANNOTATION = "helm.sh/hook"
+HOOK_EVENTS = frozenset({
+    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade",
+    "pre-rollback", "post-rollback", "test", "test-success",
+})
+TEST_EVENTS = frozenset({"test", "test-success"})
+
+# Go's \s is ASCII only: [\t\n\f\r ]
+_SEP = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
+# strings.TrimSpace: unicode.IsSpace
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+
+def trim_space(text: str) -> str:
+    """strings.TrimSpace."""
+    return text.strip(_GO_SPACE)
+
+
+def split_manifests(text: str) -> list[str]:
+    """SplitManifests: the non-empty documents of a rendered file, each trimmed, in order."""
+    return [trim_space(d) for d in _SEP.split(trim_space(text)) if d != ""]
+
+
+@dataclass(slots=True)
+class Manifest:
+    """One document: the file it came from, its text, its kind and, for hooks, its events."""
+
+    path: str
+    content: str
+    kind: str
+    events: list[str] = field(default_factory=list)
+
+
+class ManifestError(Exception):
+    """`YAML parse error on <file>: …` (Helm's text)."""
+
+
+HeadParser = Callable[[str], tuple[str, dict[str, str] | None]]
+"""(document text) -> (kind, annotations or None); raises ValueError with sigs.k8s.io/yaml's text."""
+
+
+def sort_manifests(
+    files: dict[str, str], order: tuple[str, ...], parse_head: HeadParser, log: HelmLog
+) -> tuple[list[Manifest], list[Manifest]]:
+    """(hooks, manifests), each stable-sorted by kind; raises ManifestError on an unparsable document."""
+    hooks: list[Manifest] = []
+    generic: list[Manifest] = []
+    for path in sorted(files):
+        content = files[path]
+        if path.rsplit("/", 1)[-1].startswith("_") or trim_space(content) == "":
+            continue
+        for doc in split_manifests(content):
+            try:
+                kind, annotations = parse_head(doc)
+            except ValueError as exc:
+                raise ManifestError(f"YAML parse error on {path}: {exc}") from None
+            hook_types = annotations.get(HOOK_ANNOTATION) if annotations else None
+            if hook_types is None:
+                generic.append(Manifest(path, doc, kind))
+                continue
+            events = [h.strip().lower() for h in hook_types.split(",")]
+            if any(e not in HOOK_EVENTS for e in events):
+                log.info(("manifest_sorter.go:190", f"info: skipping unknown hook: {_go_quote(hook_types)}"),
+                         "skipping unknown hooks", hookTypes=hook_types)
+                continue
+            hooks.append(Manifest(path, doc, kind, events))
+    return sort_by_kind(hooks, order), sort_by_kind(generic, order)
+
+
+def sort_by_kind(items: list[Manifest], order: tuple[str, ...]) -> list[Manifest]:
+    """Stable: known kinds by InstallOrder, then unknown kinds alphabetically."""
+    rank = _rank_table(order)
+    return sorted(items, key=lambda m: rank.get(m.kind) or (1, m.kind))
+
+
+_RANKS: dict[tuple[str, ...], dict[str, tuple[int, Any]]] = {}
+
+
+def _rank_table(order: tuple[str, ...]) -> dict[str, tuple[int, Any]]:
+    table = _RANKS.get(order)
+    if table is None:
+        table = _RANKS[order] = {kind: (0, i) for i, kind in enumerate(order)}
+    return table
+
+
+def is_test_hook(manifest: Manifest) -> bool:
+    return any(e in TEST_EVENTS for e in manifest.events)
+
+
+def _go_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)

@@ -1,0 +1,1 @@
+{{- define "shared.define" -}}from-sub1{{- end -}}

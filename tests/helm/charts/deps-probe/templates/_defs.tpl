@@ -1,0 +1,1 @@
+{{- define "shared.define" -}}from-parent:{{ .Template.Name }}{{- end -}}

@@ -1,0 +1,3 @@
+{{- define "inner" -}}{{ .Values.a.b.c }}{{- end -}}
+{{- define "outer" -}}
+{{ include "inner" . }}{{- end -}}

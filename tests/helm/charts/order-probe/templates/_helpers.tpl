@@ -1,0 +1,1 @@
+{{- define "order.name" -}}{{ .Chart.Name }}{{- end -}}

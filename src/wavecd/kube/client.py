@@ -1,0 +1,387 @@
+"""`KubeClient`: the typed facade the sync engine talks to a cluster through, on plain dict manifests.
+
+Reads and writes go through lightkube (its generic resources, so any kind discovered at runtime works, CRDs
+included); discovery, `/version` and stoppable watches use lightkube's authenticated session, since lightkube
+has no API for them. A real cluster and wavecd's simulated one are reached the same way.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+from lightkube import Client
+from lightkube.config.client_adapter import Client as session_for
+from lightkube.config.client_adapter import ConnectionParams
+from lightkube.config.kubeconfig import KubeConfig, SingleConfig
+from lightkube.core.exceptions import ConfigError
+from lightkube.core.generic_client import ALL_NS
+from lightkube.types import CascadeType, PatchType
+
+from wavecd.kube import kubeconfig
+from wavecd.kube.discovery import ApiResource, Discovery
+from wavecd.kube.errors import (
+    InvalidError,
+    KubeConfigError,
+    KubeConnectionError,
+    NoKindMatchError,
+    NotFoundError,
+    from_response,
+    from_transport,
+)
+from wavecd.kube.resources import resource_class
+from wavecd.kube.watch import Watch
+
+FIELD_MANAGER = "wavecd"
+Propagation = Literal["Background", "Foreground", "Orphan"]
+PatchKind = Literal["merge", "strategic", "json"]
+_CASCADE = {"Background": CascadeType.BACKGROUND, "Foreground": CascadeType.FOREGROUND, "Orphan": CascadeType.ORPHAN}
+_PATCH = {"merge": PatchType.MERGE, "strategic": PatchType.STRATEGIC, "json": PatchType.JSON}
+
+
+@dataclass(frozen=True)
+class ServerVersion:
+    """The server's `/version` (what Helm's `.Capabilities.KubeVersion` is made of on a live cluster)."""
+
+    major: str
+    minor: str
+    git_version: str
+    platform: str = ""
+
+
+class KubeClient:
+    """One connection to one Kubernetes API. Thread-safe; close it (or use `with`) when done."""
+
+    def __init__(self, config: SingleConfig, *, timeout: float = 30.0):
+        self._server = config.cluster.server
+        http_timeout = httpx.Timeout(timeout)
+        # Proxy variables apply as with kubectl, which never sends loopback traffic through a proxy.
+        trust_env = not _is_loopback(self._server)
+        try:
+            self._client = Client(config, timeout=http_timeout, field_manager=FIELD_MANAGER, trust_env=trust_env)
+            self._session = session_for(config, ConnectionParams(timeout=http_timeout, trust_env=trust_env))
+        except (ConfigError, OSError, ValueError) as err:
+            raise KubeConfigError(f"cannot use the kubeconfig context {config.context_name!r}: {err}") from err
+        self._context = config.context_name
+        self._namespace = config.namespace
+        self._discovery = Discovery(self._fetch_json)
+
+    @classmethod
+    def from_kubeconfig(
+        cls, path: str | None = None, context: str | None = None, *, timeout: float = 30.0
+    ) -> KubeClient:
+        """Connect as kubectl would: `path`, else `KUBECONFIG`, else `~/.kube/config`; `context` or the current
+        one."""
+        return cls(kubeconfig.load(path, context), timeout=timeout)
+
+    @classmethod
+    def for_server(cls, url: str, *, namespace: str | None = None, timeout: float = 30.0) -> KubeClient:
+        """Connect to `url` without credentials (a local API such as the simulated cluster)."""
+        single = KubeConfig.from_server(url, namespace=namespace).get()
+        assert single is not None
+        return cls(kubeconfig.with_user(single), timeout=timeout)
+
+    def close(self) -> None:
+        self._client.close()
+        self._session.close()
+
+    def __enter__(self) -> KubeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def server(self) -> str:
+        return self._server
+
+    @property
+    def context(self) -> str:
+        return self._context
+
+    @property
+    def namespace(self) -> str:
+        """The context's namespace: where namespaced objects without one go, as with kubectl."""
+        return self._namespace
+
+    # -- discovery -------------------------------------------------------------------------------------------------
+    def server_version(self) -> ServerVersion:
+        body = self._fetch_json("/version", "application/json")[1]
+        return ServerVersion(
+            major=str(body.get("major", "")),
+            minor=str(body.get("minor", "")),
+            git_version=str(body.get("gitVersion", "")),
+            platform=str(body.get("platform", "")),
+        )
+
+    def resources(self, *, refresh: bool = False) -> list[ApiResource]:
+        """Every kind served, at every version; `refresh=True` reads discovery again (after CRDs are
+        established)."""
+        snapshot = self._discovery.refresh() if refresh else self._discovery.snapshot()
+        return list(snapshot.resources)
+
+    def refresh_discovery(self) -> None:
+        self._discovery.refresh()
+
+    def resource_for(self, api_version: str, kind: str) -> ApiResource:
+        """How `kind` at `api_version` is served; `NoKindMatchError` when it is not (after one refresh)."""
+        return self._discovery.resolve(api_version, kind)
+
+    def is_namespaced(self, api_version: str, kind: str) -> bool:
+        return self._discovery.resolve(api_version, kind).namespaced
+
+    def api_versions(self) -> list[str]:
+        """What `helm template --api-versions` would get from this cluster (sorted)."""
+        return self._discovery.snapshot().api_versions()
+
+    # -- reads -------------------------------------------------------------------------------------------------------
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        """The live object, or None when it does not exist."""
+        res = self._discovery.resolve(api_version, kind)
+        try:
+            with self._errors():
+                found = self._client.get(resource_class(res), _named(name), namespace=self._scope(res, namespace))
+        except NotFoundError:
+            return None
+        return dict(found)
+
+    def list(
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None = None,
+        label_selector: Mapping[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The objects of a kind; a namespaced kind without `namespace` is listed across all namespaces."""
+        res = self._discovery.resolve(api_version, kind)
+        scope = (namespace or ALL_NS) if res.namespaced else None
+        with self._errors():
+            items = self._client.list(resource_class(res), namespace=scope, labels=dict(label_selector or {}) or None)
+            return [dict(item) for item in items]
+
+    def watch(
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None = None,
+        resource_version: str | None = None,
+        *,
+        label_selector: Mapping[str, str] | None = None,
+        field_selector: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Watch:
+        """A `Watch` of a kind (all namespaces when `namespace` is None); see `Watch` for how it ends."""
+        res = self._discovery.resolve(api_version, kind)
+        params: dict[str, str] = {}
+        if label_selector:
+            params["labelSelector"] = ",".join(f"{k}={v}" for k, v in label_selector.items())
+        if field_selector:
+            params["fieldSelector"] = ",".join(f"{k}={v}" for k, v in field_selector.items())
+        path = _collection_path(res, namespace if res.namespaced else None)
+        return Watch(
+            self._session,
+            path,
+            params,
+            api_version=res.api_version,
+            kind=res.kind,
+            resource_version=resource_version,
+            timeout=timeout,
+            server=self._server,
+        )
+
+    # -- writes ------------------------------------------------------------------------------------------------------
+    def apply(
+        self,
+        obj: Mapping[str, Any],
+        *,
+        field_manager: str = FIELD_MANAGER,
+        force: bool = False,
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
+        """Server-side apply of one object (created if missing); returns the object as the server has it now
+        (or would have it, with `dry_run`). Fields another manager owns raise `ApplyConflictError` unless
+        `force`."""
+        res, body, namespace = self._prepare(obj)
+        name = body["metadata"].get("name")
+        if not name:
+            raise InvalidError(f"{_describe(body)}: metadata.name: Required value: name is required for apply")
+        with self._kind_gone(res), self._errors():
+            applied = self._client.patch(
+                resource_class(res),
+                name,
+                body,
+                namespace=namespace,
+                patch_type=PatchType.APPLY,
+                field_manager=field_manager,
+                force=force,
+                dry_run=dry_run,
+            )
+        return dict(applied)
+
+    def create(
+        self, obj: Mapping[str, Any], *, field_manager: str = FIELD_MANAGER, dry_run: bool = False
+    ) -> dict[str, Any]:
+        """Create one object (`generateName` allowed, as hooks use it); `AlreadyExistsError` if it exists."""
+        res, body, namespace = self._prepare(obj)
+        cls = resource_class(res)
+        with self._kind_gone(res), self._errors():
+            created = self._client.create(
+                cls.from_dict(body), namespace=namespace, field_manager=field_manager, dry_run=dry_run
+            )
+        return dict(created)
+
+    def patch(
+        self,
+        api_version: str,
+        kind: str,
+        name: str,
+        patch: Mapping[str, Any] | list[Any],
+        *,
+        namespace: str | None = None,
+        patch_type: PatchKind = "merge",
+        field_manager: str = FIELD_MANAGER,
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
+        """A merge, strategic-merge or JSON patch of one object; returns the patched object."""
+        if patch_type not in _PATCH:
+            raise ValueError(f"unknown patch type {patch_type!r}")
+        res = self._discovery.resolve(api_version, kind)
+        with self._errors():
+            patched = self._client.patch(
+                resource_class(res),
+                _named(name),
+                patch,
+                namespace=self._scope(res, namespace),
+                patch_type=_PATCH[patch_type],
+                field_manager=field_manager,
+                dry_run=dry_run,
+            )
+        return dict(patched)
+
+    def delete(
+        self,
+        api_version: str,
+        kind: str,
+        name: str,
+        namespace: str | None = None,
+        *,
+        propagation: Propagation = "Background",
+        dry_run: bool = False,
+    ) -> bool:
+        """Ask for deletion (finalizers and dependents are the server's business); False when already gone."""
+        if propagation not in _CASCADE:
+            raise ValueError(f"unknown propagation policy {propagation!r}")
+        res = self._discovery.resolve(api_version, kind)
+        try:
+            with self._errors():
+                self._client.delete(
+                    resource_class(res),
+                    _named(name),
+                    namespace=self._scope(res, namespace),
+                    cascade=_CASCADE[propagation],
+                    dry_run=dry_run,
+                )
+        except NotFoundError:
+            return False
+        return True
+
+    # -- plumbing ----------------------------------------------------------------------------------------------------
+    def _prepare(self, obj: Mapping[str, Any]) -> tuple[ApiResource, dict[str, Any], str | None]:
+        """The resource, a body safe to send, and the namespace a write goes to."""
+        if not isinstance(obj, Mapping):
+            raise InvalidError(f"a Kubernetes object must be a mapping, not {type(obj).__name__}")
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if not isinstance(api_version, str) or not api_version:
+            raise InvalidError(f"{_describe(obj)}: apiVersion not set")
+        if not isinstance(kind, str) or not kind:
+            raise InvalidError(f"{_describe(obj)}: kind not set")
+        metadata = obj.get("metadata")
+        if not isinstance(metadata, Mapping):
+            raise InvalidError(f"{_describe(obj)}: metadata not set")
+        res = self._discovery.resolve(api_version, kind)
+        # Only metadata is touched, so a shallow copy of the two levels keeps the caller's manifest intact.
+        body = dict(obj)
+        body["metadata"] = dict(metadata)
+        if res.namespaced:
+            namespace = metadata.get("namespace") or self._namespace
+            body["metadata"]["namespace"] = namespace
+            return res, body, namespace
+        # A namespace on a cluster-scoped object means nothing; the API server ignores it and so do we.
+        body["metadata"].pop("namespace", None)
+        return res, body, None
+
+    def _scope(self, res: ApiResource, namespace: str | None) -> str | None:
+        return (namespace or self._namespace) if res.namespaced else None
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """lightkube's and httpx's exceptions, as the `KubeError` family."""
+        try:
+            yield
+        except httpx.HTTPStatusError as err:
+            raise from_response(err.response) from err
+        except httpx.HTTPError as err:
+            raise from_transport(err, self._server) from err
+
+    @contextmanager
+    def _kind_gone(self, res: ApiResource) -> Iterator[None]:
+        """A write answered 404 may mean discovery is stale (the CRD was deleted since): check once, and say
+        "no matches" then, as kubectl would after its own refresh."""
+        try:
+            yield
+        except NotFoundError:
+            current = self._discovery.refresh().by_kind.get((res.api_version, res.kind))
+            if current is None:
+                raise NoKindMatchError(res.api_version, res.kind) from None
+            raise
+
+    def _fetch_json(self, path: str, accept: str) -> tuple[str, Any]:
+        with self._errors():
+            response = self._session.get(path, headers={"Accept": accept})
+        if response.status_code >= 400:
+            raise from_response(response)
+        try:
+            body = response.json()
+        except ValueError as err:
+            raise KubeConnectionError(
+                f"the server at {self._server} answered {path} with something that is not JSON"
+            ) from err
+        if not isinstance(body, dict):
+            raise KubeConnectionError(f"the server at {self._server} answered {path} with unexpected JSON")
+        return response.headers.get("content-type", ""), body
+
+
+def _collection_path(res: ApiResource, namespace: str | None) -> str:
+    base = f"/apis/{res.group}/{res.version}" if res.group else f"/api/{res.version}"
+    if namespace:
+        return f"{base}/namespaces/{namespace}/{res.plural}"
+    return f"{base}/{res.plural}"
+
+
+def _is_loopback(server: str) -> bool:
+    host = httpx.URL(server).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _named(name: str) -> str:
+    """A name for a single-object request: an empty one would silently address the whole collection."""
+    if not isinstance(name, str) or not name:
+        raise InvalidError(f"a resource name is required, got {name!r}")
+    return name
+
+
+def _describe(obj: Mapping[str, Any]) -> str:
+    """`Kind ns/name` for messages about a bad object, from whatever of it is there."""
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+    name = meta.get("name") or meta.get("generateName") or "<unnamed>"
+    namespace = meta.get("namespace")
+    return f"{obj.get('kind') or '<no kind>'} {namespace + '/' if namespace else ''}{name}"

@@ -21,7 +21,7 @@ from wavecd.sim.fieldpath import display
 from wavecd.sim.managed import ConflictError, apply, record_update
 from wavecd.sim.patch import PatchError, json_patch, merge_patch, strategic_merge
 from wavecd.sim.pruning import prune, strict_message
-from wavecd.sim.registry import Kind, Registry
+from wavecd.sim.registry import BUILTINS, Kind, Registry
 from wavecd.sim.schema import Schema
 from wavecd.sim.shapes import check as check_shapes
 from wavecd.sim.store import Key, Store, clone
@@ -32,6 +32,12 @@ APPLY = "application/apply-patch+yaml"
 MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"
+_BUILTIN_KINDS = frozenset(BUILTINS)
+# Custom resources have no Go types to carry patch strategies, so the apiserver does not offer SMP for them.
+NO_SMP_FOR_CUSTOM = (
+    "the body of the request was in an unknown format - accepted media types include: "
+    "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+)
 PATCH_TYPES = (APPLY, MERGE, JSON_PATCH, STRATEGIC)
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
@@ -320,6 +326,8 @@ class Api:
         subresource: str | None = None,
         dry_run: bool = False,
     ) -> tuple[dict, bool]:
+        if content_type == STRATEGIC and kind not in _BUILTIN_KINDS:
+            raise ApiError(415, "UnsupportedMediaType", NO_SMP_FOR_CUSTOM)
         try:
             patch = yaml.load(raw, Loader=yaml.CSafeLoader) if raw.strip() else None
         except yaml.YAMLError as err:

@@ -109,9 +109,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache, private")
         self.end_headers()
+        # Logged before the body goes out, so a client that has its answer also finds it in the log.
+        self._log(status)
         if self.command != "HEAD":
             self.wfile.write(body)
-        self._log(status)
 
     def _json(self, status: int, obj: object, content_type: str = "application/json") -> None:
         self._send(status, json.dumps(obj, separators=(",", ":")).encode(), content_type)

@@ -13,7 +13,9 @@ import click
 # command name -> (module, attribute) holding its click command
 _COMMANDS: dict[str, tuple[str, str]] = {
     "helm": ("wavecd.cli.helm_cmd", "helm"),
+    "render": ("wavecd.cli.render_cmd", "render"),
     "sim": ("wavecd.cli.sim_cmd", "sim"),
+    "tree": ("wavecd.cli.tree_cmd", "tree"),
 }
 
 

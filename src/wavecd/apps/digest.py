@@ -1,0 +1,120 @@
+"""The digest of everything a render reads, so an unchanged Application is never rendered twice.
+
+A git tree read at a commit is named by its SHA. Anything read from disk as it is (a working tree, a
+mirrored chart folder, value files) is named by its files' paths, sizes and modification times. The
+API version list only counts for charts that mention `APIVersions` at all: most charts never look,
+so a CRD appearing elsewhere in the tree does not invalidate them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import wavecd
+from wavecd.apps.helm_source import resolve_value_files, resolve_value_path
+from wavecd.apps.model import HelmSpec
+from wavecd.apps.render_app import RenderJob, ResolvedSource
+from wavecd.core import WavecdError
+
+DIGEST_VERSION = "wavecd-apps-1"
+_API_VERSIONS_MARK = b"APIVersions"
+_mentions: dict[str, bool] = {}
+
+
+def _stat_entries(path: Path) -> list[tuple[str, int, int]]:
+    try:
+        if path.is_file():
+            st = path.stat()
+            return [(path.name, st.st_size, st.st_mtime_ns)]
+    except OSError:
+        return [(path.name, -1, -1)]
+    out = []
+    for folder, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(files):
+            full = os.path.join(folder, name)
+            try:
+                st = os.stat(full)
+            except OSError:
+                continue
+            out.append((os.path.relpath(full, path), st.st_size, st.st_mtime_ns))
+    return out
+
+
+def _mentions_api_versions(path: Path, fingerprint: str) -> bool:
+    """Whether any file of the chart (folder or .tgz) contains `APIVersions`; cached per fingerprint."""
+    known = _mentions.get(fingerprint)
+    if known is not None:
+        return known
+    found = False
+    if path.is_file():
+        data = path.read_bytes()
+        with contextlib.suppress(OSError):
+            data = gzip.decompress(data)
+        found = _API_VERSIONS_MARK in data
+    else:
+        for folder, _dirs, files in os.walk(path):
+            for name in files:
+                try:
+                    if _API_VERSIONS_MARK in Path(folder, name).read_bytes():
+                        found = True
+                        break
+                except OSError:
+                    continue
+            if found:
+                break
+    _mentions[fingerprint] = found
+    return found
+
+
+def _value_paths(job: RenderJob, item: ResolvedSource) -> list[str]:
+    helm = item.source.helm or HelmSpec()
+    assert item.app_path is not None and item.repo_root is not None
+    refs = dict(job.refs)
+    try:
+        paths = resolve_value_files(helm, item.app_path, item.repo_root, refs)
+        paths += [str(resolve_value_path(p, item.app_path, item.repo_root, refs)) for _, p in helm.file_parameters]
+    except WavecdError:
+        return []  # the render reports it; the digest only has to be stable
+    return paths
+
+
+def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | None = None) -> str:
+    """Hex SHA-256 naming the output of `run_job(job)`.
+
+    `memo` keeps file fingerprints for the length of one command, where files are taken not to change.
+    """
+    memo = {} if memo is None else memo
+
+    def stat(path: Path) -> list[tuple[str, int, int]]:
+        key = str(path)
+        if key not in memo:
+            memo[key] = _stat_entries(path)
+        return memo[key]
+
+    parts: list[object] = [DIGEST_VERSION, wavecd.__version__, job.app.name, job.app.destination.namespace,
+                           job.settings.helm_compat, job.settings.kube_version]
+    uses_api_versions = False
+    for item in job.sources:
+        source = asdict(item.source)
+        entry: list[object] = [source, item.kind, item.revision]
+        if item.app_path is not None:
+            if item.worktree or item.label == "oci-chart":
+                entry.append(stat(item.app_path))
+            else:
+                entry.append(str(item.app_path))
+            if item.kind == "helm":
+                fingerprint = hashlib.sha256(json.dumps(entry, default=str).encode()).hexdigest()
+                uses_api_versions = uses_api_versions or bool(item.source.helm and item.source.helm.api_versions) \
+                    or _mentions_api_versions(item.app_path, fingerprint)
+                entry.append([(p, stat(Path(p))) for p in _value_paths(job, item)])
+        parts.append(entry)
+    if uses_api_versions:
+        parts.append(list(job.settings.api_versions))
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,256 @@
+"""Argo CD's Application, as the fields that decide what gets rendered and where it goes.
+
+Parsed once from the object's dict into frozen dataclasses, so the pure stages (helm arguments,
+namespace defaulting, the tree walk) never guess at shapes. A malformed field is reported with the
+Application's name and where it was declared, the way `argocd app create` would refuse it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from wavecd.apps.errors import AppSpecError
+from wavecd.core import Location
+
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+IN_CLUSTER_NAME = "in-cluster"
+_GO_INT = re.compile(r"^[+-]?[0-9]+$")
+_REF_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class HelmParameter:
+    name: str
+    value: str
+    force_string: bool = False
+
+
+@dataclass(frozen=True)
+class HelmSpec:
+    """`source.helm`: every field that changes `helm template`'s arguments."""
+
+    value_files: tuple[str, ...] = ()
+    values: str = ""
+    values_object: Any = None
+    parameters: tuple[HelmParameter, ...] = ()
+    file_parameters: tuple[tuple[str, str], ...] = ()
+    release_name: str = ""
+    namespace: str = ""
+    kube_version: str = ""
+    api_versions: tuple[str, ...] = ()
+    skip_crds: bool = False
+    skip_tests: bool = False
+    skip_schema_validation: bool = False
+    ignore_missing_value_files: bool = False
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class DirectorySpec:
+    """`source.directory`: which files of a plain-manifest folder are read."""
+
+    recurse: bool = False
+    include: str = ""
+    exclude: str = ""
+
+
+@dataclass(frozen=True)
+class AppSource:
+    repo_url: str
+    target_revision: str = ""
+    path: str = ""
+    chart: str = ""
+    ref: str = ""
+    helm: HelmSpec | None = None
+    directory: DirectorySpec | None = None
+    other_tool: str = ""  # kustomize / plugin: named so the error can say wavecd does not render it
+
+    @property
+    def is_chart(self) -> bool:
+        """A Helm-repository or OCI chart (`chart` set), as `ApplicationSource.IsHelm` decides."""
+        return bool(self.chart)
+
+    @property
+    def is_ref_only(self) -> bool:
+        """A `ref` source with neither path nor chart yields no manifests (repository.go)."""
+        return bool(self.ref) and not self.path and not self.chart
+
+
+@dataclass(frozen=True)
+class Destination:
+    server: str = ""
+    name: str = ""
+    namespace: str = ""
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    automated: dict[str, Any] | None = None
+    sync_options: tuple[str, ...] = ()
+    retry: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Application:
+    name: str
+    namespace: str
+    project: str
+    sources: tuple[AppSource, ...]
+    destination: Destination
+    sync_policy: SyncPolicy
+    wave: int
+    annotations: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    multi_source: bool = False
+
+    @property
+    def release_name(self) -> str:
+        """Argo CD's default release name: the app's name without an `<namespace>_` prefix."""
+        return self.name.split("_", 1)[1] if "_" in self.name else self.name
+
+
+def sync_wave(obj: dict[str, Any]) -> int:
+    """gitops-engine's `Wave`: the sync-wave annotation if it is a Go int, else the helm hook weight, else 0."""
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    for key in (SYNC_WAVE, HELM_HOOK_WEIGHT):
+        text = annotations.get(key)
+        if isinstance(text, str) and _GO_INT.match(text):
+            return int(text)
+    return 0
+
+
+def _err(message: str, where: Location | None) -> AppSpecError:
+    return AppSpecError(message, location=where)
+
+
+def _mapping(value: Any, what: str, where: Location | None) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _err(f"{what} must be a mapping, not {type(value).__name__}", where)
+    return value
+
+
+def _strings(value: Any, what: str, where: Location | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _err(f"{what} must be a list of strings", where)
+    return tuple(value)
+
+
+def _text(value: Any, what: str, where: Location | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _err(f"{what} must be a string", where)
+    return str(value)
+
+
+def _helm(data: dict[str, Any], where: Location | None) -> HelmSpec:
+    parameters = []
+    for item in data.get("parameters") or []:
+        item = _mapping(item, "helm.parameters[]", where)
+        parameters.append(HelmParameter(_text(item.get("name"), "helm.parameters[].name", where),
+                                        _text(item.get("value"), "helm.parameters[].value", where),
+                                        bool(item.get("forceString"))))
+    file_parameters = []
+    for item in data.get("fileParameters") or []:
+        item = _mapping(item, "helm.fileParameters[]", where)
+        file_parameters.append((_text(item.get("name"), "helm.fileParameters[].name", where),
+                                _text(item.get("path"), "helm.fileParameters[].path", where)))
+    values = data.get("values")
+    if values is not None and not isinstance(values, str):
+        raise _err("helm.values must be a string (use helm.valuesObject for a mapping)", where)
+    return HelmSpec(
+        value_files=_strings(data.get("valueFiles"), "helm.valueFiles", where),
+        values=values or "",
+        values_object=data.get("valuesObject"),
+        parameters=tuple(parameters),
+        file_parameters=tuple(file_parameters),
+        release_name=_text(data.get("releaseName"), "helm.releaseName", where),
+        namespace=_text(data.get("namespace"), "helm.namespace", where),
+        kube_version=_text(data.get("kubeVersion"), "helm.kubeVersion", where),
+        api_versions=_strings(data.get("apiVersions"), "helm.apiVersions", where),
+        skip_crds=bool(data.get("skipCrds")),
+        skip_tests=bool(data.get("skipTests")),
+        skip_schema_validation=bool(data.get("skipSchemaValidation")),
+        ignore_missing_value_files=bool(data.get("ignoreMissingValueFiles")),
+        version=_text(data.get("version"), "helm.version", where),
+    )
+
+
+def parse_source(data: Any, where: Location | None, what: str = "spec.source") -> AppSource:
+    data = _mapping(data, what, where)
+    repo_url = _text(data.get("repoURL"), f"{what}.repoURL", where)
+    if not repo_url:
+        raise _err(f"{what}.repoURL is required", where)
+    ref = _text(data.get("ref"), f"{what}.ref", where)
+    if ref and not _REF_NAME.match(ref):
+        raise _err(f"{what}.ref {ref!r} must match ^[a-zA-Z0-9_-]+$", where)
+    helm = data.get("helm")
+    directory = data.get("directory")
+    other = next((key for key in ("kustomize", "plugin") if data.get(key) is not None), "")
+    directory_spec = None
+    if directory is not None:
+        directory = _mapping(directory, f"{what}.directory", where)
+        directory_spec = DirectorySpec(bool(directory.get("recurse")),
+                                       _text(directory.get("include"), "directory.include", where),
+                                       _text(directory.get("exclude"), "directory.exclude", where))
+    return AppSource(
+        repo_url=repo_url,
+        target_revision=_text(data.get("targetRevision"), f"{what}.targetRevision", where),
+        path=_text(data.get("path"), f"{what}.path", where),
+        chart=_text(data.get("chart"), f"{what}.chart", where),
+        ref=ref,
+        helm=_helm(_mapping(helm, f"{what}.helm", where), where) if helm is not None else None,
+        directory=directory_spec,
+        other_tool=other,
+    )
+
+
+def parse_application(obj: dict[str, Any], where: Location | None = None) -> Application:
+    """The Application in `obj` (already known to be `kind: Application`)."""
+    metadata = _mapping(obj.get("metadata"), "metadata", where)
+    name = _text(metadata.get("name"), "metadata.name", where)
+    if not name:
+        raise _err("an Application needs metadata.name", where)
+    where = Location(file=where.file if where else None, line=where.line if where else None, app=name)
+    spec = _mapping(obj.get("spec"), "spec", where)
+    raw_sources = spec.get("sources")
+    multi = isinstance(raw_sources, list) and len(raw_sources) > 0
+    if multi:
+        sources = tuple(parse_source(item, where, f"spec.sources[{i}]") for i, item in enumerate(raw_sources))
+        refs = [s.ref for s in sources if s.ref]
+        duplicate = next((ref for ref in refs if refs.count(ref) > 1), None)
+        if duplicate:
+            raise _err(f"spec.sources: ref {duplicate!r} is used by more than one source", where)
+    elif spec.get("source") is not None:
+        sources = (parse_source(spec["source"], where),)
+    else:
+        raise _err("spec.source or spec.sources is required", where)
+    dest = _mapping(spec.get("destination"), "spec.destination", where)
+    destination = Destination(_text(dest.get("server"), "destination.server", where),
+                              _text(dest.get("name"), "destination.name", where),
+                              _text(dest.get("namespace"), "destination.namespace", where))
+    policy = _mapping(spec.get("syncPolicy"), "spec.syncPolicy", where)
+    return Application(
+        name=name,
+        namespace=_text(metadata.get("namespace"), "metadata.namespace", where),
+        project=_text(spec.get("project"), "spec.project", where) or "default",
+        sources=sources,
+        destination=destination,
+        sync_policy=SyncPolicy(
+            automated=policy.get("automated") if isinstance(policy.get("automated"), dict) else None,
+            sync_options=_strings(policy.get("syncOptions"), "syncPolicy.syncOptions", where),
+            retry=policy.get("retry") if isinstance(policy.get("retry"), dict) else None,
+        ),
+        wave=sync_wave(obj),
+        annotations=dict(metadata.get("annotations") or {}),
+        labels=dict(metadata.get("labels") or {}),
+        multi_source=multi,
+    )

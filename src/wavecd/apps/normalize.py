@@ -1,0 +1,52 @@
+"""Argo CD's `NormalizeTargetObjects`: the destination namespace, cluster scope, and repeated resources.
+
+Namespaced objects without a namespace get the destination's; cluster-scoped ones lose any namespace.
+A kind the cluster does not know counts as namespaced (`IsNamespacedOrUnknown`) and is named in a
+warning. When two sources render the same object, the last one is kept and a warning says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wavecd.apps.kinds import KindTable
+
+
+def _group(api_version: str) -> str:
+    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+
+
+def normalize_objects(
+    objects: list[dict[str, Any]], namespace: str, kinds: KindTable
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The objects Argo CD would sync (new dicts where changed), and its warnings."""
+    warnings: list[str] = []
+    unknown: set[tuple[str, str]] = set()
+    by_key: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    for index, obj in enumerate(objects):
+        api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+        metadata = obj.get("metadata")
+        metadata = metadata if isinstance(metadata, dict) else {}
+        scoped = kinds.namespaced(api_version, kind)
+        if scoped is None:
+            unknown.add((api_version, kind))
+            scoped = True
+        current = metadata.get("namespace") or ""
+        if not scoped and current:
+            obj = {**obj, "metadata": {k: v for k, v in metadata.items() if k != "namespace"}}
+        elif scoped and not current and namespace:
+            obj = {**obj, "metadata": {**metadata, "namespace": namespace}}
+        name = str(metadata.get("name") or "")
+        if not name and metadata.get("generateName"):
+            name = f"{metadata['generateName']}{index}"
+        key = (_group(api_version), kind, str((obj.get("metadata") or {}).get("namespace") or ""), name)
+        by_key.setdefault(key, []).append(obj)
+    result = []
+    for key, targets in by_key.items():
+        if len(targets) > 1:
+            warnings.append(f"Resource {'/'.join(key)} appeared {len(targets)} times among application resources.")
+        result.append(targets[-1])
+    for api_version, kind in sorted(unknown):
+        warnings.append(f"unknown kind {kind} ({api_version}): not built into Kubernetes and no CRD in the tree "
+                        "defines it; treated as namespaced")
+    return result, warnings

@@ -1,0 +1,83 @@
+"""ROOT, as every tree command takes it: one Application (or ApplicationSet) file, or a folder whose
+`wavecd.yaml` names that file under `root:`. Anything else is refused with the candidates seen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wavecd.apps.errors import AppError
+from wavecd.apps.node import APPLICATION, APPLICATION_SET, is_argo_object
+from wavecd.apps.yamldocs import load_objects
+from wavecd.core import Location, UserInputError
+from wavecd.sources.config import CONFIG_NAME, WavecdConfig, find_config, load_config
+
+ROOT_KINDS = (APPLICATION, APPLICATION_SET)
+
+
+@dataclass(frozen=True)
+class Root:
+    file: Path
+    obj: dict[str, Any]
+    config: WavecdConfig
+
+
+def _argo_objects(path: Path) -> list[dict[str, Any]] | None:
+    """The Application/ApplicationSet objects of a YAML file, or None if it cannot be read as YAML."""
+    try:
+        objects = load_objects(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, AppError):
+        return None
+    return [o for o in objects if is_argo_object(o)]
+
+
+def _candidates(folder: Path) -> list[str]:
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".yaml", ".yml") and path.is_file() and path.name != CONFIG_NAME:
+            objects = _argo_objects(path)
+            if objects:
+                names = ", ".join(f"{o['kind']} {(o.get('metadata') or {}).get('name')}" for o in objects)
+                found.append(f"{path.name} ({names})")
+    return found
+
+
+def _read_root_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UserInputError(f"cannot read ROOT {path}: {err.strerror}", location=Location(file=str(path))) from None
+    try:
+        objects = load_objects(text, str(path))
+    except AppError as err:
+        raise UserInputError(err.message, location=err.location) from None
+    argo = [o for o in objects if o.get("kind") in ROOT_KINDS]
+    if len(objects) != 1 or len(argo) != 1:
+        seen = ", ".join(f"{o.get('kind')} {(o.get('metadata') or {}).get('name')}" for o in objects) or "nothing"
+        raise UserInputError(
+            f"ROOT {path} must hold exactly one Application or ApplicationSet; it holds: {seen}",
+            location=Location(file=str(path)),
+        )
+    return argo[0]
+
+
+def load_root(root: Path, config_file: Path | None = None) -> Root:
+    """The root object, its file, and the wavecd.yaml that applies (`config_file` overrides the search)."""
+    if not root.exists():
+        raise UserInputError(f"ROOT {root} does not exist")
+    config_path = config_file or find_config(root)
+    config = load_config(config_path) if config_path else WavecdConfig()
+    if root.is_file():
+        return Root(root.resolve(), _read_root_file(root), config)
+    own = config_file or (root / CONFIG_NAME if (root / CONFIG_NAME).is_file() else None)
+    if own is not None:
+        config = load_config(own)
+        if config.root is not None:
+            return Root(config.root, _read_root_file(config.root), config)
+    candidates = _candidates(root)
+    listing = "; ".join(candidates) if candidates else "no YAML file here holds an Application or ApplicationSet"
+    raise UserInputError(
+        f"ROOT {root} is a folder without a {CONFIG_NAME} naming its root (`root: FILE`); candidates: {listing}",
+        location=Location(file=str(root)),
+    )

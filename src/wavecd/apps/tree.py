@@ -1,0 +1,292 @@
+"""The app tree: render the root, find the Applications and ApplicationSets among its manifests,
+expand and recurse, level by level.
+
+Apps of one level are independent, so they render concurrently (a process pool by default: rendering
+is pure Python and the GIL would serialise threads) and only when their digest is not in the cache.
+Which kinds exist depends on the CRDs the tree renders, and charts may ask for them through
+`.Capabilities.APIVersions`, so the walk repeats until the CRD set is stable; thanks to the cache a
+repeat costs only the apps whose charts look at API versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from wavecd.apps.appset import expand_applicationset
+from wavecd.apps.context import ResolverContext
+from wavecd.apps.destination import destination_server
+from wavecd.apps.digest import DIGEST_VERSION, job_digest
+from wavecd.apps.helm_source import RenderSettings
+from wavecd.apps.kinds import KindTable, crd_entries
+from wavecd.apps.model import AppSource, parse_application, sync_wave
+from wavecd.apps.node import APPLICATION, APPLICATION_SET, AppNode, Tree, is_argo_object
+from wavecd.apps.normalize import normalize_objects
+from wavecd.apps.render_app import RenderJob, RenderOutput, ResolvedSource, Resolver, resolve_app, run_job
+from wavecd.apps.render_cache import MemoryCache, RenderCache
+from wavecd.core import Location, WavecdError
+from wavecd.sources.config import ClusterConfig
+
+DEFAULT_MAX_DEPTH = 10
+_MAX_PASSES = 4
+EXECUTORS = ("auto", "process", "thread", "serial")
+# `auto` forks a pool only when it pays for itself (bench/tree.py: on 2 cores a pool is ~1.3-1.5x faster
+# from ~100 renders of one level, and no faster for the example's levels of 29 and 16).
+_AUTO_MIN_CPUS = 2
+_AUTO_MIN_JOBS = 64
+
+
+@dataclass(frozen=True)
+class TreeOptions:
+    settings: RenderSettings = field(default_factory=RenderSettings)
+    max_depth: int = DEFAULT_MAX_DEPTH
+    executor: str = "auto"
+    workers: int = 0  # 0: one per CPU
+    appset_namespace: str = "argocd"
+
+
+class _Runner:
+    """Renders batches of jobs, starting its pool only when a batch has two or more cache misses."""
+
+    def __init__(self, options: TreeOptions):
+        self.options = options
+        self._pool: Executor | None = None
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            workers = self.options.workers or os.cpu_count() or 2
+            if self.options.executor != "thread" and "fork" in multiprocessing.get_all_start_methods():
+                self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            else:
+                self._pool = ThreadPoolExecutor(workers)
+        return self._pool
+
+    def _serial(self, count: int) -> bool:
+        executor = self.options.executor
+        if executor == "auto":
+            cpus = self.options.workers or os.cpu_count() or 1
+            return cpus < _AUTO_MIN_CPUS or count < _AUTO_MIN_JOBS
+        return executor == "serial" or count < 2
+
+    def run(self, jobs: list[RenderJob]) -> list[RenderOutput]:
+        if self._serial(len(jobs)):
+            return [_safe_run(job) for job in jobs]
+        return list(self._executor().map(_safe_run, jobs))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+
+def _internal(err: Exception) -> str:
+    return f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
+
+
+def _safe_run(job: RenderJob) -> RenderOutput:
+    try:
+        return run_job(job)
+    except Exception as err:  # a bug in one render must not take the tree down
+        return RenderOutput(error=_internal(err), error_location=f"app {job.app.name}")
+
+
+def _source_summary(source: AppSource, resolved: ResolvedSource | None) -> dict[str, str]:
+    out = {"repoURL": source.repo_url, "targetRevision": source.target_revision}
+    if source.chart:
+        out["chart"] = source.chart
+    if source.path:
+        out["path"] = source.path
+    if source.ref:
+        out["ref"] = source.ref
+    if resolved is not None:
+        out["kind"] = resolved.label
+        out["revision"] = resolved.revision
+    return out
+
+
+class _Walk:
+    """One pass over the tree with a fixed kind table."""
+
+    def __init__(self, resolver: Resolver, clusters: tuple[ClusterConfig, ...], options: TreeOptions,
+                 kinds: KindTable, cache: RenderCache, runner: _Runner, memo: dict[str, Any]):
+        self.resolver = resolver
+        self.options = options
+        self.kinds = kinds
+        self.cache = cache
+        self.runner = runner
+        self.memo = memo
+        self.context = ResolverContext(resolver, clusters)
+        self.clusters = [(c.name, c.server) for c in clusters]
+        self.settings = replace(options.settings,
+                                api_versions=tuple(sorted({*options.settings.api_versions, *kinds.api_versions})))
+        self.nodes: list[AppNode] = []
+        self.by_key: dict[tuple[str, str, str], AppNode] = {}
+        self.crds: set[tuple[str, str, bool]] = set()
+        self._up: dict[int, AppNode | None] = {}
+
+    def node(self, obj: dict[str, Any], parent: AppNode | None, root_file: str | None) -> AppNode:
+        metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        kind = str(obj.get("kind"))
+        name = str(metadata.get("name") or "")
+        if parent is None:
+            source = "applicationset" if kind == APPLICATION_SET else ""
+        else:
+            source = "applicationset" if kind == APPLICATION_SET else (
+                "generated" if parent.kind == APPLICATION_SET else "")
+        node = AppNode(name=name, kind=kind, namespace=str(metadata.get("namespace") or ""),
+                       parent=parent.name if parent else None, depth=parent.depth + 1 if parent else 0,
+                       wave=sync_wave(obj) if parent else None, source=source, obj=obj)
+        where = Location(file=root_file) if parent is None else Location(app=parent.name)
+        self._check_place(node, parent)
+        if kind == APPLICATION and not node.error:
+            try:
+                node.app = parse_application(obj, where)
+                node.destination = node.app.destination
+                node.server = destination_server(node.app.destination, self.clusters)
+                node.sources = [_source_summary(s, None) for s in node.app.sources]
+            except WavecdError as err:
+                node.error = err.message
+                node.error_location = str(err.location or Location(file=where.file, app=name))
+        self.nodes.append(node)
+        self.by_key.setdefault(node.key, node)
+        return node
+
+    def _check_place(self, node: AppNode, parent: AppNode | None) -> None:
+        self._up[id(node)] = parent
+        ancestor = parent
+        chain = [node.name]
+        while ancestor is not None:
+            chain.append(ancestor.name)
+            if ancestor.key == node.key:
+                node.error = "cycle: " + " -> ".join(reversed(chain))
+                return
+            ancestor = self._up.get(id(ancestor))
+        if node.depth > self.options.max_depth:
+            node.error = f"depth limit reached: more than {self.options.max_depth} levels below the root"
+        elif node.key in self.by_key:
+            other = self.by_key[node.key]
+            node.error = (f"{node.kind} {node.namespace}/{node.name} is declared twice: by {node.parent} "
+                          f"and by {other.parent or 'ROOT'}")
+
+    def render_level(self, level: list[AppNode]) -> None:
+        pending: list[tuple[AppNode, RenderJob, str]] = []
+        for node in level:
+            if node.error or node.app is None:
+                continue
+            try:
+                job = resolve_app(node.app, self.resolver, self.settings)
+                digest = job_digest(job, self.memo)
+            except WavecdError as err:
+                node.error, node.error_location = err.message, str(err.location or Location(app=node.name))
+                continue
+            except Exception as err:  # a bug must cost one node, not the tree
+                node.error, node.error_location = _internal(err), f"app {node.name}"
+                continue
+            node.sources = [_source_summary(r.source, r) for r in job.sources]
+            node.source = node.source or job.source_label
+            node.digest = digest
+            cached = self.cache.get(digest)
+            if cached is not None:
+                self._apply(node, cached)
+            else:
+                pending.append((node, job, digest))
+        outputs = self.runner.run([job for _, job, _ in pending])
+        for (node, _, digest), output in zip(pending, outputs, strict=True):
+            self.cache.put(digest, output)
+            self._apply(node, output)
+
+    def _apply(self, node: AppNode, output: RenderOutput) -> None:
+        node.warnings.extend(output.warnings)
+        if output.error:
+            node.error, node.error_location = output.error, output.error_location
+            return
+        assert node.app is not None
+        for obj in output.objects:
+            self.crds.update(crd_entries(obj))
+        node.manifests, warnings = normalize_objects(output.objects, node.app.destination.namespace, self.kinds)
+        node.warnings.extend(warnings)
+
+    def expand(self, node: AppNode) -> None:
+        try:
+            expansion = expand_applicationset(node.obj, self.context,
+                                              namespace=node.namespace or self.options.appset_namespace)
+        except WavecdError as err:
+            node.error, node.error_location = err.message, str(err.location or Location(app=node.name))
+            return
+        except Exception as err:  # a bug must cost one node, not the tree
+            node.error, node.error_location = _internal(err), f"app {node.name}"
+            return
+        node.manifests = expansion.applications
+        node.warnings.extend(expansion.errors)
+
+    def run(self, root_obj: dict[str, Any], root_file: str | None) -> None:
+        level = [self.node(root_obj, None, root_file)]
+        while level:
+            self.render_level([n for n in level if n.kind == APPLICATION])
+            next_level: list[AppNode] = []
+            for node in level:
+                if node.kind == APPLICATION_SET and not node.error:
+                    self.expand(node)
+                if node.error:
+                    continue
+                for child in [o for o in node.manifests if is_argo_object(o)]:
+                    created = self.node(child, node, root_file)
+                    node.children.append(created.name)
+                    next_level.append(created)
+            level = next_level
+
+
+def build_tree(
+    root_obj: dict[str, Any],
+    resolver: Resolver,
+    *,
+    clusters: tuple[ClusterConfig, ...] = (),
+    options: TreeOptions | None = None,
+    cache: RenderCache | None = None,
+    root_file: Path | None = None,
+    on_pass: Callable[[int, int], None] | None = None,
+) -> Tree:
+    """Walk the tree from `root_obj` until the CRDs it renders stop changing; never raises for one bad app.
+
+    The first pass starts from the CRDs this root's tree had last time (kept in the cache), so an
+    unchanged tree settles in one pass even when its charts read `.Capabilities.APIVersions`.
+    """
+    options = options or TreeOptions()
+    cache = cache if cache is not None else MemoryCache()
+    runner = _Runner(options)
+    hint_key = _crd_hint_key(root_obj)
+    kinds = KindTable(_read_crd_hint(cache, hint_key))
+    memo: dict[str, Any] = {}
+    try:
+        for number in range(1, _MAX_PASSES + 1):
+            walk = _Walk(resolver, clusters, options, kinds, cache, runner, memo)
+            walk.run(root_obj, str(root_file) if root_file else None)
+            if on_pass is not None:
+                on_pass(number, len(walk.crds))
+            if set(walk.crds) == set(kinds.crds):
+                break
+            kinds = KindTable(walk.crds)
+    finally:
+        runner.close()
+    if set(walk.crds) == set(walk.kinds.crds):
+        cache.put(hint_key, RenderOutput(objects=[{"apiVersion": gv, "kind": kind, "namespaced": namespaced}
+                                                  for gv, kind, namespaced in sorted(walk.crds)]))
+    return Tree(nodes=walk.nodes, kinds=walk.kinds)
+
+
+def _crd_hint_key(root_obj: dict[str, Any]) -> str:
+    text = json.dumps(["crd-hint", DIGEST_VERSION, root_obj], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _read_crd_hint(cache: RenderCache, key: str) -> list[tuple[str, str, bool]]:
+    hint = cache.get(key)
+    if hint is None:
+        return []
+    return [(str(o["apiVersion"]), str(o["kind"]), bool(o["namespaced"])) for o in hint.objects]

@@ -1,0 +1,150 @@
+"""`wavecd tree` and `wavecd render` as a user runs them: ROOT rules, JSON nodes, files per app, exit status."""
+
+import json
+import shutil
+
+import pytest
+import yaml
+from apps_support import EXAMPLES, REPO, application, write_files
+from click.testing import CliRunner
+
+from wavecd.cli.main import main
+
+URL = "https://example.com/apps.git"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("WAVECD_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture()
+def small(tmp_path):
+    """A root file, and a repository mapped with --repo: two good apps and one broken one."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "charts", repo / "charts")
+    shutil.copytree(REPO / "manifests", repo / "manifests")
+    write_files(repo, {
+        "apps/apps.yaml": [application("good", "charts/probe", wave=2),
+                           application("plain", "manifests", wave=-3, namespace="plain-ns"),
+                           application("broken", "charts/probe", wave=1, helm={"valueFiles": ["nope.yaml"]})],
+    })
+    write_files(tmp_path, {"root.yaml": application("root", "apps", namespace="argocd")})
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def flags(small):
+    return [str(small / "root.yaml"), "--repo", f"{URL}={small / 'repo'}", "--worktree", "--executor", "serial"]
+
+
+def test_tree_json_lists_every_node(small):
+    result = run("tree", *flags(small), "-o", "json")
+    assert result.exit_code == 1
+    nodes = json.loads(result.stdout)
+    assert [(n["name"], n["parent"], n["wave"], n["source"], n["namespace"], n["resources"]) for n in nodes] == [
+        ("root", None, None, "directory", "argocd", 3),
+        ("good", "root", 2, "git-chart", "team", 3),
+        ("plain", "root", -3, "directory", "plain-ns", 3),
+        ("broken", "root", 1, "git-chart", "team", 0),
+    ]
+    assert [n["error"] is None for n in nodes] == [True, True, True, False]
+    assert nodes[3]["error"].startswith("Error: open ") and nodes[3]["error"].endswith("no such file or directory")
+    assert "1 of 4 apps failed: broken" in result.stderr
+
+
+def test_tree_shows_names_waves_sources_and_errors(small):
+    result = run("tree", *flags(small))
+    assert result.exit_code == 1
+    assert "good  wave 2  git-chart  → team  3 resources" in result.stdout
+    assert "broken  wave 1  git-chart  → team  0 resources" in result.stdout
+    assert "error: Error: open " in result.stdout
+
+
+def test_render_out_writes_one_file_per_app_and_skips_the_broken_one(small, tmp_path):
+    out = tmp_path / "out"
+    result = run("render", *flags(small), "--out", str(out))
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["good.yaml", "plain.yaml", "root.yaml"]
+    plain = [d for d in yaml.safe_load_all((out / "plain.yaml").read_text()) if d]
+    assert [(d["kind"], d["metadata"].get("namespace")) for d in plain] == [
+        ("ConfigMap", "plain-ns"), ("ClusterRole", None), ("Secret", "explicit")]
+    assert "rendered 3 apps, 9 resources" in result.stderr
+    assert "failed: broken: Error: open " in result.stderr
+    assert "(at app broken, https://example.com/apps.git@main, charts/probe)" in result.stderr
+    (small / "repo" / "apps" / "apps.yaml").write_text(yaml.safe_dump(application("good", "charts/probe")))
+    result = run("render", *flags(small), "--out", str(out))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["good.yaml", "root.yaml"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_render_one_app_to_stdout(small):
+    result = run("render", *flags(small), "--app", "plain")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# app: plain\n---\napiVersion: v1\ndata:\n  created: \"2024-01-02\"\n")
+    assert result.stdout.count("---\n") == 3
+    missing = run("render", *flags(small), "--app", "nope")
+    assert missing.exit_code == 2
+    assert "no Application named 'nope' in the tree; it has: root, good, plain, broken" in missing.stderr
+
+
+def test_render_refuses_an_out_folder_holding_other_files(small, tmp_path):
+    out = tmp_path / "mine"
+    write_files(out, {"notes.txt": "keep me"})
+    result = run("render", *flags(small), "--out", str(out))
+    assert result.exit_code != 0 and "holds files wavecd did not write (notes.txt)" in result.output
+    assert (out / "notes.txt").read_text() == "keep me"
+
+
+def test_a_folder_root_needs_a_wavecd_yaml_naming_it_and_the_error_lists_candidates(tmp_path):
+    write_files(tmp_path, {"one.yaml": application("one", "x"), "two.yaml": application("two", "y"),
+                           "other.yaml": {"kind": "ConfigMap"}})
+    result = run("tree", str(tmp_path))
+    assert result.exit_code == 2
+    assert "without a wavecd.yaml naming its root (`root: FILE`); candidates: one.yaml (Application one); " \
+           "two.yaml (Application two)" in result.stderr
+
+
+def test_a_root_file_must_hold_exactly_one_application(tmp_path):
+    write_files(tmp_path, {"two.yaml": [application("one", "x"), application("two", "y")]})
+    result = run("tree", str(tmp_path / "two.yaml"))
+    assert result.exit_code == 2
+    assert "must hold exactly one Application or ApplicationSet; it holds: Application one, Application two" \
+        in result.stderr
+    assert run("tree", str(tmp_path / "missing.yaml")).exit_code == 2
+
+
+def test_an_unmapped_repository_is_an_error_on_the_node(tmp_path):
+    write_files(tmp_path, {"root.yaml": application("root", "apps")})
+    result = run("tree", str(tmp_path / "root.yaml"), "-o", "json")
+    assert result.exit_code == 1
+    node = json.loads(result.stdout)[0]
+    assert node["error"].startswith(f"repository {URL} is not mapped to a local folder")
+
+
+def test_the_example_tree_in_json(tmp_path):
+    result = run("tree", str(EXAMPLES / "staging"), "-o", "json", "--executor", "serial")
+    assert result.exit_code == 0, result.output
+    nodes = {n["name"]: n for n in json.loads(result.stdout)}
+    assert len(nodes) == 50
+    assert (nodes["karpenter"]["wave"], nodes["karpenter"]["source"], nodes["karpenter"]["namespace"]) == (
+        -8, "oci-chart", "kube-system")
+    assert (nodes["staging-api-gateway"]["parent"], nodes["staging-api-gateway"]["wave"]) == (
+        "staging-webs-services", 12)
+    assert nodes["loadtest-webs-services"]["resources"] == 6
+
+
+def test_config_flag_overrides_the_search_and_maps_repositories(small, tmp_path):
+    config = write_files(tmp_path / "elsewhere", {"my.yaml": {
+        "repositories": [{"url": URL, "path": str(small / "repo"), "worktree": True}],
+        "render": {"kubeVersion": "v1.31.2"}}}) / "my.yaml"
+    result = run("tree", str(small / "root.yaml"), "--config", str(config), "--offline", "-o", "json",
+                 "--executor", "serial")
+    nodes = {n["name"]: n for n in json.loads(result.stdout)}
+    assert nodes["good"]["error"] is None and nodes["good"]["sources"][0]["revision"] == "main"
+    rendered = run("render", str(small / "root.yaml"), "--config", str(config), "--app", "good")
+    assert "  kube: v1.31.2\n" in rendered.stdout

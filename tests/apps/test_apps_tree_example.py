@@ -1,0 +1,134 @@
+"""The example repository's tree: every entry of the seed and every generated service, with their
+waves; the root's Applications equal real helm's render of the root chart; read from a git repository
+at the revision, it is the same tree."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from apps_support import EXAMPLES
+
+from wavecd.apps.root import load_root
+from wavecd.apps.tree import TreeOptions, build_tree
+from wavecd.sources.config import load_config
+from wavecd.sources.resolver import SourceResolver
+
+# The seed's tree under root-staging (name, kind of source, wave), plus the two entries of its wave table.
+SEED = [
+    ("namespaces", "git-chart", -10), ("network-policies", "git-chart", -9), ("external-secrets", "oci-chart", -9),
+    ("aws-lb-controller", "oci-chart", -9), ("karpenter", "oci-chart", -8), ("external-dns", "oci-chart", -8),
+    ("kyverno", "oci-chart", -7), ("karpenter-config", "git-chart", -6), ("policy-reporter", "oci-chart", -6),
+    ("ai-service-secrets", "git-chart", -6), ("kafka", "git-chart", -5), ("clickhouse", "oci-chart", -4),
+    ("istio-base", "oci-chart", -4), ("istiod", "oci-chart", -3), ("istio-gateway", "git-chart", -2),
+    ("istiod-monitoring", "git-chart", -2), ("istio-ingressgateway", "oci-chart", -2),
+    ("istio-security", "git-chart", -1), ("kube-prometheus-stack", "oci-chart", -1), ("loki", "oci-chart", 0),
+    ("tempo", "oci-chart", 0), ("grafana", "oci-chart", 0), ("alloy", "oci-chart", 0),
+    ("loadtest-route", "git-chart", 0), ("opentelemetry-collector", "oci-chart", 1),
+    ("kafka-exporter", "oci-chart", 1), ("alb-ingress", "git-chart", 5),
+    ("staging-webs-services", "applicationset", 10), ("staging-ai-services", "applicationset", 10),
+    ("loadtest-webs-services", "applicationset", 15), ("loadtest-ai-services", "applicationset", 15),
+    ("metrics-server", "oci-chart", -9), ("cloudbeaver", "git-chart", 5),
+]
+WEBS = [("auth-guard", 0), ("queue", 1), ("seat", 1), ("seat-v2", 1), ("order-core", 1), ("api-gateway", 2)]
+AI = [("ai-defense", 0), ("authz-adapter", 0)]
+# (application, its ApplicationSet, wave, destination namespace)
+SERVICES = (
+    [(f"staging-{s}", "staging-webs-services", 10 + d, "staging-webs") for s, d in WEBS]
+    + [(f"staging-{s}", "staging-ai-services", 10, "staging-ai") for s, _ in AI]
+    + [(f"loadtest-{s}", "loadtest-webs-services", 15 + d, "loadtest-webs") for s, d in WEBS]
+    + [("loadtest-ai-defense", "loadtest-ai-services", 15, "loadtest-ai"),
+       ("loadtest-authz-adapter", "loadtest-ai-services", 16, "loadtest-ai")]
+)
+
+
+@pytest.fixture(scope="module")
+def example_tree():
+    root = load_root(EXAMPLES / "staging")
+    resolver = SourceResolver(root.config, offline=True)
+    return build_tree(root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"),
+                      root_file=root.file)
+
+
+def test_every_seed_entry_is_a_child_of_the_root_with_its_wave(example_tree):
+    root = example_tree.root
+    assert (root.name, root.wave, root.parent, root.source) == ("root-staging", None, None, "git-chart")
+    children = {(n.name, n.source, n.wave) for n in example_tree.children(root)}
+    assert children == set(SEED)
+    assert len(example_tree.children(root)) == len(SEED)
+
+
+def test_every_generated_service_hangs_under_its_applicationset_with_its_wave(example_tree):
+    generated = {(n.name, n.parent, n.wave, n.destination.namespace)
+                 for n in example_tree.nodes if n.source == "generated"}
+    assert generated == set(SERVICES)
+    assert len(example_tree.nodes) == 1 + len(SEED) + len(SERVICES)
+
+
+def test_no_app_is_broken_and_every_kind_is_known(example_tree):
+    assert [(n.name, n.error) for n in example_tree.broken] == []
+    assert [(n.name, n.warnings) for n in example_tree.nodes if n.warnings] == []
+
+
+def test_the_roots_applications_are_what_real_helm_renders(example_tree):
+    recorded = Path(__file__).resolve().parents[1] / "examples" / "data" / "root-staging.helm-v4.yaml"
+    expected = [doc for doc in yaml.safe_load_all(recorded.read_text()) if doc]
+    assert example_tree.root.manifests == expected
+
+
+def test_nodes_record_sources_revisions_destination_and_manifests(example_tree):
+    karpenter = example_tree.node("karpenter")
+    assert karpenter.sources[0] == {"repoURL": "public.ecr.aws/karpenter", "targetRevision": "1.11.1",
+                                    "chart": "karpenter", "kind": "oci-chart", "revision": "1.11.1"}
+    assert karpenter.sources[1]["ref"] == "values"
+    assert karpenter.destination.namespace == "kube-system"
+    assert {o["kind"] for o in karpenter.manifests} >= {"CustomResourceDefinition", "Deployment"}
+    namespaced = [o for o in karpenter.manifests if o["kind"] in ("Deployment", "ServiceAccount", "Service")]
+    assert {o["metadata"]["namespace"] for o in namespaced} == {"kube-system"}
+    crds = [o for o in karpenter.manifests if o["kind"] == "CustomResourceDefinition"]
+    assert all("namespace" not in o["metadata"] for o in crds)
+    guard = example_tree.node("loadtest-auth-guard")
+    assert [s.get("path") for s in guard.sources] == ["common-charts/apps/java-service", None]
+    assert {o["metadata"]["namespace"] for o in guard.manifests} == {"loadtest-webs"}
+
+
+def _git(folder: Path, *args: str) -> str:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(folder)}
+    return subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def test_read_from_a_git_repository_at_the_revision_it_is_the_same_tree(example_tree, tmp_path):
+    shutil.copytree(EXAMPLES / "staging", tmp_path / "staging")
+    shutil.copytree(EXAMPLES / "mirror", tmp_path / "mirror")
+    repo = tmp_path / "staging"
+    config_file = repo / "wavecd.yaml"
+    config_file.write_text(config_file.read_text().replace("worktree: true", "worktree: false"))
+    _git(repo, "init", "-q", "-b", "argocd-sync/staging")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "staging")
+    sha = _git(repo, "rev-parse", "HEAD").strip()
+    values = repo / "ca-staging/values/apps/staging-webs/values-queue.yaml"
+    values.write_text(values.read_text().replace('tag: "1.9.0-b207"', 'tag: "edited"'))  # not committed
+
+    root = load_root(repo)
+    resolver = SourceResolver(load_config(config_file), offline=True, cache_dir=tmp_path / "cache")
+    tree = build_tree(root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"),
+                      root_file=root.file)
+    assert [(n.name, n.parent, n.wave, n.source) for n in tree.nodes] == [
+        (n.name, n.parent, n.wave, n.source) for n in example_tree.nodes]
+    assert [n.manifests for n in tree.nodes] == [n.manifests for n in example_tree.nodes]
+    assert tree.node("namespaces").revisions == [sha, sha]
+    assert tree.node("karpenter").revisions == ["1.11.1", sha]
+    assert example_tree.node("namespaces").revisions == ["argocd-sync/staging", "argocd-sync/staging"]
+
+    worktree = SourceResolver(load_config(config_file), offline=True, worktree=True, cache_dir=tmp_path / "cache")
+    edited = build_tree(root.obj, worktree, clusters=root.config.clusters, options=TreeOptions(executor="serial"))
+    assert _images(edited, "staging-queue")[0].endswith("/backend/queue:edited")
+    assert _images(tree, "staging-queue")[0].endswith("/backend/queue:1.9.0-b207")
+
+
+def _images(tree, name):
+    deployments = [o for o in tree.node(name).manifests if o["kind"] == "Deployment"]
+    return [c["image"] for d in deployments for c in d["spec"]["template"]["spec"]["containers"]]

@@ -8,41 +8,21 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
 from typing import Any
 
 from wavecd.apps.appset.errors import AppSetError
 from wavecd.apps.appset.functions import sanitize_name
 from wavecd.apps.appset.params import flatten
 from wavecd.goyaml import reader
+from wavecd.helm.gomatch import BadPattern, compile_pattern
 
 
 def go_path_match(pattern: str, name: str) -> bool:
-    """Go's `path.Match`: `*` and `?` never cross `/`; `[...]` classes; `\\` escapes."""
-    regex = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "*":
-            regex.append("[^/]*")
-        elif char == "?":
-            regex.append("[^/]")
-        elif char == "\\" and index + 1 < len(pattern):
-            index += 1
-            regex.append(re.escape(pattern[index]))
-        elif char == "[":
-            end = pattern.find("]", index + 1)
-            if end < 0:
-                return False
-            body = pattern[index + 1 : end]
-            negate = body.startswith("^")
-            body = body[1:] if negate else body
-            regex.append("[" + ("^" if negate else "") + body.replace("\\", "\\\\") + "]")
-            index = end
-        else:
-            regex.append(re.escape(char))
-        index += 1
-    return re.fullmatch("".join(regex), name) is not None
+    """Go's `path.Match`; a malformed pattern matches nothing (Argo CD logs it and moves on)."""
+    try:
+        return compile_pattern(pattern).match(name) is not None
+    except BadPattern:
+        return False
 
 
 def _directories(paths: list[str]) -> list[str]:

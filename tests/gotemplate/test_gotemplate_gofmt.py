@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wavecd.gotemplate.gofloat import shortest_g
 from wavecd.gotemplate.gofmt import format_float, format_value, quote, sprint, sprintf, sprintln
 from wavecd.gotemplate.gotypes import GoStringList, GoStringMap, GoStruct, Int64
 
@@ -174,6 +175,16 @@ def test_shortest_float_round_trips(f: float) -> None:
     assert len(digits) <= len(repr(abs(f)).split("e")[0].replace(".", "").strip("0"))
     exponent = Decimal(repr(f)).adjusted()
     assert ("e" in text) == (f != 0 and (exponent < -4 or exponent >= 6)), text
+
+
+_ANY_BITS = st.integers(0, (1 << 64) - 1).map(lambda b: struct.unpack("<d", b.to_bytes(8, "little"))[0])
+
+
+@given(st.one_of(st.floats(), _ANY_BITS))
+def test_value_printing_of_a_float_is_the_exact_g_layout(f: float) -> None:
+    """The repr-based fast path of `%v` against the digit-by-digit layout of strconv's `g`, -1."""
+    exact = shortest_g(f) if math.isfinite(f) else ("NaN" if f != f else ("+Inf" if f > 0 else "-Inf"))
+    assert format_value(f) == format_float(f, "g", -1) == sprintf("%v", f) == exact
 
 
 @given(st.integers(min_value=0, max_value=(1 << 64) - 1), st.integers(min_value=0, max_value=25))

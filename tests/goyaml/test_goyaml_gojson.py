@@ -104,3 +104,12 @@ def test_struct_fields_keep_their_order() -> None:
     assert marshal({"k": _KubeVersion()}) == '{"k":{"Version":"v1.35.0","Major":"1","Minor":"35"}}'
     assert to_yaml_pretty(_KubeVersion()) == 'version: v1.35.0\nmajor: "1"\nminor: "35"\n'
     assert to_yaml(_KubeVersion()) == 'Major: "1"\nMinor: "35"\nVersion: v1.35.0\n'
+
+
+def test_invalid_utf8_is_written_as_the_replacement_escape() -> None:
+    # helm 3.17.2 and 4.1.4: toRawJson / toPrettyJson / toJson of `trunc 1 "é"` (the lone byte 0xC3),
+    # while a real U+FFFD stays as it is.
+    lone = b"\xc3".decode("utf-8", "surrogateescape")
+    assert marshal(lone, escape_html=False) == '"\\ufffd"'
+    assert marshal({lone: "<\ufffd"}, indent="  ") == '{\n  "\\ufffd": "\\u003c\ufffd"\n}'
+    assert marshal([lone, "ok"]) == '["\\ufffd","ok"]'

@@ -16,10 +16,6 @@ ORACLES = {
 # Helm replaces these Sprig functions with its own, so helm's output is not Sprig's for them; their Sprig
 # behaviour is tested in test_sprig_functions.py.
 HELM_OVERRIDES = ("fromJson ",)
-# Differences owned by another package, reported there; strict, so a fix shows up here.
-ELSEWHERE = {
-    'toJson (trunc 1 "é")': "goyaml.gojson writes invalid UTF-8 as a raw U+FFFD where Go writes the escape \\ufffd",
-}
 
 
 CASES = [
@@ -27,7 +23,6 @@ CASES = [
         go,
         expr,
         id=f"go{go[0]}.{go[1]}:{expr}",
-        marks=[pytest.mark.xfail(reason=ELSEWHERE[expr], strict=True)] if expr in ELSEWHERE else [],
     )
     for go, oracle in ORACLES.items()
     for expr in oracle

@@ -12,7 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
-from wavecd.gotemplate.gotypes import GoIntList, GoStringList, GoStringMap, Int64, go_type_name
+from wavecd.gotemplate.gotypes import (
+    GoIntList,
+    GoNamedMap,
+    GoStringList,
+    GoStringMap,
+    GoStruct,
+    Int64,
+    Uint32,
+    go_type_name,
+)
 from wavecd.gotemplate.lexer import go_quote
 from wavecd.gotemplate.nodes import BoolNode, NilNode, Node, NumberNode, StringNode
 from wavecd.gotemplate.runtime import NO_FINAL, call_error, exec_error
@@ -36,7 +45,16 @@ def _is_list(v: Any) -> bool:
 
 
 def _is_map(v: Any) -> bool:
-    return isinstance(v, dict) and not isinstance(v, GoStringMap)
+    """map[string]interface{}, or a named type over it (Go assigns `chartutil.Values` to it unconverted);
+    not another map type (`map[string]string`, a dict subclass naming its own `go_type` like `engine.files`)."""
+    if v.__class__ is dict or isinstance(v, GoNamedMap):
+        return True
+    return isinstance(v, dict) and not isinstance(v, GoStringMap) and not hasattr(v, "go_type")
+
+
+def _is_struct(go_type: str) -> Callable[[Any], bool]:
+    """A struct type known to the engine only by name (Sprig's `time.Time`, `sprig.certificate`)."""
+    return lambda v: isinstance(v, GoStruct) and v.go_type == go_type
 
 
 ACCEPTS: dict[str, Callable[[Any], bool]] = {
@@ -51,7 +69,11 @@ ACCEPTS: dict[str, Callable[[Any], bool]] = {
     "map[string]interface {}": _is_map,
     "map[string]string": lambda v: isinstance(v, GoStringMap),
     "[]uint8": lambda v: isinstance(v, (bytes, bytearray)),
+    "uint32": lambda v: v.__class__ is Uint32,
+    "time.Time": _is_struct("time.Time"),
+    "sprig.certificate": _is_struct("sprig.certificate"),
 }
+UNSIGNED = {"uint32": (Uint32, 0xFFFFFFFF)}
 
 
 class Arg:
@@ -120,6 +142,11 @@ def literal_value(n: Node, typ: str | None) -> Any:
         if isinstance(n, NumberNode) and n.is_float:
             return n.float64
         raise LiteralError(f"expected float; found {n}")
+    if typ in UNSIGNED:
+        if isinstance(n, NumberNode) and n.is_uint:
+            cls, mask = UNSIGNED[typ]
+            return cls(n.uint64 & mask)  # reflect's SetUint keeps the low bits
+        raise LiteralError(f"expected unsigned integer; found {n}")
     raise LiteralError(f"can't handle {n} for arg of type {typ}")
 
 

@@ -12,11 +12,13 @@ compiler simulates Go's `state.at` calls (`self.at`) and bakes the node into eac
 
 from __future__ import annotations
 
+from types import FunctionType
 from typing import Any
 
 from wavecd.gotemplate import runtime as rt
 from wavecd.gotemplate.calls import Arg, CallSite, LiteralError, ideal_constant
 from wavecd.gotemplate.funcs import GoFunc
+from wavecd.gotemplate.gotypes import map_types_for_key
 from wavecd.gotemplate.lexer import go_quote
 from wavecd.gotemplate.nodes import (
     ActionNode,
@@ -89,6 +91,8 @@ class _Compiler:
         # Whether a nil dot is a nil interface: a bool, or the name of a variable deciding it at run time
         self.dot_iface: bool | str = False
         self.at: Node | _DynAt = tree.root
+        self.last_recv = "None"  # what the last compiled chain read its final field from
+        self.map_sets: dict[int, str] = {}
 
     # --- emission helpers ---------------------------------------------------------------------
     def emit(self, line: str) -> None:
@@ -98,6 +102,14 @@ class _Compiler:
         self.n += 1
         name = f"k{self.n}"
         self.consts[name] = obj
+        return name
+
+    def map_types(self, key: str) -> str:
+        """The constant holding `map_types_for_key(key)`, one per distinct set."""
+        types = map_types_for_key(key)
+        name = self.map_sets.get(id(types))
+        if name is None:
+            name = self.map_sets[id(types)] = self.const(types)
         return name
 
     def tmp(self, prefix: str = "t") -> str:
@@ -156,7 +168,7 @@ class _Compiler:
                 v = self.pipeline(node.pipe)
                 if not node.pipe.decl:
                     self.at = node
-                    self.emit(f"w({v} if {v}.__class__ is str else _pv({v}))")
+                    self.emit(f"w({v} if {v}.__class__ is str else {self.printer(node.pipe, v)})")
             elif isinstance(node, IfNode):
                 self.if_or_with(node, False)
             elif isinstance(node, WithNode):
@@ -277,6 +289,20 @@ class _Compiler:
                 self.emit(f"{self.declare(name, False).py} = {out}")
         return out
 
+    def printer(self, pipe: PipeNode, v: str) -> str:
+        """The call printing `v`, by whether Go's printValue may take its address (so that a `String()` on
+        the pointer receiver applies): a struct's field is addressable, a map value or a call's result is
+        not. A variable, dot or parenthesized pipeline is taken as bound to a field (the usual case)."""
+        cmd = pipe.cmds[-1]
+        if len(pipe.cmds) > 1 or len(cmd.args) > 1:  # a call's result
+            return f"_pv({v})"
+        first = cmd.args[0]
+        if isinstance(first, (FieldNode, ChainNode)) or (isinstance(first, VariableNode) and len(first.idents) > 1):
+            return f"_pvf({v}, {self.last_recv})"
+        if isinstance(first, (DotNode, VariableNode, PipeNode)):
+            return f"_pva({v})"
+        return f"_pv({v})"
+
     def not_a_function(self, cmd: CommandNode, final: str) -> bool:
         """Go's notAFunction: emits the error when a non-function got arguments; True if it did."""
         if len(cmd.args) > 1:
@@ -377,16 +403,19 @@ class _Compiler:
                     slow = f"{self.const(site)}({cur}{prev})"  # short code: compiling is the costly part
                 else:
                     slow = f"_hop(TN, {cur}, {name!r}, {n}, {hop_iface}, {mk!r}, {last})"
+                # a plain dict, or a named map type without a method of this name (Go tries methods first)
+                is_map = f"{cur}.__class__ in {self.map_types(name)}"
                 if mk == "zero":
-                    fast = f"{cur}.get({name!r}) if {cur}.__class__ is dict"
+                    fast = f"{cur}.get({name!r}) if {is_map}"
                 elif mk == "error":
-                    fast = f"{cur}[{name!r}] if {cur}.__class__ is dict and {name!r} in {cur}"
+                    fast = f"{cur}[{name!r}] if ({is_map}) and {name!r} in {cur}"
                 else:
-                    fast = f"{cur}.get({name!r}, _MISSING) if {cur}.__class__ is dict"
+                    fast = f"{cur}.get({name!r}, _MISSING) if {is_map}"
                 self.emit(f"{out} = {fast} else {slow}")
             prev_recv, cur = cur, out
         if mk != "error" and mk != "zero":
             self.emit(f"if {cur} is _MISSING: {cur} = None")
+        self.last_recv = prev_recv
         return cur
 
     # --- arguments and calls ----------------------------------------------------------------------
@@ -526,6 +555,8 @@ def _quote(s: str) -> str:
 _RUNTIME_GLOBALS = {
     "_err": rt.exec_error,
     "_pv": rt.print_value,
+    "_pva": rt.print_addressable,
+    "_pvf": rt.print_field,
     "_hop": rt.hop,
     "_hopargs": rt.hop_with_args,
     "_range": rt.range_items,
@@ -546,3 +577,21 @@ def compile_tree(tree: Tree, opts: Options) -> Any:
     code = compile(source, f"<template {tree.name}>", "exec")
     exec(code, env)
     return env["render"]
+
+
+def render_parts(render: Any) -> tuple[Any, dict[str, Any]]:
+    """A compiled render function as (code object, its constants): what a cross-process cache keeps, since
+    the code marshals and the constants (nodes, call sites, literals) pickle."""
+    env = render.__globals__
+    consts = {k: v for k, v in env.items() if k not in _RUNTIME_GLOBALS and k not in _NOT_CONSTS}
+    return render.__code__, consts
+
+
+_NOT_CONSTS = frozenset(("__builtins__", "render"))
+
+
+def revive_render(code: Any, consts: dict[str, Any]) -> Any:
+    """The render function `render_parts` took apart, bound to this process's runtime."""
+    env = dict(_RUNTIME_GLOBALS)
+    env.update(consts)
+    return FunctionType(code, env, "render")

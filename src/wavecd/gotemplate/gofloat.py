@@ -117,6 +117,37 @@ def _format_x(f: float, prec: int, upper: bool) -> str:
     return "".join(out)
 
 
+def shortest_g(f: float, letter: str = "e") -> str:
+    """Go's `%g` with the shortest digits for a finite f, laid out digit by digit (the reference for `format_v`)."""
+    return _shortest_g(math.copysign(1.0, f) < 0, f, letter)
+
+
+def format_v(f: float) -> str:
+    """strconv.FormatFloat(f, 'g', -1, 64), Go's `%v` of a float64, by way of `repr` where it can.
+
+    repr has Go's shortest digits and writes an exponent exactly when the decimal exponent is < -4 or
+    >= 16, in Go's own form (`1.5e-07`, `2.5e+20`). Go switches at >= 6 already, so for 1e6 <= |f| < 1e16
+    repr's fixed digits are moved into exponent form; an integral value just loses repr's `.0`.
+    """
+    if -1e6 < f < 1e6:
+        if f.is_integer() and (f or math.copysign(1.0, f) > 0):  # the common case: replicas: 3
+            return str(int(f))
+        r = repr(f)
+        return r[:-2] if r[-2:] == ".0" else r  # -0.0, or digits (with an exponent below 1e-04)
+    r = repr(f)
+    if "e" in r:
+        return r
+    if f != f:
+        return "NaN"
+    if f in (math.inf, -math.inf):
+        return "+Inf" if f > 0 else "-Inf"
+    sign, ipart = ("-", r[1:]) if r[0] == "-" else ("", r)  # 1e6 <= |f| < 1e16: d.ddde+XX from repr's digits
+    ipart, _, fpart = ipart.partition(".")
+    digits = (ipart + fpart).rstrip("0")
+    frac = "." + digits[1:] if len(digits) > 1 else ""
+    return f"{sign}{digits[0]}{frac}e+{len(ipart) - 1:02d}"
+
+
 def _shortest_g(neg: bool, f: float, letter: str) -> str:
     digits, dp = shortest_digits(f)
     exp = dp - 1
@@ -132,9 +163,7 @@ def format_float(f: float, fmt: str = "g", prec: int = -1) -> str:
     if f in (math.inf, -math.inf):
         return "+Inf" if f > 0 else "-Inf"
     if fmt == "g" and prec < 0:
-        if f == int(f) and abs(f) < 1e6:
-            return "-0" if f == 0 and math.copysign(1.0, f) < 0 else str(int(f))
-        return _shortest_g(math.copysign(1.0, f) < 0, f, "e")
+        return format_v(f)
     neg = math.copysign(1.0, f) < 0
     if fmt in ("g", "G"):
         letter = "e" if fmt == "g" else "E"

@@ -9,11 +9,10 @@ example `%!d(string=0000x)` for `%05d` of "x") depends on that.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from wavecd.gotemplate.gofloat import format_float
-from wavecd.gotemplate.gotypes import GoStringList, GoStringMap, GoStruct, Int64, Uint8, Uint64, go_type_name
+from wavecd.gotemplate.gofloat import format_float, format_v
+from wavecd.gotemplate.gotypes import GoStringList, GoStringMap, GoStruct, Int64, Uint8, Uint32, Uint64, go_type_name
 
 __all__ = ["format_float", "format_value", "quote", "quote_rune", "sprint", "sprintf", "sprintln"]
 
@@ -519,7 +518,7 @@ class _Printer:
         elif isinstance(value, float):
             self.print_float(value, verb)
         elif isinstance(value, int):
-            self.print_int(value, not isinstance(value, (Uint8, Uint64)), verb)
+            self.print_int(value, not isinstance(value, (Uint8, Uint32, Uint64)), verb)
         elif isinstance(value, complex):
             self.print_complex(value, verb)
         elif isinstance(value, dict):
@@ -795,9 +794,7 @@ def format_value(v: Any, *, addressable: bool = False) -> str:
     if v is False:
         return "false"
     if isinstance(v, float):
-        if v == v and not math.isinf(v) and v == int(v) and abs(v) < 1e6 and (v != 0 or math.copysign(1, v) > 0):
-            return str(int(v))
-        return format_float(v, "g", -1)
+        return format_v(v)
     if type(v) is int or type(v) is Int64:
         return str(int(v))
     if v is None:

@@ -10,6 +10,7 @@ Helm's templates see JSON-typed values, plus a few Go types that functions retur
 | int64 (Sprig math, `--set` integers)        | `Int64` (an `int` subclass) |
 | uint8 (`index "abc" 1`)    | `Uint8` (an `int` subclass)              |
 | uint64 (semver `.Major`)   | `Uint64` (an `int` subclass)             |
+| uint32 (`derivePassword`'s counter)         | `Uint32` (an `int` subclass) |
 | float64 (every number read from YAML/JSON)  | `float`                 |
 | string                     | `str`                                    |
 | []byte (`.Files.GetBytes`) | `bytes`                                  |
@@ -19,6 +20,7 @@ Helm's templates see JSON-typed values, plus a few Go types that functions retur
 | [][]interface{} (`chunk`)  | `GoChunkList` (a `list` of lists)        |
 | map[string]interface{}     | `dict` (string keys)                     |
 | map[string]string          | `GoStringMap` (a `dict` subclass)        |
+| a named map type (`chartutil.Values`)       | a `GoNamedMap` subclass |
 | struct / pointer to struct | an instance of `GoStruct`                |
 
 `GoStruct` subclasses expose exported fields as attributes and methods as `go_methods`; `go_type` is the
@@ -52,6 +54,12 @@ class Uint64(int):
     __slots__ = ()
 
 
+class Uint32(int):
+    """A Go uint32: only a template literal passed to a uint32 parameter makes one (wrapped as Go's SetUint does)."""
+
+    __slots__ = ()
+
+
 class GoStringList(list):
     """A Go []string (Sprig's `splitList`, `toStrings`, ...)."""
 
@@ -76,17 +84,107 @@ class GoStringMap(dict):
     __slots__ = ()
 
 
+class KeyReaders(set):
+    """The map types on which `.key` reads a map key rather than calling a method: a live set, held by
+    compiled templates and grown as named map types are defined. It pickles as a reference to the live set
+    of the loading process (compiled templates are cached across processes)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str, types: set[type]):
+        super().__init__(types)
+        self.key = key
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return map_types_for_key, (self.key,)
+
+
+# dict and every GoNamedMap subclass, so compiled templates read their keys as directly as a plain dict's.
+MAP_TYPES = KeyReaders("", {dict})
+_KEY_READERS: dict[str, KeyReaders] = {}
+
+
+def map_types_for_key(key: str) -> KeyReaders:
+    """The live KeyReaders for `key`. Templates reach only exported (upper-case) methods, so for any other
+    key that is every map type."""
+    if not key[:1].isupper():
+        return MAP_TYPES
+    readers = _KEY_READERS.get(key)
+    if readers is None:
+        readers = KeyReaders(key, {t for t in MAP_TYPES if key not in getattr(t, "go_methods", ())})
+        _KEY_READERS[key] = readers
+    return readers
+
+
+class GoNamedMap(dict):
+    """A Go named map type such as Helm's `chartutil.Values` (`type Values map[string]interface{}`).
+
+    It is a map in every way that reflect's Kind sees (truthiness, `range`, `index`, `len`, JSON/YAML,
+    Sprig's map functions: Go assigns it to a `map[string]interface{}` parameter without conversion),
+    but `%T`, `typeOf`, `%#v` and error texts name the type. A named type may also carry methods, which
+    text/template looks up before map keys (`.Values.YAML` calls the method even if a key "YAML" exists).
+    Subclasses set `go_type` and list `go_methods`; `named_map_type` makes method-less ones.
+    """
+
+    __slots__ = ()
+    go_type: ClassVar[str] = "map[string]interface {}"
+    go_methods: ClassVar[frozenset[str] | tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        MAP_TYPES.add(cls)
+        for name, readers in _KEY_READERS.items():
+            if name not in cls.go_methods:
+                readers.add(cls)
+
+    def go_method(self, name: str) -> Callable[..., Any]:
+        if name in self.go_methods:
+            return getattr(self, name)
+        raise AttributeError(name)
+
+
+_NAMED_MAPS: dict[str, type[GoNamedMap]] = {}
+
+
+def named_map_type(go_type: str) -> type[GoNamedMap]:
+    """The (cached) GoNamedMap subclass for a method-less named map type, e.g. `named_map_type("common.Values")`."""
+    cls = _NAMED_MAPS.get(go_type)
+    if cls is None:
+        attrs = {"__slots__": (), "go_type": go_type, "__reduce__": _reduce_named_map}
+        cls = type(f"GoNamedMap[{go_type}]", (GoNamedMap,), attrs)
+        _NAMED_MAPS[go_type] = cls
+    return cls
+
+
+def _reduce_named_map(m: GoNamedMap) -> tuple[Any, tuple[str, dict]]:
+    """Pickle and copy a made type's value by its Go name: the class itself is not importable."""
+    return _rebuild_named_map, (m.go_type, dict(m))
+
+
+def _rebuild_named_map(go_type: str, items: dict) -> GoNamedMap:
+    return named_map_type(go_type)(items)
+
+
 class GoStruct:
     """Base for Go struct values reachable from templates (`.Release`, `.Capabilities`, `.Files`, ...).
 
     Field access `.Name` reads `go_field("Name")`; a method call `.Get "x"` looks the method up in
     `go_method("Get")`. Unknown names raise `AttributeError`, which the engine reports as Go does
-    (`can't evaluate field X in type T`).
+    (`can't evaluate field X in type T`). `go_fields` lists every field fmt prints, in declaration order;
+    a lower-case (unexported) one is printed but not readable from a template, as in Go.
+
+    `go_pointer_methods` names the methods of `go_methods` that Go declares on the pointer receiver
+    `*T` while `go_type` is the value type `T` (Helm's `KubeVersion.String`). fmt does not see them on a
+    struct value, so `printf "%v"`, `print`, `toString` and a value held in a map or list print the fields
+    (`{v1.35.0 v1.35.0 1 35}`); text/template's own `{{ .Capabilities.KubeVersion }}` takes the address of
+    an addressable value (a struct field, or a variable or dot bound to one) and so prints `String()`.
+    Templates still call such a method by name (`.KubeVersion.String`), as Go does on addressable values.
     """
 
     go_type: ClassVar[str] = "struct"
     go_fields: ClassVar[tuple[str, ...]] = ()
     go_methods: ClassVar[tuple[str, ...]] = ()
+    go_pointer_methods: ClassVar[tuple[str, ...]] = ()
 
     def go_field(self, name: str) -> Any:
         if name in self.go_fields:
@@ -111,6 +209,8 @@ def go_kind(value: Any) -> str:
         return "uint8"
     if isinstance(value, Uint64):
         return "uint64"
+    if isinstance(value, Uint32):
+        return "uint32"
     if isinstance(value, int):
         return "int"
     if isinstance(value, float):
@@ -142,6 +242,8 @@ def go_type_name(value: Any) -> str:
         return "uint8"
     if isinstance(value, Uint64):
         return "uint64"
+    if isinstance(value, Uint32):
+        return "uint32"
     if isinstance(value, int):
         return "int"
     if isinstance(value, float):
@@ -163,7 +265,7 @@ def go_type_name(value: Any) -> str:
     if isinstance(value, GoStringMap):
         return "map[string]string"
     if isinstance(value, dict):
-        return "map[string]interface {}"
+        return getattr(value, "go_type", "map[string]interface {}")
     if isinstance(value, GoStruct):
         return value.go_type
     return type(value).__name__

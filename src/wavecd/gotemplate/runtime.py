@@ -64,11 +64,22 @@ def call_error(tmpl: str, node: Node, name: str, e: BaseException) -> TemplateEx
     return exec_error(tmpl, node, f"error calling {name}: {error_text(e)}", e)
 
 
-def print_value(v: Any) -> str:
-    """Text of `{{ pipeline }}`: nil prints `<no value>`, everything else as fmt.Print prints it."""
+def print_value(v: Any, addressable: bool = False) -> str:
+    """Text of `{{ pipeline }}`: nil prints `<no value>`, everything else as fmt.Print prints it, but
+    through a pointer-receiver `String()` when the value is `addressable` (Go's printableValue)."""
     if v is None or v is MISSING:
         return "<no value>"
-    return gofmt.format_value(v)
+    return gofmt.format_value(v, addressable=addressable)
+
+
+def print_addressable(v: Any) -> str:
+    """print_value of a variable or dot, taken as bound to a struct field (`{{ with .X }}{{ . }}`)."""
+    return print_value(v, True)
+
+
+def print_field(v: Any, recv: Any) -> str:
+    """print_value of `recv.Name`: a struct's field is addressable, a map's value is not."""
+    return print_value(v, not isinstance(recv, dict))
 
 
 def _static_type(v: Any, iface: bool) -> str:
@@ -109,9 +120,14 @@ def hop(
     go_field = getattr(recv, "go_field", None)
     if go_field is not None:
         try:
-            return go_field(name)
+            v = go_field(name)
         except AttributeError:
             pass
+        else:
+            if not name[0].isupper():  # listed for fmt, which prints unexported fields too
+                struct_type = go_type_name(recv).removeprefix("*")
+                raise exec_error(tmpl, node, f"{name} is an unexported field of struct type {struct_type}")
+            return v
     if prev is not None and not isinstance(prev, dict):
         iface = False  # read from a struct field: Go names the field's own type
     raise exec_error(tmpl, node, f"can't evaluate field {name} in type {_static_type(recv, iface)}")

@@ -7,13 +7,20 @@ name and text across all sets, so re-parsing a chart's files or a `tpl` string c
 
 from __future__ import annotations
 
+import gc
+import io
+import marshal
+import pickle
+import sys
+from types import CellType, CodeType, FunctionType
 from typing import Any
 
 from wavecd.gotemplate import runtime as rt
 from wavecd.gotemplate.builtins import builtins_for
-from wavecd.gotemplate.compiler import Options, compile_tree
+from wavecd.gotemplate.calls import CallSite
+from wavecd.gotemplate.compiler import Options, compile_tree, render_parts, revive_render
 from wavecd.gotemplate.errors import TemplateExecError
-from wavecd.gotemplate.funcs import FuncMap
+from wavecd.gotemplate.funcs import FuncMap, GoFunc
 from wavecd.gotemplate.lexer import go_quote
 from wavecd.gotemplate.nodes import Tree, is_empty_tree
 from wavecd.gotemplate.parser import parse_templates
@@ -83,7 +90,6 @@ class TemplateSet:
         self.go_version = tuple(go_version)
         self.name = name
         self._builtins = builtins_for(self.go_version)
-        self._trees: dict[str, Tree] = {}
         self._renders: dict[str, Any] = {}
 
     # --- parsing ------------------------------------------------------------------------------------
@@ -103,10 +109,8 @@ class TemplateSet:
                 _cache.clear()  # simple and thread-safe; a real workload re-fills it with what it uses
             _cache[key] = compiled
         for tname, tree in compiled.trees.items():
-            old = self._trees.get(tname)
-            if old is not None and is_empty_tree(tree.root):
+            if tname in self._renders and is_empty_tree(tree.root):
                 continue
-            self._trees[tname] = tree
             lazy_render = compiled.renders[tname]
             self._renders[tname] = lazy_render.render or lazy_render
 
@@ -139,6 +143,33 @@ class TemplateSet:
     def template_names(self) -> list[str]:
         return list(self._renders)
 
+    def compiled_count(self) -> int:
+        """How many of the set's templates have compiled code (grows as executions compile lazy ones)."""
+        return sum(1 for r in self._renders.values() if r.__class__ is not _Lazy or r.render is not None)
+
+    def dump_state(self) -> bytes:
+        """The parsed trees and compiled code of this set as bytes, for a cross-process cache. Functions are
+        stored by name and re-bound to the loading set's FuncMap, so only pure, parse-time data is kept."""
+        buf = io.BytesIO()
+        _StatePickler(buf, self).dump(self._renders)
+        return buf.getvalue()
+
+    def load_state(self, blob: bytes) -> None:
+        """Adopt what `dump_state` wrote (for the same texts, options and functions' names). Raises
+        `ValueError` on any blob it cannot use, so callers can treat that as a cache miss."""
+        collecting = gc.isenabled()
+        gc.disable()  # a large graph of long-lived objects: collections while building it are wasted work
+        try:
+            renders = _StateUnpickler(io.BytesIO(blob), self).load()
+        except Exception as e:
+            raise ValueError(f"unusable compiled template state: {type(e).__name__}: {e}") from None
+        finally:
+            if collecting:
+                gc.enable()
+        if not isinstance(renders, dict):
+            raise ValueError("unusable compiled template state: not a table of templates")
+        self._renders = renders
+
     def clone(self) -> TemplateSet:
         """A copy with its own name table and FuncMap, sharing all compiled code (Go's Clone)."""
         c = TemplateSet.__new__(TemplateSet)
@@ -147,6 +178,146 @@ class TemplateSet:
         c.go_version = self.go_version
         c.name = self.name
         c._builtins = self._builtins
-        c._trees = dict(self._trees)
         c._renders = dict(self._renders)
         return c
+
+
+class _Ref:
+    """Stands in a pickle for an object of the loading process: a type, a module's namespace, a function,
+    the set's builtins or options. Pickled once (memoized), as a call `_StateUnpickler` resolves."""
+
+    __slots__ = ("kind", "name")
+
+    def __init__(self, kind: str, name: str = ""):
+        self.kind = kind
+        self.name = name
+
+    def __reduce__(self) -> tuple:
+        return _resolve, (self.kind, self.name)
+
+    def __call__(self, *args: Any) -> Any:  # pickle insists that a reduce's callable be callable
+        raise TypeError("a _Ref is only a placeholder in a pickle")
+
+
+def _resolve(kind: str, name: str) -> Any:
+    raise pickle.UnpicklingError("bound by _StateUnpickler.find_class")
+
+
+class _StatePickler(pickle.Pickler):
+    """Pickles a set's templates: compiled ones as code and constants (code objects by marshal), the others
+    as parse trees. What belongs to the loading process (functions, builtins, options, types, module
+    namespaces) is referenced by a `_Ref`. Loading builds each object with C code alone (no Python call
+    per object): closures and cells are rebuilt by calling their types directly. The special cases sit in
+    a per-type dispatch table, so the many plain objects (nodes, lists, strings) cost one trivial call."""
+
+    def __init__(self, file: io.BytesIO, ts: TemplateSet):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._builtins = ts._builtins
+        self._refs: dict[tuple[str, str], _Ref] = {}
+        self._cells: dict[int, tuple[CellType, Any]] = {}  # id(contents) -> (shared cell, contents kept alive)
+        self._read_only: dict[CodeType, bool] = {}
+        self._function_type = self._ref("type", "function")
+        self.dispatch_table = {
+            CodeType: _reduce_code,
+            CellType: self._reduce_cell,
+            _Lazy: _reduce_lazy,
+            CallSite: self._reduce_call_site,
+            GoFunc: lambda f: self._ref("func", f.name).__reduce__(),
+            Options: lambda _: self._ref("options").__reduce__(),
+        }
+
+    def _ref(self, kind: str, name: str = "") -> _Ref:
+        ref = self._refs.get((kind, name))
+        if ref is None:
+            ref = self._refs[kind, name] = _Ref(kind, name)
+        return ref
+
+    def reducer_override(self, obj: Any) -> Any:
+        """Functions only: pickle saves them by name before it looks at the dispatch table."""
+        return self._reduce_function(obj) if obj.__class__ is FunctionType else NotImplemented
+
+    def _reduce_function(self, fn: FunctionType) -> Any:
+        closure = fn.__closure__
+        if closure is not None:  # a call-site helper the compiler made (runtime's factories)
+            code = fn.__code__
+            read_only = self._read_only.get(code)
+            if read_only is None:
+                read_only = self._read_only[code] = not _stores_free_vars(code)
+            if read_only:  # cells only read: equal contents can share one cell
+                cells = self._cells
+                shared = []
+                for cell in closure:
+                    value = cell.cell_contents
+                    entry = cells.get(id(value))
+                    if entry is None:
+                        entry = cells[id(value)] = (CellType(value), value)
+                    shared.append(entry[0])
+                closure = tuple(shared)
+            glob = self._ref("module", fn.__module__)
+            return self._function_type, (code, glob, fn.__name__, fn.__defaults__, closure)
+        if fn.__module__ is None:  # a render function: exec'd in its own namespace
+            return revive_render, render_parts(fn)
+        return NotImplemented  # a module's function: by name
+
+    def _reduce_cell(self, cell: CellType) -> Any:
+        return self._ref("type", "cell"), (cell.cell_contents,)
+
+    def _reduce_call_site(self, site: CallSite) -> Any:
+        """Without its cached plan (closures over this process's functions), with the builtins by name."""
+        state = {k: getattr(site, k) for k in CallSite.__slots__}
+        state["_cached"] = (None, None)
+        if state.get("builtins") is self._builtins:
+            state["builtins"] = self._ref("builtins")
+        return object.__new__, (CallSite,), (None, state)
+
+
+def _reduce_code(code: CodeType) -> Any:
+    return marshal.loads, (marshal.dumps(code),)
+
+
+def _reduce_lazy(lazy: _Lazy) -> Any:
+    if lazy.render is not None:
+        return revive_render, render_parts(lazy.render)
+    return _Lazy, (lazy.tree, lazy.opts)
+
+
+class _StateUnpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, ts: TemplateSet):
+        super().__init__(file)
+        self._ts = ts
+        lazy = "and" not in ts.funcs and "or" not in ts.funcs
+        self._options = Options(ts.missingkey, ts.go_version, ts._builtins, lazy)
+
+    def _resolve(self, kind: str, name: str) -> Any:
+        ts = self._ts
+        if kind == "type" and name in _TYPES:
+            return _TYPES[name]
+        if kind == "module" and name in sys.modules:
+            return sys.modules[name].__dict__
+        if kind == "options":
+            return self._options
+        if kind == "builtins":
+            return ts._builtins
+        if kind == "func":
+            f = ts.funcs.get(name) or ts._builtins.get(name)
+            if f is not None:
+                return f
+        raise pickle.UnpicklingError(f"cannot bind {kind} {name!r}")
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == "_resolve":
+            return self._resolve
+        return super().find_class(module, name)
+
+
+_TYPES = {"function": FunctionType, "cell": CellType}
+
+
+def _stores_free_vars(code: CodeType) -> bool:
+    """Whether a closure (or a function nested in it) may rebind a variable of its closure."""
+    import dis  # only when writing the cache
+
+    stores = (dis.opmap["STORE_DEREF"], dis.opmap["DELETE_DEREF"])
+    if any(op in stores for op in code.co_code[::2]):
+        return True
+    return any(_stores_free_vars(c) for c in code.co_consts if isinstance(c, CodeType))

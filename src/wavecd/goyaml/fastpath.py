@@ -228,6 +228,9 @@ class FastWriter:
 
     def document(self, v: Any) -> str:
         t = type(v)
+        if t is not dict and t is not list and isinstance(v, dict | list | tuple):  # a named map (.Values), []string
+            v = _plain_type(v)
+            t = type(v)
         if t is dict and v:
             self.mapping(v, 0, inline=True)
         elif t is list and v:

@@ -17,8 +17,9 @@ from wavecd.goyaml.gonum import format_json_float
 from wavecd.goyaml.jsonsyntax import syntax_error
 from wavecd.goyaml.jsonvalue import GoStructFields, go_json_value, unsupported_float, valid_utf8
 
-_HTML_ESCAPE = re.compile('[\\x00-\\x1f"\\\\<>&\u2028\u2029]')
-_PLAIN_ESCAPE = re.compile('[\\x00-\\x1f"\\\\\u2028\u2029]')
+# Lone surrogates stand for the bytes of invalid UTF-8 (surrogateescape): Go writes each as `\ufffd`.
+_HTML_ESCAPE = re.compile('[\\x00-\\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]')
+_PLAIN_ESCAPE = re.compile('[\\x00-\\x1f"\\\\\u2028\u2029\ud800-\udfff]')
 _SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -27,12 +28,13 @@ def _escape(m: re.Match) -> str:
     s = _SHORT.get(c)
     if s is not None:
         return s
+    if "\ud800" <= c <= "\udfff":
+        return "\\ufffd"
     return f"\\u{ord(c):04x}"
 
 
 def quote(s: str, escape_html: bool = True) -> str:
     """A JSON string literal exactly as encoding/json writes it."""
-    s = valid_utf8(s)
     pattern = _HTML_ESCAPE if escape_html else _PLAIN_ESCAPE
     if pattern.search(s) is None:
         return '"' + s + '"'
@@ -108,6 +110,8 @@ def _encode_fast(value: Any, out: list[str]) -> None:
         out.append("true" if value else "false")
     elif value is None:
         out.append("null")
+    elif isinstance(value, dict) and not isinstance(value, GoStructFields):
+        _encode_fast(dict(value), out)  # a named map type (.Values) marshals as its plain map
     else:
         _encode(value, out, True)
 

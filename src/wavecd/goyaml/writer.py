@@ -224,8 +224,7 @@ def to_yaml(value: Any) -> str:
     Raises GoYamlError with sigs.k8s.io/yaml's message when json.Marshal refuses the value (NaN, ±Inf,
     unsupported types) or go-yaml cannot read the JSON back; Helm's `toYaml` turns that into "".
     """
-    t = type(value)
-    if (t is dict or t is list) and value:
+    if isinstance(value, dict | list) and value:
         try:
             return FastWriter(
                 style_v2, _STYLE_CACHE, _KEY_CACHE, _fast_str, _fast_key, _fast_scalar, _fast_sort

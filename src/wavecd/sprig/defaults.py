@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
-from wavecd.gotemplate.gotypes import GoIntList, GoStringList, GoStringMap
+from wavecd.gotemplate.gotypes import GoIntList, GoStringList
 from wavecd.sprig.goval import is_empty
 
 
@@ -36,7 +36,8 @@ def deep_copy(v: Any) -> Any:
 def _copy(v: Any) -> Any:
     if isinstance(v, dict):
         copied = {k: _copy(x) for k, x in v.items()}
-        return GoStringMap(copied) if isinstance(v, GoStringMap) else copied
+        cls = v.__class__
+        return copied if cls is dict else cls(copied)  # copystructure keeps named map types (chartutil.Values)
     if isinstance(v, list):
         items = [_copy(x) for x in v]
         if isinstance(v, GoStringList):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
-from wavecd.gotemplate.gotypes import GoStringList, go_type_name
+from wavecd.gotemplate.gotypes import GoNamedMap, GoStringList, go_type_name
 from wavecd.sprig.goval import is_empty, strval
 
 
@@ -101,8 +101,10 @@ def merge_overwrite(dst: dict[str, Any] | None, *srcs: dict[str, Any] | None) ->
 
 
 def _assert_type(v: Any, want: type, want_name: str) -> Any:
-    """A Go type assertion `v.(T)`, with the runtime's panic text when it fails."""
-    if isinstance(v, want):
+    """A Go type assertion `v.(T)`, with the runtime's panic text when it fails.
+
+    An assertion names an exact type: a named map (`chartutil.Values`) is not a map[string]interface {}."""
+    if isinstance(v, want) and not isinstance(v, GoNamedMap):
         return v
     got = "nil" if v is None else go_type_name(v)
     raise GoFuncError(f"interface conversion: interface {{}} is {got}, not {want_name}")

@@ -120,23 +120,29 @@ def _from_json_array(text: str) -> list[Any]:
     return value
 
 
-def _to_toml(v: Any) -> str:
-    from wavecd.goyaml.gotoml import marshal
+def _toml_functions(helm_major: int) -> tuple[GoFunc, GoFunc]:
+    """toToml/fromToml: Helm 3 and 4 link different BurntSushi/toml releases (float text, error lines);
+    TOML integers decode as Go int64."""
+    from wavecd.gotemplate.gotypes import Int64
 
-    try:
-        return marshal(v)
-    except Exception as exc:
-        return getattr(exc, "message", str(exc))
+    def to_toml(v: Any) -> str:
+        from wavecd.goyaml.gotoml import marshal
 
+        try:
+            return marshal(v, helm_major=helm_major)
+        except Exception as exc:
+            return getattr(exc, "message", str(exc))
 
-def _from_toml(text: str) -> dict[str, Any]:
-    from wavecd.goyaml.gotoml import unmarshal
+    def from_toml(text: str) -> dict[str, Any]:
+        from wavecd.goyaml.gotoml import unmarshal
 
-    try:
-        value = unmarshal(text)
-    except Exception as exc:
-        return {"Error": getattr(exc, "message", str(exc))}
-    return value if isinstance(value, dict) else {}
+        try:
+            value = unmarshal(text, int_type=Int64, helm_major=helm_major)
+        except Exception as exc:
+            return {"Error": getattr(exc, "message", str(exc))}
+        return value if isinstance(value, dict) else {}
+
+    return GoFunc("toToml", to_toml, ("interface {}",)), GoFunc("fromToml", from_toml, ("string",))
 
 
 def _required(message: str, value: Any) -> Any:
@@ -166,8 +172,7 @@ def helm_functions(compat: HelmCompat) -> FuncMap:
     funcs.pop("env", None)
     funcs.pop("expandenv", None)
     extra = [
-        GoFunc("toToml", _to_toml, ("interface {}",)),
-        GoFunc("fromToml", _from_toml, ("string",)),
+        *_toml_functions(compat.major),
         GoFunc("toYaml", _to_yaml, ("interface {}",)),
         GoFunc("toYamlPretty", _to_yaml_pretty, ("interface {}",)),
         GoFunc("fromYaml", _from_yaml, ("string",)),

@@ -12,6 +12,7 @@ import posixpath
 from typing import Any, ClassVar
 
 from wavecd.gotemplate.gotypes import GoStringList, GoStringMap, GoStruct
+from wavecd.goyaml.jsonvalue import GoStructFields
 from wavecd.helm.chart import Chart, ChartFile, Dependency, Maintainer, Metadata
 from wavecd.helm.compat import HelmCompat
 from wavecd.helm.gobglob import glob_match
@@ -22,6 +23,7 @@ class KubeVersion(GoStruct):
 
     go_fields = ("Version", "Major", "Minor")
     go_methods = ("String", "GitVersion")
+    go_pointer_methods = ("String",)
 
     def __init__(self, version: str, normalized: str, major: str, minor: str, go_type: str):
         self.Version = version
@@ -29,6 +31,9 @@ class KubeVersion(GoStruct):
         self.Major = major
         self.Minor = minor
         self.go_type = go_type  # type: ignore[misc]
+        if go_type.startswith("common."):  # Helm 4's struct has an unexported field that fmt prints
+            self.normalizedVersion = normalized
+            self.go_fields = ("Version", "normalizedVersion", "Major", "Minor")  # type: ignore[misc]
 
     def String(self) -> str:
         return self.normalized or self.Version
@@ -37,7 +42,7 @@ class KubeVersion(GoStruct):
         return self.Version
 
     def to_go_json(self) -> dict[str, Any]:
-        return {"Version": self.Version, "Major": self.Major, "Minor": self.Minor}
+        return GoStructFields({"Version": self.Version, "Major": self.Major, "Minor": self.Minor})
 
 
 class VersionSet(GoStringList):
@@ -75,8 +80,8 @@ class BuildInfo(GoStruct):
         self.go_type = "version.BuildInfo"  # type: ignore[misc]
 
     def to_go_json(self) -> dict[str, Any]:
-        out = {"version": self.Version, "git_commit": self.GitCommit, "git_tree_state": self.GitTreeState,
-               "go_version": self.GoVersion}
+        out = GoStructFields({"version": self.Version, "git_commit": self.GitCommit,
+                              "git_tree_state": self.GitTreeState, "go_version": self.GoVersion})
         if self.KubeClientVersion is not None:
             out["kube_client_version"] = self.KubeClientVersion
         return out
@@ -94,8 +99,8 @@ class Capabilities(GoStruct):
         self.go_type = go_type  # type: ignore[misc]
 
     def to_go_json(self) -> dict[str, Any]:
-        return {"KubeVersion": self.KubeVersion, "APIVersions": list(self.APIVersions),
-                "HelmVersion": self.HelmVersion}
+        return GoStructFields({"KubeVersion": self.KubeVersion, "APIVersions": list(self.APIVersions),
+                               "HelmVersion": self.HelmVersion})
 
 
 class KubeVersionError(ValueError):
@@ -199,7 +204,7 @@ class GoMaintainer(GoStruct):
         self.Name, self.Email, self.URL = m.name, m.email, m.url
 
     def to_go_json(self) -> dict[str, Any]:
-        return {k: v for k, v in (("name", self.Name), ("email", self.Email), ("url", self.URL)) if v}
+        return GoStructFields({k: v for k, v in (("name", self.Name), ("email", self.Email), ("url", self.URL)) if v})
 
 
 class GoDependency(GoStruct):
@@ -214,7 +219,7 @@ class GoDependency(GoStruct):
         self.Alias = d.alias
 
     def to_go_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.Name}
+        out: dict[str, Any] = GoStructFields({"name": self.Name})
         if self.Version:
             out["version"] = self.Version
         out["repository"] = self.Repository
@@ -257,7 +262,7 @@ class GoMetadata(GoStruct):
             setattr(self, go_name, value)
 
     def to_go_json(self) -> dict[str, Any]:
-        return {tag: getattr(self, go) for go, tag, _ in _META_FIELDS if getattr(self, go)}
+        return GoStructFields({tag: getattr(self, go) for go, tag, _ in _META_FIELDS if getattr(self, go)})
 
 
 class ChartV3(GoStruct):
@@ -276,7 +281,7 @@ class ChartV3(GoStruct):
         return self.Metadata.go_field(name)
 
     def to_go_json(self) -> dict[str, Any]:
-        return {**self.Metadata.to_go_json(), "IsRoot": self.IsRoot}
+        return GoStructFields({**self.Metadata.to_go_json(), "IsRoot": self.IsRoot})
 
 
 def chart_v4_map(md: Metadata, is_root: bool) -> dict[str, Any]:

@@ -147,14 +147,24 @@ def _render(chart_path: str, options: RenderOptions, warnings: list[str]) -> Ren
         raise _fail(str(exc)) from None
     caps = make_capabilities(compat, kube, options.api_versions)
     values = _render_values(chart, user_values, options, compat, HelmLog(compat.major, warnings))
-    top = {
+    values_type = _values_type(compat)
+    top = values_type({
         "Chart": chart_object(chart, compat),
         "Capabilities": caps,
         "Release": release_object(name, options.namespace, options.is_upgrade),
-        "Values": values,
-    }
+        "Values": values_type(values),
+    })
     stdout = _render_resources(chart, top, caps, options, compat, warnings)
     return RenderResult(stdout=stdout, warnings=warnings)
+
+
+def _values_type(compat: HelmCompat) -> type[dict[str, Any]]:
+    """Helm's `Values` map type (`chartutil.Values` / `common.Values`): the type of `.`, `.Values` and
+    `.Template`, which `typeOf` and Go's error texts name. A subchart gets a copy, as Go's table lookup does
+    not share the parent's map type."""
+    from wavecd.gotemplate.gotypes import named_map_type
+
+    return named_map_type("common.Values" if compat.major >= 4 else "chartutil.Values")
 
 
 def _release_name(options: RenderOptions) -> str:
@@ -212,19 +222,20 @@ def collect_templates(chart: Chart, parent: dict[str, Any], out: dict[str, Rende
                       ) -> dict[str, Any]:
     """recAllTpls: the per-chart contexts and every renderable template of the tree."""
     subcharts: dict[str, Any] = {}
-    ctx: dict[str, Any] = {
+    values_type = _values_type(compat)
+    ctx: dict[str, Any] = values_type({
         "Chart": chart_object(chart, compat),
         "Files": Files.of(chart.files),
         "Release": parent["Release"],
         "Capabilities": parent["Capabilities"],
-        "Values": {},
+        "Values": values_type(),
         "Subcharts": subcharts,
-    }
+    })
     if chart.is_root:
         ctx["Values"] = parent["Values"]
     else:
         with contextlib.suppress(NoValue):
-            ctx["Values"] = table(parent, "Values." + chart.name)
+            ctx["Values"] = values_type(table(parent, "Values." + chart.name))
     for child in chart.dependencies:
         subcharts[child.name] = collect_templates(child, ctx, out, compat)
     prefix = chart.full_path()

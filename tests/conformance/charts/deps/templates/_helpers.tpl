@@ -1,0 +1,1 @@
+{{- define "sub1.name" -}}parent-defined-{{ .Chart.Name }}{{- end }}

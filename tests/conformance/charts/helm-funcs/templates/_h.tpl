@@ -1,0 +1,3 @@
+{{- define "yamlBlock" -}}
+{{ toYaml .Values.table }}
+{{- end }}

@@ -1,0 +1,2 @@
+{{- define "dup" }}from-_b{{ end }}
+{{- define "blk" }}overridden-block{{ end }}

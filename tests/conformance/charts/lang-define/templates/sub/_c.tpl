@@ -1,0 +1,2 @@
+{{- define "dup" }}from-sub-_c{{ end }}
+{{- define "deep" }}deep-{{ . }}{{ end }}

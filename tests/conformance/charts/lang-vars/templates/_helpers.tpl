@@ -1,0 +1,3 @@
+{{- define "vars.root" -}}
+{{ printf "%v" $ }}|{{ printf "%v" . }}
+{{- end }}

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
+from wavecd.helm import template_cache
 from wavecd.helm.compat import HelmCompat
 from wavecd.helm.errors import exec_error_text, parse_error_text
 from wavecd.helm.functions import RECURSION_MAX, helm_functions
@@ -47,6 +48,9 @@ class _SetState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     tpl_cache: OrderedDict[tuple[int, str], Any] = field(default_factory=OrderedDict)
     serials: Iterator[int] = field(default_factory=itertools.count)
+    disk_key: str = ""
+    # how many templates had compiled code when the set was last read from or written to the disk cache
+    stored: int = 0
 
 
 def parse_order(names: list[str]) -> list[str]:
@@ -150,17 +154,44 @@ def _parsed_set(compat: HelmCompat, order: list[str], templates: dict[str, Rende
         return cached
     ts = TemplateSet(dict(helm_functions(compat)), missingkey="zero", go_version=compat.go_version_tuple,
                      name="gotpl")
-    state = _SetState()
+    state = _SetState(disk_key=template_cache.entry_key(key))
     _bind(ts, state)
-    for name in order:
-        try:
-            ts.parse(name, templates[name].text)
-        except TemplateParseError as exc:
-            raise RenderFailure(parse_error_text(name, exc.message)) from None
+    if not _read_stored(ts, state):
+        for name in order:
+            try:
+                ts.parse(name, templates[name].text)
+            except TemplateParseError as exc:
+                raise RenderFailure(parse_error_text(name, exc.message)) from None
     _SETS[key] = (ts, state)
     if len(_SETS) > _SET_CACHE_SIZE:
         _SETS.popitem(last=False)
     return ts, state
+
+
+def _read_stored(ts: Any, state: _SetState) -> bool:
+    """Fill a fresh set from the disk cache; False when there is no usable entry."""
+    payload = template_cache.read_entry(state.disk_key)
+    if payload is None:
+        return False
+    try:
+        ts.load_state(payload)
+    except ValueError:
+        return False
+    state.stored = ts.compiled_count()
+    return True
+
+
+def _store(ts: Any, state: _SetState) -> None:
+    """Write the set to the disk cache when this render compiled templates the stored entry lacks."""
+    compiled = ts.compiled_count()
+    if compiled > state.stored:
+        try:
+            payload = ts.dump_state()
+        except Exception:  # something unpicklable in a template's constants: this set is just not cached
+            state.stored = sys.maxsize
+            return
+        template_cache.write_entry(state.disk_key, payload)
+        state.stored = compiled
 
 
 def render_templates(compat: HelmCompat, templates: dict[str, Renderable]) -> dict[str, str]:
@@ -169,7 +200,10 @@ def render_templates(compat: HelmCompat, templates: dict[str, Renderable]) -> di
     ts, state = _parsed_set(compat, order, templates)
     with state.lock:
         state.included.clear()
-        return _execute_all(compat, ts, order, templates)
+        try:
+            return _execute_all(compat, ts, order, templates)
+        finally:  # a failed render compiled templates too: a re-run (with other values) reuses them
+            _store(ts, state)
 
 
 def _execute_all(compat: HelmCompat, ts: Any, order: list[str], templates: dict[str, Renderable]) -> dict[str, str]:
@@ -182,7 +216,7 @@ def _execute_all(compat: HelmCompat, ts: Any, order: list[str], templates: dict[
         if posixpath.basename(name).startswith("_"):
             continue
         job = templates[name]
-        job.vals["Template"] = {"Name": name, "BasePath": job.base_path}
+        job.vals["Template"] = type(job.vals)({"Name": name, "BasePath": job.base_path})
         try:
             out = ts.execute(name, job.vals)
         except TemplateExecError as exc:

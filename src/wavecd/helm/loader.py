@@ -8,12 +8,9 @@ Archives skip `.helmignore` (it was applied when packaging). Helm's error texts 
 
 from __future__ import annotations
 
-import gzip
-import io
 import os
 import posixpath
 import re
-import tarfile
 
 from wavecd.helm.chart import Chart, ChartFile, Metadata
 from wavecd.helm.helmignore import HelmIgnoreError, IgnoreRules
@@ -147,6 +144,10 @@ def _content_type(raw: bytes) -> str:
 
 def read_archive(raw: bytes) -> list[ChartFile]:
     """archive.LoadArchiveFiles: strip the top directory, refuse unsafe paths, strip BOMs."""
+    import gzip  # archives only: a chart directory's render does not pay for these imports
+    import io
+    import tarfile
+
     try:
         data = gzip.decompress(raw)
     except (OSError, EOFError) as exc:

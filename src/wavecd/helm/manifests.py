@@ -7,7 +7,6 @@ annotation (a document naming an unknown hook is dropped), and both lists stable
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,8 +32,8 @@ HOOK_EVENTS = frozenset({
 })
 TEST_EVENTS = frozenset({"test", "test-success"})
 
-# Go's \s is ASCII only: [\t\n\f\r ]
-_SEP = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
+# Go's \s is ASCII only
+_ASCII_SPACE = frozenset("\t\n\f\r ")
 # strings.TrimSpace: unicode.IsSpace
 _GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
@@ -46,7 +45,35 @@ def trim_space(text: str) -> str:
 
 def split_manifests(text: str) -> list[str]:
     """SplitManifests: the non-empty documents of a rendered file, each trimmed, in order."""
-    return [trim_space(d) for d in _SEP.split(trim_space(text)) if d != ""]
+    return [trim_space(d) for d in _split(trim_space(text)) if d != ""]
+
+
+def _split(text: str) -> list[str]:
+    r"""Go's `regexp.MustCompile("(?:^|\s*\n)---\s*").Split(text, -1)` in one linear pass (Python's
+    backtracking regex retries every run of indentation at each of its positions). A separator is `---`
+    at the start, or `\n---` with the whitespace run before it (never reaching into the previous
+    separator) and the whitespace run after it."""
+    n = len(text)
+    docs: list[str] = []
+    start = end = 0  # the current document's start; the previous separator's end
+    if text.startswith("---"):
+        end = _skip_space(text, 3, n)
+        docs.append("")
+        start = end
+    while (q := text.find("\n---", end)) >= 0:
+        s = q
+        while s > end and text[s - 1] in _ASCII_SPACE:
+            s -= 1
+        docs.append(text[start:s])
+        start = end = _skip_space(text, q + 4, n)
+    docs.append(text[start:])
+    return docs
+
+
+def _skip_space(text: str, i: int, n: int) -> int:
+    while i < n and text[i] in _ASCII_SPACE:
+        i += 1
+    return i
 
 
 @dataclass(slots=True)

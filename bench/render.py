@@ -1,0 +1,188 @@
+"""How fast `wavecd helm template` renders a real chart, next to real helm (`make bench`).
+
+Chart: kube-prometheus-stack from the realworld cache (tools/realworld/realworld.py extracts and vendors
+it) when present, else the seed's java-service, else a conformance chart. Timings (median of --runs):
+
+* helm v4 / v3: `helm template` as a new process (skipped when tools/realhelm cannot provide helm);
+* wavecd cold, empty cache: a new process with an empty wavecd cache folder (WAVECD_CACHE_DIR and
+  XDG_CACHE_HOME point at a fresh directory);
+* wavecd cold, filled cache: a new process reusing the cache folder a previous run filled;
+* wavecd warm: the second and later renders inside one process (what a long-running server pays).
+
+Also says whether wavecd's stdout equals helm's for the same invocation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import realhelm  # noqa: E402
+
+KPS = Path("charts/prometheus-community+helm-charts/charts/kube-prometheus-stack")
+SEED_CHART = ROOT / "examples/staging/common-charts/apps/java-service"
+FALLBACK_CHART = ROOT / "tests/conformance/charts/deps"
+WAVECD = [sys.executable, "-c", "from wavecd.cli.main import main; main()"]
+
+
+def pick_charts() -> list[Path]:
+    """kube-prometheus-stack (when the realworld cache has it) and the seed's java-service."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wavecd" / "realworld"
+    found = [c for c in (cache / KPS, SEED_CHART) if (c / "Chart.yaml").is_file()]
+    return found or [pick_chart()]
+
+
+def pick_chart() -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wavecd" / "realworld"
+    for candidate in (cache / KPS, SEED_CHART, FALLBACK_CHART):
+        if (candidate / "Chart.yaml").is_file():
+            return candidate
+    raise SystemExit("no chart to render: run tools/realworld/realworld.py --repo prometheus-community first")
+
+
+def with_bytecode(env: dict[str, str]) -> dict[str, str]:
+    """Let wavecd's processes import from .pyc files as an installed wavecd does (a shell that sets
+    PYTHONDONTWRITEBYTECODE would otherwise make every run compile every module), kept outside the tree."""
+    env = dict(env, PYTHONPYCACHEPREFIX=str(PYCACHE))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+PYCACHE = Path(tempfile.gettempdir()) / "wavecd-bench-pycache"
+LOCAL_HELM = Path("/opt/realhelm")
+
+
+def timed_process(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, bytes, int]:
+    if cmd[0] == sys.executable:
+        env = with_bytecode(env)
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, env=env, cwd=cwd, check=False)
+    return time.perf_counter() - start, done.stdout, done.returncode
+
+
+def median_process(cmd: list[str], runs: int, cwd: Path, fresh_cache: bool) -> tuple[float, list[bytes], int]:
+    """Median wall time of runs, every run's stdout, and the last exit status."""
+    times, outs, rc = [], [], 0
+    with tempfile.TemporaryDirectory(prefix="wavecd-bench-") as shared:
+        env = dict(os.environ, WAVECD_CACHE_DIR=shared, XDG_CACHE_HOME=shared, TZ="UTC")
+        if not fresh_cache:
+            timed_process(cmd, env, cwd)
+        for _ in range(runs):
+            if fresh_cache:
+                with tempfile.TemporaryDirectory(prefix="wavecd-bench-empty-") as empty:
+                    fresh = dict(env, WAVECD_CACHE_DIR=empty, XDG_CACHE_HOME=empty)
+                    elapsed, out, rc = timed_process(cmd, fresh, cwd)
+            else:
+                elapsed, out, rc = timed_process(cmd, env, cwd)
+            times.append(elapsed)
+            outs.append(out)
+    return statistics.median(times), outs, rc
+
+
+def same_output(helm_runs: list[bytes], ours: bytes) -> bool:
+    """Equal outside the lines where helm's own runs disagree (random passwords, generated certs)."""
+    reference = helm_runs[0].split(b"\n")
+    mine = ours.split(b"\n")
+    if len(mine) != len(reference):
+        return False
+    unstable = {
+        i
+        for run in helm_runs[1:]
+        for i, (a, b) in enumerate(zip(reference, run.split(b"\n"), strict=False))
+        if a != b
+    }
+    return all(a == b for i, (a, b) in enumerate(zip(reference, mine, strict=True)) if i not in unstable)
+
+
+def median_in_process(args: list[str], runs: int, cwd: Path) -> float:
+    """Render once to warm up, then time further renders in this same process."""
+    from click.testing import CliRunner
+
+    from wavecd.cli.main import main
+
+    runner = CliRunner()
+
+    def render() -> None:
+        runner.invoke(main, ["helm", *args])
+
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        render()
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            render()
+            times.append(time.perf_counter() - start)
+    finally:
+        os.chdir(previous)
+    return statistics.median(times)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per row (at least 2)")
+    parser.add_argument("--chart", type=Path, help="render this chart instead of the default choice")
+    options = parser.parse_args(argv)
+    options.runs = max(options.runs, 2)
+    for mode in ("v4", "v3"):  # the reference binaries of this machine, when present
+        local = LOCAL_HELM / f"helm-{mode}"
+        if local.is_file() and f"WAVECD_HELM_{mode.upper()}" not in os.environ:
+            os.environ[f"WAVECD_HELM_{mode.upper()}"] = str(local)
+    charts = [options.chart] if options.chart else pick_charts()
+    for n, chart in enumerate(charts):
+        if n:
+            print()
+        bench_chart(chart.resolve(), options.runs)
+    return 0
+
+
+def bench_chart(chart: Path, runs: int) -> None:
+    """Print the table of one chart."""
+    options = argparse.Namespace(runs=runs)
+    cwd = chart.parent
+    template_args = ["template", "release", chart.name, "--namespace", "bench", "--include-crds"]
+    print(f"chart: {chart}\nruns: {options.runs} (median)\n")
+
+    rows: list[tuple[str, float]] = []
+    helm_out: dict[str, list[bytes]] = {}
+    for mode in ("v4", "v3"):
+        helm = realhelm.try_helm_path(mode)
+        if helm is None:
+            print(f"helm {mode}: unavailable (no npm/network and no WAVECD_HELM_{mode.upper()}); skipped")
+            continue
+        elapsed, outs, _ = median_process([str(helm), *template_args], options.runs, cwd, fresh_cache=False)
+        rows.append((f"helm {mode} (new process)", elapsed))
+        helm_out[mode] = outs
+
+    wavecd_args = ["template", "--helm-compat", "v4", *template_args[1:]]
+    cold_empty, our_runs, rc = median_process([*WAVECD, "helm", *wavecd_args], options.runs, cwd, fresh_cache=True)
+    cold_filled, _, _ = median_process([*WAVECD, "helm", *wavecd_args], options.runs, cwd, fresh_cache=False)
+    warm = median_in_process(wavecd_args, options.runs, cwd)
+    rows += [
+        ("wavecd cold, empty cache", cold_empty),
+        ("wavecd cold, filled cache", cold_filled),
+        ("wavecd warm (same process)", warm),
+    ]
+
+    base = rows[0][1] if helm_out else None
+    print(f"{'':30}{'seconds':>10}{'× helm v4' if 'v4' in helm_out else '':>12}")
+    for label, seconds in rows:
+        ratio = f"{seconds / base:>12.2f}" if base and "v4" in helm_out else ""
+        print(f"{label:30}{seconds:>10.3f}{ratio}")
+    if "v4" in helm_out:
+        same = "identical" if rc == 0 and same_output(helm_out["v4"], our_runs[-1]) else "DIFFERENT"
+        print(f"\nwavecd stdout vs helm v4: {same} (ignoring lines that differ between helm's own runs)")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,107 @@
+"""Compiled templates kept across processes, so a new `wavecd helm template` skips parsing and compiling.
+
+An entry is one chart tree's template set (`TemplateSet.dump_state`: parse trees and compiled code, never
+rendered output), in `<cache>/templates/<key>`, where the cache folder is `$WAVECD_CACHE_DIR` or
+`~/.cache/wavecd`. The key digests the templates' names and texts, the Helm mode, the Python version and
+a fingerprint of the wavecd code that compiles and executes them, so a changed wavecd never reads an
+entry written by another one. Writes are atomic (a temporary file renamed into place); an entry that is
+unreadable, truncated or fails its checksum is ignored (and rewritten after the render). The folder is
+kept to `_MAX_ENTRIES` entries and `_MAX_BYTES` bytes, oldest dropped first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import zlib
+from pathlib import Path
+
+_MAGIC = b"wavecd-templates-1\n"
+_HEADER = len(_MAGIC) + 12  # magic, payload length (8 bytes), crc32 of the payload (4 bytes)
+_MAX_ENTRIES = 1000
+_MAX_BYTES = 512 * 1024 * 1024
+# the packages whose code is baked into an entry (generated code calls gotemplate; funcs come from helm, sprig)
+_CODE_PACKAGES = ("gotemplate", "helm", "sprig", "goyaml", "semver", "core")
+
+_fingerprint: str | None = None
+
+
+def cache_folder() -> Path:
+    return Path(os.environ.get("WAVECD_CACHE_DIR") or Path.home() / ".cache" / "wavecd") / "templates"
+
+
+def code_fingerprint() -> str:
+    """Python's version and the size and mtime of every wavecd module an entry depends on (a few hundred
+    microseconds, once per process: cheaper than hashing the sources, and any edit changes it)."""
+    global _fingerprint
+    if _fingerprint is None:
+        root = Path(__file__).resolve().parent.parent
+        h = hashlib.sha256(f"{sys.version}\0{sys.implementation.cache_tag}".encode())
+        for package in _CODE_PACKAGES:
+            try:
+                entries = sorted(os.scandir(root / package), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    st = entry.stat()
+                    h.update(f"\0{package}/{entry.name}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+        _fingerprint = h.hexdigest()
+    return _fingerprint
+
+
+def entry_key(set_digest: str) -> str:
+    return hashlib.sha256(f"{code_fingerprint()}\0{set_digest}".encode()).hexdigest()
+
+
+def read_entry(key: str) -> bytes | None:
+    """The payload stored under key, or None when there is none or it is damaged."""
+    try:
+        with open(cache_folder() / key, "rb") as f:
+            header = f.read(_HEADER)
+            payload = f.read()
+    except OSError:
+        return None
+    if len(header) < _HEADER or not header.startswith(_MAGIC):
+        return None
+    size = int.from_bytes(header[len(_MAGIC):len(_MAGIC) + 8], "little")
+    crc = int.from_bytes(header[len(_MAGIC) + 8:], "little")
+    if len(payload) != size or zlib.crc32(payload) != crc:
+        return None
+    return payload
+
+
+def write_entry(key: str, payload: bytes) -> None:
+    """Store payload under key atomically; a cache that cannot be written only costs speed."""
+    folder = cache_folder()
+    header = _MAGIC + len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little")
+    tmp = folder / f".{key}.{os.getpid()}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(header)
+            f.write(payload)
+        os.replace(tmp, folder / key)
+        _trim(folder)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _trim(folder: Path) -> None:
+    """Drop the oldest entries beyond `_MAX_ENTRIES` entries or `_MAX_BYTES` bytes."""
+    entries = []
+    for entry in os.scandir(folder):
+        if not entry.name.startswith("."):
+            with contextlib.suppress(OSError):
+                st = entry.stat()
+                entries.append((st.st_mtime_ns, st.st_size, entry.path))
+    entries.sort(reverse=True)
+    total = 0
+    for n, (_, size, path) in enumerate(entries):
+        total += size
+        if n >= _MAX_ENTRIES or total > _MAX_BYTES:
+            with contextlib.suppress(OSError):
+                os.unlink(path)

@@ -1,6 +1,8 @@
-"""Shared test configuration: a fixed hypothesis profile for CI, a faster one for local runs."""
+"""Shared test configuration: a fixed hypothesis profile for CI, a faster one for local runs, and a
+throw-away cache folder."""
 
 import os
+import tempfile
 
 from hypothesis import HealthCheck, settings
 
@@ -9,3 +11,6 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# Renders, template caches and fetched charts go to a throw-away folder, never the user's ~/.cache.
+os.environ.setdefault("WAVECD_CACHE_DIR", tempfile.mkdtemp(prefix="wavecd-test-cache-"))

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from wavecd.goyaml.decoder import CONVERT_PREFIX, JSON_PREFIX, decode_documents
 from wavecd.goyaml.errors import GoYamlError
 from wavecd.goyaml.gonum import format_g32
+from wavecd.goyaml.jsonvalue import json_kind
 
 _METADATA_TYPE = 'struct { Name string "json:\\"name\\""; Annotations map[string]string "json:\\"annotations\\"" }'
 _HEAD_FIELDS = ("apiVersion", "kind", "metadata")
@@ -23,17 +24,6 @@ class ManifestHead(NamedTuple):
     name: str
     annotations: dict[str, str]
 
-
-def _json_kind(v: Any) -> str:
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int | float):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    return "object"
 
 
 def _field(key: str, fields: tuple[str, ...]) -> str | None:
@@ -91,7 +81,7 @@ class _Decoder:
 
     def fail(self, v: Any, where: str, go_type: str) -> None:
         if self.error is None:
-            self.error = f"json: cannot unmarshal {_json_kind(v)} into Go struct field {where} of type {go_type}"
+            self.error = f"json: cannot unmarshal {json_kind(v)} into Go struct field {where} of type {go_type}"
 
     def string(self, v: Any, where: str) -> str | None:
         if v is None or isinstance(v, str):
@@ -103,7 +93,7 @@ class _Decoder:
         if doc is None:
             return
         if type(doc) is not dict:
-            self.error = f"json: cannot unmarshal {_json_kind(doc)} into Go value of type {self.head_type}"
+            self.error = f"json: cannot unmarshal {json_kind(doc)} into Go value of type {self.head_type}"
             return
         for key in sorted(doc):
             f = _field(key, _HEAD_FIELDS)

@@ -71,3 +71,18 @@ def valid_utf8(s: str) -> str:
     except UnicodeEncodeError:
         return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in s)
     return s
+
+
+def json_kind(value: Any) -> str:
+    """The JSON kind encoding/json names in `cannot unmarshal <kind> into Go …` errors."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from wavecd.gotemplate.funcs import FuncMap, GoFunc, GoFuncError
+from wavecd.goyaml.jsonvalue import json_kind
 from wavecd.helm.compat import HelmCompat
 from wavecd.helm.errors import warn_wrap
 
@@ -62,17 +63,6 @@ def _from_yaml_array(text: str) -> list[Any]:
         return [exc.message]
 
 
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
 
 def _to_json(v: Any) -> str:
     from wavecd.goyaml.gojson import marshal
@@ -102,7 +92,7 @@ def _from_json(text: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        return {"Error": f"json: cannot unmarshal {_json_kind(value)} into Go value of type map[string]interface {{}}"}
+        return {"Error": f"json: cannot unmarshal {json_kind(value)} into Go value of type map[string]interface {{}}"}
     return value
 
 
@@ -116,7 +106,7 @@ def _from_json_array(text: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        return [f"json: cannot unmarshal {_json_kind(value)} into Go value of type []interface {{}}"]
+        return [f"json: cannot unmarshal {json_kind(value)} into Go value of type []interface {{}}"]
     return value
 
 

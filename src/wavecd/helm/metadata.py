@@ -12,25 +12,13 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+from wavecd.goyaml.jsonvalue import json_kind
 from wavecd.helm.chart import Dependency, Maintainer, Metadata
 
 
 class MetadataError(ValueError):
     """The decoding error text after `error unmarshaling JSON: while decoding JSON: `."""
 
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _shortest32(value: float) -> str:
@@ -68,14 +56,14 @@ def _scalar_string(value: Any, where: str) -> str:
         if value.is_integer() and abs(value) < 2**53:
             return str(int(value))
         return _shortest32(value)
-    raise MetadataError(f"json: cannot unmarshal {_json_kind(value)} into Go struct field {where} of type string")
+    raise MetadataError(f"json: cannot unmarshal {json_kind(value)} into Go struct field {where} of type string")
 
 
 def _string_list(value: Any, where: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise MetadataError(f"json: cannot unmarshal {_json_kind(value)} into Go struct field {where} of type []string")
+        raise MetadataError(f"json: cannot unmarshal {json_kind(value)} into Go struct field {where} of type []string")
     return [_scalar_string(v, where) for v in value]
 
 
@@ -83,7 +71,7 @@ def _bool(value: Any, where: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise MetadataError(f"json: cannot unmarshal {_json_kind(value)} into Go struct field {where} of type bool")
+        raise MetadataError(f"json: cannot unmarshal {json_kind(value)} into Go struct field {where} of type bool")
     return value
 
 
@@ -112,7 +100,7 @@ _DEP_FIELDS = ("name", "version", "repository", "condition", "tags", "enabled", 
 
 def _not_object(value: Any, type_name: str, where: str | None) -> MetadataError:
     target = f"Go struct field {where}" if where else "Go value"
-    return MetadataError(f"json: cannot unmarshal {_json_kind(value)} into {target} of type {type_name}")
+    return MetadataError(f"json: cannot unmarshal {json_kind(value)} into {target} of type {type_name}")
 
 
 def decode_metadata(data: Any, md: Metadata | None = None, *, root_type: str = "chart.Metadata") -> Metadata:

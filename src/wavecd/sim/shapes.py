@@ -7,6 +7,7 @@ plain dicts, so it checks the fields it and its controllers read, with the same 
 
 from __future__ import annotations
 
+from wavecd.goyaml.jsonvalue import json_kind
 from wavecd.sim import apierrors
 from wavecd.sim.registry import Kind
 
@@ -129,17 +130,6 @@ _KINDS: dict[tuple[str, str], dict[str, str]] = {
 _CUSTOM = {"spec": OBJ}
 
 
-def _json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
 
 def _fits(value: object, shape: str) -> bool:
     if shape == OBJ:
@@ -164,7 +154,7 @@ def check(kind: Kind, obj: dict) -> None:
             if value is not None and not _fits(value, shape):
                 raise apierrors.bad_request(
                     f'{kind.kind} in version "{kind.version}" cannot be handled as a {kind.kind}: json: cannot '
-                    f"unmarshal {_json_type(value)} into Go struct field {kind.kind}.{where} of type {shape}"
+                    f"unmarshal {json_kind(value)} into Go struct field {kind.kind}.{where} of type {shape}"
                 )
 
 

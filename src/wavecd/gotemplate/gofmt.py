@@ -1,4 +1,4 @@
-"""Go's `fmt` printing (`Sprint`, `Sprintln`, `Sprintf`) and `strconv.Quote`, over the Python values of gotypes.
+"""Go's `fmt` printing (`Sprint`, `Sprintln`, `Sprintf`) over the Python values of gotypes.
 
 Templates print every value through `fmt`, and charts depend on its quirks: a float64 8080 printed
 with `%d` becomes `%!d(float64=8080)`, `print` puts spaces only between non-strings, maps print with
@@ -12,83 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from wavecd.gotemplate.gofloat import format_float, format_v
+from wavecd.gotemplate.goquote import MAX_RUNE, can_backquote, is_print, quote, quote_rune, quote_to_ascii, rune_of
 from wavecd.gotemplate.gotypes import GoStringList, GoStringMap, GoStruct, Int64, Uint8, Uint32, Uint64, go_type_name
 
 __all__ = ["format_float", "format_value", "quote", "quote_rune", "sprint", "sprintf", "sprintln"]
 
-_MAX_RUNE = 0x10FFFF
 _MASK64 = (1 << 64) - 1
 _LDIGITS = "0123456789abcdefx"
 _UDIGITS = "0123456789ABCDEFX"
-_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 # Go prints pointers as addresses; there is no address to reproduce, so every pointer shows this one.
 _FAKE_ADDRESS = 0xC000010000
-
-
-def _is_print(ch: str) -> bool:
-    """strconv.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space."""
-    return ch.isprintable()
-
-
-def _escape_rune(out: list[str], ch: str, quote_char: str, ascii_only: bool) -> None:
-    if ch == quote_char or ch == "\\":
-        out.append("\\" + ch)
-        return
-    code = ord(ch)
-    if (code < 0x80 or not ascii_only) and _is_print(ch) and not 0xD800 <= code <= 0xDFFF:
-        out.append(ch)
-        return
-    esc = _ESCAPES.get(ch)
-    if esc is not None:
-        out.append(esc)
-    elif code < 0x20 or code == 0x7F:
-        out.append(f"\\x{code:02x}")
-    elif 0xDC80 <= code <= 0xDCFF:
-        out.append(f"\\x{code - 0xDC00:02x}")  # an invalid UTF-8 byte kept by surrogateescape
-    elif 0xD800 <= code <= 0xDFFF:
-        out.append("\\ufffd")
-    elif code < 0x10000:
-        out.append(f"\\u{code:04x}")
-    else:
-        out.append(f"\\U{code:08x}")
-
-
-def _quote_with(s: str, quote_char: str, ascii_only: bool) -> str:
-    if s.isascii() and s.isprintable() and quote_char not in s and "\\" not in s:
-        return quote_char + s + quote_char
-    out = [quote_char]
-    for ch in s:
-        _escape_rune(out, ch, quote_char, ascii_only)
-    out.append(quote_char)
-    return "".join(out)
-
-
-def quote(s: str) -> str:
-    """strconv.Quote: a double-quoted Go string literal; printable Unicode is kept as is."""
-    return _quote_with(s, '"', False)
-
-
-def quote_to_ascii(s: str) -> str:
-    """strconv.QuoteToASCII (`%+q`): like `quote`, but every non-ASCII rune is escaped."""
-    return _quote_with(s, '"', True)
-
-
-def _rune_of(code: int) -> str:
-    if code < 0 or code > _MAX_RUNE or 0xD800 <= code <= 0xDFFF:
-        return "\ufffd"
-    return chr(code)
-
-
-def quote_rune(code: int, ascii_only: bool = False) -> str:
-    """strconv.QuoteRune (`%q` of an integer): a single-quoted Go character literal."""
-    return _quote_with(_rune_of(code), "'", ascii_only)
-
-
-def _can_backquote(s: str) -> bool:
-    for ch in s:
-        if ch == "`" or ch == "\ufeff" or (ch < " " and ch != "\t") or ch == "\x7f" or "\udc80" <= ch <= "\udcff":
-            return False
-    return True
 
 
 def _type_name(value: Any) -> str:
@@ -220,7 +153,7 @@ class _Printer:
         if self.prec_present and self.prec > 4:
             prec = self.prec
         text = "U+" + format(u, "X").rjust(prec, "0")
-        if self.sharp and u <= _MAX_RUNE and _is_print(_rune_of(u)) and not 0xD800 <= u <= 0xDFFF:
+        if self.sharp and u <= MAX_RUNE and is_print(rune_of(u)) and not 0xD800 <= u <= 0xDFFF:
             text += " '" + chr(u) + "'"
         old_zero = self.zero
         self.zero = False
@@ -326,7 +259,7 @@ class _Printer:
 
     def fmt_q(self, s: str) -> None:
         s = self.truncate(s)
-        if self.sharp and _can_backquote(s):
+        if self.sharp and can_backquote(s):
             self.pad("`" + s + "`")
         elif self.plus:
             self.pad(quote_to_ascii(s))
@@ -369,9 +302,9 @@ class _Printer:
         elif verb == "X":
             self.fmt_integer(v, 16, signed, verb, _UDIGITS)
         elif verb == "c":
-            self.pad(_rune_of(v if 0 <= v <= _MAX_RUNE else -1))
+            self.pad(rune_of(v if 0 <= v <= MAX_RUNE else -1))
         elif verb == "q":
-            self.pad(quote_rune(v if 0 <= v <= _MAX_RUNE else -1, self.plus))
+            self.pad(quote_rune(v if 0 <= v <= MAX_RUNE else -1, self.plus))
         elif verb == "U":
             self.fmt_unicode(v)
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from wavecd.gotemplate import gofmt
+from wavecd.gotemplate import goquote
 
 # Token types. Keywords sort after KEYWORD, as in Go, so `typ > KEYWORD` tells a keyword.
 ERROR, BOOL, CHAR, CHAR_CONSTANT, COMPLEX, ASSIGN, DECLARE, EOF, FIELD, IDENTIFIER = range(10)
@@ -82,12 +82,12 @@ _new_token = tuple.__new__
 
 def go_quote(s: str) -> str:
     """strconv.Quote (Go's `%q`), as names and token texts appear in Go's messages."""
-    return gofmt.quote(s)
+    return goquote.quote(s)
 
 
 def go_quote_prefix(s: str, n: int) -> str:
     """`%.10q`: quote only the first n runes."""
-    return gofmt.quote(s[:n])
+    return goquote.quote(s[:n])
 
 
 def is_alnum(ch: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from wavecd.gotemplate import gofmt
+from wavecd.gotemplate import goquote
 
 INVALID_SYNTAX = "invalid syntax"
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
@@ -247,4 +247,4 @@ def parse_number(text: str, is_char: bool, is_complex: bool) -> Number:
 
 
 def _quote(s: str) -> str:
-    return gofmt.quote(s)
+    return goquote.quote(s)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
-from wavecd.gotemplate.gofmt import quote as go_quote
+from wavecd.gotemplate.goquote import quote as go_quote
 from wavecd.gotemplate.gotypes import GoStringList
 from wavecd.sprig import goregex
 from wavecd.sprig.goregex import GoRegexError, compile_go_regex

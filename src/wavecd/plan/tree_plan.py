@@ -1,0 +1,83 @@
+"""The tree's global order, a wavecd extension of Argo CD's app-of-apps.
+
+wavecd syncs every Application of the tree itself, whatever its `syncPolicy`, in one order: the root
+first (it has no wave), then apps grouped by tree wave, ascending. An app's tree wave is its sync-wave
+in its parent; an ApplicationSet is only a container, and each Application it generates is placed by
+its own sync-wave annotation (Argo CD's ApplicationSet controller ignores waves; wavecd does not).
+The gate is the sync's job: no app of wave N+1 starts before every app of wave ≤ N is Healthy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wavecd.apps.node import APPLICATION, AppNode, Tree
+from wavecd.core import WavecdError
+from wavecd.plan.app_plan import AppPlan, PlanOptions, plan_app
+from wavecd.plan.options import app_sync_options
+
+
+@dataclass(frozen=True)
+class TreeWave:
+    """The apps of one tree wave, in the tree's walk order."""
+
+    wave: int
+    apps: tuple[AppNode, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(app.name for app in self.apps)
+
+
+@dataclass(frozen=True)
+class TreePlan:
+    """The root, then the tree waves in ascending order; each Application's own plan by name.
+
+    Apps that failed to render or plan stay in their wave (the sync reports them) and are named in
+    `errors`.
+    """
+
+    root: AppNode
+    waves: tuple[TreeWave, ...]
+    app_plans: dict[str, AppPlan] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def wave_of(self, name: str) -> int | None:
+        """The tree wave of an app; None for the root (and for a name not in the plan)."""
+        return next((w.wave for w in self.waves if name in w.names), None)
+
+    @property
+    def order(self) -> tuple[AppNode, ...]:
+        """Every Application in sync order, root first."""
+        return (self.root, *(app for wave in self.waves for app in wave.apps))
+
+
+def node_plan(node: AppNode) -> AppPlan:
+    """One Application node's own sync plan, from its manifests, options and destination namespace."""
+    assert node.app is not None
+    options = PlanOptions(sync_options=app_sync_options(node.app.sync_policy.sync_options),
+                          namespace=node.destination.namespace if node.destination else "", app=node.name)
+    return plan_app(node.manifests, options=options)
+
+
+def plan_tree(tree: Tree) -> TreePlan:
+    """Group the tree's Applications by tree wave; ApplicationSets contribute only their generated apps."""
+    by_wave: dict[int, list[AppNode]] = {}
+    plans: dict[str, AppPlan] = {}
+    errors: dict[str, str] = {}
+    for node in tree.nodes:
+        if node.kind != APPLICATION:
+            continue
+        if node is not tree.root:
+            by_wave.setdefault(node.wave or 0, []).append(node)
+        if node.error:
+            errors[node.name] = node.error
+            continue
+        if node.app is None:
+            continue
+        try:
+            plans[node.name] = node_plan(node)
+        except WavecdError as err:
+            errors[node.name] = err.message
+    waves = tuple(TreeWave(wave, tuple(apps)) for wave, apps in sorted(by_wave.items()))
+    return TreePlan(root=tree.root, waves=waves, app_plans=plans, errors=errors)

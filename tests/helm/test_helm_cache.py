@@ -90,7 +90,11 @@ def test_a_damaged_entry_is_ignored_and_rewritten(cache_dir: Path):
     for damaged in damages:
         entry.write_bytes(damaged)
         assert _render(args) == expected
-        assert entry.read_bytes() == good, "the damaged entry is replaced by a good one"
+        # The pickled bytes depend on what the process compiled before, so the replacement is checked by
+        # what it does: it reads back intact and a render from it alone prints what helm printed.
+        assert template_cache.read_entry(entry.name) is not None, "the damaged entry is replaced by a good one"
+        _forget_in_memory()
+        assert _render(args) == expected
 
 
 def test_an_entry_that_passes_its_checksum_but_does_not_load_is_ignored(cache_dir: Path):

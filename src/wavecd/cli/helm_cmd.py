@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from typing import NamedTuple
 
 import click
 
@@ -58,6 +59,12 @@ def helm() -> None:
 @click.option("--set-file", multiple=True, help="Set values from files.")
 @click.option("--set-literal", multiple=True, help="Set one literal string value.")
 @click.option("--release-name", is_flag=True, help="Accepted for compatibility (output-dir naming).")
+@click.option("--repo", default="", help="Chart repository URL where to locate the requested chart.")
+@click.option("--version", "chart_version", default="",
+              help="Chart version or constraint (for oci:// and --repo charts); default: the latest stable.")
+@click.option("--username", default="", help="Chart repository or registry username.")
+@click.option("--password", default="", help="Chart repository or registry password.")
+@click.option("--plain-http", is_flag=True, help="Use insecure HTTP connections for the chart download.")
 @click.option("--helm-compat", type=click.Choice(["v3", "v4"]), default="v4", show_default=True,
               help="Which Helm to reproduce: v4 (4.1.4) or v3 (3.17.2).")
 def template(args: tuple[str, ...], namespace: str, kube_version: str, api_versions: tuple[str, ...],
@@ -65,12 +72,18 @@ def template(args: tuple[str, ...], namespace: str, kube_version: str, api_versi
              show_only: tuple[str, ...], skip_schema_validation: bool, name_template: str, generate_name: bool,
              value_files: tuple[str, ...], set_values: tuple[str, ...], set_string: tuple[str, ...],
              set_json: tuple[str, ...], set_file: tuple[str, ...], set_literal: tuple[str, ...],
-             release_name: bool, helm_compat: str) -> None:
-    """Render CHART like `helm template [NAME] CHART`."""
+             release_name: bool, repo: str, chart_version: str, username: str, password: str, plain_http: bool,
+             helm_compat: str) -> None:
+    """Render CHART like `helm template [NAME] CHART`.
+
+    CHART is a chart folder, a `.tgz`, `oci://host/path/chart[:tag|@digest]`, or a chart name in the
+    Helm repository given by `--repo`.
+    """
     def run() -> None:
         _template(args, namespace, kube_version, api_versions, include_crds, skip_crds, skip_tests, no_hooks,
                   is_upgrade, show_only, skip_schema_validation, name_template, generate_name, value_files,
-                  set_values, set_string, set_json, set_file, set_literal, helm_compat)
+                  set_values, set_string, set_json, set_file, set_literal, helm_compat,
+                  _Fetch(repo, chart_version, username, password, plain_http))
 
     if not _whole_process():  # a test or a server calling us: leave the interpreter as it is
         run()
@@ -91,6 +104,32 @@ def template(args: tuple[str, ...], namespace: str, kube_version: str, api_versi
     os._exit(code)
 
 
+class _Fetch(NamedTuple):
+    """The flags that say where a referenced (not local) chart comes from."""
+
+    repo: str
+    version: str
+    username: str
+    password: str
+    plain_http: bool
+
+
+def _locate(chart: str, fetch: _Fetch, helm_compat: str) -> str:
+    """CHART itself when it is local, else the cached archive of the chart it references."""
+    if not fetch.repo and not chart.strip().startswith("oci://"):
+        return chart
+    from wavecd.cli.chart_ref import fetch_chart, is_reference, parse_reference
+
+    if not is_reference(chart, fetch.repo, helm_compat):
+        return chart
+    ref = parse_reference(chart, fetch.repo, fetch.version, username=fetch.username, password=fetch.password,
+                          plain_http=fetch.plain_http, helm_compat=helm_compat)
+    path, warnings = fetch_chart(ref, helm_compat)
+    if warnings:
+        _write("stderr", "".join(w + "\n" for w in warnings))
+    return path
+
+
 def _whole_process() -> bool:
     """Whether this process was started as `wavecd helm template …` (not a test or a server calling us)."""
     return sys.argv[1:3] == ["helm", "template"]
@@ -101,7 +140,7 @@ def _template(args: tuple[str, ...], namespace: str, kube_version: str, api_vers
               show_only: tuple[str, ...], skip_schema_validation: bool, name_template: str, generate_name: bool,
               value_files: tuple[str, ...], set_values: tuple[str, ...], set_string: tuple[str, ...],
               set_json: tuple[str, ...], set_file: tuple[str, ...], set_literal: tuple[str, ...],
-              helm_compat: str) -> None:
+              helm_compat: str, fetch: _Fetch) -> None:
     from wavecd.core.errors import WavecdError
     from wavecd.helm.errors import HelmError
     from wavecd.helm.render import RenderOptions, render_chart
@@ -127,7 +166,7 @@ def _template(args: tuple[str, ...], namespace: str, kube_version: str, api_vers
         ),
     )
     try:
-        result = render_chart(chart, options)
+        result = render_chart(_locate(chart, fetch, helm_compat), options)
     except HelmError as exc:
         _write("stderr", exc.stderr)
         sys.exit(1)

@@ -1,0 +1,164 @@
+"""CHART of `wavecd helm template` when it is a reference rather than a local path: `oci://host/path/chart`
+(with an optional `:tag` or `@sha256:…`) or a chart NAME in a Helm repository given by `--repo URL`.
+
+The chart is fetched through `SourceResolver` (so it lands in wavecd's content-addressed cache) and a
+miss is reported in helm's own words, as `helm template` would print it. `wavecd.sources` (and with it
+httpx) is imported only here, only when CHART is a reference, so local renders start as fast as before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+
+from wavecd.core.errors import WavecdError
+
+OCI_SCHEME = "oci://"
+# The distribution spec's repository name: lowercase path components joined by `.`, `_`, `__` or dashes.
+_REPOSITORY = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*")
+
+
+class ChartRefError(WavecdError):
+    """The referenced chart could not be fetched; `message` is helm's text when helm has one."""
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """Where to fetch a chart from, with helm's `--version`, `--username/--password` and `--plain-http`."""
+
+    repo_url: str  # `oci://host/path` or the Helm repository's URL
+    chart: str
+    version: str
+    oci: bool
+    username: str = ""
+    password: str = ""
+    plain_http: bool = False
+
+
+def is_reference(chart: str, repo: str, helm_compat: str) -> bool:
+    """Whether helm's LocateChart would download CHART: helm v4 always does with `--repo`; helm v3 (and
+    v4 without `--repo`) first takes an existing local path of that name."""
+    name = chart.strip()
+    if repo and helm_compat == "v4":
+        return True
+    if os.path.exists(name):
+        return False
+    return bool(repo) or name.startswith(OCI_SCHEME)
+
+
+def parse_reference(chart: str, repo: str, version: str, *, username: str = "", password: str = "",
+                    plain_http: bool = False, helm_compat: str = "v4") -> ChartRef:
+    """Split CHART into repository and chart name; a `:tag` or `@digest` in an OCI reference stands for
+    `--version` (a different `--version` is refused with helm's text)."""
+    name, version = chart.strip(), version.strip()
+    auth = {"username": username, "password": password, "plain_http": plain_http}
+    if repo:
+        return ChartRef(repo_url=repo, chart=name, version=version, oci=False, **auth)
+    location, _, digest = name[len(OCI_SCHEME):].partition("@")
+    host, slash, path = location.partition("/")
+    if not host or not slash:
+        raise ChartRefError(_reference_error("missing registry or repository", "missing repository", helm_compat))
+    folder, _, last = path.rpartition("/")
+    chart_name, _, tag = last.partition(":")
+    repository = f"{folder}/{chart_name}" if folder else chart_name
+    if not _REPOSITORY.fullmatch(repository):
+        raise ChartRefError(_reference_error(f"invalid repository {_go_quote(repository)}", "invalid repository",
+                                             helm_compat))
+    if tag and version and tag != version:
+        raise ChartRefError(f"chart reference and version mismatch: {version} is not {tag}")
+    if version.startswith("sha256:"):  # helm reads `--version` as a version or constraint, never a digest
+        raise ChartRefError(f"improper constraint: {version}")
+    repo_url = OCI_SCHEME + "/".join(filter(None, (host, folder)))
+    return ChartRef(repo_url=repo_url, chart=chart_name, version=digest or version or tag, oci=True, **auth)
+
+
+def _reference_error(v4_text: str, v3_text: str, helm_compat: str) -> str:
+    """ORAS's words for a malformed reference: helm v4's library writes them unlike helm v3's."""
+    return f"invalid reference: {v4_text}" if helm_compat == "v4" else f"invalid_reference: {v3_text}"
+
+
+def _go_quote(text: str) -> str:
+    """Go's `%q` for the texts met here (JSON's escapes agree with Go's for quotes, backslashes, \\n, \\t)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def fetch_chart(ref: ChartRef, helm_compat: str) -> tuple[str, list[str]]:
+    """The local path (a cached `.tgz`) of the chart `ref` names, fetched if the cache cannot answer, and
+    the stderr lines helm logs while locating it."""
+    from wavecd.sources.config import RegistryMirror, WavecdConfig
+    from wavecd.sources.errors import SourceError
+    from wavecd.sources.resolver import SourceResolver
+
+    entries = ()
+    if ref.username or ref.password or ref.plain_http:
+        entries = (RegistryMirror(registry=ref.repo_url, username=ref.username or None,
+                                  password=ref.password or None, plain_http=ref.plain_http),)
+    resolver = SourceResolver(WavecdConfig(registries=entries))
+    try:
+        found = resolver.chart(ref.repo_url, ref.chart, ref.version)
+    except SourceError as err:
+        raise _in_helms_words(err, ref, helm_compat) from None
+    finally:
+        resolver.close()
+    warnings = []
+    if helm_compat == "v4" and not ref.oci and ref.version and found.version != ref.version:
+        # helm v4's repository index lookup logs (slog, text format) when a constraint picked the version
+        warnings.append(
+            'level=WARN msg="unable to find exact version requested; falling back to closest available version" '
+            f"chart={_slog_value(ref.chart)} requested={_slog_value(ref.version)} selected={_slog_value(found.version)}"
+        )
+    return str(found.path), warnings
+
+
+def _slog_value(text: str) -> str:
+    """A string as Go's slog text handler writes it: bare unless empty or holding a space, `=`, `"` or a
+    control character, then Go-quoted."""
+    if text and not any(c in ' ="' or not c.isprintable() for c in text):
+        return text
+    return _go_quote(text)
+
+
+def _in_helms_words(err: WavecdError, ref: ChartRef, helm_compat: str) -> ChartRefError:
+    """Helm's message for the misses helm has words for; wavecd's own message (with context) otherwise."""
+    prefix = f"chart {ref.chart} {ref.version or '(latest)'} from {ref.repo_url}: "
+    inner = err.message.removeprefix(prefix)
+    if ref.oci:
+        text = _oci_text(inner, ref, helm_compat)
+    elif inner.startswith("invalid chart version ") or (
+        inner.startswith(f'chart "{ref.chart}"') and inner.endswith(" repository")
+    ):
+        text = f'chart "{ref.chart}"' + (f' version "{ref.version}"' if ref.version else "")
+        text += f" not found in {ref.repo_url} repository"
+    elif inner.startswith("Helm repository ") and "cannot fetch index.yaml" in inner:
+        text = f'looks like "{ref.repo_url}" is not a valid chart repository or cannot be reached: {inner}'
+    else:
+        text = None
+    if text is None:
+        refused = any(f"HTTP {status}" in err.message for status in (401, 403))
+        hint = ["this command takes the credentials from --username and --password"] if refused else []
+        return ChartRefError(err.message, context=[*err.context, *hint])
+    return ChartRefError(text)
+
+
+def _oci_text(inner: str, ref: ChartRef, helm_compat: str) -> str | None:
+    v4 = helm_compat == "v4"
+    if inner.startswith("could not locate a version matching provided version string "):
+        return inner if v4 else "C" + inner[1:]
+    if inner.startswith("invalid chart version "):
+        return f"improper constraint: {ref.version}"
+    if inner.startswith("unable to locate any tags in provided repository: "):
+        return inner
+    if inner.endswith(": not found") and not inner.startswith(OCI_SCHEME):
+        return f'failed to perform "FetchReference" on source: {inner}' if v4 else inner
+    if inner.endswith(")") and "(the registry has no repository " in inner:
+        host, _, folder = ref.repo_url[len(OCI_SCHEME):].partition("/")
+        name = f"{folder}/{ref.chart}".lstrip("/")
+        url = f"{'http' if ref.plain_http else 'https'}://{host}/v2/{name}/tags/list"
+        # The tail is the registry's own error body; this is CNCF distribution's (docker-registry, Harbor, …).
+        if v4:
+            return (f'GET "{url}": response status code 404: name unknown: repository name not known to '
+                    f"registry: map[name:{name}]")
+        return f'GET "{url}": unexpected status code 404: name unknown: repository name not known to registry'
+    return None

@@ -77,6 +77,52 @@ def test_strategic_merge_maps_merge_and_primitive_lists_replace():
         "metadata": {"finalizers": ["f2"]},
     }
     result = strategic_merge(live, patch, Schema())
-    # SMP merges maps (no patch strategy on LabelSelector), replaces plain lists, merges `finalizers` (a set)
+    # SMP merges maps (no patch strategy on LabelSelector), replaces plain lists, merges `finalizers`
+    # (patchStrategy=merge); as in Kubernetes' mergeSlice, items new to the list come before the live ones.
     assert result["spec"] == {"selector": {"matchLabels": {"a": "1", "b": "2"}}, "args": ["z"]}
-    assert result["metadata"]["finalizers"] == ["f1", "f2"]
+    assert result["metadata"]["finalizers"] == ["f2", "f1"]
+
+
+# Expected orders recorded with real kubectl 1.3x: `kubectl patch --local -f deploy.yaml --type strategic -p ...`
+# on a Deployment with finalizers [f1, f2, f3] and containers a, b, c.
+_LIVE = {
+    "metadata": {"finalizers": ["f1", "f2", "f3"]},
+    "spec": {"template": {"spec": {"containers": [
+        {"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}, {"name": "c", "image": "c:1"},
+    ]}}},
+}
+
+
+def _orders(patch: dict) -> tuple[list, list]:
+    result = strategic_merge(_LIVE, patch, Schema())
+    containers = result["spec"]["template"]["spec"]["containers"]
+    return result["metadata"]["finalizers"], [(c["name"], c["image"]) for c in containers]
+
+
+def test_strategic_merge_new_list_items_come_first():
+    patch = {
+        "metadata": {"finalizers": ["f4", "f2"]},
+        "spec": {"template": {"spec": {"containers": [{"name": "d", "image": "d"}, {"name": "b", "image": "b:2"}]}}},
+    }
+    assert _orders(patch) == (
+        ["f4", "f1", "f2", "f3"],
+        [("d", "d"), ("a", "a:1"), ("b", "b:2"), ("c", "c:1")],
+    )
+
+
+def test_strategic_merge_set_element_order_wins():
+    patch = {
+        "metadata": {"$setElementOrder/finalizers": ["f3", "f4", "f1", "f2"], "finalizers": ["f4"]},
+        "spec": {"template": {"spec": {
+            "$setElementOrder/containers": [{"name": "c"}, {"name": "d"}, {"name": "a"}],
+            "containers": [{"name": "d", "image": "d"}, {"name": "b", "$patch": "delete"}],
+        }}},
+    }
+    assert _orders(patch) == (["f3", "f4", "f1", "f2"], [("c", "c:1"), ("d", "d"), ("a", "a:1")])
+
+
+def test_strategic_merge_set_element_order_alone_reorders_live_items():
+    patch = {"spec": {"template": {"spec": {
+        "$setElementOrder/containers": [{"name": "c"}, {"name": "b"}, {"name": "a"}],
+    }}}}
+    assert _orders(patch) == (["f1", "f2", "f3"], [("c", "c:1"), ("b", "b:1"), ("a", "a:1")])

@@ -122,8 +122,9 @@ def strategic_merge(target: Any, patch: Any, schema: Schema) -> Any:
         return None
     result = dict(target) if isinstance(target, dict) else {}
     retain = patch.get("$retainKeys")
+    orders = {k[len(_SET_ORDER):]: v for k, v in patch.items() if k.startswith(_SET_ORDER) and isinstance(v, list)}
     for key, value in patch.items():
-        if key.startswith("$setElementOrder/") or key in ("$patch", "$retainKeys"):
+        if key.startswith(_SET_ORDER) or key in ("$patch", "$retainKeys"):
             continue
         if key.startswith("$deleteFromPrimitiveList/"):
             name = key.split("/", 1)[1]
@@ -142,14 +143,69 @@ def strategic_merge(target: Any, patch: Any, schema: Schema) -> Any:
             result[key] = _merge_list(result[key], value, schema.list_info(key), schema.child(key).items())
         else:
             result[key] = _strip_directives(clone(value))
+    for name, order in orders.items():
+        # `$setElementOrder` outranks the patch's own order, which outranks the live order.
+        info = schema.list_info(name)
+        live = target.get(name) if isinstance(target, dict) else None
+        if isinstance(result.get(name), list) and _mergeable(info):
+            result[name] = _apply_order(result[name], order, live if isinstance(live, list) else [], info)
     if isinstance(retain, list):
         result = {k: v for k, v in result.items() if k in retain}
     return result
 
 
+_SET_ORDER = "$setElementOrder/"
+
+
+def _mergeable(info: ListInfo) -> bool:
+    return info.kind == "set" or (info.kind == "map" and bool(info.keys))
+
+
+def _identity(item: Any, info: ListInfo) -> Any:
+    """What Kubernetes compares list items by: the merge key's value, or a primitive item itself."""
+    value = item.get(info.keys[0]) if info.kind == "map" and isinstance(item, dict) else item
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return (type(value) is bool, value)
+
+
+def _positions(items: list, info: ListInfo) -> dict[Any, int]:
+    positions: dict[Any, int] = {}
+    for i, item in enumerate(items):
+        positions.setdefault(_identity(item, info), i)
+    return positions
+
+
+def _apply_order(merged: list, order: list, live: list, info: ListInfo) -> list:
+    """Kubernetes' normalizeElementOrder: the items named in `order` sorted by it, the others (live-only
+    items) sorted by the live order, then the two interleaved: a live-only item goes before an ordered
+    item only when both are in the live list and it comes first there; so new items lead."""
+    wanted = _positions(order, info)
+    before = _positions(live, info)
+    ordered = sorted((v for v in merged if _identity(v, info) in wanted), key=lambda v: wanted[_identity(v, info)])
+    rest = sorted(
+        (v for v in merged if _identity(v, info) not in wanted),
+        key=lambda v: before.get(_identity(v, info), len(before)),
+    )
+    out: list = []
+    i = j = 0
+    while i < len(rest) and j < len(ordered):
+        left, right = before.get(_identity(rest[i], info)), before.get(_identity(ordered[j], info))
+        if left is not None and right is not None and left < right:
+            out.append(rest[i])
+            i += 1
+        else:
+            out.append(ordered[j])
+            j += 1
+    return out + rest[i:] + ordered[j:]
+
+
 def _merge_list(live: list, patch: list, info: ListInfo, items: Schema) -> list:
     if info.kind == "set":
-        return live + [v for v in patch if v not in live]
+        merged = list(live) + [v for v in patch if v not in live]
+        return _apply_order(merged, patch, live, info)
     if info.kind != "map" or not info.keys:
         return [_strip_directives(clone(v)) for v in patch if not _is_delete(v)]
     merge_key = info.keys[0]
@@ -170,7 +226,8 @@ def _merge_list(live: list, patch: list, info: ListInfo, items: Schema) -> list:
             result.append(_strip_directives(clone(item)))
         else:
             result[index] = strategic_merge(result[index], item, items)
-    return result
+    kept = [v for v in patch if "$patch" not in v]
+    return _apply_order(result, kept, live, info)
 
 
 def _is_delete(item: Any) -> bool:

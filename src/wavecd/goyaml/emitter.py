@@ -16,6 +16,27 @@ from wavecd.goyaml.scalar import BREAK_CHARS, is_printable
 
 PLAIN, SINGLE, DOUBLE, LITERAL = range(4)
 
+
+def select_block_style(value: str, info: Any, plain_wanted: bool, simple_key: bool) -> int:
+    """yaml_emitter_select_scalar_style in block context, the same in go-yaml v2 and v3: multi-line text
+    wants a literal block, other text plain when it reads back as a string (each version decides that its
+    own way), else double quotes; then what the scalar's analysis (`info`) allows narrows the choice."""
+    if "\n" in value:
+        style = LITERAL
+    elif plain_wanted:
+        style = PLAIN
+    else:
+        style = DOUBLE
+    if simple_key and info.multiline:
+        return DOUBLE
+    if style == PLAIN and (not info.block_plain_allowed or (not value and simple_key)):
+        style = SINGLE
+    if style == SINGLE and not info.single_quoted_allowed:
+        return DOUBLE
+    if style == LITERAL and (not info.block_allowed or simple_key):
+        return DOUBLE
+    return style
+
 _ESCAPES = {
     "\x00": "0",
     "\x07": "a",

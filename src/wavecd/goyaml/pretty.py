@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wavecd.goyaml.emitter import DOUBLE, LITERAL, PLAIN, SINGLE, Emitter, Plain
+from wavecd.goyaml.emitter import Emitter, Plain, select_block_style
 from wavecd.goyaml.errors import GoYamlError
 from wavecd.goyaml.gonum import format_g
 from wavecd.goyaml.jsonvalue import GoStructFields, valid_utf8
@@ -62,21 +62,7 @@ def normalise_v3(value: Any) -> Any:
 def style_v3(value: str, simple_key: bool) -> int:
     """go-yaml v3's `stringv` and scalar style selection in block context."""
     info = analyze(value, v3=True)
-    if "\n" in value:
-        style = LITERAL
-    elif plain_reads_as_string(value) and value not in _OLD_BOOLS:
-        style = PLAIN
-    else:
-        style = DOUBLE
-    if simple_key and info.multiline:
-        return DOUBLE
-    if style == PLAIN and (not info.block_plain_allowed or (not value and simple_key)):
-        style = SINGLE
-    if style == SINGLE and not info.single_quoted_allowed:
-        return DOUBLE
-    if style == LITERAL and (not info.block_allowed or simple_key):
-        return DOUBLE
-    return style
+    return select_block_style(value, info, plain_reads_as_string(value) and value not in _OLD_BOOLS, simple_key)
 
 
 def to_yaml_pretty(value: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wavecd.goyaml.emitter import DOUBLE, LITERAL, PLAIN, SINGLE, Emitter, Plain
+from wavecd.goyaml.emitter import PLAIN, Emitter, Plain, select_block_style
 from wavecd.goyaml.errors import GoJsonError, GoYamlError
 from wavecd.goyaml.fastpath import FastWriter, Unusual
 from wavecd.goyaml.gojson import marshal
@@ -139,21 +139,7 @@ def style_v2(value: str, simple_key: bool) -> int:
     if _SAFE_PLAIN.match(value) and plain_reads_as_string(value):
         return PLAIN
     info = analyze(value)
-    if "\n" in value:
-        style = LITERAL
-    elif plain_reads_as_string(value):
-        style = PLAIN
-    else:
-        style = DOUBLE
-    if simple_key and info.multiline:
-        return DOUBLE
-    if style == PLAIN and (not info.block_plain_allowed or (not value and simple_key)):
-        style = SINGLE
-    if style == SINGLE and not info.single_quoted_allowed:
-        return DOUBLE
-    if style == LITERAL and (not info.block_allowed or simple_key):
-        return DOUBLE
-    return style
+    return select_block_style(value, info, plain_reads_as_string(value), simple_key)
 
 
 TOO_DEEP = "wavecd: value nested too deeply to write"

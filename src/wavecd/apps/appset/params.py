@@ -7,6 +7,7 @@ from typing import Any
 
 from wavecd.apps.appset.errors import AppSetError
 from wavecd.gotemplate.gofmt import format_value
+from wavecd.sprig.goval import is_empty
 
 
 def flatten(params: dict[str, Any]) -> dict[str, str]:
@@ -43,12 +44,6 @@ def combine_string_maps(first: dict[str, Any], second: dict[str, Any]) -> dict[s
     return combined
 
 
-def _is_empty(value: Any) -> bool:
-    return (
-        value is None or value is False or value == 0 or (isinstance(value, (str, list, dict)) and not value)
-    )
-
-
 def merge_override(destination: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
     """mergo.Merge(dst, src, WithOverride) on maps: non-empty source values win, nested maps merge."""
     result = copy.deepcopy(destination)
@@ -56,7 +51,7 @@ def merge_override(destination: dict[str, Any], source: dict[str, Any]) -> dict[
         current = result.get(key)
         if isinstance(current, dict) and isinstance(value, dict):
             result[key] = merge_override(current, value)
-        elif not _is_empty(value) or key not in result:
+        elif not is_empty(value) or key not in result:
             result[key] = copy.deepcopy(value)
     return result
 
@@ -68,6 +63,6 @@ def merge_missing(destination: dict[str, Any], source: dict[str, Any]) -> dict[s
         current = result.get(key)
         if isinstance(current, dict) and isinstance(value, dict):
             result[key] = merge_missing(current, value)
-        elif _is_empty(current):
+        elif is_empty(current):
             result[key] = copy.deepcopy(value)
     return result

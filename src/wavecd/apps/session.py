@@ -1,13 +1,20 @@
-"""From ROOT and the common flags to a walked tree: the one call `tree`, `render` (and later `sync`) make."""
+"""From ROOT and the common flags to a walked tree: the one call `tree`, `render` and `sync` make.
+
+`sync` keeps the session open: it renders each app again when the app's wave starts, with the live
+cluster's facts, through the same resolver and render cache the walk used.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.node import Tree
 from wavecd.apps.render_cache import DiskCache, MemoryCache, RenderCache
+from wavecd.apps.rerender import AppRenderer, settings_for
 from wavecd.apps.root import Root, load_root
 from wavecd.apps.tree import TreeOptions, build_tree
 from wavecd.core import UserInputError
@@ -40,7 +47,26 @@ def parse_repo_flags(values: tuple[str, ...]) -> dict[str, Path]:
     return out
 
 
-def open_tree(request: TreeRequest) -> tuple[Root, Tree]:
+@dataclass
+class TreeSession:
+    """A walked tree and what walked it, so any of its apps can be rendered again; `settings` are the
+    config's offline render settings."""
+
+    root: Root
+    tree: Tree
+    renderer: AppRenderer
+    settings: RenderSettings
+
+    def render_at(self, name: str, kube_version: str, api_versions: Sequence[str]) -> list[dict[str, Any]]:
+        """App `name`'s manifests rendered as on a cluster of that version and discovery; raises AppError."""
+        try:
+            node = self.tree.node(name)
+        except KeyError:
+            raise UserInputError(f"no app named {name!r} in the tree of {self.root.file}") from None
+        return self.renderer.render(node, settings_for(self.settings, kube_version, api_versions))
+
+
+def open_session(request: TreeRequest) -> TreeSession:
     root = load_root(request.root, request.config)
     config = root.config
     resolver = SourceResolver(config, offline=request.offline, worktree=request.worktree,
@@ -50,4 +76,9 @@ def open_tree(request: TreeRequest) -> tuple[Root, Tree]:
     options = TreeOptions(settings=settings, executor=request.executor, workers=request.workers)
     tree = build_tree(root.obj, resolver, clusters=config.clusters, options=options, cache=cache,
                       root_file=root.file)
-    return root, tree
+    return TreeSession(root, tree, AppRenderer(resolver, tree.kinds, cache), settings)
+
+
+def open_tree(request: TreeRequest) -> tuple[Root, Tree]:
+    session = open_session(request)
+    return session.root, session.tree

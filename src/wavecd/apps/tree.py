@@ -77,23 +77,25 @@ class _Runner:
 
     def run(self, jobs: list[RenderJob]) -> list[RenderOutput]:
         if self._serial(len(jobs)):
-            return [_safe_run(job) for job in jobs]
-        return list(self._executor().map(_safe_run, jobs))
+            return [run_job_safely(job) for job in jobs]
+        return list(self._executor().map(run_job_safely, jobs))
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
 
 
-def _internal(err: Exception) -> str:
+def internal_error(err: Exception) -> str:
+    """The error text a node gets for a wavecd bug, so the tree and a re-render word it alike."""
     return f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
 
 
-def _safe_run(job: RenderJob) -> RenderOutput:
+def run_job_safely(job: RenderJob) -> RenderOutput:
+    """`run_job`, with a bug in it reported as this app's error (shared with `apps.rerender`)."""
     try:
         return run_job(job)
     except Exception as err:  # a bug in one render must not take the tree down
-        return RenderOutput(error=_internal(err), error_location=f"app {job.app.name}")
+        return RenderOutput(error=internal_error(err), error_location=f"app {job.app.name}")
 
 
 def _source_summary(source: AppSource, resolved: ResolvedSource | None) -> dict[str, str]:
@@ -186,7 +188,7 @@ class _Walk:
                 node.error, node.error_location = err.message, str(err.location or Location(app=node.name))
                 continue
             except Exception as err:  # a bug must cost one node, not the tree
-                node.error, node.error_location = _internal(err), f"app {node.name}"
+                node.error, node.error_location = internal_error(err), f"app {node.name}"
                 continue
             node.sources = [_source_summary(r.source, r) for r in job.sources]
             node.source = node.source or job.source_label
@@ -220,7 +222,7 @@ class _Walk:
             node.error, node.error_location = err.message, str(err.location or Location(app=node.name))
             return
         except Exception as err:  # a bug must cost one node, not the tree
-            node.error, node.error_location = _internal(err), f"app {node.name}"
+            node.error, node.error_location = internal_error(err), f"app {node.name}"
             return
         node.manifests = expansion.applications
         node.warnings.extend(expansion.errors)

@@ -154,6 +154,22 @@ def bootstrap(api: Api, nodes: int) -> None:
             "volumeBindingMode": "Immediate",
         },
     )
+    # The seed's platform runs on EKS with the EBS CSI driver's `gp3` class, which its charts name.
+    _ensure(
+        api,
+        classes,
+        None,
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": {"name": "gp3"},
+            "provisioner": "ebs.csi.aws.com",
+            "parameters": {"type": "gp3"},
+            "reclaimPolicy": "Delete",
+            "volumeBindingMode": "Immediate",
+            "allowVolumeExpansion": True,
+        },
+    )
     crds = registry.by_plural("apiextensions.k8s.io", "v1", "customresourcedefinitions")
     assert crds is not None
     for plural, kind, short in ARGOCD_CRDS:

@@ -2,5 +2,6 @@
 
 from wavecd.core.clock import Clock, ManualClock, RealClock
 from wavecd.core.errors import Location, UserInputError, WavecdError
+from wavecd.core.events import Emit, Event, discard
 
-__all__ = ["Clock", "Location", "ManualClock", "RealClock", "UserInputError", "WavecdError"]
+__all__ = ["Clock", "Emit", "Event", "Location", "ManualClock", "RealClock", "UserInputError", "WavecdError", "discard"]

@@ -7,12 +7,12 @@ from wavecd.plan.hooks import HookInfo, hook_info
 from wavecd.plan.kind_order import KIND_ORDER, kind_rank
 from wavecd.plan.options import SyncOptions, app_sync_options, resource_sync_options
 from wavecd.plan.task import Task, TaskOptions
-from wavecd.plan.tree_plan import TreePlan, TreeWave, plan_tree
+from wavecd.plan.tree_plan import TreePlan, TreeWave, node_plan, plan_tree
 
 Plan = TreePlan
 
 __all__ = [
     "KIND_ORDER", "AppPlan", "CrdOrderFinding", "HookInfo", "Plan", "PlanError", "PlanOptions", "Step",
     "SyncOptions", "Task", "TaskOptions", "TreePlan", "TreeWave", "app_sync_options", "crd_order_findings",
-    "hook_info", "kind_rank", "plan_app", "plan_tree", "resource_sync_options",
+    "hook_info", "kind_rank", "node_plan", "plan_app", "plan_tree", "resource_sync_options",
 ]

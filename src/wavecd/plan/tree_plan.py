@@ -9,7 +9,9 @@ The gate is the sync's job: no app of wave N+1 starts before every app of wave â
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from wavecd.apps.node import APPLICATION, AppNode, Tree
 from wavecd.core import WavecdError
@@ -52,12 +54,17 @@ class TreePlan:
         return (self.root, *(app for wave in self.waves for app in wave.apps))
 
 
-def node_plan(node: AppNode) -> AppPlan:
-    """One Application node's own sync plan, from its manifests, options and destination namespace."""
+def node_plan(node: AppNode, manifests: Sequence[dict[str, Any]] | None = None,
+              live: Sequence[dict[str, Any]] = ()) -> AppPlan:
+    """One Application node's own sync plan, from its options and destination namespace.
+
+    `manifests` defaults to the node's offline render; the sync passes the render made when the app's wave
+    starts, and the tracked `live` objects when it prunes.
+    """
     assert node.app is not None
     options = PlanOptions(sync_options=app_sync_options(node.app.sync_policy.sync_options),
                           namespace=node.destination.namespace if node.destination else "", app=node.name)
-    return plan_app(node.manifests, options=options)
+    return plan_app(node.manifests if manifests is None else manifests, options=options, live=live)
 
 
 def plan_tree(tree: Tree) -> TreePlan:

@@ -1,0 +1,173 @@
+"""One app's sync: its plan's steps (phase, wave) applied in order, each gated on health, as gitops-engine
+runs them — prunes first, BeforeHookCreation deletions, then applies; hooks wait for completion and are
+deleted by their policies; a failure runs the SyncFail hooks; the app's retry policy may try again.
+
+Unlike Argo CD, the last step is health-gated too: the tree's gate needs every app Healthy before the next
+wave starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from wavecd.health import HealthStatus
+from wavecd.kube import KubeError
+from wavecd.plan import AppPlan, Step, Task
+from wavecd.sync.apply import ApplyFailed, apply_task, prune_task
+from wavecd.sync.context import SyncContext
+from wavecd.sync.events import HookDeleted, Retrying
+from wavecd.sync.gate import GateFailure, Watched, wait_healthy
+from wavecd.sync.live import app_health, managed_resources
+from wavecd.sync.retry import RetryPolicy
+from wavecd.sync.settings import AppResult
+
+ResourceKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class AppJob:
+    """One app to sync. `excluded` are keys of tasks the tree applies itself (child Applications and
+    ApplicationSets, recorded when their own wave starts)."""
+
+    name: str
+    wave: int | None
+    plan: AppPlan
+    instance: str
+    namespace: str  # destination namespace
+    prune: bool
+    retry: RetryPolicy | None = None
+    app_object: tuple[str, str] | None = None  # (namespace, name) of its Application, never judged by itself
+    excluded: Collection[ResourceKey] = ()
+
+
+@dataclass
+class _Outcome:
+    failure: GateFailure | None = None
+    prune_skipped: bool = False
+    changed: bool = False
+
+
+def _steps(job: AppJob) -> list[Step]:
+    steps = []
+    for step in job.plan.waves():
+        tasks = tuple(t for t in step.tasks if t.key not in job.excluded)
+        if tasks:
+            steps.append(Step(step.phase, step.wave, tasks))
+    return steps
+
+
+def _delete_hooks(ctx: SyncContext, job: AppJob, hooks: list[tuple[Task, Watched]], policy: str) -> None:
+    gone = []
+    for task, watched in hooks:
+        if policy not in task.delete_policies:
+            continue
+        try:
+            if ctx.client.delete(watched.api_version, watched.kind, watched.name, watched.namespace or None,
+                                 propagation="Background"):
+                gone.append(Watched(watched.api_version, watched.kind, watched.namespace, watched.name, gone=True))
+        except KubeError:
+            continue
+        ctx.emit(HookDeleted(app=job.name, wave=job.wave, resource_wave=task.wave, kind=task.kind,
+                             namespace=watched.namespace, resource=watched.name, policy=policy))
+    if gone:
+        wait_healthy(ctx, gone, app=job.name, wave=job.wave, resource_wave=None)
+
+
+def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step) -> None:
+    """A named hook from an earlier sync is deleted (and gone) before it is created again."""
+    gone = []
+    for task in step.tasks:
+        if not task.is_hook or not task.name or "BeforeHookCreation" not in task.delete_policies:
+            continue
+        if (task.target or {}).get("metadata", {}).get("name") is None:
+            continue
+        api_version = str(task.obj.get("apiVersion"))
+        try:
+            namespace = task.namespace if ctx.client.is_namespaced(api_version, task.kind) else ""
+            if ctx.client.delete(api_version, task.kind, task.name, namespace or None, propagation="Background"):
+                gone.append(Watched(api_version, task.kind, namespace, task.name, gone=True))
+                ctx.emit(HookDeleted(app=job.name, wave=job.wave, resource_wave=task.wave, kind=task.kind,
+                                     namespace=namespace, resource=task.name, policy="BeforeHookCreation"))
+        except KubeError:
+            continue
+    if gone:
+        wait_healthy(ctx, gone, app=job.name, wave=job.wave, resource_wave=step.wave)
+
+
+def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome) -> GateFailure | None:
+    watched: list[Watched] = []
+    hooks: list[tuple[Task, Watched]] = []
+    propagation = job.plan.options.prune_propagation_policy
+    out_of_sync_only = job.plan.options.apply_out_of_sync_only
+    try:
+        for task in step.tasks:
+            if task.is_prune:
+                item = prune_task(ctx, task, app=job.name, wave=job.wave, allowed=job.prune,
+                                  propagation=propagation)
+                outcome.prune_skipped |= item is None and not job.prune
+                if item is not None:
+                    watched.append(item)
+        if not ctx.dry_run:
+            _before_hook_creation(ctx, job, step)
+        for task in step.tasks:
+            if task.is_prune:
+                continue
+            ctx.checkpoint()
+            item = apply_task(ctx, task, app=job.name, wave=job.wave, instance=job.instance,
+                              default_namespace=job.namespace, out_of_sync_only=out_of_sync_only)
+            if item is not None:
+                watched.append(item)
+                if task.is_hook:
+                    hooks.append((task, item))
+    except ApplyFailed as err:
+        return GateFailure(err.blocking, err.message)
+    if ctx.dry_run:
+        return None
+    failure = wait_healthy(ctx, watched, app=job.name, wave=job.wave, resource_wave=step.wave)
+    _delete_hooks(ctx, job, hooks, "HookFailed" if failure else "HookSucceeded")
+    return failure
+
+
+def _run_sync_fail(ctx: SyncContext, job: AppJob) -> str:
+    """Apply the SyncFail hooks after a failure and wait for them; a note for the app's message."""
+    if not job.plan.sync_fail or ctx.dry_run:
+        return ""
+    step = Step("SyncFail", job.plan.sync_fail[0].wave, job.plan.sync_fail)
+    failure = _run_step(ctx, job, step, _Outcome())
+    return "; one or more SyncFail hooks failed" if failure else ""
+
+
+def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
+    outcome = _Outcome()
+    steps = _steps(job)
+    for index, step in enumerate(steps):
+        failure = _run_step(ctx, job, step, outcome)
+        if failure is not None:
+            note = _run_sync_fail(ctx, job)
+            health = failure.blocking.get("health") or HealthStatus.DEGRADED.value
+            if health not in (HealthStatus.DEGRADED.value, HealthStatus.UNKNOWN.value):
+                health = HealthStatus.DEGRADED.value
+            return AppResult(job.name, job.wave, health, "Failed", failure.message + note, failure.blocking)
+        if index < len(steps) - 1 and not ctx.dry_run:
+            ctx.sleep(ctx.settings.wave_delay)
+    targets = [t.target for t in job.plan.tasks if t.target is not None and not t.is_hook and not t.auto_namespace
+               and t.key not in job.excluded]
+    health = app_health(managed_resources(ctx.client, targets, job.namespace), app=job.app_object).health
+    sync = "OutOfSync" if outcome.prune_skipped else "Synced"
+    if ctx.dry_run:
+        return AppResult(job.name, job.wave, health.status.value, sync, "dry run")
+    return AppResult(job.name, job.wave, health.status.value, sync, health.message)
+
+
+def sync_app(ctx: SyncContext, job: AppJob) -> AppResult:
+    """Sync one app, retrying by its policy; SyncStopped (timeout, Ctrl-C) passes through."""
+    retries = 0
+    while True:
+        result = _attempt(ctx, job)
+        if result.sync != "Failed" or job.retry is None or not job.retry.allows(retries):
+            return result
+        delay = job.retry.delay(retries)
+        retries += 1
+        ctx.emit(Retrying(app=job.name, wave=job.wave, attempt=retries, delay=delay, message=result.message))
+        ctx.sleep(delay)

@@ -1,0 +1,68 @@
+"""What every part of one sync shares: the cluster, the clock, the settings, the event stream, and the two
+ways a sync is stopped from outside (a deadline on the clock, a cancel flag)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from wavecd.core import Clock, Emit, Event
+from wavecd.kube import KubeClient
+from wavecd.sync.settings import SyncSettings
+
+
+class SyncStopped(Exception):
+    """Raised at a safe point when the sync must stop: `reason` is TimedOut or Interrupted."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class SyncContext:
+    client: KubeClient
+    clock: Clock
+    settings: SyncSettings
+    emit_to: Emit
+    cancel: threading.Event = field(default_factory=threading.Event)
+    started: float = 0.0
+    # `group/Kind` of every CRD the tree plans: in a dry run nothing is created, so their custom resources
+    # cannot be checked by the server yet and are reported as skipped instead of failing.
+    planned_crd_kinds: frozenset[str] = frozenset()
+    # Namespaces the tree creates: in a dry run they do not exist yet, so objects in them are skipped too.
+    planned_namespaces: frozenset[str] = frozenset()
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock.now()
+
+    @property
+    def dry_run(self) -> bool:
+        return self.settings.dry_run
+
+    def elapsed(self) -> float:
+        return round(self.clock.now() - self.started, 3)
+
+    def emit(self, event: Event) -> None:
+        """Events from apps syncing in parallel reach the listener one at a time."""
+        with self._lock:
+            self.emit_to(event)
+
+    def checkpoint(self) -> None:
+        """Stop here if the sync was cancelled or its time is up."""
+        if self.cancel.is_set():
+            raise SyncStopped("Interrupted")
+        timeout = self.settings.timeout
+        if timeout is not None and self.clock.now() - self.started >= timeout:
+            raise SyncStopped("TimedOut")
+
+    def sleep(self, seconds: float) -> None:
+        """Wait on the clock, never past the deadline, checking for a stop before and after."""
+        self.checkpoint()
+        timeout = self.settings.timeout
+        if timeout is not None:
+            seconds = min(seconds, max(0.0, self.started + timeout - self.clock.now()))
+        if seconds > 0:
+            self.clock.sleep(seconds)
+        self.checkpoint()

@@ -1,0 +1,99 @@
+"""The health gate: wait until every object of a step is healthy (or its hook has completed).
+
+gitops-engine's rule (reference §1.6): a resource passes when it has no health check or is Healthy,
+fails when Degraded, and keeps the step waiting otherwise (Progressing, Suspended, Missing, Unknown). A
+hook passes when Healthy (or it has no check), fails when Degraded or Unknown. The gate polls on the
+sync's clock and reports its blockers each time they change, so a user sees which object and which
+condition a wave waits on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wavecd.health import HealthStatus, assess
+from wavecd.kube import NoKindMatchError
+from wavecd.sync.context import SyncContext
+from wavecd.sync.events import WaitingOn
+
+
+@dataclass(frozen=True)
+class Watched:
+    """One object a gate waits on. `gone=True` waits for it to disappear (a prune, a deleted hook)."""
+
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+    hook: bool = False
+    gone: bool = False
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rsplit("/", 1)[0] if "/" in self.api_version else ""
+
+    def describe(self) -> dict[str, str]:
+        return {"group": self.group, "kind": self.kind, "namespace": self.namespace, "name": self.name}
+
+
+@dataclass(frozen=True)
+class GateFailure:
+    """Why a gate failed: the object and its condition."""
+
+    blocking: dict[str, str]
+    message: str
+
+
+def _read(ctx: SyncContext, item: Watched) -> dict[str, Any] | None:
+    try:
+        return ctx.client.get(item.api_version, item.kind, item.name, item.namespace or None)
+    except NoKindMatchError:
+        return None
+
+
+def _judge(ctx: SyncContext, item: Watched) -> tuple[str, str, str]:
+    """("done" | "wait" | "fail", health, message) for one object now."""
+    live = _read(ctx, item)
+    if item.gone:
+        return ("done", "", "") if live is None else ("wait", "Progressing", "waiting for deletion")
+    if live is None:
+        return "wait", HealthStatus.MISSING.value, "the object does not exist (yet)"
+    health = assess(live, is_hook=item.hook)
+    if health is None:
+        return "done", "", ""
+    if health.status == HealthStatus.HEALTHY:
+        return "done", health.status.value, health.message
+    if health.status == HealthStatus.DEGRADED or (item.hook and health.status == HealthStatus.UNKNOWN):
+        return "fail", health.status.value, health.message
+    return "wait", health.status.value, health.message
+
+
+def wait_healthy(ctx: SyncContext, items: list[Watched], *, app: str, wave: int | None,
+                 resource_wave: int | None) -> GateFailure | None:
+    """Block until every item passes; the first failure ends the wait and is returned."""
+    pending = list(items)
+    last_report: list[dict[str, str]] | None = None
+    started = ctx.clock.now()
+    while True:
+        ctx.checkpoint()
+        blockers: list[dict[str, str]] = []
+        still: list[Watched] = []
+        for item in pending:
+            verdict, health, message = _judge(ctx, item)
+            if verdict == "fail":
+                blocking = {**item.describe(), "health": health, "message": message}
+                kind = "hook" if item.hook else "resource"
+                what = f"{item.kind} {item.namespace + '/' if item.namespace else ''}{item.name}"
+                return GateFailure(blocking, f"{kind} {what} is {health}" + (f": {message}" if message else ""))
+            if verdict == "wait":
+                still.append(item)
+                blockers.append({**item.describe(), "health": health, "message": message})
+        if not still:
+            return None
+        if blockers != last_report:
+            ctx.emit(WaitingOn(app=app, wave=wave, resource_wave=resource_wave, blockers=blockers,
+                               elapsed=round(ctx.clock.now() - started, 3)))
+            last_report = blockers
+        pending = still
+        ctx.sleep(ctx.settings.poll_interval)

@@ -1,0 +1,291 @@
+"""The tree's rollout, a wavecd extension of Argo CD's app-of-apps (reference §2.4, §4.4).
+
+wavecd syncs every Application itself, whatever its `syncPolicy`, in the plan's global order: the root
+first, then tree wave by tree wave. The apps of one wave sync in parallel, each rendered when the wave
+starts with the cluster's version and discovery (as Argo CD renders at sync time). No app of wave N+1
+starts until every app of wave ≤ N is Healthy; a failed or Degraded app stops the rollout after its wave,
+and nothing of a later wave is applied. Between waves the sync waits Argo CD's 2 s on its clock.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from wavecd.core import Clock, Emit, WavecdError
+from wavecd.health import HealthStatus, is_worse
+from wavecd.kube import KubeClient, KubeError
+from wavecd.plan import TreePlan, node_plan
+from wavecd.sync.app_sync import AppJob, sync_app
+from wavecd.sync.context import SyncContext, SyncStopped
+from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Summary, WaveFinished, WaveStarted
+from wavecd.sync.inventory import tracked_by_instance
+from wavecd.sync.live import app_health, managed_resources
+from wavecd.sync.records import (
+    APPLICATION,
+    APPLICATION_SET,
+    DEFAULT_NAMESPACE,
+    record,
+    write_app_status,
+    write_appset_status,
+)
+from wavecd.sync.retry import retry_policy
+from wavecd.sync.settings import (
+    EXIT_FAILED,
+    EXIT_HEALTHY,
+    EXIT_INTERRUPTED,
+    EXIT_TIMED_OUT,
+    AppResult,
+    ClusterFacts,
+    Renderer,
+    SyncResult,
+    SyncSettings,
+)
+from wavecd.sync.tracking import instance_name
+
+NOT_STARTED = "NotStarted"
+
+
+class _Tree:
+    """What the rollout needs to know about the tree beyond the plan: the ApplicationSets the apps declare,
+    and the CRDs and namespaces the whole tree creates (a dry run cannot create them)."""
+
+    def __init__(self, plan: TreePlan):
+        self.plan = plan
+        self.apps = {node.name: node for node in plan.order}
+        self.appsets: dict[str, tuple[dict[str, Any], str]] = {}  # name -> (manifest, declaring app)
+        crd_kinds: set[str] = set()
+        namespaces: set[str] = set()
+        for node in plan.order:
+            for obj in node.manifests:
+                kind = obj.get("kind")
+                meta = obj.get("metadata") or {}
+                if kind == APPLICATION_SET and str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
+                    self.appsets.setdefault(str(meta.get("name")), (obj, node.name))
+                elif kind == "CustomResourceDefinition":
+                    spec = obj.get("spec") or {}
+                    crd_kinds.add(f"{spec.get('group')}/{(spec.get('names') or {}).get('kind')}")
+                elif kind == "Namespace" and obj.get("apiVersion") == "v1":
+                    namespaces.add(str(meta.get("name")))
+            if (node.app is not None and node.destination is not None and node.destination.namespace
+                    and "CreateNamespace=true" in node.app.sync_policy.sync_options):
+                namespaces.add(node.destination.namespace)
+        self.crd_kinds = frozenset(crd_kinds)
+        self.namespaces = frozenset(namespaces)
+
+    def is_tree_object(self, kind: str, name: str) -> bool:
+        """An Application or ApplicationSet the rollout records itself at its own wave."""
+        return (kind == APPLICATION and name in self.apps) or (kind == APPLICATION_SET and name in self.appsets)
+
+
+def _worst(healths: list[str]) -> str:
+    out = HealthStatus.HEALTHY.value
+    for health in healths:
+        if is_worse(out, health):
+            out = health
+    return out
+
+
+class _Rollout:
+    def __init__(self, plan: TreePlan, render: Renderer, ctx: SyncContext):
+        self.plan = plan
+        self.tree = _Tree(plan)
+        self.render = render
+        self.ctx = ctx
+        self.results: dict[str, AppResult] = {}
+        self.recorded: set[str] = set()
+        self._record_lock = threading.Lock()
+        self.inventory: dict[str, list[dict[str, Any]]] = {}
+
+    # -- facts and records ------------------------------------------------------------------------------------
+    def facts(self) -> ClusterFacts:
+        client = self.ctx.client
+        client.refresh_discovery()
+        return ClusterFacts(client.server_version().git_version, tuple(client.api_versions()))
+
+    def _record(self, node: Any) -> None:
+        """Apply an app's Application as its parent declares it; a generated app's ApplicationSet first."""
+        with self._record_lock:
+            if node.source == "generated" and node.parent in self.tree.appsets and node.parent not in self.recorded:
+                manifest, declared_by = self.tree.appsets[node.parent]
+                record(self.ctx, manifest, instance_name(declared_by))
+                meta = manifest.get("metadata") or {}
+                write_appset_status(self.ctx, node.parent, str(meta.get("namespace") or DEFAULT_NAMESPACE))
+                self.recorded.add(node.parent)
+        tracked_by = None if node.source == "generated" or node.parent is None else instance_name(node.parent)
+        record(self.ctx, node.obj, tracked_by)
+
+    # -- one app ------------------------------------------------------------------------------------------------
+    def _job(self, node: Any, wave: int | None, manifests: list[dict[str, Any]]) -> AppJob:
+        app = node.app
+        automated = app.sync_policy.automated or {}
+        prune = self.ctx.settings.prune or automated.get("prune") is True
+        instance = instance_name(node.name)
+        live = self.inventory.get(instance, []) if prune else []
+        app_plan = node_plan(node, manifests, live)
+        excluded = {t.key for t in app_plan.tasks
+                    if t.group == "argoproj.io" and self.tree.is_tree_object(t.kind, t.name)}
+        return AppJob(name=node.name, wave=wave, plan=app_plan, instance=instance,
+                      namespace=node.destination.namespace if node.destination else "", prune=prune,
+                      retry=retry_policy(app.sync_policy.retry),
+                      app_object=(node.namespace or DEFAULT_NAMESPACE, node.name), excluded=excluded)
+
+    def sync_one(self, node: Any, wave: int | None, facts: ClusterFacts) -> AppResult:
+        ctx = self.ctx
+        started = ctx.clock.now()
+        try:
+            if node.error or node.app is None:
+                raise WavecdError(node.error or "not an Application")
+            self._record(node)
+            manifests = self.render(node.name, facts)
+            job = self._job(node, wave, manifests)
+        except KubeError as err:
+            result = AppResult(node.name, wave, HealthStatus.UNKNOWN.value, "Failed", err.message)
+        except WavecdError as err:
+            result = AppResult(node.name, wave, HealthStatus.UNKNOWN.value, "Failed", err.render())
+        else:
+            ctx.emit(AppStarted(app=node.name, wave=wave, resources=len(manifests), steps=len(job.plan.waves())))
+            result = sync_app(ctx, job)
+        if wave is not None:
+            self.finish(node, result, started)
+        return result
+
+    def finish(self, node: Any, result: AppResult, started: float) -> None:
+        if node.app is not None:
+            write_app_status(self.ctx, node.name, node.namespace or DEFAULT_NAMESPACE, result, _revision(node))
+        self.results[node.name] = result
+        self.ctx.emit(AppFinished(app=node.name, wave=result.wave, health=result.health, sync=result.sync,
+                                  message=result.message or None, blocking=result.blocking,
+                                  seconds=round(self.ctx.clock.now() - started, 3)))
+
+    # -- the waves ------------------------------------------------------------------------------------------------
+    def run_wave(self, wave: int, apps: tuple[Any, ...], pool: ThreadPoolExecutor) -> list[AppResult]:
+        ctx = self.ctx
+        started = ctx.clock.now()
+        ctx.emit(WaveStarted(wave=wave, apps=[a.name for a in apps]))
+        facts = self.facts()
+        if any(self._prunes(app) for app in apps):
+            self.inventory = tracked_by_instance(ctx.client)
+        futures = [pool.submit(self.sync_one, app, wave, facts) for app in apps]
+        results = _gather(futures, ctx)
+        health = _worst([r.health for r in results] + [HealthStatus.DEGRADED.value
+                                                       for r in results if r.sync == "Failed"])
+        ctx.emit(WaveFinished(wave=wave, health=health, seconds=round(ctx.clock.now() - started, 3)))
+        return results
+
+    def _prunes(self, node: Any) -> bool:
+        if node.app is None:
+            return False
+        return self.ctx.settings.prune or (node.app.sync_policy.automated or {}).get("prune") is True
+
+
+def _revision(node: Any) -> str:
+    revisions = [r for r in getattr(node, "revisions", []) if r]
+    return revisions[0] if revisions else ""
+
+
+def _gather(futures: list[Future[AppResult]], ctx: SyncContext) -> list[AppResult]:
+    """Wait for every app of a wave; Ctrl-C in the waiting thread tells the apps to stop."""
+    pending = set(futures)
+    try:
+        while pending:
+            _, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+    except KeyboardInterrupt:
+        ctx.cancel.set()
+        wait(futures)
+    return [f.result() for f in futures]
+
+
+def _failed(result: AppResult) -> bool:
+    return result.sync == "Failed" or result.health != HealthStatus.HEALTHY.value
+
+
+def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings: SyncSettings, clock: Clock,
+              emit: Emit, cancel: threading.Event | None = None) -> SyncResult:
+    """Roll the whole tree out; every event goes to `emit`, the last one a `Summary`."""
+    ctx = SyncContext(client, clock, settings, emit, cancel or threading.Event())
+    rollout = _Rollout(plan, render, ctx)
+    ctx.planned_crd_kinds = rollout.tree.crd_kinds
+    ctx.planned_namespaces = rollout.tree.namespaces
+    try:
+        version = client.server_version().git_version
+    except KubeError as err:
+        return _summarise(ctx, rollout, "Failed", err.message, stopped_at=None, blocking=None)
+    ctx.emit(PlanReady(root=plan.root.name, waves=[{"wave": w.wave, "apps": list(w.names)} for w in plan.waves],
+                       server=client.server, kube_version=version, dry_run=settings.dry_run))
+    stop_phase, message, stopped_at, blocking = "Succeeded", "", None, None
+    with ThreadPoolExecutor(max(1, settings.parallel_apps), thread_name_prefix="wavecd-sync") as pool:
+        try:
+            root_started = clock.now()
+            root = _gather([pool.submit(rollout.sync_one, plan.root, None, rollout.facts())], ctx)[0]
+            if _failed(root) and not settings.dry_run:
+                raise _Stop(root, None)
+            for index, tree_wave in enumerate(plan.waves):
+                ctx.checkpoint()
+                results = rollout.run_wave(tree_wave.wave, tree_wave.apps, pool)
+                bad = [r for r in results if _failed(r) and not (settings.dry_run and r.sync != "Failed")]
+                if bad:
+                    raise _Stop(bad[0], tree_wave.wave)
+                if index < len(plan.waves) - 1 and not settings.dry_run:
+                    ctx.sleep(settings.wave_delay)
+            rollout.finish(plan.root, _root_result(rollout, root), root_started)
+        except _Stop as stop:
+            stop_phase, message, stopped_at, blocking = "Failed", _stop_message(stop), stop.wave, stop.result.blocking
+            rollout.results.setdefault(stop.result.app, stop.result)
+        except SyncStopped as stopped:
+            stop_phase = stopped.reason
+            message = "timed out" if stopped.reason == "TimedOut" else "interrupted"
+        except KubeError as err:
+            stop_phase, message = "Failed", err.message
+    return _summarise(ctx, rollout, stop_phase, message, stopped_at=stopped_at, blocking=blocking)
+
+
+class _Stop(Exception):
+    def __init__(self, result: AppResult, wave: int | None):
+        super().__init__(result.message)
+        self.result = result
+        self.wave = wave
+
+
+def _stop_message(stop: _Stop) -> str:
+    where = f"wave {stop.wave}" if stop.wave is not None else "the root app"
+    return f"{stop.result.app} ({where}): {stop.result.message}"
+
+
+def _root_result(rollout: _Rollout, root: AppResult) -> AppResult:
+    """The root's health once its children report theirs: its own resources and every Application it declares."""
+    ctx = rollout.ctx
+    node = rollout.plan.root
+    if ctx.dry_run:
+        return root
+    targets = [obj for obj in node.manifests if isinstance(obj, dict)]
+    namespace = node.destination.namespace if node.destination else ""
+    health = app_health(managed_resources(ctx.client, targets, namespace),
+                        app=(node.namespace or DEFAULT_NAMESPACE, node.name)).health
+    return AppResult(node.name, None, health.status.value, root.sync, health.message)
+
+
+def _summarise(ctx: SyncContext, rollout: _Rollout, phase: str, message: str, *, stopped_at: int | None,
+               blocking: dict[str, str] | None) -> SyncResult:
+    counts: dict[str, int] = {}
+    for node in rollout.plan.order:
+        result = rollout.results.get(node.name)
+        key = result.health if result is not None else NOT_STARTED
+        counts[key] = counts.get(key, 0) + 1
+    reached = [r.health for r in rollout.results.values()]
+    if phase == "Succeeded":
+        health = _worst(reached) if reached else HealthStatus.HEALTHY.value
+        exit_code = EXIT_HEALTHY if health == HealthStatus.HEALTHY.value else EXIT_FAILED
+        if not message:
+            message = "dry run: the server accepted every object" if ctx.dry_run else "every app is Healthy"
+    elif phase == "TimedOut":
+        health, exit_code = _worst([*reached, HealthStatus.PROGRESSING.value]), EXIT_TIMED_OUT
+    elif phase == "Interrupted":
+        health, exit_code = _worst([*reached, HealthStatus.PROGRESSING.value]), EXIT_INTERRUPTED
+    else:
+        health, exit_code = _worst([*reached, HealthStatus.DEGRADED.value]), EXIT_FAILED
+    ctx.emit(Summary(health=health, phase=phase, message=message, seconds=ctx.elapsed(), apps=counts,
+                     stopped_at=stopped_at, blocking=blocking, dry_run=ctx.dry_run, exit_code=exit_code))
+    return SyncResult(health=health, phase=phase, exit_code=exit_code, message=message, apps=dict(rollout.results),
+                      stopped_at=stopped_at, blocking=blocking)

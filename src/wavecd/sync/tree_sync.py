@@ -96,7 +96,7 @@ class _Rollout:
         self.results: dict[str, AppResult] = {}
         self.recorded: set[str] = set()
         self._record_lock = threading.Lock()
-        self.inventory: dict[str, list[dict[str, Any]]] = {}
+        self.inventory: dict[str, list[dict[str, Any]]] | None = None
 
     # -- facts and records ------------------------------------------------------------------------------------
     def facts(self) -> ClusterFacts:
@@ -122,7 +122,7 @@ class _Rollout:
         automated = app.sync_policy.automated or {}
         prune = self.ctx.settings.prune or automated.get("prune") is True
         instance = instance_name(node.name)
-        live = self.inventory.get(instance, []) if prune else []
+        live = (self.inventory or {}).get(instance, []) if prune else []
         app_plan = node_plan(node, manifests, live)
         excluded = {t.key for t in app_plan.tasks
                     if t.group == "argoproj.io" and self.tree.is_tree_object(t.kind, t.name)}
@@ -165,14 +165,20 @@ class _Rollout:
         started = ctx.clock.now()
         ctx.emit(WaveStarted(wave=wave, apps=[a.name for a in apps]))
         facts = self.facts()
-        if any(self._prunes(app) for app in apps):
-            self.inventory = tracked_by_instance(ctx.client)
+        self.ensure_inventory(apps)
         futures = [pool.submit(self.sync_one, app, wave, facts) for app in apps]
         results = _gather(futures, ctx)
         health = _worst([r.health for r in results] + [HealthStatus.DEGRADED.value
                                                        for r in results if r.sync == "Failed"])
         ctx.emit(WaveFinished(wave=wave, health=health, seconds=round(ctx.clock.now() - started, 3)))
         return results
+
+    def ensure_inventory(self, apps: tuple[Any, ...]) -> None:
+        """List the tracked objects when the first app that prunes is about to sync. Prune candidates are
+        what apps tracked before this sync (objects created since are targets), so one listing serves the
+        whole rollout."""
+        if self.inventory is None and any(self._prunes(app) for app in apps):
+            self.inventory = tracked_by_instance(self.ctx.client)
 
     def _prunes(self, node: Any) -> bool:
         if node.app is None:
@@ -218,6 +224,7 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
     with ThreadPoolExecutor(max(1, settings.parallel_apps), thread_name_prefix="wavecd-sync") as pool:
         try:
             root_started = clock.now()
+            rollout.ensure_inventory((plan.root,))
             root = _gather([pool.submit(rollout.sync_one, plan.root, None, rollout.facts())], ctx)[0]
             if _failed(root) and not settings.dry_run:
                 raise _Stop(root, None)

@@ -12,13 +12,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from wavecd.gotemplate.gofloat import format_float
+from wavecd.goyaml.jsonsyntax import syntax_error
 from wavecd.helm.chart import Chart
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def _num(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         return str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(int(value))
     return str(value)
+
+
+def _v4_num(value: Any) -> str:
+    """A number as santhosh-tekuri/jsonschema prints it through golang.org/x/text's English printer: Go's `%v`
+    of the float64 (exponent form from 1e6 up), digits grouped by commas, and `×10⁰⁶` for the exponent."""
+    text = format_float(float(value), "g", -1)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa}×10{exponent.lstrip('+').translate(_SUPERSCRIPT)}"
+    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, dot, fraction = body.partition(".")
+    return f"{sign}{int(whole):,}{dot}{fraction}"
 
 
 def _json_type(value: Any, *, integers: bool) -> str:
@@ -48,7 +66,7 @@ def _v4_line(err: Any) -> str:
         wanted = want if isinstance(want, str) else " or ".join(want)
         msg = f"got {_json_type(v, integers=False)}, want {wanted}"
     elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
-        msg = f"{kw}: got {_num(v)}, want {_num(want)}"
+        msg = f"{kw}: got {_v4_num(v)}, want {_v4_num(want)}"
     elif kw in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
         msg = f"{kw}: got {len(v)}, want {want}"
     elif kw == "pattern":
@@ -119,10 +137,14 @@ def _validate_one(schema_bytes: bytes, values: dict[str, Any], helm_major: int) 
     key = (schema_bytes, helm_major)
     validator = _VALIDATORS.get(key)
     if validator is None:
+        text = schema_bytes.decode("utf-8", errors="replace")
         try:
-            schema = json.loads(schema_bytes.decode("utf-8", errors="replace"))
-        except ValueError as exc:
-            return f"{exc}\n"
+            schema = json.loads(text)
+        except ValueError:
+            # Helm reads the schema with a json.Decoder: a truncated text is io.ErrUnexpectedEOF, any other
+            # fault the scanner's message; its text ends the chart's section without a newline.
+            message = syntax_error(text)
+            return "unexpected EOF" if message == "unexpected end of JSON input" else message
         default = validators.Draft202012Validator if helm_major >= 4 else validators.Draft7Validator
         try:
             validator = _VALIDATORS[key] = validators.validator_for(schema, default=default)(schema)

@@ -1,0 +1,148 @@
+"""Is an app Synced? Each desired object must exist, carry this app's tracking annotation, and a server-side
+dry-run apply of it (as the sync would send it) must change nothing.
+
+The dry run asks the API server itself what a sync would do, so defaulting, admission and the fields other
+managers took over are judged exactly as the real apply would judge them, with no local diff rules. Kept in
+its own module because the full diff replaces the verdict "differs" with field-level detail later.
+
+`status` is left out of the equality: it is the controllers' to write, and Argo CD ignores it by default
+(`ignoreResourceStatusField: all`, reference §5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wavecd.core import WavecdError
+from wavecd.health import is_hook
+from wavecd.health.hooks import is_skip
+from wavecd.kube import KubeClient, KubeConnectionError, KubeError, NoKindMatchError
+from wavecd.sync.live import get_live, identity
+from wavecd.sync.tracking import owner_of, strip_server_fields, with_tracking
+
+SYNCED = "Synced"
+OUT_OF_SYNC = "OutOfSync"
+
+MISSING = "missing"
+NOT_TRACKED = "not tracked by this app"
+DIFFERS = "differs"
+
+# Read-and-dry-run pairs tried for one taken at the same resourceVersion; after that the last pair is judged
+# as it is (an object rewritten that often is not settled).
+CONSISTENT_READ_ATTEMPTS = 3
+
+
+class ComparisonError(WavecdError):
+    """The server refused the dry run of a desired object: no verdict (Argo CD's ComparisonError, app sync
+    status Unknown). The message names the object and quotes the server."""
+
+
+@dataclass(frozen=True)
+class ResourceComparison:
+    """One desired object's verdict; `reason` is "" when Synced, else MISSING, NOT_TRACKED or DIFFERS."""
+
+    group: str
+    kind: str
+    namespace: str
+    name: str
+    status: str
+    reason: str = ""
+
+    @property
+    def ref(self) -> str:
+        """`group/Kind:namespace/name`, as Argo CD and the health messages name a resource."""
+        kind = f"{self.group}/{self.kind}" if self.group else self.kind
+        name = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return f"{kind}:{name}"
+
+    def to_json(self) -> dict[str, str]:
+        return {"group": self.group, "kind": self.kind, "namespace": self.namespace, "name": self.name,
+                "status": self.status, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The app's verdict: Synced only when every compared resource is."""
+
+    resources: list[ResourceComparison] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return SYNCED if all(r.status == SYNCED for r in self.resources) else OUT_OF_SYNC
+
+    @property
+    def out_of_sync(self) -> list[ResourceComparison]:
+        return [r for r in self.resources if r.status != SYNCED]
+
+
+def is_compared(target: dict[str, Any]) -> bool:
+    """Hooks and `hook: Skip` objects have no sync status in Argo CD (reference §1.9, §5.6)."""
+    return not (is_hook(target) or is_skip(target))
+
+
+def _namespaced(client: KubeClient, target: dict[str, Any]) -> bool | None:
+    """Whether the kind is namespaced; None when the cluster does not serve it."""
+    try:
+        return client.is_namespaced(str(target.get("apiVersion") or ""), str(target.get("kind") or ""))
+    except NoKindMatchError:
+        return None
+
+
+def _comparable(obj: dict[str, Any]) -> dict[str, Any]:
+    out = strip_server_fields(obj)
+    out.pop("status", None)
+    return out
+
+
+def desired_body(target: dict[str, Any], instance: str, default_namespace: str, namespaced: bool) -> dict[str, Any]:
+    """The object exactly as the sync applies it: tracked, and in the destination namespace when it names none
+    (the client would otherwise fall back to its context's namespace)."""
+    body = with_tracking(target, instance, default_namespace)
+    if namespaced and default_namespace and not body["metadata"].get("namespace"):
+        body["metadata"] = {**body["metadata"], "namespace": default_namespace}
+    return body
+
+
+def _resource_version(obj: dict[str, Any]) -> str:
+    return str((obj.get("metadata") or {}).get("resourceVersion") or "")
+
+
+def compare_one(client: KubeClient, instance: str, target: dict[str, Any],
+                default_namespace: str) -> ResourceComparison:
+    """The verdict on one desired object; `ComparisonError` when the server refuses its dry run.
+
+    A dry run answers with the resourceVersion it started from, so when a controller wrote the object
+    between the read and the dry run, the pair is taken again instead of reporting a difference nobody made.
+    """
+    group, kind, namespace, name = identity(target, default_namespace)
+    namespaced = _namespaced(client, target)
+    if namespaced is False:
+        namespace = ""
+
+    def verdict(status: str, reason: str = "") -> ResourceComparison:
+        return ResourceComparison(group, kind, namespace, name, status, reason)
+
+    body = desired_body(target, instance, default_namespace, bool(namespaced))
+    for _ in range(CONSISTENT_READ_ATTEMPTS):
+        live = get_live(client, target, default_namespace) if namespaced is not None else None
+        if live is None:
+            return verdict(OUT_OF_SYNC, MISSING)
+        if owner_of(live) != instance:
+            return verdict(OUT_OF_SYNC, NOT_TRACKED)
+        try:
+            dry_run = client.apply(body, force=True, dry_run=True)
+        except KubeConnectionError:
+            raise
+        except KubeError as err:
+            raise ComparisonError(f"{verdict(OUT_OF_SYNC).ref}: the server refused its dry run: {err.message}") from err
+        if _resource_version(dry_run) == _resource_version(live):
+            break
+    return verdict(SYNCED) if _comparable(dry_run) == _comparable(live) else verdict(OUT_OF_SYNC, DIFFERS)
+
+
+def compare(client: KubeClient, instance: str, targets: Sequence[dict[str, Any]],
+            default_namespace: str) -> Comparison:
+    """Compare every desired object of one app (tracking instance `instance`) with the cluster, in order."""
+    return Comparison([compare_one(client, instance, t, default_namespace) for t in targets if is_compared(t)])

@@ -159,6 +159,17 @@ class WaveFinished(Event):
 
 
 @dataclass(frozen=True)
+class Resync(Event):
+    """After the last wave: an app renders differently now than when its wave started (its chart checks
+    `.Capabilities.APIVersions` for a kind a later wave installed), so it is synced once more."""
+
+    name = "resync"
+    app: str = ""
+    wave: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Summary(Event):
     """The last event. `phase`: Succeeded, Failed, TimedOut or Interrupted; `health` the tree's health.
 

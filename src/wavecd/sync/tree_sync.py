@@ -19,7 +19,7 @@ from wavecd.kube import KubeClient, KubeError
 from wavecd.plan import TreePlan, node_plan
 from wavecd.sync.app_sync import AppJob, sync_app
 from wavecd.sync.context import SyncContext, SyncStopped
-from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Summary, WaveFinished, WaveStarted
+from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Resync, Summary, WaveFinished, WaveStarted
 from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.live import app_health, managed_resources
 from wavecd.sync.records import (
@@ -97,6 +97,8 @@ class _Rollout:
         self.recorded: set[str] = set()
         self._record_lock = threading.Lock()
         self.inventory: dict[str, list[dict[str, Any]]] | None = None
+        # name -> (the API versions it was rendered with, what that render gave)
+        self.rendered: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {}
 
     # -- facts and records ------------------------------------------------------------------------------------
     def facts(self) -> ClusterFacts:
@@ -139,6 +141,7 @@ class _Rollout:
                 raise WavecdError(node.error or "not an Application")
             self._record(node)
             manifests = self.render(node.name, facts)
+            self.rendered[node.name] = (facts.api_versions, manifests)
             job = self._job(node, wave, manifests)
         except KubeError as err:
             result = AppResult(node.name, wave, HealthStatus.UNKNOWN.value, "Failed", err.message)
@@ -172,6 +175,29 @@ class _Rollout:
                                                        for r in results if r.sync == "Failed"])
         ctx.emit(WaveFinished(wave=wave, health=health, seconds=round(ctx.clock.now() - started, 3)))
         return results
+
+    def changed_since_rendered(self) -> list[tuple[Any, int | None, str]]:
+        """Apps that render differently with the cluster's API versions now than when their wave started.
+
+        A chart that checks `.Capabilities.APIVersions` for a kind a later wave installs (the example's
+        istiod-monitoring and its monitors) leaves its app OutOfSync after the first pass; Argo CD's next
+        refresh and automated sync would catch up, so wavecd does it before it reports.
+        """
+        facts = self.facts()
+        out = []
+        for node in self.plan.order:
+            before = self.rendered.get(node.name)
+            if before is None or before[0] == facts.api_versions:
+                continue
+            try:
+                now = self.render(node.name, facts)
+            except WavecdError:
+                continue
+            if now != before[1]:
+                added = sorted(set(facts.api_versions) - set(before[0]))
+                reason = "the cluster now serves " + ", ".join(added[:3]) + (" …" if len(added) > 3 else "")
+                out.append((node, self.plan.wave_of(node.name), reason))
+        return out
 
     def ensure_inventory(self, apps: tuple[Any, ...]) -> None:
         """List the tracked objects when the first app that prunes is about to sync. Prune candidates are
@@ -236,6 +262,8 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
                     raise _Stop(bad[0], tree_wave.wave)
                 if index < len(plan.waves) - 1 and not settings.dry_run:
                     ctx.sleep(settings.wave_delay)
+            if not settings.dry_run:
+                _catch_up(rollout, pool)
             rollout.finish(plan.root, _root_result(rollout, root), root_started)
         except _Stop as stop:
             stop_phase, message, stopped_at, blocking = "Failed", _stop_message(stop), stop.wave, stop.result.blocking
@@ -246,6 +274,18 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
         except KubeError as err:
             stop_phase, message = "Failed", err.message
     return _summarise(ctx, rollout, stop_phase, message, stopped_at=stopped_at, blocking=blocking)
+
+
+def _catch_up(rollout: _Rollout, pool: ThreadPoolExecutor) -> None:
+    """Sync once more, in tree order, every app whose render changed since its wave: what it renders now
+    depends on kinds that later waves installed."""
+    ctx = rollout.ctx
+    for node, wave, reason in rollout.changed_since_rendered():
+        ctx.emit(Resync(app=node.name, wave=wave, reason=reason))
+        facts = rollout.facts()
+        result = _gather([pool.submit(rollout.sync_one, node, wave, facts)], ctx)[0]
+        if _failed(result):
+            raise _Stop(result, wave)
 
 
 class _Stop(Exception):

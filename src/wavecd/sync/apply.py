@@ -60,8 +60,11 @@ def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, inst
     """Apply one task's target; the object the gate must then watch, or None when there is nothing to wait on."""
     assert task.target is not None
     obj = desired(task, instance, default_namespace)
+    # Cluster-scoped objects carry the destination namespace in the plan (as gitops-engine keys them); the
+    # events show where the object really lives.
+    shown_namespace = task.namespace if _namespaced(ctx, task.target) else ""
     event = {"app": app, "wave": wave, "resource_wave": task.wave, "phase": task.phase, "group": task.group,
-             "kind": task.kind, "namespace": task.namespace, "resource": task.name,
+             "kind": task.kind, "namespace": shown_namespace, "resource": task.name,
              "hook": True if task.is_hook else None}
     client = ctx.client
     try:
@@ -128,7 +131,7 @@ def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allo
     """Delete a tracked object Git no longer has — only when pruning is on and the object does not opt out."""
     live = task.live or {}
     event = {"app": app, "wave": wave, "resource_wave": task.wave, "group": task.group, "kind": task.kind,
-             "namespace": task.namespace, "resource": task.name}
+             "namespace": str((live.get("metadata") or {}).get("namespace") or ""), "resource": task.name}
     if not allowed:
         ctx.emit(ResourcePruned(**event, result="skipped", message="ignored (requires pruning)"))
         return None

@@ -247,9 +247,10 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
     ctx.emit(PlanReady(root=plan.root.name, waves=[{"wave": w.wave, "apps": list(w.names)} for w in plan.waves],
                        server=client.server, kube_version=version, dry_run=settings.dry_run))
     stop_phase, message, stopped_at, blocking = "Succeeded", "", None, None
+    root: AppResult | None = None
+    root_started = clock.now()
     with ThreadPoolExecutor(max(1, settings.parallel_apps), thread_name_prefix="wavecd-sync") as pool:
         try:
-            root_started = clock.now()
             rollout.ensure_inventory((plan.root,))
             root = _gather([pool.submit(rollout.sync_one, plan.root, None, rollout.facts())], ctx)[0]
             if _failed(root) and not settings.dry_run:
@@ -264,7 +265,6 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
                     ctx.sleep(settings.wave_delay)
             if not settings.dry_run:
                 _catch_up(rollout, pool)
-            rollout.finish(plan.root, _root_result(rollout, root), root_started)
         except _Stop as stop:
             stop_phase, message, stopped_at, blocking = "Failed", _stop_message(stop), stop.wave, stop.result.blocking
             rollout.results.setdefault(stop.result.app, stop.result)
@@ -273,7 +273,26 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
             message = "timed out" if stopped.reason == "TimedOut" else "interrupted"
         except KubeError as err:
             stop_phase, message = "Failed", err.message
+    if root is not None and stop_phase in ("Succeeded", "Failed"):
+        _finish_root(rollout, root, root_started, rolled_out=stop_phase == "Succeeded")
     return _summarise(ctx, rollout, stop_phase, message, stopped_at=stopped_at, blocking=blocking)
+
+
+def _finish_root(rollout: _Rollout, root: AppResult, started: float, *, rolled_out: bool) -> None:
+    """The root's final report: its health once the children reported theirs; OutOfSync when the rollout
+    stopped before every child was applied."""
+    node = rollout.plan.root
+    if _failed(root) and rollout.results.get(node.name) is root:
+        rollout.results.pop(node.name)
+        rollout.finish(node, root, started)
+        return
+    try:
+        result = _root_result(rollout, root)
+    except KubeError as err:
+        result = AppResult(node.name, None, HealthStatus.UNKNOWN.value, root.sync, err.message)
+    if not rolled_out:
+        result = AppResult(node.name, None, result.health, "OutOfSync", "the rollout stopped before every app synced")
+    rollout.finish(node, result, started)
 
 
 def _catch_up(rollout: _Rollout, pool: ThreadPoolExecutor) -> None:
@@ -323,7 +342,8 @@ def _summarise(ctx: SyncContext, rollout: _Rollout, phase: str, message: str, *,
     reached = [r.health for r in rollout.results.values()]
     if phase == "Succeeded":
         health = _worst(reached) if reached else HealthStatus.HEALTHY.value
-        exit_code = EXIT_HEALTHY if health == HealthStatus.HEALTHY.value else EXIT_FAILED
+        # A dry run creates nothing, so apps are rarely Healthy: it passes when the server accepted everything.
+        exit_code = EXIT_HEALTHY if health == HealthStatus.HEALTHY.value or ctx.dry_run else EXIT_FAILED
         if not message:
             message = "dry run: the server accepted every object" if ctx.dry_run else "every app is Healthy"
     elif phase == "TimedOut":

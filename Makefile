@@ -15,7 +15,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/wavecd tree examples/staging
+	$(BIN)/wavecd sync examples/staging --sim
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

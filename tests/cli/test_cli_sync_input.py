@@ -1,0 +1,72 @@
+"""`wavecd sync` on bad input: exit status 2 and one `Error: …` line on stderr, never a traceback, and nothing
+on stdout (so `-o json` consumers never read a half line)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from wavecd.cli.main import main
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, ["sync", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def error_line(result) -> str:
+    lines = result.stderr.splitlines()
+    assert lines and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def test_missing_root(tmp_path):
+    result = run(str(tmp_path / "nowhere"), "--sim", "-o", "json")
+    assert result.exit_code == 2
+    assert "does not exist" in error_line(result)
+    assert result.stdout == ""
+
+
+def test_broken_wavecd_yaml(tmp_path):
+    (tmp_path / "wavecd.yaml").write_text("root: [unclosed\n")
+    result = run(str(tmp_path), "--sim", "-o", "json")
+    assert result.exit_code == 2
+    assert "wavecd.yaml" in result.stderr
+    error_line(result)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("-1s", "must be positive"),
+    ("0s", "must be positive"),
+    ("abc", 'time: invalid duration "abc"'),
+    ("1x", 'time: invalid duration "1x"'),
+    ("90", 'time: missing unit in duration "90"'),
+])
+def test_bad_timeout(tmp_path, value, expected):
+    result = run(str(tmp_path), "--sim", "--timeout", value, "-o", "json")
+    assert result.exit_code == 2
+    line = error_line(result)
+    assert line.startswith(f"Error: --timeout {value!r}: ") and expected in line
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("flags", "expected"), [
+    (["--sim", "--kubeconfig", "kc"], "cannot be combined with --kubeconfig or --context"),
+    (["--sim", "--context", "prod"], "cannot be combined with --kubeconfig or --context"),
+    (["--sim-speed", "10"], "--sim-speed needs --sim"),
+    (["--sim", "--sim-speed", "0"], "must be positive"),
+])
+def test_conflicting_target_flags(tmp_path, flags, expected):
+    result = run(str(tmp_path), *flags)
+    assert result.exit_code == 2
+    assert expected in error_line(result)
+
+
+def test_unreadable_kubeconfig_after_the_render(tmp_path):
+    result = run("examples/staging", "--kubeconfig", str(tmp_path / "missing"), "-o", "json")
+    assert result.exit_code == 2
+    assert f"stat {tmp_path / 'missing'}: no such file or directory" in error_line(result)
+    # What was done before the connection is still reported; nothing claims a sync happened.
+    assert [line.split('"')[3] for line in result.stdout.splitlines()] == ["render"]

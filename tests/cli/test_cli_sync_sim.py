@@ -1,0 +1,94 @@
+"""`wavecd sync … --sim` end to end: the real engine syncing into an in-process simulated cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from sync_repo import write_failing_repo
+
+from wavecd.cli.main import main
+
+STAGING = str(Path(__file__).resolve().parents[2] / "examples" / "staging")
+
+
+def sync(*args: str):
+    result = CliRunner().invoke(main, ["sync", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def events(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_staging_rolls_out_wave_by_wave_and_ends_healthy():
+    # The limit turns a stalled rollout into a failure (exit 3) instead of a test that never ends.
+    result = sync(STAGING, "--sim", "--timeout", "1h", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    lines = events(result.stdout)
+    assert lines[0]["event"] == "render" and lines[0]["errors"] == []
+    assert lines[1]["event"] == "plan" and lines[1]["root"] == "root-staging"
+    started = [line["wave"] for line in lines if line["event"] == "wave_started"]
+    assert started == sorted(set(started)) and started[0] == -10 and started[-1] == 17
+    assert started == [w["wave"] for w in lines[1]["waves"]]
+    summary = lines[-1]
+    assert summary["event"] == "summary"
+    assert (summary["health"], summary["phase"], summary["exit_code"]) == ("Healthy", "Succeeded", 0)
+    assert summary["apps"] == {"Healthy": lines[0]["apps"]}
+    assert all("wave" not in line for line in lines if line.get("app") == "root-staging")
+
+
+def test_a_failing_wave_stops_the_rollout_with_exit_status_1(tmp_path):
+    repo = write_failing_repo(tmp_path / "repo")
+    result = sync(str(repo), "--sim")
+    assert result.exit_code == 1, result.stderr
+    assert "  web: created Deployment web/api" in result.stdout
+    assert "later: " not in result.stdout.split("\n\n")[0]  # nothing of wave 2 was applied
+    report = result.stdout.split("\n\n")[-1].splitlines()
+    assert report[2].split()[:4] == ["1", "web", "Degraded", "Failed"]
+    assert "Deployment web/api" in report[2]
+    assert report[3].split() == ["2", "later", "NotStarted", "-"]
+    assert report[4].startswith("Failed: tree Degraded") and "stopped at wave 1" in report[4]
+
+
+def test_an_app_that_cannot_render_is_reported_first_and_fails_at_its_wave(tmp_path):
+    repo = write_failing_repo(tmp_path / "repo", broken_later=True)
+    result = sync(str(repo), "--sim", "-o", "json")
+    assert result.exit_code == 1, result.stderr
+    lines = events(result.stdout)
+    assert [e["app"] for e in lines[0]["errors"]] == ["later"]
+    finished = {line["app"]: line for line in lines if line["event"] == "app_finished"}
+    assert (finished["web"]["health"], finished["web"]["sync"]) == ("Healthy", "Synced")
+    assert (finished["later"]["wave"], finished["later"]["sync"]) == (2, "Failed")
+    assert lines[-1]["stopped_at"] == 2
+
+
+def test_timeout_exits_3_with_a_summary():
+    result = sync(STAGING, "--sim", "--timeout", "5s", "-o", "json")
+    assert result.exit_code == 3, result.stderr
+    summary = events(result.stdout)[-1]
+    assert (summary["event"], summary["phase"], summary["exit_code"]) == ("summary", "TimedOut", 3)
+
+
+def test_ctrl_c_stops_at_a_safe_point_exits_130_and_still_summarises():
+    command = [sys.executable, "-c", "from wavecd.cli.main import main; main()",
+               "sync", STAGING, "--sim", "--sim-speed", "1", "-o", "json"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:
+            seen.append(json.loads(line))
+            if seen[-1]["event"] == "wave_started":
+                proc.send_signal(signal.SIGINT)
+                break
+        seen.extend(json.loads(line) for line in proc.stdout)
+        assert proc.wait(timeout=60) == 130, proc.stderr.read() if proc.stderr else ""
+    assert seen[-1]["event"] == "summary" and seen[-1]["phase"] == "Interrupted"
+    assert [line["wave"] for line in seen if line["event"] == "wave_started"] == [-10]

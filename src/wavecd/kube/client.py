@@ -234,6 +234,20 @@ class KubeClient:
             )
         return dict(created)
 
+    def replace(
+        self, obj: Mapping[str, Any], *, field_manager: str = FIELD_MANAGER, dry_run: bool = False
+    ) -> dict[str, Any]:
+        """Replace an existing object with exactly `obj` (an unconditional update, as `kubectl replace`):
+        fields other managers set and `obj` lacks are gone afterwards."""
+        res, body, namespace = self._prepare(obj)
+        _named(body["metadata"].get("name"))
+        cls = resource_class(res)
+        with self._kind_gone(res), self._errors():
+            replaced = self._client.replace(
+                cls.from_dict(body), namespace=namespace, field_manager=field_manager, dry_run=dry_run
+            )
+        return dict(replaced)
+
     def patch(
         self,
         api_version: str,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from wavecd.health import HealthStatus
 from wavecd.kube import KubeError
 from wavecd.plan import AppPlan, Step, Task
-from wavecd.sync.apply import ApplyFailed, apply_task, prune_task
+from wavecd.sync.apply import ApplyFailed, apply_task, preflight, prune_task
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import HookDeleted, Retrying
 from wavecd.sync.gate import GateFailure, Watched, wait_healthy
@@ -103,9 +103,9 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome) -> G
     try:
         for task in step.tasks:
             if task.is_prune:
-                item = prune_task(ctx, task, app=job.name, wave=job.wave, allowed=job.prune,
-                                  propagation=propagation)
-                outcome.prune_skipped |= item is None and not job.prune
+                item, kept = prune_task(ctx, task, app=job.name, wave=job.wave, allowed=job.prune,
+                                        propagation=propagation)
+                outcome.prune_skipped |= kept
                 if item is not None:
                     watched.append(item)
         if not ctx.dry_run:
@@ -138,17 +138,39 @@ def _run_sync_fail(ctx: SyncContext, job: AppJob) -> str:
     return "; one or more SyncFail hooks failed" if failure else ""
 
 
+def _preflight(ctx: SyncContext, job: AppJob, steps: list[Step]) -> GateFailure | None:
+    """Dry-run every task before the first apply; the first refusal fails the app with nothing changed."""
+    if ctx.dry_run:
+        return None
+    own_namespaces = frozenset(t.name for step in steps for t in step.tasks
+                               if t.kind == "Namespace" and t.group == "" and not t.is_prune)
+    for step in steps:
+        for task in step.tasks:
+            ctx.checkpoint()
+            refused = preflight(ctx, task, instance=job.instance, default_namespace=job.namespace,
+                                own_namespaces=own_namespaces)
+            if refused is not None:
+                return GateFailure(refused.blocking, refused.message)
+    return None
+
+
+def _failed(job: AppJob, failure: GateFailure, note: str = "") -> AppResult:
+    health = failure.blocking.get("health") or HealthStatus.DEGRADED.value
+    if health not in (HealthStatus.DEGRADED.value, HealthStatus.UNKNOWN.value):
+        health = HealthStatus.DEGRADED.value
+    return AppResult(job.name, job.wave, health, "Failed", failure.message + note, failure.blocking)
+
+
 def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
     outcome = _Outcome()
     steps = _steps(job)
+    refused = _preflight(ctx, job, steps)
+    if refused is not None:
+        return _failed(job, refused)
     for index, step in enumerate(steps):
         failure = _run_step(ctx, job, step, outcome)
         if failure is not None:
-            note = _run_sync_fail(ctx, job)
-            health = failure.blocking.get("health") or HealthStatus.DEGRADED.value
-            if health not in (HealthStatus.DEGRADED.value, HealthStatus.UNKNOWN.value):
-                health = HealthStatus.DEGRADED.value
-            return AppResult(job.name, job.wave, health, "Failed", failure.message + note, failure.blocking)
+            return _failed(job, failure, _run_sync_fail(ctx, job))
         if index < len(steps) - 1 and not ctx.dry_run:
             ctx.sleep(ctx.settings.wave_delay)
     targets = [t.target for t in job.plan.tasks if t.target is not None and not t.is_hook and not t.auto_namespace

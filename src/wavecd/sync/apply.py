@@ -46,45 +46,97 @@ def _namespaced(ctx: SyncContext, obj: dict[str, Any]) -> bool:
 
 
 def desired(task: Task, instance: str, default_namespace: str) -> dict[str, Any]:
-    """The object as wavecd sends it: Git's manifest, its namespace defaulted, the tracking annotation added."""
+    """The object as wavecd sends it: Git's manifest, its namespace defaulted, the tracking annotation added.
+
+    The namespace CreateNamespace adds is not tracked: Argo CD never prunes it, and neither does wavecd.
+    """
     assert task.target is not None
-    obj = with_tracking(task.target, instance, default_namespace)
-    meta = obj["metadata"]
+    obj = dict(task.target) if task.auto_namespace else with_tracking(task.target, instance, default_namespace)
+    meta = obj["metadata"] = dict(obj.get("metadata") or {})
     if task.namespace and not meta.get("namespace"):
         meta["namespace"] = task.namespace
     return obj
+
+
+def _send(ctx: SyncContext, task: Task, obj: dict[str, Any], live: dict[str, Any] | None, *,
+          dry_run: bool) -> dict[str, Any]:
+    """Create a hook by `generateName`, replace with `Replace=true`, else server-side apply (conflicts forced)."""
+    client = ctx.client
+    if not obj["metadata"].get("name"):
+        return client.create(obj, dry_run=dry_run)
+    if task.options.replace:
+        return client.replace(obj, dry_run=dry_run) if live is not None else client.create(obj, dry_run=dry_run)
+    return client.apply(obj, force=True, dry_run=dry_run)
+
+
+def _prepared(ctx: SyncContext, task: Task, instance: str, default_namespace: str
+              ) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
+    """The object to send, whether its kind is namespaced, and its live counterpart (None if absent)."""
+    obj = desired(task, instance, default_namespace)
+    namespaced = ctx.client.is_namespaced(str(obj["apiVersion"]), str(obj["kind"]))
+    if not namespaced:
+        obj["metadata"].pop("namespace", None)
+    name = obj["metadata"].get("name")
+    live = ctx.client.get(str(obj["apiVersion"]), task.kind, name, obj["metadata"].get("namespace")) if name else None
+    return obj, namespaced, live
+
+
+def preflight(ctx: SyncContext, task: Task, *, instance: str, default_namespace: str,
+              own_namespaces: frozenset[str]) -> ApplyFailed | None:
+    """gitops-engine's first step: a dry run of every task before anything of the app is applied, so an
+    object the server would refuse (an unknown kind, a bad field) fails the app while nothing has changed.
+
+    A kind whose CRD this app installs (`skip_dry_run`) and an object in a namespace this app or an earlier
+    wave creates cannot be checked yet and are left to the apply.
+    """
+    if task.is_prune or task.auto_namespace:
+        return None
+    try:
+        obj, _, live = _prepared(ctx, task, instance, default_namespace)
+        _send(ctx, task, obj, live, dry_run=True)
+    except NoKindMatchError as err:
+        return None if task.options.skip_dry_run else ApplyFailed(err.message, _blocking(task, err.message))
+    except NotFoundError as err:
+        if task.namespace in own_namespaces or task.namespace in ctx.planned_namespaces:
+            return None
+        return ApplyFailed(err.message, _blocking(task, err.message))
+    except KubeError as err:
+        return ApplyFailed(err.message, _blocking(task, err.message))
+    return None
+
+
+def _result(applied: dict[str, Any], live: dict[str, Any] | None, *, dry_run: bool) -> str:
+    """created, configured or unchanged: by resourceVersion, or (a dry run writes nothing) by content."""
+    if live is None:
+        return "created"
+    if dry_run:
+        return "unchanged" if strip_server_fields(applied) == strip_server_fields(live) else "configured"
+    same = (applied.get("metadata") or {}).get("resourceVersion") == (live.get("metadata") or {}).get(
+        "resourceVersion")
+    return "unchanged" if same else "configured"
 
 
 def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, instance: str,
                default_namespace: str, out_of_sync_only: bool) -> Watched | None:
     """Apply one task's target; the object the gate must then watch, or None when there is nothing to wait on."""
     assert task.target is not None
-    obj = desired(task, instance, default_namespace)
     # Cluster-scoped objects carry the destination namespace in the plan (as gitops-engine keys them); the
     # events show where the object really lives.
     shown_namespace = task.namespace if _namespaced(ctx, task.target) else ""
     event = {"app": app, "wave": wave, "resource_wave": task.wave, "phase": task.phase, "group": task.group,
              "kind": task.kind, "namespace": shown_namespace, "resource": task.name,
              "hook": True if task.is_hook else None}
-    client = ctx.client
     try:
-        namespaced = client.is_namespaced(str(obj["apiVersion"]), str(obj["kind"]))
-        if not namespaced:
-            obj["metadata"].pop("namespace", None)
-        name = obj["metadata"].get("name")
-        live = client.get(str(obj["apiVersion"]), task.kind, name, obj["metadata"].get("namespace")) if name else None
+        obj, namespaced, live = _prepared(ctx, task, instance, default_namespace)
         if task.auto_namespace and live is not None:
             ctx.emit(ResourceApplied(**event, result="unchanged", message="namespace exists"))
             return None
         if out_of_sync_only and live is not None and not task.is_hook and is_tracked_by(live, instance):
-            preview = client.apply(obj, force=True, dry_run=True)
+            preview = ctx.client.apply(obj, force=True, dry_run=True)
             if strip_server_fields(preview) == strip_server_fields(live):
                 ctx.emit(ResourceApplied(**event, result="unchanged", message="in sync (ApplyOutOfSyncOnly)"))
                 return _watched(obj, task, namespaced)
-        if name:
-            applied = client.apply(obj, force=True, dry_run=ctx.dry_run)
-        else:
-            applied = client.create(obj, dry_run=ctx.dry_run)
+        applied = _send(ctx, task, obj, live, dry_run=ctx.dry_run)
     except NoKindMatchError as err:
         if ctx.dry_run and f"{task.group}/{task.kind}" in ctx.planned_crd_kinds:
             ctx.emit(ResourceApplied(**event, result="skipped",
@@ -99,13 +151,9 @@ def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, inst
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     except KubeError as err:
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
-    if live is None:
-        result = "created"
-    elif (applied.get("metadata") or {}).get("resourceVersion") == (live.get("metadata") or {}).get("resourceVersion"):
-        result = "unchanged"
-    else:
-        result = "configured"
-    ctx.emit(ResourceApplied(**event, result=result, message="dry run" if ctx.dry_run else None))
+    event["resource"] = str((applied.get("metadata") or {}).get("name") or task.name)
+    ctx.emit(ResourceApplied(**event, result=_result(applied, live, dry_run=ctx.dry_run),
+                             message="dry run" if ctx.dry_run else None))
     if ctx.dry_run:
         return None
     if task.kind == "CustomResourceDefinition" and task.group == "apiextensions.k8s.io":
@@ -127,20 +175,20 @@ def _await_established(ctx: SyncContext, crd: dict[str, Any]) -> None:
 
 
 def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allowed: bool,
-               propagation: str = "foreground") -> Watched | None:
-    """Delete a tracked object Git no longer has — only when pruning is on and the object does not opt out."""
+               propagation: str = "foreground") -> tuple[Watched | None, bool]:
+    """Delete a tracked object Git no longer has — only when pruning is on and the object does not opt out.
+
+    Returns what the gate must wait on (the object's disappearance) and whether the object was kept, which
+    leaves the app OutOfSync as in Argo CD.
+    """
     live = task.live or {}
     event = {"app": app, "wave": wave, "resource_wave": task.wave, "group": task.group, "kind": task.kind,
              "namespace": str((live.get("metadata") or {}).get("namespace") or ""), "resource": task.name}
-    if not allowed:
-        ctx.emit(ResourcePruned(**event, result="skipped", message="ignored (requires pruning)"))
-        return None
-    if task.options.prune_disabled:
-        ctx.emit(ResourcePruned(**event, result="skipped", message="ignored (no prune)"))
-        return None
-    if task.options.prune_confirm:
-        ctx.emit(ResourcePruned(**event, result="skipped", message="waiting for pruning confirmation"))
-        return None
+    reason = ("ignored (requires pruning)" if not allowed else "ignored (no prune)" if task.options.prune_disabled
+              else "waiting for pruning confirmation" if task.options.prune_confirm else None)
+    if reason is not None:
+        ctx.emit(ResourcePruned(**event, result="skipped", message=reason))
+        return None, True
     policy = {"background": "Background", "orphan": "Orphan"}.get(propagation, "Foreground")
     api_version = str(live.get("apiVersion"))
     try:
@@ -151,5 +199,5 @@ def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allo
     ctx.emit(ResourcePruned(**event, result="pruned", message="already gone" if gone else
                             ("dry run" if ctx.dry_run else None)))
     if ctx.dry_run or gone:
-        return None
-    return Watched(api_version, task.kind, task.namespace, task.name, gone=True)
+        return None, False
+    return Watched(api_version, task.kind, task.namespace, task.name, gone=True), False

@@ -32,6 +32,8 @@ class SyncContext:
     planned_crd_kinds: frozenset[str] = frozenset()
     # Namespaces the tree creates: in a dry run they do not exist yet, so objects in them are skipped too.
     planned_namespaces: frozenset[str] = frozenset()
+    # app -> what its gate waits on now (the last `waiting` event's blockers), to say what a timeout hit
+    waiting: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:

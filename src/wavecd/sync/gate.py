@@ -90,7 +90,9 @@ def wait_healthy(ctx: SyncContext, items: list[Watched], *, app: str, wave: int 
                 still.append(item)
                 blockers.append({**item.describe(), "health": health, "message": message})
         if not still:
+            ctx.waiting.pop(app, None)
             return None
+        ctx.waiting[app] = blockers
         if blockers != last_report:
             ctx.emit(WaitingOn(app=app, wave=wave, resource_wave=resource_wave, blockers=blockers,
                                elapsed=round(ctx.clock.now() - started, 3)))

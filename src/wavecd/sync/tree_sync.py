@@ -99,6 +99,8 @@ class _Rollout:
         self.inventory: dict[str, list[dict[str, Any]]] | None = None
         # name -> (the API versions it was rendered with, what that render gave)
         self.rendered: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {}
+        self.started: set[str] = set()
+        self.current_wave: int | None = None
 
     # -- facts and records ------------------------------------------------------------------------------------
     def facts(self) -> ClusterFacts:
@@ -124,7 +126,7 @@ class _Rollout:
         automated = app.sync_policy.automated or {}
         prune = self.ctx.settings.prune or automated.get("prune") is True
         instance = instance_name(node.name)
-        live = (self.inventory or {}).get(instance, []) if prune else []
+        live = (self.inventory or {}).get(instance, [])
         app_plan = node_plan(node, manifests, live)
         excluded = {t.key for t in app_plan.tasks
                     if t.group == "argoproj.io" and self.tree.is_tree_object(t.kind, t.name)}
@@ -136,6 +138,7 @@ class _Rollout:
     def sync_one(self, node: Any, wave: int | None, facts: ClusterFacts) -> AppResult:
         ctx = self.ctx
         started = ctx.clock.now()
+        self.started.add(node.name)
         try:
             if node.error or node.app is None:
                 raise WavecdError(node.error or "not an Application")
@@ -166,9 +169,9 @@ class _Rollout:
     def run_wave(self, wave: int, apps: tuple[Any, ...], pool: ThreadPoolExecutor) -> list[AppResult]:
         ctx = self.ctx
         started = ctx.clock.now()
+        self.current_wave = wave
         ctx.emit(WaveStarted(wave=wave, apps=[a.name for a in apps]))
         facts = self.facts()
-        self.ensure_inventory(apps)
         futures = [pool.submit(self.sync_one, app, wave, facts) for app in apps]
         results = _gather(futures, ctx)
         health = _worst([r.health for r in results] + [HealthStatus.DEGRADED.value
@@ -199,17 +202,12 @@ class _Rollout:
                 out.append((node, self.plan.wave_of(node.name), reason))
         return out
 
-    def ensure_inventory(self, apps: tuple[Any, ...]) -> None:
-        """List the tracked objects when the first app that prunes is about to sync. Prune candidates are
-        what apps tracked before this sync (objects created since are targets), so one listing serves the
-        whole rollout."""
-        if self.inventory is None and any(self._prunes(app) for app in apps):
+    def ensure_inventory(self) -> None:
+        """List the tracked objects once, before the first app syncs: with --prune they are deleted, without
+        it they leave their app OutOfSync. Prune candidates are what apps tracked before this sync (objects
+        created since are targets), so one listing serves the whole rollout."""
+        if self.inventory is None:
             self.inventory = tracked_by_instance(self.ctx.client)
-
-    def _prunes(self, node: Any) -> bool:
-        if node.app is None:
-            return False
-        return self.ctx.settings.prune or (node.app.sync_policy.automated or {}).get("prune") is True
 
 
 def _revision(node: Any) -> str:
@@ -251,7 +249,7 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
     root_started = clock.now()
     with ThreadPoolExecutor(max(1, settings.parallel_apps), thread_name_prefix="wavecd-sync") as pool:
         try:
-            rollout.ensure_inventory((plan.root,))
+            rollout.ensure_inventory()
             root = _gather([pool.submit(rollout.sync_one, plan.root, None, rollout.facts())], ctx)[0]
             if _failed(root) and not settings.dry_run:
                 raise _Stop(root, None)
@@ -269,13 +267,23 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
             stop_phase, message, stopped_at, blocking = "Failed", _stop_message(stop), stop.wave, stop.result.blocking
             rollout.results.setdefault(stop.result.app, stop.result)
         except SyncStopped as stopped:
-            stop_phase = stopped.reason
+            stop_phase, stopped_at = stopped.reason, rollout.current_wave
+            blocking = next((dict(b[0], app=app) for app, b in ctx.waiting.items() if b), None)
             message = "timed out" if stopped.reason == "TimedOut" else "interrupted"
+            if blocking is not None:
+                message += " waiting on " + _describe_blocker(blocking)
         except KubeError as err:
             stop_phase, message = "Failed", err.message
     if root is not None and stop_phase in ("Succeeded", "Failed"):
         _finish_root(rollout, root, root_started, rolled_out=stop_phase == "Succeeded")
     return _summarise(ctx, rollout, stop_phase, message, stopped_at=stopped_at, blocking=blocking)
+
+
+def _describe_blocker(blocker: dict[str, str]) -> str:
+    """`Deployment ns/name (Progressing: message)`."""
+    where = f"{blocker['namespace']}/" if blocker.get("namespace") else ""
+    detail = f": {blocker['message']}" if blocker.get("message") else ""
+    return f"{blocker['kind']} {where}{blocker['name']} ({blocker['health']}{detail})"
 
 
 def _finish_root(rollout: _Rollout, root: AppResult, started: float, *, rolled_out: bool) -> None:
@@ -337,7 +345,10 @@ def _summarise(ctx: SyncContext, rollout: _Rollout, phase: str, message: str, *,
     counts: dict[str, int] = {}
     for node in rollout.plan.order:
         result = rollout.results.get(node.name)
-        key = result.health if result is not None else NOT_STARTED
+        if result is not None:
+            key = result.health
+        else:  # stopped mid-sync: the app was on its way
+            key = HealthStatus.PROGRESSING.value if node.name in rollout.started else NOT_STARTED
         counts[key] = counts.get(key, 0) + 1
     reached = [r.health for r in rollout.results.values()]
     if phase == "Succeeded":

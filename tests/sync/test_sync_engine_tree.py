@@ -1,0 +1,47 @@
+"""The tree's gate (a wave-1 app waits for every wave-0 app to be Healthy) and the Applications wavecd
+records in `argocd` as Argo CD's controller would."""
+
+from __future__ import annotations
+
+from sync_fixtures import ROOT, Child, config_map, deployment, write_repo
+
+READY_AFTER = "sim.wavecd.io/ready-after"
+
+
+def test_an_app_of_a_later_tree_wave_waits_for_the_earlier_ones(cluster, tmp_path):
+    children = [Child("first", [deployment("web", annotations={READY_AFTER: "5s"})], wave=0),
+                Child("second", [config_map("settings", "later")], wave=1, namespace="later")]
+    while_progressing = []
+
+    def observe(event):
+        if event["event"] == "waiting" and event["app"] == "first":
+            while_progressing.append((
+                [b["health"] for b in event["blockers"]],
+                cluster.exists("v1", "ConfigMap", "settings", "later"),
+                cluster.exists("v1", "Namespace", "later"),
+                cluster.exists("argoproj.io/v1alpha1", "Application", "second", "argocd"),
+            ))
+
+    run = cluster.sync(write_repo(tmp_path, children), on_event=observe)
+
+    assert run.result.exit_code == 0, run.result.message
+    assert while_progressing
+    assert all(health == ["Progressing"] and (config, ns, app) == (False, False, False)
+               for health, config, ns, app in while_progressing)
+    names = [(e["event"], e.get("app")) for e in run.events]
+    assert names.index(("app_finished", "first")) < names.index(("app_started", "second"))
+    [finished] = run.of("app_finished", app="first")
+    assert finished["health"] == "Healthy"
+    assert cluster.exists("v1", "ConfigMap", "settings", "later")
+
+
+def test_applications_are_recorded_with_their_health_and_sync_status(cluster, tmp_path):
+    children = [Child("first", [config_map("a")], wave=0), Child("second", [deployment("web")], wave=1)]
+    run = cluster.sync(write_repo(tmp_path, children))
+
+    assert run.result.exit_code == 0, run.result.message
+    for name in (ROOT, "first", "second"):
+        app = cluster.get("argoproj.io/v1alpha1", "Application", name, "argocd")
+        assert app is not None, name
+        assert app["status"]["health"]["status"] == "Healthy", name
+        assert app["status"]["sync"]["status"] == "Synced", name

@@ -69,16 +69,18 @@ def _send(ctx: SyncContext, task: Task, obj: dict[str, Any], live: dict[str, Any
     return client.apply(obj, force=True, dry_run=dry_run)
 
 
-def _prepared(ctx: SyncContext, task: Task, instance: str, default_namespace: str
+def _prepared(ctx: SyncContext, task: Task, instance: str, default_namespace: str, *, read_live: bool = True
               ) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
-    """The object to send, whether its kind is namespaced, and its live counterpart (None if absent)."""
+    """The object to send, whether its kind is namespaced, and its live counterpart (None if absent or not
+    read)."""
     obj = desired(task, instance, default_namespace)
     namespaced = ctx.client.is_namespaced(str(obj["apiVersion"]), str(obj["kind"]))
     if not namespaced:
         obj["metadata"].pop("namespace", None)
     name = obj["metadata"].get("name")
-    live = ctx.client.get(str(obj["apiVersion"]), task.kind, name, obj["metadata"].get("namespace")) if name else None
-    return obj, namespaced, live
+    if not name or not read_live:
+        return obj, namespaced, None
+    return obj, namespaced, ctx.client.get(str(obj["apiVersion"]), task.kind, name, obj["metadata"].get("namespace"))
 
 
 def preflight(ctx: SyncContext, task: Task, *, instance: str, default_namespace: str,
@@ -92,7 +94,8 @@ def preflight(ctx: SyncContext, task: Task, *, instance: str, default_namespace:
     if task.is_prune or task.auto_namespace:
         return None
     try:
-        obj, _, live = _prepared(ctx, task, instance, default_namespace)
+        # Only a replace needs to know whether the object exists (replace or create).
+        obj, _, live = _prepared(ctx, task, instance, default_namespace, read_live=task.options.replace)
         _send(ctx, task, obj, live, dry_run=True)
     except NoKindMatchError as err:
         return None if task.options.skip_dry_run else ApplyFailed(err.message, _blocking(task, err.message))

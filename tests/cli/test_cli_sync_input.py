@@ -70,3 +70,12 @@ def test_unreadable_kubeconfig_after_the_render(tmp_path):
     assert f"stat {tmp_path / 'missing'}: no such file or directory" in error_line(result)
     # What was done before the connection is still reported; nothing claims a sync happened.
     assert [line.split('"')[3] for line in result.stdout.splitlines()] == ["render"]
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("5", 5.0), ("0", 0.0), ("-3", 0.0), ("", 2.0), ("2s", 2.0),
+                                                ("abc", 2.0)])
+def test_the_wave_delay_follows_argo_cds_variable(monkeypatch, value, seconds):
+    from wavecd.cli.sync_cmd import wave_delay_from_env
+
+    monkeypatch.setenv("ARGOCD_SYNC_WAVE_DELAY", value)
+    assert wave_delay_from_env() == seconds

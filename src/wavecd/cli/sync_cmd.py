@@ -30,7 +30,7 @@ from wavecd.kube import KubeClient
 from wavecd.plan import plan_tree
 from wavecd.sim.cluster import SimCluster
 from wavecd.sync.events import TreeRendered
-from wavecd.sync.settings import EXIT_INTERRUPTED, ClusterFacts, SyncSettings
+from wavecd.sync.settings import EXIT_INTERRUPTED, WAVE_DELAY_SECONDS, ClusterFacts, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
 # Simulated seconds per real second with `--sim`: the staging example (19 waves, Argo CD's 2 s between
@@ -132,6 +132,15 @@ def run(request: TreeRequest, target: Target, settings: SyncSettings, emit: Emit
     return result.exit_code
 
 
+def wave_delay_from_env() -> float:
+    """Argo CD's `ARGOCD_SYNC_WAVE_DELAY`: whole seconds between waves; unset or not an integer, 2."""
+    text = os.environ.get("ARGOCD_SYNC_WAVE_DELAY", "")
+    try:
+        return float(max(0, int(text)))
+    except ValueError:
+        return WAVE_DELAY_SECONDS
+
+
 @click.command("sync", context_settings={"help_option_names": ["-h", "--help"]})
 @root_options
 @click.option("--kubeconfig", type=click.Path(dir_okay=False),
@@ -159,7 +168,7 @@ def sync(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bool
         _exit_with_error(err)
     request = TreeRequest(root=root, config=config, repos=repos, worktree=worktree, offline=offline,
                           executor=executor, use_cache=not no_cache)
-    settings = SyncSettings(dry_run=dry_run, prune=prune, timeout=timeout)
+    settings = SyncSettings(dry_run=dry_run, prune=prune, timeout=timeout, wave_delay=wave_delay_from_env())
     clock = RealClock(target.sim_speed) if target.sim else RealClock()
     out = sys.stdout
     view: JsonLines | SyncProgress = (JsonLines(out) if output == "json"

@@ -80,7 +80,7 @@ def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step) -> None:
     for task in step.tasks:
         if not task.is_hook or not task.name or "BeforeHookCreation" not in task.delete_policies:
             continue
-        if (task.target or {}).get("metadata", {}).get("name") is None:
+        if not ((task.target or {}).get("metadata") or {}).get("name"):
             continue
         api_version = str(task.obj.get("apiVersion"))
         try:

@@ -58,6 +58,8 @@ class _Coalescer:
     def __init__(self, merge: bool, log: HelmLog | None):
         self.merge = merge
         self.log = log
+        # Helm 3.17 coalesces tables without v4's care for nulls (see `_tables`).
+        self.v3 = log is not None and log.helm_major < 4
 
     def _printf(self, line: int, message: str) -> None:
         if self.log is not None:
@@ -128,11 +130,18 @@ class _Coalescer:
                 v[key] = val
 
     def _tables(self, dst: dict[str, Any], src: dict[str, Any], prefix: str, merge: bool) -> dict[str, Any]:
-        """coalesceTablesFullKey: fill dst from src; dst wins; nulls in dst delete (unless merging)."""
-        src_non_nil = {k for k, v in src.items() if v is not None}
-        for key, val in dst.items():
-            if val is None:
-                src[key] = None
+        """coalesceTablesFullKey: fill dst from src; dst wins; nulls in dst delete (unless merging).
+
+        Helm 4 first copies dst's nulls into src and deletes a key only when src had a value for it; Helm 3.17
+        deletes any null dst key that src has, and warns when src has a table where dst says null.
+        """
+        if self.v3:
+            src_non_nil = set(src)
+        else:
+            src_non_nil = {k for k, v in src.items() if v is not None}
+            for key, val in dst.items():
+                if val is None:
+                    src[key] = None
         for key, val in src.items():
             if key not in dst:
                 dst[key] = val
@@ -194,10 +203,11 @@ def coalesce_tables(dst: dict[str, Any] | None, src: dict[str, Any] | None) -> d
     return _Coalescer(False, None)._tables(dst, src, "", False)
 
 
-def merge_tables(dst: dict[str, Any] | None, src: dict[str, Any] | None) -> dict[str, Any] | None:
+def merge_tables(dst: dict[str, Any] | None, src: dict[str, Any] | None,
+                 log: HelmLog | None = None) -> dict[str, Any] | None:
     """MergeTables: like CoalesceTables, keeping nulls."""
     if src is None:
         return dst
     if dst is None:
         return src
-    return _Coalescer(True, None)._tables(dst, src, "", True)
+    return _Coalescer(True, log)._tables(dst, src, "", True)

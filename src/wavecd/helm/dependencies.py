@@ -162,7 +162,7 @@ def _process_import_values(chart: Chart, log: HelmLog) -> None:
                     log.warn(("dependencies.go:269", v3), "ImportValues missing table from chart",
                              chart=r.name, error=text)
                     continue
-                imported = merge_tables(imported, _path_to_map(parent, vv)) or {}
+                imported = merge_tables(imported, _path_to_map(parent, vv), log) or {}
             elif isinstance(riv, str):
                 child = "exports." + riv
                 normalised.append({"child": child, "parent": "."})
@@ -173,9 +173,9 @@ def _process_import_values(chart: Chart, log: HelmLog) -> None:
                     log.warn(("dependencies.go:286", f"Warning: ImportValues missing table: {text}"),
                              "ImportValues missing table", error=text)
                     continue
-                imported = merge_tables(imported, vm) or {}
+                imported = merge_tables(imported, vm, log) or {}
         r.import_values = normalised
-    chart.values = merge_tables(deep_copy(cvals), imported) or {}
+    chart.values = merge_tables(deep_copy(cvals), imported, log) or {}
 
 
 def _go_v(value: Any) -> str:

@@ -274,6 +274,9 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
                 message += " waiting on " + _describe_blocker(blocking)
         except KubeError as err:
             stop_phase, message = "Failed", err.message
+        except Exception as err:  # a wavecd bug must still end with a summary, not a traceback
+            stop_phase = "Failed"
+            message = f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
     if root is not None and stop_phase in ("Succeeded", "Failed"):
         _finish_root(rollout, root, root_started, rolled_out=stop_phase == "Succeeded")
     return _summarise(ctx, rollout, stop_phase, message, stopped_at=stopped_at, blocking=blocking)

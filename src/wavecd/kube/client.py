@@ -347,7 +347,9 @@ class KubeClient:
         "no matches" then, as kubectl would after its own refresh."""
         try:
             yield
-        except NotFoundError:
+        except NotFoundError as err:
+            if res.namespaced and err.details.get("kind") == "namespaces":
+                raise  # the object's namespace is missing: discovery has nothing to do with it
             current = self._discovery.refresh().by_kind.get((res.api_version, res.kind))
             if current is None:
                 raise NoKindMatchError(res.api_version, res.kind) from None

@@ -1,0 +1,350 @@
+"""How fast does `wavecd sync` roll a tree out, and how does the time grow with the tree?
+
+Usage: .venv/bin/python bench/sync.py [--sizes 10,100,300,1000] [--speed 100] [--quick]
+       .venv/bin/python bench/sync.py --profile 1000 [--seconds 60] [--top 25]
+
+Two workloads, each synced into a fresh in-process simulated cluster:
+
+* the staging example (examples/staging: 46 rendered apps, 19 tree waves);
+* a synthetic tree: a root app declaring N Applications over 5 tree waves, each a folder of 20 plain
+  manifests (8 ConfigMaps, 4 Secrets, 3 Services, 2 Deployments, a ServiceAccount, a Role, a RoleBinding)
+  in one of 10 namespaces the apps create (`CreateNamespace=true`).
+
+What is zeroed and what is not: the simulated controllers' delays are zero (`Rules(scale=0)`: a Deployment's
+pods are Ready as soon as the controller thread gets to them). The sync's own waits are kept (Argo CD's 2 s
+between waves, the health gate's 1 s poll) but run on a clock `--speed` times faster than real time, shared
+by the sim and the sync. So "sim s" is the time the sync believes it took (its Summary), and wall seconds are
+mostly CPU: rendering, HTTP round trips and the sim serving them in the same process.
+
+Each measurement runs in a child process, so its peak RSS is its own. `--profile N` runs the N-app sync once
+under cProfile, every thread on its own CPU time (so waiting for the GIL or a socket counts nowhere), and
+prints CPU seconds by package and the top functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import itertools
+import json
+import math
+import os
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wavecd.apps.session import TreeRequest, open_session
+from wavecd.core import Clock, Event, RealClock
+from wavecd.kube import KubeClient
+from wavecd.plan import plan_tree
+from wavecd.sim import SimCluster
+from wavecd.sim.timing import Rules
+from wavecd.sync.events import ResourceApplied, Summary, WaitingOn
+from wavecd.sync.settings import ClusterFacts, SyncSettings
+from wavecd.sync.tree_sync import sync_tree
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "staging"
+URL = "https://example.com/synthetic.git"
+TREE_WAVES = 5
+NAMESPACES = 10
+STAGING = "staging"
+
+
+class MeteredClock:
+    """The shared clock, counting the sync's sleeps (wave delays, health polls, retries) and the simulated
+    seconds they asked for, summed over the threads that slept (parallel apps overlap)."""
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self.sleeps = 0
+        self.slept = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps += 1
+            self.slept += seconds
+        self.clock.sleep(seconds)
+
+
+# -- the synthetic tree -----------------------------------------------------------------------------------------------
+def _app_manifests(app: str) -> dict[str, list[dict[str, Any]]]:
+    """Twenty objects of one app, by file: what a small service's folder holds."""
+    labels = {"app.kubernetes.io/name": app}
+    configmaps = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{app}-config-{i}"},
+                   "data": {"application.yaml": f"server:\n  port: 8080\nfeature: {i}\n", "LOG_LEVEL": "info"}}
+                  for i in range(8)]
+    secrets = [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": f"{app}-secret-{i}"}, "type": "Opaque",
+                "stringData": {"password": f"not-a-secret-{i}"}} for i in range(4)]
+    services = [{"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"{app}-{port}", "labels": labels},
+                 "spec": {"selector": labels, "ports": [{"name": "http", "port": port, "targetPort": 8080}]}}
+                for port in (80, 8080, 9090)]
+    deployments = [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": f"{app}-{role}"},
+                    "spec": {"replicas": 1, "selector": {"matchLabels": {**labels, "role": role}},
+                             "template": {"metadata": {"labels": {**labels, "role": role}},
+                                          "spec": {"serviceAccountName": app, "containers": [
+                                              {"name": role, "image": "nginx:1.27",
+                                               "ports": [{"containerPort": 8080}]}]}}}}
+                   for role in ("web", "worker")]
+    rbac = [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": app}},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": app},
+             "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": app},
+             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": app},
+             "subjects": [{"kind": "ServiceAccount", "name": app}]}]
+    return {"configmaps.yaml": configmaps, "secrets.yaml": secrets, "services.yaml": services,
+            "deployments.yaml": deployments, "rbac.yaml": rbac}
+
+
+def _application(name: str, path: str, namespace: str, wave: int | None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name, "namespace": "argocd"}
+    if wave is not None:
+        meta["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": meta,
+            "spec": {"project": "default",
+                     "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
+                     "source": {"repoURL": URL, "targetRevision": "main", "path": path},
+                     "syncPolicy": {"syncOptions": ["CreateNamespace=true"]}}}
+
+
+def synthetic_repo(folder: Path, apps: int) -> Path:
+    """A repository whose wavecd.yaml serves it as URL from the folder itself; returns the folder (ROOT)."""
+    docs = []
+    for index in range(apps):
+        name = f"svc-{index:04d}"
+        for file, objects in _app_manifests(name).items():
+            path = folder / "services" / name / file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(yaml.safe_dump_all(objects, sort_keys=False))
+        docs.append(_application(name, f"services/{name}", f"team-{index % NAMESPACES}", index % TREE_WAVES))
+    (folder / "apps").mkdir(parents=True)
+    (folder / "apps" / "apps.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=False))
+    (folder / "root.yaml").write_text(yaml.safe_dump(_application("root", "apps", "argocd", None), sort_keys=False))
+    (folder / "wavecd.yaml").write_text(yaml.safe_dump(
+        {"root": "root.yaml", "repositories": [{"url": URL, "path": ".", "worktree": True}]}, sort_keys=False))
+    return folder
+
+
+# -- one measurement (in a child process) ------------------------------------------------------------------------------
+def measure(root: Path, speed: float, profile: cProfile.Profile | None = None,
+            limit: float | None = None) -> dict[str, Any]:
+    """Render and plan ROOT (no render cache), then sync it into a fresh sim, stopping after `limit` wall
+    seconds if given; the figures as a dict."""
+    started = time.perf_counter()
+    session = open_session(TreeRequest(root=root, use_cache=False))
+    plan = plan_tree(session.tree)
+    render_seconds = time.perf_counter() - started
+
+    def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
+        return session.render_at(name, facts.kube_version, facts.api_versions)
+
+    counts: Counter[str] = Counter()
+    summary: list[Summary] = []
+
+    def emit(event: Event) -> None:
+        counts[type(event).__name__] += 1
+        if isinstance(event, Summary):
+            summary.append(event)
+
+    base = RealClock(speed)
+    clock = MeteredClock(base)
+    with tempfile.TemporaryDirectory(prefix="wavecd-bench-sync-") as work:
+        log = Path(work) / "requests.jsonl"
+        with SimCluster(clock=base, rules=Rules(scale=0), request_log_path=str(log)) as sim, \
+                KubeClient.for_server(sim.url) as client:
+            if profile is not None:
+                profile.enable()
+            started, cpu_started = time.perf_counter(), _cpu_seconds()
+            settings = SyncSettings(timeout=None if limit is None else limit * speed)
+            result = sync_tree(plan, client, render, settings=settings, clock=clock, emit=emit)
+            sync_seconds, sync_cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+            if profile is not None:
+                profile.disable()
+        requests = Counter(_request_kind(json.loads(line)) for line in log.read_text().splitlines())
+    return {
+        "apps": sum(1 for node in plan.order if node.app is not None),
+        "objects": counts[ResourceApplied.__name__],
+        "waves": len(plan.waves),
+        "render_seconds": render_seconds,
+        "sync_seconds": sync_seconds,
+        "sync_cpu": sync_cpu,
+        "sim_seconds": summary[-1].seconds if summary else None,
+        "phase": result.phase,
+        "health": result.health,
+        "sleeps": clock.sleeps,
+        "slept": clock.slept,
+        "gate_reports": counts[WaitingOn.__name__],
+        "requests": dict(requests),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _request_kind(entry: dict[str, Any]) -> str:
+    """Discovery, or the method (a server-side apply is a PATCH)."""
+    parts = entry["path"].split("?")[0].strip("/").split("/")
+    if parts[0] in ("version", "openapi") or (parts[0] == "api" and len(parts) <= 2) or (
+            parts[0] == "apis" and len(parts) <= 3):
+        return "discovery"
+    return entry["method"]
+
+
+def run_child(workload: str, speed: float) -> dict[str, Any]:
+    """The figures for `staging` or a synthetic size, measured in a fresh interpreter."""
+    command = [sys.executable, __file__, "--measure", workload, "--speed", str(speed)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        sys.exit(f"measuring {workload} failed:\n{done.stderr}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def measure_workload(workload: str, speed: float, profile: cProfile.Profile | None = None,
+                     limit: float | None = None) -> dict[str, Any]:
+    if workload == STAGING:
+        return measure(EXAMPLE, speed, profile, limit)
+    with tempfile.TemporaryDirectory(prefix="wavecd-bench-tree-") as work:
+        return measure(synthetic_repo(Path(work) / "repo", int(workload)), speed, profile, limit)
+
+
+# -- profiling ---------------------------------------------------------------------------------------------------------
+def profile_run(apps: int, speed: float, top: int, limit: float) -> None:
+    """One synthetic sync, stopped after `limit` wall seconds, with every thread profiled (the apps' workers,
+    the sim's HTTP handlers and controllers)."""
+    profiles: list[cProfile.Profile] = []
+    lock = threading.Lock()
+
+    def start_thread_profile(*_: object) -> None:
+        sys.setprofile(None)
+        thread_profile = cProfile.Profile(time.thread_time)
+        with lock:
+            profiles.append(thread_profile)
+        thread_profile.enable()
+
+    main_profile = cProfile.Profile(time.thread_time)
+    threading.setprofile(start_thread_profile)
+    figures = measure_workload(str(apps), speed, main_profile, limit)
+    threading.setprofile(None)  # type: ignore[arg-type]
+    for thread_profile in profiles:
+        thread_profile.disable()
+    stats = pstats.Stats(main_profile)
+    for thread_profile in profiles:
+        stats.add(thread_profile)
+    print(f"profile of a {apps}-app sync under cProfile, every thread: {figures['sync_seconds']:.1f} s wall "
+          f"({figures['objects']} objects, {sum(figures['requests'].values())} requests), "
+          f"{len(profiles)} threads profiled, ended {figures['phase']}")
+    print("CPU seconds by package (own time of its functions; C built-ins counted apart):")
+    buckets = _by_package(stats)
+    total = sum(buckets.values()) or 1.0
+    for package, seconds in buckets.most_common(15):
+        print(f"  {package:32} {seconds:7.2f}  {100 * seconds / total:5.1f}%")
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+def _by_package(stats: pstats.Stats) -> Counter[str]:
+    """Own time summed by where the function lives: a site package, a wavecd subpackage, a stdlib module."""
+    out: Counter[str] = Counter()
+    for (filename, _, _), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        path = Path(filename)
+        if filename == "~":
+            package = "C built-ins (socket, locks, ...)"
+        elif "site-packages" in path.parts:
+            package = path.parts[path.parts.index("site-packages") + 1]
+        elif "wavecd" in path.parts:
+            package = ".".join(path.parts[path.parts.index("wavecd"):][:2])
+        elif path.parent.name == "bench":
+            package = "bench"
+        else:
+            package = "stdlib " + (path.parent.name if path.parent.name != f"python{sys.version_info[0]}."
+                                   f"{sys.version_info[1]}" else path.stem)
+        out[package] += own
+    return out
+
+
+# -- the report --------------------------------------------------------------------------------------------------------
+def _row(label: str, f: dict[str, Any]) -> str:
+    requests = sum(f["requests"].values())
+    per_object = requests / f["objects"] if f["objects"] else 0.0
+    return (f"  {label:>8} {f['apps']:6} {f['objects']:8} {f['render_seconds']:9.2f} {f['sync_seconds']:9.2f} "
+            f"{f['sync_cpu']:7.1f} {f['sim_seconds'] or 0:9.0f} {1000 * f['sync_seconds'] / f['apps']:8.1f} "
+            f"{requests:9} {per_object:7.2f} {f['peak_rss_mb']:8.0f}  {f['phase']}/{f['health']}")
+
+
+HEADER = (f"  {'tree':>8} {'apps':>6} {'objects':>8} {'render s':>9} {'sync s':>9} {'cpu s':>7} {'sim s':>9} "
+          f"{'ms/app':>8} {'requests':>9} {'req/obj':>7} {'RSS MB':>8}  result")
+
+
+def _sizes(parser: argparse.ArgumentParser, text: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",")]
+    except ValueError:
+        parser.error(f"--sizes {text!r}: expected app counts separated by commas, such as 10,100,300")
+    if any(size < 1 for size in sizes):
+        parser.error(f"--sizes {text!r}: every size must be at least 1")
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,300,1000", help="synthetic tree sizes, in apps")
+    parser.add_argument("--speed", type=float, default=100.0, help="simulated seconds per real second")
+    parser.add_argument("--quick", action="store_true", help="sizes 10 and 100 only")
+    parser.add_argument("--profile", type=int, metavar="N", help="profile an N-app sync instead")
+    parser.add_argument("--top", type=int, default=25, help="functions listed by --profile")
+    parser.add_argument("--seconds", type=float, default=60.0, help="--profile stops the sync after this long")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # the child process's workload
+    args = parser.parse_args()
+    if args.speed <= 0:
+        parser.error("--speed must be positive")
+    if args.measure:
+        print(json.dumps(measure_workload(args.measure, args.speed)))
+        return
+    if args.profile:
+        profile_run(args.profile, args.speed, args.top, args.seconds)
+        return
+    sizes = [10, 100] if args.quick else _sizes(parser, args.sizes)
+    print(f"wavecd sync benchmark ({os.cpu_count()} CPUs): simulated controller delays zeroed; the sync's wave "
+          f"delay (2 s) and health poll (1 s) on a clock {args.speed:g}x real time; sim and sync in one process\n")
+    print("render s: render + plan, no cache; sync s: wall seconds of sync_tree (cpu s: "
+          "CPU of the process meanwhile, sim included); sim s: what the sync's clock "
+          "says it took; ms/app: sync wall per app; req/obj: HTTP requests per applied object\n")
+    print(HEADER)
+    staging = run_child(STAGING, args.speed)
+    print(_row(STAGING, staging), flush=True)
+    rows = []
+    for size in sizes:
+        figures = run_child(str(size), args.speed)
+        rows.append(figures)
+        print(_row(str(size), figures), flush=True)
+    print("\nrequests by kind (discovery, GET, PATCH = server-side apply, ...):")
+    for label, figures in [(STAGING, staging), *((str(f["apps"]), f) for f in rows)]:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(figures["requests"].items(), key=lambda kv: -kv[1]))
+        print(f"  {label:>8}: {kinds}; sync sleeps {figures['sleeps']} ({figures['slept']:.0f} sim s summed over "
+              f"threads), gate reports {figures['gate_reports']}")
+    if len(rows) > 1:
+        print("\ngrowth: how sync wall and CPU seconds multiply for a 10x larger tree (10 = linear):")
+        for small, large in itertools.pairwise(rows):
+            per_10x = [10 ** (math.log(large[key] / small[key]) / math.log(large["apps"] / small["apps"]))
+                       for key in ("sync_seconds", "sync_cpu")]
+            print(f"  {small['apps']:5} -> {large['apps']:5} apps: wall x{per_10x[0]:5.1f}, cpu x{per_10x[1]:5.1f}")
+
+if __name__ == "__main__":
+    main()

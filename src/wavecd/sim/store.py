@@ -118,11 +118,14 @@ class Store:
         """Copies of a collection's objects (in one namespace, and owned by `owner_uid`, when given)."""
         with self.lock:
             collection = self._collections.get((group, plural), {})
-            return [
-                clone(obj)
-                for (ns, _), obj in sorted(collection.items())
-                if (namespace is None or ns == namespace) and (owner_uid is None or _owned_by(obj, owner_uid))
+            # Filter before sorting: controllers list one owner's children in one namespace, many times.
+            kept = [
+                (key, obj)
+                for key, obj in collection.items()
+                if (namespace is None or key[0] == namespace) and (owner_uid is None or _owned_by(obj, owner_uid))
             ]
+            kept.sort(key=lambda item: item[0])
+            return [clone(obj) for _, obj in kept]
 
     def dependents(self, uid: str) -> list[Key]:
         """Keys of every object with an ownerReference to `uid`."""

@@ -33,13 +33,15 @@ def test_a_presync_hook_completes_before_the_sync_resources(cluster, tmp_path):
     assert cluster.exists("batch/v1", "Job", "migrate", "apps")
 
 
-def test_hook_succeeded_deletes_the_hook_once_it_has_completed(cluster, tmp_path):
+def test_hook_succeeded_deletes_the_hook_once_the_whole_sync_has_succeeded(cluster, tmp_path):
+    # gitops-engine deletes HookSucceeded hooks only when the operation succeeds, not after their own step
     manifests = [deployment("web"), job("migrate", hook="PreSync", annotations={DELETE_POLICY: "HookSucceeded"})]
     run = cluster.sync(write_repo(tmp_path, [Child("one", manifests)]))
 
     assert run.result.exit_code == 0, run.result.message
-    names = [(e["event"], e.get("resource")) for e in run.events]
-    assert names.index(("hook_deleted", "migrate")) < names.index(("applied", "web"))
+    names = [(e["event"], e.get("resource") or e.get("app")) for e in run.events]
+    assert names.index(("applied", "web")) < names.index(("hook_deleted", "migrate")) < names.index(
+        ("app_finished", "one"))
     running = [b for e in run.of("waiting", app="one") for b in e["blockers"]
                if b["name"] == "migrate" and b["message"] != "waiting for deletion"]
     assert running and all(b["health"] == "Progressing" for b in running)  # it ran for a while, then passed

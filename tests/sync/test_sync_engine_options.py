@@ -72,7 +72,8 @@ def test_apply_out_of_sync_only_applies_only_what_differs(cluster, tmp_path):
 
 
 def test_retry_tries_again_with_growing_delays_then_fails(cluster, tmp_path):
-    policy = {"retry": {"limit": 2, "backoff": {"duration": "1s", "factor": 2, "maxDuration": "1m"}}}
+    # "1" is seconds, as in Argo CD; its first retry waits duration × factor (it counts the failure first)
+    policy = {"retry": {"limit": 2, "backoff": {"duration": "1", "factor": 2, "maxDuration": "1m"}}}
     started = cluster.clock_now()
 
     run = cluster.sync(write_repo(tmp_path, [Child("one", [config_map("a", "missing")], namespace="missing",
@@ -80,13 +81,13 @@ def test_retry_tries_again_with_growing_delays_then_fails(cluster, tmp_path):
 
     assert (run.result.phase, run.result.exit_code) == ("Failed", 1)
     retries = run.of("retry", app="one")
-    assert [(e["attempt"], e["delay"]) for e in retries] == [(1, 1.0), (2, 2.0)]
+    assert [(e["attempt"], e["delay"]) for e in retries] == [(1, 2.0), (2, 4.0)]
     assert all(e["message"] == 'namespaces "missing" not found' for e in retries)
     [finished] = run.of("app_finished", app="one")
     assert finished["sync"] == "Failed"
     names = [e["event"] for e in run.events if e.get("app") == "one"]
     assert names.index("app_finished") > max(i for i, name in enumerate(names) if name == "retry")
-    assert cluster.clock_now() - started >= 3.0
+    assert cluster.clock_now() - started >= 6.0
 
 
 def test_retry_recovers_when_the_cause_goes_away(cluster, tmp_path):
@@ -100,7 +101,7 @@ def test_retry_recovers_when_the_cause_goes_away(cluster, tmp_path):
                                                    sync_policy=policy)]), on_event=create_the_namespace)
 
     assert run.result.exit_code == 0, run.result.message
-    assert [(e["attempt"], e["delay"]) for e in run.of("retry")] == [(1, 2.0)]
+    assert [(e["attempt"], e["delay"]) for e in run.of("retry")] == [(1, 4.0)]
     assert cluster.exists("v1", "ConfigMap", "a", "late")
 
 

@@ -9,10 +9,11 @@ wave starts.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wavecd.health import HealthStatus
 from wavecd.kube import KubeError
+from wavecd.kube.client import Propagation
 from wavecd.plan import AppPlan, Step, Task
 from wavecd.sync.apply import ApplyFailed, apply_task, preflight, prune_task
 from wavecd.sync.context import SyncContext
@@ -43,9 +44,11 @@ class AppJob:
 
 @dataclass
 class _Outcome:
-    failure: GateFailure | None = None
+    """What the steps of one attempt leave behind: whether prunes were skipped (OutOfSync), and the hooks
+    that ran, deleted by their policy only when the whole sync has succeeded or failed (as gitops-engine)."""
+
     prune_skipped: bool = False
-    changed: bool = False
+    hooks: list[tuple[Task, Watched]] = field(default_factory=list)
 
 
 def _steps(job: AppJob) -> list[Step]:
@@ -57,19 +60,27 @@ def _steps(job: AppJob) -> list[Step]:
     return steps
 
 
+def _propagation(job: AppJob) -> Propagation:
+    """The app's PrunePropagationPolicy (Foreground by default), which gitops-engine uses for hooks too."""
+    policy = job.plan.options.prune_propagation_policy
+    return "Background" if policy == "background" else "Orphan" if policy == "orphan" else "Foreground"
+
+
 def _delete_hooks(ctx: SyncContext, job: AppJob, hooks: list[tuple[Task, Watched]], policy: str) -> None:
+    """Delete the hooks whose delete policy names `policy`, and wait until they are gone."""
     gone = []
     for task, watched in hooks:
         if policy not in task.delete_policies:
             continue
         try:
-            if ctx.client.delete(watched.api_version, watched.kind, watched.name, watched.namespace or None,
-                                 propagation="Background"):
-                gone.append(Watched(watched.api_version, watched.kind, watched.namespace, watched.name, gone=True))
+            deleted = ctx.client.delete(watched.api_version, watched.kind, watched.name, watched.namespace or None,
+                                        propagation=_propagation(job))
         except KubeError:
             continue
-        ctx.emit(HookDeleted(app=job.name, wave=job.wave, resource_wave=task.wave, kind=task.kind,
-                             namespace=watched.namespace, resource=watched.name, policy=policy))
+        if deleted:
+            gone.append(Watched(watched.api_version, watched.kind, watched.namespace, watched.name, gone=True))
+            ctx.emit(HookDeleted(app=job.name, wave=job.wave, resource_wave=task.wave, kind=task.kind,
+                                 namespace=watched.namespace, resource=watched.name, policy=policy))
     if gone:
         wait_healthy(ctx, gone, app=job.name, wave=job.wave, resource_wave=None)
 
@@ -85,7 +96,7 @@ def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step) -> None:
         api_version = str(task.obj.get("apiVersion"))
         try:
             namespace = task.namespace if ctx.client.is_namespaced(api_version, task.kind) else ""
-            if ctx.client.delete(api_version, task.kind, task.name, namespace or None, propagation="Background"):
+            if ctx.client.delete(api_version, task.kind, task.name, namespace or None, propagation=_propagation(job)):
                 gone.append(Watched(api_version, task.kind, namespace, task.name, gone=True))
                 ctx.emit(HookDeleted(app=job.name, wave=job.wave, resource_wave=task.wave, kind=task.kind,
                                      namespace=namespace, resource=task.name, policy="BeforeHookCreation"))
@@ -95,16 +106,17 @@ def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step) -> None:
         wait_healthy(ctx, gone, app=job.name, wave=job.wave, resource_wave=step.wave)
 
 
-def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome) -> GateFailure | None:
+def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome, *, final: bool) -> GateFailure | None:
+    """Prunes, BeforeHookCreation, applies; then (unless it is the last step) Argo CD's pause so controllers
+    can write status; then the health gate."""
     watched: list[Watched] = []
-    hooks: list[tuple[Task, Watched]] = []
     propagation = job.plan.options.prune_propagation_policy
     out_of_sync_only = job.plan.options.apply_out_of_sync_only
     try:
         for task in step.tasks:
             if task.is_prune:
                 item, kept = prune_task(ctx, task, app=job.name, wave=job.wave, allowed=job.prune,
-                                        propagation=propagation)
+                                        instance=job.instance, propagation=propagation)
                 outcome.prune_skipped |= kept
                 if item is not None:
                     watched.append(item)
@@ -119,14 +131,14 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome) -> G
             if item is not None:
                 watched.append(item)
                 if task.is_hook:
-                    hooks.append((task, item))
+                    outcome.hooks.append((task, item))
     except ApplyFailed as err:
         return GateFailure(err.blocking, err.message)
     if ctx.dry_run:
         return None
-    failure = wait_healthy(ctx, watched, app=job.name, wave=job.wave, resource_wave=step.wave)
-    _delete_hooks(ctx, job, hooks, "HookFailed" if failure else "HookSucceeded")
-    return failure
+    if not final:
+        ctx.sleep(ctx.settings.wave_delay)
+    return wait_healthy(ctx, watched, app=job.name, wave=job.wave, resource_wave=step.wave)
 
 
 def _run_sync_fail(ctx: SyncContext, job: AppJob) -> str:
@@ -134,7 +146,9 @@ def _run_sync_fail(ctx: SyncContext, job: AppJob) -> str:
     if not job.plan.sync_fail or ctx.dry_run:
         return ""
     step = Step("SyncFail", job.plan.sync_fail[0].wave, job.plan.sync_fail)
-    failure = _run_step(ctx, job, step, _Outcome())
+    outcome = _Outcome()
+    failure = _run_step(ctx, job, step, outcome, final=True)
+    _delete_hooks(ctx, job, outcome.hooks, "HookFailed" if failure else "HookSucceeded")
     return "; one or more SyncFail hooks failed" if failure else ""
 
 
@@ -168,11 +182,11 @@ def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
     if refused is not None:
         return _failed(job, refused)
     for index, step in enumerate(steps):
-        failure = _run_step(ctx, job, step, outcome)
+        failure = _run_step(ctx, job, step, outcome, final=index == len(steps) - 1)
         if failure is not None:
+            _delete_hooks(ctx, job, outcome.hooks, "HookFailed")
             return _failed(job, failure, _run_sync_fail(ctx, job))
-        if index < len(steps) - 1 and not ctx.dry_run:
-            ctx.sleep(ctx.settings.wave_delay)
+    _delete_hooks(ctx, job, outcome.hooks, "HookSucceeded")
     targets = [t.target for t in job.plan.tasks if t.target is not None and not t.is_hook and not t.auto_namespace
                and t.key not in job.excluded]
     health = app_health(managed_resources(ctx.client, targets, job.namespace), app=job.app_object).health

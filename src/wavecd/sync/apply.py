@@ -11,10 +11,11 @@ from typing import Any
 
 from wavecd.kube import KubeError, NoKindMatchError, NotFoundError
 from wavecd.plan import Task
+from wavecd.plan.annotations import annotations_of, sync_wave
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import ResourceApplied, ResourcePruned
 from wavecd.sync.gate import Watched
-from wavecd.sync.tracking import is_tracked_by, strip_server_fields, with_tracking
+from wavecd.sync.tracking import instance_name, is_tracked_by, strip_server_fields, with_tracking
 
 CRD_READY_SECONDS = 3.0  # gitops-engine's crdReadinessTimeout
 
@@ -177,10 +178,14 @@ def _await_established(ctx: SyncContext, crd: dict[str, Any]) -> None:
     ctx.client.refresh_discovery()
 
 
-def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allowed: bool,
+RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
+
+
+def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allowed: bool, instance: str,
                propagation: str = "foreground") -> tuple[Watched | None, bool]:
     """Delete a tracked object Git no longer has — only when pruning is on and the object does not opt out.
 
+    The object is read again first: one another app took over since the rollout began is left alone.
     Returns what the gate must wait on (the object's disappearance) and whether the object was kept, which
     leaves the app OutOfSync as in Argo CD.
     """
@@ -195,8 +200,14 @@ def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allo
     policy = {"background": "Background", "orphan": "Orphan"}.get(propagation, "Foreground")
     api_version = str(live.get("apiVersion"))
     try:
-        gone = not ctx.client.delete(api_version, task.kind, task.name, task.namespace or None,
-                                     propagation=policy, dry_run=ctx.dry_run)
+        current = ctx.client.get(api_version, task.kind, task.name, task.namespace or None)
+        if current is not None and not is_tracked_by(current, instance):
+            ctx.emit(ResourcePruned(**event, result="skipped", message="now tracked by another app"))
+            return None, False
+        if current is not None and task.group == "argoproj.io" and task.kind == "Application":
+            _cascade(ctx, current, event, policy)
+        gone = current is None or not ctx.client.delete(api_version, task.kind, task.name, task.namespace or None,
+                                                        propagation=policy, dry_run=ctx.dry_run)
     except KubeError as err:
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     ctx.emit(ResourcePruned(**event, result="pruned", message="already gone" if gone else
@@ -204,3 +215,34 @@ def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allo
     if ctx.dry_run or gone:
         return None, False
     return Watched(api_version, task.kind, task.namespace, task.name, gone=True), False
+
+
+def _cascade(ctx: SyncContext, application: dict[str, Any], event: dict[str, Any], policy: str) -> None:
+    """An Application with Argo CD's resources finalizer takes its resources with it: wavecd plays the
+    controller that would honour the finalizer — it deletes what the app tracks, highest sync-wave first
+    (reference §1.10), then lifts the finalizer so the Application itself can go."""
+    meta = application.get("metadata") or {}
+    finalizers = [f for f in meta.get("finalizers") or [] if isinstance(f, str)]
+    if not any(f.startswith(RESOURCES_FINALIZER) for f in finalizers):
+        return
+    child = instance_name(str(meta.get("name")), str(meta.get("namespace") or ""))
+    owned = sorted(ctx.inventory.get(child, []), key=lambda o: -sync_wave(annotations_of(o, None)))
+    for obj in owned:
+        obj_meta = obj.get("metadata") or {}
+        if obj.get("kind") == "CustomResourceDefinition":
+            continue  # Argo CD never deletes CRDs on app deletion
+        ctx.client.delete(str(obj.get("apiVersion")), str(obj.get("kind")), str(obj_meta.get("name")),
+                          obj_meta.get("namespace") or None, propagation=policy, dry_run=ctx.dry_run)
+        ctx.emit(ResourcePruned(**{**event, "group": _group_of(obj), "kind": str(obj.get("kind")),
+                                   "namespace": str(obj_meta.get("namespace") or ""),
+                                   "resource": str(obj_meta.get("name"))},
+                                result="pruned", message=f"with its Application {meta.get('name')}"))
+    if not ctx.dry_run:
+        kept = [f for f in finalizers if not f.startswith(RESOURCES_FINALIZER)]
+        ctx.client.patch(str(application.get("apiVersion")), "Application", str(meta.get("name")),
+                         {"metadata": {"finalizers": kept or None}}, namespace=meta.get("namespace") or None)
+
+
+def _group_of(obj: dict[str, Any]) -> str:
+    api_version = str(obj.get("apiVersion") or "")
+    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""

@@ -1,5 +1,6 @@
 """Is an app Synced? Each desired object must exist, carry this app's tracking annotation, and a server-side
-dry-run apply of it (as the sync would send it) must change nothing.
+dry-run apply of it (as the sync would send it) must change nothing; and no live object the app tracks may be
+left without a desired counterpart (it waits for a prune), unless it says `IgnoreExtraneous`.
 
 The dry run asks the API server itself what a sync would do, so defaulting, admission and the fields other
 managers took over are judged exactly as the real apply would judge them, with no local diff rules. Kept in
@@ -28,6 +29,10 @@ OUT_OF_SYNC = "OutOfSync"
 MISSING = "missing"
 NOT_TRACKED = "not tracked by this app"
 DIFFERS = "differs"
+EXTRA = "extra (requires pruning)"
+
+COMPARE_OPTIONS = "argocd.argoproj.io/compare-options"
+IGNORE_EXTRANEOUS = "IgnoreExtraneous"
 
 # Read-and-dry-run pairs tried for one taken at the same resourceVersion; after that the last pair is judged
 # as it is (an object rewritten that often is not settled).
@@ -41,7 +46,8 @@ class ComparisonError(WavecdError):
 
 @dataclass(frozen=True)
 class ResourceComparison:
-    """One desired object's verdict; `reason` is "" when Synced, else MISSING, NOT_TRACKED or DIFFERS."""
+    """One object's verdict; `reason` is "" when Synced, else MISSING, NOT_TRACKED or DIFFERS for a desired
+    object, EXTRA for a tracked live one with no desired counterpart."""
 
     group: str
     kind: str
@@ -142,7 +148,45 @@ def compare_one(client: KubeClient, instance: str, target: dict[str, Any],
     return verdict(SYNCED) if _comparable(dry_run) == _comparable(live) else verdict(OUT_OF_SYNC, DIFFERS)
 
 
+def _annotations(obj: dict[str, Any]) -> dict[str, Any]:
+    annotations = (obj.get("metadata") or {}).get("annotations")
+    return annotations if isinstance(annotations, dict) else {}
+
+
+def ignores_extraneous(live: dict[str, Any]) -> bool:
+    """`compare-options: IgnoreExtraneous` (one of a comma-separated list): the owner says the object may
+    outlive its manifest, so Argo CD does not let it make the app OutOfSync (reference §5.6)."""
+    options = str(_annotations(live).get(COMPARE_OPTIONS) or "")
+    return IGNORE_EXTRANEOUS in (part.strip() for part in options.split(","))
+
+
+def _desired_key(client: KubeClient, target: dict[str, Any], default_namespace: str) -> tuple[str, str, str, str]:
+    """(group, kind, namespace, name) where the sync puts the object: cluster-scoped kinds have no namespace."""
+    group, kind, namespace, name = identity(target, default_namespace)
+    return group, kind, "" if _namespaced(client, target) is False else namespace, name
+
+
+def extras(client: KubeClient, targets: Sequence[dict[str, Any]], default_namespace: str,
+           live_tracked: Sequence[dict[str, Any]]) -> list[ResourceComparison]:
+    """The tracked live objects the app no longer renders, sorted by name: what a sync with prune deletes.
+
+    Matched as the sync's plan matches prunes — by group, kind, namespace and name, the version ignored; a
+    `hook: Skip` target still counts as desired (it is tracked, never applied). Live hooks are not judged,
+    as in Argo CD: they are the sync's own, deleted by their hook-delete-policy rather than pruned.
+    """
+    desired = {_desired_key(client, t, default_namespace) for t in targets if not is_hook(t)}
+    out = []
+    for live in live_tracked:
+        key = identity(live)
+        if key in desired or is_hook(live) or ignores_extraneous(live):
+            continue
+        out.append(ResourceComparison(*key, status=OUT_OF_SYNC, reason=EXTRA))
+    return sorted(out, key=lambda r: (r.group, r.kind, r.namespace, r.name))
+
+
 def compare(client: KubeClient, instance: str, targets: Sequence[dict[str, Any]],
-            default_namespace: str) -> Comparison:
-    """Compare every desired object of one app (tracking instance `instance`) with the cluster, in order."""
-    return Comparison([compare_one(client, instance, t, default_namespace) for t in targets if is_compared(t)])
+            default_namespace: str, live_tracked: Sequence[dict[str, Any]] = ()) -> Comparison:
+    """Compare every desired object of one app (tracking instance `instance`) with the cluster, in order, then
+    list `live_tracked` objects (the app's, from `inventory.tracked_by_instance`) that nothing desired matches."""
+    desired = [compare_one(client, instance, t, default_namespace) for t in targets if is_compared(t)]
+    return Comparison(desired + extras(client, targets, default_namespace, live_tracked))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from wavecd.core import Clock, Emit, Event
 from wavecd.kube import KubeClient
@@ -32,6 +33,8 @@ class SyncContext:
     planned_crd_kinds: frozenset[str] = frozenset()
     # Namespaces the tree creates: in a dry run they do not exist yet, so objects in them are skipped too.
     planned_namespaces: frozenset[str] = frozenset()
+    # app instance -> the live objects it tracked when the rollout began (prune candidates; set by the tree)
+    inventory: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # app -> what its gate waits on now (the last `waiting` event's blockers), to say what a timeout hit
     waiting: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)

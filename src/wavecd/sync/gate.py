@@ -58,7 +58,10 @@ def _judge(ctx: SyncContext, item: Watched) -> tuple[str, str, str]:
     if item.gone:
         return ("done", "", "") if live is None else ("wait", "Progressing", "waiting for deletion")
     if live is None:
-        return "wait", HealthStatus.MISSING.value, "the object does not exist (yet)"
+        # It was applied before the gate started: gone now means someone deleted it (gitops-engine fails the
+        # task rather than wait for it forever).
+        return "fail", HealthStatus.MISSING.value, (f"Resource {item.group}/{item.kind}/{item.name} is missing, "
+                                                    "it might have been deleted")
     health = assess(live, is_hook=item.hook)
     if health is None:
         return "done", "", ""
@@ -83,7 +86,10 @@ def wait_healthy(ctx: SyncContext, items: list[Watched], *, app: str, wave: int 
         for item in pending:
             verdict, health, message = _judge(ctx, item)
             if verdict == "fail":
+                ctx.waiting.pop(app, None)
                 blocking = {**item.describe(), "health": health, "message": message}
+                if health == HealthStatus.MISSING.value:
+                    return GateFailure(blocking, message)
                 kind = "hook" if item.hook else "resource"
                 what = f"{item.kind} {item.namespace + '/' if item.namespace else ''}{item.name}"
                 return GateFailure(blocking, f"{kind} {what} is {health}" + (f": {message}" if message else ""))

@@ -24,14 +24,20 @@ class RetryPolicy:
         return self.limit < 0 or retries_done < self.limit
 
     def delay(self, retries_done: int) -> float:
-        """The wait before retry number `retries_done + 1`: duration × factor^n, capped at maxDuration."""
-        return min(self.duration * self.factor ** retries_done, self.max_duration)
+        """The wait before retry number `retries_done + 1`: duration × factor^(n+1), capped at maxDuration.
+
+        Argo CD counts the failed attempt before it computes the wait, so with the defaults the first retry
+        comes after 10 s, then 20 s, 40 s, … (reference §1.12).
+        """
+        return min(self.duration * self.factor ** (retries_done + 1), self.max_duration)
 
 
 def _seconds(value: Any, default: float) -> float:
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str) and value:
+        if value.strip().isdigit():  # a plain integer is seconds
+            return float(value.strip())
         try:
             return parse_go_duration(value)
         except ValueError:
@@ -39,9 +45,15 @@ def _seconds(value: Any, default: float) -> float:
     return default
 
 
-def retry_policy(spec: dict[str, Any] | None) -> RetryPolicy | None:
-    """The policy from `syncPolicy.retry`, or None when the app has none (a failed sync is final)."""
+AUTOMATED_DEFAULT = {"limit": 5}
+
+
+def retry_policy(spec: dict[str, Any] | None, *, automated: bool = False) -> RetryPolicy | None:
+    """The policy from `syncPolicy.retry`. Without one, an automated app retries 5 times, as Argo CD's
+    auto-sync operations do; any other app's failed sync is final."""
     if not isinstance(spec, dict):
+        spec = AUTOMATED_DEFAULT if automated else None
+    if spec is None:
         return None
     limit = spec.get("limit", 0)
     backoff = spec.get("backoff") if isinstance(spec.get("backoff"), dict) else {}

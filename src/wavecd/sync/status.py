@@ -1,6 +1,7 @@
 """One app's status as Argo CD shows it: its health and its sync status, read from the cluster.
 
-Glue only: `compare` decides Synced, `live` and `health` decide health. Nothing here prints.
+Glue only: `compare` decides Synced, `live` and `health` decide health, `inventory` finds the live objects
+each app tracks (listed once for the whole tree, as the sync lists them). Nothing here prints.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from wavecd.core import WavecdError
 from wavecd.kube import KubeClient
 from wavecd.plan import TreePlan
 from wavecd.sync.compare import ComparisonError, ResourceComparison, compare
+from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.live import app_health, managed_resources
 from wavecd.sync.settings import ClusterFacts, Renderer
 from wavecd.sync.tracking import CONTROL_PLANE_NAMESPACE, instance_name
@@ -42,15 +44,16 @@ def unknown_status(app: str, error: str) -> AppStatus:
 
 
 def app_status(client: KubeClient, app: str, targets: Sequence[dict[str, Any]], default_namespace: str,
-               app_namespace: str = CONTROL_PLANE_NAMESPACE) -> AppStatus:
-    """The status of the Application `app` (in `app_namespace`) whose desired objects are `targets`.
+               app_namespace: str = CONTROL_PLANE_NAMESPACE, live_tracked: Sequence[dict[str, Any]] = ()) -> AppStatus:
+    """The status of the Application `app` (in `app_namespace`) whose desired objects are `targets`;
+    `live_tracked` (the objects its tracking annotation claims) adds the ones left to prune.
 
     A server that refuses a dry run makes the sync status Unknown, as Argo CD's ComparisonError does; other
     errors (the connection lost, reads forbidden) are not about this app and propagate.
     """
     health = app_health(managed_resources(client, targets, default_namespace), app=(app_namespace, app)).health
     try:
-        comparison = compare(client, instance_name(app, app_namespace), targets, default_namespace)
+        comparison = compare(client, instance_name(app, app_namespace), targets, default_namespace, live_tracked)
     except ComparisonError as err:
         return AppStatus(app, str(health.status), health.message, UNKNOWN, error=err.message)
     return AppStatus(app, str(health.status), health.message, comparison.status,
@@ -67,6 +70,7 @@ def tree_status(plan: TreePlan, client: KubeClient, render: Renderer) -> list[Ap
     render (in the tree, or now with the cluster's facts) is Unknown with the error; connection and server
     errors other than a refused dry run propagate."""
     facts = cluster_facts(client)
+    tracked = tracked_by_instance(client)
     out = []
     for node in plan.order:
         if node.name in plan.errors:
@@ -78,5 +82,7 @@ def tree_status(plan: TreePlan, client: KubeClient, render: Renderer) -> list[Ap
             out.append(unknown_status(node.name, err.render()))
             continue
         namespace = node.destination.namespace if node.destination else ""
-        out.append(app_status(client, node.name, targets, namespace, node.namespace or CONTROL_PLANE_NAMESPACE))
+        app_namespace = node.namespace or CONTROL_PLANE_NAMESPACE
+        out.append(app_status(client, node.name, targets, namespace, app_namespace,
+                              tracked.get(instance_name(node.name, app_namespace), [])))
     return out

@@ -113,26 +113,31 @@ class _Rollout:
         with self._record_lock:
             if node.source == "generated" and node.parent in self.tree.appsets and node.parent not in self.recorded:
                 manifest, declared_by = self.tree.appsets[node.parent]
-                record(self.ctx, manifest, instance_name(declared_by))
+                record(self.ctx, manifest, self.instance(declared_by))
                 meta = manifest.get("metadata") or {}
                 write_appset_status(self.ctx, node.parent, str(meta.get("namespace") or DEFAULT_NAMESPACE))
                 self.recorded.add(node.parent)
-        tracked_by = None if node.source == "generated" or node.parent is None else instance_name(node.parent)
+        tracked_by = None if node.source == "generated" or node.parent is None else self.instance(node.parent)
         record(self.ctx, node.obj, tracked_by)
+
+    def instance(self, name: str) -> str:
+        """The app's name in tracking annotations: `<namespace>_<name>` outside the control-plane namespace."""
+        node = self.tree.apps.get(name)
+        return instance_name(name, node.namespace if node is not None else "")
 
     # -- one app ------------------------------------------------------------------------------------------------
     def _job(self, node: Any, wave: int | None, manifests: list[dict[str, Any]]) -> AppJob:
         app = node.app
         automated = app.sync_policy.automated or {}
         prune = self.ctx.settings.prune or automated.get("prune") is True
-        instance = instance_name(node.name)
+        instance = self.instance(node.name)
         live = (self.inventory or {}).get(instance, [])
         app_plan = node_plan(node, manifests, live)
         excluded = {t.key for t in app_plan.tasks
                     if t.group == "argoproj.io" and self.tree.is_tree_object(t.kind, t.name)}
         return AppJob(name=node.name, wave=wave, plan=app_plan, instance=instance,
                       namespace=node.destination.namespace if node.destination else "", prune=prune,
-                      retry=retry_policy(app.sync_policy.retry),
+                      retry=retry_policy(app.sync_policy.retry, automated=app.sync_policy.automated is not None),
                       app_object=(node.namespace or DEFAULT_NAMESPACE, node.name), excluded=excluded)
 
     def sync_one(self, node: Any, wave: int | None, facts: ClusterFacts) -> AppResult:
@@ -207,7 +212,7 @@ class _Rollout:
         it they leave their app OutOfSync. Prune candidates are what apps tracked before this sync (objects
         created since are targets), so one listing serves the whole rollout."""
         if self.inventory is None:
-            self.inventory = tracked_by_instance(self.ctx.client)
+            self.inventory = self.ctx.inventory = tracked_by_instance(self.ctx.client)
 
 
 def _revision(node: Any) -> str:

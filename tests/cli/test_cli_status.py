@@ -181,3 +181,55 @@ def test_an_app_that_fails_to_render_is_unknown_with_its_error(kubeconfig, tmp_p
         ("root", None, "Missing", "OutOfSync"), ("gone", 3, "Unknown", "Unknown")]
     assert "no/such/folder: app path does not exist" in doc["apps"][1]["error"]
     assert (doc["health"], doc["sync"]) == ("Unknown", "OutOfSync")
+
+
+def write_shop_repo(repo: Path, config_maps: list[str]) -> Path:
+    """A root over one app, `shop`, whose folder holds its namespace and the named ConfigMaps (rewritten)."""
+    (repo / "apps").mkdir(parents=True, exist_ok=True)
+    (repo / "shop").mkdir(exist_ok=True)
+    (repo / "wavecd.yaml").write_text(json.dumps({
+        "root": "root.yaml", "repositories": [{"url": "https://git.example.com/gitops.git", "path": ".",
+                                               "worktree": True}]}))
+    (repo / "root.yaml").write_text(json.dumps(application("root", "apps")))
+    (repo / "apps" / "shop.yaml").write_text(json.dumps(application("shop", "shop")))
+    manifests = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}]
+    manifests += [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "shop"},
+                   "data": {"key": name}} for name in config_maps]
+    (repo / "shop" / "all.yaml").write_text("\n---\n".join(json.dumps(m) for m in manifests))
+    return repo
+
+
+def sync_repo(sim: SimCluster, repo: Path, settings: SyncSettings) -> None:
+    session = open_session(TreeRequest(root=repo, use_cache=False))
+
+    def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
+        return session.render_at(name, facts.kube_version, facts.api_versions)
+
+    with KubeClient.for_server(sim.url) as client:
+        sync_tree(plan_tree(session.tree), client, render, settings=settings, clock=SimTime(sim),
+                  emit=lambda event: None)
+
+
+def test_an_object_removed_from_git_but_not_pruned_is_out_of_sync_until_a_prune(sim, kubeconfig, tmp_path):
+    repo = write_shop_repo(tmp_path / "repo", ["settings", "old"])
+    sync_repo(sim, repo, SyncSettings())
+    assert status(str(repo), "--kubeconfig", str(kubeconfig)).exit_code == 0
+
+    write_shop_repo(repo, ["settings"])
+    sync_repo(sim, repo, SyncSettings())
+    result = status(str(repo), "--kubeconfig", str(kubeconfig), "-o", "json")
+    assert result.exit_code == 1
+    shop = json.loads(result.stdout)["apps"][1]
+    assert (shop["app"], shop["health"], shop["sync"]) == ("shop", "Healthy", "OutOfSync")
+    assert shop["outOfSync"] == [{"group": "", "kind": "ConfigMap", "namespace": "shop", "name": "old",
+                                  "status": "OutOfSync", "reason": "extra (requires pruning)"}]
+    table = status(str(repo), "--kubeconfig", str(kubeconfig))
+    assert table.exit_code == 1
+    assert "ConfigMap shop/old extra (requires pruning)" in table.stdout
+
+    sync_repo(sim, repo, SyncSettings(prune=True))
+    with KubeClient.for_server(sim.url) as client:
+        assert client.get("v1", "ConfigMap", "old", "shop") is None
+    result = status(str(repo), "--kubeconfig", str(kubeconfig), "-o", "json")
+    assert result.exit_code == 0, result.stdout
+    assert all(a["sync"] == "Synced" for a in json.loads(result.stdout)["apps"])

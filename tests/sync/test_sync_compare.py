@@ -14,7 +14,8 @@ import pytest
 from wavecd.core import ManualClock
 from wavecd.kube import KubeClient
 from wavecd.sim.cluster import SimCluster
-from wavecd.sync.compare import DIFFERS, MISSING, NOT_TRACKED, OUT_OF_SYNC, SYNCED, compare, desired_body
+from wavecd.sync.compare import DIFFERS, EXTRA, MISSING, NOT_TRACKED, OUT_OF_SYNC, SYNCED, compare, desired_body
+from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.tracking import with_tracking
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
@@ -218,3 +219,66 @@ def test_the_comparison_writes_nothing(kube):
     after = kube.get("v1", "ConfigMap", "settings", NS)
     assert after["metadata"]["resourceVersion"] == patched["metadata"]["resourceVersion"]
     assert after["data"] == {"level": "9"}
+
+
+# -- live objects the app tracks but no longer renders --------------------------------------------------------------
+def left_over(name: str = "old", annotations: dict[str, str] | None = None) -> dict[str, Any]:
+    """A ConfigMap an earlier revision of the app rendered."""
+    obj = config_map()
+    obj["metadata"] = {"name": name, "namespace": NS, **({"annotations": annotations} if annotations else {})}
+    return obj
+
+
+def tracked(kube: KubeClient, instance: str = APP) -> list[dict[str, Any]]:
+    return tracked_by_instance(kube).get(instance, [])
+
+
+def test_a_tracked_object_no_longer_rendered_is_extra_and_out_of_sync(kube):
+    old_namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop-old"}}
+    sync(kube, [*targets(), left_over(), old_namespace])
+    comparison = compare(kube, APP, targets(), NS, tracked(kube))
+    assert comparison.status == OUT_OF_SYNC
+    assert [(r.ref, r.status, r.reason) for r in comparison.out_of_sync] == [
+        ("ConfigMap:shop/old", OUT_OF_SYNC, "extra (requires pruning)"),
+        ("Namespace:shop-old", OUT_OF_SYNC, "extra (requires pruning)")]
+
+
+def test_the_rendered_objects_are_not_extra_whatever_their_scope(kube):
+    """The Namespace is cluster-scoped and the ConfigMap names no namespace in its manifest: both match."""
+    sync(kube, targets())
+    assert len(tracked(kube)) == 3
+    assert compare(kube, APP, targets(), NS, tracked(kube)).status == SYNCED
+
+
+@pytest.mark.parametrize("options", ["IgnoreExtraneous", "ServerSideDiff=true, IgnoreExtraneous"])
+def test_an_extra_object_marked_ignore_extraneous_keeps_the_app_synced(kube, options):
+    sync(kube, [*targets(), left_over(annotations={"argocd.argoproj.io/compare-options": options})])
+    comparison = compare(kube, APP, targets(), NS, tracked(kube))
+    assert comparison.status == SYNCED
+    assert comparison.out_of_sync == []
+
+
+def test_other_compare_options_do_not_hide_an_extra_object(kube):
+    sync(kube, [*targets(), left_over(annotations={"argocd.argoproj.io/compare-options": "ServerSideDiff=true"})])
+    assert [r.reason for r in compare(kube, APP, targets(), NS, tracked(kube)).out_of_sync] == [EXTRA]
+
+
+def test_objects_of_another_app_or_of_none_are_not_this_apps_extras(kube):
+    sync(kube, targets())
+    sync(kube, [left_over("theirs")], instance="other")
+    kube.apply(left_over("nobodys"))
+    comparison = compare(kube, APP, targets(), NS, tracked(kube))
+    assert comparison.status == SYNCED
+    assert [r.ref for r in compare(kube, "other", [], NS, tracked(kube, "other")).out_of_sync] == [
+        "ConfigMap:shop/theirs"]
+
+
+def test_live_hooks_and_skipped_targets_are_not_extra(kube):
+    """A hook left behind is the sync's own (its delete policy removes it); a `hook: Skip` target is still
+    desired, only never applied."""
+    hook = left_over("migrate", annotations={"argocd.argoproj.io/hook": "PostSync"})
+    skipped = left_over("skipped")
+    sync(kube, [*targets(), hook, skipped])
+    skipped["metadata"]["annotations"] = {"argocd.argoproj.io/hook": "Skip"}
+    comparison = compare(kube, APP, [*targets(), skipped], NS, tracked(kube))
+    assert comparison.status == SYNCED

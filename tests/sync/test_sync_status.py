@@ -13,6 +13,7 @@ from wavecd.kube import KubeClient
 from wavecd.plan import TreePlan, TreeWave
 from wavecd.sim.cluster import SimCluster
 from wavecd.sync.compare import desired_body
+from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.settings import ClusterFacts
 from wavecd.sync.status import app_status, tree_status
 
@@ -90,9 +91,10 @@ def test_a_dry_run_the_server_refuses_makes_sync_unknown(sim, kube):
     assert status.error.startswith("ConfigMap:shop/settings: the server refused its dry run: ")
 
 
-def node(name: str, wave: int | None, parent: str | None = None) -> AppNode:
-    return AppNode(name=name, kind="Application", namespace="argocd", parent=parent, depth=0 if parent is None else 1,
-                   wave=wave, source="directory", obj={}, destination=Destination(namespace=NS))
+def node(name: str, wave: int | None, parent: str | None = None, app_namespace: str = "argocd") -> AppNode:
+    return AppNode(name=name, kind="Application", namespace=app_namespace, parent=parent,
+                   depth=0 if parent is None else 1, wave=wave, source="directory", obj={},
+                   destination=Destination(namespace=NS))
 
 
 def test_tree_status_renders_each_app_with_the_cluster_facts_in_sync_order(sim, kube):
@@ -121,3 +123,36 @@ def test_tree_status_renders_each_app_with_the_cluster_facts_in_sync_order(sim, 
     facts = asked[0][1]
     assert facts.kube_version == kube.server_version().git_version
     assert "apps/v1" in facts.api_versions
+
+
+def config_map(name: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": NS}, "data": {"k": name}}
+
+
+def test_an_object_left_to_prune_makes_the_app_out_of_sync_but_not_less_healthy(sim, kube):
+    sync(kube, [*manifests(), config_map("old")], "shop")
+    sim.advance(60)
+    status = app_status(kube, "shop", manifests(), NS, live_tracked=tracked_by_instance(kube)["shop"])
+    assert (status.health, status.sync) == ("Healthy", "OutOfSync")
+    assert [(r.ref, r.reason) for r in status.out_of_sync] == [("ConfigMap:shop/old", "extra (requires pruning)")]
+
+
+def test_tree_status_finds_each_apps_extras_by_its_tracking_instance(sim, kube):
+    """`web` lives in argocd (instance `web`), `later` in `team` (instance `team_later`); an object tracked by
+    `later`-the-argocd-app is another app's, and the root tracks nothing left over."""
+    root, web, later = node("root", None), node("web", 0, "root"), node("later", 5, "root", app_namespace="team")
+    plan = TreePlan(root=root, waves=(TreeWave(0, (web,)), TreeWave(5, (later,))), errors={})
+    sync(kube, [*manifests(), config_map("old")], "web")
+    sync(kube, [config_map("kept"), config_map("leftover")], "team_later")
+    sync(kube, [config_map("foreign")], "later")
+    sim.advance(60)
+
+    def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
+        return {"web": manifests(), "later": [config_map("kept")]}.get(name, [])
+
+    statuses = tree_status(plan, kube, render)
+    assert [(s.app, s.health, s.sync, [(r.ref, r.reason) for r in s.out_of_sync]) for s in statuses] == [
+        ("root", "Healthy", "Synced", []),
+        ("web", "Healthy", "OutOfSync", [("ConfigMap:shop/old", "extra (requires pruning)")]),
+        ("later", "Healthy", "OutOfSync", [("ConfigMap:shop/leftover", "extra (requires pruning)")]),
+    ]

@@ -90,7 +90,8 @@ def _fail(err: WavecdError) -> NoReturn:
 def status(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bool, offline: bool, executor: str,
            no_cache: bool, kubeconfig: Path | None, context: str | None, output: str) -> None:
     """Show each Application of ROOT's tree as the cluster has it: health, and Synced when every desired
-    object exists, carries the app's tracking annotation and a server-side dry-run apply changes nothing.
+    object exists, carries the app's tracking annotation and a server-side dry-run apply changes nothing,
+    and no object the app tracks is left that it no longer renders (one a sync with --prune would delete).
 
     Exit status: 0 when every app is Healthy and Synced, 1 otherwise (or when the cluster cannot be
     reached), 2 for bad input."""

@@ -168,7 +168,8 @@ def _desired_key(client: KubeClient, target: dict[str, Any], default_namespace: 
 
 def extras(client: KubeClient, targets: Sequence[dict[str, Any]], default_namespace: str,
            live_tracked: Sequence[dict[str, Any]]) -> list[ResourceComparison]:
-    """The tracked live objects the app no longer renders, sorted by name: what a sync with prune deletes.
+    """The tracked live objects the app no longer renders — what a sync with prune deletes — sorted by group,
+    kind, namespace and name.
 
     Matched as the sync's plan matches prunes — by group, kind, namespace and name, the version ignored; a
     `hook: Skip` target still counts as desired (it is tracked, never applied). Live hooks are not judged,

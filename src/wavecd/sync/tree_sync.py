@@ -246,7 +246,9 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
     try:
         version = client.server_version().git_version
     except KubeError as err:
-        return _summarise(ctx, rollout, "Failed", err.message, stopped_at=None, blocking=None)
+        # The cluster could not be asked: nothing is known about any app's health.
+        return _summarise(ctx, rollout, "Failed", err.message, stopped_at=None, blocking=None,
+                          unreachable=True)
     ctx.emit(PlanReady(root=plan.root.name, waves=[{"wave": w.wave, "apps": list(w.names)} for w in plan.waves],
                        server=client.server, kube_version=version, dry_run=settings.dry_run))
     stop_phase, message, stopped_at, blocking = "Succeeded", "", None, None
@@ -349,7 +351,7 @@ def _root_result(rollout: _Rollout, root: AppResult) -> AppResult:
 
 
 def _summarise(ctx: SyncContext, rollout: _Rollout, phase: str, message: str, *, stopped_at: int | None,
-               blocking: dict[str, str] | None) -> SyncResult:
+               blocking: dict[str, str] | None, unreachable: bool = False) -> SyncResult:
     counts: dict[str, int] = {}
     for node in rollout.plan.order:
         result = rollout.results.get(node.name)
@@ -370,7 +372,8 @@ def _summarise(ctx: SyncContext, rollout: _Rollout, phase: str, message: str, *,
     elif phase == "Interrupted":
         health, exit_code = _worst([*reached, HealthStatus.PROGRESSING.value]), EXIT_INTERRUPTED
     else:
-        health, exit_code = _worst([*reached, HealthStatus.DEGRADED.value]), EXIT_FAILED
+        failed = HealthStatus.UNKNOWN.value if unreachable else HealthStatus.DEGRADED.value
+        health, exit_code = _worst([*reached, failed]), EXIT_FAILED
     ctx.emit(Summary(health=health, phase=phase, message=message, seconds=ctx.elapsed(), apps=counts,
                      stopped_at=stopped_at, blocking=blocking, dry_run=ctx.dry_run, exit_code=exit_code))
     return SyncResult(health=health, phase=phase, exit_code=exit_code, message=message, apps=dict(rollout.results),

@@ -32,8 +32,8 @@ def test_prune_leaves_an_object_another_app_took_over_in_the_same_sync(cluster, 
 
 def test_an_app_removed_from_the_tree_takes_its_resources_with_it(cluster, tmp_path):
     # The Application carries Argo CD's resources finalizer: pruning it deletes what it tracks, then it goes.
-    repo = write_repo(tmp_path, [Child("stays", [config_map("s")]),
-                                 Child("leaves", [config_map("l1", "gone"), config_map("l2", "gone")], namespace="gone")])
+    leaving = Child("leaves", [config_map("l1", "gone"), config_map("l2", "gone")], namespace="gone")
+    repo = write_repo(tmp_path, [Child("stays", [config_map("s")]), leaving])
     manifest = tmp_path / "apps" / "leaves.yaml"
     app = yaml.safe_load(manifest.read_text())
     app["metadata"]["finalizers"] = ["resources-finalizer.argocd.argoproj.io"]

@@ -160,3 +160,13 @@ def test_an_unknown_kind_fails_the_app_before_anything_of_it_is_applied(cluster,
 
     assert run.result.exit_code == 1
     assert not cluster.exists("v1", "ConfigMap", "first", "apps")
+
+
+def test_a_timeout_records_the_stop_on_the_applications_it_caught(cluster, tmp_path):
+    run = cluster.sync(write_repo(tmp_path, _tree("never")), settings(timeout=20))
+
+    assert run.result.phase == "TimedOut"
+    for name in ("stuck", "root"):  # the cluster must not keep an earlier sync's Healthy/Succeeded
+        status = cluster.get("argoproj.io/v1alpha1", "Application", name, "argocd")["status"]
+        assert (status["operationState"]["phase"], status["health"]["status"]) == ("Terminated", "Progressing")
+    assert cluster.get("argoproj.io/v1alpha1", "Application", "after", "argocd") is None

@@ -138,8 +138,9 @@ def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, inst
         if out_of_sync_only and live is not None and not task.is_hook and is_tracked_by(live, instance):
             preview = ctx.client.apply(obj, force=True, dry_run=True)
             if strip_server_fields(preview) == strip_server_fields(live):
+                # gitops-engine drops in-sync tasks altogether: not applied, not gated
                 ctx.emit(ResourceApplied(**event, result="unchanged", message="in sync (ApplyOutOfSyncOnly)"))
-                return _watched(obj, task, namespaced)
+                return None
         applied = _send(ctx, task, obj, live, dry_run=ctx.dry_run)
     except NoKindMatchError as err:
         if ctx.dry_run and f"{task.group}/{task.kind}" in ctx.planned_crd_kinds:

@@ -57,8 +57,11 @@ def _patch_status(ctx: SyncContext, kind: str, name: str, namespace: str, status
         return
 
 
-def write_app_status(ctx: SyncContext, name: str, namespace: str, result: AppResult, revision: str = "") -> None:
-    phase = "Failed" if result.sync == "Failed" else "Succeeded"
+def write_app_status(ctx: SyncContext, name: str, namespace: str, result: AppResult, revision: str = "",
+                     phase: str | None = None) -> None:
+    """The app's health, sync status and operation phase (Succeeded, Failed, or Terminated when the sync was
+    stopped under it), written only when they change."""
+    phase = phase or ("Failed" if result.sync == "Failed" else "Succeeded")
     health: dict[str, Any] = {"status": result.health}
     if result.message and result.health != "Healthy":
         health["message"] = result.message

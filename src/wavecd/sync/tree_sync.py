@@ -286,7 +286,24 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
             message = f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
     if root is not None and stop_phase in ("Succeeded", "Failed"):
         _finish_root(rollout, root, root_started, rolled_out=stop_phase == "Succeeded")
+    elif stop_phase in ("TimedOut", "Interrupted"):
+        _mark_terminated(rollout, message)
     return _summarise(ctx, rollout, stop_phase, message, stopped_at=stopped_at, blocking=blocking)
+
+
+def _mark_terminated(rollout: _Rollout, message: str) -> None:
+    """Apps caught mid-sync (the root included) record the stop, as Argo CD's Terminated operation does, so
+    the cluster does not keep claiming the previous sync's Healthy/Synced."""
+    for name in sorted(rollout.started - set(rollout.results)):
+        node = rollout.tree.apps.get(name)
+        if node is None or node.app is None:
+            continue
+        result = AppResult(name, rollout.plan.wave_of(name), HealthStatus.PROGRESSING.value, "OutOfSync", message)
+        try:
+            write_app_status(rollout.ctx, name, node.namespace or DEFAULT_NAMESPACE, result, _revision(node),
+                             phase="Terminated")
+        except KubeError:
+            continue
 
 
 def _describe_blocker(blocker: dict[str, str]) -> str:

@@ -3,6 +3,8 @@ it, a failing hook fails the app and runs its SyncFail hooks, BeforeHookCreation
 
 from __future__ import annotations
 
+import re
+
 from sync_fixtures import Child, deployment, job, write_repo
 
 OUTCOME = "sim.wavecd.io/outcome"
@@ -96,3 +98,16 @@ def test_hook_failed_deletes_the_failed_hook_and_skip_is_never_applied(cluster, 
         ("migrate", "HookFailed"), ("clean-up", "HookSucceeded")]
     assert run.of("applied", resource="manual") == []
     assert cluster.kube.list("batch/v1", "Job", "apps") == []
+
+
+def test_a_hook_with_only_a_generate_name_is_named_as_argo_cd_names_it(cluster, tmp_path):
+    hook = job("migrate", hook="PreSync")
+    hook["metadata"] = {"generateName": "migrate-", "namespace": "apps",
+                        "annotations": hook["metadata"]["annotations"]}
+    run = cluster.sync(write_repo(tmp_path, [Child("one", [hook, deployment("web")])]))
+
+    assert run.result.exit_code == 0, run.result.message
+    [applied] = run.of("applied", kind="Job")
+    # generateName + lower(revision[:7] + "-" + phase + "-" + start time in Unix seconds)
+    assert re.fullmatch(r"migrate-[a-z0-9]*-presync-\d{10}", applied["resource"]), applied["resource"]
+    assert cluster.exists("batch/v1", "Job", applied["resource"], "apps")

@@ -8,6 +8,7 @@ wave starts.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -40,6 +41,7 @@ class AppJob:
     retry: RetryPolicy | None = None
     app_object: tuple[str, str] | None = None  # (namespace, name) of its Application, never judged by itself
     excluded: Collection[ResourceKey] = ()
+    revision: str = ""  # what hooks with only a generateName are named after
 
 
 @dataclass
@@ -49,6 +51,7 @@ class _Outcome:
 
     prune_skipped: bool = False
     hooks: list[tuple[Task, Watched]] = field(default_factory=list)
+    hook_stamp: tuple[str, int] | None = None  # (revision, start in Unix seconds) for generated hook names
 
 
 def _steps(job: AppJob) -> list[Step]:
@@ -127,7 +130,8 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome, *, f
                 continue
             ctx.checkpoint()
             item = apply_task(ctx, task, app=job.name, wave=job.wave, instance=job.instance,
-                              default_namespace=job.namespace, out_of_sync_only=out_of_sync_only)
+                              default_namespace=job.namespace, out_of_sync_only=out_of_sync_only,
+                              hook_stamp=outcome.hook_stamp)
             if item is not None:
                 watched.append(item)
                 if task.is_hook:
@@ -146,13 +150,13 @@ def _run_sync_fail(ctx: SyncContext, job: AppJob) -> str:
     if not job.plan.sync_fail or ctx.dry_run:
         return ""
     step = Step("SyncFail", job.plan.sync_fail[0].wave, job.plan.sync_fail)
-    outcome = _Outcome()
+    outcome = _Outcome(hook_stamp=(job.revision, int(time.time())))
     failure = _run_step(ctx, job, step, outcome, final=True)
     _delete_hooks(ctx, job, outcome.hooks, "HookFailed" if failure else "HookSucceeded")
     return "; one or more SyncFail hooks failed" if failure else ""
 
 
-def _preflight(ctx: SyncContext, job: AppJob, steps: list[Step]) -> GateFailure | None:
+def _preflight(ctx: SyncContext, job: AppJob, steps: list[Step], outcome: _Outcome) -> GateFailure | None:
     """Dry-run every task before the first apply; the first refusal fails the app with nothing changed."""
     if ctx.dry_run:
         return None
@@ -162,7 +166,7 @@ def _preflight(ctx: SyncContext, job: AppJob, steps: list[Step]) -> GateFailure 
         for task in step.tasks:
             ctx.checkpoint()
             refused = preflight(ctx, task, instance=job.instance, default_namespace=job.namespace,
-                                own_namespaces=own_namespaces)
+                                own_namespaces=own_namespaces, hook_stamp=outcome.hook_stamp)
             if refused is not None:
                 return GateFailure(refused.blocking, refused.message)
     return None
@@ -176,9 +180,9 @@ def _failed(job: AppJob, failure: GateFailure, note: str = "") -> AppResult:
 
 
 def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
-    outcome = _Outcome()
+    outcome = _Outcome(hook_stamp=(job.revision, int(time.time())))
     steps = _steps(job)
-    refused = _preflight(ctx, job, steps)
+    refused = _preflight(ctx, job, steps, outcome)
     if refused is not None:
         return _failed(job, refused)
     for index, step in enumerate(steps):

@@ -46,8 +46,17 @@ def _namespaced(ctx: SyncContext, obj: dict[str, Any]) -> bool:
         return bool((obj.get("metadata") or {}).get("namespace"))
 
 
-def desired(task: Task, instance: str, default_namespace: str) -> dict[str, Any]:
-    """The object as wavecd sends it: Git's manifest, its namespace defaulted, the tracking annotation added.
+def hook_name(generate_name: str, revision: str, phase: str, started: int) -> str:
+    """gitops-engine's name for a hook that has only a `generateName`: the prefix, then the revision's first
+    7 characters, the phase and the sync's start time (Unix seconds), lower-cased."""
+    short = revision[:7] if len(revision) >= 8 else revision
+    return generate_name + f"{short}-{phase}-{started}".lower()
+
+
+def desired(task: Task, instance: str, default_namespace: str,
+            hook_stamp: tuple[str, int] | None = None) -> dict[str, Any]:
+    """The object as wavecd sends it: Git's manifest, its namespace defaulted, the tracking annotation added,
+    and — for a hook with only a `generateName`, given `hook_stamp` (revision, start time) — its name.
 
     The namespace CreateNamespace adds is not tracked: Argo CD never prunes it, and neither does wavecd.
     """
@@ -56,6 +65,9 @@ def desired(task: Task, instance: str, default_namespace: str) -> dict[str, Any]
     meta = obj["metadata"] = dict(obj.get("metadata") or {})
     if task.namespace and not meta.get("namespace"):
         meta["namespace"] = task.namespace
+    if task.is_hook and not meta.get("name") and meta.get("generateName") and hook_stamp is not None:
+        meta["name"] = hook_name(str(meta.pop("generateName")), hook_stamp[0], task.phase, hook_stamp[1])
+        obj = with_tracking(obj, instance, default_namespace)
     return obj
 
 
@@ -70,11 +82,11 @@ def _send(ctx: SyncContext, task: Task, obj: dict[str, Any], live: dict[str, Any
     return client.apply(obj, force=True, dry_run=dry_run)
 
 
-def _prepared(ctx: SyncContext, task: Task, instance: str, default_namespace: str, *, read_live: bool = True
-              ) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
+def _prepared(ctx: SyncContext, task: Task, instance: str, default_namespace: str, *, read_live: bool = True,
+              hook_stamp: tuple[str, int] | None = None) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
     """The object to send, whether its kind is namespaced, and its live counterpart (None if absent or not
     read)."""
-    obj = desired(task, instance, default_namespace)
+    obj = desired(task, instance, default_namespace, hook_stamp)
     namespaced = ctx.client.is_namespaced(str(obj["apiVersion"]), str(obj["kind"]))
     if not namespaced:
         obj["metadata"].pop("namespace", None)
@@ -85,7 +97,7 @@ def _prepared(ctx: SyncContext, task: Task, instance: str, default_namespace: st
 
 
 def preflight(ctx: SyncContext, task: Task, *, instance: str, default_namespace: str,
-              own_namespaces: frozenset[str]) -> ApplyFailed | None:
+              own_namespaces: frozenset[str], hook_stamp: tuple[str, int] | None = None) -> ApplyFailed | None:
     """gitops-engine's first step: a dry run of every task before anything of the app is applied, so an
     object the server would refuse (an unknown kind, a bad field) fails the app while nothing has changed.
 
@@ -96,7 +108,8 @@ def preflight(ctx: SyncContext, task: Task, *, instance: str, default_namespace:
         return None
     try:
         # Only a replace needs to know whether the object exists (replace or create).
-        obj, _, live = _prepared(ctx, task, instance, default_namespace, read_live=task.options.replace)
+        obj, _, live = _prepared(ctx, task, instance, default_namespace, read_live=task.options.replace,
+                                 hook_stamp=hook_stamp)
         _send(ctx, task, obj, live, dry_run=True)
     except NoKindMatchError as err:
         return None if task.options.skip_dry_run else ApplyFailed(err.message, _blocking(task, err.message))
@@ -121,7 +134,8 @@ def _result(applied: dict[str, Any], live: dict[str, Any] | None, *, dry_run: bo
 
 
 def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, instance: str,
-               default_namespace: str, out_of_sync_only: bool) -> Watched | None:
+               default_namespace: str, out_of_sync_only: bool,
+               hook_stamp: tuple[str, int] | None = None) -> Watched | None:
     """Apply one task's target; the object the gate must then watch, or None when there is nothing to wait on."""
     assert task.target is not None
     # Cluster-scoped objects carry the destination namespace in the plan (as gitops-engine keys them); the
@@ -131,7 +145,7 @@ def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, inst
              "kind": task.kind, "namespace": shown_namespace, "resource": task.name,
              "hook": True if task.is_hook else None}
     try:
-        obj, namespaced, live = _prepared(ctx, task, instance, default_namespace)
+        obj, namespaced, live = _prepared(ctx, task, instance, default_namespace, hook_stamp=hook_stamp)
         if task.auto_namespace and live is not None:
             ctx.emit(ResourceApplied(**event, result="unchanged", message="namespace exists"))
             return None

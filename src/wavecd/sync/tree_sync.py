@@ -138,7 +138,8 @@ class _Rollout:
         return AppJob(name=node.name, wave=wave, plan=app_plan, instance=instance,
                       namespace=node.destination.namespace if node.destination else "", prune=prune,
                       retry=retry_policy(app.sync_policy.retry, automated=app.sync_policy.automated is not None),
-                      app_object=(node.namespace or DEFAULT_NAMESPACE, node.name), excluded=excluded)
+                      app_object=(node.namespace or DEFAULT_NAMESPACE, node.name), excluded=excluded,
+                      revision=_revision(node))
 
     def sync_one(self, node: Any, wave: int | None, facts: ClusterFacts) -> AppResult:
         ctx = self.ctx

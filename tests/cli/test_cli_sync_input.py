@@ -64,12 +64,32 @@ def test_conflicting_target_flags(tmp_path, flags, expected):
     assert expected in error_line(result)
 
 
-def test_unreadable_kubeconfig_after_the_render(tmp_path):
+def test_a_missing_kubeconfig_is_reported_before_anything_is_printed(tmp_path):
     result = run("examples/staging", "--kubeconfig", str(tmp_path / "missing"), "-o", "json")
     assert result.exit_code == 2
     assert f"stat {tmp_path / 'missing'}: no such file or directory" in error_line(result)
-    # What was done before the connection is still reported; nothing claims a sync happened.
-    assert [line.split('"')[3] for line in result.stdout.splitlines()] == ["render"]
+    assert result.stdout == ""
+
+
+def test_no_kubeconfig_anywhere_is_bad_input(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "gone"))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    result = run("examples/staging", "-o", "json")
+    assert result.exit_code == 2
+    assert "no kubeconfig found" in error_line(result)
+    assert result.stdout == ""
+
+
+def test_an_unknown_context_is_reported_before_the_tree_renders(tmp_path):
+    kubeconfig = tmp_path / "config"
+    kubeconfig.write_text("clusters: [{name: c, cluster: {server: 'http://127.0.0.1:1'}}]\n"
+                          "contexts: [{name: staging, context: {cluster: c}}]\n")
+    # ROOT does not exist either: the kubeconfig is checked first, as it costs nothing to read.
+    result = run(str(tmp_path / "nowhere"), "--kubeconfig", str(kubeconfig), "--context", "prod", "-o", "json")
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: context was not found for specified context: prod"
+    assert "contexts: staging" in result.stderr
+    assert result.stdout == ""
 
 
 @pytest.mark.parametrize(("value", "seconds"), [("5", 5.0), ("0", 0.0), ("-3", 0.0), ("", 2.0), ("2s", 2.0),

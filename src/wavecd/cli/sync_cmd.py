@@ -1,9 +1,10 @@
 """`wavecd sync ROOT`: render the app tree, plan it, and sync it into a cluster wave by wave.
 
 The command only wires things together: the session renders, `plan_tree` orders, `sync_tree` applies and
-reports events, and `progress` shows them. Its own work is the cluster connection (a kubeconfig, or an
-in-process simulated cluster that shares the sync's clock so simulated time runs fast), turning Ctrl-C
-into the engine's cancel flag, and the exit status.
+reports events, and `progress` shows them. Its own work is the cluster connection (a kubeconfig, checked
+before the tree renders, or an in-process simulated cluster that shares the sync's clock so simulated time
+runs fast), turning Ctrl-C into the engine's cancel flag, the exit status, and the promise that once an
+event is printed the last one is a summary.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,14 +26,15 @@ import click
 from wavecd.apps.session import TreeRequest, TreeSession, open_session
 from wavecd.cli.progress import JsonLines, SyncProgress
 from wavecd.cli.tree_cmd import root_options
-from wavecd.core import Clock, Emit, RealClock, UserInputError, WavecdError
+from wavecd.core import Clock, Emit, Event, RealClock, UserInputError, WavecdError
 from wavecd.core.durations import parse_go_duration
+from wavecd.health import HealthStatus
 from wavecd.kube import KubeClient
 from wavecd.plan import plan_tree
 from wavecd.sim.cluster import SimCluster
-from wavecd.sync.events import TreeRendered
-from wavecd.sync.settings import EXIT_INTERRUPTED, WAVE_DELAY_SECONDS, ClusterFacts, SyncSettings
-from wavecd.sync.tree_sync import sync_tree
+from wavecd.sync.events import AppFinished, AppStarted, Summary, TreeRendered
+from wavecd.sync.settings import EXIT_FAILED, EXIT_INTERRUPTED, WAVE_DELAY_SECONDS, ClusterFacts, SyncSettings
+from wavecd.sync.tree_sync import NOT_STARTED, sync_tree
 
 # Simulated seconds per real second with `--sim`: the staging example (19 waves, Argo CD's 2 s between
 # waves, 0.5–2 s per object in the sim) then syncs in a few seconds; `--sim-speed 1` is real time.
@@ -70,12 +73,8 @@ def target_from_flags(kubeconfig: str | None, context: str | None, sim: bool, si
 
 
 @contextlib.contextmanager
-def connect(target: Target, clock: Clock) -> Iterator[KubeClient]:
-    """A `KubeClient` for the target; with `--sim`, the cluster lives exactly as long as the client."""
-    if not target.sim:
-        with KubeClient.from_kubeconfig(target.kubeconfig, target.context) as client:
-            yield client
-        return
+def sim_client(clock: Clock) -> Iterator[KubeClient]:
+    """A client of a simulated cluster started for this run; the cluster lives exactly as long as the client."""
     with SimCluster(clock=clock) as cluster, KubeClient.for_server(cluster.url) as client:
         yield client
 
@@ -118,18 +117,88 @@ def open_session_timed(request: TreeRequest, emit: Emit) -> TreeSession:
     return session
 
 
+class SummaryGuard:
+    """An `Emit` that passes the events on and keeps what a summary needs, so that a sync that fails outside
+    the engine (the plan, the simulated cluster, a bug) still ends its events with one: `-o json` readers are
+    promised that the last line is the summary. The engine's own summary is never doubled."""
+
+    def __init__(self, emit: Emit, clock: Clock, apps: list[str], *, dry_run: bool):
+        self._emit = emit
+        self._clock = clock
+        self._since = clock.now()
+        self._apps = apps
+        self._dry_run = dry_run
+        self._health: dict[str, str] = {}
+        self._started: set[str] = set()
+        self._lock = threading.Lock()
+        self.summarised = False
+
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            if isinstance(event, AppStarted):
+                self._started.add(event.app)
+            elif isinstance(event, AppFinished):
+                self._health[event.app] = event.health
+            elif isinstance(event, Summary):
+                self.summarised = True
+        self._emit(event)
+
+    def summarise(self, phase: str, message: str, exit_code: int) -> None:
+        """Report the end the engine could not. The tree's health is Unknown: the sync stopped before it could
+        judge it. Apps count as the engine counts them (`NotStarted` when not reached)."""
+        with self._lock:
+            if self.summarised:
+                return
+            apps = Counter(self._health.get(name) or (HealthStatus.PROGRESSING.value if name in self._started
+                                                      else NOT_STARTED) for name in self._apps)
+        self(Summary(health=HealthStatus.UNKNOWN.value, phase=phase, message=message,
+                     seconds=round(self._clock.now() - self._since, 3), apps=dict(apps), dry_run=self._dry_run,
+                     exit_code=exit_code))
+
+
+def internal_error(err: Exception) -> str:
+    """A wavecd bug, worded as the engine words it."""
+    return f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
+
+
+@contextlib.contextmanager
+def summary_on_failure(guard: SummaryGuard) -> Iterator[None]:
+    """Whatever ends the sync early, the events end with a summary whose exit code is the process's."""
+    try:
+        yield
+    except WavecdError as err:
+        guard.summarise("Failed", err.message, err.exit_code)
+        raise
+    except KeyboardInterrupt:
+        guard.summarise("Interrupted", "interrupted", EXIT_INTERRUPTED)
+        raise
+    except Exception as err:
+        guard.summarise("Failed", internal_error(err), EXIT_FAILED)
+        raise
+
+
 def run(request: TreeRequest, target: Target, settings: SyncSettings, emit: Emit, clock: Clock) -> int:
-    """Render, plan and sync; the exit status of the sync."""
-    session = open_session_timed(request, emit)
-    plan = plan_tree(session.tree)
+    """Check the kubeconfig, render, plan and sync; the exit status of the sync."""
+    with contextlib.ExitStack() as stack:
+        # The kubeconfig first: it is read in an instant, while the tree may take seconds to render, and bad
+        # input must be reported before any event is printed.
+        client = (None if target.sim
+                  else stack.enter_context(KubeClient.from_kubeconfig(target.kubeconfig, target.context)))
+        session = open_session_timed(request, emit)
+        guard = SummaryGuard(emit, clock, [n.name for n in session.tree.nodes if n.kind == "Application"],
+                             dry_run=settings.dry_run)
 
-    def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
-        return session.render_at(name, facts.kube_version, facts.api_versions)
+        def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
+            return session.render_at(name, facts.kube_version, facts.api_versions)
 
-    cancel = threading.Event()
-    with connect(target, clock) as client, cancel_on_interrupt(cancel):
-        result = sync_tree(plan, client, render, settings=settings, clock=clock, emit=emit, cancel=cancel)
-    return result.exit_code
+        cancel = threading.Event()
+        with summary_on_failure(guard):
+            plan = plan_tree(session.tree)
+            if client is None:
+                client = stack.enter_context(sim_client(clock))
+            with cancel_on_interrupt(cancel):
+                result = sync_tree(plan, client, render, settings=settings, clock=clock, emit=guard, cancel=cancel)
+        return result.exit_code
 
 
 def wave_delay_from_env() -> float:
@@ -181,6 +250,9 @@ def sync(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bool
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         code = EXIT_INTERRUPTED
+    except Exception as err:  # a wavecd bug: one line that says so (the summary too, when events were printed)
+        click.echo(f"Error: {internal_error(err)}", err=True)
+        code = EXIT_FAILED
     sys.exit(code)
 
 

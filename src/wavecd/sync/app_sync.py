@@ -54,7 +54,8 @@ class _Outcome:
     hook_stamp: tuple[str, int] | None = None  # (revision, start in Unix seconds) for generated hook names
 
 
-def _steps(job: AppJob) -> list[Step]:
+def app_steps(job: AppJob) -> list[Step]:
+    """The plan's steps without the tasks the tree applies itself (child Applications, ApplicationSets)."""
     steps = []
     for step in job.plan.waves():
         tasks = tuple(t for t in step.tasks if t.key not in job.excluded)
@@ -181,7 +182,7 @@ def _failed(job: AppJob, failure: GateFailure, note: str = "") -> AppResult:
 
 def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
     outcome = _Outcome(hook_stamp=(job.revision, int(time.time())))
-    steps = _steps(job)
+    steps = app_steps(job)
     refused = _preflight(ctx, job, steps, outcome)
     if refused is not None:
         return _failed(job, refused)

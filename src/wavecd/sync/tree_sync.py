@@ -17,7 +17,7 @@ from wavecd.core import Clock, Emit, WavecdError
 from wavecd.health import HealthStatus, is_worse
 from wavecd.kube import KubeClient, KubeError
 from wavecd.plan import TreePlan, node_plan
-from wavecd.sync.app_sync import AppJob, sync_app
+from wavecd.sync.app_sync import AppJob, app_steps, sync_app
 from wavecd.sync.context import SyncContext, SyncStopped
 from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Resync, Summary, WaveFinished, WaveStarted
 from wavecd.sync.inventory import tracked_by_instance
@@ -157,7 +157,7 @@ class _Rollout:
         except WavecdError as err:
             result = AppResult(node.name, wave, HealthStatus.UNKNOWN.value, "Failed", err.render())
         else:
-            ctx.emit(AppStarted(app=node.name, wave=wave, resources=len(manifests), steps=len(job.plan.waves())))
+            ctx.emit(AppStarted(app=node.name, wave=wave, resources=len(manifests), steps=len(app_steps(job))))
             result = sync_app(ctx, job)
         if wave is not None:
             self.finish(node, result, started)

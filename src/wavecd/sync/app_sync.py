@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from wavecd.health import HealthStatus
 from wavecd.kube import KubeError
@@ -20,7 +21,7 @@ from wavecd.sync.apply import ApplyFailed, apply_task, preflight, prune_task
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import HookDeleted, Retrying
 from wavecd.sync.gate import GateFailure, Watched, wait_healthy
-from wavecd.sync.live import app_health, managed_resources
+from wavecd.sync.live import app_health, identity, managed_resources
 from wavecd.sync.retry import RetryPolicy
 from wavecd.sync.settings import AppResult
 
@@ -52,6 +53,8 @@ class _Outcome:
     prune_skipped: bool = False
     hooks: list[tuple[Task, Watched]] = field(default_factory=list)
     hook_stamp: tuple[str, int] | None = None  # (revision, start in Unix seconds) for generated hook names
+    # identity -> the object as its apply answered, for the final health read
+    known: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 def app_steps(job: AppJob) -> list[Step]:
@@ -137,6 +140,8 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome, *, f
                 watched.append(item)
                 if task.is_hook:
                     outcome.hooks.append((task, item))
+                elif item.seen is not None and task.target is not None:
+                    outcome.known[identity(task.target, job.namespace)] = item.seen
     except ApplyFailed as err:
         return GateFailure(err.blocking, err.message)
     if ctx.dry_run:
@@ -194,7 +199,8 @@ def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
     _delete_hooks(ctx, job, outcome.hooks, "HookSucceeded")
     targets = [t.target for t in job.plan.tasks if t.target is not None and not t.is_hook and not t.auto_namespace
                and t.key not in job.excluded]
-    health = app_health(managed_resources(ctx.client, targets, job.namespace), app=job.app_object).health
+    resources = managed_resources(ctx.client, targets, job.namespace, known=outcome.known)
+    health = app_health(resources, app=job.app_object).health
     sync = "OutOfSync" if outcome.prune_skipped else "Synced"
     if ctx.dry_run:
         return AppResult(job.name, job.wave, health.status.value, sync, "dry run")

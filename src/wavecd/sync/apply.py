@@ -36,7 +36,7 @@ def _watched(obj: dict[str, Any], task: Task, namespaced: bool) -> Watched:
     meta = obj.get("metadata") or {}
     return Watched(str(obj.get("apiVersion")), str(obj.get("kind")),
                    str(meta.get("namespace") or task.namespace) if namespaced else "",
-                   str(meta.get("name") or task.name), hook=task.is_hook)
+                   str(meta.get("name") or task.name), hook=task.is_hook, seen=obj)
 
 
 def _namespaced(ctx: SyncContext, obj: dict[str, Any]) -> bool:

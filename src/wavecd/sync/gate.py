@@ -9,7 +9,7 @@ condition a wave waits on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from wavecd.health import HealthStatus, assess
@@ -28,6 +28,8 @@ class Watched:
     name: str
     hook: bool = False
     gone: bool = False
+    # The object as the apply answered: a kind no health rule judges passes on it, without another read.
+    seen: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def group(self) -> str:
@@ -52,8 +54,10 @@ def _read(ctx: SyncContext, item: Watched) -> dict[str, Any] | None:
         return None
 
 
-def _judge(ctx: SyncContext, item: Watched) -> tuple[str, str, str]:
+def _judge(ctx: SyncContext, item: Watched, first: bool) -> tuple[str, str, str]:
     """("done" | "wait" | "fail", health, message) for one object now."""
+    if first and item.seen is not None and not item.gone and assess(item.seen, is_hook=item.hook) is None:
+        return "done", "", ""  # no health to wait for: reading it again could not change the verdict
     live = _read(ctx, item)
     if item.gone:
         return ("done", "", "") if live is None else ("wait", "Progressing", "waiting for deletion")
@@ -84,7 +88,7 @@ def wait_healthy(ctx: SyncContext, items: list[Watched], *, app: str, wave: int 
         blockers: list[dict[str, str]] = []
         still: list[Watched] = []
         for item in pending:
-            verdict, health, message = _judge(ctx, item)
+            verdict, health, message = _judge(ctx, item, first=polls == 0)
             if verdict == "fail":
                 ctx.waiting.pop(app, None)
                 blocking = {**item.describe(), "health": health, "message": message}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from wavecd.health import AppHealth, ManagedResource, aggregate
+from wavecd.health import AppHealth, ManagedResource, aggregate, assess
 from wavecd.kube import KubeClient, NoKindMatchError
 
 
@@ -30,13 +30,22 @@ def get_live(client: KubeClient, obj: dict[str, Any], default_namespace: str = "
         return None
 
 
-def managed_resources(client: KubeClient, targets: Sequence[dict[str, Any]],
-                      default_namespace: str = "") -> list[ManagedResource]:
-    """Each desired object paired with its live one (None when missing)."""
+def managed_resources(client: KubeClient, targets: Sequence[dict[str, Any]], default_namespace: str = "",
+                      known: Mapping[tuple[str, str, str, str], dict[str, Any]] | None = None
+                      ) -> list[ManagedResource]:
+    """Each desired object paired with its live one (None when missing).
+
+    `known` holds objects as a write just answered, by identity: one whose kind no health rule judges is
+    used as it is (its health cannot change the app's), anything else is read again.
+    """
     out = []
     for target in targets:
         group, kind, namespace, name = identity(target, default_namespace)
-        live = get_live(client, target, default_namespace)
+        seen = (known or {}).get((group, kind, namespace, name))
+        if seen is not None and assess(seen) is None:
+            live: dict[str, Any] | None = seen
+        else:
+            live = get_live(client, target, default_namespace)
         if live is not None and not (live.get("metadata") or {}).get("namespace"):
             namespace = ""
         out.append(ManagedResource(group, kind, namespace, name, target=target, live=live))

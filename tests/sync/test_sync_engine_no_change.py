@@ -29,6 +29,7 @@ def test_dry_run_on_a_synced_cluster_changes_nothing(cluster, tmp_path):
     assert run.of("summary")[0]["dry_run"] is True
     assert cluster.versions() == before
     assert {e["result"] for e in run.of("applied")} == {"unchanged"}
+    assert {e["sync"] for e in run.of("app_finished")} == {"Synced"}
 
 
 def test_dry_run_on_an_empty_cluster_creates_nothing(cluster, tmp_path):
@@ -80,5 +81,7 @@ def test_dry_run_reports_what_would_change_and_changes_nothing(cluster, tmp_path
     assert run.result.exit_code == 0, run.result.message
     changed = [(e["resource"], e["result"], e["message"]) for e in run.of("applied") if e["result"] != "unchanged"]
     assert changed == [("settings", "configured", "dry run")]
+    would = {e["app"]: (e["sync"], e.get("message")) for e in run.of("app_finished") if e["sync"] != "Synced"}
+    assert would == {tree[1].name: ("OutOfSync", "dry run: 1 object would be created or changed")}
     assert cluster.versions() == before
     assert cluster.get("v1", "ConfigMap", "settings", "apps")["data"] == {"key": "settings"}

@@ -203,6 +203,10 @@ def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
     health = app_health(resources, app=job.app_object).health
     sync = "OutOfSync" if outcome.prune_skipped else "Synced"
     if ctx.dry_run:
+        changes = ctx.would_change.get(job.name, 0)
+        if changes:
+            return AppResult(job.name, job.wave, health.status.value, "OutOfSync",
+                             f"dry run: {changes} object{'s' if changes != 1 else ''} would be created or changed")
         return AppResult(job.name, job.wave, health.status.value, sync, "dry run")
     return AppResult(job.name, job.wave, health.status.value, sync, health.message)
 

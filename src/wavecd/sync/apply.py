@@ -158,12 +158,14 @@ def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, inst
         applied = _send(ctx, task, obj, live, dry_run=ctx.dry_run)
     except NoKindMatchError as err:
         if ctx.dry_run and f"{task.group}/{task.kind}" in ctx.planned_crd_kinds:
+            ctx.note_change(app)
             ctx.emit(ResourceApplied(**event, result="skipped",
                                      message="its CRD is applied earlier in this sync; the server cannot check it yet"))
             return None
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     except NotFoundError as err:
         if ctx.dry_run and task.namespace in ctx.planned_namespaces:
+            ctx.note_change(app)
             ctx.emit(ResourceApplied(**event, result="skipped",
                                      message=f"namespace {task.namespace} is created earlier in this sync"))
             return None
@@ -171,9 +173,11 @@ def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, inst
     except KubeError as err:
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     event["resource"] = str((applied.get("metadata") or {}).get("name") or task.name)
-    ctx.emit(ResourceApplied(**event, result=_result(applied, live, dry_run=ctx.dry_run),
-                             message="dry run" if ctx.dry_run else None))
+    result = _result(applied, live, dry_run=ctx.dry_run)
+    ctx.emit(ResourceApplied(**event, result=result, message="dry run" if ctx.dry_run else None))
     if ctx.dry_run:
+        if result != "unchanged":
+            ctx.note_change(app)
         return None
     if task.kind == "CustomResourceDefinition" and task.group == "apiextensions.k8s.io":
         _await_established(ctx, applied)

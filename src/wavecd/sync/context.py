@@ -37,6 +37,8 @@ class SyncContext:
     inventory: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # app -> what its gate waits on now (the last `waiting` event's blockers), to say what a timeout hit
     waiting: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # app -> how many objects a dry run found it would create or change
+    would_change: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -53,6 +55,10 @@ class SyncContext:
         """Events from apps syncing in parallel reach the listener one at a time."""
         with self._lock:
             self.emit_to(event)
+
+    def note_change(self, app: str) -> None:
+        with self._lock:
+            self.would_change[app] = self.would_change.get(app, 0) + 1
 
     def checkpoint(self) -> None:
         """Stop here if the sync was cancelled or its time is up."""

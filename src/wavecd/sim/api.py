@@ -502,14 +502,11 @@ class Api:
     def _orphan_dependents(self, uid: str | None) -> None:
         if not uid:
             return
-        for key in self.store.all_keys():
-            obj = self.store.peek(key)
-            refs = (obj or {}).get("metadata", {}).get("ownerReferences") or []
-            if any(r.get("uid") == uid for r in refs):
-                updated = clone(obj)
-                kept = [r for r in refs if r.get("uid") != uid]
-                if kept:
-                    updated["metadata"]["ownerReferences"] = kept
-                else:
-                    del updated["metadata"]["ownerReferences"]
-                self.store.put(key, updated)
+        for key in self.store.dependents(uid):  # the caller holds the store lock: every key is still there
+            updated = clone(self.store.peek(key))
+            kept = [r for r in updated["metadata"]["ownerReferences"] if r.get("uid") != uid]
+            if kept:
+                updated["metadata"]["ownerReferences"] = kept
+            else:
+                del updated["metadata"]["ownerReferences"]
+            self.store.put(key, updated)

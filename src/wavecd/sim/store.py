@@ -43,8 +43,14 @@ class Store:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self._objects: dict[Key, dict] = {}
-        # (group, plural) -> {(namespace, name): object}: lists read one collection, not the whole store
+        # Indexes, kept in step with `_objects` by `_index` so that the reads the controllers repeat on every
+        # reconcile cost what they return, not the store's size:
+        # (group, plural) -> {(namespace, name): object}: a list reads one collection, not the whole store;
         self._collections: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
+        # (group, plural) -> namespace -> {name: object}: one namespace of a collection;
+        self._namespaces: dict[tuple[str, str], dict[str, dict[str, dict]]] = {}
+        # owner uid -> (group, plural) -> {(namespace, name)}: an owner's children (ownerReferences).
+        self._owned: dict[str, dict[tuple[str, str], set[tuple[str, str]]]] = {}
         self._events: collections.deque[Event] = collections.deque(maxlen=EVENT_LOG_SIZE)
         self.rv = 1
         self._oldest = 1  # lowest rv a watch may resume from
@@ -95,14 +101,44 @@ class Store:
                 self._db = None
 
     def _index(self, key: Key, obj: dict | None) -> None:
+        """Store `obj` under `key` (None removes it) and update every index from the old object to the new one.
+
+        Stored objects are replaced, never mutated, so the old object still shows the owners it was indexed under.
+        """
         group, plural, namespace, name = key
         collection = self._collections.setdefault((group, plural), {})
+        namespaces = self._namespaces.setdefault((group, plural), {})
+        previous = self._objects.get(key)
+        if previous is not None:
+            for uid in _owner_uids(previous):
+                self._unown(uid, (group, plural), (namespace, name))
         if obj is None:
             self._objects.pop(key, None)
             collection.pop((namespace, name), None)
-        else:
-            self._objects[key] = obj
-            collection[(namespace, name)] = obj
+            in_namespace = namespaces.get(namespace)
+            if in_namespace is not None:
+                in_namespace.pop(name, None)
+                if not in_namespace:
+                    del namespaces[namespace]
+            return
+        self._objects[key] = obj
+        collection[(namespace, name)] = obj
+        namespaces.setdefault(namespace, {})[name] = obj
+        for uid in _owner_uids(obj):
+            self._owned.setdefault(uid, {}).setdefault((group, plural), set()).add((namespace, name))
+
+    def _unown(self, uid: str, resource: tuple[str, str], where: tuple[str, str]) -> None:
+        """Drop one child from an owner's index, and the owner's entry once it has no children left."""
+        by_resource = self._owned.get(uid)
+        if by_resource is None:
+            return
+        children = by_resource.get(resource)
+        if children is not None:
+            children.discard(where)
+            if not children:
+                del by_resource[resource]
+        if not by_resource:
+            del self._owned[uid]
 
     # -- reads ----------------------------------------------------------------------------------------------
     def get(self, key: Key) -> dict | None:
@@ -115,31 +151,38 @@ class Store:
         return self._objects.get(key)
 
     def list(self, group: str, plural: str, namespace: str | None = None, owner_uid: str | None = None) -> list[dict]:
-        """Copies of a collection's objects (in one namespace, and owned by `owner_uid`, when given)."""
+        """Copies of a collection's objects (in one namespace, and owned by `owner_uid`, when given), sorted by
+        (namespace, name)."""
         with self.lock:
-            collection = self._collections.get((group, plural), {})
-            # Filter before sorting: controllers list one owner's children in one namespace, many times.
-            kept = [
-                (key, obj)
-                for key, obj in collection.items()
-                if (namespace is None or key[0] == namespace) and (owner_uid is None or _owned_by(obj, owner_uid))
-            ]
-            kept.sort(key=lambda item: item[0])
-            return [clone(obj) for _, obj in kept]
+            resource = (group, plural)
+            if owner_uid is not None:
+                collection = self._collections.get(resource, {})
+                where = self._owned.get(owner_uid, {}).get(resource, ())
+                kept = sorted(w for w in where if namespace is None or w[0] == namespace)
+                return [clone(collection[w]) for w in kept]
+            if namespace is not None:
+                in_namespace = self._namespaces.get(resource, {}).get(namespace, {})
+                return [clone(in_namespace[name]) for name in sorted(in_namespace)]
+            collection = self._collections.get(resource, {})
+            return [clone(collection[where]) for where in sorted(collection)]
 
     def dependents(self, uid: str) -> list[Key]:
-        """Keys of every object with an ownerReference to `uid`."""
+        """Keys of every object with an ownerReference to `uid`, sorted."""
         with self.lock:
-            return [key for key, obj in self._objects.items() if _owned_by(obj, uid)]
+            by_resource = self._owned.get(uid, {})
+            return sorted(
+                (group, plural, ns, name) for (group, plural), where in by_resource.items() for ns, name in where
+            )
 
     def names(self, group: str, plural: str, namespace: str) -> list[str]:
         with self.lock:
-            return [name for ns, name in self._collections.get((group, plural), {}) if ns == namespace]
+            return list(self._namespaces.get((group, plural), {}).get(namespace, ()))
 
     def count(self, group: str, plural: str, namespace: str | None = None) -> int:
         with self.lock:
-            collection = self._collections.get((group, plural), {})
-            return sum(1 for ns, _ in collection if namespace is None or ns == namespace)
+            if namespace is None:
+                return len(self._collections.get((group, plural), ()))
+            return len(self._namespaces.get((group, plural), {}).get(namespace, ()))
 
     def all_keys(self) -> list[Key]:
         with self.lock:
@@ -184,12 +227,20 @@ class Store:
         return self._oldest
 
     def events_after(self, rv: int) -> Iterator[Event]:
-        """Events with resourceVersion > rv (caller holds the lock)."""
-        if not self._events or self._events[-1].rv <= rv:
-            return iter(())
-        return (e for e in list(self._events) if e.rv > rv)
+        """Events with resourceVersion > rv (caller holds the lock).
+
+        Read from the newest end: a watcher wakes on every write and wants the few events since its last read,
+        so this costs what it returns, not the length of the log.
+        """
+        newer = []
+        for event in reversed(self._events):
+            if event.rv <= rv:
+                break
+            newer.append(event)
+        newer.reverse()
+        return iter(newer)
 
 
-def _owned_by(obj: dict, uid: str) -> bool:
+def _owner_uids(obj: dict) -> set[str]:
     refs = (obj.get("metadata") or {}).get("ownerReferences")
-    return bool(refs) and any(r.get("uid") == uid for r in refs)
+    return {r["uid"] for r in refs or () if isinstance(r, dict) and isinstance(r.get("uid"), str)}

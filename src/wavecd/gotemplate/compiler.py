@@ -92,6 +92,7 @@ class _Compiler:
         self.dot_iface: bool | str = False
         self.at: Node | _DynAt = tree.root
         self.last_recv = "None"  # what the last compiled chain read its final field from
+        self.keep_recv = False  # whether the action being compiled prints with `_pvf` (needs last_recv)
         self.map_sets: dict[int, str] = {}
 
     # --- emission helpers ---------------------------------------------------------------------
@@ -165,7 +166,9 @@ class _Compiler:
                 if node.text:
                     self.emit(f"w({node.text!r})")
             elif isinstance(node, ActionNode):
+                self.keep_recv = not node.pipe.decl and _prints_field(node.pipe)
                 v = self.pipeline(node.pipe)
+                self.keep_recv = False
                 if not node.pipe.decl:
                     self.at = node
                     self.emit(f"w({v} if {v}.__class__ is str else {self.printer(node.pipe, v)})")
@@ -297,7 +300,7 @@ class _Compiler:
         if len(pipe.cmds) > 1 or len(cmd.args) > 1:  # a call's result
             return f"_pv({v})"
         first = cmd.args[0]
-        if isinstance(first, (FieldNode, ChainNode)) or (isinstance(first, VariableNode) and len(first.idents) > 1):
+        if _prints_field(pipe):
             return f"_pvf({v}, {self.last_recv})"
         if isinstance(first, (DotNode, VariableNode, PipeNode)):
             return f"_pva({v})"
@@ -387,7 +390,29 @@ class _Compiler:
         mk = self.opts.missingkey
         n = self.node_ref(err_at) if err_at is not None else self.const(node)
         cur = prev_recv = recv
-        for i, name in enumerate(idents):
+        start = 0
+        walked = len(idents) - (1 if args or final != "_NOFINAL" else 0)
+        if (
+            walked >= 2
+            and mk == "zero"
+            and isinstance(iface, bool)
+            and not isinstance(err_at, _DynAt)
+        ):  # the steps that only read fields: one `_walk` call instead of a line per step
+            at = err_at or node
+            steps = tuple(
+                (name, map_types_for_key(name), rt.hop_site(self.tmpl, name, at, iface if i == 0 else True, mk,
+                                                             i == len(idents) - 1))
+                for i, name in enumerate(idents[:walked])
+            )
+            out = self.tmp()
+            if self.keep_recv and walked == len(idents):
+                prev_recv = self.tmp()
+                self.emit(f"{prev_recv}, {out} = _walk_pair({cur}, {self.const(steps)})")
+            else:
+                prev_recv = "None"  # unread: only a printed field and a later field step need it
+                self.emit(f"{out} = _walk({cur}, {self.const(steps)})")
+            cur, start = out, walked
+        for i, name in enumerate(idents[start:], start):
             out = self.tmp()
             hop_iface = iface if i == 0 else True
             last = i == len(idents) - 1
@@ -540,6 +565,14 @@ class _Compiler:
         return out
 
 
+def _prints_field(pipe: PipeNode) -> bool:
+    """Whether an action printing `pipe` passes the field's receiver to `_pvf` (see `printer`)."""
+    if len(pipe.cmds) != 1 or len(pipe.cmds[0].args) != 1:
+        return False
+    first = pipe.cmds[0].args[0]
+    return isinstance(first, (FieldNode, ChainNode)) or (isinstance(first, VariableNode) and len(first.idents) > 1)
+
+
 def _literal(node: Node) -> Any:
     if isinstance(node, BoolNode):
         return node.value
@@ -559,6 +592,8 @@ _RUNTIME_GLOBALS = {
     "_pvf": rt.print_field,
     "_hop": rt.hop,
     "_hopargs": rt.hop_with_args,
+    "_walk": rt.walk,
+    "_walk_pair": rt.walk_pair,
     "_range": rt.range_items,
     "_elem_iface": rt.elements_are_interfaces,
     "_nested": rt.nested,

@@ -54,6 +54,7 @@ _FAST = re.compile(
 _F_IDENT, _NEEDS_TERMINATOR = 1, 3
 _FAST_TYPES = {2: FIELD, 3: VARIABLE, 4: STRING, 5: RAW_STRING, 6: PIPE, 7: DECLARE, 8: SPACE}
 _TERMINATORS = frozenset(" \t\r\n.,|:)(}")
+_DELIM_START = frozenset("} \t\r\n")
 _ALNUM_RUN = re.compile(r"[^\W]*")  # letters, digits (Nd and friends) and underscore
 _DIGITS = {10: "0123456789", 16: "0123456789abcdefABCDEF"}
 
@@ -220,16 +221,18 @@ class _Lexer:
     def inside_action(self) -> bool:
         text = self.text
         while True:
-            delim, _ = self.at_right_delim()
-            if delim:
-                if self.paren_depth == 0:
-                    self.right_delim()
-                    return True
-                self.error("unclosed left paren")
-                return False
-            if self.pos >= self.n:
-                self.error("unclosed action")
-                return False
+            pos = self.pos
+            if pos >= self.n or text[pos] in _DELIM_START:  # only these can start "}}" or " -}}"
+                delim, _ = self.at_right_delim()
+                if delim:
+                    if self.paren_depth == 0:
+                        self.right_delim()
+                        return True
+                    self.error("unclosed left paren")
+                    return False
+                if pos >= self.n:
+                    self.error("unclosed action")
+                    return False
             m = _FAST.match(text, self.pos)
             if m is not None:
                 end = m.end()

@@ -79,13 +79,12 @@ class _Stream:
 
     def next(self) -> lx.Token:
         tokens = self.tokens
-        if self.i >= len(tokens):
-            tok = tokens[-1]
-        else:
-            tok = tokens[self.i]
-        self.i += 1
-        if self.i > self.hw:
-            self.hw = self.i
+        i = self.i
+        tok = tokens[i] if i < len(tokens) else tokens[-1]
+        i += 1
+        self.i = i
+        if i > self.hw:
+            self.hw = i
             self.latest = tok
         return tok
 
@@ -93,8 +92,12 @@ class _Stream:
         self.i -= n
 
     def peek(self) -> lx.Token:
-        tok = self.next()
-        self.i -= 1
+        tokens = self.tokens
+        i = self.i
+        tok = tokens[i] if i < len(tokens) else tokens[-1]
+        if i >= self.hw:
+            self.hw = i + 1
+            self.latest = tok
         return tok
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -134,12 +135,34 @@ def hop(
 
 
 def hop_site(tmpl: str, name: str, node: Node, iface: bool, missingkey: str, last: bool) -> Any:
-    """`hop` with everything but the receiver fixed: one short call in the generated code."""
+    """`hop` with everything but the receiver fixed: one short call in the generated code. A partial, not a
+    closure: the template cache stores tens of thousands of them, and a partial pickles and loads in C."""
+    return partial(_hop_at_site, tmpl, name, node, iface, missingkey, last)
 
-    def site(recv: Any, prev: Any = None) -> Any:
-        return hop(tmpl, recv, name, node, iface, missingkey, last, prev)
 
-    return site
+def _hop_at_site(tmpl: str, name: str, node: Node, iface: bool, missingkey: str, last: bool, recv: Any,
+                 prev: Any = None) -> Any:
+    return hop(tmpl, recv, name, node, iface, missingkey, last, prev)
+
+
+def walk(recv: Any, steps: tuple) -> Any:
+    """A field chain `.a.b.c` of missingkey=zero in one call: each step reads a map's key directly and
+    leaves anything else to its `hop_site`, exactly as the inlined steps would (one call instead of a line
+    per step, because compiling the generated code costs more than running it)."""
+    prev = None
+    for name, types, site in steps:
+        cur = recv.get(name) if recv.__class__ in types else site(recv, prev)
+        prev, recv = recv, cur
+    return recv
+
+
+def walk_pair(recv: Any, steps: tuple) -> tuple[Any, Any]:
+    """`walk`, also returning the last step's receiver (printing a field needs it)."""
+    prev = None
+    for name, types, site in steps:
+        cur = recv.get(name) if recv.__class__ in types else site(recv, prev)
+        prev, recv = recv, cur
+    return prev, recv
 
 
 def hop_with_args(

@@ -11,8 +11,7 @@ import gc
 import io
 import marshal
 import pickle
-import sys
-from types import CellType, CodeType, FunctionType
+from types import CodeType, FunctionType
 from typing import Any
 
 from wavecd.gotemplate import runtime as rt
@@ -183,8 +182,8 @@ class TemplateSet:
 
 
 class _Ref:
-    """Stands in a pickle for an object of the loading process: a type, a module's namespace, a function,
-    the set's builtins or options. Pickled once (memoized), as a call `_StateUnpickler` resolves."""
+    """Stands in a pickle for an object of the loading process: a function, the set's builtins or options.
+    Pickled once (memoized), as a call `_StateUnpickler` resolves."""
 
     __slots__ = ("kind", "name")
 
@@ -205,21 +204,17 @@ def _resolve(kind: str, name: str) -> Any:
 
 class _StatePickler(pickle.Pickler):
     """Pickles a set's templates: compiled ones as code and constants (code objects by marshal), the others
-    as parse trees. What belongs to the loading process (functions, builtins, options, types, module
-    namespaces) is referenced by a `_Ref`. Loading builds each object with C code alone (no Python call
-    per object): closures and cells are rebuilt by calling their types directly. The special cases sit in
-    a per-type dispatch table, so the many plain objects (nodes, lists, strings) cost one trivial call."""
+    as parse trees. What belongs to the loading process (functions, builtins, options) is referenced by a
+    `_Ref`. Loading builds each object with C code alone (no Python call per object): the compiler's
+    call-site helpers are partials of module functions. The special cases sit in a per-type dispatch
+    table, so the many plain objects (nodes, lists, strings) cost one trivial call."""
 
     def __init__(self, file: io.BytesIO, ts: TemplateSet):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self._builtins = ts._builtins
         self._refs: dict[tuple[str, str], _Ref] = {}
-        self._cells: dict[int, tuple[CellType, Any]] = {}  # id(contents) -> (shared cell, contents kept alive)
-        self._read_only: dict[CodeType, bool] = {}
-        self._function_type = self._ref("type", "function")
         self.dispatch_table = {
             CodeType: _reduce_code,
-            CellType: self._reduce_cell,
             _Lazy: _reduce_lazy,
             CallSite: self._reduce_call_site,
             GoFunc: lambda f: self._ref("func", f.name).__reduce__(),
@@ -237,30 +232,9 @@ class _StatePickler(pickle.Pickler):
         return self._reduce_function(obj) if obj.__class__ is FunctionType else NotImplemented
 
     def _reduce_function(self, fn: FunctionType) -> Any:
-        closure = fn.__closure__
-        if closure is not None:  # a call-site helper the compiler made (runtime's factories)
-            code = fn.__code__
-            read_only = self._read_only.get(code)
-            if read_only is None:
-                read_only = self._read_only[code] = not _stores_free_vars(code)
-            if read_only:  # cells only read: equal contents can share one cell
-                cells = self._cells
-                shared = []
-                for cell in closure:
-                    value = cell.cell_contents
-                    entry = cells.get(id(value))
-                    if entry is None:
-                        entry = cells[id(value)] = (CellType(value), value)
-                    shared.append(entry[0])
-                closure = tuple(shared)
-            glob = self._ref("module", fn.__module__)
-            return self._function_type, (code, glob, fn.__name__, fn.__defaults__, closure)
         if fn.__module__ is None:  # a render function: exec'd in its own namespace
             return revive_render, render_parts(fn)
-        return NotImplemented  # a module's function: by name
-
-    def _reduce_cell(self, cell: CellType) -> Any:
-        return self._ref("type", "cell"), (cell.cell_contents,)
+        return NotImplemented  # a module's function: by name (a closure fails here, and the set is not stored)
 
     def _reduce_call_site(self, site: CallSite) -> Any:
         """Without its cached plan (closures over this process's functions), with the builtins by name."""
@@ -290,10 +264,6 @@ class _StateUnpickler(pickle.Unpickler):
 
     def _resolve(self, kind: str, name: str) -> Any:
         ts = self._ts
-        if kind == "type" and name in _TYPES:
-            return _TYPES[name]
-        if kind == "module" and name in sys.modules:
-            return sys.modules[name].__dict__
         if kind == "options":
             return self._options
         if kind == "builtins":
@@ -308,16 +278,3 @@ class _StateUnpickler(pickle.Unpickler):
         if module == __name__ and name == "_resolve":
             return self._resolve
         return super().find_class(module, name)
-
-
-_TYPES = {"function": FunctionType, "cell": CellType}
-
-
-def _stores_free_vars(code: CodeType) -> bool:
-    """Whether a closure (or a function nested in it) may rebind a variable of its closure."""
-    import dis  # only when writing the cache
-
-    stores = (dis.opmap["STORE_DEREF"], dis.opmap["DELETE_DEREF"])
-    if any(op in stores for op in code.co_code[::2]):
-        return True
-    return any(_stores_free_vars(c) for c in code.co_consts if isinstance(c, CodeType))

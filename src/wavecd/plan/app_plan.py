@@ -104,7 +104,7 @@ def plan_app(manifests: Sequence[dict[str, Any]], *, options: PlanOptions | None
     live_by_key: dict[ResourceKey, dict[str, Any]] = {}
     for obj in live:
         live_by_key.setdefault(_identity(obj, where), obj)
-    crd_kinds = _crd_kinds(manifests)
+    crd_kinds = crd_kinds_of(manifests)
     tasks: list[Task] = []
     skipped: list[dict[str, Any]] = []
     ignored: list[dict[str, Any]] = []
@@ -152,7 +152,7 @@ def plan_app(manifests: Sequence[dict[str, Any]], *, options: PlanOptions | None
                    options=app, skipped=tuple(skipped), ignored=tuple(ignored))
 
 
-def _crd_kinds(manifests: Sequence[dict[str, Any]]) -> frozenset[str]:
+def crd_kinds_of(manifests: Sequence[dict[str, Any]]) -> frozenset[str]:
     """`group/kind` of every CRD in the sync: their custom resources skip the dry run automatically."""
     out = set()
     for obj in manifests:

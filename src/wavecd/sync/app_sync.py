@@ -17,7 +17,7 @@ from wavecd.health import HealthStatus
 from wavecd.kube import KubeError
 from wavecd.kube.client import Propagation
 from wavecd.plan import AppPlan, Step, Task
-from wavecd.sync.apply import ApplyFailed, apply_task, preflight, prune_task
+from wavecd.sync.apply import ApplyFailed, apply_task, delete_propagation, preflight, prune_task
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import HookDeleted, Retrying
 from wavecd.sync.gate import GateFailure, Watched, wait_healthy
@@ -68,9 +68,7 @@ def app_steps(job: AppJob) -> list[Step]:
 
 
 def _propagation(job: AppJob) -> Propagation:
-    """The app's PrunePropagationPolicy (Foreground by default), which gitops-engine uses for hooks too."""
-    policy = job.plan.options.prune_propagation_policy
-    return "Background" if policy == "background" else "Orphan" if policy == "orphan" else "Foreground"
+    return delete_propagation(job.plan.options.prune_propagation_policy)
 
 
 def _delete_hooks(ctx: SyncContext, job: AppJob, hooks: list[tuple[Task, Watched]], policy: str) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from wavecd.kube import KubeError, NoKindMatchError, NotFoundError
+from wavecd.kube.client import Propagation
 from wavecd.plan import Task
 from wavecd.plan.annotations import annotations_of, sync_wave
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import ResourceApplied, ResourcePruned
 from wavecd.sync.gate import Watched
+from wavecd.sync.live import identity
 from wavecd.sync.tracking import instance_name, is_tracked_by, strip_server_fields, with_tracking
 
 CRD_READY_SECONDS = 3.0  # gitops-engine's crdReadinessTimeout
@@ -200,6 +202,12 @@ def _await_established(ctx: SyncContext, crd: dict[str, Any]) -> None:
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
 
+def delete_propagation(policy: str) -> Propagation:
+    """An app's `PrunePropagationPolicy` value as the API's propagation policy (Foreground by default);
+    gitops-engine deletes prunes and hooks with it."""
+    return "Background" if policy == "background" else "Orphan" if policy == "orphan" else "Foreground"
+
+
 def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allowed: bool, instance: str,
                propagation: str = "foreground") -> tuple[Watched | None, bool]:
     """Delete a tracked object Git no longer has — only when pruning is on and the object does not opt out.
@@ -216,7 +224,7 @@ def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allo
     if reason is not None:
         ctx.emit(ResourcePruned(**event, result="skipped", message=reason))
         return None, True
-    policy = {"background": "Background", "orphan": "Orphan"}.get(propagation, "Foreground")
+    policy = delete_propagation(propagation)
     api_version = str(live.get("apiVersion"))
     try:
         current = ctx.client.get(api_version, task.kind, task.name, task.namespace or None)
@@ -247,21 +255,14 @@ def _cascade(ctx: SyncContext, application: dict[str, Any], event: dict[str, Any
     child = instance_name(str(meta.get("name")), str(meta.get("namespace") or ""))
     owned = sorted(ctx.inventory.get(child, []), key=lambda o: -sync_wave(annotations_of(o, None)))
     for obj in owned:
-        obj_meta = obj.get("metadata") or {}
-        if obj.get("kind") == "CustomResourceDefinition":
+        group, kind, namespace, name = identity(obj)
+        if kind == "CustomResourceDefinition":
             continue  # Argo CD never deletes CRDs on app deletion
-        ctx.client.delete(str(obj.get("apiVersion")), str(obj.get("kind")), str(obj_meta.get("name")),
-                          obj_meta.get("namespace") or None, propagation=policy, dry_run=ctx.dry_run)
-        ctx.emit(ResourcePruned(**{**event, "group": _group_of(obj), "kind": str(obj.get("kind")),
-                                   "namespace": str(obj_meta.get("namespace") or ""),
-                                   "resource": str(obj_meta.get("name"))},
+        ctx.client.delete(str(obj.get("apiVersion")), kind, name, namespace or None, propagation=policy,
+                          dry_run=ctx.dry_run)
+        ctx.emit(ResourcePruned(**{**event, "group": group, "kind": kind, "namespace": namespace, "resource": name},
                                 result="pruned", message=f"with its Application {meta.get('name')}"))
     if not ctx.dry_run:
         kept = [f for f in finalizers if not f.startswith(RESOURCES_FINALIZER)]
         ctx.client.patch(str(application.get("apiVersion")), "Application", str(meta.get("name")),
                          {"metadata": {"finalizers": kept or None}}, namespace=meta.get("namespace") or None)
-
-
-def _group_of(obj: dict[str, Any]) -> str:
-    api_version = str(obj.get("apiVersion") or "")
-    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""

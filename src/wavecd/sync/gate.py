@@ -16,6 +16,7 @@ from wavecd.health import HealthStatus, assess
 from wavecd.kube import NoKindMatchError
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import WaitingOn
+from wavecd.sync.tracking import api_group
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Watched:
 
     @property
     def group(self) -> str:
-        return self.api_version.rsplit("/", 1)[0] if "/" in self.api_version else ""
+        return api_group(self.api_version)
 
     def describe(self) -> dict[str, str]:
         return {"group": self.group, "kind": self.kind, "namespace": self.namespace, "name": self.name}

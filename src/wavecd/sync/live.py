@@ -7,13 +7,13 @@ from typing import Any
 
 from wavecd.health import AppHealth, ManagedResource, aggregate, assess
 from wavecd.kube import KubeClient, NoKindMatchError
+from wavecd.sync.tracking import api_group
 
 
 def identity(obj: dict[str, Any], default_namespace: str = "") -> tuple[str, str, str, str]:
     """(group, kind, namespace, name) as Argo CD names a resource."""
-    api_version = str(obj.get("apiVersion") or "")
     meta = obj.get("metadata") or {}
-    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    group = api_group(str(obj.get("apiVersion") or ""))
     namespace = str(meta.get("namespace") or default_namespace)
     return group, str(obj.get("kind") or ""), namespace, str(meta.get("name") or "")
 

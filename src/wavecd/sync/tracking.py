@@ -21,9 +21,13 @@ def instance_name(app: str, app_namespace: str = CONTROL_PLANE_NAMESPACE) -> str
     return f"{app_namespace}_{app}"
 
 
-def _group(obj: dict[str, Any]) -> str:
-    api_version = str(obj.get("apiVersion") or "")
+def api_group(api_version: str) -> str:
+    """The API group of an `apiVersion` (`""` for the core group's `v1`)."""
     return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+
+
+def _group(obj: dict[str, Any]) -> str:
+    return api_group(str(obj.get("apiVersion") or ""))
 
 
 def tracking_value(instance: str, obj: dict[str, Any], default_namespace: str = "") -> str:

@@ -17,6 +17,7 @@ from wavecd.core import Clock, Emit, WavecdError
 from wavecd.health import HealthStatus, is_worse
 from wavecd.kube import KubeClient, KubeError
 from wavecd.plan import TreePlan, node_plan
+from wavecd.plan.app_plan import crd_kinds_of
 from wavecd.sync.app_sync import AppJob, app_steps, sync_app
 from wavecd.sync.context import SyncContext, SyncStopped
 from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Resync, Summary, WaveFinished, WaveStarted
@@ -55,7 +56,6 @@ class _Tree:
         self.plan = plan
         self.apps = {node.name: node for node in plan.order}
         self.appsets: dict[str, tuple[dict[str, Any], str]] = {}  # name -> (manifest, declaring app)
-        crd_kinds: set[str] = set()
         namespaces: set[str] = set()
         for node in plan.order:
             for obj in node.manifests:
@@ -63,15 +63,12 @@ class _Tree:
                 meta = obj.get("metadata") or {}
                 if kind == APPLICATION_SET and str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
                     self.appsets.setdefault(str(meta.get("name")), (obj, node.name))
-                elif kind == "CustomResourceDefinition":
-                    spec = obj.get("spec") or {}
-                    crd_kinds.add(f"{spec.get('group')}/{(spec.get('names') or {}).get('kind')}")
                 elif kind == "Namespace" and obj.get("apiVersion") == "v1":
                     namespaces.add(str(meta.get("name")))
             if (node.app is not None and node.destination is not None and node.destination.namespace
                     and "CreateNamespace=true" in node.app.sync_policy.sync_options):
                 namespaces.add(node.destination.namespace)
-        self.crd_kinds = frozenset(crd_kinds)
+        self.crd_kinds = crd_kinds_of([obj for node in plan.order for obj in node.manifests])
         self.namespaces = frozenset(namespaces)
 
     def is_tree_object(self, kind: str, name: str) -> bool:

@@ -17,12 +17,22 @@ GLOBAL_KEY = "global"
 
 
 def deep_copy(value: Any) -> Any:
-    """copystructure.Copy for JSON-typed values (maps and lists copied, scalars shared)."""
+    """copystructure.Copy for JSON-typed values (maps and lists copied, scalars shared).
+
+    Values trees are mostly scalars: those are shared without a call (a chart's values are copied
+    several times per render, so this is a measurable part of a warm render)."""
+    if value.__class__ is dict:
+        return {k: v if v.__class__ in _SHARED else deep_copy(v) for k, v in value.items()}
+    if value.__class__ is list:
+        return [v if v.__class__ in _SHARED else deep_copy(v) for v in value]
     if isinstance(value, dict):
         return {k: deep_copy(v) for k, v in value.items()}
     if isinstance(value, list):
         return [deep_copy(v) for v in value]
     return value
+
+
+_SHARED = frozenset((str, int, float, bool, type(None)))
 
 
 def coalesce_values(chart: Chart, user: dict[str, Any] | None, log: HelmLog | None = None) -> dict[str, Any]:

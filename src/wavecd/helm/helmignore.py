@@ -46,6 +46,17 @@ class IgnoreRules:
 
     def __init__(self, rules: list[_Rule] | None = None):
         self.rules: list[_Rule] = list(rules or [])
+        self._answers: dict[tuple[str, bool], bool] = {}  # a chart re-read in one process asks the same again
+
+    @classmethod
+    def parse_shared(cls, text: str) -> IgnoreRules:
+        """`parse(text)`, shared by every load of this process with the same rules text (read-only use)."""
+        rules = _SHARED_RULES.get(text)
+        if rules is None:
+            if len(_SHARED_RULES) >= _SHARED_RULES_MAX:
+                _SHARED_RULES.clear()
+            rules = _SHARED_RULES[text] = cls.parse(text)
+        return rules
 
     @classmethod
     def parse(cls, text: str, *, with_defaults: bool = True) -> IgnoreRules:
@@ -58,6 +69,7 @@ class IgnoreRules:
         return rules
 
     def add(self, line: str) -> None:
+        self._answers.clear()
         rule = line.strip()
         if not rule or rule.startswith("#"):
             return
@@ -79,6 +91,14 @@ class IgnoreRules:
             self.rules.append(_Rule.of(rule, negate, dir_only, basename="/" not in rule))
 
     def ignored(self, path: str, is_dir: bool) -> bool:
+        answer = self._answers.get((path, is_dir))
+        if answer is None:
+            if len(self._answers) >= _ANSWERS_MAX:
+                self._answers.clear()
+            answer = self._answers[path, is_dir] = self._decide(path, is_dir)
+        return answer
+
+    def _decide(self, path: str, is_dir: bool) -> bool:
         if path in ("", ".", "./"):
             return False
         for rule in self.rules:
@@ -93,3 +113,8 @@ class IgnoreRules:
             if rule.matches(path):
                 return True
         return False
+
+
+_SHARED_RULES: dict[str, IgnoreRules] = {}
+_SHARED_RULES_MAX = 256
+_ANSWERS_MAX = 100_000

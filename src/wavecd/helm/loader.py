@@ -75,7 +75,7 @@ def read_dir(path: str, *, helm_major: int = 4, warnings: list[str] | None = Non
         with open(ignore_file, encoding="utf-8", errors="surrogateescape") as fh:
             rules_text = fh.read()
     try:
-        rules = IgnoreRules.parse(rules_text)
+        rules = IgnoreRules.parse_shared(rules_text)
     except HelmIgnoreError as exc:
         raise LoadError(str(exc)) from None
     files: list[ChartFile] = []

@@ -11,7 +11,10 @@ from typing import NamedTuple
 
 # code points go-yaml may write as they are (is_printable): LF, printable ASCII, the BMP minus surrogates,
 # BOM and the two non-characters; everything above the BMP is escaped
-_NOT_PRINTABLE = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+# Compiling the whole class takes several milliseconds (its ranges span the BMP), on every start-up;
+# most values are ASCII, which the small class decides alone.
+_NOT_PRINTABLE_ASCII = re.compile("[^\n\x20-\x7e]")
+_NOT_PRINTABLE_PATTERN = "[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]"
 _BREAKS = "\r\n\x85\u2028\u2029"
 _HAS_BREAK = re.compile("[\r\n\x85\u2028\u2029]")
 _BREAK_SPACE = re.compile("[\r\n\x85\u2028\u2029] ")
@@ -48,9 +51,9 @@ def analyze(value: str, v3: bool = False) -> ScalarInfo:
     tabs = False
     if v3 and "\t" in value:
         tabs = True
-        special = _NOT_PRINTABLE.search(value.replace("\t", " ")) is not None
+        special = _has_unprintable(value.replace("\t", " "))
     else:
-        special = _NOT_PRINTABLE.search(value) is not None
+        special = _has_unprintable(value)
     line_breaks = _HAS_BREAK.search(value) is not None
     last = value[-1]
     leading = first == " " or first in _BREAKS
@@ -72,7 +75,14 @@ def analyze(value: str, v3: bool = False) -> ScalarInfo:
 
 def is_printable(c: str) -> bool:
     """One character go-yaml writes without escaping in double quotes (before the break/quote checks)."""
-    return _NOT_PRINTABLE.match(c) is None
+    return not _has_unprintable(c)
+
+
+def _has_unprintable(value: str) -> bool:
+    """Whether go-yaml's `is_printable` rejects a character of value (a newline counts as printable)."""
+    if value.isascii():
+        return _NOT_PRINTABLE_ASCII.search(value) is not None
+    return re.compile(_NOT_PRINTABLE_PATTERN).search(value) is not None
 
 
 BREAK_CHARS = _BREAKS

@@ -167,7 +167,7 @@ class _Compiler:
                     self.emit(f"w({node.text!r})")
             elif isinstance(node, ActionNode):
                 self.keep_recv = not node.pipe.decl and _prints_field(node.pipe)
-                v = self.pipeline(node.pipe)
+                v = self.pipeline(node.pipe, consumed_at_once=True)
                 self.keep_recv = False
                 if not node.pipe.decl:
                     self.at = node
@@ -188,7 +188,7 @@ class _Compiler:
     # --- control structures ----------------------------------------------------------------------
     def if_or_with(self, node: IfNode | WithNode, is_with: bool) -> None:
         self.scopes.append({})
-        v = self.pipeline(node.pipe)
+        v = self.pipeline(node.pipe, consumed_at_once=not is_with)
         self.emit(f"if {v}:")
         saved = (self.dot, self.dot_iface)
         if is_with:
@@ -257,27 +257,23 @@ class _Compiler:
     def template(self, node: TemplateNode) -> None:
         self.at = node
         f = self.tmp("f")
-        self.emit(f"{f} = X._renders.get({node.name!r})")
-        self.emit(f"if {f} is None:")
-        self.indent += 1
-        self.raise_at(node, f"template {_quote(node.name)} not defined")
-        self.indent -= 1
-        self.emit(f"if depth >= {rt.MAX_EXEC_DEPTH}:")
-        self.indent += 1
-        self.raise_at(node, f"exceeded maximum template depth ({rt.MAX_EXEC_DEPTH})")
-        self.indent -= 1
-        d = self.pipeline(node.pipe) if node.pipe is not None else "None"
+        self.emit(f"{f} = _tmplfn(X, TN, {node.name!r}, {self.const(node)}, depth)")
+        d = self.pipeline(node.pipe, consumed_at_once=True) if node.pipe is not None else "None"
         self.emit(f"_nested({f}, X, {d}, out, depth + 1)")
 
     # --- pipelines ------------------------------------------------------------------------------
-    def pipeline(self, pipe: PipeNode) -> str:
-        """Emit the pipeline; returns the name holding its (dug-down) value. Declares its variables."""
+    def pipeline(self, pipe: PipeNode, consumed_at_once: bool = False) -> str:
+        """Emit the pipeline; returns the name holding its (dug-down) value. Declares its variables.
+
+        `consumed_at_once`: the caller uses the value in the very next statement (an `if` test, a print, a
+        template call), so a variable or dot it names need not be copied first."""
         self.at = pipe
         value = "_NOFINAL"
         for cmd in pipe.cmds:
             value = self.command(cmd, value)
         out = value
-        if value[0] in "vd":  # a variable or a dot: copy, so a later assignment cannot alias it
+        if value[0] in "vd" and not (consumed_at_once and not pipe.decl):
+            # a variable or a dot: copy, so a later assignment cannot alias it
             out = self.tmp()
             self.emit(f"{out} = {value}")
         for var in pipe.decl:
@@ -597,6 +593,7 @@ _RUNTIME_GLOBALS = {
     "_range": rt.range_items,
     "_elem_iface": rt.elements_are_interfaces,
     "_nested": rt.nested,
+    "_tmplfn": rt.template_function,
     "_MISSING": rt.MISSING,
     "_NOFINAL": rt.NO_FINAL,
 }

@@ -289,6 +289,17 @@ _HOP_STACK = 64 * 1024 * 1024
 _HOP_RECURSION_LIMIT = 20000
 
 
+def template_function(x: Any, tmpl: str, name: str, node: Node, depth: int) -> Any:
+    """The function `{{template name}}` calls, after Go's two checks (defined, not too deep); one call
+    in the generated code instead of a block of lines (compiling lines is the cost of a cold render)."""
+    fn = x._renders.get(name)
+    if fn is None:
+        raise exec_error(tmpl, node, f"template {gofmt.quote(name)} not defined")
+    if depth >= MAX_EXEC_DEPTH:
+        raise exec_error(tmpl, node, f"exceeded maximum template depth ({MAX_EXEC_DEPTH})")
+    return fn
+
+
 def nested(fn: Any, x: Any, dot: Any, out: list[str], depth: int) -> None:
     """Call a compiled template function, moving to a fresh thread when this one has nested enough."""
     budget = getattr(_local, "budget", HOP_LEVEL)

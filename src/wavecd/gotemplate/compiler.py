@@ -12,6 +12,7 @@ compiler simulates Go's `state.at` calls (`self.at`) and bakes the node into eac
 
 from __future__ import annotations
 
+import re
 from types import FunctionType
 from typing import Any
 
@@ -519,9 +520,31 @@ class _Compiler:
         if len(self.lines) == plan_line:  # no argument needed code of its own: one statement does it all
             self.lines.pop()
             self.emit(f"{out} = {cs_name}.plan(X.funcs)({tup}, {final})")
-        else:
+            return out
+        inlined = self.inline_arguments(plan_line, evaluated)
+        if inlined is None:
             self.emit(f"{out} = {plan}({tup}, {final})")
+        else:  # the callee expression is evaluated before the arguments: the plan still comes first
+            del self.lines[plan_line - 1 :]
+            self.emit(f"{out} = {cs_name}.plan(X.funcs)(({inlined}), {final})")
         return out
+
+    def inline_arguments(self, first_line: int, evaluated: list[str]) -> str | None:
+        """The argument tuple's items with each argument's code in place of its temporary, when that code is
+        one assignment per argument (the usual field read or nested call): one line to compile instead of
+        several. None when any line since `first_line` is something else."""
+        indent = "    " * self.indent
+        targets = set(evaluated)
+        exprs: dict[str, str] = {}
+        for line in self.lines[first_line:]:
+            m = _ONE_ASSIGNMENT.fullmatch(line)
+            if m is None or m[1] != indent or m[2] not in targets or m[2] in exprs:
+                return None
+            expr = m[3]
+            if expr.count("(") > _MAX_INLINE_PARENS or not targets.isdisjoint(_TEMP.findall(expr)):
+                return None
+            exprs[m[2]] = expr
+        return "".join(exprs.get(e, e) + ", " for e in evaluated)
 
     def and_or(self, ident: IdentifierNode, name: str, args: list[Node], final: str) -> str:
         """`and`/`or` evaluate arguments only until the result is known (Go >= 1.18).
@@ -559,6 +582,12 @@ class _Compiler:
                 self.indent -= 1
         self.at = _DynAt(at_var, self.static_at())
         return out
+
+
+_ONE_ASSIGNMENT = re.compile(r"( *)(t\d+) = (.+)")
+_TEMP = re.compile(r"\bt\d+\b")
+# Python's parser refuses deeply nested parentheses; nested calls inlined into each other stay well below.
+_MAX_INLINE_PARENS = 40
 
 
 def _prints_field(pipe: PipeNode) -> bool:

@@ -529,6 +529,17 @@ class _Compiler:
             self.emit(f"{out} = {cs_name}.plan(X.funcs)(({inlined}), {final})")
         return out
 
+    def retarget_last_assignment(self, value: str, target: str) -> bool:
+        """Turn the last line `value = expr` into `target = expr` (instead of adding `target = value`) when
+        it is a temporary's one assignment at this indentation; True when it did."""
+        if not self.lines or not _TEMP.fullmatch(value):
+            return False
+        m = _ONE_ASSIGNMENT.fullmatch(self.lines[-1])
+        if m is None or m[1] != "    " * self.indent or m[2] != value:
+            return False
+        self.lines[-1] = f"{m[1]}{target} = {m[3]}"
+        return True
+
     def inline_arguments(self, first_line: int, evaluated: list[str]) -> str | None:
         """The argument tuple's items with each argument's code in place of its temporary, when that code is
         one assignment per argument (the usual field read or nested call): one line to compile instead of
@@ -574,7 +585,8 @@ class _Compiler:
                     value = "None"
             else:
                 value = self.arg_value(a)
-            self.emit(f"{out} = {value}")
+            if not self.retarget_last_assignment(value, out):
+                self.emit(f"{out} = {value}")
             self.emit(f"{at_var} = {self.node_ref(self.at)}")
             if i < len(values) - 1:
                 self.emit(f"{go_on} = {test}")

@@ -161,12 +161,17 @@ class _Compiler:
         self.indent -= 1
 
     def list(self, lst: ListNode) -> None:
+        text = ""  # text and printed string literals in a row: written by one statement
         for node in lst.nodes:
             self.at = node
-            if isinstance(node, TextNode):
-                if node.text:
-                    self.emit(f"w({node.text!r})")
-            elif isinstance(node, ActionNode):
+            constant = _constant_text(node)
+            if constant is not None:
+                text += constant
+                continue
+            if text:
+                self.emit(f"w({text!r})")
+                text = ""
+            if isinstance(node, ActionNode):
                 self.keep_recv = not node.pipe.decl and _prints_field(node.pipe)
                 v = self.pipeline(node.pipe, consumed_at_once=True)
                 self.keep_recv = False
@@ -185,6 +190,8 @@ class _Compiler:
                 self.emit("break")
             elif isinstance(node, ContinueNode):
                 self.emit("continue")
+        if text:
+            self.emit(f"w({text!r})")
 
     # --- control structures ----------------------------------------------------------------------
     def if_or_with(self, node: IfNode | WithNode, is_with: bool) -> None:
@@ -600,6 +607,17 @@ _ONE_ASSIGNMENT = re.compile(r"( *)(t\d+) = (.+)")
 _TEMP = re.compile(r"\bt\d+\b")
 # Python's parser refuses deeply nested parentheses; nested calls inlined into each other stay well below.
 _MAX_INLINE_PARENS = 40
+
+
+def _constant_text(node: Node) -> str | None:
+    """What a node writes when that is fixed: its text, or a printed string literal (`{{ "{{" }}`)."""
+    if isinstance(node, TextNode):
+        return node.text
+    if isinstance(node, ActionNode) and not node.pipe.decl and len(node.pipe.cmds) == 1:
+        args = node.pipe.cmds[0].args
+        if len(args) == 1 and isinstance(args[0], StringNode):
+            return args[0].text
+    return None
 
 
 def _prints_field(pipe: PipeNode) -> bool:

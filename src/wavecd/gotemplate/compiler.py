@@ -147,7 +147,7 @@ class _Compiler:
         self.emit("w = out.append")
         self.list(self.tree.root)
         header = "def render(X, d0, out, depth):"
-        return "\n".join([header, *self.lines])
+        return "\n".join([header, *_without_unread_positions(self.lines)])
 
     def block(self, lst: ListNode | None) -> None:
         self.indent += 1
@@ -607,6 +607,27 @@ _ONE_ASSIGNMENT = re.compile(r"( *)(t\d+) = (.+)")
 _TEMP = re.compile(r"\bt\d+\b")
 # Python's parser refuses deeply nested parentheses; nested calls inlined into each other stay well below.
 _MAX_INLINE_PARENS = 40
+
+
+def _without_unread_positions(lines: list[str]) -> list[str]:
+    """The lines without assignments to an and/or's position variable that no error ever reads (an and/or
+    tested by an `if` is the usual case): each costs a line to compile and a store to run."""
+    assigned: dict[str, int] = {}
+    used: set[str] = set()
+    for line in lines:
+        m = _POSITION_ASSIGNMENT.fullmatch(line)
+        if m is not None:
+            assigned[m[1]] = assigned.get(m[1], 0) + 1
+        else:
+            used.update(_POSITION_VAR.findall(line))
+    unread = assigned.keys() - used
+    if not unread:
+        return lines
+    return [line for line in lines if (m := _POSITION_ASSIGNMENT.fullmatch(line)) is None or m[1] not in unread]
+
+
+_POSITION_ASSIGNMENT = re.compile(r" *(at\d+) = k\d+")
+_POSITION_VAR = re.compile(r"\bat\d+\b")
 
 
 def _constant_text(node: Node) -> str | None:

@@ -279,6 +279,8 @@ class _Compiler:
         value = "_NOFINAL"
         for cmd in pipe.cmds:
             value = self.command(cmd, value)
+        if consumed_at_once and len(pipe.decl) == 1:  # `{{ $x := … }}`: the variable is all that is left
+            return self.set_variable(pipe, value)
         out = value
         if value[0] in "vd" and not (consumed_at_once and not pipe.decl):
             # a variable or a dot: copy, so a later assignment cannot alias it
@@ -295,6 +297,22 @@ class _Compiler:
             else:
                 self.emit(f"{self.declare(name, False).py} = {out}")
         return out
+
+    def set_variable(self, pipe: PipeNode, value: str) -> str:
+        """Declare or assign the pipeline's one variable from `value`; the last line computing the value
+        assigns the variable itself when it can (no temporary, no copy). Returns the variable."""
+        name = pipe.decl[0].idents[0]
+        if pipe.is_assign:
+            var = self.lookup(name)
+            if var is None:
+                self.raise_at(self.at, f"undefined variable: {name}")
+                return value
+            target = var.py
+        else:
+            target = self.declare(name, False).py
+        if not self.retarget_last_assignment(value, target):
+            self.emit(f"{target} = {value}")
+        return target
 
     def printer(self, pipe: PipeNode, v: str) -> str:
         """The call printing `v`, by whether Go's printValue may take its address (so that a `String()` on

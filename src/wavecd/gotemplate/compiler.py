@@ -177,7 +177,9 @@ class _Compiler:
                 self.keep_recv = False
                 if not node.pipe.decl:
                     self.at = node
-                    self.emit(f"w({v} if {v}.__class__ is str else {self.printer(node.pipe, v)})")
+                    expr = self.take_last_assignment(v)
+                    test = v if expr is None else f"({v} := {expr})"
+                    self.emit(f"w({v} if {test}.__class__ is str else {self.printer(node.pipe, v)})")
             elif isinstance(node, IfNode):
                 self.if_or_with(node, False)
             elif isinstance(node, WithNode):
@@ -197,7 +199,8 @@ class _Compiler:
     def if_or_with(self, node: IfNode | WithNode, is_with: bool) -> None:
         self.scopes.append({})
         v = self.pipeline(node.pipe, consumed_at_once=not is_with)
-        self.emit(f"if {v}:")
+        expr = None if is_with else self.take_last_assignment(v)
+        self.emit(f"if {v if expr is None else expr}:")
         saved = (self.dot, self.dot_iface)
         if is_with:
             self.dot, self.dot_iface = v, False
@@ -557,13 +560,22 @@ class _Compiler:
     def retarget_last_assignment(self, value: str, target: str) -> bool:
         """Turn the last line `value = expr` into `target = expr` (instead of adding `target = value`) when
         it is a temporary's one assignment at this indentation; True when it did."""
-        if not self.lines or not _TEMP.fullmatch(value):
+        expr = self.take_last_assignment(value)
+        if expr is None:
             return False
+        self.emit(f"{target} = {expr}")
+        return True
+
+    def take_last_assignment(self, value: str) -> str | None:
+        """Remove the last line and return its expression when it is `value = expr` for a temporary at this
+        indentation, so the caller can use the expression in place (fewer lines to compile); else None."""
+        if not self.lines or not _TEMP.fullmatch(value):
+            return None
         m = _ONE_ASSIGNMENT.fullmatch(self.lines[-1])
         if m is None or m[1] != "    " * self.indent or m[2] != value:
-            return False
-        self.lines[-1] = f"{m[1]}{target} = {m[3]}"
-        return True
+            return None
+        self.lines.pop()
+        return m[3]
 
     def inline_arguments(self, first_line: int, evaluated: list[str]) -> str | None:
         """The argument tuple's items with each argument's code in place of its temporary, when that code is

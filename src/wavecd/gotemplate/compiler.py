@@ -177,6 +177,10 @@ class _Compiler:
                 self.keep_recv = False
                 if not node.pipe.decl:
                     self.at = node
+                    walked = _WALK_PAIR.fullmatch(self.lines[-1]) if self.lines else None
+                    if walked is not None and walked[1] == "    " * self.indent and walked[3] == v:
+                        self.lines[-1] = f"{walked[1]}w(_walk_text({walked[4]}))"
+                        continue
                     expr = self.take_last_assignment(v)
                     test = v if expr is None else f"({v} := {expr})"
                     self.emit(f"w({v} if {test}.__class__ is str else {self.printer(node.pipe, v)})")
@@ -269,7 +273,10 @@ class _Compiler:
         self.at = node
         f = self.tmp("f")
         self.emit(f"{f} = _tmplfn(X, TN, {node.name!r}, {self.const(node)}, depth)")
+        lookup = len(self.lines)
         d = self.pipeline(node.pipe, consumed_at_once=True) if node.pipe is not None else "None"
+        if len(self.lines) == lookup:  # the argument needs no code: look up and call in one statement
+            f = self.lines.pop().split(" = ", 1)[1]
         self.emit(f"_nested({f}, X, {d}, out, depth + 1)")
 
     # --- pipelines ------------------------------------------------------------------------------
@@ -633,6 +640,7 @@ class _Compiler:
         return out
 
 
+_WALK_PAIR = re.compile(r"( *)(t\d+), (t\d+) = _walk_pair\((.+)\)")
 _ONE_ASSIGNMENT = re.compile(r"( *)(t\d+) = (.+)")
 _TEMP = re.compile(r"\bt\d+\b")
 # Python's parser refuses deeply nested parentheses; nested calls inlined into each other stay well below.
@@ -700,6 +708,7 @@ _RUNTIME_GLOBALS = {
     "_hopargs": rt.hop_with_args,
     "_walk": rt.walk,
     "_walk_pair": rt.walk_pair,
+    "_walk_text": rt.walk_text,
     "_range": rt.range_items,
     "_elem_iface": rt.elements_are_interfaces,
     "_nested": rt.nested,

@@ -165,6 +165,13 @@ def walk_pair(recv: Any, steps: tuple) -> tuple[Any, Any]:
     return prev, recv
 
 
+def walk_text(recv: Any, steps: tuple) -> str:
+    """What printing the field `walk_pair` reaches writes: the most common action (`{{ .Values.a.b }}`)
+    as one call in the generated code."""
+    prev, v = walk_pair(recv, steps)
+    return v if v.__class__ is str else print_field(v, prev)
+
+
 def hop_with_args(
     tmpl: str, recv: Any, name: str, node: Node, iface: bool, missingkey: str, args: tuple, final: Any
 ) -> Any:

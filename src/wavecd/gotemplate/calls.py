@@ -237,6 +237,12 @@ class CallSite:
             raise exec_error(self.tmpl, self.ident, arity_error(f, self.name, len(self.args), self.has_final))
         return plan
 
+    def run(self, funcs: dict[str, GoFunc], args: tuple, final: Any) -> Any:
+        """`plan(funcs)(args, final)` for a pipeline stage whose previous stage is computed in the same
+        statement: Python evaluates `final` before this call, which is Go's order (the previous command,
+        then this one's arity check) as long as `args` needed no code of their own."""
+        return self.plan(funcs)(args, final)
+
     def _build(self, f: GoFunc) -> Callable[[tuple, Any], Any] | None:
         """The checked caller for `f`. Literal arguments arrive as untyped constants already; only those
         whose parameter type needs another value (or rejects them) get a step."""

@@ -554,7 +554,11 @@ class _Compiler:
         tup = "(" + "".join(e + ", " for e in evaluated) + ")"
         if len(self.lines) == plan_line:  # no argument needed code of its own: one statement does it all
             self.lines.pop()
-            self.emit(f"{out} = {cs_name}.plan(X.funcs)({tup}, {final})")
+            previous = self.take_last_assignment(final)
+            if previous is None:
+                self.emit(f"{out} = {cs_name}.plan(X.funcs)({tup}, {final})")
+            else:  # the previous stage's one line goes inside, evaluated before this stage's plan
+                self.emit(f"{out} = {cs_name}.run(X.funcs, {tup}, {previous})")
             return out
         inlined = self.inline_arguments(plan_line, evaluated)
         if inlined is None:

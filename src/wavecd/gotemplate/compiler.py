@@ -203,8 +203,11 @@ class _Compiler:
     def if_or_with(self, node: IfNode | WithNode, is_with: bool) -> None:
         self.scopes.append({})
         v = self.pipeline(node.pipe, consumed_at_once=not is_with)
-        expr = None if is_with else self.take_last_assignment(v)
-        self.emit(f"if {v if expr is None else expr}:")
+        expr = self.take_last_assignment(v)
+        if expr is None:
+            self.emit(f"if {v}:")
+        else:  # a `with` keeps the value as its dot: bound by the test itself
+            self.emit(f"if ({v} := {expr}):" if is_with else f"if {expr}:")
         saved = (self.dot, self.dot_iface)
         if is_with:
             self.dot, self.dot_iface = v, False

@@ -435,8 +435,7 @@ class _Compiler:
         ):  # the steps that only read fields: one `_walk` call instead of a line per step
             at = err_at or node
             steps = tuple(
-                (name, map_types_for_key(name), rt.hop_site(self.tmpl, name, at, iface if i == 0 else True, mk,
-                                                             i == len(idents) - 1))
+                (name, map_types_for_key(name), self.tmpl, at, iface if i == 0 else True, i == len(idents) - 1)
                 for i, name in enumerate(idents[:walked])
             )
             out = self.tmp()

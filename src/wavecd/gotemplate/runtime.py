@@ -147,11 +147,12 @@ def _hop_at_site(tmpl: str, name: str, node: Node, iface: bool, missingkey: str,
 
 def walk(recv: Any, steps: tuple) -> Any:
     """A field chain `.a.b.c` of missingkey=zero in one call: each step reads a map's key directly and
-    leaves anything else to its `hop_site`, exactly as the inlined steps would (one call instead of a line
-    per step, because compiling the generated code costs more than running it)."""
+    leaves anything else to `hop`, exactly as the inlined steps would (one call instead of a line per step,
+    because compiling the generated code costs more than running it). A step is a flat tuple
+    (name, map types, template, node, iface, last): the template cache stores tens of thousands of them."""
     prev = None
-    for name, types, site in steps:
-        cur = recv.get(name) if recv.__class__ in types else site(recv, prev)
+    for name, types, tmpl, node, iface, last in steps:
+        cur = recv.get(name) if recv.__class__ in types else hop(tmpl, recv, name, node, iface, "zero", last, prev)
         prev, recv = recv, cur
     return recv
 
@@ -159,8 +160,8 @@ def walk(recv: Any, steps: tuple) -> Any:
 def walk_pair(recv: Any, steps: tuple) -> tuple[Any, Any]:
     """`walk`, also returning the last step's receiver (printing a field needs it)."""
     prev = None
-    for name, types, site in steps:
-        cur = recv.get(name) if recv.__class__ in types else site(recv, prev)
+    for name, types, tmpl, node, iface, last in steps:
+        cur = recv.get(name) if recv.__class__ in types else hop(tmpl, recv, name, node, iface, "zero", last, prev)
         prev, recv = recv, cur
     return prev, recv
 

@@ -728,27 +728,26 @@ def compile_tree(tree: Tree, opts: Options) -> Any:
     """The render function of one tree."""
     c = _Compiler(tree, opts)
     source = c.compile()
+    consts = c.consts
+    consts["TN"] = tree.name
     env = dict(_RUNTIME_GLOBALS)
-    env.update(c.consts)
-    env["TN"] = tree.name
-    code = compile(source, f"<template {tree.name}>", "exec")
-    exec(code, env)
-    return env["render"]
+    env.update(consts)
+    exec(compile(source, f"<template {tree.name}>", "exec"), env)
+    render = env["render"]
+    render.consts = consts
+    return render
 
 
 def render_parts(render: Any) -> tuple[Any, dict[str, Any]]:
     """A compiled render function as (code object, its constants): what a cross-process cache keeps, since
     the code marshals and the constants (nodes, call sites, literals) pickle."""
-    env = render.__globals__
-    consts = {k: v for k, v in env.items() if k not in _RUNTIME_GLOBALS and k not in _NOT_CONSTS}
-    return render.__code__, consts
-
-
-_NOT_CONSTS = frozenset(("__builtins__", "render"))
+    return render.__code__, render.consts
 
 
 def revive_render(code: Any, consts: dict[str, Any]) -> Any:
     """The render function `render_parts` took apart, bound to this process's runtime."""
     env = dict(_RUNTIME_GLOBALS)
     env.update(consts)
-    return FunctionType(code, env, "render")
+    render = FunctionType(code, env, "render")
+    render.consts = consts
+    return render

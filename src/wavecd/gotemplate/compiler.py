@@ -93,7 +93,7 @@ class _Compiler:
         self.dot_iface: bool | str = False
         self.at: Node | _DynAt = tree.root
         self.last_recv = "None"  # what the last compiled chain read its final field from
-        self.keep_recv = False  # whether the action being compiled prints with `_pvf` (needs last_recv)
+        self.keep_recv = False  # whether the action being compiled prints with `_txf` (needs last_recv)
         self.map_sets: dict[int, str] = {}
 
     # --- emission helpers ---------------------------------------------------------------------
@@ -145,6 +145,7 @@ class _Compiler:
     def compile(self) -> str:
         self.scopes.append({"$": _Var("d0", False)})
         self.emit("w = out.append")
+        self.emit("F = X.funcs")
         self.list(self.tree.root)
         header = "def render(X, d0, out, depth):"
         return "\n".join([header, *_without_unread_positions(self.lines)])
@@ -182,8 +183,7 @@ class _Compiler:
                         self.lines[-1] = f"{walked[1]}w(_walk_text({walked[4]}))"
                         continue
                     expr = self.take_last_assignment(v)
-                    test = v if expr is None else f"({v} := {expr})"
-                    self.emit(f"w({v} if {test}.__class__ is str else {self.printer(node.pipe, v)})")
+                    self.emit(f"w({self.printer(node.pipe, v if expr is None else expr)})")
             elif isinstance(node, IfNode):
                 self.if_or_with(node, False)
             elif isinstance(node, WithNode):
@@ -328,18 +328,18 @@ class _Compiler:
         return target
 
     def printer(self, pipe: PipeNode, v: str) -> str:
-        """The call printing `v`, by whether Go's printValue may take its address (so that a `String()` on
-        the pointer receiver applies): a struct's field is addressable, a map value or a call's result is
-        not. A variable, dot or parenthesized pipeline is taken as bound to a field (the usual case)."""
+        """The call giving the text of `v`, by whether Go's printValue may take its address (so that a
+        `String()` on the pointer receiver applies): a struct's field is addressable, a map value or a
+        call's result is not. A variable, dot or parenthesized pipeline is taken as bound to a field."""
         cmd = pipe.cmds[-1]
         if len(pipe.cmds) > 1 or len(cmd.args) > 1:  # a call's result
-            return f"_pv({v})"
+            return f"_tx({v})"
         first = cmd.args[0]
         if _prints_field(pipe):
-            return f"_pvf({v}, {self.last_recv})"
+            return f"_txf({v}, {self.last_recv})"
         if isinstance(first, (DotNode, VariableNode, PipeNode)):
-            return f"_pva({v})"
-        return f"_pv({v})"
+            return f"_txa({v})"
+        return f"_tx({v})"
 
     def not_a_function(self, cmd: CommandNode, final: str) -> bool:
         """Go's notAFunction: emits the error when a non-function got arguments; True if it did."""
@@ -535,7 +535,7 @@ class _Compiler:
         # The plan (arity check) comes first, as in Go, then arguments left to right.
         cs = CallSite(self.tmpl, name, ident, err_node, site_args, final != "_NOFINAL", ident, self.opts.builtins)
         cs_name = self.const(cs)
-        self.emit(f"{plan} = {cs_name}.plan(X.funcs)")
+        self.emit(f"{plan} = {cs_name}.plan(F)")
         plan_line = len(self.lines)
         for a in args:
             if isinstance(a, (BoolNode, NumberNode, StringNode, NilNode)):
@@ -558,16 +558,16 @@ class _Compiler:
             self.lines.pop()
             previous = self.take_last_assignment(final)
             if previous is None:
-                self.emit(f"{out} = {cs_name}.plan(X.funcs)({tup}, {final})")
+                self.emit(f"{out} = {cs_name}.plan(F)({tup}, {final})")
             else:  # the previous stage's one line goes inside, evaluated before this stage's plan
-                self.emit(f"{out} = {cs_name}.run(X.funcs, {tup}, {previous})")
+                self.emit(f"{out} = {cs_name}.run(F, {tup}, {previous})")
             return out
         inlined = self.inline_arguments(plan_line, evaluated)
         if inlined is None:
             self.emit(f"{out} = {plan}({tup}, {final})")
         else:  # the callee expression is evaluated before the arguments: the plan still comes first
             del self.lines[plan_line - 1 :]
-            self.emit(f"{out} = {cs_name}.plan(X.funcs)(({inlined}), {final})")
+            self.emit(f"{out} = {cs_name}.plan(F)(({inlined}), {final})")
         return out
 
     def retarget_last_assignment(self, value: str, target: str) -> bool:
@@ -686,7 +686,7 @@ def _constant_text(node: Node) -> str | None:
 
 
 def _prints_field(pipe: PipeNode) -> bool:
-    """Whether an action printing `pipe` passes the field's receiver to `_pvf` (see `printer`)."""
+    """Whether an action printing `pipe` passes the field's receiver to `_txf` (see `printer`)."""
     if len(pipe.cmds) != 1 or len(pipe.cmds[0].args) != 1:
         return False
     first = pipe.cmds[0].args[0]
@@ -707,9 +707,9 @@ def _quote(s: str) -> str:
 
 _RUNTIME_GLOBALS = {
     "_err": rt.exec_error,
-    "_pv": rt.print_value,
-    "_pva": rt.print_addressable,
-    "_pvf": rt.print_field,
+    "_tx": rt.text_of,
+    "_txa": rt.text_of_addressable,
+    "_txf": rt.text_of_field,
     "_hop": rt.hop,
     "_hopargs": rt.hop_with_args,
     "_walk": rt.walk,

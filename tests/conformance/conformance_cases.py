@@ -2,8 +2,8 @@
 `tools/conformance_report.py` so that all three agree on names, paths and normalisation.
 
 A case is one `helm template` invocation run with `tests/conformance/` as working directory. Its expected
-result for a mode (v3 = helm 3.17.2, v4 = helm 4.1.4) is stored in `expected/<mode>/<case>.{out,err,rc}`,
-recorded from the real helm binary, never from wavecd.
+result for a mode (v3 = helm 3.17.2, v4 = helm 4.1.4, v4.2 = helm 4.2.2) is stored in
+`expected/<mode>/<case>.{out,err,rc}`, recorded from the real helm binary, never from wavecd.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 CASES_FILE = HERE / "cases.yaml"
 EXPECTED_DIR = HERE / "expected"
-MODES = ("v3", "v4")
+MODES = ("v3", "v4", "v4.2")
 
 # Helm prints absolute paths in a few messages (e.g. a chart directory without Chart.yaml in v4); the
 # recordings hold this placeholder instead, so they do not depend on where the repository is checked out.

@@ -49,3 +49,13 @@ def test_hooks_are_separated_and_unknown_hooks_dropped() -> None:
     assert [(h.kind, h.events) for h in hooks] == [("Job", ["pre-install", "post-upgrade"])]
     assert _kinds(manifests) == ["Secret"]
     assert lines == ['level=INFO msg="skipping unknown hooks" hookTypes=test,not-a-hook']
+
+
+def test_helm_42_keeps_the_end_of_each_document_and_drops_only_blank_ones() -> None:
+    text = "\n  \na: 1  \n---\nb: 2  \n\n"
+    assert split_manifests(text) == ["a: 1", "b: 2"]
+    # whitespace before an inner `---` still belongs to the separator; the last document keeps its end
+    assert split_manifests(text, keep_trailing_whitespace=True) == ["a: 1", "b: 2  \n\n"]
+    # a document of non-ASCII blanks (not eaten by the separator's ASCII `\s`): 4.1 keeps it empty, 4.2 drops it
+    assert split_manifests("a: 1\n---\n\u00a0\n---\nb: 2") == ["a: 1", "", "b: 2"]
+    assert split_manifests("a: 1\n---\n\u00a0\n---\nb: 2", keep_trailing_whitespace=True) == ["a: 1", "b: 2"]

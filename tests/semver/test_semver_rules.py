@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wavecd.core.errors import WavecdError
-from wavecd.semver import V3_3, V3_4, SemverError, Version, parse_constraints, parse_version
+from wavecd.semver import V3_3, V3_4, V3_5, SemverError, Version, parse_constraints, parse_version
 
 
 def test_precedence_follows_semver_spec_order() -> None:
@@ -96,3 +96,19 @@ def test_increments_as_helm_prints_them() -> None:
     w = parse_version("1.2.3+b")
     assert [str(w.inc_patch()), str(w.inc_minor()), str(w.inc_major())] == ["1.2.4", "1.3.0", "2.0.0"]
     assert v.inc_patch().original == "v1.2.3"
+
+
+@pytest.mark.parametrize(
+    ("text", "v3_4", "v3_5"),
+    [
+        ("~~1", "improper constraint: ~~1", 'improper constraint: "~~1"'),
+        (">=1 <<2", "improper constraint: >=1 <<2", 'improper constraint: ">=1 <<2"'),
+        ('1\t"x"', 'improper constraint: 1\t"x"', 'improper constraint: "1\\t\\"x\\""'),
+    ],
+)
+def test_semver_3_5_go_quotes_an_improper_constraint(text: str, v3_4: str, v3_5: str) -> None:
+    # helm 4.2 (semver 3.5.0): `error calling semverCompare: improper constraint: "~~1"`
+    for lib, message in ((V3_4, v3_4), (V3_5, v3_5)):
+        with pytest.raises(SemverError) as err:
+            parse_constraints(text, lib=lib)
+        assert err.value.message == message

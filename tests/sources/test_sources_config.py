@@ -44,7 +44,7 @@ def test_unmapped_repository_says_how_to_map_it():
     ("text", "message"),
     [
         ("repositories: {url: x}\n", "repositories must be a list"),
-        ("render: {helmCompat: v5}\n", "render.helmCompat must be v3 or v4"),
+        ("render: {helmCompat: v5}\n", "render.helmCompat must be one of v3, v4, v4.2, not 'v5'"),
         ("root: [\n", "not valid YAML"),
     ],
 )
@@ -54,3 +54,9 @@ def test_bad_config_gives_a_clear_error_naming_the_file(tmp_path, text, message)
     with pytest.raises(UserInputError, match=message) as err:
         load_config(path)
     assert str(path) in err.value.message
+
+
+def test_helm_42_is_a_render_mode(tmp_path):
+    path = tmp_path / "wavecd.yaml"
+    path.write_text("render: {helmCompat: v4.2}\n")
+    assert load_config(path).render.helm_compat == "v4.2"

@@ -37,11 +37,36 @@ class ChartRef:
     plain_http: bool = False
 
 
+def _helm4(helm_compat: str) -> bool:
+    """Whether the mode is a Helm 4 (4.1 and 4.2 fetch and word their errors alike)."""
+    from wavecd.helm.compat import MODES
+
+    return MODES[helm_compat].major >= 4
+
+
+def _warns_fallback(helm_compat: str, version: str) -> bool:
+    """Whether helm logs its "falling back to closest available version" line when an index lookup for
+    `version` picked another version: helm 4.1 always, helm 4.2 only when `version` is not a range."""
+    from wavecd.helm.compat import MODES
+
+    compat = MODES[helm_compat]
+    return compat.major >= 4 and not (compat.quiet_range_fallback and _is_version_range(version))
+
+
+def _is_version_range(version: str) -> bool:
+    """Helm 4.2's test for a constraint (as opposed to an exact version): an operator, `||`, ` - `, or an
+    `x`/`X` wildcard before any pre-release or build suffix."""
+    if any(c in version for c in "^~<>=!*") or "||" in version or " - " in version:
+        return True
+    core = re.split(r"[-+]", version, maxsplit=1)[0]
+    return "x" in core or "X" in core
+
+
 def is_reference(chart: str, repo: str, helm_compat: str) -> bool:
     """Whether helm's LocateChart would download CHART: helm v4 always does with `--repo`; helm v3 (and
     v4 without `--repo`) first takes an existing local path of that name."""
     name = chart.strip()
-    if repo and helm_compat == "v4":
+    if repo and _helm4(helm_compat):
         return True
     if os.path.exists(name):
         return False
@@ -76,7 +101,7 @@ def parse_reference(chart: str, repo: str, version: str, *, username: str = "", 
 
 def _reference_error(v4_text: str, v3_text: str, helm_compat: str) -> str:
     """ORAS's words for a malformed reference: helm v4's library writes them unlike helm v3's."""
-    return f"invalid reference: {v4_text}" if helm_compat == "v4" else f"invalid_reference: {v3_text}"
+    return f"invalid reference: {v4_text}" if _helm4(helm_compat) else f"invalid_reference: {v3_text}"
 
 
 def _go_quote(text: str) -> str:
@@ -103,7 +128,7 @@ def fetch_chart(ref: ChartRef, helm_compat: str) -> tuple[str, list[str]]:
     finally:
         resolver.close()
     warnings = []
-    if helm_compat == "v4" and not ref.oci and ref.version and found.version != ref.version:
+    if not ref.oci and ref.version and found.version != ref.version and _warns_fallback(helm_compat, ref.version):
         # helm v4's repository index lookup logs (slog, text format) when a constraint picked the version
         warnings.append(
             'level=WARN msg="unable to find exact version requested; falling back to closest available version" '
@@ -143,7 +168,7 @@ def _in_helms_words(err: WavecdError, ref: ChartRef, helm_compat: str) -> ChartR
 
 
 def _oci_text(inner: str, ref: ChartRef, helm_compat: str) -> str | None:
-    v4 = helm_compat == "v4"
+    v4 = _helm4(helm_compat)
     if inner.startswith("could not locate a version matching provided version string "):
         return inner if v4 else "C" + inner[1:]
     if inner.startswith("invalid chart version "):

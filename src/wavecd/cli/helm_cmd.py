@@ -33,6 +33,20 @@ def _write(stream_name: str, text: str) -> None:
     stream.buffer.flush()
 
 
+_NOTES_FLAG_DEPRECATION = "this flag has no effect for 'helm template' and will be removed in Helm 5"
+
+
+def _notes_flag_warnings(notes_flags: tuple[str, ...], helm_compat: str) -> str:
+    """The line Helm 4.2's flag parser prints for each use of a deprecated notes flag, in command-line order."""
+    if not notes_flags:
+        return ""
+    from wavecd.helm.compat import MODES
+
+    if not MODES[helm_compat].deprecates_notes_flags:
+        return ""
+    return "".join(f"Flag {flag} has been deprecated, {_NOTES_FLAG_DEPRECATION}\n" for flag in notes_flags)
+
+
 @click.group()
 def helm() -> None:
     """Helm charts rendered exactly as Helm renders them."""
@@ -65,21 +79,30 @@ def helm() -> None:
 @click.option("--username", default="", help="Chart repository or registry username.")
 @click.option("--password", default="", help="Chart repository or registry password.")
 @click.option("--plain-http", is_flag=True, help="Use insecure HTTP connections for the chart download.")
-@click.option("--helm-compat", type=click.Choice(["v3", "v4"]), default="v4", show_default=True,
-              help="Which Helm to reproduce: v4 (4.1.4) or v3 (3.17.2).")
+# Both notes flags append to one list, so it keeps their command-line order.
+@click.option("--hide-notes", "notes_flags", flag_value="--hide-notes", multiple=True,
+              help="Accepted for compatibility; no effect on the output (deprecated by Helm 4.2).")
+@click.option("--render-subchart-notes", "notes_flags", flag_value="--render-subchart-notes", multiple=True,
+              help="Accepted for compatibility; no effect on the output (deprecated by Helm 4.2).")
+@click.option("--helm-compat", type=click.Choice(["v3", "v4", "v4.2"]), default="v4", show_default=True,
+              help="Which Helm to reproduce: v4 (4.1.4), v4.2 (4.2.2, as Argo CD 3.5) or v3 (3.17.2).")
 def template(args: tuple[str, ...], namespace: str, kube_version: str, api_versions: tuple[str, ...],
              include_crds: bool, skip_crds: bool, skip_tests: bool, no_hooks: bool, is_upgrade: bool,
              show_only: tuple[str, ...], skip_schema_validation: bool, name_template: str, generate_name: bool,
              value_files: tuple[str, ...], set_values: tuple[str, ...], set_string: tuple[str, ...],
              set_json: tuple[str, ...], set_file: tuple[str, ...], set_literal: tuple[str, ...],
              release_name: bool, repo: str, chart_version: str, username: str, password: str, plain_http: bool,
-             helm_compat: str) -> None:
+             notes_flags: tuple[str, ...], helm_compat: str) -> None:
     """Render CHART like `helm template [NAME] CHART`.
 
     CHART is a chart folder, a `.tgz`, `oci://host/path/chart[:tag|@digest]`, or a chart name in the
     Helm repository given by `--repo`.
     """
+    deprecations = _notes_flag_warnings(notes_flags, helm_compat)
+
     def run() -> None:
+        if deprecations:
+            _write("stderr", deprecations)
         _template(args, namespace, kube_version, api_versions, include_crds, skip_crds, skip_tests, no_hooks,
                   is_upgrade, show_only, skip_schema_validation, name_template, generate_name, value_files,
                   set_values, set_string, set_json, set_file, set_literal, helm_compat,

@@ -2,7 +2,9 @@
 
 Rules that matter to users: user values win; maps merge recursively; a `null` from the user deletes the
 default (coalesce mode only; merge mode keeps the nulls for a later coalesce); each enabled subchart gets a
-section seeded from its own values.yaml, and `global` flows down with the parent winning.
+section seeded from its own values.yaml, and `global` flows down with the parent winning. Helm 4.2 also
+leaves out a chart's own null defaults when coalescing (`drop_default_nulls`), so `key: null` in values.yaml
+no longer shows up as a key.
 Go iterates maps in random order; the results do not depend on it, so we iterate in insertion order.
 """
 
@@ -35,9 +37,11 @@ def deep_copy(value: Any) -> Any:
 _SHARED = frozenset((str, int, float, bool, type(None)))
 
 
-def coalesce_values(chart: Chart, user: dict[str, Any] | None, log: HelmLog | None = None) -> dict[str, Any]:
-    """CoalesceValues: nulls from the user delete defaults."""
-    return _Coalescer(False, log).coalesce(chart, deep_copy(user or {}), "")
+def coalesce_values(chart: Chart, user: dict[str, Any] | None, log: HelmLog | None = None,
+                    drop_default_nulls: bool = False) -> dict[str, Any]:
+    """CoalesceValues: nulls from the user delete defaults; with `drop_default_nulls` (Helm 4.2) the nulls
+    of the charts' own defaults are left out too."""
+    return _Coalescer(False, log, drop_default_nulls).coalesce(chart, deep_copy(user or {}), "")
 
 
 def merge_values(chart: Chart, user: dict[str, Any] | None, log: HelmLog | None = None) -> dict[str, Any]:
@@ -65,9 +69,11 @@ def _v(value: Any) -> str:
 class _Coalescer:
     """One coalesce/merge pass; `log` receives Helm's warnings (coalesce.go line numbers of v3.17.2)."""
 
-    def __init__(self, merge: bool, log: HelmLog | None):
+    def __init__(self, merge: bool, log: HelmLog | None, drop_default_nulls: bool = False):
         self.merge = merge
         self.log = log
+        # Helm 4.2 cleans nulls out of a chart's defaults before they reach the values (coalesce only).
+        self.clean_defaults = drop_default_nulls and not merge
         # Helm 3.17 coalesces tables without v4's care for nulls (see `_tables`).
         self.v3 = log is not None and log.helm_major < 4
 
@@ -133,9 +139,17 @@ class _Coalescer:
                     del v[key]
                 elif isinstance(value, dict):
                     if isinstance(val, dict):
-                        self._tables(value, val, _prefix(sub_prefix, key), self.merge or key in sub_names)
+                        merge = self.merge or key in sub_names
+                        if self.clean_defaults and not merge:
+                            _drop_nulls(val)
+                        self._tables(value, val, _prefix(sub_prefix, key), merge)
                     elif val is not None:
                         self._printf(237, f"warning: skipped value for {sub_prefix}.{key}: Not a table.")
+            elif self.clean_defaults:
+                if val is not None:
+                    if isinstance(val, dict):
+                        _drop_nulls(val)
+                    v[key] = val
             else:
                 v[key] = val
 
@@ -169,6 +183,16 @@ class _Coalescer:
                 self._printf(301, f"warning: destination for {_prefix(prefix, key)} is a table. Ignoring non-table "
                                   f"value ({_v(val)})")
         return dst
+
+
+def _drop_nulls(table: dict[str, Any]) -> None:
+    """Delete null entries from a (copied) defaults table and from the tables inside it; lists are kept
+    as they are, nulls included."""
+    for key in [k for k, v in table.items() if v is None]:
+        del table[key]
+    for val in table.values():
+        if isinstance(val, dict):
+            _drop_nulls(val)
 
 
 def _quote(text: str) -> str:

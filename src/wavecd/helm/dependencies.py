@@ -81,7 +81,7 @@ def _process_enabled(chart: Chart, values: dict[str, Any], path: str, log: HelmL
 
     for req in reqs:
         req.enabled = True
-    cvals = coalesce_values(chart, values, log)
+    cvals = coalesce_values(chart, values, log, compat.drops_default_nulls)
     _apply_tags(reqs, cvals, log)
     _apply_conditions(reqs, cvals, path, log)
     removed = {r.name for r in reqs if not r.enabled}

@@ -62,7 +62,7 @@ _SETS: OrderedDict[str, tuple[Any, _SetState]] = OrderedDict()
 
 
 def _digest(compat: HelmCompat, order: list[str], templates: dict[str, Renderable]) -> str:
-    h = hashlib.sha256(f"helm{compat.major}".encode())
+    h = hashlib.sha256(f"helm {compat.version}".encode())  # the mode: its functions and Go version differ
     for name in order:
         h.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0")
         h.update(templates[name].text.encode("utf-8", "surrogateescape"))

@@ -110,9 +110,10 @@ def _from_json_array(text: str) -> list[Any]:
     return value
 
 
-def _toml_functions(helm_major: int) -> tuple[GoFunc, GoFunc]:
-    """toToml/fromToml: Helm 3 and 4 link different BurntSushi/toml releases (float text, error lines);
-    TOML integers decode as Go int64."""
+def _toml_functions(helm_major: int, with_must: bool) -> tuple[GoFunc, ...]:
+    """toToml/fromToml (and Helm 4.2's mustToToml): Helm 3 and 4 link different BurntSushi/toml releases
+    (float text, error lines); TOML integers decode as Go int64. toToml prints an encoding error as its
+    result, mustToToml fails the template with it."""
     from wavecd.gotemplate.gotypes import Int64
 
     def to_toml(v: Any) -> str:
@@ -123,6 +124,14 @@ def _toml_functions(helm_major: int) -> tuple[GoFunc, GoFunc]:
         except Exception as exc:
             return getattr(exc, "message", str(exc))
 
+    def must_to_toml(v: Any) -> str:
+        from wavecd.goyaml.gotoml import marshal
+
+        try:
+            return marshal(v, helm_major=helm_major)
+        except Exception as exc:
+            raise GoFuncError(getattr(exc, "message", str(exc))) from exc
+
     def from_toml(text: str) -> dict[str, Any]:
         from wavecd.goyaml.gotoml import unmarshal
 
@@ -132,7 +141,8 @@ def _toml_functions(helm_major: int) -> tuple[GoFunc, GoFunc]:
             return {"Error": getattr(exc, "message", str(exc))}
         return value if isinstance(value, dict) else {}
 
-    return GoFunc("toToml", to_toml, ("interface {}",)), GoFunc("fromToml", from_toml, ("string",))
+    funcs = (GoFunc("toToml", to_toml, ("interface {}",)), GoFunc("fromToml", from_toml, ("string",)))
+    return (*funcs, GoFunc("mustToToml", must_to_toml, ("interface {}",))) if with_must else funcs
 
 
 def _required(message: str, value: Any) -> Any:
@@ -162,7 +172,7 @@ def helm_functions(compat: HelmCompat) -> FuncMap:
     funcs.pop("env", None)
     funcs.pop("expandenv", None)
     extra = [
-        *_toml_functions(compat.major),
+        *_toml_functions(compat.major, compat.has_must_to_toml),
         GoFunc("toYaml", _to_yaml, ("interface {}",)),
         GoFunc("toYamlPretty", _to_yaml_pretty, ("interface {}",)),
         GoFunc("fromYaml", _from_yaml, ("string",)),

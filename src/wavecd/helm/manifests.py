@@ -43,8 +43,11 @@ def trim_space(text: str) -> str:
     return text.strip(_GO_SPACE)
 
 
-def split_manifests(text: str) -> list[str]:
-    """SplitManifests: the non-empty documents of a rendered file, each trimmed, in order."""
+def split_manifests(text: str, keep_trailing_whitespace: bool = False) -> list[str]:
+    """SplitManifests: the non-blank documents of a rendered file, in order, each trimmed at both ends, or
+    (Helm 4.2, which keeps line endings) only at the start, so a template's final newline stays."""
+    if keep_trailing_whitespace:
+        return [d.lstrip(_GO_SPACE) for d in _split(text.lstrip(_GO_SPACE)) if trim_space(d) != ""]
     return [trim_space(d) for d in _split(trim_space(text)) if d != ""]
 
 
@@ -95,16 +98,18 @@ HeadParser = Callable[[str], tuple[str, dict[str, str] | None]]
 
 
 def sort_manifests(
-    files: dict[str, str], order: tuple[str, ...], parse_head: HeadParser, log: HelmLog
+    files: dict[str, str], order: tuple[str, ...], parse_head: HeadParser, log: HelmLog,
+    keep_trailing_whitespace: bool = False,
 ) -> tuple[list[Manifest], list[Manifest]]:
-    """(hooks, manifests), each stable-sorted by kind; raises ManifestError on an unparsable document."""
+    """(hooks, manifests), each stable-sorted by kind; raises ManifestError on an unparsable document.
+    `keep_trailing_whitespace` is the Helm 4.2 document split (see `split_manifests`)."""
     hooks: list[Manifest] = []
     generic: list[Manifest] = []
     for path in sorted(files):
         content = files[path]
         if path.rsplit("/", 1)[-1].startswith("_") or trim_space(content) == "":
             continue
-        for doc in split_manifests(content):
+        for doc in split_manifests(content, keep_trailing_whitespace):
             try:
                 kind, annotations = parse_head(doc)
             except ValueError as exc:

@@ -26,9 +26,11 @@ def _text(raw: bytes) -> str:
 
 
 def template_stdout(
-    manifest: str, hooks: list[Manifest], *, no_hooks: bool, skip_tests: bool, show_only: list[str]
+    manifest: str, hooks: list[Manifest], *, no_hooks: bool, skip_tests: bool, show_only: list[str],
+    keep_trailing_whitespace: bool = False,
 ) -> str:
-    """What `helm template` prints: the trimmed manifest and a newline, then hooks; or the `-s` selection."""
+    """What `helm template` prints: the trimmed manifest and a newline, then hooks; or the `-s` selection
+    (re-split the way the Helm version splits documents, see `split_manifests`)."""
     parts = [trim_space(manifest), "\n"]
     if not no_hooks:
         parts.extend(
@@ -37,11 +39,11 @@ def template_stdout(
     out = "".join(parts)
     if not show_only:
         return out
-    return _show_only(out, show_only)
+    return _show_only(out, show_only, keep_trailing_whitespace)
 
 
-def _show_only(out: str, patterns: list[str]) -> str:
-    docs = split_manifests(out)
+def _show_only(out: str, patterns: list[str], keep_trailing_whitespace: bool) -> str:
+    docs = split_manifests(out, keep_trailing_whitespace)
     named = []
     for doc in docs:
         found = _SOURCE.search(doc)

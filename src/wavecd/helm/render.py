@@ -133,9 +133,10 @@ def _render(chart_path: str, options: RenderOptions, warnings: list[str]) -> Ren
     missing = missing_dependencies(chart)
     if missing:
         lead = "an error occurred" if compat.major >= 4 else "An error occurred"
+        q = compat.dependency_build_quote
         raise _fail(
-            f"{lead} while checking for chart dependencies. You may need to run `helm dependency build` to fetch "
-            f"missing dependencies: found in Chart.yaml, but missing in charts/ directory: {', '.join(missing)}"
+            f"{lead} while checking for chart dependencies. You may need to run {q}helm dependency build{q} to "
+            f"fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {', '.join(missing)}"
         )
     _check_release_name(name, compat)
     try:
@@ -204,7 +205,7 @@ def _check_release_name(name: str, compat: HelmCompat) -> None:
 def _render_values(chart: Chart, user_values: dict[str, Any], options: RenderOptions, compat: HelmCompat,
                    log: HelmLog) -> Any:
     try:
-        values = coalesce_values(chart, user_values, log)
+        values = coalesce_values(chart, user_values, log, compat.drops_default_nulls)
     except CoalesceError as exc:
         raise _fail(str(exc)) from None
     if not options.skip_schema_validation:
@@ -267,13 +268,15 @@ def _render_resources(chart: Chart, top: dict[str, Any], caps: Capabilities, opt
 
     try:
         log = HelmLog(compat.major, warnings)
-        hooks, manifests = sort_manifests(files, compat.install_order, head_parser(compat), log)
+        hooks, manifests = sort_manifests(files, compat.install_order, head_parser(compat), log,
+                                          compat.keeps_trailing_whitespace)
     except ManifestError as exc:
         raise _fail(str(exc), hint=True) from None
     crds = [(path, f.data) for path, f in chart.crd_objects()] if options.include_crds else []
     manifest = release_manifest(crds, manifests)
     try:
         return template_stdout(manifest, hooks, no_hooks=options.no_hooks, skip_tests=options.skip_tests,
-                               show_only=options.show_only)
+                               show_only=options.show_only,
+                               keep_trailing_whitespace=compat.keeps_trailing_whitespace)
     except ShowOnlyError as exc:
         raise _fail(str(exc)) from None

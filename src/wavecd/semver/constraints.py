@@ -6,7 +6,8 @@ is ASCII whitespace without `\\v`, hence the explicit class). `,` or spaces join
 
 The pre-release rule is the part that changed between 3.3.0 and 3.4.0: in 3.3.0 a pre-release version
 can only satisfy a constraint that itself names a pre-release; in 3.4.0 one such constraint opens the
-whole AND group to pre-releases (and `include_prerelease` opens every group).
+whole AND group to pre-releases (and `include_prerelease` opens every group). 3.5.0 only Go-quotes the
+constraint in its `improper constraint` errors.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from wavecd.semver.errors import SemverError
-from wavecd.semver.version import V3_3, V3_4, Version, compare_prerelease, parse_version
+from wavecd.semver.version import V3_3, V3_4, V3_5, Version, compare_prerelease, parse_version
 
 _S = r"[\t\n\f\r ]"
 _CV = (
@@ -57,7 +58,7 @@ def _rewrite_range(text: str) -> str:
 def _parse_one(text: str, lib: str) -> _Constraint:
     m = _CONSTRAINT.fullmatch(text)
     if m is None:
-        raise SemverError(f"improper constraint: {text}")
+        raise _improper(text, lib)
     major, minor, patch, pre = m.group(3), m.group(4) or "", m.group(5) or "", m.group(6) or ""
     ver = m.group(2)
     minor_dirty = patch_dirty = dirty = False
@@ -75,6 +76,15 @@ def _parse_one(text: str, lib: str) -> _Constraint:
     except SemverError:
         raise SemverError("constraint Parser Error" if lib == V3_3 else "constraint parser error") from None
     return _Constraint(con, m.group(2), m.group(1), minor_dirty, patch_dirty, dirty)
+
+
+def _improper(text: str, lib: str) -> SemverError:
+    """3.5.0 prints the constraint with `%q`, the releases before it bare."""
+    if lib == V3_5:
+        from wavecd.gotemplate.goquote import quote
+
+        text = quote(text)
+    return SemverError(f"improper constraint: {text}")
 
 
 def _tilde(v: Version, c: _Constraint) -> bool:
@@ -208,7 +218,7 @@ def _parse_groups(text: str, lib: str) -> tuple[tuple[_Constraint, ...], ...]:
     groups = []
     for segment in _rewrite_range(text).split("||"):
         if not _VALID.fullmatch(segment):
-            raise SemverError(f"improper constraint: {segment}")
+            raise _improper(segment, lib)
         pieces = [m.group(0) for m in _FIND.finditer(segment)] or [segment]
         groups.append(tuple(_parse_one(piece, lib) for piece in pieces))
     return tuple(groups)
@@ -222,4 +232,4 @@ def parse_constraints(text: str, *, lib: str = V3_4, include_prerelease: bool = 
     return Constraints(_parse_groups(text, lib), lib, include_prerelease)
 
 
-__all__ = ["V3_3", "V3_4", "Constraints", "parse_constraints"]
+__all__ = ["V3_3", "V3_4", "V3_5", "Constraints", "parse_constraints"]

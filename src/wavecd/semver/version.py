@@ -2,8 +2,8 @@
 
 Helm and Argo CD both sit on this library, and its leniency is observable: `NewVersion` accepts
 `v1`, `1.2` and leading zeros, orders pre-releases field by field, and ignores build metadata.
-Two library versions matter: 3.3.0 (Helm 3) and 3.4.0 (Helm 4, Argo CD 3), whose error texts differ
-in case and whose pre-release validation differs; `lib` picks one.
+Three library versions matter: 3.3.0 (Helm 3), 3.4.0 (Helm 4.1, Argo CD 3) and 3.5.0 (Helm 4.2), whose
+error texts differ in case (3.3.0) or quoting (3.5.0) and whose pre-release validation differs; `lib` picks one.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from wavecd.semver.errors import SemverError
 
 V3_3 = "3.3.0"
 V3_4 = "3.4.0"
+V3_5 = "3.5.0"
 
 _UINT64_MAX = (1 << 64) - 1
 

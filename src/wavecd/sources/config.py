@@ -133,7 +133,11 @@ def load_config(path: Path) -> WavecdConfig:
         kube_version=str(render_data.get("kubeVersion", "v1.33.0")),
         api_versions=tuple(render_data.get("apiVersions") or ()),
     )
-    if render.helm_compat not in ("v3", "v4"):
-        raise UserInputError(f"{path}: render.helmCompat must be v3 or v4, not {render.helm_compat!r}")
+    from wavecd.helm.compat import MODES
+
+    if render.helm_compat not in MODES:
+        raise UserInputError(
+            f"{path}: render.helmCompat must be one of {', '.join(MODES)}, not {render.helm_compat!r}"
+        )
     root = (base / str(data["root"])).resolve() if data.get("root") else None
     return WavecdConfig(path, root, repositories, registries, clusters, render)

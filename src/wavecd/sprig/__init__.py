@@ -51,8 +51,9 @@ def sprig_functions(*, go_version: tuple[int, int] = (1, 25), semver_lib: str | 
     """Every Sprig function by name, as a new dict the caller may extend or trim.
 
     `go_version` is that of the Go toolchain of the program being mimicked; it also picks the
-    Masterminds/semver release unless `semver_lib` names one (wavecd.semver.V3_3 or V3_4): Helm 3.17
-    (go1.23) pins 3.3.0, Helm 4 (go1.25) 3.4.0, and the two differ in error texts and pre-release handling.
+    Masterminds/semver release unless `semver_lib` names one (wavecd.semver.V3_3, V3_4 or V3_5): Helm 3.17
+    (go1.23) pins 3.3.0, Helm 4.1 (go1.25) 3.4.0, Helm 4.2 3.5.0; they differ in error texts and pre-release
+    handling.
     """
     lib = semver_lib or (V3_4 if go_version >= (1, 24) else V3_3)
     funcs = [f for module in _MODULES for f in module.FUNCS]

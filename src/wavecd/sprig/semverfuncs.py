@@ -11,7 +11,9 @@ from typing import Any, ClassVar
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.gotemplate.gotypes import GoStruct, Uint64
-from wavecd.semver import SemverError, Version, parse_constraints, parse_version
+from wavecd.semver import V3_5, SemverError, Version, parse_constraints, parse_version
+
+_UINT64_MAX = (1 << 64) - 1
 
 
 class SemverVersion(GoStruct):
@@ -86,17 +88,25 @@ class SemverVersion(GoStruct):
         version = Version(major, minor, patch)
         return SemverVersion(version, self.lib)
 
+    def _inc(self, number: int, part: str) -> int:
+        """A uint64 + 1: Go wraps to 0; Masterminds 3.5.0 panics instead (the template reports the panic)."""
+        if number < _UINT64_MAX:
+            return number + 1
+        if self.lib == V3_5:
+            raise GoFuncError(f"{part} version increment would overflow uint64")
+        return 0
+
     def IncMajor(self) -> SemverVersion:
-        return self._bumped(self.version.major + 1, 0, 0)
+        return self._bumped(self._inc(self.version.major, "major"), 0, 0)
 
     def IncMinor(self) -> SemverVersion:
-        return self._bumped(self.version.major, self.version.minor + 1, 0)
+        return self._bumped(self.version.major, self._inc(self.version.minor, "minor"), 0)
 
     def IncPatch(self) -> SemverVersion:
         v = self.version
         if v.prerelease:
             return self._bumped(v.major, v.minor, v.patch)
-        return self._bumped(v.major, v.minor, v.patch + 1)
+        return self._bumped(v.major, v.minor, self._inc(v.patch, "patch"))
 
 
 def _unwrap(other: Any) -> Version:
@@ -106,7 +116,7 @@ def _unwrap(other: Any) -> Version:
 
 
 def semver_functions(lib: str) -> list[GoFunc]:
-    """`semver` and `semverCompare` bound to one Masterminds release (wavecd.semver.V3_3 or V3_4)."""
+    """`semver` and `semverCompare` bound to one Masterminds release (wavecd.semver.V3_3, V3_4 or V3_5)."""
 
     def semver(text: str) -> SemverVersion:
         try:

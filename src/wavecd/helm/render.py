@@ -160,12 +160,12 @@ def _render(chart_path: str, options: RenderOptions, warnings: list[str]) -> Ren
 
 
 def _values_type(compat: HelmCompat) -> type[dict[str, Any]]:
-    """Helm's `Values` map type (`chartutil.Values` / `common.Values`): the type of `.`, `.Values` and
-    `.Template`, which `typeOf` and Go's error texts name. A subchart gets a copy, as Go's table lookup does
-    not share the parent's map type."""
-    from wavecd.gotemplate.gotypes import named_map_type
+    """Helm's `Values` map type (`chartutil.Values` / `common.Values`, with its methods): the type of `.`,
+    `.Values` and `.Template`, which `typeOf` and Go's error texts name. A subchart gets a copy, as Go's
+    table lookup does not share the parent's map type."""
+    from wavecd.helm.objects import values_type
 
-    return named_map_type("common.Values" if compat.major >= 4 else "chartutil.Values")
+    return values_type(compat)
 
 
 def _release_name(options: RenderOptions) -> str:

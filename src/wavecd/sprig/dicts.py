@@ -30,18 +30,25 @@ def get(d: dict[str, Any] | None, key: str) -> Any:
     return (d or _NIL_MAP).get(key, "")
 
 
+def _as_parameter(d: dict[str, Any]) -> dict[str, Any]:
+    """The map a `map[string]interface{}` parameter holds: Go converts a named map (`.Values`) to the
+    parameter's type, so what set/unset/merge return is a plain map to `typeOf` and `dig`. Go returns the
+    same map; a copy of its top level stands in (nested maps stay shared)."""
+    return d if d.__class__ is dict or not isinstance(d, GoNamedMap) else dict(d)
+
+
 def set_key(d: dict[str, Any] | None, key: str, value: Any) -> dict[str, Any]:
     if d is None:
         raise GoFuncError("assignment to entry in nil map")
     d[key] = value
-    return d
+    return _as_parameter(d)
 
 
 def unset(d: dict[str, Any] | None, key: str) -> dict[str, Any]:
     if d is None:
         return {}
     d.pop(key, None)
-    return d
+    return _as_parameter(d)
 
 
 def pluck(key: str, *dicts: dict[str, Any] | None) -> list[Any]:
@@ -89,7 +96,7 @@ def merge(dst: dict[str, Any] | None, *srcs: dict[str, Any] | None) -> dict[str,
     for src in srcs:
         if src is not None:
             merge_into(dst, src, overwrite=False)
-    return dst
+    return _as_parameter(dst)
 
 
 def merge_overwrite(dst: dict[str, Any] | None, *srcs: dict[str, Any] | None) -> dict[str, Any]:
@@ -97,7 +104,7 @@ def merge_overwrite(dst: dict[str, Any] | None, *srcs: dict[str, Any] | None) ->
     for src in srcs:
         if src is not None:
             merge_into(dst, src, overwrite=True)
-    return dst
+    return _as_parameter(dst)
 
 
 def _assert_type(v: Any, want: type, want_name: str) -> Any:

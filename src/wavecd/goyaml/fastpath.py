@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from wavecd.goyaml.emitter import DOUBLE, PLAIN, SINGLE, Emitter
+from wavecd.goyaml.jsonvalue import NilList
 
 _CACHE_LIMIT = 50000
 _BREAK = re.compile("[\r\n\x85\u2028\u2029]")
@@ -24,12 +25,13 @@ class Unusual(Exception):
 
 
 def _plain_type(v: Any) -> Any:
-    """Subclasses (Go's []string, map[string]string) and tuples as the plain types they marshal as."""
+    """Subclasses (Go's []string, map[string]string) and tuples as the plain types they marshal as; a nil
+    slice as the null JSON makes of it."""
     if isinstance(v, str):
         return str(v)
     if isinstance(v, dict):
         return dict(v)
-    return list(v)
+    return None if v.__class__ is NilList else list(v)
 
 
 class FastWriter:

@@ -15,7 +15,7 @@ from typing import Any
 from wavecd.goyaml.errors import GoJsonError
 from wavecd.goyaml.gonum import format_json_float
 from wavecd.goyaml.jsonsyntax import syntax_error
-from wavecd.goyaml.jsonvalue import GoStructFields, go_json_value, unsupported_float, valid_utf8
+from wavecd.goyaml.jsonvalue import GoStructFields, NilList, go_json_value, unsupported_float, valid_utf8
 
 # Lone surrogates stand for the bytes of invalid UTF-8 (surrogateescape): Go writes each as `\ufffd`.
 _HTML_ESCAPE = re.compile('[\\x00-\\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]')
@@ -150,7 +150,7 @@ def _encode(value: Any, out: list[str], html: bool) -> None:
         out.append("}")
     elif isinstance(value, list | tuple):
         if not value:
-            out.append("[]")
+            out.append("null" if value.__class__ is NilList else "[]")
             return
         sep = "["
         for v in value:

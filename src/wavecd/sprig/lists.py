@@ -13,6 +13,7 @@ from typing import Any
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.gotemplate.gotypes import GoChunkList, GoIntList, GoStringList
+from wavecd.goyaml.jsonvalue import NilList
 from wavecd.sprig.cast import float_to_int64, to_int64
 from wavecd.sprig.goval import as_items, deep_equal, is_empty, is_list_kind, kind_name
 
@@ -101,10 +102,12 @@ def go_slice(v: Any, *indices: Any) -> Any:
 
 
 def concat(*lists: Any) -> list[Any]:
+    """Sprig starts from a nil slice and appends: with nothing appended the result stays nil (toJson
+    writes `null`), the one list function that does so."""
     out: list[Any] = []
     for v in lists:
         out.extend(_items(v, "Cannot concat type {} as list"))
-    return out
+    return out if out else NilList()
 
 
 def _float_floor(x: float) -> float:

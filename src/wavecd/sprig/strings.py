@@ -125,6 +125,12 @@ def join(sep: str, v: Any) -> str:
 
 
 def sort_alpha(v: Any) -> GoStringList:
+    """Sprig sorts a Go `[]string` argument in place (its strslice hands the slice itself to sort), so
+    `$_ := sortAlpha $keys` orders `$keys`; any other list is copied first. A named []string type (Helm's
+    VersionSet) is copied as well, as the type switch does not take it for a []string."""
+    if v.__class__ is GoStringList:
+        v.sort(key=go_bytes)
+        return v
     if is_list_kind(v):
         return GoStringList(sorted(strslice(v), key=go_bytes))
     return GoStringList([strval(v)])

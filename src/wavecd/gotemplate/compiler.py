@@ -92,6 +92,8 @@ class _Compiler:
         # Whether a nil dot is a nil interface: a bool, or the name of a variable deciding it at run time
         self.dot_iface: bool | str = False
         self.at: Node | _DynAt = tree.root
+        self.positions: set[str] = set()  # and/or position variables made, and those generated code reads
+        self.read_positions: set[str] = set()
         self.last_recv = "None"  # what the last compiled chain read its final field from
         self.keep_recv = False  # whether the action being compiled prints with `_txf` (needs last_recv)
         self.map_sets: dict[int, str] = {}
@@ -120,7 +122,10 @@ class _Compiler:
 
     def node_ref(self, node: Node | _DynAt) -> str:
         """Code naming a node for an error: a constant, or the variable `and`/`or` keep it in."""
-        return node.var if isinstance(node, _DynAt) else self.const(node)
+        if isinstance(node, _DynAt):
+            self.read_positions.add(node.var)
+            return node.var
+        return self.const(node)
 
     def raise_at(self, node: Node | _DynAt, detail: str) -> None:
         self.emit(f"raise _err(TN, {self.node_ref(node)}, {detail!r})")
@@ -148,7 +153,11 @@ class _Compiler:
         self.emit("F = X.funcs")
         self.list(self.tree.root)
         header = "def render(X, d0, out, depth):"
-        return "\n".join([header, *_without_unread_positions(self.lines)])
+        unread = self.positions - self.read_positions
+        lines = self.lines
+        if unread:  # an and/or tested by an `if`: no error ever reads where it stopped
+            lines = [line for line in lines if (m := _POSITION_LINE.fullmatch(line)) is None or m[1] not in unread]
+        return "\n".join([header, *lines])
 
     def block(self, lst: ListNode | None) -> None:
         self.indent += 1
@@ -602,7 +611,9 @@ class _Compiler:
             if m is None or m[1] != indent or m[2] not in targets or m[2] in exprs:
                 return None
             expr = m[3]
-            if expr.count("(") > _MAX_INLINE_PARENS or not targets.isdisjoint(_TEMP.findall(expr)):
+            if expr.count("(") > _MAX_INLINE_PARENS or (
+                any(t in expr for t in targets) and not targets.isdisjoint(_TEMP.findall(expr))
+            ):
                 return None
             exprs[m[2]] = expr
         return "".join(exprs.get(e, e) + ", " for e in evaluated)
@@ -642,6 +653,7 @@ class _Compiler:
                 self.emit(f"{go_on} = {test}")
             if i:
                 self.indent -= 1
+        self.positions.add(at_var)
         self.at = _DynAt(at_var, self.static_at())
         return out
 
@@ -653,25 +665,7 @@ _TEMP = re.compile(r"\bt\d+\b")
 _MAX_INLINE_PARENS = 40
 
 
-def _without_unread_positions(lines: list[str]) -> list[str]:
-    """The lines without assignments to an and/or's position variable that no error ever reads (an and/or
-    tested by an `if` is the usual case): each costs a line to compile and a store to run."""
-    assigned: dict[str, int] = {}
-    used: set[str] = set()
-    for line in lines:
-        m = _POSITION_ASSIGNMENT.fullmatch(line)
-        if m is not None:
-            assigned[m[1]] = assigned.get(m[1], 0) + 1
-        else:
-            used.update(_POSITION_VAR.findall(line))
-    unread = assigned.keys() - used
-    if not unread:
-        return lines
-    return [line for line in lines if (m := _POSITION_ASSIGNMENT.fullmatch(line)) is None or m[1] not in unread]
-
-
-_POSITION_ASSIGNMENT = re.compile(r" *(at\d+) = k\d+")
-_POSITION_VAR = re.compile(r"\bat\d+\b")
+_POSITION_LINE = re.compile(r" *(at\d+) = k\d+")
 
 
 def _constant_text(node: Node) -> str | None:

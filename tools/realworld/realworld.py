@@ -472,7 +472,10 @@ def vendor(chart: Path, index: DependencyIndex, depth: int = 0) -> None:
         source: Source | None = None
         if repository.startswith("file://"):
             local = (chart / repository.removeprefix("file://")).resolve()
-            if (local / "Chart.yaml").is_file() and local != chart.resolve():
+            # a chart inside its dependency's folder (`file://..`, a library's test chart) is not copied
+            # into itself: helm would package the parent, here that would recurse without end
+            inside = local == chart.resolve() or local in chart.resolve().parents
+            if (local / "Chart.yaml").is_file() and not inside:
                 source = Source("", "", "file://", path=str(local))
         if source is None:
             source = index.best(name, str(dep.get("version") or "*"), repository)

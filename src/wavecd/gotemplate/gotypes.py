@@ -124,9 +124,12 @@ class GoNamedMap(dict):
     but `%T`, `typeOf`, `%#v` and error texts name the type. A named type may also carry methods, which
     text/template looks up before map keys (`.Values.YAML` calls the method even if a key "YAML" exists).
     Subclasses set `go_type` and list `go_methods`; `named_map_type` makes method-less ones.
+
+    `passed_as_map` is set once Sprig's set/unset/merge (or `AsMap`) handed the value back as the
+    `map[string]interface{}` Go converted it to: the same map, which a type assertion then accepts.
     """
 
-    __slots__ = ()
+    __slots__ = ("passed_as_map",)
     go_type: ClassVar[str] = "map[string]interface {}"
     go_methods: ClassVar[frozenset[str] | tuple[str, ...]] = ()
 

@@ -31,10 +31,13 @@ def get(d: dict[str, Any] | None, key: str) -> Any:
 
 
 def _as_parameter(d: dict[str, Any]) -> dict[str, Any]:
-    """The map a `map[string]interface{}` parameter holds: Go converts a named map (`.Values`) to the
-    parameter's type, so what set/unset/merge return is a plain map to `typeOf` and `dig`. Go returns the
-    same map; a copy of its top level stands in (nested maps stay shared)."""
-    return d if d.__class__ is dict or not isinstance(d, GoNamedMap) else dict(d)
+    """The map a `map[string]interface{}` parameter holds. Go converts a named map (`.Values`) to the
+    parameter's type and set/unset/merge return that same map: writes through the result reach `.Values`
+    (charts unset keys of a merged `.` that way), and `dig` accepts it. wavecd returns the same object,
+    marked so that `dig` accepts it; `typeOf` of it still names the named type."""
+    if d.__class__ is not dict and isinstance(d, GoNamedMap):
+        d.passed_as_map = True
+    return d
 
 
 def set_key(d: dict[str, Any] | None, key: str, value: Any) -> dict[str, Any]:
@@ -111,7 +114,7 @@ def _assert_type(v: Any, want: type, want_name: str) -> Any:
     """A Go type assertion `v.(T)`, with the runtime's panic text when it fails.
 
     An assertion names an exact type: a named map (`chartutil.Values`) is not a map[string]interface {}."""
-    if isinstance(v, want) and not isinstance(v, GoNamedMap):
+    if isinstance(v, want) and (not isinstance(v, GoNamedMap) or getattr(v, "passed_as_map", False)):
         return v
     got = "nil" if v is None else go_type_name(v)
     raise GoFuncError(f"interface conversion: interface {{}} is {got}, not {want_name}")

@@ -7,6 +7,7 @@ character offsets into the text (callers convert to Go's byte columns only when 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -32,6 +33,20 @@ KEYWORDS = {
     "template": TEMPLATE,
     "with": WITH,
 }
+
+
+
+@functools.cache
+def _word_types(break_ok: bool, continue_ok: bool) -> dict[str, int]:
+    """The token type of each word that is not an identifier: the keywords (`break`/`continue` only
+    where a range allows them, as Go's lexer does) and the booleans."""
+    words = {**KEYWORDS, "true": BOOL, "false": BOOL}
+    if not break_ok:
+        del words["break"]
+    if not continue_ok:
+        del words["continue"]
+    return words
+
 
 LEFT = "{{"
 RIGHT = "}}"
@@ -136,8 +151,7 @@ class _Lexer:
         self.pos = 0
         self.start = 0
         self.paren_depth = 0
-        self.break_ok = break_ok
-        self.continue_ok = continue_ok
+        self.words = _word_types(break_ok, continue_ok)
 
     def line_at(self, pos: int) -> int:
         """Line of a position; tokens come in order, so newlines are counted incrementally."""
@@ -233,15 +247,7 @@ class _Lexer:
                 continue
             if kind == _S_IDENT:
                 word = text[start:stop]
-                typ = KEYWORDS.get(word)
-                if typ is not None:
-                    if (typ == BREAK and not self.break_ok) or (typ == CONTINUE and not self.continue_ok):
-                        typ = IDENTIFIER
-                elif word == "true" or word == "false":
-                    typ = BOOL
-                else:
-                    typ = IDENTIFIER
-                add(_new_token(Token, (typ, start, word, line)))
+                add(_new_token(Token, (self.words.get(word, IDENTIFIER), start, word, line)))
                 continue
             if kind == _S_LEFT_PAREN:
                 depth += 1
@@ -321,16 +327,7 @@ class _Lexer:
                 if kind > _NEEDS_TERMINATOR or end >= self.n or text[end] in _TERMINATORS:
                     self.pos = end
                     if kind == _F_IDENT:
-                        word = m.group(kind)
-                        kw = KEYWORDS.get(word)
-                        if kw is not None:
-                            if (kw == BREAK and not self.break_ok) or (kw == CONTINUE and not self.continue_ok):
-                                kw = IDENTIFIER
-                        elif word == "true" or word == "false":
-                            kw = BOOL
-                        else:
-                            kw = IDENTIFIER
-                        self.emit(kw)
+                        self.emit(self.words.get(m.group(kind), IDENTIFIER))
                     else:
                         self.emit(_FAST_TYPES[kind])
                     continue
@@ -419,16 +416,7 @@ class _Lexer:
             self.pos += 1
             self.error(f"bad character {_go_rune_repr(text[end])}")
             return False
-        kw = KEYWORDS.get(word)
-        if kw is not None:
-            if (kw == BREAK and not self.break_ok) or (kw == CONTINUE and not self.continue_ok):
-                self.emit(IDENTIFIER)
-            else:
-                self.emit(kw)
-        elif word == "true" or word == "false":
-            self.emit(BOOL)
-        else:
-            self.emit(IDENTIFIER)
+        self.emit(self.words.get(word, IDENTIFIER))
         return True
 
     def variable(self) -> bool:

@@ -284,11 +284,13 @@ class _Compiler:
     def template(self, node: TemplateNode) -> None:
         self.at = node
         f = self.tmp("f")
-        self.emit(f"{f} = _tmplfn(X, TN, {node.name!r}, {self.const(node)}, depth)")
-        lookup = len(self.lines)
+        lookup = f"_tmplfn(X, TN, {node.name!r}, {self.const(node)}, depth)"
+        self.emit(f"{f} = {lookup}")
+        lookup_line = len(self.lines)
         d = self.pipeline(node.pipe, consumed_at_once=True) if node.pipe is not None else "None"
-        if len(self.lines) == lookup:  # the argument needs no code: look up and call in one statement
-            f = self.lines.pop().split(" = ", 1)[1]
+        if len(self.lines) == lookup_line:  # the argument needs no code: look up and call in one statement
+            self.lines.pop()
+            f = lookup
         self.emit(f"_nested({f}, X, {d}, out, depth + 1)")
 
     # --- pipelines ------------------------------------------------------------------------------

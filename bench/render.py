@@ -117,10 +117,7 @@ def same_output(helm_runs: list[bytes], ours: bytes) -> bool:
     if len(mine) != len(reference):
         return False
     unstable = {
-        i
-        for run in helm_runs[1:]
-        for i, (a, b) in enumerate(zip(reference, run.split(b"\n"), strict=False))
-        if a != b
+        i for run in helm_runs[1:] for i, (a, b) in enumerate(zip(reference, run.split(b"\n"), strict=False)) if a != b
     }
     return all(a == b for i, (a, b) in enumerate(zip(reference, mine, strict=True)) if i not in unstable)
 

@@ -84,40 +84,93 @@ class MeteredClock:
 def _app_manifests(app: str) -> dict[str, list[dict[str, Any]]]:
     """Twenty objects of one app, by file: what a small service's folder holds."""
     labels = {"app.kubernetes.io/name": app}
-    configmaps = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{app}-config-{i}"},
-                   "data": {"application.yaml": f"server:\n  port: 8080\nfeature: {i}\n", "LOG_LEVEL": "info"}}
-                  for i in range(8)]
-    secrets = [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": f"{app}-secret-{i}"}, "type": "Opaque",
-                "stringData": {"password": f"not-a-secret-{i}"}} for i in range(4)]
-    services = [{"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"{app}-{port}", "labels": labels},
-                 "spec": {"selector": labels, "ports": [{"name": "http", "port": port, "targetPort": 8080}]}}
-                for port in (80, 8080, 9090)]
-    deployments = [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": f"{app}-{role}"},
-                    "spec": {"replicas": 1, "selector": {"matchLabels": {**labels, "role": role}},
-                             "template": {"metadata": {"labels": {**labels, "role": role}},
-                                          "spec": {"serviceAccountName": app, "containers": [
-                                              {"name": role, "image": "nginx:1.27",
-                                               "ports": [{"containerPort": 8080}]}]}}}}
-                   for role in ("web", "worker")]
-    rbac = [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": app}},
-            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": app},
-             "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]},
-            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": app},
-             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": app},
-             "subjects": [{"kind": "ServiceAccount", "name": app}]}]
-    return {"configmaps.yaml": configmaps, "secrets.yaml": secrets, "services.yaml": services,
-            "deployments.yaml": deployments, "rbac.yaml": rbac}
+    configmaps = [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": f"{app}-config-{i}"},
+            "data": {"application.yaml": f"server:\n  port: 8080\nfeature: {i}\n", "LOG_LEVEL": "info"},
+        }
+        for i in range(8)
+    ]
+    secrets = [
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": f"{app}-secret-{i}"},
+            "type": "Opaque",
+            "stringData": {"password": f"not-a-secret-{i}"},
+        }
+        for i in range(4)
+    ]
+    services = [
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": f"{app}-{port}", "labels": labels},
+            "spec": {"selector": labels, "ports": [{"name": "http", "port": port, "targetPort": 8080}]},
+        }
+        for port in (80, 8080, 9090)
+    ]
+    deployments = [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": f"{app}-{role}"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {**labels, "role": role}},
+                "template": {
+                    "metadata": {"labels": {**labels, "role": role}},
+                    "spec": {
+                        "serviceAccountName": app,
+                        "containers": [{"name": role, "image": "nginx:1.27", "ports": [{"containerPort": 8080}]}],
+                    },
+                },
+            },
+        }
+        for role in ("web", "worker")
+    ]
+    rbac = [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": app}},
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": app},
+            "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}],
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": app},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": app},
+            "subjects": [{"kind": "ServiceAccount", "name": app}],
+        },
+    ]
+    return {
+        "configmaps.yaml": configmaps,
+        "secrets.yaml": secrets,
+        "services.yaml": services,
+        "deployments.yaml": deployments,
+        "rbac.yaml": rbac,
+    }
 
 
 def _application(name: str, path: str, namespace: str, wave: int | None) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name, "namespace": "argocd"}
     if wave is not None:
         meta["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": meta,
-            "spec": {"project": "default",
-                     "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
-                     "source": {"repoURL": URL, "targetRevision": "main", "path": path},
-                     "syncPolicy": {"syncOptions": ["CreateNamespace=true"]}}}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": meta,
+        "spec": {
+            "project": "default",
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
+            "source": {"repoURL": URL, "targetRevision": "main", "path": path},
+            "syncPolicy": {"syncOptions": ["CreateNamespace=true"]},
+        },
+    }
 
 
 def synthetic_repo(folder: Path, apps: int) -> Path:
@@ -133,14 +186,18 @@ def synthetic_repo(folder: Path, apps: int) -> Path:
     (folder / "apps").mkdir(parents=True)
     (folder / "apps" / "apps.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=False))
     (folder / "root.yaml").write_text(yaml.safe_dump(_application("root", "apps", "argocd", None), sort_keys=False))
-    (folder / "wavecd.yaml").write_text(yaml.safe_dump(
-        {"root": "root.yaml", "repositories": [{"url": URL, "path": ".", "worktree": True}]}, sort_keys=False))
+    (folder / "wavecd.yaml").write_text(
+        yaml.safe_dump(
+            {"root": "root.yaml", "repositories": [{"url": URL, "path": ".", "worktree": True}]}, sort_keys=False
+        )
+    )
     return folder
 
 
 # -- one measurement (in a child process) ------------------------------------------------------------------------------
-def measure(root: Path, speed: float, profile: cProfile.Profile | None = None,
-            limit: float | None = None) -> dict[str, Any]:
+def measure(
+    root: Path, speed: float, profile: cProfile.Profile | None = None, limit: float | None = None
+) -> dict[str, Any]:
     """Render and plan ROOT (no render cache), then sync it into a fresh sim, stopping after `limit` wall
     seconds if given; the figures as a dict."""
     started = time.perf_counter()
@@ -163,8 +220,10 @@ def measure(root: Path, speed: float, profile: cProfile.Profile | None = None,
     clock = MeteredClock(base)
     with tempfile.TemporaryDirectory(prefix="wavecd-bench-sync-") as work:
         log = Path(work) / "requests.jsonl"
-        with SimCluster(clock=base, rules=Rules(scale=0), request_log_path=str(log)) as sim, \
-                KubeClient.for_server(sim.url) as client:
+        with (
+            SimCluster(clock=base, rules=Rules(scale=0), request_log_path=str(log)) as sim,
+            KubeClient.for_server(sim.url) as client,
+        ):
             if profile is not None:
                 profile.enable()
             started, cpu_started = time.perf_counter(), _cpu_seconds()
@@ -200,8 +259,11 @@ def _cpu_seconds() -> float:
 def _request_kind(entry: dict[str, Any]) -> str:
     """Discovery, or the method (a server-side apply is a PATCH)."""
     parts = entry["path"].split("?")[0].strip("/").split("/")
-    if parts[0] in ("version", "openapi") or (parts[0] == "api" and len(parts) <= 2) or (
-            parts[0] == "apis" and len(parts) <= 3):
+    if (
+        parts[0] in ("version", "openapi")
+        or (parts[0] == "api" and len(parts) <= 2)
+        or (parts[0] == "apis" and len(parts) <= 3)
+    ):
         return "discovery"
     return entry["method"]
 
@@ -216,8 +278,9 @@ def run_child(workload: str, speed: float) -> dict[str, Any]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def measure_workload(workload: str, speed: float, profile: cProfile.Profile | None = None,
-                     limit: float | None = None) -> dict[str, Any]:
+def measure_workload(
+    workload: str, speed: float, profile: cProfile.Profile | None = None, limit: float | None = None
+) -> dict[str, Any]:
     if workload == STAGING:
         return measure(EXAMPLE, speed, profile, limit)
     with tempfile.TemporaryDirectory(prefix="wavecd-bench-tree-") as work:
@@ -247,9 +310,11 @@ def profile_run(apps: int, speed: float, top: int, limit: float) -> None:
     stats = pstats.Stats(main_profile)
     for thread_profile in profiles:
         stats.add(thread_profile)
-    print(f"profile of a {apps}-app sync under cProfile, every thread: {figures['sync_seconds']:.1f} s wall "
-          f"({figures['objects']} objects, {sum(figures['requests'].values())} requests), "
-          f"{len(profiles)} threads profiled, ended {figures['phase']}")
+    print(
+        f"profile of a {apps}-app sync under cProfile, every thread: {figures['sync_seconds']:.1f} s wall "
+        f"({figures['objects']} objects, {sum(figures['requests'].values())} requests), "
+        f"{len(profiles)} threads profiled, ended {figures['phase']}"
+    )
     print("CPU seconds by package (own time of its functions; C built-ins counted apart):")
     buckets = _by_package(stats)
     total = sum(buckets.values()) or 1.0
@@ -269,12 +334,15 @@ def _by_package(stats: pstats.Stats) -> Counter[str]:
         elif "site-packages" in path.parts:
             package = path.parts[path.parts.index("site-packages") + 1]
         elif "wavecd" in path.parts:
-            package = ".".join(path.parts[path.parts.index("wavecd"):][:2])
+            package = ".".join(path.parts[path.parts.index("wavecd") :][:2])
         elif path.parent.name == "bench":
             package = "bench"
         else:
-            package = "stdlib " + (path.parent.name if path.parent.name != f"python{sys.version_info[0]}."
-                                   f"{sys.version_info[1]}" else path.stem)
+            package = "stdlib " + (
+                path.parent.name
+                if path.parent.name != f"python{sys.version_info[0]}.{sys.version_info[1]}"
+                else path.stem
+            )
         out[package] += own
     return out
 
@@ -283,13 +351,17 @@ def _by_package(stats: pstats.Stats) -> Counter[str]:
 def _row(label: str, f: dict[str, Any]) -> str:
     requests = sum(f["requests"].values())
     per_object = requests / f["objects"] if f["objects"] else 0.0
-    return (f"  {label:>8} {f['apps']:6} {f['objects']:8} {f['render_seconds']:9.2f} {f['sync_seconds']:9.2f} "
-            f"{f['sync_cpu']:7.1f} {f['sim_seconds'] or 0:9.0f} {1000 * f['sync_seconds'] / f['apps']:8.1f} "
-            f"{requests:9} {per_object:7.2f} {f['peak_rss_mb']:8.0f}  {f['phase']}/{f['health']}")
+    return (
+        f"  {label:>8} {f['apps']:6} {f['objects']:8} {f['render_seconds']:9.2f} {f['sync_seconds']:9.2f} "
+        f"{f['sync_cpu']:7.1f} {f['sim_seconds'] or 0:9.0f} {1000 * f['sync_seconds'] / f['apps']:8.1f} "
+        f"{requests:9} {per_object:7.2f} {f['peak_rss_mb']:8.0f}  {f['phase']}/{f['health']}"
+    )
 
 
-HEADER = (f"  {'tree':>8} {'apps':>6} {'objects':>8} {'render s':>9} {'sync s':>9} {'cpu s':>7} {'sim s':>9} "
-          f"{'ms/app':>8} {'requests':>9} {'req/obj':>7} {'RSS MB':>8}  result")
+HEADER = (
+    f"  {'tree':>8} {'apps':>6} {'objects':>8} {'render s':>9} {'sync s':>9} {'cpu s':>7} {'sim s':>9} "
+    f"{'ms/app':>8} {'requests':>9} {'req/obj':>7} {'RSS MB':>8}  result"
+)
 
 
 def _sizes(parser: argparse.ArgumentParser, text: str) -> list[int]:
@@ -321,11 +393,15 @@ def main() -> None:
         profile_run(args.profile, args.speed, args.top, args.seconds)
         return
     sizes = [10, 100] if args.quick else _sizes(parser, args.sizes)
-    print(f"wavecd sync benchmark ({os.cpu_count()} CPUs): simulated controller delays zeroed; the sync's wave "
-          f"delay (2 s) and health poll (1 s) on a clock {args.speed:g}x real time; sim and sync in one process\n")
-    print("render s: render + plan, no cache; sync s: wall seconds of sync_tree (cpu s: "
-          "CPU of the process meanwhile, sim included); sim s: what the sync's clock "
-          "says it took; ms/app: sync wall per app; req/obj: HTTP requests per applied object\n")
+    print(
+        f"wavecd sync benchmark ({os.cpu_count()} CPUs): simulated controller delays zeroed; the sync's wave "
+        f"delay (2 s) and health poll (1 s) on a clock {args.speed:g}x real time; sim and sync in one process\n"
+    )
+    print(
+        "render s: render + plan, no cache; sync s: wall seconds of sync_tree (cpu s: "
+        "CPU of the process meanwhile, sim included); sim s: what the sync's clock "
+        "says it took; ms/app: sync wall per app; req/obj: HTTP requests per applied object\n"
+    )
     print(HEADER)
     staging = run_child(STAGING, args.speed)
     print(_row(STAGING, staging), flush=True)
@@ -337,14 +413,19 @@ def main() -> None:
     print("\nrequests by kind (discovery, GET, PATCH = server-side apply, ...):")
     for label, figures in [(STAGING, staging), *((str(f["apps"]), f) for f in rows)]:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(figures["requests"].items(), key=lambda kv: -kv[1]))
-        print(f"  {label:>8}: {kinds}; sync sleeps {figures['sleeps']} ({figures['slept']:.0f} sim s summed over "
-              f"threads), gate reports {figures['gate_reports']}")
+        print(
+            f"  {label:>8}: {kinds}; sync sleeps {figures['sleeps']} ({figures['slept']:.0f} sim s summed over "
+            f"threads), gate reports {figures['gate_reports']}"
+        )
     if len(rows) > 1:
         print("\ngrowth: how sync wall and CPU seconds multiply for a 10x larger tree (10 = linear):")
         for small, large in itertools.pairwise(rows):
-            per_10x = [10 ** (math.log(large[key] / small[key]) / math.log(large["apps"] / small["apps"]))
-                       for key in ("sync_seconds", "sync_cpu")]
+            per_10x = [
+                10 ** (math.log(large[key] / small[key]) / math.log(large["apps"] / small["apps"]))
+                for key in ("sync_seconds", "sync_cpu")
+            ]
             print(f"  {small['apps']:5} -> {large['apps']:5} apps: wall x{per_10x[0]:5.1f}, cpu x{per_10x[1]:5.1f}")
+
 
 if __name__ == "__main__":
     main()

@@ -54,6 +54,7 @@ def _best(runs: int, fn):
 
 def example_cli(runs: int, executor: str) -> tuple[tuple[float, float], tuple[float, float]]:
     """`wavecd tree examples/staging -o json` with an empty cache, then again with the cache it left."""
+
     def cold() -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as cache:
             return _cli(["tree", str(EXAMPLE), "-o", "json", "--executor", executor], Path(cache))
@@ -83,8 +84,15 @@ def helm_commands() -> list[list[str]]:
         job = resolve_app(node.app, resolver, settings)
         for item in job.sources:
             if item.kind == "helm":
-                options = helm_options(node.app, item.source, app_path=item.app_path, repo_root=item.repo_root,
-                                       refs=dict(job.refs), settings=settings, values_file=None)
+                options = helm_options(
+                    node.app,
+                    item.source,
+                    app_path=item.app_path,
+                    repo_root=item.repo_root,
+                    refs=dict(job.refs),
+                    settings=settings,
+                    values_file=None,
+                )
                 commands.append(helm_arguments(str(item.app_path), options, namespace_flag(node.app, item.source)))
     return commands
 
@@ -109,23 +117,44 @@ def synthetic_repo(folder: Path, apps: int) -> Path:
     for index in range(apps):
         source = values[index % len(values)]
         (folder / "values" / f"app-{index}.yaml").write_text(source.read_text() + f"\nnameOverride: svc-{index}\n")
-        docs.append({
-            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-            "metadata": {"name": f"svc-{index}", "namespace": "argocd",
-                         "annotations": {"argocd.argoproj.io/sync-wave": str(index % 7)}},
-            "spec": {"project": "default", "destination": {"server": "https://kubernetes.default.svc",
-                                                           "namespace": f"team-{index % 10}"},
-                     "source": {"repoURL": URL, "targetRevision": "main", "path": "chart",
-                                "helm": {"valueFiles": [f"../values/app-{index}.yaml"]}}},
-        })
+        docs.append(
+            {
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "Application",
+                "metadata": {
+                    "name": f"svc-{index}",
+                    "namespace": "argocd",
+                    "annotations": {"argocd.argoproj.io/sync-wave": str(index % 7)},
+                },
+                "spec": {
+                    "project": "default",
+                    "destination": {"server": "https://kubernetes.default.svc", "namespace": f"team-{index % 10}"},
+                    "source": {
+                        "repoURL": URL,
+                        "targetRevision": "main",
+                        "path": "chart",
+                        "helm": {"valueFiles": [f"../values/app-{index}.yaml"]},
+                    },
+                },
+            }
+        )
     (folder / "apps").mkdir()
     (folder / "apps" / "apps.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=False))
-    (folder / "root.yaml").write_text(yaml.safe_dump({
-        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-        "metadata": {"name": "root", "namespace": "argocd"},
-        "spec": {"project": "default",
-                 "destination": {"server": "https://kubernetes.default.svc", "namespace": "argocd"},
-                 "source": {"repoURL": URL, "targetRevision": "main", "path": "apps"}}}, sort_keys=False))
+    (folder / "root.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "Application",
+                "metadata": {"name": "root", "namespace": "argocd"},
+                "spec": {
+                    "project": "default",
+                    "destination": {"server": "https://kubernetes.default.svc", "namespace": "argocd"},
+                    "source": {"repoURL": URL, "targetRevision": "main", "path": "apps"},
+                },
+            },
+            sort_keys=False,
+        )
+    )
     return folder
 
 
@@ -135,8 +164,17 @@ def synthetic(sizes: list[int], executors: list[str]) -> list[tuple[int, str, tu
         with tempfile.TemporaryDirectory() as work:
             repo = synthetic_repo(Path(work) / "repo", size)
             for executor in executors:
-                args = ["tree", str(repo / "root.yaml"), "--repo", f"{URL}={repo}", "--worktree", "-o", "json",
-                        "--executor", executor]
+                args = [
+                    "tree",
+                    str(repo / "root.yaml"),
+                    "--repo",
+                    f"{URL}={repo}",
+                    "--worktree",
+                    "-o",
+                    "json",
+                    "--executor",
+                    executor,
+                ]
                 cache = Path(work) / f"cache-{executor}"
                 cold = _cli(args, cache)
                 warm = _cli(args, cache)
@@ -154,8 +192,10 @@ def main() -> None:
     runs = 1 if args.quick else args.runs
     sizes = [50, 100] if args.quick else [int(s) for s in args.sizes.split(",")]
     cpus = os.cpu_count() or 1
-    print(f"wavecd app tree benchmark ({cpus} CPUs; best of {runs}; seconds of a whole CLI process: "
-          "wall clock (CPU of it and its workers))\n")
+    print(
+        f"wavecd app tree benchmark ({cpus} CPUs; best of {runs}; seconds of a whole CLI process: "
+        "wall clock (CPU of it and its workers))\n"
+    )
 
     print("example tree (examples/staging: 50 nodes, 46 rendered apps)")
     for executor in ("auto", "serial", "thread", "process"):
@@ -165,8 +205,10 @@ def main() -> None:
         commands = helm_commands()
         for workers in sorted({1, cpus}):
             seconds = _best(runs, lambda w=workers: helm_baseline(args.helm, commands, w))
-            print(f"  real helm, one `helm template` per app ({len(commands)} processes, {workers} at a time): "
-                  f"{seconds:6.2f}")
+            print(
+                f"  real helm, one `helm template` per app ({len(commands)} processes, {workers} at a time): "
+                f"{seconds:6.2f}"
+            )
     else:
         print(f"  (no helm at {args.helm}: baseline skipped)")
 

@@ -81,8 +81,14 @@ def resolve_helm(spec: str) -> Path:
 def run_helm(helm: Path, args: list[str], cwd: Path, env: dict[str, str]) -> Run:
     """One `helm template`, niced so that it yields to the other work on a shared machine."""
     try:
-        done = subprocess.run(["nice", "-n", "10", str(helm), "template", *args], cwd=cwd, env=env,
-                              capture_output=True, timeout=TIMEOUT, check=False)
+        done = subprocess.run(
+            ["nice", "-n", "10", str(helm), "template", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return Run(b"", f"timed out after {TIMEOUT}s\n".encode(), -1)
     return Run(cc.normalise(done.stdout), cc.normalise(done.stderr), done.returncode)
@@ -148,14 +154,20 @@ def write_diff(folder: Path, name: str, old: Run, new: Run) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     chunks = [f"exit status: old {old.rc}, new {new.rc}\n"]
     for label, a, b in (("stdout", old.stdout, new.stdout), ("stderr", old.stderr, new.stderr)):
-        chunks.extend(difflib.unified_diff(a.decode("utf-8", "replace").splitlines(keepends=True),
-                                           b.decode("utf-8", "replace").splitlines(keepends=True),
-                                           f"old/{label}", f"new/{label}"))
+        chunks.extend(
+            difflib.unified_diff(
+                a.decode("utf-8", "replace").splitlines(keepends=True),
+                b.decode("utf-8", "replace").splitlines(keepends=True),
+                f"old/{label}",
+                f"new/{label}",
+            )
+        )
     (folder / f"{name.replace('/', '_')}.diff").write_text("".join(chunks), encoding="utf-8")
 
 
-def conformance_set(old: Path, new: Path, env: dict[str, str],
-                    recorded: bool) -> Iterator[tuple[str, Run, Run, Callable[[], Run]]]:
+def conformance_set(
+    old: Path, new: Path, env: dict[str, str], recorded: bool
+) -> Iterator[tuple[str, Run, Run, Callable[[], Run]]]:
     """Each v4 conformance case: (name, old result, new helm's run, a fresh run of the old helm). The old
     result is the recorded golden when recorded (old is the v4 reference helm), else a run of old."""
     for case in cc.load_cases():
@@ -166,8 +178,12 @@ def conformance_set(old: Path, new: Path, env: dict[str, str],
         if recorded and golden is None:
             continue
         before = Run(golden.stdout, golden.stderr, golden.rc) if golden else run_helm(old, args, cc.HERE, env)
-        yield (case.name, before, run_helm(new, args, cc.HERE, env),
-               lambda args=args: run_helm(old, args, cc.HERE, env))
+        yield (
+            case.name,
+            before,
+            run_helm(new, args, cc.HERE, env),
+            lambda args=args: run_helm(old, args, cc.HERE, env),
+        )
 
 
 def chart_dirs(repo_dir: Path) -> list[Path]:
@@ -207,28 +223,46 @@ def _round_robin(queues: list[list[tuple[Path, str, str]]]) -> list[tuple[Path, 
     return [item for group in itertools.zip_longest(*queues) for item in group if item is not None]
 
 
-def realworld_set(root: Path, sample: int, old: Path, new: Path,
-                  env: dict[str, str]) -> Iterator[tuple[str, Run, Run, Callable[[], Run]]]:
+def realworld_set(
+    root: Path, sample: int, old: Path, new: Path, env: dict[str, str]
+) -> Iterator[tuple[str, Run, Run, Callable[[], Run]]]:
     for repo_dir, rel, values in realworld_cases(root, sample):
         args = [RELEASE, rel, "--namespace", NAMESPACE, "--include-crds"]
         args += ["-f", f"{rel}/{values}"] if values else []
         name = f"{repo_dir.name}/{rel} [{values or 'default'}]"
-        yield (name, run_helm(old, args, repo_dir, env), run_helm(new, args, repo_dir, env),
-               lambda args=args, cwd=repo_dir: run_helm(old, args, cwd, env))
+        yield (
+            name,
+            run_helm(old, args, repo_dir, env),
+            run_helm(new, args, repo_dir, env),
+            lambda args=args, cwd=repo_dir: run_helm(old, args, cwd, env),
+        )
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old", default="v4", help="realhelm mode or helm binary path (default v4 = 4.1.4)")
     parser.add_argument("--new", default="v4.2", help="realhelm mode or helm binary path (default v4.2)")
-    parser.add_argument("--set", choices=("conformance", "realworld"), action="append", dest="sets",
-                        help="case sets to run (default both)")
+    parser.add_argument(
+        "--set",
+        choices=("conformance", "realworld"),
+        action="append",
+        dest="sets",
+        help="case sets to run (default both)",
+    )
     default_rw = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wavecd" / "realworld" / "charts"
-    parser.add_argument("--realworld-dir", type=Path, default=default_rw,
-                        help="extracted real-world charts, one folder per repository (realworld.py's cache)")
+    parser.add_argument(
+        "--realworld-dir",
+        type=Path,
+        default=default_rw,
+        help="extracted real-world charts, one folder per repository (realworld.py's cache)",
+    )
     parser.add_argument("--sample", type=int, default=100, help="real-world cases to run (0 = all)")
-    parser.add_argument("--diffs", type=Path, default=Path(tempfile.gettempdir()) / "wavecd-helm-compare",
-                        help="folder for the diffs of differing cases")
+    parser.add_argument(
+        "--diffs",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "wavecd-helm-compare",
+        help="folder for the diffs of differing cases",
+    )
     args = parser.parse_args(argv)
 
     try:

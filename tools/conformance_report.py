@@ -62,8 +62,16 @@ def main(argv: list[str]) -> int:
         if not verdict.passed:
             failures.append(f"{mode}/{case.name}: {first_difference(verdict)}")
 
-    rows = ["cases", "passed (bar)", "stdout+rc identical", "helm errors", "first error line match",
-            "whole stderr identical", "crash", "unrecorded"]
+    rows = [
+        "cases",
+        "passed (bar)",
+        "stdout+rc identical",
+        "helm errors",
+        "first error line match",
+        "whole stderr identical",
+        "crash",
+        "unrecorded",
+    ]
     print(f"{'':26}" + "".join(f"{mode:>8}" for mode in modes))
     for row in rows:
         print(f"{row:26}" + "".join(f"{counts[mode][row]:>8}" for mode in modes))

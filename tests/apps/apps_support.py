@@ -19,8 +19,9 @@ class FolderResolver:
         self.worktree = worktree
 
     def git_tree(self, repo_url, revision):
-        return SimpleNamespace(url=repo_url, root=self.root, revision=f"sha-of-{revision or 'HEAD'}",
-                               worktree=self.worktree)
+        return SimpleNamespace(
+            url=repo_url, root=self.root, revision=f"sha-of-{revision or 'HEAD'}", worktree=self.worktree
+        )
 
     def chart(self, repo_url, chart, version):
         return SimpleNamespace(path=self.charts / chart, version=version, repo_url=repo_url, chart=chart)
@@ -43,8 +44,17 @@ def write_files(base: Path, files: dict[str, object]) -> Path:
     return base
 
 
-def application(name, path="", wave=None, namespace="team", chart="", helm=None, directory=None,
-                repo="https://example.com/apps.git", **spec):
+def application(
+    name,
+    path="",
+    wave=None,
+    namespace="team",
+    chart="",
+    helm=None,
+    directory=None,
+    repo="https://example.com/apps.git",
+    **spec,
+):
     source = {"repoURL": repo, "targetRevision": "main"}
     source.update({"chart": chart} if chart else {"path": path})
     if helm is not None:
@@ -54,6 +64,14 @@ def application(name, path="", wave=None, namespace="team", chart="", helm=None,
     metadata = {"name": name, "namespace": "argocd"}
     if wave is not None:
         metadata["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": metadata,
-            "spec": {"project": "default", "source": source,
-                     "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace}, **spec}}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": metadata,
+        "spec": {
+            "project": "default",
+            "source": source,
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
+            **spec,
+        },
+    }

@@ -197,8 +197,9 @@ spec:
 
 def test_selector_filters_on_flattened_parameters():
     doc = appset(LIST_APPSET)
-    doc["spec"]["generators"][0]["selector"] = {"matchExpressions": [{"key": "cluster", "operator": "NotIn",
-                                                                     "values": ["engineering-dev"]}]}
+    doc["spec"]["generators"][0]["selector"] = {
+        "matchExpressions": [{"key": "cluster", "operator": "NotIn", "values": ["engineering-dev"]}]
+    }
     apps = expand_applicationset(doc, FakeContext()).applications
     assert [a["metadata"]["name"] for a in apps] == ["engineering-prod-guestbook"]
 
@@ -216,10 +217,15 @@ def test_template_patch_merges_but_cannot_change_the_project():
 
 
 def test_git_directories_match_with_go_path_match_and_excludes_win():
-    context = FakeContext(files={
-        "apps/a/Chart.yaml": "", "apps/b/x.yaml": "", "apps/b/deep/y.yaml": "", "apps/.hidden/z": "",
-        "apps/skip/k.yaml": "",
-    })
+    context = FakeContext(
+        files={
+            "apps/a/Chart.yaml": "",
+            "apps/b/x.yaml": "",
+            "apps/b/deep/y.yaml": "",
+            "apps/.hidden/z": "",
+            "apps/skip/k.yaml": "",
+        }
+    )
     doc = appset("""
 metadata: {name: g}
 spec:
@@ -238,10 +244,12 @@ spec:
 
 
 def test_git_files_give_one_parameter_set_per_object_in_sorted_path_order():
-    context = FakeContext(files={
-        "clusters/prod/config.yaml": "cluster: {name: prod}\n",
-        "clusters/dev/config.yaml": "- cluster: {name: dev1}\n- cluster: {name: dev2}\n",
-    })
+    context = FakeContext(
+        files={
+            "clusters/prod/config.yaml": "cluster: {name: prod}\n",
+            "clusters/dev/config.yaml": "- cluster: {name: dev1}\n- cluster: {name: dev2}\n",
+        }
+    )
     doc = appset("""
 metadata: {name: f}
 spec:
@@ -268,6 +276,8 @@ spec:
 """)
     apps = expand_applicationset(doc, context).applications
     assert [(a["metadata"]["name"], a["spec"]["destination"]["server"]) for a in apps] == [
-        ("staging-1", "https://s1"), ("in-cluster", "https://kubernetes.default.svc")]
+        ("staging-1", "https://s1"),
+        ("in-cluster", "https://kubernetes.default.svc"),
+    ]
     doc["spec"]["generators"] = [{"clusters": {"selector": {"matchLabels": {"env": "staging"}}}}]
     assert len(expand_applicationset(doc, context).applications) == 1

@@ -24,11 +24,16 @@ def small(tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(REPO / "charts", repo / "charts")
     shutil.copytree(REPO / "manifests", repo / "manifests")
-    write_files(repo, {
-        "apps/apps.yaml": [application("good", "charts/probe", wave=2),
-                           application("plain", "manifests", wave=-3, namespace="plain-ns"),
-                           application("broken", "charts/probe", wave=1, helm={"valueFiles": ["nope.yaml"]})],
-    })
+    write_files(
+        repo,
+        {
+            "apps/apps.yaml": [
+                application("good", "charts/probe", wave=2),
+                application("plain", "manifests", wave=-3, namespace="plain-ns"),
+                application("broken", "charts/probe", wave=1, helm={"valueFiles": ["nope.yaml"]}),
+            ],
+        },
+    )
     write_files(tmp_path, {"root.yaml": application("root", "apps", namespace="argocd")})
     return tmp_path
 
@@ -71,7 +76,10 @@ def test_render_out_writes_one_file_per_app_and_skips_the_broken_one(small, tmp_
     assert sorted(p.name for p in out.iterdir()) == ["good.yaml", "plain.yaml", "root.yaml"]
     plain = [d for d in yaml.safe_load_all((out / "plain.yaml").read_text()) if d]
     assert [(d["kind"], d["metadata"].get("namespace")) for d in plain] == [
-        ("ConfigMap", "plain-ns"), ("ClusterRole", None), ("Secret", "explicit")]
+        ("ConfigMap", "plain-ns"),
+        ("ClusterRole", None),
+        ("Secret", "explicit"),
+    ]
     assert "rendered 3 apps, 9 resources" in result.stderr
     assert "failed: broken: Error: open " in result.stderr
     assert "(at app broken, https://example.com/apps.git@main, charts/probe)" in result.stderr
@@ -85,7 +93,7 @@ def test_render_out_writes_one_file_per_app_and_skips_the_broken_one(small, tmp_
 def test_render_one_app_to_stdout(small):
     result = run("render", *flags(small), "--app", "plain")
     assert result.exit_code == 0
-    assert result.stdout.startswith("# app: plain\n---\napiVersion: v1\ndata:\n  created: \"2024-01-02\"\n")
+    assert result.stdout.startswith('# app: plain\n---\napiVersion: v1\ndata:\n  created: "2024-01-02"\n')
     assert result.stdout.count("---\n") == 3
     missing = run("render", *flags(small), "--app", "nope")
     assert missing.exit_code == 2
@@ -101,20 +109,26 @@ def test_render_refuses_an_out_folder_holding_other_files(small, tmp_path):
 
 
 def test_a_folder_root_needs_a_wavecd_yaml_naming_it_and_the_error_lists_candidates(tmp_path):
-    write_files(tmp_path, {"one.yaml": application("one", "x"), "two.yaml": application("two", "y"),
-                           "other.yaml": {"kind": "ConfigMap"}})
+    write_files(
+        tmp_path,
+        {"one.yaml": application("one", "x"), "two.yaml": application("two", "y"), "other.yaml": {"kind": "ConfigMap"}},
+    )
     result = run("tree", str(tmp_path))
     assert result.exit_code == 2
-    assert "without a wavecd.yaml naming its root (`root: FILE`); candidates: one.yaml (Application one); " \
-           "two.yaml (Application two)" in result.stderr
+    assert (
+        "without a wavecd.yaml naming its root (`root: FILE`); candidates: one.yaml (Application one); "
+        "two.yaml (Application two)" in result.stderr
+    )
 
 
 def test_a_root_file_must_hold_exactly_one_application(tmp_path):
     write_files(tmp_path, {"two.yaml": [application("one", "x"), application("two", "y")]})
     result = run("tree", str(tmp_path / "two.yaml"))
     assert result.exit_code == 2
-    assert "must hold exactly one Application or ApplicationSet; it holds: Application one, Application two" \
+    assert (
+        "must hold exactly one Application or ApplicationSet; it holds: Application one, Application two"
         in result.stderr
+    )
     assert run("tree", str(tmp_path / "missing.yaml")).exit_code == 2
 
 
@@ -132,18 +146,33 @@ def test_the_example_tree_in_json(tmp_path):
     nodes = {n["name"]: n for n in json.loads(result.stdout)}
     assert len(nodes) == 50
     assert (nodes["karpenter"]["wave"], nodes["karpenter"]["source"], nodes["karpenter"]["namespace"]) == (
-        -8, "oci-chart", "kube-system")
+        -8,
+        "oci-chart",
+        "kube-system",
+    )
     assert (nodes["staging-api-gateway"]["parent"], nodes["staging-api-gateway"]["wave"]) == (
-        "staging-webs-services", 12)
+        "staging-webs-services",
+        12,
+    )
     assert nodes["loadtest-webs-services"]["resources"] == 6
 
 
 def test_config_flag_overrides_the_search_and_maps_repositories(small, tmp_path):
-    config = write_files(tmp_path / "elsewhere", {"my.yaml": {
-        "repositories": [{"url": URL, "path": str(small / "repo"), "worktree": True}],
-        "render": {"kubeVersion": "v1.31.2"}}}) / "my.yaml"
-    result = run("tree", str(small / "root.yaml"), "--config", str(config), "--offline", "-o", "json",
-                 "--executor", "serial")
+    config = (
+        write_files(
+            tmp_path / "elsewhere",
+            {
+                "my.yaml": {
+                    "repositories": [{"url": URL, "path": str(small / "repo"), "worktree": True}],
+                    "render": {"kubeVersion": "v1.31.2"},
+                }
+            },
+        )
+        / "my.yaml"
+    )
+    result = run(
+        "tree", str(small / "root.yaml"), "--config", str(config), "--offline", "-o", "json", "--executor", "serial"
+    )
     nodes = {n["name"]: n for n in json.loads(result.stdout)}
     assert nodes["good"]["error"] is None and nodes["good"]["sources"][0]["revision"] == "main"
     rendered = run("render", str(small / "root.yaml"), "--config", str(config), "--app", "good")

@@ -19,30 +19,50 @@ def names(objects):
 
 def test_not_recursive_by_default_and_only_yaml_yml_json():
     assert names(directory_objects(FOLDER, None)) == [
-        ("ConfigMap", "first"), ("ClusterRole", "reader"), ("Secret", "from-json")]
+        ("ConfigMap", "first"),
+        ("ClusterRole", "reader"),
+        ("Secret", "from-json"),
+    ]
 
 
 def test_recurse_walks_sub_folders_in_lexical_order():
     assert names(directory_objects(FOLDER, DirectorySpec(recurse=True))) == [
-        ("ConfigMap", "first"), ("ClusterRole", "reader"), ("Secret", "from-json"),
-        ("Gadget", "nested"), ("ServiceAccount", "deep")]
+        ("ConfigMap", "first"),
+        ("ClusterRole", "reader"),
+        ("Secret", "from-json"),
+        ("Gadget", "nested"),
+        ("ServiceAccount", "deep"),
+    ]
 
 
 def test_include_and_exclude_are_globs_whose_star_crosses_folders():
     spec = DirectorySpec(recurse=True, include="*.yaml")
     assert names(directory_objects(FOLDER, spec)) == [
-        ("ConfigMap", "first"), ("ClusterRole", "reader"), ("ServiceAccount", "deep")]
+        ("ConfigMap", "first"),
+        ("ClusterRole", "reader"),
+        ("ServiceAccount", "deep"),
+    ]
     spec = DirectorySpec(recurse=True, exclude="nested/*")
     assert names(directory_objects(FOLDER, spec)) == [
-        ("ConfigMap", "first"), ("ClusterRole", "reader"), ("Secret", "from-json")]
+        ("ConfigMap", "first"),
+        ("ClusterRole", "reader"),
+        ("Secret", "from-json"),
+    ]
     spec = DirectorySpec(recurse=True, include="{b.json,nested/c.yml}", exclude="*.yaml")
     assert names(directory_objects(FOLDER, spec)) == [("Secret", "from-json"), ("Gadget", "nested")]
 
 
-@pytest.mark.parametrize(("pattern", "name", "matches"), [
-    ("*.yaml", "a/b/c.yaml", True), ("a/?.yaml", "a/b.yaml", True), ("[ab].json", "c.json", False),
-    ("[!c].json", "a.json", True), ("{x,y}/*", "y/z", True), ("x", "xx", False),
-])
+@pytest.mark.parametrize(
+    ("pattern", "name", "matches"),
+    [
+        ("*.yaml", "a/b/c.yaml", True),
+        ("a/?.yaml", "a/b.yaml", True),
+        ("[ab].json", "c.json", False),
+        ("[!c].json", "a.json", True),
+        ("{x,y}/*", "y/z", True),
+        ("x", "xx", False),
+    ],
+)
 def test_glob_match(pattern, name, matches):
     assert glob_match(pattern, name) is matches
 
@@ -72,17 +92,30 @@ def test_destination_namespace_goes_on_namespaced_objects_and_off_cluster_scoped
     objects = directory_objects(FOLDER, DirectorySpec(recurse=True))
     normalized, warnings = normalize_objects(objects, "dest", KindTable())
     assert [(o["kind"], o["metadata"].get("namespace")) for o in normalized] == [
-        ("ConfigMap", "dest"), ("ClusterRole", None), ("Secret", "explicit"), ("Gadget", "dest"),
-        ("ServiceAccount", "dest")]
-    assert warnings == ["unknown kind Gadget (example.com/v1): not built into Kubernetes and no CRD in the tree "
-                        "defines it; treated as namespaced"]
+        ("ConfigMap", "dest"),
+        ("ClusterRole", None),
+        ("Secret", "explicit"),
+        ("Gadget", "dest"),
+        ("ServiceAccount", "dest"),
+    ]
+    assert warnings == [
+        "unknown kind Gadget (example.com/v1): not built into Kubernetes and no CRD in the tree "
+        "defines it; treated as namespaced"
+    ]
     assert objects[1]["metadata"]["namespace"] == "ignored-for-cluster-scope"  # the input is not changed
 
 
 def test_a_crd_in_the_tree_decides_scope_and_silences_the_warning():
-    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-           "spec": {"group": "example.com", "scope": "Cluster", "names": {"kind": "Gadget"},
-                    "versions": [{"name": "v1", "served": True}, {"name": "v0", "served": False}]}}
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "spec": {
+            "group": "example.com",
+            "scope": "Cluster",
+            "names": {"kind": "Gadget"},
+            "versions": [{"name": "v1", "served": True}, {"name": "v0", "served": False}],
+        },
+    }
     assert crd_entries(crd) == [("example.com/v1", "Gadget", False)]
     kinds = KindTable(crd_entries(crd))
     gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g", "namespace": "x"}}
@@ -93,8 +126,12 @@ def test_a_crd_in_the_tree_decides_scope_and_silences_the_warning():
 
 def test_repeated_resources_keep_the_last_and_warn():
     first = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"v": "1"}}
-    second = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "dest"},
-              "data": {"v": "2"}}
+    second = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c", "namespace": "dest"},
+        "data": {"v": "2"},
+    }
     normalized, warnings = normalize_objects([first, second], "dest", KindTable())
     assert [o["data"]["v"] for o in normalized] == ["2"]
     assert warnings == ["Resource /ConfigMap/dest/c appeared 2 times among application resources."]

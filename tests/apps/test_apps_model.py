@@ -9,18 +9,29 @@ from wavecd.core import Location
 
 
 def app(spec, **metadata):
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-            "metadata": {"name": "a", **metadata}, "spec": spec}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "a", **metadata},
+        "spec": spec,
+    }
 
 
 SOURCE = {"repoURL": "https://example.com/r.git", "path": "p"}
 
 
-@pytest.mark.parametrize(("annotations", "wave"), [
-    ({}, 0), ({"argocd.argoproj.io/sync-wave": "-5"}, -5), ({"argocd.argoproj.io/sync-wave": "+3"}, 3),
-    ({"argocd.argoproj.io/sync-wave": " 3"}, 0), ({"argocd.argoproj.io/sync-wave": "1.5"}, 0),
-    ({"helm.sh/hook-weight": "2"}, 2), ({"argocd.argoproj.io/sync-wave": "x", "helm.sh/hook-weight": "-1"}, -1),
-])
+@pytest.mark.parametrize(
+    ("annotations", "wave"),
+    [
+        ({}, 0),
+        ({"argocd.argoproj.io/sync-wave": "-5"}, -5),
+        ({"argocd.argoproj.io/sync-wave": "+3"}, 3),
+        ({"argocd.argoproj.io/sync-wave": " 3"}, 0),
+        ({"argocd.argoproj.io/sync-wave": "1.5"}, 0),
+        ({"helm.sh/hook-weight": "2"}, 2),
+        ({"argocd.argoproj.io/sync-wave": "x", "helm.sh/hook-weight": "-1"}, -1),
+    ],
+)
 def test_sync_wave_is_the_annotation_when_it_is_a_go_int(annotations, wave):
     assert sync_wave({"metadata": {"annotations": annotations}}) == wave
 
@@ -37,16 +48,26 @@ def test_empty_sources_fall_back_to_source():
     assert not parsed.multi_source and parsed.sources[0].path == "p"
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ({}, "spec.source or spec.sources is required"),
-    ({"source": {"path": "x"}}, "spec.source.repoURL is required"),
-    ({"sources": [{"repoURL": "x", "ref": "bad ref"}]}, "spec.sources[0].ref 'bad ref' must match ^[a-zA-Z0-9_-]+$"),
-    ({"sources": [{"repoURL": "x", "ref": "v"}, {"repoURL": "y", "ref": "v"}]},
-     "spec.sources: ref 'v' is used by more than one source"),
-    ({"source": {**SOURCE, "helm": {"values": {"a": 1}}}},
-     "helm.values must be a string (use helm.valuesObject for a mapping)"),
-    ({"source": {**SOURCE, "helm": {"valueFiles": "one.yaml"}}}, "helm.valueFiles must be a list of strings"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({}, "spec.source or spec.sources is required"),
+        ({"source": {"path": "x"}}, "spec.source.repoURL is required"),
+        (
+            {"sources": [{"repoURL": "x", "ref": "bad ref"}]},
+            "spec.sources[0].ref 'bad ref' must match ^[a-zA-Z0-9_-]+$",
+        ),
+        (
+            {"sources": [{"repoURL": "x", "ref": "v"}, {"repoURL": "y", "ref": "v"}]},
+            "spec.sources: ref 'v' is used by more than one source",
+        ),
+        (
+            {"source": {**SOURCE, "helm": {"values": {"a": 1}}}},
+            "helm.values must be a string (use helm.valuesObject for a mapping)",
+        ),
+        ({"source": {**SOURCE, "helm": {"valueFiles": "one.yaml"}}}, "helm.valueFiles must be a list of strings"),
+    ],
+)
 def test_bad_specs_are_refused_with_the_app_and_file(spec, message):
     with pytest.raises(AppSpecError) as err:
         parse_application(app(spec), Location(file="apps.yaml", line=3))
@@ -55,9 +76,18 @@ def test_bad_specs_are_refused_with_the_app_and_file(spec, message):
 
 
 def test_helm_fields():
-    helm = {"valueFiles": ["a.yaml"], "valuesObject": {"x": 1}, "parameters": [{"name": "n", "value": "v"}],
-            "fileParameters": [{"name": "f", "path": "p"}], "releaseName": "r", "skipCrds": True,
-            "ignoreMissingValueFiles": True, "kubeVersion": "1.30", "apiVersions": ["x/v1"], "namespace": "ns"}
+    helm = {
+        "valueFiles": ["a.yaml"],
+        "valuesObject": {"x": 1},
+        "parameters": [{"name": "n", "value": "v"}],
+        "fileParameters": [{"name": "f", "path": "p"}],
+        "releaseName": "r",
+        "skipCrds": True,
+        "ignoreMissingValueFiles": True,
+        "kubeVersion": "1.30",
+        "apiVersions": ["x/v1"],
+        "namespace": "ns",
+    }
     parsed = parse_application(app({"source": {**SOURCE, "helm": helm}}))
     spec = parsed.sources[0].helm
     assert (spec.value_files, spec.values_object) == (("a.yaml",), {"x": 1})
@@ -65,15 +95,18 @@ def test_helm_fields():
     assert (spec.parameters[0].name, spec.file_parameters, spec.api_versions) == ("n", (("f", "p"),), ("x/v1",))
 
 
-@pytest.mark.parametrize(("destination", "expected"), [
-    ({"server": "https://k.example.com/"}, "https://k.example.com"),
-    ({"name": "in-cluster"}, "https://kubernetes.default.svc"),
-    ({"name": "prod"}, "https://prod.example.com"),
-    ({"name": "nowhere"}, "there are no clusters with this name: nowhere"),
-    ({"name": "twice"}, "there are 2 clusters with the same name: [https://a https://b]"),
-    ({"name": "n", "server": "s"}, "application destination can't have both name and server defined: n s"),
-    ({"namespace": "x"}, "Destination server missing from app spec"),
-])
+@pytest.mark.parametrize(
+    ("destination", "expected"),
+    [
+        ({"server": "https://k.example.com/"}, "https://k.example.com"),
+        ({"name": "in-cluster"}, "https://kubernetes.default.svc"),
+        ({"name": "prod"}, "https://prod.example.com"),
+        ({"name": "nowhere"}, "there are no clusters with this name: nowhere"),
+        ({"name": "twice"}, "there are 2 clusters with the same name: [https://a https://b]"),
+        ({"name": "n", "server": "s"}, "application destination can't have both name and server defined: n s"),
+        ({"namespace": "x"}, "Destination server missing from app spec"),
+    ],
+)
 def test_destination_server_as_argo_cd_resolves_it(destination, expected):
     clusters = [("prod", "https://prod.example.com"), ("twice", "https://a"), ("twice", "https://b")]
     parsed = parse_application(app({"source": SOURCE, "destination": destination}))

@@ -111,12 +111,17 @@ def test_settings_for_keeps_the_helm_flavour_and_takes_the_clusters_facts():
 
 BROKEN = {
     "apps/good.yaml": application("good", "charts/probe", wave=1),
-    "apps/missing-values.yaml": application("missing-values", "charts/probe", wave=2,
-                                            helm={"valueFiles": ["nope.yaml"]}),
+    "apps/missing-values.yaml": application(
+        "missing-values", "charts/probe", wave=2, helm={"valueFiles": ["nope.yaml"]}
+    ),
     "apps/no-path.yaml": application("no-path", "does/not/exist", wave=3),
     "apps/bad-template.yaml": application("bad-template", "charts/broken", wave=4),
-    "apps/no-source.yaml": {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-                            "metadata": {"name": "no-source", "namespace": "argocd"}, "spec": {}},
+    "apps/no-source.yaml": {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "no-source", "namespace": "argocd"},
+        "spec": {},
+    },
 }
 
 
@@ -127,16 +132,18 @@ def small(tmp_path_factory):
         shutil.copytree(REPO / folder, repo / folder)
     write_files(repo, BROKEN)
     resolver, cache = FolderResolver(repo), MemoryCache()
-    tree = build_tree(application("root", "apps", namespace="argocd"), resolver,
-                      options=TreeOptions(executor="serial"), cache=cache)
+    tree = build_tree(
+        application("root", "apps", namespace="argocd"), resolver, options=TreeOptions(executor="serial"), cache=cache
+    )
     return tree, AppRenderer(resolver, tree.kinds, cache)
 
 
 @pytest.mark.parametrize("version", ["v1.30.2", "v1.34.1"])
 def test_the_clusters_kube_version_reaches_the_chart(small, version):
     tree, renderer = small
-    config = next(o for o in renderer.render(tree.node("good"), RenderSettings(kube_version=version))
-                  if o["kind"] == "ConfigMap")
+    config = next(
+        o for o in renderer.render(tree.node("good"), RenderSettings(kube_version=version)) if o["kind"] == "ConfigMap"
+    )
     assert config["data"]["kube"] == version
     assert config["metadata"]["namespace"] == "team"
     assert config["data"]["widgetKind"] == "false"  # no discovery given, not even the chart's own CRD
@@ -155,14 +162,19 @@ def test_an_error_reads_as_the_tree_shows_it(small, name):
     assert f"\n  at {node.error_location}" in err.value.render()
 
 
-@pytest.mark.parametrize(("text", "location"), [
-    (None, Location(app="a")),
-    ("app a", Location(app="a")),
-    ("app a, oci://r.example/charts@1.2.0, web/templates/cm.yaml:7",
-     Location(app="a", repo="oci://r.example/charts", revision="1.2.0", file="web/templates/cm.yaml", line=7)),
-    ("app a, root.yaml:3", Location(app="a", file="root.yaml", line=3)),
-    ("app ab, x, y, z", Location(file="app ab, x, y, z")),  # not wavecd's shape: printed as it was
-])
+@pytest.mark.parametrize(
+    ("text", "location"),
+    [
+        (None, Location(app="a")),
+        ("app a", Location(app="a")),
+        (
+            "app a, oci://r.example/charts@1.2.0, web/templates/cm.yaml:7",
+            Location(app="a", repo="oci://r.example/charts", revision="1.2.0", file="web/templates/cm.yaml", line=7),
+        ),
+        ("app a, root.yaml:3", Location(app="a", file="root.yaml", line=3)),
+        ("app ab, x, y, z", Location(file="app ab, x, y, z")),  # not wavecd's shape: printed as it was
+    ],
+)
 def test_a_stored_location_prints_as_it_was_stored(text, location):
     assert shown_location(text, "a") == location
     assert str(shown_location(text, "a")) == (text or "app a")

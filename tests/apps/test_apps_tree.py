@@ -21,23 +21,26 @@ def make_repo(tmp_path, files):
     return write_files(repo, files)
 
 
-def walk(repo, root_name="root", root_path="apps", options=SERIAL, cache=None, clusters=(), worktree=False,
-         root=None):
+def walk(repo, root_name="root", root_path="apps", options=SERIAL, cache=None, clusters=(), worktree=False, root=None):
     root = root or application(root_name, root_path, namespace="argocd")
-    return build_tree(root, FolderResolver(repo, worktree=worktree), options=options, cache=cache,
-                      clusters=clusters)
+    return build_tree(root, FolderResolver(repo, worktree=worktree), options=options, cache=cache, clusters=clusters)
 
 
 BROKEN = {
     "apps/good.yaml": application("good", "charts/probe", wave=1),
-    "apps/missing-values.yaml": application("missing-values", "charts/probe", wave=2,
-                                            helm={"valueFiles": ["nope.yaml"]}),
+    "apps/missing-values.yaml": application(
+        "missing-values", "charts/probe", wave=2, helm={"valueFiles": ["nope.yaml"]}
+    ),
     "apps/no-path.yaml": application("no-path", "does/not/exist", wave=3),
     "apps/bad-template.yaml": application("bad-template", "charts/broken", wave=4),
     "apps/bad-chart.yaml": application("bad-chart", "bad-chart", wave=5),
     "bad-chart/Chart.yaml": "name: bad\nversion: not-a-version\napiVersion: v2\n",
-    "apps/no-source.yaml": {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-                            "metadata": {"name": "no-source", "namespace": "argocd"}, "spec": {}},
+    "apps/no-source.yaml": {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "no-source", "namespace": "argocd"},
+        "spec": {},
+    },
     "apps/plain.yaml": application("plain", "manifests", wave=-1, directory={"recurse": True}),
 }
 
@@ -45,12 +48,13 @@ BROKEN = {
 def test_a_broken_app_is_reported_with_its_location_and_does_not_stop_the_others(tmp_path):
     tree = walk(make_repo(tmp_path, BROKEN))
     by_name = {n.name: n for n in tree.nodes}
-    assert [n.name for n in tree.broken] == [
-        "bad-chart", "bad-template", "missing-values", "no-path", "no-source"]
+    assert [n.name for n in tree.broken] == ["bad-chart", "bad-template", "missing-values", "no-path", "no-source"]
     assert by_name["missing-values"].error == (
-        f"Error: open {tmp_path}/repo/charts/probe/nope.yaml: no such file or directory")
+        f"Error: open {tmp_path}/repo/charts/probe/nope.yaml: no such file or directory"
+    )
     assert by_name["missing-values"].error_location == (
-        "app missing-values, https://example.com/apps.git@main, charts/probe")
+        "app missing-values, https://example.com/apps.git@main, charts/probe"
+    )
     assert by_name["no-path"].error == "does/not/exist: app path does not exist"
     assert by_name["bad-template"].error.startswith("Error: execution error at (broken/templates/cm.yaml:4:11)")
     assert by_name["bad-chart"].error.startswith("Error: ")
@@ -67,37 +71,54 @@ def test_the_crds_of_the_tree_make_kinds_known_and_reach_helm_as_api_versions(tm
     config = next(o for o in tree.node("good").manifests if o["kind"] == "ConfigMap")
     assert config["data"]["widgetKind"] == "true" and config["data"]["widgetGroup"] == "true"
     plain = tree.node("plain")
-    assert plain.warnings == ["unknown kind Gadget (example.com/v1): not built into Kubernetes and no CRD in "
-                              "the tree defines it; treated as namespaced"]
+    assert plain.warnings == [
+        "unknown kind Gadget (example.com/v1): not built into Kubernetes and no CRD in "
+        "the tree defines it; treated as namespaced"
+    ]
 
 
 def test_a_cycle_is_detected_and_the_depth_is_limited(tmp_path):
-    repo = make_repo(tmp_path, {
-        "a/app.yaml": application("a1", "b"),
-        "b/app.yaml": application("a1", "a"),
-        "l1/app.yaml": application("l2", "l2"),
-        "l2/app.yaml": application("l3", "l3"),
-        "l3/app.yaml": application("l4", "charts/probe"),
-    })
+    repo = make_repo(
+        tmp_path,
+        {
+            "a/app.yaml": application("a1", "b"),
+            "b/app.yaml": application("a1", "a"),
+            "l1/app.yaml": application("l2", "l2"),
+            "l2/app.yaml": application("l3", "l3"),
+            "l3/app.yaml": application("l4", "charts/probe"),
+        },
+    )
     tree = walk(repo, root_path="a")
     assert [(n.name, n.depth, n.error) for n in tree.nodes] == [
-        ("root", 0, None), ("a1", 1, None), ("a1", 2, "cycle: a1 -> a1")]
+        ("root", 0, None),
+        ("a1", 1, None),
+        ("a1", 2, "cycle: a1 -> a1"),
+    ]
     deep = walk(repo, root_path="l1", options=TreeOptions(executor="serial", max_depth=2))
     assert [(n.name, n.error) for n in deep.nodes] == [
-        ("root", None), ("l2", None), ("l3", None),
-        ("l4", "depth limit reached: more than 2 levels below the root")]
+        ("root", None),
+        ("l2", None),
+        ("l3", None),
+        ("l4", "depth limit reached: more than 2 levels below the root"),
+    ]
 
 
 def test_an_app_declared_twice_is_an_error_on_the_second(tmp_path):
-    repo = make_repo(tmp_path, {
-        "apps/one.yaml": [application("p1", "d1"), application("p2", "d2")],
-        "d1/x.yaml": application("x", "charts/probe"),
-        "d2/x.yaml": application("x", "manifests"),
-    })
+    repo = make_repo(
+        tmp_path,
+        {
+            "apps/one.yaml": [application("p1", "d1"), application("p2", "d2")],
+            "d1/x.yaml": application("x", "charts/probe"),
+            "d2/x.yaml": application("x", "manifests"),
+        },
+    )
     tree = walk(repo)
     assert [(n.name, n.parent, n.error) for n in tree.nodes[1:]] == [
-        ("p1", "root", None), ("p2", "root", None), ("x", "p1", None),
-        ("x", "p2", "Application argocd/x is declared twice: by p2 and by p1")]
+        ("p1", "root", None),
+        ("p2", "root", None),
+        ("x", "p1", None),
+        ("x", "p2", "Application argocd/x is declared twice: by p2 and by p1"),
+    ]
 
 
 def test_one_object_repeated_in_an_apps_manifests_is_kept_once_with_a_warning(tmp_path):
@@ -105,7 +126,8 @@ def test_one_object_repeated_in_an_apps_manifests_is_kept_once_with_a_warning(tm
     tree = walk(repo)
     assert [(n.name, n.source) for n in tree.nodes] == [("root", "directory"), ("x", "directory")]
     assert tree.root.warnings == [
-        "Resource argoproj.io/Application/argocd/x appeared 2 times among application resources."]
+        "Resource argoproj.io/Application/argocd/x appeared 2 times among application resources."
+    ]
 
 
 class CountingCache(MemoryCache):
@@ -122,10 +144,13 @@ class CountingCache(MemoryCache):
 
 
 def test_an_unchanged_app_is_never_rendered_twice(tmp_path):
-    repo = make_repo(tmp_path, {
-        "apps/a.yaml": application("a", "charts/probe", helm={"valueFiles": ["../../values/base.yaml"]}),
-        "apps/b.yaml": application("b", "charts/probe"),
-    })
+    repo = make_repo(
+        tmp_path,
+        {
+            "apps/a.yaml": application("a", "charts/probe", helm={"valueFiles": ["../../values/base.yaml"]}),
+            "apps/b.yaml": application("b", "charts/probe"),
+        },
+    )
     cache = CountingCache()
     first = walk(repo, cache=cache, worktree=True)
     # root, a, b; then a and b again: their chart reads .Capabilities.APIVersions and the first pass
@@ -148,22 +173,31 @@ def test_concurrent_executors_give_the_serial_tree(tmp_path, executor):
     serial = walk(repo)
     concurrent = walk(repo, options=TreeOptions(executor=executor, workers=2))
     assert [(n.name, n.wave, n.error, n.manifests) for n in concurrent.nodes] == [
-        (n.name, n.wave, n.error, n.manifests) for n in serial.nodes]
+        (n.name, n.wave, n.error, n.manifests) for n in serial.nodes
+    ]
 
 
 def appset(name, generators, template, go_template=False, wave=None, **spec):
     metadata = {"name": name, "namespace": "argocd"}
     if wave is not None:
         metadata["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": metadata,
-            "spec": {"goTemplate": go_template, "generators": generators, "template": template, **spec}}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": metadata,
+        "spec": {"goTemplate": go_template, "generators": generators, "template": template, **spec},
+    }
 
 
 def app_template(name, path, namespace, wave="0"):
-    return {"metadata": {"name": name, "annotations": {"argocd.argoproj.io/sync-wave": wave}},
-            "spec": {"project": "default",
-                     "source": {"repoURL": "https://example.com/apps.git", "targetRevision": "main", "path": path},
-                     "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace}}}
+    return {
+        "metadata": {"name": name, "annotations": {"argocd.argoproj.io/sync-wave": wave}},
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": "https://example.com/apps.git", "targetRevision": "main", "path": path},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
+        },
+    }
 
 
 GENERATORS = {
@@ -172,30 +206,87 @@ GENERATORS = {
     "services/.hidden/deploy.yaml": application("unused", "x"),
     "config/dev.json": '{"env": "dev", "wave": "3"}',
     "config/prod.json": '{"env": "prod", "wave": "4"}',
-    "apps/list.yaml": appset("list-set", [{"list": {"elements": [{"svc": "one", "w": "1"}, {"svc": "two", "w": "2"}]}}],
-                             app_template("{{svc}}-list", "charts/probe", "{{svc}}", "{{w}}"), wave=7),
-    "apps/clusters.yaml": appset("cluster-set", [{"clusters": {"selector": {"matchLabels": {"env": "staging"}}}}],
-                                 app_template("{{ .name }}-probe", "charts/probe", "{{ .metadata.labels.env }}"),
-                                 go_template=True, wave=8),
-    "apps/dirs.yaml": appset("dir-set", [{"git": {"repoURL": "https://example.com/apps.git", "revision": "main",
-                                                  "directories": [{"path": "services/*"}]}}],
-                             app_template("{{path.basename}}-dir", "manifests", "{{path.basename}}")),
-    "apps/files.yaml": appset("file-set", [{"git": {"repoURL": "https://example.com/apps.git", "revision": "main",
-                                                    "files": [{"path": "config/*.json"}]}}],
-                              app_template("{{ .env }}-file", "charts/probe", "{{ .env }}", "{{ .wave }}"),
-                              go_template=True),
-    "apps/matrix.yaml": appset("matrix-set", [{"matrix": {"generators": [
-        {"git": {"repoURL": "https://example.com/apps.git", "revision": "main", "files": [{"path": "config/*.json"}]}},
-        {"list": {"elements": [{"tier": "a"}, {"tier": "b"}]}}]}}],
-        app_template("{{env}}-{{tier}}", "charts/probe", "{{env}}")),
-    "apps/merge.yaml": appset("merge-set", [{"merge": {"mergeKeys": ["env"], "generators": [
-        {"list": {"elements": [{"env": "dev", "size": "s"}, {"env": "prod", "size": "m"}]}},
-        {"list": {"elements": [{"env": "prod", "size": "xl"}]}}]}}],
-        app_template("{{env}}-{{size}}", "charts/probe", "{{env}}")),
+    "apps/list.yaml": appset(
+        "list-set",
+        [{"list": {"elements": [{"svc": "one", "w": "1"}, {"svc": "two", "w": "2"}]}}],
+        app_template("{{svc}}-list", "charts/probe", "{{svc}}", "{{w}}"),
+        wave=7,
+    ),
+    "apps/clusters.yaml": appset(
+        "cluster-set",
+        [{"clusters": {"selector": {"matchLabels": {"env": "staging"}}}}],
+        app_template("{{ .name }}-probe", "charts/probe", "{{ .metadata.labels.env }}"),
+        go_template=True,
+        wave=8,
+    ),
+    "apps/dirs.yaml": appset(
+        "dir-set",
+        [
+            {
+                "git": {
+                    "repoURL": "https://example.com/apps.git",
+                    "revision": "main",
+                    "directories": [{"path": "services/*"}],
+                }
+            }
+        ],
+        app_template("{{path.basename}}-dir", "manifests", "{{path.basename}}"),
+    ),
+    "apps/files.yaml": appset(
+        "file-set",
+        [
+            {
+                "git": {
+                    "repoURL": "https://example.com/apps.git",
+                    "revision": "main",
+                    "files": [{"path": "config/*.json"}],
+                }
+            }
+        ],
+        app_template("{{ .env }}-file", "charts/probe", "{{ .env }}", "{{ .wave }}"),
+        go_template=True,
+    ),
+    "apps/matrix.yaml": appset(
+        "matrix-set",
+        [
+            {
+                "matrix": {
+                    "generators": [
+                        {
+                            "git": {
+                                "repoURL": "https://example.com/apps.git",
+                                "revision": "main",
+                                "files": [{"path": "config/*.json"}],
+                            }
+                        },
+                        {"list": {"elements": [{"tier": "a"}, {"tier": "b"}]}},
+                    ]
+                }
+            }
+        ],
+        app_template("{{env}}-{{tier}}", "charts/probe", "{{env}}"),
+    ),
+    "apps/merge.yaml": appset(
+        "merge-set",
+        [
+            {
+                "merge": {
+                    "mergeKeys": ["env"],
+                    "generators": [
+                        {"list": {"elements": [{"env": "dev", "size": "s"}, {"env": "prod", "size": "m"}]}},
+                        {"list": {"elements": [{"env": "prod", "size": "xl"}]}},
+                    ],
+                }
+            }
+        ],
+        app_template("{{env}}-{{size}}", "charts/probe", "{{env}}"),
+    ),
 }
-CLUSTERS = (ClusterConfig("in-cluster", "https://kubernetes.default.svc"),
-            ClusterConfig("stage-1", "https://stage-1.example.com", labels={"env": "staging"}),
-            ClusterConfig("prod-1", "https://prod-1.example.com", labels={"env": "prod"}))
+CLUSTERS = (
+    ClusterConfig("in-cluster", "https://kubernetes.default.svc"),
+    ClusterConfig("stage-1", "https://stage-1.example.com", labels={"env": "staging"}),
+    ClusterConfig("prod-1", "https://prod-1.example.com", labels={"env": "prod"}),
+)
 
 
 @pytest.fixture(scope="module")
@@ -204,13 +295,16 @@ def generator_tree(tmp_path_factory):
     return walk(repo, clusters=CLUSTERS)
 
 
-@pytest.mark.parametrize(("appset_name", "children"), [
-    ("list-set", [("one-list", 1, "one"), ("two-list", 2, "two")]),
-    ("cluster-set", [("stage-1-probe", 0, "staging")]),
-    ("dir-set", [("api-dir", 0, "api"), ("web-dir", 0, "web")]),
-    ("file-set", [("dev-file", 3, "dev"), ("prod-file", 4, "prod")]),
-    ("matrix-set", [("dev-a", 0, "dev"), ("dev-b", 0, "dev"), ("prod-a", 0, "prod"), ("prod-b", 0, "prod")]),
-])
+@pytest.mark.parametrize(
+    ("appset_name", "children"),
+    [
+        ("list-set", [("one-list", 1, "one"), ("two-list", 2, "two")]),
+        ("cluster-set", [("stage-1-probe", 0, "staging")]),
+        ("dir-set", [("api-dir", 0, "api"), ("web-dir", 0, "web")]),
+        ("file-set", [("dev-file", 3, "dev"), ("prod-file", 4, "prod")]),
+        ("matrix-set", [("dev-a", 0, "dev"), ("dev-b", 0, "dev"), ("prod-a", 0, "prod"), ("prod-b", 0, "prod")]),
+    ],
+)
 def test_applicationsets_are_nodes_and_their_apps_are_children(generator_tree, appset_name, children):
     node = generator_tree.node(appset_name)
     assert (node.kind, node.source, node.error) == ("ApplicationSet", "applicationset", None)
@@ -235,7 +329,9 @@ def test_the_root_may_be_an_applicationset(tmp_path):
     root = appset("root-set", [{"list": {"elements": [{"n": "x"}]}}], app_template("{{n}}", "charts/probe", "ns"))
     tree = walk(repo, root=root)
     assert [(n.name, n.kind, n.parent, n.source) for n in tree.nodes] == [
-        ("root-set", "ApplicationSet", None, "applicationset"), ("x", "Application", "root-set", "generated")]
+        ("root-set", "ApplicationSet", None, "applicationset"),
+        ("x", "Application", "root-set", "generated"),
+    ]
 
 
 def test_a_failing_applicationset_is_an_error_node(tmp_path):

@@ -17,19 +17,39 @@ from wavecd.sources.resolver import SourceResolver
 
 # The seed's tree under root-staging (name, kind of source, wave), plus the two entries of its wave table.
 SEED = [
-    ("namespaces", "git-chart", -10), ("network-policies", "git-chart", -9), ("external-secrets", "oci-chart", -9),
-    ("aws-lb-controller", "oci-chart", -9), ("karpenter", "oci-chart", -8), ("external-dns", "oci-chart", -8),
-    ("kyverno", "oci-chart", -7), ("karpenter-config", "git-chart", -6), ("policy-reporter", "oci-chart", -6),
-    ("ai-service-secrets", "git-chart", -6), ("kafka", "git-chart", -5), ("clickhouse", "oci-chart", -4),
-    ("istio-base", "oci-chart", -4), ("istiod", "oci-chart", -3), ("istio-gateway", "git-chart", -2),
-    ("istiod-monitoring", "git-chart", -2), ("istio-ingressgateway", "oci-chart", -2),
-    ("istio-security", "git-chart", -1), ("kube-prometheus-stack", "oci-chart", -1), ("loki", "oci-chart", 0),
-    ("tempo", "oci-chart", 0), ("grafana", "oci-chart", 0), ("alloy", "oci-chart", 0),
-    ("loadtest-route", "git-chart", 0), ("opentelemetry-collector", "oci-chart", 1),
-    ("kafka-exporter", "oci-chart", 1), ("alb-ingress", "git-chart", 5),
-    ("staging-webs-services", "applicationset", 10), ("staging-ai-services", "applicationset", 10),
-    ("loadtest-webs-services", "applicationset", 15), ("loadtest-ai-services", "applicationset", 15),
-    ("metrics-server", "oci-chart", -9), ("cloudbeaver", "git-chart", 5),
+    ("namespaces", "git-chart", -10),
+    ("network-policies", "git-chart", -9),
+    ("external-secrets", "oci-chart", -9),
+    ("aws-lb-controller", "oci-chart", -9),
+    ("karpenter", "oci-chart", -8),
+    ("external-dns", "oci-chart", -8),
+    ("kyverno", "oci-chart", -7),
+    ("karpenter-config", "git-chart", -6),
+    ("policy-reporter", "oci-chart", -6),
+    ("ai-service-secrets", "git-chart", -6),
+    ("kafka", "git-chart", -5),
+    ("clickhouse", "oci-chart", -4),
+    ("istio-base", "oci-chart", -4),
+    ("istiod", "oci-chart", -3),
+    ("istio-gateway", "git-chart", -2),
+    ("istiod-monitoring", "git-chart", -2),
+    ("istio-ingressgateway", "oci-chart", -2),
+    ("istio-security", "git-chart", -1),
+    ("kube-prometheus-stack", "oci-chart", -1),
+    ("loki", "oci-chart", 0),
+    ("tempo", "oci-chart", 0),
+    ("grafana", "oci-chart", 0),
+    ("alloy", "oci-chart", 0),
+    ("loadtest-route", "git-chart", 0),
+    ("opentelemetry-collector", "oci-chart", 1),
+    ("kafka-exporter", "oci-chart", 1),
+    ("alb-ingress", "git-chart", 5),
+    ("staging-webs-services", "applicationset", 10),
+    ("staging-ai-services", "applicationset", 10),
+    ("loadtest-webs-services", "applicationset", 15),
+    ("loadtest-ai-services", "applicationset", 15),
+    ("metrics-server", "oci-chart", -9),
+    ("cloudbeaver", "git-chart", 5),
 ]
 WEBS = [("auth-guard", 0), ("queue", 1), ("seat", 1), ("seat-v2", 1), ("order-core", 1), ("api-gateway", 2)]
 AI = [("ai-defense", 0), ("authz-adapter", 0)]
@@ -38,8 +58,10 @@ SERVICES = (
     [(f"staging-{s}", "staging-webs-services", 10 + d, "staging-webs") for s, d in WEBS]
     + [(f"staging-{s}", "staging-ai-services", 10, "staging-ai") for s, _ in AI]
     + [(f"loadtest-{s}", "loadtest-webs-services", 15 + d, "loadtest-webs") for s, d in WEBS]
-    + [("loadtest-ai-defense", "loadtest-ai-services", 15, "loadtest-ai"),
-       ("loadtest-authz-adapter", "loadtest-ai-services", 16, "loadtest-ai")]
+    + [
+        ("loadtest-ai-defense", "loadtest-ai-services", 15, "loadtest-ai"),
+        ("loadtest-authz-adapter", "loadtest-ai-services", 16, "loadtest-ai"),
+    ]
 )
 
 
@@ -47,8 +69,9 @@ SERVICES = (
 def example_tree():
     root = load_root(EXAMPLES / "staging")
     resolver = SourceResolver(root.config, offline=True)
-    return build_tree(root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"),
-                      root_file=root.file)
+    return build_tree(
+        root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"), root_file=root.file
+    )
 
 
 def test_every_seed_entry_is_a_child_of_the_root_with_its_wave(example_tree):
@@ -60,8 +83,9 @@ def test_every_seed_entry_is_a_child_of_the_root_with_its_wave(example_tree):
 
 
 def test_every_generated_service_hangs_under_its_applicationset_with_its_wave(example_tree):
-    generated = {(n.name, n.parent, n.wave, n.destination.namespace)
-                 for n in example_tree.nodes if n.source == "generated"}
+    generated = {
+        (n.name, n.parent, n.wave, n.destination.namespace) for n in example_tree.nodes if n.source == "generated"
+    }
     assert generated == set(SERVICES)
     assert len(example_tree.nodes) == 1 + len(SEED) + len(SERVICES)
 
@@ -79,8 +103,13 @@ def test_the_roots_applications_are_what_real_helm_renders(example_tree):
 
 def test_nodes_record_sources_revisions_destination_and_manifests(example_tree):
     karpenter = example_tree.node("karpenter")
-    assert karpenter.sources[0] == {"repoURL": "public.ecr.aws/karpenter", "targetRevision": "1.11.1",
-                                    "chart": "karpenter", "kind": "oci-chart", "revision": "1.11.1"}
+    assert karpenter.sources[0] == {
+        "repoURL": "public.ecr.aws/karpenter",
+        "targetRevision": "1.11.1",
+        "chart": "karpenter",
+        "kind": "oci-chart",
+        "revision": "1.11.1",
+    }
     assert karpenter.sources[1]["ref"] == "values"
     assert karpenter.destination.namespace == "kube-system"
     assert {o["kind"] for o in karpenter.manifests} >= {"CustomResourceDefinition", "Deployment"}
@@ -94,8 +123,14 @@ def test_nodes_record_sources_revisions_destination_and_manifests(example_tree):
 
 
 def _git(folder: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(folder)}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "HOME": str(folder),
+    }
     return subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -114,10 +149,12 @@ def test_read_from_a_git_repository_at_the_revision_it_is_the_same_tree(example_
 
     root = load_root(repo)
     resolver = SourceResolver(load_config(config_file), offline=True, cache_dir=tmp_path / "cache")
-    tree = build_tree(root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"),
-                      root_file=root.file)
+    tree = build_tree(
+        root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"), root_file=root.file
+    )
     assert [(n.name, n.parent, n.wave, n.source) for n in tree.nodes] == [
-        (n.name, n.parent, n.wave, n.source) for n in example_tree.nodes]
+        (n.name, n.parent, n.wave, n.source) for n in example_tree.nodes
+    ]
     assert [n.manifests for n in tree.nodes] == [n.manifests for n in example_tree.nodes]
     assert tree.node("namespaces").revisions == [sha, sha]
     assert tree.node("karpenter").revisions == ["1.11.1", sha]

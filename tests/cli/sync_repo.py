@@ -15,19 +15,34 @@ def application(name: str, path: str, wave: int | None = None) -> dict[str, Any]
     meta: dict[str, Any] = {"name": name, "namespace": "argocd"}
     if wave is not None:
         meta["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": meta,
-            "spec": {"project": "default", "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": path},
-                     "destination": {"server": "https://kubernetes.default.svc", "namespace": "web"},
-                     "syncPolicy": {"syncOptions": ["CreateNamespace=true"]}}}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": meta,
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": path},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "web"},
+            "syncPolicy": {"syncOptions": ["CreateNamespace=true"]},
+        },
+    }
 
 
 def deployment(name: str, annotations: dict[str, str]) -> dict[str, Any]:
     labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": name, "namespace": "web", "annotations": annotations},
-            "spec": {"replicas": 1, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": "app", "image": "example/app:1"}]}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "web", "annotations": annotations},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "app", "image": "example/app:1"}]},
+            },
+        },
+    }
 
 
 def write_failing_repo(repo: Path, *, broken_later: bool = False) -> Path:

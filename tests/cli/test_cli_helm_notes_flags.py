@@ -36,11 +36,15 @@ def test_notes_flags_do_not_change_the_output(chart, mode):
 
 
 def test_helm_42_prints_a_line_per_use_before_any_error():
-    code, out, err = _template("--render-subchart-notes", "--hide-notes", "--render-subchart-notes",
-                               "--helm-compat", "v4.2")
+    code, out, err = _template(
+        "--render-subchart-notes", "--hide-notes", "--render-subchart-notes", "--helm-compat", "v4.2"
+    )
     assert (code, out) == (1, "")
     assert err.splitlines(keepends=True) == [
-        f"Flag --render-subchart-notes {_DEPRECATED}", f"Flag --hide-notes {_DEPRECATED}",
-        f"Flag --render-subchart-notes {_DEPRECATED}", 'Error: "helm template" requires at least 1 argument\n',
-        "\n", "Usage:  helm template [NAME] [CHART] [flags]\n",
+        f"Flag --render-subchart-notes {_DEPRECATED}",
+        f"Flag --hide-notes {_DEPRECATED}",
+        f"Flag --render-subchart-notes {_DEPRECATED}",
+        'Error: "helm template" requires at least 1 argument\n',
+        "\n",
+        "Usage:  helm template [NAME] [CHART] [flags]\n",
     ]

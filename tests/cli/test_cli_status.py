@@ -70,8 +70,14 @@ def sync_staging(sim: SimCluster) -> None:
         return session.render_at(name, facts.kube_version, facts.api_versions)
 
     with KubeClient.for_server(sim.url) as client:
-        result = sync_tree(plan_tree(session.tree), client, render, settings=SyncSettings(), clock=SimTime(sim),
-                           emit=lambda event: None)
+        result = sync_tree(
+            plan_tree(session.tree),
+            client,
+            render,
+            settings=SyncSettings(),
+            clock=SimTime(sim),
+            emit=lambda event: None,
+        )
     assert result.exit_code == 0, result.message
 
 
@@ -105,12 +111,19 @@ def test_after_a_sync_healthy_and_synced_until_someone_edits_the_cluster(sim, ku
         assert client.get("monitoring.coreos.com/v1", "ServiceMonitor", "istiod", "istio-system") is not None
 
     with KubeClient.for_server(sim.url) as client:  # a field the chart sets (3), edited by hand
-        client.patch("apps/v1", "Deployment", "api-gateway", {"spec": {"revisionHistoryLimit": 10}},
-                     namespace="staging-webs", field_manager="kubectl-edit")
+        client.patch(
+            "apps/v1",
+            "Deployment",
+            "api-gateway",
+            {"spec": {"revisionHistoryLimit": 10}},
+            namespace="staging-webs",
+            field_manager="kubectl-edit",
+        )
     code, doc = status_json(kubeconfig)
     assert (code, doc["health"], doc["sync"]) == (1, "Healthy", "OutOfSync")
-    drifted = [(a["app"], r["kind"], r["namespace"], r["name"], r["reason"])
-               for a in doc["apps"] for r in a["outOfSync"]]
+    drifted = [
+        (a["app"], r["kind"], r["namespace"], r["name"], r["reason"]) for a in doc["apps"] for r in a["outOfSync"]
+    ]
     assert drifted == [("staging-api-gateway", "Deployment", "staging-webs", "api-gateway", "differs")]
 
 
@@ -159,26 +172,38 @@ def application(name: str, path: str, wave: int | None = None) -> dict[str, Any]
     meta: dict[str, Any] = {"name": name, "namespace": "argocd"}
     if wave is not None:
         meta["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": meta,
-            "spec": {"project": "default",
-                     "source": {"repoURL": "https://git.example.com/gitops.git", "targetRevision": "main",
-                                "path": path},
-                     "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"}}}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": meta,
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": "https://git.example.com/gitops.git", "targetRevision": "main", "path": path},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"},
+        },
+    }
 
 
 def test_an_app_that_fails_to_render_is_unknown_with_its_error(kubeconfig, tmp_path):
     repo = tmp_path / "repo"
     (repo / "apps").mkdir(parents=True)
-    (repo / "wavecd.yaml").write_text(json.dumps({
-        "root": "root.yaml", "repositories": [{"url": "https://git.example.com/gitops.git", "path": ".",
-                                               "worktree": True}]}))
+    (repo / "wavecd.yaml").write_text(
+        json.dumps(
+            {
+                "root": "root.yaml",
+                "repositories": [{"url": "https://git.example.com/gitops.git", "path": ".", "worktree": True}],
+            }
+        )
+    )
     (repo / "root.yaml").write_text(json.dumps(application("root", "apps")))
     (repo / "apps" / "gone.yaml").write_text(json.dumps(application("gone", "no/such/folder", wave=3)))
     result = status(str(repo), "--kubeconfig", str(kubeconfig), "-o", "json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     assert [(a["app"], a["wave"], a["health"], a["sync"]) for a in doc["apps"]] == [
-        ("root", None, "Missing", "OutOfSync"), ("gone", 3, "Unknown", "Unknown")]
+        ("root", None, "Missing", "OutOfSync"),
+        ("gone", 3, "Unknown", "Unknown"),
+    ]
     assert "no/such/folder: app path does not exist" in doc["apps"][1]["error"]
     assert (doc["health"], doc["sync"]) == ("Unknown", "OutOfSync")
 
@@ -187,14 +212,26 @@ def write_shop_repo(repo: Path, config_maps: list[str]) -> Path:
     """A root over one app, `shop`, whose folder holds its namespace and the named ConfigMaps (rewritten)."""
     (repo / "apps").mkdir(parents=True, exist_ok=True)
     (repo / "shop").mkdir(exist_ok=True)
-    (repo / "wavecd.yaml").write_text(json.dumps({
-        "root": "root.yaml", "repositories": [{"url": "https://git.example.com/gitops.git", "path": ".",
-                                               "worktree": True}]}))
+    (repo / "wavecd.yaml").write_text(
+        json.dumps(
+            {
+                "root": "root.yaml",
+                "repositories": [{"url": "https://git.example.com/gitops.git", "path": ".", "worktree": True}],
+            }
+        )
+    )
     (repo / "root.yaml").write_text(json.dumps(application("root", "apps")))
     (repo / "apps" / "shop.yaml").write_text(json.dumps(application("shop", "shop")))
     manifests = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}]
-    manifests += [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "shop"},
-                   "data": {"key": name}} for name in config_maps]
+    manifests += [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": "shop"},
+            "data": {"key": name},
+        }
+        for name in config_maps
+    ]
     (repo / "shop" / "all.yaml").write_text("\n---\n".join(json.dumps(m) for m in manifests))
     return repo
 
@@ -206,8 +243,9 @@ def sync_repo(sim: SimCluster, repo: Path, settings: SyncSettings) -> None:
         return session.render_at(name, facts.kube_version, facts.api_versions)
 
     with KubeClient.for_server(sim.url) as client:
-        sync_tree(plan_tree(session.tree), client, render, settings=settings, clock=SimTime(sim),
-                  emit=lambda event: None)
+        sync_tree(
+            plan_tree(session.tree), client, render, settings=settings, clock=SimTime(sim), emit=lambda event: None
+        )
 
 
 def test_an_object_removed_from_git_but_not_pruned_is_out_of_sync_until_a_prune(sim, kubeconfig, tmp_path):
@@ -221,8 +259,16 @@ def test_an_object_removed_from_git_but_not_pruned_is_out_of_sync_until_a_prune(
     assert result.exit_code == 1
     shop = json.loads(result.stdout)["apps"][1]
     assert (shop["app"], shop["health"], shop["sync"]) == ("shop", "Healthy", "OutOfSync")
-    assert shop["outOfSync"] == [{"group": "", "kind": "ConfigMap", "namespace": "shop", "name": "old",
-                                  "status": "OutOfSync", "reason": "extra (requires pruning)"}]
+    assert shop["outOfSync"] == [
+        {
+            "group": "",
+            "kind": "ConfigMap",
+            "namespace": "shop",
+            "name": "old",
+            "status": "OutOfSync",
+            "reason": "extra (requires pruning)",
+        }
+    ]
     table = status(str(repo), "--kubeconfig", str(kubeconfig))
     assert table.exit_code == 1
     assert "ConfigMap shop/old extra (requires pruning)" in table.stdout

@@ -22,8 +22,9 @@ def documented() -> dict[str, str]:
 
 def test_every_event_type_and_field_is_in_the_readme_table():
     table = documented()
-    types = [cls for _, cls in inspect.getmembers(events, inspect.isclass)
-             if issubclass(cls, Event) and cls is not Event]
+    types = [
+        cls for _, cls in inspect.getmembers(events, inspect.isclass) if issubclass(cls, Event) and cls is not Event
+    ]
     assert sorted(table) == sorted(cls.name for cls in types)
     for cls in types:
         cell = table[cls.name]

@@ -37,13 +37,16 @@ def test_broken_wavecd_yaml(tmp_path):
     error_line(result)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("-1s", "must be positive"),
-    ("0s", "must be positive"),
-    ("abc", 'time: invalid duration "abc"'),
-    ("1x", 'time: invalid duration "1x"'),
-    ("90", 'time: missing unit in duration "90"'),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("-1s", "must be positive"),
+        ("0s", "must be positive"),
+        ("abc", 'time: invalid duration "abc"'),
+        ("1x", 'time: invalid duration "1x"'),
+        ("90", 'time: missing unit in duration "90"'),
+    ],
+)
 def test_bad_timeout(tmp_path, value, expected):
     result = run(str(tmp_path), "--sim", "--timeout", value, "-o", "json")
     assert result.exit_code == 2
@@ -52,12 +55,15 @@ def test_bad_timeout(tmp_path, value, expected):
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize(("flags", "expected"), [
-    (["--sim", "--kubeconfig", "kc"], "cannot be combined with --kubeconfig or --context"),
-    (["--sim", "--context", "prod"], "cannot be combined with --kubeconfig or --context"),
-    (["--sim-speed", "10"], "--sim-speed needs --sim"),
-    (["--sim", "--sim-speed", "0"], "must be positive"),
-])
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--sim", "--kubeconfig", "kc"], "cannot be combined with --kubeconfig or --context"),
+        (["--sim", "--context", "prod"], "cannot be combined with --kubeconfig or --context"),
+        (["--sim-speed", "10"], "--sim-speed needs --sim"),
+        (["--sim", "--sim-speed", "0"], "must be positive"),
+    ],
+)
 def test_conflicting_target_flags(tmp_path, flags, expected):
     result = run(str(tmp_path), *flags)
     assert result.exit_code == 2
@@ -82,8 +88,10 @@ def test_no_kubeconfig_anywhere_is_bad_input(tmp_path, monkeypatch):
 
 def test_an_unknown_context_is_reported_before_the_tree_renders(tmp_path):
     kubeconfig = tmp_path / "config"
-    kubeconfig.write_text("clusters: [{name: c, cluster: {server: 'http://127.0.0.1:1'}}]\n"
-                          "contexts: [{name: staging, context: {cluster: c}}]\n")
+    kubeconfig.write_text(
+        "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:1'}}]\n"
+        "contexts: [{name: staging, context: {cluster: c}}]\n"
+    )
     # ROOT does not exist either: the kubeconfig is checked first, as it costs nothing to read.
     result = run(str(tmp_path / "nowhere"), "--kubeconfig", str(kubeconfig), "--context", "prod", "-o", "json")
     assert result.exit_code == 2
@@ -92,8 +100,9 @@ def test_an_unknown_context_is_reported_before_the_tree_renders(tmp_path):
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize(("value", "seconds"), [("5", 5.0), ("0", 0.0), ("-3", 0.0), ("", 2.0), ("2s", 2.0),
-                                                ("abc", 2.0)])
+@pytest.mark.parametrize(
+    ("value", "seconds"), [("5", 5.0), ("0", 0.0), ("-3", 0.0), ("", 2.0), ("2s", 2.0), ("abc", 2.0)]
+)
 def test_the_wave_delay_follows_argo_cds_variable(monkeypatch, value, seconds):
     from wavecd.cli.sync_cmd import wave_delay_from_env
 

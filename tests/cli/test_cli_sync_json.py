@@ -22,18 +22,39 @@ EXPECTED_KEYS = {
     "plan": {"event", "root", "waves", "server", "kube_version", "dry_run"},
     "wave_started": {"event", "wave", "apps"},
     "app_started": {"event", "app", "wave", "resources", "steps"},
-    "applied": {"event", "app", "wave", "resource_wave", "phase", "group", "kind", "namespace", "resource",
-                "result", "message", "hook"},
-    "pruned": {"event", "app", "wave", "resource_wave", "group", "kind", "namespace", "resource", "result",
-               "message"},
+    "applied": {
+        "event",
+        "app",
+        "wave",
+        "resource_wave",
+        "phase",
+        "group",
+        "kind",
+        "namespace",
+        "resource",
+        "result",
+        "message",
+        "hook",
+    },
+    "pruned": {"event", "app", "wave", "resource_wave", "group", "kind", "namespace", "resource", "result", "message"},
     "hook_deleted": {"event", "app", "wave", "resource_wave", "kind", "namespace", "resource", "policy"},
     "waiting": {"event", "app", "wave", "resource_wave", "blockers", "elapsed"},
     "retry": {"event", "app", "wave", "attempt", "delay", "message"},
     "app_finished": {"event", "app", "wave", "health", "sync", "message", "blocking", "seconds"},
     "wave_finished": {"event", "wave", "health", "seconds"},
     "resync": {"event", "app", "wave", "reason"},
-    "summary": {"event", "health", "phase", "message", "seconds", "apps", "stopped_at", "blocking", "dry_run",
-                "exit_code"},
+    "summary": {
+        "event",
+        "health",
+        "phase",
+        "message",
+        "seconds",
+        "apps",
+        "stopped_at",
+        "blocking",
+        "dry_run",
+        "exit_code",
+    },
 }
 OPTIONAL = {"message", "hook", "blocking", "stopped_at", "wave", "resource_wave"}
 
@@ -88,8 +109,10 @@ def closed_port_kubeconfig(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     path = tmp_path / "kubeconfig"
-    path.write_text(f"clusters: [{{name: c, cluster: {{server: 'http://127.0.0.1:{port}'}}}}]\n"
-                    "contexts: [{name: here, context: {cluster: c}}]\ncurrent-context: here\n")
+    path.write_text(
+        f"clusters: [{{name: c, cluster: {{server: 'http://127.0.0.1:{port}'}}}}]\n"
+        "contexts: [{name: here, context: {cluster: c}}]\ncurrent-context: here\n"
+    )
     return path
 
 

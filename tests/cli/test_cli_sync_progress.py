@@ -32,14 +32,17 @@ def test_plain_text_has_one_line_per_event_then_the_report():
     assert "  namespaces: prune skipped Namespace old: prune disabled" in lines
     assert "  web: created PreSync hook Job web/migrate (sync-wave -1)" in lines
     assert "  web: hook deleted Job web/migrate (HookSucceeded)" in lines
-    assert ("  web: sync-wave 0 waiting 3.0s on Deployment web/api (Progressing: 0 of 2 updated replicas are "
-            "available)") in lines
+    assert (
+        "  web: sync-wave 0 waiting 3.0s on Deployment web/api (Progressing: 0 of 2 updated replicas are available)"
+    ) in lines
     assert "  web: retry 1 in 5.0s: one or more objects failed to apply" in lines
     assert "wave 2: Degraded in 41.0s" in lines
     # The summary is not repeated: it ends the report.
     assert not any(line.startswith("Failed:") for line in lines)
-    assert report.splitlines()[-2].startswith("Failed: tree Degraded in 45.5s (2 Healthy, 1 Degraded, 1 Unknown, "
-                                              "1 NotStarted); stopped at wave 2; blocking: Deployment web/api")
+    assert report.splitlines()[-2].startswith(
+        "Failed: tree Degraded in 45.5s (2 Healthy, 1 Degraded, 1 Unknown, "
+        "1 NotStarted); stopped at wave 2; blocking: Deployment web/api"
+    )
 
 
 def test_report_lists_every_planned_app_by_wave_with_what_blocked_it():
@@ -66,9 +69,24 @@ def test_live_view_shows_the_current_wave_its_blockers_and_elapsed_time():
     progress = SyncProgress(io.StringIO(), clock=clock)
     progress(PlanReady(root="root", waves=[{"wave": 3, "apps": ["web", "db"]}]))
     progress(WaveStarted(wave=3, apps=["web", "db"]))
-    progress(WaitingOn(app="web", wave=3, resource_wave=0, elapsed=4.0, blockers=[
-        {"group": "apps", "kind": "StatefulSet", "namespace": "data", "name": "pg", "health": "Progressing",
-         "message": "1 of 3 pods ready"}]))
+    progress(
+        WaitingOn(
+            app="web",
+            wave=3,
+            resource_wave=0,
+            elapsed=4.0,
+            blockers=[
+                {
+                    "group": "apps",
+                    "kind": "StatefulSet",
+                    "namespace": "data",
+                    "name": "pg",
+                    "health": "Progressing",
+                    "message": "1 of 3 pods ready",
+                }
+            ],
+        )
+    )
     clock.advance(75)
     console = Console(file=io.StringIO(), width=160, color_system=None)
     console.print(progress)
@@ -89,7 +107,7 @@ def test_rich_mode_keeps_finished_waves_and_failures_above_the_live_area_and_end
     assert "wave 2: Degraded in 41.0s: web, broken" in shown
     assert "  web: Failed, Degraded in 40.0s: health gate failed" in shown
     assert "sync report" in shown
-    report = shown[shown.index("sync report"):]
+    report = shown[shown.index("sync report") :]
     assert "NotStarted" in report and "later" in report
     assert "Failed: tree Degraded in 45.5s" in report
 
@@ -98,5 +116,8 @@ def test_an_app_synced_again_after_the_last_wave_says_why_and_ends_with_its_seco
     body, report = plain_output(resynced_sync()).split("\n\n")
     assert "  mesh: sync again after the last wave: the cluster now serves monitoring.coreos.com/v1" in body
     assert "  mesh: created ServiceMonitor mesh/istiod" in body
-    assert report.splitlines()[1:4] == ["root  root        Healthy  Synced", "-2    mesh        Healthy  Synced",
-                                        "-1    prometheus  Healthy  Synced"]
+    assert report.splitlines()[1:4] == [
+        "root  root        Healthy  Synced",
+        "-2    mesh        Healthy  Synced",
+        "-1    prometheus  Healthy  Synced",
+    ]

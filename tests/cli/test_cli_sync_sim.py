@@ -77,8 +77,18 @@ def test_timeout_exits_3_with_a_summary():
 
 
 def test_ctrl_c_stops_at_a_safe_point_exits_130_and_still_summarises():
-    command = [sys.executable, "-c", "from wavecd.cli.main import main; main()",
-               "sync", STAGING, "--sim", "--sim-speed", "1", "-o", "json"]
+    command = [
+        sys.executable,
+        "-c",
+        "from wavecd.cli.main import main; main()",
+        "sync",
+        STAGING,
+        "--sim",
+        "--sim-speed",
+        "1",
+        "-o",
+        "json",
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
         assert proc.stdout is not None

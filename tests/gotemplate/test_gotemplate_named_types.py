@@ -74,10 +74,18 @@ def test_named_map_behaves_as_a_map() -> None:
 @pytest.mark.parametrize(
     ("go_version", "go_type", "src", "detail"),
     [
-        (V3, "chartutil.Values", "{{ eq .Values .Values }}",
-         "error calling eq: non-comparable type map[a:%!s(float64=1) sub:map[b:%!s(float64=2)]]: chartutil.Values"),
-        (V4, "common.Values", "{{ eq .Values 1 }}",
-         "error calling eq: incompatible types for comparison: common.Values and int"),
+        (
+            V3,
+            "chartutil.Values",
+            "{{ eq .Values .Values }}",
+            "error calling eq: non-comparable type map[a:%!s(float64=1) sub:map[b:%!s(float64=2)]]: chartutil.Values",
+        ),
+        (
+            V4,
+            "common.Values",
+            "{{ eq .Values 1 }}",
+            "error calling eq: incompatible types for comparison: common.Values and int",
+        ),
         (V3, "chartutil.Values", "{{ upper .Values }}", "wrong type for value; expected string; got chartutil.Values"),
         (V4, "common.Values", "{{ upper .Values }}", "wrong type for value; expected string; got common.Values"),
         (V3, "chartutil.Values", "{{ .Values.a.b }}", "can't evaluate field b in type interface {}"),
@@ -150,9 +158,11 @@ STRUCT_TEXT = "{v1.35.0 v1.35.0 1 35}"
         ("{{ print .Capabilities.KubeVersion }}", STRUCT_TEXT),
         ("{{ .Capabilities.KubeVersion | print }}", STRUCT_TEXT),
         ('{{ .m.k }} {{ index .m "k" }}', f"{STRUCT_TEXT} {STRUCT_TEXT}"),
-        ('{{ printf "%+v|%s|%#v" .Capabilities.KubeVersion .Capabilities.KubeVersion .Capabilities.KubeVersion }}',
-         "{Version:v1.35.0 normalizedVersion:v1.35.0 Major:1 Minor:35}|{v1.35.0 v1.35.0 1 35}|"
-         'common.KubeVersion{Version:"v1.35.0", normalizedVersion:"v1.35.0", Major:"1", Minor:"35"}'),
+        (
+            '{{ printf "%+v|%s|%#v" .Capabilities.KubeVersion .Capabilities.KubeVersion .Capabilities.KubeVersion }}',
+            "{Version:v1.35.0 normalizedVersion:v1.35.0 Major:1 Minor:35}|{v1.35.0 v1.35.0 1 35}|"
+            'common.KubeVersion{Version:"v1.35.0", normalizedVersion:"v1.35.0", Major:"1", Minor:"35"}',
+        ),
     ],
 )
 def test_pointer_receiver_string_only_for_addressable_values(src: str, want: str) -> None:

@@ -18,8 +18,12 @@ def go_json(value) -> str:
         assert not math.isinf(value)
         return text
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace(
-            "&", "\\u0026")
+        return (
+            json.dumps(value, ensure_ascii=False)
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
+        )
     if isinstance(value, list):
         return "[" + ",".join(go_json(v) for v in value) + "]"
     return "{" + ",".join(f"{go_json(k)}:{go_json(value[k])}" for k in sorted(value)) + "}"

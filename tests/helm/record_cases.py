@@ -19,7 +19,9 @@ def main() -> None:
         for mode in ("v3", "v4"):
             proc = subprocess.run(
                 [f"/opt/realhelm/helm-{mode}", "template", *case["args"]],
-                capture_output=True, cwd=HERE / "charts", check=False,
+                capture_output=True,
+                cwd=HERE / "charts",
+                check=False,
             )
             record = {"rc": proc.returncode, "stdout": proc.stdout.decode(), "stderr": proc.stderr.decode()}
             (out_dir / f"{case['id']}.{mode}.json").write_text(json.dumps(record, indent=1) + "\n")

@@ -44,33 +44,38 @@ CASES = [
     ("--set-string", "a=1,b=true,c=null,d={1,2}"),
     ("--set-literal", "a.b=x,y={z}\\n"),
     ("--set-literal", "a[1]=v,w"),
-    ("--set-json", "a=[1,2.5,\"x\"],b={\"c\":null}"),
+    ("--set-json", 'a=[1,2.5,"x"],b={"c":null}'),
     ("--set-json", "a=null"),
     ("--set-json", "a=[1"),
-    ("--set-json", "{\"a\":{\"b\":2.5}}"),
-    ("--set-json", "x[1]={\"y\":true}"),
+    ("--set-json", '{"a":{"b":2.5}}'),
+    ("--set-json", 'x[1]={"y":true}'),
 ]
 
 
 def run(binary: str, flag: str, value: str) -> dict:
     proc = subprocess.run(
         [binary, "template", "x", str(HERE / "charts/values-probe"), flag, value],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1]}
     line = proc.stdout.strip().splitlines()[-1]
-    return {"json": json.loads(line[len("values: "):])}
+    return {"json": json.loads(line[len("values: ") :])}
 
 
 def main() -> None:
     out = []
     for flag, value in CASES:
-        out.append({
-            "flag": flag, "value": value,
-            "v3": run("/opt/realhelm/helm-v3", flag, value),
-            "v4": run("/opt/realhelm/helm-v4", flag, value),
-        })
+        out.append(
+            {
+                "flag": flag,
+                "value": value,
+                "v3": run("/opt/realhelm/helm-v3", flag, value),
+                "v4": run("/opt/realhelm/helm-v4", flag, value),
+            }
+        )
     (HERE / "data/strvals_cases.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
 
 

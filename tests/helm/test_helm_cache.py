@@ -43,14 +43,20 @@ def _render(args: list[str]) -> tuple[bytes, bytes, int]:
     result = CliRunner().invoke(main, ["helm", "template", "--helm-compat", "v4", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     here = str(CONFORMANCE).encode()
-    return (result.stdout_bytes.replace(here, PLACEHOLDER), result.stderr_bytes.replace(here, PLACEHOLDER),
-            result.exit_code)
+    return (
+        result.stdout_bytes.replace(here, PLACEHOLDER),
+        result.stderr_bytes.replace(here, PLACEHOLDER),
+        result.exit_code,
+    )
 
 
 def _recorded(name: str) -> tuple[bytes, bytes, int]:
     base = CONFORMANCE / "expected" / "v4" / name
-    return (Path(f"{base}.out").read_bytes(), Path(f"{base}.err").read_bytes(),
-            int(Path(f"{base}.rc").read_text(encoding="ascii")))
+    return (
+        Path(f"{base}.out").read_bytes(),
+        Path(f"{base}.err").read_bytes(),
+        int(Path(f"{base}.rc").read_text(encoding="ascii")),
+    )
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -118,26 +118,45 @@ def test_username_and_password_reach_a_registry_with_basic_auth(basic_registry, 
 @pytest.mark.parametrize(
     ("chart", "flags", "v4_text", "v3_text"),
     [
-        ("demo", ("--version", "9.9.9"),
-         'failed to perform "FetchReference" on source: {host}/helmcmd/demo:9.9.9: not found',
-         "{host}/helmcmd/demo:9.9.9: not found"),
-        ("demo", ("--version", "~9"),
-         "could not locate a version matching provided version string ~9",
-         "Could not locate a version matching provided version string ~9"),
+        (
+            "demo",
+            ("--version", "9.9.9"),
+            'failed to perform "FetchReference" on source: {host}/helmcmd/demo:9.9.9: not found',
+            "{host}/helmcmd/demo:9.9.9: not found",
+        ),
+        (
+            "demo",
+            ("--version", "~9"),
+            "could not locate a version matching provided version string ~9",
+            "Could not locate a version matching provided version string ~9",
+        ),
         ("demo", ("--version", ">>1"), "improper constraint: >>1", "improper constraint: >>1"),
-        ("demo", ("--version", "sha256:" + "0" * 64),
-         "improper constraint: sha256:" + "0" * 64, "improper constraint: sha256:" + "0" * 64),
-        ("missing", (),
-         'GET "http://{host}/v2/helmcmd/missing/tags/list": response status code 404: name unknown: '
-         "repository name not known to registry: map[name:helmcmd/missing]",
-         'GET "http://{host}/v2/helmcmd/missing/tags/list": unexpected status code 404: name unknown: '
-         "repository name not known to registry"),
-        ("missing", ("--version", "1.0.0"),
-         'failed to perform "FetchReference" on source: {host}/helmcmd/missing:1.0.0: not found',
-         "{host}/helmcmd/missing:1.0.0: not found"),
-        ("demo:1.0.0", ("--version", "1.1.0"),
-         "chart reference and version mismatch: 1.1.0 is not 1.0.0",
-         "chart reference and version mismatch: 1.1.0 is not 1.0.0"),
+        (
+            "demo",
+            ("--version", "sha256:" + "0" * 64),
+            "improper constraint: sha256:" + "0" * 64,
+            "improper constraint: sha256:" + "0" * 64,
+        ),
+        (
+            "missing",
+            (),
+            'GET "http://{host}/v2/helmcmd/missing/tags/list": response status code 404: name unknown: '
+            "repository name not known to registry: map[name:helmcmd/missing]",
+            'GET "http://{host}/v2/helmcmd/missing/tags/list": unexpected status code 404: name unknown: '
+            "repository name not known to registry",
+        ),
+        (
+            "missing",
+            ("--version", "1.0.0"),
+            'failed to perform "FetchReference" on source: {host}/helmcmd/missing:1.0.0: not found',
+            "{host}/helmcmd/missing:1.0.0: not found",
+        ),
+        (
+            "demo:1.0.0",
+            ("--version", "1.1.0"),
+            "chart reference and version mismatch: 1.1.0 is not 1.0.0",
+            "chart reference and version mismatch: 1.1.0 is not 1.0.0",
+        ),
     ],
 )
 @pytest.mark.parametrize("mode", ["v4", "v4.2", "v3"])
@@ -150,13 +169,22 @@ def test_what_the_registry_does_not_hold_reads_as_helms_error(oci, chart, flags,
 @pytest.mark.parametrize(
     ("chart", "v4_text", "v3_text"),
     [
-        ("oci://127.0.0.1:5000", "invalid reference: missing registry or repository",
-         "invalid_reference: missing repository"),
+        (
+            "oci://127.0.0.1:5000",
+            "invalid reference: missing registry or repository",
+            "invalid_reference: missing repository",
+        ),
         ("oci://127.0.0.1:5000/", 'invalid reference: invalid repository ""', "invalid_reference: invalid repository"),
-        ("oci://127.0.0.1:5000/charts/", 'invalid reference: invalid repository "charts/"',
-         "invalid_reference: invalid repository"),
-        ("oci://127.0.0.1:5000/charts/De mo", 'invalid reference: invalid repository "charts/De mo"',
-         "invalid_reference: invalid repository"),
+        (
+            "oci://127.0.0.1:5000/charts/",
+            'invalid reference: invalid repository "charts/"',
+            "invalid_reference: invalid repository",
+        ),
+        (
+            "oci://127.0.0.1:5000/charts/De mo",
+            'invalid reference: invalid repository "charts/De mo"',
+            "invalid_reference: invalid repository",
+        ),
     ],
 )
 @pytest.mark.parametrize("mode", ["v4", "v4.2", "v3"])
@@ -190,16 +218,21 @@ _FALLBACK = 'level=WARN msg="unable to find exact version requested; falling bac
     [
         ((), "1.1.0", "", True),
         (("--version", "1.0.x"), "1.0.0", _FALLBACK + "chart=demo requested=1.0.x selected=1.0.0\n", True),
-        (("--version", ">=1.2.0-0"), "1.2.0-rc.1",
-         _FALLBACK + 'chart=demo requested=">=1.2.0-0" selected=1.2.0-rc.1\n', True),
+        (
+            ("--version", ">=1.2.0-0"),
+            "1.2.0-rc.1",
+            _FALLBACK + 'chart=demo requested=">=1.2.0-0" selected=1.2.0-rc.1\n',
+            True,
+        ),
         (("--version", "1.2.0-rc.1"), "1.2.0-rc.1", "", True),
         (("--version", "1.0"), "1.0.0", _FALLBACK + "chart=demo requested=1.0 selected=1.0.0\n", False),
         (("--version", "v1.1.0"), "1.1.0", _FALLBACK + "chart=demo requested=v1.1.0 selected=1.1.0\n", False),
     ],
 )
 @pytest.mark.parametrize("mode", ["v4", "v4.2", "v3"])
-def test_a_helm_repository_chart_renders_as_the_same_chart_folder_does(repo, tmp_path, flags, chosen, v4_log,
-                                                                        quiet_in_v4_2, mode):
+def test_a_helm_repository_chart_renders_as_the_same_chart_folder_does(
+    repo, tmp_path, flags, chosen, v4_log, quiet_in_v4_2, mode
+):
     code, out, err = _template("x", "--repo", repo, "demo", *flags, *AUTH, mode=mode)
     # helm 4.1 logs a constraint's choice, helm 4.2 only when the version asked for is not a range, v3 never
     expected = "" if mode == "v3" or (mode == "v4.2" and quiet_in_v4_2) else v4_log

@@ -17,7 +17,7 @@ DATA = pathlib.Path(__file__).parent / "data/expected"
 def _helm_text(case: str, mode: str) -> str:
     stderr = json.loads((DATA / f"{case}.{mode}.json").read_text())["stderr"]
     assert stderr.startswith("Error: ") and stderr.endswith(DEBUG_HINT + "\n")
-    return stderr[len("Error: "):-len(DEBUG_HINT) - 1]
+    return stderr[len("Error: ") : -len(DEBUG_HINT) - 1]
 
 
 def _chain(go_text: str) -> list[str]:

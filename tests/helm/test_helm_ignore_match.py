@@ -10,9 +10,7 @@ from wavecd.helm.gobglob import glob_match
 from wavecd.helm.gomatch import BadPattern, match
 from wavecd.helm.helmignore import HelmIgnoreError, IgnoreRules
 
-RULES = IgnoreRules.parse(
-    "# comment\n*.bak\n/build/\ndocs/*.md\nlogs/\nsecret?.txt\n[xy].txt\n"
-)
+RULES = IgnoreRules.parse("# comment\n*.bak\n/build/\ndocs/*.md\nlogs/\nsecret?.txt\n[xy].txt\n")
 
 
 @pytest.mark.parametrize(

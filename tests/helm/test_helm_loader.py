@@ -35,8 +35,10 @@ def test_scalars_become_strings_like_sigs_yaml(data: dict, attr: str, expected: 
     [
         ({"name": ["p2"]}, "json: cannot unmarshal array into Go struct field Metadata.name of type string"),
         ({"deprecated": "yes"}, "json: cannot unmarshal string into Go struct field Metadata.deprecated of type bool"),
-        ({"dependencies": [{"name": "x", "tags": "a"}]},
-         "json: cannot unmarshal string into Go struct field Dependency.dependencies.tags of type []string"),
+        (
+            {"dependencies": [{"name": "x", "tags": "a"}]},
+            "json: cannot unmarshal string into Go struct field Dependency.dependencies.tags of type []string",
+        ),
     ],
 )
 def test_type_errors_are_go_texts(data: dict, message: str) -> None:
@@ -61,11 +63,15 @@ def _load_error(chart_yaml: bytes | None) -> str:
     [
         (b"apiVersion: v2\nname: x\nversion: one\n", 'validation: chart.metadata.version "one" is invalid'),
         (b"apiVersion: v2\nversion: 1.0.0\n", "validation: chart.metadata.name is required"),
-        (b"apiVersion: v2\nname: x\nversion: 1.0.0\ntype: other\n",
-         "validation: chart.metadata.type must be application or library"),
+        (
+            b"apiVersion: v2\nname: x\nversion: 1.0.0\ntype: other\n",
+            "validation: chart.metadata.type must be application or library",
+        ),
         (None, "Chart.yaml file is missing"),
-        (b"apiVersion: v2\nname: [p2]\nversion: 1.0.0\n",
-         PREFIX + "json: cannot unmarshal array into Go struct field Metadata.name of type string"),
+        (
+            b"apiVersion: v2\nname: [p2]\nversion: 1.0.0\n",
+            PREFIX + "json: cannot unmarshal array into Go struct field Metadata.name of type string",
+        ),
     ],
 )
 def test_load_errors(chart_yaml: bytes | None, message: str) -> None:

@@ -29,12 +29,28 @@ def _kinds(items: list[Manifest]) -> list[str]:
 
 
 def test_unknown_kinds_sort_alphabetically_after_known_ones_and_webhooks_differ() -> None:
-    items = [Manifest("f", "", k) for k in ["Zebra", "", "ValidatingWebhookConfiguration", "Deployment",
-                                            "Alpha", "Namespace", "Service"]]
+    items = [
+        Manifest("f", "", k)
+        for k in ["Zebra", "", "ValidatingWebhookConfiguration", "Deployment", "Alpha", "Namespace", "Service"]
+    ]
     assert _kinds(sort_by_kind(items, INSTALL_ORDER_V3)) == [
-        "Namespace", "Service", "Deployment", "", "Alpha", "ValidatingWebhookConfiguration", "Zebra"]
+        "Namespace",
+        "Service",
+        "Deployment",
+        "",
+        "Alpha",
+        "ValidatingWebhookConfiguration",
+        "Zebra",
+    ]
     assert _kinds(sort_by_kind(items, INSTALL_ORDER_V4)) == [
-        "Namespace", "Service", "Deployment", "ValidatingWebhookConfiguration", "", "Alpha", "Zebra"]
+        "Namespace",
+        "Service",
+        "Deployment",
+        "ValidatingWebhookConfiguration",
+        "",
+        "Alpha",
+        "Zebra",
+    ]
 
 
 def test_hooks_are_separated_and_unknown_hooks_dropped() -> None:

@@ -14,7 +14,9 @@ from wavecd.helm.user_values import UserValuesError, ValueOptions, merge_user_va
 
 CASES = json.loads((pathlib.Path(__file__).parent / "data/strvals_cases.json").read_text())
 FLAG_FIELDS = {
-    "--set": "values", "--set-string": "string_values", "--set-literal": "literal_values",
+    "--set": "values",
+    "--set-string": "string_values",
+    "--set-literal": "literal_values",
     "--set-json": "json_values",
 }
 
@@ -43,8 +45,13 @@ def test_precedence_order(tmp_path: pathlib.Path) -> None:
     first.write_text("a: {x: 1, z: [1]}\nb: file\n")
     second = tmp_path / "b.yaml"
     second.write_text("a: {z: [2]}\n")
-    opts = ValueOptions(value_files=[str(first), str(second)], json_values=['b={"j":1}'], values=["b.k=2"],
-                        string_values=["b.k=3"], literal_values=["c=x,y"])
+    opts = ValueOptions(
+        value_files=[str(first), str(second)],
+        json_values=['b={"j":1}'],
+        values=["b.k=2"],
+        string_values=["b.k=3"],
+        literal_values=["c=x,y"],
+    )
     assert go_json(merge_user_values(opts, helm_major=4)) == '{"a":{"x":1,"z":[2]},"b":{"j":1,"k":"3"},"c":"x,y"}'
 
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 
-def obj(kind: str, name: str = "", *, api: str = "v1", namespace: str | None = None,
-        annotations: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+def obj(
+    kind: str,
+    name: str = "",
+    *,
+    api: str = "v1",
+    namespace: str | None = None,
+    annotations: dict[str, str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     metadata: dict[str, Any] = {"name": name}
     if namespace is not None:
         metadata["namespace"] = namespace
@@ -20,9 +27,17 @@ def wave(value: str | int, **annotations: str) -> dict[str, str]:
 
 
 def crd(group: str, kind: str, plural: str) -> dict[str, Any]:
-    return obj("CustomResourceDefinition", f"{plural}.{group}", api="apiextensions.k8s.io/v1",
-               spec={"group": group, "names": {"kind": kind, "plural": plural}, "scope": "Namespaced",
-                     "versions": [{"name": "v1", "served": True, "storage": True}]})
+    return obj(
+        "CustomResourceDefinition",
+        f"{plural}.{group}",
+        api="apiextensions.k8s.io/v1",
+        spec={
+            "group": group,
+            "names": {"kind": kind, "plural": plural},
+            "scope": "Namespaced",
+            "versions": [{"name": "v1", "served": True, "storage": True}],
+        },
+    )
 
 
 def order(plan) -> list[tuple[str, int, str, str]]:

@@ -40,8 +40,9 @@ WAVES = {
 def example_plan():
     root = load_root(EXAMPLES / "staging")
     resolver = SourceResolver(root.config, offline=True)
-    tree = build_tree(root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"),
-                      root_file=root.file)
+    tree = build_tree(
+        root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"), root_file=root.file
+    )
     return plan_tree(tree)
 
 
@@ -66,6 +67,7 @@ def test_every_application_has_its_own_plan(example_plan):
 def test_the_one_crd_order_finding(example_plan):
     findings = crd_order_findings(example_plan)
     assert [(f.app, f.wave, f.crd_app, f.crd_wave) for f in findings] == [
-        ("istiod-monitoring", -2, "kube-prometheus-stack", -1)]
+        ("istiod-monitoring", -2, "kube-prometheus-stack", -1)
+    ]
     assert "monitoring.coreos.com/ServiceMonitor" in findings[0].kinds
     assert "istiod-monitoring (wave -2)" in findings[0].message

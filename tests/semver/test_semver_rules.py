@@ -11,8 +11,19 @@ from wavecd.semver import V3_3, V3_4, V3_5, SemverError, Version, parse_constrai
 
 
 def test_precedence_follows_semver_spec_order() -> None:
-    ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
-               "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0"]
+    ordered = [
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-alpha.beta",
+        "1.0.0-beta",
+        "1.0.0-beta.2",
+        "1.0.0-beta.11",
+        "1.0.0-rc.1",
+        "1.0.0",
+        "1.0.1",
+        "1.1.0",
+        "2.0.0",
+    ]
     versions = [parse_version(v) for v in ordered]
     assert sorted(reversed(versions)) == versions
     assert [str(v) for v in sorted(reversed(versions))] == ordered
@@ -82,8 +93,7 @@ def test_caret_and_tilde_agree_with_their_expansions(a: int, b: int, c: int, x: 
         caret_upper = f"0.{b + 1}.0"
     else:
         caret_upper = f"0.0.{c + 1}"
-    assert parse_constraints(f"^{a}.{b}.{c}").check(v) == parse_constraints(
-        f">={a}.{b}.{c} <{caret_upper}").check(v)
+    assert parse_constraints(f"^{a}.{b}.{c}").check(v) == parse_constraints(f">={a}.{b}.{c} <{caret_upper}").check(v)
     # ~0.0.0 is Masterminds' special case for "anything" (its own test table: ~0.0.0 accepts 1.2.3).
     tilde_range = ">=0.0.0" if a == b == c == 0 else f">={a}.{b}.{c} <{a}.{b + 1}.0"
     assert parse_constraints(f"~{a}.{b}.{c}").check(v) == parse_constraints(tilde_range).check(v)

@@ -87,9 +87,17 @@ def test_strategic_merge_maps_merge_and_primitive_lists_replace():
 # on a Deployment with finalizers [f1, f2, f3] and containers a, b, c.
 _LIVE = {
     "metadata": {"finalizers": ["f1", "f2", "f3"]},
-    "spec": {"template": {"spec": {"containers": [
-        {"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}, {"name": "c", "image": "c:1"},
-    ]}}},
+    "spec": {
+        "template": {
+            "spec": {
+                "containers": [
+                    {"name": "a", "image": "a:1"},
+                    {"name": "b", "image": "b:1"},
+                    {"name": "c", "image": "c:1"},
+                ]
+            }
+        }
+    },
 }
 
 
@@ -113,16 +121,26 @@ def test_strategic_merge_new_list_items_come_first():
 def test_strategic_merge_set_element_order_wins():
     patch = {
         "metadata": {"$setElementOrder/finalizers": ["f3", "f4", "f1", "f2"], "finalizers": ["f4"]},
-        "spec": {"template": {"spec": {
-            "$setElementOrder/containers": [{"name": "c"}, {"name": "d"}, {"name": "a"}],
-            "containers": [{"name": "d", "image": "d"}, {"name": "b", "$patch": "delete"}],
-        }}},
+        "spec": {
+            "template": {
+                "spec": {
+                    "$setElementOrder/containers": [{"name": "c"}, {"name": "d"}, {"name": "a"}],
+                    "containers": [{"name": "d", "image": "d"}, {"name": "b", "$patch": "delete"}],
+                }
+            }
+        },
     }
     assert _orders(patch) == (["f3", "f4", "f1", "f2"], [("c", "c:1"), ("d", "d"), ("a", "a:1")])
 
 
 def test_strategic_merge_set_element_order_alone_reorders_live_items():
-    patch = {"spec": {"template": {"spec": {
-        "$setElementOrder/containers": [{"name": "c"}, {"name": "b"}, {"name": "a"}],
-    }}}}
+    patch = {
+        "spec": {
+            "template": {
+                "spec": {
+                    "$setElementOrder/containers": [{"name": "c"}, {"name": "b"}, {"name": "a"}],
+                }
+            }
+        }
+    }
     assert _orders(patch) == (["f1", "f2", "f3"], [("c", "c:1"), ("b", "b:1"), ("a", "a:1")])

@@ -47,7 +47,7 @@ def chart_archive(name: str, version: str, *, app_version: str = "1.0", value: s
     """A small chart `.tgz` built the way `helm package` lays it out (files under `<name>/`),
     byte-stable so its digest is the same in every run."""
     files = {
-        "Chart.yaml": f"apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"{app_version}\"\n"
+        "Chart.yaml": f'apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: "{app_version}"\n'
         f"description: test chart {name}\n",
         "values.yaml": f"greeting: {value}\n",
         "templates/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
@@ -202,12 +202,22 @@ class TokenIssuer:
 
     def token(self, user: str | None, scope: str) -> str:
         self.requests.append((user, scope))
-        header = {"typ": "JWT", "alg": "RS256",
-                  "x5c": [base64.b64encode(self.cert.public_bytes(serialization.Encoding.DER)).decode()]}
+        header = {
+            "typ": "JWT",
+            "alg": "RS256",
+            "x5c": [base64.b64encode(self.cert.public_bytes(serialization.Encoding.DER)).decode()],
+        }
         now = int(time.time())
-        claims = {"iss": ISSUER, "sub": user or "", "aud": SERVICE, "exp": now + 300, "nbf": now - 10,
-                  "iat": now, "jti": hashlib.sha256(f"{now}{scope}{user}".encode()).hexdigest()[:16],
-                  "access": self.grant(user, scope)}
+        claims = {
+            "iss": ISSUER,
+            "sub": user or "",
+            "aud": SERVICE,
+            "exp": now + 300,
+            "nbf": now - 10,
+            "iat": now,
+            "jti": hashlib.sha256(f"{now}{scope}{user}".encode()).hexdigest()[:16],
+            "access": self.grant(user, scope),
+        }
         signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
         signature = self.key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{_b64url(signature)}"
@@ -272,8 +282,14 @@ def token_registry(tmp_path_factory) -> Iterator[TokenRegistry]:
             self.reply(200, json.dumps({"token": token, "expires_in": 300}).encode())
 
     for server in _serve(Handler):
-        auth = {"token": {"realm": f"http://127.0.0.1:{server.server_address[1]}/token", "service": SERVICE,
-                          "issuer": ISSUER, "rootcertbundle": str(issuer.bundle)}}
+        auth = {
+            "token": {
+                "realm": f"http://127.0.0.1:{server.server_address[1]}/token",
+                "service": SERVICE,
+                "issuer": ISSUER,
+                "rootcertbundle": str(issuer.bundle),
+            }
+        }
         for registry in _start_registry(folder / "registry", auth):
             yield TokenRegistry(registry.host, registry.process, issuer)
 

@@ -38,8 +38,10 @@ def pushed(open_registry) -> dict[str, str]:
     """`<host>/charts/demo` at every VERSIONS entry; returns version → manifest digest."""
     with httpx.Client() as client:
         registry = OciRegistry(open_registry.host, client, plain_http=True)
-        return {v: push_chart(registry, "charts", chart_archive("demo", v), created="2024-01-01T00:00:00Z")
-                for v in VERSIONS}
+        return {
+            v: push_chart(registry, "charts", chart_archive("demo", v), created="2024-01-01T00:00:00Z")
+            for v in VERSIONS
+        }
 
 
 @pytest.fixture
@@ -125,8 +127,11 @@ def test_an_unreachable_registry_is_named_in_the_error(tmp_path):
 
 def test_a_registry_mirror_serves_another_registrys_charts_and_fills_the_cache(open_registry, pushed, tmp_path):
     with httpx.Client() as client:
-        push_chart(OciRegistry(open_registry.host, client, plain_http=True), "mirror/karpenter",
-                   chart_archive("karpenter", "1.11.1"))
+        push_chart(
+            OciRegistry(open_registry.host, client, plain_http=True),
+            "mirror/karpenter",
+            chart_archive("karpenter", "1.11.1"),
+        )
     entry = RegistryMirror(registry="public.ecr.aws", url=f"{open_registry.host}/mirror", plain_http=True)
     found = resolver(tmp_path, entry).chart("public.ecr.aws/karpenter", "karpenter", "1.11.1")
     assert (found.origin, found.repo_url) == ("registry mirror", "public.ecr.aws/karpenter")
@@ -179,17 +184,22 @@ def test_wrong_credentials_are_refused_by_the_token_service(token_registry, toke
 
 def test_an_anonymous_push_is_refused(token_registry):
     with httpx.Client() as client, pytest.raises(SourceError, match="HTTP 401"):
-        push_chart(OciRegistry(token_registry.host, client, plain_http=True), "public/charts",
-                   chart_archive("demo", "3.0.0"))
+        push_chart(
+            OciRegistry(token_registry.host, client, plain_http=True), "public/charts", chart_archive("demo", "3.0.0")
+        )
 
 
 def test_basic_auth_registry(basic_registry, tmp_path):
     with httpx.Client() as client:
-        push_chart(OciRegistry(basic_registry.host, client, plain_http=True, username=USER, password=PASSWORD),
-                   "charts", chart_archive("demo", "1.0.0"))
+        push_chart(
+            OciRegistry(basic_registry.host, client, plain_http=True, username=USER, password=PASSWORD),
+            "charts",
+            chart_archive("demo", "1.0.0"),
+        )
     with pytest.raises(SourceError, match="HTTP 401"):
         resolver(tmp_path, RegistryMirror(registry=basic_registry.host, plain_http=True)).chart(
-            basic_registry.host + "/charts", "demo", "1.0.0")
+            basic_registry.host + "/charts", "demo", "1.0.0"
+        )
     entry = RegistryMirror(registry=basic_registry.host, plain_http=True, username=USER, password=PASSWORD)
     found = resolver(tmp_path, entry).chart(basic_registry.host + "/charts", "demo", "1.0.0")
     assert found.digest == sha(chart_archive("demo", "1.0.0"))
@@ -199,9 +209,13 @@ def test_a_manifest_that_is_not_a_helm_chart_is_refused(open_registry, tmp_path)
     with httpx.Client() as client:
         registry = OciRegistry(open_registry.host, client, plain_http=True)
         config = registry.push_blob("images/app", b"{}")
-        manifest = {"schemaVersion": 2, "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                                                   "digest": config, "size": 2}, "layers": []}
+        manifest = {
+            "schemaVersion": 2,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config, "size": 2},
+            "layers": [],
+        }
         registry.push_manifest("images/app", "1.0.0", json.dumps(manifest).encode())
     with pytest.raises(SourceError, match="is not a Helm chart"):
         resolver(tmp_path, RegistryMirror(registry=open_registry.host, plain_http=True)).chart(
-            open_registry.host + "/images", "app", "1.0.0")
+            open_registry.host + "/images", "app", "1.0.0"
+        )

@@ -55,13 +55,22 @@ def test_plus_in_versions_becomes_underscore_in_tags():
 @pytest.mark.parametrize(
     ("header", "scheme", "params"),
     [
-        ('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",'
-         'scope="repository:library/nginx:pull,push"', "bearer",
-         {"realm": "https://auth.docker.io/token", "service": "registry.docker.io",
-          "scope": "repository:library/nginx:pull,push"}),
+        (
+            'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",'
+            'scope="repository:library/nginx:pull,push"',
+            "bearer",
+            {
+                "realm": "https://auth.docker.io/token",
+                "service": "registry.docker.io",
+                "scope": "repository:library/nginx:pull,push",
+            },
+        ),
         ('Basic realm="Registry Realm"', "basic", {"realm": "Registry Realm"}),
-        ("Bearer realm=https://public.ecr.aws/token/, service=public.ecr.aws,scope=aws", "bearer",
-         {"realm": "https://public.ecr.aws/token/", "service": "public.ecr.aws", "scope": "aws"}),
+        (
+            "Bearer realm=https://public.ecr.aws/token/, service=public.ecr.aws,scope=aws",
+            "bearer",
+            {"realm": "https://public.ecr.aws/token/", "service": "public.ecr.aws", "scope": "aws"},
+        ),
     ],
 )
 def test_www_authenticate_challenges_are_parsed(header, scheme, params):
@@ -112,20 +121,32 @@ def test_folder_mirrors_answer_constraints_with_the_highest_version(tmp_path):
 
 
 def test_the_longest_registries_prefix_comes_first():
-    entries = (RegistryMirror(registry="ghcr.io"), RegistryMirror(registry="ghcr.io/grafana"),
-               RegistryMirror(registry="ghcr.io/gra"))
+    entries = (
+        RegistryMirror(registry="ghcr.io"),
+        RegistryMirror(registry="ghcr.io/grafana"),
+        RegistryMirror(registry="ghcr.io/gra"),
+    )
     matched = matching_entries(entries, "oci://ghcr.io/grafana/helm-charts")
     assert [(e.registry, rest) for e, rest in matched] == [
-        ("ghcr.io/grafana", "helm-charts"), ("ghcr.io", "grafana/helm-charts")]
+        ("ghcr.io/grafana", "helm-charts"),
+        ("ghcr.io", "grafana/helm-charts"),
+    ]
 
 
 def test_registries_entries_read_url_credentials_and_plain_http(tmp_path):
     path = tmp_path / "wavecd.yaml"
-    path.write_text("registries:\n  - registry: public.ecr.aws\n    url: 127.0.0.1:5000/ecr\n"
-                    "    username: u\n    password: p\n    plainHTTP: true\n")
+    path.write_text(
+        "registries:\n  - registry: public.ecr.aws\n    url: 127.0.0.1:5000/ecr\n"
+        "    username: u\n    password: p\n    plainHTTP: true\n"
+    )
     (entry,) = load_config(path).registries
     assert (entry.url, entry.username, entry.password, entry.plain_http, entry.mirror) == (
-        "127.0.0.1:5000/ecr", "u", "p", True, None)
+        "127.0.0.1:5000/ecr",
+        "u",
+        "p",
+        True,
+        None,
+    )
 
 
 def test_oci_locations_and_chart_metadata():
@@ -182,8 +203,9 @@ def test_a_challenge_without_scope_asks_for_the_repository_and_the_token_is_reus
         if request.url.host == "auth.example":
             return httpx.Response(200, json={"access_token": "t0k"})
         if request.headers.get("Authorization") != "Bearer t0k":
-            return httpx.Response(401, headers={"WWW-Authenticate": 'Bearer realm="https://auth.example/token",'
-                                                                    'service="reg.example"'})
+            return httpx.Response(
+                401, headers={"WWW-Authenticate": 'Bearer realm="https://auth.example/token",service="reg.example"'}
+            )
         return httpx.Response(200, json={"tags": ["1.0.0"]})
 
     with httpx.Client(transport=httpx.MockTransport(answer)) as client:

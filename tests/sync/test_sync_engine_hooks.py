@@ -42,18 +42,28 @@ def test_hook_succeeded_deletes_the_hook_once_the_whole_sync_has_succeeded(clust
 
     assert run.result.exit_code == 0, run.result.message
     names = [(e["event"], e.get("resource") or e.get("app")) for e in run.events]
-    assert names.index(("applied", "web")) < names.index(("hook_deleted", "migrate")) < names.index(
-        ("app_finished", "one"))
-    running = [b for e in run.of("waiting", app="one") for b in e["blockers"]
-               if b["name"] == "migrate" and b["message"] != "waiting for deletion"]
+    assert (
+        names.index(("applied", "web"))
+        < names.index(("hook_deleted", "migrate"))
+        < names.index(("app_finished", "one"))
+    )
+    running = [
+        b
+        for e in run.of("waiting", app="one")
+        for b in e["blockers"]
+        if b["name"] == "migrate" and b["message"] != "waiting for deletion"
+    ]
     assert running and all(b["health"] == "Progressing" for b in running)  # it ran for a while, then passed
     assert [(e["resource"], e["policy"]) for e in run.of("hook_deleted")] == [("migrate", "HookSucceeded")]
     assert not cluster.exists("batch/v1", "Job", "migrate", "apps")
 
 
 def test_a_failing_hook_fails_the_app_and_runs_its_sync_fail_hook(cluster, tmp_path):
-    manifests = [deployment("web"), job("migrate", hook="PreSync", annotations={OUTCOME: "fail"}),
-                 job("clean-up", hook="SyncFail")]
+    manifests = [
+        deployment("web"),
+        job("migrate", hook="PreSync", annotations={OUTCOME: "fail"}),
+        job("clean-up", hook="SyncFail"),
+    ]
     run = cluster.sync(write_repo(tmp_path, [Child("one", manifests)]))
 
     assert (run.result.phase, run.result.exit_code) == ("Failed", 1)
@@ -95,15 +105,16 @@ def test_hook_failed_deletes_the_failed_hook_and_skip_is_never_applied(cluster, 
 
     assert run.result.exit_code == 1
     assert [(e["resource"], e["policy"]) for e in run.of("hook_deleted")] == [
-        ("migrate", "HookFailed"), ("clean-up", "HookSucceeded")]
+        ("migrate", "HookFailed"),
+        ("clean-up", "HookSucceeded"),
+    ]
     assert run.of("applied", resource="manual") == []
     assert cluster.kube.list("batch/v1", "Job", "apps") == []
 
 
 def test_a_hook_with_only_a_generate_name_is_named_as_argo_cd_names_it(cluster, tmp_path):
     hook = job("migrate", hook="PreSync")
-    hook["metadata"] = {"generateName": "migrate-", "namespace": "apps",
-                        "annotations": hook["metadata"]["annotations"]}
+    hook["metadata"] = {"generateName": "migrate-", "namespace": "apps", "annotations": hook["metadata"]["annotations"]}
     run = cluster.sync(write_repo(tmp_path, [Child("one", [hook, deployment("web")])]))
 
     assert run.result.exit_code == 0, run.result.message

@@ -12,8 +12,13 @@ def _tree():
     return [
         Child("infra", [namespace("team"), crd("example.com", "Widget", "widgets")], wave=0, sync_policy=None),
         Child("plain", [config_map("settings"), deployment("web")], wave=0),
-        Child("svc", [custom("example.com", "Widget", "w", "team"), config_map("svc-settings", "team")], wave=1,
-              namespace="team", sync_policy=None),
+        Child(
+            "svc",
+            [custom("example.com", "Widget", "w", "team"), config_map("svc-settings", "team")],
+            wave=1,
+            namespace="team",
+            sync_policy=None,
+        ),
     ]
 
 

@@ -10,13 +10,21 @@ def _options(*options):
 
 
 def test_create_namespace_creates_the_destination_namespace_first(cluster, tmp_path):
-    run = cluster.sync(write_repo(tmp_path, [Child("one", [config_map("a", "fresh")], namespace="fresh",
-                                                   sync_policy=_options("CreateNamespace=true"))]))
+    run = cluster.sync(
+        write_repo(
+            tmp_path,
+            [Child("one", [config_map("a", "fresh")], namespace="fresh", sync_policy=_options("CreateNamespace=true"))],
+        )
+    )
 
     assert run.result.exit_code == 0, run.result.message
     first = run.of("applied", app="one")[0]
     assert (first["kind"], first["resource"], first["phase"], first["result"]) == (
-        "Namespace", "fresh", "PreSync", "created")
+        "Namespace",
+        "fresh",
+        "PreSync",
+        "created",
+    )
     assert cluster.get("v1", "Namespace", "fresh")["status"]["phase"] == "Active"
     assert cluster.exists("v1", "ConfigMap", "a", "fresh")
 
@@ -33,11 +41,21 @@ def test_without_create_namespace_a_missing_namespace_fails_the_app(cluster, tmp
 
 
 def test_server_side_apply_takes_back_fields_another_manager_changed(cluster, tmp_path):
-    repo = write_repo(tmp_path, [Child("one", [config_map("a")],
-                                       sync_policy=_options("CreateNamespace=true", "ServerSideApply=true"))])
+    repo = write_repo(
+        tmp_path,
+        [Child("one", [config_map("a")], sync_policy=_options("CreateNamespace=true", "ServerSideApply=true"))],
+    )
     assert cluster.sync(repo).result.exit_code == 0
-    cluster.kube.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "apps"},
-                        "data": {"key": "changed by hand"}}, field_manager="someone-else", force=True)
+    cluster.kube.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "a", "namespace": "apps"},
+            "data": {"key": "changed by hand"},
+        },
+        field_manager="someone-else",
+        force=True,
+    )
 
     run = cluster.sync(repo)
 
@@ -46,27 +64,36 @@ def test_server_side_apply_takes_back_fields_another_manager_changed(cluster, tm
     assert applied["result"] == "configured"
     live = cluster.get("v1", "ConfigMap", "a", "apps")
     assert live["data"] == {"key": "a"}
-    owners = {(m["manager"], m["operation"]) for m in live["metadata"]["managedFields"]
-              if "f:key" in str(m.get("fieldsV1"))}
+    owners = {
+        (m["manager"], m["operation"]) for m in live["metadata"]["managedFields"] if "f:key" in str(m.get("fieldsV1"))
+    }
     assert owners == {("wavecd", "Apply")}
 
 
 def test_apply_out_of_sync_only_applies_only_what_differs(cluster, tmp_path):
     policy = _options("CreateNamespace=true", "ApplyOutOfSyncOnly=true")
-    cluster.sync(write_repo(tmp_path, [Child("one", [config_map("same"), config_map("edited"), config_map("drifted")],
-                                             sync_policy=policy)]))
+    cluster.sync(
+        write_repo(
+            tmp_path,
+            [Child("one", [config_map("same"), config_map("edited"), config_map("drifted")], sync_policy=policy)],
+        )
+    )
     cluster.kube.patch("v1", "ConfigMap", "drifted", {"data": {"key": "drift"}}, namespace="apps")
     edited = config_map("edited")
     edited["data"] = {"key": "new value"}
     before = cluster.versions()
 
-    run = cluster.sync(write_repo(tmp_path, [Child("one", [config_map("same"), edited, config_map("drifted")],
-                                                   sync_policy=policy)]))
+    run = cluster.sync(
+        write_repo(tmp_path, [Child("one", [config_map("same"), edited, config_map("drifted")], sync_policy=policy)])
+    )
 
     assert run.result.exit_code == 0, run.result.message
     results = {e["resource"]: (e["result"], e.get("message")) for e in run.of("applied", kind="ConfigMap")}
-    assert results == {"same": ("unchanged", "in sync (ApplyOutOfSyncOnly)"), "edited": ("configured", None),
-                       "drifted": ("configured", None)}
+    assert results == {
+        "same": ("unchanged", "in sync (ApplyOutOfSyncOnly)"),
+        "edited": ("configured", None),
+        "drifted": ("configured", None),
+    }
     assert cluster.versions()["ConfigMap apps/same"] == before["ConfigMap apps/same"]
     assert cluster.get("v1", "ConfigMap", "drifted", "apps")["data"] == {"key": "drifted"}
 
@@ -76,8 +103,9 @@ def test_retry_tries_again_with_growing_delays_then_fails(cluster, tmp_path):
     policy = {"retry": {"limit": 2, "backoff": {"duration": "1", "factor": 2, "maxDuration": "1m"}}}
     started = cluster.clock_now()
 
-    run = cluster.sync(write_repo(tmp_path, [Child("one", [config_map("a", "missing")], namespace="missing",
-                                                   sync_policy=policy)]))
+    run = cluster.sync(
+        write_repo(tmp_path, [Child("one", [config_map("a", "missing")], namespace="missing", sync_policy=policy)])
+    )
 
     assert (run.result.phase, run.result.exit_code) == ("Failed", 1)
     retries = run.of("retry", app="one")
@@ -97,8 +125,10 @@ def test_retry_recovers_when_the_cause_goes_away(cluster, tmp_path):
         if event["event"] == "retry":
             cluster.kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "late"}})
 
-    run = cluster.sync(write_repo(tmp_path, [Child("one", [config_map("a", "late")], namespace="late",
-                                                   sync_policy=policy)]), on_event=create_the_namespace)
+    run = cluster.sync(
+        write_repo(tmp_path, [Child("one", [config_map("a", "late")], namespace="late", sync_policy=policy)]),
+        on_event=create_the_namespace,
+    )
 
     assert run.result.exit_code == 0, run.result.message
     assert [(e["attempt"], e["delay"]) for e in run.of("retry")] == [(1, 4.0)]
@@ -109,8 +139,15 @@ def test_replace_puts_back_exactly_what_git_says(cluster, tmp_path):
     replaced = config_map("a", annotations={"argocd.argoproj.io/sync-options": "Replace=true"})
     repo = write_repo(tmp_path, [Child("one", [replaced])])
     assert cluster.sync(repo).result.exit_code == 0
-    cluster.kube.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "apps"},
-                        "data": {"extra": "added by hand"}}, field_manager="someone-else")
+    cluster.kube.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "a", "namespace": "apps"},
+            "data": {"extra": "added by hand"},
+        },
+        field_manager="someone-else",
+    )
 
     run = cluster.sync(repo)
 

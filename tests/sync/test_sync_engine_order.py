@@ -54,20 +54,31 @@ def test_next_wave_waits_until_the_wave_before_is_healthy(cluster, tmp_path):
 
     def observe(event):
         if event["event"] in ("waiting", "applied"):
-            seen.append((event, cluster.clock_now(),
-                         _available(cluster.get("apps/v1", "Deployment", "web", "apps")),
-                         cluster.exists("v1", "ConfigMap", "settings", "apps")))
+            seen.append(
+                (
+                    event,
+                    cluster.clock_now(),
+                    _available(cluster.get("apps/v1", "Deployment", "web", "apps")),
+                    cluster.exists("v1", "ConfigMap", "settings", "apps"),
+                )
+            )
 
     run = cluster.sync(write_repo(tmp_path, [Child("one", manifests)]), on_event=observe)
 
     assert run.result.exit_code == 0, run.result.message
-    waits = [(at, available, config) for event, at, available, config in seen if event["event"] == "waiting"
-             and any(b["name"] == "web" for b in event["blockers"])]
+    waits = [
+        (at, available, config)
+        for event, at, available, config in seen
+        if event["event"] == "waiting" and any(b["name"] == "web" for b in event["blockers"])
+    ]
     assert waits, "the sync never reported waiting on the Deployment"
     assert all(not available and not config for _, available, config in waits)
     # `applied` is reported once the ConfigMap is written: by then the Deployment was Available, 5 s in.
-    [(at, available)] = [(at, available) for event, at, available, _ in seen
-                         if event["event"] == "applied" and event["resource"] == "settings"]
+    [(at, available)] = [
+        (at, available)
+        for event, at, available, _ in seen
+        if event["event"] == "applied" and event["resource"] == "settings"
+    ]
     assert available
     assert at >= 5.0
 
@@ -78,4 +89,6 @@ def test_a_cluster_scoped_object_is_reported_without_a_namespace(cluster, tmp_pa
 
     assert run.result.exit_code == 0, run.result.message
     assert {(e["kind"], e["namespace"]) for e in run.of("applied")} == {
-        ("Namespace", ""), ("CustomResourceDefinition", "")}
+        ("Namespace", ""),
+        ("CustomResourceDefinition", ""),
+    }

@@ -14,11 +14,15 @@ READY_AFTER = "sim.wavecd.io/ready-after"
 def test_prune_leaves_an_object_another_app_took_over_in_the_same_sync(cluster, tmp_path):
     # `moved` belongs to `later` (wave 1); the commit moves it to `earlier` (wave 0). `earlier` takes it over
     # first, so when `later` prunes what it no longer renders, the object is someone else's: kept.
-    repo = write_repo(tmp_path, [Child("earlier", [config_map("e")], wave=0),
-                                 Child("later", [config_map("moved"), config_map("l")], wave=1)])
+    repo = write_repo(
+        tmp_path,
+        [Child("earlier", [config_map("e")], wave=0), Child("later", [config_map("moved"), config_map("l")], wave=1)],
+    )
     assert cluster.sync(repo).result.exit_code == 0
-    write_repo(tmp_path, [Child("earlier", [config_map("e"), config_map("moved")], wave=0),
-                          Child("later", [config_map("l")], wave=1)])
+    write_repo(
+        tmp_path,
+        [Child("earlier", [config_map("e"), config_map("moved")], wave=0), Child("later", [config_map("l")], wave=1)],
+    )
 
     run = cluster.sync(repo, settings(prune=True))
 
@@ -70,8 +74,9 @@ def test_an_app_outside_the_argocd_namespace_tracks_as_namespace_underscore_name
 
 
 def test_an_object_deleted_while_its_wave_waits_fails_the_app_instead_of_waiting_forever(cluster, tmp_path):
-    repo = write_repo(tmp_path, [Child("one", [deployment("web", annotations={READY_AFTER: "30s"}),
-                                               config_map("after", wave=1)])])
+    repo = write_repo(
+        tmp_path, [Child("one", [deployment("web", annotations={READY_AFTER: "30s"}), config_map("after", wave=1)])]
+    )
     deleted = []
 
     def delete_once_waiting(event):

@@ -16,11 +16,18 @@ def _foreign(cluster):
         ("other-app", {TRACKING: "other:/ConfigMap:apps/other-app"}),
         ("copied", {TRACKING: "one:/ConfigMap:apps/keep"}),  # copied from `keep`: names another object
     ):
-        cluster.kube.apply({"apiVersion": "v1", "kind": "ConfigMap",
-                            "metadata": {"name": name, "namespace": "apps", "annotations": notes}},
-                           field_manager="someone-else")
-    return {name: cluster.get("v1", "ConfigMap", name, "apps")["metadata"]["resourceVersion"]
-            for name in ("untracked", "other-app", "copied")}
+        cluster.kube.apply(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": name, "namespace": "apps", "annotations": notes},
+            },
+            field_manager="someone-else",
+        )
+    return {
+        name: cluster.get("v1", "ConfigMap", name, "apps")["metadata"]["resourceVersion"]
+        for name in ("untracked", "other-app", "copied")
+    }
 
 
 def _app(*manifests):
@@ -87,16 +94,22 @@ def test_prune_never_deletes_the_namespace_create_namespace_made(cluster, tmp_pa
 def test_prunes_run_in_reversed_waves_and_prune_last_after_everything(cluster, tmp_path):
     cluster.kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}})
     last = config_map("old-last", annotations={"argocd.argoproj.io/sync-options": "PruneLast=true"})
-    repo = write_repo(tmp_path, _app(config_map("keep"), deployment("old", wave=1), config_map("old-early", wave=-1),
-                                     last))
+    repo = write_repo(
+        tmp_path, _app(config_map("keep"), deployment("old", wave=1), config_map("old-early", wave=-1), last)
+    )
     assert cluster.sync(repo).result.exit_code == 0
 
     run = cluster.sync(write_repo(tmp_path, _app(config_map("keep"), config_map("new", wave=2))), PRUNE)
 
     assert run.result.exit_code == 0, run.result.message
     steps = [(e["event"], e["resource"], e["resource_wave"]) for e in run.events if e["event"] in ("applied", "pruned")]
-    assert steps == [("pruned", "old", -1), ("applied", "keep", 0), ("pruned", "old-early", 1),
-                     ("applied", "new", 2), ("pruned", "old-last", 3)]
+    assert steps == [
+        ("pruned", "old", -1),
+        ("applied", "keep", 0),
+        ("pruned", "old-early", 1),
+        ("applied", "new", 2),
+        ("pruned", "old-last", 3),
+    ]
     assert cluster.kube.list("apps/v1", "ReplicaSet", "apps") == []  # the Deployment went with its dependents
 
 

@@ -9,25 +9,31 @@ READY_AFTER = "sim.wavecd.io/ready-after"
 
 
 def test_an_app_of_a_later_tree_wave_waits_for_the_earlier_ones(cluster, tmp_path):
-    children = [Child("first", [deployment("web", annotations={READY_AFTER: "5s"})], wave=0),
-                Child("second", [config_map("settings", "later")], wave=1, namespace="later")]
+    children = [
+        Child("first", [deployment("web", annotations={READY_AFTER: "5s"})], wave=0),
+        Child("second", [config_map("settings", "later")], wave=1, namespace="later"),
+    ]
     while_progressing = []
 
     def observe(event):
         if event["event"] == "waiting" and event["app"] == "first":
-            while_progressing.append((
-                [b["health"] for b in event["blockers"]],
-                cluster.exists("v1", "ConfigMap", "settings", "later"),
-                cluster.exists("v1", "Namespace", "later"),
-                cluster.exists("argoproj.io/v1alpha1", "Application", "second", "argocd"),
-            ))
+            while_progressing.append(
+                (
+                    [b["health"] for b in event["blockers"]],
+                    cluster.exists("v1", "ConfigMap", "settings", "later"),
+                    cluster.exists("v1", "Namespace", "later"),
+                    cluster.exists("argoproj.io/v1alpha1", "Application", "second", "argocd"),
+                )
+            )
 
     run = cluster.sync(write_repo(tmp_path, children), on_event=observe)
 
     assert run.result.exit_code == 0, run.result.message
     assert while_progressing
-    assert all(health == ["Progressing"] and (config, ns, app) == (False, False, False)
-               for health, config, ns, app in while_progressing)
+    assert all(
+        health == ["Progressing"] and (config, ns, app) == (False, False, False)
+        for health, config, ns, app in while_progressing
+    )
     names = [(e["event"], e.get("app")) for e in run.events]
     assert names.index(("app_finished", "first")) < names.index(("app_started", "second"))
     [finished] = run.of("app_finished", app="first")

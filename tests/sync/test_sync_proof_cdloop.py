@@ -38,8 +38,12 @@ OLD_TAG, NEW_TAG = '"2.3.5-b418"', '"2.3.6-b419"'
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=wavecd", "-c", "user.email=wavecd@example.com", *args], cwd=repo,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=wavecd", "-c", "user.email=wavecd@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -57,8 +61,11 @@ def staging_repo(tmp_path):
 
 def owned_by(objects: dict[Key, dict[str, Any]], owner: dict[str, Any]) -> list[dict[str, Any]]:
     uid = owner["metadata"]["uid"]
-    return [obj for obj in objects.values()
-            if any(ref["uid"] == uid for ref in obj["metadata"].get("ownerReferences") or [])]
+    return [
+        obj
+        for obj in objects.values()
+        if any(ref["uid"] == uid for ref in obj["metadata"].get("ownerReferences") or [])
+    ]
 
 
 def test_a_committed_image_bump_rolls_only_that_app(staging_repo, tmp_path):
@@ -85,8 +92,11 @@ def test_a_committed_image_bump_rolls_only_that_app(staging_repo, tmp_path):
     assert {e["result"] for e in applied if e["app"] not in APPS} == {"unchanged"}
     expected_to_change: set[Key] = {key for key, obj in after.items() if tracked_by(obj) in APPS}
     for app, namespace in APPS.items():
-        [name] = [e["resource"] for e in applied if e["app"] == app and e["kind"] == "Deployment"
-                  and e["result"] == "configured"]
+        [name] = [
+            e["resource"]
+            for e in applied
+            if e["app"] == app and e["kind"] == "Deployment" and e["result"] == "configured"
+        ]
         expected_to_change |= assert_rolled(after, after[("apps", "Deployment", namespace, name)])
     expected_to_change |= {key for key in before if key[:2] == ("", "Pod") and key not in after}  # the old sets' pods
     applications = {key for key in after if key[:2] == ("argoproj.io", "Application")}

@@ -49,8 +49,15 @@ class SteppedSync:
 
         def run() -> None:
             with KubeClient.for_server(sim.url) as client:
-                self.result = sync_tree(self.plan, client, render, settings=SyncSettings(), clock=sim.clock,
-                                        emit=lambda event: self.events.append(event.to_json()), cancel=self.cancel)
+                self.result = sync_tree(
+                    self.plan,
+                    client,
+                    render,
+                    settings=SyncSettings(),
+                    clock=sim.clock,
+                    emit=lambda event: self.events.append(event.to_json()),
+                    cancel=self.cancel,
+                )
 
         self.thread = threading.Thread(target=run, daemon=True)
         self.thread.start()
@@ -99,16 +106,22 @@ def named(items: list[dict[str, Any]], kind: str, name: str) -> list[dict[str, A
 
 
 def test_no_wave_1_object_while_the_wave_0_deployment_progresses(tmp_path):
-    repo = write_repo(tmp_path / "repo", [
-        Child("web", [deployment("web", "web", annotations={"sim.wavecd.io/ready-after": "5s"})], wave=0,
-              namespace="web"),
-        Child("settings", [config_map("settings", "settings")], wave=1, namespace="settings"),
-    ])
+    repo = write_repo(
+        tmp_path / "repo",
+        [
+            Child(
+                "web",
+                [deployment("web", "web", annotations={"sim.wavecd.io/ready-after": "5s"})],
+                wave=0,
+                namespace="web",
+            ),
+            Child("settings", [config_map("settings", "settings")], wave=1, namespace="settings"),
+        ],
+    )
     with SimCluster(clock=ManualClock()) as sim:
         sync = SteppedSync(sim, repo, tmp_path / "sim.kubeconfig")
         try:
-            sync.step_until(lambda: any(e["event"] == "applied" and e["kind"] == "Deployment"
-                                         for e in sync.events))
+            sync.step_until(lambda: any(e["event"] == "applied" and e["kind"] == "Deployment" for e in sync.events))
             progressing_looks = 0
             while True:
                 items = look(sync.kubeconfig)

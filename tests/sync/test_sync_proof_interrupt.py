@@ -53,8 +53,11 @@ def finished_apps(events: list[dict[str, Any]]) -> set[str]:
 
 def versions_of(apps: set[str], objects: dict[Key, dict[str, Any]]) -> dict[Key, str]:
     """The resourceVersions of the objects those apps track, and of their Application objects."""
-    mine = {key: obj for key, obj in objects.items()
-            if tracked_by(obj) in apps or (key[1] == "Application" and key[3] in apps)}
+    mine = {
+        key: obj
+        for key, obj in objects.items()
+        if tracked_by(obj) in apps or (key[1] == "Application" and key[3] in apps)
+    }
     return resource_versions(mine)
 
 
@@ -66,16 +69,30 @@ def assert_nothing_twice(objects: dict[Key, dict[str, Any]], applied: list[dict[
     sharing a destination reports one, while the one object can carry only one app's annotation."""
     cluster_scoped = {key[:2] for key in objects if not key[2]}
     created = {e["resource"] for e in applied if e["kind"] == "Namespace" and e["phase"] == "PreSync"}
-    desired = {(e["app"], e["group"], e["kind"], "" if (e["group"], e["kind"]) in cluster_scoped else e["namespace"],
-                e["resource"]) for e in applied if not (e["kind"] == "Namespace" and e["resource"] in created)}
-    tracked = {(tracked_by(obj), *key) for key, obj in objects.items() if tracked_by(obj) is not None
-               and key[:2] not in TREE and not (key[:2] == ("", "Namespace") and key[3] in created)}
+    desired = {
+        (
+            e["app"],
+            e["group"],
+            e["kind"],
+            "" if (e["group"], e["kind"]) in cluster_scoped else e["namespace"],
+            e["resource"],
+        )
+        for e in applied
+        if not (e["kind"] == "Namespace" and e["resource"] in created)
+    }
+    tracked = {
+        (tracked_by(obj), *key)
+        for key, obj in objects.items()
+        if tracked_by(obj) is not None
+        and key[:2] not in TREE
+        and not (key[:2] == ("", "Namespace") and key[3] in created)
+    }
     assert tracked - desired == set()
     assert desired - tracked == set()
     assert {key[3] for key in objects if key[:2] == ("argoproj.io", "Application")} == apps
     owners: dict[str, list[Key]] = {}
     for key, obj in objects.items():
-        for ref in (obj["metadata"].get("ownerReferences") or []):
+        for ref in obj["metadata"].get("ownerReferences") or []:
             owners.setdefault(ref["uid"], []).append(key)
     deployments = [obj for key, obj in objects.items() if key[:2] == ("apps", "Deployment")]
     assert deployments

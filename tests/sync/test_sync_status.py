@@ -36,15 +36,31 @@ def manifests() -> list[dict[str, Any]]:
     labels = {"app": "web"}
     return [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}},
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": NS},
-         "data": {"level": "1"}},
-        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": NS},
-         "spec": {"replicas": 1, "selector": {"matchLabels": labels},
-                  "template": {"metadata": {"labels": labels},
-                               "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]}}}},
-        {"apiVersion": "batch/v1", "kind": "Job",
-         "metadata": {"name": "migrate", "namespace": NS, "annotations": {"argocd.argoproj.io/hook": "PreSync"}},
-         "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "m"}]}}}},
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": NS},
+            "data": {"level": "1"},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": NS},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]},
+                },
+            },
+        },
+        {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": "migrate", "namespace": NS, "annotations": {"argocd.argoproj.io/hook": "PreSync"}},
+            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "m"}]}}},
+        },
     ]
 
 
@@ -58,7 +74,9 @@ def test_an_app_never_synced_is_missing_and_out_of_sync(kube):
     status = app_status(kube, "shop", manifests(), NS)
     assert (status.app, status.health, status.sync, status.error) == ("shop", "Missing", "OutOfSync", "")
     assert [(r.ref, r.reason) for r in status.out_of_sync] == [
-        ("Namespace:shop", "missing"), ("ConfigMap:shop/settings", "missing"), ("apps/Deployment:shop/web", "missing"),
+        ("Namespace:shop", "missing"),
+        ("ConfigMap:shop/settings", "missing"),
+        ("apps/Deployment:shop/web", "missing"),
     ]
 
 
@@ -92,16 +110,32 @@ def test_a_dry_run_the_server_refuses_makes_sync_unknown(sim, kube):
 
 
 def node(name: str, wave: int | None, parent: str | None = None, app_namespace: str = "argocd") -> AppNode:
-    return AppNode(name=name, kind="Application", namespace=app_namespace, parent=parent,
-                   depth=0 if parent is None else 1, wave=wave, source="directory", obj={},
-                   destination=Destination(namespace=NS))
+    return AppNode(
+        name=name,
+        kind="Application",
+        namespace=app_namespace,
+        parent=parent,
+        depth=0 if parent is None else 1,
+        wave=wave,
+        source="directory",
+        obj={},
+        destination=Destination(namespace=NS),
+    )
 
 
 def test_tree_status_renders_each_app_with_the_cluster_facts_in_sync_order(sim, kube):
-    root, web, later, broken, unrenderable = (node("root", None), node("web", 0, "root"), node("later", 5, "root"),
-                                              node("broken", 0, "root"), node("unrenderable", 5, "root"))
-    plan = TreePlan(root=root, waves=(TreeWave(0, (web, broken)), TreeWave(5, (later, unrenderable))),
-                    errors={"broken": "values.yaml:3: mapping values are not allowed here"})
+    root, web, later, broken, unrenderable = (
+        node("root", None),
+        node("web", 0, "root"),
+        node("later", 5, "root"),
+        node("broken", 0, "root"),
+        node("unrenderable", 5, "root"),
+    )
+    plan = TreePlan(
+        root=root,
+        waves=(TreeWave(0, (web, broken)), TreeWave(5, (later, unrenderable))),
+        errors={"broken": "values.yaml:3: mapping values are not allowed here"},
+    )
     sync(kube, manifests(), "web")
     sim.advance(60)
     asked: list[tuple[str, ClusterFacts]] = []
@@ -114,8 +148,11 @@ def test_tree_status_renders_each_app_with_the_cluster_facts_in_sync_order(sim, 
 
     statuses = tree_status(plan, kube, render)
     assert [(s.app, s.health, s.sync) for s in statuses] == [
-        ("root", "Healthy", "Synced"), ("web", "Healthy", "Synced"), ("broken", "Unknown", "Unknown"),
-        ("later", "Healthy", "Synced"), ("unrenderable", "Unknown", "Unknown"),
+        ("root", "Healthy", "Synced"),
+        ("web", "Healthy", "Synced"),
+        ("broken", "Unknown", "Unknown"),
+        ("later", "Healthy", "Synced"),
+        ("unrenderable", "Unknown", "Unknown"),
     ]
     assert statuses[2].error == "values.yaml:3: mapping values are not allowed here"
     assert statuses[4].error == "chart needs kubeVersion >= 9.0"

@@ -115,8 +115,19 @@ NOT_CHART_REPOS = {"helm+helm", "argoproj+argo-cd", "argoproj+gitops-engine", "k
 RELEASED_BY_TAG: dict[str, str] = {"external-secrets+bitwarden-sdk-server": "deploy/charts/bitwarden-sdk-server"}
 # Files outside the chart folders that charts reach through symlinks (karpenter's crds/ link into pkg/).
 EXTRA_PATHS: dict[str, tuple[str, ...]] = {"aws+karpenter-provider-aws": ("pkg/apis/crds/",)}
-SKIP_PARTS = {"templates", "testdata", "test", "tests", "examples", "example", "hack", "ci", "fixtures",
-              "test_fixtures", "e2e"}
+SKIP_PARTS = {
+    "templates",
+    "testdata",
+    "test",
+    "tests",
+    "examples",
+    "example",
+    "hack",
+    "ci",
+    "fixtures",
+    "test_fixtures",
+    "e2e",
+}
 MODES = ("v4", "v3")  # rendered by default; v4.2 (helm 4.2.2) on request with --mode v4.2
 ALL_MODES = (*MODES, "v4.2")
 RELEASE, NAMESPACE = "release", "realworld"
@@ -224,10 +235,17 @@ def write_tree(git_dir: Path, commit: str, paths: list[str], target: Path) -> No
             tar.extractall(target, filter="tar")
         return
     listing = git(git_dir, "ls-tree", "-r", "-z", commit, "--", *paths).decode().split("\0")
-    entries = [(meta.split()[0], meta.split()[2], path) for meta, _, path in
-               (line.partition("\t") for line in listing if line) if meta.split()[1] == "blob"]
-    batch = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "--batch"], check=True, capture_output=True,
-                           input="".join(f"{oid}\n" for _, oid, _ in entries).encode()).stdout
+    entries = [
+        (meta.split()[0], meta.split()[2], path)
+        for meta, _, path in (line.partition("\t") for line in listing if line)
+        if meta.split()[1] == "blob"
+    ]
+    batch = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+        check=True,
+        capture_output=True,
+        input="".join(f"{oid}\n" for _, oid, _ in entries).encode(),
+    ).stdout
     offset = 0
     for mode, _oid, path in entries:
         header_end = batch.index(b"\n", offset)
@@ -264,9 +282,7 @@ def dependencies_of(chart: Path, meta: dict) -> list[dict]:
     deps = meta.get("dependencies")
     if deps is None and (chart / "requirements.yaml").is_file():
         try:
-            deps = (yaml.safe_load((chart / "requirements.yaml").read_text(encoding="utf-8")) or {}).get(
-                "dependencies"
-            )
+            deps = (yaml.safe_load((chart / "requirements.yaml").read_text(encoding="utf-8")) or {}).get("dependencies")
         except yaml.YAMLError:
             deps = None
     return [d for d in deps or [] if isinstance(d, dict) and d.get("name")]
@@ -345,14 +361,26 @@ class DependencyIndex:
         for name in names:
             match = PACKAGE.match(name.rsplit("/", 1)[-1])
             if match:
-                self.add(match["name"], Source(match["version"], repo, f"{repo} gh-pages {name}", git_dir,
-                                               "refs/heads/gh-pages", name))
+                self.add(
+                    match["name"],
+                    Source(match["version"], repo, f"{repo} gh-pages {name}", git_dir, "refs/heads/gh-pages", name),
+                )
 
     def _tags(self, repo: str, git_dir: Path, folder: str) -> None:
         meta = parse_chart_yaml(git(git_dir, "show", f"HEAD:{folder}/Chart.yaml"))
         for tag in git(git_dir, "tag", "--list", "v*").decode().split():
-            self.add(str(meta.get("name")), Source(tag, repo, f"{repo} tag {tag} (packaged --version {tag})", git_dir,
-                                                   f"refs/tags/{tag}", folder, stamp=True))
+            self.add(
+                str(meta.get("name")),
+                Source(
+                    tag,
+                    repo,
+                    f"{repo} tag {tag} (packaged --version {tag})",
+                    git_dir,
+                    f"refs/tags/{tag}",
+                    folder,
+                    stamp=True,
+                ),
+            )
 
     def _history(self, name: str, owners: set[str]) -> None:
         """Versions a chart folder called `name` had in the git history of the owners' repositories
@@ -406,8 +434,10 @@ class DependencyIndex:
             self.log.append(f"vendored-missing {name} {constraint}: no chart of that name in the mirrors")
             return None
         source, met = found
-        self.log.append(f"vendored{'' if met else '-unmet'} {name} {constraint} ({repository}) -> "
-                        f"{source.version} from {source.origin}")
+        self.log.append(
+            f"vendored{'' if met else '-unmet'} {name} {constraint} ({repository}) -> "
+            f"{source.version} from {source.origin}"
+        )
         return source
 
 
@@ -487,10 +517,15 @@ def vendor(chart: Path, index: DependencyIndex, depth: int = 0) -> None:
 
 
 def value_sets(chart: Path) -> list[str]:
-    """"" for the chart's defaults plus each values file the chart ships for testing or variants:
+    """ "" for the chart's defaults plus each values file the chart ships for testing or variants:
     ci/*.yaml|yml, values-*.yaml, values.<variant>.yaml and values/*.yaml (paths relative to the chart)."""
-    found = [*chart.glob("ci/*.yaml"), *chart.glob("ci/*.yml"), *chart.glob("values-*.yaml"),
-             *chart.glob("values.*.yaml"), *chart.glob("values/*.yaml")]
+    found = [
+        *chart.glob("ci/*.yaml"),
+        *chart.glob("ci/*.yml"),
+        *chart.glob("values-*.yaml"),
+        *chart.glob("values.*.yaml"),
+        *chart.glob("values/*.yaml"),
+    ]
     names = sorted({p.relative_to(chart).as_posix() for p in found if p.is_file()} - {"values.yaml"})
     return ["", *names]
 
@@ -508,13 +543,23 @@ def _limit_memory() -> None:
 def run(cmd: list[str], cwd: Path, *, limited: bool = False) -> Result:
     env = dict(os.environ, TZ="UTC", NO_COLOR="1")
     try:
-        done = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=TIMEOUT, check=False, env=env,
-                              preexec_fn=_limit_memory if limited else None)
+        done = subprocess.run(
+            cmd,
+            cwd=cwd,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+            env=env,
+            preexec_fn=_limit_memory if limited else None,
+        )
     except subprocess.TimeoutExpired:
         return Result(b"", f"Error: timed out after {TIMEOUT}s\n".encode(), -1)
     if done.returncode < 0 or (limited and b"MemoryError" in done.stderr):
-        return Result(done.stdout, f"Error: killed (signal {-done.returncode} or out of memory)\n".encode()
-                      + done.stderr[-2000:], done.returncode)
+        return Result(
+            done.stdout,
+            f"Error: killed (signal {-done.returncode} or out of memory)\n".encode() + done.stderr[-2000:],
+            done.returncode,
+        )
     return Result(done.stdout, done.stderr, done.returncode)
 
 
@@ -616,11 +661,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--chart", action="append", default=[], help="only charts whose path contains this")
     parser.add_argument("--mode", choices=ALL_MODES, action="append", help="only these modes (default v4 and v3)")
     parser.add_argument("--jobs", type=int, default=2, help="parallel cases (the machine is shared)")
-    parser.add_argument("--wavecd-src", type=Path,
-                        help="render with the wavecd package under this folder (a snapshot of src/: the working "
-                             "tree may change while a long run goes on) instead of the installed one")
-    parser.add_argument("--max-values", type=int, default=0,
-                        help="at most this many value sets per chart (defaults first; 0 = all)")
+    parser.add_argument(
+        "--wavecd-src",
+        type=Path,
+        help="render with the wavecd package under this folder (a snapshot of src/: the working "
+        "tree may change while a long run goes on) instead of the installed one",
+    )
+    parser.add_argument(
+        "--max-values", type=int, default=0, help="at most this many value sets per chart (defaults first; 0 = all)"
+    )
     args = parser.parse_args(argv)
     modes = args.mode or list(MODES)
     helms = {mode: realhelm.try_helm_path(mode) for mode in modes}
@@ -666,8 +715,11 @@ def main(argv: list[str]) -> int:
         # wavecd runs between the two helm runs: output made from the clock (`now | date`) is then either
         # the same in all three or differs between the helm runs, and is masked.
         helm_result = run([str(helms[mode]), *render_args(rel, values)], cwd)
-        ours = run([*wavecd, "helm", *render_args(rel, values)[:1], "--helm-compat", mode,
-                    *render_args(rel, values)[1:]], cwd, limited=True)
+        ours = run(
+            [*wavecd, "helm", *render_args(rel, values)[:1], "--helm-compat", mode, *render_args(rel, values)[1:]],
+            cwd,
+            limited=True,
+        )
         helm_again = run([str(helms[mode]), *render_args(rel, values)], cwd)
         helm_result, ours = mask_unstable(helm_result, helm_again, ours)
         verdict = compare(helm_result, ours)
@@ -675,10 +727,18 @@ def main(argv: list[str]) -> int:
         if verdict not in ("identical", "both-fail-same-error"):
             write_diff(cache / "diffs" / mode, label, helm_result, ours)
         both_ok = helm_result.rc == 0 and ours.rc == 0
-        report = CaseReport(repo, rel, values or "(default)", mode, verdict, helm_result.rc, ours.rc,
-                            first_error(helm_result.stderr) if helm_result.rc else "",
-                            first_error(ours.stderr) if ours.rc else "",
-                            helm_result.stderr == ours.stderr if both_ok else None)
+        report = CaseReport(
+            repo,
+            rel,
+            values or "(default)",
+            mode,
+            verdict,
+            helm_result.rc,
+            ours.rc,
+            first_error(helm_result.stderr) if helm_result.rc else "",
+            first_error(ours.stderr) if ours.rc else "",
+            helm_result.stderr == ours.stderr if both_ok else None,
+        )
         print(f"{mode} {verdict:22} {repo}/{rel} [{report.values}]", file=sys.stderr, flush=True)
         return report
 
@@ -703,8 +763,9 @@ def print_summary(reports: list[CaseReport], modes: list[str]) -> None:
     print()
     print(f"{'':24}" + "".join(f"{mode:>8}" for mode in modes))
     for verdict in [*VERDICTS, "total"]:
-        counts = [sum(1 for r in reports if r.mode == m and (verdict == "total" or r.verdict == verdict))
-                  for m in modes]
+        counts = [
+            sum(1 for r in reports if r.mode == m and (verdict == "total" or r.verdict == verdict)) for m in modes
+        ]
         print(f"{verdict:24}" + "".join(f"{n:>8}" for n in counts))
     for mode in modes:
         ok = [r for r in reports if r.mode == mode and r.stderr_same is not None]

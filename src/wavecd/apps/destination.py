@@ -17,8 +17,9 @@ DESTINATION_MISSING = "Destination server missing from app spec"
 def destination_server(destination: Destination, clusters: Iterable[tuple[str, str]]) -> str:
     """The server URL the app deploys to; `clusters` are (name, server) pairs. Raises Argo CD's errors."""
     if destination.name and destination.server:
-        raise AppSpecError("application destination can't have both name and server defined: "
-                           f"{destination.name} {destination.server}")
+        raise AppSpecError(
+            f"application destination can't have both name and server defined: {destination.name} {destination.server}"
+        )
     if destination.server:
         return destination.server.rstrip("/")
     if not destination.name:

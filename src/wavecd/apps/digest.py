@@ -98,8 +98,14 @@ def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | Non
             memo[key] = _stat_entries(path)
         return memo[key]
 
-    parts: list[object] = [DIGEST_VERSION, wavecd.__version__, job.app.name, job.app.destination.namespace,
-                           job.settings.helm_compat, job.settings.kube_version]
+    parts: list[object] = [
+        DIGEST_VERSION,
+        wavecd.__version__,
+        job.app.name,
+        job.app.destination.namespace,
+        job.settings.helm_compat,
+        job.settings.kube_version,
+    ]
     uses_api_versions = False
     for item in job.sources:
         source = asdict(item.source)
@@ -111,8 +117,11 @@ def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | Non
                 entry.append(str(item.app_path))
             if item.kind == "helm":
                 fingerprint = hashlib.sha256(json.dumps(entry, default=str).encode()).hexdigest()
-                uses_api_versions = uses_api_versions or bool(item.source.helm and item.source.helm.api_versions) \
+                uses_api_versions = (
+                    uses_api_versions
+                    or bool(item.source.helm and item.source.helm.api_versions)
                     or _mentions_api_versions(item.app_path, fingerprint)
+                )
                 entry.append([(p, stat(Path(p))) for p in _value_paths(job, item)])
         parts.append(entry)
     if uses_api_versions:

@@ -95,8 +95,10 @@ def _read(path: Path, relative: str) -> list[dict[str, Any]]:
         except ValueError as err:
             raise AppError(f'Failed to unmarshal "{path.name}": {err}', location=Location(file=relative)) from None
         if text.lstrip()[end:].strip():
-            raise AppError(f'Found multiple objects in "{path.name}". Only single objects are allowed in JSON files.',
-                           location=Location(file=relative))
+            raise AppError(
+                f'Found multiple objects in "{path.name}". Only single objects are allowed in JSON files.',
+                location=Location(file=relative),
+            )
         if not isinstance(obj, dict):
             raise AppError(f'Failed to unmarshal "{path.name}": not an object', location=Location(file=relative))
         return [obj]

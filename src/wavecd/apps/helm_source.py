@@ -172,8 +172,11 @@ def helm_arguments(chart: str, options: RenderOptions, namespace: str) -> list[s
         args += ["--namespace", namespace]
     if options.kube_version:
         args += ["--kube-version", options.kube_version]
-    for flag, values in (("--set", options.values.values), ("--set-string", options.values.string_values),
-                         ("--set-file", options.values.file_values)):
+    for flag, values in (
+        ("--set", options.values.values),
+        ("--set-string", options.values.string_values),
+        ("--set-file", options.values.file_values),
+    ):
         for value in values:
             args += [flag, value]
     for path in options.values.value_files:
@@ -190,5 +193,9 @@ def helm_arguments(chart: str, options: RenderOptions, namespace: str) -> list[s
 
 
 def location_of(app: Application, source: AppSource) -> Location:
-    return Location(app=app.name, repo=source.repo_url, revision=source.target_revision or None,
-                    file=source.chart or source.path or None)
+    return Location(
+        app=app.name,
+        repo=source.repo_url,
+        revision=source.target_revision or None,
+        file=source.chart or source.path or None,
+    )

@@ -14,18 +14,27 @@ from typing import Any
 # (group/version, kinds that are namespaced, kinds that are cluster-scoped) served by kube-apiserver 1.33
 # with default feature gates (beta APIs are off by default).
 _BUILT_IN: tuple[tuple[str, str, str], ...] = (
-    ("v1", "Binding ConfigMap Endpoints Event LimitRange PersistentVolumeClaim Pod PodTemplate "
-           "ReplicationController ResourceQuota Secret Service ServiceAccount",
-     "ComponentStatus Namespace Node PersistentVolume"),
-    ("admissionregistration.k8s.io/v1", "",
-     "MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding "
-     "ValidatingWebhookConfiguration"),
+    (
+        "v1",
+        "Binding ConfigMap Endpoints Event LimitRange PersistentVolumeClaim Pod PodTemplate "
+        "ReplicationController ResourceQuota Secret Service ServiceAccount",
+        "ComponentStatus Namespace Node PersistentVolume",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "",
+        "MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding "
+        "ValidatingWebhookConfiguration",
+    ),
     ("apiextensions.k8s.io/v1", "", "CustomResourceDefinition"),
     ("apiregistration.k8s.io/v1", "", "APIService"),
     ("apps/v1", "ControllerRevision DaemonSet Deployment ReplicaSet StatefulSet", ""),
     ("authentication.k8s.io/v1", "", "SelfSubjectReview TokenReview"),
-    ("authorization.k8s.io/v1", "LocalSubjectAccessReview",
-     "SelfSubjectAccessReview SelfSubjectRulesReview SubjectAccessReview"),
+    (
+        "authorization.k8s.io/v1",
+        "LocalSubjectAccessReview",
+        "SelfSubjectAccessReview SelfSubjectRulesReview SubjectAccessReview",
+    ),
     ("autoscaling/v1", "HorizontalPodAutoscaler", ""),
     ("autoscaling/v2", "HorizontalPodAutoscaler", ""),
     ("batch/v1", "CronJob Job", ""),

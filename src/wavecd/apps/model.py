@@ -155,14 +155,22 @@ def _helm(data: dict[str, Any], where: Location | None) -> HelmSpec:
     parameters = []
     for item in data.get("parameters") or []:
         item = _mapping(item, "helm.parameters[]", where)
-        parameters.append(HelmParameter(_text(item.get("name"), "helm.parameters[].name", where),
-                                        _text(item.get("value"), "helm.parameters[].value", where),
-                                        bool(item.get("forceString"))))
+        parameters.append(
+            HelmParameter(
+                _text(item.get("name"), "helm.parameters[].name", where),
+                _text(item.get("value"), "helm.parameters[].value", where),
+                bool(item.get("forceString")),
+            )
+        )
     file_parameters = []
     for item in data.get("fileParameters") or []:
         item = _mapping(item, "helm.fileParameters[]", where)
-        file_parameters.append((_text(item.get("name"), "helm.fileParameters[].name", where),
-                                _text(item.get("path"), "helm.fileParameters[].path", where)))
+        file_parameters.append(
+            (
+                _text(item.get("name"), "helm.fileParameters[].name", where),
+                _text(item.get("path"), "helm.fileParameters[].path", where),
+            )
+        )
     values = data.get("values")
     if values is not None and not isinstance(values, str):
         raise _err("helm.values must be a string (use helm.valuesObject for a mapping)", where)
@@ -198,9 +206,11 @@ def parse_source(data: Any, where: Location | None, what: str = "spec.source") -
     directory_spec = None
     if directory is not None:
         directory = _mapping(directory, f"{what}.directory", where)
-        directory_spec = DirectorySpec(bool(directory.get("recurse")),
-                                       _text(directory.get("include"), "directory.include", where),
-                                       _text(directory.get("exclude"), "directory.exclude", where))
+        directory_spec = DirectorySpec(
+            bool(directory.get("recurse")),
+            _text(directory.get("include"), "directory.include", where),
+            _text(directory.get("exclude"), "directory.exclude", where),
+        )
     return AppSource(
         repo_url=repo_url,
         target_revision=_text(data.get("targetRevision"), f"{what}.targetRevision", where),
@@ -234,9 +244,11 @@ def parse_application(obj: dict[str, Any], where: Location | None = None) -> App
     else:
         raise _err("spec.source or spec.sources is required", where)
     dest = _mapping(spec.get("destination"), "spec.destination", where)
-    destination = Destination(_text(dest.get("server"), "destination.server", where),
-                              _text(dest.get("name"), "destination.name", where),
-                              _text(dest.get("namespace"), "destination.namespace", where))
+    destination = Destination(
+        _text(dest.get("server"), "destination.server", where),
+        _text(dest.get("name"), "destination.name", where),
+        _text(dest.get("namespace"), "destination.namespace", where),
+    )
     policy = _mapping(spec.get("syncPolicy"), "spec.syncPolicy", where)
     return Application(
         name=name,

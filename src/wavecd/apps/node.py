@@ -15,7 +15,8 @@ APPLICATION_SET = "ApplicationSet"
 def is_argo_object(obj: dict[str, Any]) -> bool:
     """An Application or ApplicationSet: the manifests that make the tree grow."""
     return obj.get("kind") in (APPLICATION, APPLICATION_SET) and str(obj.get("apiVersion", "")).startswith(
-        "argoproj.io/")
+        "argoproj.io/"
+    )
 
 
 @dataclass

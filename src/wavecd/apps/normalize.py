@@ -47,6 +47,8 @@ def normalize_objects(
             warnings.append(f"Resource {'/'.join(key)} appeared {len(targets)} times among application resources.")
         result.append(targets[-1])
     for api_version, kind in sorted(unknown):
-        warnings.append(f"unknown kind {kind} ({api_version}): not built into Kubernetes and no CRD in the tree "
-                        "defines it; treated as namespaced")
+        warnings.append(
+            f"unknown kind {kind} ({api_version}): not built into Kubernetes and no CRD in the tree "
+            "defines it; treated as namespaced"
+        )
     return result, warnings

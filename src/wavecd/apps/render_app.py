@@ -112,8 +112,11 @@ def resolve_app(app: Application, resolver: Resolver, settings: RenderSettings) 
             raise
         except WavecdError as err:
             raise AppError(err.message, location=location_of(app, source), context=err.context) from None
-    refs = tuple(("$" + r.source.ref, r.repo_root) for r in resolved
-                 if app.multi_source and r.source.ref and r.repo_root is not None)
+    refs = tuple(
+        ("$" + r.source.ref, r.repo_root)
+        for r in resolved
+        if app.multi_source and r.source.ref and r.repo_root is not None
+    )
     return RenderJob(app, tuple(resolved), refs, settings)
 
 
@@ -131,11 +134,19 @@ def _render_helm(job: RenderJob, item: ResolvedSource) -> list[dict[str, Any]]:
     return _helm_run(job, item, render_chart, None)
 
 
-def _helm_run(job: RenderJob, item: ResolvedSource, render_chart: Any, values_file: Path | None
-              ) -> list[dict[str, Any]]:
+def _helm_run(
+    job: RenderJob, item: ResolvedSource, render_chart: Any, values_file: Path | None
+) -> list[dict[str, Any]]:
     assert item.app_path is not None and item.repo_root is not None
-    options = helm_options(job.app, item.source, app_path=item.app_path, repo_root=item.repo_root,
-                           refs=dict(job.refs), settings=job.settings, values_file=values_file)
+    options = helm_options(
+        job.app,
+        item.source,
+        app_path=item.app_path,
+        repo_root=item.repo_root,
+        refs=dict(job.refs),
+        settings=job.settings,
+        values_file=values_file,
+    )
     result = render_chart(str(item.app_path), options)
     return load_objects(result.stdout, f"{item.source.chart or item.source.path} (rendered)")
 
@@ -155,8 +166,13 @@ def run_job(job: RenderJob) -> RenderOutput:
         except WavecdError as err:
             where = location_of(job.app, item.source)
             if err.location is not None and err.location.file:
-                where = Location(app=where.app, repo=where.repo, revision=where.revision,
-                                 file=f"{where.file}/{err.location.file}", line=err.location.line)
+                where = Location(
+                    app=where.app,
+                    repo=where.repo,
+                    revision=where.revision,
+                    file=f"{where.file}/{err.location.file}",
+                    line=err.location.line,
+                )
             output.error = "\n".join([err.message, *err.context]).rstrip()
             output.error_location = str(where)
             output.objects = []

@@ -46,7 +46,7 @@ def shown_location(text: str | None, app: str) -> Location:
         return Location(app=app)
     prefix = f"app {app}"
     named = text == prefix or text.startswith(prefix + ", ")
-    rest = text[len(prefix) + 2:] if named else text
+    rest = text[len(prefix) + 2 :] if named else text
     parts = rest.split(", ") if rest else []
     where: dict[str, Any] = {"app": app if named else None}
     if len(parts) == 2:
@@ -83,8 +83,7 @@ class AppRenderer:
             job = resolve_app(app, self.resolver, settings)
             digest = job_digest(job, self._memo)
         except WavecdError as err:
-            raise AppError(err.message, location=err.location or Location(app=node.name),
-                           context=err.context) from None
+            raise AppError(err.message, location=err.location or Location(app=node.name), context=err.context) from None
         except Exception as err:  # a bug must read as this app's error, as in the tree
             raise AppError(internal_error(err), location=Location(app=node.name)) from err
         output = self.cache.get(digest)
@@ -99,9 +98,13 @@ class AppRenderer:
 
 def _application(node: AppNode) -> Application:
     if node.kind != APPLICATION:
-        raise AppError(f"{node.kind} {node.name} has no manifests of its own to render: only the Applications "
-                       "it generates are rendered", location=Location(app=node.name))
+        raise AppError(
+            f"{node.kind} {node.name} has no manifests of its own to render: only the Applications "
+            "it generates are rendered",
+            location=Location(app=node.name),
+        )
     if node.app is None:  # unreadable, a cycle, declared twice or too deep: no render can change that
-        raise AppError(node.error or "the Application could not be read",
-                       location=shown_location(node.error_location, node.name))
+        raise AppError(
+            node.error or "the Application could not be read", location=shown_location(node.error_location, node.name)
+        )
     return node.app

@@ -69,13 +69,13 @@ class TreeSession:
 def open_session(request: TreeRequest) -> TreeSession:
     root = load_root(request.root, request.config)
     config = root.config
-    resolver = SourceResolver(config, offline=request.offline, worktree=request.worktree,
-                              extra_repositories=parse_repo_flags(request.repos))
+    resolver = SourceResolver(
+        config, offline=request.offline, worktree=request.worktree, extra_repositories=parse_repo_flags(request.repos)
+    )
     settings = RenderSettings(config.render.helm_compat, config.render.kube_version, config.render.api_versions)
     cache: RenderCache = DiskCache(default_cache_dir() / "rendered") if request.use_cache else MemoryCache()
     options = TreeOptions(settings=settings, executor=request.executor, workers=request.workers)
-    tree = build_tree(root.obj, resolver, clusters=config.clusters, options=options, cache=cache,
-                      root_file=root.file)
+    tree = build_tree(root.obj, resolver, clusters=config.clusters, options=options, cache=cache, root_file=root.file)
     return TreeSession(root, tree, AppRenderer(resolver, tree.kinds, cache), settings)
 
 

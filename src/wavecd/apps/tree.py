@@ -115,8 +115,16 @@ def _source_summary(source: AppSource, resolved: ResolvedSource | None) -> dict[
 class _Walk:
     """One pass over the tree with a fixed kind table."""
 
-    def __init__(self, resolver: Resolver, clusters: tuple[ClusterConfig, ...], options: TreeOptions,
-                 kinds: KindTable, cache: RenderCache, runner: _Runner, memo: dict[str, Any]):
+    def __init__(
+        self,
+        resolver: Resolver,
+        clusters: tuple[ClusterConfig, ...],
+        options: TreeOptions,
+        kinds: KindTable,
+        cache: RenderCache,
+        runner: _Runner,
+        memo: dict[str, Any],
+    ):
         self.resolver = resolver
         self.options = options
         self.kinds = kinds
@@ -125,8 +133,9 @@ class _Walk:
         self.memo = memo
         self.context = ResolverContext(resolver, clusters)
         self.clusters = [(c.name, c.server) for c in clusters]
-        self.settings = replace(options.settings,
-                                api_versions=tuple(sorted({*options.settings.api_versions, *kinds.api_versions})))
+        self.settings = replace(
+            options.settings, api_versions=tuple(sorted({*options.settings.api_versions, *kinds.api_versions}))
+        )
         self.nodes: list[AppNode] = []
         self.by_key: dict[tuple[str, str, str], AppNode] = {}
         self.crds: set[tuple[str, str, bool]] = set()
@@ -139,11 +148,19 @@ class _Walk:
         if parent is None:
             source = "applicationset" if kind == APPLICATION_SET else ""
         else:
-            source = "applicationset" if kind == APPLICATION_SET else (
-                "generated" if parent.kind == APPLICATION_SET else "")
-        node = AppNode(name=name, kind=kind, namespace=str(metadata.get("namespace") or ""),
-                       parent=parent.name if parent else None, depth=parent.depth + 1 if parent else 0,
-                       wave=sync_wave(obj) if parent else None, source=source, obj=obj)
+            source = (
+                "applicationset" if kind == APPLICATION_SET else ("generated" if parent.kind == APPLICATION_SET else "")
+            )
+        node = AppNode(
+            name=name,
+            kind=kind,
+            namespace=str(metadata.get("namespace") or ""),
+            parent=parent.name if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            wave=sync_wave(obj) if parent else None,
+            source=source,
+            obj=obj,
+        )
         where = Location(file=root_file) if parent is None else Location(app=parent.name)
         self._check_place(node, parent)
         if kind == APPLICATION and not node.error:
@@ -173,8 +190,10 @@ class _Walk:
             node.error = f"depth limit reached: more than {self.options.max_depth} levels below the root"
         elif node.key in self.by_key:
             other = self.by_key[node.key]
-            node.error = (f"{node.kind} {node.namespace}/{node.name} is declared twice: by {node.parent} "
-                          f"and by {other.parent or 'ROOT'}")
+            node.error = (
+                f"{node.kind} {node.namespace}/{node.name} is declared twice: by {node.parent} "
+                f"and by {other.parent or 'ROOT'}"
+            )
 
     def render_level(self, level: list[AppNode]) -> None:
         pending: list[tuple[AppNode, RenderJob, str]] = []
@@ -216,8 +235,9 @@ class _Walk:
 
     def expand(self, node: AppNode) -> None:
         try:
-            expansion = expand_applicationset(node.obj, self.context,
-                                              namespace=node.namespace or self.options.appset_namespace)
+            expansion = expand_applicationset(
+                node.obj, self.context, namespace=node.namespace or self.options.appset_namespace
+            )
         except WavecdError as err:
             node.error, node.error_location = err.message, str(err.location or Location(app=node.name))
             return
@@ -277,8 +297,15 @@ def build_tree(
     finally:
         runner.close()
     if set(walk.crds) == set(walk.kinds.crds):
-        cache.put(hint_key, RenderOutput(objects=[{"apiVersion": gv, "kind": kind, "namespaced": namespaced}
-                                                  for gv, kind, namespaced in sorted(walk.crds)]))
+        cache.put(
+            hint_key,
+            RenderOutput(
+                objects=[
+                    {"apiVersion": gv, "kind": kind, "namespaced": namespaced}
+                    for gv, kind, namespaced in sorted(walk.crds)
+                ]
+            ),
+        )
     return Tree(nodes=walk.nodes, kinds=walk.kinds)
 
 

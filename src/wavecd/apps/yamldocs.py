@@ -32,14 +32,17 @@ def load_objects(text: str, source: str) -> list[dict[str, Any]]:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(err, "problem", None) or str(err)
-        raise AppError(f"failed to unmarshal manifest in {source}: {problem}",
-                       location=Location(file=source, line=line)) from None
+        raise AppError(
+            f"failed to unmarshal manifest in {source}: {problem}", location=Location(file=source, line=line)
+        ) from None
     objects = []
     for document in documents:
         if document is None:
             continue
         if not isinstance(document, dict):
-            raise AppError(f"failed to unmarshal manifest in {source}: a document is a {type(document).__name__}, "
-                           "not an object", location=Location(file=source))
+            raise AppError(
+                f"failed to unmarshal manifest in {source}: a document is a {type(document).__name__}, not an object",
+                location=Location(file=source),
+            )
         objects.append(document)
     return objects

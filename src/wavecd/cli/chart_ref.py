@@ -73,15 +73,23 @@ def is_reference(chart: str, repo: str, helm_compat: str) -> bool:
     return bool(repo) or name.startswith(OCI_SCHEME)
 
 
-def parse_reference(chart: str, repo: str, version: str, *, username: str = "", password: str = "",
-                    plain_http: bool = False, helm_compat: str = "v4") -> ChartRef:
+def parse_reference(
+    chart: str,
+    repo: str,
+    version: str,
+    *,
+    username: str = "",
+    password: str = "",
+    plain_http: bool = False,
+    helm_compat: str = "v4",
+) -> ChartRef:
     """Split CHART into repository and chart name; a `:tag` or `@digest` in an OCI reference stands for
     `--version` (a different `--version` is refused with helm's text)."""
     name, version = chart.strip(), version.strip()
     auth = {"username": username, "password": password, "plain_http": plain_http}
     if repo:
         return ChartRef(repo_url=repo, chart=name, version=version, oci=False, **auth)
-    location, _, digest = name[len(OCI_SCHEME):].partition("@")
+    location, _, digest = name[len(OCI_SCHEME) :].partition("@")
     host, slash, path = location.partition("/")
     if not host or not slash:
         raise ChartRefError(_reference_error("missing registry or repository", "missing repository", helm_compat))
@@ -89,8 +97,9 @@ def parse_reference(chart: str, repo: str, version: str, *, username: str = "", 
     chart_name, _, tag = last.partition(":")
     repository = f"{folder}/{chart_name}" if folder else chart_name
     if not _REPOSITORY.fullmatch(repository):
-        raise ChartRefError(_reference_error(f"invalid repository {_go_quote(repository)}", "invalid repository",
-                                             helm_compat))
+        raise ChartRefError(
+            _reference_error(f"invalid repository {_go_quote(repository)}", "invalid repository", helm_compat)
+        )
     if tag and version and tag != version:
         raise ChartRefError(f"chart reference and version mismatch: {version} is not {tag}")
     if version.startswith("sha256:"):  # helm reads `--version` as a version or constraint, never a digest
@@ -118,8 +127,14 @@ def fetch_chart(ref: ChartRef, helm_compat: str) -> tuple[str, list[str]]:
 
     entries = ()
     if ref.username or ref.password or ref.plain_http:
-        entries = (RegistryMirror(registry=ref.repo_url, username=ref.username or None,
-                                  password=ref.password or None, plain_http=ref.plain_http),)
+        entries = (
+            RegistryMirror(
+                registry=ref.repo_url,
+                username=ref.username or None,
+                password=ref.password or None,
+                plain_http=ref.plain_http,
+            ),
+        )
     resolver = SourceResolver(WavecdConfig(registries=entries))
     try:
         found = resolver.chart(ref.repo_url, ref.chart, ref.version)
@@ -178,12 +193,14 @@ def _oci_text(inner: str, ref: ChartRef, helm_compat: str) -> str | None:
     if inner.endswith(": not found") and not inner.startswith(OCI_SCHEME):
         return f'failed to perform "FetchReference" on source: {inner}' if v4 else inner
     if inner.endswith(")") and "(the registry has no repository " in inner:
-        host, _, folder = ref.repo_url[len(OCI_SCHEME):].partition("/")
+        host, _, folder = ref.repo_url[len(OCI_SCHEME) :].partition("/")
         name = f"{folder}/{ref.chart}".lstrip("/")
         url = f"{'http' if ref.plain_http else 'https'}://{host}/v2/{name}/tags/list"
         # The tail is the registry's own error body; this is CNCF distribution's (docker-registry, Harbor, …).
         if v4:
-            return (f'GET "{url}": response status code 404: name unknown: repository name not known to '
-                    f"registry: map[name:{name}]")
+            return (
+                f'GET "{url}": response status code 404: name unknown: repository name not known to '
+                f"registry: map[name:{name}]"
+            )
         return f'GET "{url}": unexpected status code 404: name unknown: repository name not known to registry'
     return None

@@ -74,25 +74,66 @@ def helm() -> None:
 @click.option("--set-literal", multiple=True, help="Set one literal string value.")
 @click.option("--release-name", is_flag=True, help="Accepted for compatibility (output-dir naming).")
 @click.option("--repo", default="", help="Chart repository URL where to locate the requested chart.")
-@click.option("--version", "chart_version", default="",
-              help="Chart version or constraint (for oci:// and --repo charts); default: the latest stable.")
+@click.option(
+    "--version",
+    "chart_version",
+    default="",
+    help="Chart version or constraint (for oci:// and --repo charts); default: the latest stable.",
+)
 @click.option("--username", default="", help="Chart repository or registry username.")
 @click.option("--password", default="", help="Chart repository or registry password.")
 @click.option("--plain-http", is_flag=True, help="Use insecure HTTP connections for the chart download.")
 # Both notes flags append to one list, so it keeps their command-line order.
-@click.option("--hide-notes", "notes_flags", flag_value="--hide-notes", multiple=True,
-              help="Accepted for compatibility; no effect on the output (deprecated by Helm 4.2).")
-@click.option("--render-subchart-notes", "notes_flags", flag_value="--render-subchart-notes", multiple=True,
-              help="Accepted for compatibility; no effect on the output (deprecated by Helm 4.2).")
-@click.option("--helm-compat", type=click.Choice(["v3", "v4", "v4.2"]), default="v4", show_default=True,
-              help="Which Helm to reproduce: v4 (4.1.4), v4.2 (4.2.2, as Argo CD 3.5) or v3 (3.17.2).")
-def template(args: tuple[str, ...], namespace: str, kube_version: str, api_versions: tuple[str, ...],
-             include_crds: bool, skip_crds: bool, skip_tests: bool, no_hooks: bool, is_upgrade: bool,
-             show_only: tuple[str, ...], skip_schema_validation: bool, name_template: str, generate_name: bool,
-             value_files: tuple[str, ...], set_values: tuple[str, ...], set_string: tuple[str, ...],
-             set_json: tuple[str, ...], set_file: tuple[str, ...], set_literal: tuple[str, ...],
-             release_name: bool, repo: str, chart_version: str, username: str, password: str, plain_http: bool,
-             notes_flags: tuple[str, ...], helm_compat: str) -> None:
+@click.option(
+    "--hide-notes",
+    "notes_flags",
+    flag_value="--hide-notes",
+    multiple=True,
+    help="Accepted for compatibility; no effect on the output (deprecated by Helm 4.2).",
+)
+@click.option(
+    "--render-subchart-notes",
+    "notes_flags",
+    flag_value="--render-subchart-notes",
+    multiple=True,
+    help="Accepted for compatibility; no effect on the output (deprecated by Helm 4.2).",
+)
+@click.option(
+    "--helm-compat",
+    type=click.Choice(["v3", "v4", "v4.2"]),
+    default="v4",
+    show_default=True,
+    help="Which Helm to reproduce: v4 (4.1.4), v4.2 (4.2.2, as Argo CD 3.5) or v3 (3.17.2).",
+)
+def template(
+    args: tuple[str, ...],
+    namespace: str,
+    kube_version: str,
+    api_versions: tuple[str, ...],
+    include_crds: bool,
+    skip_crds: bool,
+    skip_tests: bool,
+    no_hooks: bool,
+    is_upgrade: bool,
+    show_only: tuple[str, ...],
+    skip_schema_validation: bool,
+    name_template: str,
+    generate_name: bool,
+    value_files: tuple[str, ...],
+    set_values: tuple[str, ...],
+    set_string: tuple[str, ...],
+    set_json: tuple[str, ...],
+    set_file: tuple[str, ...],
+    set_literal: tuple[str, ...],
+    release_name: bool,
+    repo: str,
+    chart_version: str,
+    username: str,
+    password: str,
+    plain_http: bool,
+    notes_flags: tuple[str, ...],
+    helm_compat: str,
+) -> None:
     """Render CHART like `helm template [NAME] CHART`.
 
     CHART is a chart folder, a `.tgz`, `oci://host/path/chart[:tag|@digest]`, or a chart name in the
@@ -103,10 +144,29 @@ def template(args: tuple[str, ...], namespace: str, kube_version: str, api_versi
     def run() -> None:
         if deprecations:
             _write("stderr", deprecations)
-        _template(args, namespace, kube_version, api_versions, include_crds, skip_crds, skip_tests, no_hooks,
-                  is_upgrade, show_only, skip_schema_validation, name_template, generate_name, value_files,
-                  set_values, set_string, set_json, set_file, set_literal, helm_compat,
-                  _Fetch(repo, chart_version, username, password, plain_http))
+        _template(
+            args,
+            namespace,
+            kube_version,
+            api_versions,
+            include_crds,
+            skip_crds,
+            skip_tests,
+            no_hooks,
+            is_upgrade,
+            show_only,
+            skip_schema_validation,
+            name_template,
+            generate_name,
+            value_files,
+            set_values,
+            set_string,
+            set_json,
+            set_file,
+            set_literal,
+            helm_compat,
+            _Fetch(repo, chart_version, username, password, plain_http),
+        )
 
     if not _whole_process():  # a test or a server calling us: leave the interpreter as it is
         run()
@@ -145,8 +205,15 @@ def _locate(chart: str, fetch: _Fetch, helm_compat: str) -> str:
 
     if not is_reference(chart, fetch.repo, helm_compat):
         return chart
-    ref = parse_reference(chart, fetch.repo, fetch.version, username=fetch.username, password=fetch.password,
-                          plain_http=fetch.plain_http, helm_compat=helm_compat)
+    ref = parse_reference(
+        chart,
+        fetch.repo,
+        fetch.version,
+        username=fetch.username,
+        password=fetch.password,
+        plain_http=fetch.plain_http,
+        helm_compat=helm_compat,
+    )
     path, warnings = fetch_chart(ref, helm_compat)
     if warnings:
         _write("stderr", "".join(w + "\n" for w in warnings))
@@ -158,34 +225,66 @@ def _whole_process() -> bool:
     return sys.argv[1:3] == ["helm", "template"]
 
 
-def _template(args: tuple[str, ...], namespace: str, kube_version: str, api_versions: tuple[str, ...],
-              include_crds: bool, skip_crds: bool, skip_tests: bool, no_hooks: bool, is_upgrade: bool,
-              show_only: tuple[str, ...], skip_schema_validation: bool, name_template: str, generate_name: bool,
-              value_files: tuple[str, ...], set_values: tuple[str, ...], set_string: tuple[str, ...],
-              set_json: tuple[str, ...], set_file: tuple[str, ...], set_literal: tuple[str, ...],
-              helm_compat: str, fetch: _Fetch) -> None:
+def _template(
+    args: tuple[str, ...],
+    namespace: str,
+    kube_version: str,
+    api_versions: tuple[str, ...],
+    include_crds: bool,
+    skip_crds: bool,
+    skip_tests: bool,
+    no_hooks: bool,
+    is_upgrade: bool,
+    show_only: tuple[str, ...],
+    skip_schema_validation: bool,
+    name_template: str,
+    generate_name: bool,
+    value_files: tuple[str, ...],
+    set_values: tuple[str, ...],
+    set_string: tuple[str, ...],
+    set_json: tuple[str, ...],
+    set_file: tuple[str, ...],
+    set_literal: tuple[str, ...],
+    helm_compat: str,
+    fetch: _Fetch,
+) -> None:
     from wavecd.core.errors import WavecdError
     from wavecd.helm.errors import HelmError
     from wavecd.helm.render import RenderOptions, render_chart
     from wavecd.helm.user_values import ValueOptions
 
     if not args:
-        _write("stderr", 'Error: "helm template" requires at least 1 argument\n\n'
-                         "Usage:  helm template [NAME] [CHART] [flags]\n")
+        _write(
+            "stderr",
+            'Error: "helm template" requires at least 1 argument\n\nUsage:  helm template [NAME] [CHART] [flags]\n',
+        )
         sys.exit(1)
     if len(args) > 2:
         _write("stderr", f"Error: expected at most two arguments, unexpected arguments: {', '.join(args[2:])}\n")
         sys.exit(1)
     name, chart = (args[0], args[1]) if len(args) == 2 else (None, args[0])
     options = RenderOptions(
-        release_name=name, namespace=namespace, kube_version=kube_version or None,
-        api_versions=_split_commas(api_versions), include_crds=include_crds, skip_crds=skip_crds,
-        skip_tests=skip_tests, no_hooks=no_hooks, is_upgrade=is_upgrade, show_only=list(show_only),
-        skip_schema_validation=skip_schema_validation, name_template=name_template or None,
-        generate_name=generate_name, helm_compat=helm_compat,
+        release_name=name,
+        namespace=namespace,
+        kube_version=kube_version or None,
+        api_versions=_split_commas(api_versions),
+        include_crds=include_crds,
+        skip_crds=skip_crds,
+        skip_tests=skip_tests,
+        no_hooks=no_hooks,
+        is_upgrade=is_upgrade,
+        show_only=list(show_only),
+        skip_schema_validation=skip_schema_validation,
+        name_template=name_template or None,
+        generate_name=generate_name,
+        helm_compat=helm_compat,
         values=ValueOptions(
-            value_files=_split_commas(value_files), json_values=list(set_json), values=list(set_values),
-            string_values=list(set_string), file_values=list(set_file), literal_values=list(set_literal),
+            value_files=_split_commas(value_files),
+            json_values=list(set_json),
+            values=list(set_values),
+            string_values=list(set_string),
+            file_values=list(set_file),
+            literal_values=list(set_literal),
         ),
     )
     try:

@@ -33,8 +33,15 @@ from wavecd.sync.events import (
 
 # The `state` column of the live view, by the event that last touched the app.
 PENDING, SYNCING, WAITING, RETRYING, DONE = "pending", "syncing", "waiting", "retrying", "done"
-_STYLE = {"Healthy": "green", "Progressing": "yellow", "Degraded": "red", "Missing": "red", "Suspended": "blue",
-          "Unknown": "magenta", "NotStarted": "dim"}
+_STYLE = {
+    "Healthy": "green",
+    "Progressing": "yellow",
+    "Degraded": "red",
+    "Missing": "red",
+    "Suspended": "blue",
+    "Unknown": "magenta",
+    "NotStarted": "dim",
+}
 
 
 class JsonLines:
@@ -180,8 +187,9 @@ class SyncView:
     def by_wave(self) -> list[AppView]:
         """Every app, root first, then by tree wave (the sync order)."""
         order = {name: i for i, name in enumerate(self.apps)}
-        return sorted(self.apps.values(),
-                      key=lambda a: (a.wave is not None, a.wave if a.wave is not None else 0, order[a.name]))
+        return sorted(
+            self.apps.values(), key=lambda a: (a.wave is not None, a.wave if a.wave is not None else 0, order[a.name])
+        )
 
 
 def event_line(event: Event) -> str:
@@ -253,8 +261,14 @@ def plain_report(view: SyncView) -> str:
     headers = ("WAVE", "APP", "HEALTH", "SYNC", "BLOCKING")
     rows = report_rows(view)
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(4)]
-    lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)), row[4]]).rstrip()
-             for row in [headers, *rows]] if rows else []
+    lines = (
+        [
+            "  ".join([*(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)), row[4]]).rstrip()
+            for row in [headers, *rows]
+        ]
+        if rows
+        else []
+    )
     if view.summary is not None:
         lines.append(summary_line(view.summary))
     return "\n".join(lines)
@@ -330,8 +344,9 @@ class SyncProgress:
             if self.view.apps:
                 self._console.print(self._report_table())
             if self.view.summary is not None:
-                self._console.print(summary_line(self.view.summary), markup=False,
-                                    style=_STYLE.get(self.view.summary.health, ""))
+                self._console.print(
+                    summary_line(self.view.summary), markup=False, style=_STYLE.get(self.view.summary.health, "")
+                )
 
     # -- rich ------------------------------------------------------------------------------------------------
     def __rich__(self) -> Any:
@@ -344,8 +359,9 @@ class SyncProgress:
             view = self.view
             elapsed = "" if self._started is None else seconds_text(self._clock.now() - self._started)
             if view.resyncing:
-                title = Text(f"after the last wave: syncing again what renders differently now  {elapsed}",
-                             style="bold")
+                title = Text(
+                    f"after the last wave: syncing again what renders differently now  {elapsed}", style="bold"
+                )
                 current = [view.apps[name] for name in view.resyncing]
             elif view.current_wave is None or len(view.finished_waves) == len(view.waves):
                 stage = "the root app" if view.root else "rendering the app tree"
@@ -353,8 +369,9 @@ class SyncProgress:
                 current = [a for a in view.apps.values() if a.wave is None]
             else:
                 done = len(view.finished_waves)
-                title = Text(f"wave {view.current_wave}  ({done} of {len(view.waves)} waves done)  {elapsed}",
-                             style="bold")
+                title = Text(
+                    f"wave {view.current_wave}  ({done} of {len(view.waves)} waves done)  {elapsed}", style="bold"
+                )
                 current = [a for a in view.apps.values() if a.wave == view.current_wave]
             if view.dry_run:
                 title.append("  dry run", style="cyan")
@@ -362,8 +379,9 @@ class SyncProgress:
             for column in ("APP", "STATE", "APPLIED", "WAITING ON / LAST"):
                 table.add_column(column, overflow="fold")
             for app in current:
-                table.add_row(Text(app.name), self._state_text(app), Text(app.applied_text),
-                              Text(self._detail_text(app)))
+                table.add_row(
+                    Text(app.name), self._state_text(app), Text(app.applied_text), Text(self._detail_text(app))
+                )
             return Group(title, table)
 
     @staticmethod
@@ -390,6 +408,7 @@ class SyncProgress:
         for column in ("WAVE", "APP", "HEALTH", "SYNC", "BLOCKING"):
             table.add_column(column, overflow="fold")
         for wave, name, health, sync, blocking in report_rows(self.view):
-            table.add_row(Text(wave), Text(name), Text(health, style=_STYLE.get(health, "")), Text(sync),
-                          Text(blocking))
+            table.add_row(
+                Text(wave), Text(name), Text(health, style=_STYLE.get(health, "")), Text(sync), Text(blocking)
+            )
         return table

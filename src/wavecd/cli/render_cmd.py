@@ -34,7 +34,8 @@ def _write_out(out: Path, files: dict[str, str]) -> None:
         if strangers:
             raise click.ClickException(
                 f"--out {out} holds files wavecd did not write ({', '.join(sorted(strangers)[:5])}); "
-                "choose an empty or new folder")
+                "choose an empty or new folder"
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -54,11 +55,23 @@ def _write_out(out: Path, files: dict[str, str]) -> None:
 
 @click.command("render", context_settings={"help_option_names": ["-h", "--help"]})
 @root_options
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="Write one <app>.yaml per app into this folder instead of printing.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write one <app>.yaml per app into this folder instead of printing.",
+)
 @click.option("--app", "app_name", help="Only this app's manifests (the whole tree is still walked).")
-def render(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bool, offline: bool, executor: str,
-           no_cache: bool, out: Path | None, app_name: str | None) -> None:
+def render(
+    root: Path,
+    config: Path | None,
+    repos: tuple[str, ...],
+    worktree: bool,
+    offline: bool,
+    executor: str,
+    no_cache: bool,
+    out: Path | None,
+    app_name: str | None,
+) -> None:
     """Render every manifest of the app tree of ROOT, as Argo CD would sync them."""
     _, walked = open_tree_or_exit(root, config, repos, worktree, offline, executor, no_cache)
     apps = [n for n in walked.nodes if n.kind == "Application"]
@@ -79,7 +92,8 @@ def render(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bo
     click.echo(f"rendered {len(rendered)} apps, {resources} resources" + (f" into {out}" if out else ""), err=True)
     for node in broken:
         first = node.error.splitlines()[0] if node.error else ""
-        click.echo(f"failed: {node.name}: {first}" + (f" (at {node.error_location})" if node.error_location else ""),
-                   err=True)
+        click.echo(
+            f"failed: {node.name}: {first}" + (f" (at {node.error_location})" if node.error_location else ""), err=True
+        )
     if broken:
         sys.exit(1)

@@ -48,10 +48,15 @@ def _short(resource: ResourceComparison) -> str:
 
 
 def _document(plan: TreePlan, statuses: list[AppStatus]) -> dict[str, Any]:
-    apps = [{"app": s.app, "wave": plan.wave_of(s.app), **{k: v for k, v in s.to_json().items() if k != "app"}}
-            for s in statuses]
-    return {"apps": apps, "health": worst_health(statuses),
-            "sync": SYNCED if all(s.sync == SYNCED for s in statuses) else OUT_OF_SYNC}
+    apps = [
+        {"app": s.app, "wave": plan.wave_of(s.app), **{k: v for k, v in s.to_json().items() if k != "app"}}
+        for s in statuses
+    ]
+    return {
+        "apps": apps,
+        "health": worst_health(statuses),
+        "sync": SYNCED if all(s.sync == SYNCED for s in statuses) else OUT_OF_SYNC,
+    }
 
 
 def _print_table(plan: TreePlan, statuses: list[AppStatus]) -> None:
@@ -59,8 +64,16 @@ def _print_table(plan: TreePlan, statuses: list[AppStatus]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    colours = {"Healthy": "green", "Synced": "green", "Progressing": "cyan", "Suspended": "blue",
-               "Missing": "yellow", "OutOfSync": "yellow", "Degraded": "red", "Unknown": "magenta"}
+    colours = {
+        "Healthy": "green",
+        "Synced": "green",
+        "Progressing": "cyan",
+        "Suspended": "blue",
+        "Missing": "yellow",
+        "OutOfSync": "yellow",
+        "Degraded": "red",
+        "Unknown": "magenta",
+    }
     rows = []
     for s in statuses:
         wave = plan.wave_of(s.app)
@@ -70,8 +83,9 @@ def _print_table(plan: TreePlan, statuses: list[AppStatus]) -> None:
         table.add_column(column, no_wrap=True, min_width=max([len(column), *(len(row[i]) for row in rows)]))
     table.add_column("MESSAGE", no_wrap=True, overflow="ellipsis", ratio=1)
     for (name, wave, health, sync), s in zip(rows, statuses, strict=True):
-        table.add_row(name, wave, f"[{colours.get(health, '')}]{health}", f"[{colours.get(sync, '')}]{sync}",
-                      message(s))
+        table.add_row(
+            name, wave, f"[{colours.get(health, '')}]{health}", f"[{colours.get(sync, '')}]{sync}", message(s)
+        )
     Console().print(table)
 
 
@@ -83,12 +97,25 @@ def _fail(err: WavecdError) -> NoReturn:
 
 @click.command("status", context_settings={"help_option_names": ["-h", "--help"]})
 @root_options
-@click.option("--kubeconfig", type=click.Path(path_type=Path, dir_okay=False),
-              help="Kubeconfig to use (default: KUBECONFIG, then ~/.kube/config).")
+@click.option(
+    "--kubeconfig",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Kubeconfig to use (default: KUBECONFIG, then ~/.kube/config).",
+)
 @click.option("--context", help="Kubeconfig context to use (default: the current one).")
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def status(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bool, offline: bool, executor: str,
-           no_cache: bool, kubeconfig: Path | None, context: str | None, output: str) -> None:
+def status(
+    root: Path,
+    config: Path | None,
+    repos: tuple[str, ...],
+    worktree: bool,
+    offline: bool,
+    executor: str,
+    no_cache: bool,
+    kubeconfig: Path | None,
+    context: str | None,
+    output: str,
+) -> None:
     """Show each Application of ROOT's tree as the cluster has it: health, and Synced when every desired
     object exists, carries the app's tracking annotation and a server-side dry-run apply changes nothing,
     and no object the app tracks is left that it no longer renders (one a sync with --prune would delete).
@@ -104,8 +131,17 @@ def status(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bo
         _fail(err)
     with client:
         try:
-            session = open_session(TreeRequest(root=root, config=config, repos=repos, worktree=worktree,
-                                               offline=offline, executor=executor, use_cache=not no_cache))
+            session = open_session(
+                TreeRequest(
+                    root=root,
+                    config=config,
+                    repos=repos,
+                    worktree=worktree,
+                    offline=offline,
+                    executor=executor,
+                    use_cache=not no_cache,
+                )
+            )
             plan = plan_tree(session.tree)
 
             def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:

@@ -111,9 +111,13 @@ def open_session_timed(request: TreeRequest, emit: Emit) -> TreeSession:
     for node in nodes:
         for warning in node.warnings:
             click.echo(f"warning: {node.name}: {warning}", err=True)
-    emit(TreeRendered(apps=sum(1 for n in nodes if n.kind == "Application"),
-                      errors=[{"app": n.name, "message": n.error} for n in nodes if n.error],
-                      seconds=round(seconds, 3)))
+    emit(
+        TreeRendered(
+            apps=sum(1 for n in nodes if n.kind == "Application"),
+            errors=[{"app": n.name, "message": n.error} for n in nodes if n.error],
+            seconds=round(seconds, 3),
+        )
+    )
     return session
 
 
@@ -149,11 +153,21 @@ class SummaryGuard:
         with self._lock:
             if self.summarised:
                 return
-            apps = Counter(self._health.get(name) or (HealthStatus.PROGRESSING.value if name in self._started
-                                                      else NOT_STARTED) for name in self._apps)
-        self(Summary(health=HealthStatus.UNKNOWN.value, phase=phase, message=message,
-                     seconds=round(self._clock.now() - self._since, 3), apps=dict(apps), dry_run=self._dry_run,
-                     exit_code=exit_code))
+            apps = Counter(
+                self._health.get(name) or (HealthStatus.PROGRESSING.value if name in self._started else NOT_STARTED)
+                for name in self._apps
+            )
+        self(
+            Summary(
+                health=HealthStatus.UNKNOWN.value,
+                phase=phase,
+                message=message,
+                seconds=round(self._clock.now() - self._since, 3),
+                apps=dict(apps),
+                dry_run=self._dry_run,
+                exit_code=exit_code,
+            )
+        )
 
 
 def internal_error(err: Exception) -> str:
@@ -182,11 +196,13 @@ def run(request: TreeRequest, target: Target, settings: SyncSettings, emit: Emit
     with contextlib.ExitStack() as stack:
         # The kubeconfig first: it is read in an instant, while the tree may take seconds to render, and bad
         # input must be reported before any event is printed.
-        client = (None if target.sim
-                  else stack.enter_context(KubeClient.from_kubeconfig(target.kubeconfig, target.context)))
+        client = (
+            None if target.sim else stack.enter_context(KubeClient.from_kubeconfig(target.kubeconfig, target.context))
+        )
         session = open_session_timed(request, emit)
-        guard = SummaryGuard(emit, clock, [n.name for n in session.tree.nodes if n.kind == "Application"],
-                             dry_run=settings.dry_run)
+        guard = SummaryGuard(
+            emit, clock, [n.name for n in session.tree.nodes if n.kind == "Application"], dry_run=settings.dry_run
+        )
 
         def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
             return session.render_at(name, facts.kube_version, facts.api_versions)
@@ -212,21 +228,50 @@ def wave_delay_from_env() -> float:
 
 @click.command("sync", context_settings={"help_option_names": ["-h", "--help"]})
 @root_options
-@click.option("--kubeconfig", type=click.Path(dir_okay=False),
-              help="kubeconfig file (default: KUBECONFIG, else ~/.kube/config).")
+@click.option(
+    "--kubeconfig", type=click.Path(dir_okay=False), help="kubeconfig file (default: KUBECONFIG, else ~/.kube/config)."
+)
 @click.option("--context", help="kubeconfig context (default: the current one).")
 @click.option("--sim", is_flag=True, help="Sync into a simulated cluster started in-process for this run.")
-@click.option("--sim-speed", type=float, default=None,
-              help=f"With --sim: simulated seconds per real second (default {DEFAULT_SIM_SPEED:g}; 1 is real time).")
+@click.option(
+    "--sim-speed",
+    type=float,
+    default=None,
+    help=f"With --sim: simulated seconds per real second (default {DEFAULT_SIM_SPEED:g}; 1 is real time).",
+)
 @click.option("--dry-run", is_flag=True, help="Check every object with a server-side dry run; change nothing.")
 @click.option("--prune", is_flag=True, help="Delete tracked objects that are no longer desired.")
-@click.option("--timeout", "timeout_text", metavar="DURATION",
-              help="Stop after this long (90s, 1m30s, 1h); exit status 3. Default: no limit.")
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: a live view on a terminal, one line per event otherwise; json: one event per line.")
-def sync(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bool, offline: bool, executor: str,
-         no_cache: bool, kubeconfig: str | None, context: str | None, sim: bool, sim_speed: float | None,
-         dry_run: bool, prune: bool, timeout_text: str | None, output: str) -> None:
+@click.option(
+    "--timeout",
+    "timeout_text",
+    metavar="DURATION",
+    help="Stop after this long (90s, 1m30s, 1h); exit status 3. Default: no limit.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a live view on a terminal, one line per event otherwise; json: one event per line.",
+)
+def sync(
+    root: Path,
+    config: Path | None,
+    repos: tuple[str, ...],
+    worktree: bool,
+    offline: bool,
+    executor: str,
+    no_cache: bool,
+    kubeconfig: str | None,
+    context: str | None,
+    sim: bool,
+    sim_speed: float | None,
+    dry_run: bool,
+    prune: bool,
+    timeout_text: str | None,
+    output: str,
+) -> None:
     """Sync the app tree of ROOT into a cluster: the root app, then each tree wave in ascending order, every
     app gated on health. Exit status: 0 Healthy, 1 Degraded or failed, 2 bad input, 3 timed out,
     130 interrupted."""
@@ -235,13 +280,21 @@ def sync(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bool
         timeout = parse_timeout(timeout_text) if timeout_text is not None else None
     except WavecdError as err:
         _exit_with_error(err)
-    request = TreeRequest(root=root, config=config, repos=repos, worktree=worktree, offline=offline,
-                          executor=executor, use_cache=not no_cache)
+    request = TreeRequest(
+        root=root,
+        config=config,
+        repos=repos,
+        worktree=worktree,
+        offline=offline,
+        executor=executor,
+        use_cache=not no_cache,
+    )
     settings = SyncSettings(dry_run=dry_run, prune=prune, timeout=timeout, wave_delay=wave_delay_from_env())
     clock = RealClock(target.sim_speed) if target.sim else RealClock()
     out = sys.stdout
-    view: JsonLines | SyncProgress = (JsonLines(out) if output == "json"
-                                      else SyncProgress(out, clock=clock, live=out.isatty()))
+    view: JsonLines | SyncProgress = (
+        JsonLines(out) if output == "json" else SyncProgress(out, clock=clock, live=out.isatty())
+    )
     try:
         with view if isinstance(view, SyncProgress) else contextlib.nullcontext():
             code = run(request, target, settings, view, clock)

@@ -19,14 +19,27 @@ def root_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """ROOT and the flags every command that reads an app tree accepts."""
     decorators = [
         click.argument("root", type=click.Path(path_type=Path)),
-        click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
-                     help="wavecd.yaml to use instead of the one found beside ROOT or above it."),
-        click.option("--repo", "repos", multiple=True, metavar="URL=PATH",
-                     help="Serve the git repository URL from the local folder PATH (repeatable)."),
+        click.option(
+            "--config",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="wavecd.yaml to use instead of the one found beside ROOT or above it.",
+        ),
+        click.option(
+            "--repo",
+            "repos",
+            multiple=True,
+            metavar="URL=PATH",
+            help="Serve the git repository URL from the local folder PATH (repeatable).",
+        ),
         click.option("--worktree", is_flag=True, help="Read every mapped repository as it is on disk."),
         click.option("--offline", is_flag=True, help="Never reach a network; mirrors and mapped folders only."),
-        click.option("--executor", type=click.Choice(EXECUTORS), default="auto", show_default=True,
-                     help="How apps of one level render concurrently."),
+        click.option(
+            "--executor",
+            type=click.Choice(EXECUTORS),
+            default="auto",
+            show_default=True,
+            help="How apps of one level render concurrently.",
+        ),
         click.option("--no-cache", is_flag=True, help="Render every app, ignoring and not writing the cache."),
     ]
     for decorator in reversed(decorators):
@@ -34,13 +47,29 @@ def root_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def open_tree_or_exit(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bool, offline: bool,
-                      executor: str, no_cache: bool) -> tuple[Any, Any]:
+def open_tree_or_exit(
+    root: Path,
+    config: Path | None,
+    repos: tuple[str, ...],
+    worktree: bool,
+    offline: bool,
+    executor: str,
+    no_cache: bool,
+) -> tuple[Any, Any]:
     from wavecd.apps.session import TreeRequest, open_tree
 
     try:
-        return open_tree(TreeRequest(root=root, config=config, repos=repos, worktree=worktree, offline=offline,
-                                     executor=executor, use_cache=not no_cache))
+        return open_tree(
+            TreeRequest(
+                root=root,
+                config=config,
+                repos=repos,
+                worktree=worktree,
+                offline=offline,
+                executor=executor,
+                use_cache=not no_cache,
+            )
+        )
     except WavecdError as err:
         click.echo(f"Error: {err.render()}", err=True)
         sys.exit(err.exit_code)
@@ -95,8 +124,16 @@ def print_rich_tree(tree: Any) -> None:
 @click.command("tree", context_settings={"help_option_names": ["-h", "--help"]})
 @root_options
 @click.option("-o", "--output", type=click.Choice(["tree", "json"]), default="tree", show_default=True)
-def tree(root: Path, config: Path | None, repos: tuple[str, ...], worktree: bool, offline: bool, executor: str,
-         no_cache: bool, output: str) -> None:
+def tree(
+    root: Path,
+    config: Path | None,
+    repos: tuple[str, ...],
+    worktree: bool,
+    offline: bool,
+    executor: str,
+    no_cache: bool,
+    output: str,
+) -> None:
     """Show the app tree of ROOT: every Application and ApplicationSet, with its wave, source,
     destination namespace, resource count and error."""
     _, walked = open_tree_or_exit(root, config, repos, worktree, offline, executor, no_cache)

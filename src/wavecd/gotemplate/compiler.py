@@ -439,10 +439,7 @@ class _Compiler:
         start = 0
         walked = len(idents) - (1 if args or final != "_NOFINAL" else 0)
         if (
-            walked >= 2
-            and mk == "zero"
-            and isinstance(iface, bool)
-            and not isinstance(err_at, _DynAt)
+            walked >= 2 and mk == "zero" and isinstance(iface, bool) and not isinstance(err_at, _DynAt)
         ):  # the steps that only read fields: one `_walk` call instead of a line per step
             at = err_at or node
             steps = tuple(

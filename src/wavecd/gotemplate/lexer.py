@@ -35,7 +35,6 @@ KEYWORDS = {
 }
 
 
-
 @functools.cache
 def _word_types(break_ok: bool, continue_ok: bool) -> dict[str, int]:
     """The token type of each word that is not an identifier: the keywords (`break`/`continue` only
@@ -89,8 +88,17 @@ _FIELD_STEP = re.compile(r"\.[A-Za-z_][A-Za-z0-9_]*")
 _S_SPACE, _S_IDENT, _S_FIELDS, _S_NUMBER, _S_LEFT_PAREN, _S_RIGHT_PAREN = 1, 2, 4, 9, 10, 11
 _SIMPLE_NEEDS_TERMINATOR = frozenset((2, 3, 4))
 _NUMBER_ENDS = frozenset(" \t|()}")
-_SIMPLE_TYPES = {1: SPACE, 3: VARIABLE, 5: STRING, 6: PIPE, 7: DECLARE, 8: DOT, 9: NUMBER, 10: LEFT_PAREN,
-                 11: RIGHT_PAREN}
+_SIMPLE_TYPES = {
+    1: SPACE,
+    3: VARIABLE,
+    5: STRING,
+    6: PIPE,
+    7: DECLARE,
+    8: DOT,
+    9: NUMBER,
+    10: LEFT_PAREN,
+    11: RIGHT_PAREN,
+}
 _ALNUM_RUN = re.compile(r"[^\W]*")  # letters, digits (Nd and friends) and underscore
 _DIGITS = {10: "0123456789", 16: "0123456789abcdefABCDEF"}
 

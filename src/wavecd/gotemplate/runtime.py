@@ -145,8 +145,9 @@ def hop_site(tmpl: str, name: str, node: Node, iface: bool, missingkey: str, las
     return partial(_hop_at_site, tmpl, name, node, iface, missingkey, last)
 
 
-def _hop_at_site(tmpl: str, name: str, node: Node, iface: bool, missingkey: str, last: bool, recv: Any,
-                 prev: Any = None) -> Any:
+def _hop_at_site(
+    tmpl: str, name: str, node: Node, iface: bool, missingkey: str, last: bool, recv: Any, prev: Any = None
+) -> Any:
     return hop(tmpl, recv, name, node, iface, missingkey, last, prev)
 
 

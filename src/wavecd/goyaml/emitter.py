@@ -37,6 +37,7 @@ def select_block_style(value: str, info: Any, plain_wanted: bool, simple_key: bo
         return DOUBLE
     return style
 
+
 _ESCAPES = {
     "\x00": "0",
     "\x07": "a",

@@ -25,7 +25,6 @@ class ManifestHead(NamedTuple):
     annotations: dict[str, str]
 
 
-
 def _field(key: str, fields: tuple[str, ...]) -> str | None:
     """encoding/json's field match: exact name first, then case-insensitive."""
     if key in fields:

@@ -37,8 +37,9 @@ def deep_copy(value: Any) -> Any:
 _SHARED = frozenset((str, int, float, bool, type(None)))
 
 
-def coalesce_values(chart: Chart, user: dict[str, Any] | None, log: HelmLog | None = None,
-                    drop_default_nulls: bool = False) -> dict[str, Any]:
+def coalesce_values(
+    chart: Chart, user: dict[str, Any] | None, log: HelmLog | None = None, drop_default_nulls: bool = False
+) -> dict[str, Any]:
     """CoalesceValues: nulls from the user delete defaults; with `drop_default_nulls` (Helm 4.2) the nulls
     of the charts' own defaults are left out too."""
     return _Coalescer(False, log, drop_default_nulls).coalesce(chart, deep_copy(user or {}), "")
@@ -177,11 +178,14 @@ class _Coalescer:
                 if isinstance(dv, dict):
                     self._tables(dv, val, _prefix(prefix, key), merge)
                 else:
-                    self._printf(298, f"warning: cannot overwrite table with non table for {_prefix(prefix, key)} "
-                                      f"({_v(val)})")
+                    self._printf(
+                        298, f"warning: cannot overwrite table with non table for {_prefix(prefix, key)} ({_v(val)})"
+                    )
             elif isinstance(dv, dict) and val is not None:
-                self._printf(301, f"warning: destination for {_prefix(prefix, key)} is a table. Ignoring non-table "
-                                  f"value ({_v(val)})")
+                self._printf(
+                    301,
+                    f"warning: destination for {_prefix(prefix, key)} is a table. Ignoring non-table value ({_v(val)})",
+                )
         return dst
 
 
@@ -237,8 +241,9 @@ def coalesce_tables(dst: dict[str, Any] | None, src: dict[str, Any] | None) -> d
     return _Coalescer(False, None)._tables(dst, src, "", False)
 
 
-def merge_tables(dst: dict[str, Any] | None, src: dict[str, Any] | None,
-                 log: HelmLog | None = None) -> dict[str, Any] | None:
+def merge_tables(
+    dst: dict[str, Any] | None, src: dict[str, Any] | None, log: HelmLog | None = None
+) -> dict[str, Any] | None:
     """MergeTables: like CoalesceTables, keeping nulls."""
     if src is None:
         return dst

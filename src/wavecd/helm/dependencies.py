@@ -109,8 +109,12 @@ def _apply_tags(reqs: list[Dependency], cvals: dict[str, Any], log: HelmLog) -> 
                     else:
                         has_false = True
                 else:
-                    log.warn(("dependencies.go:94", f"Warning: Tag '{k}' for chart {r.name} returned non-bool value"),
-                             "returned non-bool value", tag=k, chart=r.name)
+                    log.warn(
+                        ("dependencies.go:94", f"Warning: Tag '{k}' for chart {r.name} returned non-bool value"),
+                        "returned non-bool value",
+                        tag=k,
+                        chart=r.name,
+                    )
         if not has_true and has_false:
             r.enabled = False
         else:
@@ -159,8 +163,9 @@ def _process_import_values(chart: Chart, log: HelmLog) -> None:
                 except NoValue as exc:
                     text = f'"{exc.args[0]}" is not a table'
                     v3 = f"Warning: ImportValues missing table from chart {r.name}: {text}"
-                    log.warn(("dependencies.go:269", v3), "ImportValues missing table from chart",
-                             chart=r.name, error=text)
+                    log.warn(
+                        ("dependencies.go:269", v3), "ImportValues missing table from chart", chart=r.name, error=text
+                    )
                     continue
                 imported = merge_tables(imported, _path_to_map(parent, vv), log) or {}
             elif isinstance(riv, str):
@@ -170,8 +175,11 @@ def _process_import_values(chart: Chart, log: HelmLog) -> None:
                     vm = table(cvals, f"{r.name}.{child}")
                 except NoValue as exc:
                     text = f'"{exc.args[0]}" is not a table'
-                    log.warn(("dependencies.go:286", f"Warning: ImportValues missing table: {text}"),
-                             "ImportValues missing table", error=text)
+                    log.warn(
+                        ("dependencies.go:286", f"Warning: ImportValues missing table: {text}"),
+                        "ImportValues missing table",
+                        error=text,
+                    )
                     continue
                 imported = merge_tables(imported, vm, log) or {}
         r.import_values = normalised

@@ -96,30 +96,30 @@ def _parse_trace(text: str) -> _Trace | None:
     prefix = "template: "
     if not text.startswith(prefix):
         return None
-    rest = text[len(prefix):]
+    rest = text[len(prefix) :]
     if rest.startswith("no template "):
         return _Trace(message=text)
     idx = rest.find(": executing ")
     if idx != -1:
         name = rest[:idx]
-        after = rest[idx + len(": executing "):]
+        after = rest[idx + len(": executing ") :]
         if not after.startswith('"'):
             return None
         end_quote = after.find('"', 1)
         if end_quote == -1:
             return None
         function = after[1:end_quote]
-        after_func = after[end_quote + 1:]
+        after_func = after[end_quote + 1 :]
         if not after_func.startswith(" at <"):
             return None
-        after_at = after_func[len(" at <"):]
+        after_at = after_func[len(" at <") :]
         end_loc = after_at.find(">: ")
         if end_loc == -1:
             return None
         node = after_at[:end_loc]
-        message = _cut_chained(after_at[end_loc + 3:])
+        message = _cut_chained(after_at[end_loc + 3 :])
         return _Trace(location=name, message=message, executed=f'executing "{function}" at <{node}>:')
     sep = rest.rfind(": ")
     if sep == -1:
         return None
-    return _Trace(location=rest[:sep], message=_cut_chained(rest[sep + 2:]))
+    return _Trace(location=rest[:sep], message=_cut_chained(rest[sep + 2 :]))

@@ -63,7 +63,6 @@ def _from_yaml_array(text: str) -> list[Any]:
         return [exc.message]
 
 
-
 def _to_json(v: Any) -> str:
     from wavecd.goyaml.gojson import marshal
 

@@ -34,7 +34,7 @@ def _translate(p: str, i: int, in_alt: bool) -> tuple[str, int]:
             end = p.find("]", i + 1)
             if end == -1:
                 raise _BadGlob(p)
-            body = p[i + 1:end]
+            body = p[i + 1 : end]
             negate = body.startswith("!")
             if negate:
                 body = body[1:]

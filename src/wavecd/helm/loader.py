@@ -83,8 +83,9 @@ def read_dir(path: str, *, helm_major: int = 4, warnings: list[str] | None = Non
     return files
 
 
-def _walk(directory: str, rel: str, rules: IgnoreRules, out: list[ChartFile], helm_major: int,
-          warnings: list[str]) -> None:
+def _walk(
+    directory: str, rel: str, rules: IgnoreRules, out: list[ChartFile], helm_major: int, warnings: list[str]
+) -> None:
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -115,9 +116,12 @@ def _note_symlink(full: str, helm_major: int, warnings: list[str]) -> None:
     if not os.path.exists(resolved):
         raise LoadError(f"error evaluating symlink {full}: lstat {resolved}: no such file or directory")
     v3 = f"found symbolic link in path: {full} resolves to {resolved}. Contents of linked file included and used"
-    HelmLog(helm_major, warnings).info(("walk.go:75", v3),
-                                       "found symbolic link in path. Contents of linked file included and used",
-                                       path=full, resolved=resolved)
+    HelmLog(helm_major, warnings).info(
+        ("walk.go:75", v3),
+        "found symbolic link in path. Contents of linked file included and used",
+        path=full,
+        resolved=resolved,
+    )
 
 
 def load_archive_file(path: str, *, helm_major: int = 4, warnings: list[str] | None = None) -> Chart:
@@ -177,8 +181,7 @@ def read_archive(raw: bytes) -> list[ChartFile]:
                     raise LoadError(f"decompressed chart is larger than the maximum size {MAX_CHART_SIZE}")
                 if member.size > MAX_FILE_SIZE:
                     raise LoadError(
-                        f'decompressed chart file "{member.name}" is larger than the maximum file size '
-                        f"{MAX_FILE_SIZE}"
+                        f'decompressed chart file "{member.name}" is larger than the maximum file size {MAX_FILE_SIZE}'
                     )
                 fh = tar.extractfile(member)
                 content = fh.read() if fh is not None else b""
@@ -201,8 +204,11 @@ def load_files(files: list[ChartFile], *, helm_major: int = 4, warnings: list[st
         if f.name == "Chart.yaml":
             metadata = metadata or Metadata()
             try:
-                decode_metadata(read_yaml_document(f.data), metadata,
-                                root_type="v2.Metadata" if helm_major >= 4 else "chart.Metadata")
+                decode_metadata(
+                    read_yaml_document(f.data),
+                    metadata,
+                    root_type="v2.Metadata" if helm_major >= 4 else "chart.Metadata",
+                )
             except (MetadataError, ValuesError) as exc:
                 raise LoadError(f"cannot load Chart.yaml: {_decode_text(exc)}") from None
             if not metadata.api_version:
@@ -219,9 +225,12 @@ def load_files(files: list[ChartFile], *, helm_major: int = 4, warnings: list[st
                 if metadata is None:
                     metadata = chart.metadata = Metadata()
                 if metadata.api_version != "v1":
-                    HelmLog(helm_major, log).printf("load.go:138", "Warning: Dependency locking is handled in "
-                                                    'Chart.lock since apiVersion "v2". We recommend migrating to '
-                                                    "Chart.lock.")
+                    HelmLog(helm_major, log).printf(
+                        "load.go:138",
+                        "Warning: Dependency locking is handled in "
+                        'Chart.lock since apiVersion "v2". We recommend migrating to '
+                        "Chart.lock.",
+                    )
                 if metadata.api_version == "v1":
                     chart.files.append(f)
         elif name == "values.yaml":
@@ -235,8 +244,11 @@ def load_files(files: list[ChartFile], *, helm_major: int = 4, warnings: list[st
             if metadata is None:
                 metadata = chart.metadata = Metadata()
             if metadata.api_version != "v1":
-                HelmLog(helm_major, log).printf("load.go:120", "Warning: Dependencies are handled in Chart.yaml since "
-                                                'apiVersion "v2". We recommend migrating dependencies to Chart.yaml.')
+                HelmLog(helm_major, log).printf(
+                    "load.go:120",
+                    "Warning: Dependencies are handled in Chart.yaml since "
+                    'apiVersion "v2". We recommend migrating dependencies to Chart.yaml.',
+                )
             try:
                 decode_metadata(read_yaml_document(f.data), metadata)
             except (MetadataError, ValuesError) as exc:
@@ -249,7 +261,7 @@ def load_files(files: list[ChartFile], *, helm_major: int = 4, warnings: list[st
             if posixpath.splitext(name)[1] == ".prov":
                 chart.files.append(f)
                 continue
-            rest = name[len("charts/"):]
+            rest = name[len("charts/") :]
             cname = rest.split("/", 1)[0]
             subcharts.setdefault(cname, []).append(ChartFile(rest, f.data))
         else:
@@ -264,9 +276,7 @@ def load_files(files: list[ChartFile], *, helm_major: int = 4, warnings: list[st
             if posixpath.splitext(cname)[1] == ".tgz":
                 first = sub_files[0]
                 if first.name != cname:
-                    raise LoadError(
-                        f"error unpacking subchart tar in {chart.name}: expected {cname}, got {first.name}"
-                    )
+                    raise LoadError(f"error unpacking subchart tar in {chart.name}: expected {cname}, got {first.name}")
                 sub = load_files(read_archive(first.data), helm_major=helm_major, warnings=log)
             else:
                 inner = [ChartFile(f.name.split("/", 1)[1], f.data) for f in sub_files if "/" in f.name]
@@ -333,4 +343,3 @@ def validate_metadata(md: Metadata, *, lib: str) -> None:
         if key in seen:
             raise LoadError(f'validation: more than one dependency with name or alias "{key}"')
         seen.add(key)
-

@@ -14,22 +14,64 @@ from typing import Any
 from wavecd.helm.helmlog import HelmLog
 
 INSTALL_ORDER_V3: tuple[str, ...] = (
-    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
-    "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
-    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
-    "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding",
-    "RoleBindingList", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
-    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
 )
 INSTALL_ORDER_V4: tuple[str, ...] = (
-    *INSTALL_ORDER_V3, "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+    *INSTALL_ORDER_V3,
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
 )
 
 HOOK_ANNOTATION = "helm.sh/hook"
-HOOK_EVENTS = frozenset({
-    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade",
-    "pre-rollback", "post-rollback", "test", "test-success",
-})
+HOOK_EVENTS = frozenset(
+    {
+        "pre-install",
+        "post-install",
+        "pre-delete",
+        "post-delete",
+        "pre-upgrade",
+        "post-upgrade",
+        "pre-rollback",
+        "post-rollback",
+        "test",
+        "test-success",
+    }
+)
 TEST_EVENTS = frozenset({"test", "test-success"})
 
 # Go's \s is ASCII only
@@ -98,7 +140,10 @@ HeadParser = Callable[[str], tuple[str, dict[str, str] | None]]
 
 
 def sort_manifests(
-    files: dict[str, str], order: tuple[str, ...], parse_head: HeadParser, log: HelmLog,
+    files: dict[str, str],
+    order: tuple[str, ...],
+    parse_head: HeadParser,
+    log: HelmLog,
     keep_trailing_whitespace: bool = False,
 ) -> tuple[list[Manifest], list[Manifest]]:
     """(hooks, manifests), each stable-sorted by kind; raises ManifestError on an unparsable document.
@@ -120,8 +165,11 @@ def sort_manifests(
                 continue
             events = [h.strip().lower() for h in hook_types.split(",")]
             if any(e not in HOOK_EVENTS for e in events):
-                log.info(("manifest_sorter.go:190", f"info: skipping unknown hook: {_go_quote(hook_types)}"),
-                         "skipping unknown hooks", hookTypes=hook_types)
+                log.info(
+                    ("manifest_sorter.go:190", f"info: skipping unknown hook: {_go_quote(hook_types)}"),
+                    "skipping unknown hooks",
+                    hookTypes=hook_types,
+                )
                 continue
             hooks.append(Manifest(path, doc, kind, events))
     return sort_by_kind(hooks, order), sort_by_kind(generic, order)

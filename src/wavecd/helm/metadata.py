@@ -20,7 +20,6 @@ class MetadataError(ValueError):
     """The decoding error text after `error unmarshaling JSON: while decoding JSON: `."""
 
 
-
 def _shortest32(value: float) -> str:
     """strconv.FormatFloat(v, 'g', -1, 32): the text sigs.k8s.io/yaml gives a float read into a string."""
     f32 = struct.unpack("f", struct.pack("f", value))[0]
@@ -87,13 +86,36 @@ def _fields(data: dict[str, Any], names: tuple[str, ...]) -> list[tuple[str, Any
 
 
 _METADATA_FIELDS = (
-    "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion",
-    "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type",
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
 )
 _STRING_FIELDS = {
-    "name": "name", "home": "home", "version": "version", "description": "description", "icon": "icon",
-    "apiVersion": "api_version", "condition": "condition", "tags": "tags", "appVersion": "app_version",
-    "kubeVersion": "kube_version", "type": "type",
+    "name": "name",
+    "home": "home",
+    "version": "version",
+    "description": "description",
+    "icon": "icon",
+    "apiVersion": "api_version",
+    "condition": "condition",
+    "tags": "tags",
+    "appVersion": "app_version",
+    "kubeVersion": "kube_version",
+    "type": "type",
 }
 _DEP_FIELDS = ("name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias")
 

@@ -82,8 +82,14 @@ class BuildInfo(GoStruct):
         self.go_type = "version.BuildInfo"  # type: ignore[misc]
 
     def to_go_json(self) -> dict[str, Any]:
-        out = GoStructFields({"version": self.Version, "git_commit": self.GitCommit,
-                              "git_tree_state": self.GitTreeState, "go_version": self.GoVersion})
+        out = GoStructFields(
+            {
+                "version": self.Version,
+                "git_commit": self.GitCommit,
+                "git_tree_state": self.GitTreeState,
+                "go_version": self.GoVersion,
+            }
+        )
         if self.KubeClientVersion is not None:
             out["kube_client_version"] = self.KubeClientVersion
         return out
@@ -101,8 +107,9 @@ class Capabilities(GoStruct):
         self.go_type = go_type  # type: ignore[misc]
 
     def to_go_json(self) -> dict[str, Any]:
-        return GoStructFields({"KubeVersion": self.KubeVersion, "APIVersions": list(self.APIVersions),
-                               "HelmVersion": self.HelmVersion})
+        return GoStructFields(
+            {"KubeVersion": self.KubeVersion, "APIVersions": list(self.APIVersions), "HelmVersion": self.HelmVersion}
+        )
 
 
 class KubeVersionError(ValueError):
@@ -123,8 +130,7 @@ def parse_kube_version(text: str, compat: HelmCompat) -> KubeVersion:
             raise KubeVersionError(f'illegal version string "{text}"')
         numbers = [int(p) for p in parts]
         git = text if text.startswith("v") else "v" + text
-        return KubeVersion(git, "v" + ".".join(str(n) for n in numbers), str(numbers[0]), str(numbers[1]),
-                           go_type)
+        return KubeVersion(git, "v" + ".".join(str(n) for n in numbers), str(numbers[0]), str(numbers[1]), go_type)
     from wavecd.semver import SemverError, parse_version
 
     try:
@@ -142,8 +148,9 @@ def default_kube_version(compat: HelmCompat) -> KubeVersion:
 
 
 def make_capabilities(compat: HelmCompat, kube: KubeVersion | None, extra_apis: list[str]) -> Capabilities:
-    apis = VersionSet([*compat.api_versions, *extra_apis],
-                      "common.VersionSet" if compat.major >= 4 else "chartutil.VersionSet")
+    apis = VersionSet(
+        [*compat.api_versions, *extra_apis], "common.VersionSet" if compat.major >= 4 else "chartutil.VersionSet"
+    )
     go_type = "*common.Capabilities" if compat.major >= 4 else "*chartutil.Capabilities"
     return Capabilities(kube or default_kube_version(compat), apis, BuildInfo(compat), go_type)
 
@@ -160,7 +167,11 @@ class HelmValues(GoNamedMap):
     __slots__ = ()
     go_methods = frozenset(("AsMap", "PathValue", "Table", "YAML"))
     _SIGNATURES: ClassVar[dict[str, tuple[str, ...]]] = {
-        "AsMap": (), "PathValue": ("string",), "Table": ("string",), "YAML": ()}
+        "AsMap": (),
+        "PathValue": ("string",),
+        "Table": ("string",),
+        "YAML": (),
+    }
 
     def go_method(self, name: str) -> Any:
         if name in self.go_methods:
@@ -250,8 +261,9 @@ class Files(dict):
         return Files((k, v) for k, v in self.items() if glob_match(pattern, k))
 
     def AsConfig(self) -> str:
-        return _files_yaml({posixpath.basename(k): v.decode("utf-8", errors="surrogateescape")
-                            for k, v in self.items()})
+        return _files_yaml(
+            {posixpath.basename(k): v.decode("utf-8", errors="surrogateescape") for k, v in self.items()}
+        )
 
     def AsSecrets(self) -> str:
         return _files_yaml({posixpath.basename(k): base64.b64encode(v).decode("ascii") for k, v in self.items()})
@@ -301,21 +313,35 @@ class GoDependency(GoStruct):
         if self.Version:
             out["version"] = self.Version
         out["repository"] = self.Repository
-        for key, value in (("condition", self.Condition), ("tags", self.Tags), ("enabled", self.Enabled),
-                           ("import-values", self.ImportValues), ("alias", self.Alias)):
+        for key, value in (
+            ("condition", self.Condition),
+            ("tags", self.Tags),
+            ("enabled", self.Enabled),
+            ("import-values", self.ImportValues),
+            ("alias", self.Alias),
+        ):
             if value:
                 out[key] = value
         return out
 
 
 _META_FIELDS = (
-    ("Name", "name", "name"), ("Home", "home", "home"), ("Sources", "sources", "sources"),
-    ("Version", "version", "version"), ("Description", "description", "description"),
-    ("Keywords", "keywords", "keywords"), ("Maintainers", "maintainers", "maintainers"), ("Icon", "icon", "icon"),
-    ("APIVersion", "apiVersion", "api_version"), ("Condition", "condition", "condition"),
-    ("Tags", "tags", "tags"), ("AppVersion", "appVersion", "app_version"),
-    ("Deprecated", "deprecated", "deprecated"), ("Annotations", "annotations", "annotations"),
-    ("KubeVersion", "kubeVersion", "kube_version"), ("Dependencies", "dependencies", "dependencies"),
+    ("Name", "name", "name"),
+    ("Home", "home", "home"),
+    ("Sources", "sources", "sources"),
+    ("Version", "version", "version"),
+    ("Description", "description", "description"),
+    ("Keywords", "keywords", "keywords"),
+    ("Maintainers", "maintainers", "maintainers"),
+    ("Icon", "icon", "icon"),
+    ("APIVersion", "apiVersion", "api_version"),
+    ("Condition", "condition", "condition"),
+    ("Tags", "tags", "tags"),
+    ("AppVersion", "appVersion", "app_version"),
+    ("Deprecated", "deprecated", "deprecated"),
+    ("Annotations", "annotations", "annotations"),
+    ("KubeVersion", "kubeVersion", "kube_version"),
+    ("Dependencies", "dependencies", "dependencies"),
     ("Type", "type", "type"),
 )
 
@@ -365,19 +391,36 @@ class ChartV3(GoStruct):
 def chart_v4_map(md: Metadata, is_root: bool) -> dict[str, Any]:
     """v4's `.Chart`: structToMap(Metadata) plus IsRoot, capitalised keys, nil slices as empty lists."""
     return {
-        "Name": md.name, "Home": md.home, "Sources": list(md.sources), "Version": md.version,
-        "Description": md.description, "Keywords": list(md.keywords),
+        "Name": md.name,
+        "Home": md.home,
+        "Sources": list(md.sources),
+        "Version": md.version,
+        "Description": md.description,
+        "Keywords": list(md.keywords),
         "Maintainers": [{"Name": m.name, "Email": m.email, "URL": m.url} for m in md.maintainers],
-        "Icon": md.icon, "APIVersion": md.api_version, "Condition": md.condition, "Tags": md.tags,
-        "AppVersion": md.app_version, "Deprecated": md.deprecated,
+        "Icon": md.icon,
+        "APIVersion": md.api_version,
+        "Condition": md.condition,
+        "Tags": md.tags,
+        "AppVersion": md.app_version,
+        "Deprecated": md.deprecated,
         "Annotations": GoStringMap(md.annotations) if md.annotations is not None else None,
         "KubeVersion": md.kube_version,
         "Dependencies": [
-            {"Name": d.name, "Version": d.version, "Repository": d.repository, "Condition": d.condition,
-             "Tags": list(d.tags), "Enabled": d.enabled, "ImportValues": list(d.import_values), "Alias": d.alias}
+            {
+                "Name": d.name,
+                "Version": d.version,
+                "Repository": d.repository,
+                "Condition": d.condition,
+                "Tags": list(d.tags),
+                "Enabled": d.enabled,
+                "ImportValues": list(d.import_values),
+                "Alias": d.alias,
+            }
             for d in md.dependencies or ()
         ],
-        "Type": md.type, "IsRoot": is_root,
+        "Type": md.type,
+        "IsRoot": is_root,
     }
 
 
@@ -388,5 +431,11 @@ def chart_object(chart: Chart, compat: HelmCompat) -> Any:
 
 
 def release_object(name: str, namespace: str, is_upgrade: bool) -> dict[str, Any]:
-    return {"Name": name, "Namespace": namespace, "IsUpgrade": is_upgrade, "IsInstall": not is_upgrade,
-            "Revision": 1, "Service": "Helm"}
+    return {
+        "Name": name,
+        "Namespace": namespace,
+        "IsUpgrade": is_upgrade,
+        "IsInstall": not is_upgrade,
+        "Revision": 1,
+        "Service": "Helm",
+    }

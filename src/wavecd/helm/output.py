@@ -26,16 +26,19 @@ def _text(raw: bytes) -> str:
 
 
 def template_stdout(
-    manifest: str, hooks: list[Manifest], *, no_hooks: bool, skip_tests: bool, show_only: list[str],
+    manifest: str,
+    hooks: list[Manifest],
+    *,
+    no_hooks: bool,
+    skip_tests: bool,
+    show_only: list[str],
     keep_trailing_whitespace: bool = False,
 ) -> str:
     """What `helm template` prints: the trimmed manifest and a newline, then hooks; or the `-s` selection
     (re-split the way the Helm version splits documents, see `split_manifests`)."""
     parts = [trim_space(manifest), "\n"]
     if not no_hooks:
-        parts.extend(
-            f"---\n# Source: {h.path}\n{h.content}\n" for h in hooks if not (skip_tests and is_test_hook(h))
-        )
+        parts.extend(f"---\n# Source: {h.path}\n{h.content}\n" for h in hooks if not (skip_tests and is_test_hook(h)))
     out = "".join(parts)
     if not show_only:
         return out

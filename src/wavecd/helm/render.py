@@ -71,8 +71,9 @@ class RenderResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _fail(text: str, *, hint: bool = False, log: list[str] | None = None, context: list[str] | None = None
-          ) -> HelmError:
+def _fail(
+    text: str, *, hint: bool = False, log: list[str] | None = None, context: list[str] | None = None
+) -> HelmError:
     return HelmError("Error: " + text + (DEBUG_HINT if hint else ""), log_lines=log, context=context)
 
 
@@ -128,8 +129,9 @@ def _render(chart_path: str, options: RenderOptions, warnings: list[str]) -> Ren
     if chart.metadata.type not in ("", "application"):
         raise _fail(f"{chart.metadata.type} charts are not installable")
     if chart.metadata.deprecated:
-        warnings.append("WARNING: This chart is deprecated" if compat.major < 4
-                        else 'level=WARN msg="this chart is deprecated"')
+        warnings.append(
+            "WARNING: This chart is deprecated" if compat.major < 4 else 'level=WARN msg="this chart is deprecated"'
+        )
     missing = missing_dependencies(chart)
     if missing:
         lead = "an error occurred" if compat.major >= 4 else "An error occurred"
@@ -143,18 +145,22 @@ def _render(chart_path: str, options: RenderOptions, warnings: list[str]) -> Ren
         process_dependencies(chart, user_values, HelmLog(compat.major, warnings), compat)
     except CoalesceError as exc:
         if compat.major >= 4:
-            raise _fail(f"chart dependencies processing failed: {exc}",
-                        log=[_slog_error("chart dependencies processing failed", str(exc))]) from None
+            raise _fail(
+                f"chart dependencies processing failed: {exc}",
+                log=[_slog_error("chart dependencies processing failed", str(exc))],
+            ) from None
         raise _fail(str(exc)) from None
     caps = make_capabilities(compat, kube, options.api_versions)
     values = _render_values(chart, user_values, options, compat, HelmLog(compat.major, warnings))
     values_type = _values_type(compat)
-    top = values_type({
-        "Chart": chart_object(chart, compat),
-        "Capabilities": caps,
-        "Release": release_object(name, options.namespace, options.is_upgrade),
-        "Values": values_type(values),
-    })
+    top = values_type(
+        {
+            "Chart": chart_object(chart, compat),
+            "Capabilities": caps,
+            "Release": release_object(name, options.namespace, options.is_upgrade),
+            "Values": values_type(values),
+        }
+    )
     stdout = _render_resources(chart, top, caps, options, compat, warnings)
     return RenderResult(stdout=stdout, warnings=warnings)
 
@@ -202,8 +208,9 @@ def _check_release_name(name: str, compat: HelmCompat) -> None:
     raise _fail(text)
 
 
-def _render_values(chart: Chart, user_values: dict[str, Any], options: RenderOptions, compat: HelmCompat,
-                   log: HelmLog) -> Any:
+def _render_values(
+    chart: Chart, user_values: dict[str, Any], options: RenderOptions, compat: HelmCompat, log: HelmLog
+) -> Any:
     try:
         values = coalesce_values(chart, user_values, log, compat.drops_default_nulls)
     except CoalesceError as exc:
@@ -213,25 +220,26 @@ def _render_values(chart: Chart, user_values: dict[str, Any], options: RenderOpt
 
         problems = validate_chart_values(chart, values, helm_major=compat.major)
         if problems:
-            raise _fail(
-                "values don't meet the specifications of the schema(s) in the following chart(s):\n" + problems
-            )
+            raise _fail("values don't meet the specifications of the schema(s) in the following chart(s):\n" + problems)
     return values
 
 
-def collect_templates(chart: Chart, parent: dict[str, Any], out: dict[str, Renderable], compat: HelmCompat
-                      ) -> dict[str, Any]:
+def collect_templates(
+    chart: Chart, parent: dict[str, Any], out: dict[str, Renderable], compat: HelmCompat
+) -> dict[str, Any]:
     """recAllTpls: the per-chart contexts and every renderable template of the tree."""
     subcharts: dict[str, Any] = {}
     values_type = _values_type(compat)
-    ctx: dict[str, Any] = values_type({
-        "Chart": chart_object(chart, compat),
-        "Files": Files.of(chart.files),
-        "Release": parent["Release"],
-        "Capabilities": parent["Capabilities"],
-        "Values": values_type(),
-        "Subcharts": subcharts,
-    })
+    ctx: dict[str, Any] = values_type(
+        {
+            "Chart": chart_object(chart, compat),
+            "Files": Files.of(chart.files),
+            "Release": parent["Release"],
+            "Capabilities": parent["Capabilities"],
+            "Values": values_type(),
+            "Subcharts": subcharts,
+        }
+    )
     if chart.is_root:
         ctx["Values"] = parent["Values"]
     else:
@@ -245,14 +253,18 @@ def collect_templates(chart: Chart, parent: dict[str, Any], out: dict[str, Rende
     for t in chart.templates:
         if library and not posixpath.basename(t.name).startswith("_"):
             continue
-        out[posixpath.join(prefix, t.name)] = Renderable(
-            t.data.decode("utf-8", errors="surrogateescape"), ctx, base
-        )
+        out[posixpath.join(prefix, t.name)] = Renderable(t.data.decode("utf-8", errors="surrogateescape"), ctx, base)
     return ctx
 
 
-def _render_resources(chart: Chart, top: dict[str, Any], caps: Capabilities, options: RenderOptions,
-                      compat: HelmCompat, warnings: list[str]) -> str:
+def _render_resources(
+    chart: Chart,
+    top: dict[str, Any],
+    caps: Capabilities,
+    options: RenderOptions,
+    compat: HelmCompat,
+    warnings: list[str],
+) -> str:
     kube_req = chart.metadata.kube_version
     if kube_req and not is_compatible_range(kube_req, caps.KubeVersion.String(), compat.semver_lib):
         shown = caps.KubeVersion.Version if compat.major >= 4 else caps.KubeVersion.String()
@@ -268,15 +280,21 @@ def _render_resources(chart: Chart, top: dict[str, Any], caps: Capabilities, opt
 
     try:
         log = HelmLog(compat.major, warnings)
-        hooks, manifests = sort_manifests(files, compat.install_order, head_parser(compat), log,
-                                          compat.keeps_trailing_whitespace)
+        hooks, manifests = sort_manifests(
+            files, compat.install_order, head_parser(compat), log, compat.keeps_trailing_whitespace
+        )
     except ManifestError as exc:
         raise _fail(str(exc), hint=True) from None
     crds = [(path, f.data) for path, f in chart.crd_objects()] if options.include_crds else []
     manifest = release_manifest(crds, manifests)
     try:
-        return template_stdout(manifest, hooks, no_hooks=options.no_hooks, skip_tests=options.skip_tests,
-                               show_only=options.show_only,
-                               keep_trailing_whitespace=compat.keeps_trailing_whitespace)
+        return template_stdout(
+            manifest,
+            hooks,
+            no_hooks=options.no_hooks,
+            skip_tests=options.skip_tests,
+            show_only=options.show_only,
+            keep_trailing_whitespace=compat.keeps_trailing_whitespace,
+        )
     except ShowOnlyError as exc:
         raise _fail(str(exc)) from None

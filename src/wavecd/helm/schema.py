@@ -61,7 +61,8 @@ def _v4_line(err: Any) -> str:
     if kw == "required":
         missing = [p for p in want if isinstance(v, dict) and p not in v]
         msg = ("missing property " if len(missing) == 1 else "missing properties ") + ", ".join(
-            f"'{m}'" for m in missing)
+            f"'{m}'" for m in missing
+        )
     elif kw == "type":
         wanted = want if isinstance(want, str) else " or ".join(want)
         msg = f"got {_json_type(v, integers=False)}, want {wanted}"
@@ -162,11 +163,35 @@ def _validate_one(schema_bytes: bytes, values: dict[str, Any], helm_major: int) 
     return _v4_report(leaves)
 
 
-_KEYWORD_ORDER = {k: i for i, k in enumerate((
-    "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
-    "maxLength", "minLength", "pattern", "maxProperties", "minProperties", "required", "properties",
-    "patternProperties", "additionalProperties", "maxItems", "minItems", "uniqueItems", "contains", "items",
-))}
+_KEYWORD_ORDER = {
+    k: i
+    for i, k in enumerate(
+        (
+            "type",
+            "enum",
+            "const",
+            "multipleOf",
+            "maximum",
+            "exclusiveMaximum",
+            "minimum",
+            "exclusiveMinimum",
+            "maxLength",
+            "minLength",
+            "pattern",
+            "maxProperties",
+            "minProperties",
+            "required",
+            "properties",
+            "patternProperties",
+            "additionalProperties",
+            "maxItems",
+            "minItems",
+            "uniqueItems",
+            "contains",
+            "items",
+        )
+    )
+}
 
 
 def _drop_shadowed(errors: list[Any]) -> list[Any]:
@@ -188,9 +213,14 @@ def _v4_report(errors: list[Any]) -> str:
             out.extend(_v4_line(e) + "\n" for e in group)
             continue
         out.append(f"- at '/{_pointer_part(key)}': validation failed\n")
-        group.sort(key=lambda e: _KEYWORD_ORDER.get(
-            e.validator if len(e.absolute_path) == 1 else ("items" if isinstance(e.absolute_path[1], int)
-                                                           else "properties"), 99))
+        group.sort(
+            key=lambda e: _KEYWORD_ORDER.get(
+                e.validator
+                if len(e.absolute_path) == 1
+                else ("items" if isinstance(e.absolute_path[1], int) else "properties"),
+                99,
+            )
+        )
         out.extend("  " + _v4_line(e) + "\n" for e in group)
     return "".join(out)
 

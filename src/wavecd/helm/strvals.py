@@ -101,8 +101,16 @@ def _conversion_panic(value: Any, want: str) -> StrvalsError:
 class _Parser:
     """One parse of one flag value into `data` (mutated in place, like Go's ParseInto)."""
 
-    def __init__(self, text: str, data: dict, reader: ValueReader | None, *, json_values: bool = False,
-                 literal: bool = False, helm_major: int = 4):
+    def __init__(
+        self,
+        text: str,
+        data: dict,
+        reader: ValueReader | None,
+        *,
+        json_values: bool = False,
+        literal: bool = False,
+        helm_major: int = 4,
+    ):
         self.text = text
         self.pos = 0
         self.data = data
@@ -176,8 +184,7 @@ class _Parser:
         level += 1
         if level > MAX_NESTED_NAME_LEVEL:
             raise StrvalsError(
-                "value name nested level is greater than maximum supported nested level of "
-                f"{MAX_NESTED_NAME_LEVEL}"
+                f"value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
             )
         inner = data.get(k, {}) if k in data else {}
         if not isinstance(inner, dict):
@@ -200,7 +207,7 @@ class _Parser:
                 data[k] = value
             return
         if self.literal:
-            rest = self.text[self.pos:]
+            rest = self.text[self.pos :]
             self.pos = len(self.text)
             if k:
                 data[k] = rest
@@ -225,7 +232,7 @@ class _Parser:
         if self.empty_val():
             return None
         decoder = json.JSONDecoder()
-        rest = self.text[self.pos:]
+        rest = self.text[self.pos :]
         stripped = len(rest) - len(rest.lstrip(" \t\r\n"))
         try:
             value, end = decoder.raw_decode(rest, stripped)
@@ -270,7 +277,7 @@ class _Parser:
             if self.json_values:
                 return _set_index(lst, index, self.json_value())
             if self.literal:
-                rest = self.text[self.pos:]
+                rest = self.text[self.pos :]
                 self.pos = len(self.text)
                 return _set_index(lst, index, rest)
             try:

@@ -66,8 +66,8 @@ def read_entry(key: str) -> bytes | None:
         return None
     if len(header) < _HEADER or not header.startswith(_MAGIC):
         return None
-    size = int.from_bytes(header[len(_MAGIC):len(_MAGIC) + 8], "little")
-    crc = int.from_bytes(header[len(_MAGIC) + 8:], "little")
+    size = int.from_bytes(header[len(_MAGIC) : len(_MAGIC) + 8], "little")
+    crc = int.from_bytes(header[len(_MAGIC) + 8 :], "little")
     if len(payload) != size or zlib.crc32(payload) != crc:
         return None
     return payload

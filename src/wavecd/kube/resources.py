@@ -22,12 +22,16 @@ def _prepare_models() -> None:
     """Set up, once and in one thread, the lightkube models a client decodes. lightkube prepares a model class
     on its first use without a lock, so two threads decoding their first error `Status` (or first
     `ObjectMeta`) at the same moment can see a half-prepared class and fail."""
-    sample_meta = {"name": "n", "ownerReferences": [{"apiVersion": "v1", "kind": "K", "name": "o", "uid": "u"}],
-                   "managedFields": [{"manager": "m", "operation": "Apply"}]}
+    sample_meta = {
+        "name": "n",
+        "ownerReferences": [{"apiVersion": "v1", "kind": "K", "name": "o", "uid": "u"}],
+        "managedFields": [{"manager": "m", "operation": "Apply"}],
+    }
     meta_v1.ObjectMeta.from_dict(sample_meta, lazy=False)
     meta_v1.ListMeta.from_dict({}, lazy=False)
-    meta_v1.Status.from_dict({"status": "Failure", "metadata": {},
-                              "details": {"name": "n", "causes": [{"reason": "r"}]}}, lazy=False)
+    meta_v1.Status.from_dict(
+        {"status": "Failure", "metadata": {}, "details": {"name": "n", "causes": [{"reason": "r"}]}}, lazy=False
+    )
 
 
 _prepare_models()

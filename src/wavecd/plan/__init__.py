@@ -12,7 +12,25 @@ from wavecd.plan.tree_plan import TreePlan, TreeWave, node_plan, plan_tree
 Plan = TreePlan
 
 __all__ = [
-    "KIND_ORDER", "AppPlan", "CrdOrderFinding", "HookInfo", "Plan", "PlanError", "PlanOptions", "Step",
-    "SyncOptions", "Task", "TaskOptions", "TreePlan", "TreeWave", "app_sync_options", "crd_order_findings",
-    "hook_info", "kind_rank", "node_plan", "plan_app", "plan_tree", "resource_sync_options",
+    "KIND_ORDER",
+    "AppPlan",
+    "CrdOrderFinding",
+    "HookInfo",
+    "Plan",
+    "PlanError",
+    "PlanOptions",
+    "Step",
+    "SyncOptions",
+    "Task",
+    "TaskOptions",
+    "TreePlan",
+    "TreeWave",
+    "app_sync_options",
+    "crd_order_findings",
+    "hook_info",
+    "kind_rank",
+    "node_plan",
+    "plan_app",
+    "plan_tree",
+    "resource_sync_options",
 ]

@@ -38,8 +38,10 @@ def annotations_of(obj: dict[str, Any], where: Location | None = None) -> dict[s
         raise PlanError(f"metadata.annotations of {describe(obj)} must be a mapping", location=where)
     for key, value in found.items():
         if not isinstance(value, str):
-            raise PlanError(f"metadata.annotations[{key!r}] of {describe(obj)} must be a string, "
-                            f"not {type(value).__name__}", location=where)
+            raise PlanError(
+                f"metadata.annotations[{key!r}] of {describe(obj)} must be a string, not {type(value).__name__}",
+                location=where,
+            )
     return found
 
 

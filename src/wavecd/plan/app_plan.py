@@ -55,8 +55,10 @@ class AppPlan:
 
     def waves(self) -> list[Step]:
         """The tasks grouped by consecutive (phase, wave), in order."""
-        return [Step(phase, wave, tuple(group))
-                for (phase, wave), group in groupby(self.tasks, key=lambda t: (t.phase, t.wave))]
+        return [
+            Step(phase, wave, tuple(group))
+            for (phase, wave), group in groupby(self.tasks, key=lambda t: (t.phase, t.wave))
+        ]
 
     @property
     def multi_step(self) -> bool:
@@ -95,8 +97,9 @@ def _identity(obj: dict[str, Any], where: Location | None) -> tuple[str, str, st
     return group, kind, namespace, name
 
 
-def plan_app(manifests: Sequence[dict[str, Any]], *, options: PlanOptions | None = None,
-             live: Sequence[dict[str, Any]] = ()) -> AppPlan:
+def plan_app(
+    manifests: Sequence[dict[str, Any]], *, options: PlanOptions | None = None, live: Sequence[dict[str, Any]] = ()
+) -> AppPlan:
     """Order one app's sync: targets and hooks from `manifests`, prunes for `live` objects with no target."""
     options = options or PlanOptions()
     where = Location(app=options.app) if options.app else None
@@ -135,21 +138,41 @@ def plan_app(manifests: Sequence[dict[str, Any]], *, options: PlanOptions | None
             server_side_apply=not res.disable_server_side_apply and (app.server_side_apply or res.server_side_apply),
             replace=app.replace or res.replace or live_res.replace,
             force=res.force or live_res.force,
-            skip_dry_run=(app.skip_dry_run_on_missing_resource or res.skip_dry_run_on_missing_resource
-                          or f"{group}/{kind}" in crd_kinds),
+            skip_dry_run=(
+                app.skip_dry_run_on_missing_resource
+                or res.skip_dry_run_on_missing_resource
+                or f"{group}/{kind}" in crd_kinds
+            ),
         )
         for phase in info.phases:
-            tasks.append(Task(phase=phase, wave=own_wave, own_wave=own_wave, group=group, kind=kind, name=name,
-                              namespace=namespace or options.namespace, hook=info, target=obj, live=live_obj,
-                              options=task_options, resource_options=res))
+            tasks.append(
+                Task(
+                    phase=phase,
+                    wave=own_wave,
+                    own_wave=own_wave,
+                    group=group,
+                    kind=kind,
+                    name=name,
+                    namespace=namespace or options.namespace,
+                    hook=info,
+                    target=obj,
+                    live=live_obj,
+                    options=task_options,
+                    resource_options=res,
+                )
+            )
     if app.create_namespace and options.namespace and options.namespace not in resource_namespaces:
         tasks.append(_namespace_task(options.namespace))
     tasks.extend(_prune_tasks(live_by_key, target_keys, app, where))
     _order_prunes(tasks, app)
     ordered = sort_tasks(tasks)
-    return AppPlan(tasks=tuple(t for t in ordered if t.phase != SYNC_FAIL),
-                   sync_fail=tuple(t for t in ordered if t.phase == SYNC_FAIL),
-                   options=app, skipped=tuple(skipped), ignored=tuple(ignored))
+    return AppPlan(
+        tasks=tuple(t for t in ordered if t.phase != SYNC_FAIL),
+        sync_fail=tuple(t for t in ordered if t.phase == SYNC_FAIL),
+        options=app,
+        skipped=tuple(skipped),
+        ignored=tuple(ignored),
+    )
 
 
 def crd_kinds_of(manifests: Sequence[dict[str, Any]]) -> frozenset[str]:
@@ -167,12 +190,26 @@ def crd_kinds_of(manifests: Sequence[dict[str, Any]]) -> frozenset[str]:
 def _namespace_task(namespace: str) -> Task:
     """CreateNamespace=true: a PreSync task for the destination namespace when no manifest declares it."""
     obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
-    return Task(phase=PRE_SYNC, wave=0, own_wave=0, group="", kind="Namespace", name=namespace,
-                namespace="", hook=NOT_A_HOOK, target=obj, auto_namespace=True)
+    return Task(
+        phase=PRE_SYNC,
+        wave=0,
+        own_wave=0,
+        group="",
+        kind="Namespace",
+        name=namespace,
+        namespace="",
+        hook=NOT_A_HOOK,
+        target=obj,
+        auto_namespace=True,
+    )
 
 
-def _prune_tasks(live_by_key: dict[ResourceKey, dict[str, Any]], target_keys: set[ResourceKey],
-                 app: SyncOptions, where: Location | None) -> list[Task]:
+def _prune_tasks(
+    live_by_key: dict[ResourceKey, dict[str, Any]],
+    target_keys: set[ResourceKey],
+    app: SyncOptions,
+    where: Location | None,
+) -> list[Task]:
     """Tracked live objects with no target; live hooks are never pruned."""
     out = []
     for key, obj in live_by_key.items():
@@ -186,11 +223,26 @@ def _prune_tasks(live_by_key: dict[ResourceKey, dict[str, Any]], target_keys: se
         prune_value = res.prune if res.prune is not None else app.prune
         wave = sync_wave(annotations)
         group, kind, namespace, name = key
-        out.append(Task(phase=SYNC, wave=wave, own_wave=wave, group=group, kind=kind, name=name, namespace=namespace,
-                        hook=info, target=None, live=obj, resource_options=res,
-                        options=TaskOptions(prune_disabled=prune_value == "false",
-                                            prune_confirm=prune_value == "confirm",
-                                            prune_last=app.prune_last or res.prune_last)))
+        out.append(
+            Task(
+                phase=SYNC,
+                wave=wave,
+                own_wave=wave,
+                group=group,
+                kind=kind,
+                name=name,
+                namespace=namespace,
+                hook=info,
+                target=None,
+                live=obj,
+                resource_options=res,
+                options=TaskOptions(
+                    prune_disabled=prune_value == "false",
+                    prune_confirm=prune_value == "confirm",
+                    prune_last=app.prune_last or res.prune_last,
+                ),
+            )
+        )
     return out
 
 

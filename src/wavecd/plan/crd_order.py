@@ -27,8 +27,10 @@ class CrdOrderFinding:
     @property
     def message(self) -> str:
         kinds = ", ".join(self.kinds)
-        return (f"app {self.app} (wave {self.wave}) uses {kinds}, whose CustomResourceDefinition comes from "
-                f"app {self.crd_app} in the later wave {self.crd_wave}")
+        return (
+            f"app {self.app} (wave {self.wave}) uses {kinds}, whose CustomResourceDefinition comes from "
+            f"app {self.crd_app} in the later wave {self.crd_wave}"
+        )
 
 
 def _crd_key(obj: dict) -> str | None:
@@ -65,6 +67,8 @@ def crd_order_findings(plan: TreePlan) -> list[CrdOrderFinding]:
                     kinds = late.setdefault(found, [])
                     if _kind_key(obj) not in kinds:
                         kinds.append(_kind_key(obj))
-            findings.extend(CrdOrderFinding(app.name, wave.wave, tuple(sorted(kinds)), crd_app, crd_wave)
-                            for (crd_wave, crd_app), kinds in sorted(late.items()))
+            findings.extend(
+                CrdOrderFinding(app.name, wave.wave, tuple(sorted(kinds)), crd_app, crd_wave)
+                for (crd_wave, crd_app), kinds in sorted(late.items())
+            )
     return findings

@@ -25,8 +25,11 @@ HOOK_SUCCEEDED, HOOK_FAILED, BEFORE_HOOK_CREATION = "HookSucceeded", "HookFailed
 DELETE_POLICIES = frozenset({HOOK_SUCCEEDED, HOOK_FAILED, BEFORE_HOOK_CREATION})
 
 HELM_TYPES = {"pre-install": PRE_SYNC, "pre-upgrade": PRE_SYNC, "post-install": POST_SYNC, "post-upgrade": POST_SYNC}
-HELM_DELETE_POLICIES = {"hook-succeeded": HOOK_SUCCEEDED, "hook-failed": HOOK_FAILED,
-                        "before-hook-creation": BEFORE_HOOK_CREATION}
+HELM_DELETE_POLICIES = {
+    "hook-succeeded": HOOK_SUCCEEDED,
+    "hook-failed": HOOK_FAILED,
+    "before-hook-creation": BEFORE_HOOK_CREATION,
+}
 HELM_CRD_INSTALL = "crd-install"
 
 
@@ -87,6 +90,7 @@ def hook_info(annotations: dict[str, str]) -> HookInfo:
 def delete_policies(annotations: dict[str, str]) -> tuple[str, ...]:
     """`hook.DeletePolicies`: Argo's valid policies, then Helm's mapped ones; BeforeHookCreation if none."""
     policies = [p for p in csv_values(annotations, HOOK_DELETE_POLICY) if p in DELETE_POLICIES]
-    policies.extend(HELM_DELETE_POLICIES[p] for p in csv_values(annotations, HELM_HOOK_DELETE_POLICY)
-                    if p in HELM_DELETE_POLICIES)
+    policies.extend(
+        HELM_DELETE_POLICIES[p] for p in csv_values(annotations, HELM_HOOK_DELETE_POLICY) if p in HELM_DELETE_POLICIES
+    )
     return tuple(policies) if policies else (BEFORE_HOOK_CREATION,)

@@ -14,20 +14,36 @@ from wavecd.core import Location
 from wavecd.plan.annotations import SYNC_OPTIONS, csv_values
 from wavecd.plan.errors import PlanError
 
-KNOWN_FLAGS = frozenset({
-    "Validate=false", "Validate=true", "SkipDryRunOnMissingResource=true", "PruneLast=true", "Replace=true",
-    "Replace=false", "Force=true", "ServerSideApply=true", "ServerSideApply=false", "ApplyOutOfSyncOnly=true",
-    "ApplyOutOfSyncOnly=false", "CreateNamespace=true", "CreateNamespace=false", "RespectIgnoreDifferences=true",
-    "RespectIgnoreDifferences=false", "FailOnSharedResource=true", "FailOnSharedResource=false",
-    "ClientSideApplyMigration=true", "ClientSideApplyMigration=false",
-})
+KNOWN_FLAGS = frozenset(
+    {
+        "Validate=false",
+        "Validate=true",
+        "SkipDryRunOnMissingResource=true",
+        "PruneLast=true",
+        "Replace=true",
+        "Replace=false",
+        "Force=true",
+        "ServerSideApply=true",
+        "ServerSideApply=false",
+        "ApplyOutOfSyncOnly=true",
+        "ApplyOutOfSyncOnly=false",
+        "CreateNamespace=true",
+        "CreateNamespace=false",
+        "RespectIgnoreDifferences=true",
+        "RespectIgnoreDifferences=false",
+        "FailOnSharedResource=true",
+        "FailOnSharedResource=false",
+        "ClientSideApplyMigration=true",
+        "ClientSideApplyMigration=false",
+    }
+)
 _VALUED = ("Prune", "Delete", "PrunePropagationPolicy")
 PROPAGATION_POLICIES = ("background", "foreground", "orphan")  # controller/sync.go checks them in this order
 
 
 def _value(options: tuple[str, ...], key: str) -> str | None:
     prefix = key + "="
-    return next((o[len(prefix):] for o in options if o.startswith(prefix)), None)
+    return next((o[len(prefix) :] for o in options if o.startswith(prefix)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +107,7 @@ class SyncOptions:
 
     @property
     def unknown(self) -> tuple[str, ...]:
-        return tuple(o for o in self.raw
-                     if o not in KNOWN_FLAGS and not any(o.startswith(k + "=") for k in _VALUED))
+        return tuple(o for o in self.raw if o not in KNOWN_FLAGS and not any(o.startswith(k + "=") for k in _VALUED))
 
 
 def app_sync_options(values: Iterable[object] | None, where: Location | None = None) -> SyncOptions:

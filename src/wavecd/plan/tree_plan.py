@@ -54,16 +54,20 @@ class TreePlan:
         return (self.root, *(app for wave in self.waves for app in wave.apps))
 
 
-def node_plan(node: AppNode, manifests: Sequence[dict[str, Any]] | None = None,
-              live: Sequence[dict[str, Any]] = ()) -> AppPlan:
+def node_plan(
+    node: AppNode, manifests: Sequence[dict[str, Any]] | None = None, live: Sequence[dict[str, Any]] = ()
+) -> AppPlan:
     """One Application node's own sync plan, from its options and destination namespace.
 
     `manifests` defaults to the node's offline render; the sync passes the render made when the app's wave
     starts, and the tracked `live` objects when it prunes.
     """
     assert node.app is not None
-    options = PlanOptions(sync_options=app_sync_options(node.app.sync_policy.sync_options),
-                          namespace=node.destination.namespace if node.destination else "", app=node.name)
+    options = PlanOptions(
+        sync_options=app_sync_options(node.app.sync_policy.sync_options),
+        namespace=node.destination.namespace if node.destination else "",
+        app=node.name,
+    )
     return plan_app(node.manifests if manifests is None else manifests, options=options, live=live)
 
 

@@ -5,5 +5,14 @@ from wavecd.semver.constraints import Constraints, parse_constraints
 from wavecd.semver.errors import SemverError
 from wavecd.semver.version import V3_3, V3_4, V3_5, Version, compare_prerelease, parse_version
 
-__all__ = ["V3_3", "V3_4", "V3_5", "Constraints", "SemverError", "Version", "compare_prerelease", "parse_constraints",
-           "parse_version"]
+__all__ = [
+    "V3_3",
+    "V3_4",
+    "V3_5",
+    "Constraints",
+    "SemverError",
+    "Version",
+    "compare_prerelease",
+    "parse_constraints",
+    "parse_version",
+]

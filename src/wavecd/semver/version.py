@@ -81,8 +81,9 @@ class Version:
 
     __slots__ = ("major", "metadata", "minor", "original", "patch", "prerelease")
 
-    def __init__(self, major: int, minor: int, patch: int, prerelease: str = "", metadata: str = "",
-                 original: str | None = None):
+    def __init__(
+        self, major: int, minor: int, patch: int, prerelease: str = "", metadata: str = "", original: str | None = None
+    ):
         self.major = major
         self.minor = minor
         self.patch = patch

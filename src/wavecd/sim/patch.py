@@ -122,7 +122,7 @@ def strategic_merge(target: Any, patch: Any, schema: Schema) -> Any:
         return None
     result = dict(target) if isinstance(target, dict) else {}
     retain = patch.get("$retainKeys")
-    orders = {k[len(_SET_ORDER):]: v for k, v in patch.items() if k.startswith(_SET_ORDER) and isinstance(v, list)}
+    orders = {k[len(_SET_ORDER) :]: v for k, v in patch.items() if k.startswith(_SET_ORDER) and isinstance(v, list)}
     for key, value in patch.items():
         if key.startswith(_SET_ORDER) or key in ("$patch", "$retainKeys"):
             continue

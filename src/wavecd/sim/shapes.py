@@ -130,7 +130,6 @@ _KINDS: dict[tuple[str, str], dict[str, str]] = {
 _CUSTOM = {"spec": OBJ}
 
 
-
 def _fits(value: object, shape: str) -> bool:
     if shape == OBJ:
         return isinstance(value, dict)

@@ -95,8 +95,10 @@ class ChartFetcher:
             raise SourceError(
                 f"chart {chart} {version or '(latest)'} from {repo_url} is not available offline: "
                 "not in any folder mirror of wavecd.yaml and not in the cache",
-                context=[f"looked in: {', '.join(tried)} ({self.cache.root})",
-                         "run once without --offline to fill the cache, or add a folder mirror"],
+                context=[
+                    f"looked in: {', '.join(tried)} ({self.cache.root})",
+                    "run once without --offline to fill the cache, or add a folder mirror",
+                ],
             )
         credentials = next((entry for entry, _ in entries if not entry.url), None)
         try:
@@ -169,8 +171,5 @@ class ChartFetcher:
     def _oci_registry(self, host: str, plain_http: bool, username: str | None, password: str | None) -> OciRegistry:
         key = (host, plain_http, username)
         if key not in self._oci:
-            self._oci[key] = OciRegistry(
-                host, self.client, plain_http=plain_http, username=username, password=password
-            )
+            self._oci[key] = OciRegistry(host, self.client, plain_http=plain_http, username=username, password=password)
         return self._oci[key]
-

@@ -136,8 +136,6 @@ def load_config(path: Path) -> WavecdConfig:
     from wavecd.helm.compat import MODES
 
     if render.helm_compat not in MODES:
-        raise UserInputError(
-            f"{path}: render.helmCompat must be one of {', '.join(MODES)}, not {render.helm_compat!r}"
-        )
+        raise UserInputError(f"{path}: render.helmCompat must be one of {', '.join(MODES)}, not {render.helm_compat!r}")
     root = (base / str(data["root"])).resolve() if data.get("root") else None
     return WavecdConfig(path, root, repositories, registries, clusters, render)

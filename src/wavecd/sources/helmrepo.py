@@ -44,9 +44,7 @@ class HelmRepository:
             raise SourceError(f"Helm repository {self.url}: cannot fetch {what}: {err}") from None
         if response.status_code != 200:
             hint = " (check the registries entry's username and password)" if response.status_code in (401, 403) else ""
-            raise SourceError(
-                f"Helm repository {self.url}: cannot fetch {what}: HTTP {response.status_code}{hint}"
-            )
+            raise SourceError(f"Helm repository {self.url}: cannot fetch {what}: HTTP {response.status_code}{hint}")
         return response
 
     def index(self) -> dict[str, list[IndexEntry]]:

@@ -96,7 +96,9 @@ class OciRegistry:
     def manifest(self, name: str, reference: str) -> Manifest | None:
         """The manifest of `name` at a tag or digest; None when there is none."""
         response = self._send(
-            "GET", f"{self.base}/v2/{name}/manifests/{reference}", f"read {name}:{reference}",
+            "GET",
+            f"{self.base}/v2/{name}/manifests/{reference}",
+            f"read {name}:{reference}",
             headers={"Accept": _MANIFEST_ACCEPT},
         )
         if response.status_code == 404:
@@ -133,7 +135,10 @@ class OciRegistry:
             {"digest": digest}
         )
         done = self._send(
-            "PUT", str(location), what, content=data,
+            "PUT",
+            str(location),
+            what,
+            content=data,
             headers={"Content-Type": "application/octet-stream"},
         )
         if done.status_code != 201:
@@ -143,7 +148,10 @@ class OciRegistry:
     def push_manifest(self, name: str, reference: str, data: bytes, media_type: str = OCI_MANIFEST) -> str:
         what = f"push manifest {name}:{reference}"
         response = self._send(
-            "PUT", f"{self.base}/v2/{name}/manifests/{reference}", what, content=data,
+            "PUT",
+            f"{self.base}/v2/{name}/manifests/{reference}",
+            what,
+            content=data,
             headers={"Content-Type": media_type},
         )
         if response.status_code != 201:

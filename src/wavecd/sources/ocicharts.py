@@ -26,8 +26,23 @@ LEGACY_CHART_LAYER = "application/tar+gzip"
 
 # chart.Metadata's JSON field order, which Helm's config blob follows.
 _METADATA_FIELDS = (
-    "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion",
-    "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type",
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
 )
 
 
@@ -73,7 +88,8 @@ def pull_chart(registry: OciRegistry, name: str, reference: str) -> tuple[bytes,
     if config.get("mediaType") != HELM_CONFIG:
         raise SourceError(f"{where} is not a Helm chart (config media type {config.get('mediaType')!r})")
     layers = [
-        layer for layer in manifest.body.get("layers") or []
+        layer
+        for layer in manifest.body.get("layers") or []
         if isinstance(layer, dict) and layer.get("mediaType") in (HELM_CHART_LAYER, LEGACY_CHART_LAYER)
     ]
     if len(layers) != 1 or not isinstance(layers[0].get("digest"), str):
@@ -115,7 +131,8 @@ def _annotations(meta: dict[str, Any], created: str) -> dict[str, str]:
     }
     people = [
         (m.get("name") or "") + (f" ({m['email']})" if m.get("email") else "")
-        for m in meta.get("maintainers") or [] if isinstance(m, dict)
+        for m in meta.get("maintainers") or []
+        if isinstance(m, dict)
     ]
     if people:
         found["org.opencontainers.image.authors"] = ", ".join(people)

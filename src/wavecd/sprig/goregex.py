@@ -79,15 +79,87 @@ _POSIX_CLASSES: dict[str, Ranges] = {
     "xdigit": [(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)],
 }
 _CATEGORIES = frozenset(
-    ("C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn", "N", "Nd", "Nl", "No",
-     "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs")
+    (
+        "C",
+        "Cc",
+        "Cf",
+        "Co",
+        "Cs",
+        "L",
+        "Ll",
+        "Lm",
+        "Lo",
+        "Lt",
+        "Lu",
+        "M",
+        "Mc",
+        "Me",
+        "Mn",
+        "N",
+        "Nd",
+        "Nl",
+        "No",
+        "P",
+        "Pc",
+        "Pd",
+        "Pe",
+        "Pf",
+        "Pi",
+        "Po",
+        "Ps",
+        "S",
+        "Sc",
+        "Sk",
+        "Sm",
+        "So",
+        "Z",
+        "Zl",
+        "Zp",
+        "Zs",
+    )
 )
 # Go knows these Unicode scripts too; Python has no script data, so they are refused, not misread.
 _SCRIPTS = frozenset(
-    ("Arabic", "Armenian", "Bengali", "Bopomofo", "Braille", "Cherokee", "Common", "Cyrillic", "Devanagari",
-     "Ethiopic", "Georgian", "Greek", "Gujarati", "Gurmukhi", "Han", "Hangul", "Hebrew", "Hiragana", "Inherited",
-     "Kannada", "Katakana", "Khmer", "Lao", "Latin", "Malayalam", "Mongolian", "Myanmar", "Ogham", "Oriya", "Runic",
-     "Sinhala", "Syriac", "Tamil", "Telugu", "Thaana", "Thai", "Tibetan", "Yi")
+    (
+        "Arabic",
+        "Armenian",
+        "Bengali",
+        "Bopomofo",
+        "Braille",
+        "Cherokee",
+        "Common",
+        "Cyrillic",
+        "Devanagari",
+        "Ethiopic",
+        "Georgian",
+        "Greek",
+        "Gujarati",
+        "Gurmukhi",
+        "Han",
+        "Hangul",
+        "Hebrew",
+        "Hiragana",
+        "Inherited",
+        "Kannada",
+        "Katakana",
+        "Khmer",
+        "Lao",
+        "Latin",
+        "Malayalam",
+        "Mongolian",
+        "Myanmar",
+        "Ogham",
+        "Oriya",
+        "Runic",
+        "Sinhala",
+        "Syriac",
+        "Tamil",
+        "Telugu",
+        "Thaana",
+        "Thai",
+        "Tibetan",
+        "Yi",
+    )
 )
 _WORD = "[0-9A-Za-z_]"
 _WORD_BOUNDARY = f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
@@ -246,8 +318,14 @@ class _Parser:
                     lo, hi, j = parsed
                     if lo < 0 or lo > _MAX_REPEAT or hi > _MAX_REPEAT or (hi >= 0 and lo > hi):
                         raise _error(_BAD_REPEAT_SIZE, t[i:j])
-                    self.repeat("{" + str(lo) + ("" if hi == lo else "," + ("" if hi < 0 else str(hi))) + "}",
-                                i, j, last_repeat, lo, hi)
+                    self.repeat(
+                        "{" + str(lo) + ("" if hi == lo else "," + ("" if hi < 0 else str(hi))) + "}",
+                        i,
+                        j,
+                        last_repeat,
+                        lo,
+                        hi,
+                    )
                     repeat = i
                     i = j + 1 if j < n and t[j] == "?" else j
             elif c == "\\":

@@ -78,14 +78,28 @@ def _delete_hooks(ctx: SyncContext, job: AppJob, hooks: list[tuple[Task, Watched
         if policy not in task.delete_policies:
             continue
         try:
-            deleted = ctx.client.delete(watched.api_version, watched.kind, watched.name, watched.namespace or None,
-                                        propagation=_propagation(job))
+            deleted = ctx.client.delete(
+                watched.api_version,
+                watched.kind,
+                watched.name,
+                watched.namespace or None,
+                propagation=_propagation(job),
+            )
         except KubeError:
             continue
         if deleted:
             gone.append(Watched(watched.api_version, watched.kind, watched.namespace, watched.name, gone=True))
-            ctx.emit(HookDeleted(app=job.name, wave=job.wave, resource_wave=task.wave, kind=task.kind,
-                                 namespace=watched.namespace, resource=watched.name, policy=policy))
+            ctx.emit(
+                HookDeleted(
+                    app=job.name,
+                    wave=job.wave,
+                    resource_wave=task.wave,
+                    kind=task.kind,
+                    namespace=watched.namespace,
+                    resource=watched.name,
+                    policy=policy,
+                )
+            )
     if gone:
         wait_healthy(ctx, gone, app=job.name, wave=job.wave, resource_wave=None)
 
@@ -103,8 +117,17 @@ def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step) -> None:
             namespace = task.namespace if ctx.client.is_namespaced(api_version, task.kind) else ""
             if ctx.client.delete(api_version, task.kind, task.name, namespace or None, propagation=_propagation(job)):
                 gone.append(Watched(api_version, task.kind, namespace, task.name, gone=True))
-                ctx.emit(HookDeleted(app=job.name, wave=job.wave, resource_wave=task.wave, kind=task.kind,
-                                     namespace=namespace, resource=task.name, policy="BeforeHookCreation"))
+                ctx.emit(
+                    HookDeleted(
+                        app=job.name,
+                        wave=job.wave,
+                        resource_wave=task.wave,
+                        kind=task.kind,
+                        namespace=namespace,
+                        resource=task.name,
+                        policy="BeforeHookCreation",
+                    )
+                )
         except KubeError:
             continue
     if gone:
@@ -120,8 +143,15 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome, *, f
     try:
         for task in step.tasks:
             if task.is_prune:
-                item, kept = prune_task(ctx, task, app=job.name, wave=job.wave, allowed=job.prune,
-                                        instance=job.instance, propagation=propagation)
+                item, kept = prune_task(
+                    ctx,
+                    task,
+                    app=job.name,
+                    wave=job.wave,
+                    allowed=job.prune,
+                    instance=job.instance,
+                    propagation=propagation,
+                )
                 outcome.prune_skipped |= kept
                 if item is not None:
                     watched.append(item)
@@ -131,9 +161,16 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome, *, f
             if task.is_prune:
                 continue
             ctx.checkpoint()
-            item = apply_task(ctx, task, app=job.name, wave=job.wave, instance=job.instance,
-                              default_namespace=job.namespace, out_of_sync_only=out_of_sync_only,
-                              hook_stamp=outcome.hook_stamp)
+            item = apply_task(
+                ctx,
+                task,
+                app=job.name,
+                wave=job.wave,
+                instance=job.instance,
+                default_namespace=job.namespace,
+                out_of_sync_only=out_of_sync_only,
+                hook_stamp=outcome.hook_stamp,
+            )
             if item is not None:
                 watched.append(item)
                 if task.is_hook:
@@ -164,13 +201,20 @@ def _preflight(ctx: SyncContext, job: AppJob, steps: list[Step], outcome: _Outco
     """Dry-run every task before the first apply; the first refusal fails the app with nothing changed."""
     if ctx.dry_run:
         return None
-    own_namespaces = frozenset(t.name for step in steps for t in step.tasks
-                               if t.kind == "Namespace" and t.group == "" and not t.is_prune)
+    own_namespaces = frozenset(
+        t.name for step in steps for t in step.tasks if t.kind == "Namespace" and t.group == "" and not t.is_prune
+    )
     for step in steps:
         for task in step.tasks:
             ctx.checkpoint()
-            refused = preflight(ctx, task, instance=job.instance, default_namespace=job.namespace,
-                                own_namespaces=own_namespaces, hook_stamp=outcome.hook_stamp)
+            refused = preflight(
+                ctx,
+                task,
+                instance=job.instance,
+                default_namespace=job.namespace,
+                own_namespaces=own_namespaces,
+                hook_stamp=outcome.hook_stamp,
+            )
             if refused is not None:
                 return GateFailure(refused.blocking, refused.message)
     return None
@@ -195,16 +239,24 @@ def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
             _delete_hooks(ctx, job, outcome.hooks, "HookFailed")
             return _failed(job, failure, _run_sync_fail(ctx, job))
     _delete_hooks(ctx, job, outcome.hooks, "HookSucceeded")
-    targets = [t.target for t in job.plan.tasks if t.target is not None and not t.is_hook and not t.auto_namespace
-               and t.key not in job.excluded]
+    targets = [
+        t.target
+        for t in job.plan.tasks
+        if t.target is not None and not t.is_hook and not t.auto_namespace and t.key not in job.excluded
+    ]
     resources = managed_resources(ctx.client, targets, job.namespace, known=outcome.known)
     health = app_health(resources, app=job.app_object).health
     sync = "OutOfSync" if outcome.prune_skipped else "Synced"
     if ctx.dry_run:
         changes = ctx.would_change.get(job.name, 0)
         if changes:
-            return AppResult(job.name, job.wave, health.status.value, "OutOfSync",
-                             f"dry run: {changes} object{'s' if changes != 1 else ''} would be created or changed")
+            return AppResult(
+                job.name,
+                job.wave,
+                health.status.value,
+                "OutOfSync",
+                f"dry run: {changes} object{'s' if changes != 1 else ''} would be created or changed",
+            )
         return AppResult(job.name, job.wave, health.status.value, sync, "dry run")
     return AppResult(job.name, job.wave, health.status.value, sync, health.message)
 

@@ -30,15 +30,19 @@ class ApplyFailed(Exception):
 
 
 def _blocking(task: Task, message: str) -> dict[str, str]:
-    return {"group": task.group, "kind": task.kind, "namespace": task.namespace, "name": task.name,
-            "message": message}
+    return {"group": task.group, "kind": task.kind, "namespace": task.namespace, "name": task.name, "message": message}
 
 
 def _watched(obj: dict[str, Any], task: Task, namespaced: bool) -> Watched:
     meta = obj.get("metadata") or {}
-    return Watched(str(obj.get("apiVersion")), str(obj.get("kind")),
-                   str(meta.get("namespace") or task.namespace) if namespaced else "",
-                   str(meta.get("name") or task.name), hook=task.is_hook, seen=obj)
+    return Watched(
+        str(obj.get("apiVersion")),
+        str(obj.get("kind")),
+        str(meta.get("namespace") or task.namespace) if namespaced else "",
+        str(meta.get("name") or task.name),
+        hook=task.is_hook,
+        seen=obj,
+    )
 
 
 def _namespaced(ctx: SyncContext, obj: dict[str, Any]) -> bool:
@@ -55,8 +59,9 @@ def hook_name(generate_name: str, revision: str, phase: str, started: int) -> st
     return generate_name + f"{short}-{phase}-{started}".lower()
 
 
-def desired(task: Task, instance: str, default_namespace: str,
-            hook_stamp: tuple[str, int] | None = None) -> dict[str, Any]:
+def desired(
+    task: Task, instance: str, default_namespace: str, hook_stamp: tuple[str, int] | None = None
+) -> dict[str, Any]:
     """The object as wavecd sends it: Git's manifest, its namespace defaulted, the tracking annotation added,
     and — for a hook with only a `generateName`, given `hook_stamp` (revision, start time) — its name.
 
@@ -73,8 +78,9 @@ def desired(task: Task, instance: str, default_namespace: str,
     return obj
 
 
-def _send(ctx: SyncContext, task: Task, obj: dict[str, Any], live: dict[str, Any] | None, *,
-          dry_run: bool) -> dict[str, Any]:
+def _send(
+    ctx: SyncContext, task: Task, obj: dict[str, Any], live: dict[str, Any] | None, *, dry_run: bool
+) -> dict[str, Any]:
     """Create a hook by `generateName`, replace with `Replace=true`, else server-side apply (conflicts forced)."""
     client = ctx.client
     if not obj["metadata"].get("name"):
@@ -84,8 +90,15 @@ def _send(ctx: SyncContext, task: Task, obj: dict[str, Any], live: dict[str, Any
     return client.apply(obj, force=True, dry_run=dry_run)
 
 
-def _prepared(ctx: SyncContext, task: Task, instance: str, default_namespace: str, *, read_live: bool = True,
-              hook_stamp: tuple[str, int] | None = None) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
+def _prepared(
+    ctx: SyncContext,
+    task: Task,
+    instance: str,
+    default_namespace: str,
+    *,
+    read_live: bool = True,
+    hook_stamp: tuple[str, int] | None = None,
+) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
     """The object to send, whether its kind is namespaced, and its live counterpart (None if absent or not
     read)."""
     obj = desired(task, instance, default_namespace, hook_stamp)
@@ -98,8 +111,15 @@ def _prepared(ctx: SyncContext, task: Task, instance: str, default_namespace: st
     return obj, namespaced, ctx.client.get(str(obj["apiVersion"]), task.kind, name, obj["metadata"].get("namespace"))
 
 
-def preflight(ctx: SyncContext, task: Task, *, instance: str, default_namespace: str,
-              own_namespaces: frozenset[str], hook_stamp: tuple[str, int] | None = None) -> ApplyFailed | None:
+def preflight(
+    ctx: SyncContext,
+    task: Task,
+    *,
+    instance: str,
+    default_namespace: str,
+    own_namespaces: frozenset[str],
+    hook_stamp: tuple[str, int] | None = None,
+) -> ApplyFailed | None:
     """gitops-engine's first step: a dry run of every task before anything of the app is applied, so an
     object the server would refuse (an unknown kind, a bad field) fails the app while nothing has changed.
 
@@ -110,8 +130,9 @@ def preflight(ctx: SyncContext, task: Task, *, instance: str, default_namespace:
         return None
     try:
         # Only a replace needs to know whether the object exists (replace or create).
-        obj, _, live = _prepared(ctx, task, instance, default_namespace, read_live=task.options.replace,
-                                 hook_stamp=hook_stamp)
+        obj, _, live = _prepared(
+            ctx, task, instance, default_namespace, read_live=task.options.replace, hook_stamp=hook_stamp
+        )
         _send(ctx, task, obj, live, dry_run=True)
     except NoKindMatchError as err:
         return None if task.options.skip_dry_run else ApplyFailed(err.message, _blocking(task, err.message))
@@ -130,22 +151,37 @@ def _result(applied: dict[str, Any], live: dict[str, Any] | None, *, dry_run: bo
         return "created"
     if dry_run:
         return "unchanged" if strip_server_fields(applied) == strip_server_fields(live) else "configured"
-    same = (applied.get("metadata") or {}).get("resourceVersion") == (live.get("metadata") or {}).get(
-        "resourceVersion")
+    same = (applied.get("metadata") or {}).get("resourceVersion") == (live.get("metadata") or {}).get("resourceVersion")
     return "unchanged" if same else "configured"
 
 
-def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, instance: str,
-               default_namespace: str, out_of_sync_only: bool,
-               hook_stamp: tuple[str, int] | None = None) -> Watched | None:
+def apply_task(
+    ctx: SyncContext,
+    task: Task,
+    *,
+    app: str,
+    wave: int | None,
+    instance: str,
+    default_namespace: str,
+    out_of_sync_only: bool,
+    hook_stamp: tuple[str, int] | None = None,
+) -> Watched | None:
     """Apply one task's target; the object the gate must then watch, or None when there is nothing to wait on."""
     assert task.target is not None
     # Cluster-scoped objects carry the destination namespace in the plan (as gitops-engine keys them); the
     # events show where the object really lives.
     shown_namespace = task.namespace if _namespaced(ctx, task.target) else ""
-    event = {"app": app, "wave": wave, "resource_wave": task.wave, "phase": task.phase, "group": task.group,
-             "kind": task.kind, "namespace": shown_namespace, "resource": task.name,
-             "hook": True if task.is_hook else None}
+    event = {
+        "app": app,
+        "wave": wave,
+        "resource_wave": task.wave,
+        "phase": task.phase,
+        "group": task.group,
+        "kind": task.kind,
+        "namespace": shown_namespace,
+        "resource": task.name,
+        "hook": True if task.is_hook else None,
+    }
     try:
         obj, namespaced, live = _prepared(ctx, task, instance, default_namespace, hook_stamp=hook_stamp)
         if task.auto_namespace and live is not None:
@@ -161,15 +197,23 @@ def apply_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, inst
     except NoKindMatchError as err:
         if ctx.dry_run and f"{task.group}/{task.kind}" in ctx.planned_crd_kinds:
             ctx.note_change(app)
-            ctx.emit(ResourceApplied(**event, result="skipped",
-                                     message="its CRD is applied earlier in this sync; the server cannot check it yet"))
+            ctx.emit(
+                ResourceApplied(
+                    **event,
+                    result="skipped",
+                    message="its CRD is applied earlier in this sync; the server cannot check it yet",
+                )
+            )
             return None
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     except NotFoundError as err:
         if ctx.dry_run and task.namespace in ctx.planned_namespaces:
             ctx.note_change(app)
-            ctx.emit(ResourceApplied(**event, result="skipped",
-                                     message=f"namespace {task.namespace} is created earlier in this sync"))
+            ctx.emit(
+                ResourceApplied(
+                    **event, result="skipped", message=f"namespace {task.namespace} is created earlier in this sync"
+                )
+            )
             return None
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     except KubeError as err:
@@ -208,8 +252,16 @@ def delete_propagation(policy: str) -> Propagation:
     return "Background" if policy == "background" else "Orphan" if policy == "orphan" else "Foreground"
 
 
-def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allowed: bool, instance: str,
-               propagation: str = "foreground") -> tuple[Watched | None, bool]:
+def prune_task(
+    ctx: SyncContext,
+    task: Task,
+    *,
+    app: str,
+    wave: int | None,
+    allowed: bool,
+    instance: str,
+    propagation: str = "foreground",
+) -> tuple[Watched | None, bool]:
     """Delete a tracked object Git no longer has — only when pruning is on and the object does not opt out.
 
     The object is read again first: one another app took over since the rollout began is left alone.
@@ -217,10 +269,24 @@ def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allo
     leaves the app OutOfSync as in Argo CD.
     """
     live = task.live or {}
-    event = {"app": app, "wave": wave, "resource_wave": task.wave, "group": task.group, "kind": task.kind,
-             "namespace": str((live.get("metadata") or {}).get("namespace") or ""), "resource": task.name}
-    reason = ("ignored (requires pruning)" if not allowed else "ignored (no prune)" if task.options.prune_disabled
-              else "waiting for pruning confirmation" if task.options.prune_confirm else None)
+    event = {
+        "app": app,
+        "wave": wave,
+        "resource_wave": task.wave,
+        "group": task.group,
+        "kind": task.kind,
+        "namespace": str((live.get("metadata") or {}).get("namespace") or ""),
+        "resource": task.name,
+    }
+    reason = (
+        "ignored (requires pruning)"
+        if not allowed
+        else "ignored (no prune)"
+        if task.options.prune_disabled
+        else "waiting for pruning confirmation"
+        if task.options.prune_confirm
+        else None
+    )
     if reason is not None:
         ctx.emit(ResourcePruned(**event, result="skipped", message=reason))
         return None, True
@@ -233,12 +299,16 @@ def prune_task(ctx: SyncContext, task: Task, *, app: str, wave: int | None, allo
             return None, False
         if current is not None and task.group == "argoproj.io" and task.kind == "Application":
             _cascade(ctx, current, event, policy)
-        gone = current is None or not ctx.client.delete(api_version, task.kind, task.name, task.namespace or None,
-                                                        propagation=policy, dry_run=ctx.dry_run)
+        gone = current is None or not ctx.client.delete(
+            api_version, task.kind, task.name, task.namespace or None, propagation=policy, dry_run=ctx.dry_run
+        )
     except KubeError as err:
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
-    ctx.emit(ResourcePruned(**event, result="pruned", message="already gone" if gone else
-                            ("dry run" if ctx.dry_run else None)))
+    ctx.emit(
+        ResourcePruned(
+            **event, result="pruned", message="already gone" if gone else ("dry run" if ctx.dry_run else None)
+        )
+    )
     if ctx.dry_run or gone:
         return None, False
     return Watched(api_version, task.kind, task.namespace, task.name, gone=True), False
@@ -258,11 +328,22 @@ def _cascade(ctx: SyncContext, application: dict[str, Any], event: dict[str, Any
         group, kind, namespace, name = identity(obj)
         if kind == "CustomResourceDefinition":
             continue  # Argo CD never deletes CRDs on app deletion
-        ctx.client.delete(str(obj.get("apiVersion")), kind, name, namespace or None, propagation=policy,
-                          dry_run=ctx.dry_run)
-        ctx.emit(ResourcePruned(**{**event, "group": group, "kind": kind, "namespace": namespace, "resource": name},
-                                result="pruned", message=f"with its Application {meta.get('name')}"))
+        ctx.client.delete(
+            str(obj.get("apiVersion")), kind, name, namespace or None, propagation=policy, dry_run=ctx.dry_run
+        )
+        ctx.emit(
+            ResourcePruned(
+                **{**event, "group": group, "kind": kind, "namespace": namespace, "resource": name},
+                result="pruned",
+                message=f"with its Application {meta.get('name')}",
+            )
+        )
     if not ctx.dry_run:
         kept = [f for f in finalizers if not f.startswith(RESOURCES_FINALIZER)]
-        ctx.client.patch(str(application.get("apiVersion")), "Application", str(meta.get("name")),
-                         {"metadata": {"finalizers": kept or None}}, namespace=meta.get("namespace") or None)
+        ctx.client.patch(
+            str(application.get("apiVersion")),
+            "Application",
+            str(meta.get("name")),
+            {"metadata": {"finalizers": kept or None}},
+            namespace=meta.get("namespace") or None,
+        )

@@ -64,8 +64,14 @@ class ResourceComparison:
         return f"{kind}:{name}"
 
     def to_json(self) -> dict[str, str]:
-        return {"group": self.group, "kind": self.kind, "namespace": self.namespace, "name": self.name,
-                "status": self.status, "reason": self.reason}
+        return {
+            "group": self.group,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "status": self.status,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,8 +121,9 @@ def _resource_version(obj: dict[str, Any]) -> str:
     return str((obj.get("metadata") or {}).get("resourceVersion") or "")
 
 
-def compare_one(client: KubeClient, instance: str, target: dict[str, Any],
-                default_namespace: str) -> ResourceComparison:
+def compare_one(
+    client: KubeClient, instance: str, target: dict[str, Any], default_namespace: str
+) -> ResourceComparison:
     """The verdict on one desired object; `ComparisonError` when the server refuses its dry run.
 
     A dry run answers with the resourceVersion it started from, so when a controller wrote the object
@@ -166,8 +173,12 @@ def _desired_key(client: KubeClient, target: dict[str, Any], default_namespace: 
     return group, kind, "" if _namespaced(client, target) is False else namespace, name
 
 
-def extras(client: KubeClient, targets: Sequence[dict[str, Any]], default_namespace: str,
-           live_tracked: Sequence[dict[str, Any]]) -> list[ResourceComparison]:
+def extras(
+    client: KubeClient,
+    targets: Sequence[dict[str, Any]],
+    default_namespace: str,
+    live_tracked: Sequence[dict[str, Any]],
+) -> list[ResourceComparison]:
     """The tracked live objects the app no longer renders — what a sync with prune deletes — sorted by group,
     kind, namespace and name.
 
@@ -185,8 +196,13 @@ def extras(client: KubeClient, targets: Sequence[dict[str, Any]], default_namesp
     return sorted(out, key=lambda r: (r.group, r.kind, r.namespace, r.name))
 
 
-def compare(client: KubeClient, instance: str, targets: Sequence[dict[str, Any]],
-            default_namespace: str, live_tracked: Sequence[dict[str, Any]] = ()) -> Comparison:
+def compare(
+    client: KubeClient,
+    instance: str,
+    targets: Sequence[dict[str, Any]],
+    default_namespace: str,
+    live_tracked: Sequence[dict[str, Any]] = (),
+) -> Comparison:
     """Compare every desired object of one app (tracking instance `instance`) with the cluster, in order, then
     list `live_tracked` objects (the app's, from `inventory.tracked_by_instance`) that nothing desired matches."""
     desired = [compare_one(client, instance, t, default_namespace) for t in targets if is_compared(t)]

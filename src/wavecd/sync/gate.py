@@ -65,8 +65,11 @@ def _judge(ctx: SyncContext, item: Watched, first: bool) -> tuple[str, str, str]
     if live is None:
         # It was applied before the gate started: gone now means someone deleted it (gitops-engine fails the
         # task rather than wait for it forever).
-        return "fail", HealthStatus.MISSING.value, (f"Resource {item.group}/{item.kind}/{item.name} is missing, "
-                                                    "it might have been deleted")
+        return (
+            "fail",
+            HealthStatus.MISSING.value,
+            (f"Resource {item.group}/{item.kind}/{item.name} is missing, it might have been deleted"),
+        )
     health = assess(live, is_hook=item.hook)
     if health is None:
         return "done", "", ""
@@ -77,8 +80,9 @@ def _judge(ctx: SyncContext, item: Watched, first: bool) -> tuple[str, str, str]
     return "wait", health.status.value, health.message
 
 
-def wait_healthy(ctx: SyncContext, items: list[Watched], *, app: str, wave: int | None,
-                 resource_wave: int | None) -> GateFailure | None:
+def wait_healthy(
+    ctx: SyncContext, items: list[Watched], *, app: str, wave: int | None, resource_wave: int | None
+) -> GateFailure | None:
     """Block until every item passes; the first failure ends the wait and is returned."""
     pending = list(items)
     last_report: list[dict[str, str]] | None = None
@@ -106,10 +110,17 @@ def wait_healthy(ctx: SyncContext, items: list[Watched], *, app: str, wave: int 
             return None
         ctx.waiting[app] = blockers
         if blockers != last_report:
-            ctx.emit(WaitingOn(app=app, wave=wave, resource_wave=resource_wave, blockers=blockers,
-                               elapsed=round(ctx.clock.now() - started, 3)))
+            ctx.emit(
+                WaitingOn(
+                    app=app,
+                    wave=wave,
+                    resource_wave=resource_wave,
+                    blockers=blockers,
+                    elapsed=round(ctx.clock.now() - started, 3),
+                )
+            )
             last_report = blockers
         pending = still
         # Quick objects pass after a quarter of the interval; slow ones are read once per interval.
-        ctx.sleep(min(ctx.settings.poll_interval, ctx.settings.poll_interval / 4 * 2 ** polls))
+        ctx.sleep(min(ctx.settings.poll_interval, ctx.settings.poll_interval / 4 * 2**polls))
         polls += 1

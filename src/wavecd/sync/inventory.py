@@ -14,14 +14,25 @@ from wavecd.kube import KubeClient, KubeError
 from wavecd.sync.tracking import owner_of
 
 # (group, plural) never tracked: Argo CD's default `resource.exclusions` and derived objects.
-EXCLUDED = frozenset({
-    ("", "events"), ("events.k8s.io", "events"), ("", "endpoints"), ("discovery.k8s.io", "endpointslices"),
-    ("coordination.k8s.io", "leases"), ("", "componentstatuses"), ("", "bindings"),
-    ("authentication.k8s.io", "tokenreviews"), ("authorization.k8s.io", "subjectaccessreviews"),
-    ("authorization.k8s.io", "selfsubjectaccessreviews"), ("authorization.k8s.io", "localsubjectaccessreviews"),
-    ("authorization.k8s.io", "selfsubjectrulesreviews"), ("cilium.io", "ciliumidentities"),
-    ("metrics.k8s.io", "pods"), ("metrics.k8s.io", "nodes"),
-})
+EXCLUDED = frozenset(
+    {
+        ("", "events"),
+        ("events.k8s.io", "events"),
+        ("", "endpoints"),
+        ("discovery.k8s.io", "endpointslices"),
+        ("coordination.k8s.io", "leases"),
+        ("", "componentstatuses"),
+        ("", "bindings"),
+        ("authentication.k8s.io", "tokenreviews"),
+        ("authorization.k8s.io", "subjectaccessreviews"),
+        ("authorization.k8s.io", "selfsubjectaccessreviews"),
+        ("authorization.k8s.io", "localsubjectaccessreviews"),
+        ("authorization.k8s.io", "selfsubjectrulesreviews"),
+        ("cilium.io", "ciliumidentities"),
+        ("metrics.k8s.io", "pods"),
+        ("metrics.k8s.io", "nodes"),
+    }
+)
 
 
 def tracked_by_instance(client: KubeClient) -> dict[str, list[dict[str, Any]]]:

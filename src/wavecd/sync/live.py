@@ -30,9 +30,12 @@ def get_live(client: KubeClient, obj: dict[str, Any], default_namespace: str = "
         return None
 
 
-def managed_resources(client: KubeClient, targets: Sequence[dict[str, Any]], default_namespace: str = "",
-                      known: Mapping[tuple[str, str, str, str], dict[str, Any]] | None = None
-                      ) -> list[ManagedResource]:
+def managed_resources(
+    client: KubeClient,
+    targets: Sequence[dict[str, Any]],
+    default_namespace: str = "",
+    known: Mapping[tuple[str, str, str, str], dict[str, Any]] | None = None,
+) -> list[ManagedResource]:
     """Each desired object paired with its live one (None when missing).
 
     `known` holds objects as a write just answered, by identity: one whose kind no health rule judges is

@@ -40,8 +40,14 @@ def record(ctx: SyncContext, obj: dict[str, Any], tracked_by: str | None) -> Non
     ctx.client.apply(body, force=True, dry_run=ctx.dry_run)
 
 
-def _patch_status(ctx: SyncContext, kind: str, name: str, namespace: str, status: dict[str, Any],
-                  same: Callable[[dict[str, Any]], bool]) -> None:
+def _patch_status(
+    ctx: SyncContext,
+    kind: str,
+    name: str,
+    namespace: str,
+    status: dict[str, Any],
+    same: Callable[[dict[str, Any]], bool],
+) -> None:
     """Write `status` unless `same(live status)` says it already says that: a sync that changes nothing
     leaves every resourceVersion as it was, the Applications' included."""
     if ctx.dry_run or not ctx.settings.record_applications:
@@ -57,8 +63,9 @@ def _patch_status(ctx: SyncContext, kind: str, name: str, namespace: str, status
         return
 
 
-def write_app_status(ctx: SyncContext, name: str, namespace: str, result: AppResult, revision: str = "",
-                     phase: str | None = None) -> None:
+def write_app_status(
+    ctx: SyncContext, name: str, namespace: str, result: AppResult, revision: str = "", phase: str | None = None
+) -> None:
     """The app's health, sync status and operation phase (Succeeded, Failed, or Terminated when the sync was
     stopped under it), written only when they change."""
     phase = phase or ("Failed" if result.sync == "Failed" else "Succeeded")
@@ -68,15 +75,29 @@ def write_app_status(ctx: SyncContext, name: str, namespace: str, result: AppRes
     sync = {"status": "OutOfSync" if result.sync == "Failed" else result.sync, "revision": revision}
 
     def same(live: dict[str, Any]) -> bool:
-        return (live.get("health") == health and live.get("sync") == sync
-                and (live.get("operationState") or {}).get("phase") == phase)
+        return (
+            live.get("health") == health
+            and live.get("sync") == sync
+            and (live.get("operationState") or {}).get("phase") == phase
+        )
 
-    _patch_status(ctx, APPLICATION, name, namespace, {
-        "health": health,
-        "sync": sync,
-        "operationState": {"phase": phase, "message": result.message or "successfully synced",
-                           "finishedAt": _now(), "operation": {"sync": {"revision": revision}}},
-    }, same)
+    _patch_status(
+        ctx,
+        APPLICATION,
+        name,
+        namespace,
+        {
+            "health": health,
+            "sync": sync,
+            "operationState": {
+                "phase": phase,
+                "message": result.message or "successfully synced",
+                "finishedAt": _now(),
+                "operation": {"sync": {"revision": revision}},
+            },
+        },
+        same,
+    )
 
 
 def write_appset_status(ctx: SyncContext, name: str, namespace: str) -> None:
@@ -84,14 +105,41 @@ def write_appset_status(ctx: SyncContext, name: str, namespace: str) -> None:
     now = _now()
 
     def same(live: dict[str, Any]) -> bool:
-        return any(c.get("type") == "ResourcesUpToDate" and c.get("status") == "True"
-                   for c in live.get("conditions") or [] if isinstance(c, dict))
+        return any(
+            c.get("type") == "ResourcesUpToDate" and c.get("status") == "True"
+            for c in live.get("conditions") or []
+            if isinstance(c, dict)
+        )
 
-    _patch_status(ctx, APPLICATION_SET, name, namespace, {"conditions": [
-        {"type": "ErrorOccurred", "status": "False", "reason": "ApplicationSetUpToDate",
-         "message": "Successfully generated parameters for all Applications", "lastTransitionTime": now},
-        {"type": "ParametersGenerated", "status": "True", "reason": "ParametersGenerated",
-         "message": "Successfully generated parameters for all Applications", "lastTransitionTime": now},
-        {"type": "ResourcesUpToDate", "status": "True", "reason": "ApplicationSetUpToDate",
-         "message": "ApplicationSet up to date", "lastTransitionTime": now},
-    ]}, same)
+    _patch_status(
+        ctx,
+        APPLICATION_SET,
+        name,
+        namespace,
+        {
+            "conditions": [
+                {
+                    "type": "ErrorOccurred",
+                    "status": "False",
+                    "reason": "ApplicationSetUpToDate",
+                    "message": "Successfully generated parameters for all Applications",
+                    "lastTransitionTime": now,
+                },
+                {
+                    "type": "ParametersGenerated",
+                    "status": "True",
+                    "reason": "ParametersGenerated",
+                    "message": "Successfully generated parameters for all Applications",
+                    "lastTransitionTime": now,
+                },
+                {
+                    "type": "ResourcesUpToDate",
+                    "status": "True",
+                    "reason": "ApplicationSetUpToDate",
+                    "message": "ApplicationSet up to date",
+                    "lastTransitionTime": now,
+                },
+            ]
+        },
+        same,
+    )

@@ -34,8 +34,14 @@ class AppStatus:
     error: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"app": self.app, "health": self.health, "healthMessage": self.health_message, "sync": self.sync,
-                "outOfSync": [r.to_json() for r in self.out_of_sync], "error": self.error}
+        return {
+            "app": self.app,
+            "health": self.health,
+            "healthMessage": self.health_message,
+            "sync": self.sync,
+            "outOfSync": [r.to_json() for r in self.out_of_sync],
+            "error": self.error,
+        }
 
 
 def unknown_status(app: str, error: str) -> AppStatus:
@@ -43,8 +49,14 @@ def unknown_status(app: str, error: str) -> AppStatus:
     return AppStatus(app, UNKNOWN, "", UNKNOWN, error=error)
 
 
-def app_status(client: KubeClient, app: str, targets: Sequence[dict[str, Any]], default_namespace: str,
-               app_namespace: str = CONTROL_PLANE_NAMESPACE, live_tracked: Sequence[dict[str, Any]] = ()) -> AppStatus:
+def app_status(
+    client: KubeClient,
+    app: str,
+    targets: Sequence[dict[str, Any]],
+    default_namespace: str,
+    app_namespace: str = CONTROL_PLANE_NAMESPACE,
+    live_tracked: Sequence[dict[str, Any]] = (),
+) -> AppStatus:
     """The status of the Application `app` (in `app_namespace`) whose desired objects are `targets`;
     `live_tracked` (the objects its tracking annotation claims) adds the ones left to prune.
 
@@ -56,8 +68,7 @@ def app_status(client: KubeClient, app: str, targets: Sequence[dict[str, Any]], 
         comparison = compare(client, instance_name(app, app_namespace), targets, default_namespace, live_tracked)
     except ComparisonError as err:
         return AppStatus(app, str(health.status), health.message, UNKNOWN, error=err.message)
-    return AppStatus(app, str(health.status), health.message, comparison.status,
-                     comparison.out_of_sync)
+    return AppStatus(app, str(health.status), health.message, comparison.status, comparison.out_of_sync)
 
 
 def cluster_facts(client: KubeClient) -> ClusterFacts:
@@ -83,6 +94,14 @@ def tree_status(plan: TreePlan, client: KubeClient, render: Renderer) -> list[Ap
             continue
         namespace = node.destination.namespace if node.destination else ""
         app_namespace = node.namespace or CONTROL_PLANE_NAMESPACE
-        out.append(app_status(client, node.name, targets, namespace, app_namespace,
-                              tracked.get(instance_name(node.name, app_namespace), [])))
+        out.append(
+            app_status(
+                client,
+                node.name,
+                targets,
+                namespace,
+                app_namespace,
+                tracked.get(instance_name(node.name, app_namespace), []),
+            )
+        )
     return out

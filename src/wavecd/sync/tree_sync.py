@@ -65,8 +65,12 @@ class _Tree:
                     self.appsets.setdefault(str(meta.get("name")), (obj, node.name))
                 elif kind == "Namespace" and obj.get("apiVersion") == "v1":
                     namespaces.add(str(meta.get("name")))
-            if (node.app is not None and node.destination is not None and node.destination.namespace
-                    and "CreateNamespace=true" in node.app.sync_policy.sync_options):
+            if (
+                node.app is not None
+                and node.destination is not None
+                and node.destination.namespace
+                and "CreateNamespace=true" in node.app.sync_policy.sync_options
+            ):
                 namespaces.add(node.destination.namespace)
         self.crd_kinds = crd_kinds_of([obj for node in plan.order for obj in node.manifests])
         self.namespaces = frozenset(namespaces)
@@ -130,13 +134,21 @@ class _Rollout:
         instance = self.instance(node.name)
         live = (self.inventory or {}).get(instance, [])
         app_plan = node_plan(node, manifests, live)
-        excluded = {t.key for t in app_plan.tasks
-                    if t.group == "argoproj.io" and self.tree.is_tree_object(t.kind, t.name)}
-        return AppJob(name=node.name, wave=wave, plan=app_plan, instance=instance,
-                      namespace=node.destination.namespace if node.destination else "", prune=prune,
-                      retry=retry_policy(app.sync_policy.retry, automated=app.sync_policy.automated is not None),
-                      app_object=(node.namespace or DEFAULT_NAMESPACE, node.name), excluded=excluded,
-                      revision=_revision(node))
+        excluded = {
+            t.key for t in app_plan.tasks if t.group == "argoproj.io" and self.tree.is_tree_object(t.kind, t.name)
+        }
+        return AppJob(
+            name=node.name,
+            wave=wave,
+            plan=app_plan,
+            instance=instance,
+            namespace=node.destination.namespace if node.destination else "",
+            prune=prune,
+            retry=retry_policy(app.sync_policy.retry, automated=app.sync_policy.automated is not None),
+            app_object=(node.namespace or DEFAULT_NAMESPACE, node.name),
+            excluded=excluded,
+            revision=_revision(node),
+        )
 
     def sync_one(self, node: Any, wave: int | None, facts: ClusterFacts) -> AppResult:
         ctx = self.ctx
@@ -164,9 +176,17 @@ class _Rollout:
         if node.app is not None:
             write_app_status(self.ctx, node.name, node.namespace or DEFAULT_NAMESPACE, result, _revision(node))
         self.results[node.name] = result
-        self.ctx.emit(AppFinished(app=node.name, wave=result.wave, health=result.health, sync=result.sync,
-                                  message=result.message or None, blocking=result.blocking,
-                                  seconds=round(self.ctx.clock.now() - started, 3)))
+        self.ctx.emit(
+            AppFinished(
+                app=node.name,
+                wave=result.wave,
+                health=result.health,
+                sync=result.sync,
+                message=result.message or None,
+                blocking=result.blocking,
+                seconds=round(self.ctx.clock.now() - started, 3),
+            )
+        )
 
     # -- the waves ------------------------------------------------------------------------------------------------
     def run_wave(self, wave: int, apps: tuple[Any, ...], pool: ThreadPoolExecutor) -> list[AppResult]:
@@ -177,8 +197,9 @@ class _Rollout:
         facts = self.facts()
         futures = [pool.submit(self.sync_one, app, wave, facts) for app in apps]
         results = _gather(futures, ctx)
-        health = _worst([r.health for r in results] + [HealthStatus.DEGRADED.value
-                                                       for r in results if r.sync == "Failed"])
+        health = _worst(
+            [r.health for r in results] + [HealthStatus.DEGRADED.value for r in results if r.sync == "Failed"]
+        )
         ctx.emit(WaveFinished(wave=wave, health=health, seconds=round(ctx.clock.now() - started, 3)))
         return results
 
@@ -234,8 +255,16 @@ def _failed(result: AppResult) -> bool:
     return result.sync == "Failed" or result.health != HealthStatus.HEALTHY.value
 
 
-def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings: SyncSettings, clock: Clock,
-              emit: Emit, cancel: threading.Event | None = None) -> SyncResult:
+def sync_tree(
+    plan: TreePlan,
+    client: KubeClient,
+    render: Renderer,
+    *,
+    settings: SyncSettings,
+    clock: Clock,
+    emit: Emit,
+    cancel: threading.Event | None = None,
+) -> SyncResult:
     """Roll the whole tree out; every event goes to `emit`, the last one a `Summary`."""
     ctx = SyncContext(client, clock, settings, emit, cancel or threading.Event())
     rollout = _Rollout(plan, render, ctx)
@@ -245,10 +274,16 @@ def sync_tree(plan: TreePlan, client: KubeClient, render: Renderer, *, settings:
         version = client.server_version().git_version
     except KubeError as err:
         # The cluster could not be asked: nothing is known about any app's health.
-        return _summarise(ctx, rollout, "Failed", err.message, stopped_at=None, blocking=None,
-                          unreachable=True)
-    ctx.emit(PlanReady(root=plan.root.name, waves=[{"wave": w.wave, "apps": list(w.names)} for w in plan.waves],
-                       server=client.server, kube_version=version, dry_run=settings.dry_run))
+        return _summarise(ctx, rollout, "Failed", err.message, stopped_at=None, blocking=None, unreachable=True)
+    ctx.emit(
+        PlanReady(
+            root=plan.root.name,
+            waves=[{"wave": w.wave, "apps": list(w.names)} for w in plan.waves],
+            server=client.server,
+            kube_version=version,
+            dry_run=settings.dry_run,
+        )
+    )
     stop_phase, message, stopped_at, blocking = "Succeeded", "", None, None
     root: AppResult | None = None
     root_started = clock.now()
@@ -298,8 +333,9 @@ def _mark_terminated(rollout: _Rollout, message: str) -> None:
             continue
         result = AppResult(name, rollout.plan.wave_of(name), HealthStatus.PROGRESSING.value, "OutOfSync", message)
         try:
-            write_app_status(rollout.ctx, name, node.namespace or DEFAULT_NAMESPACE, result, _revision(node),
-                             phase="Terminated")
+            write_app_status(
+                rollout.ctx, name, node.namespace or DEFAULT_NAMESPACE, result, _revision(node), phase="Terminated"
+            )
         except KubeError:
             continue
 
@@ -360,13 +396,22 @@ def _root_result(rollout: _Rollout, root: AppResult) -> AppResult:
         return root
     targets = [obj for obj in node.manifests if isinstance(obj, dict)]
     namespace = node.destination.namespace if node.destination else ""
-    health = app_health(managed_resources(ctx.client, targets, namespace),
-                        app=(node.namespace or DEFAULT_NAMESPACE, node.name)).health
+    health = app_health(
+        managed_resources(ctx.client, targets, namespace), app=(node.namespace or DEFAULT_NAMESPACE, node.name)
+    ).health
     return AppResult(node.name, None, health.status.value, root.sync, health.message)
 
 
-def _summarise(ctx: SyncContext, rollout: _Rollout, phase: str, message: str, *, stopped_at: int | None,
-               blocking: dict[str, str] | None, unreachable: bool = False) -> SyncResult:
+def _summarise(
+    ctx: SyncContext,
+    rollout: _Rollout,
+    phase: str,
+    message: str,
+    *,
+    stopped_at: int | None,
+    blocking: dict[str, str] | None,
+    unreachable: bool = False,
+) -> SyncResult:
     counts: dict[str, int] = {}
     for node in rollout.plan.order:
         result = rollout.results.get(node.name)
@@ -389,7 +434,25 @@ def _summarise(ctx: SyncContext, rollout: _Rollout, phase: str, message: str, *,
     else:
         failed = HealthStatus.UNKNOWN.value if unreachable else HealthStatus.DEGRADED.value
         health, exit_code = _worst([*reached, failed]), EXIT_FAILED
-    ctx.emit(Summary(health=health, phase=phase, message=message, seconds=ctx.elapsed(), apps=counts,
-                     stopped_at=stopped_at, blocking=blocking, dry_run=ctx.dry_run, exit_code=exit_code))
-    return SyncResult(health=health, phase=phase, exit_code=exit_code, message=message, apps=dict(rollout.results),
-                      stopped_at=stopped_at, blocking=blocking)
+    ctx.emit(
+        Summary(
+            health=health,
+            phase=phase,
+            message=message,
+            seconds=ctx.elapsed(),
+            apps=counts,
+            stopped_at=stopped_at,
+            blocking=blocking,
+            dry_run=ctx.dry_run,
+            exit_code=exit_code,
+        )
+    )
+    return SyncResult(
+        health=health,
+        phase=phase,
+        exit_code=exit_code,
+        message=message,
+        apps=dict(rollout.results),
+        stopped_at=stopped_at,
+        blocking=blocking,
+    )

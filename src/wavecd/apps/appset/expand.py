@@ -24,9 +24,7 @@ class Expansion:
     errors: list[str] = field(default_factory=list)
 
 
-def expand_applicationset(
-    appset: dict[str, Any], context: GeneratorContext, *, namespace: str = "argocd"
-) -> Expansion:
+def expand_applicationset(appset: dict[str, Any], context: GeneratorContext, *, namespace: str = "argocd") -> Expansion:
     """Generate, render, patch and validate, following `GenerateApplications` and its validation.
 
     A generator error stops the whole ApplicationSet (the controller creates nothing then); a nameless or
@@ -77,9 +75,7 @@ def _render(
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": {
-            key: copy.deepcopy(template_metadata[key])
-            for key in _TEMPLATE_METADATA
-            if template_metadata.get(key)
+            key: copy.deepcopy(template_metadata[key]) for key in _TEMPLATE_METADATA if template_metadata.get(key)
         },
         "spec": copy.deepcopy(template.get("spec") or {}),
     }

@@ -169,9 +169,7 @@ def _cluster_params(cluster: Cluster, go_template: bool) -> dict[str, Any]:
     return flat
 
 
-def _child_params(
-    child: dict[str, Any], run: GeneratorRun, outer: dict[str, Any] | None
-) -> list[dict[str, Any]]:
+def _child_params(child: dict[str, Any], run: GeneratorRun, outer: dict[str, Any] | None) -> list[dict[str, Any]]:
     results = transform(child, run, {}, outer)
     if not results:
         raise AppSetError("child generator generated no parameters")
@@ -209,11 +207,7 @@ def _merge(spec: dict[str, Any], run: GeneratorRun) -> list[dict[str, Any]]:
         overrides = _by_merge_key(merge_keys, other)
         for key, params in base.items():
             if key in overrides:
-                base[key] = (
-                    merge_override(params, overrides[key])
-                    if run.go_template
-                    else {**params, **overrides[key]}
-                )
+                base[key] = merge_override(params, overrides[key]) if run.go_template else {**params, **overrides[key]}
     return list(base.values())
 
 

@@ -86,16 +86,12 @@ def git_params(spec: dict[str, Any], context: Any, go_template: bool) -> list[di
                 selected.difference_update(p for p in paths if fnmatch.fnmatchcase(p, item.get("path", "")))
         params = []
         for path in sorted(selected):
-            params.extend(
-                _file_params(path, context.git_read(repo_url, revision, path), repo_url, prefix, go_template)
-            )
+            params.extend(_file_params(path, context.git_read(repo_url, revision, path), repo_url, prefix, go_template))
         return params
     raise AppSetError("git generator needs directories or files")
 
 
-def _file_params(
-    path: str, content: bytes, repo_url: str, prefix: str, go_template: bool
-) -> list[dict[str, Any]]:
+def _file_params(path: str, content: bytes, repo_url: str, prefix: str, go_template: bool) -> list[dict[str, Any]]:
     try:
         loaded = reader.load(content.decode("utf-8"), source=path)
     except reader.GoYamlError as err:
@@ -107,9 +103,7 @@ def _file_params(
     results = []
     for obj in objects:
         if not isinstance(obj, dict):
-            raise AppSetError(
-                f"unable to process file '{path}' from repository '{repo_url}': unable to parse file"
-            )
+            raise AppSetError(f"unable to process file '{path}' from repository '{repo_url}': unable to parse file")
         base = dict(obj) if go_template else flatten(obj)
         base.update(_path_params(directory, prefix, go_template, posixpath.basename(path)))
         results.append(base)

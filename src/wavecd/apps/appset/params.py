@@ -37,9 +37,7 @@ def combine_string_maps(first: dict[str, Any], second: dict[str, Any]) -> dict[s
     for key, value in second.items():
         text = format_value(value)
         if key in combined and combined[key] != text:
-            raise AppSetError(
-                f"found duplicate key {key} with different value, a: {combined[key]} ,b: {text}"
-            )
+            raise AppSetError(f"found duplicate key {key} with different value, a: {combined[key]} ,b: {text}")
         combined[key] = text
     return combined
 

@@ -28,9 +28,7 @@ def selector_matches(selector: dict[str, Any] | None, labels: dict[str, str]) ->
         elif operator == "DoesNotExist":
             ok = not present
         else:
-            raise AppSetError(
-                f'error parsing label selector: "{operator}" is not a valid label selector operator'
-            )
+            raise AppSetError(f'error parsing label selector: "{operator}" is not a valid label selector operator')
         if not ok:
             return False
     return True

@@ -1,4 +1,4 @@
-"""The foundation every other package stands on: errors, time, events."""
+"""The foundation every other package stands on: errors, time, events, and Go's string quoting (`goquote`)."""
 
 from wavecd.core.clock import Clock, ManualClock, RealClock
 from wavecd.core.errors import Location, UserInputError, WavecdError

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.core.goquote import MAX_RUNE, can_backquote, is_print, quote, quote_rune, quote_to_ascii, rune_of
 from wavecd.gotemplate.gofloat import format_float, format_v
-from wavecd.gotemplate.goquote import MAX_RUNE, can_backquote, is_print, quote, quote_rune, quote_to_ascii, rune_of
 from wavecd.gotemplate.gotypes import GoStringList, GoStringMap, GoStruct, Int64, Uint8, Uint32, Uint64, go_type_name
 
 __all__ = ["format_float", "format_value", "quote", "quote_rune", "sprint", "sprintf", "sprintln"]

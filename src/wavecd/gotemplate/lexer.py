@@ -11,7 +11,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from wavecd.gotemplate import goquote
+from wavecd.core import goquote
 
 # Token types. Keywords sort after KEYWORD, as in Go, so `typ > KEYWORD` tells a keyword.
 ERROR, BOOL, CHAR, CHAR_CONSTANT, COMPLEX, ASSIGN, DECLARE, EOF, FIELD, IDENTIFIER = range(10)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from wavecd.gotemplate import goquote
+from wavecd.core import goquote
 
 INVALID_SYNTAX = "invalid syntax"
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}

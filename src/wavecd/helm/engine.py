@@ -82,7 +82,7 @@ def _error_chain(exc: BaseException) -> list[str]:
 
 
 def _go_quote(text: str) -> str:
-    from wavecd.gotemplate.goquote import quote
+    from wavecd.core.goquote import quote
 
     return quote(text)
 

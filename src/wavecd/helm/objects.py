@@ -11,8 +11,8 @@ import base64
 import posixpath
 from typing import Any, ClassVar
 
+from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
-from wavecd.gotemplate.goquote import quote as go_quote
 from wavecd.gotemplate.gotypes import GoNamedMap, GoStringList, GoStringMap, GoStruct
 from wavecd.goyaml.jsonvalue import GoStructFields
 from wavecd.helm.chart import Chart, ChartFile, Dependency, Maintainer, Metadata

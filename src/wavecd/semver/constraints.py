@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from wavecd.core.goquote import quote
 from wavecd.semver.errors import SemverError
 from wavecd.semver.version import V3_3, V3_4, V3_5, Version, compare_prerelease, parse_version
 
@@ -81,8 +82,6 @@ def _parse_one(text: str, lib: str) -> _Constraint:
 def _improper(text: str, lib: str) -> SemverError:
     """3.5.0 prints the constraint with `%q`, the releases before it bare."""
     if lib == V3_5:
-        from wavecd.gotemplate.goquote import quote
-
         text = quote(text)
     return SemverError(f"improper constraint: {text}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wavecd.gotemplate.goquote import quote as go_quote
+from wavecd.core.goquote import quote as go_quote
 from wavecd.sprig.goval import from_go_bytes, go_bytes
 
 PATH, PATH_SEGMENT, HOST, ZONE, USER_PASSWORD, QUERY_COMPONENT, FRAGMENT = range(7)

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
-from wavecd.gotemplate.goquote import quote as go_quote
 from wavecd.gotemplate.gotypes import GoStringList
 from wavecd.sprig import goregex
 from wavecd.sprig.goregex import GoRegexError, compile_go_regex

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.gotemplate.gofmt import format_value
-from wavecd.gotemplate.goquote import quote as go_quote
 from wavecd.gotemplate.gotypes import GoStringList, GoStringMap
 from wavecd.sprig import textcase
 from wavecd.sprig.gounicode import lower, trim_space, upper

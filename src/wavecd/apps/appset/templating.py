@@ -24,7 +24,7 @@ def replace_fast(text: str, params: dict[str, Any]) -> str:
     """
     if not _IS_TEMPLATED.search(text):
         return text
-    from wavecd.gotemplate.goquote import quote
+    from wavecd.core.goquote import quote
 
     out: list[str] = []
     rest = text

@@ -132,6 +132,14 @@ def test_a_root_file_must_hold_exactly_one_application(tmp_path):
     assert run("tree", str(tmp_path / "missing.yaml")).exit_code == 2
 
 
+def test_a_wavecd_yaml_naming_an_unknown_helm_build_is_refused_naming_the_file(tmp_path):
+    write_files(tmp_path, {"root.yaml": application("root", "apps")})
+    (tmp_path / "wavecd.yaml").write_text("root: root.yaml\nrender: {helmCompat: v5}\n")
+    result = run("tree", str(tmp_path))
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'wavecd.yaml'}: render.helmCompat must be one of v3, v4, v4.2, not 'v5'" in result.stderr
+
+
 def test_an_unmapped_repository_is_an_error_on_the_node(tmp_path):
     write_files(tmp_path, {"root.yaml": application("root", "apps")})
     result = run("tree", str(tmp_path / "root.yaml"), "-o", "json")

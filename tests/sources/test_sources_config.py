@@ -44,7 +44,6 @@ def test_unmapped_repository_says_how_to_map_it():
     ("text", "message"),
     [
         ("repositories: {url: x}\n", "repositories must be a list"),
-        ("render: {helmCompat: v5}\n", "render.helmCompat must be one of v3, v4, v4.2, not 'v5'"),
         ("root: [\n", "not valid YAML"),
     ],
 )

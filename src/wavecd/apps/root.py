@@ -11,6 +11,7 @@ from wavecd.apps.errors import AppError
 from wavecd.apps.node import APPLICATION, APPLICATION_SET, is_argo_object
 from wavecd.apps.yamldocs import load_objects
 from wavecd.core import Location, UserInputError
+from wavecd.helm.compat import MODES
 from wavecd.sources.config import CONFIG_NAME, WavecdConfig, find_config, load_config
 
 ROOT_KINDS = (APPLICATION, APPLICATION_SET)
@@ -62,17 +63,27 @@ def _read_root_file(path: Path) -> dict[str, Any]:
     return argo[0]
 
 
+def _load_config(path: Path) -> WavecdConfig:
+    """`wavecd.yaml` as `sources` reads it, with its render mode checked against the Helm builds wavecd knows."""
+    config = load_config(path)
+    if config.render.helm_compat not in MODES:
+        raise UserInputError(
+            f"{path}: render.helmCompat must be one of {', '.join(MODES)}, not {config.render.helm_compat!r}"
+        )
+    return config
+
+
 def load_root(root: Path, config_file: Path | None = None) -> Root:
     """The root object, its file, and the wavecd.yaml that applies (`config_file` overrides the search)."""
     if not root.exists():
         raise UserInputError(f"ROOT {root} does not exist")
     config_path = config_file or find_config(root)
-    config = load_config(config_path) if config_path else WavecdConfig()
+    config = _load_config(config_path) if config_path else WavecdConfig()
     if root.is_file():
         return Root(root.resolve(), _read_root_file(root), config)
     own = config_file or (root / CONFIG_NAME if (root / CONFIG_NAME).is_file() else None)
     if own is not None:
-        config = load_config(own)
+        config = _load_config(own)
         if config.root is not None:
             return Root(config.root, _read_root_file(config.root), config)
     candidates = _candidates(root)

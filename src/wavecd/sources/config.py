@@ -51,6 +51,9 @@ class ClusterConfig:
 
 @dataclass(frozen=True)
 class RenderDefaults:
+    """The `render:` section as written. Which `helmCompat` names exist is `helm`'s knowledge, which
+    `sources` stands beside, not above: `apps` checks the name when it loads the config for a tree."""
+
     helm_compat: str = "v4"
     kube_version: str = "v1.33.0"
     api_versions: tuple[str, ...] = ()
@@ -133,9 +136,5 @@ def load_config(path: Path) -> WavecdConfig:
         kube_version=str(render_data.get("kubeVersion", "v1.33.0")),
         api_versions=tuple(render_data.get("apiVersions") or ()),
     )
-    from wavecd.helm.compat import MODES
-
-    if render.helm_compat not in MODES:
-        raise UserInputError(f"{path}: render.helmCompat must be one of {', '.join(MODES)}, not {render.helm_compat!r}")
     root = (base / str(data["root"])).resolve() if data.get("root") else None
     return WavecdConfig(path, root, repositories, registries, clusters, render)

@@ -80,7 +80,6 @@ def test_hook_phases_and_sync_fail_split_off():
     ]
     assert [(t.phase, t.name) for t in plan.sync_fail] == [("SyncFail", "cleanup")]
     assert [t.helm_hook for t in plan.tasks] == [True, False, False, False]
-    assert plan.tasks[0].result_key == "batch/Job//migrate:PreSync"
     assert [o["metadata"]["name"] for o in plan.skipped] == ["skipped"]
     assert [o["metadata"]["name"] for o in plan.ignored] == ["test"]
     assert plan.tasks[0].delete_policies == ("BeforeHookCreation",)

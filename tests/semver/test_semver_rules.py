@@ -99,15 +99,6 @@ def test_caret_and_tilde_agree_with_their_expansions(a: int, b: int, c: int, x: 
     assert parse_constraints(f"~{a}.{b}.{c}").check(v) == parse_constraints(tilde_range).check(v)
 
 
-def test_increments_as_helm_prints_them() -> None:
-    # `{{ $v.IncPatch }}|{{ $v.IncMinor }}|{{ $v.IncMajor }}` in helm-v4: 1.2.3|1.3.0|2.0.0 and 1.2.4|1.3.0|2.0.0
-    v = parse_version("v1.2.3-rc.1+b")
-    assert [str(v.inc_patch()), str(v.inc_minor()), str(v.inc_major())] == ["1.2.3", "1.3.0", "2.0.0"]
-    w = parse_version("1.2.3+b")
-    assert [str(w.inc_patch()), str(w.inc_minor()), str(w.inc_major())] == ["1.2.4", "1.3.0", "2.0.0"]
-    assert v.inc_patch().original == "v1.2.3"
-
-
 @pytest.mark.parametrize(
     ("text", "v3_4", "v3_5"),
     [

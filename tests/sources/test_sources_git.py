@@ -6,7 +6,7 @@ import pytest
 
 from wavecd.sources.errors import SourceError
 from wavecd.sources.git import GitRepo
-from wavecd.sources.repourl import normalize_repo_url, same_repo
+from wavecd.sources.repourl import normalize_repo_url
 
 
 def git(path, *args):
@@ -76,9 +76,9 @@ def test_files_are_read_at_the_revision_not_from_the_working_tree(repo, tmp_path
     ],
 )
 def test_repo_urls_compare_after_normalisation(left, right):
-    assert same_repo(left, right)
+    assert normalize_repo_url(left) == normalize_repo_url(right)
 
 
 def test_different_repositories_stay_different():
-    assert not same_repo("https://github.com/org/repo", "https://github.com/org/repo2")
+    assert normalize_repo_url("https://github.com/org/repo") != normalize_repo_url("https://github.com/org/repo2")
     assert normalize_repo_url("https://GitHub.com/org/repo.git") == "github.com/org/repo"

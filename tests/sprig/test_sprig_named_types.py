@@ -86,3 +86,12 @@ def test_values_of_named_go_types_pass(go_version: tuple[int, int]) -> None:
         '{{ unixEpoch now | typeOf }} {{ dateModify "1h" now | typeOf }} {{ htmlDate 1 }}'
     )
     assert _run(src, {}, go_version) == "Rude2$QafoJela WupeHanuFiyi6@ string time.Time 1970-01-01"
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"), [("v1.2.3-rc.1+b", "1.2.3|1.3.0|2.0.0"), ("1.2.3+b", "1.2.4|1.3.0|2.0.0")]
+)
+def test_semver_increments_as_helm_prints_them(version: str, expected: str) -> None:
+    # helm-v4: a pre-release's IncPatch is its release; every increment drops pre-release and metadata
+    src = "{{ $v := semver .v }}{{ $v.IncPatch }}|{{ $v.IncMinor }}|{{ $v.IncMajor }}"
+    assert _run(src, {"v": version}, V4) == expected

@@ -52,7 +52,6 @@ _BUILT_IN: tuple[tuple[str, str, str], ...] = (
     # Argo CD's CRDs: present in any cluster an Application is reconciled in.
     ("argoproj.io/v1alpha1", "AppProject Application ApplicationSet", ""),
 )
-CRD_API_VERSION = "apiextensions.k8s.io/v1"
 
 
 def _group(api_version: str) -> str:

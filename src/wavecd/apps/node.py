@@ -80,7 +80,6 @@ class Tree:
 
     nodes: list[AppNode]
     kinds: KindTable
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def root(self) -> AppNode:

@@ -15,11 +15,6 @@ from wavecd.gotemplate.funcs import FuncMap, GoFunc, GoFuncError
 from wavecd.gotemplate.gotypes import GoStruct, Int64, Uint8, Uint64, go_type_name
 
 R = "reflect.Value"
-NIL_INTERFACE_LEN = "len of nil pointer"
-
-
-def _truth(v: Any) -> bool:
-    return bool(v)
 
 
 def _and(*args: Any) -> Any:

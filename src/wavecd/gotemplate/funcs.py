@@ -37,13 +37,4 @@ class GoFunc:
     variadic: str | None = None
 
 
-def go_func(name: str, *params: str, variadic: str | None = None) -> Callable[[Callable[..., Any]], GoFunc]:
-    """Decorator form: `@go_func("trunc", "int", "string")`."""
-
-    def wrap(fn: Callable[..., Any]) -> GoFunc:
-        return GoFunc(name=name, fn=fn, params=tuple(params), variadic=variadic)
-
-    return wrap
-
-
 FuncMap = dict[str, GoFunc]

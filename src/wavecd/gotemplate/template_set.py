@@ -139,9 +139,6 @@ class TemplateSet:
     def has_template(self, name: str) -> bool:
         return name in self._renders
 
-    def template_names(self) -> list[str]:
-        return list(self._renders)
-
     def compiled_count(self) -> int:
         """How many of the set's templates have compiled code (grows as executions compile lazy ones)."""
         return sum(1 for r in self._renders.values() if r.__class__ is not _Lazy or r.render is not None)

@@ -95,7 +95,7 @@ class _Reader:
             self.skip_ws()
             c = self.peek()
             if c in ('"', "'"):
-                parts.append(self.string(in_key=True))
+                parts.append(self.string())
             else:
                 start = self.i
                 while self.i < self.n and self.t[self.i] in _BARE_KEY:
@@ -112,7 +112,7 @@ class _Reader:
                 return parts
             self.i += 1
 
-    def string(self, in_key: bool = False) -> str:
+    def string(self) -> str:
         t = self.t
         if t.startswith('"""', self.i) or t.startswith("'''", self.i):
             quote = t[self.i : self.i + 3]

@@ -232,15 +232,6 @@ def _go_type(value: Any) -> str:
     return "[]interface {}"
 
 
-def coalesce_tables(dst: dict[str, Any] | None, src: dict[str, Any] | None) -> dict[str, Any] | None:
-    """CoalesceTables (public form used by import-values)."""
-    if src is None:
-        return dst
-    if dst is None:
-        return src
-    return _Coalescer(False, None)._tables(dst, src, "", False)
-
-
 def merge_tables(
     dst: dict[str, Any] | None, src: dict[str, Any] | None, log: HelmLog | None = None
 ) -> dict[str, Any] | None:

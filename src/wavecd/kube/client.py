@@ -50,7 +50,6 @@ class ServerVersion:
     major: str
     minor: str
     git_version: str
-    platform: str = ""
 
 
 class KubeClient:
@@ -115,7 +114,6 @@ class KubeClient:
             major=str(body.get("major", "")),
             minor=str(body.get("minor", "")),
             git_version=str(body.get("gitVersion", "")),
-            platform=str(body.get("platform", "")),
         )
 
     def resources(self, *, refresh: bool = False) -> list[ApiResource]:

@@ -158,7 +158,6 @@ def plan_app(
                     target=obj,
                     live=live_obj,
                     options=task_options,
-                    resource_options=res,
                 )
             )
     if app.create_namespace and options.namespace and options.namespace not in resource_namespaces:
@@ -235,7 +234,6 @@ def _prune_tasks(
                 hook=info,
                 target=None,
                 live=obj,
-                resource_options=res,
                 options=TaskOptions(
                     prune_disabled=prune_value == "false",
                     prune_confirm=prune_value == "confirm",

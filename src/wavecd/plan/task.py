@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wavecd.plan.hooks import HookInfo
-from wavecd.plan.options import SyncOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +41,6 @@ class Task:
     target: dict[str, Any] | None
     live: dict[str, Any] | None = None
     options: TaskOptions = field(default_factory=TaskOptions)
-    resource_options: SyncOptions = field(default_factory=SyncOptions)
     auto_namespace: bool = False  # the Namespace CreateNamespace=true adds
 
     @property
@@ -71,11 +69,6 @@ class Task:
     def key(self) -> tuple[str, str, str, str]:
         """(group, kind, namespace, name): how Argo CD names a resource."""
         return (self.group, self.kind, self.namespace, self.name)
-
-    @property
-    def result_key(self) -> str:
-        """gitops-engine's `resultKey`: `group/kind/namespace/name:phase`."""
-        return f"{self.group}/{self.kind}/{self.namespace}/{self.name}:{self.phase}"
 
     def __repr__(self) -> str:
         prune = " prune" if self.is_prune else ""

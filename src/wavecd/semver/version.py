@@ -102,24 +102,6 @@ class Version:
     def __repr__(self) -> str:
         return f"Version({self.original!r})"
 
-    def _bumped(self, major: int, minor: int, patch: int) -> Version:
-        bumped = Version(major, minor, patch)
-        if self.original.startswith("v"):
-            bumped.original = "v" + bumped.original
-        return bumped
-
-    def inc_patch(self) -> Version:
-        """`IncPatch`: a pre-release becomes its release; otherwise patch + 1. Keeps a leading `v` in original."""
-        return self._bumped(self.major, self.minor, self.patch if self.prerelease else self.patch + 1)
-
-    def inc_minor(self) -> Version:
-        """`IncMinor`: minor + 1, patch 0, pre-release and metadata dropped."""
-        return self._bumped(self.major, self.minor + 1, 0)
-
-    def inc_major(self) -> Version:
-        """`IncMajor`: major + 1, minor and patch 0, pre-release and metadata dropped."""
-        return self._bumped(self.major + 1, 0, 0)
-
     def compare(self, other: Version) -> int:
         """-1, 0 or 1, as Masterminds' `Compare`."""
         a = (self.major, self.minor, self.patch)

@@ -20,7 +20,3 @@ def normalize_repo_url(url: str) -> str:
     if "@" in url.split("/", 1)[0]:
         url = url.split("@", 1)[1]
     return url
-
-
-def same_repo(left: str, right: str) -> bool:
-    return normalize_repo_url(left) == normalize_repo_url(right)

@@ -20,6 +20,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 test: $(STAMP) lint
 	PATH="$(CURDIR)/$(BIN):/usr/local/bin:/usr/bin:/bin" $(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider

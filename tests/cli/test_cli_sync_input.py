@@ -98,13 +98,3 @@ def test_an_unknown_context_is_reported_before_the_tree_renders(tmp_path):
     assert error_line(result) == "Error: context was not found for specified context: prod"
     assert "contexts: staging" in result.stderr
     assert result.stdout == ""
-
-
-@pytest.mark.parametrize(
-    ("value", "seconds"), [("5", 5.0), ("0", 0.0), ("-3", 0.0), ("", 2.0), ("2s", 2.0), ("abc", 2.0)]
-)
-def test_the_wave_delay_follows_argo_cds_variable(monkeypatch, value, seconds):
-    from wavecd.cli.sync_cmd import wave_delay_from_env
-
-    monkeypatch.setenv("ARGOCD_SYNC_WAVE_DELAY", value)
-    assert wave_delay_from_env() == seconds

@@ -142,7 +142,7 @@ def test_a_plan_that_fails_after_the_render_ends_with_a_summary(repo, closed_por
     def broken_plan(tree):
         raise PlanError("metadata.annotations of Application web must be a mapping")
 
-    monkeypatch.setattr("wavecd.cli.sync_cmd.plan_tree", broken_plan)
+    monkeypatch.setattr("wavecd.operations.root_sync.plan_tree", broken_plan)
     result, lines = sync_json(repo, closed_port_kubeconfig)
     assert result.exit_code == 1
     assert [line["event"] for line in lines] == ["render", "summary"]
@@ -157,7 +157,7 @@ def test_a_wavecd_bug_is_one_error_line_and_the_summary_says_so(repo, closed_por
     def broken_engine(*args, **kwargs):
         raise KeyError("wave")
 
-    monkeypatch.setattr("wavecd.cli.sync_cmd.sync_tree", broken_engine)
+    monkeypatch.setattr("wavecd.operations.root_sync.sync_tree", broken_engine)
     result, lines = sync_json(repo, closed_port_kubeconfig)
     assert result.exit_code == 1
     summary = lines[-1]
@@ -171,7 +171,7 @@ def test_the_engines_summary_is_not_repeated_when_it_fails_afterwards(repo, clos
         emit(Summary(health="Degraded", phase="Failed", message="wave 1 failed", apps={"Degraded": 3}, exit_code=1))
         raise RuntimeError("closing the pool")
 
-    monkeypatch.setattr("wavecd.cli.sync_cmd.sync_tree", engine_failing_after_its_summary)
+    monkeypatch.setattr("wavecd.operations.root_sync.sync_tree", engine_failing_after_its_summary)
     result, lines = sync_json(repo, closed_port_kubeconfig)
     assert result.exit_code == 1
     assert [line["event"] for line in lines] == ["render", "summary"]
@@ -182,7 +182,7 @@ def test_ctrl_c_before_the_sync_starts_ends_with_an_interrupted_summary(repo, cl
     def interrupted(tree):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("wavecd.cli.sync_cmd.plan_tree", interrupted)
+    monkeypatch.setattr("wavecd.operations.root_sync.plan_tree", interrupted)
     result, lines = sync_json(repo, closed_port_kubeconfig)
     assert result.exit_code == 130
     summary = lines[-1]
@@ -193,7 +193,7 @@ def test_the_text_report_ends_with_the_outcome_too(repo, closed_port_kubeconfig,
     def broken_plan(tree):
         raise PlanError("no plan today")
 
-    monkeypatch.setattr("wavecd.cli.sync_cmd.plan_tree", broken_plan)
+    monkeypatch.setattr("wavecd.operations.root_sync.plan_tree", broken_plan)
     result = CliRunner().invoke(main, ["sync", str(repo), "--kubeconfig", str(closed_port_kubeconfig)])
     assert result.exit_code == 1
     outcome, message = result.stdout.splitlines()[-2:]

@@ -1,40 +1,36 @@
 """`wavecd sync ROOT`: render the app tree, plan it, and sync it into a cluster wave by wave.
 
-The command only wires things together: the session renders, `plan_tree` orders, `sync_tree` applies and
-reports events, and `progress` shows them. Its own work is the cluster connection (a kubeconfig, checked
-before the tree renders, or an in-process simulated cluster that shares the sync's clock so simulated time
-runs fast), turning Ctrl-C into the engine's cancel flag, the exit status, and the promise that once an
-event is printed the last one is a summary.
+The command only wires things together: `operations.sync_root` renders, plans and syncs (and keeps the
+promise that once an event is out the last one is a summary), and `progress` shows the events. Its own work
+is the flags, the cluster connection (a kubeconfig, checked before the tree renders, or an in-process
+simulated cluster that shares the sync's clock so simulated time runs fast), turning Ctrl-C into the
+engine's cancel flag, and the exit status.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import sys
 import threading
-import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
-from wavecd.apps.session import TreeRequest, TreeSession, open_session
+from wavecd.apps.session import TreeRequest
 from wavecd.cli.progress import JsonLines, SyncProgress
 from wavecd.cli.tree_cmd import root_options
-from wavecd.core import Clock, Emit, Event, RealClock, UserInputError, WavecdError
+from wavecd.core import Clock, Emit, RealClock, UserInputError, WavecdError
 from wavecd.core.durations import parse_go_duration
-from wavecd.health import HealthStatus
 from wavecd.kube import KubeClient
-from wavecd.plan import plan_tree
+from wavecd.operations import Connect, internal_error, sync_root
 from wavecd.sim.cluster import SimCluster
-from wavecd.sync.events import AppFinished, AppStarted, Summary, TreeRendered
-from wavecd.sync.settings import EXIT_FAILED, EXIT_INTERRUPTED, WAVE_DELAY_SECONDS, ClusterFacts, SyncSettings
-from wavecd.sync.tree_sync import NOT_STARTED, sync_tree
+from wavecd.sync.settings import EXIT_FAILED, EXIT_INTERRUPTED, SyncSettings
 
 # Simulated seconds per real second with `--sim`: the staging example (19 waves, Argo CD's 2 s between
 # waves, 0.5–2 s per object in the sim) then syncs in a few seconds; `--sim-speed 1` is real time.
@@ -102,128 +98,37 @@ def cancel_on_interrupt(cancel: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def open_session_timed(request: TreeRequest, emit: Emit) -> TreeSession:
-    """Render the tree, then report it: how many Applications, which nodes broke, how long it took."""
-    started = time.monotonic()
-    session = open_session(request)
-    seconds = time.monotonic() - started
-    nodes = session.tree.nodes
-    for node in nodes:
-        for warning in node.warnings:
-            click.echo(f"warning: {node.name}: {warning}", err=True)
-    emit(
-        TreeRendered(
-            apps=sum(1 for n in nodes if n.kind == "Application"),
-            errors=[{"app": n.name, "message": n.error} for n in nodes if n.error],
-            seconds=round(seconds, 3),
-        )
-    )
-    return session
-
-
-class SummaryGuard:
-    """An `Emit` that passes the events on and keeps what a summary needs, so that a sync that fails outside
-    the engine (the plan, the simulated cluster, a bug) still ends its events with one: `-o json` readers are
-    promised that the last line is the summary. The engine's own summary is never doubled."""
-
-    def __init__(self, emit: Emit, clock: Clock, apps: list[str], *, dry_run: bool):
-        self._emit = emit
-        self._clock = clock
-        self._since = clock.now()
-        self._apps = apps
-        self._dry_run = dry_run
-        self._health: dict[str, str] = {}
-        self._started: set[str] = set()
-        self._lock = threading.Lock()
-        self.summarised = False
-
-    def __call__(self, event: Event) -> None:
-        with self._lock:
-            if isinstance(event, AppStarted):
-                self._started.add(event.app)
-            elif isinstance(event, AppFinished):
-                self._health[event.app] = event.health
-            elif isinstance(event, Summary):
-                self.summarised = True
-        self._emit(event)
-
-    def summarise(self, phase: str, message: str, exit_code: int) -> None:
-        """Report the end the engine could not. The tree's health is Unknown: the sync stopped before it could
-        judge it. Apps count as the engine counts them (`NotStarted` when not reached)."""
-        with self._lock:
-            if self.summarised:
-                return
-            apps = Counter(
-                self._health.get(name) or (HealthStatus.PROGRESSING.value if name in self._started else NOT_STARTED)
-                for name in self._apps
-            )
-        self(
-            Summary(
-                health=HealthStatus.UNKNOWN.value,
-                phase=phase,
-                message=message,
-                seconds=round(self._clock.now() - self._since, 3),
-                apps=dict(apps),
-                dry_run=self._dry_run,
-                exit_code=exit_code,
-            )
-        )
-
-
-def internal_error(err: Exception) -> str:
-    """A wavecd bug, worded as the engine words it."""
-    return f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
-
-
-@contextlib.contextmanager
-def summary_on_failure(guard: SummaryGuard) -> Iterator[None]:
-    """Whatever ends the sync early, the events end with a summary whose exit code is the process's."""
-    try:
-        yield
-    except WavecdError as err:
-        guard.summarise("Failed", err.message, err.exit_code)
-        raise
-    except KeyboardInterrupt:
-        guard.summarise("Interrupted", "interrupted", EXIT_INTERRUPTED)
-        raise
-    except Exception as err:
-        guard.summarise("Failed", internal_error(err), EXIT_FAILED)
-        raise
-
-
 def run(request: TreeRequest, target: Target, settings: SyncSettings, emit: Emit, clock: Clock) -> int:
-    """Check the kubeconfig, render, plan and sync; the exit status of the sync."""
+    """Check the kubeconfig, then render, plan and sync; the exit status of the sync."""
     with contextlib.ExitStack() as stack:
-        # The kubeconfig first: it is read in an instant, while the tree may take seconds to render, and bad
-        # input must be reported before any event is printed.
-        client = (
-            None if target.sim else stack.enter_context(KubeClient.from_kubeconfig(target.kubeconfig, target.context))
-        )
-        session = open_session_timed(request, emit)
-        guard = SummaryGuard(
-            emit, clock, [n.name for n in session.tree.nodes if n.kind == "Application"], dry_run=settings.dry_run
-        )
-
-        def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
-            return session.render_at(name, facts.kube_version, facts.api_versions)
-
+        connect: Connect
+        if target.sim:
+            connect = functools.partial(sim_client, clock)
+        else:
+            # The kubeconfig first: it is read in an instant, while the tree may take seconds to render, and bad
+            # input must be reported before any event is printed.
+            connect = _already_open(stack.enter_context(KubeClient.from_kubeconfig(target.kubeconfig, target.context)))
         cancel = threading.Event()
-        with summary_on_failure(guard):
-            plan = plan_tree(session.tree)
-            if client is None:
-                client = stack.enter_context(sim_client(clock))
-            with cancel_on_interrupt(cancel):
-                result = sync_tree(plan, client, render, settings=settings, clock=clock, emit=guard, cancel=cancel)
+        result = sync_root(
+            request,
+            connect,
+            settings,
+            emit=emit,
+            clock=clock,
+            warn=_print_warning,
+            cancel=cancel,
+            while_engine_runs=functools.partial(cancel_on_interrupt, cancel),
+        )
         return result.exit_code
 
 
-def wave_delay_from_env() -> float:
-    """Argo CD's `ARGOCD_SYNC_WAVE_DELAY`: whole seconds between waves; unset or not an integer, 2."""
-    text = os.environ.get("ARGOCD_SYNC_WAVE_DELAY", "")
-    try:
-        return float(max(0, int(text)))
-    except ValueError:
-        return WAVE_DELAY_SECONDS
+def _already_open(client: KubeClient) -> Connect:
+    """A `Connect` for a client opened (and closed) by the caller."""
+    return lambda: contextlib.nullcontext(client)
+
+
+def _print_warning(app: str, message: str) -> None:
+    click.echo(f"warning: {app}: {message}", err=True)
 
 
 @click.command("sync", context_settings={"help_option_names": ["-h", "--help"]})
@@ -289,7 +194,7 @@ def sync(
         executor=executor,
         use_cache=not no_cache,
     )
-    settings = SyncSettings(dry_run=dry_run, prune=prune, timeout=timeout, wave_delay=wave_delay_from_env())
+    settings = SyncSettings(dry_run=dry_run, prune=prune, timeout=timeout)
     clock = RealClock(target.sim_speed) if target.sim else RealClock()
     out = sys.stdout
     view: JsonLines | SyncProgress = (

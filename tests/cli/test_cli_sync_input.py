@@ -98,3 +98,12 @@ def test_an_unknown_context_is_reported_before_the_tree_renders(tmp_path):
     assert error_line(result) == "Error: context was not found for specified context: prod"
     assert "contexts: staging" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("value", ["2s", "0.5", "abc"])
+def test_a_wave_delay_that_is_not_whole_seconds_is_refused(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("ARGOCD_SYNC_WAVE_DELAY", value)
+    result = run(str(tmp_path), "--sim", "-o", "json")
+    assert result.exit_code == 2
+    assert error_line(result) == f"Error: ARGOCD_SYNC_WAVE_DELAY={value!r}: expected whole seconds, such as 0 or 5"
+    assert result.stdout == ""

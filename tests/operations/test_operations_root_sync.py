@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from wavecd.apps.session import TreeRequest
-from wavecd.core import ManualClock
+from wavecd.core import ManualClock, UserInputError
 from wavecd.kube import KubeError
 from wavecd.operations import sync_root
 from wavecd.plan import plan_tree
@@ -216,9 +216,7 @@ def engine_settings(monkeypatch):
     return given
 
 
-@pytest.mark.parametrize(
-    ("value", "seconds"), [("5", 5.0), ("0", 0.0), ("-3", 0.0), ("", 7.0), ("2s", 7.0), ("abc", 7.0)]
-)
+@pytest.mark.parametrize(("value", "seconds"), [("5", 5.0), ("0", 0.0), ("-3", 0.0), ("+4", 4.0), ("", 7.0)])
 def test_the_wave_delay_follows_argo_cds_variable(repo, monkeypatch, engine_settings, value, seconds):
     monkeypatch.setenv("ARGOCD_SYNC_WAVE_DELAY", value)
     run(repo, Recorder(), settings=SyncSettings(wave_delay=7.0, prune=True))
@@ -230,3 +228,14 @@ def test_without_the_variable_the_settings_wave_delay_stands(repo, monkeypatch, 
     monkeypatch.delenv("ARGOCD_SYNC_WAVE_DELAY", raising=False)
     run(repo, Recorder())
     assert engine_settings[0].wave_delay == 2.0  # Argo CD's default
+
+
+@pytest.mark.parametrize("value", ["2s", "0.5", "abc", " 5", "5_0", "٥"])
+def test_a_wave_delay_that_is_not_whole_seconds_is_refused_before_any_event(repo, monkeypatch, engine_settings, value):
+    monkeypatch.setenv("ARGOCD_SYNC_WAVE_DELAY", value)
+    recorder = Recorder()
+    with pytest.raises(UserInputError) as caught:
+        run(repo, recorder)
+    assert caught.value.message == f"ARGOCD_SYNC_WAVE_DELAY={value!r}: expected whole seconds, such as 0 or 5"
+    assert caught.value.exit_code == 2
+    assert recorder.events == [] and engine_settings == []

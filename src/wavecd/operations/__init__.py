@@ -4,7 +4,7 @@ A front end parses its input, picks the cluster, and renders the events; the wor
 so that both front ends behave alike (the same events, the same summary, the same environment variables).
 """
 
-from wavecd.operations.root_sync import Connect, sync_root, wave_delay_from_env
+from wavecd.operations.root_sync import Connect, sync_root
 from wavecd.operations.summary_guard import internal_error
 
-__all__ = ["Connect", "internal_error", "sync_root", "wave_delay_from_env"]
+__all__ = ["Connect", "internal_error", "sync_root"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from wavecd.apps.session import TreeRequest, TreeSession, open_session
-from wavecd.core import Clock, Emit
+from wavecd.core import Clock, Emit, UserInputError
 from wavecd.kube import KubeClient
 from wavecd.operations.summary_guard import SummaryGuard, summary_on_failure
 from wavecd.plan import plan_tree
@@ -35,6 +36,7 @@ from wavecd.sync.settings import ClusterFacts, SyncResult, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
 WAVE_DELAY_VARIABLE = "ARGOCD_SYNC_WAVE_DELAY"
+_WHOLE_SECONDS = re.compile(r"[+-]?[0-9]+")  # what Go's strconv.Atoi, which Argo CD reads it with, accepts
 
 # Opens the cluster the sync applies to, once the tree is rendered and planned; closed when the sync ends.
 Connect = Callable[[], AbstractContextManager[KubeClient]]
@@ -42,12 +44,14 @@ Connect = Callable[[], AbstractContextManager[KubeClient]]
 
 def wave_delay_from_env(default: float) -> float:
     """Seconds between waves from `ARGOCD_SYNC_WAVE_DELAY` (whole seconds; a negative count waits none, as
-    Go's sleep does); unset or not an integer, `default`."""
+    Go's sleep does); unset or empty, `default`. A value that is not a whole number is refused: Argo CD
+    ignores it silently, which leaves a typo such as `2s` or `0.5` looking as if it had been taken."""
     text = os.environ.get(WAVE_DELAY_VARIABLE, "")
-    try:
-        return float(max(0, int(text)))
-    except ValueError:
+    if not text:
         return default
+    if not _WHOLE_SECONDS.fullmatch(text):
+        raise UserInputError(f"{WAVE_DELAY_VARIABLE}={text!r}: expected whole seconds, such as 0 or 5")
+    return float(max(0, int(text)))
 
 
 def sync_root(
@@ -64,7 +68,7 @@ def sync_root(
     """Render, plan and sync; the engine's result. `settings.wave_delay` gives way to
     `ARGOCD_SYNC_WAVE_DELAY` when that is set. `warn(app, message)` receives the render's warnings.
 
-    Bad input found before the render (ROOT) raises before any event; from the render on,
+    Bad input found before the render (the variable, ROOT) raises before any event; from the render on,
     whatever raises (a `WavecdError`, `KeyboardInterrupt`, a bug) does so after a closing `Summary`."""
     settings = dataclasses.replace(settings, wave_delay=wave_delay_from_env(settings.wave_delay))
     session = _open_session_timed(request, emit, warn)

@@ -12,7 +12,7 @@ import yaml
 from registry_fixtures import PASSWORD, USER, chart_archive, free_port
 
 from wavecd.sources.config import RegistryMirror, WavecdConfig
-from wavecd.sources.errors import SourceError
+from wavecd.sources.errors import ChartFetchError, IndexUnavailableError, NotInIndexError, SourceError
 from wavecd.sources.helmrepo import parse_index, resolve_chart_url
 from wavecd.sources.resolver import SourceResolver
 
@@ -76,9 +76,20 @@ def test_a_missing_version_reads_as_helms_error(tmp_path, repo):
         resolver(tmp_path, repo).chart(repo, "other", "")
 
 
+def test_a_missing_version_names_the_chart_the_version_and_the_repository(tmp_path, repo):
+    with pytest.raises(ChartFetchError) as caught:
+        resolver(tmp_path, repo).chart(repo, "demo", "9")
+    reason = caught.value.reason
+    assert isinstance(reason, NotInIndexError)
+    assert (reason.repository, reason.chart, reason.version) == (repo, "demo", "9")
+
+
 def test_without_credentials_the_repository_refuses_and_the_error_says_why(tmp_path, repo):
-    with pytest.raises(SourceError, match=r"index\.yaml: HTTP 401 \(check the registries entry's username"):
+    with pytest.raises(SourceError, match=r"index\.yaml: HTTP 401 \(check the registries entry's username") as caught:
         resolver(tmp_path, repo, password=None).chart(repo, "demo", "0.1.0")
+    reason = caught.value.reason
+    assert isinstance(reason, IndexUnavailableError)
+    assert (reason.repository, reason.status, reason.access_denied) == (repo, 401, True)
 
 
 def test_credentials_are_not_sent_to_another_host(tmp_path, repo, helm_repo):
@@ -108,8 +119,11 @@ def test_offline_uses_what_an_online_run_cached(tmp_path, repo):
 
 def test_an_unreachable_repository_is_named(tmp_path):
     url = f"http://127.0.0.1:{free_port()}/charts"
-    with pytest.raises(SourceError, match=f"Helm repository {url}: cannot fetch index.yaml"):
+    with pytest.raises(SourceError, match=f"Helm repository {url}: cannot fetch index.yaml") as caught:
         resolver(tmp_path, url).chart(url, "demo", "1.0.0")
+    reason = caught.value.reason
+    assert isinstance(reason, IndexUnavailableError)
+    assert (reason.repository, reason.status, reason.access_denied) == (url, None, False)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,14 @@ import pytest
 from registry_fixtures import PASSWORD, USER, chart_archive, free_port
 
 from wavecd.sources.config import RegistryMirror, WavecdConfig
-from wavecd.sources.errors import SourceError
+from wavecd.sources.errors import (
+    ChartFetchError,
+    InvalidVersionError,
+    ManifestNotFoundError,
+    NoMatchingTagError,
+    RepositoryNotFoundError,
+    SourceError,
+)
 from wavecd.sources.oci import OciRegistry
 from wavecd.sources.ocicharts import push_chart
 from wavecd.sources.resolver import SourceResolver
@@ -103,6 +110,24 @@ def test_a_chart_is_pulled_by_manifest_digest(open_resolver, open_registry, push
 def test_what_is_not_there_is_a_clear_error(open_resolver, open_registry, chart, version, message):
     with pytest.raises(SourceError, match=message):
         open_resolver.chart(open_registry.host + "/charts", chart, version)
+
+
+@pytest.mark.parametrize(
+    ("chart", "version", "reason", "fields"),
+    [
+        ("demo", "9.9.9", ManifestNotFoundError, {"name": "charts/demo", "reference": "9.9.9"}),
+        ("demo", "~9", NoMatchingTagError, {"chart": "demo", "version": "~9"}),
+        ("demo", ">>1", InvalidVersionError, {"version": ">>1"}),
+        ("missing", "^1", RepositoryNotFoundError, {"name": "charts/missing"}),
+    ],
+)
+def test_each_miss_names_what_is_missing_in_fields(open_resolver, open_registry, chart, version, reason, fields):
+    repo = open_registry.host + "/charts"
+    with pytest.raises(ChartFetchError) as caught:
+        open_resolver.chart(repo, chart, version)
+    assert (caught.value.repo_url, caught.value.chart, caught.value.version) == (repo, chart, version)
+    assert type(caught.value.reason) is reason
+    assert {field: getattr(caught.value.reason, field) for field in fields} == fields
 
 
 def test_the_cache_answers_offline_without_any_network(open_resolver, open_registry, pushed, tmp_path):

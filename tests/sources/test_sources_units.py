@@ -9,10 +9,10 @@ from registry_fixtures import chart_archive
 
 from wavecd.sources.cache import ChartCache, sha256_digest
 from wavecd.sources.config import RegistryMirror, WavecdConfig, load_config
-from wavecd.sources.errors import SourceError
+from wavecd.sources.errors import InvalidVersionError, NoTagsError, SourceError
 from wavecd.sources.mirrors import matching_entries
 from wavecd.sources.oci import OciRegistry
-from wavecd.sources.ocicharts import chart_metadata, split_repository
+from wavecd.sources.ocicharts import chart_metadata, resolve_reference, split_repository
 from wavecd.sources.registryauth import parse_challenge
 from wavecd.sources.resolver import SourceResolver, default_cache_dir
 from wavecd.sources.versions import is_digest, pick_version, tag_for_version, version_for_tag
@@ -42,8 +42,9 @@ def test_registry_tags_must_be_strict_versions():
 
 
 def test_an_invalid_constraint_is_a_source_error():
-    with pytest.raises(SourceError, match="invalid chart version '=>>1'"):
+    with pytest.raises(InvalidVersionError, match="invalid chart version '=>>1'") as caught:
         pick_version("=>>1", ["1.0.0"])
+    assert caught.value.version == "=>>1"
 
 
 def test_plus_in_versions_becomes_underscore_in_tags():
@@ -172,6 +173,14 @@ def test_tag_lists_follow_link_pagination():
 
     with httpx.Client(transport=httpx.MockTransport(answer)) as client:
         assert OciRegistry("reg.io", client).tags("charts/demo", page_size=2) == ["1.0.0", "1.1.0", "2.0.0"]
+
+
+def test_a_registry_repository_without_tags_is_helms_error():
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"name": "charts/demo", "tags": []}))
+    with httpx.Client(transport=transport) as client, pytest.raises(NoTagsError) as caught:
+        resolve_reference(OciRegistry("reg.io", client), "charts/demo", "^1")
+    assert caught.value.message == "unable to locate any tags in provided repository: oci://reg.io/charts/demo"
+    assert caught.value.repository == "oci://reg.io/charts/demo"
 
 
 def test_the_cache_lives_under_wavecd_cache_dir_when_set(monkeypatch, tmp_path):

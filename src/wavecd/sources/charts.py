@@ -16,7 +16,7 @@ import httpx
 from wavecd.semver import SemverError, parse_version
 from wavecd.sources.cache import ChartCache
 from wavecd.sources.config import RegistryMirror
-from wavecd.sources.errors import SourceError
+from wavecd.sources.errors import ChartFetchError, SourceError
 from wavecd.sources.helmrepo import HelmRepository
 from wavecd.sources.mirrors import find_in_mirrors, matching_entries
 from wavecd.sources.oci import OciRegistry
@@ -104,8 +104,11 @@ class ChartFetcher:
         try:
             return self._download(repo_url, _Location(repo_url, credentials), chart, version)
         except SourceError as err:
-            raise SourceError(
-                f"chart {chart} {version or '(latest)'} from {repo_url}: {err.message}",
+            raise ChartFetchError(
+                repo_url,
+                chart,
+                version,
+                err,
                 context=[*err.context, *(f"registry mirror: {problem}" for problem in problems)],
             ) from None
 

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import yaml
 
-from wavecd.sources.errors import SourceError
+from wavecd.sources.errors import IndexUnavailableError, NotInIndexError, RequestError, SourceError
 from wavecd.sources.versions import pick_version
 
 
@@ -41,16 +41,23 @@ class HelmRepository:
         try:
             response = self._client.get(url, auth=self._auth if same_host else None)
         except httpx.HTTPError as err:
-            raise SourceError(f"Helm repository {self.url}: cannot fetch {what}: {err}") from None
+            raise RequestError(f"Helm repository {self.url}: cannot fetch {what}: {err}", status=None) from None
         if response.status_code != 200:
             hint = " (check the registries entry's username and password)" if response.status_code in (401, 403) else ""
-            raise SourceError(f"Helm repository {self.url}: cannot fetch {what}: HTTP {response.status_code}{hint}")
+            raise RequestError(
+                f"Helm repository {self.url}: cannot fetch {what}: HTTP {response.status_code}{hint}",
+                status=response.status_code,
+            )
         return response
 
     def index(self) -> dict[str, list[IndexEntry]]:
         """The repository's charts and their versions, read once per instance."""
         if self._index is None:
-            self._index = parse_index(self._get(self.url + "/index.yaml", "index.yaml").content, self.url)
+            try:
+                response = self._get(self.url + "/index.yaml", "index.yaml")
+            except RequestError as err:
+                raise IndexUnavailableError(err.message, repository=self.url, status=err.status) from None
+            self._index = parse_index(response.content, self.url)
         return self._index
 
     def select(self, chart: str, version: str) -> IndexEntry:
@@ -59,7 +66,9 @@ class HelmRepository:
         picked = pick_version(version, [entry.version for entry in entries]) if entries else None
         if picked is None:
             what = f'chart "{chart}"' + (f' version "{version}"' if version else "")
-            raise SourceError(f"{what} not found in {self.url} repository")
+            raise NotInIndexError(
+                f"{what} not found in {self.url} repository", repository=self.url, chart=chart, version=version
+            )
         return next(entry for entry in entries if entry.version == picked)
 
     def download(self, chart: str, entry: IndexEntry) -> bytes:

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import httpx
 
 from wavecd.sources.cache import sha256_digest
-from wavecd.sources.errors import SourceError
+from wavecd.sources.errors import RequestError, SourceError
 from wavecd.sources.registryauth import RegistryAuth
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -54,9 +54,9 @@ class OciRegistry:
         try:
             return self._client.request(method, url, auth=self._auth, **kwargs)
         except httpx.HTTPError as err:
-            raise SourceError(f"registry {self.host}: cannot {what}: {err}") from None
+            raise RequestError(f"registry {self.host}: cannot {what}: {err}", status=None) from None
 
-    def _fail(self, response: httpx.Response, what: str) -> SourceError:
+    def _fail(self, response: httpx.Response, what: str) -> RequestError:
         detail = ""
         try:
             errors = response.json().get("errors") or []
@@ -66,10 +66,11 @@ class OciRegistry:
         hint = ""
         if response.status_code in (401, 403):
             hint = f"; check the username and password of the registries entry for {self.host} in wavecd.yaml"
-        return SourceError(
+        return RequestError(
             f"registry {self.host}: cannot {what}: HTTP {response.status_code}"
             + (f" ({detail})" if detail else "")
-            + hint
+            + hint,
+            status=response.status_code,
         )
 
     def tags(self, name: str, *, page_size: int | None = None) -> list[str] | None:

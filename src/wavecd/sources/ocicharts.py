@@ -16,7 +16,13 @@ from typing import Any
 import yaml
 
 from wavecd.semver import SemverError, parse_version
-from wavecd.sources.errors import SourceError
+from wavecd.sources.errors import (
+    ManifestNotFoundError,
+    NoMatchingTagError,
+    NoTagsError,
+    RepositoryNotFoundError,
+    SourceError,
+)
 from wavecd.sources.oci import OCI_MANIFEST, OciRegistry
 from wavecd.sources.versions import is_digest, pick_version, tag_for_version, version_for_tag
 
@@ -68,13 +74,20 @@ def resolve_reference(registry: OciRegistry, name: str, version: str) -> tuple[s
         return tag_for_version(version), version
     tags = registry.tags(name)
     if tags is None:
-        raise SourceError(f"{reference}: not found (the registry has no repository {name})")
+        raise RepositoryNotFoundError(
+            f"{reference}: not found (the registry has no repository {name})", host=registry.host, name=name
+        )
     versions = [version_for_tag(tag) for tag in tags]
     if not versions:
-        raise SourceError(f"unable to locate any tags in provided repository: {reference}")
+        raise NoTagsError(f"unable to locate any tags in provided repository: {reference}", repository=reference)
     picked = pick_version(version, versions, strict=True)
     if picked is None:
-        raise SourceError(f"could not locate a version matching provided version string {version}")
+        raise NoMatchingTagError(
+            f"could not locate a version matching provided version string {version}",
+            repository=reference,
+            chart=name.rpartition("/")[2],
+            version=version,
+        )
     return tag_for_version(picked), picked
 
 
@@ -83,7 +96,7 @@ def pull_chart(registry: OciRegistry, name: str, reference: str) -> tuple[bytes,
     manifest = registry.manifest(name, reference)
     where = f"{registry.host}/{name}{'@' if is_digest(reference) else ':'}{reference}"
     if manifest is None:
-        raise SourceError(f"{where}: not found")
+        raise ManifestNotFoundError(f"{where}: not found", host=registry.host, name=name, reference=reference)
     config = manifest.body.get("config") or {}
     if config.get("mediaType") != HELM_CONFIG:
         raise SourceError(f"{where} is not a Helm chart (config media type {config.get('mediaType')!r})")

@@ -14,7 +14,7 @@ from collections.abc import Generator
 
 import httpx
 
-from wavecd.sources.errors import SourceError
+from wavecd.sources.errors import RequestError, SourceError
 
 _PARAM = re.compile(r'([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))')
 _REPOSITORY = re.compile(r"^/v2/(.+?)/(?:manifests|blobs|tags)/")
@@ -71,9 +71,10 @@ class RegistryAuth(httpx.Auth):
         response.read()
         if response.status_code != 200:
             who = "with the configured credentials" if self._basic else "anonymously"
-            raise SourceError(
+            raise RequestError(
                 f"registry {request.url.host}: the token service {params['realm']} refused access to "
-                f"{scope or 'the registry'} {who} (HTTP {response.status_code})"
+                f"{scope or 'the registry'} {who} (HTTP {response.status_code})",
+                status=response.status_code,
             )
         try:
             body = response.json()

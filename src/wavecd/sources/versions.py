@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from wavecd.semver import SemverError, Version, parse_constraints, parse_version
-from wavecd.sources.errors import SourceError
+from wavecd.sources.errors import InvalidVersionError
 
 
 def is_digest(reference: str) -> bool:
@@ -44,7 +44,7 @@ def pick_version(requested: str, candidates: list[str], *, strict: bool = False)
     try:
         constraints = parse_constraints(requested or "*")
     except SemverError as err:
-        raise SourceError(f"invalid chart version {requested!r}: {err.message}") from None
+        raise InvalidVersionError(f"invalid chart version {requested!r}: {err.message}", version=requested) from None
     for version, text in ordered:
         if constraints.check(version):
             return text

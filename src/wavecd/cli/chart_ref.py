@@ -12,8 +12,12 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wavecd.core.errors import WavecdError
+
+if TYPE_CHECKING:
+    from wavecd.sources.errors import SourceError
 
 OCI_SCHEME = "oci://"
 # The distribution spec's repository name: lowercase path components joined by `.`, `_`, `__` or dashes.
@@ -160,39 +164,51 @@ def _slog_value(text: str) -> str:
     return _go_quote(text)
 
 
-def _in_helms_words(err: WavecdError, ref: ChartRef, helm_compat: str) -> ChartRefError:
+def _in_helms_words(err: SourceError, ref: ChartRef, helm_compat: str) -> ChartRefError:
     """Helm's message for the misses helm has words for; wavecd's own message (with context) otherwise."""
-    prefix = f"chart {ref.chart} {ref.version or '(latest)'} from {ref.repo_url}: "
-    inner = err.message.removeprefix(prefix)
-    if ref.oci:
-        text = _oci_text(inner, ref, helm_compat)
-    elif inner.startswith("invalid chart version ") or (
-        inner.startswith(f'chart "{ref.chart}"') and inner.endswith(" repository")
-    ):
-        text = f'chart "{ref.chart}"' + (f' version "{ref.version}"' if ref.version else "")
-        text += f" not found in {ref.repo_url} repository"
-    elif inner.startswith("Helm repository ") and "cannot fetch index.yaml" in inner:
-        text = f'looks like "{ref.repo_url}" is not a valid chart repository or cannot be reached: {inner}'
-    else:
-        text = None
+    from wavecd.sources.errors import ChartFetchError, RequestError
+
+    reason = err.reason if isinstance(err, ChartFetchError) else err
+    text = _oci_text(reason, ref, helm_compat) if ref.oci else _helm_repository_text(reason, ref)
     if text is None:
-        refused = any(f"HTTP {status}" in err.message for status in (401, 403))
-        hint = ["this command takes the credentials from --username and --password"] if refused else []
+        denied = isinstance(reason, RequestError) and reason.access_denied
+        hint = ["this command takes the credentials from --username and --password"] if denied else []
         return ChartRefError(err.message, context=[*err.context, *hint])
     return ChartRefError(text)
 
 
-def _oci_text(inner: str, ref: ChartRef, helm_compat: str) -> str | None:
+def _helm_repository_text(reason: SourceError, ref: ChartRef) -> str | None:
+    """What `helm template --repo` prints for `reason`; None when helm has no words of its own for it."""
+    from wavecd.sources.errors import IndexUnavailableError, InvalidVersionError, NotInIndexError
+
+    if isinstance(reason, InvalidVersionError | NotInIndexError):
+        text = f'chart "{ref.chart}"' + (f' version "{ref.version}"' if ref.version else "")
+        return text + f" not found in {ref.repo_url} repository"
+    if isinstance(reason, IndexUnavailableError):
+        return f'looks like "{ref.repo_url}" is not a valid chart repository or cannot be reached: {reason.message}'
+    return None
+
+
+def _oci_text(reason: SourceError, ref: ChartRef, helm_compat: str) -> str | None:
+    """What `helm template oci://…` prints for `reason` (helm v3 and v4 differ); None as above."""
+    from wavecd.sources.errors import (
+        InvalidVersionError,
+        ManifestNotFoundError,
+        NoMatchingTagError,
+        NoTagsError,
+        RepositoryNotFoundError,
+    )
+
     v4 = _helm4(helm_compat)
-    if inner.startswith("could not locate a version matching provided version string "):
-        return inner if v4 else "C" + inner[1:]
-    if inner.startswith("invalid chart version "):
+    if isinstance(reason, NoMatchingTagError):
+        return reason.message if v4 else "C" + reason.message[1:]
+    if isinstance(reason, InvalidVersionError):
         return f"improper constraint: {ref.version}"
-    if inner.startswith("unable to locate any tags in provided repository: "):
-        return inner
-    if inner.endswith(": not found") and not inner.startswith(OCI_SCHEME):
-        return f'failed to perform "FetchReference" on source: {inner}' if v4 else inner
-    if inner.endswith(")") and "(the registry has no repository " in inner:
+    if isinstance(reason, NoTagsError):
+        return reason.message
+    if isinstance(reason, ManifestNotFoundError):
+        return f'failed to perform "FetchReference" on source: {reason.message}' if v4 else reason.message
+    if isinstance(reason, RepositoryNotFoundError):
         host, _, folder = ref.repo_url[len(OCI_SCHEME) :].partition("/")
         name = f"{folder}/{ref.chart}".lstrip("/")
         url = f"{'http' if ref.plain_http else 'https'}://{host}/v2/{name}/tags/list"

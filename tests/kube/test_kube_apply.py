@@ -1,6 +1,6 @@
 """Server-side apply, dry run, and the other verbs, against the simulated cluster over real HTTP.
 
-What is expected is what the apiserver does (reference §3–§4): apply creates or updates and records field
+What is expected is what the apiserver does (docs/sim.md, docs/kube.md): apply creates or updates and records field
 managers, an identical re-apply changes nothing (same resourceVersion), `dryRun=All` stores nothing, a field
 owned by another manager with a different value is a 409 conflict unless forced."""
 

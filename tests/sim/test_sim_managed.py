@@ -1,4 +1,5 @@
-"""Server-side apply ownership (reference §4.3), checked directly on the merge functions.
+"""Server-side apply ownership (sigs.k8s.io/structured-merge-diff `merge/update.go`), checked directly on the
+merge functions.
 
 Expected behaviour is what the probe observed with real kubectl against SSA semantics and what apiserver prints
 (conflict wording from `getConflictMessage`)."""

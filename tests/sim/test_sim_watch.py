@@ -1,5 +1,6 @@
-"""Watch semantics (reference §3.4): synthetic ADDED events, watch-list with the initial-events-end bookmark,
-resuming from a resourceVersion, selectors, timeouts, and 410 Expired for a version the server no longer has."""
+"""Watch semantics (kubernetes `staging/src/k8s.io/apiserver/pkg/storage/cacher/`): synthetic ADDED events,
+watch-list with the initial-events-end bookmark, resuming from a resourceVersion, selectors, timeouts, and 410
+Expired for a version the server no longer has."""
 
 from __future__ import annotations
 

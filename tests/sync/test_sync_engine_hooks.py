@@ -1,5 +1,6 @@
-"""Hooks (reference §1): a PreSync Job runs to completion before the Sync resources, delete policies remove
-it, a failing hook fails the app and runs its SyncFail hooks, BeforeHookCreation replaces the last run."""
+"""Hooks (gitops-engine `pkg/sync/hook/`, `sync_context.go`): a PreSync Job runs to completion before the Sync
+resources, delete policies remove it, a failing hook fails the app and runs its SyncFail hooks,
+BeforeHookCreation replaces the last run."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Order inside one app (reference §1): phase, then wave, then kind, with Namespaces and CRDs hoisted before
-their first user; and each wave applied only once the wave before it is healthy."""
+"""Order inside one app (gitops-engine `pkg/sync/sync_tasks.go`, `sync_context.go`): phase, then wave, then
+kind, with Namespaces and CRDs hoisted before their first user; and each wave applied only once the wave
+before it is healthy."""
 
 from __future__ import annotations
 

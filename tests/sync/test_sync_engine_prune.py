@@ -1,5 +1,6 @@
-"""Prune (reference §3): only objects whose tracking annotation names the app — and names the object itself —
-are deleted, only with pruning on, and never one that opts out with `Prune=false`."""
+"""Prune (Argo CD `util/argo/resource_tracking.go`, gitops-engine `pkg/sync/sync_context.go` `pruneObject`):
+only objects whose tracking annotation names the app — and names the object itself — are deleted, only with
+pruning on, and never one that opts out with `Prune=false`."""
 
 from __future__ import annotations
 

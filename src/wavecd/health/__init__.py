@@ -1,4 +1,5 @@
-"""The health of one Kubernetes object, kind by kind, as Argo CD judges it (reference §2).
+"""The health of one Kubernetes object, kind by kind, as Argo CD judges it (gitops-engine `pkg/health/`,
+Argo CD `controller/health.go`).
 
 Pure functions over plain dicts shaped like API objects: `assess` for one object, `aggregate` for an app.
 """

@@ -1,4 +1,5 @@
-"""Defaults the apiserver fills in, limited to those clients and health rules read (reference §3.3).
+"""Defaults the apiserver fills in, limited to those clients and health rules read (kubernetes
+`pkg/apis/core/v1/defaults.go`, `pkg/apis/apps/v1/defaults.go`).
 
 `kubectl rollout status` needs a StatefulSet's `updateStrategy`; Argo's Deployment rule needs `spec.replicas`;
 SSA list keys need `protocol: TCP` on ports. Defaulting runs on every write, before ownership is computed, so

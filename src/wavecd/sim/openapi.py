@@ -1,4 +1,5 @@
-"""OpenAPI documents, just enough for kubectl's validation (reference §2.2).
+"""OpenAPI documents, just enough for kubectl's validation (kubernetes
+`staging/src/k8s.io/cli-runtime/pkg/resource/query_param_verifier_v3.go`).
 
 kubectl `apply`/`create` read `/openapi/v3` and the document of each group/version they write to; a kind whose
 `PATCH` operation declares its GVK and a `fieldValidation` parameter tells kubectl the server validates fields,

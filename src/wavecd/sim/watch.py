@@ -1,4 +1,5 @@
-"""Watch streams with resourceVersion semantics, watch-list (`sendInitialEvents`) and bookmarks (§3.4).
+"""Watch streams with resourceVersion semantics, watch-list (`sendInitialEvents`) and bookmarks, as the
+apiserver's watch cache serves them (kubernetes `staging/src/k8s.io/apiserver/pkg/storage/cacher/`).
 
 Events are read from the store's log under its lock and written to the socket outside it, so a slow client
 never blocks writers.

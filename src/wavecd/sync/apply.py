@@ -317,7 +317,8 @@ def prune_task(
 def _cascade(ctx: SyncContext, application: dict[str, Any], event: dict[str, Any], policy: str) -> None:
     """An Application with Argo CD's resources finalizer takes its resources with it: wavecd plays the
     controller that would honour the finalizer — it deletes what the app tracks, highest sync-wave first
-    (reference §1.10), then lifts the finalizer so the Application itself can go."""
+    (Argo CD `controller/appcontroller.go` `finalizeApplicationDeletion`, `controller/sort_delete.go`), then
+    lifts the finalizer so the Application itself can go."""
     meta = application.get("metadata") or {}
     finalizers = [f for f in meta.get("finalizers") or [] if isinstance(f, str)]
     if not any(f.startswith(RESOURCES_FINALIZER) for f in finalizers):

@@ -7,7 +7,7 @@ managers took over are judged exactly as the real apply would judge them, with n
 its own module because the full diff replaces the verdict "differs" with field-level detail later.
 
 `status` is left out of the equality: it is the controllers' to write, and Argo CD ignores it by default
-(`ignoreResourceStatusField: all`, reference §5).
+(`ignoreResourceStatusField: all`, Argo CD `util/settings/settings.go` `GetResourceOverrides`).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class Comparison:
 
 
 def is_compared(target: dict[str, Any]) -> bool:
-    """Hooks and `hook: Skip` objects have no sync status in Argo CD (reference §1.9, §5.6)."""
+    """Hooks and `hook: Skip` objects have no sync status in Argo CD (`controller/state.go` `CompareAppState`)."""
     return not (is_hook(target) or is_skip(target))
 
 
@@ -162,7 +162,8 @@ def _annotations(obj: dict[str, Any]) -> dict[str, Any]:
 
 def ignores_extraneous(live: dict[str, Any]) -> bool:
     """`compare-options: IgnoreExtraneous` (one of a comma-separated list): the owner says the object may
-    outlive its manifest, so Argo CD does not let it make the app OutOfSync (reference §5.6)."""
+    outlive its manifest, so Argo CD does not let it make the app OutOfSync (`controller/state.go`
+    `CompareAppState`)."""
     options = str(_annotations(live).get(COMPARE_OPTIONS) or "")
     return IGNORE_EXTRANEOUS in (part.strip() for part in options.split(","))
 

@@ -1,10 +1,10 @@
 """The health gate: wait until every object of a step is healthy (or its hook has completed).
 
-gitops-engine's rule (reference §1.6): a resource passes when it has no health check or is Healthy,
-fails when Degraded, and keeps the step waiting otherwise (Progressing, Suspended, Missing, Unknown). A
-hook passes when Healthy (or it has no check), fails when Degraded or Unknown. The gate polls on the
-sync's clock and reports its blockers each time they change, so a user sees which object and which
-condition a wave waits on.
+gitops-engine's rule (`pkg/sync/sync_context.go` `syncContext.Sync`): a resource passes when it has no
+health check or is Healthy, fails when Degraded, and keeps the step waiting otherwise (Progressing,
+Suspended, Missing, Unknown). A hook passes when Healthy (or it has no check), fails when Degraded or
+Unknown. The gate polls on the sync's clock and reports its blockers each time they change, so a user sees
+which object and which condition a wave waits on.
 """
 
 from __future__ import annotations

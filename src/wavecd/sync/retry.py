@@ -27,7 +27,8 @@ class RetryPolicy:
         """The wait before retry number `retries_done + 1`: duration × factor^(n+1), capped at maxDuration.
 
         Argo CD counts the failed attempt before it computes the wait, so with the defaults the first retry
-        comes after 10 s, then 20 s, 40 s, … (reference §1.12).
+        comes after 10 s, then 20 s, 40 s, … (Argo CD `controller/appcontroller.go`
+        `processRequestedAppOperation`, `RetryStrategy.NextRetryAt` in `pkg/apis/application/v1alpha1/types.go`).
         """
         return min(self.duration * self.factor ** (retries_done + 1), self.max_duration)
 

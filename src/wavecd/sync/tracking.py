@@ -1,5 +1,5 @@
 """Argo CD 3's resource tracking: the `argocd.argoproj.io/tracking-id` annotation that says which app owns
-an object (reference §3, `util/argo/resource_tracking.go`).
+an object (Argo CD `util/argo/resource_tracking.go`).
 
 Prune and status trust only this annotation, checked as Argo CD checks it: an object whose annotation was
 copied from another object (its group, kind, namespace or name do not match) belongs to no app.

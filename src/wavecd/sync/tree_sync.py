@@ -1,4 +1,4 @@
-"""The tree's rollout, a wavecd extension of Argo CD's app-of-apps (reference §2.4, §4.4).
+"""The tree's rollout, a wavecd extension of Argo CD's app-of-apps (docs/sync.md, docs/plan.md).
 
 wavecd syncs every Application itself, whatever its `syncPolicy`, in the plan's global order: the root
 first, then tree wave by tree wave. The apps of one wave sync in parallel, each rendered when the wave

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from wavecd.health.assess import Rule, assess
 from wavecd.health.hooks import ignores_healthcheck, is_hook, is_ignored, is_skip
@@ -26,8 +27,8 @@ class ManagedResource:
     kind: str
     namespace: str
     name: str
-    target: dict | None = None
-    live: dict | None = None
+    target: dict[str, Any] | None = None
+    live: dict[str, Any] | None = None
 
     @property
     def ref(self) -> str:

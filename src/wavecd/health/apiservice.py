@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wavecd.health.fields import condition
 from wavecd.health.status import Health, HealthStatus
 
 
-def apiservice(obj: dict) -> Health:
+def apiservice(obj: dict[str, Any]) -> Health:
     available = condition(obj, "Available")
     if available is None:
         return Health(HealthStatus.PROGRESSING, "Waiting to be processed")

@@ -3,6 +3,8 @@ upgrade notes for 1.7→1.8, which wavecd applies by default because app-of-apps
 
 from __future__ import annotations
 
+from typing import Any
+
 from wavecd.health.fields import get, string
 from wavecd.health.status import Health, HealthStatus
 
@@ -10,7 +12,7 @@ _VALID = {code.value for code in HealthStatus}
 INVALID_LUA_STATUS = Health(HealthStatus.UNKNOWN, "Lua returned an invalid health status")
 
 
-def workflow(obj: dict) -> Health:
+def workflow(obj: dict[str, Any]) -> Health:
     phase = string(obj, "status", "phase")
     message = string(obj, "status", "message")
     if phase in ("", "Pending", "Running"):
@@ -22,7 +24,7 @@ def workflow(obj: dict) -> Health:
     return Health(HealthStatus.UNKNOWN, message)
 
 
-def application(obj: dict) -> Health:
+def application(obj: dict[str, Any]) -> Health:
     """The documented Lua: the child's own `status.health`, Progressing until it reports one.
 
     The Lua copies `status` and `message` as they are; Argo then rejects a status that is not one of the six

@@ -10,16 +10,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from wavecd.health import apiservice, argo, autoscaling, job, network, pod, shipped, workloads
 from wavecd.health.fields import ConversionError
 from wavecd.health.hooks import has_hook_finalizer
 from wavecd.health.status import Health, HealthStatus
 
-Rule = Callable[[dict], Health | None]
+Rule = Callable[[dict[str, Any]], Health | None]
 
 # (group, kind) -> check. Keyed without the version: gitops-engine dispatches on group and kind.
-_BUILTIN: dict[tuple[str, str], Callable[[dict], Health]] = {
+_BUILTIN: dict[tuple[str, str], Callable[[dict[str, Any]], Health]] = {
     ("apps", "Deployment"): workloads.deployment,
     ("apps", "StatefulSet"): workloads.statefulset,
     ("apps", "ReplicaSet"): workloads.replicaset,
@@ -57,7 +58,7 @@ SHIPPED_RULES: Mapping[str, Rule] = {
 }
 
 
-def group_version_kind(obj: dict) -> tuple[str, str, str]:
+def group_version_kind(obj: dict[str, Any]) -> tuple[str, str, str]:
     api_version = str(obj.get("apiVersion") or "")
     group, _, version = api_version.rpartition("/")
     return group, version, str(obj.get("kind") or "")
@@ -68,10 +69,10 @@ def rule_key(group: str, kind: str) -> str:
     return f"{group}/{kind}" if group else kind
 
 
-def _builtin(obj: dict, group: str, version: str, kind: str, is_hook: bool) -> Health | None:
+def _builtin(obj: dict[str, Any], group: str, version: str, kind: str, is_hook: bool) -> Health | None:
     key = (group, kind)
     if key == ("", "Pod"):
-        check: Callable[[dict], Health] | None = lambda o: pod.pod(o, is_hook)  # noqa: E731
+        check: Callable[[dict[str, Any]], Health] | None = lambda o: pod.pod(o, is_hook)  # noqa: E731
     else:
         check = _BUILTIN.get(key)
     if check is None:
@@ -85,7 +86,7 @@ def _builtin(obj: dict, group: str, version: str, kind: str, is_hook: bool) -> H
         return Health(HealthStatus.UNKNOWN, f"failed to convert unstructured {kind} to typed: {err}")
 
 
-def assess(obj: dict, *, is_hook: bool = False, rules: Mapping[str, Rule] | None = None) -> Health | None:
+def assess(obj: dict[str, Any], *, is_hook: bool = False, rules: Mapping[str, Rule] | None = None) -> Health | None:
     """Health of a live object, or None when nothing judges its kind.
 
     `rules` maps `group/Kind` (core: `Kind`) to a check that overrides the built-in one; a rule returning None

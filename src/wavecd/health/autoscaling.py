@@ -4,6 +4,7 @@ v2* in `status.conditions`; the first condition that is degraded or healthy deci
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from wavecd.health.fields import ConversionError, get, items
 from wavecd.health.status import Health, HealthStatus
@@ -24,7 +25,7 @@ _HEALTHY_TYPES = ("AbleToScale", "ScalingLimited")
 _WAITING = Health(HealthStatus.PROGRESSING, "Waiting to Autoscale")
 
 
-def _judge(conditions: list[dict]) -> Health:
+def _judge(conditions: list[dict[str, Any]]) -> Health:
     for cond in conditions:
         message = cond.get("message") or ""
         if (cond.get("type"), cond.get("reason")) in _DEGRADED:
@@ -34,7 +35,7 @@ def _judge(conditions: list[dict]) -> Health:
     return _WAITING
 
 
-def hpa(obj: dict) -> Health:
+def hpa(obj: dict[str, Any]) -> Health:
     version = str(obj.get("apiVersion", ""))
     if version == "autoscaling/v1":
         raw = (get(obj, "metadata", "annotations") or {}).get(CONDITIONS_ANNOTATION)

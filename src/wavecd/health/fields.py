@@ -6,7 +6,7 @@ conversion fail and the object's health `Unknown` with the conversion error. `Co
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 
 class ConversionError(Exception):
@@ -20,6 +20,14 @@ def get(obj: Any, *path: str) -> Any:
             return None
         obj = obj.get(key)
     return obj
+
+
+@overload
+def integer(obj: Any, *path: str, default: int = 0) -> int: ...
+
+
+@overload
+def integer(obj: Any, *path: str, default: None) -> int | None: ...
 
 
 def integer(obj: Any, *path: str, default: int | None = 0) -> int | None:
@@ -46,7 +54,7 @@ def string(obj: Any, *path: str) -> str:
     return value
 
 
-def items(obj: Any, *path: str) -> list[dict]:
+def items(obj: Any, *path: str) -> list[dict[str, Any]]:
     """A list of objects (conditions, container statuses); missing is []."""
     value = get(obj, *path)
     if value is None:
@@ -56,7 +64,7 @@ def items(obj: Any, *path: str) -> list[dict]:
     return value
 
 
-def condition(obj: Any, kind: str, *path: str) -> dict | None:
+def condition(obj: Any, kind: str, *path: str) -> dict[str, Any] | None:
     """The first condition of type `kind` under `path` (default `status.conditions`)."""
     for cond in items(obj, *(path or ("status", "conditions"))):
         if cond.get("type") == kind:

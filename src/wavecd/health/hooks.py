@@ -5,6 +5,8 @@ Health needs this twice: a Pod's restart-policy opt-in is not honoured for hooks
 
 from __future__ import annotations
 
+from typing import Any
+
 ARGO_HOOK = "argocd.argoproj.io/hook"
 HELM_HOOK = "helm.sh/hook"
 HOOK_FINALIZER = "argocd.argoproj.io/hook-finalizer"
@@ -14,7 +16,7 @@ _ARGO_TYPES = frozenset({"PreSync", "Sync", "PostSync", "Skip", "SyncFail", "Pre
 _HELM_TYPES = frozenset({"pre-install", "pre-upgrade", "post-upgrade", "post-install"})
 
 
-def _annotations(obj: dict | None) -> dict:
+def _annotations(obj: dict[str, Any] | None) -> dict[str, Any]:
     meta = (obj or {}).get("metadata") or {}
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
     return annotations if isinstance(annotations, dict) else {}
@@ -24,7 +26,7 @@ def _csv(value: object) -> list[str]:
     return [part.strip() for part in str(value).split(",") if part.strip()]
 
 
-def hook_types(obj: dict) -> list[str]:
+def hook_types(obj: dict[str, Any]) -> list[str]:
     """Argo hook types from `argocd.argoproj.io/hook`, else those Helm hook types Argo maps."""
     annotations = _annotations(obj)
     types = [t for t in _csv(annotations.get(ARGO_HOOK, "")) if t in _ARGO_TYPES]
@@ -33,28 +35,28 @@ def hook_types(obj: dict) -> list[str]:
     return types
 
 
-def is_skip(obj: dict) -> bool:
+def is_skip(obj: dict[str, Any]) -> bool:
     """`hook: Skip` and nothing else: the object is not applied at all."""
     types = hook_types(obj)
     return "Skip" in types and len(types) == 1
 
 
-def is_hook(obj: dict) -> bool:
+def is_hook(obj: dict[str, Any]) -> bool:
     annotations = _annotations(obj)
     if ARGO_HOOK in annotations:
         return not is_skip(obj)
     return HELM_HOOK in annotations and annotations[HELM_HOOK] != "crd-install"
 
 
-def is_ignored(obj: dict) -> bool:
+def is_ignored(obj: dict[str, Any]) -> bool:
     """A hook annotation naming no hook type Argo knows (e.g. Helm's `test`): Argo ignores the object."""
     return is_hook(obj) and not hook_types(obj)
 
 
-def has_hook_finalizer(obj: dict) -> bool:
+def has_hook_finalizer(obj: dict[str, Any]) -> bool:
     finalizers = ((obj.get("metadata") or {}).get("finalizers")) or []
     return isinstance(finalizers, list) and HOOK_FINALIZER in finalizers
 
 
-def ignores_healthcheck(obj: dict) -> bool:
+def ignores_healthcheck(obj: dict[str, Any]) -> bool:
     return _annotations(obj).get(IGNORE_HEALTHCHECK) == "true"

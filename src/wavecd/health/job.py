@@ -3,11 +3,13 @@ False still counts as "complete", so such a Job reads Healthy."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from wavecd.health.fields import items, string
 from wavecd.health.status import Health, HealthStatus
 
 
-def job(obj: dict) -> Health:
+def job(obj: dict[str, Any]) -> Health:
     failed = complete = suspended = False
     fail_message = message = ""
     for cond in items(obj, "status", "conditions"):

@@ -7,6 +7,8 @@ image-pull back-offs: they are usually hooks, and failing a hook early would bre
 
 from __future__ import annotations
 
+from typing import Any
+
 from wavecd.health.fields import get, integer, items, string
 from wavecd.health.status import Health, HealthStatus
 
@@ -17,7 +19,7 @@ def _waiting_error(reason: str) -> bool:
     return reason.startswith("Err") or reason.endswith("Error") or reason.endswith("BackOff")
 
 
-def _fail_message(status: dict) -> str:
+def _fail_message(status: dict[str, Any]) -> str:
     terminated = get(status, "state", "terminated")
     if not isinstance(terminated, dict):
         return ""
@@ -31,11 +33,11 @@ def _fail_message(status: dict) -> str:
     return ""
 
 
-def _ready(obj: dict) -> bool:
+def _ready(obj: dict[str, Any]) -> bool:
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in items(obj, "status", "conditions"))
 
 
-def pod(obj: dict, is_hook: bool = False) -> Health:
+def pod(obj: dict[str, Any], is_hook: bool = False) -> Health:
     annotations = get(obj, "metadata", "annotations") or {}
     long_running_opt_in = annotations.get(IGNORE_RESTART_POLICY) == "true" and not is_hook
     policy = string(obj, "spec", "restartPolicy")

@@ -7,11 +7,13 @@ runtime error (a field of the wrong shape) is `Unknown` in Argo; `ConversionErro
 
 from __future__ import annotations
 
+from typing import Any
+
 from wavecd.health.fields import ConversionError, get, items
 from wavecd.health.status import Health, HealthStatus
 
 
-def cronjob(obj: dict) -> Health:
+def cronjob(obj: dict[str, Any]) -> Health:
     if get(obj, "spec", "suspend") is True:
         return Health(HealthStatus.HEALTHY, "CronJob is Suspended")
     status = obj.get("status")
@@ -31,7 +33,7 @@ def cronjob(obj: dict) -> Health:
     return Health(HealthStatus.HEALTHY, "CronJob has completed its last execution successfully")
 
 
-def pod_disruption_budget(obj: dict) -> Health:
+def pod_disruption_budget(obj: dict[str, Any]) -> Health:
     health = Health(HealthStatus.PROGRESSING, "Waiting for status")
     for cond in items(obj, "status", "conditions"):
         reason = cond.get("reason")
@@ -43,7 +45,7 @@ def pod_disruption_budget(obj: dict) -> Health:
     return health
 
 
-def application_set(obj: dict) -> Health:
+def application_set(obj: dict[str, Any]) -> Health:
     conditions = items(obj, "status", "conditions")
     checks = (
         ("ErrorOccurred", "True", HealthStatus.DEGRADED),

@@ -5,6 +5,8 @@ The messages are Argo's (they come from kubectl's rollout-status wording), becau
 
 from __future__ import annotations
 
+from typing import Any
+
 from wavecd.health.fields import condition, get, integer, string
 from wavecd.health.status import HEALTHY, Health, HealthStatus
 
@@ -13,7 +15,7 @@ _H = HealthStatus.HEALTHY
 _ROLLOUT = "Waiting for rollout to finish: "
 
 
-def deployment(obj: dict) -> Health:
+def deployment(obj: dict[str, Any]) -> Health:
     if get(obj, "spec", "paused") is True:
         return Health(HealthStatus.SUSPENDED, "Deployment is paused")
     generation = integer(obj, "metadata", "generation")
@@ -37,7 +39,7 @@ def deployment(obj: dict) -> Health:
     return HEALTHY
 
 
-def statefulset(obj: dict) -> Health:
+def statefulset(obj: dict[str, Any]) -> Health:
     observed = integer(obj, "status", "observedGeneration")
     if observed == 0 or integer(obj, "metadata", "generation") > observed:
         return Health(_P, "Waiting for statefulset spec update to be observed...")
@@ -70,7 +72,7 @@ def statefulset(obj: dict) -> Health:
     return Health(_H, f"statefulset rolling update complete {current} pods at revision {current_rev}...")
 
 
-def daemonset(obj: dict) -> Health:
+def daemonset(obj: dict[str, Any]) -> Health:
     if integer(obj, "metadata", "generation") > integer(obj, "status", "observedGeneration"):
         return Health(_P, _ROLLOUT + "observed daemon set generation less than desired generation")
     desired = integer(obj, "status", "desiredNumberScheduled")
@@ -94,7 +96,7 @@ def daemonset(obj: dict) -> Health:
     return HEALTHY
 
 
-def replicaset(obj: dict) -> Health:
+def replicaset(obj: dict[str, Any]) -> Health:
     if integer(obj, "metadata", "generation") > integer(obj, "status", "observedGeneration"):
         return Health(_P, _ROLLOUT + "observed replica set generation less than desired generation")
     failure = condition(obj, "ReplicaFailure")

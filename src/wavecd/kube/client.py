@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import httpx
 from lightkube import Client
@@ -20,6 +20,7 @@ from lightkube.config.client_adapter import ConnectionParams
 from lightkube.config.kubeconfig import KubeConfig, SingleConfig
 from lightkube.core.exceptions import ConfigError
 from lightkube.core.generic_client import ALL_NS
+from lightkube.generic_resource import GenericNamespacedResource
 from lightkube.types import CascadeType, PatchType
 
 from wavecd.kube import kubeconfig
@@ -39,6 +40,7 @@ from wavecd.kube.watch import Watch
 FIELD_MANAGER = "wavecd"
 Propagation = Literal["Background", "Foreground", "Orphan"]
 PatchKind = Literal["merge", "strategic", "json"]
+PatchBody = dict[str, Any] | list[Any]  # a merge patch is an object, a JSON patch a list of operations
 _CASCADE = {"Background": CascadeType.BACKGROUND, "Foreground": CascadeType.FOREGROUND, "Orphan": CascadeType.ORPHAN}
 _PATCH = {"merge": PatchType.MERGE, "strategic": PatchType.STRATEGIC, "json": PatchType.JSON}
 
@@ -142,7 +144,7 @@ class KubeClient:
         res = self._discovery.resolve(api_version, kind)
         try:
             with self._errors():
-                found = self._client.get(resource_class(res), _named(name), namespace=self._scope(res, namespace))
+                found = self._client.get(_lightkube_class(res), _named(name), namespace=self._scope(res, namespace))
         except NotFoundError:
             return None
         return dict(found)
@@ -158,7 +160,7 @@ class KubeClient:
         res = self._discovery.resolve(api_version, kind)
         scope = (namespace or ALL_NS) if res.namespaced else None
         with self._errors():
-            items = self._client.list(resource_class(res), namespace=scope, labels=dict(label_selector or {}) or None)
+            items = self._client.list(_lightkube_class(res), namespace=scope, labels=dict(label_selector or {}) or None)
             return [dict(item) for item in items]
 
     def watch(
@@ -209,7 +211,7 @@ class KubeClient:
             raise InvalidError(f"{_describe(body)}: metadata.name: Required value: name is required for apply")
         with self._kind_gone(res), self._errors():
             applied = self._client.patch(
-                resource_class(res),
+                _lightkube_class(res),
                 name,
                 body,
                 namespace=namespace,
@@ -225,7 +227,7 @@ class KubeClient:
     ) -> dict[str, Any]:
         """Create one object (`generateName` allowed, as hooks use it); `AlreadyExistsError` if it exists."""
         res, body, namespace = self._prepare(obj)
-        cls = resource_class(res)
+        cls = _lightkube_class(res)
         with self._kind_gone(res), self._errors():
             created = self._client.create(
                 cls.from_dict(body), namespace=namespace, field_manager=field_manager, dry_run=dry_run
@@ -239,9 +241,10 @@ class KubeClient:
         fields other managers set and `obj` lacks are gone afterwards."""
         res, body, namespace = self._prepare(obj)
         _named(body["metadata"].get("name"))
-        cls = resource_class(res)
+        cls = _lightkube_class(res)
         with self._kind_gone(res), self._errors():
-            replaced = self._client.replace(
+            # lightkube's replace() takes `namespace` for a namespaced object, but its overloads leave it out.
+            replaced = self._client.replace(  # type: ignore[call-overload]
                 cls.from_dict(body), namespace=namespace, field_manager=field_manager, dry_run=dry_run
             )
         return dict(replaced)
@@ -251,7 +254,7 @@ class KubeClient:
         api_version: str,
         kind: str,
         name: str,
-        patch: Mapping[str, Any] | list[Any],
+        patch: PatchBody,
         *,
         namespace: str | None = None,
         patch_type: PatchKind = "merge",
@@ -264,7 +267,7 @@ class KubeClient:
         res = self._discovery.resolve(api_version, kind)
         with self._errors():
             patched = self._client.patch(
-                resource_class(res),
+                _lightkube_class(res),
                 _named(name),
                 patch,
                 namespace=self._scope(res, namespace),
@@ -291,7 +294,7 @@ class KubeClient:
         try:
             with self._errors():
                 self._client.delete(
-                    resource_class(res),
+                    _lightkube_class(res),
                     _named(name),
                     namespace=self._scope(res, namespace),
                     cascade=_CASCADE[propagation],
@@ -386,6 +389,14 @@ def _is_loopback(server: str) -> bool:
         return False
 
 
+def _lightkube_class(res: ApiResource) -> type[GenericNamespacedResource]:
+    """The class of `res` as lightkube's signatures take it. lightkube chooses a call's signature by the class's
+    scope, known statically; a class made from discovery has its scope only at run time, and every call here
+    passes `namespace=None` for a cluster-scoped one, which lightkube accepts, so the namespaced signatures
+    describe both."""
+    return cast(type[GenericNamespacedResource], resource_class(res))
+
+
 def _named(name: str) -> str:
     """A name for a single-object request: an empty one would silently address the whole collection."""
     if not isinstance(name, str) or not name:
@@ -395,7 +406,8 @@ def _named(name: str) -> str:
 
 def _describe(obj: Mapping[str, Any]) -> str:
     """`Kind ns/name` for messages about a bad object, from whatever of it is there."""
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+    metadata = obj.get("metadata")
+    meta = metadata if isinstance(metadata, Mapping) else {}
     name = meta.get("name") or meta.get("generateName") or "<unnamed>"
     namespace = meta.get("namespace")
     return f"{obj.get('kind') or '<no kind>'} {namespace + '/' if namespace else ''}{name}"

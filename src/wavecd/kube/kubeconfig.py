@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from lightkube.config.kubeconfig import KubeConfig, SingleConfig
@@ -59,7 +59,8 @@ def _files_from_env() -> list[Path]:
 def _in_cluster(context: str | None) -> SingleConfig:
     if os.environ.get("KUBERNETES_SERVICE_HOST") and Path(SERVICE_ACCOUNT, "token").is_file():
         try:
-            return KubeConfig.from_service_account(SERVICE_ACCOUNT).get(context)
+            # Without a default, lightkube's `get` raises rather than return the None its signature allows.
+            return cast(SingleConfig, KubeConfig.from_service_account(SERVICE_ACCOUNT).get(context))
         except (ConfigError, OSError, KeyError) as err:
             raise KubeConfigError(f"invalid in-cluster configuration: {err}") from err
     where = os.environ.get("KUBECONFIG") or DEFAULT_PATH

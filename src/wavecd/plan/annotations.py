@@ -79,7 +79,8 @@ def sync_wave(annotations: dict[str, str]) -> int:
 
 def describe(obj: dict[str, Any]) -> str:
     """`Kind namespace/name` for messages, robust to half-formed objects."""
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    found = obj.get("metadata")
+    metadata = found if isinstance(found, dict) else {}
     name = metadata.get("name") or metadata.get("generateName") or "?"
     namespace = metadata.get("namespace")
     return f"{obj.get('kind') or '?'} {namespace + '/' if namespace else ''}{name}"

@@ -179,8 +179,10 @@ def crd_kinds_of(manifests: Sequence[dict[str, Any]]) -> frozenset[str]:
     out = set()
     for obj in manifests:
         if isinstance(obj, dict) and obj.get("kind") == "CustomResourceDefinition":
-            spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-            names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+            found_spec = obj.get("spec")
+            spec = found_spec if isinstance(found_spec, dict) else {}
+            found_names = spec.get("names")
+            names = found_names if isinstance(found_names, dict) else {}
             if isinstance(spec.get("group"), str) and isinstance(names.get("kind"), str):
                 out.add(f"{spec['group']}/{names['kind']}")
     return frozenset(out)

@@ -8,6 +8,7 @@ cluster already serves are not this rule's business.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from wavecd.plan.tree_plan import TreePlan
 
@@ -33,16 +34,18 @@ class CrdOrderFinding:
         )
 
 
-def _crd_key(obj: dict) -> str | None:
+def _crd_key(obj: dict[str, Any]) -> str | None:
     if obj.get("kind") != "CustomResourceDefinition" or str(obj.get("apiVersion", "")).split("/")[0] != CRD_GROUP:
         return None
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+    found_spec = obj.get("spec")
+    spec = found_spec if isinstance(found_spec, dict) else {}
+    found_names = spec.get("names")
+    names = found_names if isinstance(found_names, dict) else {}
     group, kind = spec.get("group"), names.get("kind")
     return f"{group}/{kind}" if isinstance(group, str) and isinstance(kind, str) else None
 
 
-def _kind_key(obj: dict) -> str:
+def _kind_key(obj: dict[str, Any]) -> str:
     api_version = str(obj.get("apiVersion", ""))
     group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
     return f"{group}/{obj.get('kind')}"
@@ -57,7 +60,7 @@ def crd_order_findings(plan: TreePlan) -> list[CrdOrderFinding]:
                 key = _crd_key(obj)
                 if key is not None and key not in definer:
                     definer[key] = (wave.wave, app.name)
-    findings = []
+    findings: list[CrdOrderFinding] = []
     for wave in plan.waves:
         for app in wave.apps:
             late: dict[tuple[int, str], list[str]] = {}

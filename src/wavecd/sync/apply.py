@@ -7,7 +7,7 @@ With `--dry-run` every write is a server-side dry run: nothing changes, every re
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from wavecd.kube import KubeError, NoKindMatchError, NotFoundError
 from wavecd.kube.client import Propagation
@@ -20,6 +20,25 @@ from wavecd.sync.live import identity
 from wavecd.sync.tracking import instance_name, is_tracked_by, strip_server_fields, with_tracking
 
 CRD_READY_SECONDS = 3.0  # gitops-engine's crdReadinessTimeout
+
+
+class _TaskFields(TypedDict):
+    """The fields every event about one task carries, whatever its result (a `ResourcePruned` has no more)."""
+
+    app: str
+    wave: int | None
+    resource_wave: int
+    group: str
+    kind: str
+    namespace: str
+    resource: str
+
+
+class _AppliedFields(_TaskFields):
+    """The fields a `ResourceApplied` event of one task shares whatever its result."""
+
+    phase: str
+    hook: bool | None
 
 
 class ApplyFailed(Exception):
@@ -171,7 +190,7 @@ def apply_task(
     # Cluster-scoped objects carry the destination namespace in the plan (as gitops-engine keys them); the
     # events show where the object really lives.
     shown_namespace = task.namespace if _namespaced(ctx, task.target) else ""
-    event = {
+    event: _AppliedFields = {
         "app": app,
         "wave": wave,
         "resource_wave": task.wave,
@@ -269,7 +288,7 @@ def prune_task(
     leaves the app OutOfSync as in Argo CD.
     """
     live = task.live or {}
-    event = {
+    event: _TaskFields = {
         "app": app,
         "wave": wave,
         "resource_wave": task.wave,
@@ -314,7 +333,7 @@ def prune_task(
     return Watched(api_version, task.kind, task.namespace, task.name, gone=True), False
 
 
-def _cascade(ctx: SyncContext, application: dict[str, Any], event: dict[str, Any], policy: str) -> None:
+def _cascade(ctx: SyncContext, application: dict[str, Any], event: _TaskFields, policy: Propagation) -> None:
     """An Application with Argo CD's resources finalizer takes its resources with it: wavecd plays the
     controller that would honour the finalizer — it deletes what the app tracks, highest sync-wave first
     (Argo CD `controller/appcontroller.go` `finalizeApplicationDeletion`, `controller/sort_delete.go`), then
@@ -334,7 +353,7 @@ def _cascade(ctx: SyncContext, application: dict[str, Any], event: dict[str, Any
         )
         ctx.emit(
             ResourcePruned(
-                **{**event, "group": group, "kind": kind, "namespace": namespace, "resource": name},
+                **(event | {"group": group, "kind": kind, "namespace": namespace, "resource": name}),
                 result="pruned",
                 message=f"with its Application {meta.get('name')}",
             )

@@ -152,6 +152,7 @@ def compare_one(
             raise ComparisonError(f"{verdict(OUT_OF_SYNC).ref}: the server refused its dry run: {err.message}") from err
         if _resource_version(dry_run) == _resource_version(live):
             break
+    assert live is not None  # every pass of the loop (there is at least one) returned when it was None
     return verdict(SYNCED) if _comparable(dry_run) == _comparable(live) else verdict(OUT_OF_SYNC, DIFFERS)
 
 

@@ -46,7 +46,7 @@ def _seconds(value: Any, default: float) -> float:
     return default
 
 
-AUTOMATED_DEFAULT = {"limit": 5}
+AUTOMATED_DEFAULT: dict[str, Any] = {"limit": 5}
 
 
 def retry_policy(spec: dict[str, Any] | None, *, automated: bool = False) -> RetryPolicy | None:
@@ -57,7 +57,8 @@ def retry_policy(spec: dict[str, Any] | None, *, automated: bool = False) -> Ret
     if spec is None:
         return None
     limit = spec.get("limit", 0)
-    backoff = spec.get("backoff") if isinstance(spec.get("backoff"), dict) else {}
+    found = spec.get("backoff")
+    backoff = found if isinstance(found, dict) else {}
     factor = backoff.get("factor")
     return RetryPolicy(
         limit=int(limit) if isinstance(limit, int | float) else 0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from wavecd.apps.node import APPLICATION, AppNode, Tree
 from wavecd.core import WavecdError
@@ -54,8 +54,46 @@ class TreePlan:
         return (self.root, *(app for wave in self.waves for app in wave.apps))
 
 
+class PlannedSyncPolicy(Protocol):
+    """What `node_plan` reads of an Application's `syncPolicy`."""
+
+    @property
+    def sync_options(self) -> Sequence[str]: ...
+
+
+class PlannedApplication(Protocol):
+    """What `node_plan` reads of an Application."""
+
+    @property
+    def sync_policy(self) -> PlannedSyncPolicy: ...
+
+
+class PlannedDestination(Protocol):
+    """What `node_plan` reads of an Application's destination."""
+
+    @property
+    def namespace(self) -> str: ...
+
+
+class PlannedNode(Protocol):
+    """What `node_plan` reads of an app node: apps' `AppNode` is one, and so is the node as sync reads it
+    (`wavecd.sync.app_tree`), which cannot name apps' types."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def manifests(self) -> Sequence[dict[str, Any]]: ...
+
+    @property
+    def app(self) -> PlannedApplication | None: ...
+
+    @property
+    def destination(self) -> PlannedDestination | None: ...
+
+
 def node_plan(
-    node: AppNode, manifests: Sequence[dict[str, Any]] | None = None, live: Sequence[dict[str, Any]] = ()
+    node: PlannedNode, manifests: Sequence[dict[str, Any]] | None = None, live: Sequence[dict[str, Any]] = ()
 ) -> AppPlan:
     """One Application node's own sync plan, from its options and destination namespace.
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from wavecd.core import WavecdError
 from wavecd.kube import KubeClient
-from wavecd.plan import TreePlan
+from wavecd.sync.app_tree import TreePlanView
 from wavecd.sync.compare import ComparisonError, ResourceComparison, compare
 from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.live import app_health, managed_resources
@@ -76,7 +76,7 @@ def cluster_facts(client: KubeClient) -> ClusterFacts:
     return ClusterFacts(client.server_version().git_version, tuple(client.api_versions()))
 
 
-def tree_status(plan: TreePlan, client: KubeClient, render: Renderer) -> list[AppStatus]:
+def tree_status(plan: TreePlanView, client: KubeClient, render: Renderer) -> list[AppStatus]:
     """Every Application of the plan in sync order (root first, then by tree wave). An app that failed to
     render (in the tree, or now with the cluster's facts) is Unknown with the error; connection and server
     errors other than a refused dry run propagate."""

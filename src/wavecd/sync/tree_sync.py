@@ -10,15 +10,17 @@ and nothing of a later wave is applied. Between waves the sync waits Argo CD's 2
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from wavecd.core import Clock, Emit, WavecdError
 from wavecd.health import HealthStatus, is_worse
 from wavecd.kube import KubeClient, KubeError
-from wavecd.plan import TreePlan, node_plan
+from wavecd.plan import node_plan
 from wavecd.plan.app_plan import crd_kinds_of
 from wavecd.sync.app_sync import AppJob, app_steps, sync_app
+from wavecd.sync.app_tree import AppNodeView, TreePlanView
 from wavecd.sync.context import SyncContext, SyncStopped
 from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Resync, Summary, WaveFinished, WaveStarted
 from wavecd.sync.inventory import tracked_by_instance
@@ -52,9 +54,9 @@ class _Tree:
     """What the rollout needs to know about the tree beyond the plan: the ApplicationSets the apps declare,
     and the CRDs and namespaces the whole tree creates (a dry run cannot create them)."""
 
-    def __init__(self, plan: TreePlan):
+    def __init__(self, plan: TreePlanView):
         self.plan = plan
-        self.apps = {node.name: node for node in plan.order}
+        self.apps: dict[str, AppNodeView] = {node.name: node for node in plan.order}
         self.appsets: dict[str, tuple[dict[str, Any], str]] = {}  # name -> (manifest, declaring app)
         namespaces: set[str] = set()
         for node in plan.order:
@@ -89,7 +91,7 @@ def _worst(healths: list[str]) -> str:
 
 
 class _Rollout:
-    def __init__(self, plan: TreePlan, render: Renderer, ctx: SyncContext):
+    def __init__(self, plan: TreePlanView, render: Renderer, ctx: SyncContext):
         self.plan = plan
         self.tree = _Tree(plan)
         self.render = render
@@ -109,7 +111,7 @@ class _Rollout:
         client.refresh_discovery()
         return ClusterFacts(client.server_version().git_version, tuple(client.api_versions()))
 
-    def _record(self, node: Any) -> None:
+    def _record(self, node: AppNodeView) -> None:
         """Apply an app's Application as its parent declares it; a generated app's ApplicationSet first."""
         with self._record_lock:
             if node.source == "generated" and node.parent in self.tree.appsets and node.parent not in self.recorded:
@@ -127,8 +129,9 @@ class _Rollout:
         return instance_name(name, node.namespace if node is not None else "")
 
     # -- one app ------------------------------------------------------------------------------------------------
-    def _job(self, node: Any, wave: int | None, manifests: list[dict[str, Any]]) -> AppJob:
+    def _job(self, node: AppNodeView, wave: int | None, manifests: list[dict[str, Any]]) -> AppJob:
         app = node.app
+        assert app is not None  # sync_one reports a node that is not an Application before it makes a job
         automated = app.sync_policy.automated or {}
         prune = self.ctx.settings.prune or automated.get("prune") is True
         instance = self.instance(node.name)
@@ -150,7 +153,7 @@ class _Rollout:
             revision=_revision(node),
         )
 
-    def sync_one(self, node: Any, wave: int | None, facts: ClusterFacts) -> AppResult:
+    def sync_one(self, node: AppNodeView, wave: int | None, facts: ClusterFacts) -> AppResult:
         ctx = self.ctx
         started = ctx.clock.now()
         self.started.add(node.name)
@@ -172,7 +175,7 @@ class _Rollout:
             self.finish(node, result, started)
         return result
 
-    def finish(self, node: Any, result: AppResult, started: float) -> None:
+    def finish(self, node: AppNodeView, result: AppResult, started: float) -> None:
         if node.app is not None:
             write_app_status(self.ctx, node.name, node.namespace or DEFAULT_NAMESPACE, result, _revision(node))
         self.results[node.name] = result
@@ -189,7 +192,7 @@ class _Rollout:
         )
 
     # -- the waves ------------------------------------------------------------------------------------------------
-    def run_wave(self, wave: int, apps: tuple[Any, ...], pool: ThreadPoolExecutor) -> list[AppResult]:
+    def run_wave(self, wave: int, apps: Sequence[AppNodeView], pool: ThreadPoolExecutor) -> list[AppResult]:
         ctx = self.ctx
         started = ctx.clock.now()
         self.current_wave = wave
@@ -203,7 +206,7 @@ class _Rollout:
         ctx.emit(WaveFinished(wave=wave, health=health, seconds=round(ctx.clock.now() - started, 3)))
         return results
 
-    def changed_since_rendered(self) -> list[tuple[Any, int | None, str]]:
+    def changed_since_rendered(self) -> list[tuple[AppNodeView, int | None, str]]:
         """Apps that render differently with the cluster's API versions now than when their wave started.
 
         A chart that checks `.Capabilities.APIVersions` for a kind a later wave installs (the example's
@@ -234,8 +237,8 @@ class _Rollout:
             self.inventory = self.ctx.inventory = tracked_by_instance(self.ctx.client)
 
 
-def _revision(node: Any) -> str:
-    revisions = [r for r in getattr(node, "revisions", []) if r]
+def _revision(node: AppNodeView) -> str:
+    revisions = [r for r in node.revisions if r]
     return revisions[0] if revisions else ""
 
 
@@ -256,7 +259,7 @@ def _failed(result: AppResult) -> bool:
 
 
 def sync_tree(
-    plan: TreePlan,
+    plan: TreePlanView,
     client: KubeClient,
     render: Renderer,
     *,

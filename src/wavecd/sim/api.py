@@ -6,6 +6,7 @@ Both the HTTP layer and the simulated controllers write through `Api`, so contro
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import threading
 import uuid
@@ -184,7 +185,7 @@ class Api:
         manager: str,
         subresource: str | None,
         dry_run: bool,
-        managed: list[dict] | None = None,
+        managed: builtins.list[dict] | None = None,
     ) -> tuple[dict, bool]:
         """Finish and store a write; returns (object, created). `managed` = managedFields already computed
         (apply), else an Update is recorded for `manager`."""

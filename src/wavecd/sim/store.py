@@ -7,6 +7,7 @@ nothing it acknowledged; on start the store reloads the objects and the counter.
 
 from __future__ import annotations
 
+import builtins
 import collections
 import json
 import sqlite3
@@ -166,7 +167,7 @@ class Store:
             collection = self._collections.get(resource, {})
             return [clone(collection[where]) for where in sorted(collection)]
 
-    def dependents(self, uid: str) -> list[Key]:
+    def dependents(self, uid: str) -> builtins.list[Key]:
         """Keys of every object with an ownerReference to `uid`, sorted."""
         with self.lock:
             by_resource = self._owned.get(uid, {})
@@ -174,7 +175,7 @@ class Store:
                 (group, plural, ns, name) for (group, plural), where in by_resource.items() for ns, name in where
             )
 
-    def names(self, group: str, plural: str, namespace: str) -> list[str]:
+    def names(self, group: str, plural: str, namespace: str) -> builtins.list[str]:
         with self.lock:
             return list(self._namespaces.get((group, plural), {}).get(namespace, ()))
 
@@ -184,7 +185,7 @@ class Store:
                 return len(self._collections.get((group, plural), ()))
             return len(self._namespaces.get((group, plural), {}).get(namespace, ()))
 
-    def all_keys(self) -> list[Key]:
+    def all_keys(self) -> builtins.list[Key]:
         with self.lock:
             return sorted(self._objects)
 

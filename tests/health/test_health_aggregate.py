@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wavecd.health import Health, HealthStatus, ManagedResource, aggregate, is_worse
+from wavecd.health import Health, HealthStatus, ManagedResource, aggregate
 
 H, P, D, M, U, S = (
     HealthStatus.HEALTHY,
@@ -12,15 +12,6 @@ H, P, D, M, U, S = (
     HealthStatus.UNKNOWN,
     HealthStatus.SUSPENDED,
 )
-
-
-def test_ranking():
-    order = [H, S, P, M, D, U]
-    for i, a in enumerate(order):
-        for j, b in enumerate(order):
-            assert is_worse(a, b) == (j > i)
-    assert not is_worse(H, "Bogus")
-    assert is_worse("Bogus", S)
 
 
 def pvc(name, phase, annotations=None):

@@ -4,10 +4,11 @@ Argo CD `controller/health.go`).
 Pure functions over plain dicts shaped like API objects: `assess` for one object, `aggregate` for an app.
 """
 
+from wavecd.common import HealthStatus, is_worse  # defined with Argo's vocabulary; is_worse until callers move
 from wavecd.health.aggregate import AppHealth, ManagedResource, aggregate
 from wavecd.health.assess import DEFAULT_RULES, Rule, assess
 from wavecd.health.hooks import is_hook
-from wavecd.health.status import Health, HealthStatus, is_worse
+from wavecd.health.status import Health
 
 __all__ = [
     "DEFAULT_RULES",

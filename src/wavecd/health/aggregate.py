@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wavecd.common import APPLICATION, ARGO_GROUP, HealthStatus, is_worse
 from wavecd.health.assess import Rule, assess
 from wavecd.health.hooks import ignores_healthcheck, is_hook, is_ignored, is_skip
-from wavecd.health.status import Health, HealthStatus, is_worse
+from wavecd.health.status import Health
 
 MAX_CAUSES_SHOWN = 3
 
@@ -80,7 +81,7 @@ def aggregate(
         else:
             if (
                 app is not None
-                and (res.group, res.kind) == ("argoproj.io", "Application")
+                and (res.group, res.kind) == (ARGO_GROUP, APPLICATION)
                 and (res.namespace, res.name) == app
             ):
                 continue
@@ -90,7 +91,7 @@ def aggregate(
         per_resource[-1] = health
         if res.live is None:
             continue
-        if (res.group, res.kind) == ("argoproj.io", "Application") and health.status in (
+        if (res.group, res.kind) == (ARGO_GROUP, APPLICATION) and health.status in (
             HealthStatus.MISSING,
             HealthStatus.UNKNOWN,
         ):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.common import HealthStatus
 from wavecd.health.fields import condition
-from wavecd.health.status import Health, HealthStatus
+from wavecd.health.status import Health
 
 
 def apiservice(obj: dict[str, Any]) -> Health:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.common import HealthStatus
 from wavecd.health.fields import get, string
-from wavecd.health.status import Health, HealthStatus
+from wavecd.health.status import Health
 
 _VALID = {code.value for code in HealthStatus}
 INVALID_LUA_STATUS = Health(HealthStatus.UNKNOWN, "Lua returned an invalid health status")

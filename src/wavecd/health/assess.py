@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from wavecd.common import HealthStatus
 from wavecd.health import apiservice, argo, autoscaling, job, network, pod, shipped, workloads
 from wavecd.health.fields import ConversionError
 from wavecd.health.hooks import has_hook_finalizer
-from wavecd.health.status import Health, HealthStatus
+from wavecd.health.status import Health
 
 Rule = Callable[[dict[str, Any]], Health | None]
 

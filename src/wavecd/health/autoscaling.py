@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from wavecd.common import HealthStatus
 from wavecd.health.fields import ConversionError, get, items
-from wavecd.health.status import Health, HealthStatus
+from wavecd.health.status import Health
 
 CONDITIONS_ANNOTATION = "autoscaling.alpha.kubernetes.io/conditions"
 

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-ARGO_HOOK = "argocd.argoproj.io/hook"
-HELM_HOOK = "helm.sh/hook"
-HOOK_FINALIZER = "argocd.argoproj.io/hook-finalizer"
-IGNORE_HEALTHCHECK = "argocd.argoproj.io/ignore-healthcheck"
+from wavecd.common import (
+    HELM_CRD_INSTALL,
+    HELM_HOOK,
+    HELM_HOOK_TYPES,
+    HOOK,
+    HOOK_FINALIZER,
+    IGNORE_HEALTHCHECK,
+    HookType,
+)
 
-_ARGO_TYPES = frozenset({"PreSync", "Sync", "PostSync", "Skip", "SyncFail", "PreDelete", "PostDelete"})
-_HELM_TYPES = frozenset({"pre-install", "pre-upgrade", "post-upgrade", "post-install"})
+_ARGO_TYPES = frozenset(HookType)
 
 
 def _annotations(obj: dict[str, Any] | None) -> dict[str, Any]:
@@ -29,23 +33,23 @@ def _csv(value: object) -> list[str]:
 def hook_types(obj: dict[str, Any]) -> list[str]:
     """Argo hook types from `argocd.argoproj.io/hook`, else those Helm hook types Argo maps."""
     annotations = _annotations(obj)
-    types = [t for t in _csv(annotations.get(ARGO_HOOK, "")) if t in _ARGO_TYPES]
+    types = [t for t in _csv(annotations.get(HOOK, "")) if t in _ARGO_TYPES]
     if not types:
-        types = [t for t in _csv(annotations.get(HELM_HOOK, "")) if t in _HELM_TYPES]
+        types = [t for t in _csv(annotations.get(HELM_HOOK, "")) if t in HELM_HOOK_TYPES]
     return types
 
 
 def is_skip(obj: dict[str, Any]) -> bool:
     """`hook: Skip` and nothing else: the object is not applied at all."""
     types = hook_types(obj)
-    return "Skip" in types and len(types) == 1
+    return HookType.SKIP in types and len(types) == 1
 
 
 def is_hook(obj: dict[str, Any]) -> bool:
     annotations = _annotations(obj)
-    if ARGO_HOOK in annotations:
+    if HOOK in annotations:
         return not is_skip(obj)
-    return HELM_HOOK in annotations and annotations[HELM_HOOK] != "crd-install"
+    return HELM_HOOK in annotations and annotations[HELM_HOOK] != HELM_CRD_INSTALL
 
 
 def is_ignored(obj: dict[str, Any]) -> bool:

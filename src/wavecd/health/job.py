@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.common import HealthStatus
 from wavecd.health.fields import items, string
-from wavecd.health.status import Health, HealthStatus
+from wavecd.health.status import Health
 
 
 def job(obj: dict[str, Any]) -> Health:

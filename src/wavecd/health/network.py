@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.common import HealthStatus
 from wavecd.health.fields import get, string
-from wavecd.health.status import HEALTHY, Health, HealthStatus
+from wavecd.health.status import HEALTHY, Health
 
 _PVC_PHASES = {
     "Bound": HealthStatus.HEALTHY,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.common import IGNORE_RESTART_POLICY, HealthStatus
 from wavecd.health.fields import get, integer, items, string
-from wavecd.health.status import Health, HealthStatus
-
-IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy"
+from wavecd.health.status import Health
 
 
 def _waiting_error(reason: str) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.common import HealthStatus
 from wavecd.health.fields import ConversionError, get, items
-from wavecd.health.status import Health, HealthStatus
+from wavecd.health.status import Health
 
 
 def cronjob(obj: dict[str, Any]) -> Health:

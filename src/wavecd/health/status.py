@@ -1,31 +1,13 @@
-"""Health codes and their ranking, as gitops-engine's `health.go` defines them.
+"""The assessed health of one object: a code from `wavecd.common` and Argo CD's message for it.
 
-The ranking matters more than the names: app health is the worst of its children, and the sync engine's
-wave gate asks only "is this worse than before?".
+The codes and their ranking live in `wavecd.common.health`, shared with the sync engine and every view.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class HealthStatus(StrEnum):
-    HEALTHY = "Healthy"
-    SUSPENDED = "Suspended"
-    PROGRESSING = "Progressing"
-    MISSING = "Missing"
-    DEGRADED = "Degraded"
-    UNKNOWN = "Unknown"
-
-
-# Most healthy first. A code not in this table ranks like Healthy (Go's IsWorse defaults the index to 0).
-_RANK: dict[str, int] = {code.value: i for i, code in enumerate(HealthStatus)}
-
-
-def is_worse(current: str, new: str) -> bool:
-    """True when `new` ranks below `current` (Argo's `IsWorse`)."""
-    return _RANK.get(new, 0) > _RANK.get(current, 0)
+from wavecd.common import HealthStatus
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.common import HealthStatus
 from wavecd.health.fields import condition, get, integer, string
-from wavecd.health.status import HEALTHY, Health, HealthStatus
+from wavecd.health.status import HEALTHY, Health
 
 _P = HealthStatus.PROGRESSING
 _H = HealthStatus.HEALTHY

@@ -1,0 +1,66 @@
+"""Argo CD's vocabulary in one place, as gitops-engine's `pkg/sync/common` and `pkg/health` keep it.
+
+Health and sync statuses, operation phases, sync phases and hooks, result codes, annotation keys, Argo CD's
+own kinds and namespace, and the default Kubernetes version: words that every stage compares and prints,
+defined once so they cannot drift. The enums are `StrEnum`s, so a member compares equal to, formats and
+serialises as exactly the string Argo CD uses. Foundation: imports nothing from wavecd but itself.
+"""
+
+from wavecd.common.annotations import (
+    COMPARE_OPTIONS,
+    HELM_CRD_INSTALL,
+    HELM_HOOK,
+    HELM_HOOK_DELETE_POLICY,
+    HELM_HOOK_WEIGHT,
+    HOOK,
+    HOOK_DELETE_POLICY,
+    HOOK_FINALIZER,
+    IGNORE_HEALTHCHECK,
+    IGNORE_RESTART_POLICY,
+    SYNC_OPTIONS,
+    SYNC_WAVE,
+    TRACKING_ID,
+)
+from wavecd.common.argocd import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGO_GROUP, ARGOCD_NAMESPACE
+from wavecd.common.colours import STATUS_COLOURS
+from wavecd.common.health import NOT_STARTED, HealthStatus, health_rank, is_worse, worst_of
+from wavecd.common.hooks import HELM_HOOK_TYPES, HookDeletePolicy, HookType, SyncPhase
+from wavecd.common.kubernetes import DEFAULT_KUBE_VERSION
+from wavecd.common.operation import OperationPhase
+from wavecd.common.results import ResultCode
+from wavecd.common.sync_status import SyncStatus
+
+__all__ = [
+    "APPLICATION",
+    "APPLICATION_SET",
+    "ARGOCD_NAMESPACE",
+    "ARGO_API_VERSION",
+    "ARGO_GROUP",
+    "COMPARE_OPTIONS",
+    "DEFAULT_KUBE_VERSION",
+    "HELM_CRD_INSTALL",
+    "HELM_HOOK",
+    "HELM_HOOK_DELETE_POLICY",
+    "HELM_HOOK_TYPES",
+    "HELM_HOOK_WEIGHT",
+    "HOOK",
+    "HOOK_DELETE_POLICY",
+    "HOOK_FINALIZER",
+    "IGNORE_HEALTHCHECK",
+    "IGNORE_RESTART_POLICY",
+    "NOT_STARTED",
+    "STATUS_COLOURS",
+    "SYNC_OPTIONS",
+    "SYNC_WAVE",
+    "TRACKING_ID",
+    "HealthStatus",
+    "HookDeletePolicy",
+    "HookType",
+    "OperationPhase",
+    "ResultCode",
+    "SyncPhase",
+    "SyncStatus",
+    "health_rank",
+    "is_worse",
+    "worst_of",
+]

@@ -1,0 +1,42 @@
+"""The annotation keys and finalizer Argo CD reads and writes on the objects it syncs.
+
+They are the contract with a repository's manifests and with Argo CD itself: a key spelled differently in
+one place would silently stop meaning anything there. Helm's `helm.sh/hook*` keys are here too because
+Argo CD reads them as its own hooks and waves (gitops-engine's `hook/helm`).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "COMPARE_OPTIONS",
+    "HELM_CRD_INSTALL",
+    "HELM_HOOK",
+    "HELM_HOOK_DELETE_POLICY",
+    "HELM_HOOK_WEIGHT",
+    "HOOK",
+    "HOOK_DELETE_POLICY",
+    "HOOK_FINALIZER",
+    "IGNORE_HEALTHCHECK",
+    "IGNORE_RESTART_POLICY",
+    "SYNC_OPTIONS",
+    "SYNC_WAVE",
+    "TRACKING_ID",
+]
+
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+HOOK = "argocd.argoproj.io/hook"
+HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+COMPARE_OPTIONS = "argocd.argoproj.io/compare-options"
+TRACKING_ID = "argocd.argoproj.io/tracking-id"
+IGNORE_HEALTHCHECK = "argocd.argoproj.io/ignore-healthcheck"
+IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy"
+
+# A finalizer, not an annotation: the sync engine puts it on every hook and removes it when the hook is done.
+HOOK_FINALIZER = "argocd.argoproj.io/hook-finalizer"
+
+HELM_HOOK = "helm.sh/hook"
+HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
+HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
+# The one `helm.sh/hook` value that is not a hook at all: the object is an ordinary resource.
+HELM_CRD_INSTALL = "crd-install"

@@ -10,16 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from wavecd.common import HELM_HOOK_WEIGHT, SYNC_WAVE
 from wavecd.core import Location
 from wavecd.plan.errors import PlanError
-
-SYNC_WAVE = "argocd.argoproj.io/sync-wave"
-HOOK = "argocd.argoproj.io/hook"
-HOOK_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
-SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
-HELM_HOOK = "helm.sh/hook"
-HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
-HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
 
 _ATOI = re.compile(r"[+-]?[0-9]+\Z")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1

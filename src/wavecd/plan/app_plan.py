@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
+from wavecd.common import SyncPhase
 from wavecd.core import Location
 from wavecd.plan.annotations import annotations_of, describe, sync_wave
 from wavecd.plan.errors import PlanError
-from wavecd.plan.hooks import NOT_A_HOOK, PRE_SYNC, SYNC, SYNC_FAIL, HookInfo, hook_info
+from wavecd.plan.hooks import NOT_A_HOOK, HookInfo, hook_info
 from wavecd.plan.options import SyncOptions, resource_sync_options
 from wavecd.plan.order import sort_tasks
 from wavecd.plan.task import Task, TaskOptions
@@ -166,8 +167,8 @@ def plan_app(
     _order_prunes(tasks, app)
     ordered = sort_tasks(tasks)
     return AppPlan(
-        tasks=tuple(t for t in ordered if t.phase != SYNC_FAIL),
-        sync_fail=tuple(t for t in ordered if t.phase == SYNC_FAIL),
+        tasks=tuple(t for t in ordered if t.phase != SyncPhase.SYNC_FAIL),
+        sync_fail=tuple(t for t in ordered if t.phase == SyncPhase.SYNC_FAIL),
         options=app,
         skipped=tuple(skipped),
         ignored=tuple(ignored),
@@ -192,7 +193,7 @@ def _namespace_task(namespace: str) -> Task:
     """CreateNamespace=true: a PreSync task for the destination namespace when no manifest declares it."""
     obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
     return Task(
-        phase=PRE_SYNC,
+        phase=SyncPhase.PRE_SYNC,
         wave=0,
         own_wave=0,
         group="",
@@ -226,7 +227,7 @@ def _prune_tasks(
         group, kind, namespace, name = key
         out.append(
             Task(
-                phase=SYNC,
+                phase=SyncPhase.SYNC,
                 wave=wave,
                 own_wave=wave,
                 group=group,
@@ -253,7 +254,7 @@ def _order_prunes(tasks: list[Task], app: SyncOptions) -> None:
     mirror = dict(zip(waves, reversed(waves), strict=True))
     for task in prunes:
         task.wave = mirror[task.wave]
-    last = max([0, *(t.wave for t in tasks if t.phase == SYNC)]) + 1
+    last = max([0, *(t.wave for t in tasks if t.phase == SyncPhase.SYNC)]) + 1
     for task in prunes:
         if task.options.prune_last:
             task.wave = last

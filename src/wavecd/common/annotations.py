@@ -18,6 +18,7 @@ __all__ = [
     "HOOK_FINALIZER",
     "IGNORE_HEALTHCHECK",
     "IGNORE_RESTART_POLICY",
+    "RESOURCES_FINALIZER",
     "SYNC_OPTIONS",
     "SYNC_WAVE",
     "TRACKING_ID",
@@ -32,8 +33,11 @@ TRACKING_ID = "argocd.argoproj.io/tracking-id"
 IGNORE_HEALTHCHECK = "argocd.argoproj.io/ignore-healthcheck"
 IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy"
 
-# A finalizer, not an annotation: the sync engine puts it on every hook and removes it when the hook is done.
+# Finalizers, not annotations. The sync engine puts the hook finalizer on every hook and removes it when the
+# hook is done; the resources finalizer on an Application makes its deletion take the app's resources along
+# (a `/background` or `/foreground` suffix chooses the propagation, hence a prefix).
 HOOK_FINALIZER = "argocd.argoproj.io/hook-finalizer"
+RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
 HELM_HOOK = "helm.sh/hook"
 HELM_HOOK_WEIGHT = "helm.sh/hook-weight"

@@ -4,7 +4,7 @@ Argo CD `controller/health.go`).
 Pure functions over plain dicts shaped like API objects: `assess` for one object, `aggregate` for an app.
 """
 
-from wavecd.common import HealthStatus, is_worse  # defined with Argo's vocabulary; is_worse until callers move
+from wavecd.common import HealthStatus  # the type of `Health.status`, defined with Argo's vocabulary
 from wavecd.health.aggregate import AppHealth, ManagedResource, aggregate
 from wavecd.health.assess import DEFAULT_RULES, Rule, assess
 from wavecd.health.hooks import is_hook
@@ -20,5 +20,4 @@ __all__ = [
     "aggregate",
     "assess",
     "is_hook",
-    "is_worse",
 ]

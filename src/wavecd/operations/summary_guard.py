@@ -12,11 +12,10 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 
+from wavecd.common import NOT_STARTED, HealthStatus, OperationPhase
 from wavecd.core import Clock, Emit, Event, WavecdError
-from wavecd.health import HealthStatus
 from wavecd.sync.events import AppFinished, AppStarted, Summary
 from wavecd.sync.settings import EXIT_FAILED, EXIT_INTERRUPTED
-from wavecd.sync.tree_sync import NOT_STARTED
 
 
 class SummaryGuard:
@@ -79,11 +78,11 @@ def summary_on_failure(guard: SummaryGuard) -> Iterator[None]:
     try:
         yield
     except WavecdError as err:
-        guard.summarise("Failed", err.message, err.exit_code)
+        guard.summarise(OperationPhase.FAILED, err.message, err.exit_code)
         raise
     except KeyboardInterrupt:
-        guard.summarise("Interrupted", "interrupted", EXIT_INTERRUPTED)
+        guard.summarise(OperationPhase.INTERRUPTED, "interrupted", EXIT_INTERRUPTED)
         raise
     except Exception as err:
-        guard.summarise("Failed", internal_error(err), EXIT_FAILED)
+        guard.summarise(OperationPhase.FAILED, internal_error(err), EXIT_FAILED)
         raise

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from wavecd.health import HealthStatus
+from wavecd.common import HealthStatus, HookDeletePolicy, SyncPhase, SyncStatus
 from wavecd.kube import KubeError
 from wavecd.kube.client import Propagation
 from wavecd.plan import AppPlan, Step, Task
@@ -108,7 +108,7 @@ def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step) -> None:
     """A named hook from an earlier sync is deleted (and gone) before it is created again."""
     gone = []
     for task in step.tasks:
-        if not task.is_hook or not task.name or "BeforeHookCreation" not in task.delete_policies:
+        if not task.is_hook or not task.name or HookDeletePolicy.BEFORE_HOOK_CREATION not in task.delete_policies:
             continue
         if not ((task.target or {}).get("metadata") or {}).get("name"):
             continue
@@ -125,7 +125,7 @@ def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step) -> None:
                         kind=task.kind,
                         namespace=namespace,
                         resource=task.name,
-                        policy="BeforeHookCreation",
+                        policy=HookDeletePolicy.BEFORE_HOOK_CREATION,
                     )
                 )
         except KubeError:
@@ -190,10 +190,10 @@ def _run_sync_fail(ctx: SyncContext, job: AppJob) -> str:
     """Apply the SyncFail hooks after a failure and wait for them; a note for the app's message."""
     if not job.plan.sync_fail or ctx.dry_run:
         return ""
-    step = Step("SyncFail", job.plan.sync_fail[0].wave, job.plan.sync_fail)
+    step = Step(SyncPhase.SYNC_FAIL, job.plan.sync_fail[0].wave, job.plan.sync_fail)
     outcome = _Outcome(hook_stamp=(job.revision, int(time.time())))
     failure = _run_step(ctx, job, step, outcome, final=True)
-    _delete_hooks(ctx, job, outcome.hooks, "HookFailed" if failure else "HookSucceeded")
+    _delete_hooks(ctx, job, outcome.hooks, HookDeletePolicy.HOOK_FAILED if failure else HookDeletePolicy.HOOK_SUCCEEDED)
     return "; one or more SyncFail hooks failed" if failure else ""
 
 
@@ -224,7 +224,7 @@ def _failed(job: AppJob, failure: GateFailure, note: str = "") -> AppResult:
     health = failure.blocking.get("health") or HealthStatus.DEGRADED.value
     if health not in (HealthStatus.DEGRADED.value, HealthStatus.UNKNOWN.value):
         health = HealthStatus.DEGRADED.value
-    return AppResult(job.name, job.wave, health, "Failed", failure.message + note, failure.blocking)
+    return AppResult(job.name, job.wave, health, SyncStatus.FAILED, failure.message + note, failure.blocking)
 
 
 def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
@@ -236,9 +236,9 @@ def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
     for index, step in enumerate(steps):
         failure = _run_step(ctx, job, step, outcome, final=index == len(steps) - 1)
         if failure is not None:
-            _delete_hooks(ctx, job, outcome.hooks, "HookFailed")
+            _delete_hooks(ctx, job, outcome.hooks, HookDeletePolicy.HOOK_FAILED)
             return _failed(job, failure, _run_sync_fail(ctx, job))
-    _delete_hooks(ctx, job, outcome.hooks, "HookSucceeded")
+    _delete_hooks(ctx, job, outcome.hooks, HookDeletePolicy.HOOK_SUCCEEDED)
     targets = [
         t.target
         for t in job.plan.tasks
@@ -246,7 +246,7 @@ def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
     ]
     resources = managed_resources(ctx.client, targets, job.namespace, known=outcome.known)
     health = app_health(resources, app=job.app_object).health
-    sync = "OutOfSync" if outcome.prune_skipped else "Synced"
+    sync = SyncStatus.OUT_OF_SYNC if outcome.prune_skipped else SyncStatus.SYNCED
     if ctx.dry_run:
         changes = ctx.would_change.get(job.name, 0)
         if changes:
@@ -254,7 +254,7 @@ def _attempt(ctx: SyncContext, job: AppJob) -> AppResult:
                 job.name,
                 job.wave,
                 health.status.value,
-                "OutOfSync",
+                SyncStatus.OUT_OF_SYNC,
                 f"dry run: {changes} object{'s' if changes != 1 else ''} would be created or changed",
             )
         return AppResult(job.name, job.wave, health.status.value, sync, "dry run")
@@ -266,7 +266,7 @@ def sync_app(ctx: SyncContext, job: AppJob) -> AppResult:
     retries = 0
     while True:
         result = _attempt(ctx, job)
-        if result.sync != "Failed" or job.retry is None or not job.retry.allows(retries):
+        if result.sync != SyncStatus.FAILED or job.retry is None or not job.retry.allows(retries):
             return result
         delay = job.retry.delay(retries)
         retries += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from wavecd.common import APPLICATION, ARGO_GROUP, RESOURCES_FINALIZER, ResultCode
 from wavecd.kube import KubeError, NoKindMatchError, NotFoundError
 from wavecd.kube.client import Propagation
 from wavecd.plan import Task
@@ -167,11 +168,13 @@ def preflight(
 def _result(applied: dict[str, Any], live: dict[str, Any] | None, *, dry_run: bool) -> str:
     """created, configured or unchanged: by resourceVersion, or (a dry run writes nothing) by content."""
     if live is None:
-        return "created"
+        return ResultCode.CREATED
     if dry_run:
-        return "unchanged" if strip_server_fields(applied) == strip_server_fields(live) else "configured"
+        return (
+            ResultCode.UNCHANGED if strip_server_fields(applied) == strip_server_fields(live) else ResultCode.CONFIGURED
+        )
     same = (applied.get("metadata") or {}).get("resourceVersion") == (live.get("metadata") or {}).get("resourceVersion")
-    return "unchanged" if same else "configured"
+    return ResultCode.UNCHANGED if same else ResultCode.CONFIGURED
 
 
 def apply_task(
@@ -204,13 +207,13 @@ def apply_task(
     try:
         obj, namespaced, live = _prepared(ctx, task, instance, default_namespace, hook_stamp=hook_stamp)
         if task.auto_namespace and live is not None:
-            ctx.emit(ResourceApplied(**event, result="unchanged", message="namespace exists"))
+            ctx.emit(ResourceApplied(**event, result=ResultCode.UNCHANGED, message="namespace exists"))
             return None
         if out_of_sync_only and live is not None and not task.is_hook and is_tracked_by(live, instance):
             preview = ctx.client.apply(obj, force=True, dry_run=True)
             if strip_server_fields(preview) == strip_server_fields(live):
                 # gitops-engine drops in-sync tasks altogether: not applied, not gated
-                ctx.emit(ResourceApplied(**event, result="unchanged", message="in sync (ApplyOutOfSyncOnly)"))
+                ctx.emit(ResourceApplied(**event, result=ResultCode.UNCHANGED, message="in sync (ApplyOutOfSyncOnly)"))
                 return None
         applied = _send(ctx, task, obj, live, dry_run=ctx.dry_run)
     except NoKindMatchError as err:
@@ -219,7 +222,7 @@ def apply_task(
             ctx.emit(
                 ResourceApplied(
                     **event,
-                    result="skipped",
+                    result=ResultCode.SKIPPED,
                     message="its CRD is applied earlier in this sync; the server cannot check it yet",
                 )
             )
@@ -230,7 +233,9 @@ def apply_task(
             ctx.note_change(app)
             ctx.emit(
                 ResourceApplied(
-                    **event, result="skipped", message=f"namespace {task.namespace} is created earlier in this sync"
+                    **event,
+                    result=ResultCode.SKIPPED,
+                    message=f"namespace {task.namespace} is created earlier in this sync",
                 )
             )
             return None
@@ -241,7 +246,7 @@ def apply_task(
     result = _result(applied, live, dry_run=ctx.dry_run)
     ctx.emit(ResourceApplied(**event, result=result, message="dry run" if ctx.dry_run else None))
     if ctx.dry_run:
-        if result != "unchanged":
+        if result != ResultCode.UNCHANGED:
             ctx.note_change(app)
         return None
     if task.kind == "CustomResourceDefinition" and task.group == "apiextensions.k8s.io":
@@ -260,9 +265,6 @@ def _await_established(ctx: SyncContext, crd: dict[str, Any]) -> None:
             break
         ctx.sleep(min(0.1, ctx.settings.poll_interval))
     ctx.client.refresh_discovery()
-
-
-RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
 
 def delete_propagation(policy: str) -> Propagation:
@@ -307,16 +309,16 @@ def prune_task(
         else None
     )
     if reason is not None:
-        ctx.emit(ResourcePruned(**event, result="skipped", message=reason))
+        ctx.emit(ResourcePruned(**event, result=ResultCode.SKIPPED, message=reason))
         return None, True
     policy = delete_propagation(propagation)
     api_version = str(live.get("apiVersion"))
     try:
         current = ctx.client.get(api_version, task.kind, task.name, task.namespace or None)
         if current is not None and not is_tracked_by(current, instance):
-            ctx.emit(ResourcePruned(**event, result="skipped", message="now tracked by another app"))
+            ctx.emit(ResourcePruned(**event, result=ResultCode.SKIPPED, message="now tracked by another app"))
             return None, False
-        if current is not None and task.group == "argoproj.io" and task.kind == "Application":
+        if current is not None and task.group == ARGO_GROUP and task.kind == APPLICATION:
             _cascade(ctx, current, event, policy)
         gone = current is None or not ctx.client.delete(
             api_version, task.kind, task.name, task.namespace or None, propagation=policy, dry_run=ctx.dry_run
@@ -325,7 +327,7 @@ def prune_task(
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     ctx.emit(
         ResourcePruned(
-            **event, result="pruned", message="already gone" if gone else ("dry run" if ctx.dry_run else None)
+            **event, result=ResultCode.PRUNED, message="already gone" if gone else ("dry run" if ctx.dry_run else None)
         )
     )
     if ctx.dry_run or gone:
@@ -354,7 +356,7 @@ def _cascade(ctx: SyncContext, application: dict[str, Any], event: _TaskFields, 
         ctx.emit(
             ResourcePruned(
                 **(event | {"group": group, "kind": kind, "namespace": namespace, "resource": name}),
-                result="pruned",
+                result=ResultCode.PRUNED,
                 message=f"with its Application {meta.get('name')}",
             )
         )
@@ -362,7 +364,7 @@ def _cascade(ctx: SyncContext, application: dict[str, Any], event: _TaskFields, 
         kept = [f for f in finalizers if not f.startswith(RESOURCES_FINALIZER)]
         ctx.client.patch(
             str(application.get("apiVersion")),
-            "Application",
+            APPLICATION,
             str(meta.get("name")),
             {"metadata": {"finalizers": kept or None}},
             namespace=meta.get("namespace") or None,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from wavecd.common import COMPARE_OPTIONS, SyncStatus
 from wavecd.core import WavecdError
 from wavecd.health import is_hook
 from wavecd.health.hooks import is_skip
@@ -23,15 +24,11 @@ from wavecd.kube import KubeClient, KubeConnectionError, KubeError, NoKindMatchE
 from wavecd.sync.live import get_live, identity
 from wavecd.sync.tracking import owner_of, strip_server_fields, with_tracking
 
-SYNCED = "Synced"
-OUT_OF_SYNC = "OutOfSync"
-
 MISSING = "missing"
 NOT_TRACKED = "not tracked by this app"
 DIFFERS = "differs"
 EXTRA = "extra (requires pruning)"
 
-COMPARE_OPTIONS = "argocd.argoproj.io/compare-options"
 IGNORE_EXTRANEOUS = "IgnoreExtraneous"
 
 # Read-and-dry-run pairs tried for one taken at the same resourceVersion; after that the last pair is judged
@@ -82,11 +79,13 @@ class Comparison:
 
     @property
     def status(self) -> str:
-        return SYNCED if all(r.status == SYNCED for r in self.resources) else OUT_OF_SYNC
+        return (
+            SyncStatus.SYNCED if all(r.status == SyncStatus.SYNCED for r in self.resources) else SyncStatus.OUT_OF_SYNC
+        )
 
     @property
     def out_of_sync(self) -> list[ResourceComparison]:
-        return [r for r in self.resources if r.status != SYNCED]
+        return [r for r in self.resources if r.status != SyncStatus.SYNCED]
 
 
 def is_compared(target: dict[str, Any]) -> bool:
@@ -141,19 +140,25 @@ def compare_one(
     for _ in range(CONSISTENT_READ_ATTEMPTS):
         live = get_live(client, target, default_namespace) if namespaced is not None else None
         if live is None:
-            return verdict(OUT_OF_SYNC, MISSING)
+            return verdict(SyncStatus.OUT_OF_SYNC, MISSING)
         if owner_of(live) != instance:
-            return verdict(OUT_OF_SYNC, NOT_TRACKED)
+            return verdict(SyncStatus.OUT_OF_SYNC, NOT_TRACKED)
         try:
             dry_run = client.apply(body, force=True, dry_run=True)
         except KubeConnectionError:
             raise
         except KubeError as err:
-            raise ComparisonError(f"{verdict(OUT_OF_SYNC).ref}: the server refused its dry run: {err.message}") from err
+            raise ComparisonError(
+                f"{verdict(SyncStatus.OUT_OF_SYNC).ref}: the server refused its dry run: {err.message}"
+            ) from err
         if _resource_version(dry_run) == _resource_version(live):
             break
     assert live is not None  # every pass of the loop (there is at least one) returned when it was None
-    return verdict(SYNCED) if _comparable(dry_run) == _comparable(live) else verdict(OUT_OF_SYNC, DIFFERS)
+    return (
+        verdict(SyncStatus.SYNCED)
+        if _comparable(dry_run) == _comparable(live)
+        else verdict(SyncStatus.OUT_OF_SYNC, DIFFERS)
+    )
 
 
 def _annotations(obj: dict[str, Any]) -> dict[str, Any]:
@@ -194,7 +199,7 @@ def extras(
         key = identity(live)
         if key in desired or is_hook(live) or ignores_extraneous(live):
             continue
-        out.append(ResourceComparison(*key, status=OUT_OF_SYNC, reason=EXTRA))
+        out.append(ResourceComparison(*key, status=SyncStatus.OUT_OF_SYNC, reason=EXTRA))
     return sorted(out, key=lambda r: (r.group, r.kind, r.namespace, r.name))
 
 

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from wavecd.common import OperationPhase
 from wavecd.core import Clock, Emit, Event
 from wavecd.kube import KubeClient
 from wavecd.sync.settings import SyncSettings
@@ -15,7 +16,7 @@ from wavecd.sync.settings import SyncSettings
 class SyncStopped(Exception):
     """Raised at a safe point when the sync must stop: `reason` is TimedOut or Interrupted."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: OperationPhase):
         super().__init__(reason)
         self.reason = reason
 
@@ -63,10 +64,10 @@ class SyncContext:
     def checkpoint(self) -> None:
         """Stop here if the sync was cancelled or its time is up."""
         if self.cancel.is_set():
-            raise SyncStopped("Interrupted")
+            raise SyncStopped(OperationPhase.INTERRUPTED)
         timeout = self.settings.timeout
         if timeout is not None and self.clock.now() - self.started >= timeout:
-            raise SyncStopped("TimedOut")
+            raise SyncStopped(OperationPhase.TIMED_OUT)
 
     def sleep(self, seconds: float) -> None:
         """Wait on the clock, never past the deadline, checking for a stop before and after."""

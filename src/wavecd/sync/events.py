@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from wavecd.common import SyncPhase
 from wavecd.core.events import Event
 
 
@@ -64,7 +65,7 @@ class ResourceApplied(Event):
     app: str = ""
     wave: int | None = None
     resource_wave: int = 0
-    phase: str = "Sync"
+    phase: str = SyncPhase.SYNC
     group: str = ""
     kind: str = ""
     namespace: str = ""

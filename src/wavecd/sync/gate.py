@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wavecd.health import HealthStatus, assess
+from wavecd.common import HealthStatus
+from wavecd.health import assess
 from wavecd.kube import NoKindMatchError
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import WaitingOn
@@ -61,7 +62,7 @@ def _judge(ctx: SyncContext, item: Watched, first: bool) -> tuple[str, str, str]
         return "done", "", ""  # no health to wait for: reading it again could not change the verdict
     live = _read(ctx, item)
     if item.gone:
-        return ("done", "", "") if live is None else ("wait", "Progressing", "waiting for deletion")
+        return ("done", "", "") if live is None else ("wait", HealthStatus.PROGRESSING.value, "waiting for deletion")
     if live is None:
         # It was applied before the gate started: gone now means someone deleted it (gitops-engine fails the
         # task rather than wait for it forever).

@@ -13,15 +13,19 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from wavecd.common import (
+    APPLICATION,
+    APPLICATION_SET,
+    ARGO_API_VERSION,
+    ARGOCD_NAMESPACE,
+    HealthStatus,
+    OperationPhase,
+    SyncStatus,
+)
 from wavecd.kube import KubeError
 from wavecd.sync.context import SyncContext
 from wavecd.sync.settings import AppResult
 from wavecd.sync.tracking import with_tracking
-
-ARGO_API = "argoproj.io/v1alpha1"
-APPLICATION = "Application"
-APPLICATION_SET = "ApplicationSet"
-DEFAULT_NAMESPACE = "argocd"
 
 
 def _now() -> str:
@@ -32,9 +36,9 @@ def record(ctx: SyncContext, obj: dict[str, Any], tracked_by: str | None) -> Non
     """Apply an Application or ApplicationSet (tracked by its parent app, when it has one)."""
     if not ctx.settings.record_applications:
         return
-    body = with_tracking(obj, tracked_by, DEFAULT_NAMESPACE) if tracked_by else dict(obj)
+    body = with_tracking(obj, tracked_by, ARGOCD_NAMESPACE) if tracked_by else dict(obj)
     meta = dict(body.get("metadata") or {})
-    meta.setdefault("namespace", DEFAULT_NAMESPACE)
+    meta.setdefault("namespace", ARGOCD_NAMESPACE)
     body["metadata"] = meta
     body.pop("status", None)
     ctx.client.apply(body, force=True, dry_run=ctx.dry_run)
@@ -53,10 +57,10 @@ def _patch_status(
     if ctx.dry_run or not ctx.settings.record_applications:
         return
     try:
-        live = ctx.client.get(ARGO_API, kind, name, namespace or DEFAULT_NAMESPACE)
+        live = ctx.client.get(ARGO_API_VERSION, kind, name, namespace or ARGOCD_NAMESPACE)
         if live is None or same(live.get("status") or {}):
             return
-        ctx.client.patch(ARGO_API, kind, name, {"status": status}, namespace=namespace or DEFAULT_NAMESPACE)
+        ctx.client.patch(ARGO_API_VERSION, kind, name, {"status": status}, namespace=namespace or ARGOCD_NAMESPACE)
     except KubeError:
         # The object may not be recorded (the root applied by hand elsewhere, or recording failed): the
         # sync's own result is what counts.
@@ -68,11 +72,11 @@ def write_app_status(
 ) -> None:
     """The app's health, sync status and operation phase (Succeeded, Failed, or Terminated when the sync was
     stopped under it), written only when they change."""
-    phase = phase or ("Failed" if result.sync == "Failed" else "Succeeded")
+    phase = phase or (OperationPhase.FAILED if result.sync == SyncStatus.FAILED else OperationPhase.SUCCEEDED)
     health: dict[str, Any] = {"status": result.health}
-    if result.message and result.health != "Healthy":
+    if result.message and result.health != HealthStatus.HEALTHY:
         health["message"] = result.message
-    sync = {"status": "OutOfSync" if result.sync == "Failed" else result.sync, "revision": revision}
+    sync = {"status": SyncStatus.OUT_OF_SYNC if result.sync == SyncStatus.FAILED else result.sync, "revision": revision}
 
     def same(live: dict[str, Any]) -> bool:
         return (

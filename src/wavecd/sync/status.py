@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from wavecd.common import ARGOCD_NAMESPACE, HealthStatus, SyncStatus
 from wavecd.core import WavecdError
 from wavecd.kube import KubeClient
 from wavecd.sync.app_tree import TreePlanView
@@ -17,9 +18,7 @@ from wavecd.sync.compare import ComparisonError, ResourceComparison, compare
 from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.live import app_health, managed_resources
 from wavecd.sync.settings import ClusterFacts, Renderer
-from wavecd.sync.tracking import CONTROL_PLANE_NAMESPACE, instance_name
-
-UNKNOWN = "Unknown"
+from wavecd.sync.tracking import instance_name
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class AppStatus:
 
 def unknown_status(app: str, error: str) -> AppStatus:
     """An app that could not be rendered: nothing to compare, so neither health nor sync is known."""
-    return AppStatus(app, UNKNOWN, "", UNKNOWN, error=error)
+    return AppStatus(app, HealthStatus.UNKNOWN, "", SyncStatus.UNKNOWN, error=error)
 
 
 def app_status(
@@ -54,7 +53,7 @@ def app_status(
     app: str,
     targets: Sequence[dict[str, Any]],
     default_namespace: str,
-    app_namespace: str = CONTROL_PLANE_NAMESPACE,
+    app_namespace: str = ARGOCD_NAMESPACE,
     live_tracked: Sequence[dict[str, Any]] = (),
 ) -> AppStatus:
     """The status of the Application `app` (in `app_namespace`) whose desired objects are `targets`;
@@ -67,7 +66,7 @@ def app_status(
     try:
         comparison = compare(client, instance_name(app, app_namespace), targets, default_namespace, live_tracked)
     except ComparisonError as err:
-        return AppStatus(app, str(health.status), health.message, UNKNOWN, error=err.message)
+        return AppStatus(app, str(health.status), health.message, SyncStatus.UNKNOWN, error=err.message)
     return AppStatus(app, str(health.status), health.message, comparison.status, comparison.out_of_sync)
 
 
@@ -93,7 +92,7 @@ def tree_status(plan: TreePlanView, client: KubeClient, render: Renderer) -> lis
             out.append(unknown_status(node.name, err.render()))
             continue
         namespace = node.destination.namespace if node.destination else ""
-        app_namespace = node.namespace or CONTROL_PLANE_NAMESPACE
+        app_namespace = node.namespace or ARGOCD_NAMESPACE
         out.append(
             app_status(
                 client,

@@ -10,13 +10,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-TRACKING_ID = "argocd.argoproj.io/tracking-id"
-CONTROL_PLANE_NAMESPACE = "argocd"
+from wavecd.common import ARGOCD_NAMESPACE, TRACKING_ID
 
 
-def instance_name(app: str, app_namespace: str = CONTROL_PLANE_NAMESPACE) -> str:
+def instance_name(app: str, app_namespace: str = ARGOCD_NAMESPACE) -> str:
     """The app part of the value: the name, or `<namespace>_<name>` outside the control-plane namespace."""
-    if not app_namespace or app_namespace == CONTROL_PLANE_NAMESPACE:
+    if not app_namespace or app_namespace == ARGOCD_NAMESPACE:
         return app
     return f"{app_namespace}_{app}"
 

@@ -14,8 +14,18 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from wavecd.common import (
+    APPLICATION,
+    APPLICATION_SET,
+    ARGO_GROUP,
+    ARGOCD_NAMESPACE,
+    NOT_STARTED,
+    HealthStatus,
+    OperationPhase,
+    SyncStatus,
+    worst_of,
+)
 from wavecd.core import Clock, Emit, WavecdError
-from wavecd.health import HealthStatus, is_worse
 from wavecd.kube import KubeClient, KubeError
 from wavecd.plan import node_plan
 from wavecd.plan.app_plan import crd_kinds_of
@@ -25,14 +35,7 @@ from wavecd.sync.context import SyncContext, SyncStopped
 from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Resync, Summary, WaveFinished, WaveStarted
 from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.live import app_health, managed_resources
-from wavecd.sync.records import (
-    APPLICATION,
-    APPLICATION_SET,
-    DEFAULT_NAMESPACE,
-    record,
-    write_app_status,
-    write_appset_status,
-)
+from wavecd.sync.records import record, write_app_status, write_appset_status
 from wavecd.sync.retry import retry_policy
 from wavecd.sync.settings import (
     EXIT_FAILED,
@@ -46,8 +49,6 @@ from wavecd.sync.settings import (
     SyncSettings,
 )
 from wavecd.sync.tracking import instance_name
-
-NOT_STARTED = "NotStarted"
 
 
 class _Tree:
@@ -63,7 +64,7 @@ class _Tree:
             for obj in node.manifests:
                 kind = obj.get("kind")
                 meta = obj.get("metadata") or {}
-                if kind == APPLICATION_SET and str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
+                if kind == APPLICATION_SET and str(obj.get("apiVersion", "")).startswith(f"{ARGO_GROUP}/"):
                     self.appsets.setdefault(str(meta.get("name")), (obj, node.name))
                 elif kind == "Namespace" and obj.get("apiVersion") == "v1":
                     namespaces.add(str(meta.get("name")))
@@ -80,14 +81,6 @@ class _Tree:
     def is_tree_object(self, kind: str, name: str) -> bool:
         """An Application or ApplicationSet the rollout records itself at its own wave."""
         return (kind == APPLICATION and name in self.apps) or (kind == APPLICATION_SET and name in self.appsets)
-
-
-def _worst(healths: list[str]) -> str:
-    out = HealthStatus.HEALTHY.value
-    for health in healths:
-        if is_worse(out, health):
-            out = health
-    return out
 
 
 class _Rollout:
@@ -118,7 +111,7 @@ class _Rollout:
                 manifest, declared_by = self.tree.appsets[node.parent]
                 record(self.ctx, manifest, self.instance(declared_by))
                 meta = manifest.get("metadata") or {}
-                write_appset_status(self.ctx, node.parent, str(meta.get("namespace") or DEFAULT_NAMESPACE))
+                write_appset_status(self.ctx, node.parent, str(meta.get("namespace") or ARGOCD_NAMESPACE))
                 self.recorded.add(node.parent)
         tracked_by = None if node.source == "generated" or node.parent is None else self.instance(node.parent)
         record(self.ctx, node.obj, tracked_by)
@@ -137,9 +130,7 @@ class _Rollout:
         instance = self.instance(node.name)
         live = (self.inventory or {}).get(instance, [])
         app_plan = node_plan(node, manifests, live)
-        excluded = {
-            t.key for t in app_plan.tasks if t.group == "argoproj.io" and self.tree.is_tree_object(t.kind, t.name)
-        }
+        excluded = {t.key for t in app_plan.tasks if t.group == ARGO_GROUP and self.tree.is_tree_object(t.kind, t.name)}
         return AppJob(
             name=node.name,
             wave=wave,
@@ -148,7 +139,7 @@ class _Rollout:
             namespace=node.destination.namespace if node.destination else "",
             prune=prune,
             retry=retry_policy(app.sync_policy.retry, automated=app.sync_policy.automated is not None),
-            app_object=(node.namespace or DEFAULT_NAMESPACE, node.name),
+            app_object=(node.namespace or ARGOCD_NAMESPACE, node.name),
             excluded=excluded,
             revision=_revision(node),
         )
@@ -165,9 +156,9 @@ class _Rollout:
             self.rendered[node.name] = (facts.api_versions, manifests)
             job = self._job(node, wave, manifests)
         except KubeError as err:
-            result = AppResult(node.name, wave, HealthStatus.UNKNOWN.value, "Failed", err.message)
+            result = AppResult(node.name, wave, HealthStatus.UNKNOWN.value, SyncStatus.FAILED, err.message)
         except WavecdError as err:
-            result = AppResult(node.name, wave, HealthStatus.UNKNOWN.value, "Failed", err.render())
+            result = AppResult(node.name, wave, HealthStatus.UNKNOWN.value, SyncStatus.FAILED, err.render())
         else:
             ctx.emit(AppStarted(app=node.name, wave=wave, resources=len(manifests), steps=len(app_steps(job))))
             result = sync_app(ctx, job)
@@ -177,7 +168,7 @@ class _Rollout:
 
     def finish(self, node: AppNodeView, result: AppResult, started: float) -> None:
         if node.app is not None:
-            write_app_status(self.ctx, node.name, node.namespace or DEFAULT_NAMESPACE, result, _revision(node))
+            write_app_status(self.ctx, node.name, node.namespace or ARGOCD_NAMESPACE, result, _revision(node))
         self.results[node.name] = result
         self.ctx.emit(
             AppFinished(
@@ -200,8 +191,8 @@ class _Rollout:
         facts = self.facts()
         futures = [pool.submit(self.sync_one, app, wave, facts) for app in apps]
         results = _gather(futures, ctx)
-        health = _worst(
-            [r.health for r in results] + [HealthStatus.DEGRADED.value for r in results if r.sync == "Failed"]
+        health = worst_of(
+            [r.health for r in results] + [HealthStatus.DEGRADED.value for r in results if r.sync == SyncStatus.FAILED]
         )
         ctx.emit(WaveFinished(wave=wave, health=health, seconds=round(ctx.clock.now() - started, 3)))
         return results
@@ -255,7 +246,7 @@ def _gather(futures: list[Future[AppResult]], ctx: SyncContext) -> list[AppResul
 
 
 def _failed(result: AppResult) -> bool:
-    return result.sync == "Failed" or result.health != HealthStatus.HEALTHY.value
+    return result.sync == SyncStatus.FAILED or result.health != HealthStatus.HEALTHY.value
 
 
 def sync_tree(
@@ -277,7 +268,9 @@ def sync_tree(
         version = client.server_version().git_version
     except KubeError as err:
         # The cluster could not be asked: nothing is known about any app's health.
-        return _summarise(ctx, rollout, "Failed", err.message, stopped_at=None, blocking=None, unreachable=True)
+        return _summarise(
+            ctx, rollout, OperationPhase.FAILED, err.message, stopped_at=None, blocking=None, unreachable=True
+        )
     ctx.emit(
         PlanReady(
             root=plan.root.name,
@@ -287,7 +280,7 @@ def sync_tree(
             dry_run=settings.dry_run,
         )
     )
-    stop_phase, message, stopped_at, blocking = "Succeeded", "", None, None
+    stop_phase, message, stopped_at, blocking = OperationPhase.SUCCEEDED, "", None, None
     root: AppResult | None = None
     root_started = clock.now()
     with ThreadPoolExecutor(max(1, settings.parallel_apps), thread_name_prefix="wavecd-sync") as pool:
@@ -299,7 +292,7 @@ def sync_tree(
             for index, tree_wave in enumerate(plan.waves):
                 ctx.checkpoint()
                 results = rollout.run_wave(tree_wave.wave, tree_wave.apps, pool)
-                bad = [r for r in results if _failed(r) and not (settings.dry_run and r.sync != "Failed")]
+                bad = [r for r in results if _failed(r) and not (settings.dry_run and r.sync != SyncStatus.FAILED)]
                 if bad:
                     raise _Stop(bad[0], tree_wave.wave)
                 if index < len(plan.waves) - 1 and not settings.dry_run:
@@ -307,22 +300,27 @@ def sync_tree(
             if not settings.dry_run:
                 _catch_up(rollout, pool)
         except _Stop as stop:
-            stop_phase, message, stopped_at, blocking = "Failed", _stop_message(stop), stop.wave, stop.result.blocking
+            stop_phase, message, stopped_at, blocking = (
+                OperationPhase.FAILED,
+                _stop_message(stop),
+                stop.wave,
+                stop.result.blocking,
+            )
             rollout.results.setdefault(stop.result.app, stop.result)
         except SyncStopped as stopped:
             stop_phase, stopped_at = stopped.reason, rollout.current_wave
             blocking = next((dict(b[0], app=app) for app, b in ctx.waiting.items() if b), None)
-            message = "timed out" if stopped.reason == "TimedOut" else "interrupted"
+            message = "timed out" if stopped.reason == OperationPhase.TIMED_OUT else "interrupted"
             if blocking is not None:
                 message += " waiting on " + _describe_blocker(blocking)
         except KubeError as err:
-            stop_phase, message = "Failed", err.message
+            stop_phase, message = OperationPhase.FAILED, err.message
         except Exception as err:  # a wavecd bug must still end with a summary, not a traceback
-            stop_phase = "Failed"
+            stop_phase = OperationPhase.FAILED
             message = f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
-    if root is not None and stop_phase in ("Succeeded", "Failed"):
-        _finish_root(rollout, root, root_started, rolled_out=stop_phase == "Succeeded")
-    elif stop_phase in ("TimedOut", "Interrupted"):
+    if root is not None and stop_phase in (OperationPhase.SUCCEEDED, OperationPhase.FAILED):
+        _finish_root(rollout, root, root_started, rolled_out=stop_phase == OperationPhase.SUCCEEDED)
+    elif stop_phase in (OperationPhase.TIMED_OUT, OperationPhase.INTERRUPTED):
         _mark_terminated(rollout, message)
     return _summarise(ctx, rollout, stop_phase, message, stopped_at=stopped_at, blocking=blocking)
 
@@ -334,10 +332,17 @@ def _mark_terminated(rollout: _Rollout, message: str) -> None:
         node = rollout.tree.apps.get(name)
         if node is None or node.app is None:
             continue
-        result = AppResult(name, rollout.plan.wave_of(name), HealthStatus.PROGRESSING.value, "OutOfSync", message)
+        result = AppResult(
+            name, rollout.plan.wave_of(name), HealthStatus.PROGRESSING.value, SyncStatus.OUT_OF_SYNC, message
+        )
         try:
             write_app_status(
-                rollout.ctx, name, node.namespace or DEFAULT_NAMESPACE, result, _revision(node), phase="Terminated"
+                rollout.ctx,
+                name,
+                node.namespace or ARGOCD_NAMESPACE,
+                result,
+                _revision(node),
+                phase=OperationPhase.TERMINATED,
             )
         except KubeError:
             continue
@@ -363,7 +368,9 @@ def _finish_root(rollout: _Rollout, root: AppResult, started: float, *, rolled_o
     except KubeError as err:
         result = AppResult(node.name, None, HealthStatus.UNKNOWN.value, root.sync, err.message)
     if not rolled_out:
-        result = AppResult(node.name, None, result.health, "OutOfSync", "the rollout stopped before every app synced")
+        result = AppResult(
+            node.name, None, result.health, SyncStatus.OUT_OF_SYNC, "the rollout stopped before every app synced"
+        )
     rollout.finish(node, result, started)
 
 
@@ -400,7 +407,7 @@ def _root_result(rollout: _Rollout, root: AppResult) -> AppResult:
     targets = [obj for obj in node.manifests if isinstance(obj, dict)]
     namespace = node.destination.namespace if node.destination else ""
     health = app_health(
-        managed_resources(ctx.client, targets, namespace), app=(node.namespace or DEFAULT_NAMESPACE, node.name)
+        managed_resources(ctx.client, targets, namespace), app=(node.namespace or ARGOCD_NAMESPACE, node.name)
     ).health
     return AppResult(node.name, None, health.status.value, root.sync, health.message)
 
@@ -424,19 +431,19 @@ def _summarise(
             key = HealthStatus.PROGRESSING.value if node.name in rollout.started else NOT_STARTED
         counts[key] = counts.get(key, 0) + 1
     reached = [r.health for r in rollout.results.values()]
-    if phase == "Succeeded":
-        health = _worst(reached) if reached else HealthStatus.HEALTHY.value
+    if phase == OperationPhase.SUCCEEDED:
+        health = worst_of(reached) if reached else HealthStatus.HEALTHY.value
         # A dry run creates nothing, so apps are rarely Healthy: it passes when the server accepted everything.
         exit_code = EXIT_HEALTHY if health == HealthStatus.HEALTHY.value or ctx.dry_run else EXIT_FAILED
         if not message:
             message = "dry run: the server accepted every object" if ctx.dry_run else "every app is Healthy"
-    elif phase == "TimedOut":
-        health, exit_code = _worst([*reached, HealthStatus.PROGRESSING.value]), EXIT_TIMED_OUT
-    elif phase == "Interrupted":
-        health, exit_code = _worst([*reached, HealthStatus.PROGRESSING.value]), EXIT_INTERRUPTED
+    elif phase == OperationPhase.TIMED_OUT:
+        health, exit_code = worst_of([*reached, HealthStatus.PROGRESSING.value]), EXIT_TIMED_OUT
+    elif phase == OperationPhase.INTERRUPTED:
+        health, exit_code = worst_of([*reached, HealthStatus.PROGRESSING.value]), EXIT_INTERRUPTED
     else:
         failed = HealthStatus.UNKNOWN.value if unreachable else HealthStatus.DEGRADED.value
-        health, exit_code = _worst([*reached, failed]), EXIT_FAILED
+        health, exit_code = worst_of([*reached, failed]), EXIT_FAILED
     ctx.emit(
         Summary(
             health=health,

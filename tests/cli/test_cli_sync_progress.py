@@ -8,9 +8,9 @@ import io
 from rich.console import Console
 from sync_events import failed_sync, resynced_sync
 
-from wavecd.cli.progress import SyncProgress
+from wavecd.cli.progress import SyncProgress, summary_line
 from wavecd.core import ManualClock
-from wavecd.sync.events import PlanReady, WaitingOn, WaveStarted
+from wavecd.sync.events import PlanReady, Summary, WaitingOn, WaveStarted
 
 
 def plain_output(events) -> str:
@@ -121,3 +121,15 @@ def test_an_app_synced_again_after_the_last_wave_says_why_and_ends_with_its_seco
         "-2    mesh        Healthy  Synced",
         "-1    prometheus  Healthy  Synced",
     ]
+
+
+def test_summary_counts_apps_from_healthiest_to_least_healthy_as_argo_cd_ranks_them():
+    summary = Summary(
+        health="Degraded",
+        phase="TimedOut",
+        seconds=60.0,
+        apps={"NotStarted": 1, "Degraded": 1, "Missing": 2, "Progressing": 1, "Suspended": 1, "Healthy": 3},
+    )
+    assert summary_line(summary) == (
+        "TimedOut: tree Degraded in 1m00s (3 Healthy, 1 Suspended, 1 Progressing, 2 Missing, 1 Degraded, 1 NotStarted)"
+    )

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from wavecd.common import NOT_STARTED, STATUS_COLOURS, HealthStatus, ResultCode, SyncStatus, health_rank
 from wavecd.core import Clock, Event
 from wavecd.sync.events import (
     AppFinished,
@@ -33,15 +34,6 @@ from wavecd.sync.events import (
 
 # The `state` column of the live view, by the event that last touched the app.
 PENDING, SYNCING, WAITING, RETRYING, DONE = "pending", "syncing", "waiting", "retrying", "done"
-_STYLE = {
-    "Healthy": "green",
-    "Progressing": "yellow",
-    "Degraded": "red",
-    "Missing": "red",
-    "Suspended": "blue",
-    "Unknown": "magenta",
-    "NotStarted": "dim",
-}
 
 
 class JsonLines:
@@ -67,9 +59,9 @@ def sync_wave_text(wave: int) -> str:
     return f" (sync-wave {wave})" if wave else ""
 
 
-def _health_rank(item: tuple[str, int]) -> tuple[int, str]:
-    order = ("Healthy", "Progressing", "Suspended", "Degraded", "Missing", "Unknown", "NotStarted")
-    return (order.index(item[0]) if item[0] in order else len(order), item[0])
+def _health_rank(item: tuple[str, int]) -> tuple[bool, int, str]:
+    """Counts are listed most healthy first, in Argo CD's ranking; apps not reached come last."""
+    return (item[0] == NOT_STARTED, health_rank(item[0]), item[0])
 
 
 def seconds_text(seconds: float) -> str:
@@ -172,7 +164,7 @@ class SyncView:
             app.applied[event.result] += 1
             app.last = f"{event.result} {object_text(event.to_json())}"
         elif isinstance(event, ResourcePruned):
-            result = event.result if event.result == "pruned" else f"prune {event.result}"
+            result = event.result if event.result == ResultCode.PRUNED else f"prune {event.result}"
             app.applied[result] += 1
             app.last = f"{result} {object_text(event.to_json())}"
         elif isinstance(event, WaitingOn):
@@ -251,8 +243,10 @@ def report_rows(view: SyncView) -> list[tuple[str, str, str, str, str]]:
     that started but reported no end (the rollout stopped first) shows `-`."""
     rows = []
     for app in view.by_wave():
-        blocking = condition_text(app.blocking) if app.blocking else app.message if app.sync == "Failed" else ""
-        health = app.health or ("NotStarted" if app.state == PENDING else "-")
+        blocking = (
+            condition_text(app.blocking) if app.blocking else app.message if app.sync == SyncStatus.FAILED else ""
+        )
+        health = app.health or (NOT_STARTED if app.state == PENDING else "-")
         rows.append(("root" if app.wave is None else str(app.wave), app.name, health, app.sync or "-", blocking))
     return rows
 
@@ -323,10 +317,10 @@ class SyncProgress:
         each finished wave with its apps, and every app that did not end Healthy."""
         if isinstance(event, WaveFinished):
             names = ", ".join(a.name for a in self.view.apps.values() if a.wave == event.wave)
-            line, style = f"{event_line(event)}: {names}", _STYLE.get(event.health, "")
+            line, style = f"{event_line(event)}: {names}", STATUS_COLOURS.get(event.health, "")
         elif isinstance(event, (TreeRendered, PlanReady, Resync)):
             line, style = event_line(event), ""
-        elif isinstance(event, AppFinished) and event.health != "Healthy":
+        elif isinstance(event, AppFinished) and event.health != HealthStatus.HEALTHY:
             line, style = event_line(event), "red"
         else:
             return
@@ -345,7 +339,9 @@ class SyncProgress:
                 self._console.print(self._report_table())
             if self.view.summary is not None:
                 self._console.print(
-                    summary_line(self.view.summary), markup=False, style=_STYLE.get(self.view.summary.health, "")
+                    summary_line(self.view.summary),
+                    markup=False,
+                    style=STATUS_COLOURS.get(self.view.summary.health, ""),
                 )
 
     # -- rich ------------------------------------------------------------------------------------------------
@@ -389,7 +385,7 @@ class SyncProgress:
         from rich.text import Text
 
         if app.state == DONE:
-            return Text(f"{app.sync} {app.health}", style=_STYLE.get(app.health, ""))
+            return Text(f"{app.sync} {app.health}", style=STATUS_COLOURS.get(app.health, ""))
         return Text(app.state, style="yellow" if app.state in (WAITING, RETRYING) else "")
 
     @staticmethod
@@ -409,6 +405,6 @@ class SyncProgress:
             table.add_column(column, overflow="fold")
         for wave, name, health, sync, blocking in report_rows(self.view):
             table.add_row(
-                Text(wave), Text(name), Text(health, style=_STYLE.get(health, "")), Text(sync), Text(blocking)
+                Text(wave), Text(name), Text(health, style=STATUS_COLOURS.get(health, "")), Text(sync), Text(blocking)
             )
         return table

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from wavecd.cli.tree_cmd import open_tree_or_exit, root_options
+from wavecd.common import APPLICATION
 
 
 def _app_yaml(node: Any) -> str:
@@ -74,11 +75,11 @@ def render(
 ) -> None:
     """Render every manifest of the app tree of ROOT, as Argo CD would sync them."""
     _, walked = open_tree_or_exit(root, config, repos, worktree, offline, executor, no_cache)
-    apps = [n for n in walked.nodes if n.kind == "Application"]
+    apps = [n for n in walked.nodes if n.kind == APPLICATION]
     if app_name is not None:
         apps = [n for n in apps if n.name == app_name]
         if not apps:
-            names = ", ".join(n.name for n in walked.nodes if n.kind == "Application")
+            names = ", ".join(n.name for n in walked.nodes if n.kind == APPLICATION)
             click.echo(f"Error: no Application named {app_name!r} in the tree; it has: {names}", err=True)
             sys.exit(2)
     broken = [n for n in apps if n.error]

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 import click
 
 from wavecd.cli.tree_cmd import root_options
-from wavecd.common import HealthStatus, SyncStatus, is_worse
+from wavecd.common import STATUS_COLOURS, HealthStatus, SyncStatus, worst_of
 from wavecd.core import WavecdError
 from wavecd.kube import KubeClient
 from wavecd.plan import TreePlan, plan_tree
@@ -24,11 +24,7 @@ RESOURCES_SHOWN = 2
 
 def worst_health(statuses: list[AppStatus]) -> str:
     """The tree's health: its least healthy app (Argo CD's ranking)."""
-    worst = HEALTHY
-    for s in statuses:
-        if is_worse(worst, s.health):
-            worst = s.health
-    return worst
+    return worst_of(s.health for s in statuses)
 
 
 def message(status: AppStatus) -> str:
@@ -64,16 +60,6 @@ def _print_table(plan: TreePlan, statuses: list[AppStatus]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    colours = {
-        "Healthy": "green",
-        "Synced": "green",
-        "Progressing": "cyan",
-        "Suspended": "blue",
-        "Missing": "yellow",
-        "OutOfSync": "yellow",
-        "Degraded": "red",
-        "Unknown": "magenta",
-    }
     rows = []
     for s in statuses:
         wave = plan.wave_of(s.app)
@@ -84,7 +70,11 @@ def _print_table(plan: TreePlan, statuses: list[AppStatus]) -> None:
     table.add_column("MESSAGE", no_wrap=True, overflow="ellipsis", ratio=1)
     for (name, wave, health, sync), s in zip(rows, statuses, strict=True):
         table.add_row(
-            name, wave, f"[{colours.get(health, '')}]{health}", f"[{colours.get(sync, '')}]{sync}", message(s)
+            name,
+            wave,
+            f"[{STATUS_COLOURS.get(health, '')}]{health}",
+            f"[{STATUS_COLOURS.get(sync, '')}]{sync}",
+            message(s),
         )
     Console().print(table)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from wavecd.common import APPLICATION_SET
 from wavecd.core import WavecdError
 
 EXECUTORS = ("auto", "process", "thread", "serial")
@@ -86,7 +87,7 @@ def _label(node: Any) -> Any:
         text.append(f"  {node.source}", style="magenta")
     if node.destination is not None:
         text.append(f"  → {node.destination.namespace or '-'}", style="green")
-    noun = "application" if node.kind == "ApplicationSet" else "resource"
+    noun = "application" if node.kind == APPLICATION_SET else "resource"
     count = len(node.manifests)
     text.append(f"  {count} {noun}{'' if count == 1 else 's'}", style="dim")
     if node.error:

@@ -27,6 +27,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from wavecd.apps.session import TreeRequest, TreeSession, open_session
+from wavecd.common import APPLICATION
 from wavecd.core import Clock, Emit, UserInputError
 from wavecd.kube import KubeClient
 from wavecd.operations.summary_guard import SummaryGuard, summary_on_failure
@@ -73,7 +74,7 @@ def sync_root(
     settings = dataclasses.replace(settings, wave_delay=wave_delay_from_env(settings.wave_delay))
     session = _open_session_timed(request, emit, warn)
     guard = SummaryGuard(
-        emit, clock, [n.name for n in session.tree.nodes if n.kind == "Application"], dry_run=settings.dry_run
+        emit, clock, [n.name for n in session.tree.nodes if n.kind == APPLICATION], dry_run=settings.dry_run
     )
 
     def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
@@ -96,7 +97,7 @@ def _open_session_timed(request: TreeRequest, emit: Emit, warn: Callable[[str, s
             warn(node.name, warning)
     emit(
         TreeRendered(
-            apps=sum(1 for n in nodes if n.kind == "Application"),
+            apps=sum(1 for n in nodes if n.kind == APPLICATION),
             errors=[{"app": n.name, "message": n.error} for n in nodes if n.error],
             seconds=round(seconds, 3),
         )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from wavecd.apps.errors import AppError
 from wavecd.apps.model import Application, AppSource, HelmSpec
+from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.core import Location
 
 if TYPE_CHECKING:  # the Helm engine is imported only when something is actually rendered
@@ -31,7 +32,7 @@ class RenderSettings:
     """What the cluster would tell Argo CD, fixed offline: Helm flavour, kube version, API versions."""
 
     helm_compat: str = "v4"
-    kube_version: str = "v1.33.0"
+    kube_version: str = DEFAULT_KUBE_VERSION
     api_versions: tuple[str, ...] = ()
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from wavecd.common import ARGO_API_VERSION
+
 # (group/version, kinds that are namespaced, kinds that are cluster-scoped) served by kube-apiserver 1.33
 # with default feature gates (beta APIs are off by default).
 _BUILT_IN: tuple[tuple[str, str, str], ...] = (
@@ -50,7 +52,7 @@ _BUILT_IN: tuple[tuple[str, str, str], ...] = (
     ("scheduling.k8s.io/v1", "", "PriorityClass"),
     ("storage.k8s.io/v1", "CSIStorageCapacity", "CSIDriver CSINode StorageClass VolumeAttachment"),
     # Argo CD's CRDs: present in any cluster an Application is reconciled in.
-    ("argoproj.io/v1alpha1", "AppProject Application ApplicationSet", ""),
+    (ARGO_API_VERSION, "AppProject Application ApplicationSet", ""),
 )
 
 

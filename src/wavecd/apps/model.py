@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wavecd.apps.errors import AppSpecError
+from wavecd.common import HELM_HOOK_WEIGHT, SYNC_WAVE
 from wavecd.core import Location
 
-SYNC_WAVE = "argocd.argoproj.io/sync-wave"
-HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
 IN_CLUSTER_NAME = "in-cluster"
 _GO_INT = re.compile(r"^[+-]?[0-9]+$")

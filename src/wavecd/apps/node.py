@@ -7,15 +7,13 @@ from typing import Any
 
 from wavecd.apps.kinds import KindTable
 from wavecd.apps.model import Application, Destination
-
-APPLICATION = "Application"
-APPLICATION_SET = "ApplicationSet"
+from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP
 
 
 def is_argo_object(obj: dict[str, Any]) -> bool:
     """An Application or ApplicationSet: the manifests that make the tree grow."""
     return obj.get("kind") in (APPLICATION, APPLICATION_SET) and str(obj.get("apiVersion", "")).startswith(
-        "argoproj.io/"
+        f"{ARGO_GROUP}/"
     )
 
 

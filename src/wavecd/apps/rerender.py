@@ -18,11 +18,12 @@ from wavecd.apps.errors import AppError
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.kinds import KindTable
 from wavecd.apps.model import Application
-from wavecd.apps.node import APPLICATION, AppNode
+from wavecd.apps.node import AppNode
 from wavecd.apps.normalize import normalize_objects
 from wavecd.apps.render_app import Resolver, resolve_app
 from wavecd.apps.render_cache import RenderCache
 from wavecd.apps.tree import internal_error, run_job_safely
+from wavecd.common import APPLICATION
 from wavecd.core import Location, WavecdError
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from wavecd.apps.errors import AppError
-from wavecd.apps.node import APPLICATION, APPLICATION_SET, is_argo_object
+from wavecd.apps.node import is_argo_object
 from wavecd.apps.yamldocs import load_objects
+from wavecd.common import APPLICATION, APPLICATION_SET
 from wavecd.core import Location, UserInputError
 from wavecd.helm.compat import MODES
 from wavecd.sources.config import CONFIG_NAME, WavecdConfig, find_config, load_config

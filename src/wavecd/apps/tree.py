@@ -27,10 +27,11 @@ from wavecd.apps.digest import DIGEST_VERSION, job_digest
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.kinds import KindTable, crd_entries
 from wavecd.apps.model import AppSource, parse_application, sync_wave
-from wavecd.apps.node import APPLICATION, APPLICATION_SET, AppNode, Tree, is_argo_object
+from wavecd.apps.node import AppNode, Tree, is_argo_object
 from wavecd.apps.normalize import normalize_objects
 from wavecd.apps.render_app import RenderJob, RenderOutput, ResolvedSource, Resolver, resolve_app, run_job
 from wavecd.apps.render_cache import MemoryCache, RenderCache
+from wavecd.common import APPLICATION, APPLICATION_SET, ARGOCD_NAMESPACE
 from wavecd.core import Location, WavecdError
 from wavecd.sources.config import ClusterConfig
 
@@ -49,7 +50,7 @@ class TreeOptions:
     max_depth: int = DEFAULT_MAX_DEPTH
     executor: str = "auto"
     workers: int = 0  # 0: one per CPU
-    appset_namespace: str = "argocd"
+    appset_namespace: str = ARGOCD_NAMESPACE
 
 
 class _Runner:

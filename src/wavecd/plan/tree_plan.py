@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from wavecd.apps.node import APPLICATION, AppNode, Tree
+from wavecd.apps.node import AppNode, Tree
+from wavecd.common import APPLICATION
 from wavecd.core import WavecdError
 from wavecd.plan.app_plan import AppPlan, PlanOptions, plan_app
 from wavecd.plan.options import app_sync_options

@@ -10,9 +10,9 @@ from wavecd.apps.appset.errors import AppSetError
 from wavecd.apps.appset.generators import GeneratorContext, GeneratorRun, transform
 from wavecd.apps.appset.patch import strategic_merge
 from wavecd.apps.appset.templating import GoTemplateRenderer, deep_replace, replace_fast
+from wavecd.common import APPLICATION, ARGO_API_VERSION, ARGOCD_NAMESPACE, RESOURCES_FINALIZER
 from wavecd.goyaml import reader
 
-RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 _TEMPLATE_METADATA = ("name", "namespace", "labels", "annotations", "finalizers")
 
 
@@ -24,7 +24,9 @@ class Expansion:
     errors: list[str] = field(default_factory=list)
 
 
-def expand_applicationset(appset: dict[str, Any], context: GeneratorContext, *, namespace: str = "argocd") -> Expansion:
+def expand_applicationset(
+    appset: dict[str, Any], context: GeneratorContext, *, namespace: str = ARGOCD_NAMESPACE
+) -> Expansion:
     """Generate, render, patch and validate, following `GenerateApplications` and its validation.
 
     A generator error stops the whole ApplicationSet (the controller creates nothing then); a nameless or
@@ -72,8 +74,8 @@ def _render(
 ) -> dict[str, Any]:
     template_metadata = template.get("metadata") or {}
     app = {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
+        "apiVersion": ARGO_API_VERSION,
+        "kind": APPLICATION,
         "metadata": {
             key: copy.deepcopy(template_metadata[key]) for key in _TEMPLATE_METADATA if template_metadata.get(key)
         },

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from wavecd.common import HELM_HOOK
 from wavecd.helm.helmlog import HelmLog
 
 INSTALL_ORDER_V3: tuple[str, ...] = (
@@ -57,7 +58,6 @@ INSTALL_ORDER_V4: tuple[str, ...] = (
     "ValidatingWebhookConfiguration",
 )
 
-HOOK_ANNOTATION = "helm.sh/hook"
 HOOK_EVENTS = frozenset(
     {
         "pre-install",
@@ -159,7 +159,7 @@ def sort_manifests(
                 kind, annotations = parse_head(doc)
             except ValueError as exc:
                 raise ManifestError(f"YAML parse error on {path}: {exc}") from None
-            hook_types = annotations.get(HOOK_ANNOTATION) if annotations else None
+            hook_types = annotations.get(HELM_HOOK) if annotations else None
             if hook_types is None:
                 generic.append(Manifest(path, doc, kind))
                 continue

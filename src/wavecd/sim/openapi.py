@@ -9,6 +9,7 @@ valid protobuf document (`swagger: "2.0"`), which makes kubectl's fallbacks beha
 
 from __future__ import annotations
 
+from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.sim.registry import Registry
 
 V2_STUB = b"\x0a\x032.0"
@@ -66,7 +67,7 @@ def group_version(registry: Registry, group: str, version: str) -> dict | None:
         }
     return {
         "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": "v1.33.0"},
+        "info": {"title": "Kubernetes", "version": DEFAULT_KUBE_VERSION},
         "paths": paths,
         "components": {"schemas": {}},
     }

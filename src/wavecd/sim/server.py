@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import yaml
 
+from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.sim import apierrors, discovery, openapi
 from wavecd.sim.api import APPLY, PATCH_TYPES, Api
 from wavecd.sim.apierrors import ApiError
@@ -28,10 +29,11 @@ from wavecd.sim.selectors import field_selector, label_selector
 from wavecd.sim.table import TABLE_TYPE, table, wants_table
 from wavecd.sim.watch import WatchRequest, serve_watch
 
+_MAJOR, _MINOR, _ = DEFAULT_KUBE_VERSION.removeprefix("v").split(".")
 SERVER_VERSION = {
-    "major": "1",
-    "minor": "33",
-    "gitVersion": "v1.33.0-wavecd-sim",
+    "major": _MAJOR,
+    "minor": _MINOR,
+    "gitVersion": f"{DEFAULT_KUBE_VERSION}-wavecd-sim",
     "gitCommit": "0000000000000000000000000000000000000000",
     "gitTreeState": "clean",
     "buildDate": "2026-01-01T00:00:00Z",

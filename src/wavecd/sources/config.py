@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.core import Location, UserInputError
 
 CONFIG_NAME = "wavecd.yaml"
@@ -55,7 +56,7 @@ class RenderDefaults:
     `sources` stands beside, not above: `apps` checks the name when it loads the config for a tree."""
 
     helm_compat: str = "v4"
-    kube_version: str = "v1.33.0"
+    kube_version: str = DEFAULT_KUBE_VERSION
     api_versions: tuple[str, ...] = ()
 
 
@@ -133,7 +134,7 @@ def load_config(path: Path) -> WavecdConfig:
     render_data = _expect(data.get("render") or {}, dict, "render", path)
     render = RenderDefaults(
         helm_compat=str(render_data.get("helmCompat", "v4")),
-        kube_version=str(render_data.get("kubeVersion", "v1.33.0")),
+        kube_version=str(render_data.get("kubeVersion", DEFAULT_KUBE_VERSION)),
         api_versions=tuple(render_data.get("apiVersions") or ()),
     )
     root = (base / str(data["root"])).resolve() if data.get("root") else None

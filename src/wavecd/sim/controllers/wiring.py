@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP, ARGOCD_NAMESPACE, DEFAULT_KUBE_VERSION
 from wavecd.sim.api import Api
 from wavecd.sim.apierrors import ApiError
 from wavecd.sim.controllers import batch, infra, lifecycle, pods, workloads
@@ -75,12 +76,12 @@ def _argocd_crd(plural: str, kind: str, short: list[str]) -> dict:
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
         "metadata": {
-            "name": f"{plural}.argoproj.io",
+            "name": f"{plural}.{ARGO_GROUP}",
             "annotations": {READY_AFTER: "0s"},
             "labels": {"app.kubernetes.io/part-of": "argocd"},
         },
         "spec": {
-            "group": "argoproj.io",
+            "group": ARGO_GROUP,
             "scope": "Namespaced",
             "names": {
                 "plural": plural,
@@ -102,8 +103,8 @@ def _argocd_crd(plural: str, kind: str, short: list[str]) -> dict:
 
 
 ARGOCD_CRDS = (
-    ("applications", "Application", ["app", "apps"]),
-    ("applicationsets", "ApplicationSet", ["appset", "appsets"]),
+    ("applications", APPLICATION, ["app", "apps"]),
+    ("applicationsets", APPLICATION_SET, ["appset", "appsets"]),
     ("appprojects", "AppProject", ["appproj", "appprojs"]),
 )
 
@@ -117,7 +118,7 @@ def bootstrap(api: Api, nodes: int) -> None:
     node_kind = registry.by_plural("", "v1", "nodes")
     classes = registry.by_plural("storage.k8s.io", "v1", "storageclasses")
     assert namespaces and node_kind and classes
-    for name in ("default", "kube-system", "kube-public", "kube-node-lease", "argocd"):
+    for name in ("default", "kube-system", "kube-public", "kube-node-lease", ARGOCD_NAMESPACE):
         _ensure(api, namespaces, None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
     for i in range(1, nodes + 1):
         name = f"sim-node-{i}"
@@ -135,7 +136,7 @@ def bootstrap(api: Api, nodes: int) -> None:
                     ],
                     "addresses": [{"type": "InternalIP", "address": f"172.18.0.{1 + i}"}],
                     "nodeInfo": {
-                        "kubeletVersion": "v1.33.0-sim",
+                        "kubeletVersion": f"{DEFAULT_KUBE_VERSION}-sim",
                         "architecture": "amd64",
                         "operatingSystem": "linux",
                     },

@@ -13,6 +13,7 @@ from decimal import Context
 from wavecd.apps.helm_source import helm_arguments
 from wavecd.cli.main import LazyGroup, main
 from wavecd.cli.sim_cmd import serve
+from wavecd.common import HookType, OperationPhase, SyncPhase
 from wavecd.gotemplate.gofloat import shortest_g
 from wavecd.gotemplate.template_set import TemplateSet, _StatePickler, clear_cache
 from wavecd.helm.objects import Files, HelmValues, KubeVersion
@@ -119,3 +120,13 @@ TreePlan.app_plans
 SimCluster.requests
 # and the push half of the OCI client, with which the registry tests push charts into a real registry.
 push_chart
+
+# Argo CD's words that wavecd does not write yet but that its enums hold so the vocabulary is whole: the delete
+# hooks (HookType is iterated to know every hook type Argo accepts) and the operation phases the coming
+# controller records while a sync runs or is being terminated.
+HookType.PRE_DELETE
+HookType.POST_DELETE
+SyncPhase.PRE_DELETE
+SyncPhase.POST_DELETE
+OperationPhase.RUNNING
+OperationPhase.TERMINATING

@@ -8,11 +8,16 @@ into `runtime` and `calls`.
 
 Go reports an error at "the node the executor was last at". Which node that is is mostly static, so the
 compiler simulates Go's `state.at` calls (`self.at`) and bakes the node into each error it can raise.
+
+Compiling the generated lines is most of a cold render, so the compiler writes few of them, deciding as it
+generates (as Jinja2's code generator does): the assignment of a temporary is held back as a pending value
+until a statement that needs it written comes, so the consumer reached first (an `if` test, a print, the
+next pipeline stage, a call taking its arguments) puts the expression in place instead. Python evaluates
+the expressions in the order the lines would have run, so Go's order of evaluation is kept.
 """
 
 from __future__ import annotations
 
-import re
 from types import FunctionType
 from typing import Any
 
@@ -78,12 +83,61 @@ class _DynAt:
         self.last = last
 
 
+class _Assignment:
+    """`target = expr` for a temporary, held back by `_Compiler.assign` until it must be written."""
+
+    __slots__ = ("expr", "indent", "target")
+
+    def __init__(self, indent: int, target: str, expr: str):
+        self.indent = indent
+        self.target = target
+        self.expr = expr
+
+    def line(self) -> str:
+        return f"{'    ' * self.indent}{self.target} = {self.expr}"
+
+
+class _WalkPair:
+    """`recv, target = _walk_pair(args)`: a field walk keeping the receiver of its last field for the print
+    of the field (see `_Compiler.printer`); a print reached first calls `_walk_text(args)` instead."""
+
+    __slots__ = ("args", "indent", "recv", "target")
+
+    def __init__(self, indent: int, recv: str, target: str, args: str):
+        self.indent = indent
+        self.recv = recv
+        self.target = target
+        self.args = args
+
+    def line(self) -> str:
+        return f"{'    ' * self.indent}{self.recv}, {self.target} = _walk_pair({self.args})"
+
+
+class _Position:
+    """`var = value`: where an and/or stopped, a node's constant or (`copied`) the position variable of an
+    and/or inside it. Only the code generated after it can tell whether an error reads `var` (an and/or
+    tested by an `if` never is), so whether it is written is settled when the function is complete."""
+
+    __slots__ = ("copied", "indent", "value", "var")
+
+    def __init__(self, indent: int, var: str, value: str, copied: bool):
+        self.indent = indent
+        self.var = var
+        self.value = value
+        self.copied = copied
+
+    def line(self) -> str:
+        return f"{'    ' * self.indent}{self.var} = {self.value}"
+
+
 class _Compiler:
     def __init__(self, tree: Tree, opts: Options):
         self.tree = tree
         self.tmpl = tree.name
         self.opts = opts
-        self.lines: list[str] = []
+        self.lines: list[str | _Position] = []
+        # Assignments not written yet, in order: the last one may still be taken by its consumer
+        self.pending: list[_Assignment | _WalkPair] = []
         self.indent = 1
         self.consts: dict[str, Any] = {}
         self.n = 0
@@ -92,15 +146,45 @@ class _Compiler:
         # Whether a nil dot is a nil interface: a bool, or the name of a variable deciding it at run time
         self.dot_iface: bool | str = False
         self.at: Node | _DynAt = tree.root
-        self.positions: set[str] = set()  # and/or position variables made, and those generated code reads
-        self.read_positions: set[str] = set()
+        self.read_positions: set[str] = set()  # the and/or position variables generated code reads
         self.last_recv = "None"  # what the last compiled chain read its final field from
         self.keep_recv = False  # whether the action being compiled prints with `_txf` (needs last_recv)
         self.map_sets: dict[int, str] = {}
 
     # --- emission helpers ---------------------------------------------------------------------
     def emit(self, line: str) -> None:
+        self.flush()
         self.lines.append("    " * self.indent + line)
+
+    def flush(self) -> None:
+        """Write the pending assignments: a statement that is not one of their consumers comes next."""
+        if self.pending:
+            self.lines.extend(p.line() for p in self.pending)
+            self.pending.clear()
+
+    def assign(self, target: str, expr: str) -> _Assignment:
+        """Assign a temporary, pending: its consumer may still `take` the expression instead."""
+        pending = _Assignment(self.indent, target, expr)
+        self.pending.append(pending)
+        return pending
+
+    def take(self, value: str) -> str | None:
+        """The expression of `value` when its assignment is the last one pending at this indentation (no code
+        was generated since): the caller uses it in place and the assignment is never written. Else None."""
+        last = self.pending[-1] if self.pending else None
+        if isinstance(last, _Assignment) and last.target == value and last.indent == self.indent:
+            self.pending.pop()
+            return last.expr
+        return None
+
+    def take_walk(self, value: str) -> str | None:
+        """The `_walk_pair` arguments computing `value` when that walk is the last pending assignment at this
+        indentation, for printing the walked field in one call; else None."""
+        last = self.pending[-1] if self.pending else None
+        if isinstance(last, _WalkPair) and last.target == value and last.indent == self.indent:
+            self.pending.pop()
+            return last.args
+        return None
 
     def const(self, obj: Any) -> str:
         self.n += 1
@@ -152,12 +236,15 @@ class _Compiler:
         self.emit("w = out.append")
         self.emit("F = X.funcs")
         self.list(self.tree.root)
-        header = "def render(X, d0, out, depth):"
-        unread = self.positions - self.read_positions
-        lines = self.lines
-        if unread:  # an and/or tested by an `if`: no error ever reads where it stopped
-            lines = [line for line in lines if (m := _POSITION_LINE.fullmatch(line)) is None or m[1] not in unread]
-        return "\n".join([header, *lines])
+        self.flush()
+        read = self.read_positions
+        lines = [
+            line if isinstance(line, str) else line.line()
+            for line in self.lines
+            # an and/or tested by an `if`: no error ever reads where it stopped
+            if isinstance(line, str) or line.var in read or line.copied
+        ]
+        return "\n".join(["def render(X, d0, out, depth):", *lines])
 
     def block(self, lst: ListNode | None) -> None:
         self.indent += 1
@@ -166,6 +253,7 @@ class _Compiler:
             self.scopes.append({})
             self.list(lst)
             self.scopes.pop()
+        self.flush()
         if len(self.lines) == start:
             self.emit("pass")
         self.indent -= 1
@@ -187,11 +275,11 @@ class _Compiler:
                 self.keep_recv = False
                 if not node.pipe.decl:
                     self.at = node
-                    walked = _WALK_PAIR.fullmatch(self.lines[-1]) if self.lines else None
-                    if walked is not None and walked[1] == "    " * self.indent and walked[3] == v:
-                        self.lines[-1] = f"{walked[1]}w(_walk_text({walked[4]}))"
+                    walk = self.take_walk(v)
+                    if walk is not None:
+                        self.emit(f"w(_walk_text({walk}))")
                         continue
-                    expr = self.take_last_assignment(v)
+                    expr = self.take(v)
                     self.emit(f"w({self.printer(node.pipe, v if expr is None else expr)})")
             elif isinstance(node, IfNode):
                 self.if_or_with(node, False)
@@ -212,7 +300,7 @@ class _Compiler:
     def if_or_with(self, node: IfNode | WithNode, is_with: bool) -> None:
         self.scopes.append({})
         v = self.pipeline(node.pipe, consumed_at_once=not is_with)
-        expr = self.take_last_assignment(v)
+        expr = self.take(v)
         if expr is None:
             self.emit(f"if {v}:")
         else:  # a `with` keeps the value as its dot: bound by the test itself
@@ -284,14 +372,10 @@ class _Compiler:
     def template(self, node: TemplateNode) -> None:
         self.at = node
         f = self.tmp("f")
-        lookup = f"_tmplfn(X, TN, {node.name!r}, {self.const(node)}, depth)"
-        self.emit(f"{f} = {lookup}")
-        lookup_line = len(self.lines)
+        self.assign(f, f"_tmplfn(X, TN, {node.name!r}, {self.const(node)}, depth)")
         d = self.pipeline(node.pipe, consumed_at_once=True) if node.pipe is not None else "None"
-        if len(self.lines) == lookup_line:  # the argument needs no code: look up and call in one statement
-            self.lines.pop()
-            f = lookup
-        self.emit(f"_nested({f}, X, {d}, out, depth + 1)")
+        lookup = self.take(f)  # the argument needed no code: look up and call in one statement
+        self.emit(f"_nested({f if lookup is None else lookup}, X, {d}, out, depth + 1)")
 
     # --- pipelines ------------------------------------------------------------------------------
     def pipeline(self, pipe: PipeNode, consumed_at_once: bool = False) -> str:
@@ -309,7 +393,7 @@ class _Compiler:
         if value[0] in "vd" and not (consumed_at_once and not pipe.decl):
             # a variable or a dot: copy, so a later assignment cannot alias it
             out = self.tmp()
-            self.emit(f"{out} = {value}")
+            self.assign(out, value)
         for var in pipe.decl:
             name = var.idents[0]
             if pipe.is_assign:
@@ -334,8 +418,8 @@ class _Compiler:
             target = var.py
         else:
             target = self.declare(name, False).py
-        if not self.retarget_last_assignment(value, target):
-            self.emit(f"{target} = {value}")
+        expr = self.take(value)
+        self.emit(f"{target} = {value if expr is None else expr}")
         return target
 
     def printer(self, pipe: PipeNode, v: str) -> str:
@@ -449,10 +533,10 @@ class _Compiler:
             out = self.tmp()
             if self.keep_recv and walked == len(idents):
                 prev_recv = self.tmp()
-                self.emit(f"{prev_recv}, {out} = _walk_pair({cur}, {self.const(steps)})")
+                self.pending.append(_WalkPair(self.indent, prev_recv, out, f"{cur}, {self.const(steps)}"))
             else:
                 prev_recv = "None"  # unread: only a printed field and a later field step need it
-                self.emit(f"{out} = _walk({cur}, {self.const(steps)})")
+                self.assign(out, f"_walk({cur}, {self.const(steps)})")
             cur, start = out, walked
         for i, name in enumerate(idents[start:], start):
             out = self.tmp()
@@ -462,7 +546,7 @@ class _Compiler:
                 arg_names = [self.method_arg(a) for a in args]
                 self.at = node
                 tup = "(" + "".join(a + ", " for a in arg_names) + ")"
-                self.emit(f"{out} = _hopargs(TN, {cur}, {name!r}, {n}, {hop_iface}, {mk!r}, {tup}, {final})")
+                self.assign(out, f"_hopargs(TN, {cur}, {name!r}, {n}, {hop_iface}, {mk!r}, {tup}, {final})")
             else:
                 if isinstance(hop_iface, bool) and not isinstance(err_at, _DynAt):
                     site = rt.hop_site(self.tmpl, name, err_at or node, hop_iface, mk, last)
@@ -478,7 +562,7 @@ class _Compiler:
                     fast = f"{cur}[{name!r}] if ({is_map}) and {name!r} in {cur}"
                 else:
                     fast = f"{cur}.get({name!r}, _MISSING) if {is_map}"
-                self.emit(f"{out} = {fast} else {slow}")
+                self.assign(out, f"{fast} else {slow}")
             prev_recv, cur = cur, out
         if mk != "error" and mk != "zero":
             self.emit(f"if {cur} is _MISSING: {cur} = None")
@@ -543,8 +627,7 @@ class _Compiler:
         # The plan (arity check) comes first, as in Go, then arguments left to right.
         cs = CallSite(self.tmpl, name, ident, err_node, site_args, final != "_NOFINAL", ident, self.opts.builtins)
         cs_name = self.const(cs)
-        self.emit(f"{plan} = {cs_name}.plan(F)")
-        plan_line = len(self.lines)
+        plan_pending = self.assign(plan, f"{cs_name}.plan(F)")
         for a in args:
             if isinstance(a, (BoolNode, NumberNode, StringNode, NilNode)):
                 self.at = a
@@ -562,59 +645,39 @@ class _Compiler:
         site_args.extend(arg_infos)
         cs.final_at = self.static_at()
         tup = "(" + "".join(e + ", " for e in evaluated) + ")"
-        if len(self.lines) == plan_line:  # no argument needed code of its own: one statement does it all
-            self.lines.pop()
-            previous = self.take_last_assignment(final)
+        if self.take(plan) is not None:  # no argument needed code of its own: one statement does it all
+            previous = self.take(final)
             if previous is None:
-                self.emit(f"{out} = {cs_name}.plan(F)({tup}, {final})")
+                self.assign(out, f"{cs_name}.plan(F)({tup}, {final})")
             else:  # the previous stage's one line goes inside, evaluated before this stage's plan
-                self.emit(f"{out} = {cs_name}.run(F, {tup}, {previous})")
+                self.assign(out, f"{cs_name}.run(F, {tup}, {previous})")
             return out
-        inlined = self.inline_arguments(plan_line, evaluated)
+        inlined = self.inline_arguments(plan_pending, evaluated)
         if inlined is None:
-            self.emit(f"{out} = {plan}({tup}, {final})")
+            self.assign(out, f"{plan}({tup}, {final})")
         else:  # the callee expression is evaluated before the arguments: the plan still comes first
-            del self.lines[plan_line - 1 :]
-            self.emit(f"{out} = {cs_name}.plan(F)(({inlined}), {final})")
+            self.assign(out, f"{cs_name}.plan(F)(({inlined}), {final})")
         return out
 
-    def retarget_last_assignment(self, value: str, target: str) -> bool:
-        """Turn the last line `value = expr` into `target = expr` (instead of adding `target = value`) when
-        it is a temporary's one assignment at this indentation; True when it did."""
-        expr = self.take_last_assignment(value)
-        if expr is None:
-            return False
-        self.emit(f"{target} = {expr}")
-        return True
-
-    def take_last_assignment(self, value: str) -> str | None:
-        """Remove the last line and return its expression when it is `value = expr` for a temporary at this
-        indentation, so the caller can use the expression in place (fewer lines to compile); else None."""
-        if not self.lines or not _TEMP.fullmatch(value):
-            return None
-        m = _ONE_ASSIGNMENT.fullmatch(self.lines[-1])
-        if m is None or m[1] != "    " * self.indent or m[2] != value:
-            return None
-        self.lines.pop()
-        return m[3]
-
-    def inline_arguments(self, first_line: int, evaluated: list[str]) -> str | None:
+    def inline_arguments(self, plan: _Assignment, evaluated: list[str]) -> str | None:
         """The argument tuple's items with each argument's code in place of its temporary, when that code is
-        one assignment per argument (the usual field read or nested call): one line to compile instead of
-        several. None when any line since `first_line` is something else."""
-        indent = "    " * self.indent
-        targets = set(evaluated)
+        one pending assignment per argument (the usual field read or nested call): one line to compile
+        instead of several. Takes those assignments and the `plan` before them; None (taking nothing) when
+        the plan was written or anything else is pending after it."""
+        if plan not in self.pending:
+            return None
+        first = self.pending.index(plan) + 1
         exprs: dict[str, str] = {}
-        for line in self.lines[first_line:]:
-            m = _ONE_ASSIGNMENT.fullmatch(line)
-            if m is None or m[1] != indent or m[2] not in targets or m[2] in exprs:
-                return None
-            expr = m[3]
-            if expr.count("(") > _MAX_INLINE_PARENS or (
-                any(t in expr for t in targets) and not targets.isdisjoint(_TEMP.findall(expr))
+        for pending in self.pending[first:]:
+            if (
+                not isinstance(pending, _Assignment)
+                or pending.indent != self.indent
+                or pending.target not in evaluated
+                or pending.expr.count("(") > _MAX_INLINE_PARENS
             ):
                 return None
-            exprs[m[2]] = expr
+            exprs[pending.target] = pending.expr
+        del self.pending[first - 1 :]
         return "".join(exprs.get(e, e) + ", " for e in evaluated)
 
     def and_or(self, ident: IdentifierNode, name: str, args: list[Node], final: str) -> str:
@@ -645,26 +708,20 @@ class _Compiler:
                     value = "None"
             else:
                 value = self.arg_value(a)
-            if not self.retarget_last_assignment(value, out):
-                self.emit(f"{out} = {value}")
-            self.emit(f"{at_var} = {self.node_ref(self.at)}")
+            expr = self.take(value)
+            self.assign(out, value if expr is None else expr)
+            self.flush()
+            self.lines.append(_Position(self.indent, at_var, self.node_ref(self.at), isinstance(self.at, _DynAt)))
             if i < len(values) - 1:
                 self.emit(f"{go_on} = {test}")
             if i:
                 self.indent -= 1
-        self.positions.add(at_var)
         self.at = _DynAt(at_var, self.static_at())
         return out
 
 
-_WALK_PAIR = re.compile(r"( *)(t\d+), (t\d+) = _walk_pair\((.+)\)")
-_ONE_ASSIGNMENT = re.compile(r"( *)(t\d+) = (.+)")
-_TEMP = re.compile(r"\bt\d+\b")
 # Python's parser refuses deeply nested parentheses; nested calls inlined into each other stay well below.
 _MAX_INLINE_PARENS = 40
-
-
-_POSITION_LINE = re.compile(r" *(at\d+) = k\d+")
 
 
 def _constant_text(node: Node) -> str | None:

@@ -237,12 +237,16 @@ class _Compiler:
         self.emit("F = X.funcs")
         self.list(self.tree.root)
         self.flush()
-        read = self.read_positions
+        # An and/or tested by an `if`: no error ever reads where it stopped, nor where the and/or inside
+        # it stopped. A copy comes after the positions it copies, so one backward pass finds them all.
+        read = set(self.read_positions)
+        for line in reversed(self.lines):
+            if isinstance(line, _Position) and line.copied and line.var in read:
+                read.add(line.value)
         lines = [
             line if isinstance(line, str) else line.line()
             for line in self.lines
-            # an and/or tested by an `if`: no error ever reads where it stopped
-            if isinstance(line, str) or line.var in read or line.copied
+            if isinstance(line, str) or line.var in read
         ]
         return "\n".join(["def render(X, d0, out, depth):", *lines])
 
@@ -711,7 +715,9 @@ class _Compiler:
             expr = self.take(value)
             self.assign(out, value if expr is None else expr)
             self.flush()
-            self.lines.append(_Position(self.indent, at_var, self.node_ref(self.at), isinstance(self.at, _DynAt)))
+            at = self.at  # a copy reads `at.var` only if its own variable is read (see `compile`)
+            value = at.var if isinstance(at, _DynAt) else self.const(at)
+            self.lines.append(_Position(self.indent, at_var, value, isinstance(at, _DynAt)))
             if i < len(values) - 1:
                 self.emit(f"{go_on} = {test}")
             if i:

@@ -59,3 +59,14 @@ def outcome(text: str, *, reload: bool = False) -> str:
 )
 def test_folded_code_keeps_gos_results(text: str, result: str, reload: bool) -> None:
     assert outcome(text, reload=reload) == result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ .a.s" + " | echo" * 250 + " }}",  # each stage takes the one before it inside its call
+        "{{ " + "echo (" * 150 + ".a.s" + ")" * 150 + " }}",  # each call takes its argument inside
+    ],
+)
+def test_values_put_inside_each_other_stop_before_python_refuses_the_nesting(text: str) -> None:
+    assert outcome(text) == "text"

@@ -84,14 +84,16 @@ class _DynAt:
 
 
 class _Assignment:
-    """`target = expr` for a temporary, held back by `_Compiler.assign` until it must be written."""
+    """`target = expr` for a temporary, held back by `_Compiler.assign` until it must be written. `nesting`:
+    how deep pending expressions were put inside each other to make `expr`."""
 
-    __slots__ = ("expr", "indent", "target")
+    __slots__ = ("expr", "indent", "nesting", "target")
 
-    def __init__(self, indent: int, target: str, expr: str):
+    def __init__(self, indent: int, target: str, expr: str, nesting: int):
         self.indent = indent
         self.target = target
         self.expr = expr
+        self.nesting = nesting
 
     def line(self) -> str:
         return f"{'    ' * self.indent}{self.target} = {self.expr}"
@@ -162,20 +164,32 @@ class _Compiler:
             self.lines.extend(p.line() for p in self.pending)
             self.pending.clear()
 
-    def assign(self, target: str, expr: str) -> _Assignment:
+    def assign(self, target: str, expr: str, nesting: int = 0) -> _Assignment:
         """Assign a temporary, pending: its consumer may still `take` the expression instead."""
-        pending = _Assignment(self.indent, target, expr)
+        pending = _Assignment(self.indent, target, expr, nesting)
         self.pending.append(pending)
         return pending
 
-    def take(self, value: str) -> str | None:
-        """The expression of `value` when its assignment is the last one pending at this indentation (no code
-        was generated since): the caller uses it in place and the assignment is never written. Else None."""
+    def take(self, value: str, nested: bool = False) -> _Assignment | None:
+        """The assignment of `value` when it is the last one pending at this indentation (no code was
+        generated since): the caller puts its expression in place, and it is never written. Else None.
+
+        `nested`: the caller puts it inside an expression of its own, which stops `_MAX_NESTING` deep."""
         last = self.pending[-1] if self.pending else None
-        if isinstance(last, _Assignment) and last.target == value and last.indent == self.indent:
+        if (
+            isinstance(last, _Assignment)
+            and last.target == value
+            and last.indent == self.indent
+            and not (nested and last.nesting >= _MAX_NESTING)
+        ):
             self.pending.pop()
-            return last.expr
+            return last
         return None
+
+    def in_place(self, value: str) -> str:
+        """`value`, or the expression computing it when a statement can take it in place (see `take`)."""
+        taken = self.take(value)
+        return value if taken is None else taken.expr
 
     def take_walk(self, value: str) -> str | None:
         """The `_walk_pair` arguments computing `value` when that walk is the last pending assignment at this
@@ -283,8 +297,7 @@ class _Compiler:
                     if walk is not None:
                         self.emit(f"w(_walk_text({walk}))")
                         continue
-                    expr = self.take(v)
-                    self.emit(f"w({self.printer(node.pipe, v if expr is None else expr)})")
+                    self.emit(f"w({self.printer(node.pipe, self.in_place(v))})")
             elif isinstance(node, IfNode):
                 self.if_or_with(node, False)
             elif isinstance(node, WithNode):
@@ -304,11 +317,11 @@ class _Compiler:
     def if_or_with(self, node: IfNode | WithNode, is_with: bool) -> None:
         self.scopes.append({})
         v = self.pipeline(node.pipe, consumed_at_once=not is_with)
-        expr = self.take(v)
-        if expr is None:
+        taken = self.take(v)
+        if taken is None:
             self.emit(f"if {v}:")
         else:  # a `with` keeps the value as its dot: bound by the test itself
-            self.emit(f"if ({v} := {expr}):" if is_with else f"if {expr}:")
+            self.emit(f"if ({v} := {taken.expr}):" if is_with else f"if {taken.expr}:")
         saved = (self.dot, self.dot_iface)
         if is_with:
             self.dot, self.dot_iface = v, False
@@ -378,8 +391,8 @@ class _Compiler:
         f = self.tmp("f")
         self.assign(f, f"_tmplfn(X, TN, {node.name!r}, {self.const(node)}, depth)")
         d = self.pipeline(node.pipe, consumed_at_once=True) if node.pipe is not None else "None"
-        lookup = self.take(f)  # the argument needed no code: look up and call in one statement
-        self.emit(f"_nested({f if lookup is None else lookup}, X, {d}, out, depth + 1)")
+        # when the argument needed no code, the lookup is still pending: look up and call in one statement
+        self.emit(f"_nested({self.in_place(f)}, X, {d}, out, depth + 1)")
 
     # --- pipelines ------------------------------------------------------------------------------
     def pipeline(self, pipe: PipeNode, consumed_at_once: bool = False) -> str:
@@ -422,8 +435,7 @@ class _Compiler:
             target = var.py
         else:
             target = self.declare(name, False).py
-        expr = self.take(value)
-        self.emit(f"{target} = {value if expr is None else expr}")
+        self.emit(f"{target} = {self.in_place(value)}")
         return target
 
     def printer(self, pipe: PipeNode, v: str) -> str:
@@ -650,39 +662,42 @@ class _Compiler:
         cs.final_at = self.static_at()
         tup = "(" + "".join(e + ", " for e in evaluated) + ")"
         if self.take(plan) is not None:  # no argument needed code of its own: one statement does it all
-            previous = self.take(final)
+            previous = self.take(final, nested=True)
             if previous is None:
                 self.assign(out, f"{cs_name}.plan(F)({tup}, {final})")
             else:  # the previous stage's one line goes inside, evaluated before this stage's plan
-                self.assign(out, f"{cs_name}.run(F, {tup}, {previous})")
+                self.assign(out, f"{cs_name}.run(F, {tup}, {previous.expr})", previous.nesting + 1)
             return out
         inlined = self.inline_arguments(plan_pending, evaluated)
         if inlined is None:
             self.assign(out, f"{plan}({tup}, {final})")
         else:  # the callee expression is evaluated before the arguments: the plan still comes first
-            self.assign(out, f"{cs_name}.plan(F)(({inlined}), {final})")
+            items, nesting = inlined
+            self.assign(out, f"{cs_name}.plan(F)(({items}), {final})", nesting)
         return out
 
-    def inline_arguments(self, plan: _Assignment, evaluated: list[str]) -> str | None:
+    def inline_arguments(self, plan: _Assignment, evaluated: list[str]) -> tuple[str, int] | None:
         """The argument tuple's items with each argument's code in place of its temporary, when that code is
-        one pending assignment per argument (the usual field read or nested call): one line to compile
-        instead of several. Takes those assignments and the `plan` before them; None (taking nothing) when
-        the plan was written or anything else is pending after it."""
+        one pending assignment per argument (the usual field read or nested call), and the nesting of the
+        call taking them: one line to compile instead of several. Takes those assignments and the `plan`
+        before them; None (taking nothing) when the plan was written or anything else is pending after it."""
         if plan not in self.pending:
             return None
         first = self.pending.index(plan) + 1
         exprs: dict[str, str] = {}
+        nesting = 0
         for pending in self.pending[first:]:
             if (
                 not isinstance(pending, _Assignment)
                 or pending.indent != self.indent
                 or pending.target not in evaluated
-                or pending.expr.count("(") > _MAX_INLINE_PARENS
+                or pending.nesting >= _MAX_NESTING
             ):
                 return None
             exprs[pending.target] = pending.expr
+            nesting = max(nesting, pending.nesting + 1)
         del self.pending[first - 1 :]
-        return "".join(exprs.get(e, e) + ", " for e in evaluated)
+        return "".join(exprs.get(e, e) + ", " for e in evaluated), nesting
 
     def and_or(self, ident: IdentifierNode, name: str, args: list[Node], final: str) -> str:
         """`and`/`or` evaluate arguments only until the result is known (Go >= 1.18).
@@ -712,9 +727,7 @@ class _Compiler:
                     value = "None"
             else:
                 value = self.arg_value(a)
-            expr = self.take(value)
-            self.assign(out, value if expr is None else expr)
-            self.flush()
+            self.emit(f"{out} = {self.in_place(value)}")  # assigned by every argument: never taken
             at = self.at  # a copy reads `at.var` only if its own variable is read (see `compile`)
             value = at.var if isinstance(at, _DynAt) else self.const(at)
             self.lines.append(_Position(self.indent, at_var, value, isinstance(at, _DynAt)))
@@ -726,8 +739,9 @@ class _Compiler:
         return out
 
 
-# Python's parser refuses deeply nested parentheses; nested calls inlined into each other stay well below.
-_MAX_INLINE_PARENS = 40
+# How deep pending expressions are put inside each other: each level adds at most two parentheses, and
+# Python's parser refuses 200 nested ones.
+_MAX_NESTING = 40
 
 
 def _constant_text(node: Node) -> str | None:

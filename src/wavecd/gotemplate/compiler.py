@@ -249,7 +249,7 @@ class _Compiler:
         self.scopes.append({"$": _Var("d0", False)})
         self.emit("w = out.append")
         self.emit("F = X.funcs")
-        self.list(self.tree.root)
+        self.statements(self.tree.root)
         self.flush()
         # An and/or tested by an `if`: no error ever reads where it stopped, nor where the and/or inside
         # it stopped. A copy comes after the positions it copies, so one backward pass finds them all.
@@ -269,14 +269,16 @@ class _Compiler:
         start = len(self.lines)
         if lst is not None:
             self.scopes.append({})
-            self.list(lst)
+            self.statements(lst)
             self.scopes.pop()
         self.flush()
         if len(self.lines) == start:
             self.emit("pass")
         self.indent -= 1
 
-    def list(self, lst: ListNode) -> None:
+    def statements(self, lst: ListNode) -> None:
+        """The statements of a list's nodes, in order. (Not named `list`: inside the class, that name would
+        hide the builtin from the annotations.)"""
         text = ""  # text and printed string literals in a row: written by one statement
         for node in lst.nodes:
             self.at = node

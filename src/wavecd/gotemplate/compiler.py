@@ -729,10 +729,10 @@ class _Compiler:
                     value = "None"
             else:
                 value = self.arg_value(a)
-            self.emit(f"{out} = {self.in_place(value)}")  # assigned by every argument: never taken
+            self.emit(f"{out} = {self.in_place(value)}")  # each argument assigns it: written, never pending
             at = self.at  # a copy reads `at.var` only if its own variable is read (see `compile`)
-            value = at.var if isinstance(at, _DynAt) else self.const(at)
-            self.lines.append(_Position(self.indent, at_var, value, isinstance(at, _DynAt)))
+            position = at.var if isinstance(at, _DynAt) else self.const(at)
+            self.lines.append(_Position(self.indent, at_var, position, isinstance(at, _DynAt)))
             if i < len(values) - 1:
                 self.emit(f"{go_on} = {test}")
             if i:

@@ -712,7 +712,7 @@ class _Compiler:
         if not args and not has_final:
             self.raise_at(ident, f"wrong number of args for {name}: want at least 1 got 0")
             return "None"
-        test = f"True if {out} else False" if name == "and" else f"False if {out} else True"
+        go_on_if = ("True", "False") if name == "and" else ("False", "True")
         values = [*args, None] if has_final else list(args)
         for i, a in enumerate(values):
             if i:
@@ -729,12 +729,16 @@ class _Compiler:
                     value = "None"
             else:
                 value = self.arg_value(a)
-            self.emit(f"{out} = {self.in_place(value)}")  # each argument assigns it: written, never pending
+            # each argument assigns `out`, so it is written, never pending; but for the last, the test binds it
+            if i < len(values) - 1:
+                yes, no = go_on_if
+                self.emit(f"{go_on} = {yes} if ({out} := {self.in_place(value)}) else {no}")
+            else:
+                self.emit(f"{out} = {self.in_place(value)}")
+            # only code after the and/or reads where it stopped, so the position may follow the test
             at = self.at  # a copy reads `at.var` only if its own variable is read (see `compile`)
             position = at.var if isinstance(at, _DynAt) else self.const(at)
             self.lines.append(_Position(self.indent, at_var, position, isinstance(at, _DynAt)))
-            if i < len(values) - 1:
-                self.emit(f"{go_on} = {test}")
             if i:
                 self.indent -= 1
         self.at = _DynAt(at_var, self.static_at())

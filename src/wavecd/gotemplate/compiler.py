@@ -344,7 +344,9 @@ class _Compiler:
         at = self.node_ref(self.at)
         it, empty = self.tmp("it"), self.tmp("e")
         range_int = self.opts.go_version >= (1, 24)
-        self.emit(f"{it} = _range(TN, {v}, {at}, {len(decl)}, {keys}, {range_int})")
+        taken = self.take(v)  # read again for the elements' interface-ness: bound inside the call
+        ranged = v if taken is None else f"({v} := {taken.expr})"
+        self.emit(f"{it} = _range(TN, {ranged}, {at}, {len(decl)}, {keys}, {range_int})")
         self.emit(f"{empty} = True")
         self.emit(f"if {it} is not None:")
         self.indent += 1

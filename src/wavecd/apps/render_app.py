@@ -19,6 +19,7 @@ from wavecd.apps.helm_source import RenderSettings, helm_options, location_of, v
 from wavecd.apps.model import Application, AppSource
 from wavecd.apps.yamldocs import load_objects
 from wavecd.core import Location, WavecdError
+from wavecd.sources.boundary import check_file, check_folder
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -76,10 +77,12 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application) -> Reso
     where = location_of(app, source)
     if not (str(app_path) + "/").startswith(str(root).rstrip("/") + "/"):
         raise AppError(f"{source.path}: app path is outside the repository", location=where)
+    check_file(root, app_path)
     if not app_path.exists():
         raise AppError(f"{source.path}: app path does not exist", location=where)
     if not app_path.is_dir():
         raise AppError(f"{source.path}: app path is not a directory", location=where)
+    check_folder(root, app_path)
     if source.other_tool:
         raise AppError(f"{source.other_tool} sources are not rendered by wavecd", location=where)
     explicit = [name for name, spec in (("helm", source.helm), ("directory", source.directory)) if spec is not None]

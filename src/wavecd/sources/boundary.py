@@ -1,0 +1,80 @@
+"""The repository boundary: nothing a render reads from a source may resolve outside the source's root.
+
+A repository is untrusted, and a symlink committed in it (or lying in a working tree) can point anywhere:
+followed, it would pull a kubeconfig or a token into the rendered manifests (Argo CD's CVE-2022-24904 and
+CVE-2022-31036). Argo CD's repo-server refuses a checkout holding any out-of-bounds symlink before it
+renders (`CheckOutOfBoundsSymlinks` in argoproj/argo-cd util/app/path/path.go, called from
+reposerver/repository/repository.go) and resolves each values file's real path
+(`ResolveValueFilePathOrUrl`, util/io/path/resolved.go).
+
+wavecd checks what a render reads rather than the whole checkout: `check_folder` walks the app's path up
+front (every link in it, following links to folders that stay inside), and `check_file` resolves each
+file read from elsewhere in the source (a values file, a `$ref` values file). A working tree holds things a
+clean checkout never has (a `.venv` whose `python` links to `/usr/bin`), and one such link outside the
+app's path must not stop every app of the repository. Unlike Argo CD, a link is judged by where it really
+leads: one that leaves the root and comes back in, or an absolute one pointing inside, is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from wavecd.sources.errors import SourceError
+
+
+class OutOfBoundsSymlinkError(SourceError):
+    """A symlink in a source leads outside the source's root: `link` is its path relative to the root,
+    `target` what it points to as written in the link."""
+
+    def __init__(self, link: str, target: str):
+        super().__init__(
+            f"repository contains out-of-bounds symlinks. file: {link} -> {target} (it leads outside the repository)"
+        )
+        self.link = link
+        self.target = target
+
+
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _refuse(link: Path, root: Path) -> OutOfBoundsSymlinkError:
+    return OutOfBoundsSymlinkError(link.relative_to(root).as_posix(), os.readlink(link))
+
+
+def check_folder(root: Path, folder: Path) -> None:
+    """Refuse any symlink under `folder` (itself inside `root`) whose real path leaves `root`; links to
+    folders that stay inside are walked too, each real folder once, so a cycle ends."""
+    real_root = os.path.realpath(root)
+    seen: set[str] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        real = os.path.realpath(current)
+        if real in seen:
+            continue
+        seen.add(real)
+        for entry in sorted(os.scandir(current), key=lambda e: e.name):
+            path = Path(entry.path)
+            if entry.is_symlink():
+                if not _inside(os.path.realpath(path), real_root):
+                    raise _refuse(path, root)
+                if path.is_dir():
+                    pending.append(path)
+            elif entry.is_dir(follow_symlinks=False) and entry.name != ".git":
+                pending.append(path)
+
+
+def check_file(root: Path, path: Path) -> None:
+    """Refuse `path` (lexically inside `root`) when its real path leaves `root`; the error names the first
+    link on the way that leads out."""
+    real_root = os.path.realpath(root)
+    if _inside(os.path.realpath(path), real_root):
+        return
+    walked = root
+    for part in path.relative_to(root).parts:
+        walked = walked / part
+        if walked.is_symlink() and not _inside(os.path.realpath(walked), real_root):
+            raise _refuse(walked, root)
+    raise OutOfBoundsSymlinkError(path.relative_to(root).as_posix(), os.path.realpath(path))

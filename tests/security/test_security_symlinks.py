@@ -93,14 +93,44 @@ ATTACKS = {
         git_source("manifests"),
         "repository contains out-of-bounds symlinks. file: manifests",
     ),
+    "value-file": (
+        {"charts/web/Chart.yaml": CHART, "charts/web/templates/cm.yaml": FROM_VALUES},
+        {"values/prod.yaml": "{outside}/secret.yaml"},
+        git_source("charts/web", helm={"valueFiles": ["/values/prod.yaml"]}),
+        "file '/values/prod.yaml' resolved to outside repository root: symlink values/prod.yaml",
+    ),
+    "value-file-glob": (
+        {"charts/web/Chart.yaml": CHART, "charts/web/templates/cm.yaml": FROM_VALUES},
+        {"values": "{outside}"},
+        git_source("charts/web", helm={"valueFiles": ["/values/*.yaml"]}),
+        "file '/values/*.yaml' resolved to outside repository root: symlink values",
+    ),
+    "ref-value-file": (
+        {"charts/web/Chart.yaml": CHART, "charts/web/templates/cm.yaml": FROM_VALUES},
+        {"env/prod.yaml": "{outside}/secret.yaml"},
+        None,
+        "file '$values/env/prod.yaml' resolved to outside repository root: symlink env/prod.yaml",
+    ),
 }
+
+
+def _app(name, source):
+    if name == "ref-value-file":
+        return application(
+            "web",
+            sources=[
+                git_source("charts/web", helm={"valueFiles": ["$values/env/prod.yaml"]}),
+                {"repoURL": URL, "targetRevision": "HEAD", "ref": "values"},
+            ],
+        )
+    return application("web", source)
 
 
 @MODES
 @pytest.mark.parametrize("attack", list(ATTACKS))
 def test_a_link_out_of_the_repository_is_refused_and_named(tmp_path, attack, worktree):
     files, links, source, error = ATTACKS[attack]
-    base = build(tmp_path, files, links, application("web", source))
+    base = build(tmp_path, files, links, _app(attack, source))
     result = render(base, worktree)
     assert SECRET not in result.stdout + result.stderr
     assert result.exit_code == 1, result.output

@@ -19,6 +19,7 @@ from wavecd.apps.errors import AppError
 from wavecd.apps.model import Application, AppSource, HelmSpec
 from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.core import Location
+from wavecd.sources.boundary import OutOfBoundsSymlinkError, check_file
 
 if TYPE_CHECKING:  # the Helm engine is imported only when something is actually rendered
     from wavecd.helm.render import RenderOptions
@@ -36,13 +37,32 @@ class RenderSettings:
     api_versions: tuple[str, ...] = ()
 
 
+def _outside(raw: str, detail: str = "") -> AppError:
+    return AppError(f"error resolving value file path: file '{raw}' resolved to outside repository root{detail}")
+
+
 def _inside(path: Path, root: Path, raw: str) -> Path:
-    """`resolveFileOrDirectory`: relative to the app path, absolute to the repo root, never outside it."""
+    """`resolveFileOrDirectory`: relative to the app path, absolute to the repo root, never outside it,
+    neither by its name nor by a symlink on the way (`ResolveValueFilePathOrUrl` resolves them)."""
     resolved = Path(os.path.normpath(path))
     root_text = str(root).rstrip("/") + "/"
     if not (str(resolved) + "/").startswith(root_text):
-        raise AppError(f"error resolving value file path: file '{raw}' resolved to outside repository root")
+        raise _outside(raw)
+    _check_real(resolved, root, raw)
     return resolved
+
+
+def _check_real(path: Path, root: Path, raw: str) -> None:
+    try:
+        check_file(root, path)
+    except OutOfBoundsSymlinkError as err:
+        raise _outside(raw, f": symlink {err.link} -> {err.target}") from None
+
+
+def _value_root(raw: str, repo_root: Path, refs: dict[str, Path]) -> Path:
+    """The root a `valueFiles`/`fileParameters` entry must stay in: its `$ref` checkout, else the app's repo."""
+    ref_root = refs.get(raw.partition("/")[0]) if raw.startswith("$") else None
+    return ref_root if ref_root is not None else repo_root
 
 
 def resolve_value_path(raw: str, app_path: Path, repo_root: Path, refs: dict[str, Path]) -> Path:
@@ -72,6 +92,9 @@ def resolve_value_files(helm: HelmSpec, app_path: Path, repo_root: Path, refs: d
                 if helm.ignore_missing_value_files:
                     continue
                 raise AppError(f"error resolving helm value files: values file glob {raw!r} matched no files")
+            root = _value_root(raw, repo_root, refs)
+            for match in matches:
+                _check_real(Path(match), root, raw)
             out.extend(m for m in matches if m not in explicit and m not in out)
             continue
         if helm.ignore_missing_value_files and not path.exists():

@@ -105,6 +105,12 @@ ATTACKS = {
         git_source("charts/web", helm={"valueFiles": ["/values/*.yaml"]}),
         "file '/values/*.yaml' resolved to outside repository root: symlink values",
     ),
+    "file-parameter": (
+        {"charts/web/Chart.yaml": CHART, "charts/web/templates/cm.yaml": FROM_VALUES},
+        {"values/token": "{outside}/secret.yaml"},
+        git_source("charts/web", helm={"fileParameters": [{"name": "data.token", "path": "/values/token"}]}),
+        "file '/values/token' resolved to outside repository root: symlink values/token",
+    ),
     "ref-value-file": (
         {"charts/web/Chart.yaml": CHART, "charts/web/templates/cm.yaml": FROM_VALUES},
         {"env/prod.yaml": "{outside}/secret.yaml"},

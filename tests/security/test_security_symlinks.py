@@ -7,6 +7,7 @@ must name the link and where it points. Links that stay inside the repository ke
 `wavecd helm template` on a plain chart folder follows links as Helm does.
 """
 
+import json
 import subprocess
 
 import pytest
@@ -210,3 +211,31 @@ def test_helm_template_on_a_plain_chart_folder_follows_links_as_helm_does(tmp_pa
     result = CliRunner().invoke(main, ["helm", "template", "web", str(chart)])
     assert result.exit_code == 0, result.output
     assert _objects(result.stdout)["web"]["data"]["file"] == SECRET
+
+
+@MODES
+def test_an_applicationset_git_generator_does_not_read_a_file_out_of_the_repository(tmp_path, worktree):
+    appset = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "envs", "namespace": "argocd"},
+        "spec": {
+            "generators": [{"git": {"repoURL": URL, "revision": "HEAD", "files": [{"path": "config/*.yaml"}]}}],
+            "template": {
+                "metadata": {"name": "web-{{data.token}}"},
+                "spec": application("x", git_source("manifests"))["spec"],
+            },
+        },
+    }
+    base = build(
+        tmp_path,
+        {"config/dev.yaml": "data:\n  token: dev\n", "manifests/plain.yaml": PLAIN},
+        {"config/prod.yaml": "{outside}/secret.yaml"},
+        appset,
+    )
+    args = ["tree", str(base / "root.yaml"), "--repo", f"{URL}={base / 'repo'}", "-o", "json"]
+    result = CliRunner().invoke(main, args + (["--worktree"] if worktree else []))
+    assert SECRET not in result.stdout + result.stderr
+    assert result.exit_code == 1, result.output
+    envs = next(node for node in json.loads(result.stdout) if node["name"] == "envs")
+    assert f"file: config/prod.yaml -> {tmp_path / 'outside' / 'secret.yaml'}" in envs["error"]

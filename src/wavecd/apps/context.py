@@ -9,6 +9,7 @@ from pathlib import Path
 from wavecd.apps.appset.errors import AppSetError
 from wavecd.apps.appset.generators import Cluster
 from wavecd.apps.render_app import Resolver
+from wavecd.sources.boundary import OutOfBoundsSymlinkError, check_file
 from wavecd.sources.config import ClusterConfig
 
 
@@ -45,7 +46,12 @@ class ResolverContext:
         return paths
 
     def git_read(self, repo_url: str, revision: str, path: str) -> bytes:
+        """A file the git generator matched; a symlink leading out of the repository is refused, not read."""
+        root = self._root(repo_url, revision)
         try:
-            return (self._root(repo_url, revision) / path).read_bytes()
+            check_file(root, root / path)
+            return (root / path).read_bytes()
+        except OutOfBoundsSymlinkError as err:
+            raise AppSetError(f"unable to read {path} from {repo_url}@{revision}: {err.message}") from None
         except OSError as err:
             raise AppSetError(f"unable to read {path} from {repo_url}@{revision}: {err.strerror}") from None

@@ -239,3 +239,16 @@ def test_an_applicationset_git_generator_does_not_read_a_file_out_of_the_reposit
     assert result.exit_code == 1, result.output
     envs = next(node for node in json.loads(result.stdout) if node["name"] == "envs")
     assert f"file: config/prod.yaml -> {tmp_path / 'outside' / 'secret.yaml'}" in envs["error"]
+
+
+@MODES
+def test_a_link_cycle_inside_the_app_path_ends_the_check(tmp_path, worktree):
+    base = build(
+        tmp_path,
+        {"manifests/plain.yaml": PLAIN},
+        {"manifests/loop": ".", "manifests/up": ".."},
+        application("web", git_source("manifests")),
+    )
+    result = render(base, worktree)
+    assert result.exit_code == 0, result.output
+    assert sorted(_objects(result.stdout)) == ["plain", "web"]  # the root renders Application web

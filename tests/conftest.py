@@ -1,10 +1,12 @@
-"""Shared test configuration: a fixed hypothesis profile for CI, a faster one for local runs, and a
-throw-away cache folder."""
+"""Shared test configuration: the fixtures of tests/support for every folder, a fixed hypothesis profile for
+CI, a faster one for local runs, and a throw-away cache folder."""
 
 import os
 import tempfile
 
 from hypothesis import HealthCheck, settings
+
+pytest_plugins = ["support.sim"]
 
 settings.register_profile(
     "ci", max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -4,13 +4,13 @@ engine's sync, and after someone edits the cluster behind its back."""
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner, Result
 
+from support.paths import STAGING
+from support.sim import SimTime
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.cli.main import main
 from wavecd.core import ManualClock
@@ -20,37 +20,8 @@ from wavecd.sim.cluster import SimCluster
 from wavecd.sync.settings import ClusterFacts, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
-STAGING = Path(__file__).resolve().parents[2] / "examples" / "staging"
 # Rendered only once kube-prometheus-stack (tree wave -1) has installed the monitoring CRDs, so the first
 # sync of the tree (which renders it at wave -2) leaves it OutOfSync, exactly as Argo CD would.
-
-
-class SimTime:
-    """The sync's clock: its sleeps move the sim's manual clock, running every controller step on the way."""
-
-    def __init__(self, sim: SimCluster):
-        self.sim = sim
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        return self.sim.clock.now()
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sim.advance(seconds)
-
-
-@pytest.fixture
-def sim():
-    with SimCluster(clock=ManualClock()) as cluster:
-        yield cluster
-
-
-@pytest.fixture
-def kubeconfig(sim, tmp_path):
-    path = tmp_path / "kubeconfig"
-    sim.write_kubeconfig(str(path))
-    return path
 
 
 def status(*args: str) -> Result:

@@ -7,14 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 from click.testing import CliRunner
 from sync_repo import write_failing_repo
 
+from support.paths import STAGING
 from wavecd.cli.main import main
-
-STAGING = str(Path(__file__).resolve().parents[2] / "examples" / "staging")
 
 
 def sync(*args: str):
@@ -29,7 +27,7 @@ def events(stdout: str) -> list[dict]:
 
 def test_staging_rolls_out_wave_by_wave_and_ends_healthy():
     # The limit turns a stalled rollout into a failure (exit 3) instead of a test that never ends.
-    result = sync(STAGING, "--sim", "--timeout", "1h", "-o", "json")
+    result = sync(str(STAGING), "--sim", "--timeout", "1h", "-o", "json")
     assert result.exit_code == 0, result.stderr
     lines = events(result.stdout)
     assert lines[0]["event"] == "render" and lines[0]["errors"] == []
@@ -70,7 +68,7 @@ def test_an_app_that_cannot_render_is_reported_first_and_fails_at_its_wave(tmp_p
 
 
 def test_timeout_exits_3_with_a_summary():
-    result = sync(STAGING, "--sim", "--timeout", "5s", "-o", "json")
+    result = sync(str(STAGING), "--sim", "--timeout", "5s", "-o", "json")
     assert result.exit_code == 3, result.stderr
     summary = events(result.stdout)[-1]
     assert (summary["event"], summary["phase"], summary["exit_code"]) == ("summary", "TimedOut", 3)
@@ -82,7 +80,7 @@ def test_ctrl_c_stops_at_a_safe_point_exits_130_and_still_summarises():
         "-c",
         "from wavecd.cli.main import main; main()",
         "sync",
-        STAGING,
+        str(STAGING),
         "--sim",
         "--sim-speed",
         "1",

@@ -1,27 +1,9 @@
-"""Fixtures for the kube tests: a simulated cluster on a manual clock, reached over real HTTP through a
-kubeconfig, exactly as wavecd reaches a real cluster."""
+"""Fixtures for the kube tests: a namespace in the shared simulated cluster (tests/support/sim.py), created
+through `kube`, the client that reaches it over real HTTP through a kubeconfig."""
 
 from __future__ import annotations
 
 import pytest
-
-from wavecd.core import ManualClock
-from wavecd.kube import KubeClient
-from wavecd.sim.cluster import SimCluster
-
-
-@pytest.fixture
-def cluster():
-    with SimCluster(clock=ManualClock()) as sim:
-        yield sim
-
-
-@pytest.fixture
-def kube(cluster, tmp_path):
-    path = tmp_path / "kubeconfig"
-    cluster.write_kubeconfig(str(path))
-    with KubeClient.from_kubeconfig(str(path)) as client:
-        yield client
 
 
 @pytest.fixture

@@ -24,12 +24,12 @@ def managers(obj: dict) -> dict[str, str]:
     return {m["manager"]: m["operation"] for m in obj["metadata"].get("managedFields", [])}
 
 
-def test_apply_creates_with_field_manager_wavecd(kube, ns, cluster):
+def test_apply_creates_with_field_manager_wavecd(kube, ns, sim):
     created = kube.apply(config_map("cfg", a="1"))
     assert created["data"] == {"a": "1"}
     assert created["metadata"]["uid"]
     assert managers(created) == {"wavecd": "Apply"}
-    request = cluster.requests[-1]
+    request = sim.requests[-1]
     assert (request.method, request.content_type) == ("PATCH", "application/apply-patch+yaml")
     assert request.path == "/api/v1/namespaces/app/configmaps/cfg?fieldManager=wavecd"
 
@@ -59,11 +59,11 @@ def test_generation_moves_with_the_spec_only(kube, ns):
     assert kube.apply(deployment(replicas=3))["metadata"]["generation"] == 2
 
 
-def test_server_side_dry_run_changes_nothing(kube, ns, cluster):
+def test_server_side_dry_run_changes_nothing(kube, ns, sim):
     live = kube.apply(config_map("cfg", a="1"))
     would = kube.apply(config_map("cfg", a="2"), dry_run=True)
     assert would["data"] == {"a": "2"}
-    assert "dryRun=All" in cluster.requests[-1].path
+    assert "dryRun=All" in sim.requests[-1].path
     after = kube.get("v1", "ConfigMap", "cfg", "app")
     assert after["data"] == {"a": "1"}
     assert after["metadata"]["resourceVersion"] == live["metadata"]["resourceVersion"]
@@ -79,7 +79,7 @@ def test_dry_run_reports_conflicts_too(kube, ns):
     assert kube.get("apps/v1", "Deployment", "web", "app")["spec"]["replicas"] == 2
 
 
-def test_conflict_with_another_field_manager_then_force(kube, ns, cluster):
+def test_conflict_with_another_field_manager_then_force(kube, ns, sim):
     kube.apply(deployment(replicas=2))
     with pytest.raises(ApplyConflictError) as caught:
         kube.apply(deployment(replicas=5), field_manager="hpa-like")
@@ -92,7 +92,7 @@ def test_conflict_with_another_field_manager_then_force(kube, ns, cluster):
 
     forced = kube.apply(deployment(replicas=5), field_manager="hpa-like", force=True)
     assert forced["spec"]["replicas"] == 5
-    assert "force=true" in cluster.requests[-1].path
+    assert "force=true" in sim.requests[-1].path
     # wavecd lost .spec.replicas: its next apply of the old value conflicts the other way.
     with pytest.raises(ApplyConflictError, match=r'conflict with "hpa-like": \.spec\.replicas'):
         kube.apply(deployment(replicas=2))
@@ -112,7 +112,7 @@ def test_namespaced_object_without_namespace_goes_to_the_context_namespace(kube)
     assert obj["metadata"] == {"name": "cfg"}  # the caller's manifest is left alone
 
 
-def test_cluster_scoped_object_ignores_a_namespace(kube, cluster):
+def test_cluster_scoped_object_ignores_a_namespace(kube, sim):
     role = {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRole",
@@ -121,7 +121,7 @@ def test_cluster_scoped_object_ignores_a_namespace(kube, cluster):
     }
     applied = kube.apply(role)
     assert "namespace" not in applied["metadata"]
-    assert cluster.requests[-1].path.startswith("/apis/rbac.authorization.k8s.io/v1/clusterroles/reader?")
+    assert sim.requests[-1].path.startswith("/apis/rbac.authorization.k8s.io/v1/clusterroles/reader?")
     assert kube.get("rbac.authorization.k8s.io/v1", "ClusterRole", "reader")["rules"][0]["verbs"] == ["get"]
 
 
@@ -131,25 +131,25 @@ def test_apply_into_a_missing_namespace(kube):
     assert (caught.value.code, caught.value.message) == (404, 'namespaces "nope" not found')
 
 
-def test_custom_resource_before_and_after_its_crd(kube, cluster, ns):
+def test_custom_resource_before_and_after_its_crd(kube, sim, ns):
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": ns}}
     widget["spec"] = {"size": 1}
     kube.apply(widget_crd())
     with pytest.raises(NoKindMatchError, match=r'^no matches for kind "Widget" in version "example\.com/v1"$'):
         kube.apply(widget)
-    cluster.advance(0.2)
+    sim.advance(0.2)
     assert kube.apply(widget)["spec"] == {"size": 1}
     assert [w["metadata"]["name"] for w in kube.list("example.com/v1", "Widget")] == ["w"]
 
 
-def test_write_after_the_crd_is_gone_says_no_matches(kube, cluster, ns):
+def test_write_after_the_crd_is_gone_says_no_matches(kube, sim, ns):
     """Discovery cached before the CRD was deleted: the server's 404 makes the client look again."""
     kube.apply(widget_crd())
-    cluster.advance(0.2)
+    sim.advance(0.2)
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": ns}}
     kube.apply(widget)
     assert kube.delete("apiextensions.k8s.io/v1", "CustomResourceDefinition", "widgets.example.com")
-    cluster.advance(5)
+    sim.advance(5)
     with pytest.raises(NoKindMatchError):
         kube.apply(widget)
 
@@ -198,10 +198,10 @@ def test_delete_dry_run_keeps_the_object(kube, ns):
     assert kube.get("v1", "ConfigMap", "a", ns) is not None
 
 
-def test_delete_propagation_is_sent(kube, ns, cluster):
+def test_delete_propagation_is_sent(kube, ns, sim):
     kube.apply(deployment())
     kube.delete("apps/v1", "Deployment", "web", ns, propagation="Foreground")
-    assert "propagationPolicy=Foreground" in cluster.requests[-1].path
+    assert "propagationPolicy=Foreground" in sim.requests[-1].path
 
 
 def test_create_with_generate_name_and_already_exists(kube, ns):
@@ -239,10 +239,10 @@ def test_single_object_calls_need_a_name(kube, name):
         kube.delete("v1", "ConfigMap", name, "default")
 
 
-def test_custom_resources_take_merge_and_json_patches_but_not_strategic(kube, cluster, ns):
+def test_custom_resources_take_merge_and_json_patches_but_not_strategic(kube, sim, ns):
     """The apiserver offers no strategic merge patch for custom resources (415, its accepted types listed)."""
     kube.apply(widget_crd())
-    cluster.advance(0.2)
+    sim.advance(0.2)
     kube.apply({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": ns}})
     merged = kube.patch("example.com/v1", "Widget", "w", {"spec": {"size": 2}}, namespace=ns)
     assert merged["spec"] == {"size": 2}

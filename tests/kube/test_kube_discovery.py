@@ -66,12 +66,12 @@ def test_known_kind_at_an_unserved_version_is_no_match(kube):
         kube.resource_for("apps/v1beta1", "Deployment")
 
 
-def test_crd_kinds_appear_once_established(kube, cluster, ns):
+def test_crd_kinds_appear_once_established(kube, sim, ns):
     kube.apply(widget_crd())
     with pytest.raises(NoKindMatchError):
         kube.resource_for("example.com/v1", "Widget")
     assert "example.com/v1" not in kube.api_versions()
-    cluster.advance(0.2)  # the sim's CRD controller establishes it after 0.2 s
+    sim.advance(0.2)  # the sim's CRD controller establishes it after 0.2 s
     # A lookup that misses refreshes discovery once by itself...
     widget = kube.resource_for("example.com/v1", "Widget")
     assert (widget.plural, widget.namespaced) == ("widgets", True)
@@ -80,20 +80,20 @@ def test_crd_kinds_appear_once_established(kube, cluster, ns):
     assert any(r.kind == "Widget" for r in kube.resources())
 
 
-def test_explicit_refresh_after_crds_are_established(kube, cluster):
+def test_explicit_refresh_after_crds_are_established(kube, sim):
     before = {r.kind for r in kube.resources()}
     kube.apply(widget_crd(scope="Cluster"))
-    cluster.advance(0.2)
+    sim.advance(0.2)
     assert "Widget" not in {r.kind for r in kube.resources()}  # still the cached view
     assert "Widget" in {r.kind for r in kube.resources(refresh=True)} - before
     assert kube.is_namespaced("example.com/v1", "Widget") is False
 
 
-def test_legacy_discovery_agrees_with_aggregated(kube, cluster):
+def test_legacy_discovery_agrees_with_aggregated(kube, sim):
     """Servers without aggregated discovery are read through the per-group/version documents."""
     kube.apply(widget_crd())
-    cluster.advance(0.2)
-    with httpx.Client(base_url=cluster.url) as http:
+    sim.advance(0.2)
+    with httpx.Client(base_url=sim.url) as http:
 
         def fetch(path: str, accept: str, *, legacy: bool) -> tuple[str, dict]:
             response = http.get(path, headers={"Accept": "application/json" if legacy else accept})
@@ -108,10 +108,10 @@ def test_legacy_discovery_agrees_with_aggregated(kube, cluster):
     assert legacy.by_kind[("example.com/v1", "Widget")].plural == "widgets"
 
 
-def test_discovery_uses_aggregated_documents_in_two_requests(kube, cluster):
-    seen = len(cluster.requests)
+def test_discovery_uses_aggregated_documents_in_two_requests(kube, sim):
+    seen = len(sim.requests)
     kube.resources(refresh=True)
-    paths = [r.path for r in cluster.requests[seen:]]
+    paths = [r.path for r in sim.requests[seen:]]
     assert paths == ["/api", "/apis"]
 
 

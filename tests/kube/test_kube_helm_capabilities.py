@@ -11,8 +11,8 @@ from kube_manifests import widget_crd
 RECORDED = Path(__file__).parent / "data" / "helm_api_versions.txt"
 
 
-def test_api_versions_match_what_helm_reads_from_the_cluster(kube, cluster):
+def test_api_versions_match_what_helm_reads_from_the_cluster(kube, sim):
     kube.apply(widget_crd())
-    cluster.advance(0.2)
+    sim.advance(0.2)
     kube.refresh_discovery()
     assert kube.api_versions() == RECORDED.read_text().split()

@@ -38,11 +38,11 @@ def no_env(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 
-def test_the_current_context_of_an_explicit_file_reaches_the_cluster(cluster, tmp_path, no_env):
+def test_the_current_context_of_an_explicit_file_reaches_the_cluster(sim, tmp_path, no_env):
     path = tmp_path / "kc"
-    cluster.write_kubeconfig(str(path), context="sim")
+    sim.write_kubeconfig(str(path), context="sim")
     with KubeClient.from_kubeconfig(str(path)) as kube:
-        assert (kube.context, kube.namespace, kube.server) == ("sim", "default", cluster.url)
+        assert (kube.context, kube.namespace, kube.server) == ("sim", "default", sim.url)
         assert kube.server_version().major == "1"
 
 

@@ -1,23 +1,15 @@
-"""Fixtures for the sim tests: a cluster on a manual clock, and an HTTP client for it."""
+"""Fixtures for the sim tests: a raw HTTP client for the shared `sim` cluster (tests/support/sim.py), and a
+namespace created through it."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from wavecd.core import ManualClock
-from wavecd.sim.cluster import SimCluster
-
 
 @pytest.fixture
-def cluster():
-    with SimCluster(clock=ManualClock()) as sim:
-        yield sim
-
-
-@pytest.fixture
-def client(cluster):
-    with httpx.Client(base_url=cluster.url, timeout=10) as http:
+def client(sim):
+    with httpx.Client(base_url=sim.url, timeout=10) as http:
         yield http
 
 

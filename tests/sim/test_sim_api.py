@@ -112,7 +112,7 @@ def test_create_get_list_and_errors(client, ns):
     assert unnamed.json()["details"]["causes"][0]["reason"] == "FieldValueRequired"
 
 
-def test_admission_missing_namespace_unknown_kind_and_terminating(client, cluster, ns):
+def test_admission_missing_namespace_unknown_kind_and_terminating(client, sim, ns):
     response = client.post("/api/v1/namespaces/nope/configmaps", json=cm(ns="nope"))
     assert (response.status_code, response.json()["message"]) == (404, 'namespaces "nope" not found')
     gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g", "namespace": "app"}}
@@ -123,7 +123,7 @@ def test_admission_missing_namespace_unknown_kind_and_terminating(client, cluste
     hold["metadata"]["finalizers"] = ["example.com/hold"]
     assert client.post("/api/v1/namespaces/app/configmaps", json=hold).status_code == 201
     assert client.delete("/api/v1/namespaces/app").json()["status"]["phase"] == "Terminating"
-    cluster.settle()
+    sim.settle()
     refused = client.post("/api/v1/namespaces/app/configmaps", json=cm(name="late"))
     assert refused.status_code == 403
     assert refused.json()["message"] == (
@@ -147,10 +147,10 @@ def test_no_content_type_means_json(client, ns):
     assert response.status_code == 201
 
 
-def test_server_side_apply_lifecycle(client, cluster, ns):
+def test_server_side_apply_lifecycle(client, sim, ns):
     created = apply(client, DEPLOY, deploy())
     assert created.status_code == 201
-    cluster.settle()  # let the controllers write their status first
+    sim.settle()  # let the controllers write their status first
     rv = client.get(DEPLOY).json()["metadata"]["resourceVersion"]
     same = apply(client, DEPLOY, deploy())
     assert same.status_code == 200 and same.json()["metadata"]["resourceVersion"] == rv
@@ -199,7 +199,7 @@ def test_generation_tracks_spec_only(client, ns):
     assert changed["metadata"]["generation"] == 2
 
 
-def test_status_subresource(client, cluster, ns):
+def test_status_subresource(client, sim, ns):
     apply(client, DEPLOY, deploy())
     ignored = client.patch(
         f"{DEPLOY}?fieldManager=x",
@@ -277,9 +277,9 @@ def test_yaml_bodies(client, ns):
     assert response.status_code == 201
 
 
-def test_table_answers_for_kubectl_get(client, cluster, ns):
+def test_table_answers_for_kubectl_get(client, sim, ns):
     apply(client, DEPLOY, deploy())
-    cluster.advance(5)
+    sim.advance(5)
     accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
     response = client.get("/apis/apps/v1/namespaces/app/deployments", headers={"Accept": accept})
     assert response.headers["content-type"] == "application/json;as=Table;v=v1;g=meta.k8s.io"
@@ -320,7 +320,7 @@ def test_invalid_names_are_refused_as_the_apiserver_words_it(client, ns):
     assert missing.status_code == 404
 
 
-def test_custom_resources_are_pruned_and_strictly_validated(client, cluster, ns):
+def test_custom_resources_are_pruned_and_strictly_validated(client, sim, ns):
     schema = {
         "type": "object",
         "properties": {
@@ -346,7 +346,7 @@ def test_custom_resources_are_pruned_and_strictly_validated(client, cluster, ns)
         },
     }
     client.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd)
-    cluster.advance(1)
+    sim.advance(1)
     gadget = {
         "apiVersion": "example.com/v1",
         "kind": "Gadget",

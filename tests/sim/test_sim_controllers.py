@@ -40,13 +40,13 @@ def workload(kind, name, replicas=2, annotations=None, **spec):
 DEPLOY = "/apis/apps/v1/namespaces/app/deployments/web"
 
 
-def test_deployment_progressing_until_its_delay(client, cluster, ns):
+def test_deployment_progressing_until_its_delay(client, sim, ns):
     apply(client, DEPLOY, workload("Deployment", "web", annotations={"sim.wavecd.io/ready-after": "10s"}))
-    cluster.settle()
+    sim.settle()
     assert health(client, DEPLOY) == P
-    cluster.advance(9)
+    sim.advance(9)
     assert health(client, DEPLOY) == P
-    cluster.advance(1)
+    sim.advance(1)
     assert health(client, DEPLOY) == H
     rs = client.get("/apis/apps/v1/namespaces/app/replicasets").json()["items"]
     pods = client.get("/api/v1/namespaces/app/pods").json()["items"]
@@ -60,15 +60,15 @@ def test_deployment_progressing_until_its_delay(client, cluster, ns):
     }
 
 
-def test_rolling_update_replaces_the_replicaset(client, cluster, ns):
+def test_rolling_update_replaces_the_replicaset(client, sim, ns):
     apply(client, DEPLOY, workload("Deployment", "web"))
-    cluster.advance(5)
+    sim.advance(5)
     changed = workload("Deployment", "web")
     changed["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.26"
     apply(client, DEPLOY, changed)
-    cluster.settle()
+    sim.settle()
     assert health(client, DEPLOY) == P
-    cluster.advance(5)
+    sim.advance(5)
     assert health(client, DEPLOY) == H
     sets = client.get("/apis/apps/v1/namespaces/app/replicasets").json()["items"]
     assert sorted(r["spec"]["replicas"] for r in sets) == [0, 2]
@@ -76,7 +76,7 @@ def test_rolling_update_replaces_the_replicaset(client, cluster, ns):
     assert images == {"nginx:1.26"}
 
 
-def test_deployment_that_fails(client, cluster, ns):
+def test_deployment_that_fails(client, sim, ns):
     apply(
         client,
         DEPLOY,
@@ -86,22 +86,22 @@ def test_deployment_that_fails(client, cluster, ns):
             annotations={"sim.wavecd.io/outcome": "fail", "sim.wavecd.io/fail-after": "30s"},
         ),
     )
-    cluster.advance(29)
+    sim.advance(29)
     assert health(client, DEPLOY) == P
-    cluster.advance(1)
+    sim.advance(1)
     result = assess(client.get(DEPLOY).json())
     assert (result.status, result.message) == (D, 'Deployment "web" exceeded its progress deadline')
     pods = client.get("/api/v1/namespaces/app/pods").json()["items"]
     assert all(assess(p).status == D for p in pods)  # CrashLoopBackOff
 
 
-def test_deployment_that_never_settles(client, cluster, ns):
+def test_deployment_that_never_settles(client, sim, ns):
     apply(client, DEPLOY, workload("Deployment", "web", annotations={"sim.wavecd.io/outcome": "never"}))
-    cluster.advance(3600)
+    sim.advance(3600)
     assert health(client, DEPLOY) == P
 
 
-def test_statefulset_daemonset_with_volume_claims(client, cluster, ns):
+def test_statefulset_daemonset_with_volume_claims(client, sim, ns):
     sts = workload(
         "StatefulSet",
         "db",
@@ -116,10 +116,10 @@ def test_statefulset_daemonset_with_volume_claims(client, cluster, ns):
     )
     apply(client, "/apis/apps/v1/namespaces/app/statefulsets/db", sts)
     apply(client, "/apis/apps/v1/namespaces/app/daemonsets/agent", workload("DaemonSet", "agent"))
-    cluster.settle()
+    sim.settle()
     assert health(client, "/apis/apps/v1/namespaces/app/statefulsets/db") == P
     assert health(client, "/apis/apps/v1/namespaces/app/daemonsets/agent") == P
-    cluster.advance(5)
+    sim.advance(5)
     assert health(client, "/apis/apps/v1/namespaces/app/statefulsets/db") == H
     assert health(client, "/apis/apps/v1/namespaces/app/daemonsets/agent") == H
     pvc = client.get("/api/v1/namespaces/app/persistentvolumeclaims/data-db-1").json()
@@ -132,7 +132,7 @@ def test_statefulset_daemonset_with_volume_claims(client, cluster, ns):
     volume = client.get(f"/api/v1/persistentvolumes/{pvc['spec']['volumeName']}").json()
     assert volume["spec"]["claimRef"]["name"] == "data-db-1"
     client.delete("/api/v1/namespaces/app/persistentvolumeclaims/data-db-1")
-    cluster.settle()
+    sim.settle()
     assert client.get(f"/api/v1/persistentvolumes/{pvc['spec']['volumeName']}").status_code == 404
     names = sorted(p["metadata"]["name"] for p in client.get("/api/v1/namespaces/app/pods").json()["items"])
     assert names[1:] == ["db-0", "db-1"] and names[0].startswith("agent-")
@@ -148,12 +148,12 @@ def job(name, annotations=None):
     }
 
 
-def test_jobs_complete_or_fail(client, cluster, ns):
+def test_jobs_complete_or_fail(client, sim, ns):
     apply(client, "/apis/batch/v1/namespaces/app/jobs/ok", job("ok"))
     apply(client, "/apis/batch/v1/namespaces/app/jobs/bad", job("bad", {"sim.wavecd.io/outcome": "fail"}))
-    cluster.settle()
+    sim.settle()
     assert health(client, "/apis/batch/v1/namespaces/app/jobs/ok") == P
-    cluster.advance(5)
+    sim.advance(5)
     ok = client.get("/apis/batch/v1/namespaces/app/jobs/ok").json()
     assert assess(ok).status == H
     assert [c["type"] for c in ok["status"]["conditions"]] == ["SuccessCriteriaMet", "Complete"]
@@ -161,7 +161,7 @@ def test_jobs_complete_or_fail(client, cluster, ns):
     assert (bad.status, bad.message) == (D, "Job has reached the specified backoff limit")
 
 
-def test_load_balancer_service_ingress_and_pvc(client, cluster, ns):
+def test_load_balancer_service_ingress_and_pvc(client, sim, ns):
     svc = {
         "apiVersion": "v1",
         "kind": "Service",
@@ -187,10 +187,10 @@ def test_load_balancer_service_ingress_and_pvc(client, cluster, ns):
     apply(client, "/api/v1/namespaces/app/services/lb", svc)
     apply(client, "/apis/networking.k8s.io/v1/namespaces/app/ingresses/web", ing)
     apply(client, "/api/v1/namespaces/app/persistentvolumeclaims/data", pvc)
-    cluster.settle()
+    sim.settle()
     assert health(client, "/api/v1/namespaces/app/services/lb") == P
     assert health(client, "/apis/networking.k8s.io/v1/namespaces/app/ingresses/web") == P
-    cluster.advance(5)
+    sim.advance(5)
     assert health(client, "/api/v1/namespaces/app/services/lb") == H
     assert health(client, "/apis/networking.k8s.io/v1/namespaces/app/ingresses/web") == H
     assert health(client, "/api/v1/namespaces/app/persistentvolumeclaims/data") == P  # no such StorageClass
@@ -218,39 +218,39 @@ CRD = {
 POOL = "/apis/karpenter.sh/v1/nodepools/default"
 
 
-def test_crd_establishment_gates_its_resources(client, cluster):
+def test_crd_establishment_gates_its_resources(client, sim):
     pool = {"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": "default"}, "spec": {}}
     refused = client.patch(f"{POOL}?fieldManager=test", content=json.dumps(pool), headers=APPLY)
     assert refused.status_code == 404
     assert refused.json()["message"] == 'no matches for kind "NodePool" in version "karpenter.sh/v1"'
     apply(client, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/nodepools.karpenter.sh", CRD)
-    cluster.settle()
+    sim.settle()
     assert client.patch(f"{POOL}?fieldManager=test", content=json.dumps(pool), headers=APPLY).status_code == 404
-    cluster.advance(0.2)
+    sim.advance(0.2)
     crd = client.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/nodepools.karpenter.sh").json()
     assert {c["type"]: c["status"] for c in crd["status"]["conditions"]} == {
         "NamesAccepted": "True",
         "Established": "True",
     }
     apply(client, POOL, pool)
-    cluster.settle()
+    sim.settle()
     assert assess(client.get(POOL).json()) is None  # custom resources have no health without a rule
-    cluster.advance(1)
+    sim.advance(1)
     conditions = client.get(POOL).json()["status"]["conditions"]
     assert [(c["type"], c["status"]) for c in conditions] == [("Ready", "True")]
     client.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/nodepools.karpenter.sh")
-    cluster.advance(1)
+    sim.advance(1)
     assert client.get(POOL).status_code == 404
     names = {r["name"] for r in client.get("/apis/karpenter.sh/v1").json().get("resources", [])}
     assert "nodepools" not in names
 
 
-def test_namespace_deletion_and_garbage_collection(client, cluster, ns):
+def test_namespace_deletion_and_garbage_collection(client, sim, ns):
     apply(client, DEPLOY, workload("Deployment", "web"))
-    cluster.advance(5)
+    sim.advance(5)
     assert len(client.get("/api/v1/namespaces/app/pods").json()["items"]) == 2
     client.request("DELETE", DEPLOY, json={"propagationPolicy": "Foreground"})
-    cluster.advance(1)
+    sim.advance(1)
     assert client.get("/api/v1/namespaces/app/pods").json()["items"] == []
     assert client.get(DEPLOY).status_code == 404
     held = {
@@ -260,14 +260,14 @@ def test_namespace_deletion_and_garbage_collection(client, cluster, ns):
     }
     client.post("/api/v1/namespaces/app/configmaps", json=held)
     client.delete("/api/v1/namespaces/app")
-    cluster.advance(2)
+    sim.advance(2)
     assert client.get("/api/v1/namespaces/app").json()["status"]["phase"] == "Terminating"
     client.patch(
         "/api/v1/namespaces/app/configmaps/held?fieldManager=t",
         json={"metadata": {"finalizers": None}},
         headers={"Content-Type": "application/merge-patch+json"},
     )
-    cluster.advance(1)
+    sim.advance(1)
     assert client.get("/api/v1/namespaces/app").status_code == 404
 
 
@@ -286,7 +286,7 @@ def test_fresh_cluster_has_system_objects_and_argocd_crds(client):
     assert assess(created.json()).status == P  # the Application rule: Progressing until it reports health
 
 
-def test_pod_disruption_budget_follows_its_pods(client, cluster, ns):
+def test_pod_disruption_budget_follows_its_pods(client, sim, ns):
     apply(client, DEPLOY, workload("Deployment", "web", replicas=3))
     pdb = {
         "apiVersion": "policy/v1",
@@ -296,15 +296,15 @@ def test_pod_disruption_budget_follows_its_pods(client, cluster, ns):
     }
     path = "/apis/policy/v1/namespaces/app/poddisruptionbudgets/web"
     apply(client, path, pdb)
-    cluster.settle()
+    sim.settle()
     assert client.get(path).json()["status"]["currentHealthy"] == 0
-    cluster.advance(5)
+    sim.advance(5)
     status = client.get(path).json()["status"]
     assert (status["expectedPods"], status["currentHealthy"], status["disruptionsAllowed"]) == (3, 3, 1)
     assert assess(client.get(path).json()).status == H  # Argo's shipped PodDisruptionBudget check
 
 
-def test_hpa_reads_healthy_through_v2_and_v1(client, cluster, ns):
+def test_hpa_reads_healthy_through_v2_and_v1(client, sim, ns):
     hpa = {
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
@@ -316,9 +316,9 @@ def test_hpa_reads_healthy_through_v2_and_v1(client, cluster, ns):
         },
     }
     apply(client, "/apis/autoscaling/v2/namespaces/app/horizontalpodautoscalers/web", hpa)
-    cluster.settle()
+    sim.settle()
     assert health(client, "/apis/autoscaling/v2/namespaces/app/horizontalpodautoscalers/web") == P
-    cluster.advance(1)
+    sim.advance(1)
     assert health(client, "/apis/autoscaling/v2/namespaces/app/horizontalpodautoscalers/web") == H
     v1 = client.get("/apis/autoscaling/v1/namespaces/app/horizontalpodautoscalers/web").json()
     assert "conditions" not in v1["status"] and assess(v1).status == H

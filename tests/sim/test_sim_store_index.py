@@ -134,7 +134,7 @@ def test_events_after_returns_only_newer_events_from_a_full_log():
         assert len(list(store.events_after(store.oldest_resumable()))) == EVENT_LOG_SIZE
 
 
-def test_orphan_deletion_strips_only_that_owner(client, cluster, ns):
+def test_orphan_deletion_strips_only_that_owner(client, sim, ns):
     path = "/api/v1/namespaces/app/configmaps"
     owner = client.post(path, json={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owner"}}).json()
     other = client.post(path, json={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other"}}).json()
@@ -146,10 +146,10 @@ def test_orphan_deletion_strips_only_that_owner(client, cluster, ns):
         body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "ownerReferences": refs}}
         assert client.post(path, json=body).status_code == 201
     client.request("DELETE", f"{path}/owner", json={"propagationPolicy": "Orphan"})
-    cluster.advance(1)
+    sim.advance(1)
     left = {o["metadata"]["name"]: o["metadata"].get("ownerReferences") for o in client.get(path).json()["items"]}
     assert left.get("only", "gone") is None
     assert left.get("both") == [ref(other)]
     client.delete(f"{path}/other")
-    cluster.advance(1)
+    sim.advance(1)
     assert "both" not in {o["metadata"]["name"] for o in client.get(path).json()["items"]}

@@ -1,27 +1,24 @@
 """wavecd.yaml loading and folder mirrors, on the shipped example and on broken files."""
 
-from pathlib import Path
-
 import pytest
 
+from support.paths import STAGING
 from wavecd.core import UserInputError
 from wavecd.sources.config import find_config, load_config
 from wavecd.sources.errors import SourceError
 from wavecd.sources.resolver import SourceResolver
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "staging"
-
 
 def test_the_example_config_maps_the_seed_repo_and_the_registries():
-    config = load_config(EXAMPLE / "wavecd.yaml")
-    assert config.root == EXAMPLE / "root-staging.yaml"
+    config = load_config(STAGING / "wavecd.yaml")
+    assert config.root == STAGING / "root-staging.yaml"
     assert config.repositories[0].worktree is True
     assert config.render.helm_compat == "v4"
-    assert find_config(EXAMPLE / "ca-staging" / "root") == EXAMPLE / "wavecd.yaml"
+    assert find_config(STAGING / "ca-staging" / "root") == STAGING / "wavecd.yaml"
 
 
 def test_a_chart_is_found_in_its_folder_mirror_by_name_and_version(tmp_path):
-    resolver = SourceResolver(load_config(EXAMPLE / "wavecd.yaml"), offline=True, cache_dir=tmp_path)
+    resolver = SourceResolver(load_config(STAGING / "wavecd.yaml"), offline=True, cache_dir=tmp_path)
     found = resolver.chart("public.ecr.aws/karpenter", "karpenter", "1.11.1")
     assert found.path.name == "karpenter" and (found.path / "Chart.yaml").is_file()
     with pytest.raises(SourceError, match=r"chart karpenter 9\.9\.9 from public.ecr.aws/karpenter"):
@@ -29,13 +26,13 @@ def test_a_chart_is_found_in_its_folder_mirror_by_name_and_version(tmp_path):
 
 
 def test_worktree_mapping_reads_the_folder_and_records_the_revision():
-    resolver = SourceResolver(load_config(EXAMPLE / "wavecd.yaml"))
+    resolver = SourceResolver(load_config(STAGING / "wavecd.yaml"))
     tree = resolver.git_tree("https://GitHub.com/ca-platform/303-gitops", "argocd-sync/staging")
-    assert tree.worktree and tree.root == EXAMPLE and tree.revision == "argocd-sync/staging"
+    assert tree.worktree and tree.root == STAGING and tree.revision == "argocd-sync/staging"
 
 
 def test_unmapped_repository_says_how_to_map_it():
-    resolver = SourceResolver(load_config(EXAMPLE / "wavecd.yaml"))
+    resolver = SourceResolver(load_config(STAGING / "wavecd.yaml"))
     with pytest.raises(SourceError, match="--repo URL=PATH"):
         resolver.git_tree("https://example.com/other.git", "HEAD")
 

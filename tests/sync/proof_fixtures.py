@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from support.paths import EXAMPLES, KUBECTL
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import RealClock
 from wavecd.kube import KubeClient, KubeError
@@ -26,9 +27,6 @@ from wavecd.plan import plan_tree
 from wavecd.sync.settings import ClusterFacts, SyncResult, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
-KUBECTL = Path(sys.executable).parent / "kubectl"
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-STAGING = EXAMPLES / "staging"
 TRACKING = "argocd.argoproj.io/tracking-id"
 # Simulated seconds per real second for the sim server and the in-process syncs that talk to it.
 SPEED = 50.0

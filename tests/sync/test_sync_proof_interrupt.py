@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from proof_fixtures import (
-    STAGING,
     CliSync,
     Key,
     SimServer,
@@ -25,6 +24,7 @@ from proof_fixtures import (
     tracked_by,
 )
 
+from support.paths import STAGING
 from wavecd.sync.settings import EXIT_INTERRUPTED
 
 INTERRUPTED_WAVE = -8

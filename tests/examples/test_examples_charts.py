@@ -5,9 +5,11 @@ import re
 from pathlib import Path
 
 import pytest
-from examples_repo import DATA, EXAMPLES, REPO, load_yaml
+from examples_repo import DATA, load_yaml
 
-JAVA_SERVICE = REPO / "common-charts" / "apps" / "java-service"
+from support.paths import EXAMPLES, STAGING
+
+JAVA_SERVICE = STAGING / "common-charts" / "apps" / "java-service"
 CHARTS = sorted(path.parent for path in EXAMPLES.rglob("Chart.yaml"))
 VALUES_PATH = re.compile(r"\.Values\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
 
@@ -21,7 +23,7 @@ def significant_lines(text: str) -> list[str]:
     ("template", "seed"),
     [
         (JAVA_SERVICE / "templates" / "deployment.yaml", "seed-deployment.txt"),
-        (REPO / "common-charts/infra/network-policies/templates/network-policies.yaml", "seed-network-policies.txt"),
+        (STAGING / "common-charts/infra/network-policies/templates/network-policies.yaml", "seed-network-policies.txt"),
     ],
 )
 def test_seed_templates_are_kept_verbatim(template: Path, seed: str):

@@ -3,77 +3,14 @@
 import re
 
 import pytest
-from examples_repo import EXAMPLES, REPO, load_yaml, resolve_mirror
+from examples_repo import load_yaml, resolve_mirror
 
-# The seed's tree under root-staging, in its order: (name, kind, wave).
-SEED_TREE = [
-    ("namespaces", "git", -10),
-    ("network-policies", "git", -9),
-    ("external-secrets", "oci", -9),
-    ("aws-lb-controller", "oci", -9),
-    ("karpenter", "oci", -8),
-    ("external-dns", "oci", -8),
-    ("kyverno", "oci", -7),
-    ("karpenter-config", "git", -6),
-    ("policy-reporter", "oci", -6),
-    ("ai-service-secrets", "git", -6),
-    ("kafka", "git", -5),
-    ("clickhouse", "oci", -4),
-    ("istio-base", "oci", -4),
-    ("istiod", "oci", -3),
-    ("istio-gateway", "git", -2),
-    ("istiod-monitoring", "git", -2),
-    ("istio-ingressgateway", "oci", -2),
-    ("istio-security", "git", -1),
-    ("kube-prometheus-stack", "oci", -1),
-    ("loki", "oci", 0),
-    ("tempo", "oci", 0),
-    ("grafana", "oci", 0),
-    ("alloy", "oci", 0),
-    ("loadtest-route", "git", 0),
-    ("opentelemetry-collector", "oci", 1),
-    ("kafka-exporter", "oci", 1),
-    ("alb-ingress", "git", 5),
-    ("staging-webs-services", "appset", 10),
-    ("staging-ai-services", "appset", 10),
-    ("loadtest-webs-services", "appset", 15),
-    ("loadtest-ai-services", "appset", 15),
-]
-# Named by the seed's wave table but missing from its tree.
-WAVE_TABLE_ADDITIONS = [("metrics-server", "oci", -9), ("cloudbeaver", "git", 5)]
+from support.paths import EXAMPLES, STAGING
+from support.staging import SEED_TREE, SETS, WAVE_TABLE_ADDITIONS
 
-SECTIONS = {"gitCharts": "git", "ociCharts": "oci", "applicationSets": "appset"}
-OBJECT_KIND = {"git": "Application", "oci": "Application", "appset": "ApplicationSet"}
-
-# Each ApplicationSet: namespace, name prefix of its Applications, and (service, wave) in order.
-SETS = {
-    "staging-webs-services": (
-        "staging-webs",
-        "staging",
-        [
-            ("auth-guard", 10),
-            ("queue", 11),
-            ("seat", 11),
-            ("seat-v2", 11),
-            ("order-core", 11),
-            ("api-gateway", 12),
-        ],
-    ),
-    "staging-ai-services": ("staging-ai", "staging", [("ai-defense", 10), ("authz-adapter", 10)]),
-    "loadtest-webs-services": (
-        "loadtest-webs",
-        "loadtest",
-        [
-            ("auth-guard", 15),
-            ("queue", 16),
-            ("seat", 16),
-            ("seat-v2", 16),
-            ("order-core", 16),
-            ("api-gateway", 17),
-        ],
-    ),
-    "loadtest-ai-services": ("loadtest-ai", "loadtest", [("ai-defense", 15), ("authz-adapter", 16)]),
-}
+# The root values' sections, by the kind of source the tree gives their entries.
+SECTIONS = {"gitCharts": "git-chart", "ociCharts": "oci-chart", "applicationSets": "applicationset"}
+OBJECT_KIND = {"git-chart": "Application", "oci-chart": "Application", "applicationset": "ApplicationSet"}
 
 REPO_URL = "https://github.com/ca-platform/303-gitops.git"
 REVISION = "argocd-sync/staging"
@@ -91,7 +28,7 @@ def entries(root_values: dict) -> dict[str, tuple[str, int, dict]]:
 
 def value_file(ref: str):
     assert ref.startswith("$values/"), ref
-    return REPO / ref.removeprefix("$values/")
+    return STAGING / ref.removeprefix("$values/")
 
 
 def referenced_values_files(root_values: dict, root_app: dict) -> list[str]:
@@ -145,7 +82,7 @@ def test_root_application_is_multi_source_with_a_values_ref(root_app):
     chart_source, values_source = root_app["spec"]["sources"]
     assert chart_source["repoURL"] == values_source["repoURL"] == REPO_URL
     assert chart_source["targetRevision"] == values_source["targetRevision"] == REVISION
-    assert (REPO / chart_source["path"] / "Chart.yaml").is_file()
+    assert (STAGING / chart_source["path"] / "Chart.yaml").is_file()
     assert values_source == {"repoURL": REPO_URL, "targetRevision": REVISION, "ref": "values"}
     for ref in chart_source["helm"]["valueFiles"]:
         assert value_file(ref).is_file(), ref
@@ -173,7 +110,7 @@ def test_every_application_reads_its_values_from_the_repo(root_values, root_rend
         chart_source, values_source = doc["spec"]["sources"]
         assert values_source == {"repoURL": REPO_URL, "targetRevision": REVISION, "ref": "values"}
         assert chart_source["helm"]["valueFiles"] == entry["valueFiles"]
-        if kind == "git":
+        if kind == "git-chart":
             assert chart_source["repoURL"] == REPO_URL
             assert chart_source["path"] == entry["path"]
         else:
@@ -198,7 +135,7 @@ def test_every_values_file_an_app_names_exists(root_values, root_app):
 
 def test_no_values_file_is_left_unused(root_values, root_app):
     used = {value_file(ref).resolve() for ref in referenced_values_files(root_values, root_app)}
-    present = {path.resolve() for path in (REPO / "ca-staging" / "values").rglob("*.yaml")}
+    present = {path.resolve() for path in (STAGING / "ca-staging" / "values").rglob("*.yaml")}
     assert sorted(map(str, present - used)) == []
 
 
@@ -206,7 +143,7 @@ def test_git_chart_paths_hold_charts(root_values):
     paths = [entry["path"] for entry in root_values["gitCharts"].values()]
     paths.append(root_values["serviceChart"]["path"])
     for path in paths:
-        chart = load_yaml(REPO / path / "Chart.yaml")
+        chart = load_yaml(STAGING / path / "Chart.yaml")
         assert chart["name"] == path.rsplit("/", 1)[1]
 
 
@@ -250,7 +187,7 @@ def test_service_values_name_the_service(root_values):
             assert values["image"]["name"].endswith("/" + service["name"])
 
 
-@pytest.mark.parametrize("name", [name for name, kind, _ in SEED_TREE + WAVE_TABLE_ADDITIONS if kind == "oci"])
+@pytest.mark.parametrize("name", [name for name, kind, _ in SEED_TREE + WAVE_TABLE_ADDITIONS if kind == "oci-chart"])
 def test_every_upstream_chart_has_a_marked_stand_in(root_values, wavecd_config, name):
     entry = root_values["ociCharts"][name]
     folder = resolve_mirror(wavecd_config, entry["repoURL"], entry["chart"], entry["version"])
@@ -262,13 +199,13 @@ def test_every_upstream_chart_has_a_marked_stand_in(root_values, wavecd_config, 
 
 
 def test_wavecd_yaml_maps_the_repo_and_registries_to_local_folders(wavecd_config, root_app):
-    assert (REPO / wavecd_config["root"]).resolve() == (REPO / "root-staging.yaml").resolve()
+    assert (STAGING / wavecd_config["root"]).resolve() == (STAGING / "root-staging.yaml").resolve()
     (repository,) = wavecd_config["repositories"]
     assert repository["url"] == root_app["spec"]["sources"][0]["repoURL"]
-    assert (REPO / repository["path"]).resolve() == REPO.resolve()
+    assert (STAGING / repository["path"]).resolve() == STAGING.resolve()
     assert repository["worktree"] is True
     for entry in wavecd_config["registries"]:
-        assert (REPO / entry["mirror"]).is_dir(), entry
+        assert (STAGING / entry["mirror"]).is_dir(), entry
     assert wavecd_config["render"] == {"helmCompat": "v4", "kubeVersion": "v1.33.0"}
     assert wavecd_config["clusters"] == [{"name": "in-cluster", "server": IN_CLUSTER}]
 

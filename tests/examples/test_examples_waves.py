@@ -6,7 +6,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from examples_repo import EXAMPLES, REPO, load_yaml, resolve_mirror
+from examples_repo import load_yaml, resolve_mirror
+
+from support.paths import EXAMPLES, STAGING
 
 # (apiVersion, kind) a plain Kubernetes 1.33 cluster serves.
 BUILT_IN = (
@@ -65,11 +67,11 @@ def crds_of(chart: Path) -> set[tuple[str, str]]:
 
 
 def charts_by_wave(root_values: dict, wavecd_config: dict) -> dict[str, tuple[int, Path]]:
-    charts = {name: (int(e["syncWave"]), REPO / e["path"]) for name, e in root_values["gitCharts"].items()}
+    charts = {name: (int(e["syncWave"]), STAGING / e["path"]) for name, e in root_values["gitCharts"].items()}
     for name, e in root_values["ociCharts"].items():
         charts[name] = (int(e["syncWave"]), resolve_mirror(wavecd_config, e["repoURL"], e["chart"], e["version"]))
     service_waves = [int(s["wave"]) for e in root_values["applicationSets"].values() for s in e["services"]]
-    charts["java-service"] = (min(service_waves), REPO / root_values["serviceChart"]["path"])
+    charts["java-service"] = (min(service_waves), STAGING / root_values["serviceChart"]["path"])
     return charts
 
 
@@ -88,7 +90,7 @@ def test_only_the_seed_defect_uses_a_kind_before_its_crd(root_values, wavecd_con
 
 
 def test_root_chart_writes_only_argo_cd_kinds():
-    assert kinds_used(REPO / "ca-staging" / "root") == PLATFORM
+    assert kinds_used(STAGING / "ca-staging" / "root") == PLATFORM
 
 
 def test_git_charts_write_the_kinds_of_their_job(root_values):
@@ -115,12 +117,12 @@ def test_git_charts_write_the_kinds_of_their_job(root_values):
         "alb-ingress": {("networking.k8s.io/v1", "Ingress")},
         "cloudbeaver": {("apps/v1", "Deployment"), ("v1", "Service"), ("v1", "PersistentVolumeClaim")},
     }
-    actual = {name: kinds_used(REPO / e["path"]) for name, e in root_values["gitCharts"].items()}
+    actual = {name: kinds_used(STAGING / e["path"]) for name, e in root_values["gitCharts"].items()}
     assert actual == expected
 
 
 def test_kafka_statefulset_claims_its_volume_per_pod():
-    text = (REPO / "common-charts/infra/kafka/templates/statefulset.yaml").read_text(encoding="utf-8")
+    text = (STAGING / "common-charts/infra/kafka/templates/statefulset.yaml").read_text(encoding="utf-8")
     assert "\n  volumeClaimTemplates:\n" in text
 
 

@@ -1,49 +1,30 @@
 """The example repository's tree plan: the root first, then tree waves -10 … 17 with the generated apps
 placed by their own annotation, and the one CRD-order finding of the example."""
 
-from pathlib import Path
-
 import pytest
 
-from wavecd.apps.root import load_root
-from wavecd.apps.tree import TreeOptions, build_tree
+from support.staging import GENERATED, SEED_TREE, WAVE_TABLE_ADDITIONS
 from wavecd.plan import crd_order_findings, plan_tree
-from wavecd.sources.resolver import SourceResolver
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-# Expected from the seed's wave table (tests/apps/test_apps_tree_example.py SEED and SERVICES), by tree wave.
-WAVES = {
-    -10: {"namespaces"},
-    -9: {"network-policies", "external-secrets", "aws-lb-controller", "metrics-server"},
-    -8: {"karpenter", "external-dns"},
-    -7: {"kyverno"},
-    -6: {"karpenter-config", "policy-reporter", "ai-service-secrets"},
-    -5: {"kafka"},
-    -4: {"clickhouse", "istio-base"},
-    -3: {"istiod"},
-    -2: {"istio-gateway", "istiod-monitoring", "istio-ingressgateway"},
-    -1: {"istio-security", "kube-prometheus-stack"},
-    0: {"loki", "tempo", "grafana", "alloy", "loadtest-route"},
-    1: {"opentelemetry-collector", "kafka-exporter"},
-    5: {"alb-ingress", "cloudbeaver"},
-    10: {"staging-auth-guard", "staging-ai-defense", "staging-authz-adapter"},
-    11: {"staging-queue", "staging-seat", "staging-seat-v2", "staging-order-core"},
-    12: {"staging-api-gateway"},
-    15: {"loadtest-auth-guard", "loadtest-ai-defense"},
-    16: {"loadtest-queue", "loadtest-seat", "loadtest-seat-v2", "loadtest-order-core", "loadtest-authz-adapter"},
-    17: {"loadtest-api-gateway"},
-}
+def _tree_waves() -> dict[int, set[str]]:
+    """The Applications of the seed's wave table (not its ApplicationSets, whose Applications are synced
+    instead) and the generated ones, by tree wave."""
+    waves: dict[int, set[str]] = {}
+    for name, source, wave in SEED_TREE + WAVE_TABLE_ADDITIONS:
+        if source != "applicationset":
+            waves.setdefault(wave, set()).add(name)
+    for name, _, wave, _ in GENERATED:
+        waves.setdefault(wave, set()).add(name)
+    return waves
+
+
+WAVES = _tree_waves()
 
 
 @pytest.fixture(scope="module")
-def example_plan():
-    root = load_root(EXAMPLES / "staging")
-    resolver = SourceResolver(root.config, offline=True)
-    tree = build_tree(
-        root.obj, resolver, clusters=root.config.clusters, options=TreeOptions(executor="serial"), root_file=root.file
-    )
-    return plan_tree(tree)
+def example_plan(example_tree):
+    return plan_tree(example_tree)
 
 
 def test_tree_waves_in_ascending_order_root_first(example_plan):

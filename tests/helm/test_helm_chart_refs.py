@@ -1,5 +1,5 @@
 """`wavecd helm template` with CHART as a reference: `oci://…` in a real registry (Debian's docker-registry on
-loopback) and `--repo URL NAME` in a loopback Helm repository, both from the sources tests' fixtures.
+loopback) and `--repo URL NAME` in a loopback Helm repository, both from tests/support/registries.py.
 
 Expected versions and error texts were recorded with `/opt/realhelm/helm-v4` and `helm-v3` (the `--repo` version
 fallback lines also with helm 4.2.2 from tools/realhelm.py `v4.2`) (`helm template x
@@ -11,7 +11,6 @@ these pushes never touch the sources tests' charts) differ, and the texts below 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -21,29 +20,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from support.registries import PASSWORD, USER, chart_archive
 from wavecd.cli.main import main
 from wavecd.sources.oci import OciRegistry
 from wavecd.sources.ocicharts import push_chart
-
-
-def _registry_fixtures():
-    """The sources tests' fixture module (shared, not copied); it lives beside their conftest."""
-    if "registry_fixtures" not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "sources" / "registry_fixtures.py"
-        spec = importlib.util.spec_from_file_location("registry_fixtures", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["registry_fixtures"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["registry_fixtures"]
-
-
-_fixtures = _registry_fixtures()
-open_registry = _fixtures.open_registry
-basic_registry = _fixtures.basic_registry
-helm_repo = _fixtures.helm_repo
-chart_archive = _fixtures.chart_archive
-USER, PASSWORD = _fixtures.USER, _fixtures.PASSWORD
 
 # With `--dist loadgroup` these stay on the worker that already runs the sources' registries.
 pytestmark = pytest.mark.xdist_group("sources-registries")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from registry_fixtures import PASSWORD, USER, chart_archive, free_port
 
+from support.registries import PASSWORD, USER, chart_archive, free_port
 from wavecd.sources.config import RegistryMirror, WavecdConfig
 from wavecd.sources.errors import ChartFetchError, IndexUnavailableError, NotInIndexError, SourceError
 from wavecd.sources.helmrepo import parse_index, resolve_chart_url

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from registry_fixtures import PASSWORD, USER, chart_archive, free_port
 
+from support.registries import PASSWORD, USER, chart_archive, free_port
 from wavecd.sources.config import RegistryMirror, WavecdConfig
 from wavecd.sources.errors import (
     ChartFetchError,

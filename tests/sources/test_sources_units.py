@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from registry_fixtures import chart_archive
 
+from support.registries import chart_archive
 from wavecd.sources.cache import ChartCache, sha256_digest
 from wavecd.sources.config import RegistryMirror, WavecdConfig, load_config
 from wavecd.sources.errors import InvalidVersionError, NoTagsError, SourceError

@@ -1,4 +1,5 @@
-"""Real registries for the sources tests, all on loopback and torn down at the end of the session.
+"""Real registries for the sources and `helm template` tests, all on loopback and torn down at the end of the
+session (one of each per test process: with `--dist loadgroup` their users share the `sources-registries` group).
 
 - `open_registry`: Debian's `docker-registry` with no authentication.
 - `basic_registry`: the same with htpasswd (basic) authentication.

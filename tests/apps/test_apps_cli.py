@@ -5,9 +5,10 @@ import shutil
 
 import pytest
 import yaml
-from apps_support import REPO, application, write_files
+from apps_support import REPO
 from click.testing import CliRunner
 
+from support.gitops import application, write_files
 from support.paths import EXAMPLES
 from wavecd.cli.main import main
 

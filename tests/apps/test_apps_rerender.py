@@ -4,8 +4,9 @@ follow the cluster, errors read as in the tree, and a render already made is a c
 import shutil
 
 import pytest
-from apps_support import REPO, FolderResolver, application, write_files
+from apps_support import REPO, FolderResolver
 
+from support.gitops import application, write_files
 from support.paths import EXAMPLES
 from wavecd.apps.errors import AppError
 from wavecd.apps.helm_source import RenderSettings

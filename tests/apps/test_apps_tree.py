@@ -4,8 +4,9 @@ and ApplicationSets (each generator and both template modes) as nodes whose apps
 import shutil
 
 import pytest
-from apps_support import REPO, FolderResolver, application, write_files
+from apps_support import REPO, FolderResolver
 
+from support.gitops import application, write_files
 from wavecd.apps.render_cache import MemoryCache
 from wavecd.apps.tree import TreeOptions, build_tree
 from wavecd.sources.config import ClusterConfig

@@ -9,6 +9,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
+from support.gitops import REPO_URL, Child, application, config_map, namespace, write_files, write_repo
 from support.paths import STAGING
 from support.sim import SimTime
 from wavecd.apps.session import TreeRequest, open_session
@@ -139,35 +140,10 @@ def test_an_unreachable_cluster_is_exit_1_with_a_clear_message(tmp_path):
     assert "Traceback" not in result.output
 
 
-def application(name: str, path: str, wave: int | None = None) -> dict[str, Any]:
-    meta: dict[str, Any] = {"name": name, "namespace": "argocd"}
-    if wave is not None:
-        meta["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": meta,
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": "https://git.example.com/gitops.git", "targetRevision": "main", "path": path},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"},
-        },
-    }
-
-
 def test_an_app_that_fails_to_render_is_unknown_with_its_error(kubeconfig, tmp_path):
-    repo = tmp_path / "repo"
-    (repo / "apps").mkdir(parents=True)
-    (repo / "wavecd.yaml").write_text(
-        json.dumps(
-            {
-                "root": "root.yaml",
-                "repositories": [{"url": "https://git.example.com/gitops.git", "path": ".", "worktree": True}],
-            }
-        )
-    )
-    (repo / "root.yaml").write_text(json.dumps(application("root", "apps")))
-    (repo / "apps" / "gone.yaml").write_text(json.dumps(application("gone", "no/such/folder", wave=3)))
+    repo = write_repo(tmp_path / "repo", [])
+    gone = application("gone", "no/such/folder", wave=3, namespace="shop", repo=REPO_URL)
+    write_files(repo, {"apps/gone.yaml": gone})
     result = status(str(repo), "--kubeconfig", str(kubeconfig), "-o", "json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
@@ -181,30 +157,8 @@ def test_an_app_that_fails_to_render_is_unknown_with_its_error(kubeconfig, tmp_p
 
 def write_shop_repo(repo: Path, config_maps: list[str]) -> Path:
     """A root over one app, `shop`, whose folder holds its namespace and the named ConfigMaps (rewritten)."""
-    (repo / "apps").mkdir(parents=True, exist_ok=True)
-    (repo / "shop").mkdir(exist_ok=True)
-    (repo / "wavecd.yaml").write_text(
-        json.dumps(
-            {
-                "root": "root.yaml",
-                "repositories": [{"url": "https://git.example.com/gitops.git", "path": ".", "worktree": True}],
-            }
-        )
-    )
-    (repo / "root.yaml").write_text(json.dumps(application("root", "apps")))
-    (repo / "apps" / "shop.yaml").write_text(json.dumps(application("shop", "shop")))
-    manifests = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}]
-    manifests += [
-        {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": name, "namespace": "shop"},
-            "data": {"key": name},
-        }
-        for name in config_maps
-    ]
-    (repo / "shop" / "all.yaml").write_text("\n---\n".join(json.dumps(m) for m in manifests))
-    return repo
+    manifests = [namespace("shop"), *(config_map(name, "shop") for name in config_maps)]
+    return write_repo(repo, [Child("shop", manifests, namespace="shop", sync_policy=None)])
 
 
 def sync_repo(sim: SimCluster, repo: Path, settings: SyncSettings) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from sync_fixtures import Child, config_map, crd, custom, deployment, settings, write_repo
+from sync_fixtures import settings
+
+from support.gitops import Child, config_map, crd, custom, deployment, write_repo
 
 OUTCOME = "sim.wavecd.io/outcome"
 

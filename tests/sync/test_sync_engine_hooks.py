@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sync_fixtures import Child, deployment, job, write_repo
+from support.gitops import Child, deployment, job, write_repo
 
 OUTCOME = "sim.wavecd.io/outcome"
 DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"

@@ -3,7 +3,9 @@ an unchanged tree — every resourceVersion, the Applications' included, stays a
 
 from __future__ import annotations
 
-from sync_fixtures import Child, config_map, crd, custom, deployment, namespace, settings, write_repo
+from sync_fixtures import settings
+
+from support.gitops import Child, config_map, crd, custom, deployment, namespace, write_repo
 
 DRY_RUN = settings(dry_run=True)
 

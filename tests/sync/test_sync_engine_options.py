@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync_fixtures import Child, config_map, write_repo
+from support.gitops import Child, config_map, write_repo
 
 
 def _options(*options):

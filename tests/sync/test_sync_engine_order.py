@@ -4,7 +4,7 @@ before it is healthy."""
 
 from __future__ import annotations
 
-from sync_fixtures import Child, config_map, crd, custom, deployment, job, namespace, write_repo
+from support.gitops import Child, config_map, crd, custom, deployment, job, namespace, write_repo
 
 READY_AFTER = "sim.wavecd.io/ready-after"
 

@@ -4,7 +4,9 @@ apps outside the control-plane namespace, objects deleted behind the sync's back
 from __future__ import annotations
 
 import yaml
-from sync_fixtures import Child, config_map, deployment, job, settings, write_repo
+from sync_fixtures import settings
+
+from support.gitops import Child, config_map, deployment, job, write_repo
 
 TRACKING_ID = "argocd.argoproj.io/tracking-id"
 OUTCOME = "sim.wavecd.io/outcome"

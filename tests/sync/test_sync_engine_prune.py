@@ -4,7 +4,9 @@ pruning on, and never one that opts out with `Prune=false`."""
 
 from __future__ import annotations
 
-from sync_fixtures import Child, config_map, deployment, settings, write_repo
+from sync_fixtures import settings
+
+from support.gitops import Child, config_map, deployment, write_repo
 
 TRACKING = "argocd.argoproj.io/tracking-id"
 PRUNE = settings(prune=True)

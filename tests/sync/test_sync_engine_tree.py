@@ -3,7 +3,7 @@ records in `argocd` as Argo CD's controller would."""
 
 from __future__ import annotations
 
-from sync_fixtures import ROOT, Child, config_map, deployment, write_repo
+from support.gitops import ROOT, Child, config_map, deployment, write_repo
 
 READY_AFTER = "sim.wavecd.io/ready-after"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from proof_fixtures import events_named, kubectl_items, tracked_by
-from sync_fixtures import Child, config_map, deployment, write_repo
 
+from support.gitops import Child, config_map, deployment, write_repo
 from support.paths import STAGING, needs_kubectl
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import ManualClock

@@ -1,10 +1,12 @@
-"""Shared helpers of the apps tests: their data folder, a resolver over local folders, and a YAML reader
-(Applications and files are written with tests/support/gitops.py)."""
+"""Shared helpers of the apps tests: their data folder, a resolver over local folders, a YAML reader, and a
+repository's worth of broken apps (Applications and files are written with tests/support/gitops.py)."""
 
 from pathlib import Path
 from types import SimpleNamespace
 
 import yaml
+
+from support.gitops import application
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = DATA / "repo"
@@ -29,3 +31,20 @@ class FolderResolver:
 
 def load_docs(text: str) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+# One app that renders and one of each way an app can fail to (files for `write_files` over a copy of REPO).
+BROKEN_APPS = {
+    "apps/good.yaml": application("good", "charts/probe", wave=1),
+    "apps/missing-values.yaml": application(
+        "missing-values", "charts/probe", wave=2, helm={"valueFiles": ["nope.yaml"]}
+    ),
+    "apps/no-path.yaml": application("no-path", "does/not/exist", wave=3),
+    "apps/bad-template.yaml": application("bad-template", "charts/broken", wave=4),
+    "apps/no-source.yaml": {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "no-source", "namespace": "argocd"},
+        "spec": {},
+    },
+}

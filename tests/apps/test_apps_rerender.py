@@ -4,7 +4,7 @@ follow the cluster, errors read as in the tree, and a render already made is a c
 import shutil
 
 import pytest
-from apps_support import REPO, FolderResolver
+from apps_support import BROKEN_APPS, REPO, FolderResolver
 
 from support.gitops import application, write_files
 from support.paths import EXAMPLES
@@ -111,28 +111,12 @@ def test_settings_for_keeps_the_helm_flavour_and_takes_the_clusters_facts():
     assert settings_for(base, "v1.30.2", ["b/v1", "a/v1", "b/v1"]) == RenderSettings("v3", "v1.30.2", ("a/v1", "b/v1"))
 
 
-BROKEN = {
-    "apps/good.yaml": application("good", "charts/probe", wave=1),
-    "apps/missing-values.yaml": application(
-        "missing-values", "charts/probe", wave=2, helm={"valueFiles": ["nope.yaml"]}
-    ),
-    "apps/no-path.yaml": application("no-path", "does/not/exist", wave=3),
-    "apps/bad-template.yaml": application("bad-template", "charts/broken", wave=4),
-    "apps/no-source.yaml": {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": "no-source", "namespace": "argocd"},
-        "spec": {},
-    },
-}
-
-
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     repo = tmp_path_factory.mktemp("rerender") / "repo"
     for folder in ("charts", "manifests", "values"):
         shutil.copytree(REPO / folder, repo / folder)
-    write_files(repo, BROKEN)
+    write_files(repo, BROKEN_APPS)
     resolver, cache = FolderResolver(repo), MemoryCache()
     tree = build_tree(
         application("root", "apps", namespace="argocd"), resolver, options=TreeOptions(executor="serial"), cache=cache

@@ -4,7 +4,7 @@ and ApplicationSets (each generator and both template modes) as nodes whose apps
 import shutil
 
 import pytest
-from apps_support import REPO, FolderResolver
+from apps_support import BROKEN_APPS, REPO, FolderResolver
 
 from support.gitops import application, write_files
 from wavecd.apps.render_cache import MemoryCache
@@ -27,21 +27,11 @@ def walk(repo, root_name="root", root_path="apps", options=SERIAL, cache=None, c
     return build_tree(root, FolderResolver(repo, worktree=worktree), options=options, cache=cache, clusters=clusters)
 
 
+# The apps tests' broken apps, plus a chart with a bad version and a healthy plain-manifests app.
 BROKEN = {
-    "apps/good.yaml": application("good", "charts/probe", wave=1),
-    "apps/missing-values.yaml": application(
-        "missing-values", "charts/probe", wave=2, helm={"valueFiles": ["nope.yaml"]}
-    ),
-    "apps/no-path.yaml": application("no-path", "does/not/exist", wave=3),
-    "apps/bad-template.yaml": application("bad-template", "charts/broken", wave=4),
+    **BROKEN_APPS,
     "apps/bad-chart.yaml": application("bad-chart", "bad-chart", wave=5),
     "bad-chart/Chart.yaml": "name: bad\nversion: not-a-version\napiVersion: v2\n",
-    "apps/no-source.yaml": {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": "no-source", "namespace": "argocd"},
-        "spec": {},
-    },
     "apps/plain.yaml": application("plain", "manifests", wave=-1, directory={"recurse": True}),
 }
 

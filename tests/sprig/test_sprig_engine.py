@@ -14,10 +14,7 @@ from sprig_oracle_cases import CASES, ORACLES
 from wavecd.gotemplate import TemplateExecError, TemplateParseError, TemplateSet
 from wavecd.sprig import sprig_functions
 
-
-@pytest.fixture(autouse=True)
-def _utc_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
+pytestmark = pytest.mark.usefixtures("utc_local_zone")
 
 
 @pytest.mark.parametrize(("go_version", "expr"), CASES)

@@ -18,9 +18,7 @@ V3 = (1, 23)
 V4 = (1, 25)
 
 
-@pytest.fixture(autouse=True)
-def _utc_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
+pytestmark = pytest.mark.usefixtures("utc_local_zone")
 
 
 def _run(src: str, data: Any, go_version: tuple[int, int]) -> str:

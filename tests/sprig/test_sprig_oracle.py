@@ -14,11 +14,7 @@ from wavecd.gotemplate.gofmt import format_value
 from wavecd.gotemplate.gotypes import go_type_name
 from wavecd.sprig import sprig_functions
 
-
-@pytest.fixture(autouse=True)
-def _utc_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The oracle ran with Local = UTC; `toDate` and `date` read Local from $TZ as Go does."""
-    monkeypatch.setenv("TZ", "UTC")
+pytestmark = pytest.mark.usefixtures("utc_local_zone")
 
 
 @pytest.mark.parametrize(("go_version", "expr"), CASES)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint mypy mypy-baseline golden bench clean
+.PHONY: demo test test-fast lint mypy mypy-baseline golden bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,14 @@ mypy-baseline: $(STAMP)
 	$(BIN)/mypy-baseline filter --allow-unsynced --hide-stats < $(MYPY_REPORT)
 	$(BIN)/mypy-baseline sync < $(MYPY_REPORT)
 
+PYTEST := PATH="$(CURDIR)/$(BIN):/usr/local/bin:/usr/bin:/bin" $(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider
+
 test: $(STAMP) lint
-	PATH="$(CURDIR)/$(BIN):/usr/local/bin:/usr/bin:/bin" $(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider
+	$(PYTEST)
+
+# The same suite without the tests marked slow (end-to-end proofs): for the edit-and-check loop.
+test-fast: $(STAMP)
+	$(PYTEST) -m "not slow"
 
 # Re-record the real-helm outputs beside the conformance charts (needs npm; never run by CI).
 golden: $(STAMP)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from support.gitops import REPO_URL, Child, application, config_map, namespace, write_files, write_repo
@@ -73,6 +74,7 @@ def test_before_any_sync_every_app_with_resources_is_missing(kubeconfig):
     assert {(r["kind"], r["namespace"]) for r in root["outOfSync"]} >= {("Application", "argocd")}
 
 
+@pytest.mark.slow
 def test_after_a_sync_healthy_and_synced_until_someone_edits_the_cluster(sim, kubeconfig):
     sync_staging(sim)
     code, doc = status_json(kubeconfig)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 from sync_repo import write_failing_repo
 
@@ -25,6 +26,7 @@ def events(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_staging_rolls_out_wave_by_wave_and_ends_healthy():
     # The limit turns a stalled rollout into a failure (exit 3) instead of a test that never ends.
     result = sync(str(STAGING), "--sim", "--timeout", "1h", "-o", "json")
@@ -74,6 +76,7 @@ def test_timeout_exits_3_with_a_summary():
     assert (summary["event"], summary["phase"], summary["exit_code"]) == ("summary", "TimedOut", 3)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_at_a_safe_point_exits_130_and_still_summarises():
     command = [
         sys.executable,

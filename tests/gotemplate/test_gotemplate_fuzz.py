@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -104,6 +105,7 @@ def check(text: str) -> None:
                 ts.execute(name, DATA)
 
 
+@pytest.mark.slow
 @given(st.text(max_size=200))
 def test_gotemplate_arbitrary_text(text: str) -> None:
     check(text)

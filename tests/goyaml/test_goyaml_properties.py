@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -60,12 +61,14 @@ def _same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
+@pytest.mark.slow
 @given(_VALUES)
 def test_to_yaml_reads_back_as_the_same_value(value) -> None:
     text = to_yaml(value)
     assert _same(load(text), _as_json(value)), text
 
 
+@pytest.mark.slow
 @given(_VALUES)
 def test_to_json_reads_back_as_the_same_value(value) -> None:
     assert _same(unmarshal(marshal(value)), _as_json(value))

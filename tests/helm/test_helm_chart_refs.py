@@ -26,7 +26,7 @@ from wavecd.sources.oci import OciRegistry
 from wavecd.sources.ocicharts import push_chart
 
 # With `--dist loadgroup` these stay on the worker that already runs the sources' registries.
-pytestmark = pytest.mark.xdist_group("sources-registries")
+pytestmark = [pytest.mark.xdist_group("sources-registries"), pytest.mark.slow]
 
 VERSIONS = ("1.0.0", "1.1.0", "1.2.0-rc.1")
 

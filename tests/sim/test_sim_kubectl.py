@@ -19,7 +19,7 @@ import pytest
 
 from support.paths import KUBECTL, needs_kubectl
 
-pytestmark = needs_kubectl
+pytestmark = [needs_kubectl, pytest.mark.slow]
 
 WAVE0 = """
 apiVersion: v1

@@ -44,6 +44,7 @@ def serve(tmp: Path, state: Path) -> tuple[subprocess.Popen, str]:
     return process, yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
 
 
+@pytest.mark.slow
 def test_kill_9_loses_nothing_acknowledged(tmp_path):
     state = tmp_path / "state.db"
     process, url = serve(tmp_path, state)

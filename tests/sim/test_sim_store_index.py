@@ -4,6 +4,7 @@ there; and the watch log hands out only the events after a resourceVersion, howe
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -69,6 +70,7 @@ writes = st.lists(
 )
 
 
+@pytest.mark.slow
 @given(writes)
 def test_indexes_match_a_full_scan_after_any_writes_and_restarts(tmp_path_factory, steps):
     path = str(tmp_path_factory.mktemp("state") / "state.db")

@@ -26,7 +26,7 @@ from wavecd.sources.ocicharts import push_chart
 from wavecd.sources.resolver import SourceResolver
 
 # With `--dist loadgroup` these stay on one xdist worker, so only that worker starts registries.
-pytestmark = pytest.mark.xdist_group("sources-registries")
+pytestmark = [pytest.mark.xdist_group("sources-registries"), pytest.mark.slow]
 
 DATA = Path(__file__).parent / "data"
 VERSIONS = ("1.0.0", "1.1.0", "1.2.0-rc.1", "2.0.0+build.5")

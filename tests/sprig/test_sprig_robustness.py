@@ -70,6 +70,7 @@ NAMES = sorted(set(FUNCS) - SKIPPED)
 GROUPS = [NAMES[i::8] for i in range(8)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", GROUPS, ids=[f"group{i}" for i in range(len(GROUPS))])
 @given(data=st.data())
 def test_sprig_function_never_crashes(group: list[str], data: st.DataObject) -> None:

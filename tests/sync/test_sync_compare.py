@@ -84,6 +84,7 @@ def test_just_applied_is_synced_and_stays_so_while_controllers_write_status(sim,
     assert compare(kube, APP, targets(), NS).status == "Synced"
 
 
+@pytest.mark.slow
 @needs_kubectl
 def test_kubectl_scale_makes_the_deployment_differ(sim, kube, kubeconfig):
     sync(kube, targets())

@@ -29,6 +29,8 @@ from wavecd.core import RealClock
 from wavecd.kube import KubeClient
 from wavecd.sim.cluster import SimCluster
 
+pytestmark = pytest.mark.slow
+
 BRANCH = "argocd-sync/staging"
 # The service's values file is also the base layer of its loadtest twin (loadtest-webs/values-seat.yaml is
 # layered over it), so exactly these two apps read it.

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from proof_fixtures import events_named, kubectl_items, tracked_by
 
 from support.gitops import Child, config_map, deployment, write_repo
@@ -25,7 +26,7 @@ from wavecd.sim.cluster import SimCluster
 from wavecd.sync.settings import ClusterFacts, SyncResult, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
-pytestmark = needs_kubectl
+pytestmark = [needs_kubectl, pytest.mark.slow]
 
 STEP = 0.5
 MAX_STEPS = 400

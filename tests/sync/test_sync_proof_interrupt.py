@@ -27,6 +27,8 @@ from proof_fixtures import (
 from support.paths import STAGING
 from wavecd.sync.settings import EXIT_INTERRUPTED
 
+pytestmark = pytest.mark.slow
+
 INTERRUPTED_WAVE = -8
 # The objects the rollout records for the tree itself (not reported as `applied`).
 TREE = {("argoproj.io", "Application"), ("argoproj.io", "ApplicationSet")}

@@ -8,11 +8,12 @@ Against a kubeconfig the CLI's clock runs at real speed; the sim server runs 50 
 
 from __future__ import annotations
 
+import pytest
 from proof_fixtures import CliSync, SimServer, events_named, kubectl_items
 
 from support.paths import STAGING, needs_kubectl
 
-pytestmark = needs_kubectl
+pytestmark = [needs_kubectl, pytest.mark.slow]
 
 
 def test_staging_syncs_healthy_over_a_kubeconfig(tmp_path):

@@ -18,8 +18,7 @@ from wavecd.cli.main import main
 HERE = pathlib.Path(__file__).parent
 CASES = json.loads((HERE / "data/cases.json").read_text())
 PARAMS = [
-    pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(reason=c["xfail"], strict=False)] if "xfail" in c else [])
-    for c in CASES
+    pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(reason=c["xfail"])] if "xfail" in c else []) for c in CASES
 ]
 
 

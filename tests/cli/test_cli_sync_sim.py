@@ -6,13 +6,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
 from sync_repo import write_failing_repo
 
-from support.paths import STAGING
+from support.paths import STAGING, wavecd_command
 from wavecd.cli.main import main
 
 
@@ -78,18 +77,7 @@ def test_timeout_exits_3_with_a_summary():
 
 @pytest.mark.slow
 def test_ctrl_c_stops_at_a_safe_point_exits_130_and_still_summarises():
-    command = [
-        sys.executable,
-        "-c",
-        "from wavecd.cli.main import main; main()",
-        "sync",
-        str(STAGING),
-        "--sim",
-        "--sim-speed",
-        "1",
-        "-o",
-        "json",
-    ]
+    command = wavecd_command("sync", str(STAGING), "--sim", "--sim-speed", "1", "-o", "json")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
         assert proc.stdout is not None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from support.paths import wavecd_command
 from wavecd.cli.main import main
 from wavecd.gotemplate import template_set
 from wavecd.helm import engine, template_cache
@@ -139,9 +140,8 @@ def test_a_new_wavecd_process_prints_what_helm_printed_with_an_empty_and_a_fille
     """`wavecd helm template` as its own process ends without the interpreter's teardown: all of its
     output must still be written, with helm's exit status."""
     import subprocess
-    import sys
 
-    cmd = [sys.executable, "-c", "from wavecd.cli.main import main; main()", "helm", "template", *args]
+    cmd = wavecd_command("helm", "template", *args)
     env = dict(os.environ, WAVECD_CACHE_DIR=str(cache_dir))
     here = str(CONFORMANCE).encode()
     for _ in ("empty", "filled"):

@@ -11,13 +11,12 @@ import json
 import os
 import re
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from support.paths import KUBECTL, needs_kubectl
+from support.sim_server import SimServer
 
 pytestmark = [needs_kubectl, pytest.mark.slow]
 
@@ -125,31 +124,10 @@ class Sim:
 
     def __init__(self, tmp: Path):
         self.tmp = tmp
-        self.kubeconfig = tmp / "kubeconfig"
         self.log = tmp / "requests.jsonl"
         self.offset = 0
-        command = [
-            sys.executable,
-            "-c",
-            "from wavecd.cli.main import main; main()",
-            "sim",
-            "serve",
-            "--port",
-            "0",
-            "--kubeconfig",
-            str(self.kubeconfig),
-            "--request-log",
-            str(self.log),
-            "--speed",
-            "5",
-        ]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while not self.kubeconfig.exists():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"sim did not start: {self.process.stderr.read().decode()}")
-            time.sleep(0.05)
-        self.env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "HOME": str(tmp)}
+        self.server = SimServer(tmp, speed=5, request_log=self.log).start()
+        self.env = {**os.environ, "KUBECONFIG": str(self.server.kubeconfig), "HOME": str(tmp)}
 
     def write(self, name: str, text: str) -> str:
         path = self.tmp / name
@@ -171,8 +149,7 @@ class Sim:
         return result
 
     def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        self.server.stop()
 
 
 @pytest.fixture(scope="module")

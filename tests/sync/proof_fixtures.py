@@ -1,5 +1,6 @@
-"""What the sync proofs share: a `wavecd sim serve` subprocess, real kubectl, the `wavecd sync` CLI as a
-subprocess, an in-process sync over a kubeconfig, and a snapshot of every live object's resourceVersion.
+"""What the sync proofs share: a `wavecd sim serve` subprocess (tests/support/sim_server.py), real kubectl,
+the `wavecd sync` CLI as a subprocess, an in-process sync over a kubeconfig, and a snapshot of every live
+object's resourceVersion.
 
 The proofs look at the cluster the way a user would (kubectl, the JSON event stream, exit statuses), so these
 helpers go through the same doors: files on disk, subprocesses, HTTP.
@@ -12,14 +13,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from support.paths import EXAMPLES, KUBECTL
+from support.paths import EXAMPLES, KUBECTL, wavecd_command
+from support.sim_server import SimServer
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import RealClock
 from wavecd.kube import KubeClient, KubeError
@@ -44,64 +44,9 @@ UNTRACKED = frozenset(
 Key = tuple[str, str, str, str]  # (group, kind, namespace, name)
 
 
-def wavecd_command(*args: str) -> list[str]:
-    """`wavecd ARGS` with this interpreter, whatever is on PATH."""
-    return [sys.executable, "-c", "from wavecd.cli.main import main; main()", *args]
-
-
-class SimServer:
-    """`wavecd sim serve --state FILE` in a subprocess that a test may kill and start again from the same file.
-
-    Each start listens on a fresh port and rewrites the kubeconfig, as a user restarting it would see."""
-
-    def __init__(self, folder: Path, *, speed: float = SPEED):
-        self.folder = folder
-        self.state = folder / "sim.db"
-        self.kubeconfig = folder / "kubeconfig"
-        self.speed = speed
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> SimServer:
-        self.kubeconfig.unlink(missing_ok=True)
-        command = wavecd_command(
-            "sim",
-            "serve",
-            "--port",
-            "0",
-            "--kubeconfig",
-            str(self.kubeconfig),
-            "--state",
-            str(self.state),
-            "--speed",
-            str(self.speed),
-        )
-        with open(self.folder / "sim.err", "ab") as log:
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
-        deadline = time.monotonic() + 30
-        while not self.kubeconfig.exists():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"wavecd sim serve did not start: {(self.folder / 'sim.err').read_text()}")
-            time.sleep(0.05)
-        return self
-
-    def kill(self) -> None:
-        """SIGKILL: no chance to flush or close anything."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-    def client(self) -> KubeClient:
-        return KubeClient.from_kubeconfig(str(self.kubeconfig))
+def sim_server(folder: Path) -> SimServer:
+    """`wavecd sim serve --state FILE` at SPEED, a cluster a test may kill and start again from the same file."""
+    return SimServer(folder, speed=SPEED, state=folder / "sim.db")
 
 
 def kubectl(kubeconfig: Path, *args: str) -> str:

@@ -16,15 +16,16 @@ import pytest
 from proof_fixtures import (
     CliSync,
     Key,
-    SimServer,
     events_named,
     live_objects,
     resource_versions,
+    sim_server,
     sync_in_process,
     tracked_by,
 )
 
 from support.paths import STAGING
+from support.sim_server import SimServer
 from wavecd.sync.settings import EXIT_INTERRUPTED
 
 pytestmark = pytest.mark.slow
@@ -36,7 +37,7 @@ TREE = {("argoproj.io", "Application"), ("argoproj.io", "ApplicationSet")}
 
 @pytest.fixture
 def server(tmp_path):
-    sim = SimServer(tmp_path).start()
+    sim = sim_server(tmp_path).start()
     try:
         yield sim
     finally:

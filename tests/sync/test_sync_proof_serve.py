@@ -9,7 +9,7 @@ Against a kubeconfig the CLI's clock runs at real speed; the sim server runs 50 
 from __future__ import annotations
 
 import pytest
-from proof_fixtures import CliSync, SimServer, events_named, kubectl_items
+from proof_fixtures import CliSync, events_named, kubectl_items, sim_server
 
 from support.paths import STAGING, needs_kubectl
 
@@ -17,7 +17,7 @@ pytestmark = [needs_kubectl, pytest.mark.slow]
 
 
 def test_staging_syncs_healthy_over_a_kubeconfig(tmp_path):
-    server = SimServer(tmp_path).start()
+    server = sim_server(tmp_path).start()
     try:
         sync = CliSync(STAGING, server.kubeconfig, wave_delay=0)
         assert sync.finish(timeout=600) == 0, sync.stderr

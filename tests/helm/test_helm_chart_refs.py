@@ -26,7 +26,7 @@ from wavecd.sources.oci import OciRegistry
 from wavecd.sources.ocicharts import push_chart
 
 # With `--dist loadgroup` these stay on the worker that already runs the sources' registries.
-pytestmark = [pytest.mark.xdist_group("sources-registries"), pytest.mark.slow]
+pytestmark = pytest.mark.xdist_group("sources-registries")
 
 VERSIONS = ("1.0.0", "1.1.0", "1.2.0-rc.1")
 
@@ -59,6 +59,7 @@ def oci(open_registry) -> dict[str, str]:
     return {"url": f"oci://{open_registry.host}/helmcmd", "host": open_registry.host, **digests}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("flags", "chosen"),
     [
@@ -77,12 +78,14 @@ def test_an_oci_chart_renders_as_the_same_chart_folder_does(oci, tmp_path, flags
     assert f'greeting: "v{chosen}"' in out
 
 
+@pytest.mark.slow
 def test_an_oci_reference_may_carry_its_tag_or_digest(oci, tmp_path):
     expected = _rendered_locally(tmp_path, "1.0.0")
     assert _template("x", oci["url"] + "/demo:1.0.0", "--plain-http")[1] == expected
     assert _template("x", oci["url"] + "/demo@" + oci["1.0.0"], "--plain-http")[1] == expected
 
 
+@pytest.mark.slow
 def test_username_and_password_reach_a_registry_with_basic_auth(basic_registry, tmp_path):
     with httpx.Client() as client:
         registry = OciRegistry(basic_registry.host, client, plain_http=True, username=USER, password=PASSWORD)
@@ -95,6 +98,7 @@ def test_username_and_password_reach_a_registry_with_basic_auth(basic_registry, 
     assert (code, out) == (1, "") and "HTTP 401" in err and "--username and --password" in err, err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("chart", "flags", "v4_text", "v3_text"),
     [

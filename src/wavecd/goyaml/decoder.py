@@ -13,13 +13,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from decimal import Decimal
 from typing import Any
 
 import yaml
 from yaml import _yaml  # type: ignore[attr-defined]
 
 from wavecd.goyaml.errors import GoYamlError
-from wavecd.goyaml.gonum import INT64_MAX, format_g32
+from wavecd.goyaml.gonum import INT64_MAX, INT64_MIN, format_g32
 from wavecd.goyaml.gosyntax import go_sharp_v
 from wavecd.goyaml.jsonvalue import go_string
 from wavecd.goyaml.resolve import BINARY_TAG, MERGE_TAG, resolve_plain, resolve_tagged
@@ -36,6 +37,7 @@ _StreamEndEvent = yaml.StreamEndEvent
 
 _IN_PROGRESS = object()
 _INF = float("inf")
+_EXACT = float(2**53)
 
 CONVERT_PREFIX = "error converting YAML to JSON: "
 JSON_PREFIX = "error unmarshaling JSON: while decoding JSON: "
@@ -99,20 +101,49 @@ def _to_json_value(v: Any, doc: _Document) -> Any:
     return str(v) if isinstance(v, str) and t is not str else v
 
 
-_JSON_PLAIN: dict[str, Any] = {}
+def _to_unstructured_value(v: Any, doc: _Document) -> Any:
+    """A scalar as Kubernetes' unstructured decoding holds it after the JSON round trip.
+
+    Go writes a float64 that is a whole number below 1e21 as its shortest digits padded with zeros, without
+    a point, and apimachinery's JSON reader keeps a number whose text is an integer as int64 when it fits:
+    so `1.0` and `1e3` are ints, a uint64 or an int beyond int64 a float64. NaN and infinities are refused,
+    as in the JSON round trip.
+    """
+    t = type(v)
+    if t is int:
+        return v if v <= INT64_MAX else float(v)
+    if t is float:
+        if v != v or v == _INF or v == -_INF:
+            doc.json_error(v)
+        elif v.is_integer():
+            # below 2**53 a whole float64 is its own shortest text; above, the text is repr's digits
+            whole = int(v) if -_EXACT < v < _EXACT else int(Decimal(repr(v)))
+            if INT64_MIN <= whole <= INT64_MAX:
+                return whole
+        return v
+    if t is bytes:
+        return go_string(v)
+    return str(v) if isinstance(v, str) and t is not str else v
+
+
 _MISS = object()
 
 
-def _plain_json(s: str, doc: _Document) -> Any:
-    """An untagged plain scalar's JSON value (cached; NaN and infinities are never cached: they fail)."""
-    v = _JSON_PLAIN.get(s, _MISS)
-    if v is _MISS:
-        v = _to_json_value(resolve_plain(s), doc)
-        if v == v and v not in (_INF, -_INF) and len(s) < 64:
-            if len(_JSON_PLAIN) > 50000:
-                _JSON_PLAIN.clear()
-            _JSON_PLAIN[s] = v
-    return v
+def _cached_plain(convert: Any) -> Any:
+    """An untagged plain scalar's converted value, cached (NaN and infinities never are: they fail)."""
+    cache: dict[str, Any] = {}
+
+    def plain(s: str, doc: _Document) -> Any:
+        v = cache.get(s, _MISS)
+        if v is _MISS:
+            v = convert(resolve_plain(s), doc)
+            if v == v and v not in (_INF, -_INF) and len(s) < 64:
+                if len(cache) > 50000:
+                    cache.clear()
+                cache[s] = v
+        return v
+
+    return plain
 
 
 def _plain_typed(s: str, doc: _Document) -> Any:
@@ -124,6 +155,16 @@ def _typed_value(v: Any, doc: _Document) -> Any:
     if type(v) is bytes:
         return go_string(v)
     return str(v) if isinstance(v, str) and type(v) is not str else v
+
+
+# how numbers come out: "json" as json.Unmarshal into interface{} (Helm's values: every number a float64),
+# "go" in go-yaml's own types (for callers that convert them themselves), "unstructured" as Kubernetes
+# objects hold them (kubectl, Argo CD)
+_NUMBERS: dict[str, tuple[Any, Any]] = {
+    "json": (_to_json_value, _cached_plain(_to_json_value)),
+    "go": (_typed_value, _plain_typed),
+    "unstructured": (_to_unstructured_value, _cached_plain(_to_unstructured_value)),
+}
 
 
 def _key_string(k: Any, value: Any, doc: _Document) -> str | None:
@@ -191,12 +232,11 @@ class _Document:
         "text",
     )
 
-    def __init__(self, parser: Any, text: str, typed: bool = False):
+    def __init__(self, parser: Any, text: str, numbers: str = "json"):
         self.get = parser.get_event
         self.text = text
         self.flow: list[tuple[str, int]] = []
-        self.conv = _typed_value if typed else _to_json_value
-        self.plain = _plain_typed if typed else _plain_json
+        self.conv, self.plain = _NUMBERS[numbers]
         self.anchors: dict[str, Any] = {}
         self.decode_count = 0
         self.alias_count = 0
@@ -401,10 +441,13 @@ class _Document:
         raise _DecodeFail(_WANT_MAP)
 
 
-def decode_documents(text: str, limit: int | None, typed: bool = False) -> list[Any]:
-    """Decode up to `limit` documents (None: all), raising GoYamlError with sigs.k8s.io/yaml's texts."""
+def decode_documents(text: str, limit: int | None, numbers: str = "json") -> list[Any]:
+    """Decode up to `limit` documents (None: all), raising GoYamlError with sigs.k8s.io/yaml's texts.
+
+    `numbers` names how numbers come out: "json", "go" or "unstructured" (see `_NUMBERS`).
+    """
     try:
-        return _decode_documents(text, limit, typed)
+        return _decode_documents(text, limit, numbers)
     except GoYamlError as e:
         if _BOM_STAND_IN in e.message and _BOM_STAND_IN not in text:
             e.message = e.message.replace(_BOM_STAND_IN, "\ufeff")
@@ -412,7 +455,7 @@ def decode_documents(text: str, limit: int | None, typed: bool = False) -> list[
         raise
 
 
-def _decode_documents(text: str, limit: int | None, typed: bool) -> list[Any]:
+def _decode_documents(text: str, limit: int | None, numbers: str) -> list[Any]:
     if not text:
         text = "\n"
     if not text.isascii():
@@ -429,7 +472,7 @@ def _decode_documents(text: str, limit: int | None, typed: bool) -> list[Any]:
             ev = parser.get_event()
             if type(ev) is _StreamEndEvent:
                 break
-            doc = _Document(parser, text, typed)
+            doc = _Document(parser, text, numbers)
             try:
                 value = doc.node(parser.get_event())
                 parser.get_event()  # document end

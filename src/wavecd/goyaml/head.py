@@ -160,7 +160,7 @@ def load_manifest_head(text: str, *, helm_major: int) -> ManifestHead:
 
     Raises GoYamlError whose message is what follows `YAML parse error on <file>: ` in Helm's output.
     """
-    docs = decode_documents(text, 1, typed=True)
+    docs = decode_documents(text, 1, numbers="go")
     doc = _coerce(docs[0] if docs else None)
     problem = _unsupported(doc)
     if problem:

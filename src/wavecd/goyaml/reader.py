@@ -12,7 +12,7 @@ from wavecd.core.errors import Location
 from wavecd.goyaml.decoder import JSON_PREFIX, copy_value, decode_documents
 from wavecd.goyaml.errors import GoYamlError
 
-__all__ = ["GoYamlError", "load", "merge_maps", "split_documents"]
+__all__ = ["GoYamlError", "load", "merge_maps", "split_documents", "split_documents_at"]
 
 _KIND_NAMES = {dict: "object", list: "array", str: "string", float: "number", bool: "bool"}
 
@@ -77,27 +77,41 @@ def load(text: str, *, source: str = "<input>", documents: str = "first", expect
 def split_documents(text: str) -> list[str]:
     """k8s.io/apimachinery's YAMLReader as Helm v4 uses it: parts between `---` lines, lines LF-ended.
 
-    Raises GoYamlError for a separator line followed by anything but a comment.
+    Raises GoYamlError for a separator line followed by anything but a comment, with Helm's prefix.
+    """
+    try:
+        return [part for _, part in split_documents_at(text)]
+    except GoYamlError as e:
+        raise GoYamlError(f"error reading yaml document: {e.message}") from None
+
+
+def split_documents_at(text: str) -> list[tuple[int, str]]:
+    """`split_documents` with the number of lines of `text` before each part (for error locations).
+
+    Raises GoYamlError with YAMLReader's own text for a separator line followed by anything but a comment.
     """
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    parts: list[str] = []
+    parts: list[tuple[int, str]] = []
     buf: list[str] = []
-    for line in lines:
+    start = 0
+    for number, line in enumerate(lines):
         if line.endswith("\r"):
             line = line[:-1]
         if line.startswith("---"):
             trimmed = line[3:].strip()
             if trimmed and trimmed[0] != "#":
-                raise GoYamlError(f"error reading yaml document: invalid Yaml document separator: {trimmed}")
+                raise GoYamlError(f"invalid Yaml document separator: {trimmed}")
             if buf:
-                parts.append("".join(buf))
+                parts.append((start, "".join(buf)))
                 buf = []
                 continue
+        if not buf:
+            start = number
         buf.append(line + "\n")
     if buf:
-        parts.append("".join(buf))
+        parts.append((start, "".join(buf)))
     return parts
 
 

@@ -1,44 +1,30 @@
-"""Kubernetes objects read from rendered YAML, as Argo CD's `kube.SplitYAML` / YAML-or-JSON decoder reads them.
+"""Kubernetes objects read from rendered YAML, as Argo CD's `kube.SplitYAML` reads them.
 
-The C loader is used for speed (this runs on every render). Timestamps stay strings, as they do when
-sigs.k8s.io/yaml turns YAML into JSON; empty documents are skipped; anything but a mapping is an error.
+The reading itself is `wavecd.goyaml.load_manifests` (sigs.k8s.io/yaml's go-yaml v2 scalars, so `10:30`
+stays a string as it does for kubectl and Argo CD); this module names the file in errors and refuses a
+document that is not an object.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from wavecd.apps.errors import AppError
 from wavecd.core import Location
-
-
-class _Loader(yaml.CSafeLoader):
-    """SafeLoader minus the timestamp resolver: Kubernetes objects carry dates as strings."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
-}
+from wavecd.goyaml import GoYamlError, load_manifests
 
 
 def load_objects(text: str, source: str) -> list[dict[str, Any]]:
     """Every non-empty document of `text`; `source` names the file in errors."""
     try:
-        documents = list(yaml.load_all(text, Loader=_Loader))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(err, "problem", None) or str(err)
+        documents = load_manifests(text)
+    except GoYamlError as err:
+        line = err.location.line if err.location else None
         raise AppError(
-            f"failed to unmarshal manifest in {source}: {problem}", location=Location(file=source, line=line)
+            f"failed to unmarshal manifest in {source}: {err.message}", location=Location(file=source, line=line)
         ) from None
     objects = []
     for document in documents:
-        if document is None:
-            continue
         if not isinstance(document, dict):
             raise AppError(
                 f"failed to unmarshal manifest in {source}: a document is a {type(document).__name__}, not an object",

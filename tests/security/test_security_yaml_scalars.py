@@ -6,6 +6,9 @@ before) must give the same values: `10:30` a string, not 630; `1e3` and `1.0` th
 """
 
 import json
+import resource
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +84,49 @@ def test_an_error_in_a_later_document_points_at_the_line_of_the_file():
     lines = fixture.read_text().splitlines()
     assert err.value.location.line == len(lines) + 1  # the end of the file, where the string is unterminated
     assert lines[err.value.location.line - 2].endswith('"unterminated')
+
+
+def read_bounded(text: str) -> subprocess.CompletedProcess[str]:
+    """load_objects in a child process held to 1 GiB of memory and 30 s of CPU; it prints the error."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+        resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
+
+    child = (
+        "import sys\n"
+        "from wavecd.apps.errors import AppError\n"
+        "from wavecd.apps.yamldocs import load_objects\n"
+        "try:\n"
+        "    load_objects(sys.stdin.read(), 'bomb.yaml')\n"
+        "except AppError as err:\n"
+        "    print(err.message)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", child], input=text, capture_output=True, text=True, preexec_fn=limit, check=False
+    )
+
+
+def test_an_alias_bomb_ends_with_go_yamls_error_in_bounded_memory():
+    done = read_bounded((GOLDEN / "yaml_errors" / "alias-bomb.yaml").read_text())
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.endswith("yaml: document contains excessive aliasing\n")
+
+
+@pytest.mark.parametrize(
+    ("nesting", "problem"),
+    [
+        ("".join("  " * i + "k:\n" for i in range(2_000)), "exceeded max depth"),
+        ("k: " + "[" * 100_000 + "]" * 100_000 + "\n", "exceeded maximum nesting depth"),
+    ],
+    ids=["block", "flow"],
+)
+def test_deep_nesting_ends_with_an_error_in_bounded_memory(nesting, problem):
+    """go-yaml stops at 10000 levels; wavecd stops earlier (about 990, libyaml's and Python's limits)."""
+    done = read_bounded(nesting)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("failed to unmarshal manifest in bomb.yaml: error converting YAML to JSON: yaml:")
+    assert problem in done.stdout
 
 
 def test_a_directory_source_keeps_a_time_a_string(tmp_path):

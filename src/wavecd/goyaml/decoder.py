@@ -2,8 +2,9 @@
 
 libyaml (PyYAML's C parser) produces the events; go-yaml v2 is a port of the same C code, so syntax errors
 carry the same problem texts. Everything after the events is go-yaml's and sigs.k8s.io/yaml's: scalar
-typing (resolve.py), merge keys and aliases as go-yaml decodes them, keys turned into strings, every
-number a float64, and the errors in the order Go reports them (syntax, decoding, key conversion, JSON).
+typing (resolve.py), merge keys and aliases as go-yaml decodes them, keys turned into strings, numbers
+as the JSON round trip leaves them (float64s for Helm, int64s where they are whole for Kubernetes
+objects), and the errors in the order Go reports them (syntax, decoding, key conversion, JSON).
 Where libyaml 0.2 and go-yaml's older port disagree (a BOM inside the text, '?' inside flow scalars,
 bytes that are not UTF-8) the difference is made up here.
 """
@@ -407,6 +408,11 @@ class _Document:
                 if flow and not e.style and "?" in e.value:
                     self.check_flow_plain(e)
                 v = plain(e.value, self) if e.implicit[0] else e.value
+            elif type(e) is _MappingStartEvent:
+                # node()'s work without its frame: mappings of mappings then nest about 990 levels deep
+                # before Python's recursion limit, near libyaml's own 1000, instead of half that
+                self.decode_count += 1
+                v = self.mapping(e)
             else:
                 v = node(e)
             if type(k) is str:

@@ -277,6 +277,23 @@ def test_yaml_bodies(client, ns):
     assert response.status_code == 201
 
 
+def test_yaml_bodies_are_read_as_the_apiserver_reads_them(client, ns):
+    """sigs.k8s.io/yaml, not YAML 1.1: `10:30` stays a string (PyYAML read 630, which a ConfigMap refuses)."""
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cron, namespace: app}\ndata:\n  at: 10:30\n"
+    created = client.post(
+        "/api/v1/namespaces/app/configmaps", content=text, headers={"Content-Type": "application/yaml"}
+    )
+    assert created.status_code == 201
+    assert created.json()["data"] == {"at": "10:30"}
+    applied = client.patch(
+        "/api/v1/namespaces/app/configmaps/applied?fieldManager=test",
+        content=text.replace("name: cron", "name: applied"),
+        headers=APPLY,
+    )
+    assert applied.status_code == 201
+    assert applied.json()["data"] == {"at": "10:30"}
+
+
 def test_table_answers_for_kubectl_get(client, sim, ns):
     apply(client, DEPLOY, deploy())
     sim.advance(5)

@@ -26,11 +26,18 @@ def load_manifests(text: str) -> list[Any]:
     values = []
     for start, part in split_documents_at(text):
         try:
-            documents = decode_documents(part, 1, numbers="unstructured")
+            value = load_manifest(part)
         except GoYamlError as e:
             if e.line is not None:
                 e.location = Location(line=start + e.line)
             raise
-        if documents and documents[0] is not None:
-            values.append(documents[0])
+        if value is not None:
+            values.append(value)
     return values
+
+
+def load_manifest(text: str) -> Any:
+    """The first document of `text` (None if there is none), as the API server reads a YAML request body:
+    sigs.k8s.io/yaml.YAMLToJSON, then unstructured decoding. Raises GoYamlError with Go's text."""
+    documents = decode_documents(text, 1, numbers="unstructured")
+    return documents[0] if documents else None

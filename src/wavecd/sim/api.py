@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from wavecd.goyaml import GoYamlError, load_manifest
 from wavecd.sim import apierrors
 from wavecd.sim.apierrors import ApiError
 from wavecd.sim.defaults import INITIAL_STATUS, apply_defaults
@@ -330,8 +331,13 @@ class Api:
         if content_type == STRATEGIC and kind not in _BUILTIN_KINDS:
             raise ApiError(415, "UnsupportedMediaType", NO_SMP_FOR_CUSTOM)
         try:
-            patch = yaml.load(raw, Loader=yaml.CSafeLoader) if raw.strip() else None
-        except yaml.YAMLError as err:
+            if not raw.strip():
+                patch = None
+            elif content_type == APPLY:  # read as the apiserver reads it: sigs.k8s.io/yaml
+                patch = load_manifest(raw.decode("utf-8", "surrogateescape"))
+            else:
+                patch = yaml.load(raw, Loader=yaml.CSafeLoader)
+        except (yaml.YAMLError, GoYamlError) as err:
             raise apierrors.bad_request(f"error decoding patch: {err}") from None
         if content_type == APPLY:
             if not manager:

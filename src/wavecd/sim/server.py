@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import yaml
 
 from wavecd.common import DEFAULT_KUBE_VERSION
+from wavecd.goyaml import GoYamlError, load_manifest
 from wavecd.sim import apierrors, discovery, openapi
 from wavecd.sim.api import APPLY, PATCH_TYPES, Api
 from wavecd.sim.apierrors import ApiError
@@ -136,8 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if content_type == "application/json" or not content_type:
                 return json.loads(raw)
-            return yaml.load(raw, Loader=yaml.CSafeLoader)
-        except (ValueError, yaml.YAMLError) as err:
+            return load_manifest(raw.decode("utf-8", "surrogateescape"))
+        except (ValueError, GoYamlError) as err:
             raise apierrors.bad_request(f"error decoding request body: {err}") from None
 
     def _route(self) -> tuple[str, dict[str, str]]:

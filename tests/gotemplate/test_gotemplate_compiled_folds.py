@@ -10,25 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import template_outcome
 
-from wavecd.gotemplate import TemplateExecError, TemplateSet
-from wavecd.gotemplate.funcs import GoFunc
-
-FUNCS = {"echo": GoFunc("echo", lambda v: v, ("interface {}",))}
 DATA: dict[str, Any] = {"a": {"b": {"c": "deep"}, "s": "text"}, "f": False, "x": 5}
 
 
-def outcome(text: str, *, reload: bool = False) -> str:
-    ts = TemplateSet(dict(FUNCS))
-    ts.parse("t", text)
-    if reload:
-        blob = ts.dump_state()
-        ts = TemplateSet(dict(FUNCS))
-        ts.load_state(blob)
-    try:
-        return ts.execute("t", DATA)
-    except TemplateExecError as e:
-        return f"{e.detail} at {e.node}"
+def outcome(text: str, *, reload: bool = False, missingkey: str = "zero") -> str:
+    return template_outcome.outcome(text, DATA, reload=reload, missingkey=missingkey)
 
 
 @pytest.mark.parametrize("reload", [False, True])

@@ -9,25 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import template_outcome
 
-from wavecd.gotemplate import TemplateExecError, TemplateSet
-from wavecd.gotemplate.funcs import GoFunc
-
-FUNCS = {"echo": GoFunc("echo", lambda v: v, ("interface {}",))}
 DATA: dict[str, Any] = {"a": {"b": {"c": "deep", "n": None}, "s": "text"}, "nil": None}
 
 
 def outcome(text: str, *, reload: bool = False, missingkey: str = "zero") -> str:
-    ts = TemplateSet(dict(FUNCS), missingkey=missingkey)
-    ts.parse("t", text)
-    if reload:
-        blob = ts.dump_state()
-        ts = TemplateSet(dict(FUNCS), missingkey=missingkey)
-        ts.load_state(blob)
-    try:
-        return ts.execute("t", DATA)
-    except TemplateExecError as e:
-        return f"{e.detail} at {e.node}"
+    return template_outcome.outcome(text, DATA, reload=reload, missingkey=missingkey)
 
 
 @pytest.mark.parametrize("reload", [False, True])

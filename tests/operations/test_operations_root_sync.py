@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from support.gitops import application
 from wavecd.apps.session import TreeRequest
 from wavecd.core import ManualClock, UserInputError
 from wavecd.kube import KubeError
@@ -25,30 +26,14 @@ REPO_URL = "https://git.example.com/gitops.git"
 NOT_A_CLIENT = object()  # the stand-in engines never touch the cluster
 
 
-def application(name: str, path: str, wave: int | None = None) -> dict:
-    meta: dict = {"name": name, "namespace": "argocd"}
-    if wave is not None:
-        meta["annotations"] = {"argocd.argoproj.io/sync-wave": str(wave)}
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": meta,
-        "spec": {
-            "project": "default",
-            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": path},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "web"},
-        },
-    }
-
-
 @pytest.fixture
 def repo(tmp_path) -> Path:
     """A root app and two apps in waves 1 and 2, each with one ConfigMap."""
     files = {
         "wavecd.yaml": {"root": "root.yaml", "repositories": [{"url": REPO_URL, "path": ".", "worktree": True}]},
-        "root.yaml": application("root", "apps"),
-        "apps/web.yaml": application("web", "manifests/web", wave=1),
-        "apps/later.yaml": application("later", "manifests/later", wave=2),
+        "root.yaml": application("root", "apps", namespace="web", repo=REPO_URL),
+        "apps/web.yaml": application("web", "manifests/web", wave=1, namespace="web", repo=REPO_URL),
+        "apps/later.yaml": application("later", "manifests/later", wave=2, namespace="web", repo=REPO_URL),
         "manifests/web/cm.yaml": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web"}},
         "manifests/later/cm.yaml": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "later"}},
     }

@@ -89,7 +89,9 @@ def _tgz(entries: dict[str, bytes]) -> bytes:
 
 
 def test_archive_strips_top_directory_and_bom() -> None:
-    files = read_archive(_tgz({"c/Chart.yaml": b"\xef\xbb\xbfapiVersion: v2\n", "c/templates/a.yaml": b"a: 1\n"}))
+    files = read_archive(
+        io.BytesIO(_tgz({"c/Chart.yaml": b"\xef\xbb\xbfapiVersion: v2\n", "c/templates/a.yaml": b"a: 1\n"}))
+    )
     assert [(f.name, f.data) for f in files] == [("Chart.yaml", b"apiVersion: v2\n"), ("templates/a.yaml", b"a: 1\n")]
 
 
@@ -103,4 +105,4 @@ def test_archive_strips_top_directory_and_bom() -> None:
 )
 def test_archive_refuses_unsafe_paths(name: str, message: str) -> None:
     with pytest.raises(LoadError, match=f"^{message}$"):
-        read_archive(_tgz({name: b"x"}))
+        read_archive(io.BytesIO(_tgz({name: b"x"})))

@@ -8,18 +8,19 @@ Archives skip `.helmignore` (it was applied when packaging). Helm's error texts 
 
 from __future__ import annotations
 
+import io
 import os
 import posixpath
 import re
+from typing import BinaryIO
 
+from wavecd.core.chartarchive import MAX_DECOMPRESSED_FILE_SIZE as MAX_FILE_SIZE
 from wavecd.helm.chart import Chart, ChartFile, Metadata
 from wavecd.helm.helmignore import HelmIgnoreError, IgnoreRules
 from wavecd.helm.helmlog import HelmLog
 from wavecd.helm.metadata import MetadataError, decode_metadata
 
 BOM = b"\xef\xbb\xbf"
-MAX_FILE_SIZE = 5 * 1024 * 1024
-MAX_CHART_SIZE = 100 * 1024 * 1024
 _ALIAS_FORMAT = re.compile(r"^[a-zA-Z0-9_-]+$")
 
 
@@ -125,13 +126,27 @@ def _note_symlink(full: str, helm_major: int, warnings: list[str]) -> None:
 
 
 def load_archive_file(path: str, *, helm_major: int = 4, warnings: list[str] | None = None) -> Chart:
+    """loader.LoadFile: the archive is streamed from the file, never read whole. Helm 4 reports any
+    failure of its archive reader (a path check, a size limit, a broken stream) only as "unable to load
+    chart archive" (pkg/chart/loader/load.go); Helm 3 prints the reader's own error."""
     with open(path, "rb") as fh:
-        raw = fh.read()
-    if not raw.startswith(b"\x1f\x8b\x08"):
-        if path.endswith((".yml", ".yaml")):
-            raise LoadError(f"file '{path}' seems to be a YAML file, but expected a gzipped archive")
-        raise LoadError(f"file '{path}' does not appear to be a gzipped archive; got '{_content_type(raw)}'")
-    return load_files(read_archive(raw), helm_major=helm_major, warnings=warnings)
+        head = fh.read(512)
+        if not head.startswith(b"\x1f\x8b\x08"):
+            if path.endswith((".yml", ".yaml")):
+                raise LoadError(f"file '{path}' seems to be a YAML file, but expected a gzipped archive")
+            raise LoadError(f"file '{path}' does not appear to be a gzipped archive; got '{_content_type(head)}'")
+        fh.seek(0)
+        try:
+            files = read_archive(fh, helm_major=helm_major)
+        except _GzipHeader:
+            raise LoadError(
+                f"file '{path}' does not appear to be a valid chart file (details: gzip: invalid header)"
+            ) from None
+        except LoadError:
+            if helm_major >= 4:
+                raise LoadError("unable to load chart archive") from None
+            raise
+    return load_files(files, helm_major=helm_major, warnings=warnings)
 
 
 _BINARY = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
@@ -146,49 +161,45 @@ def _content_type(raw: bytes) -> str:
     return "text/plain; charset=utf-8"
 
 
-def read_archive(raw: bytes) -> list[ChartFile]:
-    """archive.LoadArchiveFiles: strip the top directory, refuse unsafe paths, strip BOMs."""
-    import gzip  # archives only: a chart directory's render does not pay for these imports
-    import io
-    import tarfile
+class _GzipHeader(LoadError):
+    """gzip.ErrHeader, which Helm's LoadFile words with the file's name."""
 
-    try:
-        data = gzip.decompress(raw)
-    except (OSError, EOFError) as exc:
-        raise LoadError(f"gzip: invalid header ({exc})") from None
+
+def read_archive(stream: BinaryIO, *, helm_major: int = 4) -> list[ChartFile]:
+    """archive.LoadArchiveFiles (Helm 4.1 pkg/chart/loader/archive/archive.go, Helm 3.17.3+
+    pkg/chart/loader/archive.go): strip the top directory, refuse unsafe paths, strip BOMs, and stop at
+    Helm's size limits before holding more (wavecd.core.chartarchive streams the archive).
+
+    A symlink or hardlink entry is a file with no content, as Go's tar reader gives it to Helm: the link is
+    never followed. Helm 3.17.2 (the `--helm-compat v3` reference) had no size limits; the limits and texts
+    of its 3.17.3 fix apply (its chart text says "maximum file size" where Helm 4 says "maximum size")."""
+    from wavecd.core.chartarchive import GzipHeaderError, TarStreamError, read_chart_archive
+
     files: list[ChartFile] = []
-    remaining = MAX_CHART_SIZE
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
-            for member in tar:
-                if member.isdir() or member.type in (tarfile.XGLTYPE, tarfile.XHDTYPE):
-                    continue
-                delimiter = "\\" if "\\" in member.name else "/"
-                parts = member.name.split(delimiter)
-                n = "/".join(parts[1:])
-                if n.startswith("/"):
-                    raise LoadError("chart illegally contains absolute paths")
-                n = posixpath.normpath(n) if n else "."
-                if n == ".":
-                    raise LoadError(f'chart illegally contains content outside the base directory: "{member.name}"')
-                if n.startswith(".."):
-                    raise LoadError("chart illegally references parent directory")
-                if re.match(r"^[a-zA-Z]:/", n):
-                    raise LoadError("chart contains illegally named files")
-                if parts[0] == "Chart.yaml":
-                    raise LoadError("chart yaml not in base directory")
-                if member.size > remaining:
-                    raise LoadError(f"decompressed chart is larger than the maximum size {MAX_CHART_SIZE}")
-                if member.size > MAX_FILE_SIZE:
-                    raise LoadError(
-                        f'decompressed chart file "{member.name}" is larger than the maximum file size {MAX_FILE_SIZE}'
-                    )
-                fh = tar.extractfile(member)
-                content = fh.read() if fh is not None else b""
-                remaining -= len(content)
-                files.append(ChartFile(n, content.removeprefix(BOM)))
-    except tarfile.TarError as exc:
-        raise LoadError(str(exc)) from None
+        for entry in read_chart_archive(stream):
+            member = entry.info
+            if entry.is_dir or entry.is_global_header:
+                continue
+            delimiter = "\\" if "\\" in member.name else "/"
+            parts = member.name.split(delimiter)
+            n = "/".join(parts[1:])
+            if n.startswith("/"):
+                raise LoadError("chart illegally contains absolute paths")
+            n = posixpath.normpath(n) if n else "."
+            if n == ".":
+                raise LoadError(f'chart illegally contains content outside the base directory: "{member.name}"')
+            if n.startswith(".."):
+                raise LoadError("chart illegally references parent directory")
+            if re.match(r"^[a-zA-Z]:/", n):
+                raise LoadError("chart contains illegally named files")
+            if parts[0] == "Chart.yaml":
+                raise LoadError("chart yaml not in base directory")
+            files.append(ChartFile(n, entry.read().removeprefix(BOM)))
+    except GzipHeaderError:
+        raise _GzipHeader("gzip: invalid header") from None
+    except TarStreamError as exc:
+        raise LoadError(exc.worded(helm_major)) from None
     if not files:
         raise LoadError("no files in chart archive")
     return files
@@ -277,7 +288,9 @@ def load_files(files: list[ChartFile], *, helm_major: int = 4, warnings: list[st
                 first = sub_files[0]
                 if first.name != cname:
                     raise LoadError(f"error unpacking subchart tar in {chart.name}: expected {cname}, got {first.name}")
-                sub = load_files(read_archive(first.data), helm_major=helm_major, warnings=log)
+                sub = load_files(
+                    read_archive(io.BytesIO(first.data), helm_major=helm_major), helm_major=helm_major, warnings=log
+                )
             else:
                 inner = [ChartFile(f.name.split("/", 1)[1], f.data) for f in sub_files if "/" in f.name]
                 sub = load_files(inner, helm_major=helm_major, warnings=log)

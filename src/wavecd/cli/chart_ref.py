@@ -166,9 +166,12 @@ def _slog_value(text: str) -> str:
 
 def _in_helms_words(err: SourceError, ref: ChartRef, helm_compat: str) -> ChartRefError:
     """Helm's message for the misses helm has words for; wavecd's own message (with context) otherwise."""
-    from wavecd.sources.errors import ChartFetchError, RequestError
+    from wavecd.sources.errors import ChartArchiveError, ChartFetchError, RequestError
 
     reason = err.reason if isinstance(err, ChartFetchError) else err
+    if isinstance(reason, ChartArchiveError):
+        # helm downloads the archive, then its loader refuses it: Helm 4 in its own words only
+        return ChartRefError("unable to load chart archive" if _helm4(helm_compat) else reason.cause.worded(3))
     text = _oci_text(reason, ref, helm_compat) if ref.oci else _helm_repository_text(reason, ref)
     if text is None:
         denied = isinstance(reason, RequestError) and reason.access_denied

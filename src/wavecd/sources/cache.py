@@ -14,7 +14,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from wavecd.sources.errors import SourceError
+from wavecd.core.chartarchive import LimitError, check_limits
+from wavecd.sources.errors import ChartArchiveError, SourceError
 
 
 def sha256_digest(data: bytes) -> str:
@@ -66,10 +67,16 @@ class ChartCache:
         return path if path.is_file() else None
 
     def put(self, data: bytes, expected: str | None = None) -> tuple[str, Path]:
-        """Store an archive; with `expected`, refuse content whose digest differs (a corrupt download)."""
+        """Store an archive; with `expected`, refuse content whose digest differs (a corrupt download).
+        An archive that Helm's limits stop (a decompression bomb) is refused too, so that no later run,
+        online or offline, is handed it again."""
         digest = sha256_digest(data)
         if expected is not None and expected != digest:
             raise SourceError(f"digest mismatch: expected {expected}, got {digest}")
+        try:
+            check_limits(data)
+        except LimitError as err:
+            raise ChartArchiveError(f"the archive cannot be loaded: {err}", cause=err) from None
         path = self.path_for(digest)
         if not path.is_file():
             write_atomic(path, data)

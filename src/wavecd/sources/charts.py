@@ -16,7 +16,7 @@ import httpx
 from wavecd.semver import SemverError, parse_version
 from wavecd.sources.cache import ChartCache
 from wavecd.sources.config import RegistryMirror
-from wavecd.sources.errors import ChartFetchError, SourceError
+from wavecd.sources.errors import ChartArchiveError, ChartFetchError, SourceError
 from wavecd.sources.helmrepo import HelmRepository
 from wavecd.sources.mirrors import find_in_mirrors, matching_entries
 from wavecd.sources.oci import OciRegistry
@@ -40,6 +40,14 @@ def is_exact(version: str) -> bool:
     except SemverError:
         return False
     return True
+
+
+def _located(err: SourceError, where: str) -> SourceError:
+    """`err` with `where` before its message; an archive Helm cannot load keeps its type and cause, which
+    `wavecd helm template` words as Helm does."""
+    if isinstance(err, ChartArchiveError):
+        return ChartArchiveError(f"{where}: {err.message}", cause=err.cause)
+    return SourceError(f"{where}: {err.message}")
 
 
 @dataclass(frozen=True)
@@ -145,7 +153,7 @@ class ChartFetcher:
         try:
             digest, path = self.cache.put(data, f"sha256:{picked.digest}" if picked.digest else None)
         except SourceError as err:
-            raise SourceError(f"chart {chart} {picked.version} from {location.url}: {err.message}") from None
+            raise _located(err, f"chart {chart} {picked.version} from {location.url}") from None
         return picked.version, digest, path
 
     def _download_from_registry(self, location: _Location, chart: str, version: str) -> tuple[str, str, Path]:
@@ -160,7 +168,7 @@ class ChartFetcher:
         try:
             digest, path = self.cache.put(data, layer_digest)
         except SourceError as err:
-            raise SourceError(f"chart {host}/{name}@{reference}: {err.message}") from None
+            raise _located(err, f"chart {host}/{name}@{reference}") from None
         if is_digest(reference):
             resolved = str(chart_metadata(data).get("version", resolved))
         return resolved, digest, path

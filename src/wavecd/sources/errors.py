@@ -6,6 +6,7 @@ the wording of the message.
 """
 
 from wavecd.core import WavecdError
+from wavecd.core.chartarchive import LimitError
 
 
 class SourceError(WavecdError):
@@ -99,3 +100,13 @@ class ChartFetchError(SourceError):
         self.chart = chart
         self.version = version
         self.reason = reason
+
+
+class ChartArchiveError(SourceError):
+    """A downloaded chart archive that Helm could not load because reading it stops at one of Helm's limits
+    (a decompression bomb, a body larger than any chart); it is not kept in the cache. `cause` says which
+    limit, in Helm's words."""
+
+    def __init__(self, message: str, *, cause: LimitError):
+        super().__init__(message)
+        self.cause = cause

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import yaml
 
+from wavecd.sources.download import read_archive_body
 from wavecd.sources.errors import IndexUnavailableError, NotInIndexError, RequestError, SourceError
 from wavecd.sources.versions import pick_version
 
@@ -36,12 +37,17 @@ class HelmRepository:
         self._auth = httpx.BasicAuth(username, password or "") if username else None
         self._index: dict[str, list[IndexEntry]] | None = None
 
+    def _auth_for(self, url: str) -> httpx.BasicAuth | None:
+        return self._auth if urlsplit(url)[:2] == urlsplit(self.url)[:2] else None
+
     def _get(self, url: str, what: str) -> httpx.Response:
-        same_host = urlsplit(url)[:2] == urlsplit(self.url)[:2]
         try:
-            response = self._client.get(url, auth=self._auth if same_host else None)
+            response = self._client.get(url, auth=self._auth_for(url))
         except httpx.HTTPError as err:
             raise RequestError(f"Helm repository {self.url}: cannot fetch {what}: {err}", status=None) from None
+        return self._checked(response, what)
+
+    def _checked(self, response: httpx.Response, what: str) -> httpx.Response:
         if response.status_code != 200:
             hint = " (check the registries entry's username and password)" if response.status_code in (401, 403) else ""
             raise RequestError(
@@ -72,9 +78,16 @@ class HelmRepository:
         return next(entry for entry in entries if entry.version == picked)
 
     def download(self, chart: str, entry: IndexEntry) -> bytes:
+        """The archive, streamed and refused once larger than any loadable chart (`read_archive_body`)."""
         if not entry.urls:
             raise SourceError(f'chart "{chart}" version "{entry.version}" has no downloadable URLs')
-        return self._get(resolve_chart_url(self.url, entry.urls[0]), f"chart {chart} {entry.version}").content
+        url = resolve_chart_url(self.url, entry.urls[0])
+        what = f"chart {chart} {entry.version}"
+        try:
+            with self._client.stream("GET", url, auth=self._auth_for(url)) as response:
+                return read_archive_body(self._checked(response, what), f"Helm repository {self.url}: {what}")
+        except httpx.HTTPError as err:
+            raise RequestError(f"Helm repository {self.url}: cannot fetch {what}: {err}", status=None) from None
 
 
 def resolve_chart_url(repo_url: str, chart_url: str) -> str:

@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 import httpx
 
 from wavecd.sources.cache import sha256_digest
+from wavecd.sources.download import read_archive_body
 from wavecd.sources.errors import RequestError, SourceError
 from wavecd.sources.registryauth import RegistryAuth
 
@@ -117,10 +118,16 @@ class OciRegistry:
         return Manifest(data, digest, body if isinstance(body, dict) else {})
 
     def blob(self, name: str, digest: str) -> bytes:
-        response = self._send("GET", f"{self.base}/v2/{name}/blobs/{digest}", f"read blob {digest} of {name}")
-        if response.status_code != 200:
-            raise self._fail(response, f"read blob {digest} of {name}")
-        return response.content
+        """A chart layer, streamed and refused once larger than any loadable chart (`read_archive_body`)."""
+        what = f"read blob {digest} of {name}"
+        try:
+            with self._client.stream("GET", f"{self.base}/v2/{name}/blobs/{digest}", auth=self._auth) as response:
+                if response.status_code != 200:
+                    response.read()
+                    raise self._fail(response, what)
+                return read_archive_body(response, f"registry {self.host}: blob {digest} of {name}")
+        except httpx.HTTPError as err:
+            raise RequestError(f"registry {self.host}: cannot {what}: {err}", status=None) from None
 
     def push_blob(self, name: str, data: bytes) -> str:
         """Upload `data` (one monolithic upload) unless the registry has it already; its digest."""

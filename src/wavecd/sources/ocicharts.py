@@ -15,8 +15,11 @@ from typing import Any
 
 import yaml
 
+from wavecd.core.chartarchive import ChartTooLarge
 from wavecd.semver import SemverError, parse_version
+from wavecd.sources.download import MAX_DOWNLOAD
 from wavecd.sources.errors import (
+    ChartArchiveError,
     ManifestNotFoundError,
     NoMatchingTagError,
     NoTagsError,
@@ -108,6 +111,13 @@ def pull_chart(registry: OciRegistry, name: str, reference: str) -> tuple[bytes,
     if len(layers) != 1 or not isinstance(layers[0].get("digest"), str):
         raise SourceError(f"{where}: manifest does not contain exactly 1 chart layer")
     digest = layers[0]["digest"]
+    declared = layers[0].get("size")
+    if isinstance(declared, int) and declared > MAX_DOWNLOAD:
+        raise ChartArchiveError(
+            f"{where}: its chart layer is {declared} bytes, larger than any chart archive Helm can load "
+            f"(the limit is {MAX_DOWNLOAD} bytes)",
+            cause=ChartTooLarge(),
+        )
     return registry.blob(name, digest), digest
 
 

@@ -35,9 +35,9 @@ import pytest
 
 from wavecd.helm.loader import LoadError, load_chart, read_archive
 from wavecd.sources.config import RegistryMirror, WavecdConfig
-from wavecd.sources.errors import ChartArchiveError, ChartFetchError
+from wavecd.sources.errors import ChartArchiveError, ChartFetchError, SourceError
 from wavecd.sources.oci import OciRegistry
-from wavecd.sources.ocicharts import push_chart
+from wavecd.sources.ocicharts import chart_metadata, push_chart
 from wavecd.sources.resolver import SourceResolver
 
 GIB = 1 << 30
@@ -324,6 +324,14 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(
 
 
 # --- a bomb from an OCI registry ----------------------------------------------------------------------------
+
+
+def test_reading_a_charts_metadata_stops_at_the_same_limits() -> None:
+    """The version of a chart pulled by digest comes from its Chart.yaml, read within Helm's limits too."""
+    with pytest.raises(SourceError) as caught:
+        chart_metadata(gzip.compress(_header("bomb/files/huge", 3 * GIB)))
+    assert caught.value.message == f"not a valid chart archive: {V4_CHART_TOO_LARGE}"
+
 
 REGISTRY_BINARY = shutil.which("docker-registry") or "/usr/bin/docker-registry"
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import io
 import json
-import tarfile
 from datetime import UTC, datetime
 from typing import Any
 
 import yaml
 
-from wavecd.core.chartarchive import ChartTooLarge
+from wavecd.core.chartarchive import ChartTooLarge, TarStreamError, read_chart_archive
 from wavecd.semver import SemverError, parse_version
 from wavecd.sources.download import MAX_DOWNLOAD
 from wavecd.sources.errors import (
@@ -122,18 +121,19 @@ def pull_chart(registry: OciRegistry, name: str, reference: str) -> tuple[bytes,
 
 
 def chart_metadata(archive: bytes) -> dict[str, Any]:
-    """The `Chart.yaml` of a chart archive (the file in its top folder)."""
+    """The `Chart.yaml` of a chart archive (the file in its top folder), read within Helm's limits."""
     try:
-        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-            for member in tar:
-                parts = member.name.lstrip("./").split("/")
-                if member.isfile() and len(parts) == 2 and parts[1] == "Chart.yaml":
-                    handle = tar.extractfile(member)
-                    data = yaml.load(handle.read() if handle else b"", Loader=yaml.CSafeLoader)
-                    if isinstance(data, dict):
-                        return data
-                    break
-    except (tarfile.TarError, OSError, EOFError, yaml.YAMLError) as err:
+        for entry in read_chart_archive(io.BytesIO(archive)):
+            if entry.is_dir or entry.is_global_header:
+                continue
+            content = entry.read()
+            parts = entry.info.name.lstrip("./").split("/")
+            if entry.info.isfile() and len(parts) == 2 and parts[1] == "Chart.yaml":
+                data = yaml.load(content, Loader=yaml.CSafeLoader)
+                if isinstance(data, dict):
+                    return data
+                break
+    except (TarStreamError, yaml.YAMLError) as err:
         raise SourceError(f"not a valid chart archive: {err}") from None
     raise SourceError("not a valid chart archive: it has no Chart.yaml")
 

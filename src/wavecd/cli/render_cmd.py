@@ -12,12 +12,15 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from wavecd.cli.tree_cmd import open_tree_or_exit, root_options
 from wavecd.common import APPLICATION
+
+if TYPE_CHECKING:
+    from wavecd.apps.session import TreeRequest
 
 
 def _app_yaml(node: Any) -> str:
@@ -63,18 +66,12 @@ def _write_out(out: Path, files: dict[str, str]) -> None:
 )
 @click.option("--app", "app_name", help="Only this app's manifests (the whole tree is still walked).")
 def render(
-    root: Path,
-    config: Path | None,
-    repos: tuple[str, ...],
-    worktree: bool,
-    offline: bool,
-    executor: str,
-    no_cache: bool,
+    request: TreeRequest,
     out: Path | None,
     app_name: str | None,
 ) -> None:
     """Render every manifest of the app tree of ROOT, as Argo CD would sync them."""
-    _, walked = open_tree_or_exit(root, config, repos, worktree, offline, executor, no_cache)
+    _, walked = open_tree_or_exit(request)
     apps = [n for n in walked.nodes if n.kind == APPLICATION]
     if app_name is not None:
         apps = [n for n in apps if n.name == app_name]

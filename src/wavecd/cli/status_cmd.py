@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -17,6 +17,9 @@ from wavecd.plan import TreePlan, plan_tree
 from wavecd.sync.compare import ResourceComparison
 from wavecd.sync.settings import ClusterFacts
 from wavecd.sync.status import AppStatus, tree_status
+
+if TYPE_CHECKING:
+    from wavecd.apps.session import TreeRequest
 
 HEALTHY = HealthStatus.HEALTHY.value
 RESOURCES_SHOWN = 2
@@ -95,13 +98,7 @@ def _fail(err: WavecdError) -> NoReturn:
 @click.option("--context", help="Kubeconfig context to use (default: the current one).")
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def status(
-    root: Path,
-    config: Path | None,
-    repos: tuple[str, ...],
-    worktree: bool,
-    offline: bool,
-    executor: str,
-    no_cache: bool,
+    request: TreeRequest,
     kubeconfig: Path | None,
     context: str | None,
     output: str,
@@ -112,7 +109,7 @@ def status(
 
     Exit status: 0 when every app is Healthy and Synced, 1 otherwise (or when the cluster cannot be
     reached), 2 for bad input."""
-    from wavecd.apps.session import TreeRequest, open_session
+    from wavecd.apps.session import open_session
 
     # The kubeconfig first: it is read in an instant, the tree may take seconds to render.
     try:
@@ -121,17 +118,7 @@ def status(
         _fail(err)
     with client:
         try:
-            session = open_session(
-                TreeRequest(
-                    root=root,
-                    config=config,
-                    repos=repos,
-                    worktree=worktree,
-                    offline=offline,
-                    executor=executor,
-                    use_cache=not no_cache,
-                )
-            )
+            session = open_session(request)
             plan = plan_tree(session.tree)
 
             def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:

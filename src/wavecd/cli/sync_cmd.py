@@ -17,7 +17,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -161,13 +160,7 @@ def _print_warning(app: str, message: str) -> None:
     help="text: a live view on a terminal, one line per event otherwise; json: one event per line.",
 )
 def sync(
-    root: Path,
-    config: Path | None,
-    repos: tuple[str, ...],
-    worktree: bool,
-    offline: bool,
-    executor: str,
-    no_cache: bool,
+    request: TreeRequest,
     kubeconfig: str | None,
     context: str | None,
     sim: bool,
@@ -185,15 +178,6 @@ def sync(
         timeout = parse_timeout(timeout_text) if timeout_text is not None else None
     except WavecdError as err:
         _exit_with_error(err)
-    request = TreeRequest(
-        root=root,
-        config=config,
-        repos=repos,
-        worktree=worktree,
-        offline=offline,
-        executor=executor,
-        use_cache=not no_cache,
-    )
     settings = SyncSettings(dry_run=dry_run, prune=prune, timeout=timeout)
     clock = RealClock(target.sim_speed) if target.sim else RealClock()
     out = sys.stdout

@@ -2,22 +2,52 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from wavecd.common import APPLICATION_SET
 from wavecd.core import WavecdError
 
+if TYPE_CHECKING:
+    from wavecd.apps.session import TreeRequest
+
 EXECUTORS = ("auto", "process", "thread", "serial")
 
 
 def root_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """ROOT and the flags every command that reads an app tree accepts."""
+    """ROOT and the flags every command that reads an app tree accepts, handed to the command as one
+    `request` (a `TreeRequest`), so each command names what it adds and nothing it only passes on."""
+
+    @functools.wraps(command)
+    def with_request(
+        root: Path,
+        config: Path | None,
+        repos: tuple[str, ...],
+        worktree: bool,
+        offline: bool,
+        executor: str,
+        no_cache: bool,
+        **flags: Any,
+    ) -> Any:
+        from wavecd.apps.session import TreeRequest
+
+        request = TreeRequest(
+            root=root,
+            config=config,
+            repos=repos,
+            worktree=worktree,
+            offline=offline,
+            executor=executor,
+            use_cache=not no_cache,
+        )
+        return command(request=request, **flags)
+
     decorators = [
         click.argument("root", type=click.Path(path_type=Path)),
         click.option(
@@ -43,34 +73,17 @@ def root_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--no-cache", is_flag=True, help="Render every app, ignoring and not writing the cache."),
     ]
+    wrapped: Callable[..., Any] = with_request
     for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+        wrapped = decorator(wrapped)
+    return wrapped
 
 
-def open_tree_or_exit(
-    root: Path,
-    config: Path | None,
-    repos: tuple[str, ...],
-    worktree: bool,
-    offline: bool,
-    executor: str,
-    no_cache: bool,
-) -> tuple[Any, Any]:
-    from wavecd.apps.session import TreeRequest, open_tree
+def open_tree_or_exit(request: TreeRequest) -> tuple[Any, Any]:
+    from wavecd.apps.session import open_tree
 
     try:
-        return open_tree(
-            TreeRequest(
-                root=root,
-                config=config,
-                repos=repos,
-                worktree=worktree,
-                offline=offline,
-                executor=executor,
-                use_cache=not no_cache,
-            )
-        )
+        return open_tree(request)
     except WavecdError as err:
         click.echo(f"Error: {err.render()}", err=True)
         sys.exit(err.exit_code)
@@ -125,19 +138,10 @@ def print_rich_tree(tree: Any) -> None:
 @click.command("tree", context_settings={"help_option_names": ["-h", "--help"]})
 @root_options
 @click.option("-o", "--output", type=click.Choice(["tree", "json"]), default="tree", show_default=True)
-def tree(
-    root: Path,
-    config: Path | None,
-    repos: tuple[str, ...],
-    worktree: bool,
-    offline: bool,
-    executor: str,
-    no_cache: bool,
-    output: str,
-) -> None:
+def tree(request: TreeRequest, output: str) -> None:
     """Show the app tree of ROOT: every Application and ApplicationSet, with its wave, source,
     destination namespace, resource count and error."""
-    _, walked = open_tree_or_exit(root, config, repos, worktree, offline, executor, no_cache)
+    _, walked = open_tree_or_exit(request)
     if output == "json":
         click.echo(json.dumps([node.to_json() for node in walked.nodes], indent=2))
     else:

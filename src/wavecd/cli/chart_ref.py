@@ -8,13 +8,13 @@ httpx) is imported only here, only when CHART is a reference, so local renders s
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wavecd.core.errors import WavecdError
+from wavecd.core.goquote import quote, slog_text_value
 
 if TYPE_CHECKING:
     from wavecd.sources.errors import SourceError
@@ -102,7 +102,7 @@ def parse_reference(
     repository = f"{folder}/{chart_name}" if folder else chart_name
     if not _REPOSITORY.fullmatch(repository):
         raise ChartRefError(
-            _reference_error(f"invalid repository {_go_quote(repository)}", "invalid repository", helm_compat)
+            _reference_error(f"invalid repository {quote(repository)}", "invalid repository", helm_compat)
         )
     if tag and version and tag != version:
         raise ChartRefError(f"chart reference and version mismatch: {version} is not {tag}")
@@ -115,11 +115,6 @@ def parse_reference(
 def _reference_error(v4_text: str, v3_text: str, helm_compat: str) -> str:
     """ORAS's words for a malformed reference: helm v4's library writes them unlike helm v3's."""
     return f"invalid reference: {v4_text}" if _helm4(helm_compat) else f"invalid_reference: {v3_text}"
-
-
-def _go_quote(text: str) -> str:
-    """Go's `%q` for the texts met here (JSON's escapes agree with Go's for quotes, backslashes, \\n, \\t)."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def fetch_chart(ref: ChartRef, helm_compat: str) -> tuple[str, list[str]]:
@@ -151,17 +146,10 @@ def fetch_chart(ref: ChartRef, helm_compat: str) -> tuple[str, list[str]]:
         # helm v4's repository index lookup logs (slog, text format) when a constraint picked the version
         warnings.append(
             'level=WARN msg="unable to find exact version requested; falling back to closest available version" '
-            f"chart={_slog_value(ref.chart)} requested={_slog_value(ref.version)} selected={_slog_value(found.version)}"
+            f"chart={slog_text_value(ref.chart)} requested={slog_text_value(ref.version)} "
+            f"selected={slog_text_value(found.version)}"
         )
     return str(found.path), warnings
-
-
-def _slog_value(text: str) -> str:
-    """A string as Go's slog text handler writes it: bare unless empty or holding a space, `=`, `"` or a
-    control character, then Go-quoted."""
-    if text and not any(c in ' ="' or not c.isprintable() for c in text):
-        return text
-    return _go_quote(text)
 
 
 def _in_helms_words(err: SourceError, ref: ChartRef, helm_compat: str) -> ChartRefError:

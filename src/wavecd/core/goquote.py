@@ -66,6 +66,21 @@ def quote_rune(code: int, ascii_only: bool = False) -> str:
     return _quote_with(rune_of(code), "'", ascii_only)
 
 
+def slog_text_value(s: str) -> str:
+    """A string value as log/slog's TextHandler writes it (log/slog/text_handler.go, needsQuoting): bare
+    unless empty or holding a space, `=`, a character JSON would escape other than `\\`, an invalid UTF-8
+    byte, or a non-printable or space rune; then strconv.Quote'd."""
+    if s and not any(_slog_needs_quote(ch) for ch in s):
+        return s
+    return quote(s)
+
+
+def _slog_needs_quote(ch: str) -> bool:
+    if ch < "\x80":
+        return ch != "\\" and (ch in ' ="' or ch < " ")
+    return ch.isspace() or not is_print(ch) or "\ud800" <= ch <= "\udfff"
+
+
 def can_backquote(s: str) -> bool:
     for ch in s:
         if ch == "`" or ch == "\ufeff" or (ch < " " and ch != "\t") or ch == "\x7f" or "\udc80" <= ch <= "\udcff":

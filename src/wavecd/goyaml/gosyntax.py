@@ -4,32 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.core.goquote import quote
 from wavecd.goyaml.gonum import INT64_MAX, format_g
-
-
-def go_quote(s: str) -> str:
-    """strconv.Quote for the common cases: printable text as is, escapes for the rest."""
-    out = ['"']
-    for c in s:
-        o = ord(c)
-        if c == '"' or c == "\\":
-            out.append("\\" + c)
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "\r":
-            out.append("\\r")
-        elif o < 0x20 or o == 0x7F:
-            out.append(f"\\x{o:02x}")
-        elif c.isprintable() or c == " ":
-            out.append(c)
-        elif o <= 0xFFFF:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 def go_sharp_v(v: Any, *, top: bool = True) -> str:
@@ -45,7 +21,7 @@ def go_sharp_v(v: Any, *, top: bool = True) -> str:
     if isinstance(v, float):
         return format_g(v)
     if isinstance(v, str):
-        return go_quote(v)
+        return quote(v)
     if isinstance(v, list):
         return "[]interface {}{" + ", ".join(go_sharp_v(x, top=False) for x in v) + "}"
     if isinstance(v, dict):

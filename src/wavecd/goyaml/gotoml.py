@@ -41,7 +41,8 @@ def _quote(s: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _key_piece(k: str) -> str:
+def key_piece(k: str) -> str:
+    """One piece of a dotted key as BurntSushi/toml writes it (Key.maybeQuoted): bare when it can be."""
     if k == "":
         return '""'
     if all(c in _BARE for c in k):
@@ -101,7 +102,7 @@ class _Encoder:
                 raise GoTomlError(_NO_KEY)
             for item in value:
                 self.newline()
-                self.write(f"{'  ' * (len(key) - 1)}[[{'.'.join(_key_piece(k) for k in key)}]]")
+                self.write(f"{'  ' * (len(key) - 1)}[[{'.'.join(key_piece(k) for k in key)}]]")
                 self.newline()
                 self.map(key, _plain(item), inline=False)
         else:
@@ -111,7 +112,7 @@ class _Encoder:
         if len(key) == 1:
             self.newline()
         if key:
-            self.write(f"{'  ' * (len(key) - 1)}[{'.'.join(_key_piece(k) for k in key)}]")
+            self.write(f"{'  ' * (len(key) - 1)}[{'.'.join(key_piece(k) for k in key)}]")
             self.newline()
         self.map(key, value, inline=False)
 
@@ -140,7 +141,7 @@ class _Encoder:
         if not key:
             self.element(value)
             return
-        self.write(f"{'  ' * (len(key) - 1)}{_key_piece(key[-1])} = ")
+        self.write(f"{'  ' * (len(key) - 1)}{key_piece(key[-1])} = ")
         self.element(value)
         if not inline:
             self.newline()

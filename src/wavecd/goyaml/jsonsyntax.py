@@ -7,25 +7,19 @@ runs only on texts already known to be invalid. At the end of the input Go's sca
 
 from __future__ import annotations
 
-_GO_QUOTE = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+from wavecd.core import goquote
 
 
 def _quote_char(c: str) -> str:
-    """Go's quoteChar of the offending byte: `'x'`, `'\\''`, `'"'`, or strconv.Quote's escape."""
-    b = c.encode("utf-8", "surrogatepass")[0]
+    """encoding/json's quoteChar (encoding/json/scanner.go) of the offending byte: `'\\''` and `'"'` as
+    special cases, else strconv.Quote of the byte taken as a rune (so 0x80-0xFF read as U+0080-U+00FF).
+    An invalid UTF-8 byte kept by surrogateescape is that byte itself."""
+    b = ord(c) - 0xDC00 if "\udc80" <= c <= "\udcff" else c.encode("utf-8", "surrogatepass")[0]
     if b == 0x27:
         return "'\\''"
     if b == 0x22:
         return "'\"'"
-    if b == 0x5C:
-        return "'\\\\'"
-    if b in (7, 8, 9, 10, 11, 12, 13):
-        return "'" + _GO_QUOTE[chr(b)] + "'"
-    if b < 0x20 or b == 0x7F:
-        return f"'\\x{b:02x}'"
-    if 0x80 <= b < 0xA0:
-        return f"'\\u{b:04x}'"
-    return f"'{chr(b)}'"
+    return "'" + goquote.quote(chr(b))[1:-1] + "'"
 
 
 def syntax_error(text: str) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import tomllib
 
+from wavecd.core import goquote
+
 _BARE_KEY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _VALUE_END = frozenset(" \t\r\n,]}#")
 
@@ -22,24 +24,11 @@ class _Fail(Exception):
         self.message = message
 
 
-def _go_quote(s: str) -> str:
-    out = []
-    for c in s:
-        if c in '"\\':
-            out.append("\\" + c)
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif ord(c) < 0x20:
-            out.append(f"\\x{ord(c):02x}")
-        else:
-            out.append(c)
-    return '"' + "".join(out) + '"'
-
-
 def _key_text(path: list[str]) -> str:
-    return ".".join(p if p and all(c in _BARE_KEY for c in p) else _go_quote(p) for p in path)
+    """Key.String(): the pieces as the encoder writes them; the error then `%q`s the whole."""
+    from wavecd.goyaml.gotoml import key_piece  # gotoml imports this module for its decode errors
+
+    return ".".join(key_piece(p) for p in path)
 
 
 class _Reader:
@@ -63,7 +52,7 @@ class _Reader:
 
     def fail(self, msg: str, *, line: int, key: bool = True) -> _Fail:
         if key and self.last:
-            return _Fail(f"toml: line {line} (last key {_go_quote(_key_text(self.last))}): {msg}")
+            return _Fail(f"toml: line {line} (last key {goquote.quote(_key_text(self.last))}): {msg}")
         return _Fail(f"toml: line {line}: {msg}")
 
     def eof(self, msg: str, key: bool = True) -> _Fail:
@@ -118,7 +107,7 @@ class _Reader:
             quote = t[self.i : self.i + 3]
             end = t.find(quote, self.i + 3)
             if end < 0:
-                raise self.eof(f"expected {_go_quote(quote) if quote[0] == chr(39) else chr(39) + quote + chr(39)}")
+                raise self.eof("expected " + (goquote.quote(quote) if quote[0] == "'" else f"'{quote}'"))
             self.i = end + 3
             return t[self.i - 3 : end]
         quote = t[self.i]
@@ -165,7 +154,7 @@ class _Reader:
             except tomllib.TOMLDecodeError:
                 if word.isalpha():
                     raise self.fail(
-                        f"expected value but found {_go_quote(word)} instead", line=self._line_at(start)
+                        f"expected value but found {goquote.quote(word)} instead", line=self._line_at(start)
                     ) from None
                 raise _Unknown from None
 

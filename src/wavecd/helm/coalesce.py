@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.core.goquote import quote
 from wavecd.helm.chart import Chart
 from wavecd.helm.helmlog import HelmLog
 
@@ -122,7 +123,7 @@ class _Coalescer:
                     self._tables(vv, dg[key], _prefix(prefix, key), True)
                     dg[key] = vv
                 else:
-                    self._printf(161, f"Conflict: cannot merge map onto non-map for {_quote(key)}. Skipping.")
+                    self._printf(161, f"Conflict: cannot merge map onto non-map for {quote(key)}. Skipping.")
             elif isinstance(dg.get(key), dict):
                 self._printf(175, f"key {key} is table. Skipping")
             else:
@@ -197,12 +198,6 @@ def _drop_nulls(table: dict[str, Any]) -> None:
     for val in table.values():
         if isinstance(val, dict):
             _drop_nulls(val)
-
-
-def _quote(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=False)
 
 
 def _bad_t(value: Any) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from wavecd.core.goquote import quote
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.helm import template_cache
 from wavecd.helm.compat import HelmCompat
@@ -81,12 +82,6 @@ def _error_chain(exc: BaseException) -> list[str]:
     return texts
 
 
-def _go_quote(text: str) -> str:
-    from wavecd.core.goquote import quote
-
-    return quote(text)
-
-
 def _bind(ts: Any, state: _SetState) -> None:
     """Give a set its own `include` and `tpl`, closing over it (as initFunMap and tplFun do)."""
     from wavecd.gotemplate import TemplateExecError, TemplateParseError
@@ -122,14 +117,14 @@ def _bind(ts: Any, state: _SetState) -> None:
             try:
                 clone.parse(ts.name, text)
             except TemplateParseError as exc:
-                raise GoFuncError(f"cannot parse template {_go_quote(text)}: {exc.message}") from exc
+                raise GoFuncError(f"cannot parse template {quote(text)}: {exc.message}") from exc
             state.tpl_cache[key] = clone
             if len(state.tpl_cache) > _TPL_CACHE_SIZE:
                 state.tpl_cache.popitem(last=False)
         try:
             out = clone.execute(ts.name, vals)
         except TemplateExecError as exc:
-            raise GoFuncError(f"error during tpl function execution for {_go_quote(text)}: {exc.message}") from exc
+            raise GoFuncError(f"error during tpl function execution for {quote(text)}: {exc.message}") from exc
         return out.replace(NO_VALUE, "")
 
     ts.funcs["include"] = GoFunc("include", include, ("string", "interface {}"))

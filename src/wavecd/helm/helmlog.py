@@ -7,18 +7,7 @@ same messages through slog's text handler (`level=INFO msg="warning: …"`), and
 
 from __future__ import annotations
 
-import json
-
-
-def _quote(text: str) -> str:
-    """strconv.Quote for the texts Helm logs."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _slog_value(text: str) -> str:
-    if text == "" or any(ch in ' ="' or not ch.isprintable() for ch in text):
-        return _quote(text)
-    return text
+from wavecd.core.goquote import quote, slog_text_value
 
 
 class HelmLog:
@@ -31,7 +20,7 @@ class HelmLog:
     def printf(self, go_position: str, message: str) -> None:
         """A `log.Printf` of Helm's code at `go_position` (file:line in v3.17.2)."""
         if self.helm_major >= 4:
-            self.lines.append(f"level=INFO msg={_quote(message)}")
+            self.lines.append(f"level=INFO msg={quote(message)}")
         else:
             self.lines.append(f"{go_position}: {message}")
 
@@ -45,7 +34,7 @@ class HelmLog:
 
     def _slog(self, level: str, v3: tuple[str, str], msg: str, attrs: dict[str, str]) -> None:
         if self.helm_major >= 4:
-            extra = "".join(f" {k}={_slog_value(v)}" for k, v in attrs.items())
-            self.lines.append(f"level={level} msg={_slog_value(msg)}{extra}")
+            extra = "".join(f" {k}={slog_text_value(v)}" for k, v in attrs.items())
+            self.lines.append(f"level={level} msg={slog_text_value(msg)}{extra}")
         else:
             self.lines.append(f"{v3[0]}: {v3[1]}")

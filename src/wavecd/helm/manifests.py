@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wavecd.common import HELM_HOOK
+from wavecd.core.goquote import quote
 from wavecd.helm.helmlog import HelmLog
 
 INSTALL_ORDER_V3: tuple[str, ...] = (
@@ -166,7 +167,7 @@ def sort_manifests(
             events = [h.strip().lower() for h in hook_types.split(",")]
             if any(e not in HOOK_EVENTS for e in events):
                 log.info(
-                    ("manifest_sorter.go:190", f"info: skipping unknown hook: {_go_quote(hook_types)}"),
+                    ("manifest_sorter.go:190", f"info: skipping unknown hook: {quote(hook_types)}"),
                     "skipping unknown hooks",
                     hookTypes=hook_types,
                 )
@@ -193,9 +194,3 @@ def _rank_table(order: tuple[str, ...]) -> dict[str, tuple[int, Any]]:
 
 def is_test_hook(manifest: Manifest) -> bool:
     return any(e in TEST_EVENTS for e in manifest.events)
-
-
-def _go_quote(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=False)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from wavecd.core.goquote import quote
 from wavecd.gotemplate.gotypes import Int64
 
 MAX_INDEX = 65536
@@ -63,16 +64,11 @@ def _atoi(text: str) -> int:
     """strconv.Atoi with Go's error text."""
     body = text[1:] if text[:1] in "+-" else text
     if not body or not body.isascii() or not body.isdigit():
-        raise StrvalsError(f'strconv.Atoi: parsing "{_go_quote(text)}": invalid syntax')
+        raise StrvalsError(f"strconv.Atoi: parsing {quote(text)}: invalid syntax")
     value = int(text)
     if not -(1 << 63) <= value < (1 << 63):
-        raise StrvalsError(f'strconv.Atoi: parsing "{_go_quote(text)}": value out of range')
+        raise StrvalsError(f"strconv.Atoi: parsing {quote(text)}: value out of range")
     return value
-
-
-def _go_quote(text: str) -> str:
-    """Body of Go's %q for the common cases (quotes and backslashes escaped)."""
-    return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 def _go_type(value: Any) -> str:
@@ -158,7 +154,7 @@ class _Parser:
         if last is None:
             if not k:
                 raise _EOF()
-            raise StrvalsError(f"key {json.dumps(k, ensure_ascii=False)} has no value")
+            raise StrvalsError(f"key {quote(k)} has no value")
         if last == "[":
             index = self.key_index()
             existing = data.get(k, [])
@@ -180,7 +176,7 @@ class _Parser:
         if last == ",":
             if k:
                 data[k] = ""
-            raise StrvalsError(f"key {json.dumps(k, ensure_ascii=False)} has no value (cannot end with ,)")
+            raise StrvalsError(f"key {quote(k)} has no value (cannot end with ,)")
         level += 1
         if level > MAX_NESTED_NAME_LEVEL:
             raise StrvalsError(
@@ -196,7 +192,7 @@ class _Parser:
                 data[k] = inner
             raise
         if not inner:
-            raise StrvalsError(f"key map {json.dumps(k, ensure_ascii=False)} has no value")
+            raise StrvalsError(f"key map {quote(k)} has no value")
         if k:
             data[k] = inner
 

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from wavecd.core.errors import UserInputError, WavecdError
+from wavecd.core.goquote import quote
 
 
 class KubeError(WavecdError):
@@ -78,7 +79,7 @@ class NoKindMatchError(KubeError):
 
     def __init__(self, api_version: str, kind: str):
         super().__init__(
-            f"no matches for kind {_go_quote(kind)} in version {_go_quote(api_version)}",
+            f"no matches for kind {quote(kind)} in version {quote(api_version)}",
             reason="NoKindMatch",
             code=404,
             details={"kind": kind, "apiVersion": api_version},
@@ -156,8 +157,3 @@ def from_transport(error: httpx.HTTPError, server: str) -> KubeConnectionError:
     else:
         message = f"cannot reach the Kubernetes API at {server}"
     return KubeConnectionError(message, context=[cause])
-
-
-def _go_quote(text: str) -> str:
-    """Go's `%q` for the plain ASCII names Kubernetes uses (kinds, group/versions)."""
-    return json.dumps(text, ensure_ascii=False)

@@ -299,7 +299,11 @@ def _template(
         _write("stderr", "Error: rendering template failed: runtime error: stack overflow\n")
         sys.exit(1)
     except Exception as exc:  # a wavecd bug must still end in a clear message, never a traceback
-        _write("stderr", f"Error: wavecd internal error while rendering {chart}: {type(exc).__name__}: {exc}\n")
+        _write(
+            "stderr",
+            f"Error: wavecd internal error while rendering {chart}: {type(exc).__name__}: {exc}"
+            " (please report this wavecd bug)\n",
+        )
         sys.exit(1)
     if result.warnings:
         _write("stderr", "".join(w + "\n" for w in result.warnings))

@@ -1,8 +1,10 @@
-"""The two errors of the template engine, with Go's exact texts as `message`."""
+"""The two errors of the template engine, with Go's exact texts as `message`, and how to tell a wavecd
+bug inside a function from an error the template's Go code would give."""
 
 from __future__ import annotations
 
 from wavecd.core.errors import Location, WavecdError
+from wavecd.gotemplate.funcs import GoFuncError
 
 
 class TemplateParseError(WavecdError):
@@ -39,3 +41,27 @@ class TemplateExecError(WavecdError):
         self.node = node
         self.detail = detail if detail is not None else message
         self.cause = cause
+
+
+def wavecd_bug(err: BaseException) -> BaseException | None:
+    """The exception under a template error that no Go code would raise, or None.
+
+    text/template turns whatever a function raises into `error calling NAME: …` (Go's safeCall recovers
+    panics), so a bug in one of wavecd's functions would read as the template's own error. What Go can
+    fail with is modelled by wavecd's error family (the marshallers' and parsers' errors, template
+    errors), GoFuncError (a function's returned error or panic) and RecursionError (Go's stack limit).
+    The search follows only the engine's own wrapping (a TemplateExecError's `cause`, and `include`'s and
+    `tpl`'s error raised from the TemplateExecError they caught); a caller that finds a bug re-raises it,
+    to be reported as a wavecd internal error rather than as the template's error or its output.
+    """
+    current: BaseException | None = err
+    while current is not None:
+        if not isinstance(current, WavecdError | GoFuncError | RecursionError):
+            return current
+        if isinstance(current, TemplateExecError):
+            current = current.cause
+        elif isinstance(current.__cause__, TemplateExecError):
+            current = current.__cause__
+        else:
+            return None
+    return None

@@ -202,6 +202,7 @@ def render_templates(compat: HelmCompat, templates: dict[str, Renderable]) -> di
 
 def _execute_all(compat: HelmCompat, ts: Any, order: list[str], templates: dict[str, Renderable]) -> dict[str, str]:
     from wavecd.gotemplate import TemplateExecError
+    from wavecd.gotemplate.errors import wavecd_bug
 
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
@@ -214,6 +215,9 @@ def _execute_all(compat: HelmCompat, ts: Any, order: list[str], templates: dict[
         try:
             out = ts.execute(name, job.vals)
         except TemplateExecError as exc:
+            bug = wavecd_bug(exc)
+            if bug is not None:  # never Helm's words (nor a manifest) for a wavecd bug: the caller reports it
+                raise bug from None
             raise RenderFailure(exec_error_text(name, _error_chain(exc), compat.major)) from None
         except RecursionError:
             raise RenderFailure(f"rendering template failed: runtime error: stack overflow in {name}") from None

@@ -3,6 +3,12 @@
 Static ones (`toYaml`, `fromJson`, `required`, `fail`, `lookup`, …) are built once per Helm version and
 shared; `include` and `tpl` close over one template set, so they are bound per set (and per `tpl` clone).
 `fail`/`required` wrap their message in Helm's markers so the final error can print it bare.
+
+Each function catches only the error its Go counterpart can return (the marshaller's or parser's: GoYamlError,
+GoJsonError, GoTomlError) and treats it as funcs.go does: toYaml/toJson swallow it into "", toToml returns
+its text, fromYaml/fromJson/fromToml put it under an `Error` key, the `must` ones fail the template. Any
+other exception is a wavecd bug and must not become manifest content: it propagates (see
+`engine.wavecd_bug`).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from wavecd.gotemplate.funcs import FuncMap, GoFunc, GoFuncError
+from wavecd.goyaml.errors import GoJsonError, GoTomlError, GoYamlError
 from wavecd.goyaml.jsonvalue import json_kind
 from wavecd.helm.compat import HelmCompat
 from wavecd.helm.errors import warn_wrap
@@ -23,7 +30,7 @@ def _to_yaml(v: Any) -> str:
 
     try:
         return to_yaml(v).removesuffix("\n")
-    except Exception:  # toYaml swallows marshalling errors into ""
+    except GoYamlError:  # toYaml swallows marshalling errors into ""
         return ""
 
 
@@ -32,8 +39,8 @@ def _must_to_yaml(v: Any) -> str:
 
     try:
         return to_yaml(v).removesuffix("\n")
-    except Exception as exc:
-        raise GoFuncError(getattr(exc, "message", str(exc))) from exc
+    except GoYamlError as exc:
+        raise GoFuncError(exc.message) from exc
 
 
 def _to_yaml_pretty(v: Any) -> str:
@@ -41,12 +48,12 @@ def _to_yaml_pretty(v: Any) -> str:
 
     try:
         return to_yaml_pretty(v).removesuffix("\n")
-    except Exception:
+    except GoYamlError:  # toYamlPretty swallows encoding errors into ""
         return ""
 
 
 def _from_yaml(text: str) -> dict[str, Any]:
-    from wavecd.goyaml.reader import GoYamlError, load
+    from wavecd.goyaml.reader import load
 
     try:
         return load(text, documents="first", expect="map")
@@ -55,7 +62,7 @@ def _from_yaml(text: str) -> dict[str, Any]:
 
 
 def _from_yaml_array(text: str) -> list[Any]:
-    from wavecd.goyaml.reader import GoYamlError, load
+    from wavecd.goyaml.reader import load
 
     try:
         return load(text, documents="first", expect="list")
@@ -68,7 +75,7 @@ def _to_json(v: Any) -> str:
 
     try:
         return marshal(v)
-    except Exception:
+    except GoJsonError:  # toJson swallows marshalling errors into ""
         return ""
 
 
@@ -77,8 +84,8 @@ def _must_to_json(v: Any) -> str:
 
     try:
         return marshal(v)
-    except Exception as exc:
-        raise GoFuncError(getattr(exc, "message", str(exc))) from exc
+    except GoJsonError as exc:
+        raise GoFuncError(exc.message) from exc
 
 
 def _from_json(text: str) -> dict[str, Any]:
@@ -86,8 +93,8 @@ def _from_json(text: str) -> dict[str, Any]:
 
     try:
         value = unmarshal(text)
-    except Exception as exc:
-        return {"Error": getattr(exc, "message", str(exc))}
+    except GoJsonError as exc:
+        return {"Error": exc.message}
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -100,8 +107,8 @@ def _from_json_array(text: str) -> list[Any]:
 
     try:
         value = unmarshal(text)
-    except Exception as exc:
-        return [getattr(exc, "message", str(exc))]
+    except GoJsonError as exc:
+        return [exc.message]
     if value is None:
         return []
     if not isinstance(value, list):
@@ -120,24 +127,24 @@ def _toml_functions(helm_major: int, with_must: bool) -> tuple[GoFunc, ...]:
 
         try:
             return marshal(v, helm_major=helm_major)
-        except Exception as exc:
-            return getattr(exc, "message", str(exc))
+        except GoTomlError as exc:
+            return exc.message
 
     def must_to_toml(v: Any) -> str:
         from wavecd.goyaml.gotoml import marshal
 
         try:
             return marshal(v, helm_major=helm_major)
-        except Exception as exc:
-            raise GoFuncError(getattr(exc, "message", str(exc))) from exc
+        except GoTomlError as exc:
+            raise GoFuncError(exc.message) from exc
 
     def from_toml(text: str) -> dict[str, Any]:
         from wavecd.goyaml.gotoml import unmarshal
 
         try:
             value = unmarshal(text, int_type=Int64, helm_major=helm_major)
-        except Exception as exc:
-            return {"Error": getattr(exc, "message", str(exc))}
+        except GoTomlError as exc:
+            return {"Error": exc.message}
         return value if isinstance(value, dict) else {}
 
     funcs = (GoFunc("toToml", to_toml, ("interface {}",)), GoFunc("fromToml", from_toml, ("string",)))

@@ -278,11 +278,12 @@ class Files(dict):
 
 
 def _files_yaml(mapping: dict[str, str]) -> str:
+    from wavecd.goyaml.errors import GoYamlError
     from wavecd.goyaml.writer import to_yaml
 
     try:
         return to_yaml(GoStringMap(mapping)).removesuffix("\n")
-    except Exception:  # Helm's toYAML turns marshalling errors into ""
+    except GoYamlError:  # Helm's toYAML turns marshalling errors into ""
         return ""
 
 

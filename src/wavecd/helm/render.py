@@ -189,6 +189,7 @@ def _release_name(options: RenderOptions) -> str:
 def _template_name(name_template: str) -> str:
     """TemplateName: the --name-template text executed with Sprig and no data."""
     from wavecd.gotemplate import TemplateExecError, TemplateParseError, TemplateSet
+    from wavecd.gotemplate.errors import wavecd_bug
     from wavecd.sprig import sprig_functions
 
     ts = TemplateSet(dict(sprig_functions()), name="name-template")
@@ -196,6 +197,9 @@ def _template_name(name_template: str) -> str:
         ts.parse("name-template", name_template)
         return ts.execute("name-template", None)
     except (TemplateParseError, TemplateExecError) as exc:
+        bug = wavecd_bug(exc)
+        if bug is not None:
+            raise bug from None
         raise _fail(exc.message) from None
 
 

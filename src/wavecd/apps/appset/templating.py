@@ -79,11 +79,15 @@ class GoTemplateRenderer:
         if "{{" not in text:
             return text  # a template without actions executes to its own text
         from wavecd.gotemplate import TemplateExecError
+        from wavecd.gotemplate.errors import wavecd_bug
 
         template_set = _parse(text, self.missingkey)
         try:
             return template_set.execute("base", params)
         except TemplateExecError as err:
+            bug = wavecd_bug(err)
+            if bug is not None:
+                raise bug from None
             raise AppSetError(f"failed to execute go template {text}: {err.message}") from None
 
 

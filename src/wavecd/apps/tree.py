@@ -5,7 +5,9 @@ Apps of one level are independent, so they render concurrently (a process pool b
 is pure Python and the GIL would serialise threads) and only when their digest is not in the cache.
 Which kinds exist depends on the CRDs the tree renders, and charts may ask for them through
 `.Capabilities.APIVersions`, so the walk repeats until the CRD set is stable; thanks to the cache a
-repeat costs only the apps whose charts look at API versions.
+repeat costs only the apps whose charts look at API versions. A set that never settles (a chart that
+renders a CRD only while it is absent) is an error on the apps whose CRDs kept changing, never a tree
+silently built from a stale table.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ EXECUTORS = ("auto", "process", "thread", "serial")
 # from ~100 renders of one level, and no faster for the example's levels of 29 and 16).
 _AUTO_MIN_CPUS = 2
 _AUTO_MIN_JOBS = 64
+# the CRDs (group/version, kind, namespaced) each app rendered in one pass
+_CrdsByApp = dict[tuple[str, str, str], set[tuple[str, str, bool]]]
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,7 @@ class _Walk:
         self.nodes: list[AppNode] = []
         self.by_key: dict[tuple[str, str, str], AppNode] = {}
         self.crds: set[tuple[str, str, bool]] = set()
+        self.crds_by_app: _CrdsByApp = {}
         self._up: dict[int, AppNode | None] = {}
 
     def node(self, obj: dict[str, Any], parent: AppNode | None, root_file: str | None) -> AppNode:
@@ -229,8 +234,9 @@ class _Walk:
             node.error, node.error_location = output.error, output.error_location
             return
         assert node.app is not None
-        for obj in output.objects:
-            self.crds.update(crd_entries(obj))
+        found = {entry for obj in output.objects for entry in crd_entries(obj)}
+        self.crds.update(found)
+        self.crds_by_app[node.key] = found
         node.manifests, warnings = normalize_objects(output.objects, node.app.destination.namespace, self.kinds)
         node.warnings.extend(warnings)
 
@@ -286,8 +292,10 @@ def build_tree(
     hint_key = _crd_hint_key(root_obj)
     kinds = KindTable(_read_crd_hint(cache, hint_key))
     memo: dict[str, Any] = {}
+    crds_by_app: _CrdsByApp = {}
     try:
         for number in range(1, _MAX_PASSES + 1):
+            before: _CrdsByApp = crds_by_app  # what each app rendered in the pass before this one
             walk = _Walk(resolver, clusters, options, kinds, cache, runner, memo)
             walk.run(root_obj, str(root_file) if root_file else None)
             if on_pass is not None:
@@ -295,9 +303,12 @@ def build_tree(
             if set(walk.crds) == set(kinds.crds):
                 break
             kinds = KindTable(walk.crds)
+            crds_by_app = walk.crds_by_app
     finally:
         runner.close()
-    if set(walk.crds) == set(walk.kinds.crds):
+    if set(walk.crds) != set(walk.kinds.crds):
+        _report_unsettled(walk, before)
+    else:
         cache.put(
             hint_key,
             RenderOutput(
@@ -308,6 +319,27 @@ def build_tree(
             ),
         )
     return Tree(nodes=walk.nodes, kinds=walk.kinds)
+
+
+def _report_unsettled(last: _Walk, before: _CrdsByApp) -> None:
+    """Say on the tree that its kind table did not settle: each app whose CRDs differ between the last
+    two passes (`before` is the earlier) gets the error (the root, when no app can be named), so nothing
+    built from the stale table passes for a result."""
+    changing = [
+        node
+        for node in last.nodes
+        if not node.error and last.crds_by_app.get(node.key, set()) != before.get(node.key, set())
+    ]
+    for node in changing or [last.nodes[0]]:
+        was, now = before.get(node.key, set()), last.crds_by_app.get(node.key, set())
+        moves = [f"+{gv}/{kind}" for gv, kind, _ in sorted(now - was)]
+        moves += [f"-{gv}/{kind}" for gv, kind, _ in sorted(was - now)]
+        node.error = (
+            f"the kind table did not settle after {_MAX_PASSES} passes: the CRDs this app renders kept "
+            f"changing ({', '.join(moves) or 'the set of CRDs of the tree'}) with the kinds offered to "
+            "`.Capabilities.APIVersions`, so its manifests would come from a stale table"
+        )
+        node.error_location = f"app {node.name}"
 
 
 def _crd_hint_key(root_obj: dict[str, Any]) -> str:

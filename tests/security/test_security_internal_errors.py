@@ -10,10 +10,13 @@ Each test breaks one function's implementation with an exception no Go code coul
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
+from wavecd.apps.tree import TreeOptions, build_tree
 from wavecd.cli.main import main
 from wavecd.gotemplate import TemplateExecError, TemplateSet
 from wavecd.gotemplate.errors import wavecd_bug
@@ -120,3 +123,37 @@ def test_a_bug_is_found_under_the_engines_wrapping() -> None:
     wrapped = GoFuncError("error calling include")
     wrapped.__cause__ = _exec_error(funcs, "{{ broken }}")
     assert wavecd_bug(wrapped) is bug
+
+
+def test_in_a_tree_the_bug_costs_its_app_only_and_says_report_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chart = _chart(tmp_path, "{{ toYaml .Values.cfg }}")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n")
+
+    def app(name: str, path: str) -> dict:
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": name, "namespace": "argocd"},
+            "spec": {
+                "source": {"repoURL": "https://example.com/r.git", "targetRevision": "HEAD", "path": path},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "team"},
+            },
+        }
+
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "apps.yaml").write_text(yaml.safe_dump_all([app("chart", chart.name), app("plain", "plain")]))
+    _break(monkeypatch, "wavecd.goyaml.writer.to_yaml")
+    resolver = SimpleNamespace(
+        git_tree=lambda url, revision: SimpleNamespace(url=url, root=tmp_path, revision="HEAD", worktree=True)
+    )
+    tree = build_tree(app("root", "apps"), resolver, options=TreeOptions(executor="serial"))
+    broken = tree.node("chart")
+    assert broken.error == (
+        "internal error: _Bug: wavecd bug in wavecd.goyaml.writer.to_yaml (please report this wavecd bug)"
+    )
+    assert broken.manifests == []
+    assert tree.node("plain").error is None
+    assert [m["metadata"]["name"] for m in tree.node("plain").manifests] == ["plain"]

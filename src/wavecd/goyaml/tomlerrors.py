@@ -25,10 +25,39 @@ class _Fail(Exception):
 
 
 def _key_text(path: list[str]) -> str:
-    """Key.String(): the pieces as the encoder writes them; the error then `%q`s the whole."""
+    """Key.String(): the pieces as the encoder writes them."""
     from wavecd.goyaml.gotoml import key_piece  # gotoml imports this module for its decode errors
 
     return ".".join(key_piece(p) for p in path)
+
+
+def _last_key(path: list[str], own: int) -> str:
+    """parser.current(), the `last key` of an error: the context (the table, and any inline table the
+    key sits in) as Key.String(), then the key being read, its pieces joined as they are."""
+    context, key = path[: len(path) - own], path[len(path) - own :]
+    return ".".join(filter(None, (_key_text(context), ".".join(key))))
+
+
+_KEY_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
+
+
+def _decode_basic(text: str) -> str:
+    """The value of a basic string's body (its escapes were checked while scanning)."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c != "\\":
+            out.append(c)
+            i += 1
+        elif text[i + 1] in "uU":
+            width = 4 if text[i + 1] == "u" else 8
+            out.append(chr(int(text[i + 2 : i + 2 + width], 16)))
+            i += 2 + width
+        else:
+            out.append(_KEY_ESCAPES[text[i + 1]])
+            i += 2
+    return "".join(out)
 
 
 class _Reader:
@@ -39,6 +68,7 @@ class _Reader:
         self.v4 = helm_major >= 4
         self.context: list[str] = []
         self.last: list[str] = []
+        self.last_own = 0  # how many of `last`'s pieces are the key being read (not its context)
         self.values: set[tuple[str, ...]] = set()
         self.tables: set[tuple[str, ...]] = set()
 
@@ -52,7 +82,7 @@ class _Reader:
 
     def fail(self, msg: str, *, line: int, key: bool = True) -> _Fail:
         if key and self.last:
-            return _Fail(f"toml: line {line} (last key {goquote.quote(_key_text(self.last))}): {msg}")
+            return _Fail(f"toml: line {line} (last key {goquote.quote(_last_key(self.last, self.last_own))}): {msg}")
         return _Fail(f"toml: line {line}: {msg}")
 
     def eof(self, msg: str, key: bool = True) -> _Fail:
@@ -83,7 +113,9 @@ class _Reader:
         while True:
             self.skip_ws()
             c = self.peek()
-            if c in ('"', "'"):
+            if c == '"':
+                parts.append(_decode_basic(self.string()))
+            elif c == "'":
                 parts.append(self.string())
             else:
                 start = self.i
@@ -181,14 +213,15 @@ class _Reader:
 
     def inline_table(self) -> None:
         self.i += 1
-        outer = self.last
+        outer, outer_own = self.last, self.last_own
         while True:
             self.skip_ws()
             if self.peek() == "}":
                 self.i += 1
-                self.last = outer
+                self.last, self.last_own = outer, outer_own
                 return
-            self.last = outer + self.key()
+            parts = self.key()
+            self.last, self.last_own = outer + parts, len(parts)
             self.skip_ws()
             if self.peek() != "=":
                 raise _Unknown
@@ -200,7 +233,7 @@ class _Reader:
                 self.i += 1
             elif c == "}":
                 self.i += 1
-                self.last = outer
+                self.last, self.last_own = outer, outer_own
                 return
             elif not c:
                 msg = "expected a comma or an inline table terminator '}', but got end of file instead"
@@ -221,7 +254,7 @@ class _Reader:
             raise _Unknown
         self.i += len(closer)
         # BurntSushi names the header's parent as the last key of its errors
-        self.last = list(path[:-1])
+        self.last, self.last_own = list(path[:-1]), 0
         if path in self.values or (not array and path in self.tables):
             raise self.fail(f"Key {_squote(_key_text(list(path)))} has already been defined.", line=line)
         self.tables.add(path)
@@ -232,7 +265,7 @@ class _Reader:
         line = self._line_at(self.i)
         parts = self.key()
         full = tuple(self.context + parts)
-        self.last = list(full)
+        self.last, self.last_own = list(full), len(parts)
         if self.peek() != "=":
             if not self.peek():
                 raise self.eof("expected key separator '='", key=False)
@@ -242,7 +275,7 @@ class _Reader:
             raise self.fail(f"Key {_squote(_key_text(list(full)))} has already been defined.", line=line)
         self.values.add(full)
         self.value()
-        self.last = list(self.context)
+        self.last, self.last_own = list(self.context), 0
 
     def document(self) -> None:
         while True:

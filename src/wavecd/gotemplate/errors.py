@@ -65,3 +65,33 @@ def wavecd_bug(err: BaseException) -> BaseException | None:
         else:
             return None
     return None
+
+
+class StackExhausted(WavecdError):
+    """Templates nested deeper than wavecd lets them: where Go's runtime ends the process (its stack is
+    limited to 1 GB), with the text it prints. `exit_code` is that of Go's fatal errors."""
+
+    exit_code = 2
+    GO_TEXT = "runtime: goroutine stack exceeds 1000000000-byte limit\nfatal error: stack overflow"
+
+    def __init__(self, why: str = "templates nested too deeply"):
+        super().__init__(self.GO_TEXT, context=[f"({why}: wavecd stops here instead of exhausting memory)"])
+
+
+class TimeLimitExceeded(WavecdError):
+    """An execution ran past the time limit its caller set (`runtime.time_limit`)."""
+
+    def __init__(self) -> None:
+        super().__init__("template execution exceeded its time limit")
+
+
+class ExecutionStopped(BaseException):
+    """Ends a whole execution at once, carrying the `error` to report: a limit on work was reached.
+
+    Go has no error value for these (its runtime kills the process), so no `error calling` wrapper may
+    turn them into a function's error. A BaseException passes through every `except Exception` of the
+    function tables; the code that started the execution catches it and raises `error`."""
+
+    def __init__(self, error: WavecdError):
+        super().__init__(error.message)
+        self.error = error

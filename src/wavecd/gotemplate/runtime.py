@@ -7,15 +7,20 @@ lands here, so this module holds Go's rules for the rare cases.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
+from itertools import islice
 from operator import itemgetter
+from time import monotonic
 from typing import Any
 
 from wavecd.core.errors import WavecdError
 from wavecd.gotemplate import gofmt
-from wavecd.gotemplate.errors import TemplateExecError
+from wavecd.gotemplate.errors import ExecutionStopped, StackExhausted, TemplateExecError, TimeLimitExceeded
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.gotemplate.gotypes import GoStringMap, go_type_name
 from wavecd.gotemplate.nodes import Node
@@ -239,7 +244,16 @@ def elements_are_interfaces(v: Any) -> bool:
 
 
 def range_items(tmpl: str, v: Any, node: Node, ndecl: int, keys: bool, range_int: bool) -> Any:
-    """What `range` iterates: elements (or key/element pairs) in Go's order; None means the else branch."""
+    """What `range` iterates: elements (or key/element pairs) in Go's order; None means the else branch.
+    A long iteration tests the deadline as it goes (`check_deadline`), a short one once, here."""
+    check_deadline()
+    items = _range_items(tmpl, v, node, ndecl, keys, range_int)
+    if items is not None and (len(v) if not isinstance(v, int) else v) > _RANGE_CHECK_EVERY:
+        return _checked(items)
+    return items
+
+
+def _range_items(tmpl: str, v: Any, node: Node, ndecl: int, keys: bool, range_int: bool) -> Any:
     cls = v.__class__
     if cls is list or isinstance(v, list):
         if not v:
@@ -268,6 +282,17 @@ def range_items(tmpl: str, v: Any, node: Node, ndecl: int, keys: bool, range_int
     raise exec_error(tmpl, node, f"range can't iterate over {gofmt.format_value(v)}")
 
 
+_RANGE_CHECK_EVERY = 4096
+
+
+def _checked(items: Iterable[Any]) -> Iterator[Any]:
+    """`items`, testing the deadline before each run of _RANGE_CHECK_EVERY elements."""
+    it = iter(items)
+    while chunk := list(islice(it, _RANGE_CHECK_EVERY)):
+        check_deadline()
+        yield from chunk
+
+
 def _sort_key(d: dict) -> Any:
     """fmtsort's order: strings bytewise, numbers numerically; mixed kinds fall back to type then value."""
     kinds = {type(k) for k in d}
@@ -276,16 +301,32 @@ def _sort_key(d: dict) -> Any:
     return lambda kv: (type(kv[0]).__name__, kv[0])
 
 
+# Nested templates one thread may hold before the next level moves to a new thread. The caller's own
+# thread gets a small budget (its stack and depth are unknown); a hop thread starts empty, with its own
+# stack and a recursion limit sized for HOP_THREAD_LEVEL levels of a few frames each. A level takes well
+# under 1 KiB of C stack (an `include` cycle of 2000 levels needs 1 MiB), so a hop thread's stack has a
+# wide margin for the C recursion a function may add on top.
+HOP_LEVEL = 40
+HOP_THREAD_LEVEL = 2000
+_HOP_STACK = 16 * 1024 * 1024
+_HOP_RECURSION_LIMIT = 20000
+# Hop threads one execution may chain: 128000 nested levels, room for Go's MAX_EXEC_DEPTH nested
+# `template` calls inside levels of `include`, and at most 1 GiB of thread stacks (Go's own stack limit).
+MAX_HOPS = 64
+
+
 class _Hop(threading.Thread):
     """Runs one nested template call on a fresh thread stack when the current one is deep."""
 
-    def __init__(self, fn: Any, x: Any, dot: Any, out: list[str], depth: int):
+    def __init__(self, fn: Any, x: Any, dot: Any, out: list[str], depth: int, deadline: float, hops: int):
         super().__init__(daemon=True)
         self._call = (fn, x, dot, out, depth)
+        self._limits = (deadline, hops)
         self.error: BaseException | None = None
 
     def run(self) -> None:
         _local.budget = HOP_THREAD_LEVEL
+        _local.deadline, _local.hops = self._limits
         fn, x, dot, out, depth = self._call
         try:
             fn(x, dot, out, depth)
@@ -293,14 +334,36 @@ class _Hop(threading.Thread):
             self.error = e
 
 
-_local = threading.local()
-# Nested templates one thread may hold before the next level moves to a new thread. The caller's own
-# thread gets a small budget (its stack and depth are unknown); a hop thread starts empty, with a big
-# stack and a recursion limit sized for HOP_THREAD_LEVEL levels of a few frames each.
-HOP_LEVEL = 40
-HOP_THREAD_LEVEL = 2000
-_HOP_STACK = 64 * 1024 * 1024
-_HOP_RECURSION_LIMIT = 20000
+class _ThreadState(threading.local):
+    """Per thread: the nested calls it may still make before hopping, the deadline of the execution it
+    runs (a hop thread inherits its caller's) and how many hop threads its chain has started."""
+
+    budget = HOP_LEVEL
+    deadline = math.inf
+    hops = 0
+
+
+_local = _ThreadState()
+
+
+def check_deadline() -> None:
+    """Stop the execution once its time limit has passed: a cheap test, made at every nested call (inlined
+    in `nested`) and range, so that no template runs on unchecked for long."""
+    deadline = _local.deadline
+    if deadline < math.inf and monotonic() > deadline:
+        raise ExecutionStopped(TimeLimitExceeded())
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Let the executions inside run for `seconds` of wall time: past it, the next nested template call or
+    range of this thread (or of the hop threads it starts) raises `ExecutionStopped`."""
+    saved = _local.deadline
+    _local.deadline = min(saved, monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _local.deadline = saved
 
 
 def template_function(x: Any, tmpl: str, name: str, node: Node, depth: int) -> Any:
@@ -315,22 +378,32 @@ def template_function(x: Any, tmpl: str, name: str, node: Node, depth: int) -> A
 
 
 def nested(fn: Any, x: Any, dot: Any, out: list[str], depth: int) -> None:
-    """Call a compiled template function, moving to a fresh thread when this one has nested enough."""
-    budget = getattr(_local, "budget", HOP_LEVEL)
+    """Call a compiled template function, moving to a fresh thread when this one has nested enough.
+
+    Every nested call (`template`, and the executions `include` and `tpl` start) passes here: this is where
+    the deadline is checked and where the chain of hop threads is bounded. Past MAX_HOPS the execution
+    stops as Go's does when its stack is exhausted, never at Python's recursion limit or the C stack's end."""
+    state = _local
+    deadline = state.deadline
+    if deadline < math.inf and monotonic() > deadline:  # check_deadline, inlined: this is a hot path
+        raise ExecutionStopped(TimeLimitExceeded())
+    budget = state.budget
     if budget > 0:
-        _local.budget = budget - 1
+        state.budget = budget - 1
         try:
             fn(x, dot, out, depth)
         finally:
-            _local.budget = budget
+            state.budget = budget
         return
+    if state.hops >= MAX_HOPS:
+        raise ExecutionStopped(StackExhausted())
     if sys.getrecursionlimit() < _HOP_RECURSION_LIMIT:
         sys.setrecursionlimit(_HOP_RECURSION_LIMIT)
     with _stack_size_lock:
         old = threading.stack_size()
         try:
             threading.stack_size(_HOP_STACK)
-            t = _Hop(fn, x, dot, out, depth)
+            t = _Hop(fn, x, dot, out, depth, state.deadline, state.hops + 1)
             t.start()
         finally:
             threading.stack_size(old)

@@ -105,6 +105,11 @@ def helm() -> None:
     show_default=True,
     help="Which Helm to reproduce: v4 (4.1.4), v4.2 (4.2.2, as Argo CD 3.5) or v3 (3.17.2).",
 )
+@click.option(
+    "--render-timeout",
+    default="",
+    help="How long the chart's templates may run, as a Go duration (default: $WAVECD_RENDER_TIMEOUT, else 3m).",
+)
 def template(
     args: tuple[str, ...],
     namespace: str,
@@ -133,6 +138,7 @@ def template(
     plain_http: bool,
     notes_flags: tuple[str, ...],
     helm_compat: str,
+    render_timeout: str,
 ) -> None:
     """Render CHART like `helm template [NAME] CHART`.
 
@@ -165,6 +171,7 @@ def template(
             set_file,
             set_literal,
             helm_compat,
+            render_timeout,
             _Fetch(repo, chart_version, username, password, plain_http),
         )
 
@@ -246,11 +253,13 @@ def _template(
     set_file: tuple[str, ...],
     set_literal: tuple[str, ...],
     helm_compat: str,
+    render_timeout: str,
     fetch: _Fetch,
 ) -> None:
     from wavecd.core.errors import WavecdError
     from wavecd.helm.errors import HelmError
     from wavecd.helm.render import RenderOptions, render_chart
+    from wavecd.helm.time_limit import parse_render_timeout
     from wavecd.helm.user_values import ValueOptions
 
     if not args:
@@ -263,6 +272,11 @@ def _template(
         _write("stderr", f"Error: expected at most two arguments, unexpected arguments: {', '.join(args[2:])}\n")
         sys.exit(1)
     name, chart = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    try:
+        timeout = parse_render_timeout(render_timeout, "--render-timeout") if render_timeout else None
+    except WavecdError as exc:
+        _write("stderr", f"Error: {exc.render()}\n")
+        sys.exit(exc.exit_code)
     options = RenderOptions(
         release_name=name,
         namespace=namespace,
@@ -278,6 +292,7 @@ def _template(
         name_template=name_template or None,
         generate_name=generate_name,
         helm_compat=helm_compat,
+        render_timeout=timeout,
         values=ValueOptions(
             value_files=_split_commas(value_files),
             json_values=list(set_json),
@@ -291,7 +306,7 @@ def _template(
         result = render_chart(_locate(chart, fetch, helm_compat), options)
     except HelmError as exc:
         _write("stderr", exc.stderr)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     except WavecdError as exc:
         _write("stderr", f"Error: {exc.render()}\n")
         sys.exit(exc.exit_code)

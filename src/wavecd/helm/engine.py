@@ -18,17 +18,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from wavecd.core.errors import WavecdError
 from wavecd.core.goquote import quote
+from wavecd.gotemplate import runtime
+from wavecd.gotemplate.errors import ExecutionStopped, StackExhausted, TimeLimitExceeded
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.helm import template_cache
 from wavecd.helm.compat import HelmCompat
-from wavecd.helm.errors import exec_error_text, parse_error_text
+from wavecd.helm.errors import HelmCrash, RenderTimeLimitExceeded, exec_error_text, parse_error_text
 from wavecd.helm.functions import RECURSION_MAX, helm_functions
 
 NO_VALUE = "<no value>"
 _SET_CACHE_SIZE = 64
 _TPL_CACHE_SIZE = 2048
 _RECURSION_LIMIT = 60000
+# Helm bounds nested `include`s of one name (RECURSION_MAX) but not nested `tpl`s: a value that calls `tpl`
+# on itself grows Helm until its stack (v4) or memory (v3) is exhausted and Go's runtime kills it. wavecd
+# stops there with Go's text, at the depth Helm allows `include`.
+TPL_DEPTH_MAX = RECURSION_MAX
 
 
 @dataclass(slots=True)
@@ -46,6 +53,7 @@ class _SetState:
     at a time (nested templates may run on helper threads), so renders of one set take `lock`."""
 
     included: dict[str, int] = field(default_factory=dict)
+    tpl_depth: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     tpl_cache: OrderedDict[tuple[int, str], Any] = field(default_factory=OrderedDict)
     serials: Iterator[int] = field(default_factory=itertools.count)
@@ -109,6 +117,15 @@ def _bind(ts: Any, state: _SetState) -> None:
             # Go executes the freshly parsed (empty) tree itself, never an older `gotpl` a nested tpl
             # left in the set: the output is the text.
             return text
+        if state.tpl_depth >= TPL_DEPTH_MAX:
+            raise ExecutionStopped(StackExhausted(f"tpl nested more than {TPL_DEPTH_MAX} levels deep"))
+        state.tpl_depth += 1
+        try:
+            return _tpl(text, vals)
+        finally:
+            state.tpl_depth -= 1
+
+    def _tpl(text: str, vals: Any) -> str:
         key = (serial, text)
         clone = state.tpl_cache.get(key)
         if clone is None:
@@ -188,16 +205,31 @@ def _store(ts: Any, state: _SetState) -> None:
         state.stored = compiled
 
 
-def render_templates(compat: HelmCompat, templates: dict[str, Renderable]) -> dict[str, str]:
-    """Engine.render: every non-partial template executed; `<no value>` removed from each output."""
-    order = parse_order(list(templates))
-    ts, state = _parsed_set(compat, order, templates)
-    with state.lock:
-        state.included.clear()
-        try:
-            return _execute_all(compat, ts, order, templates)
-        finally:  # a failed render compiled templates too: a re-run (with other values) reuses them
-            _store(ts, state)
+def render_templates(compat: HelmCompat, templates: dict[str, Renderable], timeout: float) -> dict[str, str]:
+    """Engine.render: every non-partial template executed; `<no value>` removed from each output.
+    The clock starts before parsing; execution stops `timeout` seconds later (`RenderTimeLimitExceeded`)."""
+    try:
+        with runtime.time_limit(timeout):
+            order = parse_order(list(templates))
+            ts, state = _parsed_set(compat, order, templates)
+            with state.lock:
+                state.included.clear()
+                state.tpl_depth = 0
+                try:
+                    return _execute_all(compat, ts, order, templates)
+                finally:  # a failed render compiled templates too: a re-run (with other values) reuses them
+                    _store(ts, state)
+    except ExecutionStopped as stop:
+        raise _stopped(stop.error, timeout) from None
+
+
+def _stopped(error: WavecdError, timeout: float) -> WavecdError:
+    """The error a stopped execution reports: Go's fatal text where Helm dies, else the time limit."""
+    if isinstance(error, TimeLimitExceeded):
+        return RenderTimeLimitExceeded(timeout)
+    if isinstance(error, StackExhausted):
+        return HelmCrash(error.message, context=error.context)
+    return error
 
 
 def _execute_all(compat: HelmCompat, ts: Any, order: list[str], templates: dict[str, Renderable]) -> dict[str, str]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from wavecd.core.errors import WavecdError
+from wavecd.helm.time_limit import RENDER_TIMEOUT_ENV
 
 WARN_START = "HELM_ERR_START"
 WARN_END = "HELM_ERR_END"
@@ -33,6 +34,24 @@ class HelmError(WavecdError):
     def stderr(self) -> str:
         lines = [*self.log_lines, self.message, *(f"  {c}" for c in self.context)]
         return "".join(line + "\n" for line in lines)
+
+
+class HelmCrash(HelmError):
+    """Where Helm's process dies instead of returning an error (Go's runtime ends it): `message` is the
+    text Go prints first, and the exit status is Go's for a fatal error."""
+
+    exit_code = 2
+
+
+class RenderTimeLimitExceeded(HelmError):
+    """A chart's templates ran past the render time limit. It depends on the machine's load as much as on
+    the chart, so a cache of rendered apps must not keep it."""
+
+    def __init__(self, timeout: float):
+        super().__init__(
+            f"Error: rendering the chart's templates took longer than the render time limit ({timeout:g}s)",
+            context=[f"(the limit is `--render-timeout`, `render.timeout` in wavecd.yaml or {RENDER_TIMEOUT_ENV})"],
+        )
 
 
 def warn_wrap(message: str) -> str:

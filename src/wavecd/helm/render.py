@@ -34,6 +34,7 @@ from wavecd.helm.objects import (
     release_object,
 )
 from wavecd.helm.output import ShowOnlyError, release_manifest, template_stdout
+from wavecd.helm.time_limit import render_timeout
 from wavecd.helm.user_values import UserValuesError, ValueOptions, merge_user_values
 from wavecd.helm.values_path import NoValue, table
 
@@ -63,6 +64,7 @@ class RenderOptions:
     generate_name: bool = False
     values: ValueOptions = field(default_factory=ValueOptions)
     helm_compat: str = "v4"
+    render_timeout: float | None = None  # seconds; None: `time_limit.render_timeout`'s default
 
 
 @dataclass
@@ -276,7 +278,7 @@ def _render_resources(
     templates: dict[str, Renderable] = {}
     collect_templates(chart, top, templates, compat)
     try:
-        files = render_templates(compat, templates)
+        files = render_templates(compat, templates, render_timeout(options.render_timeout))
     except RenderFailure as exc:
         raise _fail(exc.text, hint=True) from None
     files = {k: v for k, v in files.items() if not k.endswith("NOTES.txt")}

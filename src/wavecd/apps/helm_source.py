@@ -35,6 +35,7 @@ class RenderSettings:
     helm_compat: str = "v4"
     kube_version: str = DEFAULT_KUBE_VERSION
     api_versions: tuple[str, ...] = ()
+    timeout: float | None = None  # the render time limit in seconds (None: the helm package's default)
 
 
 def _outside(raw: str, detail: str = "") -> AppError:
@@ -172,6 +173,7 @@ def helm_options(
             file_values=[f"{k}={_clean(v)}" for k, v in set_files.items()],
         ),
         helm_compat=settings.helm_compat,
+        render_timeout=settings.timeout,
     )
 
 

@@ -19,6 +19,7 @@ from wavecd.apps.helm_source import RenderSettings, helm_options, location_of, v
 from wavecd.apps.model import Application, AppSource
 from wavecd.apps.yamldocs import load_objects
 from wavecd.core import Location, WavecdError
+from wavecd.helm.errors import RenderTimeLimitExceeded
 from wavecd.sources.boundary import check_file, check_folder
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -66,6 +67,8 @@ class RenderOutput:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     error_location: str | None = None
+    # False for a failure that depends on the machine (the render time limit): a cache must not keep it
+    cacheable: bool = True
 
 
 def _git_source(source: AppSource, resolver: Resolver, app: Application) -> ResolvedSource:
@@ -177,6 +180,7 @@ def run_job(job: RenderJob) -> RenderOutput:
                     line=err.location.line,
                 )
             output.error = "\n".join([err.message, *err.context]).rstrip()
+            output.cacheable = not isinstance(err, RenderTimeLimitExceeded)
             output.error_location = str(where)
             output.objects = []
             break

@@ -90,7 +90,8 @@ class AppRenderer:
         output = self.cache.get(digest)
         if output is None:
             output = run_job_safely(job)
-            self.cache.put(digest, output)
+            if output.cacheable:
+                self.cache.put(digest, output)
         if output.error:
             raise AppError(output.error, location=shown_location(output.error_location, node.name))
         manifests, _warnings = normalize_objects(output.objects, app.destination.namespace, self.kinds)

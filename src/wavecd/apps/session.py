@@ -72,7 +72,8 @@ def open_session(request: TreeRequest) -> TreeSession:
     resolver = SourceResolver(
         config, offline=request.offline, worktree=request.worktree, extra_repositories=parse_repo_flags(request.repos)
     )
-    settings = RenderSettings(config.render.helm_compat, config.render.kube_version, config.render.api_versions)
+    render = config.render
+    settings = RenderSettings(render.helm_compat, render.kube_version, render.api_versions, render.timeout)
     cache: RenderCache = DiskCache(default_cache_dir() / "rendered") if request.use_cache else MemoryCache()
     options = TreeOptions(settings=settings, executor=request.executor, workers=request.workers)
     tree = build_tree(root.obj, resolver, clusters=config.clusters, options=options, cache=cache, root_file=root.file)

@@ -225,7 +225,8 @@ class _Walk:
                 pending.append((node, job, digest))
         outputs = self.runner.run([job for _, job, _ in pending])
         for (node, _, digest), output in zip(pending, outputs, strict=True):
-            self.cache.put(digest, output)
+            if output.cacheable:
+                self.cache.put(digest, output)
             self._apply(node, output)
 
     def _apply(self, node: AppNode, output: RenderOutput) -> None:

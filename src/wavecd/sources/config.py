@@ -14,6 +14,7 @@ import yaml
 
 from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.core import Location, UserInputError
+from wavecd.core.durations import parse_go_duration
 
 CONFIG_NAME = "wavecd.yaml"
 
@@ -58,6 +59,7 @@ class RenderDefaults:
     helm_compat: str = "v4"
     kube_version: str = DEFAULT_KUBE_VERSION
     api_versions: tuple[str, ...] = ()
+    timeout: float | None = None  # seconds a chart's templates may run; None: Helm's render default
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,21 @@ def _expect(value: Any, kind: type, where: str, path: Path) -> Any:
             location=Location(file=str(path)),
         )
     return value
+
+
+def _duration(value: Any, where: str, path: Path) -> float | None:
+    """A positive Go duration (`90s`, `3m`), or None when the key is absent."""
+    if value is None:
+        return None
+    try:
+        seconds = parse_go_duration(str(value).strip())
+    except ValueError as err:
+        raise UserInputError(f"{path}: {where}: {err}", location=Location(file=str(path))) from None
+    if seconds <= 0:
+        raise UserInputError(
+            f"{path}: {where} must be a positive duration, not {value!r}", location=Location(file=str(path))
+        )
+    return seconds
 
 
 def load_config(path: Path) -> WavecdConfig:
@@ -136,6 +153,7 @@ def load_config(path: Path) -> WavecdConfig:
         helm_compat=str(render_data.get("helmCompat", "v4")),
         kube_version=str(render_data.get("kubeVersion", DEFAULT_KUBE_VERSION)),
         api_versions=tuple(render_data.get("apiVersions") or ()),
+        timeout=_duration(render_data.get("timeout"), "render.timeout", path),
     )
     root = (base / str(data["root"])).resolve() if data.get("root") else None
     return WavecdConfig(path, root, repositories, registries, clusters, render)

@@ -21,6 +21,7 @@ from wavecd.kube.client import KubeClient
 from wavecd.plan.app_plan import AppPlan
 from wavecd.plan.task import Task
 from wavecd.plan.tree_plan import TreePlan
+from wavecd.sim.bodies import DeadlineReader
 from wavecd.sim.cluster import SimCluster
 from wavecd.sim.server import SimHTTPServer, _Handler
 from wavecd.sources.ocicharts import push_chart
@@ -52,6 +53,10 @@ _Handler.do_PUT
 _Handler.do_PATCH
 _Handler.do_DELETE
 _Handler.close_connection
+
+# io.BufferedReader reads the socket through its raw reader's `readable` and `readinto`.
+DeadlineReader.readable
+DeadlineReader.readinto
 
 # httpx.Auth: httpx drives the auth flow of every request made with it.
 RegistryAuth.auth_flow

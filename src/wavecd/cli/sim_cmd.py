@@ -50,6 +50,13 @@ def sim() -> None:
     type=click.Path(dir_okay=False),
     help="Append one JSON line per HTTP request served to this file.",
 )
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds a client gets to send a whole request; a client that stops sending is disconnected.",
+)
 def serve(
     port: int,
     kubeconfig_path: str | None,
@@ -57,6 +64,7 @@ def serve(
     speed: float,
     nodes: int,
     request_log: str | None,
+    request_timeout: float,
 ) -> None:
     """Serve a Kubernetes-compatible API on 127.0.0.1 until interrupted."""
     from wavecd.core.clock import RealClock
@@ -65,7 +73,14 @@ def serve(
     if speed <= 0:
         raise click.BadParameter("must be positive", param_hint="--speed")
     try:
-        cluster = SimCluster(RealClock(speed), state_path, port=port, nodes=nodes, request_log_path=request_log)
+        cluster = SimCluster(
+            RealClock(speed),
+            state_path,
+            port=port,
+            nodes=nodes,
+            request_log_path=request_log,
+            request_timeout=request_timeout,
+        )
         try:
             cluster.start()
         except OSError as err:

@@ -80,6 +80,11 @@ def invalid(kind: Kind, name: str, causes: list[tuple[str, str, str]]) -> ApiErr
     return ApiError(422, "Invalid", f'{qualified} "{name}" is invalid: {text}', details)
 
 
+def request_entity_too_large(limit: int) -> ApiError:
+    """`limitedReadBody`'s answer (apiserver `pkg/endpoints/handlers/rest.go`, `NewRequestEntityTooLargeError`)."""
+    return ApiError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {limit}")
+
+
 def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 

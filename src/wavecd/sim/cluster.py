@@ -10,6 +10,7 @@ from typing import TextIO
 
 from wavecd.core.clock import Clock, ManualClock, RealClock
 from wavecd.sim.api import Api
+from wavecd.sim.bodies import REQUEST_READ_TIMEOUT
 from wavecd.sim.controllers.engine import Engine
 from wavecd.sim.controllers.wiring import bootstrap, install, restore_crds
 from wavecd.sim.kubeconfig import write_kubeconfig
@@ -27,7 +28,8 @@ class SimCluster:
     """A Kubernetes-compatible API server with simulated controllers, on 127.0.0.1.
 
     Use as a context manager. With a `ManualClock`, time moves only by `advance()`; `settle()` runs every
-    controller step that is due. `state_path` keeps objects in SQLite across restarts.
+    controller step that is due. `state_path` keeps objects in SQLite across restarts. A client gets
+    `request_timeout` seconds to send a whole request (and to start the next one on a kept-alive connection).
     """
 
     def __init__(
@@ -40,6 +42,7 @@ class SimCluster:
         rules: Rules | None = None,
         nodes: int = 1,
         request_log_path: str | None = None,
+        request_timeout: float = REQUEST_READ_TIMEOUT,
     ):
         self.clock = clock if clock is not None else RealClock()
         self.store = Store(state_path)
@@ -57,6 +60,7 @@ class SimCluster:
         self._address = (host, port)
         self._nodes = nodes
         self._request_log_path = request_log_path
+        self._request_timeout = request_timeout
         self._request_log_file: TextIO | None = None
         self._server: SimHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -66,7 +70,7 @@ class SimCluster:
         bootstrap(self.api, self._nodes)
         self.engine.enqueue_all()
         self.engine.settle()
-        self._server = SimHTTPServer(self._address, self.api)
+        self._server = SimHTTPServer(self._address, self.api, self._request_timeout)
         if self._request_log_path:
             self._request_log_file = open(self._request_log_path, "a", encoding="utf-8")  # noqa: SIM115
             self._server.on_request = self._append_request

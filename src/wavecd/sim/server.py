@@ -8,6 +8,7 @@ the controllers, starts in milliseconds inside tests, and keeps `sim` free of as
 from __future__ import annotations
 
 import collections
+import io
 import json
 import socket
 import threading
@@ -24,6 +25,7 @@ from wavecd.goyaml import GoYamlError, load_manifest
 from wavecd.sim import apierrors, discovery, openapi
 from wavecd.sim.api import APPLY, PATCH_TYPES, Api
 from wavecd.sim.apierrors import ApiError
+from wavecd.sim.bodies import MAX_REQUEST_BODY_BYTES, REQUEST_READ_TIMEOUT, DeadlineReader, FramingError, read_body
 from wavecd.sim.routes import GroupVersionRoute, ResourceRoute, parse_resource
 from wavecd.sim.scale import scale_of, scale_patch, set_replicas
 from wavecd.sim.selectors import field_selector, label_selector
@@ -44,6 +46,7 @@ SERVER_VERSION = {
 }
 _JSON_TYPES = ("application/json", "application/yaml", "")
 _BINARY_TYPES = ("application/vnd.kubernetes.protobuf", "application/cbor")
+_LINGER_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,10 @@ class SimHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], api: Api):
+    def __init__(self, address: tuple[str, int], api: Api, read_timeout: float = REQUEST_READ_TIMEOUT):
         super().__init__(address, _Handler)
         self.api = api
+        self.read_timeout = read_timeout
         self.stopping = threading.Event()
         self.request_log: collections.deque[LoggedRequest] = collections.deque(maxlen=100_000)
         self.on_request: Callable[[LoggedRequest], None] | None = None
@@ -86,6 +90,14 @@ class _Handler(BaseHTTPRequestHandler):
         otherwise add ~40 ms to every request."""
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.rfile.close()  # the stdlib's reader has no deadline; it must be closed or the socket stays open
+        self._reader = DeadlineReader(self.connection, self.server.read_timeout)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        """Each request, and the wait for it on a kept-alive connection, gets the read timeout afresh."""
+        self._reader.restart()
+        super().handle_one_request()
 
     def log_message(self, format: str, *args: object) -> None:
         """Requests go to the request log, not stderr."""
@@ -111,6 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache, private")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         # Logged before the body goes out, so a client that has its answer also finds it in the log.
         self._log(status)
@@ -174,11 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        self._raw = self.rfile.read(length) if length > 0 else b""
+        if not self._read_body():
+            return
         try:
             path, query = self._route()
             self.server.api.request.field_validation = query.get("fieldValidation", "Warn")
@@ -204,6 +215,38 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as err:  # a bug in the sim must still answer with a Status, not drop the connection
             self.close_connection = True
             self._error(ApiError(500, "InternalError", f"Internal error occurred: {type(err).__name__}: {err}"))
+
+    def _read_body(self) -> bool:
+        """Read the body into `_raw`; False when the request was answered (or dropped) instead."""
+        try:
+            self._raw = read_body(self.rfile, self.headers, MAX_REQUEST_BODY_BYTES)
+            return True
+        except ApiError as err:  # too large: refused before the body is read, so the connection cannot go on
+            self.close_connection = True
+            self._error(err)
+            self._linger()
+        except FramingError as err:
+            self.close_connection = True
+            self._send(err.code, err.text.encode(), "text/plain; charset=utf-8")
+        except (TimeoutError, ConnectionError):  # a client that stopped sending: the connection is dropped
+            self.close_connection = True
+        return False
+
+    def _linger(self) -> None:
+        """Half-close, then discard what the client still sends (up to the cap, for a second), so that it reads
+        the answer: closing a socket with unread data sends a reset, which can destroy the answer in transit."""
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(_LINGER_SECONDS)
+            scratch = bytearray(64 * 1024)
+            left, deadline = MAX_REQUEST_BODY_BYTES, time.monotonic() + _LINGER_SECONDS
+            while left > 0 and time.monotonic() < deadline:
+                received = self.connection.recv_into(scratch)
+                if not received:
+                    break
+                left -= received
+        except OSError:
+            pass
 
     def _explain(self, err: ApiError) -> ApiError:
         """A write to a resource nothing serves names the body's kind, as clients word it for users."""

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from wavecd.apps.render_app import RenderOutput
-from wavecd.sources.cache import write_atomic
-from wavecd.sources.errors import SourceError
+from wavecd.core.private_files import SealedFolder
 
 
 class RenderCache(Protocol):
@@ -38,23 +37,24 @@ class MemoryCache:
 
 
 class DiskCache:
-    """One pickle per digest under `folder`, written atomically with the sources cache's writer."""
+    """One pickle per digest under `folder` (a folder of the cache at `root`). A pickle runs code when it
+    loads, so entries are sealed: one the user's key did not seal, or in a folder others could write, is
+    never unpickled."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path, root: Path):
+        self._sealed = SealedFolder(folder, root)
         self._memory = MemoryCache()
-
-    def _path(self, digest: str) -> Path:
-        return self.folder / digest[:2] / f"{digest}.pickle"
 
     def get(self, digest: str) -> RenderOutput | None:
         hit = self._memory.get(digest)
         if hit is not None:
             return hit
+        payload = self._sealed.read(_name(digest))
+        if payload is None:
+            return None
         try:
-            with open(self._path(digest), "rb") as fh:
-                output = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            output = pickle.loads(payload)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
         if not isinstance(output, RenderOutput):
             return None
@@ -63,5 +63,9 @@ class DiskCache:
 
     def put(self, digest: str, output: RenderOutput) -> None:
         self._memory.put(digest, output)
-        with contextlib.suppress(SourceError):  # a cache that cannot be written costs a re-render next time
-            write_atomic(self._path(digest), pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs a re-render next time
+            self._sealed.write(_name(digest), pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _name(digest: str) -> str:
+    return f"{digest[:2]}/{digest}.pickle"

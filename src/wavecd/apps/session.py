@@ -18,7 +18,7 @@ from wavecd.apps.rerender import AppRenderer, settings_for
 from wavecd.apps.root import Root, load_root
 from wavecd.apps.tree import TreeOptions, build_tree
 from wavecd.core import UserInputError
-from wavecd.sources.resolver import SourceResolver, default_cache_dir
+from wavecd.sources.resolver import SourceResolver
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ def open_session(request: TreeRequest) -> TreeSession:
     )
     render = config.render
     settings = RenderSettings(render.helm_compat, render.kube_version, render.api_versions, render.timeout)
-    cache: RenderCache = DiskCache(default_cache_dir() / "rendered") if request.use_cache else MemoryCache()
+    cache: RenderCache = (
+        DiskCache(resolver.cache_dir / "rendered", resolver.cache_dir) if request.use_cache else MemoryCache()
+    )
     options = TreeOptions(settings=settings, executor=request.executor, workers=request.workers)
     tree = build_tree(root.obj, resolver, clusters=config.clusters, options=options, cache=cache, root_file=root.file)
     return TreeSession(root, tree, AppRenderer(resolver, tree.kinds, cache), settings)

@@ -4,9 +4,11 @@ An entry is one chart tree's template set (`TemplateSet.dump_state`: parse trees
 rendered output), in `<cache>/templates/<key>`, where the cache folder is `$WAVECD_CACHE_DIR` or
 `~/.cache/wavecd`. The key digests the templates' names and texts, the Helm mode, the Python version and
 a fingerprint of the wavecd code that compiles and executes them, so a changed wavecd never reads an
-entry written by another one. Writes are atomic (a temporary file renamed into place); an entry that is
-unreadable, truncated or fails its checksum is ignored (and rewritten after the render). The folder is
-kept to `_MAX_ENTRIES` entries and `_MAX_BYTES` bytes, oldest dropped first.
+entry written by another one. An entry holds code, so it is a `SealedFolder` entry: read only from a folder
+nobody but the user can write, and only when its HMAC under the user's key holds; anything else is deleted
+unread and the templates compiled afresh (and stored again after the render). Writes are atomic and private
+(0600 files, 0700 folders). The folder is kept to `_MAX_ENTRIES` entries and `_MAX_BYTES` bytes, oldest
+dropped first.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ import contextlib
 import hashlib
 import os
 import sys
-import zlib
 from pathlib import Path
 
-_MAGIC = b"wavecd-templates-1\n"
-_HEADER = len(_MAGIC) + 12  # magic, payload length (8 bytes), crc32 of the payload (4 bytes)
+from wavecd.core.private_files import SealedFolder, cache_root
+
 _MAX_ENTRIES = 1000
 _MAX_BYTES = 512 * 1024 * 1024
 # the packages whose code is baked into an entry (generated code calls gotemplate; funcs come from helm, sprig)
@@ -28,8 +29,10 @@ _CODE_PACKAGES = ("gotemplate", "helm", "sprig", "goyaml", "semver", "core")
 _fingerprint: str | None = None
 
 
-def cache_folder() -> Path:
-    return Path(os.environ.get("WAVECD_CACHE_DIR") or Path.home() / ".cache" / "wavecd") / "templates"
+def _sealed() -> SealedFolder:
+    """Made afresh for each read and write, so a folder that stops being trustworthy is no longer read."""
+    root = cache_root()
+    return SealedFolder(root / "templates", root)
 
 
 def code_fingerprint() -> str:
@@ -57,37 +60,16 @@ def entry_key(set_digest: str) -> str:
 
 
 def read_entry(key: str) -> bytes | None:
-    """The payload stored under key, or None when there is none or it is damaged."""
-    try:
-        with open(cache_folder() / key, "rb") as f:
-            header = f.read(_HEADER)
-            payload = f.read()
-    except OSError:
-        return None
-    if len(header) < _HEADER or not header.startswith(_MAGIC):
-        return None
-    size = int.from_bytes(header[len(_MAGIC) : len(_MAGIC) + 8], "little")
-    crc = int.from_bytes(header[len(_MAGIC) + 8 :], "little")
-    if len(payload) != size or zlib.crc32(payload) != crc:
-        return None
-    return payload
+    """The payload stored under key, or None when there is none, it is damaged or it is not the user's."""
+    return _sealed().read(key)
 
 
 def write_entry(key: str, payload: bytes) -> None:
-    """Store payload under key atomically; a cache that cannot be written only costs speed."""
-    folder = cache_folder()
-    header = _MAGIC + len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little")
-    tmp = folder / f".{key}.{os.getpid()}.tmp"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(header)
-            f.write(payload)
-        os.replace(tmp, folder / key)
-        _trim(folder)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    """Store payload under key; a cache that cannot be written only costs speed."""
+    sealed = _sealed()
+    with contextlib.suppress(OSError):
+        if sealed.write(key, payload):
+            _trim(sealed.folder)
 
 
 def _trim(folder: Path) -> None:

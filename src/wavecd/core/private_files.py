@@ -1,0 +1,167 @@
+"""Files wavecd keeps for its user — the cache, the sim's state — private to that user, and read back as code
+only when nobody else could have written them.
+
+Folders are created 0700 and files 0600, set explicitly so that no umask widens them. The cache holds
+pickles, which run code when loaded; a `SealedFolder` loads one only from a folder chain the user owns and
+nobody else may write, and only when its HMAC-SHA256 under the user's key (`<cache>/entries.key`, 0600,
+made on first use) holds, so a damaged or planted entry is deleted, never unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import os
+import secrets
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+_KEY_FILE = "entries.key"
+_KEY_BYTES = 32
+_TAG_BYTES = 32  # HMAC-SHA256
+_warned: set[Path] = set()
+
+
+def cache_root() -> Path:
+    """`$WAVECD_CACHE_DIR`, else `~/.cache/wavecd`."""
+    return Path(os.environ.get("WAVECD_CACHE_DIR") or Path.home() / ".cache" / "wavecd")
+
+
+def make_private_folder(path: Path) -> None:
+    """Create `path` and its missing parents as 0700; folders that already exist are left as they are."""
+    missing = []
+    while not os.path.lexists(path):
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it first, and made it private too
+            os.mkdir(folder, PRIVATE_FOLDER)
+            os.chmod(folder, PRIVATE_FOLDER)
+
+
+def write_private_file(path: Path, *chunks: bytes) -> None:
+    """Write `chunks` to `path` as a 0600 file, atomically (a temporary sibling renamed into place, so a
+    concurrent reader never sees half of it). Raises OSError."""
+    make_private_folder(path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(handle, PRIVATE_FILE)
+        with os.fdopen(handle, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def untrusted(folder: Path, root: Path) -> str | None:
+    """Why someone other than the user might have written into `folder` (every folder from `root` down to it
+    must be the user's and writable by nobody else), or None when nobody could have."""
+    parts = folder.relative_to(root).parts
+    for path in (root.joinpath(*parts[:n]) for n in range(len(parts) + 1)):
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None  # nothing there to read; what wavecd makes there now, it makes private
+        if st.st_uid != os.geteuid():
+            return f"{path} belongs to uid {st.st_uid}, not to uid {os.geteuid()}"
+        if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return f"{path} is writable by its group or by others (mode {stat.S_IMODE(st.st_mode):04o})"
+    return None
+
+
+class _Untrusted(Exception):
+    """A key file that is not the user's alone, or not one wavecd made."""
+
+
+class SealedFolder:
+    """Entries sealed with the user's key, in a folder read only while nobody else can write to it.
+
+    A folder that fails the check is not used at all (one warning on stderr per process): reads miss and
+    writes are skipped, so wavecd works as without a cache. A folder that cannot be written only costs speed.
+    """
+
+    def __init__(self, folder: Path, root: Path):
+        self.folder = folder
+        self.root = root
+        self._key: bytes | None = None
+        self._checked = False
+
+    def _usable(self) -> bool:
+        if not self._checked:
+            self._checked = True
+            reason = untrusted(self.folder, self.root)
+            if reason is None:
+                try:
+                    self._key = _user_key(self.root)
+                except _Untrusted as err:
+                    reason = str(err)
+                except OSError:
+                    pass
+            if reason is not None and self.folder not in _warned:
+                _warned.add(self.folder)
+                sys.stderr.write(f"wavecd: warning: not using the cache in {self.folder}: {reason}\n")
+        return self._key is not None
+
+    def read(self, name: str) -> bytes | None:
+        """The payload stored under `name`, or None: no entry, a folder others could write, or a seal that
+        does not hold — that entry is deleted, unread."""
+        if not self._usable():
+            return None
+        assert self._key is not None
+        path = self.folder / name
+        try:
+            with open(path, "rb") as f:
+                tag = f.read(_TAG_BYTES)
+                payload = f.read()
+        except OSError:
+            return None
+        if len(tag) == _TAG_BYTES and hmac.compare_digest(tag, hmac.digest(self._key, payload, "sha256")):
+            return payload
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+    def write(self, name: str, payload: bytes) -> bool:
+        """Seal and store `payload` under `name`; False when the folder is not used. Raises OSError."""
+        if not self._usable():
+            return False
+        assert self._key is not None
+        write_private_file(self.folder / name, hmac.digest(self._key, payload, "sha256"), payload)
+        return True
+
+
+def _user_key(root: Path) -> bytes:
+    """The user's key in `root`, made on first use (linked into place, so concurrent first uses agree)."""
+    path = root / _KEY_FILE
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    make_private_folder(root)
+    handle, temporary = tempfile.mkstemp(prefix=f".{_KEY_FILE}.", dir=root)
+    try:
+        os.fchmod(handle, PRIVATE_FILE)
+        with os.fdopen(handle, "wb") as out:
+            out.write(secrets.token_bytes(_KEY_BYTES))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as f:
+        st = os.fstat(f.fileno())
+        if st.st_uid != os.geteuid() or st.st_mode & 0o077 or not stat.S_ISREG(st.st_mode):
+            raise _Untrusted(f"its key {path} is not readable by uid {os.geteuid()} alone")
+        key = f.read(_KEY_BYTES + 1)
+    if len(key) != _KEY_BYTES:
+        raise _Untrusted(f"its key {path} is not one wavecd made")
+    return key

@@ -1,0 +1,149 @@
+"""Files wavecd leaves on disk: the caches that hold pickles (compiled templates, rendered apps) never load an
+entry someone else could have written."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import pickle
+import pwd
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wavecd.apps.render_app import RenderOutput
+from wavecd.apps.render_cache import DiskCache
+from wavecd.cli.main import main
+from wavecd.gotemplate import template_set
+from wavecd.helm import engine
+
+CONFORMANCE = Path(__file__).resolve().parent.parent / "conformance"
+CHART = ["rel", "charts/deps"]
+
+
+def recorded_stdout() -> bytes:
+    here = str(CONFORMANCE).encode()
+    return (CONFORMANCE / "expected" / "v4" / "deps.out").read_bytes().replace(b"$CONFORMANCE", here)
+
+
+def render() -> tuple[bytes, str]:
+    """`wavecd helm template` as a new process would run it: nothing parsed or compiled in memory."""
+    engine._SETS.clear()
+    template_set.clear_cache()
+    result = CliRunner().invoke(main, ["helm", "template", "--helm-compat", "v4", *CHART])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes, result.stderr
+
+
+class RunsCode:
+    """Unpickled, it creates the folder `marker`: what a planted entry would do with the user's rights."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.mkdir, (str(self.marker),)
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "home" / "cache"
+    monkeypatch.setenv("WAVECD_CACHE_DIR", str(root))
+    monkeypatch.chdir(CONFORMANCE)
+    yield root
+    engine._SETS.clear()
+    template_set.clear_cache()
+
+
+def seal(cache: Path, payload: bytes) -> bytes:
+    """An entry sealed with the user's own key (which only the user can read)."""
+    return hmac.digest((cache / "entries.key").read_bytes(), payload, "sha256") + payload
+
+
+def only_entry(cache: Path) -> Path:
+    (entry,) = [p for p in (cache / "templates").iterdir() if not p.name.startswith(".")]
+    return entry
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda good, evil: good[:40] + bytes(b ^ 0xFF for b in good[40:80]) + good[80:],
+        lambda good, evil: evil,
+        lambda good, evil: good[:32] + evil,
+    ],
+    ids=["bytes-flipped", "a-pickle-that-runs-code", "that-pickle-behind-a-forged-seal"],
+)
+def test_a_tampered_template_cache_entry_is_discarded_never_run(cache: Path, tmp_path: Path, tamper):
+    marker = tmp_path / "marker"
+    render()
+    entry = only_entry(cache)
+    entry.write_bytes(tamper(entry.read_bytes(), pickle.dumps(RunsCode(marker))))
+    stdout, stderr = render()
+    assert stdout == recorded_stdout()
+    assert not marker.exists()
+    assert stderr == ""
+    assert hmac.compare_digest(entry.read_bytes(), seal(cache, entry.read_bytes()[32:])), "compiled afresh and stored"
+
+
+def group_writable(cache: Path) -> None:
+    (cache / "templates").chmod(0o770)
+
+
+def root_folder_writable_by_others(cache: Path) -> None:
+    cache.chmod(0o707)
+
+
+def owned_by_nobody(cache: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("giving a folder to another user needs root")
+    os.chown(cache / "templates", pwd.getpwnam("nobody").pw_uid, -1)
+
+
+def key_readable_by_others(cache: Path) -> None:
+    (cache / "entries.key").chmod(0o644)
+
+
+@pytest.mark.parametrize(
+    "expose", [group_writable, root_folder_writable_by_others, owned_by_nobody, key_readable_by_others]
+)
+def test_a_cache_others_could_have_written_is_not_loaded(cache: Path, tmp_path: Path, expose):
+    """Even an entry that carries the user's seal is not loaded from a folder someone else could write to
+    (they could have planted it by other means, e.g. swapping the key); wavecd warns once and renders
+    without the cache."""
+    marker = tmp_path / "marker"
+    render()
+    entry = only_entry(cache)
+    planted = seal(cache, pickle.dumps(RunsCode(marker)))
+    entry.write_bytes(planted)
+    expose(cache)
+
+    first, warning = render()
+    second, silent = render()
+    assert first == second == recorded_stdout()
+    assert not marker.exists()
+    assert warning.startswith(f"wavecd: warning: not using the cache in {cache / 'templates'}: ")
+    assert silent == ""
+    assert entry.read_bytes() == planted, "the folder is neither read nor written"
+
+
+def test_the_same_sealed_entry_is_loaded_from_a_private_folder(cache: Path, tmp_path: Path):
+    """The control for the test above: in a private folder the user's seal is trusted, so it was the folder
+    check, not the seal, that kept the planted entry from running."""
+    marker = tmp_path / "marker"
+    render()
+    only_entry(cache).write_bytes(seal(cache, pickle.dumps(RunsCode(marker))))
+    assert render()[0] == recorded_stdout()
+    assert marker.exists()
+
+
+def test_a_tampered_rendered_app_is_discarded_never_run(cache: Path, tmp_path: Path):
+    marker = tmp_path / "marker"
+    digest = "cd" * 32
+    DiskCache(cache / "rendered", cache).put(digest, RenderOutput(objects=[{"kind": "ConfigMap"}]))
+    (entry,) = (cache / "rendered").rglob("*.pickle")
+    entry.write_bytes(pickle.dumps(RunsCode(marker)))
+    assert DiskCache(cache / "rendered", cache).get(digest) is None
+    assert not marker.exists()
+    assert not entry.exists()

@@ -1,5 +1,5 @@
-"""Files wavecd leaves on disk: the caches that hold pickles (compiled templates, rendered apps) never load an
-entry someone else could have written."""
+"""Files wavecd leaves on disk: the cache is its user's alone, and the caches that hold pickles (compiled
+templates, rendered apps) never load an entry someone else could have written."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import hmac
 import os
 import pickle
 import pwd
+import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,9 @@ from wavecd.apps.render_cache import DiskCache
 from wavecd.cli.main import main
 from wavecd.gotemplate import template_set
 from wavecd.helm import engine
+from wavecd.sources.cache import ChartCache
+from wavecd.sources.config import RepositoryMapping, WavecdConfig
+from wavecd.sources.resolver import SourceResolver
 
 CONFORMANCE = Path(__file__).resolve().parent.parent / "conformance"
 CHART = ["rel", "charts/deps"]
@@ -54,6 +59,52 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     yield root
     engine._SETS.clear()
     template_set.clear_cache()
+
+
+@pytest.fixture(params=[0o022, 0o000], ids=["umask-022", "umask-000"])
+def umask(request):
+    previous = os.umask(request.param)
+    yield request.param
+    os.umask(previous)
+
+
+def git_repository(path: Path) -> Path:
+    path.mkdir()
+    (path / "bin").mkdir()
+    (path / "bin" / "run.sh").write_text("#!/bin/sh\n")
+    (path / "bin" / "run.sh").chmod(0o755)
+    (path / "values.yaml").write_text("a: 1\n")
+    for args in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"]):
+        subprocess.run(["git", "-C", str(path), *args], check=True, capture_output=True)
+    return path
+
+
+def modes(root: Path) -> dict[str, int]:
+    found = {".": stat.S_IMODE(root.stat().st_mode)}
+    for path in root.rglob("*"):
+        if not path.is_symlink():
+            found[str(path.relative_to(root))] = stat.S_IMODE(path.stat().st_mode)
+    return found
+
+
+def test_a_fresh_cache_is_private_whatever_the_umask(cache: Path, tmp_path: Path, umask: int):
+    assert render()[0] == recorded_stdout()
+    repo = git_repository(tmp_path / "repo")
+    resolver = SourceResolver(WavecdConfig(repositories=(RepositoryMapping("https://git.example/r", repo),)))
+    tree = resolver.git_tree("https://git.example/r", "HEAD")
+    charts = ChartCache(cache)
+    digest, _ = charts.put(b"an archive")
+    charts.remember("https://charts.example", "demo", "1.0.0", digest)
+    DiskCache(cache / "rendered", cache).put("ab" * 32, RenderOutput(objects=[{"kind": "Secret"}]))
+
+    found = modes(cache)
+    assert {"templates", "git", "charts", "rendered", "entries.key"} <= set(found)
+    executable = str((tree.root / "bin" / "run.sh").relative_to(cache))
+    for name, mode in found.items():
+        path = cache / name
+        expected = 0o700 if path.is_dir() or name == executable else 0o600
+        assert mode == expected, f"{name}: {mode:04o}"
+    assert stat.S_IMODE((tmp_path / "home").stat().st_mode) == 0o700, "missing parents are made private too"
 
 
 def seal(cache: Path, payload: bytes) -> bytes:

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from support.registries import chart_archive
+from wavecd.core.private_files import cache_root
 from wavecd.sources.cache import ChartCache, sha256_digest
 from wavecd.sources.config import RegistryMirror, WavecdConfig, load_config
 from wavecd.sources.errors import InvalidVersionError, NoTagsError, SourceError
@@ -14,7 +15,7 @@ from wavecd.sources.mirrors import matching_entries
 from wavecd.sources.oci import OciRegistry
 from wavecd.sources.ocicharts import chart_metadata, resolve_reference, split_repository
 from wavecd.sources.registryauth import parse_challenge
-from wavecd.sources.resolver import SourceResolver, default_cache_dir
+from wavecd.sources.resolver import SourceResolver
 from wavecd.sources.versions import is_digest, pick_version, tag_for_version, version_for_tag
 
 
@@ -185,10 +186,10 @@ def test_a_registry_repository_without_tags_is_helms_error():
 
 def test_the_cache_lives_under_wavecd_cache_dir_when_set(monkeypatch, tmp_path):
     monkeypatch.setenv("WAVECD_CACHE_DIR", str(tmp_path / "elsewhere"))
-    assert default_cache_dir() == tmp_path / "elsewhere"
+    assert cache_root() == tmp_path / "elsewhere"
     assert SourceResolver(WavecdConfig()).cache_dir == tmp_path / "elsewhere"
     monkeypatch.delenv("WAVECD_CACHE_DIR")
-    assert default_cache_dir().parts[-2:] == (".cache", "wavecd")
+    assert cache_root().parts[-2:] == (".cache", "wavecd")
 
 
 def test_an_unwritable_cache_is_a_clear_error(tmp_path):

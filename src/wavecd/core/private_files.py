@@ -59,6 +59,22 @@ def write_private_file(path: Path, *chunks: bytes) -> None:
         raise
 
 
+def restrict_tree(root: Path) -> None:
+    """Make a tree wavecd extracted private: folders 0700, files 0600 (0700 when executable by the owner).
+    Symlinks are left alone (a mode change would reach their target)."""
+    os.chmod(root, PRIVATE_FOLDER)
+    for folder, folders, files in os.walk(root):
+        for name in folders:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, PRIVATE_FOLDER)
+        for name in files:
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode):
+                os.chmod(path, PRIVATE_FOLDER if st.st_mode & stat.S_IXUSR else PRIVATE_FILE)
+
+
 def untrusted(folder: Path, root: Path) -> str | None:
     """Why someone other than the user might have written into `folder` (every folder from `root` down to it
     must be the user's and writable by nobody else), or None when nobody could have."""

@@ -2,8 +2,9 @@
 
 Charts are stored once per content digest (`charts/sha256/<hex>.tgz`); a small reference file per
 (repository, chart, version) remembers which digest that version was, so `--offline` can find it
-again. Every write goes to a temporary file that is then renamed into place, so concurrent commands
-never see a half-written file and the same content written twice is harmless.
+again. Every write goes to a temporary file (0600, mkstemp's mode) that is then renamed into place, so concurrent
+commands never see a half-written file and the same content written twice is harmless; folders are made
+0700.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from wavecd.core.chartarchive import LimitError, check_limits
+from wavecd.core.private_files import make_private_folder
 from wavecd.sources.errors import ChartArchiveError, SourceError
 
 
@@ -26,7 +28,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary sibling and a rename; a cache that cannot be
     written (read-only, full disk) is reported as a SourceError naming the path."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as err:
         raise SourceError(f"cannot write to the cache at {path.parent}: {err.strerror}") from None

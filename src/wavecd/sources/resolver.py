@@ -6,12 +6,12 @@ the cache) is decided here.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wavecd.core.private_files import cache_root, make_private_folder, restrict_tree
 from wavecd.sources.config import RepositoryMapping, WavecdConfig
 from wavecd.sources.errors import SourceError
 from wavecd.sources.git import GitRepo
@@ -19,10 +19,6 @@ from wavecd.sources.repourl import normalize_repo_url
 
 if TYPE_CHECKING:
     from wavecd.sources.charts import ChartFetcher
-
-
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("WAVECD_CACHE_DIR") or Path.home() / ".cache" / "wavecd")
 
 
 @dataclass(frozen=True)
@@ -60,7 +56,7 @@ class SourceResolver:
         self.config = config
         self.offline = offline
         self.worktree = worktree
-        self.cache_dir = cache_dir or default_cache_dir()
+        self.cache_dir = cache_dir or cache_root()
         mappings = list(config.repositories)
         for url, path in (extra_repositories or {}).items():
             mappings.insert(0, RepositoryMapping(url=url, path=path, worktree=False))
@@ -81,9 +77,10 @@ class SourceResolver:
         sha = repo.resolve(revision)
         destination = self.cache_dir / "git" / sha
         if not destination.is_dir():
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(destination.parent)
             staging = Path(tempfile.mkdtemp(prefix=f".{sha}.", dir=destination.parent))
             repo.export(sha, staging / "tree")
+            restrict_tree(staging / "tree")
             try:
                 (staging / "tree").rename(destination)
             except OSError:

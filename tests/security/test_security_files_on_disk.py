@@ -1,5 +1,5 @@
-"""Files wavecd leaves on disk: the cache is its user's alone, and the caches that hold pickles (compiled
-templates, rendered apps) never load an entry someone else could have written."""
+"""Files wavecd leaves on disk: the cache and the sim's state are its user's alone, and the caches that hold
+pickles (compiled templates, rendered apps) never load an entry someone else could have written."""
 
 from __future__ import annotations
 
@@ -11,14 +11,17 @@ import stat
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from wavecd.apps.render_app import RenderOutput
 from wavecd.apps.render_cache import DiskCache
 from wavecd.cli.main import main
+from wavecd.core import ManualClock
 from wavecd.gotemplate import template_set
 from wavecd.helm import engine
+from wavecd.sim.cluster import SimCluster
 from wavecd.sources.cache import ChartCache
 from wavecd.sources.config import RepositoryMapping, WavecdConfig
 from wavecd.sources.resolver import SourceResolver
@@ -105,6 +108,25 @@ def test_a_fresh_cache_is_private_whatever_the_umask(cache: Path, tmp_path: Path
         expected = 0o700 if path.is_dir() or name == executable else 0o600
         assert mode == expected, f"{name}: {mode:04o}"
     assert stat.S_IMODE((tmp_path / "home").stat().st_mode) == 0o700, "missing parents are made private too"
+
+
+def test_the_sims_state_is_private_whatever_the_umask(tmp_path: Path, umask: int):
+    state = tmp_path / "state.db"
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"password": "p"}}
+    with SimCluster(clock=ManualClock(), state_path=str(state)) as sim, httpx.Client(base_url=sim.url) as client:
+        assert client.post("/api/v1/namespaces/default/secrets", json=secret).status_code == 201
+        files = sorted(tmp_path.iterdir())
+        assert [f.name for f in files] == ["state.db", "state.db-shm", "state.db-wal"]
+        assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files), [oct(f.stat().st_mode) for f in files]
+
+
+def test_a_state_file_left_readable_is_made_private(tmp_path: Path):
+    state = tmp_path / "state.db"
+    with SimCluster(clock=ManualClock(), state_path=str(state)):
+        pass
+    state.chmod(0o644)
+    with SimCluster(clock=ManualClock(), state_path=str(state)):
+        assert stat.S_IMODE(state.stat().st_mode) == 0o600
 
 
 def seal(cache: Path, payload: bytes) -> bytes:

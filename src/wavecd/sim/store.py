@@ -10,15 +10,31 @@ from __future__ import annotations
 import builtins
 import collections
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wavecd.core.errors import UserInputError
+from wavecd.core.private_files import PRIVATE_FILE
 
 Key = tuple[str, str, str, str]  # group, plural, namespace ("" = cluster-scoped), name
 EVENT_LOG_SIZE = 20000
+
+
+def _make_private(path: str) -> None:
+    """The state holds Secrets, so the database is its owner's alone (0600, whatever the umask). SQLite gives
+    the `-wal`, `-shm` and `-journal` files it creates the database's mode; ones left by an earlier run are
+    set here too."""
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    try:
+        os.fchmod(handle, PRIVATE_FILE)
+    finally:
+        os.close(handle)
+    for suffix in ("-wal", "-shm", "-journal"):
+        if os.path.exists(path + suffix):
+            os.chmod(path + suffix, PRIVATE_FILE)
 
 
 def clone(value):
@@ -62,6 +78,7 @@ class Store:
     # -- persistence --------------------------------------------------------------------------------------
     def _open(self, path: str) -> None:
         try:
+            _make_private(path)
             db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
@@ -72,6 +89,8 @@ class Store:
             row = db.execute("SELECT value FROM meta WHERE name='rv'").fetchone()
         except sqlite3.Error as err:
             raise UserInputError(f"cannot open simulator state {path}: {err}") from None
+        except OSError as err:
+            raise UserInputError(f"cannot open simulator state {path}: {err.strerror or err}") from None
         if row:
             self.rv = row[0]
         self._oldest = self.rv

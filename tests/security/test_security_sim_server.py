@@ -37,6 +37,13 @@ CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
 
 @pytest.fixture
 def sim():
+    with SimCluster(clock=ManualClock()) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def impatient_sim():
+    """A sim that gives a client half a second to send a request."""
     with SimCluster(clock=ManualClock(), request_timeout=0.5) as cluster:
         yield cluster
 
@@ -115,22 +122,22 @@ def test_a_body_whose_length_cannot_be_trusted_is_refused_and_the_connection_clo
     assert answer.startswith(b"HTTP/1.1 400 ")
 
 
-def test_a_client_that_stops_sending_is_disconnected_and_others_are_served(sim):
+def test_a_client_that_stops_sending_is_disconnected_and_others_are_served(impatient_sim):
     conn = raw_request(
-        sim.port,
+        impatient_sim.port,
         f"POST {CONFIGMAPS} HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\n"
         "Content-Length: 100\r\n\r\n" + "{" * 10,
     )
-    with conn, httpx.Client(base_url=sim.url, timeout=10) as client:
+    with conn, httpx.Client(base_url=impatient_sim.url, timeout=10) as client:
         assert client.get("/version").status_code == 200  # served while the other client hangs
         assert read_all(conn) == b""  # closed without an answer once its time is up
         assert client.get("/version").status_code == 200
-    assert sim.requests[-1].path == "/version"
-    assert all(entry.method == "GET" for entry in sim.requests)
+    assert impatient_sim.requests[-1].path == "/version"
+    assert all(entry.method == "GET" for entry in impatient_sim.requests)
 
 
-def test_a_client_that_drips_its_body_is_disconnected_before_it_finishes(sim):
-    conn = raw_request(sim.port, f"POST {CONFIGMAPS} HTTP/1.1\r\nHost: sim\r\nContent-Length: 100\r\n\r\n")
+def test_a_client_that_drips_its_body_is_disconnected_before_it_finishes(impatient_sim):
+    conn = raw_request(impatient_sim.port, f"POST {CONFIGMAPS} HTTP/1.1\r\nHost: sim\r\nContent-Length: 100\r\n\r\n")
     sent = 0
     with conn:
         try:

@@ -46,7 +46,6 @@ SERVER_VERSION = {
 }
 _JSON_TYPES = ("application/json", "application/yaml", "")
 _BINARY_TYPES = ("application/vnd.kubernetes.protobuf", "application/cbor")
-_LINGER_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -233,19 +232,15 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _linger(self) -> None:
-        """Half-close, then discard what the client still sends (up to the cap, for a second), so that it reads
-        the answer: closing a socket with unread data sends a reset, which can destroy the answer in transit."""
+        """Half-close, then discard what the client still sends (up to the cap, within the request's read
+        deadline), so that it reads the answer: closing a socket with unread data sends a reset, which can
+        destroy the answer in transit."""
         try:
             self.connection.shutdown(socket.SHUT_WR)
-            self.connection.settimeout(_LINGER_SECONDS)
-            scratch = bytearray(64 * 1024)
-            left, deadline = MAX_REQUEST_BODY_BYTES, time.monotonic() + _LINGER_SECONDS
-            while left > 0 and time.monotonic() < deadline:
-                received = self.connection.recv_into(scratch)
-                if not received:
-                    break
+            left = MAX_REQUEST_BODY_BYTES
+            while left > 0 and (received := len(self.rfile.read1(64 * 1024))):
                 left -= received
-        except OSError:
+        except OSError:  # the deadline passed, or the client is gone
             pass
 
     def _explain(self, err: ApiError) -> ApiError:

@@ -53,6 +53,7 @@ _Handler.do_PUT
 _Handler.do_PATCH
 _Handler.do_DELETE
 _Handler.close_connection
+_Handler.handle_expect_100
 
 # io.BufferedReader reads the socket through its raw reader's `readable` and `readinto`.
 DeadlineReader.readable

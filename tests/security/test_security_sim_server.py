@@ -110,6 +110,31 @@ def test_a_declared_ten_gigabytes_is_refused_before_any_body_is_sent(sim):
     assert json.loads(body) == TOO_LARGE
 
 
+def test_a_client_that_asks_before_sending_a_body_over_the_limit_is_refused_without_continue(sim):
+    conn = raw_request(
+        sim.port,
+        f"POST {CONFIGMAPS} HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\n"
+        "Expect: 100-continue\r\nContent-Length: 4000000\r\n\r\n",
+    )
+    with conn:
+        answer = read_all(conn)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert json.loads(answer.partition(b"\r\n\r\n")[2]) == TOO_LARGE
+
+
+def test_a_client_that_asks_before_sending_a_body_within_the_limit_is_told_to_continue(sim):
+    body = configmap_body(1000)
+    conn = raw_request(
+        sim.port,
+        f"POST {CONFIGMAPS} HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        f"Expect: 100-continue\r\nContent-Length: {len(body)}\r\n\r\n",
+    )
+    with conn:
+        assert conn.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        conn.sendall(body)
+        assert b"HTTP/1.1 201 " in read_all(conn)
+
+
 @pytest.mark.parametrize(
     "framing",
     ["Content-Length: -5\r\n", "Content-Length: 5\r\nContent-Length: 6\r\n", "Transfer-Encoding: chunked\r\n"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.gotemplate.gotypes import (
     GoIntList,
@@ -22,7 +23,6 @@ from wavecd.gotemplate.gotypes import (
     Uint32,
     go_type_name,
 )
-from wavecd.gotemplate.lexer import go_quote
 from wavecd.gotemplate.nodes import BoolNode, NilNode, Node, NumberNode, StringNode
 from wavecd.gotemplate.runtime import NO_FINAL, call_error, exec_error
 

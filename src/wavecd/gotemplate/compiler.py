@@ -21,11 +21,11 @@ from __future__ import annotations
 from types import FunctionType
 from typing import Any
 
+from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate import runtime as rt
 from wavecd.gotemplate.calls import Arg, CallSite, LiteralError, ideal_constant
 from wavecd.gotemplate.funcs import GoFunc
 from wavecd.gotemplate.gotypes import map_types_for_key
-from wavecd.gotemplate.lexer import go_quote
 from wavecd.gotemplate.nodes import (
     ActionNode,
     BoolNode,
@@ -506,7 +506,7 @@ class _Compiler:
                 return "None"
         if isinstance(node, StringNode):
             return self.const(node.text)
-        self.raise_at(node, f"can't evaluate command {_quote(str(node))}")
+        self.raise_at(node, f"can't evaluate command {go_quote(str(node))}")
         return "None"
 
     def variable(self, node: VariableNode, args: list[Node], final: str, cmd: CommandNode | None) -> str:
@@ -777,10 +777,6 @@ def _literal(node: Node) -> Any:
     if isinstance(node, StringNode):
         return node.text
     return ideal_constant(node)  # type: ignore[arg-type]
-
-
-def _quote(s: str) -> str:
-    return go_quote(s)
 
 
 _RUNTIME_GLOBALS = {

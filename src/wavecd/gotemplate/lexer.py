@@ -11,7 +11,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from wavecd.core import goquote
+from wavecd.core.goquote import quote as go_quote
 
 # Token types. Keywords sort after KEYWORD, as in Go, so `typ > KEYWORD` tells a keyword.
 ERROR, BOOL, CHAR, CHAR_CONSTANT, COMPLEX, ASSIGN, DECLARE, EOF, FIELD, IDENTIFIER = range(10)
@@ -118,21 +118,11 @@ class Token(NamedTuple):
         if self.typ > KEYWORD:
             return f"<{self.val}>"
         if len(self.val) > 10:
-            return go_quote_prefix(self.val, 10) + "..."
+            return go_quote(self.val[:10])  # `%.10q`: the first 10 runes + "..."
         return go_quote(self.val)
 
 
 _new_token = tuple.__new__
-
-
-def go_quote(s: str) -> str:
-    """strconv.Quote (Go's `%q`), as names and token texts appear in Go's messages."""
-    return goquote.quote(s)
-
-
-def go_quote_prefix(s: str, n: int) -> str:
-    """`%.10q`: quote only the first n runes."""
-    return goquote.quote(s[:n])
 
 
 def is_alnum(ch: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from wavecd.core import goquote
+from wavecd.core.goquote import quote as go_quote
 
 INVALID_SYNTAX = "invalid syntax"
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
@@ -232,7 +232,7 @@ def parse_number(text: str, is_char: bool, is_complex: bool) -> Number:
         f = parse_float(text)
         if f is not None and not math.isinf(f):
             if not any(c in text for c in ".eEpP"):
-                raise ValueError(f"integer overflow: {_quote(text)}")
+                raise ValueError(f"integer overflow: {go_quote(text)}")
             n.is_float = True
             n.float64 = f
             if _fits(f, INT64_MIN, INT64_MAX):
@@ -242,9 +242,5 @@ def parse_number(text: str, is_char: bool, is_complex: bool) -> Number:
                 n.is_uint = True
                 n.uint64 = int(f)
     if not (n.is_int or n.is_uint or n.is_float):
-        raise ValueError(f"illegal number syntax: {_quote(text)}")
+        raise ValueError(f"illegal number syntax: {go_quote(text)}")
     return n
-
-
-def _quote(s: str) -> str:
-    return goquote.quote(s)

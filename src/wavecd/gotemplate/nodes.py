@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wavecd.gotemplate.lexer import go_quote
+from wavecd.core.goquote import quote as go_quote
 
 
 @dataclass(eq=False, slots=True)
@@ -197,7 +197,7 @@ class TemplateNode(Node):
     pipe: PipeNode | None = None
 
     def __str__(self) -> str:
-        quoted = _quote_name(self.name)
+        quoted = go_quote(self.name)
         if self.pipe is None:
             return "{{template " + quoted + "}}"
         return "{{template " + quoted + " " + str(self.pipe) + "}}"
@@ -231,10 +231,6 @@ class ElseNode(Node):
 
     def __str__(self) -> str:
         return "{{else}}"
-
-
-def _quote_name(name: str) -> str:
-    return go_quote(name)
 
 
 @dataclass(eq=False, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate import lexer as lx
 from wavecd.gotemplate.errors import TemplateParseError
 from wavecd.gotemplate.literals import parse_number, unquote
@@ -388,7 +389,7 @@ class _TreeParser:
             if isinstance(node, VariableNode):
                 return VariableNode(chain_pos, self.p.source, node.idents + fields)
             if isinstance(node, (BoolNode, StringNode, NumberNode, NilNode, DotNode)):
-                self.errorf(f"unexpected . after term {_go_quote(str(node))}")
+                self.errorf(f"unexpected . after term {go_quote(str(node))}")
             return ChainNode(chain_pos, self.p.source, node, fields)
         return node
 
@@ -398,7 +399,7 @@ class _TreeParser:
         src = self.p.source
         if typ == lx.IDENTIFIER:
             if not self.p.has_function(tok.val):
-                self.errorf(f"function {_go_quote(tok.val)} not defined")
+                self.errorf(f"function {go_quote(tok.val)} not defined")
             self.p.identifiers.add(tok.val)
             return IdentifierNode(tok.pos, src, tok.val)
         if typ == lx.DOT:
@@ -445,12 +446,8 @@ class _TreeParser:
     def use_var(self, tok: lx.Token) -> Node:
         name = tok.val.split(".")[0]
         if name not in self.vars:
-            self.errorf(f"undefined variable {_go_quote(name)}")
+            self.errorf(f"undefined variable {go_quote(name)}")
         return VariableNode(tok.pos, self.p.source, [tok.val])
-
-
-def _go_quote(s: str) -> str:
-    return lx.go_quote(s)
 
 
 _CONTROLS: dict[int, Callable[[_TreeParser, lx.Token], Node]] = {
@@ -488,7 +485,7 @@ class _Parse:
             self.trees[tp.name] = Tree(tp.name, self.source, tp.root)
             return
         if not is_empty_tree(tp.root):
-            tp.errorf(f"template: multiple definition of template {_go_quote(tp.name)}")
+            tp.errorf(f"template: multiple definition of template {go_quote(tp.name)}")
 
 
 def parse_templates(

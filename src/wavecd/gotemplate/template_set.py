@@ -14,13 +14,13 @@ import pickle
 from types import CodeType, FunctionType
 from typing import Any
 
+from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate import runtime as rt
 from wavecd.gotemplate.builtins import builtins_for
 from wavecd.gotemplate.calls import CallSite
 from wavecd.gotemplate.compiler import Options, compile_tree, render_parts, revive_render
 from wavecd.gotemplate.errors import TemplateExecError
 from wavecd.gotemplate.funcs import FuncMap, GoFunc
-from wavecd.gotemplate.lexer import go_quote
 from wavecd.gotemplate.nodes import Tree, is_empty_tree
 from wavecd.gotemplate.parser import parse_templates
 

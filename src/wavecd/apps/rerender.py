@@ -22,9 +22,9 @@ from wavecd.apps.node import AppNode
 from wavecd.apps.normalize import normalize_objects
 from wavecd.apps.render_app import Resolver, resolve_app
 from wavecd.apps.render_cache import RenderCache
-from wavecd.apps.tree import internal_error, run_job_safely
+from wavecd.apps.tree import run_job_safely
 from wavecd.common import APPLICATION
-from wavecd.core import Location, WavecdError
+from wavecd.core import Location, WavecdError, internal_error
 
 
 def settings_for(base: RenderSettings, kube_version: str, api_versions: Sequence[str]) -> RenderSettings:

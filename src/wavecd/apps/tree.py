@@ -34,7 +34,7 @@ from wavecd.apps.normalize import normalize_objects
 from wavecd.apps.render_app import RenderJob, RenderOutput, ResolvedSource, Resolver, resolve_app, run_job
 from wavecd.apps.render_cache import MemoryCache, RenderCache
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGOCD_NAMESPACE
-from wavecd.core import Location, WavecdError
+from wavecd.core import Location, WavecdError, internal_error
 from wavecd.sources.config import ClusterConfig
 
 DEFAULT_MAX_DEPTH = 10
@@ -88,11 +88,6 @@ class _Runner:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
-
-
-def internal_error(err: Exception) -> str:
-    """The error text a node gets for a wavecd bug, so the tree and a re-render word it alike."""
-    return f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
 
 
 def run_job_safely(job: RenderJob) -> RenderOutput:

@@ -24,10 +24,10 @@ import click
 from wavecd.apps.session import TreeRequest
 from wavecd.cli.progress import JsonLines, SyncProgress
 from wavecd.cli.tree_cmd import root_options
-from wavecd.core import Clock, Emit, RealClock, UserInputError, WavecdError
+from wavecd.core import Clock, Emit, RealClock, UserInputError, WavecdError, internal_error
 from wavecd.core.durations import parse_go_duration
 from wavecd.kube import KubeClient
-from wavecd.operations import Connect, internal_error, sync_root
+from wavecd.operations import Connect, sync_root
 from wavecd.sim.cluster import SimCluster
 from wavecd.sync.settings import EXIT_FAILED, EXIT_INTERRUPTED, SyncSettings
 

@@ -63,3 +63,10 @@ class UserInputError(WavecdError):
     """Bad input from the user (flags, files, repositories): exit status 2 where commands distinguish it."""
 
     exit_code = 2
+
+
+def internal_error(err: BaseException) -> str:
+    """How a wavecd bug is worded wherever it must end in a message rather than a traceback: the tree (a
+    node's error), the sync engine and its summary guard (the summary's message), the CLI. One wording, so a
+    user reporting it quotes the same text whichever path met it."""
+    return f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"

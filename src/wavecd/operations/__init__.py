@@ -5,6 +5,5 @@ so that both front ends behave alike (the same events, the same summary, the sam
 """
 
 from wavecd.operations.root_sync import Connect, sync_root
-from wavecd.operations.summary_guard import internal_error
 
-__all__ = ["Connect", "internal_error", "sync_root"]
+__all__ = ["Connect", "sync_root"]

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from wavecd.common import NOT_STARTED, HealthStatus, OperationPhase
-from wavecd.core import Clock, Emit, Event, WavecdError
+from wavecd.core import Clock, Emit, Event, WavecdError, internal_error
 from wavecd.sync.events import AppFinished, AppStarted, Summary
 from wavecd.sync.settings import EXIT_FAILED, EXIT_INTERRUPTED
 
@@ -64,11 +64,6 @@ class SummaryGuard:
                 exit_code=exit_code,
             )
         )
-
-
-def internal_error(err: Exception) -> str:
-    """A wavecd bug, worded as the engine words it."""
-    return f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
 
 
 @contextlib.contextmanager

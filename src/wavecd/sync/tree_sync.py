@@ -25,7 +25,7 @@ from wavecd.common import (
     SyncStatus,
     worst_of,
 )
-from wavecd.core import Clock, Emit, WavecdError
+from wavecd.core import Clock, Emit, WavecdError, internal_error
 from wavecd.kube import KubeClient, KubeError
 from wavecd.plan import node_plan
 from wavecd.plan.app_plan import crd_kinds_of
@@ -317,7 +317,7 @@ def sync_tree(
             stop_phase, message = OperationPhase.FAILED, err.message
         except Exception as err:  # a wavecd bug must still end with a summary, not a traceback
             stop_phase = OperationPhase.FAILED
-            message = f"internal error: {type(err).__name__}: {err} (please report this wavecd bug)"
+            message = internal_error(err)
     if root is not None and stop_phase in (OperationPhase.SUCCEEDED, OperationPhase.FAILED):
         _finish_root(rollout, root, root_started, rolled_out=stop_phase == OperationPhase.SUCCEEDED)
     elif stop_phase in (OperationPhase.TIMED_OUT, OperationPhase.INTERRUPTED):

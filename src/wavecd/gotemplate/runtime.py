@@ -20,7 +20,13 @@ from typing import Any
 
 from wavecd.core.errors import WavecdError
 from wavecd.gotemplate import gofmt
-from wavecd.gotemplate.errors import ExecutionStopped, StackExhausted, TemplateExecError, TimeLimitExceeded
+from wavecd.gotemplate.errors import (
+    ChainedText,
+    ExecutionStopped,
+    StackExhausted,
+    TemplateExecError,
+    TimeLimitExceeded,
+)
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.gotemplate.gotypes import GoStringMap, go_type_name
 from wavecd.gotemplate.nodes import Node
@@ -42,16 +48,19 @@ MISSING = Missing()
 NO_FINAL = object()  # a command that receives no value from a previous pipeline stage
 
 
-def exec_error(tmpl: str, node: Node | None, detail: str, cause: BaseException | None = None) -> TemplateExecError:
-    """Go's `state.errorf`: the message names the node's file, line, byte column and source text."""
+def exec_error(
+    tmpl: str, node: Node | None, detail: str, cause: BaseException | None = None, tail: ChainedText | None = None
+) -> TemplateExecError:
+    """Go's `state.errorf`: the message names the node's file, line, byte column and source text. A `tail`
+    (a nested template's error) follows `detail` in the text, joined only when the text is read."""
     if node is None:
-        return TemplateExecError(f"template: {tmpl}: {detail}", template=tmpl, detail=detail, cause=cause)
+        return TemplateExecError(f"template: {tmpl}: {detail}", template=tmpl, detail=detail, cause=cause, tail=tail)
     src = node.src
     line, col = src.location(node.pos)
     text = str(node)
     msg = f"template: {src.parse_name}:{line}:{col}: executing {gofmt.quote(tmpl)} at <{text}>: {detail}"
     return TemplateExecError(
-        msg, file=src.parse_name, line=line, col=col, template=tmpl, node=text, detail=detail, cause=cause
+        msg, file=src.parse_name, line=line, col=col, template=tmpl, node=text, detail=detail, cause=cause, tail=tail
     )
 
 
@@ -67,6 +76,8 @@ def error_text(e: BaseException) -> str:
 
 
 def call_error(tmpl: str, node: Node, name: str, e: BaseException) -> TemplateExecError:
+    if isinstance(e, ChainedText):  # a nested template's error: its text stays in its own links
+        return exec_error(tmpl, node, f"error calling {name}: ", e, tail=e)
     return exec_error(tmpl, node, f"error calling {name}: {error_text(e)}", e)
 
 

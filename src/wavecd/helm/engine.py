@@ -14,14 +14,14 @@ import posixpath
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from wavecd.core.errors import WavecdError
 from wavecd.core.goquote import quote
 from wavecd.gotemplate import runtime
-from wavecd.gotemplate.errors import ExecutionStopped, StackExhausted, TimeLimitExceeded
+from wavecd.gotemplate.errors import ExecutionStopped, NestedTemplateError, StackExhausted, TimeLimitExceeded
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.helm import template_cache
 from wavecd.helm.compat import HelmCompat
@@ -78,16 +78,35 @@ def _digest(compat: HelmCompat, order: list[str], templates: dict[str, Renderabl
     return h.hexdigest()
 
 
-def _error_chain(exc: BaseException) -> list[str]:
-    """Texts of the error and of what it wraps, outermost first (Go's errors.Unwrap chain)."""
-    texts: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        texts.append(getattr(current, "message", None) or str(current))
-        current = getattr(current, "cause", None) or current.__cause__
-    return texts
+class _ErrorChain(Sequence[str]):
+    """Texts of the error and of what it wraps, outermost first (Go's errors.Unwrap chain). Each text is
+    built when it is read: in an `include` cycle every link's text holds all the inner ones, so holding
+    them all would take memory that grows with the square of the depth."""
+
+    def __init__(self, exc: BaseException):
+        self._links: list[BaseException] = []
+        seen: set[int] = set()
+        current: BaseException | None = exc
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            self._links.append(current)
+            current = getattr(current, "cause", None) or current.__cause__
+
+    def __len__(self) -> int:
+        return len(self._links)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._text(link) for link in self._links[index]]
+        return self._text(self._links[index])
+
+    @staticmethod
+    def _text(link: BaseException) -> str:
+        return getattr(link, "message", None) or str(link)
 
 
 def _bind(ts: Any, state: _SetState) -> None:
@@ -108,7 +127,7 @@ def _bind(ts: Any, state: _SetState) -> None:
         try:
             return ts.execute(name, data)
         except TemplateExecError as exc:
-            raise GoFuncError(exc.message) from exc
+            raise NestedTemplateError("", exc) from exc
         finally:
             included[name] -= 1
 
@@ -141,7 +160,7 @@ def _bind(ts: Any, state: _SetState) -> None:
         try:
             out = clone.execute(ts.name, vals)
         except TemplateExecError as exc:
-            raise GoFuncError(f"error during tpl function execution for {quote(text)}: {exc.message}") from exc
+            raise NestedTemplateError(f"error during tpl function execution for {quote(text)}: ", exc) from exc
         return out.replace(NO_VALUE, "")
 
     ts.funcs["include"] = GoFunc("include", include, ("string", "interface {}"))
@@ -250,7 +269,7 @@ def _execute_all(compat: HelmCompat, ts: Any, order: list[str], templates: dict[
             bug = wavecd_bug(exc)
             if bug is not None:  # never Helm's words (nor a manifest) for a wavecd bug: the caller reports it
                 raise bug from None
-            raise RenderFailure(exec_error_text(name, _error_chain(exc), compat.major)) from None
+            raise RenderFailure(exec_error_text(name, _ErrorChain(exc), compat.major)) from None
         except RecursionError:
             raise RenderFailure(f"rendering template failed: runtime error: stack overflow in {name}") from None
         rendered[name] = out.replace(NO_VALUE, "")

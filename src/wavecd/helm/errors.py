@@ -9,6 +9,7 @@ error (a function's own error such as `error calling eq: …`), in which case th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wavecd.core.errors import WavecdError
@@ -67,8 +68,9 @@ def parse_error_text(filename: str, go_text: str) -> str:
     return f"parse error at ({tokens[1]}): {tokens[-1]}"
 
 
-def exec_error_text(filename: str, chain: list[str], helm_major: int) -> str:
-    """cleanupExecError (v3) / reformatExecErrorMsg (v4) from the texts of the error chain, outermost first."""
+def exec_error_text(filename: str, chain: Sequence[str], helm_major: int) -> str:
+    """cleanupExecError (v3) / reformatExecErrorMsg (v4) from the texts of the error chain, outermost first
+    (each text is read once at most: they may be built as they are read)."""
     go_text = chain[0]
     tokens = go_text.split(": ", 2)
     if len(tokens) != 3:
@@ -78,11 +80,14 @@ def exec_error_text(filename: str, chain: list[str], helm_major: int) -> str:
         return f"execution error at ({tokens[1]}): {found.group(1)}"
     if helm_major < 4:
         return go_text
-    traces: list[_Trace] = []
-    for text in chain:
-        trace = _parse_trace(text)
+    inner_first: list[_Trace] = []
+    for text in reversed(chain):  # the innermost texts are the shortest: a link that is no template error
+        trace = _parse_trace(text)  # (the end of an `include` cycle) is found before the long ones are read
         if trace is None:
             return go_text
+        inner_first.append(trace)
+    traces: list[_Trace] = []
+    for trace in reversed(inner_first):
         if not traces or traces[-1] != trace:
             traces.append(trace)
     return "".join(t.render() for t in traces).strip(" \t\n\r\v\f")

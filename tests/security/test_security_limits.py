@@ -1,5 +1,6 @@
-"""Limits on work: a recursive `tpl` and templates that run without end stop with a clear error, in bounded
-memory and threads, never at Python's recursion limit, the C stack's end or a machine's memory.
+"""Limits on work: a recursive `tpl`, an `include` cycle over many names and templates that run without end
+stop with a clear error, in bounded memory and threads, never at Python's recursion limit, the C stack's
+end or a machine's memory.
 
 Each attack is a chart the test writes. The renders that could exhaust the machine run in a subprocess
 whose address space is limited (RLIMIT_AS), so a regression fails the test instead of the machine; the
@@ -108,6 +109,48 @@ def test_a_recursive_tpl_in_an_include_cycle_also_stops(tmp_path):
     assert_no_crash(done)
     # each name is included once per level, so Helm's include guard (1000 of one name) never fires first
     assert done.stderr.splitlines()[0] == GO_STACK_OVERFLOW
+
+
+CONFORMANCE = Path(__file__).parents[1] / "conformance"
+
+
+def include_ring_chart(folder: Path, names: int) -> Path:
+    """`link0` includes `link1`, …, the last includes `link0`: Helm's guard ends the ring."""
+    defines = [
+        f'{{{{- define "link{i}" }}}}{{{{ include "link{(i + 1) % names}" . }}}}{{{{- end }}}}' for i in range(names)
+    ]
+    return write_chart(
+        folder, {"_helpers.tpl": "\n".join(defines) + "\n", "cm.yaml": 'x: {{ include "link0" . | quote }}\n'}
+    )
+
+
+def test_an_include_cycle_over_8_names_prints_helms_whole_error_in_bounded_memory():
+    # every level's error text holds the inner ones: helm 4.1.4 keeps 6.5 GB of text for this chart
+    done = wavecd_limited("helm", "template", "rel", str(CONFORMANCE / "charts" / "err-include-cycle"), memory=GIB)
+    assert_no_crash(done)
+    assert done.returncode == 1
+    assert done.stderr == (CONFORMANCE / "expected" / "v4" / "err-include-cycle.err").read_text()
+
+
+@pytest.mark.parametrize("mode", ["v3", "v4"])
+def test_an_include_cycle_over_16_names_ends_with_helms_nested_reference_error_in_bounded_memory(tmp_path, mode):
+    chart = include_ring_chart(tmp_path / "ring", 16)
+    done = wavecd_limited("helm", "template", "rel", str(chart), "--helm-compat", mode, memory=GIB)
+    assert_no_crash(done)
+    assert done.returncode == 1
+    first = done.stderr.splitlines()[0]
+    assert first.startswith(
+        'Error: template: ring/templates/cm.yaml:1:6: executing "ring/templates/cm.yaml" at <include "link0" .>: '
+        "error calling include: template: ring/templates/_helpers.tpl:1:24: "
+        'executing "link0" at <include "link1" .>: error calling include: '
+    )
+    assert first.endswith(
+        'executing "link15" at <include "link0" .>: error calling include: '
+        "rendering template has a nested reference name: link0: unable to execute template"
+    )
+    # Helm refuses the include of a name already nested more than 1000 times: 1001 rounds of the ring
+    # (the recording of 8 names has 8 * 1001 + 1 `error calling include`)
+    assert first.count("error calling include") == 16 * 1001 + 1
 
 
 def test_gos_template_depth_limit_is_reached_within_bounded_memory_and_threads(tmp_path):

@@ -21,7 +21,13 @@ from typing import Any, overload
 from wavecd.core.errors import WavecdError
 from wavecd.core.goquote import quote
 from wavecd.gotemplate import runtime
-from wavecd.gotemplate.errors import ExecutionStopped, NestedTemplateError, StackExhausted, TimeLimitExceeded
+from wavecd.gotemplate.errors import (
+    ChainedText,
+    ExecutionStopped,
+    NestedTemplateError,
+    StackExhausted,
+    TimeLimitExceeded,
+)
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.helm import template_cache
 from wavecd.helm.compat import HelmCompat
@@ -103,6 +109,20 @@ class _ErrorChain(Sequence[str]):
         if isinstance(index, slice):
             return [self._text(link) for link in self._links[index]]
         return self._text(self._links[index])
+
+    def start(self, index: int, size: int) -> str:
+        """The first `size` characters of link `index`'s text, built from as few of its parts as give them."""
+        link = self._links[index]
+        if not isinstance(link, ChainedText):
+            return self._text(link)[:size]
+        parts: list[str] = []
+        length = 0
+        part: ChainedText | None = link
+        while part is not None and length < size:
+            parts.append(part.head)
+            length += len(part.head)
+            part = part.tail
+        return "".join(parts)[:size]
 
     @staticmethod
     def _text(link: BaseException) -> str:

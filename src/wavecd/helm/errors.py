@@ -19,6 +19,7 @@ WARN_START = "HELM_ERR_START"
 WARN_END = "HELM_ERR_END"
 _WARN = re.compile(WARN_START + r"(.*)" + WARN_END, re.DOTALL)
 DEBUG_HINT = "\n\nUse --debug flag to render out invalid YAML"
+_START = 4096  # characters of a link's text read first to decide its trace
 
 
 class HelmError(WavecdError):
@@ -69,8 +70,9 @@ def parse_error_text(filename: str, go_text: str) -> str:
 
 
 def exec_error_text(filename: str, chain: Sequence[str], helm_major: int) -> str:
-    """cleanupExecError (v3) / reformatExecErrorMsg (v4) from the texts of the error chain, outermost first
-    (each text is read once at most: they may be built as they are read)."""
+    """cleanupExecError (v3) / reformatExecErrorMsg (v4) from the texts of the error chain, outermost first.
+    The chain may build each text as it is read; then it also gives the start of a text (`start(index,
+    size)`), and a link's trace is read from the start of its text when that decides it."""
     go_text = chain[0]
     tokens = go_text.split(": ", 2)
     if len(tokens) != 3:
@@ -81,8 +83,8 @@ def exec_error_text(filename: str, chain: Sequence[str], helm_major: int) -> str
     if helm_major < 4:
         return go_text
     inner_first: list[_Trace] = []
-    for text in reversed(chain):  # the innermost texts are the shortest: a link that is no template error
-        trace = _parse_trace(text)  # (the end of an `include` cycle) is found before the long ones are read
+    for index in reversed(range(len(chain))):  # the innermost texts are the shortest: a link that is no
+        trace = _link_trace(chain, index)  # template error (an `include` cycle's end) is found first
         if trace is None:
             return go_text
         inner_first.append(trace)
@@ -108,6 +110,22 @@ class _Trace:
         if self.message:
             out += f"{self.message}\n"
         return out
+
+
+def _link_trace(chain: Sequence[str], index: int) -> _Trace | None:
+    """_parse_trace of one link. Most links of a deep chain are a node's error followed by a nested
+    template's error, decided by the first few hundred characters of a text that may be megabytes long:
+    the trace of the start is taken when its message ends before the start does (at ` template:`), so
+    every step of the parse found what it looked for within the start; otherwise the whole text is read."""
+    start = getattr(chain, "start", None)
+    if start is not None:
+        head: str = start(index, _START)
+        if len(head) == _START:
+            trace = _parse_trace(head)
+            message_at = len("template: ") + len(trace.location) + len(": ") + len(trace.executed) + 1 if trace else 0
+            if trace is not None and trace.executed and head.find(" template:", message_at) != -1:
+                return trace
+    return _parse_trace(chain[index])
 
 
 def _cut_chained(message: str) -> str:

@@ -153,6 +153,40 @@ def test_an_include_cycle_over_16_names_ends_with_helms_nested_reference_error_i
     assert first.count("error calling include") == 16 * 1001 + 1
 
 
+def test_helm_4s_trace_of_an_error_16000_includes_deep_is_printed_in_bounded_memory(tmp_path):
+    # 16 names include each other, 16000 levels deep, then a nil pointer: every link is a template error,
+    # so Helm 4 prints each as a trace (helm 4.1.4 takes 7.7 GB for half this depth)
+    depth = 16000
+    defines = [
+        f'{{{{- define "link{i}" }}}}{{{{ if lt (int .n) {depth} }}}}'
+        f'{{{{ include "link{(i + 1) % 16}" (dict "n" (add1 .n)) }}}}'
+        "{{ else }}{{ .x.y.z }}{{ end }}{{- end }}"
+        for i in range(16)
+    ]
+    chart = write_chart(
+        tmp_path / "deep",
+        {"_helpers.tpl": "\n".join(defines) + "\n", "cm.yaml": 'x: {{ include "link0" (dict "n" 0) }}\n'},
+    )
+    done = wavecd_limited("helm", "template", "rel", str(chart), memory=GIB)
+    assert_no_crash(done)
+    lines = done.stderr.splitlines()
+    assert lines[:6] == [
+        "Error: deep/templates/cm.yaml:1:6",
+        '  executing "deep/templates/cm.yaml" at <include "link0" (dict "n" 0)>:',
+        "    error calling include:",
+        "deep/templates/_helpers.tpl:1:50",
+        '  executing "link0" at <include "link1" (dict "n" (add1 .n))>:',
+        "    error calling include:",
+    ]
+    assert lines[-4:] == [
+        '  executing "link0" at <.x.y.z>:',
+        "    nil pointer evaluating interface {}.y",
+        "",
+        "Use --debug flag to render out invalid YAML",
+    ]
+    assert lines.count("    error calling include:") == depth + 1
+
+
 def test_gos_template_depth_limit_is_reached_within_bounded_memory_and_threads(tmp_path):
     chart = write_chart(
         tmp_path / "deep", {"cm.yaml": '{{ define "a" }}{{ template "a" . }}{{ end }}{{ template "a" . }}\n'}

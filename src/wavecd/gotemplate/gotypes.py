@@ -18,13 +18,15 @@ Helm's templates see JSON-typed values, plus a few Go types that functions retur
 | []string                   | `GoStringList` (a `list` subclass)       |
 | []int (Sprig `until`)      | `GoIntList` (a `list` subclass)          |
 | [][]interface{} (`chunk`)  | `GoChunkList` (a `list` of lists)        |
+| a named slice type (`chartutil.VersionSet`) | a subclass of one of those lists |
 | map[string]interface{}     | `dict` (string keys)                     |
 | map[string]string          | `GoStringMap` (a `dict` subclass)        |
 | a named map type (`chartutil.Values`)       | a `GoNamedMap` subclass |
 | struct / pointer to struct | an instance of `GoStruct`                |
 
 `GoStruct` subclasses expose exported fields as attributes and methods as `go_methods`; `go_type` is the
-name `%T` prints (for example `*chartutil.Capabilities`).
+name `%T` prints (for example `*chartutil.Capabilities`). The typed lists and maps carry `go_type` too, so a
+named type over one of them only has to set its own name.
 """
 
 from __future__ import annotations
@@ -64,18 +66,21 @@ class GoStringList(list):
     """A Go []string (Sprig's `splitList`, `toStrings`, ...)."""
 
     __slots__ = ()
+    go_type: ClassVar[str] = "[]string"
 
 
 class GoIntList(list):
     """A Go []int (Sprig's `until`, `untilStep`)."""
 
     __slots__ = ()
+    go_type: ClassVar[str] = "[]int"
 
 
 class GoChunkList(list):
     """A Go [][]interface{} (Sprig's `chunk`): a list of plain lists."""
 
     __slots__ = ()
+    go_type: ClassVar[str] = "[][]interface {}"
 
 
 class GoStringMap(dict):
@@ -257,14 +262,8 @@ def go_type_name(value: Any) -> str:
         return "string"
     if isinstance(value, bytes):
         return "[]uint8"
-    if isinstance(value, GoStringList):
-        return "[]string"
-    if isinstance(value, GoIntList):
-        return "[]int"
-    if isinstance(value, GoChunkList):
-        return "[][]interface {}"
     if isinstance(value, list):
-        return "[]interface {}"
+        return getattr(value, "go_type", "[]interface {}")
     if isinstance(value, GoStringMap):
         return "map[string]string"
     if isinstance(value, dict):

@@ -48,14 +48,12 @@ class KubeVersion(GoStruct):
 
 
 class VersionSet(GoStringList):
-    """`.Capabilities.APIVersions`: a []string with a `Has` method (`common.VersionSet` in v4)."""
+    """`.Capabilities.APIVersions`: Helm's named []string type with a `Has` method. `%T` and `typeOf` name
+    it (`chartutil.VersionSet`, `common.VersionSet` in v4), and functions that keep a slice's type
+    (`slice`, `deepCopy`) rebuild it from its items alone, so each Go name is its own subclass."""
 
-    __slots__ = ("go_type",)
+    __slots__ = ()
     go_methods = ("Has",)
-
-    def __init__(self, versions: list[str], go_type: str):
-        super().__init__(versions)
-        self.go_type = go_type
 
     def go_method(self, name: str) -> Any:
         if name == "Has":
@@ -64,6 +62,16 @@ class VersionSet(GoStringList):
 
     def Has(self, api_version: str) -> bool:
         return api_version in self
+
+
+class ChartutilVersionSet(VersionSet):
+    __slots__ = ()
+    go_type = "chartutil.VersionSet"
+
+
+class CommonVersionSet(VersionSet):
+    __slots__ = ()
+    go_type = "common.VersionSet"
 
 
 class BuildInfo(GoStruct):
@@ -148,9 +156,7 @@ def default_kube_version(compat: HelmCompat) -> KubeVersion:
 
 
 def make_capabilities(compat: HelmCompat, kube: KubeVersion | None, extra_apis: list[str]) -> Capabilities:
-    apis = VersionSet(
-        [*compat.api_versions, *extra_apis], "common.VersionSet" if compat.major >= 4 else "chartutil.VersionSet"
-    )
+    apis = (CommonVersionSet if compat.major >= 4 else ChartutilVersionSet)([*compat.api_versions, *extra_apis])
     go_type = "*common.Capabilities" if compat.major >= 4 else "*chartutil.Capabilities"
     return Capabilities(kube or default_kube_version(compat), apis, BuildInfo(compat), go_type)
 

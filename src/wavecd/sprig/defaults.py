@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
-from wavecd.gotemplate.gotypes import GoIntList, GoStringList
 from wavecd.sprig.goval import is_empty
 
 
@@ -40,11 +39,7 @@ def _copy(v: Any) -> Any:
         return copied if cls is dict else cls(copied)  # copystructure keeps named map types (chartutil.Values)
     if isinstance(v, list):
         items = [_copy(x) for x in v]
-        if isinstance(v, GoStringList):
-            return GoStringList(items)
-        if isinstance(v, GoIntList):
-            return GoIntList(items)
-        return items
+        return items if v.__class__ is list else v.__class__(items)  # keeps []string, chartutil.VersionSet
     return v
 
 

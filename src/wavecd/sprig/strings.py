@@ -110,8 +110,9 @@ def plural(one: str, many: str, count: int) -> str:
 
 
 def strslice(v: Any) -> GoStringList:
-    """Sprig's `strslice` (`toStrings`): elements by `strval`, nil elements dropped; a scalar becomes one."""
-    if isinstance(v, GoStringList):
+    """Sprig's `strslice` (`toStrings`): elements by `strval`, nil elements dropped; a scalar becomes one.
+    Only a Go `[]string` is returned as it is: a named []string type (Helm's VersionSet) is copied into one."""
+    if v.__class__ is GoStringList:
         return v
     if is_list_kind(v):
         return GoStringList(strval(x) for x in as_items(v) if x is not None)

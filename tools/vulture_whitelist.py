@@ -99,7 +99,9 @@ SemverVersion.Prerelease
 SemverVersion.Original
 SemverVersion.Compare
 SemverVersion.LessThan
+SemverVersion.LessThanEqual
 SemverVersion.GreaterThan
+SemverVersion.GreaterThanEqual
 SemverVersion.Equal
 SemverVersion.IncMajor
 SemverVersion.IncMinor

@@ -3,6 +3,12 @@
 `semver` returns a `*semver.Version`; templates call its methods (`(semver "1.2.3").Major`,
 `.Compare`, `.LessThan`, ...) and print it through `String()`. The Masterminds release decides error
 texts (3.3.0 says `Invalid Semantic Version`, 3.4.0 `invalid semantic version`), hence `lib`.
+
+`IncMajor`, `IncMinor` and `IncPatch` return a `semver.Version` value, not a pointer (Masterminds/semver
+v3.3.0-v3.5.0 version.go, identical in the three): text/template cannot take the address of a method's
+result, so only the value-receiver methods are reachable on it (`.Original`, `.Compare`, ... fail as in
+Go), and its unexported `original` keeps the parsed version's `v` prefix (`originalVPrefix`), which
+`printf "%#v"` shows.
 """
 
 from __future__ import annotations
@@ -10,32 +16,23 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
-from wavecd.gotemplate.gotypes import GoStruct, Uint64
+from wavecd.gotemplate.gotypes import GoStruct, Uint64, go_type_name
 from wavecd.semver import V3_5, SemverError, Version, parse_constraints, parse_version
 
 _UINT64_MAX = (1 << 64) - 1
 
 
+# The methods Masterminds declares on the value receiver `Version`; the others are on `*Version`.
+_VALUE_METHODS = ("Major", "Minor", "Patch", "Prerelease", "Metadata", "String", "IncMajor", "IncMinor", "IncPatch")
+_POINTER_METHODS = ("Original", "Compare", "LessThan", "LessThanEqual", "GreaterThan", "GreaterThanEqual", "Equal")
+
+
 class SemverVersion(GoStruct):
-    """A *semver.Version as templates see it: no fields, only methods."""
+    """A *semver.Version as templates see it: methods, and unexported fields that only `%#v` prints."""
 
     go_type: ClassVar[str] = "*semver.Version"
-    go_methods: ClassVar[tuple[str, ...]] = (
-        "Major",
-        "Minor",
-        "Patch",
-        "Prerelease",
-        "Metadata",
-        "Original",
-        "String",
-        "Compare",
-        "LessThan",
-        "GreaterThan",
-        "Equal",
-        "IncMajor",
-        "IncMinor",
-        "IncPatch",
-    )
+    go_fields: ClassVar[tuple[str, ...]] = ("major", "minor", "patch", "pre", "metadata", "original")
+    go_methods: ClassVar[tuple[str, ...]] = _VALUE_METHODS + _POINTER_METHODS
 
     def __init__(self, version: Version, lib: str):
         self.version = version
@@ -50,6 +47,30 @@ class SemverVersion(GoStruct):
     def to_go_json(self) -> str:
         """Version.MarshalJSON: the version text."""
         return str(self.version)
+
+    @property
+    def major(self) -> Uint64:
+        return Uint64(self.version.major)
+
+    @property
+    def minor(self) -> Uint64:
+        return Uint64(self.version.minor)
+
+    @property
+    def patch(self) -> Uint64:
+        return Uint64(self.version.patch)
+
+    @property
+    def pre(self) -> str:
+        return self.version.prerelease
+
+    @property
+    def metadata(self) -> str:
+        return self.version.metadata
+
+    @property
+    def original(self) -> str:
+        return self.version.original
 
     def Major(self) -> Uint64:
         return Uint64(self.version.major)
@@ -78,15 +99,23 @@ class SemverVersion(GoStruct):
     def LessThan(self, other: Any) -> bool:
         return self.version.compare(_unwrap(other)) < 0
 
+    def LessThanEqual(self, other: Any) -> bool:
+        return self.version.compare(_unwrap(other)) <= 0
+
     def GreaterThan(self, other: Any) -> bool:
         return self.version.compare(_unwrap(other)) > 0
+
+    def GreaterThanEqual(self, other: Any) -> bool:
+        return self.version.compare(_unwrap(other)) >= 0
 
     def Equal(self, other: Any) -> bool:
         return self.version.compare(_unwrap(other)) == 0
 
-    def _bumped(self, major: int, minor: int, patch: int) -> SemverVersion:
-        version = Version(major, minor, patch)
-        return SemverVersion(version, self.lib)
+    def _bumped(self, major: int, minor: int, patch: int) -> SemverValue:
+        """The new version, its original written as Masterminds writes it: `originalVPrefix() + String()`."""
+        prefix = "v" if self.version.original[:1] == "v" else ""
+        version = Version(major, minor, patch, original=prefix + str(Version(major, minor, patch)))
+        return SemverValue(version, self.lib)
 
     def _inc(self, number: int, part: str) -> int:
         """A uint64 + 1: Go wraps to 0; Masterminds 3.5.0 panics instead (the template reports the panic)."""
@@ -96,23 +125,31 @@ class SemverVersion(GoStruct):
             raise GoFuncError(f"{part} version increment would overflow uint64")
         return 0
 
-    def IncMajor(self) -> SemverVersion:
+    def IncMajor(self) -> SemverValue:
         return self._bumped(self._inc(self.version.major, "major"), 0, 0)
 
-    def IncMinor(self) -> SemverVersion:
+    def IncMinor(self) -> SemverValue:
         return self._bumped(self.version.major, self._inc(self.version.minor, "minor"), 0)
 
-    def IncPatch(self) -> SemverVersion:
+    def IncPatch(self) -> SemverValue:
         v = self.version
         if v.prerelease:
             return self._bumped(v.major, v.minor, v.patch)
         return self._bumped(v.major, v.minor, self._inc(v.patch, "patch"))
 
 
+class SemverValue(SemverVersion):
+    """A semver.Version value (what `IncPatch` and friends return): only the value-receiver methods."""
+
+    go_type: ClassVar[str] = "semver.Version"
+    go_methods: ClassVar[tuple[str, ...]] = _VALUE_METHODS
+
+
 def _unwrap(other: Any) -> Version:
-    if isinstance(other, SemverVersion):
+    """The pointer methods' `o *Version` parameter, which a `semver.Version` value does not fill."""
+    if isinstance(other, SemverVersion) and other.go_type == SemverVersion.go_type:
         return other.version
-    raise GoFuncError(f"wrong type for value; expected *semver.Version; got {type(other).__name__}")
+    raise GoFuncError(f"wrong type for value; expected *semver.Version; got {go_type_name(other)}")
 
 
 def semver_functions(lib: str) -> list[GoFunc]:

@@ -106,6 +106,8 @@ SemverVersion.Equal
 SemverVersion.IncMajor
 SemverVersion.IncMinor
 SemverVersion.IncPatch
+SemverVersion.SetPrerelease
+SemverVersion.SetMetadata
 
 # API that tests, benchmarks and the docs use, though no other module of wavecd calls it yet:
 # the helm command line of a render (bench/tree.py prints it; tests/apps hold it to Argo CD's order),

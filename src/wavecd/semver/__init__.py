@@ -3,7 +3,16 @@
 
 from wavecd.semver.constraints import Constraints, parse_constraints
 from wavecd.semver.errors import SemverError
-from wavecd.semver.version import V3_3, V3_4, V3_5, Version, compare_prerelease, parse_version
+from wavecd.semver.version import (
+    V3_3,
+    V3_4,
+    V3_5,
+    Version,
+    compare_prerelease,
+    parse_version,
+    validate_metadata,
+    validate_prerelease,
+)
 
 __all__ = [
     "V3_3",
@@ -15,4 +24,6 @@ __all__ = [
     "compare_prerelease",
     "parse_constraints",
     "parse_version",
+    "validate_metadata",
+    "validate_prerelease",
 ]

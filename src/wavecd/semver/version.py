@@ -55,7 +55,8 @@ def _parse_uint(text: str) -> int:
     return value
 
 
-def _validate_prerelease(pre: str, lib: str) -> None:
+def validate_prerelease(pre: str, lib: str) -> None:
+    """Masterminds' validatePrerelease, which parsing and `Version.SetPrerelease` share."""
     for part in pre.split("."):
         if part == "" and lib != V3_3:
             raise SemverError(message("prerelease", lib))
@@ -66,7 +67,8 @@ def _validate_prerelease(pre: str, lib: str) -> None:
             raise SemverError(message("prerelease", lib))
 
 
-def _validate_metadata(meta: str, lib: str) -> None:
+def validate_metadata(meta: str, lib: str) -> None:
+    """Masterminds' validateMetadata, which parsing and `Version.SetMetadata` share."""
     for part in meta.split("."):
         if (part == "" and lib != V3_3) or not _ALLOWED.fullmatch(part):
             raise SemverError(message("metadata", lib))
@@ -173,9 +175,9 @@ def _new_version(text: str, lib: str) -> Version:
     pre = m.group(5) or ""
     meta = m.group(8) or ""
     if pre:
-        _validate_prerelease(pre, lib)
+        validate_prerelease(pre, lib)
     if meta:
-        _validate_metadata(meta, lib)
+        validate_metadata(meta, lib)
     return Version(major, minor, patch, pre, meta, text)
 
 
@@ -188,10 +190,10 @@ def _strict_new_version(text: str, lib: str) -> Version:
     meta = pre = ""
     if "+" in parts[2]:
         parts[2], meta = parts[2].split("+", 1)
-        _validate_metadata(meta, lib)
+        validate_metadata(meta, lib)
     if "-" in parts[2]:
         parts[2], pre = parts[2].split("-", 1)
-        _validate_prerelease(pre, lib)
+        validate_prerelease(pre, lib)
     for part in parts:
         if not _NUM.fullmatch(part):
             raise SemverError(message("chars", lib))

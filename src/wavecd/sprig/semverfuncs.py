@@ -4,26 +4,47 @@
 `.Compare`, `.LessThan`, ...) and print it through `String()`. The Masterminds release decides error
 texts (3.3.0 says `Invalid Semantic Version`, 3.4.0 `invalid semantic version`), hence `lib`.
 
-`IncMajor`, `IncMinor` and `IncPatch` return a `semver.Version` value, not a pointer (Masterminds/semver
-v3.3.0-v3.5.0 version.go, identical in the three): text/template cannot take the address of a method's
-result, so only the value-receiver methods are reachable on it (`.Original`, `.Compare`, ... fail as in
-Go), and its unexported `original` keeps the parsed version's `v` prefix (`originalVPrefix`), which
-`printf "%#v"` shows.
+`IncMajor`, `IncMinor`, `IncPatch`, `SetPrerelease` and `SetMetadata` return a `semver.Version` value, not
+a pointer (Masterminds/semver v3.3.0-v3.5.0 version.go, identical in the three): text/template cannot
+take the address of a method's result, so only the value-receiver methods are reachable on it
+(`.Original`, `.Compare`, ... fail as in Go), and its unexported `original` keeps the parsed version's
+`v` prefix (`originalVPrefix`), which `printf "%#v"` shows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.gotemplate.gotypes import GoStruct, Uint64, go_type_name
-from wavecd.semver import V3_5, SemverError, Version, parse_constraints, parse_version
+from wavecd.semver import (
+    V3_5,
+    SemverError,
+    Version,
+    parse_constraints,
+    parse_version,
+    validate_metadata,
+    validate_prerelease,
+)
 
 _UINT64_MAX = (1 << 64) - 1
 
 
 # The methods Masterminds declares on the value receiver `Version`; the others are on `*Version`.
-_VALUE_METHODS = ("Major", "Minor", "Patch", "Prerelease", "Metadata", "String", "IncMajor", "IncMinor", "IncPatch")
+_VALUE_METHODS = (
+    "Major",
+    "Minor",
+    "Patch",
+    "Prerelease",
+    "Metadata",
+    "String",
+    "IncMajor",
+    "IncMinor",
+    "IncPatch",
+    "SetPrerelease",
+    "SetMetadata",
+)
 _POINTER_METHODS = ("Original", "Compare", "LessThan", "LessThanEqual", "GreaterThan", "GreaterThanEqual", "Equal")
 
 
@@ -111,11 +132,11 @@ class SemverVersion(GoStruct):
     def Equal(self, other: Any) -> bool:
         return self.version.compare(_unwrap(other)) == 0
 
-    def _bumped(self, major: int, minor: int, patch: int) -> SemverValue:
+    def _next(self, major: int, minor: int, patch: int, prerelease: str = "", metadata: str = "") -> SemverValue:
         """The new version, its original written as Masterminds writes it: `originalVPrefix() + String()`."""
         prefix = "v" if self.version.original[:1] == "v" else ""
-        version = Version(major, minor, patch, original=prefix + str(Version(major, minor, patch)))
-        return SemverValue(version, self.lib)
+        text = str(Version(major, minor, patch, prerelease, metadata))
+        return SemverValue(Version(major, minor, patch, prerelease, metadata, prefix + text), self.lib)
 
     def _inc(self, number: int, part: str) -> int:
         """A uint64 + 1: Go wraps to 0; Masterminds 3.5.0 panics instead (the template reports the panic)."""
@@ -126,16 +147,36 @@ class SemverVersion(GoStruct):
         return 0
 
     def IncMajor(self) -> SemverValue:
-        return self._bumped(self._inc(self.version.major, "major"), 0, 0)
+        return self._next(self._inc(self.version.major, "major"), 0, 0)
 
     def IncMinor(self) -> SemverValue:
-        return self._bumped(self.version.major, self._inc(self.version.minor, "minor"), 0)
+        return self._next(self.version.major, self._inc(self.version.minor, "minor"), 0)
 
     def IncPatch(self) -> SemverValue:
         v = self.version
         if v.prerelease:
-            return self._bumped(v.major, v.minor, v.patch)
-        return self._bumped(v.major, v.minor, self._inc(v.patch, "patch"))
+            return self._next(v.major, v.minor, v.patch)
+        return self._next(v.major, v.minor, self._inc(v.patch, "patch"))
+
+    def SetPrerelease(self, prerelease: str) -> SemverValue:
+        v = self.version
+        if prerelease:
+            _check(validate_prerelease, prerelease, self.lib)
+        return self._next(v.major, v.minor, v.patch, prerelease, v.metadata)
+
+    def SetMetadata(self, metadata: str) -> SemverValue:
+        v = self.version
+        if metadata:
+            _check(validate_metadata, metadata, self.lib)
+        return self._next(v.major, v.minor, v.patch, v.prerelease, metadata)
+
+
+def _check(validate: Callable[[str, str], None], text: str, lib: str) -> None:
+    """A Masterminds validation whose error the method returns (text/template: `error calling`)."""
+    try:
+        validate(text, lib)
+    except SemverError as err:
+        raise GoFuncError(err.message) from None
 
 
 class SemverValue(SemverVersion):

@@ -282,3 +282,20 @@ def test_field_of_struct_field_names_the_field_type() -> None:
     assert exec_error("{{ .Values.s.x }}", {"Values": {"s": "v"}}).detail == (
         "can't evaluate field x in type interface {}"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # Go's item.String cuts to `%.10q...` once the token is over 10 bytes (parse/lex.go); the texts
+        # are go1.26's, from template.New("t").Parse of each template
+        ('{{ if 1 }}{{ end "abcdefghijklmnop" }}', 'unexpected "\\"abcdefghi"... in end'),
+        ('{{ if 1 }}{{ end "abcdefgh" }}', 'unexpected "\\"abcdefgh\\"" in end'),
+        # the length is counted in bytes: five two-byte runes and the quotes are over 10
+        ('{{ if 1 }}{{ end "ééééé" }}', 'unexpected "\\"ééééé\\""... in end'),
+    ],
+)
+def test_a_long_token_in_a_parse_error_is_cut_as_go_cuts_it(text: str, shown: str) -> None:
+    with pytest.raises(TemplateParseError) as info:
+        TemplateSet({}).parse("t", text)
+    assert shown in str(info.value)

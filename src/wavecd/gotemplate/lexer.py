@@ -117,8 +117,8 @@ class Token(NamedTuple):
             return self.val
         if self.typ > KEYWORD:
             return f"<{self.val}>"
-        if len(self.val) > 10:
-            return go_quote(self.val[:10])  # `%.10q`: the first 10 runes + "..."
+        if len(self.val.encode("utf-8", "surrogatepass")) > 10:  # Go's len() counts bytes
+            return go_quote(self.val[:10]) + "..."  # `%.10q...`: the first 10 runes
         return go_quote(self.val)
 
 

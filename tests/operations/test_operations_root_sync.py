@@ -215,7 +215,7 @@ def test_without_the_variable_the_settings_wave_delay_stands(repo, monkeypatch, 
     assert engine_settings[0].wave_delay == 2.0  # Argo CD's default
 
 
-@pytest.mark.parametrize("value", ["2s", "0.5", "abc", " 5", "5_0", "٥"])
+@pytest.mark.parametrize("value", ["2s", "0.5", "abc", " 5", "5_0", "٥", "99999999999999999999"])
 def test_a_wave_delay_that_is_not_whole_seconds_is_refused_before_any_event(repo, monkeypatch, engine_settings, value):
     monkeypatch.setenv("ARGOCD_SYNC_WAVE_DELAY", value)
     recorder = Recorder()

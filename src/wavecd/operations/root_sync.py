@@ -50,7 +50,7 @@ def wave_delay_from_env(default: float) -> float:
     text = os.environ.get(WAVE_DELAY_VARIABLE, "")
     if not text:
         return default
-    if not _WHOLE_SECONDS.fullmatch(text):
+    if not _WHOLE_SECONDS.fullmatch(text) or not -(2**63) <= int(text) < 2**63:
         raise UserInputError(f"{WAVE_DELAY_VARIABLE}={text!r}: expected whole seconds, such as 0 or 5")
     return float(max(0, int(text)))
 

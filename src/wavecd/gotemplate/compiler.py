@@ -248,6 +248,9 @@ class _Compiler:
     def compile(self) -> str:
         self.scopes.append({"$": _Var("d0", False)})
         self.emit("w = out.append")
+        if _assigns_dollar(self.tree.root):  # `{{ $ = … }}` must not change the dot: `$` gets its own local
+            self.scopes[0]["$"] = _Var("vD", False)
+            self.emit("vD = d0")
         self.emit("F = X.funcs")
         self.statements(self.tree.root)
         self.flush()
@@ -406,8 +409,10 @@ class _Compiler:
         template call), so a variable or dot it names need not be copied first."""
         self.at = pipe
         value = "_NOFINAL"
-        for cmd in pipe.cmds:
+        for i, cmd in enumerate(pipe.cmds):
             value = self.command(cmd, value)
+            if i < len(pipe.cmds) - 1:
+                value = self._read_now(value)  # the next stage's arguments may assign the variable
         if consumed_at_once and len(pipe.decl) == 1:  # `{{ $x := … }}`: the variable is all that is left
             return self.set_variable(pipe, value)
         out = value
@@ -425,6 +430,14 @@ class _Compiler:
                 self.emit(f"{target.py} = {out}")
             else:
                 self.emit(f"{self.declare(name, False).py} = {out}")
+        return out
+
+    def _read_now(self, value: str) -> str:
+        """A variable's value as read now, held as a pending copy: a later argument may assign it."""
+        if value[0] != "v":
+            return value
+        out = self.tmp()
+        self.assign(out, value)
         return out
 
     def set_variable(self, pipe: PipeNode, value: str) -> str:
@@ -598,7 +611,7 @@ class _Compiler:
         if isinstance(node, FieldNode):
             return self.chain(self.dot, self.dot_iface, node.idents, node, [], "_NOFINAL", None)
         if isinstance(node, VariableNode):
-            return self.variable(node, [], "_NOFINAL", None)
+            return self._read_now(self.variable(node, [], "_NOFINAL", None))
         if isinstance(node, PipeNode):
             return self.pipeline(node)
         if isinstance(node, IdentifierNode):
@@ -750,6 +763,20 @@ class _Compiler:
 # How deep pending expressions are put inside each other: each level adds at most two parentheses, and
 # Python's parser refuses 200 nested ones.
 _MAX_NESTING = 40
+
+
+def _assigns_dollar(node: object) -> bool:
+    """Whether a pipeline under `node` assigns `$` (Go allows it; the dot keeps its value)."""
+    if isinstance(node, PipeNode) and node.is_assign and any(d.idents[0] == "$" for d in node.decl):
+        return True
+    children: list[object] = []
+    for attr in ("nodes", "args", "cmds", "pipe", "list", "else_list", "node"):
+        value = getattr(node, attr, None)
+        if isinstance(value, list):
+            children.extend(value)
+        elif value is not None:
+            children.append(value)
+    return any(_assigns_dollar(child) for child in children if isinstance(child, Node))
 
 
 def _constant_text(node: Node) -> str | None:

@@ -14,5 +14,7 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-# Renders, template caches and fetched charts go to a throw-away folder, never the user's ~/.cache.
-os.environ.setdefault("WAVECD_CACHE_DIR", tempfile.mkdtemp(prefix="wavecd-test-cache-"))
+# Renders, template caches and fetched charts go to a throw-away folder, never the user's cache, even when
+# the user has set WAVECD_CACHE_DIR; xdist's workers inherit the folder the first process made.
+os.environ.setdefault("WAVECD_TEST_CACHE_DIR", tempfile.mkdtemp(prefix="wavecd-test-cache-"))
+os.environ["WAVECD_CACHE_DIR"] = os.environ["WAVECD_TEST_CACHE_DIR"]

@@ -159,6 +159,23 @@ def test_a_relative_link_out_of_the_repository_is_refused(tmp_path, worktree):
     assert "charts/web/files/token -> ../../../../outside/secret.yaml" in result.stderr
 
 
+def test_a_link_out_in_a_charts_own_git_folder_is_refused(tmp_path):
+    # Helm's loader reads a chart's `.git/...` like any other file, so the boundary must walk it too; only
+    # the repository's own `.git` is git's. Git never commits a `.git` folder, so this is a working tree.
+    base = build(
+        tmp_path,
+        {"charts/web/Chart.yaml": CHART, "charts/web/templates/cm.yaml": FILES_GET.replace("files/", ".git/")},
+        {},
+        application("web", git_source("charts/web")),
+    )
+    (tmp_path / "repo/charts/web/.git").mkdir()
+    (tmp_path / "repo/charts/web/.git/token").symlink_to(tmp_path / "outside/secret.yaml")
+    result = render(base, worktree=True)
+    assert SECRET not in result.stdout + result.stderr
+    assert result.exit_code == 1, result.output
+    assert f"file: charts/web/.git/token -> {tmp_path / 'outside/secret.yaml'}" in result.stderr
+
+
 def _objects(stdout):
     return {doc["metadata"]["name"]: doc for doc in yaml.safe_load_all(stdout) if doc}
 

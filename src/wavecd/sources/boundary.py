@@ -45,7 +45,11 @@ def _refuse(link: Path, root: Path) -> OutOfBoundsSymlinkError:
 
 def check_folder(root: Path, folder: Path) -> None:
     """Refuse any symlink under `folder` (itself inside `root`) whose real path leaves `root`; links to
-    folders that stay inside are walked too, each real folder once, so a cycle ends."""
+    folders that stay inside are walked too, each real folder once, so a cycle ends.
+
+    Only the `.git` folder at the root is skipped: it is git's own, and no loader reads it. A `.git` folder
+    anywhere below is ordinary content to the loaders (Helm's chart loader reads a chart's `.git/...`
+    unless its `.helmignore` says otherwise), so its links are checked like any other."""
     real_root = os.path.realpath(root)
     seen: set[str] = set()
     pending = [folder]
@@ -62,7 +66,7 @@ def check_folder(root: Path, folder: Path) -> None:
                     raise _refuse(path, root)
                 if path.is_dir():
                     pending.append(path)
-            elif entry.is_dir(follow_symlinks=False) and entry.name != ".git":
+            elif entry.is_dir(follow_symlinks=False) and not (entry.name == ".git" and real == real_root):
                 pending.append(path)
 
 

@@ -7,7 +7,9 @@ must name the link and where it points. Links that stay inside the repository ke
 `wavecd helm template` on a plain chart folder follows links as Helm does.
 """
 
+import errno
 import json
+import os
 import subprocess
 
 import pytest
@@ -174,6 +176,31 @@ def test_a_link_out_in_a_charts_own_git_folder_is_refused(tmp_path):
     assert SECRET not in result.stdout + result.stderr
     assert result.exit_code == 1, result.output
     assert f"file: charts/web/.git/token -> {tmp_path / 'outside/secret.yaml'}" in result.stderr
+
+
+@MODES
+def test_a_folder_the_check_cannot_read_fails_that_app_and_names_the_folder(tmp_path, worktree, monkeypatch):
+    # Root reads any folder, so the EACCES an ordinary user would get is raised by a stand-in os.scandir.
+    base = build(
+        tmp_path,
+        {"manifests/plain.yaml": PLAIN, "manifests/locked/more.yaml": PLAIN},
+        {},
+        application("web", git_source("manifests")),
+    )
+    scandir = os.scandir
+
+    def refusing(path="."):
+        if os.path.basename(os.fspath(path)) == "locked":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    result = render(base, worktree)
+    assert result.exit_code == 1, result.output
+    failure = next(line for line in result.stderr.splitlines() if line.startswith("failed: web: "))
+    assert "unable to check manifests/locked for out-of-bounds symlinks: Permission denied" in failure
+    assert "internal error" not in result.output
+    assert "Traceback" not in result.output
 
 
 def _objects(stdout):

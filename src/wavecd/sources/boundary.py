@@ -35,6 +35,15 @@ class OutOfBoundsSymlinkError(SourceError):
         self.target = target
 
 
+class UnreadableFolderError(SourceError):
+    """A folder under an app's path could not be listed while checking it for links that lead out:
+    `folder` is its path relative to the root."""
+
+    def __init__(self, folder: str, err: OSError):
+        super().__init__(f"unable to check {folder or '.'} for out-of-bounds symlinks: {err.strerror or err}")
+        self.folder = folder
+
+
 def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -49,7 +58,10 @@ def check_folder(root: Path, folder: Path) -> None:
 
     Only the `.git` folder at the root is skipped: it is git's own, and no loader reads it. A `.git` folder
     anywhere below is ordinary content to the loaders (Helm's chart loader reads a chart's `.git/...`
-    unless its `.helmignore` says otherwise), so its links are checked like any other."""
+    unless its `.helmignore` says otherwise), so its links are checked like any other.
+
+    A folder that cannot be read (EACCES, ELOOP, ...) is a SourceError naming it: the walk runs before the
+    render, and an OSError would otherwise escape as an internal error instead of the app's own failure."""
     real_root = os.path.realpath(root)
     seen: set[str] = set()
     pending = [folder]
@@ -59,7 +71,11 @@ def check_folder(root: Path, folder: Path) -> None:
         if real in seen:
             continue
         seen.add(real)
-        for entry in sorted(os.scandir(current), key=lambda e: e.name):
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as err:
+            raise UnreadableFolderError(current.relative_to(root).as_posix(), err) from None
+        for entry in entries:
             path = Path(entry.path)
             if entry.is_symlink():
                 if not _inside(os.path.realpath(path), real_root):

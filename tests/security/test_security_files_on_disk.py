@@ -160,12 +160,40 @@ def test_a_tampered_template_cache_entry_is_discarded_never_run(cache: Path, tmp
     assert hmac.compare_digest(entry.read_bytes(), seal(cache, entry.read_bytes()[32:])), "compiled afresh and stored"
 
 
-def group_writable(cache: Path) -> None:
+def group_writable(cache: Path) -> Path:
     (cache / "templates").chmod(0o770)
+    return cache / "templates"
 
 
-def root_folder_writable_by_others(cache: Path) -> None:
+def root_folder_writable_by_others(cache: Path) -> Path:
     cache.chmod(0o707)
+    return cache
+
+
+@pytest.mark.parametrize("expose", [group_writable, root_folder_writable_by_others])
+def test_a_folder_of_the_users_left_writable_by_others_is_tightened_and_used(cache: Path, tmp_path: Path, expose):
+    """Older wavecd made its folders under the umask, 002 for ordinary users on Debian, Ubuntu and Fedora:
+    such a folder is the user's, so it loses its group/other write bits and the cache stays on. The seal
+    is what keeps a planted entry out: one sealed under the user's key is loaded, a tampered one is not."""
+    render()
+    entry = only_entry(cache)
+    sealed_marker = tmp_path / "sealed"
+    entry.write_bytes(seal(cache, pickle.dumps(RunsCode(sealed_marker))))
+    folder = expose(cache)
+
+    stdout, stderr = render()
+    assert stdout == recorded_stdout()
+    assert stderr == "", "no warning: the cache is used"
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o022 == 0, "group/other write bits removed"
+    assert sealed_marker.exists(), "the entry sealed under the user's key was loaded"
+
+    tampered_marker = tmp_path / "tampered"
+    entry.write_bytes(pickle.dumps(RunsCode(tampered_marker)))
+    expose(cache)
+    stdout, stderr = render()
+    assert stdout == recorded_stdout()
+    assert stderr == ""
+    assert not tampered_marker.exists(), "a pickle without the user's seal is never run"
 
 
 def owned_by_nobody(cache: Path) -> None:
@@ -178,13 +206,11 @@ def key_readable_by_others(cache: Path) -> None:
     (cache / "entries.key").chmod(0o644)
 
 
-@pytest.mark.parametrize(
-    "expose", [group_writable, root_folder_writable_by_others, owned_by_nobody, key_readable_by_others]
-)
+@pytest.mark.parametrize("expose", [owned_by_nobody, key_readable_by_others])
 def test_a_cache_others_could_have_written_is_not_loaded(cache: Path, tmp_path: Path, expose):
-    """Even an entry that carries the user's seal is not loaded from a folder someone else could write to
-    (they could have planted it by other means, e.g. swapping the key); wavecd warns once and renders
-    without the cache."""
+    """Even an entry that carries the user's seal is not loaded from a folder someone else owns (they can
+    make it writable again at any time) or under a key others can read (they could seal their own entry);
+    wavecd warns once and renders without the cache."""
     marker = tmp_path / "marker"
     render()
     entry = only_entry(cache)

@@ -2,9 +2,10 @@
 only when nobody else could have written them.
 
 Folders are created 0700 and files 0600, set explicitly so that no umask widens them. The cache holds
-pickles, which run code when loaded; a `SealedFolder` loads one only from a folder chain the user owns and
-nobody else may write, and only when its HMAC-SHA256 under the user's key (`<cache>/entries.key`, 0600,
-made on first use) holds, so a damaged or planted entry is deleted, never unpickled.
+pickles, which run code when loaded; a `SealedFolder` loads one only from a folder chain the user owns
+(group/other write bits found there are removed), and only when its HMAC-SHA256 under the user's key
+(`<cache>/entries.key`, 0600, made on first use) holds, so a damaged or planted entry is deleted, never
+unpickled. The seal is the gate: nobody but the user can have made a key file that is the user's alone.
 """
 
 from __future__ import annotations
@@ -77,7 +78,14 @@ def restrict_tree(root: Path) -> None:
 
 def untrusted(folder: Path, root: Path) -> str | None:
     """Why someone other than the user might have written into `folder` (every folder from `root` down to it
-    must be the user's and writable by nobody else), or None when nobody could have."""
+    must be the user's), or None when nobody could have.
+
+    A folder of the user's that its group or others may write is tightened (`chmod go-w`) and used: older
+    wavecd made its folders under the umask, and 002, the default for ordinary users on Debian, Ubuntu and
+    Fedora, left them 0775, which would otherwise turn the caches off for good. What keeps a planted entry
+    from running is its seal, an HMAC under a key file that must be the user's alone: only the user can
+    have made that key, so nobody else can seal an entry, whatever the folder's mode was before. A folder
+    owned by someone else is refused: its owner can change it back at any time."""
     parts = folder.relative_to(root).parts
     for path in (root.joinpath(*parts[:n]) for n in range(len(parts) + 1)):
         try:
@@ -87,7 +95,11 @@ def untrusted(folder: Path, root: Path) -> str | None:
         if st.st_uid != os.geteuid():
             return f"{path} belongs to uid {st.st_uid}, not to uid {os.geteuid()}"
         if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            return f"{path} is writable by its group or by others (mode {stat.S_IMODE(st.st_mode):04o})"
+            mode = stat.S_IMODE(st.st_mode)
+            try:
+                os.chmod(path, mode & ~(stat.S_IWGRP | stat.S_IWOTH))
+            except OSError as err:
+                return f"{path} is writable by its group or by others (mode {mode:04o}) and chmod failed: {err}"
     return None
 
 
@@ -98,8 +110,9 @@ class _Untrusted(Exception):
 class SealedFolder:
     """Entries sealed with the user's key, in a folder read only while nobody else can write to it.
 
-    A folder that fails the check is not used at all (one warning on stderr per process): reads miss and
-    writes are skipped, so wavecd works as without a cache. A folder that cannot be written only costs speed.
+    A folder that fails the check (one owned by someone else, a key file not the user's alone) is not used
+    at all (one warning on stderr per process): reads miss and writes are skipped, so wavecd works as
+    without a cache. A folder that cannot be written only costs speed.
     """
 
     def __init__(self, folder: Path, root: Path):

@@ -132,6 +132,16 @@ def test_a_bomb_inside_a_chart_folder_names_the_subchart(bomb: Path, tmp_path: P
     assert first_error(result) == f"Error: error unpacking subchart {bomb.name} in parent: {V4_CHART_TOO_LARGE}"
 
 
+def test_a_chart_of_thousands_of_files_and_a_large_one_loads_as_in_helm() -> None:
+    """The tar headers of 4,500 small files come near the bound on what is not file content; the bytes of
+    a 4 MiB file read after them are content, not more of that, so the chart loads as Helm loads it."""
+    entries = [_header(f"bomb/files/f{index}.txt", 1) + _block(b"x") for index in range(4500)]
+    big = os.urandom(4 * MIB)
+    files = read_archive(io.BytesIO(archive(*entries, _header("bomb/files/big.bin", len(big)) + _block(big))))
+    assert len(files) == 4502
+    assert files[-1].name == "files/big.bin" and files[-1].data == big
+
+
 def test_a_file_over_five_mib_is_refused_by_its_declared_size() -> None:
     data = archive(_header("bomb/files/big", 5 * MIB + 1))  # no content follows: only the header is read
     with pytest.raises(LoadError) as caught:

@@ -193,7 +193,11 @@ class TarEntry:
         size against what is left of the chart budget, then against the file limit; then at most the rest
         of the budget is read, and a short read or an exhausted budget is the chart error. Links, devices,
         FIFOs and directories have no content, as Go reads them: a link's target is never followed (so a
-        link whose header declares a size is short, and refused like Helm refuses it)."""
+        link whose header declares a size is short, and refused like Helm refuses it).
+
+        The declared size counts as data while the entry is read, and is corrected to what was read after:
+        the bytes passing through the meter during the read are the file's, not overhead, so a chart of a
+        few thousand small files (their headers near the overhead bound) can still hold a large one."""
         meter = self._meter
         if self.info.size > meter.remaining:
             raise ChartTooLarge
@@ -201,9 +205,13 @@ class TarEntry:
             raise FileTooLarge(self.info.name)
         data = b""
         if self.info.type not in _HEADER_ONLY:
-            with _go_errors():
-                handle = self._tar.extractfile(self.info)
-                data = handle.read(self.info.size) if handle is not None else b""
+            meter.data += self.info.size
+            try:
+                with _go_errors():
+                    handle = self._tar.extractfile(self.info)
+                    data = handle.read(self.info.size) if handle is not None else b""
+            finally:
+                meter.data -= self.info.size
         meter.data += len(data)
         meter.remaining -= len(data)
         if len(data) < self.info.size or meter.remaining <= 0:

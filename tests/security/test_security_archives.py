@@ -34,6 +34,7 @@ import httpx
 import pytest
 
 from wavecd.helm.loader import LoadError, load_chart, read_archive
+from wavecd.sources.cache import ChartCache
 from wavecd.sources.config import RegistryMirror, WavecdConfig
 from wavecd.sources.errors import ChartArchiveError, ChartFetchError, SourceError
 from wavecd.sources.oci import OciRegistry
@@ -130,6 +131,40 @@ def test_a_bomb_inside_a_chart_folder_names_the_subchart(bomb: Path, tmp_path: P
     shutil.copy(bomb, parent / "charts" / bomb.name)
     result = run_limited("helm", "template", "x", str(parent), cache=tmp_path / "cache")
     assert first_error(result) == f"Error: error unpacking subchart {bomb.name} in parent: {V4_CHART_TOO_LARGE}"
+
+
+def sibling_bombs(folder: Path, count: int) -> Path:
+    """A 3 MB chart archive holding `count` subchart archives of 99 KB, each inflating to 95 MiB: each
+    within the chart limit, together 30 times over it."""
+    sub = write_bomb(folder / "sub.tgz", inflated=95 * MIB).read_bytes()
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for name, data in [("Chart.yaml", b"apiVersion: v2\nname: top\nversion: 1.0.0\n")] + [
+            (f"charts/bomb-{index}.tgz", sub) for index in range(count)
+        ]:
+            info = tarfile.TarInfo(f"top/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    path = folder / "top-1.0.0.tgz"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_sibling_subchart_bombs_share_one_chart_limit(tmp_path: Path) -> None:
+    """Every archive read while loading one chart draws on one 100 MiB budget: 30 subchart archives of
+    95 MiB each stop at the second with Helm's chart-size error, in bounded memory."""
+    top = sibling_bombs(tmp_path, 30)
+    result = run_limited("helm", "template", "x", str(top), cache=tmp_path / "cache")
+    assert first_error(result) == f"Error: error unpacking subchart bomb-1.tgz in top: {V4_CHART_TOO_LARGE}"
+
+
+def test_sibling_subchart_bombs_are_not_cached(tmp_path: Path) -> None:
+    """The cache refuses an archive whose subchart archives together break the chart limit, as the loader
+    would refuse it."""
+    cache = ChartCache(tmp_path / "cache")
+    with pytest.raises(ChartArchiveError, match=V4_CHART_TOO_LARGE):
+        cache.put(sibling_bombs(tmp_path, 2).read_bytes())
+    assert cached_archives(tmp_path / "cache") == []
 
 
 def test_a_chart_of_thousands_of_files_and_a_large_one_loads_as_in_helm() -> None:

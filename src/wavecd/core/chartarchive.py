@@ -89,16 +89,26 @@ class FileTooLarge(LimitError):
         )
 
 
+class ChartBudget:
+    """What is left of `MaxDecompressedChartSize` for the files of one chart load. Helm holds every
+    subchart archive of a chart in memory and gives each its own 100 MiB, so 30 sibling bombs of 95 MiB
+    would be held at once; one budget shared by every archive read during a load (the chart's and its
+    subcharts', recursively) bounds what a load holds to 100 MiB, whatever the archives nest."""
+
+    def __init__(self) -> None:
+        self.remaining = MAX_DECOMPRESSED_CHART_SIZE
+
+
 class _Meter:
     """The decompressed stream, counting what passes (Helm's budget for the files' contents, and the bound
     on everything else), seekable only forwards, as tarfile reads it: it steps back one byte to check that
     a skipped member was complete, so the last byte read is kept."""
 
-    def __init__(self, raw: BinaryIO):
+    def __init__(self, raw: BinaryIO, budget: ChartBudget):
         self._raw = raw
         self.total = 0
         self.data = 0
-        self.remaining = MAX_DECOMPRESSED_CHART_SIZE
+        self.budget = budget
         self._last = b""
         self._replay = False
 
@@ -199,7 +209,8 @@ class TarEntry:
         the bytes passing through the meter during the read are the file's, not overhead, so a chart of a
         few thousand small files (their headers near the overhead bound) can still hold a large one."""
         meter = self._meter
-        if self.info.size > meter.remaining:
+        budget = meter.budget
+        if self.info.size > budget.remaining:
             raise ChartTooLarge
         if self.info.size > MAX_DECOMPRESSED_FILE_SIZE:
             raise FileTooLarge(self.info.name)
@@ -213,18 +224,19 @@ class TarEntry:
             finally:
                 meter.data -= self.info.size
         meter.data += len(data)
-        meter.remaining -= len(data)
-        if len(data) < self.info.size or meter.remaining <= 0:
+        budget.remaining -= len(data)
+        if len(data) < self.info.size or budget.remaining <= 0:
             raise ChartTooLarge
         return data
 
 
-def read_chart_archive(stream: BinaryIO) -> Iterator[TarEntry]:
-    """The entries of the chart archive `stream`, read as they come; raise TarStreamError."""
+def read_chart_archive(stream: BinaryIO, budget: ChartBudget | None = None) -> Iterator[TarEntry]:
+    """The entries of the chart archive `stream`, read as they come; raise TarStreamError. `budget` is
+    shared with the other archives of the same chart load (a fresh 100 MiB when not given)."""
     import gzip
     import tarfile
 
-    meter = _Meter(gzip.GzipFile(fileobj=stream, mode="rb"))  # type: ignore[arg-type]
+    meter = _Meter(gzip.GzipFile(fileobj=stream, mode="rb"), budget or ChartBudget())  # type: ignore[arg-type]
     with _go_errors():
         try:
             tar = tarfile.TarFile(fileobj=meter, tarinfo=_bounded_tarinfo())  # type: ignore[arg-type]
@@ -243,15 +255,30 @@ def read_chart_archive(stream: BinaryIO) -> Iterator[TarEntry]:
             yield TarEntry(info, tar, meter)
 
 
-def check_limits(data: bytes) -> None:
-    """Raise LimitError if reading the archive as Helm does stops at a limit. Any other fault (a broken
-    stream, a path Helm refuses) is left to the loader, which words it as Helm does."""
+def _is_subchart_archive(name: str) -> bool:
+    """Whether the loader reads the entry `name` (its top directory included) as a subchart archive:
+    `charts/X.tgz`, or one inside a subchart folder (`charts/sub/charts/X.tgz`), X not hidden."""
+    parts = name.replace("\\", "/").split("/")[1:]
+    if len(parts) < 2 or len(parts) % 2 or not parts[-1].endswith(".tgz"):
+        return False
+    folders, names = parts[0::2], parts[1::2]
+    return all(f == "charts" for f in folders) and not any(n[:1] in ("_", ".") for n in names)
+
+
+def check_limits(data: bytes, budget: ChartBudget | None = None) -> None:
+    """Raise LimitError if reading the archive as Helm does stops at a limit. The subchart archives it
+    holds are read too, within the same budget as the loader reads them, so what is cached is what can be
+    loaded. Any other fault (a broken stream, a path Helm refuses) is left to the loader, which words it as
+    Helm does."""
     import io
 
+    budget = budget or ChartBudget()
     try:
-        for entry in read_chart_archive(io.BytesIO(data)):
+        for entry in read_chart_archive(io.BytesIO(data), budget):
             if not (entry.is_dir or entry.is_global_header):
-                entry.read()
+                content = entry.read()
+                if _is_subchart_archive(entry.info.name):
+                    check_limits(content, budget)
     except LimitError:
         raise
     except TarStreamError:

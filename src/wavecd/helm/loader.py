@@ -15,6 +15,7 @@ import re
 from typing import BinaryIO
 
 from wavecd.core.chartarchive import MAX_DECOMPRESSED_FILE_SIZE as MAX_FILE_SIZE
+from wavecd.core.chartarchive import ChartBudget
 from wavecd.helm.chart import Chart, ChartFile, Metadata
 from wavecd.helm.helmignore import HelmIgnoreError, IgnoreRules
 from wavecd.helm.helmlog import HelmLog
@@ -136,8 +137,9 @@ def load_archive_file(path: str, *, helm_major: int = 4, warnings: list[str] | N
                 raise LoadError(f"file '{path}' seems to be a YAML file, but expected a gzipped archive")
             raise LoadError(f"file '{path}' does not appear to be a gzipped archive; got '{_content_type(head)}'")
         fh.seek(0)
+        budget = ChartBudget()
         try:
-            files = read_archive(fh, helm_major=helm_major)
+            files = read_archive(fh, helm_major=helm_major, budget=budget)
         except _GzipHeader:
             raise LoadError(
                 f"file '{path}' does not appear to be a valid chart file (details: gzip: invalid header)"
@@ -146,7 +148,7 @@ def load_archive_file(path: str, *, helm_major: int = 4, warnings: list[str] | N
             if helm_major >= 4:
                 raise LoadError("unable to load chart archive") from None
             raise
-    return load_files(files, helm_major=helm_major, warnings=warnings)
+    return load_files(files, helm_major=helm_major, warnings=warnings, budget=budget)
 
 
 _BINARY = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
@@ -165,19 +167,20 @@ class _GzipHeader(LoadError):
     """gzip.ErrHeader, which Helm's LoadFile words with the file's name."""
 
 
-def read_archive(stream: BinaryIO, *, helm_major: int = 4) -> list[ChartFile]:
+def read_archive(stream: BinaryIO, *, helm_major: int = 4, budget: ChartBudget | None = None) -> list[ChartFile]:
     """archive.LoadArchiveFiles (Helm 4.1 pkg/chart/loader/archive/archive.go, Helm 3.17.3+
     pkg/chart/loader/archive.go): strip the top directory, refuse unsafe paths, strip BOMs, and stop at
     Helm's size limits before holding more (wavecd.core.chartarchive streams the archive).
 
     A symlink or hardlink entry is a file with no content, as Go's tar reader gives it to Helm: the link is
     never followed. Helm 3.17.2 (the `--helm-compat v3` reference) had no size limits; the limits and texts
-    of its 3.17.3 fix apply (its chart text says "maximum file size" where Helm 4 says "maximum size")."""
+    of its 3.17.3 fix apply (its chart text says "maximum file size" where Helm 4 says "maximum size").
+    `budget` is the chart size budget shared by every archive of one chart load (see ChartBudget)."""
     from wavecd.core.chartarchive import GzipHeaderError, TarStreamError, read_chart_archive
 
     files: list[ChartFile] = []
     try:
-        for entry in read_chart_archive(stream):
+        for entry in read_chart_archive(stream, budget):
             member = entry.info
             if entry.is_dir or entry.is_global_header:
                 continue
@@ -205,8 +208,17 @@ def read_archive(stream: BinaryIO, *, helm_major: int = 4) -> list[ChartFile]:
     return files
 
 
-def load_files(files: list[ChartFile], *, helm_major: int = 4, warnings: list[str] | None = None) -> Chart:
-    """loader.LoadFiles: classify, decode Chart.yaml/values.yaml, validate, load subcharts."""
+def load_files(
+    files: list[ChartFile],
+    *,
+    helm_major: int = 4,
+    warnings: list[str] | None = None,
+    budget: ChartBudget | None = None,
+) -> Chart:
+    """loader.LoadFiles: classify, decode Chart.yaml/values.yaml, validate, load subcharts. Subchart
+    archives are read within `budget`, shared down the whole load, so sibling archives cannot each inflate
+    to the chart limit and together exhaust memory; its end is Helm's chart-size error."""
+    budget = budget or ChartBudget()
     log = warnings if warnings is not None else []
     from wavecd.helm.values_io import ValuesError, read_values, read_yaml_document
 
@@ -289,11 +301,14 @@ def load_files(files: list[ChartFile], *, helm_major: int = 4, warnings: list[st
                 if first.name != cname:
                     raise LoadError(f"error unpacking subchart tar in {chart.name}: expected {cname}, got {first.name}")
                 sub = load_files(
-                    read_archive(io.BytesIO(first.data), helm_major=helm_major), helm_major=helm_major, warnings=log
+                    read_archive(io.BytesIO(first.data), helm_major=helm_major, budget=budget),
+                    helm_major=helm_major,
+                    warnings=log,
+                    budget=budget,
                 )
             else:
                 inner = [ChartFile(f.name.split("/", 1)[1], f.data) for f in sub_files if "/" in f.name]
-                sub = load_files(inner, helm_major=helm_major, warnings=log)
+                sub = load_files(inner, helm_major=helm_major, warnings=log, budget=budget)
         except LoadError as exc:
             if str(exc).startswith("error unpacking subchart tar in"):
                 raise

@@ -133,6 +133,41 @@ def test_a_bomb_inside_a_chart_folder_names_the_subchart(bomb: Path, tmp_path: P
     assert first_error(result) == f"Error: error unpacking subchart {bomb.name} in parent: {V4_CHART_TOO_LARGE}"
 
 
+def render_from_folder_mirror(root: Path) -> subprocess.CompletedProcess[str]:
+    """`wavecd render` of the app of chart bomb 0.1.0, served from the folder mirror `root/mirror`."""
+    (root / "wavecd.yaml").write_text("registries:\n  - registry: https://charts.example.com\n    mirror: mirror\n")
+    (root / "app.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: bomb, namespace: argocd}\n"
+        "spec:\n  project: default\n  destination: {server: https://kubernetes.default.svc, namespace: x}\n"
+        "  source: {repoURL: https://charts.example.com, chart: bomb, targetRevision: 0.1.0}\n"
+    )
+    result = run_limited("render", "--offline", str(root / "app.yaml"), cache=root / "cache")
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def test_a_bomb_in_a_folder_mirror_renders_to_helms_error(bomb: Path, tmp_path: Path) -> None:
+    """`wavecd render` reads the chart for its cache digest before Helm loads it; that read stays within
+    Helm's limits too, so the render reports Helm's error rather than running out of memory."""
+    (tmp_path / "mirror").mkdir()
+    shutil.copy(bomb, tmp_path / "mirror" / bomb.name)
+    result = render_from_folder_mirror(tmp_path)
+    assert "failed: bomb: Error: unable to load chart archive" in result.stderr, result.stderr
+
+
+def test_a_huge_file_in_a_mirrored_chart_folder_renders_to_helms_error(tmp_path: Path) -> None:
+    """A 1.5 GB file in a chart folder is never read whole for the digest; Helm refuses it by its size."""
+    chart = tmp_path / "mirror" / "bomb"
+    (chart / "files").mkdir(parents=True)
+    (chart / "Chart.yaml").write_bytes(CHART_YAML)
+    with (chart / "files" / "huge").open("wb") as huge:
+        huge.truncate(3 * GIB // 2)  # sparse: no disk used
+    result = render_from_folder_mirror(tmp_path)
+    assert 'failed: bomb: Error: chart file "huge" is larger than the maximum file size 5242880' in result.stderr, (
+        result.stderr
+    )
+
+
 def sibling_bombs(folder: Path, count: int) -> Path:
     """A 3 MB chart archive holding `count` subchart archives of 99 KB, each inflating to 95 MiB: each
     within the chart limit, together 30 times over it."""

@@ -8,19 +8,19 @@ so a CRD appearing elsewhere in the tree does not invalidate them.
 
 from __future__ import annotations
 
-import contextlib
-import gzip
 import hashlib
 import json
 import os
 from dataclasses import asdict
 from pathlib import Path
+from stat import S_ISREG
 
 import wavecd
 from wavecd.apps.helm_source import resolve_value_files, resolve_value_path
 from wavecd.apps.model import HelmSpec
 from wavecd.apps.render_app import RenderJob, ResolvedSource
 from wavecd.core import WavecdError
+from wavecd.core.chartarchive import MAX_DECOMPRESSED_FILE_SIZE, TarStreamError, read_chart_archive
 
 DIGEST_VERSION = "wavecd-apps-1"
 _API_VERSIONS_MARK = b"APIVersions"
@@ -48,29 +48,46 @@ def _stat_entries(path: Path) -> list[tuple[str, int, int]]:
 
 
 def _mentions_api_versions(path: Path, fingerprint: str) -> bool:
-    """Whether any file of the chart (folder or .tgz) contains `APIVersions`; cached per fingerprint."""
+    """Whether any file of the chart (folder or .tgz) contains `APIVersions`; cached per fingerprint.
+
+    The chart is untrusted and not yet loaded, so nothing is read beyond Helm's limits: an archive is
+    streamed entry by entry within them (a 3 MB archive can inflate to 3 GiB), and one that breaks them
+    or is broken counts as no mention, since the render then fails with Helm's error anyway. In a folder
+    only regular files (links to them included, as Helm's loader follows links) within the file limit are
+    read, and no more than that limit of any: never a device, FIFO or a file of gigabytes."""
     known = _mentions.get(fingerprint)
     if known is not None:
         return known
-    found = False
-    if path.is_file():
-        data = path.read_bytes()
-        with contextlib.suppress(OSError):
-            data = gzip.decompress(data)
-        found = _API_VERSIONS_MARK in data
-    else:
-        for folder, _dirs, files in os.walk(path):
-            for name in files:
-                try:
-                    if _API_VERSIONS_MARK in Path(folder, name).read_bytes():
-                        found = True
-                        break
-                except OSError:
-                    continue
-            if found:
-                break
+    found = _archive_mentions(path) if path.is_file() else _folder_mentions(path)
     _mentions[fingerprint] = found
     return found
+
+
+def _archive_mentions(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            for entry in read_chart_archive(stream):
+                if not (entry.is_dir or entry.is_global_header) and _API_VERSIONS_MARK in entry.read():
+                    return True
+    except (OSError, TarStreamError):
+        pass
+    return False
+
+
+def _folder_mentions(path: Path) -> bool:
+    for folder, _dirs, files in os.walk(path):
+        for name in files:
+            full = Path(folder, name)
+            try:
+                st = full.stat()  # a link is followed as Helm follows it, but only to a regular file
+                if not S_ISREG(st.st_mode) or st.st_size > MAX_DECOMPRESSED_FILE_SIZE:
+                    continue
+                with full.open("rb") as fh:
+                    if _API_VERSIONS_MARK in fh.read(MAX_DECOMPRESSED_FILE_SIZE + 1):
+                        return True
+            except OSError:
+                continue
+    return False
 
 
 def _value_paths(job: RenderJob, item: ResolvedSource) -> list[str]:

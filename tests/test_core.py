@@ -1,6 +1,9 @@
 import threading
 
+import pytest
+
 from wavecd.core import Location, ManualClock, WavecdError
+from wavecd.core.durations import parse_positive_duration
 
 
 def test_error_render_names_the_location_after_the_message():
@@ -19,3 +22,12 @@ def test_manual_clock_sleep_returns_only_after_advance():
     assert woke.wait(2)
     sleeper.join()
     assert clock.now() == 5
+
+
+def test_a_time_limit_is_a_positive_go_duration():
+    assert parse_positive_duration(" 1m30s ") == 90.0
+    for text in ("0s", "-5s"):
+        with pytest.raises(ValueError, match=f"must be a positive duration, not '{text}'"):
+            parse_positive_duration(text)
+    with pytest.raises(ValueError, match='time: missing unit in duration "90"'):
+        parse_positive_duration("90")

@@ -31,3 +31,12 @@ def parse_go_duration(text: str) -> float:
             raise ValueError(f'time: missing unit in duration "{text}"')
         raise ValueError(f'time: invalid duration "{text}"')
     return sign * total
+
+
+def parse_positive_duration(text: str) -> float:
+    """Seconds in a Go duration that bounds something (a time limit), so zero or less is refused too;
+    ValueError with Go's message, or saying it must be positive. Surrounding blanks are ignored."""
+    seconds = parse_go_duration(text.strip())
+    if seconds <= 0:
+        raise ValueError(f"must be a positive duration, not {text!r}")
+    return seconds

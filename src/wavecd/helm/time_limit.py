@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from wavecd.core.durations import parse_go_duration
+from wavecd.core.durations import parse_positive_duration
 from wavecd.core.errors import UserInputError
 
 DEFAULT_RENDER_TIMEOUT = 180.0
@@ -21,12 +21,9 @@ RENDER_TIMEOUT_ENV = "WAVECD_RENDER_TIMEOUT"
 def parse_render_timeout(text: str, where: str) -> float:
     """Seconds in a Go duration given by the user; a clear error naming `where` when it is not one."""
     try:
-        seconds = parse_go_duration(text.strip())
+        return parse_positive_duration(text)
     except ValueError as err:
         raise UserInputError(f"{where}: {err}") from None
-    if seconds <= 0:
-        raise UserInputError(f"{where}: the render time limit must be positive, not {text!r}")
-    return seconds
 
 
 def render_timeout(explicit: float | None) -> float:

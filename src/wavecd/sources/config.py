@@ -14,7 +14,7 @@ import yaml
 
 from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.core import Location, UserInputError
-from wavecd.core.durations import parse_go_duration
+from wavecd.core.durations import parse_positive_duration
 
 CONFIG_NAME = "wavecd.yaml"
 
@@ -95,14 +95,9 @@ def _duration(value: Any, where: str, path: Path) -> float | None:
     if value is None:
         return None
     try:
-        seconds = parse_go_duration(str(value).strip())
+        return parse_positive_duration(str(value))
     except ValueError as err:
         raise UserInputError(f"{path}: {where}: {err}", location=Location(file=str(path))) from None
-    if seconds <= 0:
-        raise UserInputError(
-            f"{path}: {where} must be a positive duration, not {value!r}", location=Location(file=str(path))
-        )
-    return seconds
 
 
 def load_config(path: Path) -> WavecdConfig:

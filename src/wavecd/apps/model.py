@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wavecd.apps.errors import AppSpecError
-from wavecd.common import HELM_HOOK_WEIGHT, SYNC_WAVE
+from wavecd.common import sync_wave as wave_of_annotations
 from wavecd.core import Location
 
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
 IN_CLUSTER_NAME = "in-cluster"
-_GO_INT = re.compile(r"^[+-]?[0-9]+$")
 _REF_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 
 
@@ -114,12 +113,7 @@ class Application:
 
 def sync_wave(obj: dict[str, Any]) -> int:
     """gitops-engine's `Wave`: the sync-wave annotation if it is a Go int, else the helm hook weight, else 0."""
-    annotations = (obj.get("metadata") or {}).get("annotations") or {}
-    for key in (SYNC_WAVE, HELM_HOOK_WEIGHT):
-        text = annotations.get(key)
-        if isinstance(text, str) and _GO_INT.match(text):
-            return int(text)
-    return 0
+    return wave_of_annotations((obj.get("metadata") or {}).get("annotations") or {})
 
 
 def _err(message: str, where: Location | None) -> AppSpecError:

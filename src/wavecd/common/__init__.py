@@ -21,6 +21,7 @@ from wavecd.common.annotations import (
     SYNC_OPTIONS,
     SYNC_WAVE,
     TRACKING_ID,
+    sync_wave,
 )
 from wavecd.common.argocd import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGO_GROUP, ARGOCD_NAMESPACE
 from wavecd.common.colours import STATUS_COLOURS
@@ -64,5 +65,6 @@ __all__ = [
     "SyncStatus",
     "health_rank",
     "is_worse",
+    "sync_wave",
     "worst_of",
 ]

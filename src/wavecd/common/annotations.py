@@ -7,6 +7,10 @@ Argo CD reads them as its own hooks and waves (gitops-engine's `hook/helm`).
 
 from __future__ import annotations
 
+from typing import Any
+
+from wavecd.core.goatoi import go_atoi
+
 __all__ = [
     "COMPARE_OPTIONS",
     "HELM_CRD_INSTALL",
@@ -22,6 +26,7 @@ __all__ = [
     "SYNC_OPTIONS",
     "SYNC_WAVE",
     "TRACKING_ID",
+    "sync_wave",
 ]
 
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
@@ -44,3 +49,15 @@ HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
 HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
 # The one `helm.sh/hook` value that is not a hook at all: the object is an ordinary resource.
 HELM_CRD_INSTALL = "crd-install"
+
+
+def sync_wave(annotations: dict[str, Any]) -> int:
+    """gitops-engine's `syncwaves.Wave`: the sync-wave if Atoi accepts it, else the Helm hook weight, else 0.
+
+    The hook weight counts even on objects that are not hooks: `Wave` never asks. One reading for the
+    waves of objects inside an app (`plan`) and of Applications in the tree (`apps`).
+    """
+    value = go_atoi(annotations.get(SYNC_WAVE))
+    if value is None:
+        value = go_atoi(annotations.get(HELM_HOOK_WEIGHT))
+    return 0 if value is None else value

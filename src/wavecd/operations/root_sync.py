@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from typing import Any
 from wavecd.apps.session import TreeRequest, TreeSession, open_session
 from wavecd.common import APPLICATION
 from wavecd.core import Clock, Emit, UserInputError
+from wavecd.core.goatoi import go_atoi
 from wavecd.kube import KubeClient
 from wavecd.operations.summary_guard import SummaryGuard, summary_on_failure
 from wavecd.plan import plan_tree
@@ -37,8 +37,6 @@ from wavecd.sync.settings import ClusterFacts, SyncResult, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
 WAVE_DELAY_VARIABLE = "ARGOCD_SYNC_WAVE_DELAY"
-_WHOLE_SECONDS = re.compile(r"[+-]?[0-9]+")  # what Go's strconv.Atoi, which Argo CD reads it with, accepts
-
 # Opens the cluster the sync applies to, once the tree is rendered and planned; closed when the sync ends.
 Connect = Callable[[], AbstractContextManager[KubeClient]]
 
@@ -50,9 +48,10 @@ def wave_delay_from_env(default: float) -> float:
     text = os.environ.get(WAVE_DELAY_VARIABLE, "")
     if not text:
         return default
-    if not _WHOLE_SECONDS.fullmatch(text) or not -(2**63) <= int(text) < 2**63:
+    seconds = go_atoi(text)
+    if seconds is None:
         raise UserInputError(f"{WAVE_DELAY_VARIABLE}={text!r}: expected whole seconds, such as 0 or 5")
-    return float(max(0, int(text)))
+    return float(max(0, seconds))
 
 
 def sync_root(

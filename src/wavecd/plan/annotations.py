@@ -2,20 +2,16 @@
 
 Kubernetes annotations are `map[string]string`; gitops-engine reads them through
 `GetAnnotationCSVs` (split on commas, trim, drop empties, de-duplicate, keep order) and parses
-numbers with Go's `strconv.Atoi`. Both are reproduced here once so every rule shares them.
+numbers with Go's `strconv.Atoi` (`core/goatoi.py`; the sync-wave itself is read by `common.sync_wave`).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from wavecd.common import HELM_HOOK_WEIGHT, SYNC_WAVE
 from wavecd.core import Location
 from wavecd.plan.errors import PlanError
 
-_ATOI = re.compile(r"[+-]?[0-9]+\Z")
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _EMPTY: dict[str, str] = {}
 
 
@@ -49,25 +45,6 @@ def csv_values(annotations: dict[str, str], key: str) -> tuple[str, ...]:
         if value:
             seen.setdefault(value, None)
     return tuple(seen)
-
-
-def go_atoi(text: str | None) -> int | None:
-    """Go's `strconv.Atoi` on a 64-bit platform: the int, or None where Go returns an error."""
-    if text is None or not _ATOI.match(text):
-        return None
-    value = int(text)
-    return value if _INT64_MIN <= value <= _INT64_MAX else None
-
-
-def sync_wave(annotations: dict[str, str]) -> int:
-    """gitops-engine's `syncwaves.Wave`: the sync-wave if Atoi accepts it, else the Helm hook weight, else 0.
-
-    The hook weight counts even on objects that are not hooks: `Wave` never asks.
-    """
-    value = go_atoi(annotations.get(SYNC_WAVE))
-    if value is None:
-        value = go_atoi(annotations.get(HELM_HOOK_WEIGHT))
-    return 0 if value is None else value
 
 
 def describe(obj: dict[str, Any]) -> str:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from wavecd.common import SyncPhase
+from wavecd.common import SyncPhase, sync_wave
 from wavecd.core import Location
-from wavecd.plan.annotations import annotations_of, describe, sync_wave
+from wavecd.plan.annotations import annotations_of, describe
 from wavecd.plan.errors import PlanError
 from wavecd.plan.hooks import NOT_A_HOOK, HookInfo, hook_info
 from wavecd.plan.options import SyncOptions, resource_sync_options

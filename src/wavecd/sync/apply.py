@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from wavecd.common import APPLICATION, ARGO_GROUP, RESOURCES_FINALIZER, ResultCode
+from wavecd.common import APPLICATION, ARGO_GROUP, RESOURCES_FINALIZER, ResultCode, sync_wave
 from wavecd.kube import KubeError, NoKindMatchError, NotFoundError
 from wavecd.kube.client import Propagation
 from wavecd.plan import Task
-from wavecd.plan.annotations import annotations_of, sync_wave
+from wavecd.plan.annotations import annotations_of
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import ResourceApplied, ResourcePruned
 from wavecd.sync.gate import Watched

@@ -15,6 +15,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "helm": ("wavecd.cli.helm_cmd", "helm"),
     "render": ("wavecd.cli.render_cmd", "render"),
     "sim": ("wavecd.cli.sim_cmd", "sim"),
+    "serve": ("wavecd.cli.serve_cmd", "serve"),
     "status": ("wavecd.cli.status_cmd", "status"),
     "sync": ("wavecd.cli.sync_cmd", "sync"),
     "tree": ("wavecd.cli.tree_cmd", "tree"),

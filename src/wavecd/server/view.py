@@ -7,6 +7,7 @@ the API's last step before a body leaves the process (`wavecd.diff.secrets`), so
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -126,7 +127,7 @@ class ControllerView(Protocol):
 
     def terminate(self, name: str) -> None: ...
 
-    def watch(self, stop: Any) -> Iterator[ApplicationEvent]:
-        """Every app as ADDED, then changes as they happen, until `stop` (a threading.Event) is set; yields
+    def watch(self, stop: threading.Event) -> Iterator[ApplicationEvent]:
+        """Every app as ADDED, then changes as they happen, until `stop` is set; yields
         nothing for a while rather than blocking forever, so the caller can send keep-alives."""
         ...

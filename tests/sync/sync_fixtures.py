@@ -89,6 +89,7 @@ class Cluster:
         settings: SyncSettings = FAST,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         cancel: threading.Event | None = None,
+        only: set[str] | None = None,
     ) -> Run:
         """Open the tree as `wavecd sync` would, plan it and sync it; `on_event` sees each event as it happens."""
         _, tree = open_tree(TreeRequest(root=repo, use_cache=False))
@@ -110,6 +111,7 @@ class Cluster:
                 clock=self.time,
                 emit=emit,
                 cancel=cancel,
+                only=only,
             )
         return Run(result, events)
 

@@ -51,3 +51,25 @@ def test_applications_are_recorded_with_their_health_and_sync_status(cluster, tm
         assert app is not None, name
         assert app["status"]["health"]["status"] == "Healthy", name
         assert app["status"]["sync"]["status"] == "Synced", name
+
+
+def test_a_selection_syncs_only_its_apps_in_tree_order_with_the_gates(cluster, tmp_path):
+    """The controller's auto-sync of what changed: the named apps go wave by wave, the root is left alone."""
+    children = [
+        Child("first", [deployment("web", annotations={READY_AFTER: "5s"})], wave=0),
+        Child("middle", [config_map("untouched", "middle")], wave=1, namespace="middle"),
+        Child("last", [config_map("settings", "later")], wave=2, namespace="later"),
+    ]
+    run = cluster.sync(write_repo(tmp_path, children), only={"last", "first"})
+
+    assert run.result.exit_code == 0, run.result.message
+    started = [e["app"] for e in run.events if e["event"] == "app_started"]
+    assert started == ["first", "last"]
+    names = [(e["event"], e.get("app")) for e in run.events]
+    assert names.index(("app_finished", "first")) < names.index(("app_started", "last"))
+    [plan] = run.of("plan")
+    assert plan["waves"] == [{"wave": 0, "apps": ["first"]}, {"wave": 2, "apps": ["last"]}]
+    assert not cluster.exists("v1", "ConfigMap", "untouched", "middle")
+    assert not cluster.exists("argoproj.io/v1alpha1", "Application", ROOT, "argocd")
+    assert cluster.exists("v1", "ConfigMap", "settings", "later")
+    assert run.events[-1]["apps"] == {"Healthy": 2}

@@ -10,7 +10,7 @@ and nothing of a later wave is applied. Between waves the sync waits Argo CD's 2
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -84,8 +84,10 @@ class _Tree:
 
 
 class _Rollout:
-    def __init__(self, plan: TreePlanView, render: Renderer, ctx: SyncContext):
+    def __init__(self, plan: TreePlanView, render: Renderer, ctx: SyncContext, only: Collection[str] | None = None):
         self.plan = plan
+        # The apps this rollout syncs, in plan order: all of them, or the controller's selection.
+        self.selected = [node for node in plan.order if only is None or node.name in only]
         self.tree = _Tree(plan)
         self.render = render
         self.ctx = ctx
@@ -258,10 +260,17 @@ def sync_tree(
     clock: Clock,
     emit: Emit,
     cancel: threading.Event | None = None,
+    only: Collection[str] | None = None,
 ) -> SyncResult:
-    """Roll the whole tree out; every event goes to `emit`, the last one a `Summary`."""
+    """Roll the tree out; every event goes to `emit`, the last one a `Summary`.
+
+    `only` names the apps to sync (the controller's auto-sync of what changed): they go in the tree's order,
+    wave by wave with the same health gates, and the root only if it is named; None syncs every app."""
     ctx = SyncContext(client, clock, settings, emit, cancel or threading.Event())
-    rollout = _Rollout(plan, render, ctx)
+    rollout = _Rollout(plan, render, ctx, only)
+    chosen = {node.name for node in rollout.selected}
+    waves = [(w.wave, [a for a in w.apps if a.name in chosen]) for w in plan.waves]
+    waves = [(wave, apps) for wave, apps in waves if apps]
     ctx.planned_crd_kinds = rollout.tree.crd_kinds
     ctx.planned_namespaces = rollout.tree.namespaces
     try:
@@ -274,7 +283,7 @@ def sync_tree(
     ctx.emit(
         PlanReady(
             root=plan.root.name,
-            waves=[{"wave": w.wave, "apps": list(w.names)} for w in plan.waves],
+            waves=[{"wave": wave, "apps": [a.name for a in apps]} for wave, apps in waves],
             server=client.server,
             kube_version=version,
             dry_run=settings.dry_run,
@@ -286,16 +295,17 @@ def sync_tree(
     with ThreadPoolExecutor(max(1, settings.parallel_apps), thread_name_prefix="wavecd-sync") as pool:
         try:
             rollout.ensure_inventory()
-            root = _gather([pool.submit(rollout.sync_one, plan.root, None, rollout.facts())], ctx)[0]
-            if _failed(root) and not settings.dry_run:
-                raise _Stop(root, None)
-            for index, tree_wave in enumerate(plan.waves):
+            if plan.root.name in chosen:
+                root = _gather([pool.submit(rollout.sync_one, plan.root, None, rollout.facts())], ctx)[0]
+                if _failed(root) and not settings.dry_run:
+                    raise _Stop(root, None)
+            for index, (wave, apps) in enumerate(waves):
                 ctx.checkpoint()
-                results = rollout.run_wave(tree_wave.wave, tree_wave.apps, pool)
+                results = rollout.run_wave(wave, apps, pool)
                 bad = [r for r in results if _failed(r) and not (settings.dry_run and r.sync != SyncStatus.FAILED)]
                 if bad:
-                    raise _Stop(bad[0], tree_wave.wave)
-                if index < len(plan.waves) - 1 and not settings.dry_run:
+                    raise _Stop(bad[0], wave)
+                if index < len(waves) - 1 and not settings.dry_run:
                     ctx.sleep(settings.wave_delay)
             if not settings.dry_run:
                 _catch_up(rollout, pool)
@@ -423,7 +433,7 @@ def _summarise(
     unreachable: bool = False,
 ) -> SyncResult:
     counts: dict[str, int] = {}
-    for node in rollout.plan.order:
+    for node in rollout.selected:
         result = rollout.results.get(node.name)
         if result is not None:
             key = result.health

@@ -31,6 +31,7 @@ from wavecd.common.kubernetes import DEFAULT_KUBE_VERSION
 from wavecd.common.operation import OperationPhase
 from wavecd.common.results import ResultCode
 from wavecd.common.sync_status import SyncStatus
+from wavecd.common.timestamps import format_kube_time, kube_now, parse_kube_time
 
 __all__ = [
     "APPLICATION",
@@ -63,8 +64,11 @@ __all__ = [
     "ResultCode",
     "SyncPhase",
     "SyncStatus",
+    "format_kube_time",
     "health_rank",
     "is_worse",
+    "kube_now",
+    "parse_kube_time",
     "sync_wave",
     "worst_of",
 ]

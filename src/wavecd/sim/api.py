@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from wavecd.common import format_kube_time
 from wavecd.goyaml import GoYamlError, load_manifest
 from wavecd.sim import apierrors
 from wavecd.sim.apierrors import ApiError
@@ -91,8 +92,7 @@ class Api:
         return self._now()
 
     def timestamp(self) -> str:
-        moment = datetime.datetime.fromtimestamp(self._now(), tz=datetime.UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_kube_time(datetime.datetime.fromtimestamp(self._now(), tz=datetime.UTC))
 
     @staticmethod
     def key(kind: Kind, namespace: str | None, name: str) -> Key:

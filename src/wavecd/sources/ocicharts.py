@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import yaml
 
+from wavecd.common import kube_now
 from wavecd.core.chartarchive import ChartTooLarge, TarStreamError, read_chart_archive
 from wavecd.semver import SemverError, parse_version
 from wavecd.sources.download import MAX_DOWNLOAD
@@ -177,7 +177,7 @@ def push_chart(registry: OciRegistry, repository: str, archive: bytes, *, create
     config = _config_blob(meta)
     layer_digest = registry.push_blob(target, archive)
     config_digest = registry.push_blob(target, config)
-    created = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = created or kube_now()
     manifest = {
         "schemaVersion": 2,
         "config": {"mediaType": HELM_CONFIG, "digest": config_digest, "size": len(config)},

@@ -9,7 +9,6 @@ through the Application health rule, as with Argo CD.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -21,15 +20,12 @@ from wavecd.common import (
     HealthStatus,
     OperationPhase,
     SyncStatus,
+    kube_now,
 )
 from wavecd.kube import KubeError
 from wavecd.sync.context import SyncContext
 from wavecd.sync.settings import AppResult
 from wavecd.sync.tracking import with_tracking
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def record(ctx: SyncContext, obj: dict[str, Any], tracked_by: str | None) -> None:
@@ -96,7 +92,7 @@ def write_app_status(
             "operationState": {
                 "phase": phase,
                 "message": result.message or "successfully synced",
-                "finishedAt": _now(),
+                "finishedAt": kube_now(),
                 "operation": {"sync": {"revision": revision}},
             },
         },
@@ -106,7 +102,7 @@ def write_app_status(
 
 def write_appset_status(ctx: SyncContext, name: str, namespace: str) -> None:
     """ApplicationSet health reads its conditions: wavecd generated every Application, so they are up to date."""
-    now = _now()
+    now = kube_now()
 
     def same(live: dict[str, Any]) -> bool:
         return any(

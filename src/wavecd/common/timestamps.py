@@ -1,0 +1,29 @@
+"""Kubernetes' timestamps: `metav1.Time` is RFC 3339 in UTC to the second (`2006-01-02T15:04:05Z`), the shape
+of every `startedAt`, `finishedAt`, `reconciledAt` and `lastTransitionTime` Argo CD writes."""
+
+from __future__ import annotations
+
+import datetime
+
+__all__ = ["format_kube_time", "kube_now", "parse_kube_time"]
+
+_LAYOUT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def format_kube_time(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime(_LAYOUT)
+
+
+def kube_now() -> str:
+    """Now, as Kubernetes writes it."""
+    return format_kube_time(datetime.datetime.now(datetime.UTC))
+
+
+def parse_kube_time(text: str) -> datetime.datetime | None:
+    """The moment a `metav1.Time` names (fractions of a second allowed, as `metav1.MicroTime` has them);
+    None for anything else."""
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    return moment if moment.tzinfo is not None else None

@@ -63,14 +63,26 @@ class SourceResolver:
         self._repositories = {normalize_repo_url(m.url): m for m in mappings}
         self._charts: ChartFetcher | None = None
 
-    def git_tree(self, repo_url: str, revision: str) -> GitTree:
-        """The tree of `repo_url` at `revision`; mapped repositories only (wavecd does not clone)."""
+    def _mapping(self, repo_url: str) -> RepositoryMapping:
         mapping = self._repositories.get(normalize_repo_url(repo_url))
         if mapping is None:
             raise SourceError(
                 f"repository {repo_url} is not mapped to a local folder: add it under `repositories:` in "
                 "wavecd.yaml or pass --repo URL=PATH"
             )
+        return mapping
+
+    def revision_of(self, repo_url: str, revision: str) -> str | None:
+        """The commit `revision` of `repo_url` resolves to now, without reading its files (the controller's
+        poll); None for a repository read as a working tree, which has no commit to compare."""
+        mapping = self._mapping(repo_url)
+        if mapping.worktree or self.worktree:
+            return None
+        return GitRepo(mapping.path, url=repo_url).resolve(revision)
+
+    def git_tree(self, repo_url: str, revision: str) -> GitTree:
+        """The tree of `repo_url` at `revision`; mapped repositories only (wavecd does not clone)."""
+        mapping = self._mapping(repo_url)
         if mapping.worktree or self.worktree:
             return GitTree(url=repo_url, root=mapping.path, revision=revision or "HEAD", worktree=True)
         repo = GitRepo(mapping.path, url=repo_url)

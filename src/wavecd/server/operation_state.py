@@ -235,9 +235,10 @@ def history_after(
     entry: dict[str, Any] = {
         "id": _count(entries[-1].get("id")) + 1 if entries else 0,
         "deployedAt": kube_time(now),
-        "deployStartedAt": state.get("startedAt"),
         "initiatedBy": copy.deepcopy(app_fields.mapping(operation.get("initiatedBy"))),
     }
+    if state.get("startedAt"):
+        entry["deployStartedAt"] = state["startedAt"]
     if result.get("sources"):
         entry.update(revisions=list(result.get("revisions") or []), sources=copy.deepcopy(result["sources"]))
     else:

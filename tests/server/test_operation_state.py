@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 
+from wavecd.common import format_kube_time, parse_kube_time
 from wavecd.server.errors import FailedPrecondition, InvalidArgument
 from wavecd.server.operation_state import (
     completed_state,
     completion_event,
     history_after,
-    kube_time,
-    parse_kube_time,
     resume_retry,
     retry_state,
     rollback_operation,
@@ -60,8 +59,8 @@ def failed(operation: dict[str, Any], message: str = PROJECT_ERROR, phase: str =
 
 
 def test_times_are_written_as_kubernetes_writes_them() -> None:
-    assert kube_time(NOW) == "2026-12-07T14:58:30Z"
-    assert kube_time(
+    assert format_kube_time(NOW) == "2026-12-07T14:58:30Z"
+    assert format_kube_time(
         datetime.datetime(2026, 12, 7, 16, 58, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
     ) == ("2026-12-07T14:58:30Z")
     assert parse_kube_time("2026-12-07T14:58:30Z") == NOW
@@ -217,8 +216,8 @@ def _waiting(retry: dict[str, Any], finished_ago: float, count: int = 1) -> dict
         "operation": {"sync": {"revision": SHA}, "retry": retry},
         "phase": "Running",
         "message": "pending retry",
-        "startedAt": kube_time(NOW - datetime.timedelta(minutes=10)),
-        "finishedAt": kube_time(NOW - datetime.timedelta(seconds=finished_ago)),
+        "startedAt": format_kube_time(NOW - datetime.timedelta(minutes=10)),
+        "finishedAt": format_kube_time(NOW - datetime.timedelta(seconds=finished_ago)),
         "retryCount": count,
         "syncResult": {
             "revision": SHA,

@@ -11,7 +11,10 @@ _LAYOUT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def format_kube_time(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).strftime(_LAYOUT)
+    """`moment` as a `metav1.Time` is written (a naive time is taken as UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC)
+    return moment.strftime(_LAYOUT)
 
 
 def kube_now() -> str:
@@ -19,11 +22,13 @@ def kube_now() -> str:
     return format_kube_time(datetime.datetime.now(datetime.UTC))
 
 
-def parse_kube_time(text: str) -> datetime.datetime | None:
-    """The moment a `metav1.Time` names (fractions of a second allowed, as `metav1.MicroTime` has them);
-    None for anything else."""
-    try:
-        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
+def parse_kube_time(value: object) -> datetime.datetime | None:
+    """The moment a `metav1.Time` names, aware, in UTC (fractions of a second allowed, as `metav1.MicroTime`
+    has them); None when absent or not a time, which every caller treats as "never happened"."""
+    if not isinstance(value, str):
         return None
-    return moment if moment.tzinfo is not None else None
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(datetime.UTC) if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)

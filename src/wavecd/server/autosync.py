@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wavecd.common import OperationPhase, SyncStatus
+from wavecd.common import OperationPhase, SyncStatus, parse_kube_time
 from wavecd.server import app_fields
-from wavecd.server.operation_state import parse_kube_time
 from wavecd.sync.retry import AUTOMATED_DEFAULT
 
 __all__ = [

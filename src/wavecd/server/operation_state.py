@@ -15,7 +15,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from wavecd.common import OperationPhase
+from wavecd.common import OperationPhase, format_kube_time, parse_kube_time
 from wavecd.server import app_fields
 from wavecd.server.errors import FailedPrecondition, InvalidArgument
 from wavecd.server.view import ResourceRef, SyncRequest
@@ -26,8 +26,6 @@ __all__ = [
     "completed_state",
     "completion_event",
     "history_after",
-    "kube_time",
-    "parse_kube_time",
     "resume_retry",
     "retry_state",
     "rollback_operation",
@@ -41,26 +39,6 @@ __all__ = [
 REVISION_HISTORY_LIMIT = 10  # Argo CD's default `spec.revisionHistoryLimit`
 ANOTHER_OPERATION = "another operation is already in progress"
 _COMPLETED = (OperationPhase.SUCCEEDED, OperationPhase.FAILED, OperationPhase.ERROR)
-_KUBE_TIME = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def kube_time(moment: datetime.datetime) -> str:
-    """`moment` as a Kubernetes `metav1.Time` is written: `2006-01-02T15:04:05Z` (a naive time is UTC)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.UTC)
-    return moment.strftime(_KUBE_TIME)
-
-
-def parse_kube_time(value: Any) -> datetime.datetime | None:
-    """A `metav1.Time` read back (aware, UTC); None when absent or not a time, which every caller treats as
-    "never happened"."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
 
 
 def _kitchen(moment: datetime.datetime) -> str:
@@ -71,7 +49,11 @@ def _kitchen(moment: datetime.datetime) -> str:
 
 def running_state(operation: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
     """The record of an operation the controller has just picked up (Argo CD's `NewOperationState`)."""
-    return {"operation": copy.deepcopy(operation), "phase": OperationPhase.RUNNING.value, "startedAt": kube_time(now)}
+    return {
+        "operation": copy.deepcopy(operation),
+        "phase": OperationPhase.RUNNING.value,
+        "startedAt": format_kube_time(now),
+    }
 
 
 def completed_state(
@@ -103,7 +85,7 @@ def completed_state(
     if sources:
         result["sources"] = copy.deepcopy(list(sources))
     done = copy.deepcopy(state)
-    done.update(phase=phase, message=message, finishedAt=kube_time(now))
+    done.update(phase=phase, message=message, finishedAt=format_kube_time(now))
     if result:
         done["syncResult"] = result
     else:  # it failed before it knew what to sync (Argo CD writes no result then)
@@ -164,7 +146,7 @@ def retry_state(state: dict[str, Any], now: datetime.datetime) -> tuple[dict[str
     waiting = {
         **state,
         "phase": OperationPhase.RUNNING.value,
-        "finishedAt": kube_time(now),
+        "finishedAt": format_kube_time(now),
         "retryCount": count + 1,
         "message": f"{message}. Retrying attempt #{count + 1} at {_kitchen(now + datetime.timedelta(seconds=shown))}.",
     }
@@ -213,7 +195,12 @@ def terminating_state(state: dict[str, Any], message: str | None = None) -> dict
 def terminated(state: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
     """The record of a terminated operation: Failed, `Operation terminated`, never retried."""
     return _final(
-        {**state, "phase": OperationPhase.FAILED.value, "message": "Operation terminated", "finishedAt": kube_time(now)}
+        {
+            **state,
+            "phase": OperationPhase.FAILED.value,
+            "message": "Operation terminated",
+            "finishedAt": format_kube_time(now),
+        }
     )
 
 
@@ -234,7 +221,7 @@ def history_after(
     result = app_fields.mapping(state.get("syncResult"))
     entry: dict[str, Any] = {
         "id": _count(entries[-1].get("id")) + 1 if entries else 0,
-        "deployedAt": kube_time(now),
+        "deployedAt": format_kube_time(now),
         "initiatedBy": copy.deepcopy(app_fields.mapping(operation.get("initiatedBy"))),
     }
     if state.get("startedAt"):

@@ -22,6 +22,7 @@ __all__ = [
     "HOOK_FINALIZER",
     "IGNORE_HEALTHCHECK",
     "IGNORE_RESTART_POLICY",
+    "MANIFEST_GENERATE_PATHS",
     "RESOURCES_FINALIZER",
     "SYNC_OPTIONS",
     "SYNC_WAVE",
@@ -37,6 +38,8 @@ COMPARE_OPTIONS = "argocd.argoproj.io/compare-options"
 TRACKING_ID = "argocd.argoproj.io/tracking-id"
 IGNORE_HEALTHCHECK = "argocd.argoproj.io/ignore-healthcheck"
 IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy"
+# On an Application: the `;`-separated paths whose change a push webhook must touch to refresh it.
+MANIFEST_GENERATE_PATHS = "argocd.argoproj.io/manifest-generate-paths"
 
 # Finalizers, not annotations. The sync engine puts the hook finalizer on every hook and removes it when the
 # hook is done; the resources finalizer on an Application makes its deletion take the app's resources along

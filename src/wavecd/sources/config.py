@@ -6,6 +6,7 @@ render defaults ride along so that every command reads one file.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,27 @@ class RenderDefaults:
     timeout: float | None = None  # seconds a chart's templates may run; None: Helm's render default
 
 
+# Argo CD's `webhook.maxPayloadSizeMB` default (argocd-cm).
+DEFAULT_WEBHOOK_MAX_PAYLOAD_MB = 50
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """The `webhook:` section: what `wavecd serve` checks a git push webhook against.
+
+    An empty secret means that provider's webhooks are accepted unsigned, as Argo CD accepts them when its
+    `webhook.<provider>.secret` is unset. The secrets stay out of `repr` so that they never reach a log
+    or a traceback.
+    """
+
+    github_secret: str = field(default="", repr=False)
+    gitlab_secret: str = field(default="", repr=False)
+    gogs_secret: str = field(default="", repr=False)  # Gogs and Gitea (both send Gogs' headers)
+    bitbucket_uuid: str = field(default="", repr=False)
+    bitbucket_server_secret: str = field(default="", repr=False)
+    max_payload_size_mb: int = DEFAULT_WEBHOOK_MAX_PAYLOAD_MB
+
+
 @dataclass(frozen=True)
 class WavecdConfig:
     path: Path | None = None
@@ -70,6 +92,7 @@ class WavecdConfig:
     registries: tuple[RegistryMirror, ...] = ()
     clusters: tuple[ClusterConfig, ...] = ()
     render: RenderDefaults = RenderDefaults()
+    webhook: WebhookSettings = WebhookSettings()
 
 
 def find_config(start: Path) -> Path | None:
@@ -98,6 +121,69 @@ def _duration(value: Any, where: str, path: Path) -> float | None:
         return parse_positive_duration(str(value))
     except ValueError as err:
         raise UserInputError(f"{path}: {where}: {err}", location=Location(file=str(path))) from None
+
+
+def _reject_unknown(data: dict[str, Any], known: tuple[str, ...], where: str, path: Path) -> None:
+    """A misspelt key under `webhook:` would silently leave a webhook unverified, so it is an error."""
+    unknown = sorted(str(key) for key in data if key not in known)
+    if unknown:
+        raise UserInputError(
+            f"{path}: {where}: unknown key {unknown[0]!r} (expected one of {', '.join(known)})",
+            location=Location(file=str(path)),
+        )
+
+
+def _webhook_secret(webhook: dict[str, Any], provider: str, key: str, path: Path) -> str:
+    """`provider: {key: VALUE}` or `{keyEnv: NAME}` (VALUE read from the environment now); absent: ""
+    (no check)."""
+    where = f"webhook.{provider}"
+    section = _expect(webhook.get(provider) or {}, dict, where, path)
+    env_key = f"{key}Env"
+    _reject_unknown(section, (key, env_key), where, path)
+    if key in section and env_key in section:
+        raise UserInputError(f"{path}: {where}: give {key} or {env_key}, not both", location=Location(file=str(path)))
+    if env_key in section:
+        name = section[env_key]
+        if not isinstance(name, str) or not name:
+            raise UserInputError(
+                f"{path}: {where}.{env_key} must be the name of an environment variable",
+                location=Location(file=str(path)),
+            )
+        value = os.environ.get(name)
+        if not value:
+            state = "is not set" if value is None else "is empty"
+            raise UserInputError(
+                f"{path}: {where}.{env_key}: environment variable {name} {state}", location=Location(file=str(path))
+            )
+        return value
+    value = section.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UserInputError(f"{path}: {where}.{key} must be a string", location=Location(file=str(path)))
+    return value
+
+
+_WEBHOOK_KEYS = ("github", "gitlab", "gitea", "bitbucket", "bitbucketServer", "maxPayloadSizeMB")
+
+
+def _webhook(data: Any, path: Path) -> WebhookSettings:
+    section = _expect(data or {}, dict, "webhook", path)
+    _reject_unknown(section, _WEBHOOK_KEYS, "webhook", path)
+    max_mb = section.get("maxPayloadSizeMB", DEFAULT_WEBHOOK_MAX_PAYLOAD_MB)
+    if isinstance(max_mb, bool) or not isinstance(max_mb, int) or max_mb <= 0:
+        raise UserInputError(
+            f"{path}: webhook.maxPayloadSizeMB must be a positive whole number of megabytes",
+            location=Location(file=str(path)),
+        )
+    return WebhookSettings(
+        github_secret=_webhook_secret(section, "github", "secret", path),
+        gitlab_secret=_webhook_secret(section, "gitlab", "secret", path),
+        gogs_secret=_webhook_secret(section, "gitea", "secret", path),
+        bitbucket_uuid=_webhook_secret(section, "bitbucket", "uuid", path),
+        bitbucket_server_secret=_webhook_secret(section, "bitbucketServer", "secret", path),
+        max_payload_size_mb=max_mb,
+    )
 
 
 def load_config(path: Path) -> WavecdConfig:
@@ -151,4 +237,4 @@ def load_config(path: Path) -> WavecdConfig:
         timeout=_duration(render_data.get("timeout"), "render.timeout", path),
     )
     root = (base / str(data["root"])).resolve() if data.get("root") else None
-    return WavecdConfig(path, root, repositories, registries, clusters, render)
+    return WavecdConfig(path, root, repositories, registries, clusters, render, _webhook(data.get("webhook"), path))

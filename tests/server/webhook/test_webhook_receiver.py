@@ -416,9 +416,14 @@ REFUSED_CASES = {
         GITHUB_PUSH,
     ),
     "github signature of another body": (github_headers(GITLAB_PUSH), GITHUB_PUSH),
+    "github signature not ascii": (
+        {**github_headers(GITHUB_PUSH), "X-Hub-Signature-256": "sha256=\u00e9\udcff"},
+        GITHUB_PUSH,
+    ),
     "gitlab wrong token": (gitlab_headers(token=WRONG), GITLAB_PUSH),
     "gitlab no token": (_without(gitlab_headers(), "X-Gitlab-Token"), GITLAB_PUSH),
     "gitlab token with a prefix of the secret": (gitlab_headers(token=SECRET[:-1]), GITLAB_PUSH),
+    "gitlab token not ascii": (gitlab_headers(token="\udcff\u00e9"), GITLAB_PUSH),
     "gitea wrong signature": (gitea_headers(GITEA_PUSH, secret=WRONG), GITEA_PUSH),
     "gitea no signature": (
         _without(gitea_headers(GITEA_PUSH), "X-Gogs-Signature", "X-Gitea-Signature"),

@@ -79,13 +79,18 @@ class Parser(Protocol):
     def parse(self, delivery: Delivery) -> PushEvent | None: ...
 
 
+def _bytes(text: str) -> bytes:
+    """UTF-8, never failing: a header or an environment variable may hold any code point, surrogates too."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _same(given: str, expected: str) -> bool:
-    """Constant-time equality of two header-borne strings (whatever characters a sender put in them)."""
-    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+    """Constant-time equality of two header-borne strings."""
+    return hmac.compare_digest(_bytes(given), _bytes(expected))
 
 
 def _hex_hmac(secret: str, body: bytes) -> str:
-    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return hmac.new(_bytes(secret), body, hashlib.sha256).hexdigest()
 
 
 def _require_event(event: str, accepted: tuple[str, ...]) -> None:
@@ -229,8 +234,8 @@ class GitLabParser:
     def parse(self, delivery: Delivery) -> PushEvent | None:
         delivery.require_post()
         if self.secret:
-            token = hashlib.sha512(delivery.header("X-Gitlab-Token").encode("utf-8", "surrogatepass")).digest()
-            if not hmac.compare_digest(token, hashlib.sha512(self.secret.encode("utf-8")).digest()):
+            token = hashlib.sha512(_bytes(delivery.header("X-Gitlab-Token"))).digest()
+            if not hmac.compare_digest(token, hashlib.sha512(_bytes(self.secret)).digest()):
                 raise Refused("X-Gitlab-Token validation failed")
         body = delivery.read()
         event = delivery.header("X-Gitlab-Event")

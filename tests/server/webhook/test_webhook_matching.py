@@ -8,6 +8,7 @@ import pytest
 
 from wavecd.apps.model import parse_application
 from wavecd.server.webhook import PushEvent, TrackedApp, TrackedSource, affected_apps, tracked_app
+from wavecd.server.webhook.matching import refresh_paths
 
 
 def push(
@@ -108,6 +109,27 @@ REVISION_CASES = [
 @pytest.mark.parametrize("target, revision, touched_head, expected", REVISION_CASES)
 def test_a_push_refreshes_the_sources_that_track_its_revision(target, revision, touched_head, expected):
     assert refreshes(push(revision=revision, touched_head=touched_head), app(target=target)) is expected
+
+
+# (the annotation, the source's path, the repository-relative paths it names)
+REFRESH_PATH_CASES = [
+    (None, "src/app", []),
+    ("", "src/app", []),
+    (".;overlays/dev;../common", "src/app", ["src/app", "src/app/overlays/dev", "src/common"]),
+    (".;;", "src/app", ["src/app"]),
+    ("/abs/deploy;rel", "src/app", ["abs/deploy", "src/app/rel"]),
+    (" /abs/deploy ; rel ", "src/app", ["abs/deploy", "src/app/rel"]),
+    (". ;rel ;", "src/app", ["src/app", "src/app/rel"]),
+    (" ; ; . ; ", "src/app", ["src/app"]),
+    (".", "", ["."]),
+    ("./x//y/", "src/app/", ["src/app/x/y"]),
+    ("../../..", "src/app", [".."]),
+]
+
+
+@pytest.mark.parametrize("annotation, source_path, expected", REFRESH_PATH_CASES)
+def test_the_annotation_names_paths_from_the_repository_root(annotation, source_path, expected):
+    assert refresh_paths(annotation, source_path) == expected
 
 
 # (the annotation, the source's path, the changed files, refreshed)

@@ -21,7 +21,16 @@ from wavecd.helm.gomatch import match as go_path_match
 from wavecd.semver import SemverError, parse_constraints, parse_version
 from wavecd.server.webhook.events import PushEvent, parse_revision
 
-__all__ = ["TrackedApp", "TrackedSource", "affected_apps", "tracked_app", "web_url_regex"]
+__all__ = [
+    "TrackedApp",
+    "TrackedSource",
+    "affected_apps",
+    "files_have_changed",
+    "refresh_paths",
+    "revision_has_changed",
+    "tracked_app",
+    "web_url_regex",
+]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ import pytest
 
 from wavecd.core import Location, ManualClock, WavecdError
 from wavecd.core.durations import parse_positive_duration
+from wavecd.core.goparsebool import go_parse_bool
 
 
 def test_error_render_names_the_location_after_the_message():
@@ -31,3 +32,13 @@ def test_a_time_limit_is_a_positive_go_duration():
             parse_positive_duration(text)
     with pytest.raises(ValueError, match='time: missing unit in duration "90"'):
         parse_positive_duration("90")
+
+
+def test_go_parse_bool_takes_exactly_go_s_twelve_spellings():
+    # Go's strconv.ParseBool: "1", "t", "T", "TRUE", "true", "True" and their false twins; nothing else.
+    for text in ("1", "t", "T", "TRUE", "true", "True"):
+        assert go_parse_bool(text) is True
+    for text in ("0", "f", "F", "FALSE", "false", "False"):
+        assert go_parse_bool(text) is False
+    for text in ("", "yes", "tRUE", " true", "true ", "2", "on", None, True, 1):
+        assert go_parse_bool(text) is None

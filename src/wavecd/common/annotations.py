@@ -24,6 +24,7 @@ __all__ = [
     "IGNORE_RESTART_POLICY",
     "MANIFEST_GENERATE_PATHS",
     "RESOURCES_FINALIZER",
+    "SKIP_RECONCILE",
     "SYNC_OPTIONS",
     "SYNC_WAVE",
     "TRACKING_ID",
@@ -40,6 +41,8 @@ IGNORE_HEALTHCHECK = "argocd.argoproj.io/ignore-healthcheck"
 IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy"
 # On an Application: the `;`-separated paths whose change a push webhook must touch to refresh it.
 MANIFEST_GENERATE_PATHS = "argocd.argoproj.io/manifest-generate-paths"
+# On an Application: "true" (any spelling Go's ParseBool accepts as true) and no controller reconciles it.
+SKIP_RECONCILE = "argocd.argoproj.io/skip-reconcile"
 
 # Finalizers, not annotations. The sync engine puts the hook finalizer on every hook and removes it when the
 # hook is done; the resources finalizer on an Application makes its deletion take the app's resources along

@@ -184,6 +184,21 @@ def test_get_list_patch_delete(kube, ns):
     assert kube.delete("v1", "ConfigMap", "a", ns) is False
 
 
+def test_replace_with_a_stale_resource_version_is_a_conflict(kube, ns):
+    # Optimistic concurrency, which the leader election's Lease writes rely on: of two writers that read the
+    # same version, the second to write is refused, as the apiserver refuses it, and changes nothing.
+    read = kube.create(config_map("cfg", who="nobody"))
+    first = kube.replace({**read, "data": {"who": "first"}})
+    assert int(first["metadata"]["resourceVersion"]) > int(read["metadata"]["resourceVersion"])
+    with pytest.raises(ConflictError, match='configmaps "cfg": the object has been modified') as caught:
+        kube.replace({**read, "data": {"who": "second"}})
+    assert caught.value.code == 409
+    assert caught.value.reason == "Conflict"
+    assert kube.get("v1", "ConfigMap", "cfg", ns)["data"] == {"who": "first"}
+    unconditional = {**read, "metadata": {k: v for k, v in read["metadata"].items() if k != "resourceVersion"}}
+    assert kube.replace({**unconditional, "data": {"who": "third"}})["data"] == {"who": "third"}
+
+
 def test_strategic_merge_patch_merges_containers_by_name(kube, ns):
     kube.apply(deployment())
     sidecar = {"spec": {"template": {"spec": {"containers": [{"name": "log", "image": "busybox"}]}}}}

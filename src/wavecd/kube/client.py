@@ -237,8 +237,9 @@ class KubeClient:
     def replace(
         self, obj: Mapping[str, Any], *, field_manager: str = FIELD_MANAGER, dry_run: bool = False
     ) -> dict[str, Any]:
-        """Replace an existing object with exactly `obj` (an unconditional update, as `kubectl replace`):
-        fields other managers set and `obj` lacks are gone afterwards."""
+        """Replace an existing object with exactly `obj`, as `kubectl replace`: fields other managers set and
+        `obj` lacks are gone afterwards. Without `metadata.resourceVersion` the update is unconditional; with
+        it, it is optimistic: `ConflictError` if the object changed since that version was read."""
         res, body, namespace = self._prepare(obj)
         _named(body["metadata"].get("name"))
         cls = _lightkube_class(res)

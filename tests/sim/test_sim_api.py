@@ -378,3 +378,57 @@ def test_custom_resources_are_pruned_and_strictly_validated(client, sim, ns):
     assert warned.status_code == 201
     assert warned.headers["warning"] == '299 - "unknown field \\"spec.sise\\""'
     assert warned.json()["spec"] == {"size": 1, "labels": {"a": "b"}, "free": {"any": {"thing": 1}}}
+
+
+def test_a_lease_is_only_updated_at_a_stated_version(client, ns):
+    # The Lease strategy refuses unconditional updates (AllowUnconditionalUpdate false), and a stale version
+    # is a 409 like any other kind's: what makes leader election over a Lease safe.
+    path = "/apis/coordination.k8s.io/v1/namespaces/app/leases/shard"
+    lease = {
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {"name": "shard", "namespace": "app"},
+        "spec": {"holderIdentity": "a", "leaseDurationSeconds": 15},
+    }
+    created = client.post("/apis/coordination.k8s.io/v1/namespaces/app/leases", json=lease)
+    assert created.status_code == 201
+    read = created.json()
+
+    blind = client.put(path, json={**lease, "spec": {"holderIdentity": "b"}})
+    assert blind.status_code == 422
+    assert blind.json() == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": 'leases.coordination.k8s.io "shard" is invalid: metadata.resourceVersion: Invalid value: 0x0: '
+        "must be specified for an update",
+        "reason": "Invalid",
+        "details": {
+            "name": "shard",
+            "group": "coordination.k8s.io",
+            "kind": "leases",
+            "causes": [
+                {
+                    "reason": "FieldValueInvalid",
+                    "message": "Invalid value: 0x0: must be specified for an update",
+                    "field": "metadata.resourceVersion",
+                }
+            ],
+        },
+        "code": 422,
+    }
+
+    first = client.put(path, json={**read, "spec": {"holderIdentity": "b", "leaseDurationSeconds": 15}})
+    assert first.status_code == 200
+    second = client.put(path, json={**read, "spec": {"holderIdentity": "c", "leaseDurationSeconds": 15}})
+    assert second.status_code == 409
+    assert second.json()["reason"] == "Conflict"
+    assert second.json()["message"] == (
+        'Operation cannot be fulfilled on leases.coordination.k8s.io "shard": the object has been modified; '
+        "please apply your changes to the latest version and try again"
+    )
+    assert client.get(path).json()["spec"]["holderIdentity"] == "b"
+    # A ConfigMap's strategy allows the unconditional update the Lease refused.
+    client.post("/api/v1/namespaces/app/configmaps", json=cm())
+    assert client.put("/api/v1/namespaces/app/configmaps/cfg", json=cm(data={"a": "2"})).status_code == 200

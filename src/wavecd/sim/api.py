@@ -308,6 +308,8 @@ class Api:
             if old is None:
                 raise apierrors.not_found(kind, name)
             wanted_rv = (body.get("metadata") or {}).get("resourceVersion")
+            if not wanted_rv and not kind.unconditional_update:
+                raise apierrors.version_required(kind, name)
             if wanted_rv and wanted_rv != old["metadata"].get("resourceVersion"):
                 raise apierrors.stale(kind, name)
             new = self._prepare(kind, body, namespace)

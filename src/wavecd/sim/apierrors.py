@@ -68,6 +68,17 @@ def stale(kind: Kind, name: str) -> ApiError:
     )
 
 
+def version_required(kind: Kind, name: str) -> ApiError:
+    """An update without a resourceVersion where the kind's strategy refuses unconditional updates (the generic
+    registry's `Update`; it names the resource, not the kind, and prints Go's uint64 zero as `%#v` does)."""
+    cause = "Invalid value: 0x0: must be specified for an update"
+    details = _details(kind, name)
+    details["causes"] = [{"reason": "FieldValueInvalid", "message": cause, "field": "metadata.resourceVersion"}]
+    return ApiError(
+        422, "Invalid", f'{kind.group_resource} "{name}" is invalid: metadata.resourceVersion: {cause}', details
+    )
+
+
 def invalid(kind: Kind, name: str, causes: list[tuple[str, str, str]]) -> ApiError:
     """422 Invalid; causes are (reason, field, message)."""
     text = "; ".join(f"{field}: {message}" for _, field, message in causes)

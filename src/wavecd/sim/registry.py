@@ -27,6 +27,9 @@ class Kind:
     scale_paths: tuple[str, str] | None = None
     # A CRD version's additionalPrinterColumns (for `kubectl get` tables)
     printer_columns: tuple[dict, ...] = field(default=(), compare=False, hash=False)
+    # The kind's strategy `AllowUnconditionalUpdate`: False makes a PUT without metadata.resourceVersion a 422
+    # (a Lease: its writers must say which version they read, or leader election is not safe).
+    unconditional_update: bool = True
 
     @property
     def api_version(self) -> str:
@@ -88,7 +91,7 @@ BUILTINS: tuple[Kind, ...] = (
         status=True,
     ),
     _k("apiregistration.k8s.io/v1", "APIService", "apiservices", False, status=True),
-    _k("coordination.k8s.io/v1", "Lease", "leases"),
+    _k("coordination.k8s.io/v1", "Lease", "leases", unconditional_update=False),
     _k("storage.k8s.io/v1", "StorageClass", "storageclasses", False, "sc"),
     _k("scheduling.k8s.io/v1", "PriorityClass", "priorityclasses", False, "pc"),
     _k(

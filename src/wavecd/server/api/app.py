@@ -1,0 +1,55 @@
+"""The API's Starlette application: its routes, and how each kind of error becomes a response."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import Route
+
+from wavecd.server.api import applications, errors, resources, stream
+from wavecd.server.api.context import ApiContext, WebhookHandler
+from wavecd.server.api.webhook import webhook
+from wavecd.server.errors import ApiError
+from wavecd.server.tokens import TokenStore
+from wavecd.server.view import ControllerView
+
+__all__ = ["build_api"]
+
+_APP = "/api/v1/applications/{name}"
+# How long `?refresh=` waits for the reconcile before answering with the app as it is.
+_REFRESH_TIMEOUT = 60.0
+_SSE_KEEPALIVE = 15.0  # argoproj/pkg's forwarders.go
+
+
+def build_api(
+    view: ControllerView,
+    tokens: TokenStore,
+    *,
+    on_webhook: WebhookHandler,
+    webhook_max_bytes: int,
+    refresh_timeout: float = _REFRESH_TIMEOUT,
+    keepalive: float = _SSE_KEEPALIVE,
+) -> Starlette:
+    """The HTTP API over `view`: Argo CD's application routes (bearer tokens from `tokens`) and the
+    unauthenticated webhook, whose requests go to `on_webhook(method, headers, body, oversized)`."""
+    routes = [
+        Route("/api/v1/applications", applications.list_applications, methods=["GET"]),
+        Route(_APP, applications.get_application, methods=["GET"]),
+        Route(f"{_APP}/resource-tree", resources.resource_tree, methods=["GET"]),
+        Route(f"{_APP}/managed-resources", resources.managed_resources, methods=["GET"]),
+        Route(f"{_APP}/sync", applications.sync, methods=["POST"]),
+        Route(f"{_APP}/rollback", applications.rollback, methods=["PUT", "POST"]),
+        Route(f"{_APP}/operation", applications.terminate, methods=["DELETE"]),
+        Route("/api/v1/stream/applications", stream.watch_applications, methods=["GET"]),
+        Route("/api/webhook", webhook, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    ]
+    api = Starlette(
+        routes=routes,
+        exception_handlers={
+            ApiError: errors.api_error,
+            HTTPException: errors.http_error,
+            Exception: errors.unexpected_error,
+        },
+    )
+    api.state.wavecd = ApiContext(view, tokens, on_webhook, webhook_max_bytes, refresh_timeout, keepalive)
+    return api

@@ -24,6 +24,7 @@ from wavecd.plan.tree_plan import TreePlan
 from wavecd.server.webhook.receiver import WebhookReceiver
 from wavecd.server.leader import LeaderElector
 from wavecd.server.sharding import Sharding
+from wavecd.server.tokens import Role
 from wavecd.sim.bodies import DeadlineReader
 from wavecd.sim.cluster import SimCluster
 from wavecd.sim.server import SimHTTPServer, _Handler
@@ -149,3 +150,7 @@ SyncPhase.PRE_DELETE
 SyncPhase.POST_DELETE
 OperationPhase.RUNNING
 OperationPhase.TERMINATING
+
+# A token's role is made from the token file's and the command line's strings (`Role("readonly")`); the
+# member is what they name.
+Role.READONLY

@@ -45,7 +45,6 @@ async def watch_applications(request: Request) -> Response:
 class _WatchResponse(Response):
     def __init__(self, view: ControllerView, name: str | None, *, sse: bool, keepalive: float):
         self.status_code = 200
-        self.background = None
         self.media_type = "text/event-stream" if sse else "application/json"
         self.raw_headers = [
             (b"content-type", f"{self.media_type}; charset=utf-8".encode()),
@@ -92,7 +91,8 @@ class _WatchResponse(Response):
             app = _app_name(event.application)
             if self._name is not None and app != self._name:
                 continue
-            frame = marshal({"result": {"type": event.type, "application": event.application}})
+            # Field order as the proto declares them (a Go map would sort them): type, then application.
+            frame = f'{{"result":{{"type":{marshal(event.type)},"application":{marshal(event.application)}}}}}'
             if sent.get(app) == frame:
                 continue
             if event.type == "DELETED":

@@ -1,0 +1,74 @@
+"""The watch stream, framed as Argo CD's gateway frames it: server-sent events with `Accept:
+text/event-stream` (keep-alive comments while idle), newline-delimited JSON otherwise."""
+
+from __future__ import annotations
+
+import json
+
+from api_fake import application, bearer
+
+from wavecd.server.view import ApplicationEvent
+
+STREAM = "/api/v1/stream/applications"
+
+
+def events() -> list[ApplicationEvent]:
+    web = application("web")
+    changed = {**web, "status": {"sync": {"status": "OutOfSync"}}}
+    return [
+        ApplicationEvent("ADDED", application("root")),
+        ApplicationEvent("ADDED", web),
+        ApplicationEvent("MODIFIED", changed),
+        ApplicationEvent("MODIFIED", changed),  # identical to the last frame for web: not sent
+        ApplicationEvent("DELETED", web),
+    ]
+
+
+def test_sse_frames(client, view, tokens):
+    view.events = events()
+    headers = {**bearer(tokens.readonly), "Accept": "text/event-stream"}
+    with client.stream("GET", STREAM, headers=headers) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.headers["cache-control"] == "no-cache"
+        body = response.read().decode()
+    frames = body.split("\n\n")
+    assert frames[-1] == ""
+    assert all(f.startswith("data: ") for f in frames[:-1])
+    results = [json.loads(f.removeprefix("data: "))["result"] for f in frames[:-1]]
+    assert [(r["type"], r["application"]["metadata"]["name"]) for r in results] == [
+        ("ADDED", "root"),
+        ("ADDED", "web"),
+        ("MODIFIED", "web"),
+        ("DELETED", "web"),
+    ]
+    assert results[2]["application"]["status"] == {"sync": {"status": "OutOfSync"}}
+
+
+def test_newline_delimited_json_without_event_stream(client, view, tokens):
+    view.events = events()
+    response = client.get(STREAM, headers=bearer(tokens.readonly))
+    assert response.headers["content-type"].startswith("application/json")
+    lines = response.text.splitlines()
+    assert len(lines) == 4
+    assert json.loads(lines[0]) == {"result": {"type": "ADDED", "application": application("root")}}
+
+
+def test_name_follows_one_app(client, view, tokens):
+    view.events = events()
+    response = client.get(f"{STREAM}?name=root", headers=bearer(tokens.readonly))
+    assert [json.loads(line)["result"]["application"]["metadata"]["name"] for line in response.text.splitlines()] == [
+        "root"
+    ]
+
+
+def test_keepalive_while_idle_and_the_watch_stops_when_the_client_leaves(client, view, tokens):
+    view.events = events()[:1]
+    view.hold_watch_open = True
+    headers = {**bearer(tokens.readonly), "Accept": "text/event-stream"}
+    with client.stream("GET", STREAM, headers=headers) as response:
+        chunks = response.iter_bytes()
+        assert next(chunks).startswith(b'data: {"result":{"type":"ADDED"')
+        assert next(chunks) == b":\n\n"  # the fixture's keepalive is 0.2 s
+        assert next(chunks) == b":\n\n"
+    assert view.watch_stopped.wait(5)

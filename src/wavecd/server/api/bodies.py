@@ -39,8 +39,9 @@ class RollbackRequest:
 
 
 async def read_capped(request: Request, limit: int) -> tuple[bytes, bool]:
-    """The body, and whether it went over `limit` bytes; reading stops there (a declared Content-Length
-    over it is not read at all), so an oversized body costs at most `limit` bytes of memory."""
+    """The body, or b"" and True when it is over `limit` bytes: reading stops there (a declared
+    Content-Length over it is not read at all), so an oversized body costs at most `limit` bytes of memory
+    and none of it is handed on."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return b"", True
@@ -49,7 +50,7 @@ async def read_capped(request: Request, limit: int) -> tuple[bytes, bool]:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            return b"".join(chunks), True
+            return b"", True
         chunks.append(chunk)
     return b"".join(chunks), False
 

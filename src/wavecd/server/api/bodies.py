@@ -129,7 +129,7 @@ def _retry(fields: _Fields | None) -> dict[str, Any] | None:
         backoff.only(("duration", "factor", "maxDuration"))
         retry["backoff"] = {}
         for key in ("duration", "maxDuration"):
-            if key in backoff.body:
+            if backoff.body.get(key) is not None:
                 retry["backoff"][key] = backoff.duration(key)
         if (factor := backoff.int64("factor")) is not None:
             retry["backoff"]["factor"] = factor

@@ -14,6 +14,7 @@ client holds back its own watch rather than filling memory. When the client goes
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import threading
 from typing import Any
@@ -78,7 +79,7 @@ class _WatchResponse(Response):
             stop.set()
 
     async def _frames(self, queue: asyncio.Queue[ApplicationEvent | None], send: Send) -> None:
-        sent: dict[str, str] = {}
+        sent: dict[str, bytes] = {}  # app → digest of its last frame: 1,000 apps cost kilobytes, not megabytes
         while True:
             try:
                 event = await asyncio.wait_for(queue.get(), self._keepalive)
@@ -93,12 +94,13 @@ class _WatchResponse(Response):
                 continue
             # Field order as the proto declares them (a Go map would sort them): type, then application.
             frame = f'{{"result":{{"type":{marshal(event.type)},"application":{marshal(event.application)}}}}}'
-            if sent.get(app) == frame:
+            digest = hashlib.blake2b(frame.encode(), digest_size=16).digest()
+            if sent.get(app) == digest:
                 continue
             if event.type == "DELETED":
                 sent.pop(app, None)
             else:
-                sent[app] = frame
+                sent[app] = digest
             body = f"data: {frame}\n\n" if self._sse else f"{frame}\n"
             await send({"type": "http.response.body", "body": body.encode(), "more_body": True})
 

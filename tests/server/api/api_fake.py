@@ -19,6 +19,7 @@ from wavecd.server.view import (
 )
 
 CREATED = "2026-12-07T10:00:00Z"
+WEBHOOK_MAX_BYTES = 1000  # the cap the client fixture gives the webhook route
 # The Secret's values: no response may carry them, raw or base64.
 SECRET_VALUES = ("s3cr3t-password", "hunter2-live", "applied-once-token")
 

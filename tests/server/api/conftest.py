@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from api_fake import FakeView
+from api_fake import WEBHOOK_MAX_BYTES, FakeView
 from starlette.testclient import TestClient
 
 from wavecd.server.api import build_api
@@ -42,9 +42,6 @@ class WebhookCalls:
 @pytest.fixture
 def webhook_calls() -> WebhookCalls:
     return WebhookCalls()
-
-
-WEBHOOK_MAX_BYTES = 1000
 
 
 @pytest.fixture

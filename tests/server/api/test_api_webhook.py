@@ -4,9 +4,8 @@ more than its cap of a body."""
 from __future__ import annotations
 
 import anyio
-from api_fake import bearer
+from api_fake import WEBHOOK_MAX_BYTES, bearer
 
-from conftest import WEBHOOK_MAX_BYTES
 from wavecd.server.api import build_api
 
 

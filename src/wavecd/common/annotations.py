@@ -13,9 +13,11 @@ from wavecd.core.goatoi import go_atoi
 
 __all__ = [
     "COMPARE_OPTIONS",
+    "DELETION_APPROVED",
     "HELM_CRD_INSTALL",
     "HELM_HOOK",
     "HELM_HOOK_DELETE_POLICY",
+    "HELM_RESOURCE_POLICY",
     "HELM_HOOK_WEIGHT",
     "HOOK",
     "HOOK_DELETE_POLICY",
@@ -49,10 +51,15 @@ SKIP_RECONCILE = "argocd.argoproj.io/skip-reconcile"
 # (a `/background` or `/foreground` suffix chooses the propagation, hence a prefix).
 HOOK_FINALIZER = "argocd.argoproj.io/hook-finalizer"
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
+# An Application's approval of the deletions that `Delete=confirm` holds back: an RFC 3339 time no earlier
+# than its deletionTimestamp.
+DELETION_APPROVED = "argocd.argoproj.io/deletion-approved"
 
 HELM_HOOK = "helm.sh/hook"
 HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
 HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
+# `keep` leaves the object behind when its app is deleted, as Helm leaves it on uninstall.
+HELM_RESOURCE_POLICY = "helm.sh/resource-policy"
 # The one `helm.sh/hook` value that is not a hook at all: the object is an ordinary resource.
 HELM_CRD_INSTALL = "crd-install"
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from wavecd.common import APPLICATION, ARGO_GROUP, RESOURCES_FINALIZER, ResultCode, sync_wave
+from wavecd.common import APPLICATION, ARGO_GROUP, ResultCode, sync_wave
 from wavecd.kube import KubeError, NoKindMatchError, NotFoundError
 from wavecd.kube.client import Propagation
 from wavecd.plan import Task
 from wavecd.plan.annotations import annotations_of
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import ResourceApplied, ResourcePruned
+from wavecd.sync.finalize import cascade_finalizers, cascade_propagation, should_be_deleted
 from wavecd.sync.gate import Watched
 from wavecd.sync.live import identity
 from wavecd.sync.tracking import instance_name, is_tracked_by, strip_server_fields, with_tracking
@@ -319,7 +320,7 @@ def prune_task(
             ctx.emit(ResourcePruned(**event, result=ResultCode.SKIPPED, message="now tracked by another app"))
             return None, False
         if current is not None and task.group == ARGO_GROUP and task.kind == APPLICATION:
-            _cascade(ctx, current, event, policy)
+            _cascade(ctx, current, event)
         gone = current is None or not ctx.client.delete(
             api_version, task.kind, task.name, task.namespace or None, propagation=policy, dry_run=ctx.dry_run
         )
@@ -335,21 +336,22 @@ def prune_task(
     return Watched(api_version, task.kind, task.namespace, task.name, gone=True), False
 
 
-def _cascade(ctx: SyncContext, application: dict[str, Any], event: _TaskFields, policy: Propagation) -> None:
+def _cascade(ctx: SyncContext, application: dict[str, Any], event: _TaskFields) -> None:
     """An Application with Argo CD's resources finalizer takes its resources with it: wavecd plays the
-    controller that would honour the finalizer — it deletes what the app tracks, highest sync-wave first
-    (Argo CD `controller/appcontroller.go` `finalizeApplicationDeletion`, `controller/sort_delete.go`), then
-    lifts the finalizer so the Application itself can go."""
-    meta = application.get("metadata") or {}
-    finalizers = [f for f in meta.get("finalizers") or [] if isinstance(f, str)]
-    if not any(f.startswith(RESOURCES_FINALIZER) for f in finalizers):
+    controller that would honour the finalizer — it deletes what the app tracks and may delete, highest
+    sync-wave first, with the propagation the finalizer names (`sync/finalize.py`), then lifts the finalizer
+    so the Application itself can go."""
+    policy = cascade_propagation(application)
+    if policy is None:
         return
+    meta = application.get("metadata") or {}
     child = instance_name(str(meta.get("name")), str(meta.get("namespace") or ""))
-    owned = sorted(ctx.inventory.get(child, []), key=lambda o: -sync_wave(annotations_of(o, None)))
+    owned = sorted(
+        (o for o in ctx.inventory.get(child, []) if should_be_deleted(application, o)),
+        key=lambda o: -sync_wave(annotations_of(o, None)),
+    )
     for obj in owned:
         group, kind, namespace, name = identity(obj)
-        if kind == "CustomResourceDefinition":
-            continue  # Argo CD never deletes CRDs on app deletion
         ctx.client.delete(
             str(obj.get("apiVersion")), kind, name, namespace or None, propagation=policy, dry_run=ctx.dry_run
         )
@@ -361,7 +363,8 @@ def _cascade(ctx: SyncContext, application: dict[str, Any], event: _TaskFields, 
             )
         )
     if not ctx.dry_run:
-        kept = [f for f in finalizers if not f.startswith(RESOURCES_FINALIZER)]
+        cascading = cascade_finalizers(application)
+        kept = [f for f in meta.get("finalizers") or [] if f not in cascading]
         ctx.client.patch(
             str(application.get("apiVersion")),
             APPLICATION,

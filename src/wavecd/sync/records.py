@@ -22,7 +22,7 @@ from wavecd.common import (
     SyncStatus,
     kube_now,
 )
-from wavecd.kube import KubeError
+from wavecd.kube import KubeClient, KubeError
 from wavecd.sync.context import SyncContext
 from wavecd.sync.settings import AppResult
 from wavecd.sync.tracking import with_tracking
@@ -100,46 +100,87 @@ def write_app_status(
     )
 
 
+# The texts and reasons of Argo CD's ApplicationSet controller (`applicationset_controller.go`,
+# `applicationset_types.go`).
+APPSET_UP_TO_DATE = "All applications have been generated successfully"
+PARAMETERS_GENERATED = "Successfully generated parameters for all Applications"
+
+
+def appset_conditions(
+    error: str | None = None, *, reason: str = "ErrorOccurred", parameters_generated: bool = True
+) -> list[dict[str, Any]]:
+    """The three conditions Argo CD's ApplicationSet controller writes at the end of a reconcile, sorted by
+    type as it sorts them: all up to date, or `error` (its `reason`, e.g. `DeleteApplicationError`)
+    reported in ErrorOccurred and ResourcesUpToDate — and in ParametersGenerated when the generators
+    themselves failed (`parameters_generated=False`)."""
+    if error is None:
+        return [
+            {
+                "type": "ErrorOccurred",
+                "status": "False",
+                "reason": "ApplicationSetUpToDate",
+                "message": APPSET_UP_TO_DATE,
+            },
+            {
+                "type": "ParametersGenerated",
+                "status": "True",
+                "reason": "ParametersGenerated",
+                "message": PARAMETERS_GENERATED,
+            },
+            {
+                "type": "ResourcesUpToDate",
+                "status": "True",
+                "reason": "ApplicationSetUpToDate",
+                "message": APPSET_UP_TO_DATE,
+            },
+        ]
+    generated = (
+        {
+            "type": "ParametersGenerated",
+            "status": "True",
+            "reason": "ParametersGenerated",
+            "message": PARAMETERS_GENERATED,
+        }
+        if parameters_generated
+        else {"type": "ParametersGenerated", "status": "False", "reason": "ErrorOccurred", "message": error}
+    )
+    return [
+        {"type": "ErrorOccurred", "status": "True", "reason": reason, "message": error},
+        generated,
+        {"type": "ResourcesUpToDate", "status": "False", "reason": "ErrorOccurred", "message": error},
+    ]
+
+
+def _same_condition(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(a.get(k) == b.get(k) for k in ("type", "status", "reason", "message"))
+
+
+def write_appset_conditions(client: KubeClient, name: str, namespace: str, conditions: list[dict[str, Any]]) -> None:
+    """Write `conditions` (from `appset_conditions`) on the ApplicationSet as Argo CD's `SetConditions` does:
+    a condition that says what it said keeps its lastTransitionTime, conditions of other types stay, and
+    nothing is written when nothing changed, so an idle reconcile leaves the resourceVersion alone."""
+    namespace = namespace or ARGOCD_NAMESPACE
+    live = client.get(ARGO_API_VERSION, APPLICATION_SET, name, namespace)
+    if live is None:
+        return
+    previous = [c for c in (live.get("status") or {}).get("conditions") or [] if isinstance(c, dict)]
+    now = kube_now()
+    written = {c["type"] for c in conditions}
+    merged = [c for c in previous if c.get("type") not in written]
+    for condition in conditions:
+        same = next((p for p in previous if _same_condition(p, condition)), None)
+        merged.append(same if same is not None else {**condition, "lastTransitionTime": now})
+    merged.sort(key=lambda c: (str(c.get("type")), str(c.get("status")), str(c.get("reason"))))
+    if len(merged) == len(previous) and all(_same_condition(a, b) for a, b in zip(merged, previous, strict=True)):
+        return
+    client.patch(ARGO_API_VERSION, APPLICATION_SET, name, {"status": {"conditions": merged}}, namespace=namespace)
+
+
 def write_appset_status(ctx: SyncContext, name: str, namespace: str) -> None:
     """ApplicationSet health reads its conditions: wavecd generated every Application, so they are up to date."""
-    now = kube_now()
-
-    def same(live: dict[str, Any]) -> bool:
-        return any(
-            c.get("type") == "ResourcesUpToDate" and c.get("status") == "True"
-            for c in live.get("conditions") or []
-            if isinstance(c, dict)
-        )
-
-    _patch_status(
-        ctx,
-        APPLICATION_SET,
-        name,
-        namespace,
-        {
-            "conditions": [
-                {
-                    "type": "ErrorOccurred",
-                    "status": "False",
-                    "reason": "ApplicationSetUpToDate",
-                    "message": "Successfully generated parameters for all Applications",
-                    "lastTransitionTime": now,
-                },
-                {
-                    "type": "ParametersGenerated",
-                    "status": "True",
-                    "reason": "ParametersGenerated",
-                    "message": "Successfully generated parameters for all Applications",
-                    "lastTransitionTime": now,
-                },
-                {
-                    "type": "ResourcesUpToDate",
-                    "status": "True",
-                    "reason": "ApplicationSetUpToDate",
-                    "message": "ApplicationSet up to date",
-                    "lastTransitionTime": now,
-                },
-            ]
-        },
-        same,
-    )
+    if ctx.dry_run or not ctx.settings.record_applications:
+        return
+    try:
+        write_appset_conditions(ctx.client, name, namespace, appset_conditions())
+    except KubeError:
+        return  # as for an Application's status: the sync's own result is what counts

@@ -1,0 +1,129 @@
+"""Applications leaving the cluster, as Argo CD's application controller lets them go.
+
+Two pieces the controller needs after each tree re-expansion and on each Application it sees being deleted:
+
+- `removed_applications`: the Applications and ApplicationSets a parent app tracks but no longer renders.
+  In Argo CD the parent's sync prunes them (only when that sync prunes: `automated.prune` or a manual sync
+  with prune), like any other object the parent stopped rendering.
+- `finalize_application_deletion`: one pass of `finalizeApplicationDeletion` for an Application whose
+  deletion was asked for. With the resources finalizer its tracked objects go first, one sync wave per
+  pass, highest first, each pass waiting until the wave before is gone; then the finalizer is lifted and
+  the API server removes the Application. Without it the objects are left in place (orphaned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from wavecd.apps.node import Tree, is_argo_object
+from wavecd.common import APPLICATION
+from wavecd.kube import ConflictError, KubeClient
+from wavecd.sync.finalize import (
+    cascade_finalizers,
+    cascade_propagation,
+    deletion_approved,
+    needs_confirmation,
+    next_deletion_wave,
+    should_be_deleted,
+)
+from wavecd.sync.live import identity
+from wavecd.sync.tracking import instance_name, owner_of
+
+__all__ = ["DeletionPass", "RemovedApp", "finalize_application_deletion", "removed_applications"]
+
+
+@dataclass(frozen=True)
+class RemovedApp:
+    """A live Application or ApplicationSet that `parent` (an app of the tree) tracks but renders no more."""
+
+    parent: str
+    obj: dict[str, Any]
+
+
+def removed_applications(tree: Tree, live: Iterable[dict[str, Any]]) -> list[RemovedApp]:
+    """The live Applications and ApplicationSets (`live`, as listed from the cluster) that an app of `tree`
+    tracks but no longer renders. An app whose render failed renders nothing trustworthy, so nothing it
+    tracks is reported: Argo CD never prunes from a failed comparison. What the parent tracks is left to
+    its own deletion when the parent itself is gone from the tree."""
+    rendered: dict[str, set[tuple[str, str, str]]] = {}
+    for node in tree.nodes:
+        if node.kind != APPLICATION or node.error:
+            continue
+        declared = rendered.setdefault(instance_name(node.name, node.namespace), set())
+        for manifest in node.manifests:
+            if is_argo_object(manifest):
+                _, kind, namespace, name = identity(manifest)
+                declared.add((kind, namespace, name))
+    parents = {instance_name(n.name, n.namespace): n.name for n in tree.nodes if n.kind == APPLICATION}
+    out: list[RemovedApp] = []
+    for obj in live:
+        owner = owner_of(obj)
+        if owner is None or owner not in rendered or not is_argo_object(obj):
+            continue
+        _, kind, namespace, name = identity(obj)
+        if (kind, namespace, name) not in rendered[owner]:
+            out.append(RemovedApp(parents[owner], obj))
+    return out
+
+
+@dataclass(frozen=True)
+class DeletionPass:
+    """What one pass did: the objects whose deletion it asked for, and whether the Application is free to
+    go (its cascading finalizers lifted, or it had none)."""
+
+    deleted: list[dict[str, Any]]
+    finished: bool
+
+
+def _meta(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _exists(client: KubeClient, obj: dict[str, Any]) -> bool:
+    _, kind, namespace, name = identity(obj)
+    return client.get(str(obj.get("apiVersion")), kind, name, namespace or None) is not None
+
+
+def finalize_application_deletion(
+    client: KubeClient, app: dict[str, Any], tracked: list[dict[str, Any]]
+) -> DeletionPass:
+    """One pass over an Application being deleted (`app` as live, `tracked` the live objects its tracking
+    annotation claims: `wavecd.sync.inventory.tracked_by_instance`). Call it again, with a fresh listing,
+    until `finished`: a pass waits while any tracked object is still being deleted or while a
+    `Delete=confirm` object awaits `argocd.argoproj.io/deletion-approved`. A pass on an app not being
+    deleted does nothing. Errors from the API are raised as `KubeError` for the caller to report (Argo CD's
+    DeletionError condition)."""
+    meta = _meta(app)
+    if not meta.get("deletionTimestamp"):
+        return DeletionPass([], False)
+    policy = cascade_propagation(app)
+    if policy is None:
+        return DeletionPass([], True)
+    if any(_meta(obj).get("deletionTimestamp") for obj in tracked):
+        return DeletionPass([], False)
+    candidates = [obj for obj in tracked if should_be_deleted(app, obj)]
+    if not deletion_approved(app) and any(needs_confirmation(app, obj) for obj in candidates):
+        return DeletionPass([], False)
+    wave = next_deletion_wave(candidates)
+    for obj in wave:
+        _, kind, namespace, name = identity(obj)
+        client.delete(str(obj.get("apiVersion")), kind, name, namespace or None, propagation=policy)
+    if any(_exists(client, obj) for obj in candidates):
+        return DeletionPass(wave, False)
+    cascading = cascade_finalizers(app)
+    kept = [f for f in meta.get("finalizers") or [] if f not in cascading]
+    try:
+        client.patch(
+            str(app.get("apiVersion")),
+            APPLICATION,
+            str(meta.get("name")),
+            # The resourceVersion makes the patch fail rather than drop a finalizer added meanwhile.
+            {"metadata": {"finalizers": kept or None, "resourceVersion": meta.get("resourceVersion")}},
+            namespace=meta.get("namespace") or None,
+        )
+    except ConflictError:
+        return DeletionPass(wave, False)
+    return DeletionPass(wave, True)

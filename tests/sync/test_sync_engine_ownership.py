@@ -37,8 +37,13 @@ def test_prune_leaves_an_object_another_app_took_over_in_the_same_sync(cluster, 
 
 
 def test_an_app_removed_from_the_tree_takes_its_resources_with_it(cluster, tmp_path):
-    # The Application carries Argo CD's resources finalizer: pruning it deletes what it tracks, then it goes.
-    leaving = Child("leaves", [config_map("l1", "gone"), config_map("l2", "gone")], namespace="gone")
+    # The Application carries Argo CD's resources finalizer: pruning it deletes what it tracks, then it goes;
+    # what opts out of deletion (`Delete=false`, `helm.sh/resource-policy: keep`) stays, as in Argo CD.
+    opted_out = [
+        config_map("kept", "gone", annotations={"argocd.argoproj.io/sync-options": "Delete=false"}),
+        config_map("helm-kept", "gone", annotations={"helm.sh/resource-policy": "keep"}),
+    ]
+    leaving = Child("leaves", [config_map("l1", "gone"), config_map("l2", "gone"), *opted_out], namespace="gone")
     repo = write_repo(tmp_path, [Child("stays", [config_map("s")]), leaving])
     manifest = tmp_path / "apps" / "leaves.yaml"
     app = yaml.safe_load(manifest.read_text())
@@ -54,6 +59,8 @@ def test_an_app_removed_from_the_tree_takes_its_resources_with_it(cluster, tmp_p
     assert not cluster.exists("argoproj.io/v1alpha1", "Application", "leaves", "argocd")
     assert not cluster.exists("v1", "ConfigMap", "l1", "gone")
     assert not cluster.exists("v1", "ConfigMap", "l2", "gone")
+    assert cluster.exists("v1", "ConfigMap", "kept", "gone")
+    assert cluster.exists("v1", "ConfigMap", "helm-kept", "gone")
     assert cluster.exists("v1", "ConfigMap", "s", "apps")
     assert cluster.exists("v1", "Namespace", "gone")  # CreateNamespace's namespace is never pruned
 

@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGO_GROUP, ARGOCD_NAMESPACE
+from wavecd.common import (
+    APPLICATION,
+    APPLICATION_SET,
+    ARGO_API_VERSION,
+    ARGO_GROUP,
+    ARGOCD_NAMESPACE,
+    RESOURCES_FINALIZER,
+)
 from wavecd.kube import KubeClient, KubeError
 from wavecd.sync.records import appset_conditions, write_appset_conditions
 
@@ -188,7 +195,7 @@ def desired_application(
     out["spec"] = normalize_spec(_spec(generated))
     if generated.get("operation"):
         out["operation"] = copy.deepcopy(generated["operation"])
-    preserved = (_spec(appset).get("preservedFields") or {}) if isinstance(_spec(appset), dict) else {}
+    preserved = _spec(appset).get("preservedFields") or {}
     annotations = dict(gen_meta.get("annotations") or {})
     live_annotations = live_meta.get("annotations") or {}
     for key in [*(preserved.get("annotations") or []), *_PRESERVED_ANNOTATIONS]:
@@ -352,10 +359,12 @@ def reconcile_appset(
     write its conditions — ResourcesUpToDate when everything was written, else ErrorOccurred with the first
     failure (apps in name order, as Argo CD reports it). `generation_error` is the generators' own failure:
     nothing is written to the Applications then, as in Argo CD. A set being deleted is left to Kubernetes'
-    garbage collector (its Applications go with it through their owner references)."""
+    garbage collector (its Applications go with it through their owner references, unless the policy
+    forbids deletes)."""
     meta = _meta(appset)
     name, namespace = str(meta.get("name") or ""), str(meta.get("namespace") or ARGOCD_NAMESPACE)
     if meta.get("deletionTimestamp"):
+        _release(client, appset, policy_override, enable_policy_override)
         return AppSetPlan()
     if generation_error is not None:
         write_appset_conditions(
@@ -379,6 +388,34 @@ def reconcile_appset(
     else:
         write_appset_conditions(client, name, namespace, appset_conditions(error[1], reason=error[0]))
     return plan
+
+
+def _release(
+    client: KubeClient, appset: Mapping[str, Any], policy_override: str | None, enable_policy_override: bool | None
+) -> None:
+    """A set being deleted (held by a finalizer): under a policy that forbids deletes its Applications lose
+    their owner references, so the garbage collector leaves them; then the set's own resources finalizer
+    is lifted (Argo CD `Reconcile`, `removeOwnerReferencesOnDeleteAppSet`)."""
+    try:
+        policy = effective_policy(appset, policy_override, enable_policy_override=enable_policy_override)
+    except AppSetPlanError:
+        policy = "sync"
+    if policy not in _ALLOW_DELETE:
+        for app in owned_applications(client, appset):
+            released = _body(app)
+            released["metadata"].pop("ownerReferences", None)
+            client.replace(released)
+    meta = _meta(appset)
+    finalizers = list(meta.get("finalizers") or [])
+    if RESOURCES_FINALIZER in finalizers:
+        kept = [f for f in finalizers if f != RESOURCES_FINALIZER]
+        client.patch(
+            ARGO_API_VERSION,
+            APPLICATION_SET,
+            str(meta.get("name") or ""),
+            {"metadata": {"finalizers": kept or None}},
+            namespace=str(meta.get("namespace") or ARGOCD_NAMESPACE),
+        )
 
 
 def _write(client: KubeClient, plan: AppSetPlan) -> tuple[str, str] | None:

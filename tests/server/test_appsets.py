@@ -172,8 +172,10 @@ def test_ignore_application_differences_keeps_the_live_value():
     doc["spec"]["ignoreApplicationDifferences"] = [{"name": "other", "jsonPointers": ["/spec/source/targetRevision"]}]
     assert names(plan_appset(doc, generate(doc), [live]).update) == ["dev-guestbook"]
     doc["spec"]["ignoreApplicationDifferences"] = [{"jqPathExpressions": [".spec.source"]}]
-    with pytest.raises(AppSetPlanError, match="jqPathExpressions are not supported"):
-        plan_appset(doc, generate(doc), [live])
+    plan = plan_appset(doc, generate(doc), [live])
+    assert plan.update == [] and plan.failed == {
+        "dev-guestbook": "ignoreApplicationDifferences: jqPathExpressions are not supported by wavecd"
+    }
 
 
 # -- the finalizer rule and the owner ----------------------------------------------------------------------------
@@ -211,8 +213,17 @@ def test_every_generated_app_is_controlled_by_its_set():
     ]
     live = live_from(doc, generate(doc)[0])
     live["metadata"]["ownerReferences"][0]["name"] = "another-set"
-    with pytest.raises(AppSetPlanError, match="already owned by another ApplicationSet controller another-set"):
-        plan_appset(doc, generate(doc), [live])
+    plan = plan_appset(doc, generate(doc), [], live_unowned=[live])
+    assert (plan.create, plan.update) == ([], [])
+    assert plan.failed == {"dev-guestbook": "Object is already owned by another ApplicationSet controller another-set"}
+
+
+def test_an_app_of_a_generated_name_the_set_does_not_own_yet_is_taken_over_whatever_the_policy():
+    doc = appset(["dev"], syncPolicy={"applicationsSync": "create-only"})
+    recorded = copy.deepcopy(generate(doc)[0])  # as `wavecd sync` records it: no owner
+    recorded["metadata"]["ownerReferences"] = [{"apiVersion": "v1", "kind": "ConfigMap", "name": "x", "uid": "1"}]
+    (taken,) = plan_appset(doc, generate(doc), [], live_unowned=[recorded]).update
+    assert [ref["kind"] for ref in taken["metadata"]["ownerReferences"]] == ["ConfigMap", "ApplicationSet"]
 
 
 # -- against the simulated cluster -------------------------------------------------------------------------------
@@ -405,16 +416,42 @@ def test_a_second_reconcile_with_nothing_new_writes_nothing(sim, kube):
     assert [r.method for r in sim.requests[before:] if r.method not in ("GET",)] == []
 
 
-def test_a_failed_create_is_reported_and_stops_the_deletes(sim, kube):
-    kube.apply(
-        {"apiVersion": ARGO, "kind": "Application", "metadata": {"name": "dev-guestbook", "namespace": "argocd"}}
-    )
-    doc = appset(["dev"])
+def test_an_app_another_set_controls_is_reported_and_stops_the_deletes(sim, kube):
+    doc = appset(["dev", "prod", "old"])
     reconcile_appset(kube, record_appset(kube, doc), generate(doc))
-    (error, _, uptodate) = conditions(kube)
-    assert error[:3] == ("ErrorOccurred", "True", "CreateApplicationError")
-    assert "already exists" in error[3]
-    assert uptodate == ("ResourcesUpToDate", "False", "ErrorOccurred", error[3])
+    other = copy.deepcopy(generate(appset(["dev"]))[0])
+    other["metadata"]["name"] = "taken-guestbook"
+    other["metadata"]["ownerReferences"] = [
+        {"apiVersion": ARGO, "kind": "ApplicationSet", "name": "other", "uid": "u-1", "controller": True}
+    ]
+    kube.create(other)
+    changed = appset(["dev", "prod", "taken"], revision="v2")
+    plan = reconcile_appset(kube, record_appset(kube, changed), generate(changed))
+    assert names(plan.update) == ["dev-guestbook", "prod-guestbook"] and list(plan.failed) == ["taken-guestbook"]
+    live = kube.get(ARGO, "Application", "dev-guestbook", "argocd")
+    assert live["spec"]["source"]["targetRevision"] == "v2"  # the others are written all the same
+    assert "old-guestbook" in app_names(kube)  # but nothing is deleted after a failure
+    message = "Object is already owned by another ApplicationSet controller other"
+    assert conditions(kube) == [
+        ("ErrorOccurred", "True", "UpdateApplicationError", message),
+        (
+            "ParametersGenerated",
+            "True",
+            "ParametersGenerated",
+            "Successfully generated parameters for all Applications",
+        ),
+        ("ResourcesUpToDate", "False", "ErrorOccurred", message),
+    ]
+
+
+def test_an_app_recorded_before_its_set_is_adopted(sim, kube):
+    doc = appset(["dev"])
+    kube.apply(generate(doc)[0], force=True)  # `wavecd sync` records generated apps without an owner
+    plan = reconcile_appset(kube, record_appset(kube, doc), generate(doc))
+    assert names(plan.update) == ["dev-guestbook"] and plan.create == []
+    live = kube.get(ARGO, "Application", "dev-guestbook", "argocd")
+    assert [ref["name"] for ref in live["metadata"]["ownerReferences"]] == ["guestbook"]
+    assert conditions(kube)[2][:2] == ("ResourcesUpToDate", "True")
 
 
 def test_a_generator_failure_is_reported_and_changes_no_app(sim, kube):
@@ -450,14 +487,17 @@ def child(kind: str, name: str, tracked_by: str) -> dict[str, Any]:
 def test_apps_a_parent_no_longer_renders_are_the_removed_ones():
     live = [
         child("Application", "kept", "root"),
+        child("Application", "no-namespace", "root"),
         child("Application", "dropped", "root"),
         child("ApplicationSet", "dropped-set", "root"),
         child("Application", "of-broken", "broken"),
         child("Application", "of-gone-parent", "gone"),
     ]
+    unspaced = child("Application", "no-namespace", "root")
+    del unspaced["metadata"]["namespace"]  # recorded in argocd
     tree = Tree(
         [
-            node("root", "Application", [child("Application", "kept", "root")]),
+            node("root", "Application", [child("Application", "kept", "root"), unspaced]),
             node("broken", "Application", [], error="render failed"),
         ],
         KindTable(),

@@ -36,6 +36,8 @@ __all__ = [
     "reconcile_appset",
 ]
 
+# Who wrote an Application, as its managedFields say: the set's controller, not a sync.
+FIELD_MANAGER = "wavecd-applicationset-controller"
 # `applicationsSync` values (`applicationset_types.go`); "sync" is the default.
 POLICIES = ("create-only", "create-update", "create-delete", "sync")
 _ALLOW_UPDATE = frozenset({"create-update", "sync"})
@@ -59,13 +61,16 @@ class AppSetPlanError(Exception):
 
 @dataclass(frozen=True)
 class AppSetPlan:
-    """What one reconcile does. `create` and `update` hold the whole objects to write (an update is the live
-    object with the generated parts put in), `delete` and `unchanged` the live objects."""
+    """What one reconcile does under `policy`. `create` and `update` hold the whole objects to write (an
+    update is the live object with the generated parts put in), `delete` and `unchanged` the live objects,
+    `failed` the apps that cannot be written (name → why)."""
 
+    policy: str = "sync"
     create: list[dict[str, Any]] = field(default_factory=list)
     update: list[dict[str, Any]] = field(default_factory=list)
     delete: list[dict[str, Any]] = field(default_factory=list)
     unchanged: list[dict[str, Any]] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -301,40 +306,64 @@ def plan_appset(
     generated: list[dict[str, Any]],
     live_owned: list[dict[str, Any]],
     *,
+    live_unowned: list[dict[str, Any]] | None = None,
     policy_override: str | None = None,
     enable_policy_override: bool | None = None,
 ) -> AppSetPlan:
     """What a reconcile of the set does, given the Applications its generators produce and the live ones it
     owns: under a policy that allows updates, every generated app is created or brought to the generated
     state; otherwise only the missing ones are created. Under a policy that allows deletes, owned apps no
-    longer generated are deleted. `policy_override` is the controller's `--policy`."""
+    longer generated are deleted. `policy_override` is the controller's `--policy`.
+
+    `live_unowned` are the other live Applications of the set's namespace: one that bears a generated name
+    is taken over whatever the policy, as Argo CD's `CreateOrUpdate` finds it by name — unless another
+    controller owns it, which fails that app alone (`failed`)."""
     policy = effective_policy(appset, policy_override, enable_policy_override=enable_policy_override)
-    live_by_name = {_name(app): app for app in live_owned}
-    plan = AppSetPlan()
+    owned = {_name(app): app for app in live_owned}
+    unowned = {_name(app): app for app in live_unowned or []}
+    plan = AppSetPlan(policy=policy)
     for app in sorted(generated, key=_name):
-        live = live_by_name.get(_name(app))
-        if live is None:
-            plan.create.append(desired_application(appset, app, None))
-        elif policy not in _ALLOW_UPDATE:
-            plan.unchanged.append(live)
-        else:
-            desired = desired_application(appset, app, live)
-            _keep_ignored(desired, live, ignored_pointers(appset, _name(app)))
-            if _written_parts(desired) == _written_parts(live):
+        name = _name(app)
+        live = owned.get(name)
+        try:
+            if live is None and name in unowned:
+                plan.update.append(_updated(appset, app, unowned[name]))
+            elif live is None:
+                plan.create.append(desired_application(appset, app, None))
+            elif policy not in _ALLOW_UPDATE:
                 plan.unchanged.append(live)
             else:
-                plan.update.append(desired)
+                desired = _updated(appset, app, live)
+                if _written_parts(desired) == _written_parts(live):
+                    plan.unchanged.append(live)
+                else:
+                    plan.update.append(desired)
+        except AppSetPlanError as err:
+            plan.failed[name] = str(err)
     wanted = {_name(app) for app in generated}
     gone = [app for app in sorted(live_owned, key=_name) if _name(app) not in wanted]
     (plan.delete if policy in _ALLOW_DELETE else plan.unchanged).extend(gone)
     return plan
 
 
+def _updated(appset: Mapping[str, Any], generated: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+    """The live app as the set writes it, the fields it ignores left as they are."""
+    desired = desired_application(appset, generated, live)
+    _keep_ignored(desired, live, ignored_pointers(appset, _name(generated)))
+    return desired
+
+
 # -- carrying it out ---------------------------------------------------------------------------------------------
-def owned_applications(client: KubeClient, appset: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The live Applications the set controls."""
+def _live_applications(
+    client: KubeClient, appset: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The live Applications of the set's namespace: those it controls, and the others."""
     namespace = str(_meta(appset).get("namespace") or ARGOCD_NAMESPACE)
-    return [app for app in client.list(ARGO_API_VERSION, APPLICATION, namespace) if is_owned_by(app, appset)]
+    owned: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    for app in client.list(ARGO_API_VERSION, APPLICATION, namespace):
+        (owned if is_owned_by(app, appset) else others).append(app)
+    return owned, others
 
 
 def _body(obj: dict[str, Any]) -> dict[str, Any]:
@@ -372,15 +401,17 @@ def reconcile_appset(
         )
         return AppSetPlan()
     try:
+        owned, others = _live_applications(client, appset)
         plan = plan_appset(
             appset,
             generated,
-            owned_applications(client, appset),
+            owned,
+            live_unowned=others,
             policy_override=policy_override,
             enable_policy_override=enable_policy_override,
         )
     except AppSetPlanError as err:
-        write_appset_conditions(client, name, namespace, appset_conditions(str(err), reason="UpdateApplicationError"))
+        write_appset_conditions(client, name, namespace, appset_conditions(str(err), reason="ErrorOccurred"))
         return AppSetPlan()
     error = _write(client, plan)
     if error is None:
@@ -401,10 +432,10 @@ def _release(
     except AppSetPlanError:
         policy = "sync"
     if policy not in _ALLOW_DELETE:
-        for app in owned_applications(client, appset):
+        for app in _live_applications(client, appset)[0]:
             released = _body(app)
             released["metadata"].pop("ownerReferences", None)
-            client.replace(released)
+            client.replace(released, field_manager=FIELD_MANAGER)
     meta = _meta(appset)
     finalizers = list(meta.get("finalizers") or [])
     if RESOURCES_FINALIZER in finalizers:
@@ -420,22 +451,26 @@ def _release(
 
 def _write(client: KubeClient, plan: AppSetPlan) -> tuple[str, str] | None:
     """Carry the plan out; the failure to report as (reason, message), that of the first app by name. As in
-    Argo CD, every app is written even after one fails, and nothing is deleted after a failed write."""
-    failures: dict[str, tuple[str, str]] = {}
+    Argo CD, every app is written even after one fails, nothing is deleted after a failed write, and a
+    failed write is reported by the policy's path: UpdateApplicationError where updates are allowed,
+    CreateApplicationError where the set only creates."""
+    messages = dict(plan.failed)
     for app in plan.create:
         try:
-            client.create(_body(app))
+            client.create(_body(app), field_manager=FIELD_MANAGER)
         except KubeError as err:
-            failures[_name(app)] = ("CreateApplicationError", err.message)
+            messages[_name(app)] = err.message
     for app in plan.update:
         try:
-            client.replace(_body(app))
+            client.replace(_body(app), field_manager=FIELD_MANAGER)
         except KubeError as err:
-            failures[_name(app)] = ("UpdateApplicationError", err.message)
-    if not failures:
-        for app in plan.delete:
-            try:
-                client.delete(ARGO_API_VERSION, APPLICATION, _name(app), _meta(app).get("namespace") or None)
-            except KubeError as err:
-                failures[_name(app)] = ("DeleteApplicationError", err.message)
-    return failures[min(failures)] if failures else None
+            messages[_name(app)] = err.message
+    if messages:
+        reason = "UpdateApplicationError" if plan.policy in _ALLOW_UPDATE else "CreateApplicationError"
+        return reason, messages[min(messages)]
+    for app in plan.delete:
+        try:
+            client.delete(ARGO_API_VERSION, APPLICATION, _name(app), _meta(app).get("namespace") or None)
+        except KubeError as err:
+            messages[_name(app)] = err.message
+    return ("DeleteApplicationError", messages[min(messages)]) if messages else None

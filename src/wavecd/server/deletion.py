@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wavecd.apps.node import Tree, is_argo_object
-from wavecd.common import APPLICATION
+from wavecd.common import APPLICATION, ARGOCD_NAMESPACE
 from wavecd.kube import ConflictError, KubeClient
 from wavecd.sync.finalize import (
     cascade_finalizers,
@@ -54,7 +54,8 @@ def removed_applications(tree: Tree, live: Iterable[dict[str, Any]]) -> list[Rem
         declared = rendered.setdefault(instance_name(node.name, node.namespace), set())
         for manifest in node.manifests:
             if is_argo_object(manifest):
-                _, kind, namespace, name = identity(manifest)
+                # Recorded where the sync records it: in `argocd` when the manifest names no namespace.
+                _, kind, namespace, name = identity(manifest, ARGOCD_NAMESPACE)
                 declared.add((kind, namespace, name))
     parents = {instance_name(n.name, n.namespace): n.name for n in tree.nodes if n.kind == APPLICATION}
     out: list[RemovedApp] = []

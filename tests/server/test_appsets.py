@@ -14,7 +14,8 @@ import yaml
 from wavecd.apps.appset import expand_applicationset
 from wavecd.apps.kinds import KindTable
 from wavecd.apps.node import AppNode, Tree
-from wavecd.server.appsets import AppSetPlanError, effective_policy, plan_appset, reconcile_appset
+from wavecd.server.appset_plan import AppSetPlanError, effective_policy, plan_appset
+from wavecd.server.appsets import reconcile_appset
 from wavecd.server.deletion import finalize_application_deletion, removed_applications
 from wavecd.sync.inventory import tracked_by_instance
 
@@ -519,3 +520,18 @@ def test_a_deleted_set_takes_its_apps_only_when_its_policy_deletes(sim, kube, po
     sim.advance(5)
     assert kube.get(ARGO, "ApplicationSet", "guestbook", "argocd") is None
     assert app_names(kube) == apps_left
+
+
+def test_an_app_whose_cluster_is_gone_is_deleted_without_waiting_for_its_resources(sim, kube):
+    doc = appset(["dev", "far"])
+    doc["spec"]["template"]["spec"]["destination"] = {"name": "{{env}}-cluster", "namespace": "web"}
+    clusters = [("dev-cluster", "https://kubernetes.default.svc"), ("far-cluster", "https://far.example")]
+    reconcile_appset(kube, record_appset(kube, doc), generate(doc), clusters=clusters)
+    assert app_names(kube) == ["dev-guestbook", "far-guestbook"]
+    shrunk = appset([])
+    shrunk["spec"]["template"] = doc["spec"]["template"]
+    reconcile_appset(kube, record_appset(kube, shrunk), [], clusters=clusters[:1])
+    # Both are deleted; the far cluster is gone, so nothing holds its app, while dev's finalizer holds dev.
+    assert app_names(kube) == ["dev-guestbook"]
+    held = kube.get(ARGO, "Application", "dev-guestbook", "argocd")["metadata"]
+    assert held["deletionTimestamp"] and held["finalizers"] == [FINALIZER]

@@ -535,3 +535,44 @@ def test_an_app_whose_cluster_is_gone_is_deleted_without_waiting_for_its_resourc
     assert app_names(kube) == ["dev-guestbook"]
     held = kube.get(ARGO, "Application", "dev-guestbook", "argocd")["metadata"]
     assert held["deletionTimestamp"] and held["finalizers"] == [FINALIZER]
+
+
+def deleted_app(kube, finalizers: list[str], **spec: Any) -> dict[str, Any]:
+    """An Application whose deletion was asked for, held by `finalizers`."""
+    kube.apply(
+        {
+            "apiVersion": ARGO,
+            "kind": "Application",
+            "metadata": {"name": "dev-guestbook", "namespace": "argocd", "finalizers": finalizers},
+            "spec": {"project": "default", **spec},
+        }
+    )
+    kube.delete(ARGO, "Application", "dev-guestbook", "argocd")
+    return kube.get(ARGO, "Application", "dev-guestbook", "argocd")
+
+
+def test_a_delete_confirm_object_holds_the_cascade_until_the_deletion_is_approved(sim, kube):
+    deploy_resources(kube, "dev-guestbook")
+    kube.apply(config_map("confirm", "dev-guestbook", 0, **{"argocd.argoproj.io/sync-options": "Delete=confirm"}))
+    app = deleted_app(kube, [FINALIZER])
+    assert finalize_application_deletion(kube, app, tracked_by_instance(kube)["dev-guestbook"]).deleted == []
+    approved = kube.patch(
+        ARGO,
+        "Application",
+        "dev-guestbook",
+        {"metadata": {"annotations": {"argocd.argoproj.io/deletion-approved": app["metadata"]["deletionTimestamp"]}}},
+        namespace="argocd",
+    )
+    done = finalize_application_deletion(kube, approved, tracked_by_instance(kube)["dev-guestbook"])
+    assert names(done.deleted) == ["third", "third-too"]
+
+
+def test_an_app_whose_cluster_is_gone_drops_its_cascade_and_hook_finalizers(sim, kube):
+    deploy_resources(kube, "dev-guestbook")
+    hooks = ["pre-delete-finalizer.argocd.argoproj.io", "post-delete-finalizer.argocd.argoproj.io/cleanup"]
+    app = deleted_app(kube, [FINALIZER, *hooks, "example.com/other"], destination={"name": "far", "namespace": "x"})
+    tracked = tracked_by_instance(kube)["dev-guestbook"]
+    done = finalize_application_deletion(kube, app, tracked, clusters=[("near", "https://near.example")])
+    assert (done.deleted, done.finished) == ([], True)
+    assert kube.get(ARGO, "Application", "dev-guestbook", "argocd")["metadata"]["finalizers"] == ["example.com/other"]
+    assert kube.get("v1", "ConfigMap", "third", "dev") is not None  # unreachable in Argo CD: left alone

@@ -11,9 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from wavecd.apps.destination import destination_server
-from wavecd.apps.errors import AppSpecError
-from wavecd.apps.model import IN_CLUSTER_SERVER, Destination
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGOCD_NAMESPACE, RESOURCES_FINALIZER
 from wavecd.kube import KubeClient, KubeError
 from wavecd.server.appset_plan import (
@@ -25,6 +22,7 @@ from wavecd.server.appset_plan import (
     is_owned_by,
     plan_appset,
 )
+from wavecd.server.deletion import destination_known
 from wavecd.sync.records import appset_conditions, write_appset_conditions
 
 __all__ = ["FIELD_MANAGER", "reconcile_appset"]
@@ -146,21 +144,11 @@ def _release(
         )
 
 
-def _destination_known(app: Mapping[str, Any], clusters: list[tuple[str, str]]) -> bool:
-    """Whether the app deploys to a cluster the controller knows (`in-cluster` always)."""
-    dest = _spec(app).get("destination") or {}
-    try:
-        server = destination_server(Destination(str(dest.get("server") or ""), str(dest.get("name") or "")), clusters)
-    except AppSpecError:
-        return False
-    return server == IN_CLUSTER_SERVER or any(server == known.rstrip("/") for _, known in clusters)
-
-
 def _release_if_cluster_gone(client: KubeClient, app: dict[str, Any], clusters: list[tuple[str, str]]) -> None:
     """Before deleting an app whose cluster is gone, lift its resources finalizer, or the deletion would wait
     forever on a cluster nobody can reach (`removeFinalizerOnInvalidDestination`)."""
     finalizers = list(_meta(app).get("finalizers") or [])
-    if RESOURCES_FINALIZER not in finalizers or _destination_known(app, clusters):
+    if RESOURCES_FINALIZER not in finalizers or destination_known(app, clusters):
         return
     kept = [f for f in finalizers if f != RESOURCES_FINALIZER]
     client.patch(

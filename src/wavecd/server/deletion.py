@@ -17,6 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from wavecd.apps.destination import destination_server
+from wavecd.apps.errors import AppSpecError
+from wavecd.apps.model import IN_CLUSTER_SERVER, Destination
 from wavecd.apps.node import Tree, is_argo_object
 from wavecd.common import APPLICATION, ARGOCD_NAMESPACE
 from wavecd.kube import ConflictError, KubeClient
@@ -31,7 +34,11 @@ from wavecd.sync.finalize import (
 from wavecd.sync.live import identity
 from wavecd.sync.tracking import instance_name, owner_of
 
-__all__ = ["DeletionPass", "RemovedApp", "finalize_application_deletion", "removed_applications"]
+__all__ = ["DeletionPass", "RemovedApp", "destination_known", "finalize_application_deletion", "removed_applications"]
+
+# The hook finalizers a deletion also drops when the app's cluster is gone (`UnSetPreDeleteFinalizerAll`,
+# `UnSetPostDeleteFinalizerAll`: by prefix, stages included).
+_HOOK_FINALIZERS = ("pre-delete-finalizer.argocd.argoproj.io", "post-delete-finalizer.argocd.argoproj.io")
 
 
 @dataclass(frozen=True)
@@ -83,23 +90,46 @@ def _meta(obj: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
+def destination_known(app: dict[str, Any], clusters: Iterable[tuple[str, str]]) -> bool:
+    """Whether the app deploys to a cluster the controller knows — `clusters` as (name, server) pairs,
+    `in-cluster` always known — as Argo CD's `GetDestinationCluster` resolves it."""
+    known = list(clusters)
+    spec = app.get("spec")
+    found = spec.get("destination") if isinstance(spec, dict) else None
+    dest = found if isinstance(found, dict) else {}
+    try:
+        server = destination_server(Destination(str(dest.get("server") or ""), str(dest.get("name") or "")), known)
+    except AppSpecError:
+        return False
+    return server == IN_CLUSTER_SERVER or any(server == s.rstrip("/") for _, s in known)
+
+
 def _exists(client: KubeClient, obj: dict[str, Any]) -> bool:
     _, kind, namespace, name = identity(obj)
     return client.get(str(obj.get("apiVersion")), kind, name, namespace or None) is not None
 
 
 def finalize_application_deletion(
-    client: KubeClient, app: dict[str, Any], tracked: list[dict[str, Any]]
+    client: KubeClient,
+    app: dict[str, Any],
+    tracked: list[dict[str, Any]],
+    *,
+    clusters: Iterable[tuple[str, str]] | None = None,
 ) -> DeletionPass:
     """One pass over an Application being deleted (`app` as live, `tracked` the live objects its tracking
     annotation claims: `wavecd.sync.inventory.tracked_by_instance`). Call it again, with a fresh listing,
     until `finished`: a pass waits while any tracked object is still being deleted or while a
     `Delete=confirm` object awaits `argocd.argoproj.io/deletion-approved`. A pass on an app not being
-    deleted does nothing. Errors from the API are raised as `KubeError` for the caller to report (Argo CD's
-    DeletionError condition)."""
+    deleted does nothing. Given `clusters` (name, server) and an app whose cluster is not among them, its
+    resources cannot be reached: its cascading and hook finalizers are dropped at once. Errors from the API
+    are raised as `KubeError` for the caller to report (Argo CD's DeletionError condition)."""
     meta = _meta(app)
     if not meta.get("deletionTimestamp"):
         return DeletionPass([], False)
+    if clusters is not None and not destination_known(app, clusters):
+        cascading = cascade_finalizers(app)
+        dropped = [f for f in meta.get("finalizers") or [] if f in cascading or f.startswith(_HOOK_FINALIZERS)]
+        return DeletionPass([], _lift(client, app, dropped))
     policy = cascade_propagation(app)
     if policy is None:
         return DeletionPass([], True)
@@ -114,8 +144,13 @@ def finalize_application_deletion(
         client.delete(str(obj.get("apiVersion")), kind, name, namespace or None, propagation=policy)
     if any(_exists(client, obj) for obj in candidates):
         return DeletionPass(wave, False)
-    cascading = cascade_finalizers(app)
-    kept = [f for f in meta.get("finalizers") or [] if f not in cascading]
+    return DeletionPass(wave, _lift(client, app, cascade_finalizers(app)))
+
+
+def _lift(client: KubeClient, app: dict[str, Any], dropped: list[str]) -> bool:
+    """Take `dropped` off the app's finalizers; False when the app changed meanwhile (the next pass retries)."""
+    meta = _meta(app)
+    kept = [f for f in meta.get("finalizers") or [] if f not in dropped]
     try:
         client.patch(
             str(app.get("apiVersion")),
@@ -126,5 +161,5 @@ def finalize_application_deletion(
             namespace=meta.get("namespace") or None,
         )
     except ConflictError:
-        return DeletionPass(wave, False)
-    return DeletionPass(wave, True)
+        return False
+    return True

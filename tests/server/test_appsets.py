@@ -14,13 +14,24 @@ import yaml
 from wavecd.apps.appset import expand_applicationset
 from wavecd.apps.kinds import KindTable
 from wavecd.apps.node import AppNode, Tree
+from wavecd.core import ManualClock
 from wavecd.server.appset_plan import AppSetPlanError, effective_policy, plan_appset
 from wavecd.server.appsets import reconcile_appset
 from wavecd.server.deletion import finalize_application_deletion, removed_applications
+from wavecd.sync import SyncSettings
+from wavecd.sync.context import SyncContext
 from wavecd.sync.inventory import tracked_by_instance
+from wavecd.sync.records import write_appset_status
 
 ARGO = "argoproj.io/v1alpha1"
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
+# Argo CD's conditions of a set whose Applications are all written (applicationset_controller.go).
+GENERATED = "Successfully generated parameters for all Applications"
+UP_TO_DATE = [
+    ("ErrorOccurred", "False", "ApplicationSetUpToDate", "All applications have been generated successfully"),
+    ("ParametersGenerated", "True", "ParametersGenerated", GENERATED),
+    ("ResourcesUpToDate", "True", "ApplicationSetUpToDate", "All applications have been generated successfully"),
+]
 
 
 class NoContext:
@@ -293,16 +304,7 @@ def test_a_shrinking_generator_deletes_the_app_and_what_it_tracked_wave_by_wave(
     assert app_names(kube) == ["dev-guestbook", "prod-guestbook"]
     owner = kube.get(ARGO, "Application", "dev-guestbook", "argocd")["metadata"]["ownerReferences"][0]
     assert (owner["name"], owner["uid"], owner["controller"]) == ("guestbook", live_set["metadata"]["uid"], True)
-    assert conditions(kube) == [
-        ("ErrorOccurred", "False", "ApplicationSetUpToDate", "All applications have been generated successfully"),
-        (
-            "ParametersGenerated",
-            "True",
-            "ParametersGenerated",
-            "Successfully generated parameters for all Applications",
-        ),
-        ("ResourcesUpToDate", "True", "ApplicationSetUpToDate", "All applications have been generated successfully"),
-    ]
+    assert conditions(kube) == UP_TO_DATE
     deploy_resources(kube, "dev-guestbook")
 
     shrunk = appset(["prod"])
@@ -435,12 +437,7 @@ def test_an_app_another_set_controls_is_reported_and_stops_the_deletes(sim, kube
     message = "Object is already owned by another ApplicationSet controller other"
     assert conditions(kube) == [
         ("ErrorOccurred", "True", "UpdateApplicationError", message),
-        (
-            "ParametersGenerated",
-            "True",
-            "ParametersGenerated",
-            "Successfully generated parameters for all Applications",
-        ),
+        ("ParametersGenerated", "True", "ParametersGenerated", GENERATED),
         ("ResourcesUpToDate", "False", "ErrorOccurred", message),
     ]
 
@@ -576,3 +573,10 @@ def test_an_app_whose_cluster_is_gone_drops_its_cascade_and_hook_finalizers(sim,
     assert (done.deleted, done.finished) == ([], True)
     assert kube.get(ARGO, "Application", "dev-guestbook", "argocd")["metadata"]["finalizers"] == ["example.com/other"]
     assert kube.get("v1", "ConfigMap", "third", "dev") is not None  # unreachable in Argo CD: left alone
+
+
+def test_wavecd_sync_records_a_set_with_the_same_conditions_as_the_controller(sim, kube):
+    record_appset(kube, appset(["dev"]))
+    ctx = SyncContext(client=kube, clock=ManualClock(), settings=SyncSettings(), emit_to=lambda _event: None)
+    write_appset_status(ctx, "guestbook", "argocd")
+    assert conditions(kube) == UP_TO_DATE

@@ -10,7 +10,6 @@ finalizer passes, so the two cannot disagree about what an app's deletion remove
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from wavecd.common import (
@@ -19,6 +18,7 @@ from wavecd.common import (
     DELETION_APPROVED,
     HELM_RESOURCE_POLICY,
     RESOURCES_FINALIZER,
+    parse_kube_time,
     sync_wave,
 )
 from wavecd.kube.client import Propagation
@@ -104,19 +104,11 @@ def needs_confirmation(app: dict[str, Any], obj: dict[str, Any]) -> bool:
     return _delete_option(app, obj) == "confirm"
 
 
-def _parse_time(text: str) -> datetime.datetime | None:
-    try:
-        parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def deletion_approved(app: dict[str, Any]) -> bool:
     """Argo CD's `IsDeletionConfirmed`: the app's `argocd.argoproj.io/deletion-approved` holds a time no
     earlier than its deletionTimestamp."""
-    approved = _parse_time(_annotations(app).get(DELETION_APPROVED, ""))
-    since = _parse_time(str(_meta(app).get("deletionTimestamp") or ""))
+    approved = parse_kube_time(_annotations(app).get(DELETION_APPROVED))
+    since = parse_kube_time(_meta(app).get("deletionTimestamp"))
     return approved is not None and since is not None and approved >= since
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "is_deleting",
     "is_multi_source",
     "mapping",
+    "metadata",
     "qualified_name",
     "single_source",
     "sources",
@@ -29,6 +30,10 @@ __all__ = [
 def mapping(value: Any) -> dict[str, Any]:
     """`value` when it is an object, else an empty one: a missing or malformed field reads as Go's zero."""
     return value if isinstance(value, dict) else {}
+
+
+def metadata(obj: dict[str, Any]) -> dict[str, Any]:
+    return mapping(obj.get("metadata"))
 
 
 def spec(app: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +69,7 @@ def single_source(app: dict[str, Any]) -> dict[str, Any]:
 
 
 def is_deleting(app: dict[str, Any]) -> bool:
-    return bool(mapping(app.get("metadata")).get("deletionTimestamp"))
+    return bool(metadata(app).get("deletionTimestamp"))
 
 
 def qualified_name(app: dict[str, Any]) -> str:

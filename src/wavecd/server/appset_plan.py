@@ -11,11 +11,12 @@ preserves, the set as controller. `wavecd.server.appsets` carries it out.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGO_GROUP, ARGOCD_NAMESPACE
+from wavecd.server.app_fields import go_equal, metadata
+from wavecd.server.app_fields import spec as app_spec
 
 __all__ = [
     "ALLOW_DELETE",
@@ -63,22 +64,12 @@ class AppSetPlan:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
-    meta = obj.get("metadata")
-    return meta if isinstance(meta, dict) else {}
-
-
-def _spec(obj: Mapping[str, Any]) -> dict[str, Any]:
-    spec = obj.get("spec")
-    return spec if isinstance(spec, dict) else {}
-
-
-def _name(obj: Mapping[str, Any]) -> str:
-    return str(_meta(obj).get("name") or "")
+def _name(obj: dict[str, Any]) -> str:
+    return str(metadata(obj).get("name") or "")
 
 
 def effective_policy(
-    appset: Mapping[str, Any], controller_policy: str | None = None, *, enable_policy_override: bool | None = None
+    appset: dict[str, Any], controller_policy: str | None = None, *, enable_policy_override: bool | None = None
 ) -> str:
     """The policy in force (`utils/policy.go` `DefaultPolicy`): the controller's `--policy`, unless the set
     names its own `syncPolicy.applicationsSync` and overrides are allowed — as they are by default when the
@@ -88,7 +79,7 @@ def effective_policy(
             "Policy value can be: sync, create-only, create-update, create-delete, default value: sync"
         )
     allow = controller_policy is None if enable_policy_override is None else enable_policy_override
-    own = (_spec(appset).get("syncPolicy") or {}).get("applicationsSync")
+    own = (app_spec(appset).get("syncPolicy") or {}).get("applicationsSync")
     if allow and own:
         if own not in POLICIES:
             raise AppSetPlanError(f"unknown applicationsSync policy {own!r}; expected one of {', '.join(POLICIES)}")
@@ -96,10 +87,10 @@ def effective_policy(
     return controller_policy or "sync"
 
 
-def owner_reference(appset: Mapping[str, Any]) -> dict[str, Any]:
+def owner_reference(appset: dict[str, Any]) -> dict[str, Any]:
     """The controller reference every generated Application carries (`SetControllerReference`): deleting the
     set lets Kubernetes' garbage collector delete its Applications."""
-    meta = _meta(appset)
+    meta = metadata(appset)
     return {
         "apiVersion": ARGO_API_VERSION,
         "kind": APPLICATION_SET,
@@ -110,21 +101,21 @@ def owner_reference(appset: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def is_owned_by(app: Mapping[str, Any], appset: Mapping[str, Any]) -> bool:
+def is_owned_by(app: dict[str, Any], appset: dict[str, Any]) -> bool:
     """Whether the set is the app's controller (Argo CD indexes it by the owner's name, in the set's
     namespace)."""
     name = _name(appset)
-    return _meta(app).get("namespace") == _meta(appset).get("namespace") and any(
+    return metadata(app).get("namespace") == metadata(appset).get("namespace") and any(
         isinstance(ref, dict)
         and ref.get("controller") is True
         and ref.get("kind") == APPLICATION_SET
         and str(ref.get("apiVersion") or "").startswith(f"{ARGO_GROUP}/")
         and ref.get("name") == name
-        for ref in _meta(app).get("ownerReferences") or []
+        for ref in metadata(app).get("ownerReferences") or []
     )
 
 
-def _with_controller(refs: list[Any], appset: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _with_controller(refs: list[Any], appset: dict[str, Any]) -> list[dict[str, Any]]:
     """The owner references with the set as controller; another controller already there is refused, as
     `SetControllerReference` refuses it."""
     wanted = owner_reference(appset)
@@ -144,7 +135,7 @@ def _is_zero(value: Any) -> bool:
     return not value or (isinstance(value, dict) and all(_is_zero(v) for v in value.values()))
 
 
-def normalize_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+def normalize_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """Argo CD's `NormalizeApplicationSpec`, so the set does not fight the application controller over
     spellings of nothing: the project defaults to `default`, an empty syncPolicy and empty helm, kustomize
     and directory blocks of a source are dropped."""
@@ -162,7 +153,7 @@ def normalize_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _set_meta(meta: dict[str, Any], key: str, value: Any) -> None:
+def _setmetadata(meta: dict[str, Any], key: str, value: Any) -> None:
     if value:
         meta[key] = value
     else:
@@ -170,13 +161,13 @@ def _set_meta(meta: dict[str, Any], key: str, value: Any) -> None:
 
 
 def desired_application(
-    appset: Mapping[str, Any], generated: Mapping[str, Any], live: Mapping[str, Any] | None
+    appset: dict[str, Any], generated: dict[str, Any], live: dict[str, Any] | None
 ) -> dict[str, Any]:
     """The Application as the set writes it (the mutate step of `createOrUpdateInCluster`): the live object,
     if any, with the generated spec (and `operation`, when templated), the generated labels, annotations and
     finalizers — save the annotations and labels the set preserves and the hook finalizers of a deletion in
     progress — and the set as its controller."""
-    gen_meta = _meta(generated)
+    gen_meta = metadata(generated)
     if live is None:
         out: dict[str, Any] = {
             "apiVersion": ARGO_API_VERSION,
@@ -185,12 +176,12 @@ def desired_application(
         }
     else:
         out = copy.deepcopy(dict(live))
-    meta = out["metadata"] = dict(_meta(out))
-    live_meta = _meta(live or {})
-    out["spec"] = normalize_spec(_spec(generated))
+    meta = out["metadata"] = dict(metadata(out))
+    live_meta = metadata(live or {})
+    out["spec"] = normalize_spec(app_spec(generated))
     if generated.get("operation"):
         out["operation"] = copy.deepcopy(generated["operation"])
-    preserved = _spec(appset).get("preservedFields") or {}
+    preserved = app_spec(appset).get("preservedFields") or {}
     annotations = dict(gen_meta.get("annotations") or {})
     live_annotations = live_meta.get("annotations") or {}
     for key in [*(preserved.get("annotations") or []), *_PRESERVED_ANNOTATIONS]:
@@ -204,9 +195,9 @@ def desired_application(
     finalizers = list(gen_meta.get("finalizers") or [])
     for prefix in _PRESERVED_FINALIZERS:
         finalizers += [f for f in live_meta.get("finalizers") or [] if isinstance(f, str) and f.startswith(prefix)]
-    _set_meta(meta, "annotations", annotations)
-    _set_meta(meta, "labels", labels)
-    _set_meta(meta, "finalizers", finalizers)
+    _setmetadata(meta, "annotations", annotations)
+    _setmetadata(meta, "labels", labels)
+    _setmetadata(meta, "finalizers", finalizers)
     meta["ownerReferences"] = _with_controller(list(meta.get("ownerReferences") or []), appset)
     return out
 
@@ -252,11 +243,11 @@ def _put(doc: Any, path: list[str], found: bool, value: Any) -> None:
         doc[int(last)] = copy.deepcopy(value)
 
 
-def ignored_pointers(appset: Mapping[str, Any], app_name: str) -> list[list[str]]:
+def ignored_pointers(appset: dict[str, Any], app_name: str) -> list[list[str]]:
     """The JSON pointers of `ignoreApplicationDifferences` that apply to the app (an entry without `name`
     applies to every app). jq expressions are refused rather than silently not honoured."""
     out: list[list[str]] = []
-    for entry in _spec(appset).get("ignoreApplicationDifferences") or []:
+    for entry in app_spec(appset).get("ignoreApplicationDifferences") or []:
         if not isinstance(entry, dict) or entry.get("name") not in (None, "", app_name):
             continue
         if entry.get("jqPathExpressions"):
@@ -265,7 +256,7 @@ def ignored_pointers(appset: Mapping[str, Any], app_name: str) -> list[list[str]
     return out
 
 
-def _keep_ignored(desired: dict[str, Any], live: Mapping[str, Any], pointers: list[list[str]]) -> None:
+def _keep_ignored(desired: dict[str, Any], live: dict[str, Any], pointers: list[list[str]]) -> None:
     """Fields the set ignores keep their live value: the update never touches them."""
     for path in pointers:
         if (
@@ -278,21 +269,27 @@ def _keep_ignored(desired: dict[str, Any], live: Mapping[str, Any], pointers: li
         _put(desired, path, found, value)
 
 
-def _written_parts(obj: Mapping[str, Any]) -> tuple[Any, ...]:
-    meta = _meta(obj)
-    return (
-        normalize_spec(_spec(obj)),
+def _written_parts(obj: dict[str, Any]) -> list[Any]:
+    meta = metadata(obj)
+    return [
+        normalize_spec(app_spec(obj)),
         obj.get("operation"),
-        meta.get("labels") or {},
-        meta.get("annotations") or {},
-        meta.get("finalizers") or [],
-        meta.get("ownerReferences") or [],
-    )
+        meta.get("labels"),
+        meta.get("annotations"),
+        meta.get("finalizers"),
+        meta.get("ownerReferences"),
+    ]
+
+
+def _same(desired: dict[str, Any], live: dict[str, Any]) -> bool:
+    """Nothing to write: what the set writes equals the live app, as Go compares the decoded structs (a field
+    at its zero value is the same as an absent one)."""
+    return go_equal(_written_parts(desired), _written_parts(live))
 
 
 # -- the plan ----------------------------------------------------------------------------------------------------
 def plan_appset(
-    appset: Mapping[str, Any],
+    appset: dict[str, Any],
     generated: list[dict[str, Any]],
     live_owned: list[dict[str, Any]],
     *,
@@ -324,7 +321,7 @@ def plan_appset(
                 plan.unchanged.append(live)
             else:
                 desired = _updated(appset, app, live)
-                if _written_parts(desired) == _written_parts(live):
+                if _same(desired, live):
                     plan.unchanged.append(live)
                 else:
                     plan.update.append(desired)
@@ -336,7 +333,7 @@ def plan_appset(
     return plan
 
 
-def _updated(appset: Mapping[str, Any], generated: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
+def _updated(appset: dict[str, Any], generated: dict[str, Any], live: dict[str, Any]) -> dict[str, Any]:
     """The live app as the set writes it, the fields it ignores left as they are."""
     desired = desired_application(appset, generated, live)
     _keep_ignored(desired, live, ignored_pointers(appset, _name(generated)))

@@ -8,11 +8,12 @@ first (`wavecd.server.deletion`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGOCD_NAMESPACE, RESOURCES_FINALIZER
 from wavecd.kube import KubeClient, KubeError
+from wavecd.server.app_fields import is_deleting, metadata
 from wavecd.server.appset_plan import (
     ALLOW_DELETE,
     ALLOW_UPDATE,
@@ -31,25 +32,13 @@ __all__ = ["FIELD_MANAGER", "reconcile_appset"]
 FIELD_MANAGER = "wavecd-applicationset-controller"
 
 
-def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
-    meta = obj.get("metadata")
-    return meta if isinstance(meta, dict) else {}
+def _name(obj: dict[str, Any]) -> str:
+    return str(metadata(obj).get("name") or "")
 
 
-def _spec(obj: Mapping[str, Any]) -> dict[str, Any]:
-    spec = obj.get("spec")
-    return spec if isinstance(spec, dict) else {}
-
-
-def _name(obj: Mapping[str, Any]) -> str:
-    return str(_meta(obj).get("name") or "")
-
-
-def _live_applications(
-    client: KubeClient, appset: Mapping[str, Any]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _live_applications(client: KubeClient, appset: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The live Applications of the set's namespace: those it controls, and the others."""
-    namespace = str(_meta(appset).get("namespace") or ARGOCD_NAMESPACE)
+    namespace = str(metadata(appset).get("namespace") or ARGOCD_NAMESPACE)
     owned: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []
     for app in client.list(ARGO_API_VERSION, APPLICATION, namespace):
@@ -60,7 +49,7 @@ def _live_applications(
 def _body(obj: dict[str, Any]) -> dict[str, Any]:
     """What is sent: the object without the fields only the server writes."""
     out = dict(obj)
-    meta = dict(_meta(out))
+    meta = dict(metadata(out))
     meta.pop("managedFields", None)
     out["metadata"] = meta
     return out
@@ -85,9 +74,9 @@ def reconcile_appset(
     cluster is unknown loses its resources finalizer first. A set being deleted is left to Kubernetes'
     garbage collector (its Applications go with it through their owner references, unless the policy
     forbids deletes)."""
-    meta = _meta(appset)
+    meta = metadata(appset)
     name, namespace = str(meta.get("name") or ""), str(meta.get("namespace") or ARGOCD_NAMESPACE)
-    if meta.get("deletionTimestamp"):
+    if is_deleting(appset):
         _release(client, appset, policy_override, enable_policy_override)
         return AppSetPlan()
     if generation_error is not None:
@@ -117,7 +106,7 @@ def reconcile_appset(
 
 
 def _release(
-    client: KubeClient, appset: Mapping[str, Any], policy_override: str | None, enable_policy_override: bool | None
+    client: KubeClient, appset: dict[str, Any], policy_override: str | None, enable_policy_override: bool | None
 ) -> None:
     """A set being deleted (held by a finalizer): under a policy that forbids deletes its Applications lose
     their owner references, so the garbage collector leaves them; then the set's own resources finalizer
@@ -131,7 +120,7 @@ def _release(
             released = _body(app)
             released["metadata"].pop("ownerReferences", None)
             client.replace(released, field_manager=FIELD_MANAGER)
-    meta = _meta(appset)
+    meta = metadata(appset)
     finalizers = list(meta.get("finalizers") or [])
     if RESOURCES_FINALIZER in finalizers:
         kept = [f for f in finalizers if f != RESOURCES_FINALIZER]
@@ -147,7 +136,7 @@ def _release(
 def _release_if_cluster_gone(client: KubeClient, app: dict[str, Any], clusters: list[tuple[str, str]]) -> None:
     """Before deleting an app whose cluster is gone, lift its resources finalizer, or the deletion would wait
     forever on a cluster nobody can reach (`removeFinalizerOnInvalidDestination`)."""
-    finalizers = list(_meta(app).get("finalizers") or [])
+    finalizers = list(metadata(app).get("finalizers") or [])
     if RESOURCES_FINALIZER not in finalizers or destination_known(app, clusters):
         return
     kept = [f for f in finalizers if f != RESOURCES_FINALIZER]
@@ -156,7 +145,7 @@ def _release_if_cluster_gone(client: KubeClient, app: dict[str, Any], clusters: 
         APPLICATION,
         _name(app),
         {"metadata": {"finalizers": kept or None}},
-        namespace=_meta(app).get("namespace") or None,
+        namespace=metadata(app).get("namespace") or None,
         field_manager=FIELD_MANAGER,
     )
 
@@ -186,7 +175,7 @@ def _write(
         try:
             if clusters is not None:
                 _release_if_cluster_gone(client, app, clusters)
-            client.delete(ARGO_API_VERSION, APPLICATION, _name(app), _meta(app).get("namespace") or None)
+            client.delete(ARGO_API_VERSION, APPLICATION, _name(app), metadata(app).get("namespace") or None)
         except KubeError as err:
             messages[_name(app)] = err.message
     return ("DeleteApplicationError", messages[min(messages)]) if messages else None

@@ -23,6 +23,7 @@ from wavecd.apps.model import IN_CLUSTER_SERVER, Destination
 from wavecd.apps.node import Tree, is_argo_object
 from wavecd.common import APPLICATION, ARGOCD_NAMESPACE
 from wavecd.kube import ConflictError, KubeClient
+from wavecd.server.app_fields import is_deleting, mapping, metadata, spec
 from wavecd.sync.finalize import (
     cascade_finalizers,
     cascade_propagation,
@@ -85,18 +86,11 @@ class DeletionPass:
     finished: bool
 
 
-def _meta(obj: dict[str, Any]) -> dict[str, Any]:
-    meta = obj.get("metadata")
-    return meta if isinstance(meta, dict) else {}
-
-
 def destination_known(app: dict[str, Any], clusters: Iterable[tuple[str, str]]) -> bool:
     """Whether the app deploys to a cluster the controller knows — `clusters` as (name, server) pairs,
     `in-cluster` always known — as Argo CD's `GetDestinationCluster` resolves it."""
     known = list(clusters)
-    spec = app.get("spec")
-    found = spec.get("destination") if isinstance(spec, dict) else None
-    dest = found if isinstance(found, dict) else {}
+    dest = mapping(spec(app).get("destination"))
     try:
         server = destination_server(Destination(str(dest.get("server") or ""), str(dest.get("name") or "")), known)
     except AppSpecError:
@@ -123,8 +117,8 @@ def finalize_application_deletion(
     deleted does nothing. Given `clusters` (name, server) and an app whose cluster is not among them, its
     resources cannot be reached: its cascading and hook finalizers are dropped at once. Errors from the API
     are raised as `KubeError` for the caller to report (Argo CD's DeletionError condition)."""
-    meta = _meta(app)
-    if not meta.get("deletionTimestamp"):
+    meta = metadata(app)
+    if not is_deleting(app):
         return DeletionPass([], False)
     if clusters is not None and not destination_known(app, clusters):
         cascading = cascade_finalizers(app)
@@ -133,7 +127,7 @@ def finalize_application_deletion(
     policy = cascade_propagation(app)
     if policy is None:
         return DeletionPass([], True)
-    if any(_meta(obj).get("deletionTimestamp") for obj in tracked):
+    if any(is_deleting(obj) for obj in tracked):
         return DeletionPass([], False)
     candidates = [obj for obj in tracked if should_be_deleted(app, obj)]
     if not deletion_approved(app) and any(needs_confirmation(app, obj) for obj in candidates):
@@ -149,7 +143,7 @@ def finalize_application_deletion(
 
 def _lift(client: KubeClient, app: dict[str, Any], dropped: list[str]) -> bool:
     """Take `dropped` off the app's finalizers; False when the app changed meanwhile (the next pass retries)."""
-    meta = _meta(app)
+    meta = metadata(app)
     kept = [f for f in meta.get("finalizers") or [] if f not in dropped]
     try:
         client.patch(

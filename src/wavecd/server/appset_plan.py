@@ -269,16 +269,15 @@ def _keep_ignored(desired: dict[str, Any], live: dict[str, Any], pointers: list[
         _put(desired, path, found, value)
 
 
-def _written_parts(obj: dict[str, Any]) -> list[Any]:
+def _written_parts(obj: dict[str, Any]) -> dict[str, Any]:
+    """What the set writes of an app. An empty map or list is the same as none (apimachinery's DeepEqual,
+    behind Argo CD's comparison, treats nil and empty alike)."""
     meta = metadata(obj)
-    return [
-        normalize_spec(app_spec(obj)),
-        obj.get("operation"),
-        meta.get("labels"),
-        meta.get("annotations"),
-        meta.get("finalizers"),
-        meta.get("ownerReferences"),
-    ]
+    return {
+        "spec": normalize_spec(app_spec(obj)),
+        "operation": obj.get("operation"),
+        **{key: meta.get(key) or None for key in ("labels", "annotations", "finalizers", "ownerReferences")},
+    }
 
 
 def _same(desired: dict[str, Any], live: dict[str, Any]) -> bool:

@@ -5,6 +5,7 @@ one the server no longer has), and the ways a watch ends: stop(), breaking out, 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from kube_manifests import config_map
@@ -149,3 +150,17 @@ def test_expired_resource_version_after_a_restart(tmp_path):
             list(watch)
     assert (caught.value.code, caught.value.reason) == (410, "Expired")
     assert caught.value.message.startswith(f"too old resource version: {old} (")
+
+
+def test_stop_while_the_request_is_on_its_way_ends_the_watch_at_once(kube, ns):
+    """A quiet watch gets its first line only with the server's bookmark, seconds later: a stop() that comes
+    before there is a response to interrupt must still end it now."""
+    start = kube.apply(config_map("seed"))["metadata"]["resourceVersion"]
+    for _ in range(20):
+        watch = kube.watch("v1", "ConfigMap", ns, resource_version=start)
+        reader = threading.Thread(target=lambda w=watch: list(w))
+        reader.start()
+        time.sleep(0.001)
+        watch.stop()
+        reader.join(1)
+        assert not reader.is_alive(), "stop() did not end the watch"

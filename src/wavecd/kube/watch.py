@@ -135,6 +135,8 @@ class Watch:
         with self._lock:
             self._response = response
         try:
+            if self._stopped.is_set():  # stop() came while the request was on its way: nothing to interrupt then
+                return
             if response.status_code >= 400:
                 raise from_response(response)
             for line in response.iter_lines():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from wavecd.core import ManualClock
 from wavecd.sim.cluster import SimCluster
@@ -94,6 +95,16 @@ def test_too_old_version_after_restart_is_gone(tmp_path):
         assert expired["type"] == "ERROR"
         assert expired["object"]["code"] == 410 and expired["object"]["reason"] == "Expired"
         assert expired["object"]["message"].startswith(f"too old resource version: {int(rv) - 1} (")
+
+
+def test_a_stopped_server_answers_nothing_more_on_a_kept_alive_connection():
+    """Its client sees the connection drop, as after an apiserver restart, not answers from the old store."""
+    sim = SimCluster(clock=ManualClock()).start()
+    with httpx.Client(base_url=sim.url, timeout=5) as client:
+        assert client.get("/api").status_code == 200
+        sim.stop()
+        with pytest.raises(httpx.TransportError):
+            client.get("/api")
 
 
 def test_table_watch_for_kubectl_get_w(client, ns):

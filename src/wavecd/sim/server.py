@@ -8,6 +8,7 @@ the controllers, starts in milliseconds inside tests, and keeps `sim` free of as
 from __future__ import annotations
 
 import collections
+import contextlib
 import io
 import json
 import socket
@@ -68,12 +69,30 @@ class SimHTTPServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self.request_log: collections.deque[LoggedRequest] = collections.deque(maxlen=100_000)
         self.on_request: Callable[[LoggedRequest], None] | None = None
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
 
     def shutdown(self) -> None:
+        """Stop serving and drop every open connection, as a stopped apiserver's are dropped: a kept-alive
+        connection would otherwise go on being answered from this server's store by its handler thread, and a
+        client would never notice the restart behind it."""
         self.stopping.set()
         with self.api.store.changed:
             self.api.store.changed.notify_all()
         super().shutdown()
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def opened(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.add(connection)
+
+    def closed(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.discard(connection)
 
 
 def _truthy(value: str | None) -> bool:
@@ -88,10 +107,15 @@ class _Handler(BaseHTTPRequestHandler):
         """No Nagle delay: headers and body go out as separate writes, and a client's delayed ACK would
         otherwise add ~40 ms to every request."""
         super().setup()
+        self.server.opened(self.connection)
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.rfile.close()  # the stdlib's reader has no deadline; it must be closed or the socket stays open
         self._reader = DeadlineReader(self.connection, self.server.read_timeout)
         self.rfile = io.BufferedReader(self._reader)
+
+    def finish(self) -> None:
+        self.server.closed(self.connection)
+        super().finish()
 
     def handle_expect_100(self) -> bool:
         """`100 Continue` only for a body the server will read: a client that declares one over the limit gets
@@ -105,6 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Each request, and the wait for it on a kept-alive connection, gets the read timeout afresh."""
         self._reader.restart()
         super().handle_one_request()
+        if self.server.stopping.is_set():  # e.g. a watch that shutdown ended: nothing more on this connection
+            self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
         """Requests go to the request log, not stderr."""

@@ -164,3 +164,16 @@ def test_stop_while_the_request_is_on_its_way_ends_the_watch_at_once(kube, ns):
         watch.stop()
         reader.join(1)
         assert not reader.is_alive(), "stop() did not end the watch"
+
+
+def test_a_watch_from_list_for_watch_sees_exactly_the_later_changes(kube, ns):
+    kube.apply(config_map("a"))
+    kube.apply(config_map("elsewhere", namespace="default"))
+    items, resource_version = kube.list_for_watch("v1", "ConfigMap")
+    assert {(obj["apiVersion"], obj["kind"], obj["metadata"]["name"]) for obj in items} >= {
+        ("v1", "ConfigMap", "a"),
+        ("v1", "ConfigMap", "elsewhere"),
+    }
+    kube.apply(config_map("b"))
+    with kube.watch("v1", "ConfigMap", resource_version=resource_version, timeout=10) as watch:
+        assert names(collect(watch, 1)) == [("ADDED", "b")]

@@ -7,6 +7,7 @@ has no API for them. A real cluster and wavecd's simulated one are reached the s
 
 from __future__ import annotations
 
+import builtins
 import ipaddress
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from lightkube import Client
 from lightkube.config.client_adapter import Client as session_for
 from lightkube.config.client_adapter import ConnectionParams
 from lightkube.config.kubeconfig import KubeConfig, SingleConfig
-from lightkube.core.exceptions import ConfigError
+from lightkube.core.exceptions import ConfigError, NotReadyError
 from lightkube.core.generic_client import ALL_NS
 from lightkube.generic_resource import GenericNamespacedResource
 from lightkube.types import CascadeType, PatchType
@@ -38,6 +39,8 @@ from wavecd.kube.resources import resource_class
 from wavecd.kube.watch import Watch
 
 FIELD_MANAGER = "wavecd"
+# Objects per list request when a whole kind is read for a watch, as Argo CD's cluster cache pages its lists.
+LIST_PAGE_SIZE = 500
 Propagation = Literal["Background", "Foreground", "Orphan"]
 PatchKind = Literal["merge", "strategic", "json"]
 PatchBody = dict[str, Any] | list[Any]  # a merge patch is an object, a JSON patch a list of operations
@@ -162,6 +165,22 @@ class KubeClient:
         with self._errors():
             items = self._client.list(_lightkube_class(res), namespace=scope, labels=dict(label_selector or {}) or None)
             return [dict(item) for item in items]
+
+    def list_for_watch(self, api_version: str, kind: str) -> tuple[builtins.list[dict[str, Any]], str]:
+        """Every object of a kind (all namespaces, in pages of `LIST_PAGE_SIZE`) and the resourceVersion the
+        list was read at: a watch started from it neither repeats nor misses a change (client-go's reflector).
+        """
+        res = self._discovery.resolve(api_version, kind)
+        with self._errors():
+            pages = self._client.list(
+                _lightkube_class(res), namespace=ALL_NS if res.namespaced else None, chunk_size=LIST_PAGE_SIZE
+            )
+            items = [dict(item) for item in pages]
+        try:
+            resource_version = pages.resourceVersion
+        except NotReadyError:
+            raise KubeConnectionError(f"the server at {self._server} listed {kind} without a resourceVersion") from None
+        return items, resource_version
 
     def watch(
         self,

@@ -5,6 +5,7 @@ Expired for a version the server no longer has."""
 from __future__ import annotations
 
 import json
+import threading
 
 import httpx
 import pytest
@@ -105,6 +106,40 @@ def test_a_stopped_server_answers_nothing_more_on_a_kept_alive_connection():
         sim.stop()
         with pytest.raises(httpx.TransportError):
             client.get("/api")
+
+
+def test_a_custom_resource_watch_ends_when_its_crd_is_deleted(client, sim, ns):
+    """As the apiserver ends them when it stops serving the resource; a new watch is then 404."""
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gadgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+            "versions": [{"name": "v1", "served": True, "storage": True}],
+        },
+    }
+    assert client.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd).status_code == 201
+    sim.advance(1)
+    gadgets = "/apis/example.com/v1/namespaces/app/gadgets"
+    gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g", "namespace": "app"}}
+    rv = client.post(gadgets, json=gadget).json()["metadata"]["resourceVersion"]
+    seen: list[dict] = []
+
+    def watch() -> None:
+        with client.stream("GET", f"{gadgets}?watch=true&timeoutSeconds=30&resourceVersion={rv}") as response:
+            seen.extend(json.loads(line) for line in response.iter_lines())
+
+    reader = threading.Thread(target=watch)
+    reader.start()
+    client.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com")
+    sim.advance(5)
+    reader.join(5)
+    assert not reader.is_alive(), "the watch outlived its CRD"
+    assert [(event["type"], event["object"]["metadata"]["name"]) for event in seen] == [("DELETED", "g")]
+    assert client.get(f"{gadgets}?watch=true&timeoutSeconds=1").status_code == 404
 
 
 def test_table_watch_for_kubectl_get_w(client, ns):

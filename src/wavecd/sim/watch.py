@@ -131,6 +131,8 @@ def serve_watch(
             kind_of_change = _as_seen(request, event)
             if kind_of_change is not None:
                 emit(kind_of_change, present(kind, clone(event.object)))
+        if api.registry.by_plural(kind.group, kind.version, kind.plural) is None:
+            return  # its CRD was deleted: the apiserver ends the watches of a custom resource it stops serving
         if request.bookmarks and time.monotonic() - last_bookmark >= BOOKMARK_INTERVAL:
             write(_line("BOOKMARK", _bookmark(kind, rv)))
             last_bookmark = time.monotonic()

@@ -177,3 +177,26 @@ def test_a_watch_from_list_for_watch_sees_exactly_the_later_changes(kube, ns):
     kube.apply(config_map("b"))
     with kube.watch("v1", "ConfigMap", resource_version=resource_version, timeout=10) as watch:
         assert names(collect(watch, 1)) == [("ADDED", "b")]
+
+
+def test_a_hundred_open_watches_leave_room_for_more_and_for_discovery(kube, ns):
+    """A cluster cache keeps a watch open per kind; httpx's default pool of 100 connections would make the
+    next one, and discovery, wait until they time out."""
+    start = kube.apply(config_map("seed"))["metadata"]["resourceVersion"]
+    watches = [kube.watch("v1", "ConfigMap", ns, resource_version=start, timeout=20) for _ in range(101)]
+    seen: list[list] = [[] for _ in watches]
+    readers = [
+        threading.Thread(target=lambda w=w, out=out: out.extend(collect(w, 1)))
+        for w, out in zip(watches, seen, strict=True)
+    ]
+    for reader in readers:
+        reader.start()
+    try:
+        assert kube.resources(refresh=True)
+        kube.apply(config_map("news"))
+        for reader in readers:
+            reader.join(20)
+        assert [names(out) for out in seen] == [[("ADDED", "news")]] * len(watches)
+    finally:
+        for watch in watches:
+            watch.stop()

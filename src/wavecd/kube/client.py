@@ -16,7 +16,6 @@ from typing import Any, Literal, cast
 
 import httpx
 from lightkube import Client
-from lightkube.config.client_adapter import Client as session_for
 from lightkube.config.client_adapter import ConnectionParams
 from lightkube.config.kubeconfig import KubeConfig, SingleConfig
 from lightkube.core.exceptions import ConfigError, NotReadyError
@@ -67,7 +66,11 @@ class KubeClient:
         trust_env = not _is_loopback(self._server)
         try:
             self._client = Client(config, timeout=http_timeout, field_manager=FIELD_MANAGER, trust_env=trust_env)
-            self._session = session_for(config, ConnectionParams(timeout=http_timeout, trust_env=trust_env))
+            # Every open watch holds a connection of this session's pool for as long as it runs, and a cluster
+            # cache keeps one per kind: httpx's cap of 100 would leave the next watch, and discovery beside
+            # them, waiting for a connection until they time out. Idle connections kept stay httpx's 20.
+            params = ConnectionParams(timeout=http_timeout, trust_env=trust_env).httpx_params(config)
+            self._session = httpx.Client(**params, limits=httpx.Limits(max_connections=None))
         except (ConfigError, OSError, ValueError) as err:
             raise KubeConfigError(f"cannot use the kubeconfig context {config.context_name!r}: {err}") from err
         self._context = config.context_name

@@ -57,17 +57,32 @@ def _files_from_env() -> list[Path]:
 
 
 def _in_cluster(context: str | None) -> SingleConfig:
-    if os.environ.get("KUBERNETES_SERVICE_HOST") and Path(SERVICE_ACCOUNT, "token").is_file():
-        try:
-            # Without a default, lightkube's `get` raises rather than return the None its signature allows.
-            return cast(SingleConfig, KubeConfig.from_service_account(SERVICE_ACCOUNT).get(context))
-        except (ConfigError, OSError, KeyError) as err:
-            raise KubeConfigError(f"invalid in-cluster configuration: {err}") from err
-    where = os.environ.get("KUBECONFIG") or DEFAULT_PATH
-    raise KubeConfigError(
-        f"no kubeconfig found (looked in {where})",
-        context=["set KUBECONFIG or pass --kubeconfig (for the simulated cluster: `wavecd sim serve --kubeconfig`)"],
-    )
+    """The pod's service account, when client-go would use it (`inClusterClientConfig.Possible`: both
+    `KUBERNETES_SERVICE_*` variables set and a token file); it has no contexts, so naming one fails as
+    kubectl fails."""
+    if not _in_cluster_possible():
+        where = os.environ.get("KUBECONFIG") or DEFAULT_PATH
+        raise KubeConfigError(
+            f"no kubeconfig found (looked in {where})",
+            context=[
+                "set KUBECONFIG or pass --kubeconfig (for the simulated cluster: `wavecd sim serve --kubeconfig`)"
+            ],
+        )
+    if context is not None:
+        raise KubeConfigError(
+            f"context was not found for specified context: {context}",
+            context=[f"no kubeconfig was found, so wavecd uses the pod's service account ({SERVICE_ACCOUNT})"],
+        )
+    try:
+        # Without a default, lightkube's `get` raises rather than return the None its signature allows.
+        return cast(SingleConfig, KubeConfig.from_service_account(SERVICE_ACCOUNT).get())
+    except (ConfigError, OSError) as err:
+        raise KubeConfigError(f"invalid in-cluster configuration: {err}") from err
+
+
+def _in_cluster_possible() -> bool:
+    service = os.environ.get("KUBERNETES_SERVICE_HOST") and os.environ.get("KUBERNETES_SERVICE_PORT")
+    return bool(service) and Path(SERVICE_ACCOUNT, "token").is_file()
 
 
 def _read(path: Path) -> dict[str, Any]:

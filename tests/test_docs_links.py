@@ -18,6 +18,7 @@ DOCUMENTS = [
     "CONTRIBUTING.md",
     "bench/README.md",
     "examples/README.md",
+    "deploy/chart/README.md",
     *sorted(str(p.relative_to(REPO)) for p in (REPO / "docs").glob("*.md")),
 ]
 

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 from chart_render import CHART, NAMESPACE, render, values_file
+from click.testing import CliRunner
 
 from support.gitops import application
 from support.paths import KUBECTL, needs_kubectl
 from support.sim import SimTime
 from wavecd.apps.session import TreeRequest
+from wavecd.cli.main import main
 from wavecd.kube import KubeClient
 from wavecd.operations import sync_root
 from wavecd.sync.settings import SyncSettings
@@ -75,7 +77,15 @@ def gitops(tmp_path) -> Path:
     return tmp_path
 
 
+def test_wavecd_sync_sim_installs_the_chart_and_ends_healthy(gitops):
+    result = CliRunner().invoke(main, ["sync", str(gitops), "--sim", "--timeout", "10m", "-o", "json"])
+    assert result.exit_code == 0, result.stderr
+    summary = yaml.safe_load(result.stdout.splitlines()[-1])
+    assert (summary["event"], summary["health"], summary["phase"]) == ("summary", "Healthy", "Succeeded")
+
+
 def test_an_application_over_the_chart_syncs_and_ends_healthy(sim, gitops):
+    """The same sync through `sync_root`, the call `wavecd serve` makes, leaves the controller's pods running."""
     events = []
     result = sync_root(
         TreeRequest(root=gitops, use_cache=False),

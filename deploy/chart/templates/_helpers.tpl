@@ -31,6 +31,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "wavecd.gitRoot" -}}/git{{- end -}}
 {{- define "wavecd.checkout" -}}/git/repo{{- end -}}
 
+{{/* The port wavecd serves the API and the webhook on, inside the pod. */}}
+{{- define "wavecd.port" -}}8080{{- end -}}
+
 {{/* The environment variable a webhook provider's secret arrives in: WAVECD_WEBHOOK_<PROVIDER>. */}}
 {{- define "wavecd.webhookEnv" -}}
 {{- printf "WAVECD_WEBHOOK_%s" (. | upper | replace "-" "_") -}}
@@ -93,6 +96,9 @@ env:
     value: {{ include "wavecd.gitRoot" . }}
   - name: GITSYNC_LINK
     value: {{ include "wavecd.checkout" . | base }}
+  # A render that began on the previous checkout finishes on it; only then is it removed.
+  - name: GITSYNC_STALE_WORKTREE_TIMEOUT
+    value: 5m
   - name: HOME
     value: /tmp
   {{- with .Values.git.credentialsSecret }}

@@ -150,8 +150,23 @@ def test_narrowed_rights_are_wavecds_own_records_and_the_listed_rules():
     assert rendered.one("ServiceAccount")["metadata"]["name"] == "gitops"
 
 
-def test_wavecd_reads_the_config_the_chart_writes(tmp_path):
+def test_wavecd_reads_the_config_the_chart_writes_with_the_webhook_secrets_from_the_environment(tmp_path, monkeypatch):
     rendered = render(*EVERYTHING)
+    variables = env(container(rendered, "wavecd"))
+    from_secret = {
+        name: ref["secretKeyRef"] for name, ref in variables.items() if isinstance(ref, dict) and "secretKeyRef" in ref
+    }
+    assert {name: ref["name"] for name, ref in from_secret.items()} == dict.fromkeys(
+        [
+            "WAVECD_WEBHOOK_BITBUCKET",
+            "WAVECD_WEBHOOK_BITBUCKET_SERVER",
+            "WAVECD_WEBHOOK_GITHUB",
+            "WAVECD_WEBHOOK_GITLAB",
+        ],
+        "wavecd-webhooks",
+    )
+    for name, ref in from_secret.items():  # what the kubelet does with the Secret's keys
+        monkeypatch.setenv(name, f"value of {ref['key']}")
     (tmp_path / "wavecd.yaml").write_text(rendered.one("ConfigMap")["data"]["wavecd.yaml"])
     config = load_config(tmp_path / "wavecd.yaml")
     first = config.repositories[0]
@@ -162,22 +177,25 @@ def test_wavecd_reads_the_config_the_chart_writes(tmp_path):
     )
     assert config.repositories[1].url == "https://git.example.com/platform/charts.git"
     assert config.render.helm_compat == "v3"
+    webhook = config.webhook
+    assert (webhook.github_secret, webhook.gitlab_secret) == ("value of github-secret", "value of gitlab-token")
+    assert (webhook.bitbucket_uuid, webhook.bitbucket_server_secret) == (
+        "value of bitbucket-uuid",
+        "value of bitbucket-server",
+    )
+    assert (webhook.gogs_secret, webhook.max_payload_size_mb) == ("", 20)
 
 
-def test_webhook_secrets_come_from_the_secret_through_the_variables_wavecd_yaml_names():
+def test_the_config_carries_no_secret_and_a_new_config_restarts_the_pods():
     rendered = render(*EVERYTHING)
     webhook = yaml.safe_load(rendered.one("ConfigMap")["data"]["wavecd.yaml"])["webhook"]
-    assert webhook == {
-        "github": {"secretEnv": "WAVECD_WEBHOOK_GITHUB"},
-        "gitlab": {"secretEnv": "WAVECD_WEBHOOK_GITLAB"},
-    }
-    variables = env(container(rendered, "wavecd"))
-    assert variables["WAVECD_WEBHOOK_GITHUB"] == {"secretKeyRef": {"name": "wavecd-webhooks", "key": "github-secret"}}
-    assert variables["WAVECD_WEBHOOK_GITLAB"] == {"secretKeyRef": {"name": "wavecd-webhooks", "key": "gitlab-token"}}
-    annotations = statefulset(rendered)["spec"]["template"]["metadata"]["annotations"]
+    providers = {name: entry for name, entry in webhook.items() if name != "maxPayloadSizeMB"}
+    assert providers and all(list(entry) in (["secretEnv"], ["uuidEnv"]) for entry in providers.values())
+    assert "webhook" not in yaml.safe_load(render().one("ConfigMap")["data"]["wavecd.yaml"])
+    checksum = "checksum/config"
     assert (
-        annotations["checksum/config"]
-        != statefulset(render(*SHARDED))["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+        statefulset(rendered)["spec"]["template"]["metadata"]["annotations"][checksum]
+        != statefulset(render())["spec"]["template"]["metadata"]["annotations"][checksum]
     )
 
 

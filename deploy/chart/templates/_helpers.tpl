@@ -36,7 +36,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* The environment variable a webhook provider's secret arrives in: WAVECD_WEBHOOK_<PROVIDER>. */}}
 {{- define "wavecd.webhookEnv" -}}
-{{- printf "WAVECD_WEBHOOK_%s" (. | upper | replace "-" "_") -}}
+{{- printf "WAVECD_WEBHOOK_%s" (. | snakecase | upper) -}}
 {{- end -}}
 
 {{/* wavecd.yaml: the synced repository first, then what `config` adds, then the webhook secrets. */}}
@@ -48,12 +48,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $_ := set $config $key . -}}
 {{- end -}}
 {{- end -}}
-{{- if .Values.webhook.providers -}}
 {{- $webhook := dict -}}
 {{- range $provider, $_ := .Values.webhook.providers -}}
-{{- $_ := set $webhook $provider (dict "secretEnv" (include "wavecd.webhookEnv" $provider)) -}}
+{{- /* Bitbucket Cloud signs nothing: wavecd checks the webhook's UUID instead of a secret. */ -}}
+{{- $field := ternary "uuidEnv" "secretEnv" (eq $provider "bitbucket") -}}
+{{- $_ := set $webhook $provider (dict $field (include "wavecd.webhookEnv" $provider)) -}}
 {{- end -}}
-{{- $_ := set $config "webhook" $webhook -}}
+{{- with .Values.webhook.maxPayloadSizeMB -}}
+{{- $_ := set $webhook "maxPayloadSizeMB" . -}}
+{{- end -}}
+{{- with $webhook -}}
+{{- $_ := set $config "webhook" . -}}
 {{- end -}}
 {{- toYaml $config -}}
 {{- end -}}

@@ -30,14 +30,19 @@ from wavecd.sync.tracking import with_tracking
 
 def record(ctx: SyncContext, obj: dict[str, Any], tracked_by: str | None) -> None:
     """Apply an Application or ApplicationSet (tracked by its parent app, when it has one)."""
-    if not ctx.settings.record_applications:
-        return
+    if ctx.settings.record_applications:
+        apply_record(ctx.client, obj, tracked_by, dry_run=ctx.dry_run)
+
+
+def apply_record(client: KubeClient, obj: dict[str, Any], tracked_by: str | None, *, dry_run: bool = False) -> None:
+    """`record` outside a sync: the controller creates a new app's Application before its first operation,
+    as the parent's sync would in Argo CD, so the operation has an object to be recorded on."""
     body = with_tracking(obj, tracked_by, ARGOCD_NAMESPACE) if tracked_by else dict(obj)
     meta = dict(body.get("metadata") or {})
     meta.setdefault("namespace", ARGOCD_NAMESPACE)
     body["metadata"] = meta
     body.pop("status", None)
-    ctx.client.apply(body, force=True, dry_run=ctx.dry_run)
+    client.apply(body, force=True, dry_run=dry_run)
 
 
 def _patch_status(

@@ -35,6 +35,9 @@ class RetryPolicy:
         return min(self.duration * self.factor ** (retries_done + 1), self.max_duration)
 
 
+NO_RETRY = RetryPolicy(limit=0)
+
+
 def _seconds(value: Any, default: float) -> float:
     if isinstance(value, int | float):
         return float(value)

@@ -28,6 +28,9 @@ class SyncSettings:
     poll_interval: float = POLL_SECONDS
     parallel_apps: int = 8
     record_applications: bool = True  # write Application/ApplicationSet objects and their status
+    # Retry a failed app within the run, as `syncPolicy.retry` says (the CLI). The controller retries whole
+    # operations instead, recorded on the Application so that a restart keeps the count.
+    retry_apps: bool = True
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Resync, Summa
 from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.live import app_health, managed_resources
 from wavecd.sync.records import record, write_app_status, write_appset_status
-from wavecd.sync.retry import retry_policy
+from wavecd.sync.retry import NO_RETRY, retry_policy
 from wavecd.sync.settings import (
     EXIT_FAILED,
     EXIT_HEALTHY,
@@ -140,7 +140,9 @@ class _Rollout:
             instance=instance,
             namespace=node.destination.namespace if node.destination else "",
             prune=prune,
-            retry=retry_policy(app.sync_policy.retry, automated=app.sync_policy.automated is not None),
+            retry=retry_policy(app.sync_policy.retry, automated=app.sync_policy.automated is not None)
+            if self.ctx.settings.retry_apps
+            else NO_RETRY,
             app_object=(node.namespace or ARGOCD_NAMESPACE, node.name),
             excluded=excluded,
             revision=_revision(node),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import threading
@@ -18,30 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from support.paths import EXAMPLES, KUBECTL, wavecd_command
+from support.paths import KUBECTL, wavecd_command
 from support.sim_server import SimServer
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import RealClock
-from wavecd.kube import KubeClient, KubeError
+from wavecd.kube import KubeClient
 from wavecd.plan import plan_tree
 from wavecd.sync.settings import ClusterFacts, SyncResult, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
-TRACKING = "argocd.argoproj.io/tracking-id"
 # Simulated seconds per real second for the sim server and the in-process syncs that talk to it.
 SPEED = 50.0
-# Kinds whose objects belong to nobody's desired state (Argo CD's default exclusions).
-UNTRACKED = frozenset(
-    {
-        ("", "Event"),
-        ("events.k8s.io", "Event"),
-        ("", "Endpoints"),
-        ("discovery.k8s.io", "EndpointSlice"),
-        ("coordination.k8s.io", "Lease"),
-    }
-)
-
-Key = tuple[str, str, str, str]  # (group, kind, namespace, name)
 
 
 def sim_server(folder: Path) -> SimServer:
@@ -134,45 +120,6 @@ def sync_in_process(root: Path, kubeconfig: Path, *, speed: float = SPEED) -> tu
             emit=lambda event: events.append(event.to_json()),
         )
     return result, events
-
-
-def live_objects(client: KubeClient) -> dict[Key, dict[str, Any]]:
-    """Every object of every listable kind, by (group, kind, namespace, name)."""
-    out: dict[Key, dict[str, Any]] = {}
-    seen: set[tuple[str, str]] = set()
-    for res in client.resources(refresh=True):
-        if "list" not in res.verbs or (res.group, res.kind) in seen or (res.group, res.kind) in UNTRACKED:
-            continue
-        seen.add((res.group, res.kind))
-        try:
-            items = client.list(res.api_version, res.kind)
-        except KubeError:
-            continue
-        for item in items:
-            meta = item.get("metadata") or {}
-            out[(res.group, res.kind, meta.get("namespace") or "", meta["name"])] = item
-    return out
-
-
-def resource_versions(objects: dict[Key, dict[str, Any]]) -> dict[Key, str]:
-    return {key: obj["metadata"]["resourceVersion"] for key, obj in objects.items()}
-
-
-def tracking_id(obj: dict[str, Any]) -> str | None:
-    """`<app>:<group>/<kind>:<namespace>/<name>`, the object's tracking annotation."""
-    return ((obj.get("metadata") or {}).get("annotations") or {}).get(TRACKING)
-
-
-def tracked_by(obj: dict[str, Any]) -> str | None:
-    """The app instance an object's tracking annotation names."""
-    value = tracking_id(obj)
-    return value.split(":", 1)[0] if value else None
-
-
-def copy_examples(tmp: Path) -> Path:
-    """A private copy of examples/ (staging and its chart mirror); returns the staging folder."""
-    shutil.copytree(EXAMPLES, tmp / "examples")
-    return tmp / "examples" / "staging"
 
 
 def events_named(events: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:

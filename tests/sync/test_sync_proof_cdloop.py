@@ -14,17 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from proof_fixtures import (
-    SPEED,
-    Key,
-    copy_examples,
-    events_named,
-    live_objects,
-    resource_versions,
-    sync_in_process,
-    tracked_by,
-)
+from proof_fixtures import SPEED, events_named, sync_in_process
 
+from support.snapshot import Key, copy_examples, live_objects, resource_versions, tracked_by
 from wavecd.core import RealClock
 from wavecd.kube import KubeClient
 from wavecd.sim.cluster import SimCluster

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from proof_fixtures import events_named, kubectl_items, tracked_by
+from proof_fixtures import events_named, kubectl_items
 
 from support.gitops import Child, config_map, deployment, write_repo
 from support.paths import STAGING, needs_kubectl
+from support.snapshot import tracked_by
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import ManualClock
 from wavecd.kube import KubeClient

@@ -1,0 +1,64 @@
+"""A snapshot of a cluster as the proofs compare it (every live object by group, kind, namespace and name, and
+the app each is tracked by), and a private copy of the shipped examples to change and commit."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from support.paths import EXAMPLES
+from wavecd.kube import KubeClient, KubeError
+
+TRACKING = "argocd.argoproj.io/tracking-id"
+# Kinds whose objects belong to nobody's desired state (Argo CD's default exclusions).
+UNTRACKED = frozenset(
+    {
+        ("", "Event"),
+        ("events.k8s.io", "Event"),
+        ("", "Endpoints"),
+        ("discovery.k8s.io", "EndpointSlice"),
+        ("coordination.k8s.io", "Lease"),
+    }
+)
+
+Key = tuple[str, str, str, str]  # (group, kind, namespace, name)
+
+
+def live_objects(client: KubeClient) -> dict[Key, dict[str, Any]]:
+    """Every object of every listable kind, by (group, kind, namespace, name)."""
+    out: dict[Key, dict[str, Any]] = {}
+    seen: set[tuple[str, str]] = set()
+    for res in client.resources(refresh=True):
+        if "list" not in res.verbs or (res.group, res.kind) in seen or (res.group, res.kind) in UNTRACKED:
+            continue
+        seen.add((res.group, res.kind))
+        try:
+            items = client.list(res.api_version, res.kind)
+        except KubeError:
+            continue
+        for item in items:
+            meta = item.get("metadata") or {}
+            out[(res.group, res.kind, meta.get("namespace") or "", meta["name"])] = item
+    return out
+
+
+def resource_versions(objects: dict[Key, dict[str, Any]]) -> dict[Key, str]:
+    return {key: obj["metadata"]["resourceVersion"] for key, obj in objects.items()}
+
+
+def tracking_id(obj: dict[str, Any]) -> str | None:
+    """`<app>:<group>/<kind>:<namespace>/<name>`, the object's tracking annotation."""
+    return ((obj.get("metadata") or {}).get("annotations") or {}).get(TRACKING)
+
+
+def tracked_by(obj: dict[str, Any]) -> str | None:
+    """The app instance an object's tracking annotation names."""
+    value = tracking_id(obj)
+    return value.split(":", 1)[0] if value else None
+
+
+def copy_examples(tmp: Path) -> Path:
+    """A private copy of examples/ (staging and its chart mirror); returns the staging folder."""
+    shutil.copytree(EXAMPLES, tmp / "examples")
+    return tmp / "examples" / "staging"

@@ -21,9 +21,6 @@ from wavecd.kube.client import KubeClient
 from wavecd.plan.app_plan import AppPlan
 from wavecd.plan.task import Task
 from wavecd.plan.tree_plan import TreePlan
-from wavecd.server.webhook.receiver import WebhookReceiver
-from wavecd.server.leader import LeaderElector
-from wavecd.server.sharding import Sharding
 from wavecd.server.tokens import Role
 from wavecd.sim.bodies import DeadlineReader
 from wavecd.sim.cluster import SimCluster
@@ -132,14 +129,8 @@ Task.helm_hook
 TreePlan.app_plans
 # the sim's log of the requests it served (tests/kube check what the client sent),
 SimCluster.requests
-# the push half of the OCI client, with which the registry tests push charts into a real registry,
+# and the push half of the OCI client, with which the registry tests push charts into a real registry.
 push_chart
-# and the webhook receiver's one call, which the API's `POST /api/webhook` route (built beside it) makes.
-WebhookReceiver.receive
-# and what `wavecd serve` asks before it reconciles an app or writes (issue 11, `--shards`/`--shard` and the
-# shard's Lease; tests/server hold them to their rules until the controller calls them).
-Sharding.owns
-LeaderElector.is_leader
 
 # Argo CD's words that wavecd does not write yet but that its enums hold so the vocabulary is whole: the delete
 # hooks (HookType is iterated to know every hook type Argo accepts) and the operation phases the coming

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from wavecd.server.api import applications, errors, resources, stream
@@ -19,6 +21,11 @@ _APP = "/api/v1/applications/{name}"
 # How long `?refresh=` waits for the reconcile before answering with the app as it is.
 _REFRESH_TIMEOUT = 60.0
 _SSE_KEEPALIVE = 15.0  # argoproj/pkg's forwarders.go
+
+
+async def healthz(request: Request) -> PlainTextResponse:
+    """The liveness and readiness probe, unauthenticated, as Argo CD's `/healthz` answers `ok`."""
+    return PlainTextResponse("ok")
 
 
 def build_api(
@@ -42,6 +49,7 @@ def build_api(
         Route(f"{_APP}/operation", applications.terminate, methods=["DELETE"]),
         Route("/api/v1/stream/applications", stream.watch_applications, methods=["GET"]),
         Route("/api/webhook", webhook, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        Route("/healthz", healthz, methods=["GET"]),
     ]
     api = Starlette(
         routes=routes,

@@ -1,0 +1,579 @@
+"""The controller: the tree kept reconciled, apps auto-synced and self-healed, operations run.
+
+Three threads share one `TreeState` (the last walk) under one lock:
+- the **worker** takes coalesced batches from the `RefreshQueue`: walks the tree again when a repository
+  may have moved, reconciles the apps that changed or were asked for, writes their `status` when it
+  changed, and records an auto-sync `operation` on each app that needs one;
+- the **poller** re-resolves every tracked git revision each `--poll` (with jitter) and asks for a walk
+  when one moved (a working-tree repository is walked every time: it has no commit to compare);
+- the **operation runner** (`operations.OperationRunner`) runs the operations recorded on Applications,
+  in the tree's waves with its health gates.
+Live state comes from the `ClusterCache` (watches): a change to an object an app tracks asks for that
+app's reconcile, which is how drift (someone's `kubectl scale`) is seen without re-listing anything.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import queue
+import random
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from wavecd.apps.node import AppNode
+from wavecd.apps.session import TreeRequest
+from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, kube_now
+from wavecd.core import Clock, Event, WavecdError, internal_error
+from wavecd.kube import KubeClient, KubeError
+from wavecd.server import app_views, autosync
+from wavecd.server.appsets import reconcile_appset
+from wavecd.server.cluster_cache import ClusterCache
+from wavecd.server.deletion import finalize_application_deletion
+from wavecd.server.errors import FailedPrecondition, NotFound
+from wavecd.server.operation_runner import OperationRunner, PendingOperation
+from wavecd.server.operation_state import rollback_operation, sync_operation_from_request, terminate
+from wavecd.server.reconcile import Reconciled, application_status, failed_reconcile, reconcile_app
+from wavecd.server.refresh_queue import Batch, RefreshQueue
+from wavecd.server.settings import ServeSettings
+from wavecd.server.sharding import skips_reconcile
+from wavecd.server.tree_state import TreeState, changed_apps, revisions_moved, source_summaries, walk
+from wavecd.server.view import AppEntry, ApplicationEvent, ManagedResource, ResourceNode, SyncRequest
+from wavecd.sync.compare import EXTRA
+from wavecd.sync.records import apply_record
+from wavecd.sync.settings import ClusterFacts
+from wavecd.sync.status import cluster_facts
+from wavecd.sync.tracking import instance_name
+
+__all__ = ["Controller"]
+
+Log = Callable[[str], None]
+
+
+class Controller:
+    """Construct, `start()`, and `stop()` at the end. Reads are served from the last walk and the cache."""
+
+    def __init__(
+        self,
+        request: TreeRequest,
+        client: KubeClient,
+        settings: ServeSettings,
+        *,
+        clock: Clock,
+        log: Log,
+        owns: Callable[[str, str], bool] = lambda _name, _namespace: True,
+        holds_lease: Callable[[], bool] = lambda: True,
+    ):
+        self.request = request
+        self.client = client
+        self.settings = settings
+        self.clock = clock
+        self.log = log
+        self.owns = owns
+        # Checked before each round of writes besides the elector's callbacks: a leader whose renewals stopped
+        # (a hung request) must stop writing before its Lease can pass to another replica.
+        self.holds_lease = holds_lease
+        self.queue = RefreshQueue()
+        self.cache = ClusterCache(client, on_change=self._on_cluster_change)
+        self._lock = threading.RLock()
+        self._state: TreeState | None = None
+        self._reconciled: dict[str, Reconciled] = {}
+        self._rounds = threading.Condition(self._lock)
+        self._round = 0
+        self._reconciled_in: dict[str, int] = {}
+        self._stopped = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._subscribers: list[Callable[[ApplicationEvent], None]] = []
+        self._facts: ClusterFacts | None = None
+        self._operations_due = threading.Event()
+        self._leading = threading.Event()
+        self.runner = OperationRunner(
+            client, settings.sync, clock=clock, emit=self._on_sync_event, log=log, wake_after=self._operations_due_in
+        )
+
+    # -- life ------------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Walk the tree, start watching what it tracks, and start the loops. A tree that cannot be walked
+        at all (ROOT unreadable) raises here, before anything runs."""
+        state = walk(self.request)
+        with self._lock:
+            self._state = state
+        self.cache.ensure_kinds(self._kinds(state))
+        self.cache.wait_synced(timeout=60)
+        loops = ((self._work, "wavecd-worker"), (self._poll, "wavecd-poller"), (self._operate, "wavecd-operations"))
+        for target, name in loops:
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _may_write(self) -> bool:
+        return self._leading.is_set() and self.holds_lease()
+
+    def lead(self) -> None:
+        """Start writing: reconcile every app, and run the operations a previous leader left recorded."""
+        self._leading.set()
+        self.queue.walk(everything=True)
+        self._operations_due.set()
+
+    def follow(self) -> None:
+        """Another replica leads now: stop writing at once (a running sync is told to stop)."""
+        self._leading.clear()
+        self.runner.cancel.set()
+
+    def stop(self) -> None:
+        """Stop the loops. A running sync is told to stop; its apps' operations stay recorded, so the next
+        controller resumes them."""
+        self._stopped.set()
+        self.queue.close()
+        self.runner.cancel.set()
+        self._operations_due.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+        self.cache.stop()
+
+    @property
+    def state(self) -> TreeState:
+        with self._lock:
+            if self._state is None:
+                raise RuntimeError("the controller has not started")
+            return self._state
+
+    # -- the worker ------------------------------------------------------------------------------------------------
+    def _work(self) -> None:
+        while not self._stopped.is_set():
+            batch = self.queue.take(timeout=1.0)
+            if batch is None:
+                return
+            if not batch or not self._may_write():
+                continue
+            try:
+                self._run_batch(batch)
+            except Exception as err:  # a bug must not end the loop: it is logged and the next batch runs
+                self.log(f"reconcile failed: {internal_error(err)}")
+
+    def _run_batch(self, batch: Batch) -> None:
+        names = set(batch.apps)
+        if batch.walk:
+            before = self._state
+            try:
+                after = walk(self.request, hard=batch.hard)
+            except WavecdError as err:
+                self.log(f"walking the tree failed: {err.render()}")
+                after = None
+            if after is not None:
+                with self._lock:
+                    self._state = after
+                self.cache.ensure_kinds(self._kinds(after))
+                names |= set(after.nodes) if batch.everything else changed_apps(before, after)
+        state = self.state
+        self._facts = None
+        for appset in state.appsets():
+            if appset.name in names and self._owns(appset):
+                self._reconcile_appset(state, appset)
+        self._finalize_deletions()
+        for node in state.plan.order:
+            if node.name in names and node.kind == APPLICATION and self._owns(node):
+                self._reconcile(state, node)
+        with self._rounds:
+            self._round += 1
+            for name in names:
+                self._reconciled_in[name] = self._round
+            self._rounds.notify_all()
+
+    def _reconcile_appset(self, state: TreeState, node: AppNode) -> None:
+        """Create, update and delete the set's Applications as its generators now say, under its policy. A
+        set not in the cluster yet is recorded first when its parent is automated (the parent's sync would)."""
+        live = self.cache.get(ARGO_API_VERSION, APPLICATION_SET, node.namespace, node.name)
+        try:
+            if live is None:
+                if not self._parent_automated(state, node):
+                    return
+                apply_record(self.client, node.obj, self._tracked_by(state, node))
+                live = self.client.get(ARGO_API_VERSION, APPLICATION_SET, node.name, node.namespace)
+            if live is not None:
+                reconcile_appset(self.client, live, list(node.manifests), generation_error=node.error)
+        except KubeError as err:
+            self.log(f"{node.name}: reconciling the ApplicationSet failed: {err.message}")
+
+    def _finalize_deletions(self) -> None:
+        """One deletion pass for every Application being deleted with a resources finalizer (deleted by a
+        user, the API, or its ApplicationSet); the pass's own deletes bring the next round."""
+        for app in self.cache.list(ARGO_API_VERSION, APPLICATION):
+            meta = app.get("metadata") or {}
+            if not meta.get("deletionTimestamp") or not meta.get("finalizers"):
+                continue
+            instance = instance_name(str(meta.get("name")), str(meta.get("namespace") or ""))
+            try:
+                finalize_application_deletion(self.client, app, self.cache.by_tracking_instance(instance))
+            except KubeError as err:
+                self.log(f"{meta.get('name')}: deleting its resources failed: {err.message}")
+
+    def _owns(self, node: AppNode) -> bool:
+        """This replica's shard holds the app, and its Application does not opt out of reconciling."""
+        if not self.owns(node.name, node.namespace):
+            return False
+        live = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
+        return not skips_reconcile(live if live is not None else node.obj)
+
+    def _cluster_facts(self) -> ClusterFacts:
+        if self._facts is None:
+            self._facts = cluster_facts(self.client)
+        return self._facts
+
+    def _reconcile(self, state: TreeState, node: AppNode) -> None:
+        revisions = tuple(node.revisions)
+        if node.error or node.app is None:
+            result = failed_reconcile(node.name, node.error or "not an Application", revisions)
+        else:
+            try:
+                targets = state.session.render_at(node.name, *self._facts_args())
+                namespace = node.destination.namespace if node.destination else ""
+                tracked = self.cache.by_tracking_instance(instance_name(node.name, node.namespace))
+                result = reconcile_app(self.client, node.name, node.namespace, targets, namespace, tracked, revisions)
+            except WavecdError as err:
+                result = failed_reconcile(node.name, err.render(), revisions)
+            except KubeError as err:
+                result = failed_reconcile(node.name, err.message, revisions)
+        with self._lock:
+            self._reconciled[node.name] = result
+        live = self._ensure_recorded(state, node)
+        if live is None:
+            return
+        condition = self._auto_sync(live, result)
+        self._write_status(node, live, result, condition)
+
+    def _facts_args(self) -> tuple[str, Sequence[str]]:
+        facts = self._cluster_facts()
+        return facts.kube_version, facts.api_versions
+
+    def _ensure_recorded(self, state: TreeState, node: AppNode) -> dict[str, Any] | None:
+        """The app's live Application; created first when missing and its parent is automated (Argo CD's
+        parent sync would create it), so that its own operation has an object to live in."""
+        live = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
+        if live is not None:
+            return live
+        if not self._parent_automated(state, node):
+            return None
+        try:
+            apply_record(self.client, node.obj, self._tracked_by(state, node))
+            created: dict[str, Any] | None = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace)
+            return created
+        except KubeError as err:
+            self.log(f"{node.name}: recording its Application failed: {err.message}")
+            return None
+
+    @staticmethod
+    def _declaring_app(state: TreeState, node: AppNode) -> AppNode | None:
+        """The Application whose manifests declare `node` (for a generated app: its set's declarer)."""
+        parent = state.nodes.get(node.parent) if node.parent else None
+        if parent is not None and node.source == "generated":
+            return state.nodes.get(parent.parent) if parent.parent else None
+        return parent
+
+    def _parent_automated(self, state: TreeState, node: AppNode) -> bool:
+        """Whether the app that declares `node` syncs automatically (the root, declared by nobody, does)."""
+        owner = self._declaring_app(state, node)
+        return owner is None or (owner.app is not None and owner.app.sync_policy.automated is not None)
+
+    def _tracked_by(self, state: TreeState, node: AppNode) -> str | None:
+        """The tracking instance a recorded Application or ApplicationSet carries: its declaring app's, except
+        for generated apps, which their set owns through an ownerReference instead."""
+        owner = self._declaring_app(state, node)
+        return None if node.source == "generated" or owner is None else instance_name(owner.name, owner.namespace)
+
+    def _auto_sync(self, live: dict[str, Any], result: Reconciled) -> dict[str, str] | None:
+        """Argo CD's auto-sync decision for the app (`autosync.decide`); records the operation it asks for.
+        Returns the condition to report instead, if any."""
+        if result.error:
+            return None
+        comparison = autosync.Comparison(
+            status=result.sync,
+            revisions=result.revisions,
+            resources=tuple(
+                autosync.ResourceStatus(v.group, v.kind, v.name, v.namespace, v.status, v.reason == EXTRA)
+                for v in result.verdicts.values()
+            ),
+        )
+        decision = autosync.decide(live, comparison, now=datetime.datetime.now(datetime.UTC))
+        if isinstance(decision, autosync.Condition):
+            return {"type": decision.type, "message": decision.message}
+        if isinstance(decision, autosync.Wait):
+            timer = threading.Timer(decision.seconds, self.queue.refresh, args=(result.app,))
+            timer.daemon = True
+            timer.start()
+        elif isinstance(decision, autosync.Sync):
+            try:
+                self._record_operation(live, decision.operation)
+            except FailedPrecondition as err:  # someone wrote first (Argo CD ignores this too)
+                self.log(f"{result.app}: auto-sync skipped: {err.message}")
+            else:
+                self.log(f"{result.app}: {decision.event}")
+        return None
+
+    def _record_operation(self, live: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+        """Write `operation` with an update on the version read, as Argo CD's `SetAppOperation` does: a
+        concurrent writer makes it fail rather than be overwritten."""
+        body = copy.deepcopy(live)
+        body["operation"] = operation
+        if isinstance(body.get("status"), dict):
+            body["status"].pop("operationState", None)  # the new operation's state starts empty
+        meta = body.get("metadata") or {}
+        try:
+            written = self.client.replace(body)
+        except KubeError as err:
+            raise FailedPrecondition(
+                f"{meta.get('name')}: the operation could not be recorded: {err.message}"
+            ) from None
+        self._operations_due.set()
+        return written
+
+    def _write_status(
+        self, node: AppNode, live: dict[str, Any], result: Reconciled, condition: dict[str, str] | None
+    ) -> None:
+        """Patch the Application's status when what the reconcile decided differs from what it says."""
+        spec = node.obj.get("spec") or {}
+        status = application_status(result, source_summaries(node), dict(spec.get("destination") or {}))
+        current = live.get("status") or {}
+        if condition is not None:
+            status["conditions"].append(condition)
+        status["conditions"] = _with_transition_times(status["conditions"], current.get("conditions") or [])
+        if all(current.get(key) == _without_nulls(value) for key, value in status.items()):
+            return
+        status["reconciledAt"] = kube_now()
+        try:
+            self.client.patch(ARGO_API_VERSION, APPLICATION, node.name, {"status": status}, namespace=node.namespace)
+        except KubeError as err:
+            self.log(f"{node.name}: writing its status failed: {err.message}")
+
+    # -- operations ---------------------------------------------------------------------------------------------
+    def _operate(self) -> None:
+        while not self._stopped.is_set():
+            self._operations_due.wait(timeout=self.settings.operation_poll)
+            self._operations_due.clear()
+            if self._stopped.is_set():
+                return
+            if not self._may_write():
+                continue
+            try:
+                state = self.state
+                pending = self._pending_operations(state)
+                if pending:
+                    self.runner.run(state, pending)
+                    self.queue.refresh(*(p.name for p in pending))
+            except Exception as err:  # a bug must not end the loop
+                self.log(f"running operations failed: {internal_error(err)}")
+
+    def _operations_due_in(self, seconds: float) -> None:
+        timer = threading.Timer(max(0.0, seconds), self._operations_due.set)
+        timer.daemon = True
+        timer.start()
+
+    def _pending_operations(self, state: TreeState) -> list[PendingOperation]:
+        out = []
+        for node in state.applications():
+            if not self._owns(node):
+                continue
+            live = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
+            if live is not None and live.get("operation"):
+                out.append(PendingOperation(node.name, node.namespace, live))
+        return out
+
+    def _on_sync_event(self, event: Event) -> None:
+        data = event.to_json()
+        if data.get("event") in ("app_finished", "summary"):
+            self.log(" ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", [], {})))
+
+    # -- actions for the API -------------------------------------------------------------------------------------
+    def _live(self, name: str) -> dict[str, Any]:
+        node = self.node(name)
+        live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace)
+        if live is None:
+            raise NotFound(f'applications.argoproj.io "{name}" not found')
+        return live
+
+    def sync(self, name: str, request: SyncRequest) -> AppEntry:
+        live = self._live(name)
+        self._record_operation(live, sync_operation_from_request(live, request))
+        return self.application(name)
+
+    def rollback(self, name: str, history_id: int, *, dry_run: bool, prune: bool, username: str) -> AppEntry:
+        live = self._live(name)
+        operation = rollback_operation(live, history_id, dry_run=dry_run, prune=prune, username=username)
+        self._record_operation(live, operation)
+        return self.application(name)
+
+    def terminate(self, name: str) -> None:
+        updated = terminate(self._live(name))
+        try:
+            self.client.replace(updated)
+        except KubeError as err:
+            raise FailedPrecondition(f"the operation could not be terminated: {err.message}") from None
+        if name in self.runner.running:
+            self.runner.cancel.set()
+
+    def resource_tree(self, name: str) -> list[ResourceNode]:
+        reconciled = self._reconciled_or_refresh(name)
+        return app_views.resource_tree(reconciled, self.cache.owned_by)
+
+    def managed_resources(self, name: str) -> list[ManagedResource]:
+        return app_views.managed_resources(self._reconciled_or_refresh(name))
+
+    def _reconciled_or_refresh(self, name: str) -> Reconciled:
+        """The app's last reconcile; a miss asks for one and waits, as Argo CD's API does on a cache miss."""
+        found = self.reconciled(name)
+        if found is None:
+            self.refresh(name, hard=False, timeout=self.settings.refresh_timeout)
+            found = self.reconciled(name)
+        if found is None:
+            raise NotFound(f"{name}: not reconciled yet")
+        return found
+
+    # -- change detection ----------------------------------------------------------------------------------------
+    def _poll(self) -> None:
+        if self.settings.poll <= 0:
+            return
+        while not self._stopped.wait(self.settings.poll * (1 + random.random() * self.settings.poll_jitter)):
+            try:
+                if revisions_moved(self.state):
+                    self.queue.walk()
+            except WavecdError as err:
+                self.log(f"polling the repositories failed: {err.render()}")
+
+    def _on_cluster_change(self, event_type: str, obj: dict[str, Any]) -> None:
+        """A watched object changed: an Application is news for the stream; anything else asks for the
+        reconcile of the app that tracks it (through its owners: a Pod's ReplicaSet's Deployment)."""
+        if obj.get("kind") == APPLICATION and str(obj.get("apiVersion", "")) == ARGO_API_VERSION:
+            self._publish(ApplicationEvent(event_type, copy.deepcopy(obj)))
+            name = str((obj.get("metadata") or {}).get("name") or "")
+            phase = ((obj.get("status") or {}).get("operationState") or {}).get("phase")
+            if phase == "Terminating" and name in self.runner.running:
+                self.runner.cancel.set()
+            elif obj.get("operation"):
+                self._operations_due.set()
+            if (obj.get("metadata") or {}).get("deletionTimestamp"):
+                self.queue.refresh(name)  # the worker's next round runs a deletion pass
+            return
+        instance = self.cache.tracking_instance_of(obj)
+        if instance is not None:
+            name = instance.split("_", 1)[1] if "_" in instance else instance
+            with self._lock:
+                known = self._state is not None and name in self._state.nodes
+            if known:
+                self.queue.refresh(name)
+
+    def on_push_matched(self) -> None:
+        """A webhook matched one of the tree's sources: walk now (the walk finds which apps changed)."""
+        self.queue.walk()
+
+    # -- reads for the API -----------------------------------------------------------------------------------------
+    def _entry(self, node: AppNode) -> AppEntry:
+        live = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
+        generated_by = node.parent if node.source == "generated" else None
+        return AppEntry(
+            node.name,
+            node.namespace,
+            copy.deepcopy(live if live is not None else node.obj),
+            node.parent,
+            self.state.plan.wave_of(node.name),
+            generated_by,
+        )
+
+    def applications(self) -> list[AppEntry]:
+        state = self.state
+        return sorted((self._entry(n) for n in state.applications()), key=lambda e: e.name)
+
+    def node(self, name: str) -> AppNode:
+        node = self.state.nodes.get(name)
+        if node is None or node.kind != APPLICATION:
+            raise NotFound(f'applications.argoproj.io "{name}" not found')
+        return node
+
+    def application(self, name: str) -> AppEntry:
+        return self._entry(self.node(name))
+
+    def refresh(self, name: str, *, hard: bool, timeout: float) -> AppEntry:
+        node = self.node(name)
+        with self._rounds:
+            asked = self._round
+        if hard:
+            self.queue.walk(hard=True)
+        self.queue.refresh(name)
+        with self._rounds:
+            self._rounds.wait_for(lambda: self._reconciled_in.get(name, 0) > asked, timeout=timeout)
+        return self._entry(node)
+
+    def reconciled(self, name: str) -> Reconciled | None:
+        with self._lock:
+            return self._reconciled.get(name)
+
+    # -- the stream --------------------------------------------------------------------------------------------
+    def subscribe(self, callback: Callable[[ApplicationEvent], None]) -> Callable[[], None]:
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _publish(self, event: ApplicationEvent) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            callback(event)
+
+    def watch(self, stop: threading.Event) -> Iterator[ApplicationEvent]:
+        """ADDED for every app, then changes, until `stop`; yields nothing for a second at a time when idle."""
+        inbox: queue.Queue[ApplicationEvent] = queue.Queue(maxsize=10_000)
+
+        def receive(event: ApplicationEvent) -> None:
+            try:
+                inbox.put_nowait(event)
+            except queue.Full:  # a reader that stopped reading loses events, never the controller's time
+                return
+
+        unsubscribe = self.subscribe(receive)
+        try:
+            for entry in self.applications():
+                yield ApplicationEvent("ADDED", entry.application)
+            while not stop.is_set():
+                try:
+                    yield inbox.get(timeout=1.0)
+                except queue.Empty:
+                    continue
+        finally:
+            unsubscribe()
+
+    # -- kinds --------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _kinds(state: TreeState) -> set[tuple[str, str]]:
+        """What to watch: Applications, and every kind the tree's apps render, plus what owns nothing but is
+        owned (ReplicaSets and Pods, for the resource tree and for drift in a Deployment's pods)."""
+        kinds = {
+            (ARGO_API_VERSION, APPLICATION),
+            (ARGO_API_VERSION, APPLICATION_SET),
+            ("apps/v1", "ReplicaSet"),
+            ("v1", "Pod"),
+        }
+        for node in state.session.tree.nodes:
+            for obj in node.manifests:
+                if obj.get("apiVersion") and obj.get("kind"):
+                    kinds.add((str(obj["apiVersion"]), str(obj["kind"])))
+        return kinds
+
+
+def _with_transition_times(conditions: list[dict[str, str]], before: list[Any]) -> list[dict[str, Any]]:
+    """Argo CD's `SetConditions`: a condition whose type and message did not change keeps its time."""
+    old = {(c.get("type"), c.get("message")): c.get("lastTransitionTime") for c in before if isinstance(c, dict)}
+    now = kube_now()
+    return [{**c, "lastTransitionTime": old.get((c["type"], c["message"])) or now} for c in conditions]
+
+
+def _without_nulls(value: Any) -> Any:
+    """A merge patch's value as the object holds it once applied: null members are removed."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return value

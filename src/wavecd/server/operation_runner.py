@@ -1,0 +1,202 @@
+"""Operations recorded on Applications, run through the sync engine in the tree's order.
+
+An operation is durable because it lives in the Application, as with Argo CD: auto-sync and the API only
+write `operation`; this runner finds every owned app that carries one, marks it Running
+(`status.operationState`), syncs all of them together with `sync_tree(only=…)` — so apps of different
+waves still go wave by wave with the health gates — and then writes each app's outcome, its history entry,
+and removes `operation` in the same patch. A controller killed in between finds the `operation` still
+there on restart and runs it again: a sync is a server-side apply of the same objects, so running it twice
+creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from wavecd.common import APPLICATION, ARGO_API_VERSION, OperationPhase, SyncStatus
+from wavecd.core import Clock, Emit, Event
+from wavecd.kube import KubeClient, KubeError
+from wavecd.server.operation_state import (
+    REVISION_HISTORY_LIMIT,
+    completed_state,
+    history_after,
+    resume_retry,
+    retry_state,
+    running_state,
+)
+from wavecd.server.tree_state import TreeState, source_summaries
+from wavecd.sync.events import AppFinished
+from wavecd.sync.settings import ClusterFacts, SyncSettings
+from wavecd.sync.tree_sync import sync_tree
+
+__all__ = ["OperationRunner", "PendingOperation"]
+
+
+@dataclass(frozen=True)
+class PendingOperation:
+    name: str
+    namespace: str
+    application: dict[str, Any]
+
+    @property
+    def sync(self) -> dict[str, Any]:
+        return dict((self.application.get("operation") or {}).get("sync") or {})
+
+    @property
+    def settings_key(self) -> tuple[bool, bool]:
+        """Operations that can run in one rollout: the same prune and dry-run."""
+        return bool(self.sync.get("prune")), bool(self.sync.get("dryRun"))
+
+
+class OperationRunner:
+    def __init__(
+        self,
+        client: KubeClient,
+        settings: SyncSettings,
+        *,
+        clock: Clock,
+        emit: Emit,
+        log: Callable[[str], None],
+        wake_after: Callable[[float], None],
+    ):
+        self.client = client
+        self.settings = replace(settings, retry_apps=False)
+        self.wake_after = wake_after
+        self.clock = clock
+        self.emit = emit
+        self.log = log
+        self.cancel = threading.Event()
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> set[str]:
+        with self._lock:
+            return set(self._running)
+
+    def run(self, state: TreeState, pending: list[PendingOperation]) -> None:
+        """Run the pending operations: those that share prune and dry-run settings together, the rest after."""
+        groups: dict[tuple[bool, bool], list[PendingOperation]] = {}
+        for operation in pending:
+            groups.setdefault(operation.settings_key, []).append(operation)
+        for (prune, dry_run), operations in groups.items():
+            self._run_group(state, operations, prune=prune, dry_run=dry_run)
+
+    def _run_group(self, state: TreeState, operations: list[PendingOperation], *, prune: bool, dry_run: bool) -> None:
+        started: dict[str, dict[str, Any]] = {}
+        now = datetime.datetime.now(datetime.UTC)
+        for operation in operations:
+            begun = self._begin(operation, now)
+            if begun is not None:
+                started[operation.name] = begun
+        if not started:
+            return
+        with self._lock:
+            self._running = set(started)
+        self.cancel.clear()
+        settings = replace(self.settings, prune=prune, dry_run=dry_run)
+
+        by_name = {operation.name: operation for operation in operations if operation.name in started}
+
+        def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
+            return state.session.render_at(name, facts.kube_version, facts.api_versions)
+
+        def emit(event: Event) -> None:
+            """Each app's operation completes as soon as the app does, not when the whole rollout ends."""
+            self.emit(event)
+            if isinstance(event, AppFinished) and event.app in by_name:
+                operation = by_name.pop(event.app)
+                self._finish(state, operation, started[operation.name], *self._outcome(event.sync, event.message))
+
+        try:
+            result = sync_tree(
+                state.plan,
+                self.client,
+                render,
+                settings=settings,
+                clock=self.clock,
+                emit=emit,
+                cancel=self.cancel,
+                only=set(started),
+            )
+        finally:
+            with self._lock:
+                self._running = set()
+        for operation in by_name.values():  # not reached: the rollout stopped before them
+            phase, message = self._outcome(None, result.message)
+            self._finish(state, operation, started[operation.name], phase, message)
+
+    def _outcome(self, sync: str | None, message: str | None) -> tuple[str, str]:
+        """An app's operation phase and message from how its sync ended (None: it never started)."""
+        if self.cancel.is_set():
+            return OperationPhase.FAILED, "Operation terminated"
+        if sync is None:
+            return OperationPhase.FAILED, f"the rollout stopped before this app: {message}"
+        if sync == SyncStatus.FAILED:
+            return OperationPhase.FAILED, message or "one or more objects failed to apply"
+        return OperationPhase.SUCCEEDED, "successfully synced (all tasks run)"
+
+    def _begin(self, operation: PendingOperation, now: datetime.datetime) -> dict[str, Any] | None:
+        """The operation's state as it starts (recorded), or None when it is not due yet: a retry still in its
+        backoff, for which a wake-up is scheduled."""
+        current = (operation.application.get("status") or {}).get("operationState") or {}
+        running = current.get("phase") in (OperationPhase.RUNNING, OperationPhase.TERMINATING)
+        if running and current.get("finishedAt"):  # a failed attempt waiting for its retry
+            resumed, left = resume_retry(current, now)
+            if resumed is None:
+                self.wake_after(left)
+                return None
+        elif running and current.get("startedAt"):
+            return dict(current)  # interrupted by a restart: resumed as it was, keeping when it began
+        else:
+            resumed = running_state(operation.application["operation"], now)
+        return resumed if self._patch(operation, {"status": {"operationState": resumed}}) else None
+
+    def _finish(
+        self, state: TreeState, operation: PendingOperation, begun: dict[str, Any], phase: str, message: str
+    ) -> None:
+        terminated = self.cancel.is_set()
+        node = state.nodes.get(operation.name)
+        revisions = [r for r in (node.revisions if node is not None else []) if r]
+        sources = source_summaries(node) if node is not None else []
+        now = datetime.datetime.now(datetime.UTC)
+        if len(sources) > 1:
+            final = completed_state(begun, phase, message, (), now=now, revisions=revisions, sources=sources)
+        else:
+            revision = revisions[0] if revisions else ""
+            source = sources[0] if sources else None
+            final = completed_state(begun, phase, message, (), now=now, revision=revision, source=source)
+        if not terminated:
+            retrying, wait = retry_state(final, now)
+            if wait is not None:
+                self._patch(operation, {"status": {"operationState": retrying}})
+                self.log(f"{operation.name}: {retrying.get('message')}")
+                self.wake_after(wait)
+                return
+            final = retrying
+        live_status = operation.application.get("status") or {}
+        limit = (operation.application.get("spec") or {}).get("revisionHistoryLimit")
+        history = history_after(
+            live_status.get("history") or [],
+            final,
+            now,
+            limit if isinstance(limit, int) and not isinstance(limit, bool) else REVISION_HISTORY_LIMIT,
+        )
+        revision = ", ".join(revisions) or "HEAD"
+        if self._patch(operation, {"operation": None, "status": {"operationState": final, "history": history}}):
+            self.log(f"{operation.name}: sync operation to {revision or 'HEAD'} {phase.lower()}: {message}")
+
+    def _patch(self, operation: PendingOperation, body: Mapping[str, Any]) -> bool:
+        try:
+            self.client.patch(
+                ARGO_API_VERSION, APPLICATION, operation.name, copy.deepcopy(dict(body)), namespace=operation.namespace
+            )
+        except KubeError as err:
+            self.log(f"{operation.name}: recording its operation failed: {err.message}")
+            return False
+        return True

@@ -1,0 +1,39 @@
+"""How `wavecd serve` runs: the flags, with Argo CD's defaults where Argo CD has one."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+
+from wavecd.common import ARGOCD_NAMESPACE
+from wavecd.sync.settings import SyncSettings
+
+__all__ = ["DEFAULT_POLL_SECONDS", "ServeSettings", "default_identity"]
+
+# The issue's default for `--poll`; Argo CD's `timeout.reconciliation` is 120 s plus up to 60 s of jitter,
+# so its real period is 2–3 minutes.
+DEFAULT_POLL_SECONDS = 180.0
+
+
+def default_identity() -> str:
+    """Who holds a Lease: the host name (the Pod's name in a StatefulSet) and the process."""
+    return f"{socket.gethostname()}_{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """`poll` 0 turns polling off (webhooks and the API still refresh). `poll_jitter` is the largest extra
+    fraction of `poll` added at random to each wait, so replicas do not poll in step. `refresh_timeout` bounds
+    how long `GET …?refresh=` waits for the reconcile it asked for."""
+
+    poll: float = DEFAULT_POLL_SECONDS
+    poll_jitter: float = 0.1
+    namespace: str = ARGOCD_NAMESPACE
+    shards: int = 1
+    shard: int = 0
+    identity: str = field(default_factory=default_identity)
+    lease_duration: int = 15  # seconds, whole as a Lease's leaseDurationSeconds
+    refresh_timeout: float = 60.0
+    operation_poll: float = 5.0
+    sync: SyncSettings = field(default_factory=SyncSettings)

@@ -6,6 +6,7 @@ cluster's facts, through the same resolver and render cache the walk used.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,12 +58,23 @@ class TreeSession:
     renderer: AppRenderer
     settings: RenderSettings
 
-    def render_at(self, name: str, kube_version: str, api_versions: Sequence[str]) -> list[dict[str, Any]]:
-        """App `name`'s manifests rendered as on a cluster of that version and discovery; raises AppError."""
+    def render_at(
+        self, name: str, kube_version: str, api_versions: Sequence[str], revisions: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """App `name`'s manifests rendered as on a cluster of that version and discovery; raises AppError.
+
+        `revisions` (one per source) render the app's sources at those revisions instead of their
+        `targetRevision`s: a sync or rollback to a revision the API asked for."""
         try:
             node = self.tree.node(name)
         except KeyError:
             raise UserInputError(f"no app named {name!r} in the tree of {self.root.file}") from None
+        if revisions and node.app is not None:
+            sources = tuple(
+                dataclasses.replace(source, target_revision=revision) if revision else source
+                for source, revision in zip(node.app.sources, [*revisions, *[""] * len(node.app.sources)], strict=False)
+            )
+            node = dataclasses.replace(node, app=dataclasses.replace(node.app, sources=sources))
         return self.renderer.render(node, settings_for(self.settings, kube_version, api_versions))
 
 

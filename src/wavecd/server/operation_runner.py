@@ -103,8 +103,10 @@ class OperationRunner:
 
         by_name = {operation.name: operation for operation in operations if operation.name in started}
 
+        pinned = {name: revisions for name, op in by_name.items() if (revisions := _pinned(op, state))}
+
         def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
-            return state.session.render_at(name, facts.kube_version, facts.api_versions)
+            return state.session.render_at(name, facts.kube_version, facts.api_versions, pinned.get(name))
 
         def emit(event: Event) -> None:
             """Each app's operation completes as soon as the app does, not when the whole rollout ends."""
@@ -162,7 +164,7 @@ class OperationRunner:
     ) -> None:
         terminated = self.cancel.is_set()
         node = state.nodes.get(operation.name)
-        revisions = [r for r in (node.revisions if node is not None else []) if r]
+        revisions = _pinned(operation, state) or [r for r in (node.revisions if node is not None else []) if r]
         sources = source_summaries(node) if node is not None else []
         now = datetime.datetime.now(datetime.UTC)
         if len(sources) > 1:
@@ -200,3 +202,17 @@ class OperationRunner:
             self.log(f"{operation.name}: recording its operation failed: {err.message}")
             return False
         return True
+
+
+def _pinned(operation: PendingOperation, state: TreeState) -> list[str] | None:
+    """The revisions an operation asks for when they are not what the app's sources track now (a rollback,
+    or a sync to a given revision): the app is rendered at those instead. None: the tree's own render."""
+    node = state.nodes.get(operation.name)
+    sync = operation.sync
+    asked = [str(r) for r in sync.get("revisions") or []] or ([str(sync["revision"])] if sync.get("revision") else [])
+    if node is None or node.app is None or not asked:
+        return None
+    tracked = [source.target_revision for source in node.app.sources]
+    if asked in (list(node.revisions), tracked):
+        return None
+    return asked

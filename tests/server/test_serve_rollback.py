@@ -1,0 +1,99 @@
+"""The API's sync and rollback through a running `wavecd serve`: an app without auto-sync is synced by hand at
+two commits, then rolled back to the first deployment; the cluster gets the first commit's objects back, the
+history records each deployment, and an auto-synced app refuses a rollback with Argo CD's text."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from support.gitops import CREATE_NAMESPACE, ROOT, Child, config_map, write_repo
+from support.serve import ServeProcess
+from support.sim_server import SimServer
+
+pytestmark = pytest.mark.slow
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=ci", "-c", "user.email=ci@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def settings_map(value: str) -> dict[str, Any]:
+    obj = config_map("settings")
+    obj["data"] = {"value": value}
+    return obj
+
+
+def commit(repo: Path, value: str) -> str:
+    write_repo(repo, [Child("web", [settings_map(value)], sync_policy=dict(CREATE_NAMESPACE))])
+    root = yaml.safe_load((repo / "root.yaml").read_text())
+    root["spec"]["syncPolicy"] = {"automated": {"prune": True}}
+    (repo / "root.yaml").write_text(yaml.safe_dump(root))
+    config = yaml.safe_load((repo / "wavecd.yaml").read_text())
+    config["repositories"][0]["worktree"] = False
+    (repo / "wavecd.yaml").write_text(yaml.safe_dump(config))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", value)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def status(serve: ServeProcess, name: str) -> dict[str, Any]:
+    return serve.applications()[name].get("status") or {}
+
+
+def test_a_rollback_redeploys_the_first_commit(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    first = commit(repo, "one")
+    sim = SimServer(tmp_path, speed=50.0).start()
+    serve = ServeProcess(repo / "root.yaml", sim.kubeconfig, tmp_path, "--poll", "1s").start()
+    try:
+        serve.wait_for("web recorded", lambda apps: "web" in apps and (apps[ROOT].get("status") or {}))
+        assert serve.api.put("/api/v1/applications/root/rollback", json={"id": 0}).json()["message"] == (
+            "rollback cannot be initiated when auto-sync is enabled"
+        )
+        assert serve.api.post("/api/v1/applications/web/sync", json={}).status_code == 200
+        serve.wait_for("web synced at the first commit", lambda apps: _deployed(apps["web"], 1))
+        second = commit(repo, "two")
+        serve.wait_for("web OutOfSync at the second commit", lambda apps: _at(apps["web"], second, "OutOfSync"))
+        assert serve.api.post("/api/v1/applications/web/sync", json={}).status_code == 200
+        serve.wait_for("web synced at the second commit", lambda apps: _deployed(apps["web"], 2))
+        with sim.client() as client:
+            assert client.get("v1", "ConfigMap", "settings", "apps")["data"] == {"value": "two"}
+
+            response = serve.api.put("/api/v1/applications/web/rollback", json={"id": 0})
+            assert response.status_code == 200, response.text
+            serve.wait_for("the rollback deployed", lambda apps: _deployed(apps["web"], 3))
+            assert client.get("v1", "ConfigMap", "settings", "apps")["data"] == {"value": "one"}
+        history = status(serve, "web")["history"]
+        assert [(h["id"], h["revision"]) for h in history] == [(0, first), (1, second), (2, first)]
+        assert status(serve, "web")["operationState"]["operation"]["sync"]["syncStrategy"] == {"apply": {}}
+    finally:
+        serve.close()
+        sim.stop()
+
+
+def _deployed(app: dict[str, Any], entries: int) -> bool:
+    status = app.get("status") or {}
+    return (
+        len(status.get("history") or []) == entries
+        and not app.get("operation")
+        and (status.get("operationState") or {}).get("phase") == "Succeeded"
+    )
+
+
+def _at(app: dict[str, Any], revision: str, sync: str) -> bool:
+    status = (app.get("status") or {}).get("sync") or {}
+    return status.get("revision") == revision and status.get("status") == sync

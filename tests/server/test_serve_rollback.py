@@ -5,13 +5,14 @@ history records each deployment, and an auto-synced app refuses a rollback with 
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from support.gitops import CREATE_NAMESPACE, ROOT, Child, config_map, write_repo
+from support.gitops import CREATE_NAMESPACE, Child, config_map, deployment, write_repo
 from support.serve import ServeProcess
 from support.sim_server import SimServer
 
@@ -60,7 +61,7 @@ def test_a_rollback_redeploys_the_first_commit(tmp_path):
     sim = SimServer(tmp_path, speed=50.0).start()
     serve = ServeProcess(repo / "root.yaml", sim.kubeconfig, tmp_path, "--poll", "1s").start()
     try:
-        serve.wait_for("web recorded", lambda apps: "web" in apps and (apps[ROOT].get("status") or {}))
+        serve.wait_for("web recorded", lambda apps: bool(apps["web"]["metadata"].get("resourceVersion")))
         assert serve.api.put("/api/v1/applications/root/rollback", json={"id": 0}).json()["message"] == (
             "rollback cannot be initiated when auto-sync is enabled"
         )
@@ -97,3 +98,39 @@ def _deployed(app: dict[str, Any], entries: int) -> bool:
 def _at(app: dict[str, Any], revision: str, sync: str) -> bool:
     status = (app.get("status") or {}).get("sync") or {}
     return status.get("revision") == revision and status.get("status") == sync
+
+
+def test_terminating_a_running_sync_ends_it_failed_and_never_retries(tmp_path):
+    """`DELETE …/operation` while the app waits on a Deployment that takes a minute: the sync stops at its next
+    safe point, the operation ends Failed with Argo CD's `Operation terminated`, and it is not run again."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    slow = deployment("slow", annotations={"sim.wavecd.io/ready-after": "60s"})
+    write_repo(repo, [Child("web", [slow], sync_policy={**CREATE_NAMESPACE, "retry": {"limit": 3}})])
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "slow")
+    sim = SimServer(tmp_path, speed=1.0).start()
+    serve = ServeProcess(repo / "root.yaml", sim.kubeconfig, tmp_path, "--poll", "0").start()
+    try:
+        assert serve.api.post("/api/v1/applications/root/sync", json={}).status_code == 200
+        serve.wait_for("web recorded", lambda apps: bool(apps["web"]["metadata"].get("resourceVersion")), timeout=60)
+        assert serve.api.post("/api/v1/applications/web/sync", json={}).status_code == 200
+        serve.wait_for(
+            "web's sync running",
+            lambda apps: (apps["web"].get("status") or {}).get("operationState", {}).get("phase") == "Running",
+            timeout=60,
+        )
+        response = serve.api.delete("/api/v1/applications/web/operation")
+        assert response.status_code == 200, response.text
+        serve.wait_for("web's operation ended", lambda apps: not apps["web"].get("operation"), timeout=60)
+        state = status(serve, "web")["operationState"]
+        assert (state["phase"], state["message"]) == ("Failed", "Operation terminated")
+        time.sleep(3)
+        assert status(serve, "web")["operationState"]["message"] == "Operation terminated"
+        assert serve.api.delete("/api/v1/applications/web/operation").json()["message"] == (
+            "Unable to terminate operation. No operation is in progress"
+        )
+    finally:
+        serve.close()
+        sim.stop()

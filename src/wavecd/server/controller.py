@@ -272,9 +272,13 @@ class Controller:
         return parent
 
     def _parent_automated(self, state: TreeState, node: AppNode) -> bool:
-        """Whether the app that declares `node` syncs automatically (the root, declared by nobody, does)."""
+        """Whether the app that declares `node` would have created it by now in Argo CD: it syncs automatically,
+        or it has been synced (by hand) at least once. The root, declared by nobody, is always recorded."""
         owner = self._declaring_app(state, node)
-        return owner is None or (owner.app is not None and owner.app.sync_policy.automated is not None)
+        if owner is None or (owner.app is not None and owner.app.sync_policy.automated is not None):
+            return True
+        live = self.cache.get(ARGO_API_VERSION, APPLICATION, owner.namespace, owner.name)
+        return bool(((live or {}).get("status") or {}).get("history"))
 
     def _tracked_by(self, state: TreeState, node: AppNode) -> str | None:
         """The tracking instance a recorded Application or ApplicationSet carries: its declaring app's, except
@@ -360,7 +364,13 @@ class Controller:
                 pending = self._pending_operations(state)
                 if pending:
                     self.runner.run(state, pending)
-                    self.queue.refresh(*(p.name for p in pending))
+                    synced = {p.name for p in pending}
+                    declared = {
+                        n.name
+                        for n in state.session.tree.nodes
+                        if (owner := self._declaring_app(state, n)) is not None and owner.name in synced
+                    }
+                    self.queue.refresh(*synced, *declared)
             except Exception as err:  # a bug must not end the loop
                 self.log(f"running operations failed: {internal_error(err)}")
 
@@ -374,7 +384,11 @@ class Controller:
         for node in state.applications():
             if not self._owns(node):
                 continue
-            live = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
+            cached = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
+            if cached is None or not cached.get("operation"):
+                continue
+            # The cache may lag behind the operation's own completion: read the Application itself.
+            live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace)
             if live is not None and live.get("operation"):
                 out.append(PendingOperation(node.name, node.namespace, live))
         return out
@@ -410,7 +424,7 @@ class Controller:
         except KubeError as err:
             raise FailedPrecondition(f"the operation could not be terminated: {err.message}") from None
         if name in self.runner.running:
-            self.runner.cancel.set()
+            self.runner.terminate(name)
 
     def resource_tree(self, name: str) -> list[ResourceNode]:
         reconciled = self._reconciled_or_refresh(name)
@@ -448,7 +462,7 @@ class Controller:
             name = str((obj.get("metadata") or {}).get("name") or "")
             phase = ((obj.get("status") or {}).get("operationState") or {}).get("phase")
             if phase == "Terminating" and name in self.runner.running:
-                self.runner.cancel.set()
+                self.runner.terminate(name)
             elif obj.get("operation"):
                 self._operations_due.set()
             if (obj.get("metadata") or {}).get("deletionTimestamp"):

@@ -22,12 +22,14 @@ from wavecd.common import APPLICATION, ARGO_API_VERSION, OperationPhase, SyncSta
 from wavecd.core import Clock, Emit, Event
 from wavecd.kube import KubeClient, KubeError
 from wavecd.server.operation_state import (
+    OPERATION_TERMINATED,
     REVISION_HISTORY_LIMIT,
     completed_state,
     history_after,
     resume_retry,
     retry_state,
     running_state,
+    terminated,
 )
 from wavecd.server.tree_state import TreeState, source_summaries
 from wavecd.sync.events import AppFinished
@@ -35,6 +37,9 @@ from wavecd.sync.settings import ClusterFacts, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
 __all__ = ["OperationRunner", "PendingOperation"]
+
+# Left on an operation whose rollout was stopped for another reason (a restart, another app's termination).
+_STOPPED = "the sync stopped before this app finished; its operation stays recorded and runs again"
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class OperationRunner:
         self.log = log
         self.cancel = threading.Event()
         self._running: set[str] = set()
+        self._terminated: set[str] = set()
         self._lock = threading.Lock()
 
     @property
@@ -112,8 +118,10 @@ class OperationRunner:
             """Each app's operation completes as soon as the app does, not when the whole rollout ends."""
             self.emit(event)
             if isinstance(event, AppFinished) and event.app in by_name:
-                operation = by_name.pop(event.app)
-                self._finish(state, operation, started[operation.name], *self._outcome(event.sync, event.message))
+                outcome = self._outcome(event.app, event.sync, event.message)
+                if outcome is not None:
+                    operation = by_name.pop(event.app)
+                    self._finish(state, operation, started[operation.name], *outcome)
 
         try:
             result = sync_tree(
@@ -129,14 +137,31 @@ class OperationRunner:
         finally:
             with self._lock:
                 self._running = set()
-        for operation in by_name.values():  # not reached: the rollout stopped before them
-            phase, message = self._outcome(None, result.message)
-            self._finish(state, operation, started[operation.name], phase, message)
+        for operation in by_name.values():  # not finished: the rollout stopped before or during them
+            outcome = self._outcome(operation.name, None, result.message)
+            if outcome is None:
+                self._patch(operation, {"status": {"operationState": {"message": _STOPPED}}})
+            else:
+                self._finish(state, operation, started[operation.name], *outcome)
+        with self._lock:
+            self._terminated.clear()
 
-    def _outcome(self, sync: str | None, message: str | None) -> tuple[str, str]:
-        """An app's operation phase and message from how its sync ended (None: it never started)."""
-        if self.cancel.is_set():
-            return OperationPhase.FAILED, "Operation terminated"
+    def terminate(self, name: str) -> None:
+        """Stop the running operation of `name`: the rollout stops at its next safe point; that app's
+        operation ends Failed (`Operation terminated`), the others of the rollout stay recorded and run again."""
+        with self._lock:
+            self._terminated.add(name)
+        self.cancel.set()
+
+    def _outcome(self, name: str, sync: str | None, message: str | None) -> tuple[str, str] | None:
+        """An app's operation phase and message from how its sync ended (`sync` None: it never finished);
+        None when the operation stays recorded because the rollout was stopped for something else."""
+        with self._lock:
+            was_terminated = name in self._terminated
+        if was_terminated:
+            return OperationPhase.FAILED, OPERATION_TERMINATED
+        if self.cancel.is_set() and sync != SyncStatus.SYNCED:
+            return None
         if sync is None:
             return OperationPhase.FAILED, f"the rollout stopped before this app: {message}"
         if sync == SyncStatus.FAILED:
@@ -153,6 +178,10 @@ class OperationRunner:
             if resumed is None:
                 self.wake_after(left)
                 return None
+        elif current.get("phase") == OperationPhase.TERMINATING:  # terminated while no controller ran it
+            final = terminated(current, now)
+            self._patch(operation, {"operation": None, "status": {"operationState": final}})
+            return None
         elif running and current.get("startedAt"):
             return dict(current)  # interrupted by a restart: resumed as it was, keeping when it began
         else:
@@ -162,7 +191,6 @@ class OperationRunner:
     def _finish(
         self, state: TreeState, operation: PendingOperation, begun: dict[str, Any], phase: str, message: str
     ) -> None:
-        terminated = self.cancel.is_set()
         node = state.nodes.get(operation.name)
         revisions = _pinned(operation, state) or [r for r in (node.revisions if node is not None else []) if r]
         sources = source_summaries(node) if node is not None else []
@@ -173,7 +201,7 @@ class OperationRunner:
             revision = revisions[0] if revisions else ""
             source = sources[0] if sources else None
             final = completed_state(begun, phase, message, (), now=now, revision=revision, source=source)
-        if not terminated:
+        if message != OPERATION_TERMINATED:  # a terminated operation is never retried
             retrying, wait = retry_state(final, now)
             if wait is not None:
                 self._patch(operation, {"status": {"operationState": retrying}})

@@ -22,6 +22,7 @@ from wavecd.server.view import ResourceRef, SyncRequest
 from wavecd.sync.retry import retry_wait
 
 __all__ = [
+    "OPERATION_TERMINATED",
     "REVISION_HISTORY_LIMIT",
     "completed_state",
     "completion_event",
@@ -38,6 +39,7 @@ __all__ = [
 
 REVISION_HISTORY_LIMIT = 10  # Argo CD's default `spec.revisionHistoryLimit`
 ANOTHER_OPERATION = "another operation is already in progress"
+OPERATION_TERMINATED = "Operation terminated"
 _COMPLETED = (OperationPhase.SUCCEEDED, OperationPhase.FAILED, OperationPhase.ERROR)
 
 
@@ -198,7 +200,7 @@ def terminated(state: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
         {
             **state,
             "phase": OperationPhase.FAILED.value,
-            "message": "Operation terminated",
+            "message": OPERATION_TERMINATED,
             "finishedAt": format_kube_time(now),
         }
     )

@@ -222,7 +222,7 @@ class Controller:
         return self._facts
 
     def _reconcile(self, state: TreeState, node: AppNode) -> None:
-        revisions = tuple(node.revisions)
+        revisions = state.revisions_of(node)
         if node.error or node.app is None:
             result = failed_reconcile(node.name, node.error or "not an Application", revisions)
         else:

@@ -192,7 +192,9 @@ class OperationRunner:
         self, state: TreeState, operation: PendingOperation, begun: dict[str, Any], phase: str, message: str
     ) -> None:
         node = state.nodes.get(operation.name)
-        revisions = _pinned(operation, state) or [r for r in (node.revisions if node is not None else []) if r]
+        revisions = _pinned(operation, state) or [
+            r for r in (state.revisions_of(node) if node is not None else ()) if r
+        ]
         sources = source_summaries(node) if node is not None else []
         now = datetime.datetime.now(datetime.UTC)
         if len(sources) > 1:
@@ -241,6 +243,6 @@ def _pinned(operation: PendingOperation, state: TreeState) -> list[str] | None:
     if node is None or node.app is None or not asked:
         return None
     tracked = [source.target_revision for source in node.app.sources]
-    if asked in (list(node.revisions), tracked):
+    if asked in (list(state.revisions_of(node)), list(node.revisions), tracked):
         return None
     return asked

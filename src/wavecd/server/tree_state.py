@@ -11,6 +11,7 @@ status keeps naming the commit it was last reconciled at).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ __all__ = ["TrackedRevision", "TreeState", "changed_apps", "tracked_revisions", 
 
 # (normalised repo URL, targetRevision) of a git source
 TrackedRevision = tuple[str, str]
+WORKTREE_PREFIX = "worktree:"
 
 
 @dataclass
@@ -50,6 +52,20 @@ class TreeState:
 
     def appsets(self) -> list[AppNode]:
         return [node for node in self.session.tree.nodes if node.kind == APPLICATION_SET]
+
+    def revisions_of(self, node: AppNode) -> tuple[str, ...]:
+        """The revision of each of the app's sources as the controller records it: the resolved commit, or
+        for a repository read as a working tree (which has no commit) `worktree:` and a digest of what the
+        app renders — so that new content is a new revision to Argo CD's auto-sync rules, and a failed sync
+        of the same content is not tried again."""
+        out = []
+        for source in node.sources:
+            key = (normalize_repo_url(source.get("repoURL", "")), source.get("targetRevision", ""))
+            if not source.get("chart") and key in self.revisions and self.revisions[key] is None:
+                out.append(WORKTREE_PREFIX + _content_digest(node))
+            else:
+                out.append(source.get("revision", ""))
+        return tuple(out)
 
 
 def walk(request: TreeRequest, *, hard: bool = False) -> TreeState:
@@ -95,6 +111,10 @@ def revisions_moved(state: TreeState) -> bool:
     repository is read as a working tree (whose files may have changed at any time)."""
     now = tracked_revisions(list(state.nodes.values()), _resolver(state.session))
     return any(sha is None for sha in now.values()) or now != state.revisions
+
+
+def _content_digest(node: AppNode) -> str:
+    return hashlib.sha256(_fingerprint(node).encode()).hexdigest()[:12]
 
 
 def _fingerprint(node: AppNode) -> str:

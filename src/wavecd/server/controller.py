@@ -408,14 +408,14 @@ class Controller:
 
     def sync(self, name: str, request: SyncRequest) -> AppEntry:
         live = self._live(name)
-        self._record_operation(live, sync_operation_from_request(live, request))
-        return self.application(name)
+        written = self._record_operation(live, sync_operation_from_request(live, request))
+        return self._entry(self.node(name), written)
 
     def rollback(self, name: str, history_id: int, *, dry_run: bool, prune: bool, username: str) -> AppEntry:
         live = self._live(name)
         operation = rollback_operation(live, history_id, dry_run=dry_run, prune=prune, username=username)
-        self._record_operation(live, operation)
-        return self.application(name)
+        written = self._record_operation(live, operation)
+        return self._entry(self.node(name), written)
 
     def terminate(self, name: str) -> None:
         updated = terminate(self._live(name))
@@ -481,8 +481,12 @@ class Controller:
         self.queue.walk()
 
     # -- reads for the API -----------------------------------------------------------------------------------------
-    def _entry(self, node: AppNode) -> AppEntry:
-        live = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
+    def _entry(self, node: AppNode, written: dict[str, Any] | None = None) -> AppEntry:
+        """The app as the API shows it: `written`, the object a write of ours just returned (the watch may
+        not have brought it to the cache yet), else the cache's, else the walk's."""
+        live = (
+            written if written is not None else self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
+        )
         generated_by = node.parent if node.source == "generated" else None
         return AppEntry(
             node.name,

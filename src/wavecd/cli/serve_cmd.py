@@ -25,7 +25,7 @@ from wavecd.cli.tree_cmd import root_options
 from wavecd.common import ARGOCD_NAMESPACE
 from wavecd.core import RealClock, UserInputError, WavecdError, internal_error
 from wavecd.core.durations import parse_go_duration
-from wavecd.kube import KubeClient
+from wavecd.kube import KubeClient, user_agent
 from wavecd.operations.root_sync import wave_delay_from_env
 from wavecd.server.runner import Listen
 from wavecd.server.runner import serve as run_server
@@ -62,14 +62,17 @@ def parse_poll(text: str) -> float:
 
 @contextlib.contextmanager
 def _cluster(
-    kubeconfig: str | None, context: str | None, sim: bool, sim_state: str | None, clock: RealClock
+    kubeconfig: str | None, context: str | None, sim: bool, sim_state: str | None, clock: RealClock, agent: str
 ) -> Iterator[KubeClient]:
     if sim:
-        with SimCluster(clock=clock, state_path=sim_state) as cluster, KubeClient.for_server(cluster.url) as client:
+        with (
+            SimCluster(clock=clock, state_path=sim_state) as cluster,
+            KubeClient.for_server(cluster.url, agent=agent) as client,
+        ):
             click.echo(f"simulated cluster at {cluster.url}", err=True)
             yield client
         return
-    with KubeClient.from_kubeconfig(kubeconfig, context) as client:
+    with KubeClient.from_kubeconfig(kubeconfig, context, agent=agent) as client:
         yield client
 
 
@@ -182,7 +185,10 @@ def serve(
         _exit_with_error(err)
     clock = RealClock(target.sim_speed) if target.sim else RealClock()
     try:
-        with _cluster(target.kubeconfig, target.context, target.sim, sim_state, clock) as client:
+        # Each replica's requests carry its identity (the one its Lease names), so the API server's audit log
+        # tells the replicas apart: they share the field manager `wavecd`.
+        agent = user_agent(f"serve/{settings.identity}")
+        with _cluster(target.kubeconfig, target.context, target.sim, sim_state, clock, agent) as client:
             _log(f"wavecd serve: {request.root} on http://{listen.host}:{listen.port}")
             run_server(
                 request,

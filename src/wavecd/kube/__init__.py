@@ -1,7 +1,7 @@
 """Talking to a Kubernetes API — a real cluster or wavecd's simulated one, the same way: kubeconfig and
 contexts, discovery, server-side apply (field manager `wavecd`), server-side dry run, watch."""
 
-from wavecd.kube.client import FIELD_MANAGER, KubeClient, ServerVersion
+from wavecd.kube.client import FIELD_MANAGER, KubeClient, ServerVersion, user_agent
 from wavecd.kube.discovery import ApiResource
 from wavecd.kube.errors import (
     AlreadyExistsError,
@@ -35,4 +35,5 @@ __all__ = [
     "NotFoundError",
     "ServerVersion",
     "Watch",
+    "user_agent",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import ipaddress
+import platform
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from lightkube.core.generic_client import ALL_NS
 from lightkube.generic_resource import GenericNamespacedResource
 from lightkube.types import CascadeType, PatchType
 
+from wavecd import __version__
 from wavecd.kube import kubeconfig
 from wavecd.kube.discovery import ApiResource, Discovery
 from wavecd.kube.errors import (
@@ -45,6 +47,18 @@ PatchKind = Literal["merge", "strategic", "json"]
 PatchBody = dict[str, Any] | list[Any]  # a merge patch is an object, a JSON patch a list of operations
 _CASCADE = {"Background": CascadeType.BACKGROUND, "Foreground": CascadeType.FOREGROUND, "Orphan": CascadeType.ORPHAN}
 _PATCH = {"merge": PatchType.MERGE, "strategic": PatchType.STRATEGIC, "json": PatchType.JSON}
+# Go's names for the machine types Python reports, as client-go's User-Agent spells them (GOARCH).
+_GOARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i386": "386", "i686": "386"}
+
+
+def user_agent(component: str = "") -> str:
+    """The User-Agent wavecd sends: `wavecd/<version> (<os>/<arch>)`, client-go's shape (`kubectl/v1.31.0
+    (linux/amd64) kubernetes/<commit>`), so an API server's audit log names the program behind a request.
+    `component` is appended, as kube-controller-manager appends each controller's name: `wavecd serve` puts
+    its replica's identity there, so the requests of two replicas can be told apart."""
+    machine = platform.machine().lower()
+    agent = f"wavecd/v{__version__} ({platform.system().lower()}/{_GOARCH.get(machine, machine)})"
+    return f"{agent} {component}" if component else agent
 
 
 @dataclass(frozen=True)
@@ -59,18 +73,21 @@ class ServerVersion:
 class KubeClient:
     """One connection to one Kubernetes API. Thread-safe; close it (or use `with`) when done."""
 
-    def __init__(self, config: SingleConfig, *, timeout: float = 30.0):
+    def __init__(self, config: SingleConfig, *, timeout: float = 30.0, agent: str | None = None):
         self._server = config.cluster.server
         http_timeout = httpx.Timeout(timeout)
         # Proxy variables apply as with kubectl, which never sends loopback traffic through a proxy.
         trust_env = not _is_loopback(self._server)
         try:
             self._client = Client(config, timeout=http_timeout, field_manager=FIELD_MANAGER, trust_env=trust_env)
+            # lightkube has no option for the User-Agent: it goes on the httpx client lightkube sends through.
+            self._client._client._client.headers["User-Agent"] = agent or user_agent()
             # Every open watch holds a connection of this session's pool for as long as it runs, and a cluster
             # cache keeps one per kind: httpx's cap of 100 would leave the next watch, and discovery beside
             # them, waiting for a connection until they time out. Idle connections kept stay httpx's 20.
             params = ConnectionParams(timeout=http_timeout, trust_env=trust_env).httpx_params(config)
             self._session = httpx.Client(**params, limits=httpx.Limits(max_connections=None))
+            self._session.headers["User-Agent"] = agent or user_agent()
         except (ConfigError, OSError, ValueError) as err:
             raise KubeConfigError(f"cannot use the kubeconfig context {config.context_name!r}: {err}") from err
         self._context = config.context_name
@@ -79,18 +96,20 @@ class KubeClient:
 
     @classmethod
     def from_kubeconfig(
-        cls, path: str | None = None, context: str | None = None, *, timeout: float = 30.0
+        cls, path: str | None = None, context: str | None = None, *, timeout: float = 30.0, agent: str | None = None
     ) -> KubeClient:
         """Connect as kubectl would: `path`, else `KUBECONFIG`, else `~/.kube/config`; `context` or the current
-        one."""
-        return cls(kubeconfig.load(path, context), timeout=timeout)
+        one. `agent` is the User-Agent to send (default `user_agent()`)."""
+        return cls(kubeconfig.load(path, context), timeout=timeout, agent=agent)
 
     @classmethod
-    def for_server(cls, url: str, *, namespace: str | None = None, timeout: float = 30.0) -> KubeClient:
+    def for_server(
+        cls, url: str, *, namespace: str | None = None, timeout: float = 30.0, agent: str | None = None
+    ) -> KubeClient:
         """Connect to `url` without credentials (a local API such as the simulated cluster)."""
         single = KubeConfig.from_server(url, namespace=namespace).get()
         assert single is not None
-        return cls(kubeconfig.with_user(single), timeout=timeout)
+        return cls(kubeconfig.with_user(single), timeout=timeout, agent=agent)
 
     def close(self) -> None:
         self._client.close()

@@ -456,7 +456,10 @@ class Controller:
 
     def _on_cluster_change(self, event_type: str, obj: dict[str, Any]) -> None:
         """A watched object changed: an Application is news for the stream; anything else asks for the
-        reconcile of the app that tracks it (through its owners: a Pod's ReplicaSet's Deployment)."""
+        reconcile of the app that tracks it (through its owners: a Pod's ReplicaSet's Deployment). So does an
+        Application that appears or goes: its parent tracks it, and a child recorded by another shard's replica
+        after the parent's last reconcile must not stay Missing in the parent's status. Its other changes are
+        mostly its own status, which the parent does not compare: they would reconcile the parent for nothing."""
         if obj.get("kind") == APPLICATION and str(obj.get("apiVersion", "")) == ARGO_API_VERSION:
             self._publish(ApplicationEvent(event_type, copy.deepcopy(obj)))
             name = str((obj.get("metadata") or {}).get("name") or "")
@@ -467,7 +470,8 @@ class Controller:
                 self._operations_due.set()
             if (obj.get("metadata") or {}).get("deletionTimestamp"):
                 self.queue.refresh(name)  # the worker's next round runs a deletion pass
-            return
+            if event_type not in ("ADDED", "DELETED"):
+                return
         instance = self.cache.tracking_instance_of(obj)
         if instance is not None:
             name = instance.split("_", 1)[1] if "_" in instance else instance

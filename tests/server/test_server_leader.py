@@ -245,6 +245,22 @@ def test_a_candidate_that_cannot_reach_the_api_does_not_lead(clients):
     assert a.try_acquire_or_renew()
 
 
+def test_a_missing_namespace_is_logged_once_and_the_lease_taken_once_it_exists(clients, kube):
+    # On a cluster without the controller's namespace, the replica stands by and says why, once, rather than
+    # crashing or retrying in silence; it leads as soon as someone creates the namespace.
+    lines: list[str] = []
+    a = LeaderElector(clients(), LEASE, "wavecd-system", identity="a", clock=ManualClock(), log=lines.append)
+    assert not a.try_acquire_or_renew()
+    assert not a.try_acquire_or_renew()
+    assert lines == [
+        f'leader election: lease wavecd-system/{LEASE}: namespaces "wavecd-system" not found; trying again'
+    ]
+    kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "wavecd-system"}})
+    assert a.try_acquire_or_renew()
+    assert kube.get("coordination.k8s.io/v1", "Lease", LEASE, "wavecd-system")["spec"]["holderIdentity"] == "a"
+    assert len(lines) == 1
+
+
 def test_racing_writers_never_both_win(clients, kube):
     # Candidates that read the same released Lease and write at once: the API takes one write and answers
     # the others 409 Conflict (a stale resourceVersion), so exactly one of them leads, every time.

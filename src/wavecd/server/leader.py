@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from wavecd.common import ARGOCD_NAMESPACE
 from wavecd.core import Clock, RealClock, UserInputError
-from wavecd.kube import KubeError
+from wavecd.kube import AlreadyExistsError, ConflictError, KubeError
 
 __all__ = ["LEASE_API_VERSION", "LeaderElector", "LeaseClient", "LeaseRecord", "lease_name", "micro_time"]
 
@@ -108,7 +108,8 @@ class LeaderElector:
     may act now. The callbacks run on the elector's thread and must return quickly: a slow one delays the
     renewals. Leadership can be lost and won again; the callbacks then alternate. Give it a client whose
     request timeout is at most `renew_deadline`: `is_leader` turns False on time regardless, but a request
-    hanging longer delays the callback and `stop`."""
+    hanging longer delays the callback and `stop`. `log` hears when this replica acquires the Lease, and why
+    it cannot (a missing namespace, a refused request): it keeps trying, and says so once, not on each try."""
 
     def __init__(
         self,
@@ -123,6 +124,7 @@ class LeaderElector:
         clock: Clock | None = None,
         on_started_leading: Callable[[], None] | None = None,
         on_stopped_leading: Callable[[], None] | None = None,
+        log: Callable[[str], None] | None = None,
     ):
         _check_timing(identity, lease_duration, renew_deadline, retry_period)
         self._client = client
@@ -135,6 +137,8 @@ class LeaderElector:
         self._clock: Clock = clock or RealClock()
         self._on_started = on_started_leading
         self._on_stopped = on_stopped_leading
+        self._log = log or (lambda _line: None)
+        self._failure = ""  # the last failure logged, so a replica retrying every few seconds says it once
         self._random = random.Random()
         self._observed: LeaseRecord | None = None
         self._observed_at = 0.0
@@ -191,9 +195,18 @@ class LeaderElector:
             else:
                 record = LeaseRecord(self._identity, self._lease_duration, stamp, stamp, current.transitions + 1)
             self._client.replace(self._lease(record, lease))
-        except KubeError:
+        except (AlreadyExistsError, ConflictError):
+            return _Outcome.FAILED  # another candidate wrote first: a lost race, nothing to report
+        except KubeError as err:
+            self._report_failure(err.message)
             return _Outcome.FAILED
+        self._failure = ""
         return self._took(record, now)
+
+    def _report_failure(self, message: str) -> None:
+        if message != self._failure:
+            self._failure = message
+            self._log(f"leader election: lease {self._namespace}/{self._name}: {message}; trying again")
 
     def _took(self, record: LeaseRecord, attempted_at: float) -> _Outcome:
         # Timed from before the request: the others' expiry runs from when they see the write, which is later.
@@ -243,6 +256,7 @@ class LeaderElector:
     def _lead(self) -> None:
         """Renew until the Lease is lost or the elector stops."""
         self._leading = True
+        self._log(f"leader election: {self._identity} acquired lease {self._namespace}/{self._name}")
         if self._on_started is not None:
             self._on_started()
         while not self._wait(self._retry_period):

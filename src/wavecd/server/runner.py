@@ -107,6 +107,7 @@ def serve(
             lease_duration=settings.lease_duration,
             on_started_leading=controller.lead,
             on_stopped_leading=controller.follow,
+            log=log,
         )
         if leader_election
         else None

@@ -61,7 +61,6 @@ class Write:
     replica: str  # the identity its User-Agent names
     method: str
     path: str
-    query: str
     content_type: str
     status: int
 
@@ -100,10 +99,8 @@ class RequestLog:
         for entry in self.entries()[since:]:
             replica = REPLICA.search(entry["userAgent"])
             if replica and entry["method"] in WRITES:
-                url = urlsplit(entry["path"])
-                out.append(
-                    Write(replica.group(1), entry["method"], url.path, url.query, entry["contentType"], entry["status"])
-                )
+                path = urlsplit(entry["path"]).path
+                out.append(Write(replica.group(1), entry["method"], path, entry["contentType"], entry["status"]))
         return out
 
 

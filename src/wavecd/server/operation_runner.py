@@ -94,6 +94,10 @@ class OperationRunner:
             self._run_group(state, operations, prune=prune, dry_run=dry_run)
 
     def _run_group(self, state: TreeState, operations: list[PendingOperation], *, prune: bool, dry_run: bool) -> None:
+        # Running from before the first record is written, so that a termination asked meanwhile is heard.
+        with self._lock:
+            self._running = {operation.name for operation in operations}
+            self.cancel.clear()
         started: dict[str, dict[str, Any]] = {}
         now = datetime.datetime.now(datetime.UTC)
         for operation in operations:
@@ -101,10 +105,9 @@ class OperationRunner:
             if begun is not None:
                 started[operation.name] = begun
         if not started:
+            with self._lock:
+                self._running = set()
             return
-        with self._lock:
-            self._running = set(started)
-        self.cancel.clear()
         settings = replace(self.settings, prune=prune, dry_run=dry_run)
 
         by_name = {operation.name: operation for operation in operations if operation.name in started}

@@ -16,7 +16,7 @@ from support.sim import SimTime
 from wavecd.apps.session import TreeRequest, open_tree
 from wavecd.core import Event, ManualClock
 from wavecd.kube import KubeClient
-from wavecd.plan import plan_tree
+from wavecd.plan import ResourceSelector, plan_tree
 from wavecd.sim.cluster import SimCluster
 from wavecd.sync import SyncResult, SyncSettings, sync_tree
 
@@ -90,6 +90,7 @@ class Cluster:
         on_event: Callable[[dict[str, Any]], None] | None = None,
         cancel: threading.Event | None = None,
         only: set[str] | None = None,
+        resources: dict[str, list[ResourceSelector]] | None = None,
     ) -> Run:
         """Open the tree as `wavecd sync` would, plan it and sync it; `on_event` sees each event as it happens."""
         _, tree = open_tree(TreeRequest(root=repo, use_cache=False))
@@ -112,6 +113,7 @@ class Cluster:
                 emit=emit,
                 cancel=cancel,
                 only=only,
+                resources=resources,
             )
         return Run(result, events)
 

@@ -4,6 +4,7 @@ records in `argocd` as Argo CD's controller would."""
 from __future__ import annotations
 
 from support.gitops import ROOT, Child, config_map, deployment, write_repo
+from wavecd.plan import ResourceSelector
 
 READY_AFTER = "sim.wavecd.io/ready-after"
 
@@ -73,3 +74,17 @@ def test_a_selection_syncs_only_its_apps_in_tree_order_with_the_gates(cluster, t
     assert not cluster.exists("argoproj.io/v1alpha1", "Application", ROOT, "argocd")
     assert cluster.exists("v1", "ConfigMap", "settings", "later")
     assert run.events[-1]["apps"] == {"Healthy": 2}
+
+
+def test_a_selective_sync_applies_only_the_named_resources(cluster, tmp_path):
+    children = [Child("first", [config_map("chosen"), config_map("left-alone")], wave=0)]
+    run = cluster.sync(
+        write_repo(tmp_path, children),
+        only={"first"},
+        resources={"first": [ResourceSelector("", "ConfigMap", "chosen")]},
+    )
+
+    assert run.result.exit_code == 0, run.result.message
+    assert cluster.exists("v1", "ConfigMap", "chosen", "apps")
+    assert not cluster.exists("v1", "ConfigMap", "left-alone", "apps")
+    assert [(e["kind"], e["resource"]) for e in run.of("applied")] == [("Namespace", "apps"), ("ConfigMap", "chosen")]

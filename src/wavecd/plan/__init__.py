@@ -6,6 +6,7 @@ from wavecd.plan.errors import PlanError
 from wavecd.plan.hooks import HookInfo, hook_info
 from wavecd.plan.kind_order import KIND_ORDER, kind_rank
 from wavecd.plan.options import SyncOptions, app_sync_options, resource_sync_options
+from wavecd.plan.selection import ResourceSelector, select_resources
 from wavecd.plan.task import Task, TaskOptions
 from wavecd.plan.tree_plan import TreePlan, TreeWave, node_plan, plan_tree
 
@@ -19,6 +20,7 @@ __all__ = [
     "Plan",
     "PlanError",
     "PlanOptions",
+    "ResourceSelector",
     "Step",
     "SyncOptions",
     "Task",
@@ -33,4 +35,5 @@ __all__ = [
     "plan_app",
     "plan_tree",
     "resource_sync_options",
+    "select_resources",
 ]

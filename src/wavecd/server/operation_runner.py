@@ -21,6 +21,7 @@ from typing import Any
 from wavecd.common import APPLICATION, ARGO_API_VERSION, OperationPhase, SyncStatus
 from wavecd.core import Clock, Emit, Event
 from wavecd.kube import KubeClient, KubeError
+from wavecd.plan import ResourceSelector
 from wavecd.server.operation_state import (
     OPERATION_TERMINATED,
     REVISION_HISTORY_LIMIT,
@@ -136,6 +137,7 @@ class OperationRunner:
                 emit=emit,
                 cancel=self.cancel,
                 only=set(started),
+                resources={name: selected for name, op in by_name.items() if (selected := _selected(op))},
             )
         finally:
             with self._lock:
@@ -249,3 +251,19 @@ def _pinned(operation: PendingOperation, state: TreeState) -> list[str] | None:
     if asked in (list(state.revisions_of(node)), list(node.revisions), tracked):
         return None
     return asked
+
+
+def _selected(operation: PendingOperation) -> list[ResourceSelector]:
+    """The resources a selective operation names (the API's `resources`, a self-heal's drifted objects)."""
+    out = []
+    for item in operation.sync.get("resources") or []:
+        if isinstance(item, dict) and item.get("kind") and item.get("name"):
+            out.append(
+                ResourceSelector(
+                    str(item.get("group") or ""),
+                    str(item["kind"]),
+                    str(item["name"]),
+                    str(item.get("namespace") or ""),
+                )
+            )
+    return out

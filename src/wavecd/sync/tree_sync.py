@@ -10,7 +10,7 @@ and nothing of a later wave is applied. Between waves the sync waits Argo CD's 2
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -27,7 +27,7 @@ from wavecd.common import (
 )
 from wavecd.core import Clock, Emit, WavecdError, internal_error
 from wavecd.kube import KubeClient, KubeError
-from wavecd.plan import node_plan
+from wavecd.plan import ResourceSelector, node_plan, select_resources
 from wavecd.plan.app_plan import crd_kinds_of
 from wavecd.sync.app_sync import AppJob, app_steps, sync_app
 from wavecd.sync.app_tree import AppNodeView, TreePlanView
@@ -84,8 +84,16 @@ class _Tree:
 
 
 class _Rollout:
-    def __init__(self, plan: TreePlanView, render: Renderer, ctx: SyncContext, only: Collection[str] | None = None):
+    def __init__(
+        self,
+        plan: TreePlanView,
+        render: Renderer,
+        ctx: SyncContext,
+        only: Collection[str] | None = None,
+        resources: Mapping[str, Collection[ResourceSelector]] | None = None,
+    ):
         self.plan = plan
+        self.resources = resources or {}
         # The apps this rollout syncs, in plan order: all of them, or the controller's selection.
         self.selected = [node for node in plan.order if only is None or node.name in only]
         self.tree = _Tree(plan)
@@ -132,6 +140,8 @@ class _Rollout:
         instance = self.instance(node.name)
         live = (self.inventory or {}).get(instance, [])
         app_plan = node_plan(node, manifests, live)
+        if self.resources.get(node.name):
+            app_plan = select_resources(app_plan, self.resources[node.name])
         excluded = {t.key for t in app_plan.tasks if t.group == ARGO_GROUP and self.tree.is_tree_object(t.kind, t.name)}
         return AppJob(
             name=node.name,
@@ -263,13 +273,15 @@ def sync_tree(
     emit: Emit,
     cancel: threading.Event | None = None,
     only: Collection[str] | None = None,
+    resources: Mapping[str, Collection[ResourceSelector]] | None = None,
 ) -> SyncResult:
     """Roll the tree out; every event goes to `emit`, the last one a `Summary`.
 
     `only` names the apps to sync (the controller's auto-sync of what changed): they go in the tree's order,
-    wave by wave with the same health gates, and the root only if it is named; None syncs every app."""
+    wave by wave with the same health gates, and the root only if it is named; None syncs every app.
+    `resources` narrows an app's sync to the named resources (a selective sync: no hooks run)."""
     ctx = SyncContext(client, clock, settings, emit, cancel or threading.Event())
-    rollout = _Rollout(plan, render, ctx, only)
+    rollout = _Rollout(plan, render, ctx, only, resources)
     chosen = {node.name for node in rollout.selected}
     waves = [(w.wave, [a for a in w.apps if a.name in chosen]) for w in plan.waves]
     waves = [(wave, apps) for wave, apps in waves if apps]

@@ -79,30 +79,25 @@ def write_app_status(
         health["message"] = result.message
     sync = {"status": SyncStatus.OUT_OF_SYNC if result.sync == SyncStatus.FAILED else result.sync, "revision": revision}
 
+    status: dict[str, Any] = {"health": health, "sync": sync}
+    if ctx.settings.record_operations:
+        status["operationState"] = {
+            "phase": phase,
+            "message": result.message or "successfully synced",
+            "finishedAt": kube_now(),
+            "operation": {"sync": {"revision": revision}},
+        }
+    else:  # the controller records operations and revisions itself: only health and sync status from here
+        sync.pop("revision")
+
     def same(live: dict[str, Any]) -> bool:
         return (
             live.get("health") == health
-            and live.get("sync") == sync
-            and (live.get("operationState") or {}).get("phase") == phase
+            and all((live.get("sync") or {}).get(key) == value for key, value in sync.items())
+            and (not ctx.settings.record_operations or (live.get("operationState") or {}).get("phase") == phase)
         )
 
-    _patch_status(
-        ctx,
-        APPLICATION,
-        name,
-        namespace,
-        {
-            "health": health,
-            "sync": sync,
-            "operationState": {
-                "phase": phase,
-                "message": result.message or "successfully synced",
-                "finishedAt": kube_now(),
-                "operation": {"sync": {"revision": revision}},
-            },
-        },
-        same,
-    )
+    _patch_status(ctx, APPLICATION, name, namespace, status, same)
 
 
 # The texts and reasons of Argo CD's ApplicationSet controller (`applicationset_controller.go`,

@@ -31,6 +31,9 @@ class SyncSettings:
     # Retry a failed app within the run, as `syncPolicy.retry` says (the CLI). The controller retries whole
     # operations instead, recorded on the Application so that a restart keeps the count.
     retry_apps: bool = True
+    # Write each app's `operationState` and synced revision when its sync ends (the CLI); the controller
+    # records its operations and revisions itself and leaves only health and sync status to the engine.
+    record_operations: bool = True
 
 
 @dataclass(frozen=True)

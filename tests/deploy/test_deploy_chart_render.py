@@ -177,7 +177,7 @@ def test_wavecd_reads_the_config_the_chart_writes_with_the_webhook_secrets_from_
     )
     assert config.repositories[1].url == "https://git.example.com/platform/charts.git"
     assert config.render.helm_compat == "v3"
-    webhook = config.webhook
+    webhook = config.webhook.resolved()
     assert (webhook.github_secret, webhook.gitlab_secret) == ("value of github-secret", "value of gitlab-token")
     assert (webhook.bitbucket_uuid, webhook.bitbucket_server_secret) == (
         "value of bitbucket-uuid",

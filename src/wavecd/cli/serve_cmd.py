@@ -179,7 +179,7 @@ def serve(
             namespace=os.environ.get("POD_NAMESPACE") or ARGOCD_NAMESPACE,
             sync=SyncSettings(wave_delay=wave_delay_from_env(WAVE_DELAY_SECONDS)),
         )
-        config = load_root(request.root, request.config).config
+        webhook = load_root(request.root, request.config).config.webhook.resolved()
         tokens = TokenStore(tokens_path or default_tokens_path())
     except WavecdError as err:
         _exit_with_error(err)
@@ -196,7 +196,7 @@ def serve(
                 settings,
                 listen=listen,
                 tokens=tokens,
-                webhook=config.webhook,
+                webhook=webhook,
                 clock=clock,
                 log=_log,
                 leader_election=leader_elect,

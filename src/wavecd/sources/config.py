@@ -6,6 +6,7 @@ render defaults ride along so that every command reads one file.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,25 @@ class WebhookSettings:
     bitbucket_uuid: str = field(default="", repr=False)
     bitbucket_server_secret: str = field(default="", repr=False)
     max_payload_size_mb: int = DEFAULT_WEBHOOK_MAX_PAYLOAD_MB
+    # (field, environment variable) for the secrets given as `…Env`: read only by `resolved()`, when
+    # `wavecd serve` starts, so that `wavecd tree` and `sync` on the same repository need none of them.
+    from_env: tuple[tuple[str, str, str], ...] = ()  # (field, variable, the key in wavecd.yaml)
+    path: Path | None = field(default=None, compare=False)
+
+    def resolved(self) -> WebhookSettings:
+        """The settings with every `…Env` secret read from the environment; an unset or empty variable is a
+        UserInputError naming wavecd.yaml and the key."""
+        values: dict[str, Any] = {}
+        for name, variable, key in self.from_env:
+            value = os.environ.get(variable)
+            if not value:
+                state = "is not set" if value is None else "is empty"
+                raise UserInputError(
+                    f"{self.path}: {key}: environment variable {variable} {state}",
+                    location=Location(file=str(self.path)),
+                )
+            values[name] = value
+        return dataclasses.replace(self, from_env=(), **values)
 
 
 @dataclass(frozen=True)
@@ -133,9 +153,9 @@ def _reject_unknown(data: dict[str, Any], known: tuple[str, ...], where: str, pa
         )
 
 
-def _webhook_secret(webhook: dict[str, Any], provider: str, key: str, path: Path) -> str:
-    """`provider: {key: VALUE}` or `{keyEnv: NAME}` (VALUE read from the environment now); absent: ""
-    (no check)."""
+def _webhook_secret(webhook: dict[str, Any], provider: str, key: str, path: Path) -> str | tuple[str, str]:
+    """`provider: {key: VALUE}` (VALUE) or `{keyEnv: NAME}` ((NAME, its key), read when `wavecd serve` starts);
+    absent: "" (no check)."""
     where = f"webhook.{provider}"
     section = _expect(webhook.get(provider) or {}, dict, where, path)
     env_key = f"{key}Env"
@@ -149,13 +169,7 @@ def _webhook_secret(webhook: dict[str, Any], provider: str, key: str, path: Path
                 f"{path}: {where}.{env_key} must be the name of an environment variable",
                 location=Location(file=str(path)),
             )
-        value = os.environ.get(name)
-        if not value:
-            state = "is not set" if value is None else "is empty"
-            raise UserInputError(
-                f"{path}: {where}.{env_key}: environment variable {name} {state}", location=Location(file=str(path))
-            )
-        return value
+        return (name, f"{where}.{env_key}")
     value = section.get(key)
     if value is None:
         return ""
@@ -176,14 +190,16 @@ def _webhook(data: Any, path: Path) -> WebhookSettings:
             f"{path}: webhook.maxPayloadSizeMB must be a positive whole number of megabytes",
             location=Location(file=str(path)),
         )
-    return WebhookSettings(
-        github_secret=_webhook_secret(section, "github", "secret", path),
-        gitlab_secret=_webhook_secret(section, "gitlab", "secret", path),
-        gogs_secret=_webhook_secret(section, "gitea", "secret", path),
-        bitbucket_uuid=_webhook_secret(section, "bitbucket", "uuid", path),
-        bitbucket_server_secret=_webhook_secret(section, "bitbucketServer", "secret", path),
-        max_payload_size_mb=max_mb,
-    )
+    given = {
+        "github_secret": _webhook_secret(section, "github", "secret", path),
+        "gitlab_secret": _webhook_secret(section, "gitlab", "secret", path),
+        "gogs_secret": _webhook_secret(section, "gitea", "secret", path),
+        "bitbucket_uuid": _webhook_secret(section, "bitbucket", "uuid", path),
+        "bitbucket_server_secret": _webhook_secret(section, "bitbucketServer", "secret", path),
+    }
+    literal = {name: value for name, value in given.items() if isinstance(value, str)}
+    from_env = tuple((name, *value) for name, value in given.items() if isinstance(value, tuple))
+    return WebhookSettings(**literal, max_payload_size_mb=max_mb, from_env=from_env, path=path)
 
 
 def load_config(path: Path) -> WavecdConfig:

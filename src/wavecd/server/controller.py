@@ -41,6 +41,7 @@ from wavecd.server.sharding import skips_reconcile
 from wavecd.server.tree_state import TreeState, changed_apps, revisions_moved, source_summaries, walk
 from wavecd.server.view import AppEntry, ApplicationEvent, ManagedResource, ResourceNode, SyncRequest
 from wavecd.sync.compare import EXTRA
+from wavecd.sync.events import AppFinished, Summary
 from wavecd.sync.records import apply_record
 from wavecd.sync.settings import ClusterFacts
 from wavecd.sync.status import cluster_facts
@@ -394,9 +395,15 @@ class Controller:
         return out
 
     def _on_sync_event(self, event: Event) -> None:
-        data = event.to_json()
-        if data.get("event") in ("app_finished", "summary"):
-            self.log(" ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", [], {})))
+        """One log line per app a sync finishes and per sync: what an operator follows in the log."""
+        if isinstance(event, AppFinished):
+            wave = "" if event.wave is None else f" (wave {event.wave})"
+            why = f": {event.message}" if event.message else ""
+            self.log(f"{event.app}{wave}: {event.sync}, {event.health} in {event.seconds:g}s{why}")
+        elif isinstance(event, Summary):
+            apps = ", ".join(f"{count} {health}" for health, count in sorted(event.apps.items()))
+            why = f": {event.message}" if event.message else ""
+            self.log(f"sync {event.phase}: {event.health} ({apps}) in {event.seconds:g}s{why}")
 
     # -- actions for the API -------------------------------------------------------------------------------------
     def _live(self, name: str) -> dict[str, Any]:

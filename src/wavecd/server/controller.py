@@ -522,11 +522,12 @@ class Controller:
         return self._entry(self.node(name))
 
     def refresh(self, name: str, *, hard: bool, timeout: float) -> AppEntry:
+        """Argo CD's refresh: the tracked revisions resolved again (a walk, from the render cache unless
+        `hard`), then the app compared with the cluster."""
         node = self.node(name)
         with self._rounds:
             asked = self._round
-        if hard:
-            self.queue.walk(hard=True)
+        self.queue.walk(hard=hard)
         self.queue.refresh(name)
         with self._rounds:
             self._rounds.wait_for(lambda: self._reconciled_in.get(name, 0) > asked, timeout=timeout)

@@ -20,11 +20,21 @@ from wavecd.kube import KubeClient
 class SimServer:
     """`wavecd sim serve` in a subprocess that a test may kill and start again (from the same `state` file).
 
-    Each start listens on a fresh port and rewrites `folder/kubeconfig`, as a user restarting it would see;
-    the server's stderr goes to `folder/sim.err`."""
+    Each start listens on `port` (by default a fresh one each time) and rewrites `folder/kubeconfig`, as a
+    user restarting it would see; a fixed port is an API server restarted behind the same address, which its
+    clients reach again without a new kubeconfig. The server's stderr goes to `folder/sim.err`."""
 
-    def __init__(self, folder: Path, *, speed: float = 1.0, state: Path | None = None, request_log: Path | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        speed: float = 1.0,
+        state: Path | None = None,
+        request_log: Path | None = None,
+        port: int = 0,
+    ):
         self.folder = folder
+        self.port = port
         self.kubeconfig = folder / "kubeconfig"
         self.options = ["--speed", str(speed)]
         if state is not None:
@@ -35,7 +45,9 @@ class SimServer:
 
     def start(self) -> SimServer:
         self.kubeconfig.unlink(missing_ok=True)
-        command = wavecd_command("sim", "serve", "--port", "0", "--kubeconfig", str(self.kubeconfig), *self.options)
+        command = wavecd_command(
+            "sim", "serve", "--port", str(self.port), "--kubeconfig", str(self.kubeconfig), *self.options
+        )
         with open(self.folder / "sim.err", "ab") as log:
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 30

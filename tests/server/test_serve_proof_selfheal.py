@@ -143,7 +143,9 @@ def test_self_heal_reverts_kubectl_drift_and_without_it_the_app_stays_out_of_syn
         drifted_at = time.monotonic()
         took, attempts = heal(serve, kubeconfig)
         print(f"self-heal put both resources back {took:.1f} s after kubectl, in attempts {sorted(attempts)}")
-        assert set(attempts) in ({1}, {1, 2})
+        # kubectl's two edits race the controller: each attempt heals what had drifted when it compared, so a
+        # loaded machine may need more than one; they count up from 1 and keep Argo CD's backoff.
+        assert sorted(attempts) == list(range(1, len(attempts) + 1))
         assert_backoff(attempts)
         for state in attempts.values():
             assert state["operation"]["initiatedBy"] == {"automated": True}

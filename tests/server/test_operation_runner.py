@@ -43,3 +43,22 @@ def test_a_partial_operation_applies_and_prunes_only_the_resources_it_names(sim,
     # Not named: left as they are, the drifted one and the one left to prune alike.
     assert kube.get("v1", "ConfigMap", "settings", "apps")["data"] == {"key": "edited"}
     assert kube.get("v1", "ConfigMap", "older", "apps") is not None
+
+
+def test_an_operation_without_prune_prunes_nothing_even_when_the_app_auto_prunes(sim, kube, tmp_path: Path):
+    """Argo CD prunes as the operation says; auto-sync writes `automated.prune` into its own operations."""
+    manifests = [config_map("settings"), config_map("old")]
+    root = write_repo(tmp_path / "repo", [Child("web", manifests, sync_policy=PRUNED_BY_AUTO_SYNC)]) / "root.yaml"
+    runner = OperationRunner(
+        kube, SyncSettings(), clock=SimTime(sim), emit=lambda _e: None, log=lambda _m: None, wake_after=lambda _s: None
+    )
+    state = walk(TreeRequest(root=root))
+    kube.apply(state.nodes["web"].obj)
+    runner.run(state, [_pending("web", {})])
+    write_repo(tmp_path / "repo", [Child("web", manifests[:1], sync_policy=PRUNED_BY_AUTO_SYNC)])
+    state = walk(TreeRequest(root=root))
+
+    runner.run(state, [_pending("web", {})])
+    assert kube.get("v1", "ConfigMap", "old", "apps") is not None
+    runner.run(state, [_pending("web", {"prune": True})])
+    assert kube.get("v1", "ConfigMap", "old", "apps") is None

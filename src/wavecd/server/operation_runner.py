@@ -71,7 +71,7 @@ class OperationRunner:
         wake_after: Callable[[float], None],
     ):
         self.client = client
-        self.settings = replace(settings, retry_apps=False, record_operations=False)
+        self.settings = replace(settings, retry_apps=False, record_operations=False, prune_from_policy=False)
         self.wake_after = wake_after
         self.clock = clock
         self.emit = emit

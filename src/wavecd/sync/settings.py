@@ -34,6 +34,9 @@ class SyncSettings:
     # Write each app's `operationState` and synced revision when its sync ends (the CLI); the controller
     # records its operations and revisions itself and leaves only health and sync status to the engine.
     record_operations: bool = True
+    # An app whose `automated.prune` is true is pruned without `prune` (the CLI's rollout). The controller
+    # prunes exactly as each operation says: auto-sync's operations carry `automated.prune` themselves.
+    prune_from_policy: bool = True
 
 
 @dataclass(frozen=True)

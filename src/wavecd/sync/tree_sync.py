@@ -136,7 +136,8 @@ class _Rollout:
         app = node.app
         assert app is not None  # sync_one reports a node that is not an Application before it makes a job
         automated = app.sync_policy.automated or {}
-        prune = self.ctx.settings.prune or automated.get("prune") is True
+        settings = self.ctx.settings
+        prune = settings.prune or (settings.prune_from_policy and automated.get("prune") is True)
         instance = self.instance(node.name)
         live = (self.inventory or {}).get(instance, [])
         app_plan = node_plan(node, manifests, live)

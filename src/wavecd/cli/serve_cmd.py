@@ -92,7 +92,8 @@ class _ServeCommand(click.Command):
 
     def invoke(self, ctx: click.Context) -> Any:
         if _TOKEN_ARGS in ctx.meta:
-            with token.make_context("token", list(ctx.meta[_TOKEN_ARGS]), parent=ctx) as sub:
+            # No parent context: click would print the usage as `wavecd serve ROOT token …`.
+            with token.make_context(f"{ctx.command_path} token", list(ctx.meta[_TOKEN_ARGS])) as sub:
                 return token.invoke(sub)
         return super().invoke(ctx)
 
@@ -136,7 +137,8 @@ class _ServeCommand(click.Command):
 @click.option(
     "--leader-elect",
     is_flag=True,
-    help="Elect one writer among the replicas of a shard through a coordination.k8s.io Lease in `argocd`.",
+    help="Elect one writer among the replicas of a shard through a coordination.k8s.io Lease (in the namespace "
+    "POD_NAMESPACE names, else argocd).",
 )
 @click.option(
     "--tokens",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from support.gitops import git
 from support.serve import ServeProcess, settled, synced_and_healthy
 from support.sim_server import SimServer
 from support.snapshot import Key, copy_examples, live_objects, resource_versions, tracked_by
@@ -32,17 +32,6 @@ SECRET = "s3cret-for-the-proof"
 VALUES = "ca-staging/values/apps/staging-webs/values-seat.yaml"
 SEAT_APPS = {"staging-seat": "staging-webs", "loadtest-seat": "loadtest-webs"}
 OLD_TAG, NEW_TAG = '"2.3.5-b418"', '"2.3.6-b419"'
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=ci", "-c", "user.email=ci@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture
@@ -85,15 +74,6 @@ def github_push(sha: str, *, files: list[str]) -> tuple[dict[str, str], bytes]:
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     headers = {"X-GitHub-Event": "push", "X-Hub-Signature-256": signature, "Content-Type": "application/json"}
     return headers, body
-
-
-@pytest.fixture
-def cluster(tmp_path: Path):
-    server = SimServer(tmp_path, speed=50.0).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def start_serving(gitops: tuple[Path, Path], cluster: SimServer, tmp_path: Path, *args: str) -> ServeProcess:

@@ -19,7 +19,6 @@ import yaml
 from support.gitops import Child, config_map, deployment, write_repo
 from support.paths import needs_kubectl
 from support.serve import ServeProcess, synced_and_healthy
-from support.sim_server import SimServer
 from sync.proof_fixtures import kubectl
 from wavecd.common import parse_kube_time
 
@@ -58,15 +57,6 @@ def tree(tmp_path: Path) -> Path:
     app["spec"]["syncPolicy"] = {"automated": {"prune": True, "selfHeal": True}}  # as staging's root
     root.write_text(yaml.safe_dump(app))
     return root
-
-
-@pytest.fixture
-def cluster(tmp_path: Path):
-    server = SimServer(tmp_path, speed=50.0).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def drift(kubeconfig: Path, namespace: str) -> None:

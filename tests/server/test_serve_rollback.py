@@ -4,7 +4,6 @@ history records each deployment, and an auto-synced app refuses a rollback with 
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -12,22 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from support.gitops import CREATE_NAMESPACE, Child, config_map, deployment, write_repo
+from support.gitops import CREATE_NAMESPACE, Child, config_map, deployment, git, write_repo
 from support.serve import ServeProcess
 from support.sim_server import SimServer
 
 pytestmark = pytest.mark.slow
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=ci", "-c", "user.email=ci@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
 
 
 def settings_map(value: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ child) so wavecd sees exactly what `wavecd sync ROOT` or `wavecd status ROOT` wo
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,20 @@ from typing import Any
 import yaml
 
 REPO_URL = "https://git.example.com/gitops.git"
+
+
+def git(repo: Path, *args: str) -> str:
+    """`git ARGS` in `repo` as a CI job would run it (a committer named, output kept); its stdout."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=ci", "-c", "user.email=ci@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
 ROOT = "root"
 CREATE_NAMESPACE: dict[str, Any] = {"syncOptions": ["CreateNamespace=true"]}
 

@@ -9,13 +9,12 @@ so the change reaches the sync only through a commit, as in the seed.
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 from proof_fixtures import SPEED, events_named, sync_in_process
 
+from support.gitops import git
 from support.snapshot import Key, copy_examples, live_objects, resource_versions, tracked_by
 from wavecd.core import RealClock
 from wavecd.kube import KubeClient
@@ -29,15 +28,6 @@ BRANCH = "argocd-sync/staging"
 APPS = {"staging-seat": "staging-webs", "loadtest-seat": "loadtest-webs"}
 VALUES = "ca-staging/values/apps/staging-webs/values-seat.yaml"
 OLD_TAG, NEW_TAG = '"2.3.5-b418"', '"2.3.6-b419"'
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=wavecd", "-c", "user.email=wavecd@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture

@@ -133,14 +133,11 @@ SimCluster.requests
 push_chart
 
 # Argo CD's words that wavecd does not write yet but that its enums hold so the vocabulary is whole: the delete
-# hooks (HookType is iterated to know every hook type Argo accepts) and the operation phases the coming
-# controller records while a sync runs or is being terminated.
+# hooks (HookType is iterated to know every hook type Argo accepts).
 HookType.PRE_DELETE
 HookType.POST_DELETE
 SyncPhase.PRE_DELETE
 SyncPhase.POST_DELETE
-OperationPhase.RUNNING
-OperationPhase.TERMINATING
 
 # A token's role is made from the token file's and the command line's strings (`Role("readonly")`); the
 # member is what they name.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 
-from wavecd.diff.secrets import LAST_APPLIED, mask_object, mask_secret_pair
+from wavecd.diff.secrets import LAST_APPLIED, mask_secret_pair
 from wavecd.diff.text import manifest_diff
 
 
@@ -85,9 +85,10 @@ def test_the_inputs_are_not_changed():
     assert live["data"] == {"k": b64("v")}
 
 
-def test_mask_object_masks_one_object_and_its_last_applied():
+def test_a_live_object_alone_is_masked_with_its_last_applied():
     obj = secret(data={"k": b64("v")}, annotations={LAST_APPLIED: json.dumps(secret(string_data={"k": "v"}))})
-    masked = mask_object(obj)
+    _, masked = mask_secret_pair(None, obj)
+    assert masked is not None
     assert masked["data"] == {"k": "++++++++"}
     assert "v" not in json.loads(masked["metadata"]["annotations"][LAST_APPLIED])["data"].values()
 

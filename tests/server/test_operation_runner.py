@@ -29,14 +29,14 @@ def test_a_partial_operation_applies_and_prunes_only_the_resources_it_names(sim,
     )
     state = walk(TreeRequest(root=root))
     kube.apply(state.nodes["web"].obj)
-    runner.run(state, [_pending("web", {"prune": True})])
+    runner.run(state, [_pending("web", {"prune": True})], may_continue=lambda: True)
     kube.patch("apps/v1", "Deployment", "web", {"spec": {"replicas": 0}}, namespace="apps")
     kube.patch("v1", "ConfigMap", "settings", {"data": {"key": "edited"}}, namespace="apps")
     write_repo(tmp_path / "repo", [Child("web", manifests[:2], sync_policy=PRUNED_BY_AUTO_SYNC)])  # both old gone
     state = walk(TreeRequest(root=root))
 
     named = [{"group": "apps", "kind": "Deployment", "name": "web"}, {"kind": "ConfigMap", "name": "old"}]
-    runner.run(state, [_pending("web", {"prune": True, "resources": named})])
+    runner.run(state, [_pending("web", {"prune": True, "resources": named})], may_continue=lambda: True)
 
     assert kube.get("apps/v1", "Deployment", "web", "apps")["spec"]["replicas"] == 1
     assert kube.get("v1", "ConfigMap", "old", "apps") is None
@@ -54,11 +54,11 @@ def test_an_operation_without_prune_prunes_nothing_even_when_the_app_auto_prunes
     )
     state = walk(TreeRequest(root=root))
     kube.apply(state.nodes["web"].obj)
-    runner.run(state, [_pending("web", {})])
+    runner.run(state, [_pending("web", {})], may_continue=lambda: True)
     write_repo(tmp_path / "repo", [Child("web", manifests[:1], sync_policy=PRUNED_BY_AUTO_SYNC)])
     state = walk(TreeRequest(root=root))
 
-    runner.run(state, [_pending("web", {})])
+    runner.run(state, [_pending("web", {})], may_continue=lambda: True)
     assert kube.get("v1", "ConfigMap", "old", "apps") is not None
-    runner.run(state, [_pending("web", {"prune": True})])
+    runner.run(state, [_pending("web", {"prune": True})], may_continue=lambda: True)
     assert kube.get("v1", "ConfigMap", "old", "apps") is None

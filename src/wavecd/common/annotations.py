@@ -25,6 +25,7 @@ __all__ = [
     "IGNORE_HEALTHCHECK",
     "IGNORE_RESTART_POLICY",
     "MANIFEST_GENERATE_PATHS",
+    "REFRESH",
     "RESOURCES_FINALIZER",
     "SKIP_RECONCILE",
     "SYNC_OPTIONS",
@@ -45,6 +46,8 @@ IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy"
 MANIFEST_GENERATE_PATHS = "argocd.argoproj.io/manifest-generate-paths"
 # On an Application: "true" (any spelling Go's ParseBool accepts as true) and no controller reconciles it.
 SKIP_RECONCILE = "argocd.argoproj.io/skip-reconcile"
+# On an Application: reconcile it now (`hard`: render without the cache); the controller removes it after.
+REFRESH = "argocd.argoproj.io/refresh"
 
 # Finalizers, not annotations. The sync engine puts the hook finalizer on every hook and removes it when the
 # hook is done; the resources finalizer on an Application makes its deletion take the app's resources along

@@ -21,7 +21,7 @@ from typing import Any
 
 from wavecd.goyaml.gojson import marshal
 
-__all__ = ["LAST_APPLIED", "mask_object", "mask_secret_pair"]
+__all__ = ["LAST_APPLIED", "mask_secret_pair"]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _FIRST_MASK = "++++++++"
@@ -51,13 +51,6 @@ def mask_secret_pair(
     if last_applied is not None and live is not None:
         live["metadata"]["annotations"][LAST_APPLIED] = marshal(last_applied)
     return target, live
-
-
-def mask_object(obj: dict[str, Any]) -> dict[str, Any]:
-    """One object as it may be shown (a copy): a core Secret's values and last-applied annotation masked."""
-    _, masked = mask_secret_pair(None, obj)
-    assert masked is not None
-    return masked
 
 
 def _is_secret(obj: dict[str, Any] | None) -> bool:

@@ -74,6 +74,8 @@ class KubeClient:
     """One connection to one Kubernetes API. Thread-safe; close it (or use `with`) when done."""
 
     def __init__(self, config: SingleConfig, *, timeout: float = 30.0, agent: str | None = None):
+        self._config = config
+        self._agent = agent
         self._server = config.cluster.server
         http_timeout = httpx.Timeout(timeout)
         # Proxy variables apply as with kubectl, which never sends loopback traffic through a proxy.
@@ -93,6 +95,11 @@ class KubeClient:
         self._context = config.context_name
         self._namespace = config.namespace
         self._discovery = Discovery(self._fetch_json)
+
+    def sibling(self, *, timeout: float) -> KubeClient:
+        """A new client of the same cluster and identity with another request timeout (a leader election must
+        give up on a hung renewal well within its renew deadline); the caller closes it."""
+        return KubeClient(self._config, timeout=timeout, agent=self._agent)
 
     @classmethod
     def from_kubeconfig(

@@ -14,7 +14,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGO_GROUP, ARGOCD_NAMESPACE
+from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGO_GROUP, ARGOCD_NAMESPACE, REFRESH
 from wavecd.server.app_fields import go_equal, metadata
 from wavecd.server.app_fields import spec as app_spec
 
@@ -38,7 +38,7 @@ ALLOW_DELETE = frozenset({"create-delete", "sync"})
 # Argo CD's notifications, a requested refresh and a requested hydration belong to other controllers.
 _PRESERVED_ANNOTATIONS = (
     "notified.notifications.argoproj.io",
-    "argocd.argoproj.io/refresh",
+    REFRESH,
     "argocd.argoproj.io/hydrate",
 )
 # Kept by prefix, so a hook stage suffix survives too (`defaultPreservedFinalizers`): a deletion in progress

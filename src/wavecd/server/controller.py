@@ -19,21 +19,27 @@ import datetime
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from wavecd.apps.node import AppNode
 from wavecd.apps.session import TreeRequest
-from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, kube_now
+from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, REFRESH, SyncStatus, kube_now
 from wavecd.core import Clock, Event, WavecdError, internal_error
-from wavecd.kube import KubeClient, KubeError
-from wavecd.server import app_views, autosync
+from wavecd.kube import ConflictError, KubeClient, KubeError
+from wavecd.server import app_fields, app_views, autosync
 from wavecd.server.appsets import reconcile_appset
 from wavecd.server.cluster_cache import ClusterCache
 from wavecd.server.deletion import finalize_application_deletion
 from wavecd.server.errors import FailedPrecondition, NotFound
 from wavecd.server.operation_runner import OperationRunner, PendingOperation
-from wavecd.server.operation_state import rollback_operation, sync_operation_from_request, terminate
+from wavecd.server.operation_state import (
+    ANOTHER_OPERATION,
+    rollback_operation,
+    sync_operation_from_request,
+    terminate,
+)
 from wavecd.server.reconcile import Reconciled, application_status, failed_reconcile, reconcile_app
 from wavecd.server.refresh_queue import Batch, RefreshQueue
 from wavecd.server.settings import ServeSettings
@@ -88,6 +94,9 @@ class Controller:
         self._subscribers: list[Callable[[ApplicationEvent], None]] = []
         self._facts: ClusterFacts | None = None
         self._operations_due = threading.Event()
+        self._operations_at: float | None = None  # monotonic time the operation loop must run again by
+        self._refresh_due: dict[str, float] = {}  # app -> monotonic time to reconcile it again
+        self._had_operation: set[str] = set()  # apps whose Application carried an operation when last seen
         self._leading = threading.Event()
         self.runner = OperationRunner(
             client, settings.sync, clock=clock, emit=self._on_sync_event, log=log, wake_after=self._operations_due_in
@@ -109,7 +118,9 @@ class Controller:
             self._threads.append(thread)
 
     def _may_write(self) -> bool:
-        return self._leading.is_set() and self.holds_lease()
+        """Leading, still holding the Lease, and not stopping: checked before each round of writes and at
+        every event of a running sync, so a replica that lost its Lease stops before another takes over."""
+        return self._leading.is_set() and self.holds_lease() and not self._stopped.is_set()
 
     def lead(self) -> None:
         """Start writing: reconcile every app, and run the operations a previous leader left recorded."""
@@ -143,6 +154,9 @@ class Controller:
     # -- the worker ------------------------------------------------------------------------------------------------
     def _work(self) -> None:
         while not self._stopped.is_set():
+            due = self._due_refreshes()
+            if due:
+                self.queue.refresh(*due)
             batch = self.queue.take(timeout=1.0)
             if batch is None:
                 return
@@ -150,6 +164,9 @@ class Controller:
                 continue
             try:
                 self._run_batch(batch)
+            except KubeError as err:  # the cluster failed us: the same work comes back with the next change
+                self.log(f"reconcile failed: {err.message}")
+                self.queue.refresh(*batch.apps)
             except Exception as err:  # a bug must not end the loop: it is logged and the next batch runs
                 self.log(f"reconcile failed: {internal_error(err)}")
 
@@ -163,16 +180,20 @@ class Controller:
                 self.log(f"walking the tree failed: {err.render()}")
                 after = None
             if after is not None:
+                names |= set(after.nodes) if batch.everything else changed_apps(before, after)
                 with self._lock:
                     self._state = after
-                self.cache.ensure_kinds(self._kinds(after))
-                names |= set(after.nodes) if batch.everything else changed_apps(before, after)
+                    self._forget_gone(after)
+                try:
+                    self.cache.ensure_kinds(self._kinds(after))
+                except KubeError as err:  # the kinds are watched on the next walk; the changes are not lost
+                    self.log(f"watching the tree's kinds failed: {err.message}")
         state = self.state
         self._facts = None
         for appset in state.appsets():
             if appset.name in names and self._owns(appset):
                 self._reconcile_appset(state, appset)
-        self._finalize_deletions()
+        self._finalize_deletions(state)
         for node in state.plan.order:
             if node.name in names and node.kind == APPLICATION and self._owns(node):
                 self._reconcile(state, node)
@@ -181,6 +202,14 @@ class Controller:
             for name in names:
                 self._reconciled_in[name] = self._round
             self._rounds.notify_all()
+
+    def _forget_gone(self, state: TreeState) -> None:
+        """Drop what the controller kept about apps no longer in the tree (called under the lock)."""
+        for name in set(self._reconciled) - set(state.nodes):
+            del self._reconciled[name]
+        for name in set(self._reconciled_in) - set(state.nodes):
+            del self._reconciled_in[name]
+        self._had_operation &= set(state.nodes)
 
     def _reconcile_appset(self, state: TreeState, node: AppNode) -> None:
         """Create, update and delete the set's Applications as its generators now say, under its policy. A
@@ -197,18 +226,31 @@ class Controller:
         except KubeError as err:
             self.log(f"{node.name}: reconciling the ApplicationSet failed: {err.message}")
 
-    def _finalize_deletions(self) -> None:
-        """One deletion pass for every Application being deleted with a resources finalizer (deleted by a
-        user, the API, or its ApplicationSet); the pass's own deletes bring the next round."""
+    def _finalize_deletions(self, state: TreeState) -> None:
+        """One deletion pass for every Application of this tree (and shard) being deleted with a resources
+        finalizer — deleted by a user, the API, its ApplicationSet or its parent's prune; the pass's own
+        deletes bring the next round. Applications of other trees or other controllers are never touched."""
         for app in self.cache.list(ARGO_API_VERSION, APPLICATION):
             meta = app.get("metadata") or {}
-            if not meta.get("deletionTimestamp") or not meta.get("finalizers"):
+            if not meta.get("deletionTimestamp") or not meta.get("finalizers") or not self._is_ours(state, app):
                 continue
             instance = instance_name(str(meta.get("name")), str(meta.get("namespace") or ""))
             try:
                 finalize_application_deletion(self.client, app, self.cache.by_tracking_instance(instance))
             except KubeError as err:
                 self.log(f"{meta.get('name')}: deleting its resources failed: {err.message}")
+
+    def _is_ours(self, state: TreeState, app: dict[str, Any]) -> bool:
+        """An Application this replica answers for: in the tree, or declared by an app or ApplicationSet of the
+        tree (its tracking annotation or its owner), in this shard, and not opted out of reconciling."""
+        meta = app.get("metadata") or {}
+        name, namespace = str(meta.get("name") or ""), str(meta.get("namespace") or "")
+        declared_by = {
+            *(str(ref.get("name") or "") for ref in meta.get("ownerReferences") or [] if isinstance(ref, dict)),
+            *(self.cache.tracking_instance_of(app) or "").split("_")[-1:],
+        }
+        in_tree = name in state.nodes or any(owner in state.nodes for owner in declared_by if owner)
+        return in_tree and self.owns(name, namespace) and not skips_reconcile(app)
 
     def _owns(self, node: AppNode) -> bool:
         """This replica's shard holds the app, and its Application does not opt out of reconciling."""
@@ -241,8 +283,14 @@ class Controller:
         live = self._ensure_recorded(state, node)
         if live is None:
             return
+        if result.sync == SyncStatus.OUT_OF_SYNC:
+            # Auto-sync decides on the Application as it is, not as the watch last delivered it: an operation
+            # that just ended, or one another writer just recorded, must be seen.
+            live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace) or live
         condition = self._auto_sync(live, result)
         self._write_status(node, live, result, condition)
+        if REFRESH in ((live.get("metadata") or {}).get("annotations") or {}):
+            self._clear_refresh(node)
 
     def _facts_args(self) -> tuple[str, Sequence[str]]:
         facts = self._cluster_facts()
@@ -276,7 +324,7 @@ class Controller:
         """Whether the app that declares `node` would have created it by now in Argo CD: it syncs automatically,
         or it has been synced (by hand) at least once. The root, declared by nobody, is always recorded."""
         owner = self._declaring_app(state, node)
-        if owner is None or (owner.app is not None and owner.app.sync_policy.automated is not None):
+        if owner is None or (owner.app is not None and app_fields.automated(owner.obj) is not None):
             return True
         live = self.cache.get(ARGO_API_VERSION, APPLICATION, owner.namespace, owner.name)
         return bool(((live or {}).get("status") or {}).get("history"))
@@ -304,9 +352,7 @@ class Controller:
         if isinstance(decision, autosync.Condition):
             return {"type": decision.type, "message": decision.message}
         if isinstance(decision, autosync.Wait):
-            timer = threading.Timer(decision.seconds, self.queue.refresh, args=(result.app,))
-            timer.daemon = True
-            timer.start()
+            self._refresh_at(result.app, decision.seconds)
         elif isinstance(decision, autosync.Sync):
             try:
                 self._record_operation(live, decision.operation)
@@ -316,7 +362,9 @@ class Controller:
                 self.log(f"{result.app}: {decision.event}")
         return None
 
-    def _record_operation(self, live: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+    def _record_operation(
+        self, live: dict[str, Any], operation: dict[str, Any], *, retry: bool = True
+    ) -> dict[str, Any]:
         """Write `operation` with an update on the version read, as Argo CD's `SetAppOperation` does: a
         concurrent writer makes it fail rather than be overwritten."""
         body = copy.deepcopy(live)
@@ -326,12 +374,27 @@ class Controller:
         meta = body.get("metadata") or {}
         try:
             written = self.client.replace(body)
+        except ConflictError:
+            # Someone wrote first (a status patch, most often): read it again and write once more, as Argo
+            # CD's SetAppOperation retries on a conflict; an operation recorded meanwhile wins.
+            fresh = self.client.get(ARGO_API_VERSION, APPLICATION, str(meta.get("name")), str(meta.get("namespace")))
+            if fresh is None or fresh.get("operation") or not retry:
+                raise FailedPrecondition(ANOTHER_OPERATION) from None
+            return self._record_operation(fresh, operation, retry=False)
         except KubeError as err:
             raise FailedPrecondition(
                 f"{meta.get('name')}: the operation could not be recorded: {err.message}"
             ) from None
         self._operations_due.set()
         return written
+
+    def _clear_refresh(self, node: AppNode) -> None:
+        """The refresh asked by annotation is done: remove it, as Argo CD's controller does."""
+        try:
+            body = {"metadata": {"annotations": {REFRESH: None}}}
+            self.client.patch(ARGO_API_VERSION, APPLICATION, node.name, body, namespace=node.namespace)
+        except KubeError as err:
+            self.log(f"{node.name}: removing its refresh annotation failed: {err.message}")
 
     def _write_status(
         self, node: AppNode, live: dict[str, Any], result: Reconciled, condition: dict[str, str] | None
@@ -354,7 +417,15 @@ class Controller:
     # -- operations ---------------------------------------------------------------------------------------------
     def _operate(self) -> None:
         while not self._stopped.is_set():
-            self._operations_due.wait(timeout=self.settings.operation_poll)
+            with self._lock:
+                at = self._operations_at
+            wait = self.settings.operation_poll
+            if at is not None:
+                wait = max(0.0, min(wait, at - time.monotonic()))
+            self._operations_due.wait(timeout=wait)
+            with self._lock:
+                if self._operations_at is not None and self._operations_at <= time.monotonic():
+                    self._operations_at = None
             self._operations_due.clear()
             if self._stopped.is_set():
                 return
@@ -364,7 +435,7 @@ class Controller:
                 state = self.state
                 pending = self._pending_operations(state)
                 if pending:
-                    self.runner.run(state, pending)
+                    self.runner.run(state, pending, may_continue=self._may_write)
                     synced = {p.name for p in pending}
                     declared = {
                         n.name
@@ -372,13 +443,29 @@ class Controller:
                         if (owner := self._declaring_app(state, n)) is not None and owner.name in synced
                     }
                     self.queue.refresh(*synced, *declared)
+            except KubeError as err:  # the cluster failed us: the operations stay recorded for the next pass
+                self.log(f"running operations failed: {err.message}")
             except Exception as err:  # a bug must not end the loop
                 self.log(f"running operations failed: {internal_error(err)}")
 
     def _operations_due_in(self, seconds: float) -> None:
-        timer = threading.Timer(max(0.0, seconds), self._operations_due.set)
-        timer.daemon = True
-        timer.start()
+        """Run the operation loop again in `seconds` (a retry's backoff): one deadline, not a thread."""
+        with self._lock:
+            due = time.monotonic() + max(0.0, seconds)
+            self._operations_at = min(self._operations_at or due, due)
+
+    def _refresh_at(self, name: str, seconds: float) -> None:
+        """Reconcile `name` again in `seconds` (self-heal's backoff); the worker serves the deadline."""
+        with self._lock:
+            self._refresh_due[name] = time.monotonic() + max(0.0, seconds)
+
+    def _due_refreshes(self) -> list[str]:
+        now = time.monotonic()
+        with self._lock:
+            due = [name for name, at in self._refresh_due.items() if at <= now]
+            for name in due:
+                del self._refresh_due[name]
+            return due
 
     def _pending_operations(self, state: TreeState) -> list[PendingOperation]:
         out = []
@@ -468,8 +555,23 @@ class Controller:
         after the parent's last reconcile must not stay Missing in the parent's status. Its other changes are
         mostly its own status, which the parent does not compare: they would reconcile the parent for nothing."""
         if obj.get("kind") == APPLICATION and str(obj.get("apiVersion", "")) == ARGO_API_VERSION:
-            self._publish(ApplicationEvent(event_type, copy.deepcopy(obj)))
             name = str((obj.get("metadata") or {}).get("name") or "")
+            with self._lock:
+                in_tree = self._state is not None and name in self._state.nodes
+                ended = in_tree and name in self._had_operation and not obj.get("operation")
+                if obj.get("operation"):
+                    self._had_operation.add(name)
+                else:
+                    self._had_operation.discard(name)
+            if in_tree:
+                self._publish(ApplicationEvent(event_type, copy.deepcopy(obj)))
+            refresh = ((obj.get("metadata") or {}).get("annotations") or {}).get(REFRESH)
+            if in_tree and (ended or refresh is not None):
+                # An operation ended (what auto-sync skipped while it ran is decided again), or someone asked
+                # for a refresh with Argo CD's annotation (`hard`: without the render cache).
+                if refresh is not None:
+                    self.queue.walk(hard=refresh == "hard")
+                self.queue.refresh(name)
             phase = ((obj.get("status") or {}).get("operationState") or {}).get("phase")
             if phase == "Terminating" and name in self.runner.running:
                 self.runner.terminate(name)
@@ -557,11 +659,11 @@ class Controller:
 
     def watch(self, stop: threading.Event) -> Iterator[ApplicationEvent]:
         """ADDED for every app, then changes, until `stop`; yields nothing for a second at a time when idle."""
-        inbox: queue.Queue[ApplicationEvent] = queue.Queue(maxsize=10_000)
+        inbox: queue.Queue[ApplicationEvent] = queue.Queue(maxsize=1_000)
 
         def receive(event: ApplicationEvent) -> None:
             try:
-                inbox.put_nowait(event)
+                inbox.put_nowait(event)  # bounded: a reader that stops reading loses events
             except queue.Full:  # a reader that stopped reading loses events, never the controller's time
                 return
 
@@ -569,7 +671,7 @@ class Controller:
         try:
             for entry in self.applications():
                 yield ApplicationEvent("ADDED", entry.application)
-            while not stop.is_set():
+            while not stop.is_set() and not self._stopped.is_set():
                 try:
                     yield inbox.get(timeout=1.0)
                 except queue.Empty:

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from wavecd.core import internal_error
 from wavecd.kube import ApiResource, ExpiredError, KubeClient, KubeError, NoKindMatchError, NotFoundError, Watch
 from wavecd.server.live_index import GroupKind
 
@@ -89,6 +90,15 @@ class KindWatch:
                 return
             except KubeError as err:
                 _log.warning("watch of %s failed, retrying in %ss: %s", self._describe(), self._timing.retry_delay, err)
+                self._stopping.wait(self._timing.retry_delay)
+            except Exception as err:  # a bug must not freeze this kind's cache for good: list it again
+                _log.warning(
+                    "watch of %s stopped (%s), listing again in %ss",
+                    self._describe(),
+                    internal_error(err),
+                    self._timing.retry_delay,
+                )
+                self._resource_version = ""
                 self._stopping.wait(self._timing.retry_delay)
 
     def _list(self) -> None:

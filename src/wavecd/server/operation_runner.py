@@ -86,19 +86,32 @@ class OperationRunner:
         with self._lock:
             return set(self._running)
 
-    def run(self, state: TreeState, pending: list[PendingOperation]) -> None:
-        """Run the pending operations: those that share prune and dry-run settings together, the rest after."""
+    def run(self, state: TreeState, pending: list[PendingOperation], may_continue: Callable[[], bool]) -> None:
+        """Run the pending operations: those that share prune and dry-run settings together, the rest after.
+        `may_continue` is asked before each group and at every event of a rollout: once it says no (this
+        replica lost its Lease, or the controller is stopping) nothing more is started and the rollout stops."""
+        with self._lock:
+            self.cancel = threading.Event()  # a stop asked before this run is not forgotten by clearing it
         groups: dict[tuple[bool, bool], list[PendingOperation]] = {}
         for operation in pending:
             groups.setdefault(operation.settings_key, []).append(operation)
         for (prune, dry_run), operations in groups.items():
-            self._run_group(state, operations, prune=prune, dry_run=dry_run)
+            if self.cancel.is_set() or not may_continue():
+                return
+            self._run_group(state, operations, prune=prune, dry_run=dry_run, may_continue=may_continue)
 
-    def _run_group(self, state: TreeState, operations: list[PendingOperation], *, prune: bool, dry_run: bool) -> None:
+    def _run_group(
+        self,
+        state: TreeState,
+        operations: list[PendingOperation],
+        *,
+        prune: bool,
+        dry_run: bool,
+        may_continue: Callable[[], bool],
+    ) -> None:
         # Running from before the first record is written, so that a termination asked meanwhile is heard.
         with self._lock:
             self._running = {operation.name for operation in operations}
-            self.cancel.clear()
         started: dict[str, dict[str, Any]] = {}
         now = datetime.datetime.now(datetime.UTC)
         for operation in operations:
@@ -120,6 +133,8 @@ class OperationRunner:
 
         def emit(event: Event) -> None:
             """Each app's operation completes as soon as the app does, not when the whole rollout ends."""
+            if not may_continue():
+                self.cancel.set()
             self.emit(event)
             if isinstance(event, AppFinished) and event.app in by_name:
                 outcome = self._outcome(event.app, event.sync, event.message)

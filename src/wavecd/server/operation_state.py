@@ -22,6 +22,7 @@ from wavecd.server.view import ResourceRef, SyncRequest
 from wavecd.sync.retry import retry_wait
 
 __all__ = [
+    "ANOTHER_OPERATION",
     "OPERATION_TERMINATED",
     "REVISION_HISTORY_LIMIT",
     "completed_state",

@@ -29,6 +29,9 @@ from wavecd.sources.config import WebhookSettings
 
 __all__ = ["Listen", "serve"]
 
+LEASE_REQUEST_TIMEOUT = 5.0  # seconds; under the elector's renew deadline (10 s)
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
 
 @contextlib.contextmanager
 def _stop_signals_end_cleanly() -> Iterator[None]:
@@ -96,11 +99,22 @@ def serve(
         refresh_timeout=settings.refresh_timeout,
     )
     server = uvicorn.Server(
-        uvicorn.Config(api, host=listen.host, port=listen.port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            api,
+            host=listen.host,
+            port=listen.port,
+            log_level="warning",
+            lifespan="off",
+            # An open stream never ends by itself: a stop waits this long for requests in flight, no longer.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
     )
+    # The elector's own client gives up on a hung request well within the renew deadline (client-go's rule),
+    # so a leader cut off from the API knows it before a standby may take the Lease.
+    lease_client = client.sibling(timeout=LEASE_REQUEST_TIMEOUT) if leader_election else None
     elector = (
         LeaderElector(
-            client,
+            lease_client,
             lease_name(settings.shard),
             settings.namespace,
             identity=settings.identity,
@@ -109,7 +123,7 @@ def serve(
             on_stopped_leading=controller.follow,
             log=log,
         )
-        if leader_election
+        if lease_client is not None
         else None
     )
     controller.start()
@@ -124,3 +138,5 @@ def serve(
         if elector is not None:
             elector.stop()
         controller.stop()
+        if lease_client is not None:
+            lease_client.close()

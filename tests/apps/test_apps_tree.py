@@ -147,12 +147,15 @@ def test_an_unchanged_app_is_never_rendered_twice(tmp_path):
     # root, a, b; then a and b again: their chart reads .Capabilities.APIVersions and the first pass
     # found the chart's own CRD, so the second pass passes it to helm.
     assert len(cache.rendered) == 5
+    assert (first.rendered, first.from_cache) == (5, 1)  # what `wavecd serve` logs for each walk
     again = walk(repo, cache=cache, worktree=True)
     assert len(cache.rendered) == 5
+    assert (again.rendered, again.from_cache) == (0, 3)
     assert [n.manifests for n in again.nodes] == [n.manifests for n in first.nodes]
     (repo / "values" / "base.yaml").write_text("greeting: changed-and-longer\n")
     changed = walk(repo, cache=cache, worktree=True)
     assert len(cache.rendered) == 6  # only a: the first pass already knows the tree's CRDs
+    assert (changed.rendered, changed.from_cache) == (1, 2)
     config = next(o for o in changed.node("a").manifests if o["kind"] == "ConfigMap")
     assert '"greeting":"changed-and-longer"' in config["data"]["values"]
 

@@ -78,6 +78,10 @@ class Tree:
 
     nodes: list[AppNode]
     kinds: KindTable
+    # apps the walk rendered, and apps it took from the render cache (summed over its passes): what a
+    # controller walking on every push reports, to show that an unchanged app costs no render
+    rendered: int = 0
+    from_cache: int = 0
 
     @property
     def root(self) -> AppNode:

@@ -137,6 +137,8 @@ class _Walk:
             options.settings, api_versions=tuple(sorted({*options.settings.api_versions, *kinds.api_versions}))
         )
         self.nodes: list[AppNode] = []
+        self.rendered = 0
+        self.from_cache = 0
         self.by_key: dict[tuple[str, str, str], AppNode] = {}
         self.crds: set[tuple[str, str, bool]] = set()
         self.crds_by_app: _CrdsByApp = {}
@@ -215,9 +217,11 @@ class _Walk:
             node.digest = digest
             cached = self.cache.get(digest)
             if cached is not None:
+                self.from_cache += 1
                 self._apply(node, cached)
             else:
                 pending.append((node, job, digest))
+        self.rendered += len(pending)
         outputs = self.runner.run([job for _, job, _ in pending])
         for (node, _, digest), output in zip(pending, outputs, strict=True):
             if output.cacheable:
@@ -289,11 +293,13 @@ def build_tree(
     kinds = KindTable(_read_crd_hint(cache, hint_key))
     memo: dict[str, Any] = {}
     crds_by_app: _CrdsByApp = {}
+    rendered = from_cache = 0
     try:
         for number in range(1, _MAX_PASSES + 1):
             before: _CrdsByApp = crds_by_app  # what each app rendered in the pass before this one
             walk = _Walk(resolver, clusters, options, kinds, cache, runner, memo)
             walk.run(root_obj, str(root_file) if root_file else None)
+            rendered, from_cache = rendered + walk.rendered, from_cache + walk.from_cache
             if on_pass is not None:
                 on_pass(number, len(walk.crds))
             if set(walk.crds) == set(kinds.crds):
@@ -314,7 +320,7 @@ def build_tree(
                 ]
             ),
         )
-    return Tree(nodes=walk.nodes, kinds=walk.kinds)
+    return Tree(nodes=walk.nodes, kinds=walk.kinds, rendered=rendered, from_cache=from_cache)
 
 
 def _report_unsettled(last: _Walk, before: _CrdsByApp) -> None:

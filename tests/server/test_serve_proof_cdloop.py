@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,8 @@ def test_a_signed_push_webhook_rolls_only_the_apps_reading_the_changed_file(gito
             assert httpx.post(f"{serve.url}/api/webhook", headers=headers, content=body).status_code == 200
             serve.wait_for("the seat apps synced to the pushed commit", seat_apps_at(sha), timeout=120)
             after = settled(client)
+        # the walk the webhook caused says what it found: the two seat apps changed, nothing else
+        assert re.search(r"^walk: 50 apps, \d+ rendered, \d+ from cache, 2 changed \(", serve.log(), re.M)
         apps = serve.applications()
         others = {name for name in apps if name not in SEAT_APPS}
         assert [name for name in sorted(others) if sha in _revisions(apps[name])] == []

@@ -106,7 +106,9 @@ class Controller:
     def start(self) -> None:
         """Walk the tree, start watching what it tracks, and start the loops. A tree that cannot be walked
         at all (ROOT unreadable) raises here, before anything runs."""
+        started = time.perf_counter()
         state = walk(self.request)
+        self._log_walk(state, len(state.nodes), time.perf_counter() - started)
         with self._lock:
             self._state = state
         self.cache.ensure_kinds(self._kinds(state))
@@ -174,13 +176,16 @@ class Controller:
         names = set(batch.apps)
         if batch.walk:
             before = self._state
+            started = time.perf_counter()
             try:
                 after = walk(self.request, hard=batch.hard)
             except WavecdError as err:
                 self.log(f"walking the tree failed: {err.render()}")
                 after = None
             if after is not None:
-                names |= set(after.nodes) if batch.everything else changed_apps(before, after)
+                changed = changed_apps(before, after)
+                self._log_walk(after, len(changed), time.perf_counter() - started)
+                names |= set(after.nodes) if batch.everything else changed
                 with self._lock:
                     self._state = after
                     self._forget_gone(after)
@@ -210,6 +215,14 @@ class Controller:
         for name in set(self._reconciled_in) - set(state.nodes):
             del self._reconciled_in[name]
         self._had_operation &= set(state.nodes)
+
+    def _log_walk(self, state: TreeState, changed: int, seconds: float) -> None:
+        """One line per walk: an operator sees what a push cost (renders; the rest came from the cache)."""
+        tree = state.session.tree
+        self.log(
+            f"walk: {len(state.nodes)} apps, {tree.rendered} rendered, {tree.from_cache} from cache, "
+            f"{changed} changed ({seconds:.2f} s)"
+        )
 
     def _reconcile_appset(self, state: TreeState, node: AppNode) -> None:
         """Create, update and delete the set's Applications as its generators now say, under its policy. A

@@ -101,6 +101,16 @@ class ClusterCache:
             found = self._index.get(group_kind, (namespace or "") if scoped else "", name)
         return copy.deepcopy(found)
 
+    def get_field(self, api_version: str, kind: str, namespace: str | None, name: str, field: str) -> Any:
+        """A copy of one top-level field of the object as last seen (None when absent): what a check that
+        runs for every app every few seconds reads, without copying whole objects."""
+        group_kind = (api_group(api_version), kind)
+        with self._lock:
+            resource = self._resources.get(group_kind)
+            scoped = resource is None or resource.namespaced
+            found = self._index.get(group_kind, (namespace or "") if scoped else "", name)
+            return copy.deepcopy(found.get(field)) if found is not None else None
+
     def list(self, api_version: str, kind: str, namespace: str | None = None) -> builtins.list[dict[str, Any]]:
         """The objects of a kind, in one namespace or (None) all of them."""
         with self._lock:

@@ -269,8 +269,8 @@ class Controller:
         """This replica's shard holds the app, and its Application does not opt out of reconciling."""
         if not self.owns(node.name, node.namespace):
             return False
-        live = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
-        return not skips_reconcile(live if live is not None else node.obj)
+        metadata = self.cache.get_field(ARGO_API_VERSION, APPLICATION, node.namespace, node.name, "metadata")
+        return not skips_reconcile({"metadata": metadata} if metadata is not None else node.obj)
 
     def _cluster_facts(self) -> ClusterFacts:
         if self._facts is None:
@@ -485,8 +485,7 @@ class Controller:
         for node in state.applications():
             if not self._owns(node):
                 continue
-            cached = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
-            if cached is None or not cached.get("operation"):
+            if not self.cache.get_field(ARGO_API_VERSION, APPLICATION, node.namespace, node.name, "operation"):
                 continue
             # The cache may lag behind the operation's own completion: read the Application itself.
             live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace)

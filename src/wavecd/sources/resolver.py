@@ -62,6 +62,10 @@ class SourceResolver:
             mappings.insert(0, RepositoryMapping(url=url, path=path, worktree=False))
         self._repositories = {normalize_repo_url(m.url): m for m in mappings}
         self._charts: ChartFetcher | None = None
+        # A revision resolves once per resolver (one walk, one command): the apps of a tree name the same
+        # repository and branch again and again, and each resolution is a `git` process. `revision_of`
+        # (the controller's poll) always asks git.
+        self._resolved: dict[tuple[str, str], str] = {}
 
     def _mapping(self, repo_url: str) -> RepositoryMapping:
         mapping = self._repositories.get(normalize_repo_url(repo_url))
@@ -86,7 +90,10 @@ class SourceResolver:
         if mapping.worktree or self.worktree:
             return GitTree(url=repo_url, root=mapping.path, revision=revision or "HEAD", worktree=True)
         repo = GitRepo(mapping.path, url=repo_url)
-        sha = repo.resolve(revision)
+        key = (normalize_repo_url(repo_url), revision)
+        sha = self._resolved.get(key)
+        if sha is None:
+            sha = self._resolved[key] = repo.resolve(revision)
         destination = self.cache_dir / "git" / sha
         if not destination.is_dir():
             make_private_folder(destination.parent)

@@ -10,7 +10,7 @@ Everything runs as a user runs it: `wavecd sim serve` and `wavecd serve` are sub
   is pushed, and one webhook is sent; the clock stops when the API shows both seat apps (`staging-seat`,
   `loadtest-seat`) at the pushed commit, Synced and Healthy. The split comes from the controller's log lines,
   stamped as they arrive: the walk done (`walk: …`), both auto-sync operations recorded, both apps' syncs
-  finished (`event=app_finished`), then the status the API shows.
+  finished (`<app> (wave N): Synced, Healthy in …`), then the status the API shows.
 * idle: the synthetic tree of `--apps` apps (bench/synthetic.py, every app automated) synced by the
   controller from nothing (timed), then left alone: CPU seconds of the controller process (its reaped render
   workers included) over `--idle` seconds, as % of one core, and its RSS now and at its peak.
@@ -353,7 +353,7 @@ def one_push(serve: Serve, staging: Path, number: int) -> dict[str, float | None
     lines = serve.log.since(start)
     walked = _first(lines, lambda line: line.startswith("walk: "))
     recorded = _last_of_seats(lines, lambda line, app: line.startswith(f"{app}: "))
-    synced = _last_of_seats(lines, lambda line, app: "event=app_finished" in line and f"app={app} " in line + " ")
+    synced = _last_of_seats(lines, lambda line, app: line.startswith(f"{app} (wave ") and ": Synced, " in line)
     walk = next((WALK.search(line) for _, line in lines if WALK.search(line)), None)
     return {
         "total": done - start,
@@ -401,7 +401,7 @@ def _push_table(results: list[dict[str, float | None]]) -> None:
     steps = [
         ("the walk done (`walk:` logged)", "walk"),
         ("both auto-sync operations recorded", "recorded"),
-        ("both syncs finished (app_finished)", "synced"),
+        ("both syncs finished (logged)", "synced"),
         ("the API shows both Synced+Healthy", "total"),
         ("controller CPU s over that time", "cpu"),
         ("the walk itself (its log line)", "walk_seconds"),

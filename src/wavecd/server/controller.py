@@ -174,6 +174,8 @@ class Controller:
 
     def _run_batch(self, batch: Batch) -> None:
         names = set(batch.apps)
+        if batch.walk and batch.if_moved and not batch.hard and self._state is not None:
+            batch.walk = revisions_moved(self._state)
         if batch.walk:
             before = self._state
             started = time.perf_counter()
@@ -602,8 +604,9 @@ class Controller:
                 self.queue.refresh(name)
 
     def on_push_matched(self) -> None:
-        """A webhook matched one of the tree's sources: walk now (the walk finds which apps changed)."""
-        self.queue.walk()
+        """A webhook matched one of the tree's sources: walk now if a tracked revision moved (the walk finds
+        which apps changed); the rest of a burst of webhooks for the same push costs a `git` call each."""
+        self.queue.walk(if_moved=True)
 
     # -- reads for the API -----------------------------------------------------------------------------------------
     def _entry(self, node: AppNode, written: dict[str, Any] | None = None) -> AppEntry:

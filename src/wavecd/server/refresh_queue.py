@@ -22,6 +22,9 @@ class Batch:
     walk: bool = False
     hard: bool = False
     everything: bool = False
+    # Walk only if a tracked revision moved since the last walk (a webhook: a burst of them costs one walk);
+    # False as soon as any request wants the walk regardless.
+    if_moved: bool = True
 
     def __bool__(self) -> bool:
         return bool(self.apps or self.walk or self.everything)
@@ -38,11 +41,12 @@ class RefreshQueue:
             self._pending.apps.update(apps)
             self._ready.notify_all()
 
-    def walk(self, *, hard: bool = False, everything: bool = False) -> None:
+    def walk(self, *, hard: bool = False, everything: bool = False, if_moved: bool = False) -> None:
         with self._ready:
             self._pending.walk = True
             self._pending.hard |= hard
             self._pending.everything |= everything
+            self._pending.if_moved &= if_moved
             self._ready.notify_all()
 
     def close(self) -> None:

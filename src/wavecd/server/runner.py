@@ -85,7 +85,8 @@ def serve(
         apps = [tracked_app(node.app) for node in controller.state.applications() if node.app is not None]
         matched = affected_apps(event, apps)
         if matched:
-            log(f"webhook: {event.provider} push to {event.revision} touches {', '.join(matched)}")
+            shown = ", ".join(matched[:5]) + (f" and {len(matched) - 5} more" if len(matched) > 5 else "")
+            log(f"webhook: {event.provider} push to {event.revision} touches {shown}")
             controller.on_push_matched()
 
     receiver = WebhookReceiver(webhook, on_push)

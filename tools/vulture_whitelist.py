@@ -13,7 +13,7 @@ from decimal import Context
 from wavecd.apps.helm_source import helm_arguments
 from wavecd.cli.main import LazyGroup, main
 from wavecd.cli.sim_cmd import serve
-from wavecd.common import HookType, OperationPhase, SyncPhase
+from wavecd.common import HookType, SyncPhase
 from wavecd.gotemplate.gofloat import shortest_g
 from wavecd.gotemplate.template_set import TemplateSet, _StatePickler, clear_cache
 from wavecd.helm.objects import Files, HelmValues, KubeVersion

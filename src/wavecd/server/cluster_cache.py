@@ -101,6 +101,18 @@ class ClusterCache:
             found = self._index.get(group_kind, (namespace or "") if scoped else "", name)
         return copy.deepcopy(found)
 
+    def annotation(self, api_version: str, kind: str, namespace: str | None, name: str, key: str) -> str | None:
+        """One annotation of the object as last seen (None: absent), read without copying anything."""
+        group_kind = (api_group(api_version), kind)
+        with self._lock:
+            resource = self._resources.get(group_kind)
+            scoped = resource is None or resource.namespaced
+            found = self._index.get(group_kind, (namespace or "") if scoped else "", name)
+            if found is None:
+                return None
+            value = ((found.get("metadata") or {}).get("annotations") or {}).get(key)
+            return value if isinstance(value, str) else None
+
     def get_field(self, api_version: str, kind: str, namespace: str | None, name: str, field: str) -> Any:
         """A copy of one top-level field of the object as last seen (None when absent): what a check that
         runs for every app every few seconds reads, without copying whole objects."""

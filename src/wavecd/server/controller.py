@@ -25,7 +25,15 @@ from typing import Any
 
 from wavecd.apps.node import AppNode
 from wavecd.apps.session import TreeRequest
-from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, REFRESH, SyncStatus, kube_now
+from wavecd.common import (
+    APPLICATION,
+    APPLICATION_SET,
+    ARGO_API_VERSION,
+    REFRESH,
+    SKIP_RECONCILE,
+    SyncStatus,
+    kube_now,
+)
 from wavecd.core import Clock, Event, WavecdError, internal_error
 from wavecd.kube import ConflictError, KubeClient, KubeError
 from wavecd.server import app_fields, app_views, autosync
@@ -271,8 +279,8 @@ class Controller:
         """This replica's shard holds the app, and its Application does not opt out of reconciling."""
         if not self.owns(node.name, node.namespace):
             return False
-        metadata = self.cache.get_field(ARGO_API_VERSION, APPLICATION, node.namespace, node.name, "metadata")
-        return not skips_reconcile({"metadata": metadata} if metadata is not None else node.obj)
+        value = self.cache.annotation(ARGO_API_VERSION, APPLICATION, node.namespace, node.name, SKIP_RECONCILE)
+        return not skips_reconcile({"metadata": {"annotations": {SKIP_RECONCILE: value}}} if value else node.obj)
 
     def _cluster_facts(self) -> ClusterFacts:
         if self._facts is None:

@@ -113,15 +113,16 @@ class ClusterCache:
             value = ((found.get("metadata") or {}).get("annotations") or {}).get(key)
             return value if isinstance(value, str) else None
 
-    def get_field(self, api_version: str, kind: str, namespace: str | None, name: str, field: str) -> Any:
-        """A copy of one top-level field of the object as last seen (None when absent): what a check that
-        runs for every app every few seconds reads, without copying whole objects."""
-        group_kind = (api_group(api_version), kind)
+    def names_having(self, api_version: str, kind: str, field: str) -> set[tuple[str, str]]:
+        """(namespace, name) of every object of a kind whose top-level `field` is set: one pass under one
+        lock, nothing copied — what the operation loop asks for the whole tree every few seconds."""
         with self._lock:
-            resource = self._resources.get(group_kind)
-            scoped = resource is None or resource.namespaced
-            found = self._index.get(group_kind, (namespace or "") if scoped else "", name)
-            return copy.deepcopy(found.get(field)) if found is not None else None
+            held = self._index.of_kind((api_group(api_version), kind), None)
+            return {
+                (str(obj["metadata"].get("namespace") or ""), str(obj["metadata"].get("name") or ""))
+                for obj in held
+                if obj.get(field)
+            }
 
     def list(self, api_version: str, kind: str, namespace: str | None = None) -> builtins.list[dict[str, Any]]:
         """The objects of a kind, in one namespace or (None) all of them."""

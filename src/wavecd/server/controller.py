@@ -492,10 +492,9 @@ class Controller:
 
     def _pending_operations(self, state: TreeState) -> list[PendingOperation]:
         out = []
+        recorded = self.cache.names_having(ARGO_API_VERSION, APPLICATION, "operation")
         for node in state.applications():
-            if not self._owns(node):
-                continue
-            if not self.cache.get_field(ARGO_API_VERSION, APPLICATION, node.namespace, node.name, "operation"):
+            if (node.namespace, node.name) not in recorded or not self._owns(node):
                 continue
             # The cache may lag behind the operation's own completion: read the Application itself.
             live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace)

@@ -52,7 +52,14 @@ from wavecd.server.reconcile import Reconciled, application_status, failed_recon
 from wavecd.server.refresh_queue import Batch, RefreshQueue
 from wavecd.server.settings import ServeSettings
 from wavecd.server.sharding import skips_reconcile
-from wavecd.server.tree_state import TreeState, changed_apps, revisions_moved, source_summaries, walk
+from wavecd.server.tree_state import (
+    TreeState,
+    changed_apps,
+    content_fingerprint,
+    revisions_moved,
+    source_summaries,
+    walk,
+)
 from wavecd.server.view import AppEntry, ApplicationEvent, ManagedResource, ResourceNode, SyncRequest
 from wavecd.sync.compare import EXTRA
 from wavecd.sync.events import AppFinished, Summary
@@ -105,6 +112,8 @@ class Controller:
         self._operations_at: float | None = None  # monotonic time the operation loop must run again by
         self._refresh_due: dict[str, float] = {}  # app -> monotonic time to reconcile it again
         self._had_operation: set[str] = set()  # apps whose Application carried an operation when last seen
+        self._health_seen: dict[str, str] = {}  # app -> the health its Application showed when last seen
+        self._revisions: dict[str, tuple[str, tuple[str, ...]]] = {}  # app -> (render fingerprint, revisions)
         self._leading = threading.Event()
         self.runner = OperationRunner(
             client, settings.sync, clock=clock, emit=self._on_sync_event, log=log, wake_after=self._operations_due_in
@@ -225,6 +234,9 @@ class Controller:
         for name in set(self._reconciled_in) - set(state.nodes):
             del self._reconciled_in[name]
         self._had_operation &= set(state.nodes)
+        for gone in (set(self._health_seen) | set(self._revisions)) - set(state.nodes):
+            self._health_seen.pop(gone, None)
+            self._revisions.pop(gone, None)
 
     def _log_walk(self, state: TreeState, changed: int, seconds: float) -> None:
         """One line per walk: an operator sees what a push cost (renders; the rest came from the cache)."""
@@ -288,7 +300,7 @@ class Controller:
         return self._facts
 
     def _reconcile(self, state: TreeState, node: AppNode) -> None:
-        revisions = state.revisions_of(node)
+        revisions = self._recorded_revisions(state, node)
         if node.error or node.app is None:
             result = failed_reconcile(node.name, node.error or "not an Application", revisions)
         else:
@@ -314,6 +326,19 @@ class Controller:
         self._write_status(node, live, result, condition)
         if REFRESH in ((live.get("metadata") or {}).get("annotations") or {}):
             self._clear_refresh(node)
+
+    def _recorded_revisions(self, state: TreeState, node: AppNode) -> tuple[str, ...]:
+        """The revisions the app's status names: those of the walk that last changed what it renders. A commit
+        that leaves the app's desired state as it was does not move them (its status keeps naming the commit
+        it was last changed at), so a reconcile for another reason writes nothing new."""
+        fingerprint = content_fingerprint(node)
+        with self._lock:
+            kept = self._revisions.get(node.name)
+            if kept is not None and kept[0] == fingerprint:
+                return kept[1]
+            revisions = state.revisions_of(node)
+            self._revisions[node.name] = (fingerprint, revisions)
+            return revisions
 
     def _facts_args(self) -> tuple[str, Sequence[str]]:
         facts = self._cluster_facts()
@@ -584,6 +609,15 @@ class Controller:
                     self._had_operation.add(name)
                 else:
                     self._had_operation.discard(name)
+                health = str(((obj.get("status") or {}).get("health") or {}).get("status") or "")
+                health_changed = in_tree and self._health_seen.get(name, health) != health
+                if in_tree:
+                    self._health_seen[name] = health
+            if health_changed and self._state is not None:
+                # A parent's health follows its children's (the Application health rule): reconcile it.
+                parent = self._declaring_app(self._state, self._state.nodes[name])
+                if parent is not None:
+                    self.queue.refresh(parent.name)
             if in_tree:
                 self._publish(ApplicationEvent(event_type, copy.deepcopy(obj)))
             refresh = ((obj.get("metadata") or {}).get("annotations") or {}).get(REFRESH)

@@ -26,7 +26,7 @@ from wavecd.sources.errors import SourceError
 from wavecd.sources.repourl import normalize_repo_url
 from wavecd.sources.resolver import SourceResolver
 
-__all__ = ["TrackedRevision", "TreeState", "changed_apps", "tracked_revisions", "walk"]
+__all__ = ["TrackedRevision", "TreeState", "changed_apps", "content_fingerprint", "tracked_revisions", "walk"]
 
 # (normalised repo URL, targetRevision) of a git source
 TrackedRevision = tuple[str, str]
@@ -114,10 +114,10 @@ def revisions_moved(state: TreeState) -> bool:
 
 
 def _content_digest(node: AppNode) -> str:
-    return hashlib.sha256(_fingerprint(node).encode()).hexdigest()[:12]
+    return hashlib.sha256(content_fingerprint(node).encode()).hexdigest()[:12]
 
 
-def _fingerprint(node: AppNode) -> str:
+def content_fingerprint(node: AppNode) -> str:
     """What makes an app's desired state: its Application object and what it renders to (or why it does
     not). The render digest would not do: it names a git tree by its commit, so every push changes it."""
     return json.dumps([node.obj, node.error, node.manifests], sort_keys=True, default=str)
@@ -129,7 +129,9 @@ def changed_apps(before: TreeState | None, after: TreeState) -> set[str]:
         return set(after.nodes)
     old: Mapping[str, AppNode] = before.nodes
     return {
-        name for name, node in after.nodes.items() if name not in old or _fingerprint(old[name]) != _fingerprint(node)
+        name
+        for name, node in after.nodes.items()
+        if name not in old or content_fingerprint(old[name]) != content_fingerprint(node)
     }
 
 

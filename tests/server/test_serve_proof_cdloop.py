@@ -135,7 +135,9 @@ def _belongs_to_seat(key: Key, after: dict[Key, dict[str, Any]], before: dict[Ke
     """Objects the seat apps' rollouts change without tracking them: their Applications, ReplicaSets, Pods."""
     group, kind, namespace, name = key
     if (group, kind) == ("argoproj.io", "Application"):
-        return name in SEAT_APPS
+        # The root's health follows its children's (the Application health rule wavecd applies), so its status
+        # records the seat apps' rollout too; its spec does not change.
+        return name in SEAT_APPS or name == "root-staging"
     return kind in ("ReplicaSet", "Pod") and namespace in SEAT_APPS.values() and "seat" in name and "v2" not in name
 
 

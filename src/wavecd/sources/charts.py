@@ -16,7 +16,7 @@ import httpx
 from wavecd.semver import SemverError, parse_version
 from wavecd.sources.cache import ChartCache
 from wavecd.sources.config import RegistryMirror
-from wavecd.sources.errors import ChartArchiveError, ChartFetchError, SourceError
+from wavecd.sources.errors import ChartArchiveError, ChartFetchError, RequestError, SourceError, VersionNotFoundError
 from wavecd.sources.helmrepo import HelmRepository
 from wavecd.sources.mirrors import find_in_mirrors, matching_entries
 from wavecd.sources.oci import OciRegistry
@@ -83,7 +83,7 @@ class ChartFetcher:
         if found is not None:
             return found
         tried = ["folder mirrors"]
-        problems: list[str] = []
+        problems: list[SourceError] = []
         entries = matching_entries(self.registries, repo_url)
         if not self.offline:
             for entry, rest in entries:
@@ -93,7 +93,7 @@ class ChartFetcher:
                     try:
                         return self._download(repo_url, _Location(mirror_url, entry), chart, version)
                     except SourceError as err:
-                        problems.append(err.message)
+                        problems.append(err)
         tried.append("the cache")
         if self.offline or is_exact(version):
             cached = self._from_cache(repo_url, chart, version)
@@ -112,12 +112,16 @@ class ChartFetcher:
         try:
             return self._download(repo_url, _Location(repo_url, credentials), chart, version)
         except SourceError as err:
+            # A mirror that answered "no such chart or version" says more than an origin it stands in for
+            # that cannot be reached (a name only the mirror serves).
+            answered = next((p for p in problems if isinstance(p, VersionNotFoundError)), None)
+            reason = answered if answered is not None and isinstance(err, RequestError) else err
             raise ChartFetchError(
                 repo_url,
                 chart,
                 version,
-                err,
-                context=[*err.context, *(f"registry mirror: {problem}" for problem in problems)],
+                reason,
+                context=[*err.context, *(f"registry mirror: {problem.message}" for problem in problems)],
             ) from None
 
     def _from_cache(self, repo_url: str, chart: str, version: str) -> ChartSource | None:

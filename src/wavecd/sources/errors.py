@@ -58,6 +58,10 @@ class NotInIndexError(VersionNotFoundError):
     no chart of that name at all."""
 
 
+class ChartNotInIndexError(NotInIndexError):
+    """The index of the Helm repository `repository` has no chart named `chart` at all."""
+
+
 class NoMatchingTagError(VersionNotFoundError):
     """No tag of the registry repository `repository` (`oci://host/name`) is a version `version` accepts."""
 

@@ -15,7 +15,13 @@ import httpx
 import yaml
 
 from wavecd.sources.download import read_archive_body
-from wavecd.sources.errors import IndexUnavailableError, NotInIndexError, RequestError, SourceError
+from wavecd.sources.errors import (
+    ChartNotInIndexError,
+    IndexUnavailableError,
+    NotInIndexError,
+    RequestError,
+    SourceError,
+)
 from wavecd.sources.versions import pick_version
 
 
@@ -72,9 +78,8 @@ class HelmRepository:
         picked = pick_version(version, [entry.version for entry in entries]) if entries else None
         if picked is None:
             what = f'chart "{chart}"' + (f' version "{version}"' if version else "")
-            raise NotInIndexError(
-                f"{what} not found in {self.url} repository", repository=self.url, chart=chart, version=version
-            )
+            kind = NotInIndexError if entries else ChartNotInIndexError
+            raise kind(f"{what} not found in {self.url} repository", repository=self.url, chart=chart, version=version)
         return next(entry for entry in entries if entry.version == picked)
 
     def download(self, chart: str, entry: IndexEntry) -> bytes:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint mypy mypy-baseline golden golden-kubectl bench clean
+.PHONY: demo test test-fast lint mypy mypy-baseline golden golden-depbuild golden-kubectl bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ test-fast: $(STAMP)
 # Re-record the real-helm outputs beside the conformance charts (needs npm; never run by CI).
 golden: $(STAMP)
 	$(BIN)/python tools/golden.py
+
+# Re-record what the REAL helm does with a chart whose dependency is built from a Helm repository
+# (tests/helm/data/depbuild: the archives, the Chart.lock and the renders after `helm dependency build`).
+golden-depbuild: $(STAMP)
+	$(BIN)/python tools/golden_depbuild.py
 
 # Re-record how the REAL kubectl (from the dev extra) reads the YAML scalar fixtures of tests/security/golden/.
 golden-kubectl: $(STAMP)

@@ -132,12 +132,14 @@ def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | Non
                 entry.append(stat(item.app_path))
             else:
                 entry.append(str(item.app_path))
+            if item.chart_dir is not None:  # named by the digest of the chart and its built dependencies
+                entry.append(str(item.chart_dir))
             if item.kind == "helm":
                 fingerprint = hashlib.sha256(json.dumps(entry, default=str).encode()).hexdigest()
                 uses_api_versions = (
                     uses_api_versions
                     or bool(item.source.helm and item.source.helm.api_versions)
-                    or _mentions_api_versions(item.app_path, fingerprint)
+                    or _mentions_api_versions(item.chart_dir or item.app_path, fingerprint)
                 )
                 entry.append([(p, stat(Path(p))) for p in _value_paths(job, item)])
         parts.append(entry)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from wavecd.apps.directory_source import directory_objects
 from wavecd.apps.errors import AppError
+from wavecd.apps.helm_dependencies import with_dependencies
 from wavecd.apps.helm_source import RenderSettings, helm_options, location_of, values_text
 from wavecd.apps.model import Application, AppSource
 from wavecd.apps.yamldocs import load_objects
@@ -32,6 +33,8 @@ class Resolver(Protocol):
 
     def chart(self, repo_url: str, chart: str, version: str) -> Any: ...
 
+    def dependency_charts(self) -> Any: ...
+
 
 @dataclass(frozen=True)
 class ResolvedSource:
@@ -44,6 +47,7 @@ class ResolvedSource:
     app_path: Path | None = None
     repo_root: Path | None = None
     worktree: bool = False
+    chart_dir: Path | None = None  # a copy of the chart with its dependencies built, rendered instead of app_path
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,8 @@ def resolve_app(app: Application, resolver: Resolver, settings: RenderSettings) 
                 path = Path(chart.path)
                 resolved.append(ResolvedSource(source, "helm", "oci-chart", chart.version, path, path.parent))
             else:
-                resolved.append(_git_source(source, resolver, app))
+                item = _git_source(source, resolver, app)
+                resolved.append(with_dependencies(item, app, resolver, settings.helm_compat))
         except AppError:
             raise
         except WavecdError as err:
@@ -153,7 +158,7 @@ def _helm_run(
         settings=job.settings,
         values_file=values_file,
     )
-    result = render_chart(str(item.app_path), options)
+    result = render_chart(str(item.chart_dir or item.app_path), options)
     return load_objects(result.stdout, f"{item.source.chart or item.source.path} (rendered)")
 
 

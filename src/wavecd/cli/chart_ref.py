@@ -211,3 +211,30 @@ def _oci_text(reason: SourceError, ref: ChartRef, helm_compat: str) -> str | Non
             )
         return f'GET "{url}": unexpected status code 404: name unknown: repository name not known to registry'
     return None
+
+
+def update_dependencies(chart_path: str, helm_compat: str) -> str:
+    """`helm template --dependency-update`: when the chart folder misses a dependency, `helm dependency
+    update` into a copy in the cache (the chart's folder is not written) and the copy's path; else the chart
+    itself. Repositories, mirrors and credentials come from the wavecd.yaml above the chart, if any."""
+    from wavecd.helm.compat import MODES
+    from wavecd.helm.depbuild import build_dependencies, needs_dependency_build
+
+    compat = MODES[helm_compat]
+    if not os.path.isdir(chart_path):
+        if os.path.isfile(chart_path):
+            raise ChartRefError("only unpacked charts can be updated")
+        return chart_path
+    if not needs_dependency_build(chart_path, helm_major=compat.major):
+        return chart_path
+    from pathlib import Path
+
+    from wavecd.sources.config import WavecdConfig, find_config, load_config
+    from wavecd.sources.resolver import SourceResolver
+
+    found = find_config(Path(chart_path))
+    resolver = SourceResolver(load_config(found) if found else WavecdConfig())
+    try:
+        return build_dependencies(chart_path, resolver.dependency_charts(), compat, update=True)
+    finally:
+        resolver.close()

@@ -80,6 +80,11 @@ def helm() -> None:
     default="",
     help="Chart version or constraint (for oci:// and --repo charts); default: the latest stable.",
 )
+@click.option(
+    "--dependency-update",
+    is_flag=True,
+    help="Update dependencies missing from charts/ before rendering (into a cached copy, as helm dependency update).",
+)
 @click.option("--username", default="", help="Chart repository or registry username.")
 @click.option("--password", default="", help="Chart repository or registry password.")
 @click.option("--plain-http", is_flag=True, help="Use insecure HTTP connections for the chart download.")
@@ -133,6 +138,7 @@ def template(
     release_name: bool,
     repo: str,
     chart_version: str,
+    dependency_update: bool,
     username: str,
     password: str,
     plain_http: bool,
@@ -172,7 +178,7 @@ def template(
             set_literal,
             helm_compat,
             render_timeout,
-            _Fetch(repo, chart_version, username, password, plain_http),
+            _Fetch(repo, chart_version, username, password, plain_http, dependency_update),
         )
 
     if not _whole_process():  # a test or a server calling us: leave the interpreter as it is
@@ -202,9 +208,21 @@ class _Fetch(NamedTuple):
     username: str
     password: str
     plain_http: bool
+    dependency_update: bool = False
 
 
 def _locate(chart: str, fetch: _Fetch, helm_compat: str) -> str:
+    """The chart to render: CHART itself when it is local, else the cached archive of the chart it references;
+    with `--dependency-update`, a cached copy with the dependencies it missed."""
+    located = _fetched(chart, fetch, helm_compat)
+    if not fetch.dependency_update:
+        return located
+    from wavecd.cli.chart_ref import update_dependencies
+
+    return update_dependencies(located, helm_compat)
+
+
+def _fetched(chart: str, fetch: _Fetch, helm_compat: str) -> str:
     """CHART itself when it is local, else the cached archive of the chart it references."""
     if not fetch.repo and not chart.strip().startswith("oci://"):
         return chart

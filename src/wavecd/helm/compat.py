@@ -166,6 +166,8 @@ class HelmCompat:
     # A `--repo` chart picked by a version range (`^1`, `1.0.x`, …) is not reported with the "falling back
     # to closest available version" warning any more, only one picked for an inexact plain version.
     quiet_range_fallback: bool = False
+    # `helm dependency build`'s out-of-sync Chart.lock error ends by naming `helm dependency update` (1836c598f).
+    names_dependency_update: bool = False
 
     @property
     def default_kube_version(self) -> str:
@@ -220,6 +222,7 @@ V4_2 = HelmCompat(
     has_must_to_toml=True,
     deprecates_notes_flags=True,
     quiet_range_fallback=True,
+    names_dependency_update=True,
 )
 
 MODES = {"v3": V3, "v4": V4, "v4.2": V4_2}

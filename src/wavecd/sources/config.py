@@ -35,7 +35,8 @@ class RegistryMirror:
     """Charts under a `repoURL` prefix (OCI host/path or an https Helm repository) served from elsewhere:
     a local folder (`mirror`) or another registry (`url`). `username`/`password` are the basic
     credentials for `url` when set, else for the prefix's own registry; `plain_http` reaches an OCI
-    registry over HTTP instead of HTTPS (a loopback test registry, say)."""
+    registry over HTTP instead of HTTPS (a loopback test registry, say). `name` is what a chart dependency's
+    `repository: "@name"` (or `alias:name`) refers to, as the name of an Argo CD repository."""
 
     registry: str
     mirror: Path | None = None
@@ -43,6 +44,7 @@ class RegistryMirror:
     username: str | None = None
     password: str | None = None
     plain_http: bool = False
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,7 @@ def load_config(path: Path) -> WavecdConfig:
             username=item.get("username"),
             password=item.get("password"),
             plain_http=bool(item.get("plainHTTP", False)),
+            name=str(item["name"]) if item.get("name") else None,
         )
         for item in _expect(data.get("registries") or [], list, "registries", path)
     )

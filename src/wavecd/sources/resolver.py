@@ -18,6 +18,7 @@ from wavecd.sources.git import GitRepo
 from wavecd.sources.repourl import normalize_repo_url
 
 if TYPE_CHECKING:
+    from wavecd.sources.chartdeps import DependencyCharts
     from wavecd.sources.charts import ChartFetcher
 
 
@@ -118,6 +119,13 @@ class SourceResolver:
 
             self._charts = ChartFetcher(self.config.registries, ChartCache(self.cache_dir), offline=self.offline)
         return self._charts.chart(repo_url, chart, version)
+
+    def dependency_charts(self) -> DependencyCharts:
+        """Where `helm dependency build` of a chart gets its dependencies: this resolver's charts, with the
+        `@name` repositories of wavecd.yaml."""
+        from wavecd.sources.chartdeps import DependencyCharts
+
+        return DependencyCharts(self.chart, self.config.registries)
 
     def close(self) -> None:
         """Release the HTTP connections chart downloads opened (the resolver stays usable)."""

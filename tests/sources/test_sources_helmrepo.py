@@ -117,6 +117,14 @@ def test_offline_uses_what_an_online_run_cached(tmp_path, repo):
         offline.chart(repo, "demo", "0.2.0")
 
 
+def test_a_constraint_reads_the_index_again_but_not_an_archive_the_cache_holds(tmp_path, repo, helm_repo):
+    resolver(tmp_path, repo).chart(repo, "demo", "^0.1")
+    del helm_repo.requests[:]
+    again = resolver(tmp_path, repo).chart(repo, "demo", "^0.1")
+    assert again.version == "0.1.0" and again.path.is_file()
+    assert [path for path, _ in helm_repo.requests] == ["/private/index.yaml"]
+
+
 def test_an_unreachable_repository_is_named(tmp_path):
     url = f"http://127.0.0.1:{free_port()}/charts"
     with pytest.raises(SourceError, match=f"Helm repository {url}: cannot fetch index.yaml") as caught:

@@ -153,9 +153,13 @@ class ChartFetcher:
         entry = location.entry
         repository = self._helm_repository(location.url, *(entry.username, entry.password) if entry else (None, None))
         picked = repository.select(chart, version)
+        expected = f"sha256:{picked.digest}" if picked.digest else None
+        cached = self.cache.get(expected) if expected else None
+        if expected and cached is not None:  # the index names an archive the cache holds: no download
+            return picked.version, expected, cached
         data = repository.download(chart, picked)
         try:
-            digest, path = self.cache.put(data, f"sha256:{picked.digest}" if picked.digest else None)
+            digest, path = self.cache.put(data, expected)
         except SourceError as err:
             raise _located(err, f"chart {chart} {picked.version} from {location.url}") from None
         return picked.version, digest, path

@@ -5,9 +5,10 @@ Writes into `tests/helm/data/depbuild/`:
   and its `index.yaml` by `helm repo index` (relative URLs, so any server can serve it);
 - `parent/Chart.lock`: written by `helm dependency update` while the repository held only 0.1.0, so that it
   pins an older version than the highest;
+- `legacy/requirements.lock`: the same for an `apiVersion: v1` chart (requirements.yaml, an alias);
 - `expected/<mode>/locked.out` and `latest.out`: `helm template rel parent` after `helm repo add` and
   `helm dependency build` (Argo CD's steps) with that lock, and without it (the highest version `>=0.1.0`
-  accepts, 0.2.0).
+  accepts, 0.2.0); `legacy.out`: the v1 chart with its requirements.lock.
 
 Helm reaches the repository at its fixed URL `http://charts.wavecd.invalid/stable` through a loopback HTTP proxy
 (`HTTP_PROXY`), so the digest in Chart.lock does not depend on a port. Run: `python tools/golden_depbuild.py`.
@@ -92,10 +93,11 @@ def main() -> None:
         helm(binaries["v4"], env, "repo", "index", str(old))
 
         server, proxy = serve(old)
-        chart = work / "lock" / "parent"
-        shutil.copytree(DATA / "parent", chart, ignore=shutil.ignore_patterns("Chart.lock", "charts"))
-        helm(binaries["v4"], {**env, "HTTP_PROXY": proxy}, "dependency", "update", str(chart))
-        shutil.copy(chart / "Chart.lock", DATA / "parent" / "Chart.lock")
+        for name, lock in (("parent", "Chart.lock"), ("legacy", "requirements.lock")):
+            chart = work / "lock" / name
+            shutil.copytree(DATA / name, chart, ignore=shutil.ignore_patterns(lock, "charts"))
+            helm(binaries["v4"], {**env, "HTTP_PROXY": proxy}, "dependency", "update", str(chart))
+            shutil.copy(chart / lock, DATA / name / lock)
         server.shutdown()
 
         server, proxy = serve(repo)
@@ -104,9 +106,13 @@ def main() -> None:
             run_env = {**golden.hermetic_env(home), "HTTP_PROXY": proxy}
             # as Argo CD's repo-server does before `helm dependency build` (which needs every repository added)
             helm(binary, run_env, "repo", "add", "stable", REPO_URL)
-            for case, ignore in (("locked", ("charts",)), ("latest", ("charts", "Chart.lock"))):
-                chart = work / mode / case / "parent"
-                shutil.copytree(DATA / "parent", chart, ignore=shutil.ignore_patterns(*ignore))
+            for case, name, ignore in (
+                ("locked", "parent", ("charts",)),
+                ("latest", "parent", ("charts", "Chart.lock")),
+                ("legacy", "legacy", ("charts",)),
+            ):
+                chart = work / mode / case / name
+                shutil.copytree(DATA / name, chart, ignore=shutil.ignore_patterns(*ignore))
                 helm(binary, run_env, "dependency", "build", str(chart))
                 out = helm(binary, run_env, "template", "rel", str(chart)).stdout
                 target = DATA / "expected" / mode / f"{case}.out"

@@ -274,3 +274,11 @@ def test_the_built_copy_is_named_by_its_content_and_reused(tmp_path, repo_url):
     assert sorted(p.name for p in (Path(first) / "charts").iterdir()) == ["sub-0.1.0.tgz"]
     other = build(parent(tmp_path / "c", edit=lambda t: t + "# changed\n"), resolver(tmp_path, mirror(repo_url)))
     assert other != first
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_an_api_v1_chart_builds_from_requirements_lock(tmp_path, repo_url, mode):
+    chart = tmp_path / "repo" / "legacy"
+    shutil.copytree(DATA / "legacy", chart)
+    assert needs_dependency_build(str(chart), helm_major=MODES[mode].major)
+    assert rendered(build(chart, resolver(tmp_path, mirror(repo_url)), mode), mode) == expected(mode, "legacy")

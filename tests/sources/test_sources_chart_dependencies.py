@@ -282,3 +282,23 @@ def test_an_api_v1_chart_builds_from_requirements_lock(tmp_path, repo_url, mode)
     shutil.copytree(DATA / "legacy", chart)
     assert needs_dependency_build(str(chart), helm_major=MODES[mode].major)
     assert rendered(build(chart, resolver(tmp_path, mirror(repo_url)), mode), mode) == expected(mode, "legacy")
+
+
+def test_offline_builds_from_a_folder_mirror(tmp_path):
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    (folder / "sub-0.2.0.tgz").write_bytes(ARCHIVES["0.2.0"])
+    entry = RegistryMirror(registry=FIXED_URL, mirror=folder)
+    built = build(parent(tmp_path, lock=False), resolver(tmp_path, entry, offline=True))
+    assert rendered(built, "v4") == expected("v4", "latest")
+
+
+def test_an_archive_whose_digest_differs_from_the_index_is_refused(tmp_path, helm_repo):
+    folder = helm_repo.folder / "depbuild-tampered"
+    shutil.copytree(DATA / "repo", folder)
+    (folder / "sub-0.2.0.tgz").write_bytes(ARCHIVES["0.1.0"])  # served in place of the archive the index names
+    url = helm_repo.url + "/depbuild-tampered"
+    chart = parent(tmp_path, lock=False, edit=lambda t: t.replace(FIXED_URL, url))
+    entry = RegistryMirror(registry=url, username=USER, password=PASSWORD)
+    with pytest.raises(WavecdError, match="digest mismatch: expected sha256:"):
+        build(chart, resolver(tmp_path, entry))

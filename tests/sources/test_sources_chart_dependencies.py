@@ -302,3 +302,22 @@ def test_an_archive_whose_digest_differs_from_the_index_is_refused(tmp_path, hel
     entry = RegistryMirror(registry=url, username=USER, password=PASSWORD)
     with pytest.raises(WavecdError, match="digest mismatch: expected sha256:"):
         build(chart, resolver(tmp_path, entry))
+
+
+def test_a_file_dependency_out_of_range_fails_and_leaves_no_archive_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    with tarfile.open(fileobj=io.BytesIO(ARCHIVES["0.2.0"])) as tar:
+        tar.extractall(tmp_path / "repo", filter="data")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    chart = parent(
+        tmp_path, lock=False, edit=lambda t: t.replace(FIXED_URL, "file://../sub").replace(">=0.1.0", "<0.2.0")
+    )
+    with pytest.raises(DependencyBuildError) as caught:
+        build(chart, resolver(tmp_path), root=str(tmp_path / "repo"))
+    assert caught.value.message.startswith(
+        'can\'t get a valid version for 1 subchart(s): "sub" (repository "file://../sub", version "<0.2.0")'
+    )
+    assert list(scratch.iterdir()) == []

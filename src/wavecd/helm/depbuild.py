@@ -71,7 +71,6 @@ class _Saved:
 
     name: str
     path: Path
-    temporary: bool = False  # a `file://` chart archived for this build, removed after it
 
 
 def needs_dependency_build(chart_dir: str, *, helm_major: int) -> bool:
@@ -122,14 +121,17 @@ def _all_present(chart_dir: str) -> bool:
     )
 
 
-def lock_digest(requested: list[Dependency], locked: list[Dependency]) -> str:
+def lock_digest(requested: list[Dependency] | None, locked: list[Dependency] | None) -> str:
     """Helm's `resolver.HashReq`: sha256 of Go's JSON of `[requested, locked]` as `chart.Dependency` values."""
     text = f"[{_dependencies_json(requested)},{_dependencies_json(locked)}]"
     return "sha256:" + hashlib.sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()
 
 
-def _dependencies_json(deps: list[Dependency]) -> str:
-    return "[" + ",".join(_dependency_json(d) for d in deps) + "]" if deps else "null"
+def _dependencies_json(deps: list[Dependency] | None) -> str:
+    """A Go slice of `*chart.Dependency`: `null` when nil, a nil element `null` too."""
+    if deps is None:
+        return "null"
+    return "[" + ",".join("null" if d is None else _dependency_json(d) for d in deps) + "]"
 
 
 def _dependency_json(dep: Dependency) -> str:
@@ -177,21 +179,23 @@ def build_dependencies(
     _resolve_repository_names(requested, charts, chart_dir, root)
     lock = None if update else _read_lock(chart)
     work = _Work(chart_dir, charts, compat, root)
-    if lock is None:
-        saved = work.update(requested)
-    else:
-        digest, locked = lock
-        if lock_digest(requested, locked) != digest and not (legacy and v2_digest == digest):
-            raise DependencyBuildError(_out_of_sync(legacy, compat))
-        saved = work.download(locked)
-    local = {d.name for d in requested if not d.repository}
     try:
-        files = read_dir(chart_dir, helm_major=compat.major, warnings=[])  # what the loader reads, within its limits
+        if lock is None:
+            saved = work.update(requested)
+        else:
+            digest, locked = lock
+            if lock_digest(requested, locked) != digest and not (legacy and v2_digest == digest):
+                raise DependencyBuildError(_out_of_sync(legacy, compat))
+            saved = work.download([d for d in locked or [] if d is not None])
+        local = {d.name for d in requested if not d.repository}
+        try:  # what the loader reads, within its limits
+            files = read_dir(chart_dir, helm_major=compat.major, warnings=[])
+        except LoadError as err:
+            raise DependencyBuildError(str(err)) from None
         return str(_materialize(Path(chart_dir).name, files, saved, local, cache_dir or cache_root()))
     finally:
-        for item in saved:
-            if item.temporary:
-                item.path.unlink(missing_ok=True)
+        for path in work.temporaries:
+            path.unlink(missing_ok=True)
 
 
 def _out_of_sync(legacy: bool, compat: HelmCompat) -> str:
@@ -213,8 +217,9 @@ def _v2_digest(requested: list[Dependency]) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()
 
 
-def _read_lock(chart: Chart) -> tuple[str, list[Dependency]] | None:
-    """(digest, dependencies) of the chart's Chart.lock (requirements.lock for v1), None without one."""
+def _read_lock(chart: Chart) -> tuple[str, list[Dependency] | None] | None:
+    """(digest, dependencies) of the chart's Chart.lock (requirements.lock for v1), None without one. The
+    dependencies are None when the key is absent or null: Go's nil slice, which the digest tells from `[]`."""
     from wavecd.helm.metadata import MetadataError, decode_metadata
     from wavecd.helm.values_io import ValuesError, read_yaml_document
 
@@ -224,11 +229,11 @@ def _read_lock(chart: Chart) -> tuple[str, list[Dependency]] | None:
         document = read_yaml_document(chart.lock)
         if not isinstance(document, dict):
             raise ValuesError("the lock file is not a mapping")
-        locked = decode_metadata({"dependencies": document.get("dependencies") or []}).dependencies or []
+        locked = decode_metadata({"dependencies": document.get("dependencies")}).dependencies
     except (ValuesError, MetadataError) as err:
         raise DependencyBuildError(f"cannot load Chart.lock: {err}") from None
     digest = document.get("digest")
-    return (digest if isinstance(digest, str) else ""), [d for d in locked if d is not None]
+    return (digest if isinstance(digest, str) else ""), locked
 
 
 def _is_request_uri(text: str) -> bool:
@@ -294,6 +299,7 @@ class _Work:
         self.charts = charts
         self.compat = compat
         self.root = root
+        self.temporaries: list[Path] = []  # archives written for this build, removed after it
 
     def _constraint(self, dep: Dependency, quote: str = '"') -> Constraints:
         from wavecd.semver import SemverError, parse_constraints
@@ -305,34 +311,21 @@ class _Work:
                 f"dependency {quote}{dep.name}{quote} has an invalid version/constraint format: {err.message}"
             ) from None
 
-    def _local_chart(self, dep: Dependency) -> Chart:
-        path = _local_path(dep.repository, self.chart_dir, self.root)
-        try:
-            return load_chart(path, helm_major=self.compat.major, warnings=[])
-        except LoadError as err:
-            raise DependencyBuildError(str(err)) from None
-
     def update(self, requested: list[Dependency]) -> list[_Saved]:
         """`helm dependency update`: each constraint resolved to the highest version that fits."""
-        from wavecd.semver import SemverError, parse_version
-
         missing: list[str] = []
         saved: list[_Saved] = []
         for dep in requested:
-            constraint = self._constraint(dep)
+            self._constraint(dep)
             if not dep.repository:
                 _local_path(os.path.join("charts", dep.name), self.chart_dir, self.root)
                 continue
             if dep.repository.startswith("file://"):
-                sub = self._local_chart(dep)
-                try:
-                    fits = constraint.check(parse_version(sub.metadata.version, lib=self.compat.semver_lib))
-                except SemverError:
-                    continue
-                if not fits:
+                fits, archived = self._local(dep, quote='"')
+                if fits:
+                    saved.append(archived)
+                else:
                     missing.append(f'"{dep.name}" (repository "{dep.repository}", version "{dep.version}")')
-                    continue
-                saved.append(self._archive_local(dep))
                 continue
             found = self.charts.fetch(dep.repository, dep.name, dep.version)
             if found == "chart":
@@ -355,7 +348,10 @@ class _Work:
             if not dep.repository:
                 self._check_vendored(dep)
             elif dep.repository.startswith("file://"):
-                saved.append(self._archive_local(dep))
+                fits, archived = self._local(dep, quote="")
+                if not fits:
+                    raise DependencyBuildError(f"can't get a valid version for dependency {dep.name}")
+                saved.append(archived)
             else:
                 found = self.charts.fetch(dep.repository, dep.name, dep.version)
                 if isinstance(found, str):
@@ -388,20 +384,16 @@ class _Work:
                 f"dependency {dep.name} at version {sub.metadata.version} does not satisfy the constraint {dep.version}"
             )
 
-    def _archive_local(self, dep: Dependency) -> _Saved:
-        """`tarFromLocalDir`: the `file://` chart, if its version fits the dependency's range."""
+    def _local(self, dep: Dependency, quote: str) -> tuple[bool, _Saved]:
+        """`tarFromLocalDir`: the `file://` chart archived, and whether its version is in the dependency's range."""
         from wavecd.semver import SemverError, parse_version
 
-        sub, saved = self._archive_folder(_local_path(dep.repository, self.chart_dir, self.root))
-        constraint = self._constraint(dep, quote="")
+        sub, archived = self._archive_folder(_local_path(dep.repository, self.chart_dir, self.root))
+        constraint = self._constraint(dep, quote=quote)
         try:
-            fits = constraint.check(parse_version(sub.metadata.version, lib=self.compat.semver_lib))
+            return constraint.check(parse_version(sub.metadata.version, lib=self.compat.semver_lib)), archived
         except SemverError as err:
             raise DependencyBuildError(err.message) from None
-        if not fits:
-            saved.path.unlink(missing_ok=True)
-            raise DependencyBuildError(f"can't get a valid version for dependency {dep.name}")
-        return saved
 
     def _archive_folder(self, path: str) -> tuple[Chart, _Saved]:
         """A chart folder as `helm package` archives it (its own .helmignore applied), in a temporary file."""
@@ -411,7 +403,8 @@ class _Work:
         except LoadError as err:
             raise DependencyBuildError(str(err)) from None
         archive = _write_archive(sub.metadata.name, [(f.name, f.data) for f in files])
-        return sub, _Saved(f"{sub.metadata.name}-{sub.metadata.version}.tgz", archive, temporary=True)
+        self.temporaries.append(archive)
+        return sub, _Saved(f"{sub.metadata.name}-{sub.metadata.version}.tgz", archive)
 
     def _fetched(self, name: str, version: str, path: str) -> _Saved:
         """A fetched dependency as `charts/<name>-<version>.tgz`; a mirror's unpacked folder is archived."""

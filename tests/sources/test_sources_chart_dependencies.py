@@ -321,3 +321,20 @@ def test_a_file_dependency_out_of_range_fails_and_leaves_no_archive_behind(tmp_p
         'can\'t get a valid version for 1 subchart(s): "sub" (repository "file://../sub", version "<0.2.0")'
     )
     assert list(scratch.iterdir()) == []
+
+
+def test_helm_template_dependency_update_leaves_a_complete_archive_alone(tmp_path):
+    archive = tmp_path / "sub-0.2.0.tgz"
+    archive.write_bytes(ARCHIVES["0.2.0"])
+    plain = CliRunner().invoke(main, ["helm", "template", "rel", str(archive)])
+    updated = CliRunner().invoke(main, ["helm", "template", "rel", str(archive), "--dependency-update"])
+    assert updated.exit_code == plain.exit_code == 0
+    assert updated.stdout == plain.stdout
+
+
+def test_helm_template_dependency_update_of_an_archive_missing_one_fails_as_helm_does(tmp_path):
+    archive = tmp_path / "parent.tgz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(parent(tmp_path, lock=False), arcname="parent")
+    result = CliRunner().invoke(main, ["helm", "template", "rel", str(archive), "--dependency-update"])
+    assert (result.exit_code, result.stderr) == (1, "Error: only unpacked charts can be updated\n")

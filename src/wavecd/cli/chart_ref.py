@@ -221,8 +221,8 @@ def update_dependencies(chart_path: str, helm_compat: str) -> str:
     from wavecd.helm.depbuild import build_dependencies, needs_dependency_build
 
     compat = MODES[helm_compat]
-    if not os.path.isdir(chart_path):
-        if os.path.isfile(chart_path):
+    if os.path.isfile(chart_path):
+        if _archive_misses_dependencies(chart_path, compat.major):
             raise ChartRefError("only unpacked charts can be updated")
         return chart_path
     if not needs_dependency_build(chart_path, helm_major=compat.major):
@@ -238,3 +238,15 @@ def update_dependencies(chart_path: str, helm_compat: str) -> str:
         return build_dependencies(chart_path, resolver.dependency_charts(), compat, update=True)
     finally:
         resolver.close()
+
+
+def _archive_misses_dependencies(path: str, helm_major: int) -> bool:
+    """Whether a chart archive lacks a dependency it declares (helm then tries to update it and cannot); one
+    that does not load is left to the render, which reports it."""
+    from wavecd.helm.dependencies import missing_dependencies
+    from wavecd.helm.loader import LoadError, load_chart
+
+    try:
+        return bool(missing_dependencies(load_chart(path, helm_major=helm_major, warnings=[])))
+    except LoadError:
+        return False

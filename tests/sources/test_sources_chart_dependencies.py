@@ -338,3 +338,9 @@ def test_helm_template_dependency_update_of_an_archive_missing_one_fails_as_helm
         tar.add(parent(tmp_path, lock=False), arcname="parent")
     result = CliRunner().invoke(main, ["helm", "template", "rel", str(archive), "--dependency-update"])
     assert (result.exit_code, result.stderr) == (1, "Error: only unpacked charts can be updated\n")
+
+
+def test_the_built_copy_is_private(tmp_path, repo_url):
+    built = Path(build(parent(tmp_path), resolver(tmp_path, mirror(repo_url))))
+    modes = {p.stat().st_mode & 0o777 for p in [built, *built.rglob("*")]}
+    assert modes <= {0o700, 0o600} and 0o600 in modes

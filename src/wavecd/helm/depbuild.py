@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from wavecd.core import WavecdError
-from wavecd.core.private_files import cache_root, make_private_folder
+from wavecd.core.private_files import cache_root, make_private_folder, restrict_tree
 from wavecd.helm.chart import Chart, ChartFile, Dependency
 from wavecd.helm.compat import HelmCompat
 from wavecd.helm.dependencies import missing_dependencies
@@ -458,6 +458,7 @@ def _materialize(name: str, files: list[ChartFile], saved: list[_Saved], local: 
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(item.data)
             _move_dependencies(staging / name / "charts", saved, local)
+            restrict_tree(staging)
             try:
                 staging.rename(folder)
             except OSError:

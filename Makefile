@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint mypy mypy-baseline golden golden-depbuild golden-kubectl bench clean
+.PHONY: demo test test-fast lint mypy mypy-baseline golden golden-depbuild golden-kubectl golden-kustomize bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ golden-depbuild: $(STAMP)
 # Re-record how the REAL kubectl (from the dev extra) reads the YAML scalar fixtures of tests/security/golden/.
 golden-kubectl: $(STAMP)
 	$(BIN)/python tools/kubectl_golden.py
+
+# Re-record the REAL kustomize's output for the Kustomize option cases of tests/apps/data/kustomize/ (needs a
+# standalone kustomize, KUSTOMIZE=/path/to/kustomize: kubectl's has no `edit`; never run by CI).
+golden-kustomize: $(STAMP)
+	$(BIN)/python tools/kustomize_golden.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/render.py

@@ -122,14 +122,19 @@ def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | Non
         job.app.destination.namespace,
         job.settings.helm_compat,
         job.settings.kube_version,
+        asdict(job.settings.kustomize),
+        [asdict(plugin) for plugin in job.settings.plugins],
     ]
     uses_api_versions = False
     for item in job.sources:
         source = asdict(item.source)
-        entry: list[object] = [source, item.kind, item.revision]
+        entry: list[object] = [source, item.kind, item.revision, item.tool, [str(t) for t in item.trees]]
         if item.app_path is not None:
+            # kustomize and plugins may read anywhere in the repository (a base in ../base), the rest only
+            # below the app's folder
+            reads = item.repo_root if item.kind in ("kustomize", "plugin") and item.repo_root else item.app_path
             if item.worktree or item.label == "oci-chart":
-                entry.append(stat(item.app_path))
+                entry.append(stat(reads))
             else:
                 entry.append(str(item.app_path))
             if item.chart_dir is not None:  # named by the digest of the chart and its built dependencies

@@ -1,10 +1,11 @@
 """A plain-manifest folder read as Argo CD's repo-server reads it (`findManifests`).
 
-Only `.yaml`, `.yml` and `.json` files count; sub-folders only with `recurse: true`; `include` and
+Only `.yaml`, `.yml`, `.json` and `.jsonnet` files count; sub-folders only with `recurse: true`; `include` and
 `exclude` are gobwas globs over the path relative to the app folder (`*` crosses `/`, `{a,b}`
 alternatives), exclude first. A `.json` file holds exactly one object; YAML files hold any number. A
 YAML file that does not parse is an error only when it looks like a manifest (has `apiVersion:`,
-`kind:` and `metadata:`), else it is skipped as unrelated. `.jsonnet` files are not rendered.
+`kind:` and `metadata:`), else it is skipped as unrelated. `.jsonnet` files are evaluated with go-jsonnet
+(`jsonnet_source`); every file Argo CD would render is rendered, none is silently skipped.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from wavecd.apps.errors import AppError
+from wavecd.apps.jsonnet_source import JsonnetContext, evaluate_jsonnet
 from wavecd.apps.model import DirectorySpec
 from wavecd.apps.yamldocs import load_objects
 from wavecd.core import Location
 
-_MANIFEST_FILE = re.compile(r"^.*\.(yaml|yml|json)$")
+_MANIFEST_FILE = re.compile(r"^.*\.(yaml|yml|json|jsonnet)$")
 
 
 @lru_cache(maxsize=256)
@@ -110,10 +112,14 @@ def _read(path: Path, relative: str) -> list[dict[str, Any]]:
         return []
 
 
-def directory_objects(app_path: Path, spec: DirectorySpec | None) -> list[dict[str, Any]]:
-    """Every object of the folder's manifest files, in walk order."""
+def directory_objects(
+    app_path: Path, spec: DirectorySpec | None, jsonnet: JsonnetContext | None = None
+) -> list[dict[str, Any]]:
+    """Every object of the folder's manifest files, in walk order (`jsonnet`: the repository and build
+    environment `.jsonnet` files see; None: the folder is the repository, and no environment)."""
     spec = spec or DirectorySpec()
-    objects: list[dict[str, Any]] = []
+    jsonnet = jsonnet or JsonnetContext(app_path, {})
+    chosen: list[tuple[Path, str]] = []
     for path in _files(app_path, spec.recurse):
         if not _MANIFEST_FILE.match(path.name) or not path.is_file():
             continue
@@ -122,5 +128,9 @@ def directory_objects(app_path: Path, spec: DirectorySpec | None) -> list[dict[s
             continue
         if spec.include and not glob_match(spec.include, relative):
             continue
-        objects.extend(_read(path, relative))
+        chosen.append((path, relative))
+    evaluated = evaluate_jsonnet([f for f in chosen if f[0].name.endswith(".jsonnet")], app_path, spec.jsonnet, jsonnet)
+    objects: list[dict[str, Any]] = []
+    for path, relative in chosen:
+        objects.extend(evaluated[relative] if relative in evaluated else _read(path, relative))
     return objects

@@ -11,7 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from wavecd.apps.model import Application, AppSource, HelmSpec
 from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.core import Location
 from wavecd.sources.boundary import OutOfBoundsSymlinkError, check_file
+from wavecd.sources.config import KustomizeSettings, PluginConfig
 
 if TYPE_CHECKING:  # the Helm engine is imported only when something is actually rendered
     from wavecd.helm.render import RenderOptions
@@ -36,6 +37,8 @@ class RenderSettings:
     kube_version: str = DEFAULT_KUBE_VERSION
     api_versions: tuple[str, ...] = ()
     timeout: float | None = None  # the render time limit in seconds (None: the helm package's default)
+    kustomize: KustomizeSettings = field(default_factory=KustomizeSettings)
+    plugins: tuple[PluginConfig, ...] = ()
 
 
 def _outside(raw: str, detail: str = "") -> AppError:

@@ -7,6 +7,7 @@ Application's name and where it was declared, the way `argocd app create` would 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,12 +49,57 @@ class HelmSpec:
 
 
 @dataclass(frozen=True)
+class JsonnetSpec:
+    """`source.directory.jsonnet`: `extVars` and `tlas` as (name, value, code) and `libs` (repo-relative)."""
+
+    ext_vars: tuple[tuple[str, str, bool], ...] = ()
+    tlas: tuple[tuple[str, str, bool], ...] = ()
+    libs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DirectorySpec:
-    """`source.directory`: which files of a plain-manifest folder are read."""
+    """`source.directory`: which files of a plain-manifest folder are read, and how `.jsonnet` files run."""
 
     recurse: bool = False
     include: str = ""
     exclude: str = ""
+    jsonnet: JsonnetSpec = JsonnetSpec()
+
+
+@dataclass(frozen=True)
+class KustomizeSpec:
+    """`source.kustomize`: the edits Argo CD makes to the kustomization before `kustomize build`.
+
+    Maps are kept as sorted pairs so the spec stays hashable; `patches` as JSON text of each patch."""
+
+    name_prefix: str = ""
+    name_suffix: str = ""
+    images: tuple[str, ...] = ()
+    replicas: tuple[tuple[str, str], ...] = ()  # (name, count as written)
+    common_labels: tuple[tuple[str, str], ...] = ()
+    common_annotations: tuple[tuple[str, str], ...] = ()
+    common_annotations_envsubst: bool = False
+    label_without_selector: bool = False
+    label_include_templates: bool = False
+    force_common_labels: bool = False
+    force_common_annotations: bool = False
+    namespace: str = ""
+    patches: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    ignore_missing_components: bool = False
+    kube_version: str = ""
+    api_versions: tuple[str, ...] = ()
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class PluginSpec:
+    """`source.plugin`: which config management plugin, its `env` and its `parameters` (JSON text each)."""
+
+    name: str = ""
+    env: tuple[tuple[str, str], ...] = ()
+    parameters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,7 +111,8 @@ class AppSource:
     ref: str = ""
     helm: HelmSpec | None = None
     directory: DirectorySpec | None = None
-    other_tool: str = ""  # kustomize / plugin: named so the error can say wavecd does not render it
+    kustomize: KustomizeSpec | None = None
+    plugin: PluginSpec | None = None
 
     @property
     def is_chart(self) -> bool:
@@ -144,6 +191,15 @@ def _text(value: Any, what: str, where: Location | None) -> str:
     return str(value)
 
 
+def _named(items: Any, what: str, key: str, where: Location | None) -> tuple[tuple[str, str], ...]:
+    """A list of `{name, <key>}` mappings (`fileParameters`, `replicas`, plugin `env`) as (name, value) pairs."""
+    pairs = []
+    for item in items or []:
+        item = _mapping(item, what, where)
+        pairs.append((_text(item.get("name"), f"{what}.name", where), _text(item.get(key), f"{what}.{key}", where)))
+    return tuple(pairs)
+
+
 def _helm(data: dict[str, Any], where: Location | None) -> HelmSpec:
     parameters = []
     for item in data.get("parameters") or []:
@@ -155,15 +211,7 @@ def _helm(data: dict[str, Any], where: Location | None) -> HelmSpec:
                 bool(item.get("forceString")),
             )
         )
-    file_parameters = []
-    for item in data.get("fileParameters") or []:
-        item = _mapping(item, "helm.fileParameters[]", where)
-        file_parameters.append(
-            (
-                _text(item.get("name"), "helm.fileParameters[].name", where),
-                _text(item.get("path"), "helm.fileParameters[].path", where),
-            )
-        )
+    file_parameters = _named(data.get("fileParameters"), "helm.fileParameters[]", "path", where)
     values = data.get("values")
     if values is not None and not isinstance(values, str):
         raise _err("helm.values must be a string (use helm.valuesObject for a mapping)", where)
@@ -172,7 +220,7 @@ def _helm(data: dict[str, Any], where: Location | None) -> HelmSpec:
         values=values or "",
         values_object=data.get("valuesObject"),
         parameters=tuple(parameters),
-        file_parameters=tuple(file_parameters),
+        file_parameters=file_parameters,
         release_name=_text(data.get("releaseName"), "helm.releaseName", where),
         namespace=_text(data.get("namespace"), "helm.namespace", where),
         kube_version=_text(data.get("kubeVersion"), "helm.kubeVersion", where),
@@ -185,6 +233,90 @@ def _helm(data: dict[str, Any], where: Location | None) -> HelmSpec:
     )
 
 
+def _pairs(value: Any, what: str, where: Location | None) -> tuple[tuple[str, str], ...]:
+    """A map of strings as sorted (key, value) pairs."""
+    mapping = _mapping(value, what, where)
+    return tuple(sorted((str(k), _text(v, f"{what}.{k}", where)) for k, v in mapping.items()))
+
+
+def _flag(value: Any, what: str, where: Location | None) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise _err(f"{what} must be true or false", where)
+    return value
+
+
+def _jsonnet_vars(value: Any, what: str, where: Location | None) -> tuple[tuple[str, str, bool], ...]:
+    out = []
+    for item in value or []:
+        item = _mapping(item, f"{what}[]", where)
+        name = _text(item.get("name"), f"{what}[].name", where)
+        if not name:
+            raise _err(f"{what}[].name is required", where)
+        out.append(
+            (name, _text(item.get("value"), f"{what}[].value", where), _flag(item.get("code"), f"{what}[].code", where))
+        )
+    return tuple(out)
+
+
+def _directory(data: dict[str, Any], where: Location | None) -> DirectorySpec:
+    jsonnet = _mapping(data.get("jsonnet"), "directory.jsonnet", where)
+    return DirectorySpec(
+        bool(data.get("recurse")),
+        _text(data.get("include"), "directory.include", where),
+        _text(data.get("exclude"), "directory.exclude", where),
+        JsonnetSpec(
+            _jsonnet_vars(jsonnet.get("extVars"), "directory.jsonnet.extVars", where),
+            _jsonnet_vars(jsonnet.get("tlas"), "directory.jsonnet.tlas", where),
+            _strings(jsonnet.get("libs"), "directory.jsonnet.libs", where),
+        ),
+    )
+
+
+def _kustomize(data: dict[str, Any], where: Location | None) -> KustomizeSpec:
+    patches = []
+    for item in data.get("patches") or []:
+        patches.append(json.dumps(_mapping(item, "kustomize.patches[]", where), sort_keys=True))
+    fields: dict[str, Any] = {}
+    for attr, (key, read) in _KUSTOMIZE_FIELDS.items():
+        fields[attr] = read(data.get(key), f"kustomize.{key}", where)
+    return KustomizeSpec(
+        replicas=_named(data.get("replicas"), "kustomize.replicas[]", "count", where), patches=tuple(patches), **fields
+    )
+
+
+_KUSTOMIZE_FIELDS: dict[str, tuple[str, Any]] = {
+    "name_prefix": ("namePrefix", _text),
+    "name_suffix": ("nameSuffix", _text),
+    "images": ("images", _strings),
+    "common_labels": ("commonLabels", _pairs),
+    "common_annotations": ("commonAnnotations", _pairs),
+    "common_annotations_envsubst": ("commonAnnotationsEnvsubst", _flag),
+    "label_without_selector": ("labelWithoutSelector", _flag),
+    "label_include_templates": ("labelIncludeTemplates", _flag),
+    "force_common_labels": ("forceCommonLabels", _flag),
+    "force_common_annotations": ("forceCommonAnnotations", _flag),
+    "namespace": ("namespace", _text),
+    "components": ("components", _strings),
+    "ignore_missing_components": ("ignoreMissingComponents", _flag),
+    "kube_version": ("kubeVersion", _text),
+    "api_versions": ("apiVersions", _strings),
+    "version": ("version", _text),
+}
+
+
+def _plugin(data: dict[str, Any], where: Location | None) -> PluginSpec:
+    parameters = []
+    for item in data.get("parameters") or []:
+        item = _mapping(item, "plugin.parameters[]", where)
+        if not _text(item.get("name"), "plugin.parameters[].name", where):
+            raise _err("plugin.parameters[].name is required", where)
+        parameters.append(json.dumps(item, sort_keys=True))
+    env = _named(data.get("env"), "plugin.env[]", "value", where)
+    return PluginSpec(_text(data.get("name"), "plugin.name", where), env, tuple(parameters))
+
+
 def parse_source(data: Any, where: Location | None, what: str = "spec.source") -> AppSource:
     data = _mapping(data, what, where)
     repo_url = _text(data.get("repoURL"), f"{what}.repoURL", where)
@@ -195,15 +327,8 @@ def parse_source(data: Any, where: Location | None, what: str = "spec.source") -
         raise _err(f"{what}.ref {ref!r} must match ^[a-zA-Z0-9_-]+$", where)
     helm = data.get("helm")
     directory = data.get("directory")
-    other = next((key for key in ("kustomize", "plugin") if data.get(key) is not None), "")
-    directory_spec = None
-    if directory is not None:
-        directory = _mapping(directory, f"{what}.directory", where)
-        directory_spec = DirectorySpec(
-            bool(directory.get("recurse")),
-            _text(directory.get("include"), "directory.include", where),
-            _text(directory.get("exclude"), "directory.exclude", where),
-        )
+    kustomize = data.get("kustomize")
+    plugin = data.get("plugin")
     return AppSource(
         repo_url=repo_url,
         target_revision=_text(data.get("targetRevision"), f"{what}.targetRevision", where),
@@ -211,8 +336,9 @@ def parse_source(data: Any, where: Location | None, what: str = "spec.source") -
         chart=_text(data.get("chart"), f"{what}.chart", where),
         ref=ref,
         helm=_helm(_mapping(helm, f"{what}.helm", where), where) if helm is not None else None,
-        directory=directory_spec,
-        other_tool=other,
+        directory=_directory(_mapping(directory, f"{what}.directory", where), where) if directory is not None else None,
+        kustomize=_kustomize(_mapping(kustomize, f"{what}.kustomize", where), where) if kustomize is not None else None,
+        plugin=_plugin(_mapping(plugin, f"{what}.plugin", where), where) if plugin is not None else None,
     )
 
 

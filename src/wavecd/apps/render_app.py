@@ -13,17 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from wavecd.apps.build_env import build_env
 from wavecd.apps.directory_source import directory_objects
 from wavecd.apps.errors import AppError
 from wavecd.apps.helm_dependencies import with_dependencies
 from wavecd.apps.helm_source import RenderSettings, helm_options, location_of, values_text
+from wavecd.apps.jsonnet_source import JsonnetContext
+from wavecd.apps.kustomize_source import KustomizeRun, RemoteLink, find_tool, kustomize_objects, locate_remotes
 from wavecd.apps.model import Application, AppSource
+from wavecd.apps.plugin_source import discover_plugin, plugin_objects, select_plugin
+from wavecd.apps.source_type import explicit_type, file_type
+from wavecd.apps.tool_run import ToolTimeout
 from wavecd.apps.yamldocs import load_objects
 from wavecd.core import Location, WavecdError
 from wavecd.helm.errors import RenderTimeLimitExceeded
 from wavecd.sources.boundary import check_file, check_folder
-
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
 class Resolver(Protocol):
@@ -41,13 +45,16 @@ class ResolvedSource:
     """One source, located: `kind` is how it renders, `label` how the tree shows it."""
 
     source: AppSource
-    kind: str  # "helm", "directory" or "ref" (values only)
-    label: str  # "oci-chart", "git-chart", "directory", "ref"
+    kind: str  # "helm", "kustomize", "plugin", "directory" or "ref" (values only)
+    label: str  # "oci-chart", "git-chart", "kustomize", "plugin", "directory", "ref"
     revision: str
     app_path: Path | None = None
     repo_root: Path | None = None
     worktree: bool = False
     chart_dir: Path | None = None  # a copy of the chart with its dependencies built, rendered instead of app_path
+    trees: tuple[Path, ...] = ()  # kustomize: the repository, then the trees of its remote bases
+    links: tuple[RemoteLink, ...] = ()  # kustomize: the remote bases, located in `trees`
+    tool: str = ""  # kustomize: its version; plugin: its name
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class RenderOutput:
     cacheable: bool = True
 
 
-def _git_source(source: AppSource, resolver: Resolver, app: Application) -> ResolvedSource:
+def _git_source(source: AppSource, resolver: Resolver, app: Application, settings: RenderSettings) -> ResolvedSource:
     tree = resolver.git_tree(source.repo_url, source.target_revision)
     root = Path(tree.root)
     if source.is_ref_only:
@@ -90,21 +97,31 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application) -> Reso
     if not app_path.is_dir():
         raise AppError(f"{source.path}: app path is not a directory", location=where)
     check_folder(root, app_path)
-    if source.other_tool:
-        raise AppError(f"{source.other_tool} sources are not rendered by wavecd", location=where)
-    explicit = [name for name, spec in (("helm", source.helm), ("directory", source.directory)) if spec is not None]
-    if len(explicit) > 1:
-        raise AppError("multiple application sources defined: Helm,Directory", location=where)
-    if explicit:
-        kind = explicit[0]
-    elif (app_path / "Chart.yaml").is_file():
-        kind = "helm"
-    elif any((app_path / name).is_file() for name in KUSTOMIZATION_FILES):
-        raise AppError("Kustomize sources are not rendered by wavecd", location=where)
-    else:
-        kind = "directory"
+    kind = explicit_type(source) or ("plugin" if discover_plugin(settings.plugins, app_path) else file_type(app_path))
+    if kind == "kustomize":
+        trees, links = locate_remotes(app_path, root, resolver)
+        version = find_tool(settings.kustomize.path).version
+        return ResolvedSource(
+            source, kind, "kustomize", tree.revision, app_path, root, tree.worktree, trees, links, version
+        )
+    if kind == "plugin":
+        plugin = select_plugin(settings.plugins, source.plugin, app_path)
+        return ResolvedSource(source, kind, "plugin", tree.revision, app_path, root, tree.worktree, tool=plugin.name)
     label = "git-chart" if kind == "helm" else "directory"
     return ResolvedSource(source, kind, label, tree.revision, app_path, root, tree.worktree)
+
+
+def _within(where: Location, err: WavecdError) -> Location:
+    """The source's location, narrowed to the file (relative to the source's folder) the error names."""
+    if err.location is None or not err.location.file:
+        return where
+    return Location(
+        app=where.app,
+        repo=where.repo,
+        revision=where.revision,
+        file=f"{where.file}/{err.location.file}" if where.file else err.location.file,
+        line=err.location.line,
+    )
 
 
 def resolve_app(app: Application, resolver: Resolver, settings: RenderSettings) -> RenderJob:
@@ -117,10 +134,12 @@ def resolve_app(app: Application, resolver: Resolver, settings: RenderSettings) 
                 path = Path(chart.path)
                 resolved.append(ResolvedSource(source, "helm", "oci-chart", chart.version, path, path.parent))
             else:
-                item = _git_source(source, resolver, app)
+                item = _git_source(source, resolver, app, settings)
                 resolved.append(with_dependencies(item, app, resolver, settings.helm_compat))
-        except AppError:
-            raise
+        except AppError as err:
+            if err.location is not None and err.location.app:
+                raise
+            raise AppError(err.message, location=_within(location_of(app, source), err), context=err.context) from None
         except WavecdError as err:
             raise AppError(err.message, location=location_of(app, source), context=err.context) from None
     refs = tuple(
@@ -162,6 +181,32 @@ def _helm_run(
     return load_objects(result.stdout, f"{item.source.chart or item.source.path} (rendered)")
 
 
+def _render_tool(job: RenderJob, item: ResolvedSource) -> list[dict[str, Any]]:
+    """A source rendered by something other than wavecd's Helm engine: kustomize, a plugin, a folder."""
+    assert item.app_path is not None and item.repo_root is not None
+    env = build_env(job.app, item.source, item.revision)
+    if item.kind == "kustomize":
+        settings = job.settings
+        return kustomize_objects(
+            KustomizeRun(
+                job.app,
+                item.source,
+                item.revision,
+                item.app_path,
+                item.trees,
+                item.links,
+                settings.kustomize,
+                settings.kube_version,
+                settings.api_versions,
+            )
+        )
+    if item.kind == "plugin":
+        plugin = next(p for p in job.settings.plugins if p.name == item.tool)
+        return plugin_objects(plugin, item.source, item.app_path, item.repo_root, env, job.settings)
+    jsonnet = JsonnetContext(item.repo_root, env, job.settings.timeout)
+    return directory_objects(item.app_path, item.source.directory, jsonnet)
+
+
 def run_job(job: RenderJob) -> RenderOutput:
     """Render every source of the job in order; the first failure becomes the output's error."""
     output = RenderOutput()
@@ -172,20 +217,11 @@ def run_job(job: RenderJob) -> RenderOutput:
             if item.kind == "helm":
                 output.objects.extend(_render_helm(job, item))
             else:
-                assert item.app_path is not None
-                output.objects.extend(directory_objects(item.app_path, item.source.directory))
+                output.objects.extend(_render_tool(job, item))
         except WavecdError as err:
-            where = location_of(job.app, item.source)
-            if err.location is not None and err.location.file:
-                where = Location(
-                    app=where.app,
-                    repo=where.repo,
-                    revision=where.revision,
-                    file=f"{where.file}/{err.location.file}",
-                    line=err.location.line,
-                )
+            where = _within(location_of(job.app, item.source), err)
             output.error = "\n".join([err.message, *err.context]).rstrip()
-            output.cacheable = not isinstance(err, RenderTimeLimitExceeded)
+            output.cacheable = not isinstance(err, (RenderTimeLimitExceeded, ToolTimeout))
             output.error_location = str(where)
             output.objects = []
             break

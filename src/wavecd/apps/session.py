@@ -85,7 +85,9 @@ def open_session(request: TreeRequest) -> TreeSession:
         config, offline=request.offline, worktree=request.worktree, extra_repositories=parse_repo_flags(request.repos)
     )
     render = config.render
-    settings = RenderSettings(render.helm_compat, render.kube_version, render.api_versions, render.timeout)
+    settings = RenderSettings(
+        render.helm_compat, render.kube_version, render.api_versions, render.timeout, config.kustomize, config.plugins
+    )
     cache: RenderCache = (
         DiskCache(resolver.cache_dir / "rendered", resolver.cache_dir) if request.use_cache else MemoryCache()
     )

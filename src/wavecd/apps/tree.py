@@ -109,6 +109,10 @@ def _source_summary(source: AppSource, resolved: ResolvedSource | None) -> dict[
     if resolved is not None:
         out["kind"] = resolved.label
         out["revision"] = resolved.revision
+        if resolved.kind == "kustomize":
+            out["kustomizeVersion"] = resolved.tool
+        elif resolved.kind == "plugin":
+            out["plugin"] = resolved.tool
     return out
 
 

@@ -66,6 +66,34 @@ class RenderDefaults:
     timeout: float | None = None  # seconds a chart's templates may run; None: Helm's render default
 
 
+@dataclass(frozen=True)
+class KustomizeSettings:
+    """The `kustomize:` section: the binary Argo CD's `kustomize.path` names (empty: `kustomize` on PATH,
+    else `kubectl kustomize`), its `kustomize.buildOptions`, and the time limit of one run."""
+
+    path: str = ""
+    build_options: str = ""
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class PluginConfig:
+    """One `plugins:` entry, in the shape of Argo CD's sidecar `ConfigManagementPlugin` (`spec` keys)."""
+
+    name: str
+    version: str = ""
+    init: tuple[str, ...] = ()  # command followed by args
+    generate: tuple[str, ...] = ()
+    discover_file_name: str = ""
+    discover_glob: str = ""
+    discover_command: tuple[str, ...] = ()
+    timeout: float | None = None
+
+    @property
+    def has_discovery(self) -> bool:
+        return bool(self.discover_file_name or self.discover_glob or self.discover_command)
+
+
 # Argo CD's `webhook.maxPayloadSizeMB` default (argocd-cm).
 DEFAULT_WEBHOOK_MAX_PAYLOAD_MB = 50
 
@@ -115,6 +143,8 @@ class WavecdConfig:
     clusters: tuple[ClusterConfig, ...] = ()
     render: RenderDefaults = RenderDefaults()
     webhook: WebhookSettings = WebhookSettings()
+    kustomize: KustomizeSettings = KustomizeSettings()
+    plugins: tuple[PluginConfig, ...] = ()
 
 
 def find_config(start: Path) -> Path | None:
@@ -204,6 +234,64 @@ def _webhook(data: Any, path: Path) -> WebhookSettings:
     return WebhookSettings(**literal, max_payload_size_mb=max_mb, from_env=from_env, path=path)
 
 
+def _fail(path: Path, message: str) -> UserInputError:
+    return UserInputError(f"{path}: {message}", location=Location(file=str(path)))
+
+
+def _kustomize(data: Any, path: Path) -> KustomizeSettings:
+    section = _expect(data or {}, dict, "kustomize", path)
+    _reject_unknown(section, ("path", "buildOptions", "timeout"), "kustomize", path)
+    for key in ("path", "buildOptions"):
+        if not isinstance(section.get(key, ""), str):
+            raise _fail(path, f"kustomize.{key} must be a string")
+    binary = section.get("path", "")
+    if binary and ("/" in binary) and not os.path.isabs(binary):
+        binary = str((path.parent / binary).resolve())
+    return KustomizeSettings(
+        binary, section.get("buildOptions", ""), _duration(section.get("timeout"), "kustomize.timeout", path)
+    )
+
+
+def _command(data: Any, where: str, path: Path) -> tuple[str, ...]:
+    """A `{command: [...], args: [...]}` block as one argv (empty when absent)."""
+    if data is None:
+        return ()
+    block = _expect(data, dict, where, path)
+    parts: list[str] = []
+    for key in ("command", "args"):
+        value = block.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(item, (str, int, float)) for item in value):
+            raise _fail(path, f"{where}.{key} must be a list of strings")
+        parts.extend(str(item) for item in value)
+    return tuple(parts)
+
+
+def _plugin(item: Any, index: int, path: Path) -> PluginConfig:
+    where = f"plugins[{index}]"
+    entry = _expect(item, dict, where, path)
+    name = (entry.get("metadata") or {}).get("name") if isinstance(entry.get("metadata"), dict) else None
+    if not isinstance(name, str) or not name:
+        raise _fail(path, f"{where}.metadata.name is required")
+    spec = _expect(entry.get("spec") or {}, dict, f"{where}.spec", path)
+    generate = _command(spec.get("generate"), f"{where}.spec.generate", path)
+    if not generate:
+        raise _fail(path, f"{where}.spec.generate.command is required")
+    discover = _expect(spec.get("discover") or {}, dict, f"{where}.spec.discover", path)
+    find = _expect(discover.get("find") or {}, dict, f"{where}.spec.discover.find", path)
+    return PluginConfig(
+        name=name,
+        version=str(spec.get("version") or ""),
+        init=_command(spec.get("init"), f"{where}.spec.init", path),
+        generate=generate,
+        discover_file_name=str(discover.get("fileName") or ""),
+        discover_glob=str(find.get("glob") or ""),
+        discover_command=_command(
+            {k: v for k, v in find.items() if k in ("command", "args")} or None, f"{where}.spec.discover.find", path
+        ),
+        timeout=_duration(spec.get("timeout"), f"{where}.spec.timeout", path),
+    )
+
+
 def load_config(path: Path) -> WavecdConfig:
     """Read and check a `wavecd.yaml`; paths in it are relative to its folder."""
     try:
@@ -256,4 +344,17 @@ def load_config(path: Path) -> WavecdConfig:
         timeout=_duration(render_data.get("timeout"), "render.timeout", path),
     )
     root = (base / str(data["root"])).resolve() if data.get("root") else None
-    return WavecdConfig(path, root, repositories, registries, clusters, render, _webhook(data.get("webhook"), path))
+    plugins = tuple(
+        _plugin(item, i, path) for i, item in enumerate(_expect(data.get("plugins") or [], list, "plugins", path))
+    )
+    return WavecdConfig(
+        path,
+        root,
+        repositories,
+        registries,
+        clusters,
+        render,
+        _webhook(data.get("webhook"), path),
+        _kustomize(data.get("kustomize"), path),
+        plugins,
+    )

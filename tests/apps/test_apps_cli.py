@@ -5,11 +5,12 @@ import shutil
 
 import pytest
 import yaml
-from apps_support import REPO
+from apps_support import DATA, REPO
 from click.testing import CliRunner
 
 from support.gitops import application, write_files
 from support.paths import EXAMPLES
+from wavecd.apps.kustomize_source import find_tool
 from wavecd.cli.main import main
 
 URL = "https://example.com/apps.git"
@@ -187,3 +188,45 @@ def test_config_flag_overrides_the_search_and_maps_repositories(small, tmp_path)
     assert nodes["good"]["error"] is None and nodes["good"]["sources"][0]["revision"] == "main"
     rendered = run("render", str(small / "root.yaml"), "--config", str(config), "--app", "good")
     assert "  kube: v1.31.2\n" in rendered.stdout
+
+
+# A root Application that is a Kustomize source (issue 13: such roots failed and lost the whole tree).
+
+
+@pytest.fixture()
+def kustomize_root(tmp_path):
+    """apps/ is a kustomization listing two Applications; one of them is a kustomize overlay with options."""
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA / "kustomize" / "repo" / "base", repo / "base")
+    web = application("web", "base", wave=1)
+    web["spec"]["source"]["kustomize"] = {"namePrefix": "shop-", "commonLabels": {"team": "a"}}
+    write_files(
+        repo,
+        {
+            "apps/web.yaml": web,
+            "apps/plain.yaml": application("plain", "base", wave=2),
+            "apps/kustomization.yaml": {"resources": ["web.yaml", "plain.yaml"], "commonLabels": {"tree": "kz"}},
+        },
+    )
+    write_files(tmp_path, {"root.yaml": application("root", "apps", namespace="argocd")})
+    return tmp_path
+
+
+def test_tree_of_a_kustomize_root_reports_the_kustomize_version(kustomize_root):
+    result = run("tree", *flags(kustomize_root), "-o", "json")
+    assert result.exit_code == 0, result.output
+    nodes = {n["name"]: n for n in json.loads(result.stdout)}
+    assert set(nodes) == {"root", "web", "plain"}
+    assert nodes["root"]["sources"][0]["kind"] == "kustomize"
+    assert nodes["root"]["sources"][0]["kustomizeVersion"] == find_tool("").version
+    assert nodes["web"]["resources"] == 2 and nodes["web"]["error"] is None
+
+
+def test_render_applies_the_apps_kustomize_options(kustomize_root):
+    result = run("render", *flags(kustomize_root), "--app", "web")
+    assert result.exit_code == 0, result.output
+    objects = [d for d in yaml.safe_load_all(result.stdout) if d]
+    assert {o["metadata"]["name"] for o in objects} == {"shop-web"}
+    assert all(o["metadata"]["labels"]["team"] == "a" for o in objects)
+    children = [d for d in yaml.safe_load_all(run("render", *flags(kustomize_root), "--app", "root").stdout) if d]
+    assert {c["metadata"]["labels"]["tree"] for c in children} == {"kz"}  # the root's own kustomization ran

@@ -1,0 +1,1 @@
+function(replicas, tier='web') null

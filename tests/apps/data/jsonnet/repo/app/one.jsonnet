@@ -1,0 +1,1 @@
+function(replicas, tier='web') { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'single' } }

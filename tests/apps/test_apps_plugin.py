@@ -1,0 +1,171 @@
+"""Config management plugins of wavecd.yaml, run as Argo CD's sidecar plugins run: discovery, Argo CD's
+environment (build variables, ARGOCD_ENV_*, PARAM_*), a temporary copy, a time limit, stderr on failure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from apps_support import FolderResolver
+
+from wavecd.apps.helm_source import RenderSettings
+from wavecd.apps.model import parse_application
+from wavecd.apps.render_app import resolve_app, run_job
+from wavecd.core import WavecdError
+from wavecd.sources.config import load_config
+
+REPO = Path(__file__).resolve().parent / "data" / "plugin" / "repo"
+
+# prints one ConfigMap whose data is the environment the plugin saw (and writes a file: in the copy only)
+GENERATE = r"""
+touch generated-by-plugin
+cat <<DOC
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: from-plugin
+data:
+  app: "$ARGOCD_APP_NAME"
+  namespace: "$ARGOCD_APP_NAMESPACE"
+  revision: "$ARGOCD_APP_REVISION"
+  path: "$ARGOCD_APP_SOURCE_PATH"
+  repo: "$ARGOCD_APP_SOURCE_REPO_URL"
+  kube: "$KUBE_VERSION"
+  env-foo: "$ARGOCD_ENV_FOO"
+  param-size: "$PARAM_SIZE"
+  param-map: "$PARAM_OPTS_DEBUG_MODE"
+  param-array: "$PARAM_LIST_1"
+  parameters: '$ARGOCD_APP_PARAMETERS'
+  init-ran: "$(cat init-marker 2>/dev/null)"
+  values-file: "$(cat values.plugin)"
+DOC
+"""
+
+
+def config(tmp_path: Path, generate: str = GENERATE) -> RenderSettings:
+    """A wavecd.yaml with the plugin `shell` (discovered by a `*.plugin` file), loaded as wavecd loads it."""
+    path = tmp_path / "wavecd.yaml"
+    path.write_text(
+        textwrap.dedent(f"""\
+            plugins:
+              - apiVersion: argoproj.io/v1alpha1
+                kind: ConfigManagementPlugin
+                metadata: {{name: shell}}
+                spec:
+                  version: v1
+                  init: {{command: [sh, -c], args: ["echo init-output; echo yes > init-marker"]}}
+                  generate: {{command: [sh, -c], args: [{json.dumps(generate)}]}}
+                  discover: {{fileName: "*.plugin"}}
+                  timeout: 5s
+            """)
+    )
+    return RenderSettings(kube_version="v1.31.4", plugins=load_config(path).plugins)
+
+
+def app(path: str, plugin: dict | None = None) -> dict:
+    source: dict = {"repoURL": "https://example.com/p.git", "targetRevision": "main", "path": path}
+    if plugin is not None:
+        source["plugin"] = plugin
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "pl", "namespace": "argocd"},
+        "spec": {"project": "default", "source": source, "destination": {"namespace": "demo"}},
+    }
+
+
+def render(obj: dict, settings: RenderSettings):
+    job = resolve_app(parse_application(obj), FolderResolver(REPO), settings)
+    return job, run_job(job)
+
+
+def digest(root: Path) -> str:
+    return hashlib.sha256(
+        b"".join(p.read_bytes() + str(p).encode() for p in sorted(root.rglob("*")) if p.is_file())
+    ).hexdigest()
+
+
+PARAMETERS = [
+    {"name": "size", "string": "large"},
+    {"name": "opts", "map": {"debug-mode": "on"}},
+    {"name": "list", "array": ["a", "b"]},
+]
+
+
+def test_a_named_plugin_runs_with_argo_cds_environment_in_a_copy(tmp_path):
+    before = digest(REPO)
+    job, output = render(
+        app(
+            "app",
+            {"name": "shell", "env": [{"name": "FOO", "value": "bar-$ARGOCD_APP_NAMESPACE"}], "parameters": PARAMETERS},
+        ),
+        config(tmp_path),
+    )
+    assert output.error is None, output.error
+    assert job.sources[0].label == "plugin"
+    [cm] = output.objects
+    assert cm["data"] == {
+        "app": "pl",
+        "namespace": "demo",
+        "revision": "sha-of-main",
+        "path": "app",
+        "repo": "https://example.com/p.git",
+        "kube": "1.31.4",
+        "env-foo": "bar-demo",
+        "param-size": "large",
+        "param-map": "on",
+        "param-array": "b",
+        "parameters": json.dumps(PARAMETERS, separators=(",", ":")),
+        "init-ran": "yes",
+        "values-file": "greeting: hello",
+    }
+    assert digest(REPO) == before  # init and generate wrote into the copy, not the repository
+
+
+def test_discovery_picks_the_plugin_for_an_app_without_a_type(tmp_path):
+    job, output = render(app("app"), config(tmp_path))
+    assert job.sources[0].tool == "shell"
+    assert output.objects[0]["metadata"]["name"] == "from-plugin"
+    other, _ = render(app("other"), config(tmp_path))  # no *.plugin file there: a plain folder
+    assert other.sources[0].kind == "directory"
+
+
+def test_a_named_plugin_whose_discovery_does_not_match_is_argo_cds_error(tmp_path):
+    with pytest.raises(WavecdError, match='could not find cmp-server plugin with name "shell" supporting the given'):
+        render(app("other", {"name": "shell"}), config(tmp_path))
+
+
+def test_a_failing_plugin_shows_its_stderr(tmp_path):
+    _, output = render(app("app", {}), config(tmp_path, generate="echo 'values missing' >&2; exit 3"))
+    assert "plugin shell:" in output.error
+    assert "failed exit status 3: values missing" in output.error
+
+
+def test_a_plugin_past_its_time_limit_is_stopped_and_not_cached(tmp_path):
+    settings = config(tmp_path, generate="sleep 30")
+    settings = replace(settings, plugins=(replace(settings.plugins[0], timeout=0.5),))
+    _, output = render(app("app", {}), settings)
+    assert "failed timeout after 0.5s" in output.error
+    assert output.cacheable is False
+
+
+def test_plugin_output_that_is_not_manifests_is_an_error(tmp_path):
+    _, output = render(app("app", {}), config(tmp_path, generate="echo '- just a list'"))
+    assert "failed to unmarshal manifest in app (plugin shell)" in output.error
+
+
+def test_a_plugin_without_generate_is_refused(tmp_path):
+    path = tmp_path / "wavecd.yaml"
+    path.write_text(
+        textwrap.dedent("""\
+        plugins:
+          - metadata: {name: broken}
+            spec: {init: {command: [true]}}
+        """)
+    )
+    with pytest.raises(WavecdError, match=r"plugins\[0\]\.spec\.generate\.command is required"):
+        load_config(path)

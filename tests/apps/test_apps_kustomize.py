@@ -17,6 +17,7 @@ import pytest
 import yaml
 from apps_support import FolderResolver
 
+from wavecd.apps.digest import job_digest
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.kustomize_source import find_tool
 from wavecd.apps.model import parse_application
@@ -154,3 +155,18 @@ def test_kustomize_failure_shows_its_message_with_repository_paths(tmp_path):
     assert "missing.yaml" in output.error
     assert str(tmp_path) not in output.error
     assert output.error_location == "app kz, https://example.com/kz.git@main, base"
+
+
+def test_another_kustomize_version_is_not_registered():
+    _, output = render(app("base", {"version": "v4.5.7"}))
+    assert output.error == "kustomize version v4.5.7 is not registered"
+
+
+def test_the_render_cache_sees_a_change_to_a_base_outside_the_apps_folder(tmp_path):
+    """A worktree render of `overlay` reads `base` too: changing it must change the digest of the render."""
+    shutil.copytree(REPO, tmp_path / "repo")
+    settings = RenderSettings()
+    resolver = FolderResolver(tmp_path / "repo", worktree=True)
+    before = job_digest(resolve_app(parse_application(app("overlay")), resolver, settings))
+    (tmp_path / "repo" / "base" / "service.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\n")
+    assert job_digest(resolve_app(parse_application(app("overlay")), resolver, settings)) != before

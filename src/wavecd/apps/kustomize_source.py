@@ -238,6 +238,8 @@ def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
     """The objects `kustomize build` prints for the source; raises AppError with kustomize's own text."""
     tool = find_tool(run.settings.path)
     spec = run.source.kustomize or KustomizeSpec()
+    if spec.version:  # Argo CD's argocd-cm `kustomize.version.<v>`: wavecd knows one kustomize, the configured one
+        raise AppError(f"kustomize version {spec.version} is not registered")
     env = _environment(run.app, run.source, run.revision)
     timeout = run.settings.timeout or DEFAULT_TIMEOUT
     repo_root = run.trees[0]

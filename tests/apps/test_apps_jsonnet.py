@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from apps_support import FolderResolver
 
+from wavecd.apps.directory_source import directory_objects
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.model import parse_application
 from wavecd.apps.render_app import resolve_app, run_job
@@ -77,3 +78,14 @@ def test_broken_files_fail_the_app(file, message):
 def test_a_lib_outside_the_repository_is_refused():
     output = render("app", {"jsonnet": {**JSONNET, "libs": ["../.."]}})
     assert "directory.jsonnet.libs: '../..' resolves outside the repository" in output.error
+
+
+def test_a_python_file_in_the_app_folder_never_runs(tmp_path):
+    """go-jsonnet runs in a Python child whose working directory is the app's folder: a repository's
+    `json.py` there must not be imported in place of the standard library's."""
+    (tmp_path / "json.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').close()\nraise SystemExit(1)\n")
+    (tmp_path / "cm.jsonnet").write_text("{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'safe'}}")
+    assert directory_objects(tmp_path, None) == [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "safe"}}
+    ]
+    assert not (tmp_path / "ran").exists()

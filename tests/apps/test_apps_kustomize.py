@@ -170,3 +170,9 @@ def test_the_render_cache_sees_a_change_to_a_base_outside_the_apps_folder(tmp_pa
     before = job_digest(resolve_app(parse_application(app("overlay")), resolver, settings))
     (tmp_path / "repo" / "base" / "service.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\n")
     assert job_digest(resolve_app(parse_application(app("overlay")), resolver, settings)) != before
+
+
+def test_enable_helm_without_helm_is_refused_clearly(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no helm anywhere
+    _, output = render(app("base"), binary="", build_options="--enable-helm")
+    assert "--enable-helm, but there is no helm on PATH" in output.error

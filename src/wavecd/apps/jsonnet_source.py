@@ -85,7 +85,8 @@ def evaluate_jsonnet(
     env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     text = run_tool(
-        [sys.executable, "-m", "wavecd.apps.jsonnet_run"],
+        # -P: the app's folder (the working directory) must never shadow a module of the child
+        [sys.executable, "-P", "-m", "wavecd.apps.jsonnet_run"],
         cwd=app_path,
         env=env,
         timeout=ctx.timeout or DEFAULT_TIMEOUT,

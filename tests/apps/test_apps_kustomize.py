@@ -19,6 +19,7 @@ from apps_support import FolderResolver
 
 from wavecd.apps.digest import job_digest
 from wavecd.apps.helm_source import RenderSettings
+from wavecd.apps.kustomize_refs import parse_remote
 from wavecd.apps.kustomize_source import find_tool
 from wavecd.apps.model import parse_application
 from wavecd.apps.render_app import resolve_app, run_job
@@ -104,10 +105,11 @@ def test_two_explicit_types_are_argo_cds_error():
         render(app("base", {}, helm={}))
 
 
-def test_a_base_outside_the_repository_is_refused():
+@pytest.mark.parametrize("folder", ["escape", "escape-transformer"])
+def test_a_folder_outside_the_repository_is_refused(folder):
     with pytest.raises(WavecdError, match="resolves outside the repository") as caught:
-        render(app("escape"))
-    assert "escape/kustomization.yaml" in str(caught.value.location)
+        render(app(folder))
+    assert f"{folder}/kustomization.yaml" in str(caught.value.location)
 
 
 def test_a_remote_base_reads_the_mapped_repository():
@@ -176,3 +178,19 @@ def test_enable_helm_without_helm_is_refused_clearly(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no helm anywhere
     _, output = render(app("base"), binary="", build_options="--enable-helm")
     assert "--enable-helm, but there is no helm on PATH" in output.error
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("https://github.com/org/repo//deploy/base?ref=v1.2", ("https://github.com/org/repo", "v1.2", "deploy/base")),
+        ("github.com/org/repo/deploy?ref=main", ("https://github.com/org/repo", "main", "deploy")),
+        ("https://gitlab.com/org/repo.git/deploy?version=v2", ("https://gitlab.com/org/repo", "v2", "deploy")),
+        ("git@github.com:org/repo.git//base", ("git@github.com:org/repo", "", "base")),
+        ("git::https://example.com/org/repo//x?ref=t", ("https://example.com/org/repo", "t", "x")),
+        ("../base", None),
+        ("deployment.yaml", None),
+    ],
+)
+def test_remote_entries_are_read_as_kustomize_reads_them(entry, expected):
+    assert parse_remote(entry) == expected

@@ -3,7 +3,8 @@ and remote bases (`https://…`, `github.com/…`, `git@…`), which wavecd read
 mappings of `wavecd.yaml`, never over the network.
 
 kustomize itself confines the files a kustomization loads to its own folder, but not the folders it
-names under `resources`, `bases` and `components`: `../../../..` may leave the repository. So before a
+names under `resources`, `bases`, `components`, `generators`, `transformers` and `validators`:
+`../../../..` may leave the repository. So before a
 build, every kustomization reachable from the app's folder is read and each such entry checked; an entry
 that is no local path and reads as a git URL is a remote base, to be served from a mapped repository.
 """
@@ -22,9 +23,10 @@ from wavecd.core import Location
 from wavecd.goyaml import GoYamlError, load
 from wavecd.sources.boundary import OutOfBoundsSymlinkError, check_file
 
-__all__ = ["RemoteBase", "parse_remote", "scan_kustomizations"]
+__all__ = ["REFERENCE_FIELDS", "RemoteBase", "parse_remote", "scan_kustomizations"]
 
-_FIELDS = ("resources", "bases", "components")
+# the kustomization fields whose entries may name a folder (a kustomization of its own) or a remote base
+REFERENCE_FIELDS = ("resources", "bases", "components", "generators", "transformers", "validators")
 _MAX_KUSTOMIZATIONS = 1000
 _HOST_FIRST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?/")
 
@@ -110,7 +112,7 @@ def scan_kustomizations(start: Path, root: Path) -> list[RemoteBase]:
             continue
         shown = kustomization.relative_to(root).as_posix()
         data = _read(kustomization, shown)
-        for field in _FIELDS:
+        for field in REFERENCE_FIELDS:
             entries = data.get(field) or []
             for entry in entries if isinstance(entries, list) else []:
                 if not isinstance(entry, str):

@@ -34,7 +34,7 @@ from wavecd.apps.kustomize_edit import (
     has_edits,
     present_components,
 )
-from wavecd.apps.kustomize_refs import RemoteBase, scan_kustomizations
+from wavecd.apps.kustomize_refs import REFERENCE_FIELDS, RemoteBase, scan_kustomizations
 from wavecd.apps.model import Application, AppSource, KustomizeSpec
 from wavecd.apps.tool_run import DEFAULT_TIMEOUT, run_tool
 from wavecd.apps.yamldocs import load_objects
@@ -172,7 +172,7 @@ def _relink(copies: list[Path], links: tuple[RemoteLink, ...]) -> None:
         replace = {
             link.entry: os.path.relpath(copies[link.to_tree] / link.path, path.parent).rstrip("/") for link in group
         }
-        for field in ("resources", "bases", "components"):
+        for field in REFERENCE_FIELDS:
             if isinstance(data.get(field), list):
                 data[field] = [replace.get(entry, entry) if isinstance(entry, str) else entry for entry in data[field]]
         path.write_text(to_yaml(data), encoding="utf-8")

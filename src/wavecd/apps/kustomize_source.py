@@ -34,6 +34,7 @@ from wavecd.apps.kustomize_edit import (
     has_edits,
     present_components,
 )
+from wavecd.apps.kustomize_helm import helm_command
 from wavecd.apps.kustomize_refs import REFERENCE_FIELDS, RemoteBase, scan_kustomizations
 from wavecd.apps.model import Application, AppSource, KustomizeSpec
 from wavecd.apps.tool_run import DEFAULT_TIMEOUT, run_tool
@@ -183,16 +184,19 @@ def _kube_version(spec: KustomizeSpec, default: str) -> str:
     return re.split(r"[-+]", text, maxsplit=1)[0]
 
 
-def _build_args(
-    tool: KustomizeTool, folder: Path, options: str, spec: KustomizeSpec, kube: str, apis: tuple[str, ...]
-) -> list[str]:
+def _build_args(tool: KustomizeTool, folder: Path, run: KustomizeRun, scratch: Path) -> list[str]:
+    options, spec = run.settings.build_options, run.source.kustomize or KustomizeSpec()
+    kube, apis = run.kube_version, run.api_versions
     args = [*tool.build, str(folder), *options.split()]
     if "--enable-helm" in options:
-        if shutil.which("helm") is None:
-            raise AppError(
-                "kustomize.buildOptions has --enable-helm, but there is no helm on PATH: kustomize runs helm "
-                "itself to inflate helmCharts (wavecd's Helm engine does not serve kustomize)"
-            )
+        if shutil.which("helm") is None and "--helm-command" not in options:
+            shim = helm_command(scratch, run.helm_compat)
+            if shim is None:
+                raise AppError(
+                    "kustomize.buildOptions has --enable-helm, but there is neither a helm on PATH nor the wavecd "
+                    "command for kustomize to inflate helmCharts with"
+                )
+            args += ["--helm-command", str(shim)]
         found = _SEMVER.search(tool.version)
         if found is None or tuple(int(g) for g in found.groups()) >= (5, 3, 0):
             args += ["--helm-kube-version", _kube_version(spec, kube)]
@@ -232,6 +236,7 @@ class KustomizeRun:
     settings: KustomizeSettings
     kube_version: str
     api_versions: tuple[str, ...]
+    helm_compat: str = "v4"  # the Helm release `helmCharts` are inflated as, when wavecd's engine does it
 
 
 def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
@@ -282,7 +287,7 @@ def _add_components(
 def _build(
     tool: KustomizeTool, run: KustomizeRun, folder: Path, cwd: Path, env: dict[str, str]
 ) -> list[dict[str, Any]]:
-    spec = run.source.kustomize or KustomizeSpec()
-    args = _build_args(tool, folder, run.settings.build_options, spec, run.kube_version, run.api_versions)
-    text = run_tool(args, cwd=cwd, env=env, timeout=run.settings.timeout or DEFAULT_TIMEOUT, hide=cwd)
+    with tempfile.TemporaryDirectory(prefix="wavecd-kustomize-helm-") as scratch:
+        args = _build_args(tool, folder, run, Path(scratch))
+        text = run_tool(args, cwd=cwd, env=env, timeout=run.settings.timeout or DEFAULT_TIMEOUT, hide=cwd)
     return load_objects(text, f"{run.source.path or '.'} (kustomize build)")

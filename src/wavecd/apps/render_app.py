@@ -198,6 +198,7 @@ def _render_tool(job: RenderJob, item: ResolvedSource) -> list[dict[str, Any]]:
                 settings.kustomize,
                 settings.kube_version,
                 settings.api_versions,
+                settings.helm_compat,
             )
         )
     if item.kind == "plugin":

@@ -102,7 +102,16 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
         trees, links = locate_remotes(app_path, root, resolver)
         version = find_tool(settings.kustomize.path).version
         return ResolvedSource(
-            source, kind, "kustomize", tree.revision, app_path, root, tree.worktree, trees, links, version
+            source,
+            kind,
+            "kustomize",
+            tree.revision,
+            app_path,
+            root,
+            tree.worktree,
+            trees=trees,
+            links=links,
+            tool=version,
         )
     if kind == "plugin":
         plugin = select_plugin(settings.plugins, source.plugin, app_path)

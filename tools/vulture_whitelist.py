@@ -21,6 +21,7 @@ from wavecd.kube.client import KubeClient
 from wavecd.plan.app_plan import AppPlan
 from wavecd.plan.task import Task
 from wavecd.plan.tree_plan import TreePlan
+from wavecd.server.leader import LeaderElector
 from wavecd.server.tokens import Role
 from wavecd.sim.bodies import DeadlineReader
 from wavecd.sim.cluster import SimCluster
@@ -129,6 +130,8 @@ Task.helm_hook
 TreePlan.app_plans
 # the sim's log of the requests it served (tests/kube check what the client sent),
 SimCluster.requests
+# one try for the Lease, whose rules the leader-election tests check one attempt at a time on a manual clock,
+LeaderElector.try_acquire_or_renew
 # and the push half of the OCI client, with which the registry tests push charts into a real registry.
 push_chart
 

@@ -68,6 +68,10 @@ class Cuttable:
         self._reach()
         return self.client.replace(obj)
 
+    def watch(self, *args, **kwargs):
+        self._reach()
+        return self.client.watch(*args, **kwargs)
+
 
 class Recorder:
     """When each replica started and stopped leading (monotonic seconds), from its callbacks."""
@@ -190,6 +194,69 @@ def test_a_held_lease_is_taken_only_after_it_has_stood_still_for_its_duration(cl
     assert spec["acquireTime"] == spec["renewTime"]
     # a comes back: the Lease is b's now, and a may not take it while b renews.
     assert not a.try_acquire_or_renew()
+
+
+def test_a_renewal_the_watch_delivers_restarts_the_count_when_it_lands(clients, kube):
+    # The standby's count runs from when it saw the last change: through the watch, that is when the renewal
+    # landed, not at its next poll (which would count from later and take over later).
+    clock = ManualClock()
+    a, b = manual(clients(), "a", clock), manual(clients(), "b", clock)
+    assert a.try_acquire_or_renew()
+    assert not b.try_acquire_or_renew()
+    assert b.expires_in() == 15
+    clock.advance(10)
+    assert a.try_acquire_or_renew()
+    b.observe(kube.get("coordination.k8s.io/v1", "Lease", LEASE, "argocd"))  # as the watch delivers it
+    assert b.expires_in() == 15
+    clock.advance(3)
+    assert not b.try_acquire_or_renew()  # the poll reads what the watch saw: the count goes on from t=10
+    assert b.expires_in() == 12
+    clock.advance(12)  # t=25: a's renewal at t=10 has stood still for 15 s
+    assert b.try_acquire_or_renew()
+    assert lease_spec(kube)["holderIdentity"] == "b"
+
+
+def test_a_stale_event_only_ever_delays_a_takeover(clients, kube):
+    # The watch may deliver an older version after a read saw a newer one: any change restarts the count, so
+    # the worst a late event does is postpone the takeover, and a stale "released" never lets b take a Lease
+    # that a read shows held.
+    clock = ManualClock()
+    a, b = manual(clients(), "a", clock), manual(clients(), "b", clock)
+    assert a.try_acquire_or_renew()
+    held = kube.get("coordination.k8s.io/v1", "Lease", LEASE, "argocd")
+    assert not b.try_acquire_or_renew()
+    clock.advance(14)
+    b.observe({**held, "spec": {**held["spec"], "holderIdentity": ""}})  # an old "released" arrives late
+    assert b.expires_in() == 0  # it wakes b for a try ...
+    assert not b.try_acquire_or_renew()  # ... whose read shows a's Lease, seen changed just now: 15 s again
+    assert b.expires_in() == 15
+    assert lease_spec(kube)["holderIdentity"] == "a"
+
+
+def test_a_leader_that_cannot_renew_stops_leading_before_anyone_may_take_over(clients, kube):
+    # a leads in its thread (renewing every 8 s of real time, so not during this test); the times that matter
+    # are on the manual clock: a stops writing at its renew deadline, 5 s before b may take the Lease.
+    clock = ManualClock()
+    reach = Cuttable(clients())
+    a = LeaderElector(reach, LEASE, identity="a", clock=clock, retry_period=8.0)
+    b = manual(clients(), "b", clock)
+    a.start()
+    try:
+        assert wait_for(lambda: a.is_leader, 5)
+        assert not b.try_acquire_or_renew()  # b sees a's Lease at t=0
+        reach.cut.set()
+        clock.advance(9.9)
+        assert a.is_leader  # within its renew deadline (10 s) it may still write
+        clock.advance(0.1)
+        assert not a.is_leader  # t=10: it stops writing ...
+        clock.advance(4.9)
+        assert not b.try_acquire_or_renew()  # ... while b may not take the Lease before t=15 by its count
+        assert lease_spec(kube)["holderIdentity"] == "a"
+        clock.advance(0.2)
+        assert b.try_acquire_or_renew()
+        assert not a.is_leader
+    finally:
+        a.stop(release=False)
 
 
 def test_expiry_counts_from_when_the_candidate_saw_the_lease_not_from_renew_time(clients, kube):
@@ -370,20 +437,47 @@ def test_a_leader_that_shuts_down_hands_over_at_once(clients, kube):
     assert lease_spec(kube)["holderIdentity"] == ""  # b released it too
 
 
+def test_a_standby_sees_each_renewal_through_its_watch_before_its_next_poll(clients):
+    clock = ManualClock()
+    a = manual(clients(), "a", clock)
+    assert a.try_acquire_or_renew()
+    b = LeaderElector(clients(), LEASE, identity="b", clock=clock)  # polls every 2-4.4 s of real time
+    b.start()
+    try:
+        assert wait_for(lambda: b.expires_in() == 15, 2)
+        clock.advance(10)
+        assert b.expires_in() == 5
+        assert a.try_acquire_or_renew()
+        renewed = time.monotonic()
+        assert wait_for(lambda: b.expires_in() == 15, 2)  # the count restarted when the renewal landed
+        assert time.monotonic() - renewed < 1.0  # well before b's next read of the Lease
+    finally:
+        b.stop()
+
+
 @pytest.mark.slow
 def test_a_leader_that_dies_is_replaced_within_the_lease_duration(clients, kube):
+    # A standby that only polled every 1-2.2 s would see the last renewal up to 2.2 s late and notice the
+    # expiry up to 2.2 s late again: up to ~4.4 s past the 2 s duration. Watching the Lease and waking at
+    # the expiry, it takes over 2 s after the last renewal, plus a few milliseconds of requests.
     recorder = Recorder()
-    a, b = start_pair(clients, recorder)
+    timing = {"lease_duration": 2, "renew_deadline": 1.5, "retry_period": 1.0}
+    a = LeaderElector(clients(), LEASE, identity="a", **timing, **recorder.callbacks("a"))
+    b = LeaderElector(clients(), LEASE, identity="b", **timing, **recorder.callbacks("b"))
+    a.start()
+    assert wait_for(lambda: a.is_leader, 5)
+    b.start()
     try:
-        time.sleep(0.5)
+        time.sleep(2.5)  # a renews a few times, b watches it and polls
+        assert not b.is_leader
         died = time.monotonic()
         a.stop(release=False)  # as SIGKILL would: the Lease keeps naming a until it expires
         assert lease_spec(kube)["holderIdentity"] == "a"
         assert wait_for(lambda: b.is_leader, 6)
         took = recorder.first("b", "started") - died
-        # Not before the Lease has stood still for its 2 s (less the 0.2 s a may have renewed before dying),
-        # and within the duration plus b's next jittered try and a loaded machine's slack.
-        assert 1.7 <= took <= 2 + 0.44 + 1.0, took
+        # Not before the Lease has stood still for its 2 s (a renewed at most 1 s before dying), and within
+        # those 2 s of a's death, give or take the requests' latency on a loaded machine.
+        assert 1.0 <= took <= 2.0 + 0.3, took
         assert lease_spec(kube)["holderIdentity"] == "b"
     finally:
         b.stop()

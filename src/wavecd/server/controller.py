@@ -61,6 +61,7 @@ from wavecd.server.tree_state import (
     walk,
 )
 from wavecd.server.view import AppEntry, ApplicationEvent, ManagedResource, ResourceNode, SyncRequest
+from wavecd.server.webhook import shown_apps
 from wavecd.sync.compare import EXTRA
 from wavecd.sync.events import AppFinished, Summary
 from wavecd.sync.records import apply_record
@@ -289,10 +290,12 @@ class Controller:
 
     def _owns(self, node: AppNode) -> bool:
         """This replica's shard holds the app, and its Application does not opt out of reconciling."""
-        if not self.owns(node.name, node.namespace):
-            return False
+        return self.owns(node.name, node.namespace) and not self._skips_reconcile(node)
+
+    def _skips_reconcile(self, node: AppNode) -> bool:
+        """The app's Application (as the cluster has it, else as the tree declares it) opts out of reconciling."""
         value = self.cache.annotation(ARGO_API_VERSION, APPLICATION, node.namespace, node.name, SKIP_RECONCILE)
-        return not skips_reconcile({"metadata": {"annotations": {SKIP_RECONCILE: value}}} if value else node.obj)
+        return skips_reconcile({"metadata": {"annotations": {SKIP_RECONCILE: value}}} if value else node.obj)
 
     def _cluster_facts(self) -> ClusterFacts:
         if self._facts is None:
@@ -644,10 +647,41 @@ class Controller:
             if known:
                 self.queue.refresh(name)
 
-    def on_push_matched(self) -> None:
-        """A webhook matched one of the tree's sources: walk now if a tracked revision moved (the walk finds
-        which apps changed); the rest of a burst of webhooks for the same push costs a `git` call each."""
-        self.queue.walk(if_moved=True)
+    def on_push_matched(self, names: Sequence[str]) -> None:
+        """A webhook matched these apps. For those this replica reconciles (its shard's, while it leads): walk
+        now if a tracked revision moved (the walk finds which apps changed); the rest of a burst of webhooks
+        for the same push costs a `git` call each. Any other app (another shard's, or every app while this
+        replica stands by) is marked with Argo CD's refresh annotation, as Argo CD's API server answers a
+        webhook, so the replica that owns it refreshes it; an app already marked is not written again, so a
+        burst still costs its owner one refresh."""
+        leading = self._may_write()
+        recorded = self.cache.names_having(ARGO_API_VERSION, APPLICATION, "metadata")
+        mine, marked = False, []
+        for name in names:
+            node = self.state.nodes.get(name)
+            if node is None or node.kind != APPLICATION or self._skips_reconcile(node):
+                continue
+            if leading and self.owns(node.name, node.namespace):
+                mine = True
+            elif (node.namespace, node.name) in recorded and self._mark_for_refresh(node):
+                marked.append(node.name)
+        if mine:
+            self.queue.walk(if_moved=True)
+        if marked:
+            self.log(f"webhook: marked {shown_apps(marked)} for refresh by the replica that owns each")
+
+    def _mark_for_refresh(self, node: AppNode) -> bool:
+        """Set `argocd.argoproj.io/refresh: normal` on the app's Application unless it is set already; whether
+        this call wrote it."""
+        if self.cache.annotation(ARGO_API_VERSION, APPLICATION, node.namespace, node.name, REFRESH) is not None:
+            return False
+        try:
+            body = {"metadata": {"annotations": {REFRESH: "normal"}}}
+            self.client.patch(ARGO_API_VERSION, APPLICATION, node.name, body, namespace=node.namespace)
+        except KubeError as err:
+            self.log(f"{node.name}: asking for its refresh failed: {err.message}")
+            return False
+        return True
 
     # -- reads for the API -----------------------------------------------------------------------------------------
     def _entry(self, node: AppNode, written: dict[str, Any] | None = None) -> AppEntry:

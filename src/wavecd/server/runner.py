@@ -24,7 +24,7 @@ from wavecd.server.leader import LeaderElector, lease_name
 from wavecd.server.settings import ServeSettings
 from wavecd.server.sharding import Sharding
 from wavecd.server.tokens import TokenStore
-from wavecd.server.webhook import PushEvent, WebhookReceiver, affected_apps, tracked_app
+from wavecd.server.webhook import PushEvent, WebhookReceiver, affected_apps, shown_apps, tracked_app
 from wavecd.sources.config import WebhookSettings
 
 __all__ = ["Listen", "serve"]
@@ -85,9 +85,8 @@ def serve(
         apps = [tracked_app(node.app) for node in controller.state.applications() if node.app is not None]
         matched = affected_apps(event, apps)
         if matched:
-            shown = ", ".join(matched[:5]) + (f" and {len(matched) - 5} more" if len(matched) > 5 else "")
-            log(f"webhook: {event.provider} push to {event.revision} touches {shown}")
-            controller.on_push_matched()
+            log(f"webhook: {event.provider} push to {event.revision} touches {shown_apps(matched)}")
+            controller.on_push_matched(matched)
 
     receiver = WebhookReceiver(webhook, on_push)
     api = build_api(

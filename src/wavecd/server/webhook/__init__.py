@@ -6,7 +6,7 @@ answers with Argo CD's status and text, handing each verified push to the contro
 """
 
 from wavecd.server.webhook.events import PushEvent
-from wavecd.server.webhook.matching import TrackedApp, TrackedSource, affected_apps, tracked_app
+from wavecd.server.webhook.matching import TrackedApp, TrackedSource, affected_apps, shown_apps, tracked_app
 from wavecd.server.webhook.receiver import WebhookReceiver
 
-__all__ = ["PushEvent", "TrackedApp", "TrackedSource", "WebhookReceiver", "affected_apps", "tracked_app"]
+__all__ = ["PushEvent", "TrackedApp", "TrackedSource", "WebhookReceiver", "affected_apps", "shown_apps", "tracked_app"]

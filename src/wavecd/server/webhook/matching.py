@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
@@ -28,6 +28,7 @@ __all__ = [
     "files_have_changed",
     "refresh_paths",
     "revision_has_changed",
+    "shown_apps",
     "tracked_app",
     "web_url_regex",
 ]
@@ -184,3 +185,8 @@ def _source_touched(event: PushEvent, app: TrackedApp, source: TrackedSource, pa
         and any(pattern.match(source.repo_url) for pattern in patterns)
         and files_have_changed(refresh_paths(app.manifest_generate_paths, source.path), event.changed_files)
     )
+
+
+def shown_apps(names: Sequence[str]) -> str:
+    """Apps named in a log line: the first five, then how many more, so a push to a big tree stays one line."""
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")

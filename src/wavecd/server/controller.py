@@ -180,10 +180,15 @@ class Controller:
             batch = self.queue.take(timeout=1.0)
             if batch is None:
                 return
-            if not batch or not self._may_write():
+            if not batch:
                 continue
             try:
-                self._run_batch(batch)
+                if self._may_write():
+                    self._run_batch(batch)
+                elif batch.walk:
+                    # Standing by, it still walks (reads only): it answers the API and matches webhooks with the
+                    # tree as it is, and takes over with a warm render cache.
+                    self._walk(batch)
             except KubeError as err:  # the cluster failed us: the same work comes back with the next change
                 self.log(f"reconcile failed: {err.message}")
                 self.queue.refresh(*batch.apps)
@@ -191,28 +196,7 @@ class Controller:
                 self.log(f"reconcile failed: {internal_error(err)}")
 
     def _run_batch(self, batch: Batch) -> None:
-        names = set(batch.apps)
-        if batch.walk and batch.if_moved and not batch.hard and self._state is not None:
-            batch.walk = revisions_moved(self._state)
-        if batch.walk:
-            before = self._state
-            started = time.perf_counter()
-            try:
-                after = walk(self.request, hard=batch.hard)
-            except WavecdError as err:
-                self.log(f"walking the tree failed: {err.render()}")
-                after = None
-            if after is not None:
-                changed = changed_apps(before, after)
-                self._log_walk(after, len(changed), time.perf_counter() - started)
-                names |= set(after.nodes) if batch.everything else changed
-                with self._lock:
-                    self._state = after
-                    self._forget_gone(after)
-                try:
-                    self.cache.ensure_kinds(self._kinds(after))
-                except KubeError as err:  # the kinds are watched on the next walk; the changes are not lost
-                    self.log(f"watching the tree's kinds failed: {err.message}")
+        names = set(batch.apps) | self._walk(batch)
         state = self.state
         self._facts = None
         for appset in state.appsets():
@@ -227,6 +211,31 @@ class Controller:
             for name in names:
                 self._reconciled_in[name] = self._round
             self._rounds.notify_all()
+
+    def _walk(self, batch: Batch) -> set[str]:
+        """Walk the tree again if the batch asks for it (and, for a conditional walk, a tracked revision moved);
+        the apps to reconcile for it: those that changed, or every app for `everything`."""
+        if batch.walk and batch.if_moved and not batch.hard and self._state is not None:
+            batch.walk = revisions_moved(self._state)
+        if not batch.walk:
+            return set()
+        before = self._state
+        started = time.perf_counter()
+        try:
+            after = walk(self.request, hard=batch.hard)
+        except WavecdError as err:
+            self.log(f"walking the tree failed: {err.render()}")
+            return set()
+        changed = changed_apps(before, after)
+        self._log_walk(after, len(changed), time.perf_counter() - started)
+        with self._lock:
+            self._state = after
+            self._forget_gone(after)
+        try:
+            self.cache.ensure_kinds(self._kinds(after))
+        except KubeError as err:  # the kinds are watched on the next walk; the changes are not lost
+            self.log(f"watching the tree's kinds failed: {err.message}")
+        return set(after.nodes) if batch.everything else changed
 
     def _forget_gone(self, state: TreeState) -> None:
         """Drop what the controller kept about apps no longer in the tree (called under the lock)."""
@@ -298,24 +307,29 @@ class Controller:
         return skips_reconcile({"metadata": {"annotations": {SKIP_RECONCILE: value}}} if value else node.obj)
 
     def _cluster_facts(self) -> ClusterFacts:
-        if self._facts is None:
-            self._facts = cluster_facts(self.client)
-        return self._facts
+        # Read once: the worker forgets the facts at each round while an API thread may be comparing an app.
+        facts = self._facts
+        if facts is None:
+            facts = self._facts = cluster_facts(self.client)
+        return facts
+
+    def _compare(self, state: TreeState, node: AppNode, revisions: Sequence[str]) -> Reconciled:
+        """The app rendered from the walk and compared with the cluster (its live objects from the cache, the
+        comparison a server-side dry run): what a reconcile decides, before anything is written."""
+        if node.error or node.app is None:
+            return failed_reconcile(node.name, node.error or "not an Application", revisions)
+        try:
+            targets = state.session.render_at(node.name, *self._facts_args())
+            namespace = node.destination.namespace if node.destination else ""
+            tracked = self.cache.by_tracking_instance(instance_name(node.name, node.namespace))
+            return reconcile_app(self.client, node.name, node.namespace, targets, namespace, tracked, revisions)
+        except WavecdError as err:
+            return failed_reconcile(node.name, err.render(), revisions)
+        except KubeError as err:
+            return failed_reconcile(node.name, err.message, revisions)
 
     def _reconcile(self, state: TreeState, node: AppNode) -> None:
-        revisions = self._recorded_revisions(state, node)
-        if node.error or node.app is None:
-            result = failed_reconcile(node.name, node.error or "not an Application", revisions)
-        else:
-            try:
-                targets = state.session.render_at(node.name, *self._facts_args())
-                namespace = node.destination.namespace if node.destination else ""
-                tracked = self.cache.by_tracking_instance(instance_name(node.name, node.namespace))
-                result = reconcile_app(self.client, node.name, node.namespace, targets, namespace, tracked, revisions)
-            except WavecdError as err:
-                result = failed_reconcile(node.name, err.render(), revisions)
-            except KubeError as err:
-                result = failed_reconcile(node.name, err.message, revisions)
+        result = self._compare(state, node, self._recorded_revisions(state, node))
         with self._lock:
             self._reconciled[node.name] = result
         live = self._ensure_recorded(state, node)
@@ -577,7 +591,14 @@ class Controller:
         return app_views.managed_resources(self._reconciled_or_refresh(name))
 
     def _reconciled_or_refresh(self, name: str) -> Reconciled:
-        """The app's last reconcile; a miss asks for one and waits, as Argo CD's API does on a cache miss."""
+        """The app's last reconcile; a miss asks for one and waits, as Argo CD's API does on a cache miss. An
+        app this replica does not reconcile (another shard's, one that opts out, or any while it stands by) is
+        compared now, as its owner compares it, and nothing is written: every replica answers for every app,
+        as every Argo CD API server does."""
+        state = self.state
+        node = self.node(name)
+        if not (self._may_write() and self._owns(node)):
+            return self._compare(state, node, state.revisions_of(node))
         found = self.reconciled(name)
         if found is None:
             self.refresh(name, hard=False, timeout=self.settings.refresh_timeout)
@@ -648,25 +669,24 @@ class Controller:
                 self.queue.refresh(name)
 
     def on_push_matched(self, names: Sequence[str]) -> None:
-        """A webhook matched these apps. For those this replica reconciles (its shard's, while it leads): walk
-        now if a tracked revision moved (the walk finds which apps changed); the rest of a burst of webhooks
-        for the same push costs a `git` call each. Any other app (another shard's, or every app while this
-        replica stands by) is marked with Argo CD's refresh annotation, as Argo CD's API server answers a
-        webhook, so the replica that owns it refreshes it; an app already marked is not written again, so a
-        burst still costs its owner one refresh."""
+        """A webhook matched these apps: walk now if a tracked revision moved (the walk finds which apps
+        changed, and this replica reconciles those it owns while it leads; a standby's walk only keeps its
+        tree current); the rest of a burst of webhooks for the same push costs a `git` call each. Each matched
+        app this replica does not reconcile (another shard's, or every app while it stands by) is marked with
+        Argo CD's refresh annotation, as Argo CD's API server answers a webhook, so the replica that owns it
+        refreshes it; an app already marked is not written again, so a burst still costs its owner one
+        refresh."""
+        self.queue.walk(if_moved=True)
         leading = self._may_write()
         recorded = self.cache.names_having(ARGO_API_VERSION, APPLICATION, "metadata")
-        mine, marked = False, []
+        marked = []
         for name in names:
             node = self.state.nodes.get(name)
-            if node is None or node.kind != APPLICATION or self._skips_reconcile(node):
+            if node is None or node.kind != APPLICATION or (node.namespace, node.name) not in recorded:
                 continue
-            if leading and self.owns(node.name, node.namespace):
-                mine = True
-            elif (node.namespace, node.name) in recorded and self._mark_for_refresh(node):
+            theirs = not (leading and self.owns(node.name, node.namespace)) and not self._skips_reconcile(node)
+            if theirs and self._mark_for_refresh(node):
                 marked.append(node.name)
-        if mine:
-            self.queue.walk(if_moved=True)
         if marked:
             self.log(f"webhook: marked {shown_apps(marked)} for refresh by the replica that owns each")
 

@@ -111,3 +111,27 @@ def test_a_standby_marks_every_matched_app_and_the_leader_refreshes_them(repo, k
     finally:
         standby.stop()
         leader.stop()
+
+
+def test_a_refresh_asked_of_a_standby_is_done_by_the_leader_and_answered_once_it_is(repo, kube):
+    # Argo CD's API server answers `?refresh=` by marking the app and waiting for its controller to remove the
+    # mark; a replica that does not reconcile the app does the same.
+    standby = make(repo, kube, [])
+    leader_lines: list[str] = []
+    leader = make(repo, kube, leader_lines)
+    try:
+        entry = standby.refresh("mail", hard=False, timeout=1)  # nobody leads yet: the mark waits for a leader
+        assert refresh_of(kube, "mail") == "normal"
+        assert REFRESH in entry.application["metadata"]["annotations"]
+
+        leader.lead()
+        eventually("the leader to take the first mark", lambda: refresh_of(kube, "mail") is None)
+        logged = len(leader_lines)
+        entry = standby.refresh("mail", hard=True, timeout=20)
+        assert refresh_of(kube, "mail") is None  # answered only once the leader had refreshed it
+        assert REFRESH not in (entry.application["metadata"].get("annotations") or {})
+        hard_walks = [line for line in leader_lines[logged:] if line.startswith("walk: ")]
+        assert hard_walks and " 0 from cache" in hard_walks[-1], leader_lines  # a hard refresh renders anew
+    finally:
+        standby.stop()
+        leader.stop()

@@ -7,7 +7,7 @@
 - with `--shards 2 --shard 0|1`, every app is reconciled by exactly one replica, the one `shard_of` names;
 - a signed push webhook sent to a replica that does not reconcile the app (the standby, or the other
   shard's replica) makes the replica that does sync it: the receiver marks the app with Argo CD's refresh
-  annotation and writes nothing else;
+  annotation and writes nothing else; a refresh asked of the standby through the API is done the same way;
 - any replica answers an app's resource tree and managed resources at once, as its owner does.
 
 Polling is off (`--poll 0`), so a change in the repository reaches the cluster only through the webhook.
@@ -303,6 +303,14 @@ def test_only_the_leader_writes_and_the_standby_takes_over_when_it_dies(root, cl
         assert any(w.replica == holder and w.path == "/api/v1/namespaces/web/configmaps/web-config" for w in writes), (
             writes
         )
+
+        # A refresh asked of the standby is done by the leader (polling is off: nothing else makes it walk),
+        # and answered once the leader has removed the mark.
+        logged = len(leader.log())
+        response = standby.api.get("/api/v1/applications/mail", params={"refresh": "normal"})
+        assert response.status_code == 200, response.text
+        assert REFRESH not in (response.json()["metadata"].get("annotations") or {})
+        assert "walk: " in leader.log()[logged:]
 
         with cluster.client() as client:
             duration = lease_of(client)["leaseDurationSeconds"]

@@ -72,6 +72,8 @@ from wavecd.sync.tracking import instance_name
 __all__ = ["Controller"]
 
 Log = Callable[[str], None]
+# How often a refresh asked of another replica reads whether it is done (Argo CD's API server watches instead).
+_REFRESH_POLL = 0.2
 
 
 class Controller:
@@ -690,13 +692,17 @@ class Controller:
         if marked:
             self.log(f"webhook: marked {shown_apps(marked)} for refresh by the replica that owns each")
 
-    def _mark_for_refresh(self, node: AppNode) -> bool:
-        """Set `argocd.argoproj.io/refresh: normal` on the app's Application unless it is set already; whether
-        this call wrote it."""
-        if self.cache.annotation(ARGO_API_VERSION, APPLICATION, node.namespace, node.name, REFRESH) is not None:
+    def _refresh_asked(self, node: AppNode) -> str | None:
+        """The refresh the app's Application asks for (`normal`, `hard`), as the cache last saw it."""
+        return self.cache.annotation(ARGO_API_VERSION, APPLICATION, node.namespace, node.name, REFRESH)
+
+    def _mark_for_refresh(self, node: AppNode, kind: str = "normal") -> bool:
+        """Ask the app's owner for a refresh (`argocd.argoproj.io/refresh: normal` or `hard`) unless one at
+        least as thorough is asked for already; whether this call wrote it."""
+        if self._refresh_asked(node) in {kind, "hard"}:
             return False
         try:
-            body = {"metadata": {"annotations": {REFRESH: "normal"}}}
+            body = {"metadata": {"annotations": {REFRESH: kind}}}
             self.client.patch(ARGO_API_VERSION, APPLICATION, node.name, body, namespace=node.namespace)
         except KubeError as err:
             self.log(f"{node.name}: asking for its refresh failed: {err.message}")
@@ -735,8 +741,24 @@ class Controller:
 
     def refresh(self, name: str, *, hard: bool, timeout: float) -> AppEntry:
         """Argo CD's refresh: the tracked revisions resolved again (a walk, from the render cache unless
-        `hard`), then the app compared with the cluster."""
+        `hard`), then the app compared with the cluster. An app this replica does not reconcile is marked
+        with the refresh annotation instead, and the answer waits until its owner has removed it, as Argo CD's
+        API server waits for its controller."""
         node = self.node(name)
+        if not (self._may_write() and self._owns(node)):
+            if self._skips_reconcile(node):
+                return self._entry(node)  # no replica refreshes it: Argo CD's controller skips it too
+            self._mark_for_refresh(node, "hard" if hard else "normal")
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and not self._stopped.wait(_REFRESH_POLL):
+                # Read from the API itself: the cache may still hold an older version without the mark.
+                try:
+                    live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace)
+                except KubeError:
+                    continue  # asked again on the next turn, until the deadline
+                if live is None or REFRESH not in ((live.get("metadata") or {}).get("annotations") or {}):
+                    return self._entry(node, live)
+            return self._entry(node)
         with self._rounds:
             asked = self._round
         self.queue.walk(hard=hard)

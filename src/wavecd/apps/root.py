@@ -50,6 +50,11 @@ def _read_root_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise UserInputError(f"cannot read ROOT {path}: {err.strerror}", location=Location(file=str(path))) from None
+    return parse_root_text(text, path)
+
+
+def parse_root_text(text: str, path: Path) -> dict[str, Any]:
+    """The one Application or ApplicationSet of ROOT's text (read from `path`, or from `path` at a revision)."""
     try:
         objects = load_objects(text, str(path))
     except AppError as err:

@@ -78,19 +78,42 @@ class TreeSession:
         return self.renderer.render(node, settings_for(self.settings, kube_version, api_versions))
 
 
-def open_session(request: TreeRequest) -> TreeSession:
-    root = load_root(request.root, request.config)
+@dataclass(frozen=True)
+class RepositoryPin:
+    """The repositories mapped to `folder` (or inside it) read at commit `revision`, or as the working tree
+    when it is None: one side of `wavecd diff`."""
+
+    folder: Path
+    revision: str | None
+
+
+def render_cache(request: TreeRequest, cache_dir: Path) -> RenderCache:
+    """The render cache a request asks for: on disk beside the sources' cache, or (`--no-cache`) for this run."""
+    return DiskCache(cache_dir / "rendered", cache_dir) if request.use_cache else MemoryCache()
+
+
+def open_session(
+    request: TreeRequest,
+    *,
+    root: Root | None = None,
+    pin: RepositoryPin | None = None,
+    cache: RenderCache | None = None,
+) -> TreeSession:
+    """ROOT walked as the request says. `root` replaces the root loaded from disk (ROOT at a revision), `pin`
+    fixes the revision of the repositories in one folder, and `cache` is shared by several walks (the two
+    sides of a diff), so an app with the same inputs on both renders once."""
+    root = root or load_root(request.root, request.config)
     config = root.config
     resolver = SourceResolver(
         config, offline=request.offline, worktree=request.worktree, extra_repositories=parse_repo_flags(request.repos)
     )
+    if pin is not None:
+        resolver.pin(pin.folder, pin.revision)
     render = config.render
     settings = RenderSettings(
         render.helm_compat, render.kube_version, render.api_versions, render.timeout, config.kustomize, config.plugins
     )
-    cache: RenderCache = (
-        DiskCache(resolver.cache_dir / "rendered", resolver.cache_dir) if request.use_cache else MemoryCache()
-    )
+    cache = cache or render_cache(request, resolver.cache_dir)
     options = TreeOptions(settings=settings, executor=request.executor, workers=request.workers)
     tree = build_tree(root.obj, resolver, clusters=config.clusters, options=options, cache=cache, root_file=root.file)
     return TreeSession(root, tree, AppRenderer(resolver, tree.kinds, cache), settings)

@@ -12,6 +12,7 @@ import click
 
 # command name -> (module, attribute) holding its click command
 _COMMANDS: dict[str, tuple[str, str]] = {
+    "diff": ("wavecd.cli.diff_cmd", "diff"),
     "helm": ("wavecd.cli.helm_cmd", "helm"),
     "render": ("wavecd.cli.render_cmd", "render"),
     "sim": ("wavecd.cli.sim_cmd", "sim"),

@@ -14,9 +14,15 @@ from wavecd.goyaml import to_yaml
 __all__ = ["manifest_diff"]
 
 
-def manifest_diff(target: dict[str, Any] | None, live: dict[str, Any] | None, label: str) -> str:
-    """The unified diff from `live` to `target` (an absent side is empty), headed `live/<label>` and
-    `target/<label>`; the empty string when they are equal."""
+def manifest_diff(
+    target: dict[str, Any] | None,
+    live: dict[str, Any] | None,
+    label: str,
+    sides: tuple[str, str] = ("live", "target"),
+) -> str:
+    """The unified diff from `live` to `target` (an absent side is empty), headed `<sides[0]>/<label>` and
+    `<sides[1]>/<label>`; the empty string when they are equal. Two revisions compared (`wavecd diff
+    --from`) are headed `a/` and `b/`, as git heads them."""
     before = to_yaml(live).splitlines(keepends=True) if live is not None else []
     after = to_yaml(target).splitlines(keepends=True) if target is not None else []
-    return "".join(difflib.unified_diff(before, after, f"live/{label}", f"target/{label}"))
+    return "".join(difflib.unified_diff(before, after, f"{sides[0]}/{label}", f"{sides[1]}/{label}"))

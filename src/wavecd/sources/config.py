@@ -23,11 +23,15 @@ CONFIG_NAME = "wavecd.yaml"
 
 @dataclass(frozen=True)
 class RepositoryMapping:
-    """A git repository URL served from a local folder (read at a revision, or as the working tree)."""
+    """A git repository URL served from a local folder (read at a revision, or as the working tree).
+
+    `revision`, when set, is read whatever an Application's `targetRevision` says: `wavecd diff` pins the
+    repository ROOT lives in to one side's commit this way. It is not a key of `wavecd.yaml`."""
 
     url: str
     path: Path
     worktree: bool = False
+    revision: str | None = None
 
 
 @dataclass(frozen=True)

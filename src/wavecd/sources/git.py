@@ -94,6 +94,17 @@ class GitRepo:
         except SourceError:
             raise self._not_found(revision) from None
 
+    def toplevel(self) -> Path:
+        """The folder at the top of the working tree `path` lies in; a SourceError outside any repository."""
+        return Path(str(self._git("rev-parse", "--show-toplevel")).strip())
+
+    def commit(self, revision: str) -> str:
+        """The commit SHA of any revision git itself understands (`main`, `HEAD~1`, a tag, a short SHA):
+        what a person types on the command line, where `resolve` takes what an Application says."""
+        if revision.startswith("-"):
+            raise self._not_found(revision)
+        return self._verify_commit(revision)
+
     def files(self, sha: str) -> list[str]:
         return str(self._git("ls-tree", "-r", "--name-only", "-z", sha)).split("\0")[:-1]
 

@@ -6,6 +6,7 @@ the cache) is decided here.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,15 @@ class SourceResolver:
         # (the controller's poll) always asks git.
         self._resolved: dict[tuple[str, str], str] = {}
 
+    def pin(self, folder: Path, revision: str | None) -> None:
+        """Read every repository mapped to `folder` or a folder inside it at `revision` (a commit), or as its
+        working tree when `revision` is None, whatever the Applications' `targetRevision`s and wavecd.yaml's
+        `worktree:` say: one side of `wavecd diff`."""
+        folder = folder.resolve()
+        for key, mapping in self._repositories.items():
+            if mapping.path.resolve().is_relative_to(folder):
+                self._repositories[key] = dataclasses.replace(mapping, revision=revision, worktree=revision is None)
+
     def _mapping(self, repo_url: str) -> RepositoryMapping:
         mapping = self._repositories.get(normalize_repo_url(repo_url))
         if mapping is None:
@@ -81,14 +91,16 @@ class SourceResolver:
         """The commit `revision` of `repo_url` resolves to now, without reading its files (the controller's
         poll); None for a repository read as a working tree, which has no commit to compare."""
         mapping = self._mapping(repo_url)
-        if mapping.worktree or self.worktree:
+        if mapping.revision is None and (mapping.worktree or self.worktree):
             return None
-        return GitRepo(mapping.path, url=repo_url).resolve(revision)
+        return GitRepo(mapping.path, url=repo_url).resolve(mapping.revision or revision)
 
     def git_tree(self, repo_url: str, revision: str) -> GitTree:
         """The tree of `repo_url` at `revision`; mapped repositories only (wavecd does not clone)."""
         mapping = self._mapping(repo_url)
-        if mapping.worktree or self.worktree:
+        if mapping.revision is not None:
+            revision = mapping.revision
+        elif mapping.worktree or self.worktree:
             return GitTree(url=repo_url, root=mapping.path, revision=revision or "HEAD", worktree=True)
         repo = GitRepo(mapping.path, url=repo_url)
         key = (normalize_repo_url(repo_url), revision)

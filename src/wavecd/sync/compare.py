@@ -52,6 +52,10 @@ class ResourceComparison:
     name: str
     status: str
     reason: str = ""
+    # What was compared, for a diff to show (`wavecd diff --live`): the live object and what the sync's
+    # dry run says it would become (the desired body when it is missing); None where there is none.
+    live: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    predicted: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def ref(self) -> str:
@@ -133,16 +137,18 @@ def compare_one(
     if namespaced is False:
         namespace = ""
 
-    def verdict(status: str, reason: str = "") -> ResourceComparison:
-        return ResourceComparison(group, kind, namespace, name, status, reason)
+    def verdict(
+        status: str, reason: str = "", live: dict[str, Any] | None = None, predicted: dict[str, Any] | None = None
+    ) -> ResourceComparison:
+        return ResourceComparison(group, kind, namespace, name, status, reason, live, predicted)
 
     body = desired_body(target, instance, default_namespace, bool(namespaced))
     for _ in range(CONSISTENT_READ_ATTEMPTS):
         live = get_live(client, target, default_namespace) if namespaced is not None else None
         if live is None:
-            return verdict(SyncStatus.OUT_OF_SYNC, MISSING)
+            return verdict(SyncStatus.OUT_OF_SYNC, MISSING, predicted=body)
         if owner_of(live) != instance:
-            return verdict(SyncStatus.OUT_OF_SYNC, NOT_TRACKED)
+            return verdict(SyncStatus.OUT_OF_SYNC, NOT_TRACKED, _comparable(live), body)
         try:
             dry_run = client.apply(body, force=True, dry_run=True)
         except KubeConnectionError:
@@ -154,11 +160,10 @@ def compare_one(
         if _resource_version(dry_run) == _resource_version(live):
             break
     assert live is not None  # every pass of the loop (there is at least one) returned when it was None
-    return (
-        verdict(SyncStatus.SYNCED)
-        if _comparable(dry_run) == _comparable(live)
-        else verdict(SyncStatus.OUT_OF_SYNC, DIFFERS)
-    )
+    live, predicted = _comparable(live), _comparable(dry_run)
+    if predicted == live:
+        return verdict(SyncStatus.SYNCED)
+    return verdict(SyncStatus.OUT_OF_SYNC, DIFFERS, live, predicted)
 
 
 def _annotations(obj: dict[str, Any]) -> dict[str, Any]:
@@ -199,7 +204,7 @@ def extras(
         key = identity(live)
         if key in desired or is_hook(live) or ignores_extraneous(live):
             continue
-        out.append(ResourceComparison(*key, status=SyncStatus.OUT_OF_SYNC, reason=EXTRA))
+        out.append(ResourceComparison(*key, status=SyncStatus.OUT_OF_SYNC, reason=EXTRA, live=_comparable(live)))
     return sorted(out, key=lambda r: (r.group, r.kind, r.namespace, r.name))
 
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from support.gitops import git
-from support.snapshot import copy_examples
+from support.snapshot import committed_examples, copy_examples
 from wavecd.cli.main import main
 
 ROOT_VALUES = "ca-staging/root/values.yaml"
@@ -23,11 +23,7 @@ OLD_TAG, NEW_TAG = "2.3.5-b418", "2.3.6-b419"
 @pytest.fixture
 def staging(tmp_path: Path) -> Path:
     """The staging example as the top of its own git repository, one commit on `main`."""
-    repo = copy_examples(tmp_path)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "staging")
-    return repo
+    return committed_examples(tmp_path)
 
 
 def edit(repo: Path, path: str, old: str, new: str) -> None:

@@ -62,3 +62,17 @@ def copy_examples(tmp: Path) -> Path:
     """A private copy of examples/ (staging and its chart mirror); returns the staging folder."""
     shutil.copytree(EXAMPLES, tmp / "examples")
     return tmp / "examples" / "staging"
+
+
+def committed_examples(tmp: Path, branch: str = "main") -> Path:
+    """A private copy of examples/ whose staging folder is the top of its own git repository, committed once on
+    `branch` by a named committer (so the tests can commit after it); returns the staging folder."""
+    from support.gitops import git
+
+    repo = copy_examples(tmp)
+    git(repo, "init", "-q", "-b", branch)
+    git(repo, "config", "user.name", "ci")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "staging")
+    return repo

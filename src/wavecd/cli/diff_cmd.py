@@ -70,16 +70,21 @@ def print_text(diff: TreeDiff) -> None:
     console.print(Text(f"{len(diff.apps)} app(s) differ, {diff.unchanged} unchanged", style="bold"))
 
 
-def emit(diff: TreeDiff, output: str, max_length: int) -> None:
-    """The diff in the chosen format, then the exit status it means."""
+def show(diff: TreeDiff, output: str, max_length: int, extra: dict[str, Any] | None = None) -> None:
+    """The diff in the chosen format; `extra` keys head the JSON document (`promote`'s edit)."""
     if output == "json":
-        click.echo(json.dumps(diff.to_json(), indent=2))
+        click.echo(json.dumps({**(extra or {}), **diff.to_json()}, indent=2))
     elif output == "markdown":
         from wavecd.diff.markdown import markdown_report
 
         click.echo(markdown_report(diff, max_length), nl=False)
     else:
         print_text(diff)
+
+
+def emit(diff: TreeDiff, output: str, max_length: int) -> None:
+    """The diff in the chosen format, then the exit status it means."""
+    show(diff, output, max_length)
     if diff.errors:
         names = ", ".join(app.name for app in diff.errors)
         click.echo(f"Error: {len(diff.errors)} app(s) failed to render, their objects not compared: {names}", err=True)

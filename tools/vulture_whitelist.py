@@ -18,6 +18,7 @@ from wavecd.gotemplate.gofloat import shortest_g
 from wavecd.gotemplate.template_set import TemplateSet, _StatePickler, clear_cache
 from wavecd.helm.objects import Files, HelmValues, KubeVersion
 from wavecd.kube.client import KubeClient
+from wavecd.operations import __getattr__ as operations_getattr
 from wavecd.plan.app_plan import AppPlan
 from wavecd.plan.task import Task
 from wavecd.plan.tree_plan import TreePlan
@@ -37,6 +38,10 @@ main
 LazyGroup.list_commands
 LazyGroup.get_command
 serve
+
+# Python calls a module's `__getattr__` for a name the module lacks (PEP 562): `wavecd.operations` loads
+# `sync_root` and the Kubernetes client on first use, so the offline operations beside it start lean.
+operations_getattr
 
 # pickle.Pickler reads its per-object reducers from `dispatch_table` and calls `reducer_override`.
 _StatePickler.dispatch_table

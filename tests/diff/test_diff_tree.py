@@ -60,13 +60,28 @@ def test_ignore_differences_hide_what_the_app_ignores_and_nothing_else():
         "      ", "    "
     )
 
-    jq = [{"group": "apps", "kind": "Deployment", "jqPathExpressions": [".spec.replicas"]}]
+    # jq paths as Argo CD users write them are honoured; one outside them is named, not guessed at
+    jq = [
+        {
+            "group": "apps",
+            "kind": "Deployment",
+            "jqPathExpressions": [
+                '.spec.template.spec.containers[] | select(.name == "web") | .image',
+                ".spec.replicas | tostring",
+            ],
+        }
+    ]
+    diff = compare_trees(
+        tree(("shop", [deployment("web:1", 2)], jq)), tree(("shop", [deployment("web:2", 2)], jq)), "a", "b"
+    )
+    assert diff.apps == []
     diff = compare_trees(
         tree(("shop", [deployment("web:1", 2)], jq)), tree(("shop", [deployment("web:1", 5)], jq)), "a", "b"
     )
     assert diff.apps[0].warnings == [
-        "spec.ignoreDifferences[0]: jqPathExpressions are not evaluated by wavecd; those fields still show"
+        "spec.ignoreDifferences[0]: unsupported jq at ' tostring'; not evaluated by wavecd, those fields still show"
     ]
+    assert [obj.name for obj in diff.apps[0].objects] == ["web"]
 
 
 def test_secret_values_are_masked_but_their_change_shows():

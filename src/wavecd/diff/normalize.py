@@ -5,8 +5,9 @@ Argo CD removes `metadata.creationTimestamp` from every object and, by default
 `spec.ignoreDifferences` (gitops-engine's ignore normalizer). A rule matches an object by `group` and
 `kind` as globs — an omitted `group` is the core group only, as an empty glob matches only the empty
 string — and by `name` and `namespace` exactly, an omitted one matching any. Its `jsonPointers` are
-removed (RFC 6901; a pointer that finds nothing is skipped, as Argo CD skips it). `jqPathExpressions`
-need a jq engine wavecd does not have: they are reported, never silently taken as honoured.
+removed (RFC 6901; a pointer that finds nothing is skipped, as Argo CD skips it), and its
+`jqPathExpressions` deleted as `del(expr)` for the jq paths `wavecd.diff.jqpath` understands; an
+expression outside them is reported, never silently taken as honoured.
 `managedFieldsManagers` name owners of live fields, which only a cluster has.
 
 Map keys come out sorted when the result is written as YAML (`goyaml.to_yaml`), as Go's encoder sorts them.
@@ -18,6 +19,8 @@ import copy
 import fnmatch
 from dataclasses import dataclass
 from typing import Any
+
+from wavecd.diff.jqpath import JqUnsupported, delete_paths
 
 __all__ = ["IgnoreRule", "ObjectKey", "ignore_rules", "json_pointer", "normalize", "object_key"]
 
@@ -34,6 +37,7 @@ class IgnoreRule:
     name: str
     namespace: str
     pointers: tuple[tuple[str, ...], ...]
+    jq: tuple[str, ...] = ()
 
     def matches(self, key: ObjectKey) -> bool:
         group, kind, namespace, name = key
@@ -76,8 +80,14 @@ def ignore_rules(app: dict[str, Any]) -> tuple[list[IgnoreRule], list[str]]:
                 pointers.append(json_pointer(str(text)))
             except ValueError as err:
                 warnings.append(f"{where}: {err}; skipped")
-        if entry.get("jqPathExpressions"):
-            warnings.append(f"{where}: jqPathExpressions are not evaluated by wavecd; those fields still show")
+        expressions: list[str] = []
+        for text in entry.get("jqPathExpressions") or []:
+            try:
+                delete_paths({}, str(text))
+            except JqUnsupported as err:
+                warnings.append(f"{where}: {err}; not evaluated by wavecd, those fields still show")
+                continue
+            expressions.append(str(text))
         rules.append(
             IgnoreRule(
                 group=str(entry.get("group") or ""),
@@ -85,6 +95,7 @@ def ignore_rules(app: dict[str, Any]) -> tuple[list[IgnoreRule], list[str]]:
                 name=str(entry.get("name") or ""),
                 namespace=str(entry.get("namespace") or ""),
                 pointers=tuple(pointers),
+                jq=tuple(expressions),
             )
         )
     return rules, warnings
@@ -110,6 +121,8 @@ def normalize(obj: dict[str, Any], rules: list[IgnoreRule]) -> dict[str, Any]:
         if rule.matches(key):
             for pointer in rule.pointers:
                 _remove(out, pointer)
+            for expression in rule.jq:
+                delete_paths(out, expression)
     return out
 
 

@@ -82,3 +82,38 @@ def test_repo_urls_compare_after_normalisation(left, right):
 def test_different_repositories_stay_different():
     assert normalize_repo_url("https://github.com/org/repo") != normalize_repo_url("https://github.com/org/repo2")
     assert normalize_repo_url("https://GitHub.com/org/repo.git") == "github.com/org/repo"
+
+
+def test_two_folders_of_one_commit_are_exported_apart_and_a_pin_reads_them_at_its_commit(repo, tmp_path):
+    """A repository mapped at its top and one of its folders mapped as another repository: `git archive` in a
+    folder exports only that folder, so each export is its own; a pin reads both at one commit."""
+    from wavecd.sources.config import RepositoryMapping, WavecdConfig
+    from wavecd.sources.resolver import SourceResolver
+
+    gitrepo, commits = repo
+    (gitrepo.path / "team").mkdir()
+    (gitrepo.path / "team" / "VERSION").write_text("team")
+    git(gitrepo.path, "add", "team")
+    git(gitrepo.path, "commit", "-q", "-m", "team")
+    config = WavecdConfig(
+        repositories=(
+            RepositoryMapping("https://example.com/top.git", gitrepo.path),
+            RepositoryMapping("https://example.com/team.git", gitrepo.path / "team", worktree=True),
+        )
+    )
+    resolver = SourceResolver(config, cache_dir=tmp_path / "cache")
+    top = resolver.git_tree("https://example.com/top.git", "main")
+    assert sorted(p.name for p in top.root.iterdir()) == ["VERSION", "team"]
+    assert resolver.git_tree("https://example.com/team.git", "main").worktree  # as wavecd.yaml says
+
+    resolver.pin(gitrepo.path, commits["1.2.0"])
+    top = resolver.git_tree("https://example.com/top.git", "main")
+    assert (top.revision, (top.root / "VERSION").read_text()) == (commits["1.2.0"], "1.2.0")
+    with pytest.raises(SourceError, match="git archive"):  # the folder did not exist at that commit
+        resolver.git_tree("https://example.com/team.git", "main")
+
+    head = git(gitrepo.path, "rev-parse", "HEAD")
+    resolver.pin(gitrepo.path, head)
+    top, team = (resolver.git_tree(f"https://example.com/{name}.git", "main") for name in ("top", "team"))
+    assert top.root != team.root
+    assert (team.root / "VERSION").read_text() == "team" and (top.root / "team" / "VERSION").read_text() == "team"

@@ -98,6 +98,11 @@ class GitRepo:
         """The folder at the top of the working tree `path` lies in; a SourceError outside any repository."""
         return Path(str(self._git("rev-parse", "--show-toplevel")).strip())
 
+    def prefix(self) -> str:
+        """Where `path` lies inside its repository (`examples/staging/`), "" at the top: `git archive` run
+        here exports only this folder, so its exports are named by it too."""
+        return str(self._git("rev-parse", "--show-prefix")).strip()
+
     def commit(self, revision: str) -> str:
         """The commit SHA of any revision git itself understands (`main`, `HEAD~1`, a tag, a short SHA):
         what a person types on the command line, where `resolve` takes what an Application says."""

@@ -7,6 +7,7 @@ the cache) is decided here.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,7 @@ class SourceResolver:
         # repository and branch again and again, and each resolution is a `git` process. `revision_of`
         # (the controller's poll) always asks git.
         self._resolved: dict[tuple[str, str], str] = {}
+        self._prefixes: dict[str, str] = {}
 
     def pin(self, folder: Path, revision: str | None) -> None:
         """Read every repository mapped to `folder` or a folder inside it at `revision` (a commit), or as its
@@ -107,7 +109,7 @@ class SourceResolver:
         sha = self._resolved.get(key)
         if sha is None:
             sha = self._resolved[key] = repo.resolve(revision)
-        destination = self.cache_dir / "git" / sha
+        destination = self.cache_dir / "git" / self._export_name(repo, sha)
         if not destination.is_dir():
             make_private_folder(destination.parent)
             staging = Path(tempfile.mkdtemp(prefix=f".{sha}.", dir=destination.parent))
@@ -120,6 +122,15 @@ class SourceResolver:
                     raise
             staging.rmdir() if not any(staging.iterdir()) else None
         return GitTree(url=repo_url, root=destination, revision=sha)
+
+    def _export_name(self, repo: GitRepo, sha: str) -> str:
+        """The cache folder of a commit's export: the SHA, and for a folder inside its repository (which
+        exports only that folder) a digest of where it lies, so two folders of one commit never share one."""
+        key = str(repo.path)
+        if key not in self._prefixes:
+            self._prefixes[key] = repo.prefix()
+        prefix = self._prefixes[key]
+        return f"{sha}-{hashlib.sha256(prefix.encode()).hexdigest()[:16]}" if prefix else sha
 
     def chart(self, repo_url: str, chart: str, version: str) -> ChartSource:
         """A chart from a Helm repository or OCI registry: a folder mirror, a registry mirror, the

@@ -99,6 +99,10 @@ def test_refusals_leave_every_file_as_it_was(staging):
         "--app", "staging-seat", "--image", "backend/nope=1"
     )
     assert "--push pushes the commit" in refused("--app", "staging-seat", "--set", "image.tag=1", "--push")
+    # a branch that exists already: the edit is put back and the checkout stays where it was
+    existing = refused("--app", "staging-seat", "--set", "image.tag=1", "--branch", "argocd-sync/staging")
+    assert "git switch -c failed" in existing and "already exists" in existing
+    assert git(staging, "rev-parse", "--abbrev-ref", "HEAD") == "argocd-sync/staging"
 
     # the same key in the loadtest file too: two places for loadtest-seat, one (its own) for staging-seat
     with (staging / LOADTEST_SEAT).open("a") as fh:

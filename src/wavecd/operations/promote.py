@@ -161,11 +161,7 @@ def promote(tree_request: TreeRequest, request: PromoteRequest) -> PromoteResult
     if edited == original:
         unchanged = compare_trees(before.tree, before.tree, "before", "after")
         return PromoteResult(shown, key, old_value, request.value, unchanged, changed=False)
-    branch = request.branch
-    if branch is not None:
-        new_branch(top, branch)
-    elif request.commit:
-        branch = current_branch(top)
+    branch = request.branch or (current_branch(top) if request.commit else None)
     _write(file, edited)
     try:
         after = open_session(tree_request, root=root, pin=pin, cache=cache)
@@ -175,12 +171,13 @@ def promote(tree_request: TreeRequest, request: PromoteRequest) -> PromoteResult
         if diff.errors:
             names = ", ".join(app.name for app in diff.errors)
             raise UserInputError(f"after the edit, {names} no longer render(s); {shown} is left as it was")
+        if request.branch is not None:
+            new_branch(top, request.branch)  # after the checks: a refused edit leaves the branch as it was
     except BaseException:
         _write(file, original)
         raise
     sha = None
-    if request.commit or request.branch:
-        assert branch is not None
+    if branch is not None:
         affected = ", ".join(app.name for app in diff.apps)
         message = (
             f"promote {request.app}: {key}={request.value}\n\n"

@@ -111,10 +111,18 @@ def find_sites(job: RenderJob, path: KeyPath) -> list[Site]:
             if found:
                 sites.append(Site(app.name, path, value, field="values", doc_path=(*base, "values")))
         for number, parameter in enumerate(helm.parameters):
-            if parse_key(parameter.name) == path:
+            if _parameter_path(parameter.name) == path:
                 doc_path = (*base, "parameters", number, "value")
                 sites.append(Site(app.name, path, parameter.value, field="parameters", doc_path=doc_path))
     return sites
+
+
+def _parameter_path(name: str) -> KeyPath | None:
+    """A `parameters` entry's name as a path; None for a name `--set` could not have written."""
+    try:
+        return parse_key(name)
+    except UserInputError:
+        return None
 
 
 def _images(doc: Any, name: str, at: KeyPath = ()) -> list[KeyPath]:

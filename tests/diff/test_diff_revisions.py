@@ -170,3 +170,16 @@ def test_bad_revisions_and_flags_are_one_line_and_exit_2(staging, tmp_path):
     result = diff(outside, "--from", "HEAD")
     assert result.exit_code == 2
     assert "is not in a git repository: --from needs one" in result.stderr
+
+
+def test_an_app_that_no_longer_renders_is_exit_2_and_named(staging):
+    edit(staging, SEAT_VALUES, f'tag: "{OLD_TAG}"', "tag: [unclosed")
+    result = diff(staging, "--from", "HEAD", "-o", "json")
+    assert result.exit_code == 2
+    broken = {app["name"]: app for app in json.loads(result.stdout)["apps"]}
+    assert set(broken) == {"staging-seat", "loadtest-seat"}
+    assert broken["staging-seat"]["errors"]["from"] is None
+    assert "values-seat.yaml" in broken["staging-seat"]["errors"]["to"]
+    assert (
+        result.stderr == "Error: 2 app(s) failed to render, their objects not compared: loadtest-seat, staging-seat\n"
+    )

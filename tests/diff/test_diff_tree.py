@@ -92,6 +92,12 @@ def test_secret_values_are_masked_but_their_change_shows():
     assert "-  password: ++++++++++++\n+  password: ++++++++\n" in obj.diff
 
 
+def test_a_secret_moved_from_string_data_to_the_same_data_is_no_change():
+    encoded = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop"}}
+    encoded["data"] = {"password": "b2xkLXBhc3M="}  # base64 of old-pass
+    assert compare_trees(tree(("shop", [secret("old-pass")], [])), tree(("shop", [encoded], [])), "a", "b").apps == []
+
+
 def test_markdown_is_cut_to_its_limit_with_a_note_naming_what_was_cut():
     many = [(f"app-{i:02}", [deployment(f"web:{i}", 1)], []) for i in range(40)]
     changed = [

@@ -206,6 +206,8 @@ def object_change(
         return None
     newer_masked, older_masked = mask_secret_pair(newer, older)
     text = manifest_diff(newer_masked, older_masked, "/".join(part for part in key if part), sides)
+    if not text:  # equal once a Secret's stringData is folded into data, as the API server stores it
+        return None
     change: Change = "added" if older is None else "removed" if newer is None else "changed"
     shown = newer if newer is not None else older
     assert shown is not None

@@ -19,6 +19,8 @@ from wavecd.gotemplate.template_set import TemplateSet, _StatePickler, clear_cac
 from wavecd.helm.objects import Files, HelmValues, KubeVersion
 from wavecd.kube.client import KubeClient
 from wavecd.operations import __getattr__ as operations_getattr
+from wavecd.kyverno.functions import KyvernoFunctions
+from wavecd.kyverno.jmes import _Interpreter
 from wavecd.plan.app_plan import AppPlan
 from wavecd.plan.task import Task
 from wavecd.plan.tree_plan import TreePlan
@@ -150,3 +152,49 @@ SyncPhase.POST_DELETE
 # A token's role is made from the token file's and the command line's strings (`Role("readonly")`); the
 # member is what they name.
 Role.READONLY
+
+# The jmespath package calls a Functions subclass's `_func_<name>` methods by the name a query uses, and its
+# tree interpreter's `visit_<node type>` methods by the node's type.
+KyvernoFunctions._func_compare
+KyvernoFunctions._func_equal_fold
+KyvernoFunctions._func_replace
+KyvernoFunctions._func_replace_all
+KyvernoFunctions._func_to_upper
+KyvernoFunctions._func_to_lower
+KyvernoFunctions._func_trim
+KyvernoFunctions._func_trim_prefix
+KyvernoFunctions._func_split
+KyvernoFunctions._func_regex_replace_all
+KyvernoFunctions._func_regex_replace_all_literal
+KyvernoFunctions._func_regex_match
+KyvernoFunctions._func_pattern_match
+KyvernoFunctions._func_label_match
+KyvernoFunctions._func_to_boolean
+KyvernoFunctions._func_add
+KyvernoFunctions._func_sum
+KyvernoFunctions._func_subtract
+KyvernoFunctions._func_multiply
+KyvernoFunctions._func_divide
+KyvernoFunctions._func_modulo
+KyvernoFunctions._func_round
+KyvernoFunctions._func_base64_decode
+KyvernoFunctions._func_base64_encode
+KyvernoFunctions._func_path_canonicalize
+KyvernoFunctions._func_truncate
+KyvernoFunctions._func_parse_json
+KyvernoFunctions._func_parse_yaml
+KyvernoFunctions._func_lookup
+KyvernoFunctions._func_items
+KyvernoFunctions._func_object_from_lists
+KyvernoFunctions._func_sha256
+_Interpreter.visit_field
+_Interpreter.visit_subexpression
+_Interpreter.visit_index_expression
+_Interpreter.visit_or_expression
+_Interpreter.visit_and_expression
+_Interpreter.visit_not_expression
+_Interpreter.visit_comparator
+_Interpreter.visit_function_expression
+_Interpreter.visit_filter_projection
+_Interpreter.visit_projection
+_Interpreter.visit_value_projection

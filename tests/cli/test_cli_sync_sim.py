@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sync_repo import write_failing_repo
 
+from support.gitops import Child, deployment, disallow_latest_tag, kyverno_policy_crd, write_repo
 from support.paths import STAGING, wavecd_command
 from wavecd.cli.main import main
 
@@ -91,3 +92,40 @@ def test_ctrl_c_stops_at_a_safe_point_exits_130_and_still_summarises():
         assert proc.wait(timeout=60) == 130, proc.stderr.read() if proc.stderr else ""
     assert seen[-1]["event"] == "summary" and seen[-1]["phase"] == "Interrupted"
     assert [line["wave"] for line in seen if line["event"] == "wave_started"] == [-10]
+
+
+def test_an_enforce_policy_of_an_early_wave_stops_the_rollout_at_the_wave_it_refuses(tmp_path):
+    # Kyverno's CRD at wave -8 and an Enforce ClusterPolicy at wave -7, as the seed lays them out; the sim
+    # marks the policy Ready, then refuses the wave-11 Deployment whose image uses the `latest` tag.
+    policy = disallow_latest_tag("latest is not allowed")
+    bad = deployment("api", "shop")
+    bad["spec"]["template"]["spec"]["containers"][0]["image"] = "example/app:latest"
+    repo = write_repo(
+        tmp_path / "repo",
+        [
+            Child("kyverno-crds", [kyverno_policy_crd()], wave=-8),
+            Child("kyverno-policies", [policy], wave=-7),
+            Child("catalog", [deployment("catalog", "shop")], wave=10, namespace="shop"),
+            Child("api", [bad], wave=11, namespace="shop"),
+            Child("after", [deployment("worker", "shop")], wave=12, namespace="shop"),
+        ],
+    )
+    result = sync(str(repo), "--sim", "--timeout", "10m", "-o", "json")
+    assert result.exit_code == 1, result.stderr
+    lines = events(result.stdout)
+    finished = {line["app"]: line for line in lines if line["event"] == "app_finished"}
+    assert {app: finished[app]["health"] for app in ("kyverno-crds", "kyverno-policies", "catalog")} == {
+        "kyverno-crds": "Healthy",
+        "kyverno-policies": "Healthy",
+        "catalog": "Healthy",
+    }
+    assert (finished["api"]["wave"], finished["api"]["sync"]) == (11, "Failed")
+    assert (
+        'admission webhook "validate.kyverno.svc-fail" denied the request: \n\n'
+        "resource Deployment/shop/api was blocked due to the following policies \n\n"
+        "disallow-latest-tag:\n"
+        "  autogen-validate-image-tag: 'validation error: latest is not allowed. rule autogen-validate-image-tag\n"
+        "    failed at path /spec/template/spec/containers/0/image/'\n"
+    ) in finished["api"]["message"]
+    assert "after" not in finished
+    assert lines[-1]["stopped_at"] == 11

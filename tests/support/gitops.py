@@ -221,3 +221,31 @@ def _with_wave(obj: dict[str, Any], wave: int | None, annotations: dict[str, str
     if notes:
         obj["metadata"]["annotations"] = notes
     return obj
+
+
+def kyverno_policy_crd() -> dict[str, Any]:
+    """Kyverno's cluster-scoped ClusterPolicy CRD (with a status subresource), as its chart installs it."""
+    obj = crd("kyverno.io", "ClusterPolicy", "clusterpolicies")
+    obj["spec"]["scope"] = "Cluster"
+    obj["spec"]["versions"][0]["subresources"] = {"status": {}}
+    return obj
+
+
+def disallow_latest_tag(message: str, action: str = "Enforce") -> dict[str, Any]:
+    """The Kyverno library's `disallow-latest-tag` in short: Pods (and, by autogen, their controllers) may not
+    use an image tagged `latest`."""
+    return {
+        "apiVersion": "kyverno.io/v1",
+        "kind": "ClusterPolicy",
+        "metadata": {"name": "disallow-latest-tag"},
+        "spec": {
+            "validationFailureAction": action,
+            "rules": [
+                {
+                    "name": "validate-image-tag",
+                    "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+                    "validate": {"message": message, "pattern": {"spec": {"containers": [{"image": "!*:latest"}]}}},
+                }
+            ],
+        },
+    }

@@ -18,6 +18,7 @@ import yaml
 from wavecd.common import format_kube_time
 from wavecd.goyaml import GoYamlError, load_manifest
 from wavecd.sim import apierrors
+from wavecd.sim.admission import KyvernoAdmission
 from wavecd.sim.apierrors import ApiError
 from wavecd.sim.defaults import INITIAL_STATUS, apply_defaults
 from wavecd.sim.fieldpath import display
@@ -86,6 +87,8 @@ class Api:
         self.listeners: list[Callable[[Kind, str, dict], None]] = []
         # Per-thread request options the HTTP layer sets (`field_validation`) and reads back (`warnings`).
         self.request = threading.local()
+        # Kyverno's validating webhook: consulted on every create and update of a resource (not of a status).
+        self.admission = KyvernoAdmission(self)
 
     def now(self) -> float:
         """Seconds since the Unix epoch, as the cluster's timestamps count them."""
@@ -240,6 +243,10 @@ class Api:
             and _fields_only((old.get("metadata") or {}).get("managedFields")) == _fields_only(managed)
         ):
             return present(kind, clone(old)), False
+        if subresource is None and not (new.get("metadata") or {}).get("deletionTimestamp"):
+            warnings = self.admission.check(kind, new, old)
+            if warnings:
+                self.request.warnings = [*getattr(self.request, "warnings", []), *warnings]
         if self._finished_deleting(new):
             if dry_run:
                 return present(kind, new), False

@@ -102,3 +102,32 @@ def test_an_update_that_keeps_an_existing_violation_is_allowed(client, sim, ns, 
     assert merge_patch(client, "web", image_patch("busybox:latest")) == 200  # it failed before and fails now
     assert client.post(DEPLOYMENTS, json=deployment("nginx:1.25", "fixed")).status_code == 201
     assert merge_patch(client, "fixed", image_patch("nginx:latest")) == 400  # a new violation is refused
+
+
+def test_a_deny_rule_can_refuse_a_delete(client, sim, ns, policy_crd):
+    keep = {
+        "apiVersion": "kyverno.io/v1",
+        "kind": "ClusterPolicy",
+        "metadata": {"name": "keep-prod"},
+        "spec": {
+            "validationFailureAction": "Enforce",
+            "rules": [
+                {
+                    "name": "block-delete",
+                    "match": {"any": [{"resources": {"kinds": ["ConfigMap"], "operations": ["DELETE"]}}]},
+                    "validate": {
+                        "message": "{{ request.oldObject.metadata.name }} is kept",
+                        "deny": {"conditions": {"any": [{"key": "prod", "operator": "AnyIn", "value": ["prod"]}]}},
+                    },
+                }
+            ],
+        },
+    }
+    apply_policy(client, sim, keep)
+    configmaps = "/api/v1/namespaces/app/configmaps"
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"a": "b"}}
+    assert client.post(configmaps, json=config).status_code == 201
+    refused = client.delete(f"{configmaps}/settings")
+    assert refused.status_code == 400
+    assert refused.json()["message"].endswith("keep-prod:\n  block-delete: settings is kept\n")
+    assert client.get(f"{configmaps}/settings").status_code == 200

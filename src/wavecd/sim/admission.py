@@ -1,10 +1,10 @@
 """Kyverno's validating webhook, as a cluster that runs Kyverno answers: once a `ClusterPolicy` or `Policy`
-(its CRD comes from the tree, as on a real cluster) reports `Ready=True`, every create and update is
-evaluated by `wavecd.kyverno`; a request an Enforce rule fails is refused with Kyverno's denial, wrapped as
-the API server wraps a webhook's (`admission webhook "validate.kyverno.svc-fail" denied the request: …`, HTTP
-400). Audit failures are admitted; a policy with `emitWarning: true` returns them as warnings
-(`policy <policy>.<rule>: <message>`), as Kyverno does. Kyverno's default resource filters and its own
-namespace are left alone. PolicyReports are not written."""
+(its CRD comes from the tree, as on a real cluster) reports `Ready=True`, every create, update and delete is
+evaluated by `wavecd.kyverno` (a delete only by `deny` rules); a request an Enforce rule fails is refused with
+Kyverno's denial, wrapped as the API server wraps a webhook's (`admission webhook "validate.kyverno.svc-fail"
+denied the request: …`, HTTP 400). Audit failures are admitted; a policy with `emitWarning: true` returns them
+as warnings (`policy <policy>.<rule>: <message>`), as Kyverno does. Kyverno's default resource filters and
+its own namespace are left alone. PolicyReports are not written."""
 
 from __future__ import annotations
 
@@ -77,8 +77,11 @@ class KyvernoAdmission:
         labels = ((found or {}).get("metadata") or {}).get("labels") or {}
         return {str(k): str(v) for k, v in labels.items()}
 
-    def check(self, kind: Kind, new: dict[str, Any], old: dict[str, Any] | None) -> list[str]:
-        """Raise ApiError 400 with Kyverno's denial when an Enforce rule fails; else the audit warnings."""
+    def check(
+        self, kind: Kind, new: dict[str, Any], old: dict[str, Any] | None, *, deleting: bool = False
+    ) -> list[str]:
+        """Raise ApiError 400 with Kyverno's denial when an Enforce rule fails; else the audit warnings. `new` is
+        the object written (or, `deleting`, the one deleted) and `old` the stored one an update replaces."""
         namespace = str((new.get("metadata") or {}).get("namespace") or "")
         if kind.group == "kyverno.io" or kind.kind in _FILTERED_KINDS or namespace in _FILTERED_NAMESPACES:
             return []
@@ -86,12 +89,13 @@ class KyvernoAdmission:
         if not policies:
             return []
         labels = self._namespace_labels(namespace)
-        request = Request(operation="UPDATE" if old is not None else "CREATE", namespace_labels=labels)
+        operation = "DELETE" if deleting else "UPDATE" if old is not None else "CREATE"
+        request = Request(operation=operation, namespace_labels=labels)
         blocked: list[RuleResult] = []
         warnings: list[str] = []
         for policy in policies:
             results = evaluate(policy, new, request, old)
-            if old is not None:
+            if operation == "UPDATE" and old is not None:
                 results = _allow_existing(policy, results, old, labels)
             if any(r.blocks for r in results):
                 blocked.extend(results)

@@ -487,6 +487,8 @@ class Api:
                 )
             if precondition_rv and precondition_rv != meta.get("resourceVersion"):
                 raise apierrors.stale(kind, name)
+            if not meta.get("deletionTimestamp"):
+                self.admission.check(kind, old, None, deleting=True)
             if propagation == "Orphan":
                 self._orphan_dependents(meta.get("uid"))
             finalizers = list(meta.get("finalizers") or [])

@@ -143,8 +143,8 @@ def _rewrite_paths(rule: dict[str, Any], replacements: tuple[tuple[str, str], ..
 
 
 def _controllers(policy: dict[str, Any]) -> list[str]:
-    annotations = (policy.get("metadata") or {}).get("annotations") or {}
-    value = annotations.get(AUTOGEN_ANNOTATION)
+    annotations = (policy.get("metadata") or {}).get("annotations")
+    value = annotations.get(AUTOGEN_ANNOTATION) if isinstance(annotations, dict) else None
     if value is None:
         return list(_CONTROLLERS)
     if value == "none":

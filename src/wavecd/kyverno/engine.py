@@ -15,7 +15,7 @@ from typing import Any
 from wavecd.kyverno.conditions import ConditionError, evaluate_conditions
 from wavecd.kyverno.images import image_context
 from wavecd.kyverno.jmes import JMESPathError, NotFoundError, search
-from wavecd.kyverno.match import Request, rule_matches
+from wavecd.kyverno.match import Request, metadata_of, rule_matches
 from wavecd.kyverno.messages import any_pattern_failure, deny_message, pattern_message
 from wavecd.kyverno.pattern import match_pattern
 from wavecd.kyverno.policy import Policy
@@ -356,7 +356,7 @@ def evaluate(
     """The results of the policy's rules that apply to `resource`, in rule order (`applyRules: One` stops after the
     first that passes or fails). On DELETE, `resource` is the object being deleted."""
     request = request or Request()
-    meta = resource.get("metadata") or {}
+    meta = metadata_of(resource)
     namespace = str(meta.get("namespace") or "")
     if policy.namespace is not None and policy.namespace != namespace:
         return []

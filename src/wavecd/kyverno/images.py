@@ -64,7 +64,8 @@ def image_context(resource: dict[str, Any]) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for key in ("containers", "initContainers", "ephemeralContainers"):
         infos: dict[str, Any] = {}
-        for container in spec.get(key) or []:
+        containers = spec.get(key)
+        for container in containers if isinstance(containers, list) else []:
             if isinstance(container, dict) and isinstance(container.get("image"), str):
                 info = image_info(container["image"])
                 if info is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from wavecd.kyverno.wildcard import contains_wildcard, wildcard_match
 
-__all__ = ["Request", "UserInfo", "check_kind", "parse_kind_selector", "rule_matches"]
+__all__ = ["Request", "UserInfo", "check_kind", "metadata_of", "parse_kind_selector", "rule_matches"]
 
 _VERSION = re.compile(r"^(v\d+((alpha|beta)\d+)?|\*)$")
 
@@ -81,7 +81,8 @@ def check_kind(kinds: list[str], resource: dict[str, Any], subresource: str = ""
     return False
 
 
-def _metadata(resource: dict[str, Any]) -> dict[str, Any]:
+def metadata_of(resource: dict[str, Any]) -> dict[str, Any]:
+    """A resource's `metadata`, or an empty map when it has none (or not a map)."""
     meta = resource.get("metadata")
     return meta if isinstance(meta, dict) else {}
 
@@ -141,7 +142,7 @@ def _block_errors(
     if operations and request.operation not in operations:
         return ["operation does not match"]
     errors: list[str] = []
-    meta = _metadata(resource)
+    meta = metadata_of(resource)
     kinds = [str(k) for k in block.get("kinds") or []]
     if kinds and not check_kind(kinds, resource, request.subresource):
         errors.append(f"kind does not match {kinds}")

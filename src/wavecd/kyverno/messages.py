@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from wavecd.kyverno.match import metadata_of
 from wavecd.kyverno.results import RuleResult, Status
 
 __all__ = [
@@ -71,7 +72,7 @@ def blocked_message(resource: dict[str, Any], results: Iterable[RuleResult]) -> 
             failures.setdefault(result.policy, {})[result.rule] = result.message
     if not failures:
         return ""
-    meta = resource.get("metadata") or {}
+    meta = metadata_of(resource)
     name = f"{resource.get('kind', '')}/{meta.get('namespace') or ''}/{meta.get('name') or ''}"
     body = yaml.dump(failures, Dumper=_Dumper, default_flow_style=False, sort_keys=True, width=80, allow_unicode=True)
     return f"\n\nresource {name} was blocked due to the following policies \n\n{body}"

@@ -8,6 +8,7 @@ from typing import Any
 
 from wavecd.kyverno.autogen import compute_rules
 from wavecd.kyverno.match import SelectorError, selector_matches
+from wavecd.kyverno.shapes import rule_shape_errors
 from wavecd.kyverno.wildcard import wildcard_match
 
 __all__ = ["POLICY_KINDS", "Policy", "PolicyError", "is_policy", "load_policy"]
@@ -88,6 +89,10 @@ def load_policy(manifest: dict[str, Any]) -> Policy:
     rules = spec.get("rules")
     if not isinstance(rules, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str) for r in rules):
         raise PolicyError(f"{manifest.get('kind')} {name}: spec.rules must be a list of rules, each with a name")
+    for rule in rules:
+        problems = rule_shape_errors(rule)
+        if problems:
+            raise PolicyError(f"{manifest.get('kind')} {name}: rule {rule['name']}: {'; '.join(problems)}")
     namespace = meta.get("namespace") if manifest.get("kind") == "Policy" and isinstance(meta, dict) else None
     return Policy(
         name=name,

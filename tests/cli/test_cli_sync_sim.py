@@ -124,8 +124,8 @@ def test_an_enforce_policy_of_an_early_wave_stops_the_rollout_at_the_wave_it_ref
         'admission webhook "validate.kyverno.svc-fail" denied the request: \n\n'
         "resource Deployment/shop/api was blocked due to the following policies \n\n"
         "disallow-latest-tag:\n"
-        "  autogen-validate-image-tag: 'validation error: latest is not allowed. rule autogen-validate-image-tag\n"
-        "    failed at path /spec/template/spec/containers/0/image/'\n"
+        "  autogen-validate-image-tag: 'validation error: latest is not allowed. rule autogen-validate-image-tag "
+        "failed at path /spec/template/spec/containers/0/image/'\n"
     ) in finished["api"]["message"]
     assert "after" not in finished
     assert lines[-1]["stopped_at"] == 11

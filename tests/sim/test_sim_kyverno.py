@@ -53,8 +53,8 @@ def test_an_enforce_violation_is_refused_with_kyvernos_message(client, sim, ns, 
         'admission webhook "validate.kyverno.svc-fail" denied the request: \n\n'
         "resource Deployment/app/web was blocked due to the following policies \n\n"
         "disallow-latest-tag:\n"
-        "  autogen-validate-image-tag: 'validation error: no latest. rule autogen-validate-image-tag\n"
-        "    failed at path /spec/template/spec/containers/0/image/'\n"
+        "  autogen-validate-image-tag: 'validation error: no latest. rule autogen-validate-image-tag "
+        "failed at path /spec/template/spec/containers/0/image/'\n"
     )
     assert client.get(f"{DEPLOYMENTS}/web").status_code == 404
     dry = client.post(f"{DEPLOYMENTS}?dryRun=All", json=deployment("nginx:latest"))

@@ -60,7 +60,11 @@ def deny_message(rule: str, message: str, condition_messages: str) -> str:
 
 
 class _Dumper(yaml.SafeDumper):
-    """YAML as go-yaml v3 writes Kyverno's denial: two-space indent, sorted keys."""
+    """YAML as go-yaml v3 writes Kyverno's denial: two-space indent, sorted keys, and no line folding (its
+    emitter starts with an unlimited width; both port libyaml's emitter, so quoting is the same)."""
+
+
+_UNFOLDED = 2**31 - 1
 
 
 def blocked_message(resource: dict[str, Any], results: Iterable[RuleResult]) -> str:
@@ -74,7 +78,9 @@ def blocked_message(resource: dict[str, Any], results: Iterable[RuleResult]) -> 
         return ""
     meta = metadata_of(resource)
     name = f"{resource.get('kind', '')}/{meta.get('namespace') or ''}/{meta.get('name') or ''}"
-    body = yaml.dump(failures, Dumper=_Dumper, default_flow_style=False, sort_keys=True, width=80, allow_unicode=True)
+    body = yaml.dump(
+        failures, Dumper=_Dumper, default_flow_style=False, sort_keys=True, width=_UNFOLDED, allow_unicode=True
+    )
     return f"\n\nresource {name} was blocked due to the following policies \n\n{body}"
 
 

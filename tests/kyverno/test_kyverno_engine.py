@@ -363,3 +363,18 @@ def test_evaluation_leaves_the_resource_unchanged() -> None:
     before = yaml.safe_dump(resource)
     evaluate(load_policy(DISALLOW_LATEST), resource)
     assert yaml.safe_dump(resource) == before
+
+
+def test_denial_messages_are_written_with_go_yamls_string_styles() -> None:
+    # go-yaml's stringv: a line break makes a literal block, a text that reads back as another type is
+    # double-quoted, `: ` forces quotes, anything else stays plain.
+    results = [
+        RuleResult("p", "a", Status.FAIL, "line one\nline two", True, True),
+        RuleResult("p", "b", Status.FAIL, "true", True, True),
+        RuleResult("p", "c", Status.FAIL, "plain text", True, True),
+        RuleResult("p", "d", Status.FAIL, "x: y", True, True),
+    ]
+    resource = {"kind": "Pod", "metadata": {"namespace": "d", "name": "n"}}
+    assert admission_denial(resource, results).endswith(
+        "p:\n  a: |-\n    line one\n    line two\n  b: \"true\"\n  c: plain text\n  d: 'x: y'\n"
+    )

@@ -67,6 +67,20 @@ class _Dumper(yaml.SafeDumper):
 _UNFOLDED = 2**31 - 1
 
 
+def _string(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    """go-yaml v3's `stringv`: a text with a line break as a literal block, one that would read back as
+    another type (`true`, `10`) double-quoted, anything else plain when the emitter allows (else quoted)."""
+    if "\n" in text:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    resolve: Any = dumper.resolve  # PyYAML's resolver carries no annotations
+    if resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str":
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text)
+
+
+_Dumper.add_representer(str, _string)
+
+
 def blocked_message(resource: dict[str, Any], results: Iterable[RuleResult]) -> str:
     """Kyverno's text for a refused request: every rule that neither passed nor was skipped, policy by policy
     (GetBlockedMessages)."""

@@ -131,3 +131,42 @@ def test_a_deny_rule_can_refuse_a_delete(client, sim, ns, policy_crd):
     assert refused.status_code == 400
     assert refused.json()["message"].endswith("keep-prod:\n  block-delete: settings is kept\n")
     assert client.get(f"{configmaps}/settings").status_code == 200
+
+
+def test_violations_are_reported_as_kyvernos_policy_violation_events(client, sim, ns, policy_crd):
+    audit = copy.deepcopy(POLICY)
+    audit["spec"]["validationFailureAction"] = "Audit"
+    apply_policy(client, sim, audit)
+    assert client.post(f"{DEPLOYMENTS}?dryRun=All", json=deployment("nginx:latest", "dry")).status_code == 201
+    assert client.get("/api/v1/events").json()["items"] == []  # a dry run has no side effects
+    assert client.post(DEPLOYMENTS, json=deployment("nginx:latest")).status_code == 201
+    events = [
+        e
+        for e in client.get("/api/v1/events").json()["items"]
+        if "Deployment" in (e["involvedObject"]["kind"], (e.get("related") or {}).get("kind"))
+    ]  # the Deployment's pods break the Pod rule too, and are reported as well
+    seen = {
+        (e["metadata"]["namespace"], e["involvedObject"]["kind"], e["reason"], e["type"], e["message"]) for e in events
+    }
+    assert seen == {
+        (
+            "default",
+            "ClusterPolicy",
+            "PolicyViolation",
+            "Warning",
+            "Deployment app/web: [autogen-validate-image-tag] fail; validation error: no latest. "
+            "rule autogen-validate-image-tag failed at path /spec/template/spec/containers/0/image/",
+        ),
+        (
+            "app",
+            "Deployment",
+            "PolicyViolation",
+            "Warning",
+            "policy disallow-latest-tag/autogen-validate-image-tag fail: validation error: no latest. "
+            "rule autogen-validate-image-tag failed at path /spec/template/spec/containers/0/image/",
+        ),
+    }
+    policy_event = next(e for e in events if e["involvedObject"]["kind"] == "ClusterPolicy")
+    assert (policy_event["action"], policy_event["reportingComponent"]) == ("Resource Passed", "kyverno-admission")
+    related = {k: v for k, v in policy_event["related"].items() if k != "uid"}  # the uid the server assigned
+    assert related == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "namespace": "app"}

@@ -3,8 +3,9 @@
 evaluated by `wavecd.kyverno` (a delete only by `deny` rules); a request an Enforce rule fails is refused with
 Kyverno's denial, wrapped as the API server wraps a webhook's (`admission webhook "validate.kyverno.svc-fail"
 denied the request: …`, HTTP 400). Audit failures are admitted; a policy with `emitWarning: true` returns them
-as warnings (`policy <policy>.<rule>: <message>`), as Kyverno does. Kyverno's default resource filters and
-its own namespace are left alone. PolicyReports are not written."""
+as warnings (`policy <policy>.<rule>: <message>`), as Kyverno does; failures are reported as Kyverno's
+PolicyViolation Events (`policyevents.py`). Kyverno's default resource filters and its own namespace are left
+alone. PolicyReports are not written."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from wavecd.kyverno import Policy, PolicyError, Request, RuleResult, Status, admission_denial, evaluate, load_policy
 from wavecd.sim.apierrors import ApiError
+from wavecd.sim.policyevents import violation_events
 from wavecd.sim.registry import Kind
 
 __all__ = ["KyvernoAdmission"]
@@ -78,10 +80,17 @@ class KyvernoAdmission:
         return {str(k): str(v) for k, v in labels.items()}
 
     def check(
-        self, kind: Kind, new: dict[str, Any], old: dict[str, Any] | None, *, deleting: bool = False
+        self,
+        kind: Kind,
+        new: dict[str, Any],
+        old: dict[str, Any] | None,
+        *,
+        deleting: bool = False,
+        dry_run: bool = False,
     ) -> list[str]:
         """Raise ApiError 400 with Kyverno's denial when an Enforce rule fails; else the audit warnings. `new` is
-        the object written (or, `deleting`, the one deleted) and `old` the stored one an update replaces."""
+        the object written (or, `deleting`, the one deleted) and `old` the stored one an update replaces. Unless
+        it is a dry run, the PolicyViolation Events Kyverno writes are created too."""
         namespace = str((new.get("metadata") or {}).get("namespace") or "")
         if kind.group == "kyverno.io" or kind.kind in _FILTERED_KINDS or namespace in _FILTERED_NAMESPACES:
             return []
@@ -93,10 +102,12 @@ class KyvernoAdmission:
         request = Request(operation=operation, namespace_labels=labels)
         blocked: list[RuleResult] = []
         warnings: list[str] = []
+        evaluated: list[tuple[Policy, list[RuleResult]]] = []
         for policy in policies:
             results = evaluate(policy, new, request, old)
             if operation == "UPDATE" and old is not None:
                 results = _allow_existing(policy, results, old, labels)
+            evaluated.append((policy, results))
             if any(r.blocks for r in results):
                 blocked.extend(results)
             elif (policy.manifest.get("spec") or {}).get("emitWarning"):
@@ -105,9 +116,26 @@ class KyvernoAdmission:
                     for r in results
                     if r.status in (Status.FAIL, Status.ERROR)
                 )
+        if not dry_run:
+            self._report(new, evaluated, blocked=bool(blocked))
         if blocked:
             raise ApiError(400, "", admission_denial(new, blocked))
         return warnings
+
+    def _report(
+        self, resource: dict[str, Any], evaluated: list[tuple[Policy, list[RuleResult]]], blocked: bool
+    ) -> None:
+        """Kyverno's PolicyViolation Events: on a refusal only the Enforce policies' (the others run after an
+        admitted request), else every policy's."""
+        kind = self._api.registry.by_plural("", "v1", "events")
+        for policy, results in evaluated:
+            if blocked and not any(r.blocks for r in results):
+                continue
+            for event in violation_events(policy, resource, results, blocked=blocked, now=self._api.now()):
+                try:
+                    self._api.create(kind, event["metadata"]["namespace"], event, manager="kyverno")
+                except ApiError:
+                    continue
 
 
 def _allow_existing(

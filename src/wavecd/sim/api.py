@@ -244,7 +244,7 @@ class Api:
         ):
             return present(kind, clone(old)), False
         if subresource is None and not (new.get("metadata") or {}).get("deletionTimestamp"):
-            warnings = self.admission.check(kind, new, old)
+            warnings = self.admission.check(kind, new, old, dry_run=dry_run)
             if warnings:
                 self.request.warnings = [*getattr(self.request, "warnings", []), *warnings]
         if self._finished_deleting(new):
@@ -488,7 +488,7 @@ class Api:
             if precondition_rv and precondition_rv != meta.get("resourceVersion"):
                 raise apierrors.stale(kind, name)
             if not meta.get("deletionTimestamp"):
-                self.admission.check(kind, old, None, deleting=True)
+                self.admission.check(kind, old, None, deleting=True, dry_run=dry_run)
             if propagation == "Orphan":
                 self._orphan_dependents(meta.get("uid"))
             finalizers = list(meta.get("finalizers") or [])

@@ -18,9 +18,9 @@ from wavecd.gotemplate.gofloat import shortest_g
 from wavecd.gotemplate.template_set import TemplateSet, _StatePickler, clear_cache
 from wavecd.helm.objects import Files, HelmValues, KubeVersion
 from wavecd.kube.client import KubeClient
-from wavecd.operations import __getattr__ as operations_getattr
 from wavecd.kyverno.functions import KyvernoFunctions
 from wavecd.kyverno.jmes import _Interpreter
+from wavecd.operations import __getattr__ as operations_getattr
 from wavecd.plan.app_plan import AppPlan
 from wavecd.plan.task import Task
 from wavecd.plan.tree_plan import TreePlan

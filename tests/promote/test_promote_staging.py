@@ -98,6 +98,9 @@ def test_refusals_leave_every_file_as_it_was(staging):
     assert "no image 'backend/nope' among the values of app staging-seat" in refused(
         "--app", "staging-seat", "--image", "backend/nope=1"
     )
+    assert "helm --set reads ',' as a second assignment" in refused(
+        "--app", "staging-seat", "--set", "image.tag=1.4.2,replicaCount=3"
+    )
     assert "--push pushes the commit" in refused("--app", "staging-seat", "--set", "image.tag=1", "--push")
     # a branch that exists already: the edit is put back and the checkout stays where it was
     existing = refused("--app", "staging-seat", "--set", "image.tag=1", "--branch", "argocd-sync/staging")

@@ -78,6 +78,9 @@ def test_windows_line_endings_stay():
         ("a: 1\n", "b", "values.yaml: b is not set here"),
         ("a: 1\n---\nb: 2\n", "a", "values.yaml: holds 2 YAML documents"),
         ("a: [1\n", "a", "values.yaml: "),
+        # `tag:` with nothing after it, last in the file and before another key: nothing to replace in place
+        ("image:\n  tag:\n", "image.tag", "values.yaml: image.tag is empty (null), so there is no value to replace"),
+        ("image:\n  tag:\n  pullPolicy: Always\n", "image.tag", "values.yaml: image.tag is empty (null)"),
     ],
 )
 def test_what_cannot_be_edited_alone_is_refused(text, path, message):

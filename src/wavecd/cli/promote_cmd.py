@@ -5,6 +5,7 @@ Exit status: 0 the value was set (or already was), 2 refused or failed (one line
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,18 @@ def _split(option: str, text: str) -> tuple[str, str]:
     if not sep or not name:
         raise click.UsageError(f"{option} {text!r}: expected NAME=VALUE")
     return name, value
+
+
+def _one_assignment(text: str) -> tuple[str, str]:
+    """`--set`'s KEY=VALUE. Helm's `--set` reads an unescaped `,` as the start of another assignment, so such a
+    value is refused rather than written whole; `\\,` is Helm's literal comma."""
+    key, value = _split("--set", text)
+    if re.search(r"(?<!\\),", value):
+        raise click.UsageError(
+            f"--set {text!r}: helm --set reads ',' as a second assignment, and promote changes one parameter "
+            "per run (write a literal comma as '\\,')"
+        )
+    return key, value.replace("\\,", ",")
 
 
 @click.command("promote", context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,7 +69,7 @@ def promote(
 
     if (assignment is None) == (image is None):
         raise click.UsageError("give one of --set KEY=VALUE or --image NAME=TAG")
-    key, value = _split("--set", assignment) if assignment is not None else (None, "")
+    key, value = _one_assignment(assignment) if assignment is not None else (None, "")
     name = None
     if image is not None:
         name, value = _split("--image", image)

@@ -142,6 +142,12 @@ def set_scalar(text: str, name: str, path: KeyPath, value: str) -> str:
         raise UserInputError(
             f"{name}: {format_path(path)} is a {'mapping' if isinstance(old_value, dict) else 'list'}, not one value"
         )
+    if old_value is None:
+        # `key:` with nothing after it has no token to replace: the parser's position is already the next key's.
+        raise UserInputError(
+            f"{name}: {format_path(path)} is empty (null), so there is no value to replace; write one there "
+            '(e.g. `tag: ""`) and run promote again'
+        )
     line, column, flow = _position(text, name, path)
     lines = text.splitlines(keepends=True)
     line_text = lines[line]
@@ -153,6 +159,10 @@ def set_scalar(text: str, name: str, path: KeyPath, value: str) -> str:
     expected = copy.deepcopy(before)
     new_value = read_values(f"v: {token}\n", name)["v"]
     _assign(expected, path, new_value)
-    if read_values(edited, name) != expected:
+    try:
+        after = read_values(edited, name)
+    except UserInputError:
+        after = None
+    if after != expected:
         raise UserInputError(f"{name}:{line + 1}: the value could not be replaced on its own; edit it by hand")
     return edited

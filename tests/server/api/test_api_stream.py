@@ -51,7 +51,28 @@ def test_newline_delimited_json_without_event_stream(client, view, tokens):
     assert response.headers["content-type"].startswith("application/json")
     lines = response.text.splitlines()
     assert len(lines) == 4
-    assert json.loads(lines[0]) == {"result": {"type": "ADDED", "application": application("root")}}
+    root = {**application("root"), "wavecd": {"parent": None, "wave": None, "generatedBy": None}}
+    assert json.loads(lines[0]) == {"result": {"type": "ADDED", "application": root}}
+
+
+def test_each_app_carries_its_place_in_the_tree_as_the_list_gives_it(client, view, tokens):
+    """The `wavecd` key of `GET /api/v1/applications` rides on every event, a deleted app's too; the
+    controller is asked once per app, not once per event."""
+    view.events = events()
+    response = client.get(STREAM, headers=bearer(tokens.readonly))
+    places = [(r["type"], r["application"]["wavecd"]) for r in map(_result, response.text.splitlines())]
+    listed = {
+        a["metadata"]["name"]: a["wavecd"]
+        for a in client.get("/api/v1/applications", headers=bearer(tokens.readonly)).json()["items"]
+    }
+    web = {"parent": "root", "wave": 2, "generatedBy": None}
+    assert listed["web"] == web
+    assert places == [("ADDED", listed["root"]), ("ADDED", web), ("MODIFIED", web), ("DELETED", web)]
+    assert view.calls.count(("application", "web")) == 1
+
+
+def _result(line: str) -> dict:
+    return json.loads(line)["result"]
 
 
 def test_name_follows_one_app(client, view, tokens):

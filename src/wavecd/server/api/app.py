@@ -8,11 +8,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from wavecd.server.api import applications, errors, resources, stream
+from wavecd.server.api import applications, errors, resources, session, stream
 from wavecd.server.api.context import ApiContext, WebhookHandler
 from wavecd.server.api.webhook import webhook
 from wavecd.server.errors import ApiError
 from wavecd.server.tokens import TokenStore
+from wavecd.server.ui import ui_routes
 from wavecd.server.view import ControllerView
 
 __all__ = ["build_api"]
@@ -37,8 +38,9 @@ def build_api(
     refresh_timeout: float = _REFRESH_TIMEOUT,
     keepalive: float = _SSE_KEEPALIVE,
 ) -> Starlette:
-    """The HTTP API over `view`: Argo CD's application routes (bearer tokens from `tokens`) and the
-    unauthenticated webhook, whose requests go to `on_webhook(method, headers, body, oversized)`."""
+    """The HTTP API over `view`: Argo CD's application routes (bearer tokens from `tokens`), the
+    unauthenticated webhook, whose requests go to `on_webhook(method, headers, body, oversized)`, and the
+    web UI's static shell (`wavecd.server.ui`)."""
     routes = [
         Route("/api/v1/applications", applications.list_applications, methods=["GET"]),
         Route(_APP, applications.get_application, methods=["GET"]),
@@ -49,7 +51,9 @@ def build_api(
         Route(f"{_APP}/operation", applications.terminate, methods=["DELETE"]),
         Route("/api/v1/stream/applications", stream.watch_applications, methods=["GET"]),
         Route("/api/webhook", webhook, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        Route("/api/v1/session/userinfo", session.user_info, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *ui_routes(),
     ]
     api = Starlette(
         routes=routes,

@@ -20,12 +20,24 @@ from wavecd.server.api.bodies import read_json_object, rollback_request, sync_re
 from wavecd.server.api.context import ApiContext
 from wavecd.server.view import AppEntry
 
-__all__ = ["application_json", "get_application", "list_applications", "rollback", "sync", "terminate"]
+__all__ = [
+    "application_json",
+    "get_application",
+    "list_applications",
+    "rollback",
+    "sync",
+    "terminate",
+    "tree_position",
+]
+
+
+def tree_position(entry: AppEntry) -> dict[str, Any]:
+    """The `wavecd` key: where the app sits in the tree."""
+    return {"parent": entry.parent, "wave": entry.wave, "generatedBy": entry.generated_by}
 
 
 def application_json(entry: AppEntry) -> dict[str, Any]:
-    tree = {"parent": entry.parent, "wave": entry.wave, "generatedBy": entry.generated_by}
-    return {**entry.application, "wavecd": tree}
+    return {**entry.application, "wavecd": tree_position(entry)}
 
 
 async def list_applications(request: Request) -> Response:

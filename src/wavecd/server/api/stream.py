@@ -4,7 +4,8 @@ listens, framed as Argo CD's gateway frames its watch.
 With `Accept: text/event-stream` each event is a server-sent event, `data: {"result":{"type":…,
 "application":{…}}}` and a blank line, with a `:` comment every 15 s so proxies and browsers keep an idle
 stream open; otherwise one JSON object per line. An event identical to the last one sent for the same app is
-not sent again, as Argo CD suppresses it. `?name=` follows one app.
+not sent again, as Argo CD suppresses it. `?name=` follows one app. Each Application carries the `wavecd` key
+(its place in the tree) as `GET /api/v1/applications` gives it, so a client never has to ask again.
 
 The controller's `watch` is a blocking iterator: it runs in a thread of its own (not the request pool, so
 open streams never starve the other routes) and hands events over through a small bounded queue, so a slow
@@ -25,8 +26,10 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from wavecd.goyaml.gojson import marshal
+from wavecd.server.api.applications import tree_position
 from wavecd.server.api.auth import Action, authorize
 from wavecd.server.api.context import ApiContext
+from wavecd.server.errors import NotFound
 from wavecd.server.view import ApplicationEvent, ControllerView
 
 __all__ = ["watch_applications"]
@@ -108,13 +111,42 @@ class _WatchResponse(Response):
         self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[ApplicationEvent | None], stop: threading.Event
     ) -> None:
         """The watch thread: events into the queue until the watch ends or the stream is stopped; None last."""
+        positions = _Positions(self._view)
         try:
             for event in self._view.watch(stop):
-                if not _hand_over(loop, queue, event, stop):
+                placed = ApplicationEvent(event.type, {**event.application, "wavecd": positions.of(event)})
+                if not _hand_over(loop, queue, placed, stop):
                     return
         except Exception:
             _log.exception("the application watch failed")
         _hand_over(loop, queue, None, stop)
+
+
+class _Positions:
+    """Each app's place in the tree for the stream's events, asked of the controller once per app and again
+    only when its annotations change (a new `sync-wave`, a move to another parent comes with a new object);
+    a deleted app keeps the place it had."""
+
+    def __init__(self, view: ControllerView):
+        self._view = view
+        self._known: dict[str, tuple[str, dict[str, Any] | None]] = {}
+
+    def of(self, event: ApplicationEvent) -> dict[str, Any] | None:
+        name = _app_name(event.application)
+        metadata = event.application.get("metadata")
+        annotations = marshal(metadata.get("annotations") if isinstance(metadata, dict) else None)
+        known = self._known.get(name)
+        if event.type == "DELETED":
+            self._known.pop(name, None)
+            return known[1] if known else None
+        if known is None or known[0] != annotations:
+            try:
+                position: dict[str, Any] | None = tree_position(self._view.application(name))
+            except NotFound:
+                position = None  # not (or no longer) in the tree
+            known = (annotations, position)
+            self._known[name] = known
+        return known[1]
 
 
 def _hand_over(

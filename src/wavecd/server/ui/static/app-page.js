@@ -1,0 +1,330 @@
+// One app: its state and actions, its resource tree as a graph (health per node), the chosen resource's
+// live and desired manifests and their diff side by side (Secrets masked by the server), and its history.
+
+import {
+  managedResources,
+  refreshApplication,
+  resourceTree,
+  rollbackApplication,
+  session,
+  syncApplication,
+  terminateOperation,
+} from "./api.js";
+import { ago, clear, h, healthBadge, healthIcon, healthTone, modal, phaseBadge, s, syncBadge, toast } from "./dom.js";
+import { destination, health, healthMessage, opState, phase, revision, store, syncStatus, targetRevision, wave } from "./store.js";
+import { toYaml } from "./yaml.js";
+
+const NODE_W = 220;
+const NODE_H = 46;
+const GAP_X = 56;
+const GAP_Y = 12;
+const key = (r) => `${r.group || ""}/${r.kind}/${r.namespace || ""}/${r.name}`;
+
+export function render(view, name) {
+  let tree = [];
+  let managed = [];
+  let selected = null;
+  const head = h("div.app-head");
+  const graph = h("div.graph", { "aria-label": "Resource tree" });
+  const detail = h("section.detail", { "aria-live": "polite" });
+  const history = h("section.history");
+  clear(view).append(
+    h("nav.crumbs", { "aria-label": "Breadcrumb" }, h("a", { href: "#/apps" }, "Applications"), " / ", name),
+    head,
+    h("section.panel", {}, h("h2", {}, "Resource tree"), graph),
+    detail,
+    history,
+  );
+
+  function app() {
+    return store.apps.get(name);
+  }
+
+  async function load() {
+    try {
+      const [t, m] = await Promise.all([resourceTree(name), managedResources(name)]);
+      tree = t.nodes || [];
+      managed = m.items || [];
+      paintGraph();
+      paintDetail();
+    } catch (error) {
+      graph.replaceChildren(h("p.muted", {}, `Could not load the resource tree: ${error.message}`));
+    }
+  }
+
+  function paintHead() {
+    const a = app();
+    if (!a) {
+      head.replaceChildren(h("h1", {}, name), h("p.muted", {}, "No such application in this tree."));
+      return;
+    }
+    const state = opState(a);
+    const dest = destination(a);
+    const p = phase(a);
+    const running = p === "Running" || p === "Queued";
+    head.replaceChildren(
+      h("div.title-row", {}, h("h1", {}, name), healthBadge(health(a)), syncBadge(syncStatus(a)), p ? phaseBadge(p === "Queued" ? "Running" : p) : null,
+        h("div.spacer"),
+        session.admin ? h("div.actions#actions", {},
+          h("button.primary", { type: "button", "data-action": "sync", onclick: openSync }, "Sync…"),
+          h("button.ghost", { type: "button", "data-action": "refresh", onclick: () => refresh(false) }, "Refresh"),
+          h("button.ghost", { type: "button", "data-action": "hard-refresh", onclick: () => refresh(true) }, "Hard refresh"),
+          h("button.danger", { type: "button", "data-action": "terminate", disabled: !running, onclick: terminate }, "Terminate"),
+        ) : h("span.muted.readonly", {}, "read-only token")),
+      h("dl.facts", {},
+        fact("Tree wave", wave(a) === null ? "— (root)" : String(wave(a))),
+        fact("Parent", parentLink(a)),
+        fact("ApplicationSet", (a.wavecd && a.wavecd.generatedBy) || "—"),
+        fact("Destination", `${dest.namespace || "—"} @ ${dest.server || dest.name || "—"}`),
+        fact("Target", targetRevision(a)),
+        fact("Revision", h("span.mono", {}, revision(a) || "—")),
+        fact("Last operation", state ? `${state.phase}${state.message ? ": " + state.message : ""}${state.finishedAt ? " · " + ago(state.finishedAt) : ""}` : "none"),
+        healthMessage(a) ? fact("Health", healthMessage(a)) : null,
+      ),
+    );
+  }
+
+  const parentLink = (a) => {
+    const parent = a.wavecd && a.wavecd.parent;
+    if (!parent) return "—";
+    return store.apps.has(parent) ? h("a", { href: `#/app/${encodeURIComponent(parent)}` }, parent) : parent;
+  };
+  const fact = (label, value) => h("div", {}, h("dt", {}, label), h("dd", {}, value));
+
+  function paintGraph() {
+    const a = app();
+    const nodes = new Map(tree.map((n) => [key(n), n]));
+    const children = new Map();
+    const roots = [];
+    for (const node of tree) {
+      const parents = (node.parentRefs || []).map(key).filter((k) => nodes.has(k));
+      if (!parents.length) roots.push(node);
+      for (const parent of parents) {
+        if (!children.has(parent)) children.set(parent, []);
+        children.get(parent).push(node);
+      }
+    }
+    // A layered layout: the Application, then each managed object, then what it owns, one column per depth.
+    const placed = new Map();
+    const columns = [];
+    let row = 0;
+    const place = (node, depth) => {
+      const k = key(node);
+      if (placed.has(k)) return;
+      const kids = children.get(k) || [];
+      const first = row;
+      placed.set(k, { node, depth, y: 0 });
+      if (!columns[depth]) columns[depth] = 0;
+      for (const kid of kids) place(kid, depth + 1);
+      if (row === first) row += 1;
+      placed.get(k).y = (first + row - 1) / 2;
+    };
+    const sorted = [...roots].sort((x, y) => order(x) - order(y) || x.name.localeCompare(y.name));
+    for (const root of sorted) place(root, 1);
+    const rows = Math.max(row, 1);
+    const width = (Math.max(1, ...[...placed.values()].map((p) => p.depth)) + 1) * (NODE_W + GAP_X);
+    const height = rows * (NODE_H + GAP_Y) + GAP_Y;
+    const appNode = { kind: "Application", name, health: { status: a ? health(a) : "Unknown" } };
+    const pos = (p) => [GAP_Y + p.depth * (NODE_W + GAP_X), GAP_Y + p.y * (NODE_H + GAP_Y)];
+    const appY = GAP_Y + ((rows - 1) / 2) * (NODE_H + GAP_Y);
+    const svg = s("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Resource tree of ${name}` });
+    const edges = s("g", { class: "edges" });
+    svg.append(edges);
+    const edge = (x1, y1, x2, y2) => {
+      const mid = (x1 + x2) / 2;
+      edges.append(s("path", { d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}` }));
+    };
+    for (const p of placed.values()) {
+      const [x, y] = pos(p);
+      const parents = (p.node.parentRefs || []).map(key).filter((k) => placed.has(k));
+      if (!parents.length) edge(GAP_Y + NODE_W, appY + NODE_H / 2, x, y + NODE_H / 2);
+      for (const parent of parents) {
+        const [px, py] = pos(placed.get(parent));
+        edge(px + NODE_W, py + NODE_H / 2, x, y + NODE_H / 2);
+      }
+    }
+    svg.append(nodeBox(appNode, GAP_Y, appY, false));
+    for (const p of placed.values()) {
+      const [x, y] = pos(p);
+      svg.append(nodeBox(p.node, x, y, true));
+    }
+    graph.replaceChildren(tree.length ? svg : h("p.muted", {}, "No resources yet."));
+  }
+
+  function nodeBox(node, x, y, selectable) {
+    const status = node.health && node.health.status;
+    const diff = managed.find((m) => key(m) === key(node));
+    const outOfSync = diff && diff.status === "OutOfSync";
+    const isSelected = selected && key(selected) === key(node);
+    const g = s("g", {
+      class: `node ${healthTone(status)}${selectable ? " selectable" : ""}${isSelected ? " selected" : ""}`,
+      transform: `translate(${x},${y})`,
+      "data-kind": node.kind,
+      "data-name": node.name,
+      "data-health": status || "",
+      tabindex: selectable ? 0 : undefined,
+      role: selectable ? "button" : undefined,
+      "aria-label": `${node.kind} ${node.name}${status ? ", " + status : ""}${outOfSync ? ", OutOfSync" : ""}`,
+    },
+      s("rect", { width: NODE_W, height: NODE_H, rx: 8 }),
+      s("rect", { class: "stripe", width: 5, height: NODE_H, rx: 2 }),
+      s("text", { x: 14, y: 18, class: "kind" }, node.kind, outOfSync ? " · OutOfSync" : ""),
+      s("text", { x: 14, y: 35, class: "name" }, node.name.length > 28 ? node.name.slice(0, 27) + "…" : node.name),
+    );
+    if (status) {
+      const badge = healthIcon(status);
+      badge.setAttribute("x", NODE_W - 22);
+      badge.setAttribute("y", 8);
+      g.append(badge);
+      g.append(s("title", {}, `${node.kind} ${node.name}: ${status}${node.health.message ? " — " + node.health.message : ""}`));
+    }
+    if (selectable) {
+      const choose = () => {
+        selected = node;
+        paintGraph();
+        paintDetail();
+        detail.scrollIntoView({ block: "nearest" });
+      };
+      g.addEventListener("click", choose);
+      g.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          choose();
+        }
+      });
+    }
+    return g;
+  }
+
+  function paintDetail() {
+    if (!selected) {
+      detail.replaceChildren(h("h2", {}, "Resource"), h("p.muted", {}, "Choose a resource in the tree (click, or Tab and Enter) to see its live and desired manifests and their diff."));
+      return;
+    }
+    const m = managed.find((r) => key(r) === key(selected));
+    const title = `${selected.kind} ${selected.namespace ? selected.namespace + "/" : ""}${selected.name}`;
+    if (!m) {
+      detail.replaceChildren(h("h2", {}, title), h("p.muted", {}, "Not managed by the app directly (owned by another object): no desired manifest to compare."));
+      return;
+    }
+    const live = parse(m.liveState);
+    const target = parse(m.targetState);
+    detail.replaceChildren(
+      h("div.title-row", {}, h("h2", {}, title), syncBadge(m.status), m.health ? healthBadge(m.health.status) : null),
+      h("div.manifests", {},
+        h("figure", {}, h("figcaption", {}, "Live"), h("pre.code#live-manifest", {}, live ? toYaml(live) : "(not in the cluster)")),
+        h("figure", {}, h("figcaption", {}, "Desired"), h("pre.code#desired-manifest", {}, target ? toYaml(target) : "(not in the repository)")),
+        h("figure", {}, h("figcaption", {}, "Diff (live → desired)"), diffView(m.diff))),
+    );
+  }
+
+  function paintHistory() {
+    const a = app();
+    const entries = [...(((a || {}).status || {}).history || [])].reverse();
+    const state = a && opState(a);
+    history.replaceChildren(
+      h("h2", {}, "Sync history"),
+      state ? h("p", {}, "Last operation: ", phaseBadge(state.phase), " ", initiator(state.operation && state.operation.initiatedBy), state.message ? ` — ${state.message}` : "") : null,
+      entries.length
+        ? h("table.history", { "aria-label": "Sync history" },
+          h("thead", {}, h("tr", {}, ["ID", "Revision", "Deployed", "Started by", "Result", ""].map((c) => h("th", { scope: "col" }, c)))),
+          h("tbody", {}, entries.map((entry, index) => h("tr", { "data-history": entry.id },
+            h("td.num", {}, String(entry.id)),
+            h("td.mono", {}, entry.revision || (entry.revisions || []).join(", ")),
+            h("td", { title: entry.deployedAt }, ago(entry.deployedAt)),
+            h("td", {}, initiator(entry.initiatedBy)),
+            h("td", {}, phaseBadge("Succeeded")),
+            h("td", {}, session.admin && index > 0 ? h("button.ghost.small", { type: "button", "data-action": "rollback", onclick: () => rollback(entry) }, "Roll back") : index === 0 ? h("span.muted", {}, "current") : null)))))
+        : h("p.muted", {}, "No sync has completed yet."),
+    );
+  }
+
+  async function openSync() {
+    const prune = h("input", { type: "checkbox", id: "sync-prune" });
+    const dryRun = h("input", { type: "checkbox", id: "sync-dry-run" });
+    const boxes = managed.map((m) => [m, h("input", { type: "checkbox", "data-resource": key(m) })]);
+    const body = h("div.sync-form", {},
+      h("label", {}, prune, " Prune (delete what the repository no longer has)"),
+      h("label", {}, dryRun, " Dry run (the server checks, nothing is applied)"),
+      h("fieldset", {}, h("legend", {}, "Only these resources (none ticked: all)"),
+        h("div.resource-list", {}, boxes.map(([m, box]) => h("label", {}, box, ` ${m.kind} ${m.name}`, m.status === "OutOfSync" ? h("span.tag.warn", {}, "OutOfSync") : null)))));
+    if ((await modal(`Sync ${name}`, body, "Synchronize")) !== "ok") return;
+    const resources = boxes.filter(([, box]) => box.checked).map(([m]) => ({ group: m.group, kind: m.kind, name: m.name, namespace: m.namespace }));
+    const request = { prune: prune.checked, dryRun: dryRun.checked };
+    if (resources.length) request.resources = resources;
+    await act(() => syncApplication(name, request), "Sync started");
+  }
+
+  async function refresh(hard) {
+    toast(hard ? "Hard refresh: rendering again without the cache…" : "Refreshing…", "ok");
+    await act(() => refreshApplication(name, hard), "Refreshed");
+    load();
+  }
+
+  async function terminate() {
+    if ((await modal(`Terminate the operation of ${name}?`, h("p", {}, "The rollout stops at its next safe point; the operation ends Failed."), "Terminate", { danger: true })) !== "ok") return;
+    await act(() => terminateOperation(name).then(() => null), "Operation terminated");
+  }
+
+  async function rollback(entry) {
+    if ((await modal(`Roll ${name} back to #${entry.id}?`, h("p", {}, `Redeploys revision ${entry.revision || (entry.revisions || []).join(", ")}.`), "Roll back", { danger: true })) !== "ok") return;
+    await act(() => rollbackApplication(name, entry.id), "Rollback started");
+  }
+
+  async function act(call, done) {
+    try {
+      const answer = await call();
+      if (answer && answer.metadata) store.put(answer);
+      toast(done, "ok");
+    } catch (error) {
+      toast(error.message);
+    }
+  }
+
+  let reload = null;
+  const onChange = (names) => {
+    if (!names.has(name)) return;
+    paintHead();
+    paintHistory();
+    clearTimeout(reload);
+    reload = setTimeout(load, 500); // the resources moved with the app: read them again, once per burst
+  };
+  paintHead();
+  paintHistory();
+  paintDetail();
+  graph.replaceChildren(h("p.muted", {}, "Loading…"));
+  load();
+  const unsubscribe = store.subscribe(onChange);
+  return () => {
+    unsubscribe();
+    clearTimeout(reload);
+  };
+}
+
+const KIND_ORDER = ["Namespace", "ServiceAccount", "Secret", "ConfigMap", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Ingress"];
+const order = (node) => {
+  const index = KIND_ORDER.indexOf(node.kind);
+  return index < 0 ? KIND_ORDER.length : index;
+};
+
+function parse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function initiator(by) {
+  if (!by) return "—";
+  if (by.automated) return "auto-sync";
+  return by.username || "—";
+}
+
+function diffView(text) {
+  if (!text) return h("pre.code.diff#resource-diff", {}, h("span.muted", {}, "No difference."));
+  return h("pre.code.diff#resource-diff", {}, text.split("\n").map((line) => {
+    const cls = line.startsWith("+++") || line.startsWith("---") ? "file" : line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : line.startsWith("@@") ? "hunk" : "";
+    return h(cls ? `span.${cls}` : "span", {}, line + "\n");
+  }));
+}

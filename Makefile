@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint mypy mypy-baseline golden golden-depbuild golden-kubectl golden-kustomize bench clean
+.PHONY: demo serve test test-fast lint mypy mypy-baseline golden golden-depbuild golden-kubectl golden-kustomize bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/wavecd sync examples/staging --sim
+
+# The controller over the staging example in a simulated cluster, with its web UI: prints the URL and a new
+# admin token (kept, hashed, under .venv/serve-state), then serves until Ctrl-C.
+SERVE_STATE := $(VENV)/serve-state
+SERVE_LISTEN ?= 127.0.0.1:8080
+
+serve: $(STAMP)
+	@mkdir -p $(SERVE_STATE)
+	@token=$$(WAVECD_STATE_DIR=$(SERVE_STATE) $(BIN)/wavecd serve token create --role admin | tail -n 1); \
+	  echo "wavecd's web UI: http://$(SERVE_LISTEN)/"; \
+	  echo "admin token (paste it to sign in): $$token"; \
+	  echo "a readonly one: WAVECD_STATE_DIR=$(SERVE_STATE) $(BIN)/wavecd serve token create --role readonly"
+	@WAVECD_STATE_DIR=$(SERVE_STATE) $(BIN)/wavecd serve examples/staging --sim --listen $(SERVE_LISTEN)
 
 lint: $(STAMP) mypy
 	$(BIN)/ruff check .

@@ -34,9 +34,12 @@ def create_token(tokens: Path, role: str) -> str:
 
 
 class ServeProcess:
-    """`wavecd serve ROOT --kubeconfig K …` on a fresh port; `api` is an httpx client holding an admin token."""
+    """`wavecd serve ROOT --kubeconfig K …` on a fresh port (without `--kubeconfig` when `kubeconfig` is None:
+    then `args` says `--sim`); `api` is an httpx client holding an admin token."""
 
-    def __init__(self, root: Path, kubeconfig: Path, folder: Path, *args: str, env: dict[str, str] | None = None):
+    def __init__(
+        self, root: Path, kubeconfig: Path | None, folder: Path, *args: str, env: dict[str, str] | None = None
+    ):
         self.root = root
         self.kubeconfig = kubeconfig
         self.folder = folder
@@ -53,8 +56,7 @@ class ServeProcess:
         command = wavecd_command(
             "serve",
             str(self.root),
-            "--kubeconfig",
-            str(self.kubeconfig),
+            *(["--kubeconfig", str(self.kubeconfig)] if self.kubeconfig is not None else []),
             "--listen",
             f"127.0.0.1:{self.port}",
             "--tokens",

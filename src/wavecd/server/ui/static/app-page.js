@@ -10,7 +10,7 @@ import {
   syncApplication,
   terminateOperation,
 } from "./api.js";
-import { ago, clear, h, healthBadge, healthIcon, healthTone, modal, phaseBadge, s, syncBadge, toast } from "./dom.js";
+import { ago, clear, h, healthBadge, healthIcon, healthTone, modal, phaseBadge, put, s, syncBadge, toast } from "./dom.js";
 import { destination, health, healthMessage, opState, phase, revision, store, syncStatus, targetRevision, wave } from "./store.js";
 import { toYaml } from "./yaml.js";
 
@@ -48,21 +48,21 @@ export function render(view, name) {
       paintGraph();
       paintDetail();
     } catch (error) {
-      graph.replaceChildren(h("p.muted", {}, `Could not load the resource tree: ${error.message}`));
+      put(graph, h("p.muted", {}, `Could not load the resource tree: ${error.message}`));
     }
   }
 
   function paintHead() {
     const a = app();
     if (!a) {
-      head.replaceChildren(h("h1", {}, name), h("p.muted", {}, "No such application in this tree."));
+      put(head, h("h1", {}, name), h("p.muted", {}, "No such application in this tree."));
       return;
     }
     const state = opState(a);
     const dest = destination(a);
     const p = phase(a);
     const running = p === "Running" || p === "Queued";
-    head.replaceChildren(
+    put(head,
       h("div.title-row", {}, h("h1", {}, name), healthBadge(health(a)), syncBadge(syncStatus(a)), p ? phaseBadge(p === "Queued" ? "Running" : p) : null,
         h("div.spacer"),
         session.admin ? h("div.actions#actions", {},
@@ -70,7 +70,7 @@ export function render(view, name) {
           h("button.ghost", { type: "button", "data-action": "refresh", onclick: () => refresh(false) }, "Refresh"),
           h("button.ghost", { type: "button", "data-action": "hard-refresh", onclick: () => refresh(true) }, "Hard refresh"),
           h("button.danger", { type: "button", "data-action": "terminate", disabled: !running, onclick: terminate }, "Terminate"),
-        ) : h("span.muted.readonly", {}, "read-only token")),
+        ) : h("span.muted.readonly-note", {}, "read-only token")),
       h("dl.facts", {},
         fact("Tree wave", wave(a) === null ? "— (root)" : String(wave(a))),
         fact("Parent", parentLink(a)),
@@ -148,7 +148,7 @@ export function render(view, name) {
       const [x, y] = pos(p);
       svg.append(nodeBox(p.node, x, y, true));
     }
-    graph.replaceChildren(tree.length ? svg : h("p.muted", {}, "No resources yet."));
+    put(graph, tree.length ? svg : h("p.muted", {}, "No resources yet."));
   }
 
   function nodeBox(node, x, y, selectable) {
@@ -198,18 +198,18 @@ export function render(view, name) {
 
   function paintDetail() {
     if (!selected) {
-      detail.replaceChildren(h("h2", {}, "Resource"), h("p.muted", {}, "Choose a resource in the tree (click, or Tab and Enter) to see its live and desired manifests and their diff."));
+      put(detail, h("h2", {}, "Resource"), h("p.muted", {}, "Choose a resource in the tree (click, or Tab and Enter) to see its live and desired manifests and their diff."));
       return;
     }
     const m = managed.find((r) => key(r) === key(selected));
     const title = `${selected.kind} ${selected.namespace ? selected.namespace + "/" : ""}${selected.name}`;
     if (!m) {
-      detail.replaceChildren(h("h2", {}, title), h("p.muted", {}, "Not managed by the app directly (owned by another object): no desired manifest to compare."));
+      put(detail, h("h2", {}, title), h("p.muted", {}, "Not managed by the app directly (owned by another object): no desired manifest to compare."));
       return;
     }
     const live = parse(m.liveState);
     const target = parse(m.targetState);
-    detail.replaceChildren(
+    put(detail,
       h("div.title-row", {}, h("h2", {}, title), syncBadge(m.status), m.health ? healthBadge(m.health.status) : null),
       h("div.manifests", {},
         h("figure", {}, h("figcaption", {}, "Live"), h("pre.code#live-manifest", {}, live ? toYaml(live) : "(not in the cluster)")),
@@ -222,7 +222,7 @@ export function render(view, name) {
     const a = app();
     const entries = [...(((a || {}).status || {}).history || [])].reverse();
     const state = a && opState(a);
-    history.replaceChildren(
+    put(history,
       h("h2", {}, "Sync history"),
       state ? h("p", {}, "Last operation: ", phaseBadge(state.phase), " ", initiator(state.operation && state.operation.initiatedBy), state.message ? ` — ${state.message}` : "") : null,
       entries.length
@@ -292,7 +292,7 @@ export function render(view, name) {
   paintHead();
   paintHistory();
   paintDetail();
-  graph.replaceChildren(h("p.muted", {}, "Loading…"));
+  put(graph, h("p.muted", {}, "Loading…"));
   load();
   const unsubscribe = store.subscribe(onChange);
   return () => {

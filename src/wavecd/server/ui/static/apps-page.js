@@ -2,7 +2,7 @@
 // once and kept by name; a stream event rebuilds only its row, a filter only flips `hidden`, so 1,000 apps
 // stay quick to load and to filter.
 
-import { ago, clear, h, healthBadge, phaseBadge, syncBadge } from "./dom.js";
+import { ago, clear, h, healthBadge, phaseBadge, put, syncBadge } from "./dom.js";
 import {
   destination,
   health,
@@ -111,7 +111,7 @@ export function render(view) {
       rows.set(name, tr);
       fragment.append(tr);
     }
-    tbody.replaceChildren(fragment);
+    put(tbody, fragment);
     renderOptions();
     renderCounts();
   }
@@ -158,7 +158,7 @@ export function render(view) {
     const key = values.join("\n");
     if (el.dataset.key === key) return;
     el.dataset.key = key;
-    el.replaceChildren(h("option", { value: "" }, `${label}: all`), values.map((v) => h("option", { value: v }, v)));
+    put(el, h("option", { value: "" }, `${label}: all`), values.map((v) => h("option", { value: v }, v)));
     el.value = current;
   }
 
@@ -175,7 +175,7 @@ export function render(view) {
       h("button.chip", { type: "button", "aria-pressed": String(filters[key] === value), "data-count": `${key}:${value}`,
         onclick: () => { setFilter(key, filters[key] === value ? "" : value); syncSelects(); } },
         badge(value), h("strong", {}, String(n)));
-    counts.replaceChildren(
+    put(counts,
       h("div.total", {}, h("strong", {}, String(store.apps.size)), " apps"),
       h("div.chips", {}, HEALTHS.filter((k) => byHealth[k]).map((k) => chip("health", k, byHealth[k], healthBadge))),
       h("div.chips", {}, SYNCS.filter((k) => bySync[k]).map((k) => chip("sync", k, bySync[k], syncBadge))),

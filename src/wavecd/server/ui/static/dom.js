@@ -43,6 +43,13 @@ export function clear(node) {
   return node;
 }
 
+/** Replace the node's children as h() adds them: arrays flattened, null and false left out. */
+export function put(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
 // One icon per state, drawn in a 16×16 box (currentColor), so the state reads without colour too.
 const ICONS = {
   check: "M3 8.5l3.2 3L13 4.5",

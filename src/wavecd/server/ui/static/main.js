@@ -32,7 +32,7 @@ applyTheme(localStorage.getItem(THEME));
 
 document.getElementById("signout").addEventListener("click", signOut);
 window.addEventListener("wavecd:unauthenticated", (event) => {
-  if (!session.token) return;
+  if (!session.role) return; // the sign-in form reports its own refusal
   signOut();
   toast(`Signed out: ${event.detail}`);
 });

@@ -3,7 +3,7 @@
 // that runs, each app's progress (its resources Synced and Healthy), and what the running wave waits on.
 
 import { session, syncApplication } from "./api.js";
-import { clear, elapsed, h, healthBadge, healthIcon, healthTone, icon, modal, phaseBadge, syncBadge, syncIcon, toast } from "./dom.js";
+import { clear, elapsed, h, healthBadge, healthIcon, healthTone, icon, modal, phaseBadge, put, syncBadge, syncIcon, toast } from "./dom.js";
 import { health, healthMessage, opState, pending, phase, progress, store, syncStatus, wave } from "./store.js";
 
 const FIRST_WAVE = -10;
@@ -14,6 +14,7 @@ export function render(view) {
   const banner = h("section.banner", { "aria-live": "polite" });
   const board = h("div.board", { role: "list", "aria-label": "Waves" });
   clear(view).append(head, banner, board);
+  let followed = null;
 
   function paint() {
     const all = [...store.apps.values()];
@@ -28,14 +29,19 @@ export function render(view) {
     const order = [...waves.keys()].sort((a, b) => a - b);
     const running = runningWave(waves, order);
 
-    head.replaceChildren(
+    put(head,
       h("h1", {}, "Tree by waves"),
       h("div.roots", {}, roots.map((app) => rootCard(app))),
       h("div.spacer"),
       session.admin ? h("button.primary#sync-tree", { type: "button", onclick: () => syncTree(all) }, icon("spin"), "Sync tree") : null,
     );
     paintBanner(running, waves);
-    board.replaceChildren(...order.map((w) => column(w, waves.get(w), running)));
+    put(board, order.map((w) => column(w, waves.get(w), running)));
+    if (running !== null && running !== followed) {
+      // The rollout moved on: bring its wave into view (the banner stays on top, it is sticky).
+      board.querySelector(`[data-wave="${running}"]`).scrollIntoView({ block: "nearest" });
+    }
+    followed = running;
   }
 
   function paintBanner(running, waves) {
@@ -44,7 +50,7 @@ export function render(view) {
       const healthy = apps.filter((a) => health(a) === "Healthy").length;
       const synced = apps.filter((a) => syncStatus(a) === "Synced").length;
       banner.className = "banner idle";
-      banner.replaceChildren(icon(healthy === apps.length ? "heart" : "clock"),
+      put(banner, icon(healthy === apps.length ? "heart" : "clock"),
         h("span", {}, `No sync running. ${healthy} of ${apps.length} apps Healthy, ${synced} Synced.`));
       return;
     }
@@ -52,7 +58,7 @@ export function render(view) {
     const waiting = apps.filter((a) => phase(a) === "Running" || phase(a) === "Queued" || health(a) !== "Healthy");
     const since = waiting.map((a) => (opState(a) || {}).startedAt).filter(Boolean).sort()[0];
     banner.className = "banner running";
-    banner.replaceChildren(
+    put(banner,
       h("div.banner-title", {}, icon("spin", "spinning"), h("strong", { id: "running-wave" }, `Wave ${running} is running`),
         since ? h("span.muted", {}, ` for ${elapsed(since)}`) : null),
       h("ul.waits", { "aria-label": `What wave ${running} waits on` },
@@ -60,7 +66,7 @@ export function render(view) {
           const first = pending(app)[0];
           const what = first
             ? `${first.kind} ${first.namespace ? first.namespace + "/" : ""}${first.name}: ${first.status !== "Synced" ? first.status : ""}${first.health && first.health.status && first.health.status !== "Healthy" ? " " + first.health.status : ""}${first.health && first.health.message ? " — " + first.health.message : ""}`
-            : healthMessage(app) || (opState(app) || {}).message || phase(app) || health(app);
+            : healthMessage(app) || (opState(app) || {}).message || WAITING[phase(app)] || health(app);
           const started = (opState(app) || {}).startedAt;
           return h("li", {}, h("a", { href: `#/app/${encodeURIComponent(app.metadata.name)}` }, app.metadata.name), " waits on ",
             h("span", {}, what), started ? h("span.muted", {}, ` · ${elapsed(started)}`) : null);
@@ -93,8 +99,13 @@ export function render(view) {
     const bar = h("div.bar", { role: "progressbar", "aria-valuemin": 0, "aria-valuemax": total, "aria-valuenow": done, "aria-label": `${done} of ${total} resources ready` }, h("span"));
     bar.firstChild.style.width = total ? `${Math.round((done / total) * 100)}%` : "0%";
     return h(`a.card.${healthTone(health(app))}`, { href: `#/app/${encodeURIComponent(name)}`, "data-app": name, "data-health": health(app), "data-sync": syncStatus(app), title: `${name}: ${health(app)}, ${syncStatus(app)}${p ? ", " + p : ""}` },
-      h("div.card-name", {}, name),
-      h("div.card-state", {}, h("span.st", {}, healthIcon(health(app)), health(app)), h("span.st.sync-" + syncStatus(app), {}, syncIcon(syncStatus(app)), syncStatus(app))),
+      h("div.card-line", {},
+        h("span.card-name", {}, name),
+        h("span.st", { "aria-label": `Health ${health(app)}` }, healthIcon(health(app))),
+        h("span.st.sync-" + syncStatus(app), { "aria-label": `Sync ${syncStatus(app)}` }, syncIcon(syncStatus(app)))),
+      health(app) !== "Healthy" || syncStatus(app) !== "Synced"
+        ? h("div.card-state", {}, h("span.st", {}, health(app)), h("span.st.sync-" + syncStatus(app), {}, syncStatus(app)))
+        : null,
       p === "Running" || p === "Queued" ? h("div.card-op", {}, bar, h("span.muted", {}, p === "Queued" ? "queued" : `${done}/${total}`)) : null,
     );
   }
@@ -132,6 +143,7 @@ function columnTone(apps, w, running) {
   return "progressing";
 }
 
+const WAITING = { Running: "its sync operation, still running", Queued: "its sync operation, not started yet" };
 const STATE_TEXT = { running: "running", queued: "queued", degraded: "Degraded", healthy: "Healthy", outofsync: "OutOfSync", progressing: "Progressing" };
 const STATE_ICON = { running: "spin", queued: "clock", degraded: "cross", healthy: "heart", outofsync: "up", progressing: "spin" };
 const stateText = (tone) => STATE_TEXT[tone] || "";

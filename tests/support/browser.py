@@ -57,6 +57,12 @@ class Browser:
             path,
         )
 
+    def click(self, selector: str) -> None:
+        """Click the element at `selector`, scrolled to the middle of the view first (the header is sticky)."""
+        element = self.driver.find_element("css selector", selector)
+        self.js("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+
     def choose(self, selector: str, value: str) -> None:
         """Pick `value` in the <select> at `selector`, as a user's choice does (a `change` event)."""
         self.js(

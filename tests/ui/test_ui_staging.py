@@ -90,7 +90,7 @@ def test_sign_in_shows_every_app_and_every_wave(staging, browser_factory):
     assert browser.js("return document.querySelector('.roots [data-app]').dataset.app") == ROOT
     browser.shot("03-tree-by-waves")
 
-    browser.driver.find_element("css selector", "#signout").click()
+    browser.click("#signout")
     browser.wait("the sign-in form again", "return !!document.querySelector('#token')")
     assert browser.js("return sessionStorage.getItem('wavecd.token')") is None
 
@@ -134,9 +134,9 @@ def test_a_tree_sync_from_the_ui_runs_wave_by_wave_to_healthy_live(staging, brow
     browser.js("window.notReloaded = true")
     history = {name: len(app["status"].get("history", [])) for name, app in serve.applications().items()}
 
-    browser.driver.find_element("css selector", "#sync-tree").click()
+    browser.click("#sync-tree")
     browser.wait("the confirmation", "return !!document.querySelector('dialog.modal[open]')")
-    browser.driver.find_element("css selector", "dialog.modal button[value=ok]").click()
+    browser.click("dialog.modal button[value=ok]")
 
     running: list[int] = []  # the running wave, each time the page showed a new one
     shot = False

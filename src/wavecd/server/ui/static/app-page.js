@@ -12,6 +12,7 @@ import {
 } from "./api.js";
 import { ago, clear, h, healthBadge, healthIcon, healthTone, modal, phaseBadge, put, s, syncBadge, toast } from "./dom.js";
 import { destination, health, healthMessage, opState, phase, revision, store, syncStatus, targetRevision, wave } from "./store.js";
+import { readableDiff } from "./diff.js";
 import { toYaml } from "./yaml.js";
 
 const NODE_W = 220;
@@ -24,6 +25,7 @@ export function render(view, name) {
   let tree = [];
   let managed = [];
   let selected = null;
+  let fullDiff = false;
   const head = h("div.app-head");
   const graph = h("div.graph", { "aria-label": "Resource tree" });
   const detail = h("section.detail", { "aria-live": "polite" });
@@ -143,15 +145,15 @@ export function render(view, name) {
         edge(px + NODE_W, py + NODE_H / 2, x, y + NODE_H / 2);
       }
     }
-    svg.append(nodeBox(appNode, GAP_Y, appY, false));
+    svg.append(nodeBox(appNode, GAP_Y, appY, 0, false));
     for (const p of placed.values()) {
       const [x, y] = pos(p);
-      svg.append(nodeBox(p.node, x, y, true));
+      svg.append(nodeBox(p.node, x, y, p.depth, true));
     }
     put(graph, tree.length ? svg : h("p.muted", {}, "No resources yet."));
   }
 
-  function nodeBox(node, x, y, selectable) {
+  function nodeBox(node, x, y, depth, selectable) {
     const status = node.health && node.health.status;
     const diff = managed.find((m) => key(m) === key(node));
     const outOfSync = diff && diff.status === "OutOfSync";
@@ -161,6 +163,7 @@ export function render(view, name) {
       transform: `translate(${x},${y})`,
       "data-kind": node.kind,
       "data-name": node.name,
+      "data-depth": depth,
       "data-health": status || "",
       tabindex: selectable ? 0 : undefined,
       role: selectable ? "button" : undefined,
@@ -209,12 +212,16 @@ export function render(view, name) {
     }
     const live = parse(m.liveState);
     const target = parse(m.targetState);
+    const lines = fullDiff ? null : readableDiff(live, target);
+    const toggle = h("button.ghost.small#diff-mode", { type: "button", "aria-pressed": String(fullDiff), onclick: () => { fullDiff = !fullDiff; paintDetail(); } },
+      fullDiff ? "Show the fields the repository sets" : "Show the full diff");
     put(detail,
       h("div.title-row", {}, h("h2", {}, title), syncBadge(m.status), m.health ? healthBadge(m.health.status) : null),
       h("div.manifests", {},
-        h("figure", {}, h("figcaption", {}, "Live"), h("pre.code#live-manifest", {}, live ? toYaml(live) : "(not in the cluster)")),
+        h("figure", {}, h("figcaption", {}, "Live (managedFields hidden)"), h("pre.code#live-manifest", {}, live ? toYaml(withoutManagedFields(live)) : "(not in the cluster)")),
         h("figure", {}, h("figcaption", {}, "Desired"), h("pre.code#desired-manifest", {}, target ? toYaml(target) : "(not in the repository)")),
-        h("figure", {}, h("figcaption", {}, "Diff (live → desired)"), diffView(m.diff))),
+        h("figure", {}, h("figcaption", {}, lines ? "Diff, live → desired, of the fields the repository sets " : "Diff, live → desired, whole objects ", toggle),
+          lines ? compactDiff(lines) : diffView(m.diff))),
     );
   }
 
@@ -230,7 +237,7 @@ export function render(view, name) {
           h("thead", {}, h("tr", {}, ["ID", "Revision", "Deployed", "Started by", "Result", ""].map((c) => h("th", { scope: "col" }, c)))),
           h("tbody", {}, entries.map((entry, index) => h("tr", { "data-history": entry.id },
             h("td.num", {}, String(entry.id)),
-            h("td.mono", {}, entry.revision || (entry.revisions || []).join(", ")),
+            h("td.mono", { title: entry.revision || (entry.revisions || []).join(", ") }, shortRevisions(entry)),
             h("td", { title: entry.deployedAt }, ago(entry.deployedAt)),
             h("td", {}, initiator(entry.initiatedBy)),
             h("td", {}, phaseBadge("Succeeded")),
@@ -319,6 +326,34 @@ function initiator(by) {
   if (!by) return "—";
   if (by.automated) return "auto-sync";
   return by.username || "—";
+}
+
+/** A history entry's revision(s), commits cut to 8 characters as git shows them. */
+function shortRevisions(entry) {
+  const all = entry.revision ? [entry.revision] : entry.revisions || [];
+  return [...new Set(all.map((r) => (/^[0-9a-f]{40}$/.test(r) ? r.slice(0, 8) : r)))].join(", ");
+}
+
+function withoutManagedFields(obj) {
+  if (!obj.metadata || !obj.metadata.managedFields) return obj;
+  const { managedFields, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+/** The changed lines with three lines of context around each change; "⋯" where lines are left out. */
+function compactDiff(lines) {
+  if (!lines.some(([mark]) => mark !== " ")) return h("pre.code.diff#resource-diff", {}, h("span.muted", {}, "No difference in the fields the repository sets."));
+  const keep = lines.map(() => false);
+  lines.forEach(([mark], i) => {
+    if (mark === " ") return;
+    for (let k = Math.max(0, i - 3); k <= Math.min(lines.length - 1, i + 3); k += 1) keep[k] = true;
+  });
+  const out = [];
+  lines.forEach(([mark, text], i) => {
+    if (keep[i]) out.push(h(mark === "+" ? "span.add" : mark === "-" ? "span.del" : "span", {}, `${mark}${text}\n`));
+    else if (i === 0 || keep[i - 1]) out.push(h("span.hunk", {}, "⋯\n"));
+  });
+  return h("pre.code.diff#resource-diff", {}, out);
 }
 
 function diffView(text) {

@@ -109,7 +109,7 @@ export const syncIcon = (value) => icon((SYNC[value || "Unknown"] || SYNC.Unknow
 export function toast(message, tone = "bad") {
   const box = h(`div.toast.${tone}`, {}, message);
   document.getElementById("toasts").append(box);
-  setTimeout(() => box.remove(), 6000);
+  setTimeout(() => box.remove(), 4000);
 }
 
 export function ago(iso) {

@@ -1,14 +1,16 @@
 // A small YAML writer for showing manifests (block style, keys in the object's order), so the live and
 // desired panes read like `kubectl get -o yaml` and line up with the API's YAML diff. Display only.
 
-const PLAIN = /^[A-Za-z_/.][\w./ -]*$/;
+// Written plain when YAML would read the same string back; quoted otherwise (numbers, booleans, `: `, …).
+const PLAIN = /^[A-Za-z0-9_/.+][\w./+:@=,-]*( [\w./+:@=,-]+)*$/;
 const RESERVED = /^(true|false|yes|no|on|off|null|~|y|n)$/i;
+const NUMERIC = /^[-+]?(\.?[0-9][0-9_.:]*|0x[0-9a-f]+|0o[0-7]+|\.inf|\.nan)([eE][-+]?[0-9]+)?$/i;
 
 function scalar(value) {
   if (value === null || value === undefined) return "null";
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   const text = String(value);
-  if (text !== "" && PLAIN.test(text) && !RESERVED.test(text) && !text.endsWith(" ") && !text.includes(": ")) return text;
+  if (PLAIN.test(text) && !RESERVED.test(text) && !NUMERIC.test(text) && !text.endsWith(":")) return text;
   return JSON.stringify(text);
 }
 

@@ -1,0 +1,187 @@
+"""Proof: one app in the web UI, in a real headless Chromium, against `wavecd serve` over `wavecd sim serve`.
+
+`web` (no auto-sync) manages a Secret, a ConfigMap and a Deployment from a git repository. From the browser:
+a sync, then its resource tree as a graph down to the Pod with each node's health; a commit that bumps the
+image tag turns it OutOfSync and the Deployment's diff shows exactly that tag; someone changes the Secret in
+the cluster and its manifests and diff show only masks (no value, raw or base64, reaches the page); a sync
+and a rollback from the history put the first tag back in the cluster.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from support.browser import Browser
+from support.gitops import Child, config_map, deployment, git, write_repo
+from support.serve import ServeProcess
+from support.sim_server import SimServer
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "pa55-in-git-3Kq"
+CHANGED = "pa55-changed-live-8Wz"
+MASK, MASK2 = "++++++++", "++++++++++++"
+NAMESPACE = "shop"
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def commit(repo: Path, tag: str) -> str:
+    """The repository with `web`'s image at `tag`, committed; the commit."""
+    web = deployment("web", NAMESPACE)
+    web["spec"]["template"]["spec"]["containers"][0]["image"] = f"example/app:{tag}"
+    creds = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "creds", "namespace": NAMESPACE},
+        "type": "Opaque",
+        "data": {"password": b64(PASSWORD)},
+    }
+    write_repo(repo, [Child("web", [creds, config_map("settings", NAMESPACE), web], namespace=NAMESPACE)])
+    root = yaml.safe_load((repo / "root.yaml").read_text())
+    root["spec"]["syncPolicy"] = {"automated": {}}
+    (repo / "root.yaml").write_text(yaml.safe_dump(root))
+    config = yaml.safe_load((repo / "wavecd.yaml").read_text())
+    config["repositories"][0]["worktree"] = False
+    (repo / "wavecd.yaml").write_text(yaml.safe_dump(config))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", f"web at {tag}")
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    first = commit(repo, "1.0.0")
+    sim = SimServer(tmp_path, speed=50.0).start()
+    serve = ServeProcess(repo / "root.yaml", sim.kubeconfig, tmp_path, "--poll", "1s")
+    try:
+        serve.start()
+        serve.wait_for("web recorded", lambda apps: bool(apps["web"]["metadata"].get("resourceVersion")))
+        yield repo, first, sim, serve
+    finally:
+        serve.close()
+        sim.stop()
+
+
+def badges(browser: Browser) -> list[str]:
+    """The app's health, sync and last operation, as its header shows them."""
+    return browser.js(
+        "return [...document.querySelectorAll('.app-head .title-row > .badge')].map((b) => b.dataset.state)"
+    )
+
+
+def nodes(browser: Browser) -> dict[str, dict[str, Any]]:
+    """The graph's nodes by `Kind/name`: their column (depth), health and text."""
+    found = browser.js(
+        "return [...document.querySelectorAll('.graph .node')].map((n) => ({kind: n.dataset.kind,"
+        " name: n.dataset.name, depth: Number(n.dataset.depth), health: n.dataset.health, text: n.textContent}))"
+    )
+    return {f"{n['kind']}/{n['name']}": n for n in found}
+
+
+def show(browser: Browser, kind: str, name: str) -> dict[str, str]:
+    """Choose a node of the graph: the live and desired manifests and the diff the page then shows."""
+    browser.click(f'.graph .node[data-kind="{kind}"][data-name="{name}"]')
+    browser.wait(
+        f"{kind} {name}",
+        "return document.querySelector('.detail h2').textContent === arguments[0]",
+        30,
+        f"{kind} {NAMESPACE}/{name}",
+    )
+    return browser.js(
+        "return {live: document.querySelector('#live-manifest').textContent,"
+        " desired: document.querySelector('#desired-manifest').textContent,"
+        " diff: document.querySelector('#resource-diff').textContent}"
+    )
+
+
+def with_pod(graph: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
+    return graph if any(key.startswith("Pod/") for key in graph) else None
+
+
+def confirm(browser: Browser) -> None:
+    browser.wait("the dialog", "return !!document.querySelector('dialog.modal[open]')")
+    browser.click("dialog.modal button[value=ok]")
+
+
+def changed_lines(diff: str) -> list[str]:
+    return [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def test_one_app_its_tree_an_image_diff_a_masked_secret_a_sync_and_a_rollback(served, browser_factory):
+    repo, first, sim, serve = served
+    browser = browser_factory(serve.url)
+    browser.sign_in(serve.token)
+    browser.wait("the table", "return !!document.querySelector('tr[data-app=web]')")
+    browser.go("#/app/web")
+    browser.wait("the actions", "return !!document.querySelector('[data-action=sync]')")
+
+    browser.click("[data-action=sync]")
+    confirm(browser)
+    browser.until("web synced", lambda: badges(browser) == ["Healthy", "Synced", "Succeeded"], 120)
+    graph = browser.until("the Pod in the graph", lambda: with_pod(nodes(browser)))
+    replica_set = next(k for k in graph if k.startswith("ReplicaSet/web-"))
+    pod = next(k for k in graph if k.startswith(f"Pod/{replica_set.split('/')[1]}-"))
+    assert set(graph) == {"Application/web", "Secret/creds", "ConfigMap/settings", "Deployment/web", replica_set, pod}
+    depth = {key: node["depth"] for key, node in graph.items()}
+    assert depth == {
+        "Application/web": 0,
+        "Secret/creds": 1,
+        "ConfigMap/settings": 1,
+        "Deployment/web": 1,
+        replica_set: 2,
+        pod: 3,
+    }
+    assert graph["Deployment/web"]["health"] == graph[replica_set]["health"] == graph[pod]["health"] == "Healthy"
+    browser.shot("07-app-resource-tree")
+
+    second = commit(repo, "1.1.0")
+    browser.until("web OutOfSync at the new commit", lambda: badges(browser)[:2] == ["Healthy", "OutOfSync"], 60)
+    browser.until("the Deployment marked OutOfSync", lambda: "OutOfSync" in nodes(browser)["Deployment/web"]["text"])
+    shown = show(browser, "Deployment", "web")
+    removed, added = changed_lines(shown["diff"])  # exactly one line out, one in: the tag
+    assert removed.startswith("-") and removed.endswith(" image: example/app:1.0.0")
+    assert added == "+" + removed[1:].replace("1.0.0", "1.1.0")
+    assert "image: example/app:1.0.0" in shown["live"] and "image: example/app:1.1.0" in shown["desired"]
+    browser.shot("08-app-diff-image-tag")
+
+    with sim.client() as client:
+        client.patch("v1", "Secret", "creds", {"data": {"password": b64(CHANGED)}}, namespace=NAMESPACE)
+    browser.until("the Secret marked OutOfSync", lambda: "OutOfSync" in nodes(browser)["Secret/creds"]["text"])
+    shown = show(browser, "Secret", "creds")
+    assert f"password: {MASK}" in shown["desired"] and f"password: {MASK2}" in shown["live"]
+    assert changed_lines(shown["diff"]) == [f"-  password: {MASK2}", f"+  password: {MASK}"]
+    browser.click("#diff-mode")  # the API's diff of the whole objects
+    full = browser.js("return document.querySelector('#resource-diff').textContent")
+    assert f"-  password: {MASK2}\n" in full and f"+  password: {MASK}\n" in full
+    browser.shot("09-app-secret-masked")
+    page = browser.driver.page_source
+    for value in (PASSWORD, CHANGED):
+        for form in (value, b64(value), b64(value).rstrip("=")):
+            assert form not in page
+
+    browser.click("[data-action=sync]")
+    confirm(browser)
+    browser.until("two deployments in the history", lambda: browser.js(HISTORY) == [[1, second], [0, first]], 120)
+    browser.click("tr[data-history='0'] [data-action=rollback]")
+    confirm(browser)
+    browser.until("the rollback deployed", lambda: browser.js(HISTORY) == [[2, first], [1, second], [0, first]], 120)
+    browser.until("web synced", lambda: badges(browser)[0::2] == ["Healthy", "Succeeded"], 120)
+    with sim.client() as client:
+        live = client.get("apps/v1", "Deployment", "web", NAMESPACE)
+    assert live["spec"]["template"]["spec"]["containers"][0]["image"] == "example/app:1.0.0"
+    browser.shot("10-app-rolled-back")
+
+
+HISTORY = """return [...document.querySelectorAll('table.history tbody tr')].map((r) =>
+    [Number(r.dataset.history), r.cells[1].title])"""

@@ -72,13 +72,21 @@ class Browser:
             value,
         )
 
-    def sign_in(self, token: str) -> None:
+    def sign_in(self, token: str, *, accepted: bool = True) -> None:
+        """Paste `token` into the sign-in page; when `accepted`, wait for the first page to be drawn."""
         self.open("/")
         self.wait("the sign-in form", "return !!document.querySelector('#token')")
         field = self.driver.find_element("css selector", "#token")
         field.clear()
         field.send_keys(token)
         self.driver.find_element("css selector", "form.signin button[type=submit]").click()
+        if accepted:
+            self.wait("the first page after signing in", "return document.body.dataset.ready")
+
+    def confirm(self) -> None:
+        """Press the OK button of the dialog that is open (or about to open)."""
+        self.wait("the dialog", "return !!document.querySelector('dialog.modal[open]')")
+        self.click("dialog.modal button[value=ok]")
 
     def wait(self, what: str, script: str, timeout: float = 60, *args: Any) -> Any:
         """Until `script` returns something truthy; that value. Fails naming `what` and the page's text."""

@@ -109,11 +109,6 @@ def with_pod(graph: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]] | No
     return graph if any(key.startswith("Pod/") for key in graph) else None
 
 
-def confirm(browser: Browser) -> None:
-    browser.wait("the dialog", "return !!document.querySelector('dialog.modal[open]')")
-    browser.click("dialog.modal button[value=ok]")
-
-
 def changed_lines(diff: str) -> list[str]:
     return [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
@@ -122,12 +117,11 @@ def test_one_app_its_tree_an_image_diff_a_masked_secret_a_sync_and_a_rollback(se
     repo, first, sim, serve = served
     browser = browser_factory(serve.url)
     browser.sign_in(serve.token)
-    browser.wait("the table", "return !!document.querySelector('tr[data-app=web]')")
     browser.go("#/app/web")
     browser.wait("the actions", "return !!document.querySelector('[data-action=sync]')")
 
     browser.click("[data-action=sync]")
-    confirm(browser)
+    browser.confirm()
     browser.until("web synced", lambda: badges(browser) == ["Healthy", "Synced", "Succeeded"], 120)
     graph = browser.until("the Pod in the graph", lambda: with_pod(nodes(browser)))
     replica_set = next(k for k in graph if k.startswith("ReplicaSet/web-"))
@@ -171,10 +165,10 @@ def test_one_app_its_tree_an_image_diff_a_masked_secret_a_sync_and_a_rollback(se
             assert form not in page
 
     browser.click("[data-action=sync]")
-    confirm(browser)
+    browser.confirm()
     browser.until("two deployments in the history", lambda: browser.js(HISTORY) == [[1, second], [0, first]], 120)
     browser.click("tr[data-history='0'] [data-action=rollback]")
-    confirm(browser)
+    browser.confirm()
     browser.until("the rollback deployed", lambda: browser.js(HISTORY) == [[2, first], [1, second], [0, first]], 120)
     browser.until("web synced", lambda: badges(browser)[0::2] == ["Healthy", "Succeeded"], 120)
     with sim.client() as client:

@@ -59,7 +59,7 @@ def test_sign_in_shows_every_app_and_every_wave(staging, browser_factory):
     browser.open("/")
     browser.wait("the sign-in form", "return !!document.querySelector('#token')")
     browser.shot("01-sign-in")
-    browser.sign_in("wcd_" + "x" * 43)
+    browser.sign_in("wcd_" + "x" * 43, accepted=False)
     refused = browser.wait("the refusal", "return document.querySelector('#signin-error').textContent")
     assert refused == "Sign-in refused: invalid session: the token is not one this server issued"
 
@@ -99,7 +99,6 @@ def test_a_readonly_token_sees_no_write_button_and_a_forced_write_is_refused(sta
     serve, readonly = staging
     browser = browser_factory(serve.url)
     browser.sign_in(readonly)
-    browser.wait("the table", "return document.querySelectorAll('table.apps tbody tr').length === 46")
     assert browser.js("return document.querySelector('#who').textContent").endswith("· readonly")
     browser.go("#/tree")
     browser.wait("the waves", "return document.querySelectorAll('.board .wave').length === 28")
@@ -128,15 +127,13 @@ def test_a_tree_sync_from_the_ui_runs_wave_by_wave_to_healthy_live(staging, brow
     serve, _ = staging
     browser = browser_factory(serve.url)
     browser.sign_in(serve.token)
-    browser.wait("the table", "return document.querySelectorAll('table.apps tbody tr').length === 46")
     browser.go("#/tree")
     browser.wait("the waves", "return document.querySelectorAll('.board .wave').length === 28")
     browser.js("window.notReloaded = true")
     history = {name: len(app["status"].get("history", [])) for name, app in serve.applications().items()}
 
     browser.click("#sync-tree")
-    browser.wait("the confirmation", "return !!document.querySelector('dialog.modal[open]')")
-    browser.click("dialog.modal button[value=ok]")
+    browser.confirm()
 
     running: list[int] = []  # the running wave, each time the page showed a new one
     shot = False

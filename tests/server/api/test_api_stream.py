@@ -57,7 +57,7 @@ def test_newline_delimited_json_without_event_stream(client, view, tokens):
 
 def test_each_app_carries_its_place_in_the_tree_as_the_list_gives_it(client, view, tokens):
     """The `wavecd` key of `GET /api/v1/applications` rides on every event, a deleted app's too; the
-    controller is asked once per app, not once per event."""
+    controller is asked once per app, not once per event or per stream."""
     view.events = events()
     response = client.get(STREAM, headers=bearer(tokens.readonly))
     places = [(r["type"], r["application"]["wavecd"]) for r in map(_result, response.text.splitlines())]
@@ -68,6 +68,8 @@ def test_each_app_carries_its_place_in_the_tree_as_the_list_gives_it(client, vie
     web = {"parent": "root", "wave": 2, "generatedBy": None}
     assert listed["web"] == web
     assert places == [("ADDED", listed["root"]), ("ADDED", web), ("MODIFIED", web), ("DELETED", web)]
+    assert view.calls.count(("application", "web")) == 1
+    client.get(STREAM, headers=bearer(tokens.readonly))  # a second stream (a page loaded again) asks nothing
     assert view.calls.count(("application", "web")) == 1
 
 

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from wavecd.server.api.auth import Action, authorize
 from wavecd.server.api.bodies import read_json_object, rollback_request, sync_request
 from wavecd.server.api.context import ApiContext
+from wavecd.server.api.positions import tree_position
 from wavecd.server.view import AppEntry
 
 __all__ = [
@@ -27,13 +28,7 @@ __all__ = [
     "rollback",
     "sync",
     "terminate",
-    "tree_position",
 ]
-
-
-def tree_position(entry: AppEntry) -> dict[str, Any]:
-    """The `wavecd` key: where the app sits in the tree."""
-    return {"parent": entry.parent, "wave": entry.wave, "generatedBy": entry.generated_by}
 
 
 def application_json(entry: AppEntry) -> dict[str, Any]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from wavecd.server.api.positions import TreePositions
 from wavecd.server.tokens import TokenStore
 from wavecd.server.view import ControllerView
 
@@ -24,6 +25,7 @@ class ApiContext:
     webhook_max_bytes: int
     refresh_timeout: float
     keepalive: float
+    positions: TreePositions = field(default_factory=TreePositions)  # the streams' cache of places in the tree
 
     @staticmethod
     def of(request: Request) -> ApiContext:

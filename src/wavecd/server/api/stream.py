@@ -26,10 +26,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from wavecd.goyaml.gojson import marshal
-from wavecd.server.api.applications import tree_position
 from wavecd.server.api.auth import Action, authorize
 from wavecd.server.api.context import ApiContext
-from wavecd.server.errors import NotFound
+from wavecd.server.api.positions import TreePositions
 from wavecd.server.view import ApplicationEvent, ControllerView
 
 __all__ = ["watch_applications"]
@@ -43,11 +42,15 @@ async def watch_applications(request: Request) -> Response:
     context = ApiContext.of(request)
     await authorize(request, context.tokens, context.view, Action.GET, "*")
     sse = "text/event-stream" in request.headers.get("accept", "")
-    return _WatchResponse(context.view, request.query_params.get("name"), sse=sse, keepalive=context.keepalive)
+    return _WatchResponse(
+        context.view, context.positions, request.query_params.get("name"), sse=sse, keepalive=context.keepalive
+    )
 
 
 class _WatchResponse(Response):
-    def __init__(self, view: ControllerView, name: str | None, *, sse: bool, keepalive: float):
+    def __init__(
+        self, view: ControllerView, positions: TreePositions, name: str | None, *, sse: bool, keepalive: float
+    ):
         self.status_code = 200
         self.media_type = "text/event-stream" if sse else "application/json"
         self.raw_headers = [
@@ -56,6 +59,7 @@ class _WatchResponse(Response):
             (b"x-accel-buffering", b"no"),  # nginx: pass each frame on at once
         ]
         self._view = view
+        self._positions = positions
         self._name = name
         self._sse = sse
         self._keepalive = keepalive
@@ -111,42 +115,15 @@ class _WatchResponse(Response):
         self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[ApplicationEvent | None], stop: threading.Event
     ) -> None:
         """The watch thread: events into the queue until the watch ends or the stream is stopped; None last."""
-        positions = _Positions(self._view)
+        positions = self._positions
         try:
             for event in self._view.watch(stop):
-                placed = ApplicationEvent(event.type, {**event.application, "wavecd": positions.of(event)})
+                placed = ApplicationEvent(event.type, {**event.application, "wavecd": positions.of(self._view, event)})
                 if not _hand_over(loop, queue, placed, stop):
                     return
         except Exception:
             _log.exception("the application watch failed")
         _hand_over(loop, queue, None, stop)
-
-
-class _Positions:
-    """Each app's place in the tree for the stream's events, asked of the controller once per app and again
-    only when its annotations change (a new `sync-wave`, a move to another parent comes with a new object);
-    a deleted app keeps the place it had."""
-
-    def __init__(self, view: ControllerView):
-        self._view = view
-        self._known: dict[str, tuple[str, dict[str, Any] | None]] = {}
-
-    def of(self, event: ApplicationEvent) -> dict[str, Any] | None:
-        name = _app_name(event.application)
-        metadata = event.application.get("metadata")
-        annotations = marshal(metadata.get("annotations") if isinstance(metadata, dict) else None)
-        known = self._known.get(name)
-        if event.type == "DELETED":
-            self._known.pop(name, None)
-            return known[1] if known else None
-        if known is None or known[0] != annotations:
-            try:
-                position: dict[str, Any] | None = tree_position(self._view.application(name))
-            except NotFound:
-                position = None  # not (or no longer) in the tree
-            known = (annotations, position)
-            self._known[name] = known
-        return known[1]
 
 
 def _hand_over(

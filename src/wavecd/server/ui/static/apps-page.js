@@ -117,6 +117,7 @@ export function render(view) {
   }
 
   function update(names) {
+    if (names.size > 100) return renderAll(); // a burst (a whole wave's events): one pass over every row
     for (const name of names) {
       const app = store.apps.get(name);
       const old = rows.get(name);

@@ -22,6 +22,18 @@ function touch(name) {
   if (timer === null) timer = setTimeout(notify, 200);
 }
 
+const version = (app) => (app && app.metadata && app.metadata.resourceVersion) || "";
+
+/** The same object at the same place in the tree: nothing to redraw. */
+function same(known, app) {
+  return (
+    known !== undefined &&
+    version(known) !== "" &&
+    version(known) === version(app) &&
+    JSON.stringify(known.wavecd) === JSON.stringify(app.wavecd)
+  );
+}
+
 export const store = {
   apps,
   /** Load the list once per sign-in, then follow the stream; resolves when the list is in. */
@@ -33,6 +45,7 @@ export const store = {
         const name = event.application.metadata && event.application.metadata.name;
         if (!name) return;
         if (event.type === "DELETED") apps.delete(name);
+        else if (same(apps.get(name), event.application)) return; // the stream's replay of what the list gave
         else apps.set(name, event.application);
         touch(name);
       }, onState);

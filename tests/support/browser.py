@@ -58,10 +58,19 @@ class Browser:
         )
 
     def click(self, selector: str) -> None:
-        """Click the element at `selector`, scrolled to the middle of the view first (the header is sticky)."""
-        element = self.driver.find_element("css selector", selector)
-        self.js("arguments[0].scrollIntoView({block: 'center'})", element)
-        element.click()
+        """Click the element at `selector`, scrolled to the middle of the view first (the header is sticky).
+        The page redraws parts of itself as the stream brings news: an element replaced between finding and
+        clicking it is found again, as a user's next try would find it."""
+        for attempt in range(5):
+            try:
+                element = self.driver.find_element("css selector", selector)
+                self.js("arguments[0].scrollIntoView({block: 'center'})", element)
+                element.click()
+                return
+            except Exception as err:  # selenium is imported only when the browser fixture runs
+                if type(err).__name__ != "StaleElementReferenceException" or attempt == 4:
+                    raise
+                time.sleep(0.2)
 
     def choose(self, selector: str, value: str) -> None:
         """Pick `value` in the <select> at `selector`, as a user's choice does (a `change` event)."""

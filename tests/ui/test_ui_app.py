@@ -105,8 +105,11 @@ def show(browser: Browser, kind: str, name: str) -> dict[str, str]:
     )
 
 
-def with_pod(graph: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
-    return graph if any(key.startswith("Pod/") for key in graph) else None
+def rolled_out(graph: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
+    """The graph once it shows a Pod and the Deployment, its ReplicaSet and that Pod all Healthy."""
+    chain = [node for key, node in graph.items() if key.split("/")[0] in ("Deployment", "ReplicaSet", "Pod")]
+    pods = [node for node in chain if node["kind"] == "Pod"]
+    return graph if pods and all(node["health"] == "Healthy" for node in chain) else None
 
 
 def changed_lines(diff: str) -> list[str]:
@@ -123,7 +126,7 @@ def test_one_app_its_tree_an_image_diff_a_masked_secret_a_sync_and_a_rollback(se
     browser.click("[data-action=sync]")
     browser.confirm()
     browser.until("web synced", lambda: badges(browser) == ["Healthy", "Synced", "Succeeded"], 120)
-    graph = browser.until("the Pod in the graph", lambda: with_pod(nodes(browser)))
+    graph = browser.until("the rollout in the graph", lambda: rolled_out(nodes(browser)))
     replica_set = next(k for k in graph if k.startswith("ReplicaSet/web-"))
     pod = next(k for k in graph if k.startswith(f"Pod/{replica_set.split('/')[1]}-"))
     assert set(graph) == {"Application/web", "Secret/creds", "ConfigMap/settings", "Deployment/web", replica_set, pod}
@@ -155,10 +158,10 @@ def test_one_app_its_tree_an_image_diff_a_masked_secret_a_sync_and_a_rollback(se
     shown = show(browser, "Secret", "creds")
     assert f"password: {MASK}" in shown["desired"] and f"password: {MASK2}" in shown["live"]
     assert changed_lines(shown["diff"]) == [f"-  password: {MASK2}", f"+  password: {MASK}"]
+    browser.shot("09-app-secret-masked")
     browser.click("#diff-mode")  # the API's diff of the whole objects
     full = browser.js("return document.querySelector('#resource-diff').textContent")
     assert f"-  password: {MASK2}\n" in full and f"+  password: {MASK}\n" in full
-    browser.shot("09-app-secret-masked")
     page = browser.driver.page_source
     for value in (PASSWORD, CHANGED):
         for form in (value, b64(value), b64(value).rstrip("=")):

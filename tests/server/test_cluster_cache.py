@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from support.waiting import eventually
 from wavecd.core import ManualClock
 from wavecd.kube import KubeClient
 from wavecd.server.cluster_cache import CacheTiming, ClusterCache
@@ -22,15 +23,6 @@ from wavecd.sync.tracking import with_tracking
 
 FAST = CacheTiming(resync=600.0, relist_delay=0.05, retry_delay=0.05)
 CONFIG_MAPS = ("v1", "ConfigMap")
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def config_map(name: str, **data: str) -> dict[str, Any]:
@@ -250,6 +242,11 @@ def test_an_expired_watch_relists_and_reports_what_changed_meanwhile(tmp_path: P
                 obj["metadata"]["name"]: without_managed_fields(obj) for obj in fresh
             }
             assert changes.saw(("MODIFIED", "change"), ("ADDED", "new"))
+            # What a reconcile reads after the relist is the server's state, without asking the server.
+            before = len(restarted.requests)
+            assert (cache.read(config_map("change"), "app") or {}).get("data") == {"k": "2"}
+            assert cache.read(config_map("remove"), "app") is None
+            assert [r for r in restarted.requests[before:] if "watch=" not in r.path] == []
             assert ("MODIFIED", "keep") not in changes.events
             assert len(lists_of(restarted, "/api/v1/configmaps")) == 1
             kube.apply(config_map("after", k="1"))

@@ -21,6 +21,7 @@ from typing import Any
 from wavecd.kube import ApiResource, KubeClient
 from wavecd.server.kind_watch import CacheTiming, KindWatch
 from wavecd.server.live_index import Change, GroupKind, LiveIndex
+from wavecd.sync.live import get_live
 from wavecd.sync.tracking import api_group
 
 __all__ = ["CacheTiming", "ClusterCache", "OnChange"]
@@ -100,6 +101,24 @@ class ClusterCache:
             scoped = resource is None or resource.namespaced
             found = self._index.get(group_kind, (namespace or "") if scoped else "", name)
         return copy.deepcopy(found)
+
+    def read(self, target: dict[str, Any], default_namespace: str = "") -> dict[str, Any] | None:
+        """The live counterpart of desired object `target` (a `sync.live.LiveRead`): from memory when its kind
+        is watched at the version `target` names and has been listed, else with a GET (a kind not watched yet,
+        or one the cache holds at another version, whose fields would not compare)."""
+        api_version, kind = str(target.get("apiVersion") or ""), str(target.get("kind") or "")
+        meta = target.get("metadata") or {}
+        group_kind = (api_group(api_version), kind)
+        cached, found = False, None
+        with self._lock:
+            resource = self._resources.get(group_kind)
+            if resource is not None and resource.api_version == api_version and group_kind in self._synced:
+                namespace = str(meta.get("namespace") or default_namespace) if resource.namespaced else ""
+                cached = bool(namespace) or not resource.namespaced
+                found = self._index.get(group_kind, namespace, str(meta.get("name") or "")) if cached else None
+        if cached:
+            return copy.deepcopy(found)
+        return get_live(self._client, target, default_namespace)
 
     def annotation(self, api_version: str, kind: str, namespace: str | None, name: str, key: str) -> str | None:
         """One annotation of the object as last seen (None: absent), read without copying anything."""

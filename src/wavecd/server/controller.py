@@ -62,7 +62,7 @@ from wavecd.server.tree_state import (
 )
 from wavecd.server.view import AppEntry, ApplicationEvent, ManagedResource, ResourceNode, SyncRequest
 from wavecd.server.webhook import shown_apps
-from wavecd.sync.compare import EXTRA
+from wavecd.sync.compare import EXTRA, DryRunMemo
 from wavecd.sync.events import AppFinished, Summary
 from wavecd.sync.records import apply_record
 from wavecd.sync.settings import ClusterFacts
@@ -118,6 +118,7 @@ class Controller:
         self._health_seen: dict[str, str] = {}  # app -> the health its Application showed when last seen
         self._revisions: dict[str, tuple[str, tuple[str, ...]]] = {}  # app -> (render fingerprint, revisions)
         self._leading = threading.Event()
+        self._dry_runs = DryRunMemo()  # cleared by a hard refresh, which trusts nothing remembered
         self.runner = OperationRunner(
             client, settings.sync, clock=clock, emit=self._on_sync_event, log=log, wake_after=self._operations_due_in
         )
@@ -198,6 +199,8 @@ class Controller:
                 self.log(f"reconcile failed: {internal_error(err)}")
 
     def _run_batch(self, batch: Batch) -> None:
+        if batch.hard:
+            self._dry_runs.clear()
         names = set(batch.apps) | self._walk(batch)
         state = self.state
         self._facts = None
@@ -324,7 +327,17 @@ class Controller:
             targets = state.session.render_at(node.name, *self._facts_args())
             namespace = node.destination.namespace if node.destination else ""
             tracked = self.cache.by_tracking_instance(instance_name(node.name, node.namespace))
-            return reconcile_app(self.client, node.name, node.namespace, targets, namespace, tracked, revisions)
+            return reconcile_app(
+                self.client,
+                node.name,
+                node.namespace,
+                targets,
+                namespace,
+                tracked,
+                revisions,
+                read=self.cache.read,
+                memo=self._dry_runs,
+            )
         except WavecdError as err:
             return failed_reconcile(node.name, err.render(), revisions)
         except KubeError as err:

@@ -16,8 +16,8 @@ from typing import Any
 from wavecd.common import ARGOCD_NAMESPACE, HealthStatus, SyncStatus
 from wavecd.health import ManagedResource, assess, is_hook
 from wavecd.kube import KubeClient
-from wavecd.sync.compare import EXTRA, ComparisonError, ResourceComparison, compare
-from wavecd.sync.live import app_health, identity, managed_resources
+from wavecd.sync.compare import EXTRA, ComparisonError, DryRunMemo, ResourceComparison, compare
+from wavecd.sync.live import LiveRead, app_health, identity, managed_resources
 from wavecd.sync.tracking import instance_name
 
 __all__ = ["Reconciled", "application_status", "failed_reconcile", "reconcile_app"]
@@ -56,14 +56,20 @@ def reconcile_app(
     default_namespace: str,
     live_tracked: Sequence[dict[str, Any]],
     revisions: Sequence[str],
+    *,
+    read: LiveRead | None = None,
+    memo: DryRunMemo | None = None,
 ) -> Reconciled:
     """Compare app `app`'s desired `targets` with the cluster; `live_tracked` are the objects its tracking
-    annotation claims (the candidates for prune)."""
+    annotation claims (the candidates for prune). The live objects are read with `read` — the controller's
+    cluster cache, so a reconcile sends no GET for what the watches hold — and `memo` spares the dry runs of
+    objects unchanged on both sides since the last reconcile."""
     namespace = app_namespace or ARGOCD_NAMESPACE
-    resources = managed_resources(client, targets, default_namespace)
+    resources = managed_resources(client, targets, default_namespace, read=read)
     health = app_health(resources, app=(namespace, app)).health
+    instance = instance_name(app, namespace)
     try:
-        comparison = compare(client, instance_name(app, namespace), targets, default_namespace, live_tracked)
+        comparison = compare(client, instance, targets, default_namespace, live_tracked, read=read, memo=memo)
     except ComparisonError as err:
         return Reconciled(
             app,

@@ -12,6 +12,9 @@ its own module because the full diff replaces the verdict "differs" with field-l
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +24,7 @@ from wavecd.core import WavecdError
 from wavecd.health import is_hook
 from wavecd.health.hooks import is_skip
 from wavecd.kube import KubeClient, KubeConnectionError, KubeError, NoKindMatchError
-from wavecd.sync.live import get_live, identity
+from wavecd.sync.live import LiveRead, get_live, identity
 from wavecd.sync.tracking import owner_of, strip_server_fields, with_tracking
 
 MISSING = "missing"
@@ -124,13 +127,65 @@ def _resource_version(obj: dict[str, Any]) -> str:
     return str((obj.get("metadata") or {}).get("resourceVersion") or "")
 
 
+@dataclass(frozen=True)
+class Remembered:
+    """A past dry run's verdict: the object it predicted when that differs from the live one, else None."""
+
+    predicted: dict[str, Any] | None
+
+
+class DryRunMemo:
+    """The verdicts of past dry runs, reused while neither side changed: the same desired body (by digest)
+    against the live object at the same resourceVersion. A controller that reconciles an app again because
+    of something else (a Pod's status, its parent's health) then asks the API server nothing for objects
+    nobody touched. What the memo cannot see — an admission webhook or a CRD schema that changed — a hard
+    refresh clears (`clear`). Safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._verdicts: dict[tuple[str, str, str, str], tuple[str, str, Remembered]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def digest(body: dict[str, Any]) -> str:
+        return hashlib.blake2b(json.dumps(body, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+
+    def recall(self, key: tuple[str, str, str, str], digest: str, live: dict[str, Any]) -> Remembered | None:
+        """What the dry run of this body against this live object predicted; None: never asked."""
+        with self._lock:
+            found = self._verdicts.get(key)
+        if found is None or found[0] != digest or found[1] != _resource_version(live) or not found[1]:
+            return None
+        return found[2]
+
+    def remember(
+        self, key: tuple[str, str, str, str], digest: str, live: dict[str, Any], predicted: dict[str, Any] | None
+    ) -> None:
+        """Keep the verdict; `predicted` is the object as the dry run would leave it, None when that is `live`
+        (kept so that a remembered difference still shows its diff)."""
+        with self._lock:
+            self._verdicts[key] = (digest, _resource_version(live), Remembered(predicted))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._verdicts.clear()
+
+
 def compare_one(
-    client: KubeClient, instance: str, target: dict[str, Any], default_namespace: str
+    client: KubeClient,
+    instance: str,
+    target: dict[str, Any],
+    default_namespace: str,
+    *,
+    read: LiveRead | None = None,
+    memo: DryRunMemo | None = None,
 ) -> ResourceComparison:
     """The verdict on one desired object; `ComparisonError` when the server refuses its dry run.
 
-    A dry run answers with the resourceVersion it started from, so when a controller wrote the object
-    between the read and the dry run, the pair is taken again instead of reporting a difference nobody made.
+    The live object is read with `read` first (the controller's cluster cache; default a GET). A dry run
+    answers with the resourceVersion it started from, so when the object changed between the read and the
+    dry run (a controller wrote it, or the cache lags behind), the pair is taken again with a GET instead of
+    reporting a difference nobody made. With a `memo`, a body already dry-run against the live object at
+    this resourceVersion gets its verdict back without a request.
     """
     group, kind, namespace, name = identity(target, default_namespace)
     namespaced = _namespaced(client, target)
@@ -142,13 +197,28 @@ def compare_one(
     ) -> ResourceComparison:
         return ResourceComparison(group, kind, namespace, name, status, reason, live, predicted)
 
+    def judged(live: dict[str, Any], predicted: dict[str, Any] | None) -> ResourceComparison:
+        if predicted is None:
+            return verdict(SyncStatus.SYNCED)
+        return verdict(SyncStatus.OUT_OF_SYNC, DIFFERS, live, predicted)
+
     body = desired_body(target, instance, default_namespace, bool(namespaced))
-    for _ in range(CONSISTENT_READ_ATTEMPTS):
-        live = get_live(client, target, default_namespace) if namespaced is not None else None
+    digest = DryRunMemo.digest(body) if memo is not None else ""
+    key = (group, kind, namespace, name)
+    for attempt in range(CONSISTENT_READ_ATTEMPTS):
+        if namespaced is None:
+            live = None
+        elif attempt == 0 and read is not None:
+            live = read(target, default_namespace)
+        else:
+            live = get_live(client, target, default_namespace)
         if live is None:
             return verdict(SyncStatus.OUT_OF_SYNC, MISSING, predicted=body)
         if owner_of(live) != instance:
             return verdict(SyncStatus.OUT_OF_SYNC, NOT_TRACKED, _comparable(live), body)
+        known = memo.recall(key, digest, live) if memo is not None else None
+        if known is not None:
+            return judged(_comparable(live), known.predicted)
         try:
             dry_run = client.apply(body, force=True, dry_run=True)
         except KubeConnectionError:
@@ -160,10 +230,11 @@ def compare_one(
         if _resource_version(dry_run) == _resource_version(live):
             break
     assert live is not None  # every pass of the loop (there is at least one) returned when it was None
-    live, predicted = _comparable(live), _comparable(dry_run)
-    if predicted == live:
-        return verdict(SyncStatus.SYNCED)
-    return verdict(SyncStatus.OUT_OF_SYNC, DIFFERS, live, predicted)
+    predicted = _comparable(dry_run)
+    change = None if predicted == _comparable(live) else predicted
+    if memo is not None and _resource_version(dry_run) == _resource_version(live):
+        memo.remember(key, digest, live, change)
+    return judged(_comparable(live), change)
 
 
 def _annotations(obj: dict[str, Any]) -> dict[str, Any]:
@@ -214,8 +285,14 @@ def compare(
     targets: Sequence[dict[str, Any]],
     default_namespace: str,
     live_tracked: Sequence[dict[str, Any]] = (),
+    *,
+    read: LiveRead | None = None,
+    memo: DryRunMemo | None = None,
 ) -> Comparison:
     """Compare every desired object of one app (tracking instance `instance`) with the cluster, in order, then
-    list `live_tracked` objects (the app's, from `inventory.tracked_by_instance`) that nothing desired matches."""
-    desired = [compare_one(client, instance, t, default_namespace) for t in targets if is_compared(t)]
+    list `live_tracked` objects (the app's, from `inventory.tracked_by_instance`) that nothing desired matches.
+    `read` and `memo` as `compare_one` takes them."""
+    desired = [
+        compare_one(client, instance, t, default_namespace, read=read, memo=memo) for t in targets if is_compared(t)
+    ]
     return Comparison(desired + extras(client, targets, default_namespace, live_tracked))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from wavecd.health import AppHealth, ManagedResource, aggregate, assess
@@ -30,13 +30,20 @@ def get_live(client: KubeClient, obj: dict[str, Any], default_namespace: str = "
         return None
 
 
+# How the live counterpart of a desired object is read: (target, default namespace) -> the object or None.
+# `get_live` asks the API server; the controller reads its watch-fed cluster cache instead.
+LiveRead = Callable[[dict[str, Any], str], dict[str, Any] | None]
+
+
 def managed_resources(
     client: KubeClient,
     targets: Sequence[dict[str, Any]],
     default_namespace: str = "",
     known: Mapping[tuple[str, str, str, str], dict[str, Any]] | None = None,
+    *,
+    read: LiveRead | None = None,
 ) -> list[ManagedResource]:
-    """Each desired object paired with its live one (None when missing).
+    """Each desired object paired with its live one (None when missing), read with `read` (default: a GET).
 
     `known` holds objects as a write just answered, by identity: one whose kind no health rule judges is
     used as it is (its health cannot change the app's), anything else is read again.
@@ -48,7 +55,7 @@ def managed_resources(
         if seen is not None and assess(seen) is None:
             live: dict[str, Any] | None = seen
         else:
-            live = get_live(client, target, default_namespace)
+            live = read(target, default_namespace) if read is not None else get_live(client, target, default_namespace)
         if live is not None and not (live.get("metadata") or {}).get("namespace"):
             namespace = ""
         out.append(ManagedResource(group, kind, namespace, name, target=target, live=live))

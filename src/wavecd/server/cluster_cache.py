@@ -21,6 +21,7 @@ from typing import Any
 from wavecd.kube import ApiResource, KubeClient
 from wavecd.server.kind_watch import CacheTiming, KindWatch
 from wavecd.server.live_index import Change, GroupKind, LiveIndex
+from wavecd.sync.inventory import KnownTracked
 from wavecd.sync.live import get_live
 from wavecd.sync.tracking import api_group
 
@@ -160,6 +161,13 @@ class ClusterCache:
         with self._lock:
             found = self._index.owned_by(uid)
         return copy.deepcopy(found)
+
+    def known_tracked(self) -> KnownTracked:
+        """The kinds listed so far and a reader of what each app instance tracks among them: what a rollout
+        needs not list again (`sync.inventory`)."""
+        with self._lock:
+            kinds = frozenset(self._synced)
+        return KnownTracked(kinds, self.by_tracking_instance)
 
     def tracking_instance_of(self, obj: dict[str, Any]) -> str | None:
         """The app `obj` belongs to: its own tracking annotation, else that of the first tracked object up its

@@ -34,6 +34,7 @@ from wavecd.server.operation_state import (
 )
 from wavecd.server.tree_state import TreeState, source_summaries
 from wavecd.sync.events import AppFinished
+from wavecd.sync.inventory import KnownTracked
 from wavecd.sync.settings import ClusterFacts, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
@@ -69,8 +70,12 @@ class OperationRunner:
         emit: Emit,
         log: Callable[[str], None],
         wake_after: Callable[[float], None],
+        known_tracked: Callable[[], KnownTracked | None] = lambda: None,
     ):
         self.client = client
+        # What the controller's cluster cache holds of the tracked objects, asked as each rollout starts: a
+        # rollout then lists only the kinds it does not watch, not the whole tree's objects.
+        self.known_tracked = known_tracked
         self.settings = replace(settings, retry_apps=False, record_operations=False, prune_from_policy=False)
         self.wake_after = wake_after
         self.clock = clock
@@ -153,6 +158,7 @@ class OperationRunner:
                 cancel=self.cancel,
                 only=set(started),
                 resources={name: selected for name, op in by_name.items() if (selected := _selected(op))},
+                known_tracked=self.known_tracked(),
             )
         finally:
             with self._lock:

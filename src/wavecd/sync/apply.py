@@ -347,7 +347,7 @@ def _cascade(ctx: SyncContext, application: dict[str, Any], event: _TaskFields) 
     meta = application.get("metadata") or {}
     child = instance_name(str(meta.get("name")), str(meta.get("namespace") or ""))
     owned = sorted(
-        (o for o in ctx.inventory.get(child, []) if should_be_deleted(application, o)),
+        (o for o in ctx.inventory(child) if should_be_deleted(application, o)),
         key=lambda o: -sync_wave(annotations_of(o, None)),
     )
     for obj in owned:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from wavecd.common import OperationPhase
 from wavecd.core import Clock, Emit, Event
 from wavecd.kube import KubeClient
+from wavecd.sync.inventory import Tracked
 from wavecd.sync.settings import SyncSettings
 
 
@@ -34,8 +34,8 @@ class SyncContext:
     planned_crd_kinds: frozenset[str] = frozenset()
     # Namespaces the tree creates: in a dry run they do not exist yet, so objects in them are skipped too.
     planned_namespaces: frozenset[str] = frozenset()
-    # app instance -> the live objects it tracked when the rollout began (prune candidates; set by the tree)
-    inventory: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # app instance -> the live objects it tracks (prune candidates; set by the tree when the rollout begins)
+    inventory: Tracked = field(default=lambda _instance: [])  # a sync of no tree tracks nothing
     # app -> what its gate waits on now (the last `waiting` event's blockers), to say what a timeout hit
     waiting: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     # app -> how many objects a dry run found it would create or change

@@ -1,13 +1,17 @@
 """Which live objects each app tracks: the candidates for prune.
 
-Argo CD keeps a cache of the whole cluster; wavecd lists every listable kind once per tree wave (only when
-some app of the wave prunes) and sorts the objects by the app named in their tracking annotation. Kinds
-Argo CD excludes by default (events, endpoints, leases, …) are not listed.
+Argo CD keeps a cache of the whole cluster; `wavecd sync` lists every listable kind once per rollout and
+sorts the objects by the app named in their tracking annotation. The controller has such a cache for the
+kinds it watches (`KnownTracked`): only the other kinds are listed then, so what a rollout costs does not
+grow with the objects of the whole tree. Kinds Argo CD excludes by default (events, endpoints, leases, …)
+are not listed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 from wavecd.kube import KubeClient, KubeError
@@ -35,9 +39,34 @@ EXCLUDED = frozenset(
 )
 
 
-def tracked_by_instance(client: KubeClient) -> dict[str, list[dict[str, Any]]]:
-    """Every tracked live object, grouped by the app instance its annotation names."""
-    seen: set[tuple[str, str]] = set()
+# app instance -> the live objects it tracks
+Tracked = Callable[[str], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class KnownTracked:
+    """Tracked objects a reader already holds: the (group, kind)s it holds every object of, and `of`, which
+    reads those an app instance tracks (the controller's cluster cache)."""
+
+    kinds: frozenset[tuple[str, str]]
+    of: Tracked
+
+
+def inventory(client: KubeClient, known: KnownTracked | None = None) -> Tracked:
+    """The objects each app instance tracks now: `known`'s kinds from it, every other kind listed once."""
+    listed = tracked_by_instance(client, skip=known.kinds if known is not None else frozenset())
+    if known is None:
+        return lambda instance: list(listed.get(instance, []))
+    of = known.of
+    return lambda instance: [*of(instance), *listed.get(instance, [])]
+
+
+def tracked_by_instance(
+    client: KubeClient, skip: Collection[tuple[str, str]] = frozenset()
+) -> dict[str, list[dict[str, Any]]]:
+    """Every tracked live object, grouped by the app instance its annotation names; the (group, kind)s in
+    `skip` are not listed."""
+    seen: set[tuple[str, str]] = set(skip)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for res in client.resources(refresh=True):
         if "list" not in res.verbs or (res.group, res.plural) in EXCLUDED or (res.group, res.kind) in seen:

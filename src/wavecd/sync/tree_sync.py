@@ -33,7 +33,7 @@ from wavecd.sync.app_sync import AppJob, app_steps, sync_app
 from wavecd.sync.app_tree import AppNodeView, TreePlanView
 from wavecd.sync.context import SyncContext, SyncStopped
 from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Resync, Summary, WaveFinished, WaveStarted
-from wavecd.sync.inventory import tracked_by_instance
+from wavecd.sync.inventory import KnownTracked, Tracked, inventory
 from wavecd.sync.live import app_health, managed_resources
 from wavecd.sync.records import record, write_app_status, write_appset_status
 from wavecd.sync.retry import NO_RETRY, retry_policy
@@ -91,6 +91,7 @@ class _Rollout:
         ctx: SyncContext,
         only: Collection[str] | None = None,
         resources: Mapping[str, Collection[ResourceSelector]] | None = None,
+        known_tracked: KnownTracked | None = None,
     ):
         self.plan = plan
         self.resources = resources or {}
@@ -102,7 +103,8 @@ class _Rollout:
         self.results: dict[str, AppResult] = {}
         self.recorded: set[str] = set()
         self._record_lock = threading.Lock()
-        self.inventory: dict[str, list[dict[str, Any]]] | None = None
+        self.inventory: Tracked | None = None
+        self.known_tracked = known_tracked
         # name -> (the API versions it was rendered with, what that render gave)
         self.rendered: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {}
         self.started: set[str] = set()
@@ -139,7 +141,7 @@ class _Rollout:
         settings = self.ctx.settings
         prune = settings.prune or (settings.prune_from_policy and automated.get("prune") is True)
         instance = self.instance(node.name)
-        live = (self.inventory or {}).get(instance, [])
+        live = self.inventory(instance) if self.inventory is not None else []
         app_plan = node_plan(node, manifests, live)
         if self.resources.get(node.name):
             app_plan = select_resources(app_plan, self.resources[node.name])
@@ -236,11 +238,12 @@ class _Rollout:
         return out
 
     def ensure_inventory(self) -> None:
-        """List the tracked objects once, before the first app syncs: with --prune they are deleted, without
-        it they leave their app OutOfSync. Prune candidates are what apps tracked before this sync (objects
-        created since are targets), so one listing serves the whole rollout."""
+        """List the tracked objects once, before the first app syncs (those of the kinds `known_tracked`
+        holds are read from it as each app syncs): with --prune they are deleted, without it they leave their
+        app OutOfSync. Prune candidates are what apps tracked before they sync (objects created since are
+        targets), so one listing serves the whole rollout."""
         if self.inventory is None:
-            self.inventory = self.ctx.inventory = tracked_by_instance(self.ctx.client)
+            self.inventory = self.ctx.inventory = inventory(self.ctx.client, self.known_tracked)
 
 
 def _revision(node: AppNodeView) -> str:
@@ -275,14 +278,17 @@ def sync_tree(
     cancel: threading.Event | None = None,
     only: Collection[str] | None = None,
     resources: Mapping[str, Collection[ResourceSelector]] | None = None,
+    known_tracked: KnownTracked | None = None,
 ) -> SyncResult:
     """Roll the tree out; every event goes to `emit`, the last one a `Summary`.
 
     `only` names the apps to sync (the controller's auto-sync of what changed): they go in the tree's order,
     wave by wave with the same health gates, and the root only if it is named; None syncs every app.
-    `resources` narrows an app's sync to the named resources (a selective sync: no hooks run)."""
+    `resources` narrows an app's sync to the named resources (a selective sync: no hooks run).
+    `known_tracked` holds the tracked objects of some kinds already (the controller's cluster cache): only
+    the other kinds are listed for prune candidates."""
     ctx = SyncContext(client, clock, settings, emit, cancel or threading.Event())
-    rollout = _Rollout(plan, render, ctx, only, resources)
+    rollout = _Rollout(plan, render, ctx, only, resources, known_tracked)
     chosen = {node.name for node in rollout.selected}
     waves = [(w.wave, [a for a in w.apps if a.name in chosen]) for w in plan.waves]
     waves = [(wave, apps) for wave, apps in waves if apps]

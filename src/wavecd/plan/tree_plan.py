@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from wavecd.apps.node import AppNode, Tree
@@ -47,7 +48,12 @@ class TreePlan:
 
     def wave_of(self, name: str) -> int | None:
         """The tree wave of an app; None for the root (and for a name not in the plan)."""
-        return next((w.wave for w in self.waves if name in w.names), None)
+        return self._waves_by_name.get(name)
+
+    @cached_property
+    def _waves_by_name(self) -> dict[str, int]:
+        """Built once: the API lists every app with its wave, which a scan per app made quadratic."""
+        return {app.name: wave.wave for wave in reversed(self.waves) for app in wave.apps}
 
     @property
     def order(self) -> tuple[AppNode, ...]:

@@ -120,7 +120,13 @@ class Controller:
         self._leading = threading.Event()
         self._dry_runs = DryRunMemo()  # cleared by a hard refresh, which trusts nothing remembered
         self.runner = OperationRunner(
-            client, settings.sync, clock=clock, emit=self._on_sync_event, log=log, wake_after=self._operations_due_in
+            client,
+            settings.sync,
+            clock=clock,
+            emit=self._on_sync_event,
+            log=log,
+            wake_after=self._operations_due_in,
+            known_tracked=self.cache.known_tracked,
         )
 
     # -- life ------------------------------------------------------------------------------------------------------
@@ -726,14 +732,13 @@ class Controller:
     def _entry(self, node: AppNode, written: dict[str, Any] | None = None) -> AppEntry:
         """The app as the API shows it: `written`, the object a write of ours just returned (the watch may
         not have brought it to the cache yet), else the cache's, else the walk's."""
-        live = (
-            written if written is not None else self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
-        )
+        # The cache hands out a copy already; the others are copied here.
+        live = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name) if written is None else None
         generated_by = node.parent if node.source == "generated" else None
         return AppEntry(
             node.name,
             node.namespace,
-            copy.deepcopy(live if live is not None else node.obj),
+            live if live is not None else copy.deepcopy(written if written is not None else node.obj),
             node.parent,
             self.state.plan.wave_of(node.name),
             generated_by,

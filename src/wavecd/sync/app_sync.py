@@ -268,7 +268,7 @@ def sync_app(ctx: SyncContext, job: AppJob) -> AppResult:
         result = _attempt(ctx, job)
         if result.sync != SyncStatus.FAILED or job.retry is None or not job.retry.allows(retries):
             return result
-        delay = job.retry.delay(retries)
         retries += 1
+        delay = job.retry.wait(retries)
         ctx.emit(Retrying(app=job.name, wave=job.wave, attempt=retries, delay=delay, message=result.message))
         ctx.sleep(delay)

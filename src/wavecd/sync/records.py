@@ -1,8 +1,9 @@
 """The Application and ApplicationSet objects in the cluster, kept as Argo CD's controllers keep them.
 
 wavecd records the tree where Argo CD would have it: each Application (and ApplicationSet) is applied to
-its namespace (`argocd`) when its tree wave starts, tracked by the app that declares it, and wavecd writes
-its `status.health`, `status.sync` and `status.operationState` when the app's sync ends. So
+its namespace (`argocd`) when its tree wave starts, tracked by the app that declares it, and `wavecd sync`
+writes its `status.health`, `status.sync` and `status.operationState` when the app's sync ends (under the
+controller, its reconcile and operation runner write them instead). So
 `kubectl get applications -n argocd` shows the rollout, and a parent app's health follows its children
 through the Application health rule, as with Argo CD.
 """
@@ -72,29 +73,28 @@ def write_app_status(
     ctx: SyncContext, name: str, namespace: str, result: AppResult, revision: str = "", phase: str | None = None
 ) -> None:
     """The app's health, sync status and operation phase (Succeeded, Failed, or Terminated when the sync was
-    stopped under it), written only when they change."""
+    stopped under it), written only when they change — by `wavecd sync` only: under the controller
+    (`record_operations` off) its reconcile writes sync and health, and its operation runner the phase."""
+    if not ctx.settings.record_operations:
+        return
     phase = phase or (OperationPhase.FAILED if result.sync == SyncStatus.FAILED else OperationPhase.SUCCEEDED)
     health: dict[str, Any] = {"status": result.health}
     if result.message and result.health != HealthStatus.HEALTHY:
         health["message"] = result.message
     sync = {"status": SyncStatus.OUT_OF_SYNC if result.sync == SyncStatus.FAILED else result.sync, "revision": revision}
-
-    status: dict[str, Any] = {"health": health, "sync": sync}
-    if ctx.settings.record_operations:
-        status["operationState"] = {
-            "phase": phase,
-            "message": result.message or "successfully synced",
-            "finishedAt": kube_now(),
-            "operation": {"sync": {"revision": revision}},
-        }
-    else:  # the controller records operations and revisions itself: only health and sync status from here
-        sync.pop("revision")
+    operation_state = {
+        "phase": phase,
+        "message": result.message or "successfully synced",
+        "finishedAt": kube_now(),
+        "operation": {"sync": {"revision": revision}},
+    }
+    status: dict[str, Any] = {"health": health, "sync": sync, "operationState": operation_state}
 
     def same(live: dict[str, Any]) -> bool:
         return (
             live.get("health") == health
             and all((live.get("sync") or {}).get(key) == value for key, value in sync.items())
-            and (not ctx.settings.record_operations or (live.get("operationState") or {}).get("phase") == phase)
+            and (live.get("operationState") or {}).get("phase") == phase
         )
 
     _patch_status(ctx, APPLICATION, name, namespace, status, same)

@@ -31,8 +31,9 @@ class SyncSettings:
     # Retry a failed app within the run, as `syncPolicy.retry` says (the CLI). The controller retries whole
     # operations instead, recorded on the Application so that a restart keeps the count.
     retry_apps: bool = True
-    # Write each app's `operationState` and synced revision when its sync ends (the CLI); the controller
-    # records its operations and revisions itself and leaves only health and sync status to the engine.
+    # Write each app's `operationState`, sync status, revision and health when its sync ends (the CLI).
+    # Under the controller the engine writes none of them: operations are the controller's own records, and
+    # `status.sync` and `status.health` are its reconcile's alone (one writer, as in Argo CD).
     record_operations: bool = True
     # An app whose `automated.prune` is true is pruned without `prune` (the CLI's rollout). The controller
     # prunes exactly as each operation says: auto-sync's operations carry `automated.prune` themselves.

@@ -35,26 +35,27 @@ import os
 import pstats
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
 import yaml
 from synthetic import URL as SYNTHETIC_URL
 from synthetic import synthetic_repo
 
 ROOT = Path(__file__).resolve().parents[1]
-WAVECD = ROOT / ".venv" / "bin" / "wavecd"
+# The controller proofs' helpers (tests/support) are the one home of driving `wavecd serve` from outside.
+sys.path.insert(0, str(ROOT / "tests"))
+from support.gitops import git  # noqa: E402
+from support.serve import ServeProcess, synced_and_healthy  # noqa: E402
+from support.sim_server import SimServer  # noqa: E402
+
 EXAMPLES = ROOT / "examples"
 SIM_SPEED = 1_000_000.0
 REPO_URL = "https://github.com/ca-platform/303-gitops.git"
@@ -80,20 +81,15 @@ def _env(work: Path) -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class LogLines:
-    """A process's stderr, each line stamped with `time.monotonic()` as it arrives."""
+    """A process's stderr, each line stamped with `time.monotonic()` as it arrives (`follow` reads it)."""
 
-    def __init__(self, stream: IO[bytes]):
+    def __init__(self) -> None:
         self.lines: list[tuple[float, str]] = []
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self._thread.start()
+
+    def follow(self, stream: IO[bytes]) -> None:
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
     def _read(self, stream: IO[bytes]) -> None:
         for raw in stream:
@@ -109,131 +105,77 @@ class LogLines:
             return "\n".join(line for _, line in self.lines)
 
 
-@contextmanager
-def sim_server(work: Path) -> Iterator[Path]:
-    """`wavecd sim serve` with zero delays; yields its kubeconfig."""
-    kubeconfig = work / "kubeconfig"
-    command = [str(WAVECD), "sim", "serve", "--kubeconfig", str(kubeconfig), "--speed", str(SIM_SPEED)]
-    with open(work / "sim.err", "wb") as err:
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=_env(work))
-    try:
-        deadline = time.monotonic() + 60
-        while not kubeconfig.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"wavecd sim serve did not start: {(work / 'sim.err').read_text()}")
-            time.sleep(0.05)
-        yield kubeconfig
-    finally:
-        _stop(process)
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of process `pid` and its reaped children (a controller's render workers)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICKS
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+class Sim(SimServer):
+    """`wavecd sim serve` with zero delays, its request log, and its CPU."""
 
-
-class Serve:
-    """`wavecd serve ROOT` in a subprocess, its API with an admin token, its log, its CPU and memory."""
-
-    def __init__(self, root: Path, kubeconfig: Path, work: Path, *args: str):
-        self.env = _env(work)
-        tokens = work / "tokens.json"
-        created = subprocess.run(
-            [str(WAVECD), "serve", "token", "create", "--role", "admin", "--tokens", str(tokens)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=self.env,
-        )
-        token = created.stdout.strip().splitlines()[-1]
-        port = _free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.api = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=120)
-        command = [str(WAVECD), "serve", str(root), "--kubeconfig", str(kubeconfig), "--tokens", str(tokens)]
-        command += ["--listen", f"127.0.0.1:{port}", *args]
-        self.started = time.monotonic()
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
-        assert self.process.stderr is not None
-        self.log = LogLines(self.process.stderr)
-
-    def wait_up(self, timeout: float = 600) -> float:
-        """Seconds from the start until the API answers (the first walk is done by then)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"wavecd serve exited {self.process.returncode}:\n{self.log.text()[-4000:]}")
-            try:
-                if self.api.get("/api/v1/applications").status_code == 200:
-                    return time.monotonic() - self.started
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        sys.exit(f"wavecd serve did not start:\n{self.log.text()[-4000:]}")
-
-    def applications(self, names: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
-        """Every application, or only those named (one GET each: cheaper for the controller to answer)."""
-        if names:
-            return {name: self._get(f"/api/v1/applications/{name}") for name in names}
-        return {item["metadata"]["name"]: item for item in self._get("/api/v1/applications")["items"]}
-
-    def _get(self, path: str) -> dict[str, Any]:
-        response = self.api.get(path)
-        response.raise_for_status()
-        body: dict[str, Any] = response.json()
-        return body
-
-    def wait_for(
-        self,
-        what: str,
-        check: Callable[[dict[str, dict[str, Any]]], bool],
-        timeout: float,
-        every: float = 0.02,
-        names: tuple[str, ...] = (),
-    ) -> float:
-        """Poll the API (the apps `names`, else all) until `check(apps)` holds; the monotonic time it did."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if check(self.applications(names)):
-                return time.monotonic()
-            time.sleep(every)
-        sys.exit(f"timed out waiting for {what}\n--- serve log ---\n{self.log.text()[-4000:]}")
+    def __init__(self, work: Path, state: Path | None):
+        self.request_log = work / "requests.jsonl"
+        self.request_log.unlink(missing_ok=True)
+        super().__init__(work, speed=SIM_SPEED, state=state, request_log=self.request_log)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU of the controller and its reaped children (the render workers of a walk)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICKS
+        assert self.process is not None
+        return cpu_seconds(self.process.pid)
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every request served so far, watches left out (each is one long request, logged when it ends)."""
+        lines = self.request_log.read_text().splitlines() if self.request_log.exists() else []
+        return [entry for line in lines if "watch=" not in (entry := json.loads(line))["path"]]
+
+
+def by_method(requests: list[dict[str, Any]]) -> str:
+    counts: dict[str, int] = {}
+    for request in requests:
+        dry_run = request["method"] == "PATCH" and "dryRun=All" in request["path"]
+        method = "PATCH (dry run)" if dry_run else request["method"]
+        counts[method] = counts.get(method, 0) + 1
+    return ", ".join(f"{count} {method}" for method, count in sorted(counts.items())) or "none"
+
+
+@contextmanager
+def sim_server(work: Path, state: Path | None = None) -> Iterator[Sim]:
+    """The sim for one case (keeping its objects in `state` when given), stopped after it."""
+    sim = Sim(work, state).start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+class Serve(ServeProcess):
+    """`wavecd serve ROOT` started, with its stderr stamped line by line (`lines`), its CPU and memory."""
+
+    def __init__(self, root: Path, kubeconfig: Path, work: Path, *args: str, timeout: float = 600):
+        self.lines = LogLines()
+        super().__init__(root, kubeconfig, work, *args, env=_env(work), stderr=self.lines.follow)
+        self.started = time.monotonic()
+        self.start(timeout=timeout)
+        self.up = time.monotonic() - self.started  # seconds until the API answered: the first walk is done
+
+    def log(self) -> str:
+        return self.lines.text()
+
+    def cpu_seconds(self) -> float:
+        assert self.process is not None
+        return cpu_seconds(self.process.pid)
 
     def memory_mb(self) -> tuple[float, float]:
         """(VmRSS, VmHWM) in MB."""
+        assert self.process is not None
         status = dict(line.split(":", 1) for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines())
         return tuple(int(status[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM"))  # type: ignore[return-value]
 
-    def close(self, log_to: Path | None) -> None:
+    def stop(self, log_to: Path | None) -> None:
         """Stop it; with `log_to`, keep its log there, each line stamped with seconds since the start."""
-        self.api.close()
         if log_to is not None:
-            log_to.write_text("".join(f"{t - self.started:9.3f} {line}\n" for t, line in self.log.since(0)))
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def synced_and_healthy(app: dict[str, Any]) -> bool:
-    status = app.get("status") or {}
-    return (
-        (status.get("sync") or {}).get("status") == "Synced"
-        and (status.get("health") or {}).get("status") == "Healthy"
-        and not app.get("operation")
-    )
+            log_to.write_text("".join(f"{t - self.started:9.3f} {line}\n" for t, line in self.lines.since(0)))
+        self.close()
 
 
 def all_synced(count: int) -> Callable[[dict[str, dict[str, Any]]], bool]:
@@ -247,17 +189,6 @@ def rendered_entries(work: Path) -> int:
 
 
 # -- the GitOps repository ---------------------------------------------------------------------------------------------
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=ci", "-c", "user.email=ci@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
-
-
 def publish(clone: Path, remote: Path, branch: str) -> None:
     """Commit `clone` as it is and push it to a new bare `remote`, which CI pushes to from now on."""
     git(clone, "init", "-q", "-b", branch)
@@ -350,7 +281,7 @@ def one_push(serve: Serve, staging: Path, number: int) -> dict[str, float | None
         sys.exit(f"the webhook was refused: {response.status_code} {response.text}")
     done = serve.wait_for("the seat apps at the pushed commit", seat_apps_at(sha), timeout=120, names=SEAT_APPS)
     cpu = serve.cpu_seconds() - cpu
-    lines = serve.log.since(start)
+    lines = serve.lines.since(start)
     walked = _first(lines, lambda line: line.startswith("walk: "))
     recorded = _last_of_seats(lines, lambda line, app: line.startswith(f"{app}: "))
     synced = _last_of_seats(lines, lambda line, app: line.startswith(f"{app} (wave ") and ": Synced, " in line)
@@ -377,10 +308,10 @@ def push_bench(runs: int, burst: int, burst_seconds: float, log_to: Path | None)
     with tempfile.TemporaryDirectory(prefix="wavecd-bench-ctl-") as folder:
         work = Path(folder)
         staging = staging_repo(work)
-        with sim_server(work) as kubeconfig:
-            serve = Serve(staging / "root-staging.yaml", kubeconfig, work, "--poll", "0")
+        with sim_server(work) as sim:
+            serve = Serve(staging / "root-staging.yaml", sim.kubeconfig, work, "--poll", "0")
             try:
-                up = serve.wait_up()
+                up = serve.up
                 synced = serve.wait_for("every app Synced and Healthy", all_synced(46), timeout=600, every=0.2)
                 print(
                     f"examples/staging (46 apps): API up after {up:.1f} s, every app Synced and Healthy after "
@@ -392,7 +323,7 @@ def push_bench(runs: int, burst: int, burst_seconds: float, log_to: Path | None)
                 if burst:
                     burst_bench(serve, staging, work, runs, burst, burst_seconds, results)
             finally:
-                serve.close(log_to)
+                serve.stop(log_to)
 
 
 def _push_table(results: list[dict[str, float | None]]) -> None:
@@ -434,7 +365,7 @@ def burst_bench(
     sent = time.monotonic() - start
     serve.wait_for("the seat apps at the pushed commit", seat_apps_at(sha), timeout=300, names=SEAT_APPS)
     _quiet(serve, 3.0)
-    lines = serve.log.since(start)
+    lines = serve.lines.since(start)
     walks = [WALK.search(line) for _, line in lines]
     walks = [w for w in walks if w]
     accepted = sum(1 for s in statuses if s == 200)
@@ -450,7 +381,7 @@ def _quiet(serve: Serve, seconds: float) -> None:
     """Wait until the controller has logged nothing for `seconds`."""
     while True:
         time.sleep(seconds / 3)
-        lines = serve.log.since(time.monotonic() - seconds)
+        lines = serve.lines.since(time.monotonic() - seconds)
         if not lines:
             return
 
@@ -486,31 +417,36 @@ def synthetic_gitops(work: Path, apps: int) -> Path:
     return repo / "root.yaml"
 
 
-def idle_bench(apps: int, seconds: float, poll: str, log_to: Path | None) -> None:
-    with tempfile.TemporaryDirectory(prefix="wavecd-bench-ctl-") as folder:
-        work = Path(folder)
-        root = synthetic_gitops(work, apps)
-        with sim_server(work) as kubeconfig:
-            serve = Serve(root, kubeconfig, work, "--poll", poll)
+def idle_bench(apps: int, seconds: float, windows: int, poll: str, log_to: Path | None, keep: Path | None) -> None:
+    """With `keep`, the repository, the render cache and the sim's objects live there: the first run syncs
+    the tree from nothing, the next ones restart both processes on the synced cluster (the controller's
+    first pass then reconciles every app once: the per-reconcile requests are counted from it)."""
+    with ExitStack() as stack:
+        work = keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="wavecd-bench-ctl-")))
+        work.mkdir(parents=True, exist_ok=True)
+        reused = (work / "synthetic.git").exists()
+        if reused and (work / "apps").read_text() != str(apps):
+            sys.exit(f"{work} holds a tree of {(work / 'apps').read_text()} apps, not {apps}")
+        root = work / "synthetic" / "root.yaml" if reused else synthetic_gitops(work, apps)
+        (work / "apps").write_text(str(apps))
+        with sim_server(work, work / "sim.db" if keep else None) as sim:
+            serve = Serve(root, sim.kubeconfig, work, "--poll", poll, timeout=1800)
             try:
-                up = serve.wait_up(timeout=1800)
-                cpu_up = serve.cpu_seconds()
+                up = serve.up
+                cpu_up, served_up = serve.cpu_seconds(), len(sim.requests())
                 synced = serve.wait_for(
-                    f"the {apps}-app tree Synced and Healthy", all_synced(apps + 1), timeout=3600, every=2.0
+                    f"the {apps}-app tree Synced and Healthy", all_synced(apps + 1), timeout=7200, every=2.0
                 )
                 sync_cpu = serve.cpu_seconds()
                 settle = _settle(serve)
+                first_pass = sim.requests()[served_up:]
                 rss, _ = serve.memory_mb()
-                before, start = serve.cpu_seconds(), time.monotonic()
-                samples = []
-                for _ in range(max(1, int(seconds // 5))):
-                    time.sleep(5)
-                    samples.append(serve.cpu_seconds())
-                idle_cpu, idle_wall = serve.cpu_seconds() - before, time.monotonic() - start
+                measured = [_idle_window(serve, sim, seconds) for _ in range(windows)]
                 rss_after, hwm_after = serve.memory_mb()
-                walks = [m for _, line in serve.log.since(serve.started) if (m := WALK.search(line))]
-                steps = [b - a for a, b in zip([before, *samples], samples, strict=False)]
+                walks = [m for _, line in serve.lines.since(serve.started) if (m := WALK.search(line))]
                 print(f"idle: the synthetic tree of {apps} apps x 20 objects, `--poll {poll}`")
+                if reused:
+                    print(f"  (restarted on the tree synced in {work}: the first pass reconciles every app)")
                 print(f"  API up (first walk) after        {up:8.1f} s wall, {cpu_up:7.1f} CPU s")
                 print(
                     f"  every app Synced and Healthy after {synced - serve.started:6.1f} s wall, "
@@ -521,26 +457,45 @@ def idle_bench(apps: int, seconds: float, poll: str, log_to: Path | None) -> Non
                     "sim's last status updates"
                 )
                 print(
+                    f"  requests from the API up until settled: {len(first_pass)} ({by_method(first_pass)}), "
+                    f"{len(first_pass) / (apps + 1):.1f} per app"
+                )
+                print(
                     f"  walks so far: {len(walks)}, seconds each: {[float(w.group(5)) for w in walks]}, "
                     f"rendered: {[int(w.group(2)) for w in walks]}"
                 )
-                print(
-                    f"  idle over {idle_wall:.0f} s: {idle_cpu:.2f} CPU s = {100 * idle_cpu / idle_wall:.2f}% of one "
-                    f"core (per 5 s: {', '.join(f'{s:.2f}' for s in steps)})"
-                )
+                print(f"  idle, {windows} windows of {seconds:.0f} s, % of one core (median; each window):")
+                for label, index in (("controller", 0), ("sim", 1)):
+                    shares = [float(w[index]) for w in measured]
+                    each = ", ".join(f"{share:.2f}" for share in shares)
+                    print(f"    {label:10} {statistics.median(shares):6.2f}%  ({each})")
+                idle_requests = [r for w in measured for r in w[2]]
+                print(f"  requests while idle: {len(idle_requests)} ({by_method(idle_requests)})")
                 print(f"  RSS {rss:.0f} MB idle at first, {rss_after:.0f} MB at its end, peak {hwm_after:.0f} MB")
-                print(f"  render cache entries after the sync: {rendered_entries(work)}")
-                push_one_app(serve, root.parent, work)
+                print(f"  render cache entries: {rendered_entries(work)}")
+                push_one_app(serve, root.parent, work, sim)
             finally:
-                serve.close(log_to)
+                serve.stop(log_to)
 
 
-def push_one_app(serve: Serve, repo: Path, work: Path) -> None:
+def _idle_window(serve: Serve, sim: Sim, seconds: float) -> tuple[float, float, list[dict[str, Any]]]:
+    """% of one core the controller and the sim used over `seconds` of wall time, and the requests served."""
+    controller, cluster, served, start = serve.cpu_seconds(), sim.cpu_seconds(), len(sim.requests()), time.monotonic()
+    time.sleep(seconds)
+    wall = time.monotonic() - start
+    shares = 100 * (serve.cpu_seconds() - controller) / wall, 100 * (sim.cpu_seconds() - cluster) / wall
+    return *shares, sim.requests()[served:]
+
+
+def push_one_app(serve: Serve, repo: Path, work: Path, sim: Sim) -> None:
     """Change one app's ConfigMap, push, send one webhook; time it until that app is Synced at the commit."""
     file = "services/svc-0000/configmaps.yaml"
     path = repo / file
-    path.write_text(path.read_text().replace("LOG_LEVEL: info", "LOG_LEVEL: debug", 1))
-    git(repo, "commit", "-q", "-am", "svc-0000: debug logs")
+    text = path.read_text()
+    old, new = ("LOG_LEVEL: info", "LOG_LEVEL: debug") if "LOG_LEVEL: info" in text else ("LOG_LEVEL: debug", "")
+    path.write_text(text.replace(old, new or "LOG_LEVEL: info", 1))
+    served = len(sim.requests())
+    git(repo, "commit", "-q", "-am", f"svc-0000: {new or 'LOG_LEVEL: info'}")
     git(repo, "push", "-q", "origin", "main")
     sha = git(repo, "rev-parse", "HEAD")
     headers, body = github_push(sha, SYNTHETIC_URL, "main", (file,))
@@ -550,7 +505,7 @@ def push_one_app(serve: Serve, repo: Path, work: Path) -> None:
         sys.exit(f"the webhook was refused: {response.status_code} {response.text}")
     done = serve.wait_for("svc-0000 at the pushed commit", apps_at(sha, ("svc-0000",)), 1800, 0.1, ("svc-0000",))
     cpu = serve.cpu_seconds() - cpu
-    lines = serve.log.since(start)
+    lines = serve.lines.since(start)
     walk = next((m for _, line in lines if (m := WALK.search(line))), None)
     walked = _first(lines, lambda line: line.startswith("walk: "))
     print("  one push changing one app's ConfigMap, one webhook:")
@@ -559,6 +514,8 @@ def push_one_app(serve: Serve, repo: Path, work: Path) -> None:
         f"after {(walked or start) - start:.1f} s: {walk.group(0) if walk else 'no walk logged'}"
     )
     print(f"    render cache entries added: {rendered_entries(work) - entries}")
+    requests = sim.requests()[served:]
+    print(f"    requests: {len(requests)} ({by_method(requests)})")
 
 
 # -- profile: where a walk's time goes ---------------------------------------------------------------------------------
@@ -605,11 +562,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="pushes timed")
     parser.add_argument("--apps", type=int, default=1000, help="apps of the synthetic tree watched idle")
-    parser.add_argument("--idle", type=float, default=60.0, help="seconds the idle controller is measured")
+    parser.add_argument("--idle", type=float, default=60.0, help="seconds of each idle window measured")
+    parser.add_argument("--windows", type=int, default=3, help="idle windows measured (their median is shown)")
     parser.add_argument("--poll", default="3m", help="the idle controller's --poll")
     parser.add_argument("--burst", type=int, default=200, help="webhooks in the burst (0: none)")
     parser.add_argument("--burst-seconds", type=float, default=10.0)
     parser.add_argument("--only", default="push,burst,idle", help="which of push,burst,idle to run")
+    parser.add_argument("--keep", type=Path, help="idle: keep the synced tree and cluster here, reuse it next time")
     parser.add_argument("--logs", type=Path, help="keep the controllers' logs in this folder")
     parser.add_argument("--profile-walk", type=int, metavar="N", help="profile the walk of an N-app tree instead")
     parser.add_argument("--top", type=int, default=15, help="functions listed by --profile-walk")
@@ -631,7 +590,14 @@ def main() -> None:
         log = args.logs / "staging.log" if args.logs else None
         push_bench(runs if "push" in only else 1, args.burst if "burst" in only else 0, args.burst_seconds, log)
     if "idle" in only:
-        idle_bench(args.apps, idle, args.poll, args.logs / f"synthetic-{args.apps}.log" if args.logs else None)
+        idle_bench(
+            args.apps,
+            idle,
+            args.windows,
+            args.poll,
+            args.logs / f"synthetic-{args.apps}.log" if args.logs else None,
+            args.keep,
+        )
 
 
 if __name__ == "__main__":

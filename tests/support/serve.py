@@ -1,7 +1,8 @@
 """`wavecd serve` in a subprocess, started as a user starts it, and its API reached over HTTP with a token.
 
 The controller proofs see the controller only from outside: its API, the cluster it writes to, its exit
-status and its log (`folder/serve.err`).
+status and its log (`folder/serve.err`). `bench/controller.py` drives the controller with the same helpers
+(it imports this module; nothing here imports the benchmarks), reading the log line by line as it comes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -35,12 +36,21 @@ def create_token(tokens: Path, role: str) -> str:
 
 class ServeProcess:
     """`wavecd serve ROOT --kubeconfig K …` on a fresh port (without `--kubeconfig` when `kubeconfig` is None:
-    then `args` says `--sim`); `api` is an httpx client holding an admin token."""
+    then `args` says `--sim`); `api` is an httpx client holding an admin token. Its stderr goes to
+    `folder/serve.err`, or with `stderr` to that callable, handed the pipe (a benchmark stamps each line as it
+    arrives)."""
 
     def __init__(
-        self, root: Path, kubeconfig: Path | None, folder: Path, *args: str, env: dict[str, str] | None = None
+        self,
+        root: Path,
+        kubeconfig: Path | None,
+        folder: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        stderr: Callable[[IO[bytes]], None] | None = None,
     ):
         self.root = root
+        self.stderr = stderr
         self.kubeconfig = kubeconfig
         self.folder = folder
         self.tokens = folder / "tokens.json"
@@ -63,8 +73,13 @@ class ServeProcess:
             str(self.tokens),
             *self.args,
         )
-        with open(self.folder / "serve.err", "ab") as log:
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=self.env)
+        if self.stderr is not None:
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
+            assert self.process.stderr is not None
+            self.stderr(self.process.stderr)
+        else:
+            with open(self.folder / "serve.err", "ab") as log:
+                self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=self.env)
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -83,20 +98,41 @@ class ServeProcess:
         path = self.folder / "serve.err"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def applications(self) -> dict[str, dict[str, Any]]:
-        response = self.api.get("/api/v1/applications")
-        response.raise_for_status()
-        return {item["metadata"]["name"]: item for item in response.json()["items"]}
+    def applications(self, names: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+        """Every application, or only those named (one GET each: cheaper for the controller to answer)."""
+        if names:
+            return {name: self._get(f"/api/v1/applications/{name}") for name in names}
+        return {item["metadata"]["name"]: item for item in self._get("/api/v1/applications")["items"]}
 
-    def wait_for(self, what: str, check: Callable[[dict[str, dict[str, Any]]], bool], timeout: float = 600) -> None:
-        """Poll the applications until `check(apps)` holds; fail with what was last seen and the log."""
+    def _get(self, path: str) -> dict[str, Any]:
+        response = self.api.get(path)
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    def wait_for(
+        self,
+        what: str,
+        check: Callable[[dict[str, dict[str, Any]]], bool],
+        timeout: float = 600,
+        every: float = 0.5,
+        names: tuple[str, ...] = (),
+    ) -> float:
+        """Poll the applications (those `names`, else all) until `check(apps)` holds; the monotonic time it
+        did. A connection the busy controller dropped is tried again while it runs; at the timeout, fail with
+        what was last seen and the log."""
         deadline = time.monotonic() + timeout
         apps: dict[str, dict[str, Any]] = {}
         while time.monotonic() < deadline:
-            apps = self.applications()
-            if check(apps):
-                return
-            time.sleep(0.5)
+            try:
+                apps = self.applications(names)
+            except httpx.TransportError:
+                if self.process is None or self.process.poll() is not None:
+                    raise
+            else:
+                if check(apps):
+                    return time.monotonic()
+            time.sleep(every)
         summary = {name: _state(app) for name, app in sorted(apps.items())}
         raise AssertionError(f"timed out waiting for {what}: {summary}\n--- serve log ---\n{self.log()[-4000:]}")
 

@@ -183,10 +183,11 @@ class Controller:
     # -- the worker ------------------------------------------------------------------------------------------------
     def _work(self) -> None:
         while not self._stopped.is_set():
-            due = self._due_refreshes()
+            due, next_at = self._due_refreshes()
             if due:
                 self.queue.refresh(*due)
-            batch = self.queue.take(timeout=1.0)
+            # Asleep until work comes or the next self-heal deadline; set only by this thread's reconciles.
+            batch = self.queue.take(timeout=None if next_at is None else max(0.0, next_at - time.monotonic()))
             if batch is None:
                 return
             if not batch:
@@ -503,12 +504,11 @@ class Controller:
     # -- operations ---------------------------------------------------------------------------------------------
     def _operate(self) -> None:
         while not self._stopped.is_set():
+            # Woken by what records or reveals an operation (the watch, the API, auto-sync, lead()) or at a
+            # retry's deadline: an idle controller does not scan its Applications for operations.
             with self._lock:
                 at = self._operations_at
-            wait = self.settings.operation_poll
-            if at is not None:
-                wait = max(0.0, min(wait, at - time.monotonic()))
-            self._operations_due.wait(timeout=wait)
+            self._operations_due.wait(timeout=None if at is None else max(0.0, at - time.monotonic()))
             with self._lock:
                 if self._operations_at is not None and self._operations_at <= time.monotonic():
                     self._operations_at = None
@@ -531,8 +531,10 @@ class Controller:
                     self.queue.refresh(*synced, *declared)
             except KubeError as err:  # the cluster failed us: the operations stay recorded for the next pass
                 self.log(f"running operations failed: {err.message}")
+                self._operations_due_in(self.settings.operation_retry)
             except Exception as err:  # a bug must not end the loop
                 self.log(f"running operations failed: {internal_error(err)}")
+                self._operations_due_in(self.settings.operation_retry)
 
     def _operations_due_in(self, seconds: float) -> None:
         """Run the operation loop again in `seconds` (a retry's backoff): one deadline, not a thread."""
@@ -545,13 +547,14 @@ class Controller:
         with self._lock:
             self._refresh_due[name] = time.monotonic() + max(0.0, seconds)
 
-    def _due_refreshes(self) -> list[str]:
+    def _due_refreshes(self) -> tuple[list[str], float | None]:
+        """The apps whose self-heal deadline passed (forgotten now), and the next deadline still to come."""
         now = time.monotonic()
         with self._lock:
             due = [name for name, at in self._refresh_due.items() if at <= now]
             for name in due:
                 del self._refresh_due[name]
-            return due
+            return due, min(self._refresh_due.values(), default=None)
 
     def _pending_operations(self, state: TreeState) -> list[PendingOperation]:
         out = []

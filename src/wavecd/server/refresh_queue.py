@@ -54,9 +54,9 @@ class RefreshQueue:
             self._closed = True
             self._ready.notify_all()
 
-    def take(self, timeout: float) -> Batch | None:
-        """The pending work (and an empty list after it), waiting up to `timeout` seconds for some; None when
-        the queue is closed."""
+    def take(self, timeout: float | None) -> Batch | None:
+        """The pending work (and an empty list after it), waiting up to `timeout` seconds for some (None: until
+        there is some); None when the queue is closed."""
         with self._ready:
             self._ready.wait_for(lambda: self._closed or bool(self._pending), timeout=timeout)
             if self._closed:

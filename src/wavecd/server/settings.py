@@ -35,5 +35,7 @@ class ServeSettings:
     identity: str = field(default_factory=default_identity)
     lease_duration: int = 15  # seconds, whole as a Lease's leaseDurationSeconds
     refresh_timeout: float = 60.0
-    operation_poll: float = 5.0
+    # Seconds before operations whose run failed (the cluster unreachable) are tried again; otherwise the
+    # operation loop runs only when an operation is recorded or a retry's backoff ends.
+    operation_retry: float = 5.0
     sync: SyncSettings = field(default_factory=SyncSettings)

@@ -141,7 +141,7 @@ def by_method(requests: list[dict[str, Any]]) -> str:
 @contextmanager
 def sim_server(work: Path, state: Path | None = None) -> Iterator[Sim]:
     """The sim for one case (keeping its objects in `state` when given), stopped after it."""
-    sim = Sim(work, state).start()
+    sim = Sim(work, state).start(timeout=600)
     try:
         yield sim
     finally:

@@ -43,14 +43,15 @@ class SimServer:
             self.options += ["--request-log", str(request_log)]
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> SimServer:
+    def start(self, timeout: float = 30) -> SimServer:
+        """Start it and wait up to `timeout` seconds for its kubeconfig (a large `state` takes a while to load)."""
         self.kubeconfig.unlink(missing_ok=True)
         command = wavecd_command(
             "sim", "serve", "--port", str(self.port), "--kubeconfig", str(self.kubeconfig), *self.options
         )
         with open(self.folder / "sim.err", "ab") as log:
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while not self.kubeconfig.exists():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()

@@ -328,6 +328,13 @@ class Controller:
     def _compare(self, state: TreeState, node: AppNode, revisions: Sequence[str]) -> Reconciled:
         """The app rendered from the walk and compared with the cluster (its live objects from the cache, the
         comparison a server-side dry run): what a reconcile decides, before anything is written."""
+        try:
+            return self._judge(state, node, revisions)
+        except KubeError as err:
+            return failed_reconcile(node.name, err.message, revisions)
+
+    def _judge(self, state: TreeState, node: AppNode, revisions: Sequence[str]) -> Reconciled:
+        """`_compare`, leaving the cluster's failures (KubeError) to the caller, which may try again later."""
         if node.error or node.app is None:
             return failed_reconcile(node.name, node.error or "not an Application", revisions)
         try:
@@ -347,11 +354,15 @@ class Controller:
             )
         except WavecdError as err:
             return failed_reconcile(node.name, err.render(), revisions)
-        except KubeError as err:
-            return failed_reconcile(node.name, err.message, revisions)
 
     def _reconcile(self, state: TreeState, node: AppNode) -> None:
-        result = self._compare(state, node, self._recorded_revisions(state, node))
+        revisions = self._recorded_revisions(state, node)
+        try:
+            result = self._judge(state, node, revisions)
+        except KubeError as err:
+            # The cluster failed us, maybe only for now: no later change need come to reconcile it again.
+            result = failed_reconcile(node.name, err.message, revisions)
+            self._refresh_at(node.name, self.settings.retry_delay)
         with self._lock:
             self._reconciled[node.name] = result
         live = self._ensure_recorded(state, node)
@@ -500,6 +511,7 @@ class Controller:
             self.client.patch(ARGO_API_VERSION, APPLICATION, node.name, {"status": status}, namespace=node.namespace)
         except KubeError as err:
             self.log(f"{node.name}: writing its status failed: {err.message}")
+            self._refresh_at(node.name, self.settings.retry_delay)  # the status it shows would stay stale
 
     # -- operations ---------------------------------------------------------------------------------------------
     def _operate(self) -> None:
@@ -531,10 +543,10 @@ class Controller:
                     self.queue.refresh(*synced, *declared)
             except KubeError as err:  # the cluster failed us: the operations stay recorded for the next pass
                 self.log(f"running operations failed: {err.message}")
-                self._operations_due_in(self.settings.operation_retry)
+                self._operations_due_in(self.settings.retry_delay)
             except Exception as err:  # a bug must not end the loop
                 self.log(f"running operations failed: {internal_error(err)}")
-                self._operations_due_in(self.settings.operation_retry)
+                self._operations_due_in(self.settings.retry_delay)
 
     def _operations_due_in(self, seconds: float) -> None:
         """Run the operation loop again in `seconds` (a retry's backoff): one deadline, not a thread."""

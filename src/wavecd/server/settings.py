@@ -35,7 +35,7 @@ class ServeSettings:
     identity: str = field(default_factory=default_identity)
     lease_duration: int = 15  # seconds, whole as a Lease's leaseDurationSeconds
     refresh_timeout: float = 60.0
-    # Seconds before operations whose run failed (the cluster unreachable) are tried again; otherwise the
-    # operation loop runs only when an operation is recorded or a retry's backoff ends.
-    operation_retry: float = 5.0
+    # Seconds before what failed because of the cluster (unreachable, a server error) is tried again: a
+    # reconcile or its status write, a pass of the operation loop. Otherwise the loops wait for news.
+    retry_delay: float = 5.0
     sync: SyncSettings = field(default_factory=SyncSettings)

@@ -352,6 +352,8 @@ class Controller:
                 read=self.cache.read,
                 memo=self._dry_runs,
             )
+        except KubeError:
+            raise
         except WavecdError as err:
             return failed_reconcile(node.name, err.render(), revisions)
 

@@ -1,7 +1,11 @@
 """The digest of everything a render reads, so an unchanged Application is never rendered twice.
 
-A git tree read at a commit is named by its SHA. Anything read from disk as it is (a working tree, a
-mirrored chart folder, value files) is named by its files' paths, sizes and modification times. The
+A git tree read at a commit is named by git's ids of the paths the app reads (its source folder, its value
+files, `$ref` files: `sources.tree_ids`), not by the commit: a push renders again only the apps whose
+inputs it changed, and two revisions share every app they render alike (the recorded revision comes from
+the walk, never from the cache). Where git cannot name the content the commit's folder does. Anything read
+from disk as it is (a working tree, a mirrored chart folder, value files) is named by its files' paths,
+sizes and modification times. The
 API version list only counts for charts that mention `APIVersions` at all: most charts never look,
 so a CRD appearing elsewhere in the tree does not invalidate them.
 """
@@ -14,6 +18,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 from stat import S_ISREG
+from typing import Protocol, runtime_checkable
 
 import wavecd
 from wavecd.apps.helm_source import resolve_value_files, resolve_value_path
@@ -22,9 +27,16 @@ from wavecd.apps.render_app import RenderJob, ResolvedSource
 from wavecd.core import WavecdError
 from wavecd.core.chartarchive import MAX_DECOMPRESSED_FILE_SIZE, TarStreamError, read_chart_archive
 
-DIGEST_VERSION = "wavecd-apps-1"
+DIGEST_VERSION = "wavecd-apps-2"
 _API_VERSIONS_MARK = b"APIVersions"
 _mentions: dict[str, bool] = {}
+
+
+@runtime_checkable
+class ContentIds(Protocol):
+    """Names what a path of an exported git tree holds (`SourceResolver.content_id`); None: not known."""
+
+    def content_id(self, root: Path, path: Path) -> str | None: ...
 
 
 def _stat_entries(path: Path) -> list[tuple[str, int, int]]:
@@ -90,30 +102,58 @@ def _folder_mentions(path: Path) -> bool:
     return False
 
 
-def _value_paths(job: RenderJob, item: ResolvedSource) -> list[str]:
+def _value_paths(job: RenderJob, item: ResolvedSource) -> tuple[list[str], str | None]:
+    """The value and `fileParameters` files the render reads, or why they cannot be found (the error is
+    then part of the key: its text depends on the files, e.g. a glob that matched nothing)."""
     helm = item.source.helm or HelmSpec()
     assert item.app_path is not None and item.repo_root is not None
     refs = dict(job.refs)
     try:
         paths = resolve_value_files(helm, item.app_path, item.repo_root, refs)
         paths += [str(resolve_value_path(p, item.app_path, item.repo_root, refs)) for _, p in helm.file_parameters]
-    except WavecdError:
-        return []  # the render reports it; the digest only has to be stable
-    return paths
+    except WavecdError as err:
+        return [], err.message
+    return paths, None
 
 
-def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | None = None) -> str:
+def git_roots(job: RenderJob) -> list[tuple[str, Path]]:
+    """The roots of the job's exported git trees, each with the name the key gives it: `.` for the app's
+    own repository, `$ref` for a ref's (a root's path names its commit, so it never enters the key)."""
+    refs = {str(root): name for name, root in job.refs}
+    out: list[tuple[str, Path]] = []
+    for item in job.sources:
+        if item.repo_root is not None and not item.worktree and item.label != "oci-chart":
+            name = refs.get(str(item.repo_root), ".")
+            if (name, item.repo_root) not in out:
+                out.append((name, item.repo_root))
+    return out
+
+
+def job_digest(
+    job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | None = None, ids: ContentIds | None = None
+) -> str:
     """Hex SHA-256 naming the output of `run_job(job)`.
 
     `memo` keeps file fingerprints for the length of one command, where files are taken not to change.
+    `ids` names git content (the resolver); without it, or where it cannot, a git tree counts by its commit.
     """
     memo = {} if memo is None else memo
+    roots = git_roots(job)
 
     def stat(path: Path) -> list[tuple[str, int, int]]:
         key = str(path)
         if key not in memo:
             memo[key] = _stat_entries(path)
         return memo[key]
+
+    def content(path: Path) -> object:
+        """What `path` holds: git's id within an exported tree; else its path, which names the commit in an
+        exported tree, with its file fingerprints anywhere else."""
+        for name, root in roots:
+            if str(path) == str(root) or str(path).startswith(str(root).rstrip("/") + "/"):
+                found = ids.content_id(root, path) if ids is not None else None
+                return str(path) if found is None else [name, os.path.relpath(path, root), found]
+        return [str(path), stat(path)]
 
     parts: list[object] = [
         DIGEST_VERSION,
@@ -128,7 +168,16 @@ def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | Non
     uses_api_versions = False
     for item in job.sources:
         source = asdict(item.source)
-        entry: list[object] = [source, item.kind, item.revision, item.tool, [str(t) for t in item.trees]]
+        # kustomize and plugins read the whole repository, and they and Jsonnet may be handed the commit
+        # itself (`ARGOCD_APP_REVISION`, `apps.build_env`): only Helm and plain folders count by content
+        by_content = (
+            ids is not None
+            and item.kind in ("helm", "directory", "ref")
+            and "ARGOCD_APP_REVISION" not in json.dumps(source, default=str)
+            and any(root == item.repo_root for _, root in roots)
+        )
+        revision: list[object] = [] if by_content else [item.revision]
+        entry: list[object] = [source, item.kind, *revision, item.tool, [str(t) for t in item.trees]]
         if item.app_path is not None:
             # kustomize and plugins may read anywhere in the repository (a base in ../base), the rest only
             # below the app's folder
@@ -136,7 +185,7 @@ def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | Non
             if item.worktree or item.label == "oci-chart":
                 entry.append(stat(reads))
             else:
-                entry.append(str(item.app_path))
+                entry.append(content(item.app_path) if by_content else str(item.app_path))
             if item.chart_dir is not None:  # named by the digest of the chart and its built dependencies
                 entry.append(str(item.chart_dir))
             # remote bases: their trees may be working trees of mapped folders, whatever this source's mode
@@ -148,7 +197,8 @@ def job_digest(job: RenderJob, memo: dict[str, list[tuple[str, int, int]]] | Non
                     or bool(item.source.helm and item.source.helm.api_versions)
                     or _mentions_api_versions(item.chart_dir or item.app_path, fingerprint)
                 )
-                entry.append([(p, stat(Path(p))) for p in _value_paths(job, item)])
+                paths, error = _value_paths(job, item)
+                entry.append([content(Path(p)) for p in paths] if error is None else ["error", error])
         parts.append(entry)
     if uses_api_versions:
         parts.append(list(job.settings.api_versions))

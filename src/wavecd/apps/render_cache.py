@@ -1,5 +1,10 @@
 """Where rendered apps are kept by digest: in memory for one run, on disk across runs.
 
+An entry serves every commit whose files the app reads alike (`apps.digest`), but a render's error and
+warning texts may name files by their path in the commit's exported folder: `keep` stores those paths as
+placeholders and `fetch` puts the asking job's folders back, so a text always names the tree it was asked
+for.
+
 The disk store belongs with `sources`' content-addressed cache; it lives here until that cache offers
 a place for rendered apps, behind the same two-method protocol so callers will not change.
 """
@@ -7,12 +12,14 @@ a place for rendered apps, behind the same two-method protocol so callers will n
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import pickle
 import threading
 from pathlib import Path
 from typing import Protocol
 
-from wavecd.apps.render_app import RenderOutput
+from wavecd.apps.digest import git_roots
+from wavecd.apps.render_app import RenderJob, RenderOutput
 from wavecd.core.private_files import SealedFolder
 
 
@@ -20,6 +27,41 @@ class RenderCache(Protocol):
     def get(self, digest: str) -> RenderOutput | None: ...
 
     def put(self, digest: str, output: RenderOutput) -> None: ...
+
+
+def fetch(cache: RenderCache, digest: str, job: RenderJob) -> RenderOutput | None:
+    """The entry for `digest`, its texts naming `job`'s folders."""
+    output = cache.get(digest)
+    if output is None:
+        return None
+    return _relocated(output, [(_mark(n), str(root)) for n, (_, root) in enumerate(git_roots(job))])
+
+
+def keep(cache: RenderCache, digest: str, job: RenderJob, output: RenderOutput) -> None:
+    """Store `output` for `digest`, its texts naming `job`'s folders by placeholders."""
+    cache.put(digest, _relocated(output, [(str(root), _mark(n)) for n, (_, root) in enumerate(git_roots(job))]))
+
+
+def _mark(number: int) -> str:
+    return f"\x00root{number}\x00"
+
+
+def _relocated(output: RenderOutput, moves: list[tuple[str, str]]) -> RenderOutput:
+    texts = [output.error or "", output.error_location or "", *output.warnings]
+    if not any(old in text for text in texts for old, _ in moves):
+        return output
+
+    def move(text: str) -> str:
+        for old, new in moves:
+            text = text.replace(old, new)
+        return text
+
+    return dataclasses.replace(
+        output,
+        warnings=[move(w) for w in output.warnings],
+        error=None if output.error is None else move(output.error),
+        error_location=None if output.error_location is None else move(output.error_location),
+    )
 
 
 class MemoryCache:

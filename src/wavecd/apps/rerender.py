@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from wavecd.apps.digest import job_digest
+from wavecd.apps.digest import ContentIds, job_digest
 from wavecd.apps.errors import AppError
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.kinds import KindTable
@@ -21,7 +21,7 @@ from wavecd.apps.model import Application
 from wavecd.apps.node import AppNode
 from wavecd.apps.normalize import normalize_objects
 from wavecd.apps.render_app import Resolver, resolve_app
-from wavecd.apps.render_cache import RenderCache
+from wavecd.apps.render_cache import RenderCache, fetch, keep
 from wavecd.apps.tree import run_job_safely
 from wavecd.common import APPLICATION
 from wavecd.core import Location, WavecdError, internal_error
@@ -82,16 +82,16 @@ class AppRenderer:
         app = _application(node)
         try:
             job = resolve_app(app, self.resolver, settings)
-            digest = job_digest(job, self._memo)
+            digest = job_digest(job, self._memo, self.resolver if isinstance(self.resolver, ContentIds) else None)
         except WavecdError as err:
             raise AppError(err.message, location=err.location or Location(app=node.name), context=err.context) from None
         except Exception as err:  # a bug must read as this app's error, as in the tree
             raise AppError(internal_error(err), location=Location(app=node.name)) from err
-        output = self.cache.get(digest)
+        output = fetch(self.cache, digest, job)
         if output is None:
             output = run_job_safely(job)
             if output.cacheable:
-                self.cache.put(digest, output)
+                keep(self.cache, digest, job, output)
         if output.error:
             raise AppError(output.error, location=shown_location(output.error_location, node.name))
         manifests, _warnings = normalize_objects(output.objects, app.destination.namespace, self.kinds)

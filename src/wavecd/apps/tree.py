@@ -25,14 +25,14 @@ from typing import Any
 from wavecd.apps.appset import expand_applicationset
 from wavecd.apps.context import ResolverContext
 from wavecd.apps.destination import destination_server
-from wavecd.apps.digest import DIGEST_VERSION, job_digest
+from wavecd.apps.digest import DIGEST_VERSION, ContentIds, job_digest
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.kinds import KindTable, crd_entries
 from wavecd.apps.model import AppSource, parse_application, sync_wave
 from wavecd.apps.node import AppNode, Tree, is_argo_object
 from wavecd.apps.normalize import normalize_objects
 from wavecd.apps.render_app import RenderJob, RenderOutput, ResolvedSource, Resolver, resolve_app, run_job
-from wavecd.apps.render_cache import MemoryCache, RenderCache
+from wavecd.apps.render_cache import MemoryCache, RenderCache, fetch, keep
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGOCD_NAMESPACE
 from wavecd.core import Location, WavecdError, internal_error
 from wavecd.sources.config import ClusterConfig
@@ -135,6 +135,7 @@ class _Walk:
         self.cache = cache
         self.runner = runner
         self.memo = memo
+        self.ids = resolver if isinstance(resolver, ContentIds) else None
         self.context = ResolverContext(resolver, clusters)
         self.clusters = [(c.name, c.server) for c in clusters]
         self.settings = replace(
@@ -209,7 +210,7 @@ class _Walk:
                 continue
             try:
                 job = resolve_app(node.app, self.resolver, self.settings)
-                digest = job_digest(job, self.memo)
+                digest = job_digest(job, self.memo, self.ids)
             except WavecdError as err:
                 node.error, node.error_location = err.message, str(err.location or Location(app=node.name))
                 continue
@@ -219,7 +220,7 @@ class _Walk:
             node.sources = [_source_summary(r.source, r) for r in job.sources]
             node.source = node.source or job.source_label
             node.digest = digest
-            cached = self.cache.get(digest)
+            cached = fetch(self.cache, digest, job)
             if cached is not None:
                 self.from_cache += 1
                 self._apply(node, cached)
@@ -227,9 +228,9 @@ class _Walk:
                 pending.append((node, job, digest))
         self.rendered += len(pending)
         outputs = self.runner.run([job for _, job, _ in pending])
-        for (node, _, digest), output in zip(pending, outputs, strict=True):
+        for (node, job, digest), output in zip(pending, outputs, strict=True):
             if output.cacheable:
-                self.cache.put(digest, output)
+                keep(self.cache, digest, job, output)
             self._apply(node, output)
 
     def _apply(self, node: AppNode, output: RenderOutput) -> None:

@@ -113,6 +113,26 @@ class GitRepo:
     def files(self, sha: str) -> list[str]:
         return str(self._git("ls-tree", "-r", "--name-only", "-z", sha)).split("\0")[:-1]
 
+    def entries(self, sha: str) -> tuple[str, dict[str, tuple[str, str]]]:
+        """The id of commit `sha`'s tree, and every path of it (folders too) with its mode and object id."""
+        root = str(self._git("rev-parse", f"{sha}^{{tree}}")).strip()
+        out: dict[str, tuple[str, str]] = {}
+        for record in str(self._git("ls-tree", "-r", "-t", "-z", "--full-tree", sha)).split("\0"):
+            meta, tab, path = record.partition("\t")
+            if tab:
+                mode, _kind, oid = meta.split(" ")
+                out[path] = (mode, oid)
+        return root, out
+
+    def local_attributes(self) -> bytes:
+        """The repository's own `info/attributes` (not versioned; b"" when there is none)."""
+        path = Path(str(self._git("rev-parse", "--git-path", "info/attributes")).strip())
+        path = path if path.is_absolute() else self.path / path
+        try:
+            return path.read_bytes()
+        except OSError:
+            return b""
+
     def read(self, sha: str, path: str) -> bytes:
         data = self._git("cat-file", "blob", f"{sha}:{path}", binary=True)
         assert isinstance(data, bytes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from wavecd.sources.config import RepositoryMapping, WavecdConfig
 from wavecd.sources.errors import SourceError
 from wavecd.sources.git import GitRepo
 from wavecd.sources.repourl import normalize_repo_url
+from wavecd.sources.tree_ids import tree_ids
 
 if TYPE_CHECKING:
     from wavecd.sources.chartdeps import DependencyCharts
@@ -70,6 +72,8 @@ class SourceResolver:
         # (the controller's poll) always asks git.
         self._resolved: dict[tuple[str, str], str] = {}
         self._prefixes: dict[str, str] = {}
+        # an exported tree -> its repository, its commit, and where in the repository the export starts
+        self._exports: dict[Path, tuple[Path, str, str]] = {}
 
     def pin(self, folder: Path, revision: str | None) -> None:
         """Read every repository mapped to `folder` or a folder inside it at `revision` (a commit), or as its
@@ -121,6 +125,7 @@ class SourceResolver:
                 if not destination.is_dir():
                     raise
             staging.rmdir() if not any(staging.iterdir()) else None
+        self._exports[destination] = (mapping.path, sha, self._prefixes.get(str(repo.path), ""))
         return GitTree(url=repo_url, root=destination, revision=sha)
 
     def _export_name(self, repo: GitRepo, sha: str) -> str:
@@ -131,6 +136,21 @@ class SourceResolver:
             self._prefixes[key] = repo.prefix()
         prefix = self._prefixes[key]
         return f"{sha}-{hashlib.sha256(prefix.encode()).hexdigest()[:16]}" if prefix else sha
+
+    def content_id(self, root: Path, path: Path) -> str | None:
+        """Git's id of what `path` holds in the tree `git_tree` exported to `root` (`sources.tree_ids`), so a
+        render is keyed by the content it reads rather than by the commit; None for any other root (a working
+        tree, a chart) or a commit whose export depends on the commit itself."""
+        known = self._exports.get(root)
+        ids = tree_ids(known[0], known[1]) if known is not None else None
+        if known is None or ids is None:
+            return None
+        real_root, real = os.path.realpath(root), os.path.realpath(path)
+        if real != real_root and not real.startswith(real_root + os.sep):
+            return None
+        inside = os.path.relpath(real, real_root).replace(os.sep, "/")
+        prefix = known[2]  # a folder inside its repository exports only itself: git names its paths from the top
+        return ids.content_id(prefix + inside if inside != "." else prefix.rstrip("/") or ".")
 
     def chart(self, repo_url: str, chart: str, version: str) -> ChartSource:
         """A chart from a Helm repository or OCI registry: a folder mirror, a registry mirror, the

@@ -98,10 +98,13 @@ def open_session(
     root: Root | None = None,
     pin: RepositoryPin | None = None,
     cache: RenderCache | None = None,
+    cluster: tuple[str, Sequence[str]] | None = None,
 ) -> TreeSession:
     """ROOT walked as the request says. `root` replaces the root loaded from disk (ROOT at a revision), `pin`
     fixes the revision of the repositories in one folder, and `cache` is shared by several walks (the two
-    sides of a diff), so an app with the same inputs on both renders once."""
+    sides of a diff), so an app with the same inputs on both renders once. `cluster` (a version and
+    discovery) renders as on that cluster rather than with the config's offline guess: the controller's walk
+    then renders a changed app exactly as its reconcile and sync will, so they find its render in the cache."""
     root = root or load_root(request.root, request.config)
     config = root.config
     resolver = SourceResolver(
@@ -114,7 +117,8 @@ def open_session(
         render.helm_compat, render.kube_version, render.api_versions, render.timeout, config.kustomize, config.plugins
     )
     cache = cache or render_cache(request, resolver.cache_dir)
-    options = TreeOptions(settings=settings, executor=request.executor, workers=request.workers)
+    walked = settings if cluster is None else settings_for(settings, *cluster)
+    options = TreeOptions(settings=walked, executor=request.executor, workers=request.workers)
     tree = build_tree(root.obj, resolver, clusters=config.clusters, options=options, cache=cache, root_file=root.file)
     return TreeSession(root, tree, AppRenderer(resolver, tree.kinds, cache), settings)
 

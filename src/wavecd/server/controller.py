@@ -134,7 +134,7 @@ class Controller:
         """Walk the tree, start watching what it tracks, and start the loops. A tree that cannot be walked
         at all (ROOT unreadable) raises here, before anything runs."""
         started = time.perf_counter()
-        state = walk(self.request)
+        state = walk(self.request, cluster=self._walk_facts())
         self._log_walk(state, len(state.nodes), time.perf_counter() - started)
         with self._lock:
             self._state = state
@@ -208,9 +208,9 @@ class Controller:
     def _run_batch(self, batch: Batch) -> None:
         if batch.hard:
             self._dry_runs.clear()
+        self._facts = None  # read again once per batch: the cluster may have been upgraded
         names = set(batch.apps) | self._walk(batch)
         state = self.state
-        self._facts = None
         for appset in state.appsets():
             if appset.name in names and self._owns(appset):
                 self._reconcile_appset(state, appset)
@@ -233,8 +233,9 @@ class Controller:
             return set()
         before = self._state
         started = time.perf_counter()
+        self._facts = None
         try:
-            after = walk(self.request, hard=batch.hard)
+            after = walk(self.request, hard=batch.hard, cluster=self._walk_facts())
         except WavecdError as err:
             self.log(f"walking the tree failed: {err.render()}")
             return set()
@@ -391,6 +392,14 @@ class Controller:
             revisions = state.revisions_of(node)
             self._revisions[node.name] = (fingerprint, revisions)
             return revisions
+
+    def _walk_facts(self) -> tuple[str, Sequence[str]] | None:
+        """The cluster's facts for a walk, so that it renders a changed app as its reconcile and sync will
+        (once); None, the config's offline guess, when the cluster does not answer (the reconciles report it)."""
+        try:
+            return self._facts_args()
+        except KubeError:
+            return None
 
     def _facts_args(self) -> tuple[str, Sequence[str]]:
         facts = self._cluster_facts()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,12 +68,13 @@ class TreeState:
         return tuple(out)
 
 
-def walk(request: TreeRequest, *, hard: bool = False) -> TreeState:
+def walk(request: TreeRequest, *, hard: bool = False, cluster: tuple[str, Sequence[str]] | None = None) -> TreeState:
     """Walk ROOT; `hard` renders every app again instead of taking it from the render cache (Argo CD's hard
-    refresh bypasses the repo-server's manifest cache)."""
+    refresh bypasses the repo-server's manifest cache). `cluster` (version, discovery) renders as on the
+    cluster, so a changed app is rendered once: its reconcile and sync find the walk's render in the cache."""
     if hard:
         request = dataclasses.replace(request, use_cache=False)
-    session = open_session(request)
+    session = open_session(request, cluster=cluster)
     nodes = {node.name: node for node in session.tree.nodes}
     resolver = _resolver(session)
     return TreeState(session, plan_tree(session.tree), nodes, tracked_revisions(session.tree.nodes, resolver))

@@ -29,7 +29,7 @@ from wavecd.kube import KubeClient, user_agent
 from wavecd.operations.root_sync import wave_delay_from_env
 from wavecd.server.runner import Listen
 from wavecd.server.runner import serve as run_server
-from wavecd.server.settings import DEFAULT_POLL_SECONDS, ServeSettings
+from wavecd.server.settings import DEFAULT_POLL_SECONDS, GATE_FIRST_POLL, ServeSettings
 from wavecd.server.tokens import TokenStore, default_tokens_path
 from wavecd.sim.cluster import SimCluster
 from wavecd.sync.settings import WAVE_DELAY_SECONDS, SyncSettings
@@ -179,7 +179,7 @@ def serve(
             shard=shard,
             # The Lease lives in the controller's own namespace when it runs in a Pod (deploy/chart sets it).
             namespace=os.environ.get("POD_NAMESPACE") or ARGOCD_NAMESPACE,
-            sync=SyncSettings(wave_delay=wave_delay_from_env(WAVE_DELAY_SECONDS)),
+            sync=SyncSettings(wave_delay=wave_delay_from_env(WAVE_DELAY_SECONDS), first_poll=GATE_FIRST_POLL),
         )
         webhook = load_root(request.root, request.config).config.webhook.resolved()
         tokens = TokenStore(tokens_path or default_tokens_path())

@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from wavecd.common import ARGOCD_NAMESPACE
 from wavecd.sync.settings import SyncSettings
 
-__all__ = ["DEFAULT_POLL_SECONDS", "ServeSettings", "default_identity"]
+__all__ = ["DEFAULT_POLL_SECONDS", "GATE_FIRST_POLL", "ServeSettings", "default_identity"]
 
 # The default for `--poll`; Argo CD's `timeout.reconciliation` is 120 s plus up to 60 s of jitter,
 # so its real period is 2–3 minutes.
 DEFAULT_POLL_SECONDS = 180.0
+# The health gate's first read after an apply, in seconds (doubled on each read up to the sync's poll
+# interval): a push's rollout waits on the cluster, not on the controller's polling. The CLI keeps 0.25 s.
+GATE_FIRST_POLL = 0.05
 
 
 def default_identity() -> str:

@@ -122,6 +122,7 @@ def wait_healthy(
             )
             last_report = blockers
         pending = still
-        # Quick objects pass after a quarter of the interval; slow ones are read once per interval.
-        ctx.sleep(min(ctx.settings.poll_interval, ctx.settings.poll_interval / 4 * 2**polls))
+        # Quick objects pass after the first wait (a quarter of the interval by default), doubled each time up
+        # to the interval; slow ones are then read once per interval.
+        ctx.sleep(min(ctx.settings.poll_interval, ctx.settings.first_poll * 2**polls))
         polls += 1

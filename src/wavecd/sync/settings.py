@@ -26,6 +26,9 @@ class SyncSettings:
     timeout: float | None = None
     wave_delay: float = WAVE_DELAY_SECONDS
     poll_interval: float = POLL_SECONDS
+    # The health gate's first wait after an apply, doubled on each read up to `poll_interval`. The
+    # controller reads sooner: a rollout the cluster finishes at once then passes in tens of milliseconds.
+    first_poll: float = POLL_SECONDS / 4
     parallel_apps: int = 8
     record_applications: bool = True  # write Application/ApplicationSet objects and their status
     # Retry a failed app within the run, as `syncPolicy.retry` says (the CLI). The controller retries whole

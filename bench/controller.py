@@ -6,7 +6,7 @@ Usage: .venv/bin/python bench/controller.py [--runs 5] [--apps 1000] [--idle 60]
 Everything runs as a user runs it: `wavecd sim serve` and `wavecd serve` are subprocesses, the repository
 `wavecd serve` reads is a bare git remote, CI pushes to it and sends a signed GitHub push webhook.
 
-* push: examples/staging; a commit bumps `image.tag` in `staging-webs/values-seat.yaml` (back and forth),
+* push: examples/staging; a commit bumps `image.tag` in `staging-webs/values-seat.yaml` (to a new tag each time),
   is pushed, and one webhook is sent; the clock stops when the API shows both seat apps (`staging-seat`,
   `loadtest-seat`) at the pushed commit, Synced and Healthy. The split comes from the controller's log lines,
   stamped as they arrive: the walk done (`walk: …`), both auto-sync operations recorded, both apps' syncs
@@ -15,7 +15,7 @@ Everything runs as a user runs it: `wavecd sim serve` and `wavecd serve` are sub
   controller from nothing (timed), then left alone: CPU seconds of the controller process (its reaped render
   workers included) over `--idle` seconds, as % of one core, and its RSS now and at its peak.
 * burst: examples/staging again, one push, then `--burst` signed webhooks for it spread over 10 s: how many
-  walks and renders they caused, next to a single webhook's.
+  walks and renders they caused, next to a single webhook's, and the renders per affected app (the goal: 1).
 
 The sim's delays are zero: it runs at 10^6 simulated seconds per real second, so a Pod is Ready at the
 sim controllers' next tick (every 20 ms); `ARGOCD_SYNC_WAVE_DELAY=0` as in the tests. What is left of a
@@ -63,7 +63,7 @@ BRANCH = "argocd-sync/staging"
 SECRET = "bench-webhook-secret"
 VALUES = "ca-staging/values/apps/staging-webs/values-seat.yaml"
 SEAT_APPS = ("staging-seat", "loadtest-seat")
-TAGS = ('"2.3.5-b418"', '"2.3.6-b419"')
+TAG_LINE = re.compile(r'^  tag: "[^"]*"$', re.MULTILINE)
 TICKS = os.sysconf("SC_CLK_TCK")
 WALK = re.compile(r"walk: (\d+) apps, (\d+) rendered, (\d+) from cache, (\d+) changed \(([\d.]+) s\)")
 
@@ -215,14 +215,14 @@ def staging_repo(work: Path) -> Path:
 
 
 def push_bump(staging: Path, number: int) -> str:
-    """Flip the seat apps' image tag, commit, push; the new commit."""
+    """Bump the seat apps' image tag to one never pushed before (a tag seen before would be a render cache
+    hit, which CI's bumps never are), commit, push; the new commit."""
     values = staging / VALUES
-    old, new = (TAGS[0], TAGS[1]) if number % 2 == 0 else (TAGS[1], TAGS[0])
     text = values.read_text()
-    if old not in text:
-        sys.exit(f"{VALUES} no longer holds {old}")
-    values.write_text(text.replace(old, new))
-    git(staging, "commit", "-q", "-am", f"seat: {new} ({number})")
+    if TAG_LINE.search(text) is None:
+        sys.exit(f"{VALUES} no longer holds an image tag line")
+    values.write_text(TAG_LINE.sub(f'  tag: "2.3.{number}-b{os.getpid()}-{time.time_ns()}"', text, count=1))
+    git(staging, "commit", "-q", "-am", f"seat: bump ({number})")
     git(staging, "push", "-q", "origin", BRANCH)
     return git(staging, "rev-parse", "HEAD")
 
@@ -370,9 +370,14 @@ def burst_bench(
     walks = [w for w in walks if w]
     accepted = sum(1 for s in statuses if s == 200)
     print(f"burst: {count} signed webhooks for one push over {sent:.1f} s ({accepted} answered 200)")
+    renders = rendered_entries(work) - entries
+    affected = sum(int(w.group(4)) for w in walks)
     print(f"  walks: {len(walks)}; apps rendered by them: {[int(w.group(2)) for w in walks]}")
     print(f"  apps the walks found changed: {[int(w.group(4)) for w in walks]}")
-    print(f"  render cache entries added (every render, walks and reconciles): {rendered_entries(work) - entries}")
+    print(
+        f"  renders caused (render cache entries added by walks, reconciles and syncs): {renders} for {affected} "
+        f"apps affected = {renders / max(affected, 1):.1f} per affected app"
+    )
     print(f"  controller CPU s from the first webhook until quiet: {serve.cpu_seconds() - cpu:.1f}")
     print(f"  one webhook's walk, for comparison: {sorted({int(r['rendered'] or 0) for r in single})} rendered\n")
 

@@ -145,7 +145,10 @@ class SourceResolver:
         ids = tree_ids(known[0], known[1]) if known is not None else None
         if known is None or ids is None:
             return None
-        real_root, real = os.path.realpath(root), os.path.realpath(path)
+        if ids.has_links:
+            real_root, real = os.path.realpath(root), os.path.realpath(path)
+        else:
+            real_root, real = str(root), os.path.normpath(path)
         if real != real_root and not real.startswith(real_root + os.sep):
             return None
         inside = os.path.relpath(real, real_root).replace(os.sep, "/")

@@ -40,6 +40,11 @@ class TreeIds:
                 parts = path.split("/")[:-1]
                 self._linked.update("/".join(parts[:n]) for n in range(len(parts) + 1))
 
+    @property
+    def has_links(self) -> bool:
+        """Whether any symlink is in the tree (without one, a path needs no resolving to be looked up)."""
+        return bool(self._linked)
+
     def content_id(self, path: str) -> str:
         """The id naming what `path` (relative, `/`-separated, links already resolved) holds: "missing" when
         the commit has nothing there."""

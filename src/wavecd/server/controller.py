@@ -113,6 +113,9 @@ class Controller:
         self._facts: ClusterFacts | None = None
         self._operations_due = threading.Event()
         self._operations_at: float | None = None  # monotonic time the operation loop must run again by
+        # (namespace, name) of the operations written since the operation loop last looked: the watch may not
+        # have brought them to the cache yet when the loop wakes for them
+        self._written_operations: set[tuple[str, str]] = set()
         self._refresh_due: dict[str, float] = {}  # app -> monotonic time to reconcile it again
         self._had_operation: set[str] = set()  # apps whose Application carried an operation when last seen
         self._health_seen: dict[str, str] = {}  # app -> the health its Application showed when last seen
@@ -494,6 +497,8 @@ class Controller:
             raise FailedPrecondition(
                 f"{meta.get('name')}: the operation could not be recorded: {err.message}"
             ) from None
+        with self._lock:
+            self._written_operations.add((str(meta.get("namespace") or ""), str(meta.get("name") or "")))
         self._operations_due.set()
         return written
 
@@ -582,6 +587,9 @@ class Controller:
     def _pending_operations(self, state: TreeState) -> list[PendingOperation]:
         out = []
         recorded = self.cache.names_having(ARGO_API_VERSION, APPLICATION, "operation")
+        with self._lock:
+            recorded |= self._written_operations
+            self._written_operations = set()
         for node in state.applications():
             if (node.namespace, node.name) not in recorded or not self._owns(node):
                 continue

@@ -2,12 +2,17 @@
 after each change, and a walk at each commit through the real `SourceResolver` (as `wavecd serve` walks
 after each push). What a user sees: how many apps each walk rendered, and the commit each app names."""
 
+import dataclasses
 import shutil
 
+import pytest
 from apps_support import REPO
 
 from support.gitops import application, git, write_files
+from wavecd.apps.errors import AppError
+from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.render_cache import MemoryCache
+from wavecd.apps.rerender import AppRenderer
 from wavecd.apps.tree import TreeOptions, build_tree
 from wavecd.sources.config import RepositoryMapping, WavecdConfig
 from wavecd.sources.resolver import SourceResolver
@@ -190,3 +195,45 @@ def test_export_subst_keys_the_tree_by_its_commit(tmp_path):
     tree, nodes = w.walk()
     assert tree.rendered == 2  # the root and m: both read files of this commit
     assert nodes["m"].manifests[0]["data"] == {"at": sha}
+
+
+def test_a_commit_named_by_its_sha_shares_the_render_of_its_branch(tmp_path):
+    # what a sync to a revision, or `wavecd diff --from`, asks: the same files, named another way
+    w = Walker(
+        tmp_path,
+        {
+            "apps/m.yaml": application("m", "manifests-copy"),
+            "manifests-copy/cm.yaml": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}},
+            "apps/a.yaml": application("a", "charts/probe", helm={"valueFiles": ["../../values/bad.yaml"]}),
+            "values/bad.yaml": "greeting: [unclosed\n",
+        },
+    )
+    tree, nodes = w.walk()
+    sha = nodes["m"].sources[0]["revision"]
+    renderer = AppRenderer(SourceResolver(w.config, cache_dir=w.cache_dir), tree.kinds, CountingCache(w.cache))
+    settings = RenderSettings(api_versions=tuple(sorted(set(tree.kinds.api_versions))))
+    assert renderer.render(_at(nodes["m"], sha), settings) == nodes["m"].manifests
+    with pytest.raises(AppError) as failed:
+        renderer.render(_at(nodes["a"], sha), settings)
+    assert renderer.cache.puts == 0
+    assert f"{APPS_URL}@{sha}" in failed.value.render()  # the location names the revision asked for
+    assert f"{APPS_URL}@main" in nodes["a"].error_location
+
+
+class CountingCache:
+    def __init__(self, cache):
+        self.cache, self.puts = cache, 0
+
+    def get(self, digest):
+        return self.cache.get(digest)
+
+    def put(self, digest, output):
+        self.puts += 1
+        self.cache.put(digest, output)
+
+
+def _at(node, revision):
+    app = dataclasses.replace(
+        node.app, sources=tuple(dataclasses.replace(s, target_revision=revision) for s in node.app.sources)
+    )
+    return dataclasses.replace(node, app=app)

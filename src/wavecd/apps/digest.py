@@ -176,6 +176,11 @@ def job_digest(
             and "ARGOCD_APP_REVISION" not in json.dumps(source, default=str)
             and any(root == item.repo_root for _, root in roots)
         )
+        if by_content:
+            # Which revision named the commit does not change what is read there: a branch and its commit SHA
+            # (a sync to a revision) share the render; the texts that name the revision are stored with a
+            # placeholder (`render_cache.keep`).
+            source["target_revision"] = bool(item.source.target_revision)
         revision: list[object] = [] if by_content else [item.revision]
         entry: list[object] = [source, item.kind, *revision, item.tool, [str(t) for t in item.trees]]
         if item.app_path is not None:

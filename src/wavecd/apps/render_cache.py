@@ -1,9 +1,9 @@
 """Where rendered apps are kept by digest: in memory for one run, on disk across runs.
 
 An entry serves every commit whose files the app reads alike (`apps.digest`), but a render's error and
-warning texts may name files by their path in the commit's exported folder: `keep` stores those paths as
-placeholders and `fetch` puts the asking job's folders back, so a text always names the tree it was asked
-for.
+warning texts may name files by their path in the commit's exported folder, and an error's location names
+the source's `targetRevision`: `keep` stores those as placeholders and `fetch` puts the asking job's back,
+so a text always names the tree and revision it was asked for.
 
 The disk store belongs with `sources`' content-addressed cache; it lives here until that cache offers
 a place for rendered apps, behind the same two-method protocol so callers will not change.
@@ -30,20 +30,29 @@ class RenderCache(Protocol):
 
 
 def fetch(cache: RenderCache, digest: str, job: RenderJob) -> RenderOutput | None:
-    """The entry for `digest`, its texts naming `job`'s folders."""
+    """The entry for `digest`, its texts naming `job`'s folders and revisions."""
     output = cache.get(digest)
     if output is None:
         return None
-    return _relocated(output, [(_mark(n), str(root)) for n, (_, root) in enumerate(git_roots(job))])
+    return _relocated(output, [(mark, text) for text, mark in _places(job)])
 
 
 def keep(cache: RenderCache, digest: str, job: RenderJob, output: RenderOutput) -> None:
-    """Store `output` for `digest`, its texts naming `job`'s folders by placeholders."""
-    cache.put(digest, _relocated(output, [(str(root), _mark(n)) for n, (_, root) in enumerate(git_roots(job))]))
+    """Store `output` for `digest`, its texts naming `job`'s folders and revisions by placeholders."""
+    cache.put(digest, _relocated(output, _places(job)))
 
 
-def _mark(number: int) -> str:
-    return f"\x00root{number}\x00"
+def _places(job: RenderJob) -> list[tuple[str, str]]:
+    """(text, placeholder) for what a render's texts may name that the digest leaves out: the exported folder
+    of each git tree (it names the commit) and `repoURL@targetRevision` as an error's location shows it.
+    Longest first, so that no text is cut by a shorter one it starts with."""
+    places = [(str(root), f"\x00root{n}\x00") for n, (_, root) in enumerate(git_roots(job))]
+    places += [
+        (f"{item.source.repo_url}@{item.source.target_revision}", f"\x00revision{n}\x00")
+        for n, item in enumerate(job.sources)
+        if item.source.target_revision and not item.source.is_chart
+    ]
+    return sorted(places, key=lambda place: -len(place[0]))
 
 
 def _relocated(output: RenderOutput, moves: list[tuple[str, str]]) -> RenderOutput:

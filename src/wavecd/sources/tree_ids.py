@@ -60,10 +60,11 @@ class TreeIds:
         return f"{oid}+{self._attributes}" if self._attributes else oid
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=4)
 def tree_ids(repo_path: Path, sha: str) -> TreeIds | None:
     """The ids of commit `sha` of the repository at `repo_path`; None when its export depends on the commit
-    (`export-subst`). Kept per commit, which never changes (a few recent commits per process)."""
+    (`export-subst`). Kept for the last few commits: ids never change, but a large repository's listing
+    takes megabytes."""
     repo = GitRepo(repo_path)
     root_tree, entries = repo.entries(sha)
     attribute_files = sorted(p for p in entries if p == _ATTRIBUTES or p.endswith("/" + _ATTRIBUTES))

@@ -7,6 +7,7 @@ import pytest
 from wavecd.sources.errors import SourceError
 from wavecd.sources.git import GitRepo
 from wavecd.sources.repourl import normalize_repo_url
+from wavecd.sources.tree_ids import tree_ids
 
 
 def git(path, *args):
@@ -117,3 +118,30 @@ def test_two_folders_of_one_commit_are_exported_apart_and_a_pin_reads_them_at_it
     top, team = (resolver.git_tree(f"https://example.com/{name}.git", "main") for name in ("top", "team"))
     assert top.root != team.root
     assert (team.root / "VERSION").read_text() == "team" and (top.root / "team" / "VERSION").read_text() == "team"
+
+
+def test_content_ids_name_what_a_path_holds_whatever_the_commit(tmp_path):
+    path = tmp_path / "ids"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    (path / "app").mkdir()
+    (path / "app" / "values.yaml").write_text("a: 1\n")
+    (path / "other.txt").write_text("x\n")
+    git(path, "add", "-A")
+    git(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "one")
+    first = git(path, "rev-parse", "HEAD")
+    (path / "other.txt").write_text("y\n")
+    (path / "link").symlink_to("app/values.yaml")
+    git(path, "add", "-A")
+    git(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "two")
+    second = git(path, "rev-parse", "HEAD")
+    one, two = tree_ids(path, first), tree_ids(path, second)
+    assert one is not None and two is not None
+    # a folder and a file the commit did not touch keep their ids; git names them as `rev-parse` does
+    assert one.content_id("app") == two.content_id("app") == git(path, "rev-parse", f"{first}:app")
+    assert one.content_id("app/values.yaml") == two.content_id("app/values.yaml")
+    assert one.content_id("other.txt") != two.content_id("other.txt")
+    assert one.content_id("nope") == "missing"
+    # the root now holds a symlink, whose target its id does not cover: the whole tree's id stands in
+    assert two.content_id(".") == "tree:" + git(path, "rev-parse", f"{second}^{{tree}}")
+    assert (one.has_links, two.has_links) == (False, True)

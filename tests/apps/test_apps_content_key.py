@@ -237,3 +237,21 @@ def _at(node, revision):
         node.app, sources=tuple(dataclasses.replace(s, target_revision=revision) for s in node.app.sources)
     )
     return dataclasses.replace(node, app=app)
+
+
+def test_a_folder_with_jsonnet_counts_by_the_commit(tmp_path):
+    # Jsonnet imports files from anywhere in the repository, which its folder's id does not cover
+    w = Walker(
+        tmp_path,
+        {
+            "apps/j.yaml": application("j", "jsonnet-app"),
+            "jsonnet-app/main.jsonnet": 'local lib = import "../lib/lib.libsonnet";\n{ kind: lib.kind }\n',
+            "lib/lib.libsonnet": '{ kind: "ConfigMap" }\n',
+            "apps/m.yaml": application("m", "manifests-copy"),
+            "manifests-copy/cm.yaml": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}},
+        },
+    )
+    w.walk()
+    _commit(w.apps, {"lib/lib.libsonnet": '{ kind: "Secret" }\n'})
+    tree, _ = w.walk()
+    assert tree.rendered == 1  # j, whatever it renders to; m is a cache hit

@@ -30,6 +30,7 @@ from wavecd.core.chartarchive import MAX_DECOMPRESSED_FILE_SIZE, TarStreamError,
 DIGEST_VERSION = "wavecd-apps-2"
 _API_VERSIONS_MARK = b"APIVersions"
 _mentions: dict[str, bool] = {}
+_jsonnet: dict[str, bool] = {}
 
 
 @runtime_checkable
@@ -102,6 +103,18 @@ def _folder_mentions(path: Path) -> bool:
     return False
 
 
+def _has_jsonnet(path: Path | None) -> bool:
+    """Whether a folder holds Jsonnet (which imports files outside it); kept per path, an exported commit's."""
+    if path is None:
+        return False
+    key = str(path)
+    if key not in _jsonnet:
+        _jsonnet[key] = any(
+            name.endswith((".jsonnet", ".libsonnet")) for _folder, _dirs, files in os.walk(path) for name in files
+        )
+    return _jsonnet[key]
+
+
 def _value_paths(job: RenderJob, item: ResolvedSource) -> tuple[list[str], str | None]:
     """The value and `fileParameters` files the render reads, or why they cannot be found (the error is
     then part of the key: its text depends on the files, e.g. a glob that matched nothing)."""
@@ -168,11 +181,12 @@ def job_digest(
     uses_api_versions = False
     for item in job.sources:
         source = asdict(item.source)
-        # kustomize and plugins read the whole repository, and they and Jsonnet may be handed the commit
-        # itself (`ARGOCD_APP_REVISION`, `apps.build_env`): only Helm and plain folders count by content
+        # kustomize and plugins read the whole repository, Jsonnet may import from anywhere in it, and they
+        # may be handed the commit itself (`ARGOCD_APP_REVISION`, `apps.build_env`): only Helm and plain
+        # folders count by content
         by_content = (
             ids is not None
-            and item.kind in ("helm", "directory", "ref")
+            and (item.kind in ("helm", "ref") or (item.kind == "directory" and not _has_jsonnet(item.app_path)))
             and "ARGOCD_APP_REVISION" not in json.dumps(source, default=str)
             and any(root == item.repo_root for _, root in roots)
         )

@@ -4,36 +4,18 @@ server defaults out of the diff), then an object edited by hand, one never creat
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from click.testing import CliRunner, Result
 
 from support.gitops import Child, config_map, namespace, write_repo
-from support.sim import SimTime
-from wavecd.apps.session import TreeRequest, open_session
+from support.sim import sync_repo
 from wavecd.cli.main import main
 from wavecd.kube import KubeClient
-from wavecd.plan import plan_tree
-from wavecd.sync.settings import ClusterFacts, SyncSettings
-from wavecd.sync.tree_sync import sync_tree
 
 
 def write_shop(repo, names):
     manifests = [namespace("shop"), *(config_map(name, "shop") for name in names)]
     return write_repo(repo, [Child("shop", manifests, namespace="shop", sync_policy=None)])
-
-
-def sync(sim, repo) -> None:
-    session = open_session(TreeRequest(root=repo, use_cache=False))
-
-    def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
-        return session.render_at(name, facts.kube_version, facts.api_versions)
-
-    with KubeClient.for_server(sim.url) as client:
-        result = sync_tree(
-            plan_tree(session.tree), client, render, settings=SyncSettings(), clock=SimTime(sim), emit=lambda e: None
-        )
-    assert result.exit_code == 0, result.message
 
 
 def live_diff(repo, kubeconfig, *args: str) -> Result:
@@ -42,7 +24,7 @@ def live_diff(repo, kubeconfig, *args: str) -> Result:
 
 def test_live_diff_shows_what_a_sync_would_change(sim, kubeconfig, tmp_path):
     repo = write_shop(tmp_path / "repo", ["settings", "old"])
-    sync(sim, repo)
+    sync_repo(sim, repo)
     result = live_diff(repo, kubeconfig)
     assert result.exit_code == 0, result.output
 

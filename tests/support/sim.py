@@ -10,12 +10,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import ManualClock
 from wavecd.kube import KubeClient
+from wavecd.plan import plan_tree
 from wavecd.sim.cluster import SimCluster
+from wavecd.sync.settings import ClusterFacts, SyncSettings
+from wavecd.sync.tree_sync import sync_tree
 
 
 class SimTime:
@@ -53,3 +58,17 @@ def kubeconfig(sim: SimCluster, tmp_path: Path) -> Path:
 def kube(kubeconfig: Path) -> Iterator[KubeClient]:
     with KubeClient.from_kubeconfig(str(kubeconfig)) as client:
         yield client
+
+
+def sync_repo(sim: SimCluster, repo: Path) -> None:
+    """`wavecd sync REPO` into the sim, as the engine runs it (no cache: tests rewrite their repositories)."""
+    session = open_session(TreeRequest(root=repo, use_cache=False))
+
+    def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
+        return session.render_at(name, facts.kube_version, facts.api_versions)
+
+    with KubeClient.for_server(sim.url) as client:
+        result = sync_tree(
+            plan_tree(session.tree), client, render, settings=SyncSettings(), clock=SimTime(sim), emit=lambda e: None
+        )
+    assert result.exit_code == 0, result.message

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from wavecd.cli.cluster_flags import cluster_options
 from wavecd.cli.tree_cmd import root_options
 from wavecd.core import WavecdError
 
@@ -113,12 +114,7 @@ def output_options(command: Any) -> Any:
 @click.option("--from", "from_revision", metavar="REV", help="The older revision of ROOT's git repository.")
 @click.option("--to", "to_revision", metavar="REV", help="The newer revision (default: the working tree).")
 @click.option("--live", is_flag=True, help="Compare the desired state with a cluster instead of two revisions.")
-@click.option(
-    "--kubeconfig",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="With --live: kubeconfig to use (default: KUBECONFIG, then ~/.kube/config).",
-)
-@click.option("--context", help="With --live: kubeconfig context to use (default: the current one).")
+@cluster_options("With --live: ")
 @output_options
 def diff(
     request: TreeRequest,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from wavecd.cli.cluster_flags import cluster_options
 from wavecd.cli.tree_cmd import root_options
 from wavecd.common import STATUS_COLOURS, HealthStatus, SyncStatus, worst_of
 from wavecd.core import WavecdError
@@ -90,12 +91,7 @@ def _fail(err: WavecdError) -> NoReturn:
 
 @click.command("status", context_settings={"help_option_names": ["-h", "--help"]})
 @root_options
-@click.option(
-    "--kubeconfig",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Kubeconfig to use (default: KUBECONFIG, then ~/.kube/config).",
-)
-@click.option("--context", help="Kubeconfig context to use (default: the current one).")
+@cluster_options()
 @click.option("-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def status(
     request: TreeRequest,

@@ -1,0 +1,147 @@
+"""`wavecd plan ROOT`: the staging example offline (tree waves, JSON shape), a small tree with hooks, a Job and a
+Deployment (phases, resource waves, gates), bad input, and against an in-process simulated cluster the verdict
+per object: create, change or unchanged."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from support.gitops import Child, config_map, deployment, job, namespace, write_repo
+from support.paths import STAGING
+from support.sim import sync_repo
+from wavecd.cli.main import main
+from wavecd.kube import KubeClient
+
+
+def plan(*args: str) -> Result:
+    return CliRunner().invoke(main, ["plan", *args])
+
+
+def plan_json(*args: str) -> dict[str, Any]:
+    result = plan(*args, "-o", "json")
+    assert result.exit_code == 0, result.output
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
+
+
+def test_staging_offline_lists_the_tree_waves_in_order():
+    doc = plan_json(str(STAGING))
+    waves = [w["wave"] for w in doc["waves"]]
+    # the root's sync-wave annotations in examples/staging/ca-staging, lowest -10 (namespaces), highest 17
+    assert waves[0] == -10 and waves[-1] == 17
+    assert waves == sorted(waves)
+    assert doc["waves"][0]["apps"] == ["namespaces"]
+    assert doc["root"] == "root-staging" and doc["cluster"] is None
+    names = [app["name"] for app in doc["apps"]]
+    assert names == ["root-staging", *(name for w in doc["waves"] for name in w["apps"])]
+    root = doc["apps"][0]
+    # the root declares the child Applications; the tree applies each at its own wave, not as a root step
+    assert root["steps"] == []
+    assert "Application namespaces" in root["children"]
+
+
+def test_staging_offline_json_shape_of_one_app():
+    doc = plan_json(str(STAGING))
+    app = next(a for a in doc["apps"] if a["name"] == "namespaces")
+    assert set(app) == {"name", "wave", "namespace", "steps", "syncFail", "skipped", "children", "error"}
+    step = app["steps"][0]
+    assert set(step) == {"phase", "wave", "objects"}
+    obj = step["objects"][0]
+    assert set(obj) == {"kind", "group", "namespace", "name", "role", "gate"}  # no verdict offline
+    namespaces = [o["name"] for s in app["steps"] for o in s["objects"] if o["kind"] == "Namespace"]
+    assert "monitoring" in namespaces and "kafka" in namespaces
+
+
+def hooked_repo(tmp_path):
+    manifests = [
+        namespace("shop"),
+        job("migrate", "shop", hook="PreSync"),
+        config_map("settings", "shop", wave=-1),
+        deployment("web", "shop", wave=2),
+        job("smoke", "shop", hook="PostSync", annotations={"argocd.argoproj.io/hook-delete-policy": "HookSucceeded"}),
+        job("alert", "shop", hook="SyncFail"),
+    ]
+    return write_repo(tmp_path / "repo", [Child("shop", manifests, wave=3, namespace="shop", sync_policy=None)])
+
+
+def test_an_apps_hooks_phases_waves_and_gates(tmp_path):
+    doc = plan_json(str(hooked_repo(tmp_path)))
+    assert [(w["wave"], w["apps"]) for w in doc["waves"]] == [(3, ["shop"])]
+    shop = doc["apps"][1]
+    steps = [
+        (s["phase"], s["wave"], [(o["kind"], o["name"], o["role"], o["gate"]) for o in s["objects"]])
+        for s in shop["steps"]
+    ]
+    assert steps == [
+        (
+            "PreSync",
+            0,
+            [
+                ("Namespace", "shop", "resource", "applied (no health check)"),
+                ("Job", "migrate", "hook", "hook completes: Job completion"),
+            ],
+        ),
+        ("Sync", -1, [("ConfigMap", "settings", "resource", "applied (no health check)")]),
+        ("Sync", 2, [("Deployment", "web", "resource", "Healthy: Deployment rollout")]),
+        ("PostSync", 0, [("Job", "smoke", "hook", "hook completes: Job completion")]),
+    ]
+    smoke = shop["steps"][-1]["objects"][0]
+    assert (smoke["hookTypes"], smoke["deletePolicies"]) == (["PostSync"], ["HookSucceeded"])
+    assert [(o["kind"], o["name"]) for o in shop["syncFail"]] == [("Job", "alert")]
+
+
+def test_text_output_names_waves_steps_and_gates(tmp_path):
+    result = plan(str(hooked_repo(tmp_path)))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("tree wave 3: 1 app(s)") for line in lines)
+    migrate = next(line for line in lines if "migrate" in line)
+    assert migrate.split()[:3] == ["Job", "shop/migrate", "hook"] and "hook completes: Job completion" in migrate
+    assert any(line.split()[:2] == ["SyncFail", "-"] for line in lines)
+
+
+def test_bad_input_exits_2_with_a_clear_error(tmp_path):
+    result = plan(str(tmp_path / "missing"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error:") and "Traceback" not in result.output
+    result = plan(str(STAGING), "--prune")
+    assert result.exit_code == 2
+    assert "--prune needs a cluster" in result.stderr
+
+
+def write_shop(repo, names):
+    manifests = [namespace("shop"), *(config_map(name, "shop") for name in names)]
+    return write_repo(repo, [Child("shop", manifests, namespace="shop", sync_policy=None)])
+
+
+def verdicts(repo, kubeconfig, *args: str) -> dict[str, tuple[str, str]]:
+    doc = plan_json(str(repo), "--kubeconfig", str(kubeconfig), *args)
+    shop = next(a for a in doc["apps"] if a["name"] == "shop")
+    return {o["name"]: (o["change"], o["role"]) for s in shop["steps"] for o in s["objects"]}
+
+
+def test_against_the_sim_each_object_is_created_changed_or_unchanged(sim, kubeconfig, tmp_path):
+    repo = write_shop(tmp_path / "repo", ["settings", "old"])
+    assert verdicts(repo, kubeconfig) == {
+        "shop": ("create", "resource"),
+        "settings": ("create", "resource"),
+        "old": ("create", "resource"),
+    }
+    sync_repo(sim, repo)
+    assert set(verdicts(repo, kubeconfig).values()) == {("unchanged", "resource")}
+
+    with KubeClient.for_server(sim.url) as client:
+        client.patch(
+            "v1", "ConfigMap", "settings", {"data": {"key": "edited"}}, namespace="shop", field_manager="kubectl-edit"
+        )
+    write_shop(repo, ["settings", "fresh"])  # `old` is a prune candidate now, `fresh` not created yet
+    assert verdicts(repo, kubeconfig) == {
+        "shop": ("unchanged", "resource"),
+        "settings": ("change", "resource"),
+        "fresh": ("create", "resource"),
+        "old": ("unchanged", "prune"),  # kept: this sync would run without --prune
+    }
+    assert verdicts(repo, kubeconfig, "--prune")["old"] == ("delete", "prune")

@@ -14,6 +14,7 @@ from support.paths import STAGING
 from support.sim import sync_repo
 from wavecd.cli.main import main
 from wavecd.kube import KubeClient
+from wavecd.sync.events import ResourceApplied
 
 
 def plan(*args: str) -> Result:
@@ -110,6 +111,40 @@ def test_bad_input_exits_2_with_a_clear_error(tmp_path):
     result = plan(str(STAGING), "--prune")
     assert result.exit_code == 2
     assert "--prune needs a cluster" in result.stderr
+
+
+def test_staging_offline_a_known_app_its_namespace_first_then_its_objects_in_kind_order():
+    doc = plan_json(str(STAGING))
+    seat = next(a for a in doc["apps"] if a["name"] == "staging-seat")
+    assert (seat["wave"], seat["namespace"]) == (11, "staging-webs")  # examples/staging/ca-staging/values
+    rows = [(s["phase"], s["wave"], o["kind"], o["role"], o["gate"]) for s in seat["steps"] for o in s["objects"]]
+    assert rows[0] == ("PreSync", 0, "Namespace", "namespace", "applied (no health check)")  # CreateNamespace=true
+    kinds = [kind for _, _, kind, _, _ in rows[1:]]
+    # gitops-engine's kind order: ServiceAccount before Service before Deployment; a custom resource after
+    assert kinds.index("ServiceAccount") < kinds.index("Service") < kinds.index("Deployment")
+    assert kinds[-1] == "ServiceMonitor"
+    gates = {kind: gate for _, _, kind, _, gate in rows}
+    assert gates["Deployment"] == "Healthy: Deployment rollout"
+    assert gates["ServiceMonitor"] == "applied (no health check)"
+
+
+def test_the_plan_is_the_order_and_the_verdicts_of_the_sync_that_follows(sim, kubeconfig, tmp_path):
+    repo = hooked_repo(tmp_path)
+    doc = plan_json(str(repo), "--kubeconfig", str(kubeconfig))
+    planned = [
+        (app["name"], s["phase"], s["wave"], o["kind"], o["name"], o["change"])
+        for app in doc["apps"]
+        for s in app["steps"]
+        for o in s["objects"]
+    ]
+    events = sync_repo(sim, repo)
+    applied = [
+        (e.app, e.phase, e.resource_wave, e.kind, e.resource, e.result)
+        for e in events
+        if isinstance(e, ResourceApplied)
+    ]
+    created = {"create": "created", "change": "configured", "unchanged": "unchanged"}
+    assert [(*row[:5], created[row[5]]) for row in planned] == applied
 
 
 def write_shop(repo, names):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from wavecd.apps.session import TreeRequest, open_session
-from wavecd.core import ManualClock
+from wavecd.core import Event, ManualClock
 from wavecd.kube import KubeClient
 from wavecd.plan import plan_tree
 from wavecd.sim.cluster import SimCluster
@@ -60,8 +60,10 @@ def kube(kubeconfig: Path) -> Iterator[KubeClient]:
         yield client
 
 
-def sync_repo(sim: SimCluster, repo: Path) -> None:
-    """`wavecd sync REPO` into the sim, as the engine runs it (no cache: tests rewrite their repositories)."""
+def sync_repo(sim: SimCluster, repo: Path) -> list[Event]:
+    """`wavecd sync REPO` into the sim, as the engine runs it (no cache: tests rewrite their repositories); the
+    events it emitted, in order."""
+    events: list[Event] = []
     session = open_session(TreeRequest(root=repo, use_cache=False))
 
     def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
@@ -69,6 +71,7 @@ def sync_repo(sim: SimCluster, repo: Path) -> None:
 
     with KubeClient.for_server(sim.url) as client:
         result = sync_tree(
-            plan_tree(session.tree), client, render, settings=SyncSettings(), clock=SimTime(sim), emit=lambda e: None
+            plan_tree(session.tree), client, render, settings=SyncSettings(), clock=SimTime(sim), emit=events.append
         )
     assert result.exit_code == 0, result.message
+    return events

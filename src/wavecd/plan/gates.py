@@ -25,15 +25,14 @@ _CONDITIONS: dict[tuple[str, str], str] = {
     ("batch", "Job"): "Job completion",
     ("batch", "CronJob"): "CronJob last run not failed",
     ("", "Pod"): "Pod running and ready",
-    ("", "Service"): "Service (LoadBalancer address)",
     ("", "PersistentVolumeClaim"): "PersistentVolumeClaim bound",
     ("networking.k8s.io", "Ingress"): "Ingress load-balancer address",
     ("extensions", "Ingress"): "Ingress load-balancer address",
     ("autoscaling", "HorizontalPodAutoscaler"): "HorizontalPodAutoscaler conditions",
     ("apiregistration.k8s.io", "APIService"): "APIService available",
-    ("policy", "PodDisruptionBudget"): "PodDisruptionBudget allows disruptions",
+    ("policy", "PodDisruptionBudget"): "PodDisruptionBudget status reported",
     ("argoproj.io", "Application"): "Application health",
-    ("argoproj.io", "ApplicationSet"): "ApplicationSet generated its apps",
+    ("argoproj.io", "ApplicationSet"): "ApplicationSet resources up to date",
     ("argoproj.io", "Workflow"): "Workflow succeeded",
 }
 
@@ -46,6 +45,10 @@ def gate_of(task: Task) -> str:
         return "hook created" if task.is_hook else NO_GATE
     if task.is_hook and (task.group, task.kind) == ("", "Pod"):
         condition = "Pod succeeded"
+    elif (task.group, task.kind) == ("", "Service"):
+        spec = task.target.get("spec")
+        load_balancer = isinstance(spec, dict) and spec.get("type") == "LoadBalancer"
+        condition = "Service load-balancer address" if load_balancer else "Service (at once, not a LoadBalancer)"
     else:
         condition = _CONDITIONS.get((task.group, task.kind), f"{task.kind} health check")
     return f"hook completes: {condition}" if task.is_hook else f"Healthy: {condition}"

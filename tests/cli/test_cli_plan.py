@@ -9,9 +9,9 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from support.gitops import Child, config_map, deployment, job, namespace, write_repo
+from support.gitops import REPO_URL, Child, application, config_map, deployment, job, namespace, write_files, write_repo
 from support.paths import STAGING
-from support.sim import sync_repo
+from support.sim import sync_repo, unreachable_kubeconfig
 from wavecd.cli.main import main
 from wavecd.kube import KubeClient
 from wavecd.sync.events import ResourceApplied
@@ -180,3 +180,28 @@ def test_against_the_sim_each_object_is_created_changed_or_unchanged(sim, kubeco
         "old": ("unchanged", "prune"),  # kept: this sync would run without --prune
     }
     assert verdicts(repo, kubeconfig, "--prune")["old"] == ("delete", "prune")
+
+
+def test_a_missing_kubeconfig_is_bad_input_and_an_unreachable_cluster_exit_1(tmp_path):
+    port = unreachable_kubeconfig(tmp_path / "gone")
+    cases = {
+        "nope": (2, f"Error: stat {tmp_path / 'nope'}: no such file or directory\n"),
+        "gone": (1, f"Error: The connection to the server 127.0.0.1:{port} was refused"),
+    }
+    for name, (code, error) in cases.items():
+        result = plan(str(STAGING), "--kubeconfig", str(tmp_path / name))
+        assert (result.exit_code, result.stderr[: len(error)]) == (code, error)
+        assert "Traceback" not in result.output
+
+
+def test_an_app_that_fails_to_render_is_named_and_exit_2(tmp_path):
+    repo = write_repo(tmp_path / "repo", [Child("shop", [config_map("settings", "shop")], wave=1, namespace="shop")])
+    gone = application("gone", "no/such/folder", wave=3, namespace="shop", repo=REPO_URL)
+    write_files(repo, {"apps/gone.yaml": gone})
+    result = plan(str(repo), "-o", "json")
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert [(w["wave"], w["apps"]) for w in doc["waves"]] == [(1, ["shop"]), (3, ["gone"])]
+    failed = next(a for a in doc["apps"] if a["name"] == "gone")
+    assert failed["steps"] == [] and "no/such/folder" in failed["error"]
+    assert result.stderr == "Error: 1 app(s) failed to render, their steps are not planned: gone\n"

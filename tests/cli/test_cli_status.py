@@ -12,10 +12,9 @@ from click.testing import CliRunner, Result
 
 from support.gitops import REPO_URL, Child, application, config_map, namespace, write_files, write_repo
 from support.paths import STAGING
-from support.sim import SimTime
+from support.sim import SimTime, unreachable_kubeconfig
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.cli.main import main
-from wavecd.core import ManualClock
 from wavecd.kube import KubeClient
 from wavecd.plan import plan_tree
 from wavecd.sim.cluster import SimCluster
@@ -132,10 +131,8 @@ def test_an_unknown_context_is_bad_input(kubeconfig):
 
 
 def test_an_unreachable_cluster_is_exit_1_with_a_clear_message(tmp_path):
-    with SimCluster(clock=ManualClock()) as gone:
-        path = tmp_path / "kubeconfig"
-        gone.write_kubeconfig(str(path))
-        port = gone.port
+    path = tmp_path / "kubeconfig"
+    port = unreachable_kubeconfig(path)
     result = status(str(STAGING), "--kubeconfig", str(path))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: The connection to the server 127.0.0.1:{port} was refused")

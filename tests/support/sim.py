@@ -60,6 +60,13 @@ def kube(kubeconfig: Path) -> Iterator[KubeClient]:
         yield client
 
 
+def unreachable_kubeconfig(path: Path) -> int:
+    """Write at `path` a kubeconfig whose server has gone away; the port it names, refused now."""
+    with SimCluster(clock=ManualClock()) as gone:
+        gone.write_kubeconfig(str(path))
+        return gone.port
+
+
 def sync_repo(sim: SimCluster, repo: Path) -> list[Event]:
     """`wavecd sync REPO` into the sim, as the engine runs it (no cache: tests rewrite their repositories); the
     events it emitted, in order."""

@@ -205,3 +205,13 @@ def test_an_app_that_fails_to_render_is_named_and_exit_2(tmp_path):
     failed = next(a for a in doc["apps"] if a["name"] == "gone")
     assert failed["steps"] == [] and "no/such/folder" in failed["error"]
     assert result.stderr == "Error: 1 app(s) failed to render, their steps are not planned: gone\n"
+
+
+def test_an_app_with_automated_prune_plans_its_prunes_as_deletes_without_the_flag(sim, kubeconfig, tmp_path):
+    def write(names):
+        manifests = [namespace("shop"), *(config_map(name, "shop") for name in names)]
+        policy = {"automated": {"prune": True}}
+        return write_repo(tmp_path / "repo", [Child("shop", manifests, namespace="shop", sync_policy=policy)])
+
+    sync_repo(sim, write(["settings", "old"]))
+    assert verdicts(write(["settings"]), kubeconfig)["old"] == ("delete", "prune")

@@ -105,7 +105,11 @@ def print_text(plan: RolloutPlan) -> None:
 @click.command("plan", context_settings={"help_option_names": ["-h", "--help"]})
 @root_options
 @cluster_options("Compare with a cluster: ")
-@click.option("--prune", is_flag=True, help="With a cluster: plan a sync that deletes the objects no longer rendered.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="With a cluster: plan a sync that deletes what is no longer rendered (automated.prune apps do anyway).",
+)
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def plan(request: TreeRequest, kubeconfig: Path | None, context: str | None, prune: bool, output: str) -> None:
     """Show the rollout `wavecd sync ROOT` would carry out, before it happens: the tree waves in order and,

@@ -18,7 +18,7 @@ from typing import Any
 from wavecd.apps.kinds import KindTable, crd_entries
 from wavecd.apps.node import AppNode
 from wavecd.apps.session import TreeRequest, open_session
-from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP, ARGOCD_NAMESPACE
+from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP, ARGOCD_NAMESPACE, SyncPhase
 from wavecd.core import WavecdError
 from wavecd.kube import KubeClient
 from wavecd.plan import AppPlan, Task, TreePlan, node_plan, plan_tree
@@ -250,7 +250,13 @@ def _verdict(client: KubeClient, instance: str, namespace: str, prune: bool) -> 
         if task.is_prune:
             if task.options.prune_disabled:
                 return UNCHANGED, "Prune=false: kept"
-            return (DELETE, "no longer rendered") if prune else (UNCHANGED, "no longer rendered; pruned with --prune")
+            if not prune:
+                return UNCHANGED, "no longer rendered; kept without --prune or automated.prune"
+            return DELETE, "no longer rendered" + (
+                " (Prune=confirm: once deletion is approved)" if task.options.prune_confirm else ""
+            )
+        if task.phase == SyncPhase.SYNC_FAIL:
+            return CREATE, "a SyncFail hook: created only when the sync fails"
         if task.is_hook:
             return CREATE, "a hook is created at every sync"
         assert task.target is not None
@@ -283,7 +289,11 @@ def _against_cluster(
             app_plan = node_plan(node, manifests, tracked.get(instance, []))
         except WavecdError as err:
             return PlannedApp(node.name, wave, namespace, error=err.render())
-        return _planned_app(node, wave, app_plan, is_tree_object, kinds, _verdict(client, instance, namespace, prune))
+        # as `wavecd sync` decides: --prune, or the app's own `automated.prune`
+        automated = (node.app.sync_policy.automated if node.app is not None else None) or {}
+        app_prune = prune or automated.get("prune") is True
+        verdict = _verdict(client, instance, namespace, app_prune)
+        return _planned_app(node, wave, app_plan, is_tree_object, kinds, verdict)
 
     return _assemble(plan, app_of, client.server)
 

@@ -51,8 +51,9 @@ def app(path: str, kustomize: dict | None = None, name: str = "kz", **source: ob
     }
 
 
-def render(obj: dict, *, root: Path = REPO, binary: str = "", build_options: str = ""):
-    settings = RenderSettings(kustomize=KustomizeSettings(path=binary, build_options=build_options))
+def render(obj: dict, *, root: Path = REPO, binary: str = "", build_options: str = "", allow_exec: bool = True):
+    kustomize = KustomizeSettings(path=binary, build_options=build_options)
+    settings = RenderSettings(kustomize=kustomize, allow_exec=allow_exec)
     job = resolve_app(parse_application(obj), FolderResolver(root), settings)
     return job, run_job(job)
 
@@ -214,3 +215,41 @@ def test_a_chart_kustomize_would_pull_is_refused_offline(monkeypatch, tmp_path):
 )
 def test_remote_entries_are_read_as_kustomize_reads_them(entry, expected):
     assert parse_remote(entry) == expected
+
+
+@pytest.mark.parametrize(
+    ("binary", "options", "named"),
+    [
+        ("/bin/sh", "", "kustomize.path (`/bin/sh`)"),
+        ("", "--enable-alpha-plugins --enable-exec", "kustomize.buildOptions --enable-alpha-plugins --enable-exec"),
+        ("", "--enable-helm --helm-command ./evil", "kustomize.buildOptions --helm-command"),
+        ("", "--load-restrictor LoadRestrictionsNone", "kustomize.buildOptions LoadRestrictionsNone"),
+    ],
+)
+def test_what_wavecd_yaml_asks_kustomize_to_run_needs_the_users_permission(binary, options, named):
+    with pytest.raises(WavecdError) as caught:
+        render(app("base"), binary=binary, build_options=options, allow_exec=False)
+    assert named in caught.value.message
+    assert "pass --allow-exec or set WAVECD_ALLOW_EXEC=1" in caught.value.message
+
+
+def test_plain_build_options_need_no_permission():
+    _, output = render(app("base"), build_options="--enable-helm", allow_exec=False)
+    assert output.error is None, output.error
+
+
+def test_kustomize_sees_argo_cds_variables_but_not_wavecds_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_TOKEN", "s3cret")
+    script = tmp_path / "kustomize-env"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = version ]; then echo v5.8.1; exit 0; fi\n'
+        'printf "kind: ConfigMap\\napiVersion: v1\\nmetadata: {name: e}\\n'
+        'data: {secret: \\"%s\\", home: \\"%s\\", app: \\"%s\\"}\\n" "$SECRET_TOKEN" "$HOME" "$ARGOCD_APP_NAME"\n'
+    )
+    script.chmod(0o755)
+    _, output = render(app("base"), binary=str(script))
+    assert output.error is None, output.error
+    data = output.objects[0]["data"]
+    assert data["secret"] == "" and data["app"] == "kz"
+    assert data["home"] and data["home"] != str(Path.home())

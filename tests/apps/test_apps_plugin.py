@@ -63,7 +63,7 @@ def config(tmp_path: Path, generate: str = GENERATE) -> RenderSettings:
                   timeout: 5s
             """)
     )
-    return RenderSettings(kube_version="v1.31.4", plugins=load_config(path).plugins)
+    return RenderSettings(kube_version="v1.31.4", plugins=load_config(path).plugins, allow_exec=True)
 
 
 def app(path: str, plugin: dict | None = None) -> dict:
@@ -188,6 +188,54 @@ def test_discovery_by_glob_and_command(tmp_path, discover, matches):
         json.dumps({"plugins": [{"metadata": {"name": "d"}, "spec": {"generate": generate, "discover": discover}}]})
     )
     job = resolve_app(
-        parse_application(app("app")), FolderResolver(REPO), RenderSettings(plugins=load_config(path).plugins)
+        parse_application(app("app")),
+        FolderResolver(REPO),
+        RenderSettings(plugins=load_config(path).plugins, allow_exec=True),
     )
     assert (job.sources[0].kind == "plugin") is matches
+
+
+def test_a_plugin_runs_only_when_the_user_allows_it(tmp_path):
+    marker = tmp_path / "ran"
+    settings = replace(config(tmp_path, generate=f"touch {marker}"), allow_exec=False)
+    for source in (app("app"), app("app", {"name": "shell"})):  # discovered, or named
+        with pytest.raises(WavecdError) as caught:
+            render(source, settings)
+        assert "plugin 'shell'" in caught.value.message
+        assert "is defined by wavecd.yaml, which the repository controls" in caught.value.message
+        assert "pass --allow-exec or set WAVECD_ALLOW_EXEC=1" in caught.value.message
+    assert not marker.exists()
+
+
+def test_a_discovery_command_runs_only_when_allowed_and_in_a_copy(tmp_path):
+    path = tmp_path / "wavecd.yaml"
+    generate = {"command": ["sh", "-c"], "args": ["true"]}
+    find = {"command": ["sh", "-c"], "args": ["touch DISCOVERY-WROTE-HERE; echo yes"]}
+    path.write_text(
+        json.dumps(
+            {"plugins": [{"metadata": {"name": "d"}, "spec": {"generate": generate, "discover": {"find": find}}}]}
+        )
+    )
+    plugins = load_config(path).plugins
+    before = digest(REPO)
+    with pytest.raises(WavecdError, match=r"plugin 'd' \(its discover.find.command\)"):
+        resolve_app(parse_application(app("app")), FolderResolver(REPO), RenderSettings(plugins=plugins))
+    job = resolve_app(
+        parse_application(app("app")), FolderResolver(REPO), RenderSettings(plugins=plugins, allow_exec=True)
+    )
+    assert job.sources[0].kind == "plugin"
+    assert digest(REPO) == before  # the command wrote into a copy
+
+
+def test_plugin_commands_see_argo_cds_variables_but_not_wavecds_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_TOKEN", "s3cret")
+    generate = (
+        'printf "kind: ConfigMap\\napiVersion: v1\\nmetadata: {name: e}\\n'
+        'data: {secret: \\"%s\\", home: \\"%s\\", app: \\"%s\\"}\\n" '
+        '"$SECRET_TOKEN" "$HOME" "$ARGOCD_APP_NAME"'
+    )
+    _, output = render(app("app", {}), config(tmp_path, generate=generate))
+    assert output.error is None, output.error
+    data = output.objects[0]["data"]
+    assert data["secret"] == "" and data["app"] == "pl"
+    assert data["home"] and data["home"] != str(Path.home())

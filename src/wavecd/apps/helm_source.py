@@ -39,6 +39,8 @@ class RenderSettings:
     timeout: float | None = None  # the render time limit in seconds (None: the helm package's default)
     kustomize: KustomizeSettings = field(default_factory=KustomizeSettings)
     plugins: tuple[PluginConfig, ...] = ()
+    # the user's permission for what wavecd.yaml asks to run (plugins, a kustomize binary, exec options)
+    allow_exec: bool = False
 
 
 def _outside(raw: str, detail: str = "") -> AppError:

@@ -13,12 +13,14 @@ import importlib.util
 import json
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wavecd.apps.build_env import envsubst
 from wavecd.apps.errors import AppError
+from wavecd.apps.exec_policy import child_env
 from wavecd.apps.model import JsonnetSpec
 from wavecd.apps.tool_run import DEFAULT_TIMEOUT, run_tool
 from wavecd.core import Location
@@ -82,16 +84,15 @@ def evaluate_jsonnet(
         "ext_vars": [[n, envsubst(v, ctx.env), code] for n, v, code in spec.ext_vars],
         "tlas": [[n, envsubst(v, ctx.env), code] for n, v, code in spec.tlas],
     }
-    env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    text = run_tool(
-        # -P: the app's folder (the working directory) must never shadow a module of the child
-        [sys.executable, "-P", "-m", "wavecd.apps.jsonnet_run"],
-        cwd=app_path,
-        env=env,
-        timeout=ctx.timeout or DEFAULT_TIMEOUT,
-        stdin=json.dumps(request).encode(),
-    )
+    with tempfile.TemporaryDirectory(prefix="wavecd-jsonnet-") as home:
+        text = run_tool(
+            # -P: the app's folder (the working directory) must never shadow a module of the child
+            [sys.executable, "-P", "-m", "wavecd.apps.jsonnet_run"],
+            cwd=app_path,
+            env=child_env(Path(home), {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}),
+            timeout=ctx.timeout or DEFAULT_TIMEOUT,
+            stdin=json.dumps(request).encode(),
+        )
     answers = [json.loads(line) for line in text.splitlines() if line.strip()]
     out = {}
     for (path, relative), answer in zip(files, answers, strict=True):

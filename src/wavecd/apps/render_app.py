@@ -19,7 +19,14 @@ from wavecd.apps.errors import AppError
 from wavecd.apps.helm_dependencies import with_dependencies
 from wavecd.apps.helm_source import RenderSettings, helm_options, location_of, values_text
 from wavecd.apps.jsonnet_source import JsonnetContext
-from wavecd.apps.kustomize_source import KustomizeRun, RemoteLink, find_tool, kustomize_objects, locate_remotes
+from wavecd.apps.kustomize_source import (
+    KustomizeRun,
+    RemoteLink,
+    check_kustomize,
+    find_tool,
+    kustomize_objects,
+    locate_remotes,
+)
 from wavecd.apps.model import Application, AppSource
 from wavecd.apps.plugin_source import discover_plugin, plugin_objects, select_plugin
 from wavecd.apps.source_type import explicit_type, file_type
@@ -97,8 +104,12 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
     if not app_path.is_dir():
         raise AppError(f"{source.path}: app path is not a directory", location=where)
     check_folder(root, app_path)
-    kind = explicit_type(source) or ("plugin" if discover_plugin(settings.plugins, app_path) else file_type(app_path))
+    allowed = settings.allow_exec
+    kind = explicit_type(source) or (
+        "plugin" if discover_plugin(settings.plugins, app_path, root, allowed) else file_type(app_path)
+    )
     if kind == "kustomize":
+        check_kustomize(settings.kustomize, allowed)
         trees, links = locate_remotes(app_path, root, resolver)
         version = find_tool(settings.kustomize.path).version
         return ResolvedSource(
@@ -114,7 +125,7 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
             tool=version,
         )
     if kind == "plugin":
-        plugin = select_plugin(settings.plugins, source.plugin, app_path)
+        plugin = select_plugin(settings.plugins, source.plugin, app_path, root, allowed)
         return ResolvedSource(source, kind, "plugin", tree.revision, app_path, root, tree.worktree, tool=plugin.name)
     label = "git-chart" if kind == "helm" else "directory"
     return ResolvedSource(source, kind, label, tree.revision, app_path, root, tree.worktree)

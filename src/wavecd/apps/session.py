@@ -34,6 +34,7 @@ class TreeRequest:
     executor: str = "auto"
     workers: int = 0
     use_cache: bool = True
+    allow_exec: bool = False  # `--allow-exec`: run the plugins and kustomize programs wavecd.yaml names
 
 
 def parse_repo_flags(values: tuple[str, ...]) -> dict[str, Path]:
@@ -114,7 +115,13 @@ def open_session(
         resolver.pin(pin.folder, pin.revision)
     render = config.render
     settings = RenderSettings(
-        render.helm_compat, render.kube_version, render.api_versions, render.timeout, config.kustomize, config.plugins
+        render.helm_compat,
+        render.kube_version,
+        render.api_versions,
+        render.timeout,
+        config.kustomize,
+        config.plugins,
+        request.allow_exec,
     )
     cache = cache or render_cache(request, resolver.cache_dir)
     walked = settings if cluster is None else settings_for(settings, *cluster)

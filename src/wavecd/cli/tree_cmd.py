@@ -33,6 +33,7 @@ def root_options(command: Callable[..., Any]) -> Callable[..., Any]:
         offline: bool,
         executor: str,
         no_cache: bool,
+        allow_exec: bool,
         **flags: Any,
     ) -> Any:
         from wavecd.apps.session import TreeRequest
@@ -45,6 +46,7 @@ def root_options(command: Callable[..., Any]) -> Callable[..., Any]:
             offline=offline,
             executor=executor,
             use_cache=not no_cache,
+            allow_exec=allow_exec,
         )
         return command(request=request, **flags)
 
@@ -72,6 +74,14 @@ def root_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="How apps of one level render concurrently.",
         ),
         click.option("--no-cache", is_flag=True, help="Render every app, ignoring and not writing the cache."),
+        click.option(
+            "--allow-exec",
+            is_flag=True,
+            envvar="WAVECD_ALLOW_EXEC",
+            help="Run what wavecd.yaml names: config management plugins, kustomize.path, kustomize build options "
+            "that run programs or read outside the repository (also WAVECD_ALLOW_EXEC=1). Never for untrusted "
+            "changes: wavecd.yaml comes from the repository.",
+        ),
     ]
     wrapped: Callable[..., Any] = with_request
     for decorator in reversed(decorators):

@@ -239,3 +239,36 @@ def test_plugin_commands_see_argo_cds_variables_but_not_wavecds_environment(tmp_
     data = output.objects[0]["data"]
     assert data["secret"] == "" and data["app"] == "pl"
     assert data["home"] and data["home"] != str(Path.home())
+
+
+@pytest.mark.parametrize(
+    ("parameter", "message"),
+    [
+        ({"name": "m", "map": [1, 2]}, "plugin.parameters[0].map must be a mapping of names to strings, not list"),
+        ({"name": "a", "array": "abc"}, "plugin.parameters[0].array must be a list of strings, not str"),
+        ({"name": "a", "array": [{"x": 1}]}, "plugin.parameters[0].array[0] must be a string"),
+        ({"name": "m", "map": {"k": ["v"]}}, "plugin.parameters[0].map.k must be a string"),
+        ({"name": "s", "string": {"x": 1}}, "plugin.parameters[0].string must be a string"),
+        ({"string": "v"}, "plugin.parameters[0].name is required"),
+    ],
+)
+def test_a_plugin_parameter_of_the_wrong_shape_is_a_clear_error(parameter, message):
+    with pytest.raises(WavecdError) as caught:
+        parse_application(app("app", {"name": "shell", "parameters": [parameter]}))
+    assert caught.value.message == message
+
+
+def test_plugin_parameters_reach_the_plugin_as_strings(tmp_path):
+    parameters = [
+        {"name": "size", "string": 3},
+        {"name": "opts", "map": {"debug-mode": 1}},
+        {"name": "list", "array": [1, 2]},
+    ]
+    _, output = render(app("app", {"name": "shell", "parameters": parameters}), config(tmp_path))
+    data = output.objects[0]["data"]
+    assert (data["param-size"], data["param-map"], data["param-array"]) == ("3", "1", "2")
+    assert json.loads(data["parameters"]) == [
+        {"name": "size", "string": "3"},
+        {"name": "opts", "map": {"debug-mode": "1"}},
+        {"name": "list", "array": ["1", "2"]},
+    ]

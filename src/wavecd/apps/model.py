@@ -306,13 +306,33 @@ _KUSTOMIZE_FIELDS: dict[str, tuple[str, Any]] = {
 }
 
 
+def _parameter(item: Any, what: str, where: Location | None) -> dict[str, Any]:
+    """One `plugin.parameters` entry in the CRD's shape (`name`, `string`, a map of strings, a list of
+    strings), its values as the strings the plugin will see; anything else is refused, never guessed."""
+    item = _mapping(item, what, where)
+    out: dict[str, Any] = {"name": _text(item.get("name"), f"{what}.name", where)}
+    if not out["name"]:
+        raise _err(f"{what}.name is required", where)
+    if item.get("string") is not None:
+        out["string"] = _text(item["string"], f"{what}.string", where)
+    if item.get("map") is not None:
+        if not isinstance(item["map"], dict):
+            raise _err(f"{what}.map must be a mapping of names to strings, not {type(item['map']).__name__}", where)
+        out["map"] = {str(k): _text(v, f"{what}.map.{k}", where) for k, v in item["map"].items()}
+    if item.get("array") is not None:
+        if not isinstance(item["array"], list):
+            raise _err(f"{what}.array must be a list of strings, not {type(item['array']).__name__}", where)
+        out["array"] = [_text(v, f"{what}.array[{i}]", where) for i, v in enumerate(item["array"])]
+    return out
+
+
 def _plugin(data: dict[str, Any], where: Location | None) -> PluginSpec:
     parameters = []
-    for item in data.get("parameters") or []:
-        item = _mapping(item, "plugin.parameters[]", where)
-        if not _text(item.get("name"), "plugin.parameters[].name", where):
-            raise _err("plugin.parameters[].name is required", where)
-        parameters.append(json.dumps(item, sort_keys=True))
+    items = data.get("parameters") or []
+    if not isinstance(items, list):
+        raise _err(f"plugin.parameters must be a list, not {type(items).__name__}", where)
+    for index, item in enumerate(items):
+        parameters.append(json.dumps(_parameter(item, f"plugin.parameters[{index}]", where), sort_keys=True))
     env = _named(data.get("env"), "plugin.env[]", "value", where)
     return PluginSpec(_text(data.get("name"), "plugin.name", where), env, tuple(parameters))
 

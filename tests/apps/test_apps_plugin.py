@@ -272,3 +272,50 @@ def test_plugin_parameters_reach_the_plugin_as_strings(tmp_path):
         {"name": "opts", "map": {"debug-mode": "1"}},
         {"name": "list", "array": ["1", "2"]},
     ]
+
+
+def glob_plugin(tmp_path: Path, discover: dict) -> RenderSettings:
+    path = tmp_path / "wavecd.yaml"
+    spec = {"generate": {"command": ["true"]}, "discover": discover}
+    path.write_text(json.dumps({"plugins": [{"metadata": {"name": "g"}, "spec": spec}]}))
+    return RenderSettings(plugins=load_config(path).plugins, allow_exec=True)
+
+
+def loop_repo(tmp_path: Path) -> Path:
+    """An app folder with three links to itself (inside the repository, so allowed) and one manifest."""
+    repo = tmp_path / "repo"
+    (repo / "app" / "deep").mkdir(parents=True)
+    (repo / "app" / "c.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    (repo / "app" / "deep" / "x.plugin").write_text("")
+    for name in "abc":
+        (repo / "app" / name).symlink_to(".")
+    return repo
+
+
+@pytest.mark.parametrize(
+    ("discover", "kind"),
+    [
+        ({"find": {"glob": "**/*.nomatch"}}, "directory"),  # the links are listed, never followed
+        ({"find": {"glob": "**/*.plugin"}}, "plugin"),
+        ({"find": {"glob": "**/c.yaml"}}, "plugin"),  # `**/` is also no folder at all
+        ({"find": {"glob": "/deep/x.plugin"}}, "plugin"),
+        ({"fileName": "*.plugin"}, "directory"),  # fileName: the app folder only
+        ({"fileName": "c.y?ml"}, "plugin"),
+    ],
+)
+def test_discovery_globs_walk_a_symlink_loop_once(tmp_path, monkeypatch, discover, kind):
+    monkeypatch.setattr("wavecd.apps.discover_glob.MAX_ENTRIES", 20)  # the app folder lists 5 entries, deep/ one
+    repo = loop_repo(tmp_path)
+    job = resolve_app(parse_application(app("app")), FolderResolver(repo), glob_plugin(tmp_path, discover))
+    assert job.sources[0].kind == kind
+
+
+def test_a_discovery_glob_past_the_entry_cap_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr("wavecd.apps.discover_glob.MAX_ENTRIES", 3)
+    repo = loop_repo(tmp_path)
+    with pytest.raises(WavecdError, match=r"plugin 'g': gave up matching '\*\*/\*\.nomatch' after 5 entries under"):
+        resolve_app(
+            parse_application(app("app")),
+            FolderResolver(repo),
+            glob_plugin(tmp_path, {"find": {"glob": "**/*.nomatch"}}),
+        )

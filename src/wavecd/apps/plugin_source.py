@@ -2,10 +2,10 @@
 
 A plugin is a `ConfigManagementPlugin` under `plugins:` in `wavecd.yaml`; none runs unless configured there
 and the user allows it (`exec_policy`: the file comes from the repository, an Argo CD plugin from the
-admin). Selection: `source.plugin.name` names one (its discover rule, if
-it has one, must still match); an app without an explicit type takes the first plugin whose discover rule
-matches (`fileName` glob in the app folder, `find.glob` under it, or `find.command` printing something,
-run in a temporary copy of the repository like the other commands).
+admin). Selection: `source.plugin.name` names one (its discover rule, if it has one, must still match); an
+app without an explicit type takes the first plugin whose discover rule matches (`fileName` glob in the
+app folder, `find.glob` under it, both walked within limits by `discover_glob`, or `find.command` printing
+something, run in a temporary copy of the repository like the other commands).
 
 A run copies the repository to a temporary folder (the sidecar gets a copy too: the plugin may write where
 it likes), runs `init` then `generate` in the app's folder of the copy with a minimal environment and
@@ -16,9 +16,7 @@ and an output limit, and reads what `generate` prints as YAML or JSON manifests.
 
 from __future__ import annotations
 
-import glob
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wavecd.apps.build_env import envsubst
+from wavecd.apps.discover_glob import glob_matches
 from wavecd.apps.errors import AppError
 from wavecd.apps.exec_policy import child_env, refuse_unless_allowed
 from wavecd.apps.model import AppSource, PluginSpec
@@ -72,11 +71,11 @@ def _command_matches(plugin: PluginConfig, app_path: Path, repo_root: Path, allo
 
 def _matches(plugin: PluginConfig, app_path: Path, repo_root: Path, allowed: bool) -> bool:
     """The plugin's first discover rule, against the app folder; an error is no match (as in Argo CD)."""
+    what = f"plugin {plugin.name!r}"
     if plugin.discover_file_name:
-        return bool(glob.glob(os.path.join(glob.escape(str(app_path)), plugin.discover_file_name)))
+        return glob_matches(app_path, plugin.discover_file_name, recursive=False, timeout=_DISCOVER_TIMEOUT, what=what)
     if plugin.discover_glob:
-        pattern = os.path.join(glob.escape(str(app_path)), plugin.discover_glob.lstrip("/"))
-        return bool(glob.glob(pattern, recursive=True))
+        return glob_matches(app_path, plugin.discover_glob, recursive=True, timeout=_DISCOVER_TIMEOUT, what=what)
     if plugin.discover_command:
         return _command_matches(plugin, app_path, repo_root, allowed)
     return False

@@ -1,15 +1,21 @@
-"""An outside program run for a render (kustomize, a config management plugin): bounded in time and output.
+"""An outside program run for a render (kustomize, a config management plugin, the go-jsonnet child):
+bounded in time, output and memory.
 
 The program reads untrusted repository content, so it runs in its own process group, is killed with the
 whole group when it runs past its time limit, and its output is read in pieces and abandoned (the group
-killed) past a size limit: a render can never hang wavecd or fill its memory. A failure names the command
-as Argo CD's `exec.Run` does (`` `<args>` failed <cause>: <stderr> ``) and keeps stderr's tail.
+killed) past a size limit, so the program cannot keep wavecd waiting past its time limit nor grow wavecd's
+memory with its output. On Linux its address space is capped as well (`RLIMIT_AS`, 4 GiB by default,
+`WAVECD_TOOL_MEMORY_MB` to change, 0 for none), set with `prlimit` right after the start: `preexec_fn`
+is not safe while other threads render. Elsewhere there is no memory cap. What wavecd does around the
+program (discovery globs, reading its output) has limits of its own. A failure names the command as
+Argo CD's `exec.Run` does (`` `<args>` failed <cause>: <stderr> ``) and keeps stderr's tail.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import shlex
 import signal
 import subprocess
@@ -21,12 +27,14 @@ from typing import IO
 
 from wavecd.apps.errors import AppError
 
-__all__ = ["DEFAULT_OUTPUT_LIMIT", "DEFAULT_TIMEOUT", "ToolFailed", "ToolTimeout", "run_tool"]
+__all__ = ["DEFAULT_OUTPUT_LIMIT", "DEFAULT_TIMEOUT", "MEMORY_ENV", "ToolFailed", "ToolTimeout", "run_tool"]
 
 # Argo CD's `ARGOCD_EXEC_TIMEOUT` default, and the repo-server's gRPC reply limit (`ARGOCD_GRPC_MAX_SIZE_MB`).
 DEFAULT_TIMEOUT = 90.0
 DEFAULT_OUTPUT_LIMIT = 100 * 1024 * 1024
 _STDERR_LIMIT = 64 * 1024
+MEMORY_ENV = "WAVECD_TOOL_MEMORY_MB"
+_DEFAULT_MEMORY_MB = 4096
 _CHUNK = 1 << 16
 
 
@@ -51,6 +59,23 @@ def _drain(stream: IO[bytes], sink: bytearray, limit: int, over: threading.Event
             else:
                 over.set()
                 return
+
+
+def _memory_limit() -> int:
+    """The address-space cap in bytes (0: none), from `WAVECD_TOOL_MEMORY_MB` or the default."""
+    text = os.environ.get(MEMORY_ENV, "").strip()
+    if not text:
+        return _DEFAULT_MEMORY_MB << 20
+    if not text.isdigit():
+        raise AppError(f"{MEMORY_ENV}={text!r}: expected a whole number of megabytes (0 for no limit)")
+    return int(text) << 20
+
+
+def _cap_memory(pid: int, limit: int) -> None:
+    """Cap the running child's address space, where the platform allows it (Linux's `prlimit`)."""
+    if limit and hasattr(resource, "prlimit"):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            resource.prlimit(pid, resource.RLIMIT_AS, (limit, limit))
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -88,6 +113,7 @@ def _run(
     output_limit: int,
     stdin: bytes | None,
 ) -> str:
+    limit = _memory_limit()
     try:
         process = subprocess.Popen(
             list(argv),
@@ -100,6 +126,7 @@ def _run(
         )
     except OSError as err:
         raise ToolFailed(f"`{shown}` failed: {err.strerror or err}") from None
+    _cap_memory(process.pid, limit)
     assert process.stdout is not None and process.stderr is not None
     out, err_text = bytearray(), bytearray()
     over = threading.Event()

@@ -218,7 +218,7 @@ def test_a_discovery_command_runs_only_when_allowed_and_in_a_copy(tmp_path):
     )
     plugins = load_config(path).plugins
     before = digest(REPO)
-    with pytest.raises(WavecdError, match=r"plugin 'd' \(its discover.find.command\)"):
+    with pytest.raises(WavecdError, match=r"plugin 'd' discover.find.command \(`sh -c"):
         resolve_app(parse_application(app("app")), FolderResolver(REPO), RenderSettings(plugins=plugins))
     job = resolve_app(
         parse_application(app("app")), FolderResolver(REPO), RenderSettings(plugins=plugins, allow_exec=True)

@@ -52,7 +52,7 @@ def _copy_repository(repo_root: Path, scratch: Path) -> Path:
 
 def _command_matches(plugin: PluginConfig, app_path: Path, repo_root: Path, allowed: bool) -> bool:
     """`find.command` prints something, run in a copy of the repository (never in the user's checkout)."""
-    refuse_unless_allowed(allowed, f"plugin {plugin.name!r} (its discover.find.command)", plugin.discover_command)
+    refuse_unless_allowed(allowed, f"plugin {plugin.name!r} discover.find.command", plugin.discover_command)
     with tempfile.TemporaryDirectory(prefix="wavecd-plugin-") as scratch:
         copy = _copy_repository(repo_root, Path(scratch))
         home = Path(scratch) / "home"

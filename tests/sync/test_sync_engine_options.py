@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sync_fixtures import settings
+
 from support.gitops import Child, config_map, write_repo
 
 
@@ -153,3 +155,20 @@ def test_replace_puts_back_exactly_what_git_says(cluster, tmp_path):
 
     assert run.result.exit_code == 0, run.result.message
     assert cluster.get("v1", "ConfigMap", "a", "apps")["data"] == {"key": "a"}
+
+
+def test_a_dry_run_that_fails_is_not_retried(cluster, tmp_path):
+    # The app would retry 5 times by its policy; a dry run changes nothing, so its failure is final at once.
+    policy = {"automated": {}, "retry": {"limit": 5, "backoff": {"duration": "10s"}}}
+    started = cluster.clock_now()
+
+    run = cluster.sync(
+        write_repo(tmp_path, [Child("one", [config_map("a", "missing")], namespace="missing", sync_policy=policy)]),
+        settings=settings(dry_run=True),
+    )
+
+    assert run.of("retry") == []
+    [finished] = run.of("app_finished", app="one")
+    assert (finished["sync"], finished["message"]) == ("Failed", 'namespaces "missing" not found')
+    assert run.result.exit_code == 1
+    assert cluster.clock_now() - started < 20.0

@@ -153,8 +153,9 @@ class _Rollout:
             instance=instance,
             namespace=node.destination.namespace if node.destination else "",
             prune=prune,
+            # A dry run changes nothing on the cluster, so trying it again cannot succeed where it failed.
             retry=retry_policy(app.sync_policy.retry, automated=app.sync_policy.automated is not None)
-            if self.ctx.settings.retry_apps
+            if settings.retry_apps and not settings.dry_run
             else NO_RETRY,
             app_object=(node.namespace or ARGOCD_NAMESPACE, node.name),
             excluded=excluded,

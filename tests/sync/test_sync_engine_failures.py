@@ -3,6 +3,7 @@ fails (Degraded), and a custom resource applied before its CRD exists."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 
 from sync_fixtures import settings
@@ -194,3 +195,36 @@ def test_a_timeout_records_the_stop_on_the_applications_it_caught(cluster, tmp_p
         status = cluster.get("argoproj.io/v1alpha1", "Application", name, "argocd")["status"]
         assert (status["operationState"]["phase"], status["health"]["status"]) == ("Terminated", "Progressing")
     assert cluster.get("argoproj.io/v1alpha1", "Application", "after", "argocd") is None
+
+
+def _healths(run):
+    """(the tree's health, each wave's, the root row's) as the report shows them."""
+    [summary] = run.of("summary")
+    [root] = run.of("app_finished", app="root")
+    return summary["health"], {e["wave"]: e["health"] for e in run.of("wave_finished")}, root["health"]
+
+
+def test_the_tree_its_waves_and_the_root_agree_on_a_degraded_app(cluster, tmp_path):
+    run = cluster.sync(write_repo(tmp_path, [Child("bad", [deployment("web", annotations={OUTCOME: "fail"})])]))
+
+    assert _healths(run) == ("Degraded", {0: "Degraded"}, "Degraded")
+
+
+def test_an_app_that_does_not_render_beside_a_degraded_one_is_the_health_of_all_three(cluster, tmp_path):
+    repo = write_repo(
+        tmp_path,
+        [
+            Child("bad", [deployment("web", annotations={OUTCOME: "fail"})]),
+            Child("broken", [config_map("x")], namespace="other"),
+        ],
+    )
+    shutil.rmtree(repo / "manifests" / "broken")  # its source path is gone: it cannot render
+
+    run = cluster.sync(repo)
+
+    finished = {e["app"]: e["health"] for e in run.of("app_finished") if e["app"] != "root"}
+    assert finished == {"bad": "Degraded", "broken": "Unknown"}
+    # Unknown ranks below Degraded in Argo CD's order, for the root's row as for the tree and the wave
+    assert _healths(run) == ("Unknown", {0: "Unknown"}, "Unknown")
+    root = cluster.get("argoproj.io/v1alpha1", "Application", "root", "argocd")["status"]
+    assert root["health"]["status"] == "Unknown"

@@ -209,10 +209,7 @@ class _Rollout:
         facts = self.facts()
         futures = [pool.submit(self.sync_one, app, wave, facts) for app in apps]
         results = _gather(futures, ctx)
-        health = worst_of(
-            [r.health for r in results] + [HealthStatus.DEGRADED.value for r in results if r.sync == SyncStatus.FAILED]
-        )
-        ctx.emit(WaveFinished(wave=wave, health=health, seconds=round(ctx.clock.now() - started, 3)))
+        ctx.emit(WaveFinished(wave=wave, health=_health_of(results), seconds=round(ctx.clock.now() - started, 3)))
         return results
 
     def changed_since_rendered(self) -> list[tuple[AppNodeView, int | None, str]]:
@@ -430,18 +427,32 @@ def _stop_message(stop: _Stop) -> str:
     return f"{stop.result.app} ({where}): {stop.result.message}"
 
 
+def _health_of(results: Collection[AppResult]) -> str:
+    """The one rule behind every health the report shows for more than one app (a wave, the root, the tree):
+    the worst of the apps' own rows, by Argo CD's ranking; Healthy when there are none."""
+    return worst_of(r.health for r in results)
+
+
 def _root_result(rollout: _Rollout, root: AppResult) -> AppResult:
-    """The root's health once its children report theirs: its own resources and every Application it declares."""
+    """The root's health once its children report theirs: the worst of its own resources (the Applications it
+    declares among them) and of every app row the rollout reached, so that an app whose Application was never
+    recorded (it did not render) counts too and the root's row agrees with the tree's health."""
     ctx = rollout.ctx
     node = rollout.plan.root
+    reached = [r for name, r in rollout.results.items() if name != node.name]
     if ctx.dry_run:
-        return root
-    targets = [obj for obj in node.manifests if isinstance(obj, dict)]
-    namespace = node.destination.namespace if node.destination else ""
-    health = app_health(
-        managed_resources(ctx.client, targets, namespace), app=(node.namespace or ARGOCD_NAMESPACE, node.name)
-    ).health
-    return AppResult(node.name, None, health.status.value, root.sync, health.message)
+        own, message = root.health, root.message
+    else:
+        targets = [obj for obj in node.manifests if isinstance(obj, dict)]
+        namespace = node.destination.namespace if node.destination else ""
+        health = app_health(
+            managed_resources(ctx.client, targets, namespace), app=(node.namespace or ARGOCD_NAMESPACE, node.name)
+        ).health
+        own, message = health.status.value, health.message
+    worst = worst_of([own, *(r.health for r in reached)])
+    if worst != own:
+        message = next(f"{r.app}: {r.message}" if r.message else r.app for r in reached if r.health == worst)
+    return AppResult(node.name, None, worst, root.sync, message)
 
 
 def _summarise(
@@ -462,20 +473,22 @@ def _summarise(
         else:  # stopped mid-sync: the app was on its way
             key = HealthStatus.PROGRESSING.value if node.name in rollout.started else NOT_STARTED
         counts[key] = counts.get(key, 0) + 1
-    reached = [r.health for r in rollout.results.values()]
+    reached = list(rollout.results.values())
     if phase == OperationPhase.SUCCEEDED:
-        health = worst_of(reached) if reached else HealthStatus.HEALTHY.value
+        health = _health_of(reached)
         # A dry run creates nothing, so apps are rarely Healthy: it passes when the server accepted everything.
         exit_code = EXIT_HEALTHY if health == HealthStatus.HEALTHY.value or ctx.dry_run else EXIT_FAILED
         if not message:
             message = "dry run: the server accepted every object" if ctx.dry_run else "every app is Healthy"
     elif phase == OperationPhase.TIMED_OUT:
-        health, exit_code = worst_of([*reached, HealthStatus.PROGRESSING.value]), EXIT_TIMED_OUT
+        # apps caught mid-sync are counted Progressing, and so is the tree
+        health, exit_code = worst_of([_health_of(reached), HealthStatus.PROGRESSING.value]), EXIT_TIMED_OUT
     elif phase == OperationPhase.INTERRUPTED:
-        health, exit_code = worst_of([*reached, HealthStatus.PROGRESSING.value]), EXIT_INTERRUPTED
+        health, exit_code = worst_of([_health_of(reached), HealthStatus.PROGRESSING.value]), EXIT_INTERRUPTED
     else:
-        failed = HealthStatus.UNKNOWN.value if unreachable else HealthStatus.DEGRADED.value
-        health, exit_code = worst_of([*reached, failed]), EXIT_FAILED
+        # Nothing reached (the cluster did not answer, or the root failed to start): nothing is known.
+        unknown = unreachable or not reached
+        health, exit_code = HealthStatus.UNKNOWN.value if unknown else _health_of(reached), EXIT_FAILED
     ctx.emit(
         Summary(
             health=health,

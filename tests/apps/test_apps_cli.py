@@ -135,6 +135,24 @@ def test_a_root_file_must_hold_exactly_one_application(tmp_path):
     assert run("tree", str(tmp_path / "missing.yaml")).exit_code == 2
 
 
+def test_a_root_file_without_an_application_says_what_it_holds(tmp_path):
+    (tmp_path / "values.yaml").write_text("replicaCount: 2\nimage: {tag: v1}\n")
+    (tmp_path / "kustomization.yaml").write_text("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n")
+
+    holds = {
+        name: run("tree", str(tmp_path / name)).stderr.split("it holds: ")[-1].splitlines()[0]
+        for name in ("values.yaml", "kustomization.yaml", "cm.yaml")
+    }
+
+    assert holds == {
+        "values.yaml": "a document without a kind (keys: replicaCount, image)",
+        "kustomization.yaml": "a Kustomization without metadata.name",
+        "cm.yaml": "ConfigMap settings",
+    }
+    assert all("None" not in text for text in holds.values())
+
+
 def test_a_wavecd_yaml_naming_an_unknown_helm_build_is_refused_naming_the_file(tmp_path):
     write_files(tmp_path, {"root.yaml": application("root", "apps")})
     (tmp_path / "wavecd.yaml").write_text("root: root.yaml\nrender: {helmCompat: v5}\n")

@@ -45,6 +45,18 @@ def _candidates(folder: Path) -> list[str]:
     return found
 
 
+def _describe(obj: dict[str, Any]) -> str:
+    """One document as a user would recognise it: `Kind name`, or what it holds when it is not a named
+    Kubernetes object (a values file, a kustomization without a name)."""
+    kind, meta = obj.get("kind"), obj.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) else None
+    if isinstance(kind, str) and kind:
+        return f"{kind} {name}" if isinstance(name, str) and name else f"a {kind} without metadata.name"
+    keys = [str(k) for k in obj]
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    return f"a document without a kind (keys: {shown})" if keys else "an empty mapping"
+
+
 def _read_root_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -61,7 +73,7 @@ def parse_root_text(text: str, path: Path) -> dict[str, Any]:
         raise UserInputError(err.message, location=err.location) from None
     argo = [o for o in objects if o.get("kind") in ROOT_KINDS]
     if len(objects) != 1 or len(argo) != 1:
-        seen = ", ".join(f"{o.get('kind')} {(o.get('metadata') or {}).get('name')}" for o in objects) or "nothing"
+        seen = ", ".join(_describe(o) for o in objects) or "nothing"
         raise UserInputError(
             f"ROOT {path} must hold exactly one Application or ApplicationSet; it holds: {seen}",
             location=Location(file=str(path)),

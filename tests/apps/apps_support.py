@@ -22,7 +22,7 @@ class FolderResolver:
 
     def git_tree(self, repo_url, revision):
         return SimpleNamespace(
-            url=repo_url, root=self.root, revision=f"sha-of-{revision or 'HEAD'}", worktree=self.worktree
+            url=repo_url, root=self.root, revision=f"sha-of-{revision or 'HEAD'}", worktree=self.worktree, origin=None
         )
 
     def chart(self, repo_url, chart, version):

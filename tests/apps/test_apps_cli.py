@@ -8,7 +8,7 @@ import yaml
 from apps_support import DATA, REPO
 from click.testing import CliRunner
 
-from support.gitops import application, write_files
+from support.gitops import application, git, write_files
 from support.paths import EXAMPLES
 from wavecd.apps.kustomize_source import find_tool
 from wavecd.cli.main import main
@@ -62,6 +62,30 @@ def test_tree_json_lists_every_node(small):
     assert [n["error"] is None for n in nodes] == [True, True, True, False]
     assert nodes[3]["error"].startswith("Error: open ") and nodes[3]["error"].endswith("no such file or directory")
     assert "1 of 4 apps failed: broken" in result.stderr
+
+
+def test_a_missing_values_file_is_named_where_it_is_in_the_users_repository(small):
+    repo = small / "repo"
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "apps")
+    committed = [str(small / "root.yaml"), "--repo", f"{URL}={repo}", "--executor", "serial", "-o", "json"]
+
+    nodes = json.loads(run("tree", *committed).stdout)
+
+    [broken] = [n for n in nodes if n["name"] == "broken"]
+    assert broken["error"] == f"Error: open {repo}/charts/probe/nope.yaml: no such file or directory"
+
+
+def test_a_mapped_folder_that_is_not_a_git_repository_suggests_worktree(small):
+    result = run("tree", str(small / "root.yaml"), "--repo", f"{URL}={small / 'repo'}", "-o", "json")
+
+    [root] = json.loads(result.stdout)
+    assert root["error"] == (
+        f"{small / 'repo'} (mapped to {URL}) is not a git repository: pass --worktree to read it as it is on "
+        "disk, or set `worktree: true` on its mapping in wavecd.yaml"
+    )
+    assert run("tree", *flags(small)).exit_code == 1  # read with --worktree it renders (but for `broken`)
 
 
 def test_tree_shows_names_waves_sources_and_errors(small):

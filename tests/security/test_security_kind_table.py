@@ -84,7 +84,7 @@ class _Folder:
         self.root = root
 
     def git_tree(self, repo_url: str, revision: str) -> SimpleNamespace:
-        return SimpleNamespace(url=repo_url, root=self.root, revision="HEAD", worktree=True)
+        return SimpleNamespace(url=repo_url, root=self.root, revision="HEAD", worktree=True, origin=None)
 
     def chart(self, repo_url: str, chart: str, version: str) -> SimpleNamespace:
         raise AssertionError("no chart repository in this tree")

@@ -62,6 +62,7 @@ class ResolvedSource:
     trees: tuple[Path, ...] = ()  # kustomize: the repository, then the trees of its remote bases
     links: tuple[RemoteLink, ...] = ()  # kustomize: the remote bases, located in `trees`
     tool: str = ""  # kustomize: its version; plugin: its name
+    origin: Path | None = None  # git: the mapped folder `repo_root` was exported from (None: read in place)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
     tree = resolver.git_tree(source.repo_url, source.target_revision)
     root = Path(tree.root)
     if source.is_ref_only:
-        return ResolvedSource(source, "ref", "ref", tree.revision, None, root, tree.worktree)
+        return ResolvedSource(source, "ref", "ref", tree.revision, None, root, tree.worktree, origin=tree.origin)
     app_path = Path(os.path.normpath(root / source.path))
     where = location_of(app, source)
     if not (str(app_path) + "/").startswith(str(root).rstrip("/") + "/"):
@@ -123,12 +124,15 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
             trees=trees,
             links=links,
             tool=version,
+            origin=tree.origin,
         )
     if kind == "plugin":
         plugin = select_plugin(settings.plugins, source.plugin, app_path, root, allowed)
-        return ResolvedSource(source, kind, "plugin", tree.revision, app_path, root, tree.worktree, tool=plugin.name)
+        return ResolvedSource(
+            source, kind, "plugin", tree.revision, app_path, root, tree.worktree, tool=plugin.name, origin=tree.origin
+        )
     label = "git-chart" if kind == "helm" else "directory"
-    return ResolvedSource(source, kind, label, tree.revision, app_path, root, tree.worktree)
+    return ResolvedSource(source, kind, label, tree.revision, app_path, root, tree.worktree, origin=tree.origin)
 
 
 def _within(where: Location, err: WavecdError) -> Location:
@@ -228,6 +232,15 @@ def _render_tool(job: RenderJob, item: ResolvedSource) -> list[dict[str, Any]]:
     return directory_objects(item.app_path, item.source.directory, jsonnet)
 
 
+def _in_user_folders(text: str, job: RenderJob) -> str:
+    """`text` with each exported tree's cache path replaced by the user's folder it was read from: a
+    missing values file is looked for in the user's repository, not in wavecd's cache."""
+    for item in job.sources:
+        if item.origin is not None and item.repo_root is not None:
+            text = text.replace(str(item.repo_root), str(item.origin))
+    return text
+
+
 def run_job(job: RenderJob) -> RenderOutput:
     """Render every source of the job in order; the first failure becomes the output's error."""
     output = RenderOutput()
@@ -241,7 +254,7 @@ def run_job(job: RenderJob) -> RenderOutput:
                 output.objects.extend(_render_tool(job, item))
         except WavecdError as err:
             where = _within(location_of(job.app, item.source), err)
-            output.error = "\n".join([err.message, *err.context]).rstrip()
+            output.error = _in_user_folders("\n".join([err.message, *err.context]).rstrip(), job)
             output.cacheable = not isinstance(err, (RenderTimeLimitExceeded, ToolTimeout))
             output.error_location = str(where)
             output.objects = []

@@ -47,6 +47,12 @@ class GitRepo:
             raise SourceError("git is not installed: wavecd needs the `git` command to read repositories") from None
         if done.returncode != 0:
             stderr = done.stderr if isinstance(done.stderr, str) else done.stderr.decode(errors="replace")
+            if "not a git repository" in stderr:
+                # a plain folder mapped to a repository URL: it can only be read as it is on disk
+                raise SourceError(
+                    f"{self.path} (mapped to {self.url}) is not a git repository: pass --worktree to read it as "
+                    "it is on disk, or set `worktree: true` on its mapping in wavecd.yaml"
+                )
             raise SourceError(f"git {' '.join(args[:2])} failed in {self.path}: {stderr.strip()}")
         return done.stdout
 

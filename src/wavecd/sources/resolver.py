@@ -34,6 +34,8 @@ class GitTree:
     root: Path
     revision: str  # the commit SHA, or the requested revision when read from a working tree
     worktree: bool = False
+    # the user's folder an exported tree was read from, so that errors can name files where the user has them
+    origin: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ class SourceResolver:
                     raise
             staging.rmdir() if not any(staging.iterdir()) else None
         self._exports[destination] = (mapping.path, sha, self._prefixes.get(str(repo.path), ""))
-        return GitTree(url=repo_url, root=destination, revision=sha)
+        return GitTree(url=repo_url, root=destination, revision=sha, origin=mapping.path)
 
     def _export_name(self, repo: GitRepo, sha: str) -> str:
         """The cache folder of a commit's export: the SHA, and for a folder inside its repository (which

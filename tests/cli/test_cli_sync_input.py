@@ -107,3 +107,17 @@ def test_a_wave_delay_that_is_not_whole_seconds_is_refused(tmp_path, monkeypatch
     assert result.exit_code == 2
     assert error_line(result) == f"Error: ARGOCD_SYNC_WAVE_DELAY={value!r}: expected whole seconds, such as 0 or 5"
     assert result.stdout == ""
+
+
+def test_a_root_that_cannot_be_synced_is_refused_before_anything_starts(tmp_path, monkeypatch):
+    monkeypatch.setenv("WAVECD_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "root.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: envs, namespace: argocd}\n"
+        "spec:\n  generators: [{nope: {}}]\n  template: {metadata: {name: x}, spec: {}}\n"
+    )
+
+    result = run(str(tmp_path / "root.yaml"), "--sim", "-o", "json")
+
+    assert result.exit_code == 2
+    assert error_line(result).startswith("Error: ROOT ApplicationSet envs cannot be synced: ")
+    assert result.stdout == ""

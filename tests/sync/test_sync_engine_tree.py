@@ -3,7 +3,9 @@ records in `argocd` as Argo CD's controller would."""
 
 from __future__ import annotations
 
-from support.gitops import ROOT, Child, config_map, deployment, write_repo
+import yaml
+
+from support.gitops import REPO_URL, ROOT, Child, application, config_map, deployment, write_repo
 from wavecd.plan import ResourceSelector
 
 READY_AFTER = "sim.wavecd.io/ready-after"
@@ -88,3 +90,34 @@ def test_a_selective_sync_applies_only_the_named_resources(cluster, tmp_path):
     assert cluster.exists("v1", "ConfigMap", "chosen", "apps")
     assert not cluster.exists("v1", "ConfigMap", "left-alone", "apps")
     assert [(e["kind"], e["resource"]) for e in run.of("applied")] == [("Namespace", "apps"), ("ConfigMap", "chosen")]
+
+
+def test_an_applicationset_root_is_recorded_and_its_generated_apps_synced(cluster, tmp_path):
+    repo = write_repo(tmp_path, [Child("a", [config_map("cm", "env-a")]), Child("b", [config_map("cm", "env-b")])])
+    template = application("{{.name}}", "manifests/{{.name}}", namespace="env-{{.name}}", repo=REPO_URL)
+    template["metadata"] = {"name": "{{.name}}"}
+    template["spec"]["syncPolicy"] = {"syncOptions": ["CreateNamespace=true"]}
+    root = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "envs", "namespace": "argocd"},
+        "spec": {
+            "goTemplate": True,
+            "generators": [{"list": {"elements": [{"name": "a"}, {"name": "b"}]}}],
+            "template": {"metadata": template["metadata"], "spec": template["spec"]},
+        },
+    }
+    (repo / "root.yaml").write_text(yaml.safe_dump(root))
+
+    run = cluster.sync(repo)
+
+    assert run.result.exit_code == 0, run.result.message
+    assert {(e["app"], e["health"], e["sync"]) for e in run.of("app_finished")} == {
+        ("envs", "Healthy", "Synced"),
+        ("a", "Healthy", "Synced"),
+        ("b", "Healthy", "Synced"),
+    }
+    assert cluster.exists("argoproj.io/v1alpha1", "ApplicationSet", "envs", "argocd")
+    assert cluster.get("v1", "ConfigMap", "cm", "env-b")["data"] == {"key": "cm"}
+    generated = cluster.get("argoproj.io/v1alpha1", "Application", "a", "argocd")
+    assert generated["status"]["health"]["status"] == "Healthy"

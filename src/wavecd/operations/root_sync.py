@@ -91,6 +91,10 @@ def _open_session_timed(request: TreeRequest, emit: Emit, warn: Callable[[str, s
     session = open_session(request)
     seconds = time.monotonic() - started
     nodes = session.tree.nodes
+    root = session.tree.root
+    if root.error:
+        # Without its root nothing of the tree can be synced: refused like bad input, before any event.
+        raise UserInputError(f"ROOT {root.kind} {root.name} cannot be synced: {root.error}")
     for node in nodes:
         for warning in node.warnings:
             warn(node.name, warning)

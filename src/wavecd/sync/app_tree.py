@@ -31,8 +31,12 @@ class ApplicationView(PlannedApplication, Protocol):
 
 
 class AppNodeView(PlannedNode, Protocol):
-    """One Application of the tree: what it renders to (planned), where it is declared and recorded, and
-    whether it could be rendered at all (`error`, and `app` None when it is not a valid Application)."""
+    """One Application of the tree (or the ApplicationSet at its root): what it renders to (planned), where
+    it is declared and recorded, and whether it could be rendered at all (`error`, and `app` None when it is
+    not a valid Application)."""
+
+    @property
+    def kind(self) -> str: ...
 
     @property
     def namespace(self) -> str: ...

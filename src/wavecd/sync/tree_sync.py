@@ -75,6 +75,8 @@ class _Tree:
                 and "CreateNamespace=true" in node.app.sync_policy.sync_options
             ):
                 namespaces.add(node.destination.namespace)
+        if is_appset_root(plan.root):  # a root ApplicationSet is declared by nobody: ROOT itself
+            self.appsets[plan.root.name] = (plan.root.obj, "")
         self.crd_kinds = crd_kinds_of([obj for node in plan.order for obj in node.manifests])
         self.namespaces = frozenset(namespaces)
 
@@ -116,15 +118,20 @@ class _Rollout:
         client.refresh_discovery()
         return ClusterFacts(client.server_version().git_version, tuple(client.api_versions()))
 
+    def _record_appset(self, name: str) -> None:
+        """Apply an ApplicationSet as the app that declares it does (a root one untracked), once."""
+        with self._record_lock:
+            if name in self.tree.appsets and name not in self.recorded:
+                manifest, declared_by = self.tree.appsets[name]
+                record(self.ctx, manifest, self.instance(declared_by) if declared_by else None)
+                meta = manifest.get("metadata") or {}
+                write_appset_status(self.ctx, name, str(meta.get("namespace") or ARGOCD_NAMESPACE))
+                self.recorded.add(name)
+
     def _record(self, node: AppNodeView) -> None:
         """Apply an app's Application as its parent declares it; a generated app's ApplicationSet first."""
-        with self._record_lock:
-            if node.source == "generated" and node.parent in self.tree.appsets and node.parent not in self.recorded:
-                manifest, declared_by = self.tree.appsets[node.parent]
-                record(self.ctx, manifest, self.instance(declared_by))
-                meta = manifest.get("metadata") or {}
-                write_appset_status(self.ctx, node.parent, str(meta.get("namespace") or ARGOCD_NAMESPACE))
-                self.recorded.add(node.parent)
+        if node.source == "generated" and node.parent is not None:
+            self._record_appset(node.parent)
         tracked_by = None if node.source == "generated" or node.parent is None else self.instance(node.parent)
         record(self.ctx, node.obj, tracked_by)
 
@@ -166,6 +173,10 @@ class _Rollout:
         ctx = self.ctx
         started = ctx.clock.now()
         self.started.add(node.name)
+        if node is self.plan.root and not node.error and is_appset_root(node):
+            # The root ApplicationSet has nothing of its own to apply: recorded, it stands for the apps it generates.
+            self._record_appset(node.name)
+            return AppResult(node.name, None, HealthStatus.HEALTHY.value, SyncStatus.SYNCED, "")
         try:
             if node.error or node.app is None:
                 raise WavecdError(node.error or "not an Application")
@@ -352,6 +363,11 @@ def sync_tree(
     elif stop_phase in (OperationPhase.TIMED_OUT, OperationPhase.INTERRUPTED):
         _mark_terminated(rollout, message)
     return _summarise(ctx, rollout, stop_phase, message, stopped_at=stopped_at, blocking=blocking)
+
+
+def is_appset_root(node: AppNodeView) -> bool:
+    """ROOT is an ApplicationSet: the rollout records it and syncs the Applications it generates."""
+    return node.app is None and node.kind == APPLICATION_SET and node.parent is None
 
 
 def _mark_terminated(rollout: _Rollout, message: str) -> None:

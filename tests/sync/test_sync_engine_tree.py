@@ -6,7 +6,9 @@ from __future__ import annotations
 import yaml
 
 from support.gitops import REPO_URL, ROOT, Child, application, config_map, deployment, write_repo
-from wavecd.plan import ResourceSelector
+from wavecd.apps.session import TreeRequest, open_tree
+from wavecd.plan import ResourceSelector, plan_tree
+from wavecd.sync.status import tree_status
 
 READY_AFTER = "sim.wavecd.io/ready-after"
 
@@ -121,3 +123,7 @@ def test_an_applicationset_root_is_recorded_and_its_generated_apps_synced(cluste
     assert cluster.get("v1", "ConfigMap", "cm", "env-b")["data"] == {"key": "cm"}
     generated = cluster.get("argoproj.io/v1alpha1", "Application", "a", "argocd")
     assert generated["status"]["health"]["status"] == "Healthy"
+    # `wavecd status` of the same root: the generated apps, each Healthy and Synced
+    _, tree = open_tree(TreeRequest(root=repo, use_cache=False))
+    statuses = tree_status(plan_tree(tree), cluster.kube, lambda name, _facts: tree.node(name).manifests)
+    assert [(s.app, s.health, s.sync) for s in statuses] == [("a", "Healthy", "Synced"), ("b", "Healthy", "Synced")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from wavecd.common import APPLICATION_SET
 from wavecd.plan.tree_plan import PlannedApplication, PlannedNode, PlannedSyncPolicy
 
 
@@ -89,3 +90,9 @@ class TreePlanView(Protocol):
     def errors(self) -> Mapping[str, str]: ...
 
     def wave_of(self, name: str) -> int | None: ...
+
+
+def is_appset_root(node: AppNodeView) -> bool:
+    """ROOT is an ApplicationSet: a sync records it and syncs the Applications it generates; its status is
+    theirs."""
+    return node.app is None and node.kind == APPLICATION_SET and node.parent is None

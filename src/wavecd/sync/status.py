@@ -13,7 +13,7 @@ from typing import Any
 from wavecd.common import ARGOCD_NAMESPACE, HealthStatus, SyncStatus
 from wavecd.core import WavecdError
 from wavecd.kube import KubeClient
-from wavecd.sync.app_tree import TreePlanView
+from wavecd.sync.app_tree import TreePlanView, is_appset_root
 from wavecd.sync.compare import ComparisonError, ResourceComparison, compare
 from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.live import app_health, managed_resources
@@ -83,6 +83,8 @@ def tree_status(plan: TreePlanView, client: KubeClient, render: Renderer) -> lis
     tracked = tracked_by_instance(client)
     out = []
     for node in plan.order:
+        if is_appset_root(node):  # nothing of its own to compare: the apps it generates follow
+            continue
         if node.name in plan.errors:
             out.append(unknown_status(node.name, plan.errors[node.name]))
             continue

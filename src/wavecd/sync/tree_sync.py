@@ -30,7 +30,7 @@ from wavecd.kube import KubeClient, KubeError
 from wavecd.plan import ResourceSelector, node_plan, select_resources
 from wavecd.plan.app_plan import crd_kinds_of
 from wavecd.sync.app_sync import AppJob, app_steps, sync_app
-from wavecd.sync.app_tree import AppNodeView, TreePlanView
+from wavecd.sync.app_tree import AppNodeView, TreePlanView, is_appset_root
 from wavecd.sync.context import SyncContext, SyncStopped
 from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Resync, Summary, WaveFinished, WaveStarted
 from wavecd.sync.inventory import KnownTracked, Tracked, inventory
@@ -363,11 +363,6 @@ def sync_tree(
     elif stop_phase in (OperationPhase.TIMED_OUT, OperationPhase.INTERRUPTED):
         _mark_terminated(rollout, message)
     return _summarise(ctx, rollout, stop_phase, message, stopped_at=stopped_at, blocking=blocking)
-
-
-def is_appset_root(node: AppNodeView) -> bool:
-    """ROOT is an ApplicationSet: the rollout records it and syncs the Applications it generates."""
-    return node.app is None and node.kind == APPLICATION_SET and node.parent is None
 
 
 def _mark_terminated(rollout: _Rollout, message: str) -> None:

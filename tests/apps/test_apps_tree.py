@@ -7,6 +7,7 @@ import pytest
 from apps_support import BROKEN_APPS, REPO, FolderResolver
 
 from support.gitops import application, write_files
+from wavecd.apps.context import SECRET_TYPE_LABEL
 from wavecd.apps.render_cache import MemoryCache
 from wavecd.apps.tree import TreeOptions, build_tree
 from wavecd.sources.config import ClusterConfig
@@ -306,6 +307,36 @@ def test_applicationsets_are_nodes_and_their_apps_are_children(generator_tree, a
     assert [(k.name, k.wave, k.destination.namespace) for k in kids] == children
     assert all(k.source == "generated" and k.parent == appset_name and not k.error for k in kids)
     assert len(node.manifests) == len(children)
+
+
+def test_the_cluster_generator_sees_wavecd_yaml_clusters_as_argo_cd_sees_cluster_secrets(tmp_path):
+    template = app_template("{{ .nameNormalized }}-x", "charts/probe", "ns")
+    template["metadata"]["labels"] = {
+        "kind": '{{ index .metadata.labels "argocd.argoproj.io/secret-type" }}',
+        "env": '{{ index .metadata.labels "env" }}',
+        "team": '{{ index .metadata.annotations "team" }}',
+        "server": '{{ .server | trimPrefix "https://" }}',
+    }
+    secret_type = {"matchLabels": {SECRET_TYPE_LABEL: "cluster"}}
+    files = {
+        "apps/all.yaml": appset(
+            "all-set", [{"clusters": {}}], app_template("{{nameNormalized}}-y", "charts/probe", "ns")
+        ),
+        "apps/selected.yaml": appset(
+            "secret-set", [{"clusters": {"selector": secret_type}}], template, go_template=True
+        ),
+    }
+    clusters = (ClusterConfig("Prod-1", "https://prod-1.example.com", {"env": "prod"}, {"team": "web"}),)
+
+    tree = walk(make_repo(tmp_path, files), clusters=clusters)
+
+    # with no selector, Argo CD adds its own cluster, which has no Secret (so no label selects it)
+    assert [k.name for k in tree.children(tree.node("all-set"))] == ["prod-1-y", "in-cluster-y"]
+    [selected] = tree.children(tree.node("secret-set"))
+    assert (selected.name, selected.obj["metadata"]["labels"]) == (
+        "prod-1-x",
+        {"kind": "cluster", "env": "prod", "team": "web", "server": "prod-1.example.com"},
+    )
 
 
 def test_merge_generator_children(generator_tree):

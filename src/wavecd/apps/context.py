@@ -12,13 +12,19 @@ from wavecd.apps.render_app import Resolver
 from wavecd.sources.boundary import OutOfBoundsSymlinkError, check_file
 from wavecd.sources.config import ClusterConfig
 
+SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
+
 
 class ResolverContext:
     """`GeneratorContext` over a `SourceResolver`: clusters from wavecd.yaml, git files from the repos it maps."""
 
     def __init__(self, resolver: Resolver, clusters: tuple[ClusterConfig, ...]):
         self._resolver = resolver
-        self._clusters = [Cluster(c.name, c.server, "", dict(c.labels), dict(c.annotations)) for c in clusters]
+        # each as Argo CD sees its cluster Secret: the Secret's labels include the one that marks it a cluster
+        self._clusters = [
+            Cluster(c.name, c.server, "", {**c.labels, SECRET_TYPE_LABEL: "cluster"}, dict(c.annotations))
+            for c in clusters
+        ]
         self._paths: dict[tuple[str, str], list[str]] = {}
         self._lock = threading.Lock()
 

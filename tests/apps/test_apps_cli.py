@@ -88,6 +88,38 @@ def test_a_mapped_folder_that_is_not_a_git_repository_suggests_worktree(small):
     assert run("tree", *flags(small)).exit_code == 1  # read with --worktree it renders (but for `broken`)
 
 
+def test_tree_json_gives_project_source_options_and_generator_and_render_writes_generated_apps(small, tmp_path):
+    template = application("x", "charts/probe", helm={"parameters": [{"name": "a", "value": "{{server}}"}]})
+    template["spec"]["source"]["helm"]["valueFiles"] = ["values.yaml"]
+    template["spec"]["project"] = "team-{{env}}"
+    root = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "set", "namespace": "argocd"},
+        "spec": {
+            "generators": [{"matrix": {"generators": [{"list": {"elements": [{"env": "x"}]}}, {"clusters": {}}]}}],
+            "template": {"metadata": {"name": "{{env}}-{{name}}"}, "spec": template["spec"]},
+        },
+    }
+    write_files(small, {"set.yaml": root})
+    flags = [str(small / "set.yaml"), "--repo", f"{URL}={small / 'repo'}", "--worktree", "--executor", "serial"]
+
+    [appset, app] = json.loads(run("tree", *flags, "-o", "json").stdout)
+
+    assert (appset["kind"], appset["generator"], app["generator"]) == ("ApplicationSet", None, "matrix(list, clusters)")
+    assert (app["name"], app["project"]) == ("x-in-cluster", "team-x")
+    [source] = app["sources"]
+    assert (source["path"], source["helm"]) == (
+        "charts/probe",
+        {"parameters": [{"name": "a", "value": "https://kubernetes.default.svc"}], "valueFiles": ["values.yaml"]},
+    )
+    out = tmp_path / "out"
+    assert run("render", *flags, "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["set.applications.yaml", "x-in-cluster.yaml"]
+    [generated] = yaml.safe_load_all((out / "set.applications.yaml").read_text())
+    assert (generated["kind"], generated["metadata"]["name"]) == ("Application", "x-in-cluster")
+
+
 def test_tree_shows_names_waves_sources_and_errors(small):
     result = run("tree", *flags(small))
     assert result.exit_code == 1

@@ -53,6 +53,7 @@ def test_nodes_record_sources_revisions_destination_and_manifests(example_tree):
         "chart": "karpenter",
         "kind": "oci-chart",
         "revision": "1.11.1",
+        "helm": {"releaseName": "karpenter", "valueFiles": ["$values/ca-staging/values/infra/values-karpenter.yaml"]},
     }
     assert karpenter.sources[1]["ref"] == "values"
     assert karpenter.destination.namespace == "kube-system"

@@ -35,7 +35,7 @@ class AppNode:
     source: str
     obj: dict[str, Any]
     app: Application | None = None
-    sources: list[dict[str, str]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
     destination: Destination | None = None
     server: str | None = None  # the destination's server URL, resolved by cluster name if need be
     manifests: list[dict[str, Any]] = field(default_factory=list)
@@ -44,6 +44,8 @@ class AppNode:
     error: str | None = None
     error_location: str | None = None
     digest: str | None = None
+    # a generated app: the generator kinds of its ApplicationSet's entries, as written (`matrix(git, clusters)`)
+    generator: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -64,7 +66,9 @@ class AppNode:
             "namespace": self.destination.namespace if self.destination else None,
             "server": self.server,
             "resources": len(self.manifests),
+            "project": self.app.project if self.app is not None else None,
             "sources": self.sources,
+            "generator": self.generator,
             "children": self.children,
             "warnings": self.warnings,
             "error": self.error,

@@ -98,8 +98,28 @@ def run_job_safely(job: RenderJob) -> RenderOutput:
         return RenderOutput(error=internal_error(err), error_location=f"app {job.app.name}")
 
 
-def _source_summary(source: AppSource, resolved: ResolvedSource | None) -> dict[str, str]:
-    out = {"repoURL": source.repo_url, "targetRevision": source.target_revision}
+def _generator_kinds(appset: dict[str, Any]) -> str:
+    """An ApplicationSet's generators as written, kinds only: `list`, `matrix(git, clusters)`, `list, git`."""
+
+    def kinds(entries: Any) -> list[str]:
+        out = []
+        for entry in entries if isinstance(entries, list) else []:
+            for kind, spec in entry.items() if isinstance(entry, dict) else ():
+                if kind in ("selector", "template") or not isinstance(spec, dict | type(None)):
+                    continue
+                inner = (spec or {}).get("generators")
+                out.append(f"{kind}({', '.join(kinds(inner))})" if inner is not None else str(kind))
+        return out
+
+    spec = appset.get("spec")
+    return ", ".join(kinds(spec.get("generators") if isinstance(spec, dict) else None))
+
+
+_SOURCE_OPTIONS = ("helm", "kustomize", "directory", "plugin")
+
+
+def _source_summary(source: AppSource, resolved: ResolvedSource | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"repoURL": source.repo_url, "targetRevision": source.target_revision}
     if source.chart:
         out["chart"] = source.chart
     if source.path:
@@ -113,6 +133,22 @@ def _source_summary(source: AppSource, resolved: ResolvedSource | None) -> dict[
             out["kustomizeVersion"] = resolved.tool
         elif resolved.kind == "plugin":
             out["plugin"] = resolved.tool
+    return out
+
+
+def _summaries(obj: dict[str, Any], sources: list[tuple[AppSource, ResolvedSource | None]]) -> list[dict[str, Any]]:
+    """Each source's summary with the options the Application sets on it, as written (helm parameters and
+    values files, kustomize options, ...): `spec.sources` in order, else `spec.source`."""
+    found = obj.get("spec")
+    spec: dict[str, Any] = found if isinstance(found, dict) else {}
+    listed = spec.get("sources")
+    raw: list[Any] = listed if isinstance(listed, list) and listed else [spec.get("source")]
+    out = []
+    for i, (source, resolved) in enumerate(sources):
+        summary = _source_summary(source, resolved)
+        written = raw[i] if i < len(raw) and isinstance(raw[i], dict) else {}
+        summary.update({key: written[key] for key in _SOURCE_OPTIONS if isinstance(written.get(key), dict)})
+        out.append(summary)
     return out
 
 
@@ -169,6 +205,8 @@ class _Walk:
             source=source,
             obj=obj,
         )
+        if source == "generated" and parent is not None:
+            node.generator = _generator_kinds(parent.obj)
         where = Location(file=root_file) if parent is None else Location(app=parent.name)
         self._check_place(node, parent)
         if kind == APPLICATION and not node.error:
@@ -176,7 +214,7 @@ class _Walk:
                 node.app = parse_application(obj, where)
                 node.destination = node.app.destination
                 node.server = destination_server(node.app.destination, self.clusters)
-                node.sources = [_source_summary(s, None) for s in node.app.sources]
+                node.sources = _summaries(obj, [(s, None) for s in node.app.sources])
             except WavecdError as err:
                 node.error = err.message
                 node.error_location = str(err.location or Location(file=where.file, app=name))
@@ -217,7 +255,7 @@ class _Walk:
             except Exception as err:  # a bug must cost one node, not the tree
                 node.error, node.error_location = internal_error(err), f"app {node.name}"
                 continue
-            node.sources = [_source_summary(r.source, r) for r in job.sources]
+            node.sources = _summaries(node.obj, [(r.source, r) for r in job.sources])
             node.source = node.source or job.source_label
             node.digest = digest
             cached = fetch(self.cache, digest, job)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from wavecd.cli.tree_cmd import open_tree_or_exit, root_options
-from wavecd.common import APPLICATION
+from wavecd.common import APPLICATION, APPLICATION_SET
 
 if TYPE_CHECKING:
     from wavecd.apps.session import TreeRequest
@@ -85,7 +85,11 @@ def render(
         for node in rendered:
             sys.stdout.write(f"# app: {node.name}\n{_app_yaml(node)}")
     else:
-        _write_out(out, {f"{node.name}.yaml": _app_yaml(node) for node in rendered})
+        files = {f"{node.name}.yaml": _app_yaml(node) for node in rendered}
+        if app_name is None:  # and what each ApplicationSet generated, as Argo CD's controller would create it
+            sets = [n for n in walked.nodes if n.kind == APPLICATION_SET and not n.error]
+            files.update({f"{node.name}.applications.yaml": _app_yaml(node) for node in sets})
+        _write_out(out, files)
     resources = sum(len(n.manifests) for n in rendered)
     click.echo(f"rendered {len(rendered)} apps, {resources} resources" + (f" into {out}" if out else ""), err=True)
     for node in broken:

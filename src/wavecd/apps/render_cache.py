@@ -47,6 +47,8 @@ def _places(job: RenderJob) -> list[tuple[str, str]]:
     of each git tree (it names the commit) and `repoURL@targetRevision` as an error's location shows it.
     Longest first, so that no text is cut by a shorter one it starts with."""
     places = [(str(root), f"\x00root{n}\x00") for n, (_, root) in enumerate(git_roots(job))]
+    # the user's folders an error names instead of the exported trees (render_app.run_job)
+    places += [(str(item.origin), f"\x00origin{n}\x00") for n, item in enumerate(job.sources) if item.origin]
     places += [
         (f"{item.source.repo_url}@{item.source.target_revision}", f"\x00revision{n}\x00")
         for n, item in enumerate(job.sources)

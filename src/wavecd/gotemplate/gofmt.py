@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.core.gonil import GoNil
 from wavecd.core.goquote import MAX_RUNE, can_backquote, is_print, quote, quote_rune, quote_to_ascii, rune_of
 from wavecd.gotemplate.gofloat import format_float, format_v
 from wavecd.gotemplate.gotypes import GoStringList, GoStringMap, GoStruct, Int64, Uint8, Uint32, Uint64, go_type_name
@@ -479,6 +480,9 @@ class _Printer:
     def print_map(self, value: dict, verb: str, depth: int) -> None:
         is_interface = not isinstance(value, GoStringMap)
         if self.sharp_v:
+            if isinstance(value, GoNil):
+                self.buf.append(go_type_name(value) + "(nil)")
+                return
             self.buf.append(go_type_name(value) + "{")
         else:
             self.buf.append("map[")
@@ -496,6 +500,9 @@ class _Printer:
 
     def print_list(self, value: list, verb: str, depth: int, type_name: str, elem_is_interface: bool) -> None:
         if self.sharp_v:
+            if isinstance(value, GoNil):
+                self.buf.append(type_name + "(nil)")
+                return
             self.buf.append(type_name + "{")
             for i, elem in enumerate(value):
                 if i:

@@ -15,6 +15,7 @@ Helm's templates see JSON-typed values, plus a few Go types that functions retur
 | string                     | `str`                                    |
 | []byte (`.Files.GetBytes`) | `bytes`                                  |
 | []interface{}              | `list`                                   |
+| a nil slice / nil map      | `NilList`, `NilStringList`, `NilMap` (empty, marked `GoNil`) |
 | []string                   | `GoStringList` (a `list` subclass)       |
 | []int (Sprig `until`)      | `GoIntList` (a `list` subclass)          |
 | [][]interface{} (`chunk`)  | `GoChunkList` (a `list` of lists)        |
@@ -33,6 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, ClassVar
+
+from wavecd.core.gonil import GoNil
 
 
 class Int64(int):
@@ -67,6 +70,12 @@ class GoStringList(list):
 
     __slots__ = ()
     go_type: ClassVar[str] = "[]string"
+
+
+class NilStringList(GoStringList, GoNil):
+    """A Go nil []string (`regexFindAll` without a match, `regexSplit` with n=0)."""
+
+    __slots__ = ()
 
 
 class GoIntList(list):

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from wavecd.core.gonil import GoNil
 from wavecd.goyaml.emitter import DOUBLE, PLAIN, SINGLE, Emitter
-from wavecd.goyaml.jsonvalue import NilList
 
 _CACHE_LIMIT = 50000
 _BREAK = re.compile("[\r\n\x85\u2028\u2029]")
@@ -29,9 +29,11 @@ def _plain_type(v: Any) -> Any:
     slice as the null JSON makes of it."""
     if isinstance(v, str):
         return str(v)
+    if isinstance(v, GoNil):
+        return None
     if isinstance(v, dict):
         return dict(v)
-    return None if v.__class__ is NilList else list(v)
+    return list(v)
 
 
 class FastWriter:

@@ -12,10 +12,11 @@ import math
 import re
 from typing import Any
 
+from wavecd.core.gonil import GoNil
 from wavecd.goyaml.errors import GoJsonError
 from wavecd.goyaml.gonum import format_json_float
 from wavecd.goyaml.jsonsyntax import syntax_error
-from wavecd.goyaml.jsonvalue import GoStructFields, NilList, go_json_value, unsupported_float, valid_utf8
+from wavecd.goyaml.jsonvalue import GoStructFields, go_json_value, unsupported_float, valid_utf8
 
 # Lone surrogates stand for the bytes of invalid UTF-8 (surrogateescape): Go writes each as `\ufffd`.
 _HTML_ESCAPE = re.compile('[\\x00-\\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]')
@@ -108,7 +109,7 @@ def _encode_fast(value: Any, out: list[str]) -> None:
             _encode(value, out, True)
     elif t is bool:
         out.append("true" if value else "false")
-    elif value is None:
+    elif value is None or isinstance(value, GoNil):
         out.append("null")
     elif isinstance(value, dict) and not isinstance(value, GoStructFields):
         _encode_fast(dict(value), out)  # a named map type (.Values) marshals as its plain map
@@ -134,7 +135,7 @@ def _encode(value: Any, out: list[str], html: bool) -> None:
         out.append(str(int(value)))
     elif isinstance(value, dict):
         if not value:
-            out.append("{}")
+            out.append("null" if isinstance(value, GoNil) else "{}")
             return
         if isinstance(value, GoStructFields):
             items = list(value.items())
@@ -150,7 +151,7 @@ def _encode(value: Any, out: list[str], html: bool) -> None:
         out.append("}")
     elif isinstance(value, list | tuple):
         if not value:
-            out.append("null" if value.__class__ is NilList else "[]")
+            out.append("null" if isinstance(value, GoNil) else "[]")
             return
         sep = "["
         for v in value:

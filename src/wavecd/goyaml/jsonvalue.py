@@ -23,13 +23,6 @@ class GoJsonMarshaler(Protocol):
     def to_go_json(self) -> Any: ...
 
 
-class NilList(list):
-    """A Go nil `[]interface{}` (what Sprig's `concat` returns when it appends nothing): an empty list to
-    everything else, but encoding/json writes it as `null`, and so does toYaml after its JSON round trip."""
-
-    __slots__ = ()
-
-
 class GoStructFields(dict):
     """A struct's exported fields under their JSON names, in declaration order (json.Marshal keeps it).
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from wavecd.core.gonil import GoNil
 from wavecd.goyaml.emitter import PLAIN, Emitter, Plain, select_block_style
 from wavecd.goyaml.errors import GoJsonError, GoYamlError
 from wavecd.goyaml.fastpath import FastWriter, Unusual
 from wavecd.goyaml.gojson import marshal
 from wavecd.goyaml.gonum import INT64_MIN, UINT64_MAX, format_g, format_json_float, parse_int, parse_uint
-from wavecd.goyaml.jsonvalue import NilList, go_json_value, unsupported_float, valid_utf8
+from wavecd.goyaml.jsonvalue import go_json_value, unsupported_float, valid_utf8
 from wavecd.goyaml.keysort import sorted_keys
 from wavecd.goyaml.pretty import to_yaml_pretty
 from wavecd.goyaml.resolve import plain_reads_as_string
@@ -127,10 +128,12 @@ def normalise(value: Any) -> Any:
         return _float_text(float(value))
     if isinstance(value, str):
         return _reread(str(value))
+    if isinstance(value, GoNil):
+        return _NULL
     if isinstance(value, dict):
         return normalise(dict(value))
     if isinstance(value, list | tuple):
-        return _NULL if value.__class__ is NilList else [normalise(v) for v in value]
+        return [normalise(v) for v in value]
     return normalise(go_json_value(value))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from wavecd.core.gonil import NilList, NilMap
 from wavecd.gotemplate.funcs import FuncMap, GoFunc, GoFuncError
 from wavecd.goyaml.errors import GoJsonError, GoTomlError, GoYamlError
 from wavecd.goyaml.jsonvalue import json_kind
@@ -96,7 +97,7 @@ def _from_json(text: str) -> dict[str, Any]:
     except GoJsonError as exc:
         return {"Error": exc.message}
     if value is None:
-        return {}
+        return NilMap()  # json.Unmarshal of null into a map makes it nil
     if not isinstance(value, dict):
         return {"Error": f"json: cannot unmarshal {json_kind(value)} into Go value of type map[string]interface {{}}"}
     return value
@@ -110,7 +111,7 @@ def _from_json_array(text: str) -> list[Any]:
     except GoJsonError as exc:
         return [exc.message]
     if value is None:
-        return []
+        return NilList()
     if not isinstance(value, list):
         return [f"json: cannot unmarshal {json_kind(value)} into Go value of type []interface {{}}"]
     return value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.core.gonil import GoNil
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.gotemplate.gotypes import GoNamedMap, GoStringList, go_type_name
 from wavecd.sprig.goval import is_empty, strval
@@ -41,7 +42,7 @@ def _as_parameter(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def set_key(d: dict[str, Any] | None, key: str, value: Any) -> dict[str, Any]:
-    if d is None:
+    if d is None or isinstance(d, GoNil):
         raise GoFuncError("assignment to entry in nil map")
     d[key] = value
     return _as_parameter(d)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from wavecd.core.gonil import NilList
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
 from wavecd.gotemplate.gotypes import GoChunkList, GoIntList, GoStringList
-from wavecd.goyaml.jsonvalue import NilList
 from wavecd.sprig.cast import float_to_int64, to_int64
 from wavecd.sprig.goval import as_items, deep_equal, is_empty, is_list_kind, kind_name
 
@@ -46,11 +46,14 @@ def last(v: Any) -> Any:
 
 
 def rest(v: Any) -> list[Any]:
-    return list(_items(v, "Cannot find rest on type {}")[1:])
+    """Sprig returns nil (not an empty slice) for an empty list, as `initial` does."""
+    items = _items(v, "Cannot find rest on type {}")
+    return list(items[1:]) if items else NilList()
 
 
 def initial(v: Any) -> list[Any]:
-    return list(_items(v, "Cannot find initial on type {}")[:-1])
+    items = _items(v, "Cannot find initial on type {}")
+    return list(items[:-1]) if items else NilList()
 
 
 def reverse(v: Any) -> list[Any]:
@@ -103,7 +106,7 @@ def go_slice(v: Any, *indices: Any) -> Any:
 
 def concat(*lists: Any) -> list[Any]:
     """Sprig starts from a nil slice and appends: with nothing appended the result stays nil (toJson
-    writes `null`), the one list function that does so."""
+    writes `null`)."""
     out: list[Any] = []
     for v in lists:
         out.extend(_items(v, "Cannot concat type {} as list"))

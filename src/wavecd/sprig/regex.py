@@ -13,7 +13,7 @@ from typing import Any
 
 from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
-from wavecd.gotemplate.gotypes import GoStringList
+from wavecd.gotemplate.gotypes import GoStringList, NilStringList
 from wavecd.sprig import goregex
 from wavecd.sprig.goregex import GoRegexError, compile_go_regex
 
@@ -48,6 +48,12 @@ def regex_match(pattern: str, s: str) -> bool:
         return False
 
 
+def _strings(found: list[str]) -> GoStringList:
+    """Go's FindAllString and Split return nil, not an empty slice, when they produce nothing (no match,
+    n=0), and toJson tells the two apart."""
+    return GoStringList(found) if found else NilStringList()
+
+
 def _pair(name: str, op: Callable[..., Any], *params: str) -> list[GoFunc]:
     """The plain (MustCompile) and `must` (Compile) variants of one regex operation."""
     return [
@@ -59,10 +65,10 @@ def _pair(name: str, op: Callable[..., Any], *params: str) -> list[GoFunc]:
 FUNCS = [
     GoFunc("regexMatch", regex_match, ("string", "string")),
     GoFunc("mustRegexMatch", lambda pattern, s: goregex.match(_compile(pattern), s), ("string", "string")),
-    *_pair("regexFindAll", lambda r, s, n: GoStringList(goregex.find_all(r, s, n)), "string", "string", "int"),
+    *_pair("regexFindAll", lambda r, s, n: _strings(goregex.find_all(r, s, n)), "string", "string", "int"),
     *_pair("regexFind", goregex.find, "string", "string"),
     *_pair("regexReplaceAll", goregex.replace_all, "string", "string", "string"),
     *_pair("regexReplaceAllLiteral", goregex.replace_all_literal, "string", "string", "string"),
-    *_pair("regexSplit", lambda r, s, n: GoStringList(goregex.split(r, s, n)), "string", "string", "int"),
+    *_pair("regexSplit", lambda r, s, n: _strings(goregex.split(r, s, n)), "string", "string", "int"),
     GoFunc("regexQuoteMeta", goregex.quote_meta, ("string",)),
 ]

@@ -7,6 +7,7 @@ lands here, so this module holds Go's rules for the rare cases.
 
 from __future__ import annotations
 
+import inspect
 import math
 import sys
 import threading
@@ -241,8 +242,22 @@ def call_method(tmpl: str, node: Node, name: str, method: Any, args: tuple, fina
         fn = method
     try:
         return fn(*argv)
+    except TypeError as e:  # Python's refusal of the argument count, before the method ran
+        want = _plain_arity(fn)
+        if want is not None and want != len(argv):
+            raise exec_error(tmpl, node, f"wrong number of args for {name}: want {want} got {len(argv)}") from None
+        raise call_error(tmpl, node, name, e) from e
     except Exception as e:  # Go turns any panic of the callee into `error calling`
         raise call_error(tmpl, node, name, e) from e
+
+
+def _plain_arity(fn: Any) -> int | None:
+    """The fixed parameter count of a method written as a plain Python callable (None when it takes
+    any number); asked only after a call failed, so a correct call pays nothing for it."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is None or code.co_flags & inspect.CO_VARARGS:
+        return None
+    return int(code.co_argcount) - (1 if hasattr(fn, "__self__") else 0)
 
 
 _KEY = itemgetter(0)
@@ -289,6 +304,8 @@ def _range_items(tmpl: str, v: Any, node: Node, ndecl: int, keys: bool, range_in
             raise exec_error(tmpl, node, f"can't use {gofmt.format_value(v)} to iterate over more than one variable")
         if v <= 0:
             return None
+        if cls is not int:  # Go's Value.Seq yields the counter's own type (int64 from Sprig math)
+            return ((e, e) for e in map(cls, range(v))) if keys else map(cls, range(v))
         return zip(range(v), range(v), strict=False) if keys else range(v)
     raise exec_error(tmpl, node, f"range can't iterate over {gofmt.format_value(v)}")
 

@@ -64,6 +64,8 @@ def _detect_v4(path: str) -> None:
             f"{kind} into Go value of type loader.chartBase"
         )
     api = (doc or {}).get("apiVersion", "")
+    if api == "v3":  # helm 4 knows chart v3 but refuses to load it
+        raise LoadError("invalid chart apiVersion")
     if api not in ("v1", "v2", "", None):
         raise LoadError("unsupported chart version")
 

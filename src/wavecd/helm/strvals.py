@@ -9,6 +9,7 @@ only right after `=`, padding lists with nil) are behaviour users rely on.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -338,11 +339,17 @@ def _set_index(lst: list, index: int, value: Any) -> list:
 
 
 def json_floats(value: Any) -> Any:
-    """encoding/json decodes every number as float64."""
+    """encoding/json decodes every number as float64; one beyond its range (`1e400`) is an error."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            f = float(value)
+        except OverflowError:
+            f = math.inf
+        if math.isinf(f):
+            raise StrvalsError(f"json: cannot unmarshal number {value} into Go value of type float64")
+        return f
     if isinstance(value, list):
         return [json_floats(v) for v in value]
     return {k: json_floats(v) for k, v in value.items()}

@@ -63,7 +63,10 @@ def merge_user_values(opts: ValueOptions, *, helm_major: int, base_dir: str | No
                 raise UserValuesError(f"failed parsing --set-json data JSON: {value}") from None
             if not isinstance(parsed, dict):
                 raise UserValuesError(f"failed parsing --set-json data JSON: {value}")
-            base = merge_maps(base, strvals.json_floats(parsed))
+            try:
+                base = merge_maps(base, strvals.json_floats(parsed))
+            except strvals.StrvalsError:
+                raise UserValuesError(f"failed parsing --set-json data JSON: {value}") from None
             continue
         try:
             strvals.parse_json(value, base, helm_major)

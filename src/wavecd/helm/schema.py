@@ -10,7 +10,9 @@ which is random; we order them by document position, so only the set of lines is
 from __future__ import annotations
 
 import json
+import posixpath
 from typing import Any
+from urllib.parse import urlsplit
 
 from wavecd.gotemplate.gofloat import format_float
 from wavecd.goyaml.jsonsyntax import syntax_error
@@ -146,6 +148,9 @@ def _validate_one(schema_bytes: bytes, values: dict[str, Any], helm_major: int) 
             # fault the scanner's message; its text ends the chart's section without a newline.
             message = syntax_error(text)
             return "unexpected EOF" if message == "unexpected end of JSON input" else message
+        unloadable = _file_ref_error(schema, helm_major)
+        if unloadable:
+            return unloadable
         default = validators.Draft202012Validator if helm_major >= 4 else validators.Draft7Validator
         try:
             validator = _VALIDATORS[key] = validators.validator_for(schema, default=default)(schema)
@@ -161,6 +166,36 @@ def _validate_one(schema_bytes: bytes, values: dict[str, Any], helm_major: int) 
     if helm_major < 4:
         return "".join(_v3_line(e) + "\n" for e in leaves)
     return _v4_report(leaves)
+
+
+def _file_ref_error(schema: Any, helm_major: int) -> str:
+    """Helm's refusal of a `$ref` to another file: the schema has no file location, so the reference
+    resolves against `/` (helm 4's loader fails to open it, helm 3's calls it not canonical). wavecd
+    never opens the file: a chart must not make the renderer read the machine's disk."""
+    if not isinstance(schema, dict) or "$id" in schema or "id" in schema:
+        return ""
+    for ref in _refs(schema):
+        path, sharp, fragment = ref.partition("#")
+        if not path or urlsplit(path).scheme:
+            continue
+        absolute = posixpath.normpath(posixpath.join("/", path))
+        if helm_major >= 4:
+            return f'failing loading "file://{absolute}": open {absolute}: no such file or directory'
+        return f"Reference {absolute}{sharp}{fragment} must be canonical"
+    return ""
+
+
+def _refs(node: Any) -> Any:
+    """Every `$ref` string of a schema, in document order."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
 
 
 _KEYWORD_ORDER = {

@@ -99,6 +99,8 @@ GoTime.Minute
 GoTime.Second
 GoTime.Nanosecond
 GoTime.YearDay
+GoTime.Month
+GoTime.Weekday
 GoTime.IsZero
 GoTime.Before
 GoTime.After

@@ -18,6 +18,37 @@ _PROCESS_START = pytime.monotonic()
 ZERO_UNIX = -62135596800
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+
+
+class GoCalendarName(GoStruct):
+    """A time.Month or time.Weekday: what templates do with one is print it, through its String()."""
+
+    go_methods: ClassVar[tuple[str, ...]] = ("String",)
+    __slots__ = ("go_type", "name")
+
+    def __init__(self, go_type: str, name: str):
+        self.go_type = go_type  # type: ignore[misc]
+        self.name = name
+
+    def String(self) -> str:
+        return self.name
+
+
 class GoTime(GoStruct):
     """A time.Time: an instant (`unix` seconds + `nsec`), the Location it displays in, maybe a monotonic reading."""
 
@@ -37,6 +68,8 @@ class GoTime(GoStruct):
         "Second",
         "Nanosecond",
         "YearDay",
+        "Month",
+        "Weekday",
         "IsZero",
         "Before",
         "After",
@@ -128,6 +161,12 @@ class GoTime(GoStruct):
 
     def Nanosecond(self) -> int:
         return self.nsec
+
+    def Month(self) -> GoCalendarName:
+        return GoCalendarName("time.Month", _MONTHS[self.civil()[1] - 1])
+
+    def Weekday(self) -> GoCalendarName:
+        return GoCalendarName("time.Weekday", _DAYS[self.civil()[6]])
 
     def YearDay(self) -> int:
         y, m, d = self.civil()[:3]

@@ -253,9 +253,14 @@ class _Document:
             text = "NaN" if f != f else ("+Inf" if f > 0 else "-Inf")
             self._json_error = f"json: unsupported value: {text}"
 
-    def deferred_error(self) -> str | None:
+    def deferred_error(self, value: Any) -> str | None:
         if self._convert_error is not None:
             return self._convert_error
+        if self._json_error is not None:  # json.Marshal meets map keys sorted, not in document order
+            first = _first_non_finite(value)
+            if first is not None:
+                self._json_error = None
+                self.json_error(first)
         return self._json_error
 
     def enter(self, ev: Any, sequence: bool) -> bool:
@@ -490,7 +495,7 @@ def _decode_documents(text: str, limit: int | None, numbers: str) -> list[Any]:
                 raise GoYamlError(CONVERT_PREFIX + e.message, line=e.line or None) from None
             except RecursionError:
                 raise GoYamlError(CONVERT_PREFIX + "yaml: exceeded max depth") from None
-            deferred = doc.deferred_error()
+            deferred = doc.deferred_error(value)
             if deferred is not None:
                 raise GoYamlError(CONVERT_PREFIX + deferred)
             docs.append(_restore_bom(value) if bom else value)
@@ -557,3 +562,20 @@ def _drain_document(parser: Any, anchors: set[str]) -> _UnknownAnchor | None:
             anchor = getattr(ev, "anchor", None)
             if anchor is not None:
                 anchors.add(anchor)
+
+
+def _first_non_finite(value: Any) -> float | None:
+    """The NaN or infinity encoding/json reaches first in a decoded document."""
+    if isinstance(value, float):
+        return value if value != value or value in (_INF, -_INF) else None
+    if isinstance(value, dict):
+        children: Any = (value[k] for k in sorted(value, key=str))
+    elif isinstance(value, list):
+        children = value
+    else:
+        return None
+    for child in children:
+        found = _first_non_finite(child)
+        if found is not None:
+            return found
+    return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from wavecd.core.paths import is_inside, outside_link
 from wavecd.sources.errors import SourceError
 
 
@@ -44,17 +45,13 @@ class UnreadableFolderError(SourceError):
         self.folder = folder
 
 
-def _inside(real: str, root: str) -> bool:
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def _refuse(link: Path, root: Path) -> OutOfBoundsSymlinkError:
     return OutOfBoundsSymlinkError(link.relative_to(root).as_posix(), os.readlink(link))
 
 
 def check_folder(root: Path, folder: Path) -> None:
     """Refuse any symlink under `folder` (itself inside `root`) whose real path leaves `root`; links to
-    folders that stay inside are walked too, each real folder once, so a cycle ends.
+    folders that stay inside are walked too, each real folder once, so a cycle ends (`core.paths`).
 
     Only the `.git` folder at the root is skipped: it is git's own, and no loader reads it. A `.git` folder
     anywhere below is ordinary content to the loaders (Helm's chart loader reads a chart's `.git/...`
@@ -62,39 +59,22 @@ def check_folder(root: Path, folder: Path) -> None:
 
     A folder that cannot be read (EACCES, ELOOP, ...) is a SourceError naming it: the walk runs before the
     render, and an OSError would otherwise escape as an internal error instead of the app's own failure."""
-    real_root = os.path.realpath(root)
-    seen: set[str] = set()
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        real = os.path.realpath(current)
-        if real in seen:
-            continue
-        seen.add(real)
-        try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except OSError as err:
-            raise UnreadableFolderError(current.relative_to(root).as_posix(), err) from None
-        for entry in entries:
-            path = Path(entry.path)
-            if entry.is_symlink():
-                if not _inside(os.path.realpath(path), real_root):
-                    raise _refuse(path, root)
-                if path.is_dir():
-                    pending.append(path)
-            elif entry.is_dir(follow_symlinks=False) and not (entry.name == ".git" and real == real_root):
-                pending.append(path)
+    try:
+        link = outside_link(root, folder)
+    except OSError as err:
+        raise UnreadableFolderError(Path(err.filename).relative_to(root).as_posix(), err) from None
+    if link is not None:
+        raise _refuse(link, root)
 
 
 def check_file(root: Path, path: Path) -> None:
     """Refuse `path` (lexically inside `root`) when its real path leaves `root`; the error names the first
     link on the way that leads out."""
-    real_root = os.path.realpath(root)
-    if _inside(os.path.realpath(path), real_root):
+    if is_inside(path, root):
         return
     walked = root
     for part in path.relative_to(root).parts:
         walked = walked / part
-        if walked.is_symlink() and not _inside(os.path.realpath(walked), real_root):
+        if walked.is_symlink() and not is_inside(walked, root):
             raise _refuse(walked, root)
     raise OutOfBoundsSymlinkError(path.relative_to(root).as_posix(), os.path.realpath(path))

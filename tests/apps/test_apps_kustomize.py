@@ -253,3 +253,42 @@ def test_kustomize_sees_argo_cds_variables_but_not_wavecds_environment(tmp_path,
     data = output.objects[0]["data"]
     assert data["secret"] == "" and data["app"] == "kz"
     assert data["home"] and data["home"] != str(Path.home())
+
+
+def _outside_component(folder: Path) -> Path:
+    """A Component outside the repository that would put a file of the machine into a ConfigMap."""
+    folder.mkdir(parents=True)
+    (folder / "secret.txt").write_text("topsecret")
+    (folder / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+        "configMapGenerator:\n  - name: from-outside\n    files: [secret.txt]\n"
+    )
+    return folder
+
+
+@pytest.mark.parametrize("binary", TOOLS)
+def test_a_component_outside_the_repository_is_refused(tmp_path, binary):
+    outside = _outside_component(tmp_path / "outside" / "comp")
+    entry = os.path.relpath(outside, REPO / "base")
+    _, output = render(app("base", {"components": [entry]}), binary=binary)
+    assert output.error is not None
+    assert f"kustomize.components entry {entry!r} resolves outside the repository" in output.error
+    assert "topsecret" not in repr(output.objects)
+
+
+@pytest.mark.parametrize("binary", TOOLS)
+def test_a_component_linked_out_of_the_repository_is_refused(tmp_path, binary):
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo, symlinks=True)
+    (repo / "components" / "linked").symlink_to(_outside_component(tmp_path / "outside" / "comp"))
+    _, output = render(app("base", {"components": ["../components/linked"]}), root=repo, binary=binary)
+    assert output.error is not None
+    assert "resolves outside the repository" in output.error
+    assert "topsecret" not in repr(output.objects)
+
+
+def test_an_outside_component_is_absent_when_missing_ones_are_ignored(tmp_path):
+    entry = os.path.relpath(_outside_component(tmp_path / "outside" / "comp"), REPO / "base")
+    _, output = render(app("base", {"components": [entry], "ignoreMissingComponents": True}))
+    assert output.error is None
+    assert "from-outside" not in {o["metadata"]["name"] for o in output.objects}

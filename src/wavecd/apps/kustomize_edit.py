@@ -18,6 +18,7 @@ from typing import Any
 from wavecd.apps.build_env import envsubst
 from wavecd.apps.errors import AppError
 from wavecd.apps.model import KustomizeSpec
+from wavecd.core.paths import is_inside
 from wavecd.goyaml import GoYamlError, load, to_yaml
 
 __all__ = ["KUSTOMIZATION_FILES", "apply_edits", "edit_commands", "find_kustomization", "has_edits", "replica_count"]
@@ -78,14 +79,18 @@ def _annotations(spec: KustomizeSpec, env: dict[str, str]) -> list[tuple[str, st
 
 
 def present_components(spec: KustomizeSpec, app_path: Path, repo_root: Path) -> list[str]:
-    """`components`, less those absent under the repository when `ignoreMissingComponents` is set."""
-    if not spec.ignore_missing_components:
-        return list(spec.components)
-    root = str(repo_root.resolve())
+    """`components`, less those absent under the repository when `ignoreMissingComponents` is set (one
+    outside the repository is absent from Argo CD's clone). Without it, a component whose real path leaves
+    the repository is an AppError: kustomize would read it, and it could be any folder of the machine."""
     kept = []
     for component in spec.components:
-        real = (app_path / component).resolve()
-        if (str(real) == root or str(real).startswith(root + "/")) and real.exists():
+        inside = is_inside(app_path / component, repo_root)
+        if spec.ignore_missing_components:
+            if inside and (app_path / component).exists():
+                kept.append(component)
+        elif not inside:
+            raise AppError(f"kustomize.components entry {component!r} resolves outside the repository")
+        else:
             kept.append(component)
     return kept
 

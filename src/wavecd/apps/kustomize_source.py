@@ -285,6 +285,7 @@ def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
         append_patches(folder, spec)
         if components:
             _add_components(tool, folder, spec, env, components, timeout)
+        scan_kustomizations(folder, Path(scratch))  # what the edits added stays inside the copied trees
         return _build(tool, run, folder, copies[0], env)
 
 

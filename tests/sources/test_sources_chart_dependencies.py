@@ -344,3 +344,23 @@ def test_the_built_copy_is_private(tmp_path, repo_url):
     built = Path(build(parent(tmp_path), resolver(tmp_path, mirror(repo_url))))
     modes = {p.stat().st_mode & 0o777 for p in [built, *built.rglob("*")]}
     assert modes <= {0o700, 0o600} and 0o600 in modes
+
+
+@pytest.mark.parametrize("linked", ["file", "folder"])
+def test_a_file_dependency_linking_out_of_the_repository_is_refused(tmp_path, linked):
+    """The folder is inside, but a link in it leads out: archived through it, the secret would be in the chart."""
+    outside = tmp_path / "outside"
+    (outside / "templates").mkdir(parents=True)
+    (outside / "templates" / "secret.yaml").write_text("kind: Secret\ndata: topsecret\n")
+    source = tmp_path / "repo" / "sub"
+    (source / "templates").mkdir(parents=True)
+    (source / "Chart.yaml").write_text("apiVersion: v2\nname: sub\nversion: 0.2.0\n")
+    if linked == "file":
+        (source / "templates" / "secret.yaml").symlink_to(outside / "templates" / "secret.yaml")
+    else:
+        (source / "templates" / "more").symlink_to(outside / "templates")
+    chart = parent(tmp_path, lock=False, edit=lambda t: t.replace(FIXED_URL, "file://../sub"))
+    shown = "sub/templates/secret.yaml" if linked == "file" else "sub/templates/more"
+    with pytest.raises(DependencyBuildError, match=f"out-of-bounds symlinks. file: {shown} -> ") as caught:
+        build(chart, resolver(tmp_path), root=str(tmp_path / "repo"))
+    assert "topsecret" not in caught.value.message

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from wavecd.core import WavecdError
+from wavecd.core.paths import is_inside, outside_link
 from wavecd.core.private_files import cache_root, make_private_folder, restrict_tree
 from wavecd.helm.chart import Chart, ChartFile, Dependency
 from wavecd.helm.compat import HelmCompat
@@ -279,16 +280,31 @@ def _resolve_repository_names(
 
 def _local_path(repository: str, chart_dir: str, root: str | None) -> str:
     """`resolver.GetLocalPath`: relative to the chart folder, or absolute; it must exist, and (wavecd's
-    rule for untrusted repositories) stay inside `root`."""
+    rule for untrusted repositories) stay inside `root`, with every link in it: the folder is archived
+    through its links, so one leading out would put any file of the machine into the chart."""
     path = repository.removeprefix("file://")
     full = os.path.abspath(path) if path.startswith("/") else os.path.join(chart_dir, path)
-    if root is not None:
-        real, real_root = os.path.realpath(full), os.path.realpath(root)
-        if real != real_root and not real.startswith(real_root.rstrip("/") + "/"):
-            raise DependencyBuildError(f"dependency {repository}: resolves to outside the repository")
+    if root is not None and not is_inside(full, root):
+        raise DependencyBuildError(f"dependency {repository}: resolves to outside the repository")
     if not os.path.exists(full):
         raise DependencyBuildError(f"directory {full} not found")
+    if root is not None and os.path.isdir(full):
+        _check_links(repository, Path(root), Path(full))
     return full
+
+
+def _check_links(repository: str, root: Path, folder: Path) -> None:
+    """Argo CD's out-of-bounds symlink error for a link under a `file://` dependency that leads out."""
+    try:
+        link = outside_link(root, folder)
+    except OSError as err:
+        raise DependencyBuildError(f"dependency {repository}: {err.filename}: {err.strerror or err}") from None
+    if link is not None:
+        shown = os.path.relpath(link, root)
+        raise DependencyBuildError(
+            f"dependency {repository}: repository contains out-of-bounds symlinks. file: {shown} -> "
+            f"{os.readlink(link)} (it leads outside the repository)"
+        )
 
 
 class _Work:

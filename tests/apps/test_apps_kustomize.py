@@ -292,3 +292,24 @@ def test_an_outside_component_is_absent_when_missing_ones_are_ignored(tmp_path):
     _, output = render(app("base", {"components": [entry], "ignoreMissingComponents": True}))
     assert output.error is None
     assert "from-outside" not in {o["metadata"]["name"] for o in output.objects}
+
+
+@pytest.mark.parametrize("path", ["../repo-secrets/base", "linked"])
+def test_a_remote_base_leaving_its_repository_is_refused(tmp_path, path):
+    """`//../repo-secrets` shares the mapped folder's name as a prefix; a link leads out the same way."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo, symlinks=True)
+    secrets = tmp_path / "repo-secrets" / "base"
+    secrets.mkdir(parents=True)
+    (secrets / "kustomization.yaml").write_text(
+        "configMapGenerator:\n  - name: leaked\n    literals: [token=topsecret]\n"
+    )
+    (repo / "linked").symlink_to(secrets)
+    (repo / "leak").mkdir()
+    (repo / "leak" / "kustomization.yaml").write_text(f"resources:\n  - github.com/org/other//{path}\n")
+    with pytest.raises(WavecdError) as caught:
+        render(app("leak"), root=repo)
+    assert f"remote base 'github.com/org/other//{path}': '{path}' resolves outside https://github.com/org/other" in (
+        caught.value.message
+    )
+    assert "topsecret" not in caught.value.message

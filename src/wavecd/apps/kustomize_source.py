@@ -41,6 +41,7 @@ from wavecd.apps.model import Application, AppSource, KustomizeSpec
 from wavecd.apps.tool_run import DEFAULT_TIMEOUT, run_tool
 from wavecd.apps.yamldocs import load_objects
 from wavecd.core import WavecdError
+from wavecd.core.paths import is_inside, lexically_inside
 from wavecd.goyaml import load, to_yaml
 from wavecd.sources.config import KustomizeSettings
 
@@ -149,7 +150,11 @@ def locate_remotes(
                     raise AppError(f"more than {_MAX_REMOTE_TREES} remote bases")
                 trees.append(_remote_tree(remote, resolver))
             folder = Path(os.path.normpath(trees[target] / remote.path))
-            if not str(folder).startswith(str(trees[target])) or not folder.is_dir():
+            if not (lexically_inside(folder, trees[target]) and is_inside(folder, trees[target])):
+                raise AppError(
+                    f"{remote.file}: remote base {remote.entry!r}: {remote.path!r} resolves outside {remote.repo_url}"
+                )
+            if not folder.is_dir():
                 raise AppError(
                     f"{remote.file}: remote base {remote.entry!r}: no folder {remote.path!r} in {remote.repo_url}"
                 )

@@ -364,3 +364,29 @@ def test_a_file_dependency_linking_out_of_the_repository_is_refused(tmp_path, li
     with pytest.raises(DependencyBuildError, match=f"out-of-bounds symlinks. file: {shown} -> ") as caught:
         build(chart, resolver(tmp_path), root=str(tmp_path / "repo"))
     assert "topsecret" not in caught.value.message
+
+
+def test_two_folders_holding_the_same_chart_are_each_built(tmp_path, repo_url):
+    """Two apps' charts with identical files (a copied chart): each gets its own copy, named as its folder."""
+    first = parent(tmp_path / "a")
+    second = first.parent / "parent2"
+    shutil.copytree(first, second)
+    built = [build(chart, resolver(tmp_path, mirror(repo_url))) for chart in (first, second)]
+    assert [Path(b).name for b in built] == ["parent", "parent2"]
+    assert all(rendered(b, "v4") == expected("v4", "locked") for b in built)
+
+
+def test_a_build_that_loses_the_race_into_the_cache_uses_the_winners_copy(tmp_path, repo_url, monkeypatch):
+    """Another process renames its copy into place between this build's check and its own rename."""
+    from wavecd.helm import depbuild
+
+    restrict = depbuild.restrict_tree
+
+    def other_process_wins(staging: Path) -> None:
+        restrict(staging)
+        shutil.copytree(staging, staging.parent / staging.name.split(".")[1])
+
+    monkeypatch.setattr(depbuild, "restrict_tree", other_process_wins)
+    built = build(parent(tmp_path), resolver(tmp_path, mirror(repo_url)))
+    assert rendered(built, "v4") == expected("v4", "locked")
+    assert [p.name for p in Path(built).parents[1].iterdir()] == [Path(built).parent.name]  # no staging left

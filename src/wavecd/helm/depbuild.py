@@ -446,9 +446,10 @@ def _write_archive(chart_name: str, files: list[tuple[str, bytes]]) -> Path:
     return Path(name)
 
 
-def _digest_of(files: list[ChartFile], saved: list[_Saved]) -> str:
-    """The name of a built copy: every file of the chart and every archive put into its `charts/`."""
-    digest = hashlib.sha256(b"wavecd-built-chart-1\0")
+def _digest_of(name: str, files: list[ChartFile], saved: list[_Saved]) -> str:
+    """The name of a built copy: the chart's folder name (the copy is `<digest>/<name>`, so two folders
+    with the same files are two copies), every file of the chart and every archive put into its `charts/`."""
+    digest = hashlib.sha256(b"wavecd-built-chart-2\0" + name.encode("utf-8", "surrogateescape") + b"\0")
     for item in files:
         digest.update(item.name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(item.data).digest())
     for dep in saved:
@@ -461,7 +462,7 @@ def _materialize(name: str, files: list[ChartFile], saved: list[_Saved], local: 
     its size limits), then `Manager.safeMoveDeps` on `charts/`: the new archives in, and the archives of other
     versions (any chart archive that is not a local dependency) out."""
     try:
-        key = _digest_of(files, saved)
+        key = _digest_of(name, files, saved)
         folder = cache_dir / "built-charts" / key
         built = folder / name
         if built.is_dir():
@@ -475,7 +476,7 @@ def _materialize(name: str, files: list[ChartFile], saved: list[_Saved], local: 
                 target.write_bytes(item.data)
             _move_dependencies(staging / name / "charts", saved, local)
             restrict_tree(staging)
-            try:
+            try:  # atomic: a reader sees no copy or a whole one; a build that lost the race keeps the winner's
                 staging.rename(folder)
             except OSError:
                 if not built.is_dir():

@@ -6,11 +6,13 @@ the language (3 * 2 = 6, the default of a TLA, an import's field), not from wave
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from apps_support import FolderResolver
 
+from wavecd.apps.digest import job_digest
 from wavecd.apps.directory_source import directory_objects
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.model import parse_application
@@ -89,3 +91,23 @@ def test_a_python_file_in_the_app_folder_never_runs(tmp_path):
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "safe"}}
     ]
     assert not (tmp_path / "ran").exists()
+
+
+def test_the_render_cache_sees_a_change_to_a_jsonnet_import_outside_the_apps_folder(tmp_path):
+    """A worktree render of `app` imports `vendor/lib` (jsonnet.libs): editing it must change the digest,
+    and so the output, not serve the old render from the cache."""
+    shutil.copytree(REPO, tmp_path / "repo")
+    source = {"repoURL": "https://example.com/j.git", "path": "app", "directory": {"jsonnet": JSONNET}}
+    app = parse_application(
+        {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": "jn", "namespace": "argocd"},
+            "spec": {"source": source, "destination": {"namespace": "demo"}},
+        }
+    )
+    resolver = FolderResolver(tmp_path / "repo", worktree=True)
+    before = job_digest(resolve_app(app, resolver, RenderSettings()))
+    lib = next((tmp_path / "repo" / "vendor" / "lib").rglob("*sonnet"))
+    lib.write_text(lib.read_text().replace("hello", "changed"))
+    assert job_digest(resolve_app(app, resolver, RenderSettings())) != before

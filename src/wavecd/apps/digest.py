@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from stat import S_ISREG
@@ -31,6 +32,7 @@ DIGEST_VERSION = "wavecd-apps-3"
 _API_VERSIONS_MARK = b"APIVersions"
 _mentions: dict[str, bool] = {}
 _jsonnet: dict[str, bool] = {}
+_JSONNET = (".jsonnet", ".libsonnet")
 
 
 @runtime_checkable
@@ -129,6 +131,20 @@ def _value_paths(job: RenderJob, item: ResolvedSource) -> tuple[list[str], str |
     return paths, None
 
 
+def _reads(item: ResolvedSource, stat: Callable[[Path], list[tuple[str, int, int]]]) -> Path:
+    """The folder whose files a render of `item` may read: kustomize and plugins anywhere in the repository
+    (a base in ../base), Jsonnet too (an import of ../lib, `jsonnet.libs`) when the folder holds any, the
+    rest only below the app's folder."""
+    assert item.app_path is not None
+    if item.repo_root is None:
+        return item.app_path
+    if item.kind in ("kustomize", "plugin"):
+        return item.repo_root
+    if item.kind == "directory" and any(name.endswith(_JSONNET) for name, _, _ in stat(item.app_path)):
+        return item.repo_root
+    return item.app_path
+
+
 def git_roots(job: RenderJob) -> list[tuple[str, Path]]:
     """The roots of the job's exported git trees, each with the name the key gives it: `.` for the app's
     own repository, `$ref` for a ref's (a root's path names its commit, so it never enters the key)."""
@@ -198,11 +214,8 @@ def job_digest(
         revision: list[object] = [] if by_content else [item.revision]
         entry: list[object] = [source, item.kind, *revision, item.tool, [str(t) for t in item.trees]]
         if item.app_path is not None:
-            # kustomize and plugins may read anywhere in the repository (a base in ../base), the rest only
-            # below the app's folder
-            reads = item.repo_root if item.kind in ("kustomize", "plugin") and item.repo_root else item.app_path
             if item.worktree or item.label == "oci-chart":
-                entry.append(stat(reads))
+                entry.append(stat(_reads(item, stat)))
             else:
                 entry.append(content(item.app_path) if by_content else str(item.app_path))
             if item.chart_dir is not None:  # named by the digest of the chart and its built dependencies

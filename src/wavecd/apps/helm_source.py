@@ -19,6 +19,7 @@ from wavecd.apps.errors import AppError
 from wavecd.apps.model import Application, AppSource, HelmSpec
 from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.core import Location
+from wavecd.core.paths import lexically_inside
 from wavecd.sources.boundary import OutOfBoundsSymlinkError, check_file
 from wavecd.sources.config import KustomizeSettings, PluginConfig
 
@@ -51,8 +52,7 @@ def _inside(path: Path, root: Path, raw: str) -> Path:
     """`resolveFileOrDirectory`: relative to the app path, absolute to the repo root, never outside it,
     neither by its name nor by a symlink on the way (`ResolveValueFilePathOrUrl` resolves them)."""
     resolved = Path(os.path.normpath(path))
-    root_text = str(root).rstrip("/") + "/"
-    if not (str(resolved) + "/").startswith(root_text):
+    if not lexically_inside(resolved, root):
         raise _outside(raw)
     _check_real(resolved, root, raw)
     return resolved

@@ -24,6 +24,7 @@ from wavecd.apps.exec_policy import child_env
 from wavecd.apps.model import JsonnetSpec
 from wavecd.apps.tool_run import DEFAULT_TIMEOUT, run_tool
 from wavecd.core import Location
+from wavecd.core.paths import is_inside
 
 __all__ = ["JsonnetContext", "evaluate_jsonnet"]
 
@@ -39,13 +40,12 @@ class JsonnetContext:
 
 
 def _lib_paths(spec: JsonnetSpec, repo_root: Path) -> list[str]:
-    root = os.path.realpath(repo_root)
     out = []
     for lib in spec.libs:
-        path = os.path.realpath(os.path.join(root, lib.lstrip("/")))
-        if not (path == root or path.startswith(root + "/")):
+        path = os.path.join(repo_root, lib.lstrip("/"))
+        if not is_inside(path, repo_root):
             raise AppError(f"directory.jsonnet.libs: {lib!r} resolves outside the repository")
-        out.append(path)
+        out.append(os.path.realpath(path))
     return out
 
 

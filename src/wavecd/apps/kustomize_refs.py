@@ -20,6 +20,7 @@ from typing import Any
 from wavecd.apps.errors import AppError
 from wavecd.apps.kustomize_edit import find_kustomization
 from wavecd.core import Location
+from wavecd.core.paths import lexically_inside
 from wavecd.goyaml import GoYamlError, load
 from wavecd.sources.boundary import OutOfBoundsSymlinkError, check_file
 
@@ -83,12 +84,6 @@ def parse_remote(entry: str) -> tuple[str, str, str] | None:
     return ("https://" if scheme in ("", "git@") else scheme) + repo, ref, path.strip("/")
 
 
-def _inside(path: Path, root: Path) -> bool:
-    text = os.path.normpath(path)
-    base = str(root).rstrip("/")
-    return text == base or text.startswith(base + "/")
-
-
 def _read(path: Path, shown: str) -> dict[str, Any]:
     try:
         data = load(path.read_text(encoding="utf-8"), source=shown)
@@ -123,7 +118,7 @@ def scan_kustomizations(start: Path, root: Path) -> list[RemoteBase]:
                     if remote is not None:
                         remotes.append(RemoteBase(entry, shown, *remote))
                     continue  # else kustomize reports the missing path itself
-                if not _inside(local, root):
+                if not lexically_inside(local, root):
                     raise AppError(
                         f"{shown}: {field} entry {entry!r} resolves outside the repository",
                         location=Location(file=shown),

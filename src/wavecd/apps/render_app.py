@@ -33,6 +33,7 @@ from wavecd.apps.source_type import explicit_type, file_type
 from wavecd.apps.tool_run import ToolTimeout
 from wavecd.apps.yamldocs import load_objects
 from wavecd.core import Location, WavecdError
+from wavecd.core.paths import lexically_inside
 from wavecd.helm.errors import RenderTimeLimitExceeded
 from wavecd.sources.boundary import check_file, check_folder
 
@@ -97,7 +98,7 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
         return ResolvedSource(source, "ref", "ref", tree.revision, None, root, tree.worktree, origin=tree.origin)
     app_path = Path(os.path.normpath(root / source.path))
     where = location_of(app, source)
-    if not (str(app_path) + "/").startswith(str(root).rstrip("/") + "/"):
+    if not lexically_inside(app_path, root):
         raise AppError(f"{source.path}: app path is outside the repository", location=where)
     check_file(root, app_path)
     if not app_path.exists():

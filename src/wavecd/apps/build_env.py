@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from wavecd.apps.model import Application, AppSource
 from wavecd.common import ARGOCD_NAMESPACE
+from wavecd.core.goexpand import expand
 
 __all__ = ["build_env", "envsubst"]
-
-_SPECIAL = set("*#$@!?-0123456789")
 
 
 def build_env(app: Application, source: AppSource, revision: str) -> dict[str, str]:
@@ -28,36 +27,6 @@ def build_env(app: Application, source: AppSource, revision: str) -> dict[str, s
     }
 
 
-def _shell_name(text: str) -> tuple[str, int]:
-    """Go's `getShellName`: the variable name at the start of `text` and how many characters it spans."""
-    if text[0] == "{":
-        if len(text) > 2 and text[1] in _SPECIAL and text[2] == "}":
-            return text[1], 3
-        end = text.find("}", 1)
-        if end < 0:
-            return "", 1
-        return ("", 2) if end == 1 else (text[1:end], end + 1)
-    if text[0] in _SPECIAL:
-        return text[0], 1
-    end = 0
-    while end < len(text) and (text[end].isascii() and (text[end].isalnum() or text[end] == "_")):
-        end += 1
-    return text[:end], end
-
-
 def envsubst(text: str, env: dict[str, str]) -> str:
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char != "$" or index + 1 >= len(text):
-            out.append(char)
-            index += 1
-            continue
-        name, width = _shell_name(text[index + 1 :])
-        if name:
-            out.append("$" if name == "$" else env.get(name, ""))
-        elif width == 0:
-            out.append("$")
-        index += 1 + width
-    return "".join(out)
+    """`Env.Envsubst`: Go's `os.Expand` (`core.goexpand`) over `env` only, `$$` a dollar."""
+    return expand(text, lambda name: "$" if name == "$" else env.get(name, ""))

@@ -11,28 +11,19 @@ from typing import ClassVar
 
 from wavecd.gotemplate.gotypes import GoStruct, Int64
 from wavecd.goyaml.errors import GoJsonError
-from wavecd.sprig.golayout import DAYS_BEFORE, civil_from_days, days_from_civil, format_time, is_leap
+from wavecd.sprig.golayout import (
+    DAYS_BEFORE,
+    LONG_DAYS,
+    LONG_MONTHS,
+    civil_from_days,
+    days_from_civil,
+    format_time,
+    is_leap,
+)
 from wavecd.sprig.gozone import UTC, GoZone, local_zone
 
 _PROCESS_START = pytime.monotonic()
 ZERO_UNIX = -62135596800
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
 
 class GoCalendarName(GoStruct):
@@ -163,10 +154,10 @@ class GoTime(GoStruct):
         return self.nsec
 
     def Month(self) -> GoCalendarName:
-        return GoCalendarName("time.Month", _MONTHS[self.civil()[1] - 1])
+        return GoCalendarName("time.Month", LONG_MONTHS[self.civil()[1] - 1])
 
     def Weekday(self) -> GoCalendarName:
-        return GoCalendarName("time.Weekday", _DAYS[self.civil()[6]])
+        return GoCalendarName("time.Weekday", LONG_DAYS[self.civil()[6]])
 
     def YearDay(self) -> int:
         y, m, d = self.civil()[:3]

@@ -18,7 +18,7 @@ from typing import Any
 from wavecd.apps.kinds import KindTable, crd_entries
 from wavecd.apps.node import AppNode
 from wavecd.apps.session import TreeRequest, open_session
-from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP, ARGOCD_NAMESPACE, SyncPhase
+from wavecd.common import ARGOCD_NAMESPACE, SyncPhase
 from wavecd.core import WavecdError
 from wavecd.kube import KubeClient
 from wavecd.plan import AppPlan, Task, TreePlan, node_plan, plan_tree
@@ -29,6 +29,7 @@ from wavecd.sync.inventory import tracked_by_instance
 from wavecd.sync.live import get_live
 from wavecd.sync.status import cluster_facts
 from wavecd.sync.tracking import instance_name
+from wavecd.sync.tree_sync import tree_objects
 
 __all__ = ["ROOT_GATE", "TREE_GATE", "PlannedApp", "PlannedObject", "PlannedStep", "RolloutPlan", "plan_rollout"]
 
@@ -177,25 +178,6 @@ def _kinds(plan: TreePlan) -> KindTable:
     return KindTable(entry for node in plan.order for obj in node.manifests for entry in crd_entries(obj))
 
 
-def _tree_objects(plan: TreePlan) -> Callable[[Task], bool]:
-    """What the sync applies itself at an app's own wave, never as a step of its parent: the tree's
-    Applications, and the ApplicationSets any app declares."""
-    apps = {node.name for node in plan.order}
-    appsets = {
-        str((obj.get("metadata") or {}).get("name"))
-        for node in plan.order
-        for obj in node.manifests
-        if obj.get("kind") == APPLICATION_SET and str(obj.get("apiVersion", "")).startswith(f"{ARGO_GROUP}/")
-    }
-
-    def is_tree_object(task: Task) -> bool:
-        return task.group == ARGO_GROUP and (
-            (task.kind == APPLICATION and task.name in apps) or (task.kind == APPLICATION_SET and task.name in appsets)
-        )
-
-    return is_tree_object
-
-
 def _planned_app(
     node: AppNode,
     wave: int | None,
@@ -232,7 +214,7 @@ def _assemble(plan: TreePlan, app_of: Callable[[AppNode, int | None], PlannedApp
 
 
 def _offline(plan: TreePlan) -> RolloutPlan:
-    is_tree_object, kinds = _tree_objects(plan), _kinds(plan)
+    is_tree_object, kinds = tree_objects(plan), _kinds(plan)
 
     def app_of(node: AppNode, wave: int | None) -> PlannedApp:
         namespace = node.destination.namespace if node.destination else ""
@@ -275,7 +257,7 @@ def _verdict(client: KubeClient, instance: str, namespace: str, prune: bool) -> 
 def _against_cluster(
     plan: TreePlan, render: Callable[[str, str, Sequence[str]], list[dict[str, Any]]], client: KubeClient, prune: bool
 ) -> RolloutPlan:
-    is_tree_object, kinds = _tree_objects(plan), _kinds(plan)
+    is_tree_object, kinds = tree_objects(plan), _kinds(plan)
     facts = cluster_facts(client)
     tracked = tracked_by_instance(client)
 

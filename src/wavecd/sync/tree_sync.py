@@ -10,7 +10,7 @@ and nothing of a later wave is applied. Between waves the sync waits Argo CD's 2
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -27,7 +27,7 @@ from wavecd.common import (
 )
 from wavecd.core import Clock, Emit, WavecdError, internal_error
 from wavecd.kube import KubeClient, KubeError
-from wavecd.plan import ResourceSelector, node_plan, select_resources
+from wavecd.plan import ResourceSelector, Task, node_plan, select_resources
 from wavecd.plan.app_plan import crd_kinds_of
 from wavecd.sync.app_sync import AppJob, app_steps, sync_app
 from wavecd.sync.app_tree import AppNodeView, TreePlanView, is_appset_root
@@ -80,9 +80,19 @@ class _Tree:
         self.crd_kinds = crd_kinds_of([obj for node in plan.order for obj in node.manifests])
         self.namespaces = frozenset(namespaces)
 
-    def is_tree_object(self, kind: str, name: str) -> bool:
-        """An Application or ApplicationSet the rollout records itself at its own wave."""
-        return (kind == APPLICATION and name in self.apps) or (kind == APPLICATION_SET and name in self.appsets)
+    def is_tree_object(self, task: Task) -> bool:
+        """An Application or ApplicationSet the rollout records itself at its own wave, never as a step of the
+        app that declares it."""
+        return task.group == ARGO_GROUP and (
+            (task.kind == APPLICATION and task.name in self.apps)
+            or (task.kind == APPLICATION_SET and task.name in self.appsets)
+        )
+
+
+def tree_objects(plan: TreePlanView) -> Callable[[Task], bool]:
+    """Whether a task is one the rollout applies at its own wave rather than as a step of its parent: the
+    question `wavecd plan` must answer as the sync does."""
+    return _Tree(plan).is_tree_object
 
 
 class _Rollout:
@@ -152,7 +162,7 @@ class _Rollout:
         app_plan = node_plan(node, manifests, live)
         if self.resources.get(node.name):
             app_plan = select_resources(app_plan, self.resources[node.name])
-        excluded = {t.key for t in app_plan.tasks if t.group == ARGO_GROUP and self.tree.is_tree_object(t.kind, t.name)}
+        excluded = {t.key for t in app_plan.tasks if self.tree.is_tree_object(t)}
         return AppJob(
             name=node.name,
             wave=wave,

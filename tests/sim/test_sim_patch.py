@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wavecd.sim.patch import PatchError, json_patch, merge_patch, strategic_merge
+from wavecd.core.jsondoc import merge_patch
+from wavecd.sim.patch import PatchError, json_patch, strategic_merge
 from wavecd.sim.schema import Schema
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from wavecd.common import format_kube_time
+from wavecd.core.jsondoc import merge_patch
 from wavecd.goyaml import GoYamlError, load_manifest
 from wavecd.sim import apierrors
 from wavecd.sim.admission import KyvernoAdmission
@@ -23,7 +24,7 @@ from wavecd.sim.apierrors import ApiError
 from wavecd.sim.defaults import INITIAL_STATUS, apply_defaults
 from wavecd.sim.fieldpath import display
 from wavecd.sim.managed import ConflictError, apply, record_update
-from wavecd.sim.patch import PatchError, json_patch, merge_patch, strategic_merge
+from wavecd.sim.patch import PatchError, json_patch, strategic_merge
 from wavecd.sim.pruning import prune, strict_message
 from wavecd.sim.registry import BUILTINS, Kind, Registry
 from wavecd.sim.schema import Schema

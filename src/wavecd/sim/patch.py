@@ -9,24 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from wavecd.core.jsondoc import clone
 from wavecd.sim.schema import ListInfo, Schema
-from wavecd.sim.store import clone
 
 
 class PatchError(Exception):
     """The patch cannot be applied; the message is what the API answers (422 or 400)."""
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    if not isinstance(patch, dict):
-        return clone(patch)
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 def _pointer(path: str) -> list[str]:

@@ -6,8 +6,9 @@ import json
 
 import yaml
 
+from wavecd.core.jsondoc import merge_patch
 from wavecd.sim import apierrors
-from wavecd.sim.patch import PatchError, json_patch, merge_patch
+from wavecd.sim.patch import PatchError, json_patch
 from wavecd.sim.registry import Kind
 from wavecd.sim.store import clone
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wavecd.core.errors import UserInputError
+from wavecd.core.jsondoc import clone
 from wavecd.core.private_files import PRIVATE_FILE
 
 Key = tuple[str, str, str, str]  # group, plural, namespace ("" = cluster-scoped), name
@@ -35,15 +36,6 @@ def _make_private(path: str) -> None:
     for suffix in ("-wal", "-shm", "-journal"):
         if os.path.exists(path + suffix):
             os.chmod(path + suffix, PRIVATE_FILE)
-
-
-def clone(value):
-    """A deep copy of JSON-shaped data (dicts, lists, scalars): several times faster than `copy.deepcopy`."""
-    if type(value) is dict:
-        return {k: clone(v) for k, v in value.items()}
-    if type(value) is list:
-        return [clone(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,16 @@ def test_empty_sources_fall_back_to_source():
             "helm.values must be a string (use helm.valuesObject for a mapping)",
         ),
         ({"source": {**SOURCE, "helm": {"valueFiles": "one.yaml"}}}, "helm.valueFiles must be a list of strings"),
+        # list fields given a scalar or a mapping: refused, never iterated (an int used to escape as a TypeError)
+        ({"source": {**SOURCE, "helm": {"parameters": 5}}}, "helm.parameters must be a list, not int"),
+        ({"source": {**SOURCE, "helm": {"fileParameters": "f"}}}, "helm.fileParameters must be a list, not str"),
+        ({"source": {**SOURCE, "kustomize": {"patches": {"a": 1}}}}, "kustomize.patches must be a list, not dict"),
+        ({"source": {**SOURCE, "kustomize": {"replicas": 3}}}, "kustomize.replicas must be a list, not int"),
+        (
+            {"source": {**SOURCE, "directory": {"jsonnet": {"tlas": "x"}}}},
+            "directory.jsonnet.tlas must be a list, not str",
+        ),
+        ({"source": {**SOURCE, "plugin": {"env": 1}}}, "plugin.env must be a list, not int"),
     ],
 )
 def test_bad_specs_are_refused_with_the_app_and_file(spec, message):

@@ -175,6 +175,15 @@ def _mapping(value: Any, what: str, where: Location | None) -> dict[str, Any]:
     return value
 
 
+def _list(value: Any, what: str, where: Location | None) -> list[Any]:
+    """A list field (null is empty): a string or a mapping there is refused, never iterated by character or key."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _err(f"{what} must be a list, not {type(value).__name__}", where)
+    return value
+
+
 def _strings(value: Any, what: str, where: Location | None) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -194,7 +203,7 @@ def _text(value: Any, what: str, where: Location | None) -> str:
 def _named(items: Any, what: str, key: str, where: Location | None) -> tuple[tuple[str, str], ...]:
     """A list of `{name, <key>}` mappings (`fileParameters`, `replicas`, plugin `env`) as (name, value) pairs."""
     pairs = []
-    for item in items or []:
+    for item in _list(items, what.removesuffix("[]"), where):
         item = _mapping(item, what, where)
         pairs.append((_text(item.get("name"), f"{what}.name", where), _text(item.get(key), f"{what}.{key}", where)))
     return tuple(pairs)
@@ -202,7 +211,7 @@ def _named(items: Any, what: str, key: str, where: Location | None) -> tuple[tup
 
 def _helm(data: dict[str, Any], where: Location | None) -> HelmSpec:
     parameters = []
-    for item in data.get("parameters") or []:
+    for item in _list(data.get("parameters"), "helm.parameters", where):
         item = _mapping(item, "helm.parameters[]", where)
         parameters.append(
             HelmParameter(
@@ -249,7 +258,7 @@ def _flag(value: Any, what: str, where: Location | None) -> bool:
 
 def _jsonnet_vars(value: Any, what: str, where: Location | None) -> tuple[tuple[str, str, bool], ...]:
     out = []
-    for item in value or []:
+    for item in _list(value, what, where):
         item = _mapping(item, f"{what}[]", where)
         name = _text(item.get("name"), f"{what}[].name", where)
         if not name:
@@ -276,7 +285,7 @@ def _directory(data: dict[str, Any], where: Location | None) -> DirectorySpec:
 
 def _kustomize(data: dict[str, Any], where: Location | None) -> KustomizeSpec:
     patches = []
-    for item in data.get("patches") or []:
+    for item in _list(data.get("patches"), "kustomize.patches", where):
         patches.append(json.dumps(_mapping(item, "kustomize.patches[]", where), sort_keys=True))
     fields: dict[str, Any] = {}
     for attr, (key, read) in _KUSTOMIZE_FIELDS.items():
@@ -328,10 +337,7 @@ def _parameter(item: Any, what: str, where: Location | None) -> dict[str, Any]:
 
 def _plugin(data: dict[str, Any], where: Location | None) -> PluginSpec:
     parameters = []
-    items = data.get("parameters") or []
-    if not isinstance(items, list):
-        raise _err(f"plugin.parameters must be a list, not {type(items).__name__}", where)
-    for index, item in enumerate(items):
+    for index, item in enumerate(_list(data.get("parameters"), "plugin.parameters", where)):
         parameters.append(json.dumps(_parameter(item, f"plugin.parameters[{index}]", where), sort_keys=True))
     env = _named(data.get("env"), "plugin.env[]", "value", where)
     return PluginSpec(_text(data.get("name"), "plugin.name", where), env, tuple(parameters))

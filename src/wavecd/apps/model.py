@@ -113,6 +113,8 @@ class AppSource:
     directory: DirectorySpec | None = None
     kustomize: KustomizeSpec | None = None
     plugin: PluginSpec | None = None
+    # the source as written, which `.argocd-source.yaml` overrides are merge-patched onto
+    spec: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def is_chart(self) -> bool:
@@ -365,6 +367,7 @@ def parse_source(data: Any, where: Location | None, what: str = "spec.source") -
         directory=_directory(_mapping(directory, f"{what}.directory", where), where) if directory is not None else None,
         kustomize=_kustomize(_mapping(kustomize, f"{what}.kustomize", where), where) if kustomize is not None else None,
         plugin=_plugin(_mapping(plugin, f"{what}.plugin", where), where) if plugin is not None else None,
+        spec=data,
     )
 
 

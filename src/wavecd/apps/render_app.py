@@ -29,6 +29,7 @@ from wavecd.apps.kustomize_source import (
 )
 from wavecd.apps.model import Application, AppSource
 from wavecd.apps.plugin_source import discover_plugin, plugin_objects, select_plugin
+from wavecd.apps.source_overrides import with_overrides
 from wavecd.apps.source_type import explicit_type, file_type
 from wavecd.apps.tool_run import ToolTimeout
 from wavecd.apps.yamldocs import load_objects
@@ -106,6 +107,7 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
     if not app_path.is_dir():
         raise AppError(f"{source.path}: app path is not a directory", location=where)
     check_folder(root, app_path)
+    source = with_overrides(source, app.name, app_path, where)
     allowed = settings.allow_exec
     kind = explicit_type(source) or (
         "plugin" if discover_plugin(settings.plugins, app_path, root, allowed) else file_type(app_path)

@@ -20,7 +20,7 @@ class FolderResolver:
         self.charts = charts or root / "charts"
         self.worktree = worktree
 
-    def git_tree(self, repo_url, revision):
+    def git_tree(self, repo_url, revision, needs=()):
         return SimpleNamespace(
             url=repo_url, root=self.root, revision=f"sha-of-{revision or 'HEAD'}", worktree=self.worktree, origin=None
         )

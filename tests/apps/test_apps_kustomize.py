@@ -123,7 +123,7 @@ def test_a_remote_base_reads_the_mapped_repository():
 
 
 class OfflineResolver(FolderResolver):
-    def git_tree(self, repo_url, revision):
+    def git_tree(self, repo_url, revision, needs=()):
         if repo_url != "https://example.com/kz.git":
             raise WavecdError(f"repository {repo_url} is not mapped in wavecd.yaml")
         return super().git_tree(repo_url, revision)

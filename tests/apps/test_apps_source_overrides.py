@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from apps_support import FolderResolver
 
+from support.gitops import application
 from wavecd.apps.digest import job_digest
 from wavecd.apps.errors import AppError
 from wavecd.apps.helm_source import RenderSettings
@@ -31,15 +32,7 @@ def _repo(tmp_path: Path, extra: dict[str, str]) -> Path:
 
 
 def _application(name: str = "seat", helm: dict | None = None) -> dict:
-    source = {"repoURL": "https://git.example/gitops.git", "targetRevision": "main", "path": "charts/svc"}
-    if helm is not None:
-        source["helm"] = helm
-    return {
-        "apiVersion": "argoproj.io/v1alpha1",
-        "kind": "Application",
-        "metadata": {"name": name},
-        "spec": {"destination": {"namespace": "apps"}, "source": source},
-    }
+    return application(name, "charts/svc", helm=helm, repo="https://git.example/gitops.git")
 
 
 def _job(root: Path, application: dict):

@@ -147,7 +147,7 @@ def test_in_a_tree_the_bug_costs_its_app_only_and_says_report_it(
     (tmp_path / "apps" / "apps.yaml").write_text(yaml.safe_dump_all([app("chart", chart.name), app("plain", "plain")]))
     _break(monkeypatch, "wavecd.goyaml.writer.to_yaml")
     resolver = SimpleNamespace(
-        git_tree=lambda url, revision: SimpleNamespace(
+        git_tree=lambda url, revision, needs=(): SimpleNamespace(
             url=url, root=tmp_path, revision="HEAD", worktree=True, origin=None
         )
     )

@@ -83,7 +83,7 @@ class _Folder:
     def __init__(self, root: Path):
         self.root = root
 
-    def git_tree(self, repo_url: str, revision: str) -> SimpleNamespace:
+    def git_tree(self, repo_url: str, revision: str, needs: object = ()) -> SimpleNamespace:
         return SimpleNamespace(url=repo_url, root=self.root, revision="HEAD", worktree=True, origin=None)
 
     def chart(self, repo_url: str, chart: str, version: str) -> SimpleNamespace:

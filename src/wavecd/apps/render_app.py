@@ -8,7 +8,9 @@ every source is (cheap, I/O through `sources`) and yields a picklable `RenderJob
 from __future__ import annotations
 
 import os
+import posixpath
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,7 +44,7 @@ from wavecd.sources.boundary import check_file, check_folder
 class Resolver(Protocol):
     """The part of `wavecd.sources.SourceResolver` an app render needs."""
 
-    def git_tree(self, repo_url: str, revision: str) -> Any: ...
+    def git_tree(self, repo_url: str, revision: str, needs: Sequence[str] = ()) -> Any: ...
 
     def chart(self, repo_url: str, chart: str, version: str) -> Any: ...
 
@@ -92,8 +94,29 @@ class RenderOutput:
     cacheable: bool = True
 
 
+def _needs(source: AppSource) -> list[str]:
+    """What a git source reads of its repository, should git fail to give the whole commit: its folder,
+    and the value and file-parameter files it names there (a glob by the folder it starts in; a `$ref`
+    file lies in another source's tree; kustomize bases and Jsonnet imports are not known before the
+    render, so those apps need the rest of the commit to be readable)."""
+    if source.is_ref_only:
+        return []
+    needs = [posixpath.normpath(source.path or ".")]
+    helm = source.helm
+    for raw in (*helm.value_files, *(p for _, p in helm.file_parameters)) if helm is not None else ():
+        if raw.startswith("$") or "://" in raw:
+            continue
+        path = posixpath.normpath(raw.lstrip("/") if raw.startswith("/") else posixpath.join(source.path, raw))
+        literal = path.split("*")[0].split("?")[0].split("[")[0]
+        if literal != path:
+            path = posixpath.dirname(literal) or "."
+        if path != ".." and not path.startswith("../"):
+            needs.append(path)
+    return needs
+
+
 def _git_source(source: AppSource, resolver: Resolver, app: Application, settings: RenderSettings) -> ResolvedSource:
-    tree = resolver.git_tree(source.repo_url, source.target_revision)
+    tree = resolver.git_tree(source.repo_url, source.target_revision, _needs(source))
     root = Path(tree.root)
     if source.is_ref_only:
         return ResolvedSource(source, "ref", "ref", tree.revision, None, root, tree.worktree, origin=tree.origin)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +131,13 @@ class GitRepo:
                 out[path] = (mode, oid)
         return root, out
 
+    def present(self, sha: str, paths: Sequence[str]) -> list[str]:
+        """Those of `paths` (files or folders) that commit `sha` holds, read from its trees alone."""
+        if not paths:
+            return []
+        listed = str(self._git("ls-tree", "-z", "--name-only", sha, "--", *paths)).split("\0")[:-1]
+        return [p for p in paths if p in listed or p == "."]
+
     def local_attributes(self) -> bytes:
         """The repository's own `info/attributes` (not versioned; b"" when there is none)."""
         path = Path(str(self._git("rev-parse", "--git-path", "info/attributes")).strip())
@@ -144,9 +152,10 @@ class GitRepo:
         assert isinstance(data, bytes)
         return data
 
-    def export(self, sha: str, destination: Path) -> None:
-        """Write the tree of commit `sha` to `destination` (which must not exist yet)."""
+    def export(self, sha: str, destination: Path, paths: Sequence[str] = ()) -> None:
+        """Write the tree of commit `sha` to `destination` (which must not exist yet): all of it, or only
+        `paths` (folders or files, relative to the repository's folder) when given."""
         destination.mkdir(parents=True)
-        archive = self._git("archive", "--format=tar", sha, binary=True)
+        archive = self._git("archive", "--format=tar", sha, "--", *paths, binary=True)
         assert isinstance(archive, bytes)
         subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +38,16 @@ class GitTree:
     worktree: bool = False
     # the user's folder an exported tree was read from, so that errors can name files where the user has them
     origin: Path | None = None
+
+
+def _outermost(paths: Sequence[str]) -> list[str]:
+    """`paths` without those inside another of them, sorted: git's ls-tree, asked for a folder and a file in
+    it, lists the folder's entries instead of the folder."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path == k or path.startswith(k + "/") or k == "." for k in kept):
+            kept.append(path)
+    return kept
 
 
 @dataclass(frozen=True)
@@ -103,8 +115,12 @@ class SourceResolver:
             return None
         return GitRepo(mapping.path, url=repo_url).resolve(mapping.revision or revision)
 
-    def git_tree(self, repo_url: str, revision: str) -> GitTree:
-        """The tree of `repo_url` at `revision`; mapped repositories only (wavecd does not clone)."""
+    def git_tree(self, repo_url: str, revision: str, needs: Sequence[str] = ()) -> GitTree:
+        """The tree of `repo_url` at `revision`; mapped repositories only (wavecd does not clone).
+
+        The whole commit is exported once and shared by every app of it. When git cannot export it all (an
+        object missing or unreadable: a partial clone offline, a damaged pack), an app that names the paths
+        it `needs` still gets a tree holding just those, so one broken folder does not fail the others."""
         mapping = self._mapping(repo_url)
         if mapping.revision is not None:
             revision = mapping.revision
@@ -115,20 +131,51 @@ class SourceResolver:
         sha = self._resolved.get(key)
         if sha is None:
             sha = self._resolved[key] = repo.resolve(revision)
-        destination = self.cache_dir / "git" / self._export_name(repo, sha)
+        name = self._export_name(repo, sha)
+        destination = self.cache_dir / "git" / name
         if not destination.is_dir():
-            make_private_folder(destination.parent)
-            staging = Path(tempfile.mkdtemp(prefix=f".{sha}.", dir=destination.parent))
-            repo.export(sha, staging / "tree")
+            try:
+                self._export(repo, sha, destination, ())
+            except SourceError as whole:
+                if not needs:
+                    raise
+                destination = self._export_needed(repo, sha, name, _outermost(needs), whole)
+        self._exports[destination] = (mapping.path, sha, self._prefixes.get(str(repo.path), ""))
+        return GitTree(url=repo_url, root=destination, revision=sha, origin=mapping.path)
+
+    def _export_needed(self, repo: GitRepo, sha: str, name: str, needs: list[str], whole: SourceError) -> Path:
+        """The export of only `needs` (its own cache folder, named by them), after the whole commit failed."""
+        digest = hashlib.sha256("\0".join(needs).encode()).hexdigest()[:16]
+        destination = self.cache_dir / "git" / f"{name}-only-{digest}"
+        if not destination.is_dir():
+            # a value file the app may do without (ignoreMissingValueFiles) is no reason to fail
+            present = repo.present(sha, needs)
+            if not present or "." in present:  # nothing of it, or all of it: the whole commit's failure stands
+                raise whole
+            try:
+                self._export(repo, sha, destination, present)
+            except SourceError as partial:
+                raise SourceError(
+                    f"{whole.message}; reading only {', '.join(needs)} failed too: {partial.message}"
+                ) from None
+        return destination
+
+    def _export(self, repo: GitRepo, sha: str, destination: Path, paths: Sequence[str]) -> None:
+        """Export into a private staging folder, then rename: a reader never sees a half-written tree."""
+        make_private_folder(destination.parent)
+        staging = Path(tempfile.mkdtemp(prefix=f".{sha}.", dir=destination.parent))
+        try:
+            repo.export(sha, staging / "tree", paths)
             restrict_tree(staging / "tree")
             try:
                 (staging / "tree").rename(destination)
             except OSError:
                 if not destination.is_dir():
                     raise
-            staging.rmdir() if not any(staging.iterdir()) else None
-        self._exports[destination] = (mapping.path, sha, self._prefixes.get(str(repo.path), ""))
-        return GitTree(url=repo_url, root=destination, revision=sha, origin=mapping.path)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        shutil.rmtree(staging) if any(staging.iterdir()) else staging.rmdir()
 
     def _export_name(self, repo: GitRepo, sha: str) -> str:
         """The cache folder of a commit's export: the SHA, and for a folder inside its repository (which

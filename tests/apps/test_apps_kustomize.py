@@ -51,8 +51,16 @@ def app(path: str, kustomize: dict | None = None, name: str = "kz", **source: ob
     }
 
 
-def render(obj: dict, *, root: Path = REPO, binary: str = "", build_options: str = "", allow_exec: bool = True):
-    kustomize = KustomizeSettings(path=binary, build_options=build_options)
+def render(
+    obj: dict,
+    *,
+    root: Path = REPO,
+    binary: str = "",
+    build_options: str = "",
+    allow_exec: bool = True,
+    versions: tuple[tuple[str, str], ...] = (),
+):
+    kustomize = KustomizeSettings(path=binary, build_options=build_options, versions=versions)
     settings = RenderSettings(kustomize=kustomize, allow_exec=allow_exec)
     job = resolve_app(parse_application(obj), FolderResolver(root), settings)
     return job, run_job(job)
@@ -160,9 +168,42 @@ def test_kustomize_failure_shows_its_message_with_repository_paths(tmp_path):
     assert output.error_location == "app kz, https://example.com/kz.git@main, base"
 
 
-def test_another_kustomize_version_is_not_registered():
-    _, output = render(app("base", {"version": "v4.5.7"}))
-    assert output.error == "kustomize version v4.5.7 is not registered"
+def _old_kustomize(tmp_path: Path) -> Path:
+    """A stand-in for a second kustomize release: says it is v4.5.7 and builds one ConfigMap naming itself."""
+    script = tmp_path / "kustomize-4.5.7"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = version ]; then echo "{Version:kustomize/v4.5.7 GitCommit:x}"; exit 0; fi\n'
+        'printf "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: built-by-4.5.7}\\n"\n'
+    )
+    script.chmod(0o755)
+    return script
+
+
+def test_an_apps_kustomize_version_picks_the_binary_registered_for_it(tmp_path):
+    old = str(_old_kustomize(tmp_path))
+    versions = (("v4.5.7", old),)
+    job, output = render(app("base", {"version": "v4.5.7"}), versions=versions)
+    assert output.error is None, output.error
+    assert [o["metadata"]["name"] for o in output.objects] == ["built-by-4.5.7"]
+    assert job.sources[0].tool == "v4.5.7"
+    # an app without `version` keeps the default kustomize
+    job, output = render(app("base"), versions=versions)
+    assert output.error is None and job.sources[0].tool == find_tool("").version
+    assert "built-by-4.5.7" not in [o["metadata"]["name"] for o in output.objects]
+
+
+def test_another_kustomize_version_is_not_registered(tmp_path):
+    with pytest.raises(WavecdError) as caught:
+        render(app("base", {"version": "v5.0.0"}), versions=(("v4.5.7", str(_old_kustomize(tmp_path))),))
+    assert caught.value.message == "kustomize version v5.0.0 is not registered"
+
+
+def test_a_registered_version_runs_only_with_the_users_permission(tmp_path):
+    old = str(_old_kustomize(tmp_path))
+    with pytest.raises(WavecdError) as caught:
+        render(app("base", {"version": "v4.5.7"}), versions=(("v4.5.7", old),), allow_exec=False)
+    assert f"kustomize.versions.v4.5.7 (`{old}`)" in caught.value.message
 
 
 def test_the_render_cache_sees_a_change_to_a_base_outside_the_apps_folder(tmp_path):

@@ -71,6 +71,19 @@ def test_the_kustomize_section(tmp_path):
         load_config(path)
 
 
+def test_kustomize_versions_name_a_binary_each(tmp_path):
+    path = tmp_path / "wavecd.yaml"
+    path.write_text("kustomize:\n  versions:\n    v4.5.7: bin/kustomize-4\n    v3.5.4: kustomize3\n")
+    assert load_config(path).kustomize.versions == (
+        ("v4.5.7", str(tmp_path / "bin" / "kustomize-4")),
+        ("v3.5.4", "kustomize3"),
+    )
+    for bad in ("kustomize:\n  versions: [v4]\n", "kustomize:\n  versions:\n    v4: 4\n"):
+        path.write_text(bad)
+        with pytest.raises(UserInputError, match=r"kustomize\.versions"):
+            load_config(path)
+
+
 def test_a_plugin_entry_in_argo_cds_shape(tmp_path):
     path = tmp_path / "wavecd.yaml"
     path.write_text(

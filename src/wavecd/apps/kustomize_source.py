@@ -92,22 +92,37 @@ def _kubectl() -> str | None:
     return shutil.which("kubectl")
 
 
-def check_kustomize(settings: KustomizeSettings, allowed: bool) -> None:
+def kustomize_binary(settings: KustomizeSettings, spec: KustomizeSpec | None) -> tuple[str, str]:
+    """The binary that builds a source (empty: the default search of `find_tool`), with the wavecd.yaml key
+    that names it: the Application's `kustomize.version` must be registered under `kustomize.versions`, as
+    Argo CD's `kustomize.path.<version>` in argocd-cm."""
+    version = spec.version if spec is not None else ""
+    if not version:
+        return settings.path, "kustomize.path"
+    binary = dict(settings.versions).get(version)
+    if binary is None:
+        raise AppError(f"kustomize version {version} is not registered")
+    return binary, f"kustomize.versions.{version}"
+
+
+def check_kustomize(settings: KustomizeSettings, spec: KustomizeSpec | None, allowed: bool) -> None:
     """Raise the refusal when wavecd.yaml names a kustomize binary or build options that run programs or
     read outside the repository, unless the user allowed them (`exec_policy`)."""
-    if settings.path:
-        refuse_unless_allowed(allowed, "kustomize.path", (settings.path,))
+    binary, key = kustomize_binary(settings, spec)
+    if binary:
+        refuse_unless_allowed(allowed, key, (binary,))
     flags = exec_options(settings.build_options)
     if flags:
         refuse_unless_allowed(allowed, f"kustomize.buildOptions {' '.join(flags)}")
 
 
 @lru_cache(maxsize=8)
-def find_tool(path: str) -> KustomizeTool:
-    """The kustomize to run (see the module doc), probed once per process; raises AppError if none."""
+def find_tool(path: str, key: str = "kustomize.path") -> KustomizeTool:
+    """The kustomize to run (see the module doc), probed once per process; raises AppError if none. `key`
+    names where wavecd.yaml set `path`."""
     binary = shutil.which(path) if path else shutil.which("kustomize")
     if path and binary is None:
-        raise AppError(f"kustomize.path {path!r} in wavecd.yaml is not an executable")
+        raise AppError(f"{key} {path!r} in wavecd.yaml is not an executable")
     if binary is not None:
         text = _probe([binary, "version"])
         found = _SEMVER.search(text)
@@ -261,10 +276,8 @@ class KustomizeRun:
 
 def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
     """The objects `kustomize build` prints for the source; raises AppError with kustomize's own text."""
-    tool = find_tool(run.settings.path)
     spec = run.source.kustomize or KustomizeSpec()
-    if spec.version:  # Argo CD's argocd-cm `kustomize.version.<v>`: wavecd knows one kustomize, the configured one
-        raise AppError(f"kustomize version {spec.version} is not registered")
+    tool = find_tool(*kustomize_binary(run.settings, spec))
     # the Application's values are substituted from the build variables only (Argo CD's `Env.Envsubst`)
     build = build_env(run.app, run.source, run.revision)
     timeout = run.settings.timeout or DEFAULT_TIMEOUT

@@ -26,6 +26,7 @@ from wavecd.apps.kustomize_source import (
     RemoteLink,
     check_kustomize,
     find_tool,
+    kustomize_binary,
     kustomize_objects,
     locate_remotes,
 )
@@ -136,9 +137,9 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
         "plugin" if discover_plugin(settings.plugins, app_path, root, allowed) else file_type(app_path)
     )
     if kind == "kustomize":
-        check_kustomize(settings.kustomize, allowed)
+        check_kustomize(settings.kustomize, source.kustomize, allowed)
         trees, links = locate_remotes(app_path, root, resolver)
-        version = find_tool(settings.kustomize.path).version
+        version = find_tool(*kustomize_binary(settings.kustomize, source.kustomize)).version
         return ResolvedSource(
             source,
             kind,

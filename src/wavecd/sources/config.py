@@ -73,11 +73,13 @@ class RenderDefaults:
 @dataclass(frozen=True)
 class KustomizeSettings:
     """The `kustomize:` section: the binary Argo CD's `kustomize.path` names (empty: `kustomize` on PATH,
-    else `kubectl kustomize`), its `kustomize.buildOptions`, and the time limit of one run."""
+    else `kubectl kustomize`), its `kustomize.buildOptions`, the time limit of one run, and the binaries an
+    Application's `kustomize.version` may name (argocd-cm's `kustomize.path.<version>`)."""
 
     path: str = ""
     build_options: str = ""
     timeout: float | None = None
+    versions: tuple[tuple[str, str], ...] = ()  # (version as the Application names it, binary)
 
 
 @dataclass(frozen=True)
@@ -244,16 +246,26 @@ def _fail(path: Path, message: str) -> UserInputError:
 
 def _kustomize(data: Any, path: Path) -> KustomizeSettings:
     section = _expect(data or {}, dict, "kustomize", path)
-    _reject_unknown(section, ("path", "buildOptions", "timeout"), "kustomize", path)
+    _reject_unknown(section, ("path", "buildOptions", "timeout", "versions"), "kustomize", path)
     for key in ("path", "buildOptions"):
         if not isinstance(section.get(key, ""), str):
             raise _fail(path, f"kustomize.{key} must be a string")
-    binary = section.get("path", "")
-    if binary and ("/" in binary) and not os.path.isabs(binary):
-        binary = str((path.parent / binary).resolve())
+    versions = _expect(section.get("versions") or {}, dict, "kustomize.versions", path)
+    for version, binary in versions.items():
+        if not isinstance(binary, str) or not binary:
+            raise _fail(path, f"kustomize.versions.{version} must be the path of a kustomize binary")
     return KustomizeSettings(
-        binary, section.get("buildOptions", ""), _duration(section.get("timeout"), "kustomize.timeout", path)
+        _binary(section.get("path", ""), path),
+        section.get("buildOptions", ""),
+        _duration(section.get("timeout"), "kustomize.timeout", path),
+        tuple((str(version), _binary(binary, path)) for version, binary in versions.items()),
     )
+
+
+def _binary(text: str, path: Path) -> str:
+    """A program named in wavecd.yaml: a path with a `/` is relative to wavecd.yaml's folder, a bare name is
+    looked up on PATH when it runs."""
+    return str((path.parent / text).resolve()) if text and "/" in text and not os.path.isabs(text) else text
 
 
 def _command(data: Any, where: str, path: Path) -> tuple[str, ...]:

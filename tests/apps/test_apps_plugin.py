@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from apps_support import FolderResolver
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.model import parse_application
 from wavecd.apps.render_app import resolve_app, run_job
-from wavecd.core import WavecdError
+from wavecd.core import UserInputError, WavecdError
 from wavecd.sources.config import load_config
 
 REPO = Path(__file__).resolve().parent / "data" / "plugin" / "repo"
@@ -319,3 +320,40 @@ def test_a_discovery_glob_past_the_entry_cap_is_a_clear_error(tmp_path, monkeypa
             FolderResolver(repo),
             glob_plugin(tmp_path, {"find": {"glob": "**/*.nomatch"}}),
         )
+
+
+@pytest.mark.parametrize(("preserve", "runs"), [(False, False), (True, True)])
+def test_a_script_the_repository_commits_executable_runs_only_with_preserve_file_mode(tmp_path, preserve, runs):
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    script = repo / "app" / "gen.sh"
+    script.write_text("#!/bin/sh\nprintf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: from-script}\\n'\n")
+    script.chmod(0o755)
+    path = tmp_path / "wavecd.yaml"
+    path.write_text(
+        "plugins:\n"
+        "  - metadata: {name: script}\n"
+        "    spec:\n"
+        "      generate: {command: [./gen.sh]}\n"
+        f"      preserveFileMode: {str(preserve).lower()}\n"
+    )
+    settings = RenderSettings(plugins=load_config(path).plugins, allow_exec=True)
+    job = resolve_app(parse_application(app("app", {"name": "script"})), FolderResolver(repo), settings)
+    output = run_job(job)
+    if runs:
+        assert output.error is None, output.error
+        assert [o["metadata"]["name"] for o in output.objects] == ["from-script"]
+    else:
+        # Argo CD unpacks the sidecar's copy with files 0644: the script is not executable there either
+        assert output.error is not None and "permission denied" in output.error.lower()
+    assert os.access(script, os.X_OK)  # the user's file keeps its mode either way
+
+
+def test_preserve_file_mode_must_be_a_boolean(tmp_path):
+    path = tmp_path / "wavecd.yaml"
+    path.write_text(
+        "plugins:\n  - metadata: {name: p}\n    spec:\n"
+        "      generate: {command: [x]}\n      preserveFileMode: yes-please\n"
+    )
+    with pytest.raises(UserInputError, match=r"plugins\[0\]\.spec\.preserveFileMode"):
+        load_config(path)

@@ -17,6 +17,7 @@ and an output limit, and reads what `generate` prints as YAML or JSON manifests.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -43,10 +44,21 @@ _DISCOVER_TIMEOUT = 30.0
 _UNSAFE = re.compile(r"[^A-Z0-9_]")
 
 
-def _copy_repository(repo_root: Path, scratch: Path) -> Path:
-    """A copy of the repository (without `.git`) in `scratch`, for a plugin's commands to run in."""
+def _copy_repository(repo_root: Path, scratch: Path, plugin: PluginConfig) -> Path:
+    """A copy of the repository (without `.git`) in `scratch`, for a plugin's commands to run in.
+
+    Argo CD sends the sidecar a tarball and unpacks it with files 0644 and folders 0755 unless the plugin
+    sets `preserveFileMode` (util/io/files/tar.go): a script the repository commits executable is not
+    executable to a plugin without it, here as there."""
     copy = scratch / "repo"
     shutil.copytree(repo_root, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    if not plugin.preserve_file_mode:
+        for folder, _, files in os.walk(copy):
+            os.chmod(folder, 0o755)
+            for name in files:
+                path = os.path.join(folder, name)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o644)
     return copy
 
 
@@ -54,7 +66,7 @@ def _command_matches(plugin: PluginConfig, app_path: Path, repo_root: Path, allo
     """`find.command` prints something, run in a copy of the repository (never in the user's checkout)."""
     refuse_unless_allowed(allowed, f"plugin {plugin.name!r} discover.find.command", plugin.discover_command)
     with tempfile.TemporaryDirectory(prefix="wavecd-plugin-") as scratch:
-        copy = _copy_repository(repo_root, Path(scratch))
+        copy = _copy_repository(repo_root, Path(scratch), plugin)
         home = Path(scratch) / "home"
         home.mkdir()
         try:
@@ -161,7 +173,7 @@ def plugin_objects(
     refuse_unless_allowed(settings.allow_exec, f"plugin {plugin.name!r}", plugin.generate)
     timeout = plugin.timeout or DEFAULT_PLUGIN_TIMEOUT
     with tempfile.TemporaryDirectory(prefix="wavecd-plugin-") as scratch:
-        copy = _copy_repository(repo_root, Path(scratch))
+        copy = _copy_repository(repo_root, Path(scratch), plugin)
         home = Path(scratch) / "home"
         home.mkdir()
         env = child_env(home, plugin_env(source, build, settings))

@@ -94,6 +94,8 @@ class PluginConfig:
     discover_glob: str = ""
     discover_command: tuple[str, ...] = ()
     timeout: float | None = None
+    # the copy keeps each file's mode (a script stays executable); else files are 0644 and folders 0755
+    preserve_file_mode: bool = False
 
     @property
     def has_discovery(self) -> bool:
@@ -305,6 +307,7 @@ def _plugin(item: Any, index: int, path: Path) -> PluginConfig:
             {k: v for k, v in find.items() if k in ("command", "args")} or None, f"{where}.spec.discover.find", path
         ),
         timeout=_duration(spec.get("timeout"), f"{where}.spec.timeout", path),
+        preserve_file_mode=_expect(spec.get("preserveFileMode", False), bool, f"{where}.spec.preserveFileMode", path),
     )
 
 

@@ -215,3 +215,53 @@ def test_an_app_with_automated_prune_plans_its_prunes_as_deletes_without_the_fla
 
     sync_repo(sim, write(["settings", "old"]))
     assert verdicts(write(["settings"]), kubeconfig)["old"] == ("delete", "prune")
+
+
+def _markdown(*args: str) -> str:
+    result = plan(*args, "-o", "markdown")
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _table_rows(text: str, header: str) -> list[list[str]]:
+    """The rows of the markdown table whose header line is `header`, split into cells."""
+    lines = text.splitlines()
+    start = lines.index(header) + 2
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
+    return rows
+
+
+def test_markdown_summarises_every_tree_wave_in_order_then_a_section_per_app():
+    text = _markdown(str(STAGING))
+    doc = plan_json(str(STAGING))
+    summary = _table_rows(text, "| tree wave | apps | objects |")
+    assert [row[0] for row in summary] == ["root", *(str(w["wave"]) for w in doc["waves"])]
+    assert summary[1] == ["-10", "`namespaces`", "15"]
+    assert text.count("<details>") == text.count("</details>") == len(doc["apps"])
+    seat = text.split("<b>staging-seat</b>")[1].split("</details>")[0]
+    rows = _table_rows(seat, "| phase | wave | kind | name | role | gate |")
+    assert ["Sync", "0", "Deployment", "`staging-webs/seat`"] in [row[:4] for row in rows]
+
+
+def test_markdown_is_cut_to_its_limit_and_says_what_was_cut():
+    text = _markdown(str(STAGING), "--max-length", "5000")
+    assert len(text) <= 5000
+    assert text.count("<details>") == text.count("</details>")
+    assert len(_table_rows(text, "| tree wave | apps | objects |")) == len(plan_json(str(STAGING))["waves"]) + 1
+    assert "⚠️ The plan is longer than 5000 characters." in text and "left out: " in text
+
+
+def test_markdown_against_the_sim_counts_creates_and_changes_per_wave(sim, kubeconfig, tmp_path):
+    repo = write_shop(tmp_path / "repo", ["settings"])
+    sync_repo(sim, repo)
+    write_shop(repo, ["settings", "fresh"])
+    text = _markdown(str(repo), "--kubeconfig", str(kubeconfig))
+    summary = _table_rows(text, "| tree wave | apps | create | change | delete | unchanged |")
+    assert summary[1] == ["0", "`shop`", "1", "0", "0", "2"]
+    rows = _table_rows(text, "| phase | wave | kind | name | role | gate | change |")
+    assert ["ConfigMap", "`shop/fresh`", "resource"] in [row[2:5] for row in rows]
+    assert {row[3]: row[6] for row in rows}["`shop/fresh`"] == "create"

@@ -94,8 +94,8 @@ def emit(diff: TreeDiff, output: str, max_length: int) -> None:
 
 
 def output_options(command: Any) -> Any:
-    """`-o` and `--max-length`, shared by the commands that print a diff (`diff`, `promote`)."""
-    from wavecd.diff.markdown import DEFAULT_LIMIT
+    """`-o` and `--max-length`, shared by the commands with a pull-request comment (`diff`, `promote`, `plan`)."""
+    from wavecd.diff.comment import DEFAULT_LIMIT
 
     command = click.option(
         "--max-length",

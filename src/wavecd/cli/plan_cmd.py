@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from wavecd.cli.cluster_flags import cluster_options
+from wavecd.cli.diff_cmd import output_options
 from wavecd.cli.tree_cmd import root_options
 from wavecd.core import WavecdError
 
@@ -110,13 +111,17 @@ def print_text(plan: RolloutPlan) -> None:
     is_flag=True,
     help="With a cluster: plan a sync that deletes what is no longer rendered (automated.prune apps do anyway).",
 )
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def plan(request: TreeRequest, kubeconfig: Path | None, context: str | None, prune: bool, output: str) -> None:
+@output_options
+def plan(
+    request: TreeRequest, kubeconfig: Path | None, context: str | None, prune: bool, output: str, max_length: int
+) -> None:
     """Show the rollout `wavecd sync ROOT` would carry out, before it happens: the tree waves in order and,
     per app, its steps (phase and resource wave) with their objects in apply order — hooks, the namespace
     CreateNamespace=true adds, prune candidates — and what each object's step waits for (its kind's health
     check, a hook's completion). With a cluster (--kubeconfig or --context), each object says whether the
     sync would create, change or leave it unchanged (a server-side dry run, as `wavecd status` compares).
+    `-o markdown` is a pull-request comment: the tree waves as a summary table, one collapsible section per
+    app, cut to --max-length characters with a note saying what was cut.
 
     Exit status: 0 the plan is complete, 1 the cluster cannot be reached, 2 bad input (an app that fails to
     render is named and its steps left out)."""
@@ -134,6 +139,10 @@ def plan(request: TreeRequest, kubeconfig: Path | None, context: str | None, pru
         _fail(err)
     if output == "json":
         click.echo(json.dumps(result.to_json(), indent=2))
+    elif output == "markdown":
+        from wavecd.operations.plan_markdown import markdown_plan
+
+        click.echo(markdown_plan(result, max_length), nl=False)
     else:
         print_text(result)
     if result.errors:

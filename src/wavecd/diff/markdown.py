@@ -1,22 +1,19 @@
 """A tree diff as a pull-request comment: a summary table, then one collapsible section per app.
 
-GitHub refuses a comment over 65,536 characters, so the comment is cut to a limit: the summary always
-stays (its rows cut first if even they do not fit), sections are added whole while they fit, a section
-that does not fit is cut at an object boundary with its fences closed, and a note at the end names
-every app whose diff was cut or left out.
+The comment is cut to a limit as `diff.comment` cuts it (a section between two objects, so every fence
+closes); the summary's own rows are cut first if even they do not fit in half of it.
 """
 
 from __future__ import annotations
 
 import re
 
+from wavecd.diff.comment import DEFAULT_LIMIT, Section, fit_comment
 from wavecd.diff.tree_diff import AppDiff, ObjectChange, TreeDiff
 
 __all__ = ["DEFAULT_LIMIT", "markdown_report"]
 
-DEFAULT_LIMIT = 65536
 _TITLE = "## wavecd diff"
-_ROOM_FOR_NOTE = 600  # kept free for the closing note while sections are added
 
 
 def _wave(app: AppDiff) -> str:
@@ -69,7 +66,7 @@ def _object(obj: ObjectChange) -> str:
     return f"#### {obj.change}: {obj.label}\n\n{_fence(obj.diff)}\n"
 
 
-def _section_parts(app: AppDiff) -> tuple[str, list[str], str]:
+def _section_parts(app: AppDiff) -> tuple[str, tuple[str, ...], str]:
     notes: list[str] = []
     if app.wave_changed:
         notes.append(f"Tree wave {app.wave_before} → {app.wave_after}.")
@@ -80,12 +77,7 @@ def _section_parts(app: AppDiff) -> tuple[str, list[str], str]:
     head = f"<details><summary><b>{app.name}</b> ({app.kind}, {_status(app)})</summary>\n\n"
     if notes:
         head += "\n".join(notes) + "\n\n"
-    return head, [_object(obj) for obj in app.objects], "</details>\n"
-
-
-def _names(names: list[str], shown: int = 15) -> str:
-    more = len(names) - shown
-    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+    return head + "\n", tuple(_object(obj) + "\n" for obj in app.objects), "</details>\n"
 
 
 def markdown_report(diff: TreeDiff, limit: int = DEFAULT_LIMIT) -> str:
@@ -97,38 +89,5 @@ def markdown_report(diff: TreeDiff, limit: int = DEFAULT_LIMIT) -> str:
         rows.pop()
         cut_rows += 1
         summary = _summary(diff, [*rows, f"| … {cut_rows} more app(s) | | | | | | |"])
-    parts = [summary]
-    used = len(summary)
-    budget = limit - _ROOM_FOR_NOTE
-    cut: list[str] = []
-    dropped: list[str] = []
-    for app in diff.apps:
-        head, objects, tail = _section_parts(app)
-        if used + len(head) + len(tail) > budget:
-            dropped.append(app.name)
-            continue
-        section = [head]
-        size = len(head) + len(tail)
-        for index, obj in enumerate(objects):
-            if used + size + len(obj) > budget:
-                section.append(f"_{len(objects) - index} more object(s) cut to fit the comment._\n")
-                cut.append(app.name)
-                break
-            section.append(obj)
-            size += len(obj)
-        section.append(tail)
-        parts.append("\n".join(section))
-        used += size + len(section)
-    notes = []
-    if cut:
-        notes.append(f"cut short: {_names(cut)}")
-    if dropped:
-        notes.append(f"left out: {_names(dropped)}")
-    if notes:
-        parts.append(
-            f"⚠️ The diff is longer than {limit} characters. "
-            + "; ".join(notes)
-            + ". Run `wavecd diff` locally for the whole of it.\n"
-        )
-    text = "\n".join(parts)
-    return text if len(text) <= limit else text[: limit - 1] + "\n"
+    sections = [Section(app.name, *_section_parts(app)) for app in diff.apps]
+    return fit_comment(summary, sections, limit, what="diff", unit="object(s)", command="wavecd diff")

@@ -4,7 +4,7 @@
 import pytest
 from apps_support import REPO
 
-from wavecd.apps.directory_source import directory_objects, glob_match
+from wavecd.apps.directory_source import directory_objects_at, glob_match
 from wavecd.apps.errors import AppError
 from wavecd.apps.kinds import KindTable, crd_entries
 from wavecd.apps.model import DirectorySpec
@@ -14,11 +14,11 @@ FOLDER = REPO / "manifests"
 
 
 def names(objects):
-    return [(o["kind"], o["metadata"]["name"]) for o in objects]
+    return [(o["kind"], o["metadata"]["name"]) for _file, _line, o in objects]
 
 
 def test_not_recursive_by_default_and_only_yaml_yml_json():
-    assert names(directory_objects(FOLDER, None)) == [
+    assert names(directory_objects_at(FOLDER, None)) == [
         ("ConfigMap", "first"),
         ("ClusterRole", "reader"),
         ("Secret", "from-json"),
@@ -26,7 +26,7 @@ def test_not_recursive_by_default_and_only_yaml_yml_json():
 
 
 def test_recurse_walks_sub_folders_in_lexical_order():
-    assert names(directory_objects(FOLDER, DirectorySpec(recurse=True))) == [
+    assert names(directory_objects_at(FOLDER, DirectorySpec(recurse=True))) == [
         ("ConfigMap", "first"),
         ("ClusterRole", "reader"),
         ("Secret", "from-json"),
@@ -37,19 +37,19 @@ def test_recurse_walks_sub_folders_in_lexical_order():
 
 def test_include_and_exclude_are_globs_whose_star_crosses_folders():
     spec = DirectorySpec(recurse=True, include="*.yaml")
-    assert names(directory_objects(FOLDER, spec)) == [
+    assert names(directory_objects_at(FOLDER, spec)) == [
         ("ConfigMap", "first"),
         ("ClusterRole", "reader"),
         ("ServiceAccount", "deep"),
     ]
     spec = DirectorySpec(recurse=True, exclude="nested/*")
-    assert names(directory_objects(FOLDER, spec)) == [
+    assert names(directory_objects_at(FOLDER, spec)) == [
         ("ConfigMap", "first"),
         ("ClusterRole", "reader"),
         ("Secret", "from-json"),
     ]
     spec = DirectorySpec(recurse=True, include="{b.json,nested/c.yml}", exclude="*.yaml")
-    assert names(directory_objects(FOLDER, spec)) == [("Secret", "from-json"), ("Gadget", "nested")]
+    assert names(directory_objects_at(FOLDER, spec)) == [("Secret", "from-json"), ("Gadget", "nested")]
 
 
 @pytest.mark.parametrize(
@@ -68,28 +68,28 @@ def test_glob_match(pattern, name, matches):
 
 
 def test_dates_stay_strings():
-    assert directory_objects(FOLDER, None)[0]["data"]["created"] == "2024-01-02"
+    assert directory_objects_at(FOLDER, None)[0][2]["data"]["created"] == "2024-01-02"
 
 
 def test_a_json_file_holds_one_object(tmp_path):
     (tmp_path / "two.json").write_text('{"kind": "A"} {"kind": "B"}')
     with pytest.raises(AppError) as err:
-        directory_objects(tmp_path, None)
+        directory_objects_at(tmp_path, None)
     assert err.value.message == 'Found multiple objects in "two.json". Only single objects are allowed in JSON files.'
 
 
 def test_broken_yaml_is_an_error_only_when_it_looks_like_a_manifest(tmp_path):
     (tmp_path / "other.yaml").write_text("key: [unclosed\n")
-    assert directory_objects(tmp_path, None) == []
+    assert directory_objects_at(tmp_path, None) == []
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n")
     with pytest.raises(AppError) as err:
-        directory_objects(tmp_path, None)
+        directory_objects_at(tmp_path, None)
     assert err.value.message.startswith("failed to unmarshal manifest in cm.yaml")
     assert err.value.location.file == "cm.yaml"
 
 
 def test_destination_namespace_goes_on_namespaced_objects_and_off_cluster_scoped_ones():
-    objects = directory_objects(FOLDER, DirectorySpec(recurse=True))
+    objects = [obj for _file, _line, obj in directory_objects_at(FOLDER, DirectorySpec(recurse=True))]
     normalized, warnings = normalize_objects(objects, "dest", KindTable())
     assert [(o["kind"], o["metadata"].get("namespace")) for o in normalized] == [
         ("ConfigMap", "dest"),
@@ -146,3 +146,13 @@ def test_built_in_kinds_and_api_versions_of_kube_1_33():
     assert kinds.namespaced("example.com/v1", "Gadget") is None
     assert {"v1", "v1/Pod", "apps/v1", "apps/v1/Deployment", "networking.k8s.io/v1/Ingress"} <= set(kinds.api_versions)
     assert "batch/v1beta1" not in kinds.api_versions
+
+
+def test_each_object_keeps_the_file_and_line_it_was_read_at(tmp_path):
+    (tmp_path / "two.yaml").write_text(
+        "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\napiVersion: v1\n"
+        "kind: ConfigMap\nmetadata: {name: b}\n"
+    )
+    (tmp_path / "one.json").write_text('{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "c"}}')
+    found = [(file, line, obj["metadata"]["name"]) for file, line, obj in directory_objects_at(tmp_path, None)]
+    assert found == [("one.json", None, "c"), ("two.yaml", 2, "a"), ("two.yaml", 7, "b")]

@@ -4,7 +4,7 @@ placed by their own annotation, and the one CRD-order finding of the example."""
 import pytest
 
 from support.staging import GENERATED, SEED_TREE, WAVE_TABLE_ADDITIONS
-from wavecd.plan import crd_order_findings, plan_tree
+from wavecd.plan import plan_tree
 
 
 def _tree_waves() -> dict[int, set[str]]:
@@ -43,12 +43,3 @@ def test_every_application_has_its_own_plan(example_plan):
     kps = example_plan.app_plans["kube-prometheus-stack"]
     kinds = [t.kind for t in kps.tasks]
     assert kinds.index("CustomResourceDefinition") < kinds.index("Prometheus")
-
-
-def test_the_one_crd_order_finding(example_plan):
-    findings = crd_order_findings(example_plan)
-    assert [(f.app, f.wave, f.crd_app, f.crd_wave) for f in findings] == [
-        ("istiod-monitoring", -2, "kube-prometheus-stack", -1)
-    ]
-    assert "monitoring.coreos.com/ServiceMonitor" in findings[0].kinds
-    assert "istiod-monitoring (wave -2)" in findings[0].message

@@ -20,7 +20,7 @@ from typing import Any
 from wavecd.apps.errors import AppError
 from wavecd.apps.jsonnet_source import JsonnetContext, evaluate_jsonnet
 from wavecd.apps.model import DirectorySpec
-from wavecd.apps.yamldocs import load_objects
+from wavecd.apps.yamldocs import load_objects_at
 from wavecd.core import Location
 
 _MANIFEST_FILE = re.compile(r"^.*\.(yaml|yml|json|jsonnet)$")
@@ -89,7 +89,8 @@ def _files(app_path: Path, recurse: bool) -> list[Path]:
     return out
 
 
-def _read(path: Path, relative: str) -> list[dict[str, Any]]:
+def _read(path: Path, relative: str) -> list[tuple[int | None, dict[str, Any]]]:
+    """The file's objects, each with its 1-based first line (None for JSON: one object, the whole file)."""
     text = path.read_text(encoding="utf-8", errors="replace").lstrip("\ufeff")
     if path.name.endswith(".json"):
         try:
@@ -103,20 +104,22 @@ def _read(path: Path, relative: str) -> list[dict[str, Any]]:
             )
         if not isinstance(obj, dict):
             raise AppError(f'Failed to unmarshal "{path.name}": not an object', location=Location(file=relative))
-        return [obj]
+        return [(None, obj)]
     try:
-        return load_objects(text, relative)
+        return [(line, obj) for line, _part, obj in load_objects_at(text, relative)]
     except AppError:
         if "apiVersion:" in text and "kind:" in text and "metadata:" in text:
             raise
         return []
 
 
-def directory_objects(
+def directory_objects_at(
     app_path: Path, spec: DirectorySpec | None, jsonnet: JsonnetContext | None = None
-) -> list[dict[str, Any]]:
-    """Every object of the folder's manifest files, in walk order (`jsonnet`: the repository and build
-    environment `.jsonnet` files see; None: the folder is the repository, and no environment)."""
+) -> list[tuple[str, int | None, dict[str, Any]]]:
+    """Every object of the folder's manifest files, in walk order, with the file (relative to the folder) and
+    1-based line it was read at (no line for JSON and Jsonnet: the file is the object, or an evaluation's
+    result). `jsonnet`: the repository and build environment `.jsonnet` files see; None: the folder is the
+    repository, and no environment."""
     spec = spec or DirectorySpec()
     jsonnet = jsonnet or JsonnetContext(app_path, {})
     chosen: list[tuple[Path, str]] = []
@@ -130,7 +133,10 @@ def directory_objects(
             continue
         chosen.append((path, relative))
     evaluated = evaluate_jsonnet([f for f in chosen if f[0].name.endswith(".jsonnet")], app_path, spec.jsonnet, jsonnet)
-    objects: list[dict[str, Any]] = []
+    objects: list[tuple[str, int | None, dict[str, Any]]] = []
     for path, relative in chosen:
-        objects.extend(evaluated[relative] if relative in evaluated else _read(path, relative))
+        if relative in evaluated:
+            objects.extend((relative, None, obj) for obj in evaluated[relative])
+        else:
+            objects.extend((relative, line, obj) for line, obj in _read(path, relative))
     return objects

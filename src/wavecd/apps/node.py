@@ -10,6 +10,14 @@ from wavecd.apps.model import Application, Destination
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP
 
 
+def origin_key(obj: dict[str, Any]) -> tuple[str, str, str]:
+    """How `AppNode.origins` is keyed: an object's API group, kind and name (its namespace may be defaulted)."""
+    api_version = str(obj.get("apiVersion", ""))
+    metadata = obj.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return (api_version.rsplit("/", 1)[0] if "/" in api_version else "", str(obj.get("kind", "")), str(name or ""))
+
+
 def is_argo_object(obj: dict[str, Any]) -> bool:
     """An Application or ApplicationSet: the manifests that make the tree grow."""
     return obj.get("kind") in (APPLICATION, APPLICATION_SET) and str(obj.get("apiVersion", "")).startswith(
@@ -46,6 +54,8 @@ class AppNode:
     digest: str | None = None
     # a generated app: the generator kinds of its ApplicationSet's entries, as written (`matrix(git, clusters)`)
     generator: str | None = None
+    # where each rendered object was written, by (API group, kind, name): (repository-relative file, line)
+    origins: dict[tuple[str, str, str], tuple[str, int | None]] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -2,13 +2,17 @@
 
 Split in two so the expensive half can run in another process: `resolve_app` asks the resolver where
 every source is (cheap, I/O through `sources`) and yields a picklable `RenderJob`; `run_job` renders it
-(Helm or a manifest folder) and returns the objects in source order, before Argo CD's normalisation.
+(Helm or a manifest folder) and returns the objects in source order, before Argo CD's normalisation,
+each with its origin: the repository file (and line, for a plain YAML file) it came from, which `wavecd
+lint` names. Helm's origin is its `# Source:` framing, read from the part already split; a folder's is the
+file read. Kustomize and plugins yield no origin (the file declaring the app stands in).
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from wavecd.apps.build_env import build_env
-from wavecd.apps.directory_source import directory_objects
+from wavecd.apps.directory_source import directory_objects_at
 from wavecd.apps.errors import AppError
 from wavecd.apps.helm_dependencies import with_dependencies
 from wavecd.apps.helm_source import RenderSettings, helm_options, location_of, values_text
@@ -35,11 +39,15 @@ from wavecd.apps.plugin_source import discover_plugin, plugin_objects, select_pl
 from wavecd.apps.source_overrides import with_overrides
 from wavecd.apps.source_type import explicit_type, file_type
 from wavecd.apps.tool_run import ToolTimeout
-from wavecd.apps.yamldocs import load_objects
+from wavecd.apps.yamldocs import load_objects_at
 from wavecd.core import Location, WavecdError
 from wavecd.core.paths import lexically_inside
 from wavecd.helm.errors import RenderTimeLimitExceeded
 from wavecd.sources.boundary import check_file, check_folder
+
+# (file relative to its repository, 1-based line or None): where a rendered object was written
+Origin = tuple[str, int | None]
+_SOURCE = re.compile(r"^# Source: [^/\n]+/(.+)$", re.MULTILINE)
 
 
 class Resolver(Protocol):
@@ -88,6 +96,7 @@ class RenderJob:
 @dataclass
 class RenderOutput:
     objects: list[dict[str, Any]] = field(default_factory=list)
+    origins: list[Origin | None] = field(default_factory=list)  # one per object
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     error_location: str | None = None
@@ -201,7 +210,18 @@ def resolve_app(app: Application, resolver: Resolver, settings: RenderSettings) 
     return RenderJob(app, tuple(resolved), refs, settings)
 
 
-def _render_helm(job: RenderJob, item: ResolvedSource) -> list[dict[str, Any]]:
+Rendered = list[tuple[Origin | None, dict[str, Any]]]
+
+
+def _in_repository(item: ResolvedSource, relative: str) -> str | None:
+    """`relative` (to the app's folder) as a path in the app's repository; None for a chart from a registry."""
+    if item.label == "oci-chart" or item.app_path is None or item.repo_root is None:
+        return None
+    folder = item.app_path.relative_to(item.repo_root).as_posix()
+    return relative if folder == "." else f"{folder}/{relative}"
+
+
+def _render_helm(job: RenderJob, item: ResolvedSource) -> Rendered:
     from wavecd.helm.render import render_chart
 
     assert item.app_path is not None and item.repo_root is not None
@@ -215,9 +235,7 @@ def _render_helm(job: RenderJob, item: ResolvedSource) -> list[dict[str, Any]]:
     return _helm_run(job, item, render_chart, None)
 
 
-def _helm_run(
-    job: RenderJob, item: ResolvedSource, render_chart: Any, values_file: Path | None
-) -> list[dict[str, Any]]:
+def _helm_run(job: RenderJob, item: ResolvedSource, render_chart: Any, values_file: Path | None) -> Rendered:
     assert item.app_path is not None and item.repo_root is not None
     options = helm_options(
         job.app,
@@ -229,16 +247,23 @@ def _helm_run(
         values_file=values_file,
     )
     result = render_chart(str(item.chart_dir or item.app_path), options)
-    return load_objects(result.stdout, f"{item.source.chart or item.source.path} (rendered)")
+    rendered: Rendered = []
+    template: str | None = None  # a template yielding several documents frames only the first
+    for _line, part, obj in load_objects_at(result.stdout, f"{item.source.chart or item.source.path} (rendered)"):
+        framed = _SOURCE.search(part)
+        if framed is not None:
+            template = _in_repository(item, framed.group(1).rstrip("\r"))
+        rendered.append(((template, None) if template else None, obj))
+    return rendered
 
 
-def _render_tool(job: RenderJob, item: ResolvedSource) -> list[dict[str, Any]]:
+def _render_tool(job: RenderJob, item: ResolvedSource) -> Rendered:
     """A source rendered by something other than wavecd's Helm engine: kustomize, a plugin, a folder."""
     assert item.app_path is not None and item.repo_root is not None
     env = build_env(job.app, item.source, item.revision)
     if item.kind == "kustomize":
         settings = job.settings
-        return kustomize_objects(
+        built = kustomize_objects(
             KustomizeRun(
                 job.app,
                 item.source,
@@ -252,11 +277,14 @@ def _render_tool(job: RenderJob, item: ResolvedSource) -> list[dict[str, Any]]:
                 settings.helm_compat,
             )
         )
+        return [(None, obj) for obj in built]
     if item.kind == "plugin":
         plugin = next(p for p in job.settings.plugins if p.name == item.tool)
-        return plugin_objects(plugin, item.source, item.app_path, item.repo_root, env, job.settings)
+        generated = plugin_objects(plugin, item.source, item.app_path, item.repo_root, env, job.settings)
+        return [(None, obj) for obj in generated]
     jsonnet = JsonnetContext(item.repo_root, env, job.settings.timeout)
-    return directory_objects(item.app_path, item.source.directory, jsonnet)
+    read = directory_objects_at(item.app_path, item.source.directory, jsonnet)
+    return [((_in_repository(item, file) or file, line), obj) for file, line, obj in read]
 
 
 def _in_user_folders(text: str, job: RenderJob) -> str:
@@ -275,15 +303,14 @@ def run_job(job: RenderJob) -> RenderOutput:
         if item.kind == "ref":
             continue
         try:
-            if item.kind == "helm":
-                output.objects.extend(_render_helm(job, item))
-            else:
-                output.objects.extend(_render_tool(job, item))
+            rendered = _render_helm(job, item) if item.kind == "helm" else _render_tool(job, item)
+            output.objects.extend(obj for _origin, obj in rendered)
+            output.origins.extend(origin for origin, _obj in rendered)
         except WavecdError as err:
             where = _within(location_of(job.app, item.source), err)
             output.error = _in_user_folders("\n".join([err.message, *err.context]).rstrip(), job)
             output.cacheable = not isinstance(err, (RenderTimeLimitExceeded, ToolTimeout))
             output.error_location = str(where)
-            output.objects = []
+            output.objects, output.origins = [], []
             break
     return output

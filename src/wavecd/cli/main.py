@@ -14,6 +14,7 @@ import click
 _COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("wavecd.cli.diff_cmd", "diff"),
     "helm": ("wavecd.cli.helm_cmd", "helm"),
+    "lint": ("wavecd.cli.lint_cmd", "lint"),
     "plan": ("wavecd.cli.plan_cmd", "plan"),
     "promote": ("wavecd.cli.promote_cmd", "promote"),
     "render": ("wavecd.cli.render_cmd", "render"),

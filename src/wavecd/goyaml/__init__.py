@@ -17,7 +17,7 @@ Errors are `GoYamlError`, `GoJsonError`, `GoTomlError` (all `WavecdError`s) whos
 
 from wavecd.goyaml.errors import GoJsonError, GoTomlError, GoYamlError
 from wavecd.goyaml.head import ManifestHead, load_manifest_head
-from wavecd.goyaml.manifests import load_manifest, load_manifests
+from wavecd.goyaml.manifests import load_manifest, load_manifests, load_manifests_at
 from wavecd.goyaml.pretty import to_yaml_pretty
 from wavecd.goyaml.reader import load
 from wavecd.goyaml.writer import to_yaml
@@ -31,6 +31,7 @@ __all__ = [
     "load_manifest",
     "load_manifest_head",
     "load_manifests",
+    "load_manifests_at",
     "to_yaml",
     "to_yaml_pretty",
 ]

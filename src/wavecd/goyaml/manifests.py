@@ -23,6 +23,12 @@ def load_manifests(text: str) -> list[Any]:
     Raises GoYamlError with Go's text; go-yaml counts lines from the start of the part, the error's
     location from the start of `text`.
     """
+    return [value for _start, _part, value in load_manifests_at(text)]
+
+
+def load_manifests_at(text: str) -> list[tuple[int, str, Any]]:
+    """`load_manifests` with, for each value, the lines of `text` before its part and the part's text: where
+    a rendered object came from (a file's line, Helm's `# Source:` framing) at no second read."""
     values = []
     for start, part in split_documents_at(text):
         try:
@@ -32,7 +38,7 @@ def load_manifests(text: str) -> list[Any]:
                 e.location = Location(line=start + e.line)
             raise
         if value is not None:
-            values.append(value)
+            values.append((start, part, value))
     return values
 
 

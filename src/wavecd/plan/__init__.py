@@ -1,7 +1,6 @@
-"""Order and judgement as pure functions: one app's sync plan, the tree's global order, and lint findings."""
+"""Order as pure functions: one app's sync plan and the tree's global order (`wavecd lint` judges them)."""
 
 from wavecd.plan.app_plan import AppPlan, PlanOptions, Step, plan_app
-from wavecd.plan.crd_order import CrdOrderFinding, crd_order_findings
 from wavecd.plan.errors import PlanError
 from wavecd.plan.hooks import HookInfo, hook_info
 from wavecd.plan.kind_order import KIND_ORDER, kind_rank
@@ -15,7 +14,6 @@ Plan = TreePlan
 __all__ = [
     "KIND_ORDER",
     "AppPlan",
-    "CrdOrderFinding",
     "HookInfo",
     "Plan",
     "PlanError",
@@ -28,7 +26,6 @@ __all__ = [
     "TreePlan",
     "TreeWave",
     "app_sync_options",
-    "crd_order_findings",
     "hook_info",
     "kind_rank",
     "node_plan",

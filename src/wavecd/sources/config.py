@@ -142,6 +142,32 @@ class WebhookSettings:
         return dataclasses.replace(self, from_env=(), **values)
 
 
+LINT_LEVELS = ("error", "warning", "note")
+
+
+@dataclass(frozen=True)
+class LintEntry:
+    """One rule named in the `lint:` section (an ID or a slug, as written) and the line it is on, so that
+    `wavecd lint`, which knows the rules, can name the line of one it does not know. `value` is the level
+    of a `severity:` entry and "true"/"false" for a `policy:` toggle."""
+
+    rule: str
+    line: int | None
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    """The `lint:` section: rules turned off, severities changed, and the policy rules' toggles
+    (`policy.enabled` for the whole group, then per rule). Checked for shape here; rule names by `lint`."""
+
+    disable: tuple[LintEntry, ...] = ()
+    severity: tuple[LintEntry, ...] = ()
+    policy_enabled: bool = True
+    policy: tuple[LintEntry, ...] = ()
+    path: Path | None = None
+
+
 @dataclass(frozen=True)
 class WavecdConfig:
     path: Path | None = None
@@ -153,6 +179,7 @@ class WavecdConfig:
     webhook: WebhookSettings = WebhookSettings()
     kustomize: KustomizeSettings = KustomizeSettings()
     plugins: tuple[PluginConfig, ...] = ()
+    lint: LintSettings = LintSettings()
 
 
 def find_config(start: Path) -> Path | None:
@@ -311,10 +338,65 @@ def _plugin(item: Any, index: int, path: Path) -> PluginConfig:
     )
 
 
+def _node_line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _entries(node: yaml.Node | None) -> dict[str, yaml.Node]:
+    """A mapping node's values by their (string) keys; nothing for any other node."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): value for key, value in node.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _lint_fail(path: Path, node: yaml.Node | None, message: str) -> UserInputError:
+    line = _node_line(node)
+    return UserInputError(f"{path}:{line}: {message}", location=Location(file=str(path), line=line))
+
+
+def _lint_rules(node: yaml.Node | None, where: str, path: Path) -> tuple[LintEntry, ...]:
+    if not isinstance(node, yaml.SequenceNode) or not all(isinstance(n, yaml.ScalarNode) for n in node.value):
+        raise _lint_fail(path, node, f"{where} must be a list of rule IDs or slugs")
+    return tuple(LintEntry(str(item.value), _node_line(item)) for item in node.value)
+
+
+def _lint(node: yaml.Node | None, path: Path) -> LintSettings:
+    """`lint:` read from the composed document, so that every entry keeps its line."""
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
+        return LintSettings(path=path)
+    if not isinstance(node, yaml.MappingNode):
+        raise _lint_fail(path, node, "lint must be a mapping")
+    section = _entries(node)
+    for key, value in section.items():
+        if key not in ("disable", "severity", "policy"):
+            raise _lint_fail(path, value, f"lint: unknown key {key!r} (expected one of disable, severity, policy)")
+    disable = _lint_rules(section["disable"], "lint.disable", path) if "disable" in section else ()
+    severity = []
+    if "severity" in section and not isinstance(section["severity"], yaml.MappingNode):
+        raise _lint_fail(path, section["severity"], "lint.severity must be a mapping of rule to level")
+    for rule, level in _entries(section.get("severity")).items():
+        if not isinstance(level, yaml.ScalarNode) or level.value not in LINT_LEVELS:
+            raise _lint_fail(path, level, f"lint.severity.{rule} must be one of {', '.join(LINT_LEVELS)}")
+        severity.append(LintEntry(rule, _node_line(level), str(level.value)))
+    if "policy" in section and not isinstance(section["policy"], yaml.MappingNode):
+        raise _lint_fail(path, section["policy"], "lint.policy must be a mapping (enabled, or a rule: true/false)")
+    enabled, toggles = True, []
+    for rule, value in _entries(section.get("policy")).items():
+        if not isinstance(value, yaml.ScalarNode) or value.value not in ("true", "false"):
+            raise _lint_fail(path, value, f"lint.policy.{rule} must be true or false")
+        if rule == "enabled":
+            enabled = value.value == "true"
+        else:
+            toggles.append(LintEntry(rule, _node_line(value), str(value.value)))
+    return LintSettings(tuple(disable), tuple(severity), enabled, tuple(toggles), path)
+
+
 def load_config(path: Path) -> WavecdConfig:
     """Read and check a `wavecd.yaml`; paths in it are relative to its folder."""
     try:
-        data = yaml.load(path.read_text(), Loader=yaml.CSafeLoader) or {}
+        text = path.read_text()
+        data = yaml.load(text, Loader=yaml.CSafeLoader) or {}
+        lint_node = _entries(yaml.compose(text, Loader=yaml.CSafeLoader)).get("lint") if "lint" in data else None
     except OSError as err:
         raise UserInputError(f"cannot read {path}: {err.strerror}", location=Location(file=str(path))) from None
     except yaml.YAMLError as err:
@@ -376,4 +458,5 @@ def load_config(path: Path) -> WavecdConfig:
         _webhook(data.get("webhook"), path),
         _kustomize(data.get("kustomize"), path),
         plugins,
+        _lint(lint_node, path),
     )

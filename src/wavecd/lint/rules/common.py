@@ -1,0 +1,58 @@
+"""What several rule modules read of a tree: the apps in sync order, an object's metadata, its kind key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from wavecd.apps.node import AppNode
+from wavecd.lint.model import Finding, LintContext, ObjectRef, Severity
+
+__all__ = ["annotations_of", "finding", "kind_key", "metadata_of", "planned_apps"]
+
+
+def planned_apps(ctx: LintContext) -> Iterator[tuple[AppNode, int | None]]:
+    """Every Application in sync order with its tree wave (None for the root); rendered ones only."""
+    yield ctx.plan.root, None
+    for wave in ctx.plan.waves:
+        for app in wave.apps:
+            if not app.error:
+                yield app, wave.wave
+
+
+def metadata_of(obj: dict[str, Any]) -> dict[str, Any]:
+    found = obj.get("metadata")
+    return found if isinstance(found, dict) else {}
+
+
+def annotations_of(obj: dict[str, Any]) -> dict[str, Any]:
+    found = metadata_of(obj).get("annotations")
+    return found if isinstance(found, dict) else {}
+
+
+def kind_key(obj: dict[str, Any]) -> str:
+    """`group/Kind` ("/Kind" for the core group): how a CRD names the kind it serves."""
+    api_version = str(obj.get("apiVersion", ""))
+    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    return f"{group}/{obj.get('kind')}"
+
+
+def finding(
+    ctx: LintContext,
+    rule: str,
+    severity: Severity,
+    message: str,
+    app: AppNode,
+    wave: int | None,
+    obj: dict[str, Any] | None,
+) -> Finding:
+    """A finding about `obj` of `app` (or the app itself when `obj` is None), located for the user."""
+    return Finding(
+        rule,
+        severity,
+        message,
+        app=app.name,
+        wave=wave,
+        obj=ObjectRef.of(obj if obj is not None else app.obj),
+        location=ctx.locate(app, obj),
+    )

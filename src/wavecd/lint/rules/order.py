@@ -1,0 +1,192 @@
+"""Order rules (WCD1xx): what the tree's waves apply before what it needs.
+
+WCD101 covers every custom resource whose CustomResourceDefinition some app of the tree installs later —
+ServiceMonitors and PodMonitors included (issue 14's separate "monitoring CRD" rule is this one: the seed's
+istiod-monitoring at wave -2 before kube-prometheus-stack's CRDs at -1). Kinds no app of the tree defines
+are not judged: the cluster may serve them already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from wavecd.apps.node import AppNode
+from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP
+from wavecd.lint.model import Finding, LintContext, Rule, Severity
+from wavecd.lint.rules.common import finding, kind_key, metadata_of, planned_apps
+from wavecd.plan import app_sync_options
+from wavecd.plan.kind_order import kind_rank
+
+__all__ = ["RULES"]
+
+CRD_GROUP = "apiextensions.k8s.io"
+# Namespaces every cluster has: an object in one needs no app to create it.
+_BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+_PHASE_ORDER = {"PreSync": -1, "Sync": 0, "PostSync": 1, "SyncFail": 2}
+
+
+def crd_kind(obj: dict[str, Any]) -> str | None:
+    """`group/Kind` a CustomResourceDefinition serves, or None for any other object."""
+    if obj.get("kind") != "CustomResourceDefinition" or str(obj.get("apiVersion", "")).split("/")[0] != CRD_GROUP:
+        return None
+    found_spec = obj.get("spec")
+    spec = found_spec if isinstance(found_spec, dict) else {}
+    found_names = spec.get("names")
+    names = found_names if isinstance(found_names, dict) else {}
+    group, kind = spec.get("group"), names.get("kind")
+    return f"{group}/{kind}" if isinstance(group, str) and isinstance(kind, str) else None
+
+
+def _definers(ctx: LintContext) -> dict[str, tuple[int | None, AppNode]]:
+    """Each custom kind the tree defines, with the first app (in sync order) installing its CRD."""
+    found: dict[str, tuple[int | None, AppNode]] = {}
+    for app, wave in planned_apps(ctx):
+        for obj in app.manifests:
+            key = crd_kind(obj)
+            if key is not None and key not in found:
+                found[key] = (wave, app)
+    return found
+
+
+def _too_late(created: int | None, used: int | None) -> str | None:
+    """How an app at tree wave `created` comes too late for one at `used` (the root, None, comes first)."""
+    if (created if created is not None else -(2**63)) > (used if used is not None else -(2**63)):
+        return f"the later tree wave {created}"
+    if created == used and used is not None:
+        return f"the same tree wave {used}, synced at the same time"
+    return None
+
+
+def _across_apps(ctx: LintContext) -> Iterator[Finding]:
+    definers = _definers(ctx)
+    for app, wave in planned_apps(ctx):
+        for obj in app.manifests:
+            kind = kind_key(obj)
+            found = definers.get(kind)
+            if found is None or found[1] is app:
+                continue
+            crd_wave, crd_app = found
+            when = _too_late(crd_wave, wave)
+            if when is None:
+                continue
+            yield finding(
+                ctx,
+                "WCD101",
+                Severity.ERROR,
+                f"{kind.lstrip('/')} is applied in tree wave {wave}, but its CustomResourceDefinition comes from "
+                f"app {crd_app.name} in {when}: the apply fails until that app has synced",
+                app,
+                wave,
+                obj,
+            )
+
+
+def _within_app(ctx: LintContext) -> Iterator[Finding]:
+    """A CR whose CRD is in the same app at a later (phase, wave): Argo CD orders CRDs first only inside
+    one wave (kind order), so the CR's step fails its dry run."""
+    for app, wave in planned_apps(ctx):
+        plan = ctx.plan.app_plans.get(app.name)
+        if plan is None:
+            continue
+        crd_steps: dict[str, tuple[int, int, str]] = {}
+        for task in plan.tasks:
+            key = crd_kind(task.obj) if task.target is not None else None
+            if key is not None and key not in crd_steps:
+                crd_steps[key] = (_PHASE_ORDER.get(task.phase, 0), task.wave, f"{task.phase} wave {task.wave}")
+        for task in plan.tasks:
+            if task.target is None or kind_rank(task.kind) != 0:
+                continue
+            crd = crd_steps.get(kind_key(task.target))
+            if crd is None or crd[:2] <= (_PHASE_ORDER.get(task.phase, 0), task.wave):
+                continue
+            yield finding(
+                ctx,
+                "WCD101",
+                Severity.ERROR,
+                f"{kind_key(task.target).lstrip('/')} is applied in {task.phase} wave {task.wave} of its app, before "
+                f"its CustomResourceDefinition in {crd[2]} (CRDs come first only within one wave)",
+                app,
+                wave,
+                task.target,
+            )
+
+
+def _crd_after_custom_resource(ctx: LintContext) -> Iterator[Finding]:
+    yield from _across_apps(ctx)
+    yield from _within_app(ctx)
+
+
+def _creators(ctx: LintContext) -> dict[str, tuple[int | None, AppNode]]:
+    """Each namespace the tree creates (a Namespace object, or CreateNamespace=true) and its first creator."""
+    found: dict[str, tuple[int | None, AppNode]] = {}
+    for app, wave in planned_apps(ctx):
+        names = [str(metadata_of(o).get("name") or "") for o in app.manifests if o.get("kind") == "Namespace"]
+        creates = app.app is not None and app_sync_options(app.app.sync_policy.sync_options).create_namespace
+        if creates and app.destination is not None and app.destination.namespace:
+            names.append(app.destination.namespace)
+        for name in names:
+            found.setdefault(name, (wave, app))
+    return found
+
+
+def _is_argo_object(obj: dict[str, Any]) -> bool:
+    """Applications and ApplicationSets live in Argo CD's own namespace, which the tree does not create."""
+    return obj.get("kind") in (APPLICATION, APPLICATION_SET, "AppProject") and str(
+        obj.get("apiVersion", "")
+    ).startswith(f"{ARGO_GROUP}/")
+
+
+def _namespace_created_later(ctx: LintContext) -> Iterator[Finding]:
+    creators = _creators(ctx)
+    for app, wave in planned_apps(ctx):
+        for obj in app.manifests:
+            namespace = str(metadata_of(obj).get("namespace") or "")
+            if not namespace or namespace in _BUILT_IN_NAMESPACES or _is_argo_object(obj):
+                continue
+            found = creators.get(namespace)
+            if found is None:
+                yield finding(
+                    ctx,
+                    "WCD102",
+                    Severity.WARNING,
+                    f"namespace {namespace} is created by no app of the tree and not by CreateNamespace=true of "
+                    f"app {app.name}: the sync fails unless the cluster already has it",
+                    app,
+                    wave,
+                    obj,
+                )
+                continue
+            created_wave, creator = found
+            when = None if creator is app else _too_late(created_wave, wave)
+            if when is None:
+                continue
+            yield finding(
+                ctx,
+                "WCD102",
+                Severity.ERROR,
+                f"namespace {namespace} is created by app {creator.name} in {when}: the apply fails until it exists",
+                app,
+                wave,
+                obj,
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "WCD101",
+        "crd-after-custom-resource",
+        "order",
+        Severity.ERROR,
+        "A custom resource is applied before the app (or the wave of its own app) that installs its CRD.",
+        _crd_after_custom_resource,
+    ),
+    Rule(
+        "WCD102",
+        "namespace-created-later",
+        "order",
+        Severity.ERROR,
+        "A namespaced object's namespace is created in a later tree wave, or by no app at all.",
+        _namespace_created_later,
+    ),
+)

@@ -3,7 +3,8 @@
 WCD101 covers every custom resource whose CustomResourceDefinition some app of the tree installs later —
 ServiceMonitors and PodMonitors included (issue 14's separate "monitoring CRD" rule is this one: the seed's
 istiod-monitoring at wave -2 before kube-prometheus-stack's CRDs at -1). Kinds no app of the tree defines
-are not judged: the cluster may serve them already.
+are not judged: the cluster may serve them already. Inside one app there is nothing to find: gitops-engine's
+`adjustDeps` (`plan/order.py`) moves a CRD before its first custom resource, whatever their sync-waves.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
 from wavecd.lint.rules.common import finding, kind_key, metadata_of, planned_apps
 from wavecd.plan import app_sync_options
-from wavecd.plan.kind_order import kind_rank
 
 __all__ = ["RULES"]
 
 CRD_GROUP = "apiextensions.k8s.io"
 # Namespaces every cluster has: an object in one needs no app to create it.
 _BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
-_PHASE_ORDER = {"PreSync": -1, "Sync": 0, "PostSync": 1, "SyncFail": 2}
 
 
 def crd_kind(obj: dict[str, Any]) -> str | None:
@@ -80,41 +79,6 @@ def _across_apps(ctx: LintContext) -> Iterator[Finding]:
                 wave,
                 obj,
             )
-
-
-def _within_app(ctx: LintContext) -> Iterator[Finding]:
-    """A CR whose CRD is in the same app at a later (phase, wave): Argo CD orders CRDs first only inside
-    one wave (kind order), so the CR's step fails its dry run."""
-    for app, wave in planned_apps(ctx):
-        plan = ctx.plan.app_plans.get(app.name)
-        if plan is None:
-            continue
-        crd_steps: dict[str, tuple[int, int, str]] = {}
-        for task in plan.tasks:
-            key = crd_kind(task.obj) if task.target is not None else None
-            if key is not None and key not in crd_steps:
-                crd_steps[key] = (_PHASE_ORDER.get(task.phase, 0), task.wave, f"{task.phase} wave {task.wave}")
-        for task in plan.tasks:
-            if task.target is None or kind_rank(task.kind) != 0:
-                continue
-            crd = crd_steps.get(kind_key(task.target))
-            if crd is None or crd[:2] <= (_PHASE_ORDER.get(task.phase, 0), task.wave):
-                continue
-            yield finding(
-                ctx,
-                "WCD101",
-                Severity.ERROR,
-                f"{kind_key(task.target).lstrip('/')} is applied in {task.phase} wave {task.wave} of its app, before "
-                f"its CustomResourceDefinition in {crd[2]} (CRDs come first only within one wave)",
-                app,
-                wave,
-                task.target,
-            )
-
-
-def _crd_after_custom_resource(ctx: LintContext) -> Iterator[Finding]:
-    yield from _across_apps(ctx)
-    yield from _within_app(ctx)
 
 
 def _creators(ctx: LintContext) -> dict[str, tuple[int | None, AppNode]]:
@@ -178,8 +142,8 @@ RULES: tuple[Rule, ...] = (
         "crd-after-custom-resource",
         "order",
         Severity.ERROR,
-        "A custom resource is applied before the app (or the wave of its own app) that installs its CRD.",
-        _crd_after_custom_resource,
+        "A custom resource is applied before the app that installs its CRD.",
+        _across_apps,
     ),
     Rule(
         "WCD102",

@@ -249,3 +249,15 @@ def test_an_unknown_rule_in_wavecd_yaml_names_the_file_and_line(tmp_path):
     assert result.exit_code == 2
     line = len(config.read_text().splitlines())
     assert f"wavecd.yaml:{line}: lint.disable: unknown rule 'crd-befor-cr'" in result.stderr
+
+
+def test_wcd102_apps_sharing_a_namespace_each_with_create_namespace(tmp_path):
+    # every app of a wave creates the shared namespace itself (CreateNamespace=true): nothing races
+    write_repo(
+        tmp_path,
+        [
+            Child("one", [config_map("a", "team")], namespace="team"),
+            Child("two", [config_map("b", "team")], namespace="team"),
+        ],
+    )
+    assert found(lint(tmp_path, "--rule", "WCD102")[1], "WCD102") == []

@@ -81,15 +81,20 @@ def _across_apps(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
+def _created_by(app: AppNode) -> list[str]:
+    """The namespaces one app creates: its Namespace objects, and its destination's with CreateNamespace=true."""
+    names = [str(metadata_of(o).get("name") or "") for o in app.manifests if o.get("kind") == "Namespace"]
+    creates = app.app is not None and app_sync_options(app.app.sync_policy.sync_options).create_namespace
+    if creates and app.destination is not None and app.destination.namespace:
+        names.append(app.destination.namespace)
+    return names
+
+
 def _creators(ctx: LintContext) -> dict[str, tuple[int | None, AppNode]]:
-    """Each namespace the tree creates (a Namespace object, or CreateNamespace=true) and its first creator."""
+    """Each namespace the tree creates and its first creator (in sync order)."""
     found: dict[str, tuple[int | None, AppNode]] = {}
     for app, wave in planned_apps(ctx):
-        names = [str(metadata_of(o).get("name") or "") for o in app.manifests if o.get("kind") == "Namespace"]
-        creates = app.app is not None and app_sync_options(app.app.sync_policy.sync_options).create_namespace
-        if creates and app.destination is not None and app.destination.namespace:
-            names.append(app.destination.namespace)
-        for name in names:
+        for name in _created_by(app):
             found.setdefault(name, (wave, app))
     return found
 
@@ -104,9 +109,10 @@ def _is_argo_object(obj: dict[str, Any]) -> bool:
 def _namespace_created_later(ctx: LintContext) -> Iterator[Finding]:
     creators = _creators(ctx)
     for app, wave in planned_apps(ctx):
+        own = set(_created_by(app))
         for obj in app.manifests:
             namespace = str(metadata_of(obj).get("namespace") or "")
-            if not namespace or namespace in _BUILT_IN_NAMESPACES or _is_argo_object(obj):
+            if not namespace or namespace in own or namespace in _BUILT_IN_NAMESPACES or _is_argo_object(obj):
                 continue
             found = creators.get(namespace)
             if found is None:
@@ -122,7 +128,7 @@ def _namespace_created_later(ctx: LintContext) -> Iterator[Finding]:
                 )
                 continue
             created_wave, creator = found
-            when = None if creator is app else _too_late(created_wave, wave)
+            when = _too_late(created_wave, wave)
             if when is None:
                 continue
             yield finding(

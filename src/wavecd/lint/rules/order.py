@@ -9,7 +9,7 @@ are not judged: the cluster may serve them already. Inside one app there is noth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from wavecd.apps.node import AppNode
@@ -23,6 +23,8 @@ __all__ = ["RULES"]
 CRD_GROUP = "apiextensions.k8s.io"
 # Namespaces every cluster has: an object in one needs no app to create it.
 _BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+# what some app of the tree provides (a kind's CRD, a namespace) and the first app providing it, with its wave
+Providers = dict[str, tuple[int | None, AppNode]]
 
 
 def crd_kind(obj: dict[str, Any]) -> str | None:
@@ -37,7 +39,7 @@ def crd_kind(obj: dict[str, Any]) -> str | None:
     return f"{group}/{kind}" if isinstance(group, str) and isinstance(kind, str) else None
 
 
-def _definers(ctx: LintContext) -> dict[str, tuple[int | None, AppNode]]:
+def _definers(ctx: LintContext) -> Providers:
     """Each custom kind the tree defines, with the first app (in sync order) installing its CRD."""
     found: dict[str, tuple[int | None, AppNode]] = {}
     for app, wave in planned_apps(ctx):
@@ -57,28 +59,34 @@ def _too_late(created: int | None, used: int | None) -> str | None:
     return None
 
 
-def _across_apps(ctx: LintContext) -> Iterator[Finding]:
-    definers = _definers(ctx)
+def _too_early(
+    ctx: LintContext, providers: Providers, needs: Callable[[AppNode, dict[str, Any]], str | None]
+) -> Iterator[tuple[AppNode, int | None, dict[str, Any], AppNode, str]]:
+    """Each object whose need (a kind, a namespace) another app provides too late: (app, wave, object,
+    provider, how late). The one shape of WCD101 and WCD102."""
     for app, wave in planned_apps(ctx):
         for obj in app.manifests:
-            kind = kind_key(obj)
-            found = definers.get(kind)
+            need = needs(app, obj)
+            found = providers.get(need) if need is not None else None
             if found is None or found[1] is app:
                 continue
-            crd_wave, crd_app = found
-            when = _too_late(crd_wave, wave)
-            if when is None:
-                continue
-            yield finding(
-                ctx,
-                "WCD101",
-                Severity.ERROR,
-                f"{kind.lstrip('/')} is applied in tree wave {wave}, but its CustomResourceDefinition comes from "
-                f"app {crd_app.name} in {when}: the apply fails until that app has synced",
-                app,
-                wave,
-                obj,
-            )
+            when = _too_late(found[0], wave)
+            if when is not None:
+                yield app, wave, obj, found[1], when
+
+
+def _across_apps(ctx: LintContext) -> Iterator[Finding]:
+    for app, wave, obj, crd_app, when in _too_early(ctx, _definers(ctx), lambda _app, obj: kind_key(obj)):
+        yield finding(
+            ctx,
+            "WCD101",
+            Severity.ERROR,
+            f"{kind_key(obj).lstrip('/')} is applied in tree wave {wave}, but its CustomResourceDefinition comes "
+            f"from app {crd_app.name} in {when}: the apply fails until that app has synced",
+            app,
+            wave,
+            obj,
+        )
 
 
 def _created_by(app: AppNode) -> list[str]:
@@ -90,7 +98,7 @@ def _created_by(app: AppNode) -> list[str]:
     return names
 
 
-def _creators(ctx: LintContext) -> dict[str, tuple[int | None, AppNode]]:
+def _creators(ctx: LintContext) -> Providers:
     """Each namespace the tree creates and its first creator (in sync order)."""
     found: dict[str, tuple[int | None, AppNode]] = {}
     for app, wave in planned_apps(ctx):
@@ -106,16 +114,25 @@ def _is_argo_object(obj: dict[str, Any]) -> bool:
     ).startswith(f"{ARGO_GROUP}/")
 
 
+def _needed_namespace(obj: dict[str, Any], own: set[str]) -> str | None:
+    """The namespace `obj` needs that its own app (creating `own`) does not create; None: nothing to judge."""
+    namespace = str(metadata_of(obj).get("namespace") or "")
+    if not namespace or namespace in _BUILT_IN_NAMESPACES or _is_argo_object(obj) or namespace in own:
+        return None
+    return namespace
+
+
 def _namespace_created_later(ctx: LintContext) -> Iterator[Finding]:
     creators = _creators(ctx)
+    own = {app.name: set(_created_by(app)) for app, _wave in planned_apps(ctx)}
+
+    def needs(app: AppNode, obj: dict[str, Any]) -> str | None:
+        return _needed_namespace(obj, own[app.name])
+
     for app, wave in planned_apps(ctx):
-        own = set(_created_by(app))
         for obj in app.manifests:
-            namespace = str(metadata_of(obj).get("namespace") or "")
-            if not namespace or namespace in own or namespace in _BUILT_IN_NAMESPACES or _is_argo_object(obj):
-                continue
-            found = creators.get(namespace)
-            if found is None:
+            namespace = needs(app, obj)
+            if namespace is not None and namespace not in creators:
                 yield finding(
                     ctx,
                     "WCD102",
@@ -126,20 +143,10 @@ def _namespace_created_later(ctx: LintContext) -> Iterator[Finding]:
                     wave,
                     obj,
                 )
-                continue
-            created_wave, creator = found
-            when = _too_late(created_wave, wave)
-            if when is None:
-                continue
-            yield finding(
-                ctx,
-                "WCD102",
-                Severity.ERROR,
-                f"namespace {namespace} is created by app {creator.name} in {when}: the apply fails until it exists",
-                app,
-                wave,
-                obj,
-            )
+    for app, wave, obj, creator, when in _too_early(ctx, creators, needs):
+        namespace = str(metadata_of(obj).get("namespace"))
+        message = f"namespace {namespace} is created by app {creator.name} in {when}: the apply fails until it exists"
+        yield finding(ctx, "WCD102", Severity.ERROR, message, app, wave, obj)
 
 
 RULES: tuple[Rule, ...] = (

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 from click.testing import CliRunner, Result
 
+from support.gitops import Child, config_map, write_repo
 from support.paths import STAGING
 from wavecd.cli.main import main
 from wavecd.lint.model import Finding, Location, Severity
@@ -89,3 +90,13 @@ def test_an_unknown_rule_flag_is_a_usage_error():
     result = lint("--rule", "WCD999")
     assert result.exit_code == 2
     assert "--rule 'WCD999': unknown rule" in result.stderr
+
+
+def test_an_app_that_fails_to_render_is_named_and_exits_2(tmp_path):
+    write_repo(tmp_path, [Child("broken", [config_map("c")])])
+    app_file = tmp_path / "apps" / "broken.yaml"
+    app_file.write_text(app_file.read_text().replace("path: manifests/broken", "path: manifests/missing"))
+    result = CliRunner().invoke(main, ["lint", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 2
+    assert "Error: app broken failed to render" in result.stderr
+    assert "manifests/missing: app path does not exist" in result.stderr

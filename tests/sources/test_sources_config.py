@@ -102,3 +102,33 @@ def test_a_plugin_entry_in_argo_cds_shape(tmp_path):
     path.write_text("plugins:\n  - spec: {generate: {command: [x]}}\n")
     with pytest.raises(UserInputError, match=r"plugins\[0\]\.metadata\.name is required"):
         load_config(path)
+
+
+def test_the_lint_section_keeps_each_rule_with_its_line(tmp_path):
+    path = tmp_path / "wavecd.yaml"
+    path.write_text(
+        "root: root.yaml\nlint:\n  disable: [WCD206]\n  severity:\n    WCD202: note\n"
+        "  policy:\n    enabled: false\n    WCD401: true\n"
+    )
+    lint = load_config(path).lint
+    assert [(e.rule, e.line) for e in lint.disable] == [("WCD206", 3)]
+    assert [(e.rule, e.line, e.value) for e in lint.severity] == [("WCD202", 5, "note")]
+    assert lint.policy_enabled is False
+    assert [(e.rule, e.line, e.value) for e in lint.policy] == [("WCD401", 8, "true")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lint:\n  disabled: [WCD101]\n", ":2: lint: unknown key 'disabled'"),
+        ("lint:\n  severity:\n    WCD101: fatal\n", ":3: lint.severity.WCD101 must be one of error, warning, note"),
+        ("lint:\n  disable: WCD101\n", ":2: lint.disable must be a list"),
+        ("lint:\n  policy:\n    enabled: maybe\n", ":3: lint.policy.enabled must be true or false"),
+    ],
+)
+def test_a_bad_lint_section_names_the_file_and_line(tmp_path, text, message):
+    path = tmp_path / "wavecd.yaml"
+    path.write_text(text)
+    with pytest.raises(UserInputError) as err:
+        load_config(path)
+    assert err.value.message.startswith(str(path)) and message in err.value.message

@@ -110,7 +110,7 @@ def test_wcd102_passes_with_an_earlier_namespace_or_create_namespace(tmp_path):
 
 
 def _appset(strategy: dict[str, Any] | None) -> dict[str, Any]:
-    template = application("'{{name}}'", "manifests/{{name}}", namespace="apps", repo=REPO_URL)
+    template = application("{{name}}", "manifests/{{name}}", namespace="apps", repo=REPO_URL)
     template["metadata"] = {"name": "{{name}}", "annotations": {"argocd.argoproj.io/sync-wave": "{{wave}}"}}
     spec: dict[str, Any] = {
         "generators": [{"list": {"elements": [{"name": "one", "wave": "1"}, {"name": "two", "wave": "2"}]}}],

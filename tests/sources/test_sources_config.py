@@ -42,14 +42,18 @@ def test_unmapped_repository_says_how_to_map_it():
     [
         ("repositories: {url: x}\n", "repositories must be a list"),
         ("root: [\n", "not valid YAML"),
+        ("lint:\n  disabled: [WCD101]\n", ":2: lint: unknown key 'disabled'"),
+        ("lint:\n  severity:\n    WCD101: fatal\n", ":3: lint.severity.WCD101 must be one of error, warning, note"),
+        ("lint:\n  disable: WCD101\n", ":2: lint.disable must be a list"),
+        ("lint:\n  policy:\n    enabled: maybe\n", ":3: lint.policy.enabled must be true or false"),
     ],
 )
 def test_bad_config_gives_a_clear_error_naming_the_file(tmp_path, text, message):
     path = tmp_path / "wavecd.yaml"
     path.write_text(text)
-    with pytest.raises(UserInputError, match=message) as err:
+    with pytest.raises(UserInputError) as err:
         load_config(path)
-    assert str(path) in err.value.message
+    assert str(path) in err.value.message and message in err.value.message
 
 
 def test_helm_42_is_a_render_mode(tmp_path):
@@ -115,20 +119,3 @@ def test_the_lint_section_keeps_each_rule_with_its_line(tmp_path):
     assert [(e.rule, e.line, e.value) for e in lint.severity] == [("WCD202", 5, "note")]
     assert lint.policy_enabled is False
     assert [(e.rule, e.line, e.value) for e in lint.policy] == [("WCD401", 8, "true")]
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("lint:\n  disabled: [WCD101]\n", ":2: lint: unknown key 'disabled'"),
-        ("lint:\n  severity:\n    WCD101: fatal\n", ":3: lint.severity.WCD101 must be one of error, warning, note"),
-        ("lint:\n  disable: WCD101\n", ":2: lint.disable must be a list"),
-        ("lint:\n  policy:\n    enabled: maybe\n", ":3: lint.policy.enabled must be true or false"),
-    ],
-)
-def test_a_bad_lint_section_names_the_file_and_line(tmp_path, text, message):
-    path = tmp_path / "wavecd.yaml"
-    path.write_text(text)
-    with pytest.raises(UserInputError) as err:
-        load_config(path)
-    assert err.value.message.startswith(str(path)) and message in err.value.message

@@ -13,7 +13,7 @@ import pytest
 from apps_support import FolderResolver
 
 from wavecd.apps.digest import job_digest
-from wavecd.apps.directory_source import directory_objects
+from wavecd.apps.directory_source import directory_objects_at
 from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.model import parse_application
 from wavecd.apps.render_app import resolve_app, run_job
@@ -91,8 +91,8 @@ def test_a_python_file_in_the_app_folder_never_runs(tmp_path):
     `json.py` there must not be imported in place of the standard library's."""
     (tmp_path / "json.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').close()\nraise SystemExit(1)\n")
     (tmp_path / "cm.jsonnet").write_text("{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'safe'}}")
-    assert directory_objects(tmp_path, None) == [
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "safe"}}
+    assert directory_objects_at(tmp_path, None) == [
+        ("cm.jsonnet", None, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "safe"}})
     ]
     assert not (tmp_path / "ran").exists()
 

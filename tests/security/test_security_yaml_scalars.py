@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from wavecd.apps.directory_source import directory_objects
+from wavecd.apps.directory_source import directory_objects_at
 from wavecd.apps.errors import AppError
 from wavecd.apps.yamldocs import load_objects
 
@@ -133,5 +133,5 @@ def test_a_directory_source_keeps_a_time_a_string(tmp_path):
     (tmp_path / "cron.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cron\ndata:\n  at: 10:30\n"
     )
-    [config_map] = directory_objects(tmp_path, None)
+    [(_file, _line, config_map)] = directory_objects_at(tmp_path, None)
     assert config_map["data"] == {"at": "10:30"}

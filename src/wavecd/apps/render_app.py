@@ -213,12 +213,13 @@ def resolve_app(app: Application, resolver: Resolver, settings: RenderSettings) 
 Rendered = list[tuple[Origin | None, dict[str, Any]]]
 
 
-def _in_repository(item: ResolvedSource, relative: str) -> str | None:
-    """`relative` (to the app's folder) as a path in the app's repository; None for a chart from a registry."""
+def _repository_prefix(item: ResolvedSource) -> str | None:
+    """What turns a path relative to the app's folder into one relative to its repository (`""` or
+    `folder/`); None for a chart from a registry, which is in no repository of the user's."""
     if item.label == "oci-chart" or item.app_path is None or item.repo_root is None:
         return None
     folder = item.app_path.relative_to(item.repo_root).as_posix()
-    return relative if folder == "." else f"{folder}/{relative}"
+    return "" if folder == "." else f"{folder}/"
 
 
 def _render_helm(job: RenderJob, item: ResolvedSource) -> Rendered:
@@ -248,11 +249,12 @@ def _helm_run(job: RenderJob, item: ResolvedSource, render_chart: Any, values_fi
     )
     result = render_chart(str(item.chart_dir or item.app_path), options)
     rendered: Rendered = []
+    prefix = _repository_prefix(item)
     template: str | None = None  # a template yielding several documents frames only the first
     for _line, part, obj in load_objects_at(result.stdout, f"{item.source.chart or item.source.path} (rendered)"):
-        framed = _SOURCE.search(part)
-        if framed is not None:
-            template = _in_repository(item, framed.group(1).rstrip("\r"))
+        framed = _SOURCE.search(part) if prefix is not None else None
+        if prefix is not None and framed is not None:
+            template = prefix + framed.group(1).rstrip("\r")
         rendered.append(((template, None) if template else None, obj))
     return rendered
 
@@ -284,7 +286,8 @@ def _render_tool(job: RenderJob, item: ResolvedSource) -> Rendered:
         return [(None, obj) for obj in generated]
     jsonnet = JsonnetContext(item.repo_root, env, job.settings.timeout)
     read = directory_objects_at(item.app_path, item.source.directory, jsonnet)
-    return [((_in_repository(item, file) or file, line), obj) for file, line, obj in read]
+    prefix = _repository_prefix(item) or ""
+    return [((prefix + file, line), obj) for file, line, obj in read]
 
 
 def _in_user_folders(text: str, job: RenderJob) -> str:

@@ -261,3 +261,18 @@ def test_wcd102_apps_sharing_a_namespace_each_with_create_namespace(tmp_path):
         ],
     )
     assert found(lint(tmp_path, "--rule", "WCD102")[1], "WCD102") == []
+
+
+def test_wcd204_on_an_application_an_applicationset_generates(tmp_path):
+    write_repo(tmp_path, [])
+    appset = _appset(None)
+    appset["spec"]["generators"][0]["list"]["elements"][1]["wave"] = "2.5"
+    write_files(tmp_path, {"apps/set.yaml": appset, "manifests/one/a.yaml": config_map("a")})
+    write_files(tmp_path, {"manifests/two/b.yaml": config_map("b")})
+    [f] = found(lint(tmp_path, "--rule", "WCD204")[1], "WCD204")
+    assert (f["app"], f["object"]["kind"], f["object"]["name"], f["file"]) == (
+        "services",
+        "Application",
+        "two",
+        "apps/set.yaml",
+    )

@@ -26,7 +26,7 @@ from wavecd.common import (
 )
 from wavecd.core.goatoi import go_atoi
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
-from wavecd.lint.rules.common import annotations_of, finding, kind_key, metadata_of, planned_apps
+from wavecd.lint.rules.common import annotations_of, finding, kind_key, metadata_of, planned_apps, rendered_objects
 from wavecd.plan import app_sync_options, resource_sync_options
 from wavecd.plan.annotations import csv_values
 from wavecd.plan.hooks import HOOK_TYPES
@@ -191,28 +191,27 @@ def _unknown_options(ctx: LintContext) -> Iterator[Finding]:
         if app.app is not None:
             unknown = app_sync_options(app.app.sync_policy.sync_options).unknown
             yield from _option_findings(ctx, app, wave, None, unknown, "syncPolicy.syncOptions")
-        for obj in app.manifests:
-            yield from _argo_annotations(ctx, app, wave, obj)
+    for app, wave, obj in rendered_objects(ctx):
+        yield from _argo_annotations(ctx, app, wave, obj)
 
 
 def _wave_not_integer(ctx: LintContext) -> Iterator[Finding]:
-    for app, wave in planned_apps(ctx):
-        for obj in app.manifests:
-            value = annotations_of(obj).get(SYNC_WAVE)
-            if value is None or go_atoi(value) is not None:
-                continue
-            weight = annotations_of(obj).get(HELM_HOOK_WEIGHT)
-            fallback = f"its {HELM_HOOK_WEIGHT} {weight}" if go_atoi(weight) is not None else "wave 0"
-            yield finding(
-                ctx,
-                "WCD204",
-                Severity.ERROR,
-                f"sync-wave {str(value)!r} is not an integer: Argo CD reads it with Go's strconv.Atoi "
-                f"(gitops-engine syncwaves.Wave), which refuses it, and silently uses {fallback} instead",
-                app,
-                wave,
-                obj,
-            )
+    for app, wave, obj in rendered_objects(ctx):
+        value = annotations_of(obj).get(SYNC_WAVE)
+        if value is None or go_atoi(value) is not None:
+            continue
+        weight = annotations_of(obj).get(HELM_HOOK_WEIGHT)
+        fallback = f"its {HELM_HOOK_WEIGHT} {weight}" if go_atoi(weight) is not None else "wave 0"
+        yield finding(
+            ctx,
+            "WCD204",
+            Severity.ERROR,
+            f"sync-wave {str(value)!r} is not an integer: Argo CD reads it with Go's strconv.Atoi "
+            f"(gitops-engine syncwaves.Wave), which refuses it, and silently uses {fallback} instead",
+            app,
+            wave,
+            obj,
+        )
 
 
 def _object_key(obj: dict[str, Any]) -> tuple[str, str, str, str]:

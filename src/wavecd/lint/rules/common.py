@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from wavecd.apps.node import AppNode
+from wavecd.common import APPLICATION_SET
 from wavecd.lint.model import Finding, LintContext, ObjectRef, Severity
 
-__all__ = ["annotations_of", "finding", "kind_key", "metadata_of", "planned_apps"]
+__all__ = ["annotations_of", "finding", "kind_key", "metadata_of", "planned_apps", "rendered_objects"]
 
 
 def planned_apps(ctx: LintContext) -> Iterator[tuple[AppNode, int | None]]:
@@ -18,6 +19,19 @@ def planned_apps(ctx: LintContext) -> Iterator[tuple[AppNode, int | None]]:
         for app in wave.apps:
             if not app.error:
                 yield app, wave.wave
+
+
+def rendered_objects(ctx: LintContext) -> Iterator[tuple[AppNode, int | None, dict[str, Any]]]:
+    """Every object the tree renders, with its app and tree wave: the Applications' manifests in sync order,
+    the root Application itself (no parent renders it), then what each ApplicationSet generates."""
+    yield ctx.plan.root, None, ctx.plan.root.obj
+    for app, wave in planned_apps(ctx):
+        for obj in app.manifests:
+            yield app, wave, obj
+    for node in ctx.tree.nodes:
+        if node.kind == APPLICATION_SET and not node.error:
+            for obj in node.manifests:
+                yield node, None, obj
 
 
 def metadata_of(obj: dict[str, Any]) -> dict[str, Any]:

@@ -155,6 +155,8 @@ def _option_findings(
 
 def _argo_annotations(ctx: LintContext, app: AppNode, wave: int | None, obj: dict[str, Any]) -> Iterator[Finding]:
     annotations = annotations_of(obj)
+    if not annotations:
+        return
     for key in annotations:
         if str(key).startswith(ARGO_PREFIX) and key not in KNOWN_ANNOTATIONS:
             yield finding(
@@ -279,7 +281,10 @@ def _helm_hook_messages(annotations: dict[str, str]) -> list[str]:
 def _helm_hooks(ctx: LintContext) -> Iterator[Finding]:
     for app, wave in planned_apps(ctx):
         for obj in app.manifests:
-            annotations = {str(k): str(v) for k, v in annotations_of(obj).items()}
+            found = annotations_of(obj)
+            if not found:
+                continue
+            annotations = {str(k): str(v) for k, v in found.items()}
             for message in _helm_hook_messages(annotations):
                 yield finding(ctx, "WCD206", Severity.WARNING, message, app, wave, obj)
 

@@ -100,3 +100,30 @@ def test_an_app_that_fails_to_render_is_named_and_exits_2(tmp_path):
     assert result.exit_code == 2
     assert "Error: app broken failed to render" in result.stderr
     assert "manifests/missing: app path does not exist" in result.stderr
+
+
+def test_sarif_region_and_github_line_for_a_plain_yaml_file(tmp_path):
+    bad = config_map("c", annotations={"argocd.argoproj.io/sync-wave": "soon"})
+    write_repo(tmp_path, [Child("app", [config_map("first"), bad])])
+    sarif = json.loads(CliRunner().invoke(main, ["lint", str(tmp_path), "--no-cache", "-o", "sarif"]).stdout)
+    jsonschema.validate(sarif, json.loads(SCHEMA.read_text()))
+    [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "WCD204"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "manifests/app/all.yaml"
+    line = location["region"]["startLine"]
+    document = (tmp_path / "manifests/app/all.yaml").read_text().splitlines()[line - 1 :]
+    assert line > 1 and document[0] == "apiVersion: v1"
+    assert "  name: c" in document[: document.index("---") if "---" in document else None]
+    github = CliRunner().invoke(main, ["lint", str(tmp_path), "--no-cache", "-o", "github", "--rule", "WCD204"])
+    assert github.stdout.startswith(
+        f"::error file=manifests/app/all.yaml,line={line},title=WCD204::app ConfigMap/apps/c:"
+    )
+
+
+def test_a_policy_toggle_must_name_a_policy_rule(tmp_path):
+    write_repo(tmp_path, [Child("app", [config_map("c")])])
+    config = tmp_path / "wavecd.yaml"
+    config.write_text(config.read_text() + "lint:\n  policy:\n    WCD101: false\n")
+    result = CliRunner().invoke(main, ["lint", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 2
+    assert "lint.policy: WCD101 is not a policy rule (use lint.disable)" in result.stderr

@@ -170,7 +170,11 @@ def test_wcd203_misspelt_sync_options_and_annotations_get_a_suggestion(tmp_path)
         "'CreateNamespace=ture' in syncPolicy.syncOptions (did you mean CreateNamespace=true?)" in m for m in messages
     )
     assert any("argocd.argoproj.io/sync-wav (did you mean argocd.argoproj.io/sync-wave?)" in m for m in messages)
-    assert len(messages) == 2  # Prune=flase is a value Argo CD reads by prefix, not an unknown option
+    # Argo CD reads Prune= by prefix: `flase` is neither `false` nor `confirm`, so pruning stays on
+    assert any(
+        "'Prune=flase' in annotation argocd.argoproj.io/sync-options (did you mean Prune=false?)" in m for m in messages
+    )
+    assert len(messages) == 3
     good = config_map(
         "c", annotations={"argocd.argoproj.io/sync-wave": "1", "argocd.argoproj.io/sync-options": "PruneLast=true"}
     )

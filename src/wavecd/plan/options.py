@@ -38,7 +38,7 @@ KNOWN_FLAGS = frozenset(
         "ClientSideApplyMigration=false",
     }
 )
-_VALUED = ("Prune", "Delete", "PrunePropagationPolicy")
+VALUED = ("Prune", "Delete", "PrunePropagationPolicy")  # options Argo CD reads by prefix, value after `=`
 PROPAGATION_POLICIES = ("background", "foreground", "orphan")  # controller/sync.go checks them in this order
 
 
@@ -108,7 +108,7 @@ class SyncOptions:
 
     @property
     def unknown(self) -> tuple[str, ...]:
-        return tuple(o for o in self.raw if o not in KNOWN_FLAGS and not any(o.startswith(k + "=") for k in _VALUED))
+        return tuple(o for o in self.raw if o not in KNOWN_FLAGS and not any(o.startswith(k + "=") for k in VALUED))
 
 
 def app_sync_options(values: Iterable[object] | None, where: Location | None = None) -> SyncOptions:

@@ -30,7 +30,7 @@ from wavecd.lint.rules.common import annotations_of, finding, kind_key, metadata
 from wavecd.plan import app_sync_options, resource_sync_options
 from wavecd.plan.annotations import csv_values
 from wavecd.plan.hooks import HOOK_TYPES
-from wavecd.plan.options import KNOWN_FLAGS, PROPAGATION_POLICIES
+from wavecd.plan.options import KNOWN_FLAGS, PROPAGATION_POLICIES, VALUED, SyncOptions
 
 __all__ = ["RULES"]
 
@@ -64,6 +64,8 @@ _SPELLED_OPTIONS = (
     "Prune=confirm",
     "Delete=false",
     "Delete=confirm",
+    "Prune=true",
+    "Delete=true",
     *(f"PrunePropagationPolicy={p}" for p in PROPAGATION_POLICIES),
 )
 _IGNORED_HELM_HOOKS = ("pre-rollback", "post-rollback", "test", "test-success", "test-failure")
@@ -137,10 +139,18 @@ def _app_health(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
+def _unknown(options: SyncOptions) -> tuple[str, ...]:
+    """Options Argo CD does not know, and valued ones (`Prune=`, `Delete=`, `PrunePropagationPolicy=`) whose
+    value it never compares with: `Prune=flase` is read by prefix, matches neither `false` nor `confirm`,
+    and so leaves pruning on without a word."""
+    valued = tuple(o for o in options.raw if o.split("=", 1)[0] in VALUED and o not in _SPELLED_OPTIONS)
+    return (*options.unknown, *valued)
+
+
 def _option_findings(
-    ctx: LintContext, app: AppNode, wave: int | None, obj: dict[str, Any] | None, unknown: tuple[str, ...], where: str
+    ctx: LintContext, app: AppNode, wave: int | None, obj: dict[str, Any] | None, options: SyncOptions, where: str
 ) -> Iterator[Finding]:
-    for option in unknown:
+    for option in _unknown(options):
         yield finding(
             ctx,
             "WCD203",
@@ -170,9 +180,7 @@ def _argo_annotations(ctx: LintContext, app: AppNode, wave: int | None, obj: dic
             )
     strings = {str(k): str(v) for k, v in annotations.items()}
     if SYNC_OPTIONS in strings:
-        yield from _option_findings(
-            ctx, app, wave, obj, resource_sync_options(strings).unknown, f"annotation {SYNC_OPTIONS}"
-        )
+        yield from _option_findings(ctx, app, wave, obj, resource_sync_options(strings), f"annotation {SYNC_OPTIONS}")
     for key, known in ((HOOK, HOOK_TYPES), (HOOK_DELETE_POLICY, frozenset(HookDeletePolicy))):
         for value in csv_values(strings, key):
             if value not in known:
@@ -191,8 +199,8 @@ def _argo_annotations(ctx: LintContext, app: AppNode, wave: int | None, obj: dic
 def _unknown_options(ctx: LintContext) -> Iterator[Finding]:
     for app, wave in planned_apps(ctx):
         if app.app is not None:
-            unknown = app_sync_options(app.app.sync_policy.sync_options).unknown
-            yield from _option_findings(ctx, app, wave, None, unknown, "syncPolicy.syncOptions")
+            options = app_sync_options(app.app.sync_policy.sync_options)
+            yield from _option_findings(ctx, app, wave, None, options, "syncPolicy.syncOptions")
     for app, wave, obj in rendered_objects(ctx):
         yield from _argo_annotations(ctx, app, wave, obj)
 

@@ -118,12 +118,3 @@ def test_sarif_region_and_github_line_for_a_plain_yaml_file(tmp_path):
     assert github.stdout.startswith(
         f"::error file=manifests/app/all.yaml,line={line},title=WCD204::app ConfigMap/apps/c:"
     )
-
-
-def test_a_policy_toggle_must_name_a_policy_rule(tmp_path):
-    write_repo(tmp_path, [Child("app", [config_map("c")])])
-    config = tmp_path / "wavecd.yaml"
-    config.write_text(config.read_text() + "lint:\n  policy:\n    WCD101: false\n")
-    result = CliRunner().invoke(main, ["lint", str(tmp_path), "--no-cache"])
-    assert result.exit_code == 2
-    assert "lint.policy: WCD101 is not a policy rule (use lint.disable)" in result.stderr

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -245,14 +246,21 @@ def test_wavecd_yaml_disables_and_changes_severity(tmp_path):
     assert "WCD202" not in doc["summary"]["rules"]
 
 
-def test_an_unknown_rule_in_wavecd_yaml_names_the_file_and_line(tmp_path):
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("lint:\n  disable:\n    - WCD101\n    - crd-befor-cr\n", "lint.disable: unknown rule 'crd-befor-cr'"),
+        ("lint:\n  policy:\n    WCD101: false\n", "lint.policy: WCD101 is not a policy rule (use lint.disable)"),
+    ],
+)
+def test_a_bad_rule_in_wavecd_yaml_names_the_file_and_line(tmp_path, section, message):
     write_repo(tmp_path, [Child("app", [config_map("c")])])
     config = tmp_path / "wavecd.yaml"
-    config.write_text(config.read_text() + "lint:\n  disable:\n    - WCD101\n    - crd-befor-cr\n")
+    config.write_text(config.read_text() + section)
     result = CliRunner().invoke(main, ["lint", str(tmp_path), "--no-cache"])
     assert result.exit_code == 2
     line = len(config.read_text().splitlines())
-    assert f"wavecd.yaml:{line}: lint.disable: unknown rule 'crd-befor-cr'" in result.stderr
+    assert f"wavecd.yaml:{line}: {message}" in result.stderr
 
 
 def test_wcd102_apps_sharing_a_namespace_each_with_create_namespace(tmp_path):

@@ -73,6 +73,14 @@ def test_wcd101_passes_when_the_crd_app_comes_first(tmp_path):
     assert code == 0 and found(doc, "WCD101") == []
 
 
+def test_wcd101_warns_of_a_custom_resource_no_crd_serves(tmp_path):
+    write_repo(tmp_path, [Child("gadgets", [custom("example.com", "Gadget", "g")])])
+    code, doc = lint(tmp_path, "--rule", "WCD101")
+    [f] = found(doc, "WCD101")
+    assert code == 0 and (f["severity"], f["app"], f["object"]["kind"]) == ("warning", "gadgets", "Gadget")
+    assert "no app of the tree installs the CustomResourceDefinition of example.com/Gadget" in f["message"]
+
+
 def test_wcd101_not_within_one_app_because_argo_cd_hoists_the_crd(tmp_path):
     # gitops-engine's adjustDeps moves the CRD (wave 5) before its first custom resource (wave 0)
     objects = [custom("example.com", "Widget", "w", wave=0), crd("example.com", "Widget", "widgets", wave=5)]

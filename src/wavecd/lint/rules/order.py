@@ -2,9 +2,10 @@
 
 WCD101 covers every custom resource whose CustomResourceDefinition some app of the tree installs later —
 ServiceMonitors and PodMonitors included (issue 14's separate "monitoring CRD" rule is this one: the seed's
-istiod-monitoring at wave -2 before kube-prometheus-stack's CRDs at -1). Kinds no app of the tree defines
-are not judged: the cluster may serve them already. Inside one app there is nothing to find: gitops-engine's
-`adjustDeps` (`plan/order.py`) moves a CRD before its first custom resource, whatever their sync-waves.
+istiod-monitoring at wave -2 before kube-prometheus-stack's CRDs at -1). A kind neither Kubernetes nor the
+tree serves is a warning: the cluster may have its CRD already. Inside one app there is nothing to find:
+gitops-engine's `adjustDeps` (`plan/order.py`) moves a CRD before its first custom resource, whatever their
+sync-waves.
 """
 
 from __future__ import annotations
@@ -73,6 +74,29 @@ def _too_early(
             when = _too_late(found[0], wave)
             if when is not None:
                 yield app, wave, obj, found[1], when
+
+
+def _without_crd(ctx: LintContext) -> Iterator[Finding]:
+    """Custom resources of a kind neither Kubernetes nor any CRD of the tree serves."""
+    for app, wave in planned_apps(ctx):
+        for obj in app.manifests:
+            if ctx.tree.kinds.namespaced(str(obj.get("apiVersion", "")), str(obj.get("kind", ""))) is not None:
+                continue
+            yield finding(
+                ctx,
+                "WCD101",
+                Severity.WARNING,
+                f"no app of the tree installs the CustomResourceDefinition of {kind_key(obj).lstrip('/')} and "
+                "Kubernetes does not serve it: the apply fails unless the cluster already has that CRD",
+                app,
+                wave,
+                obj,
+            )
+
+
+def _crd_after_custom_resource(ctx: LintContext) -> Iterator[Finding]:
+    yield from _across_apps(ctx)
+    yield from _without_crd(ctx)
 
 
 def _across_apps(ctx: LintContext) -> Iterator[Finding]:
@@ -155,8 +179,8 @@ RULES: tuple[Rule, ...] = (
         "crd-after-custom-resource",
         "order",
         Severity.ERROR,
-        "A custom resource is applied before the app that installs its CRD.",
-        _across_apps,
+        "A custom resource is applied before the app that installs its CRD, or no app installs it.",
+        _crd_after_custom_resource,
     ),
     Rule(
         "WCD102",

@@ -209,7 +209,9 @@ def test_wcd205_one_object_rendered_by_two_apps(tmp_path):
     [f] = found(lint(tmp_path, "--rule", "WCD205")[1], "WCD205")
     assert (f["severity"], f["app"]) == ("warning", "b")
     assert '"ConfigMap/shared is part of applications argocd/a and b"' in f["message"]
-    write_repo(tmp_path, [Child("a", [config_map("one")]), Child("b", [config_map("two")], wave=1)])
+    # hooks are not resources Argo CD tracks: the same PreSync Job in two apps shares nothing
+    hook = job("migrate", hook="PreSync")
+    write_repo(tmp_path, [Child("a", [config_map("one"), hook]), Child("b", [config_map("two"), hook], wave=1)])
     assert found(lint(tmp_path, "--rule", "WCD205")[1], "WCD205") == []
 
 

@@ -29,7 +29,7 @@ from wavecd.lint.model import Finding, LintContext, Rule, Severity
 from wavecd.lint.rules.common import annotations_of, finding, kind_key, metadata_of, planned_apps, rendered_objects
 from wavecd.plan import app_sync_options, resource_sync_options
 from wavecd.plan.annotations import csv_values
-from wavecd.plan.hooks import HOOK_TYPES
+from wavecd.plan.hooks import HOOK_TYPES, hook_info
 from wavecd.plan.options import KNOWN_FLAGS, PROPAGATION_POLICIES, VALUED, SyncOptions
 
 __all__ = ["RULES"]
@@ -234,10 +234,18 @@ def _object_key(obj: dict[str, Any]) -> tuple[str, str, str, str]:
     )
 
 
+def _tracked(obj: dict[str, Any]) -> bool:
+    """An object Argo CD tracks as the app's resource: hooks are not, nor objects named only by generateName."""
+    strings = {str(k): str(v) for k, v in annotations_of(obj).items()}
+    return bool(metadata_of(obj).get("name")) and not (strings and hook_info(strings).is_hook)
+
+
 def _shared(ctx: LintContext) -> Iterator[Finding]:
     owner: dict[tuple[str, str, str, str], AppNode] = {}
     for app, wave in planned_apps(ctx):
         for obj in app.manifests:
+            if not _tracked(obj):
+                continue
             key = _object_key(obj)
             first = owner.setdefault(key, app)
             if first is app:

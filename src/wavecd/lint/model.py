@@ -36,7 +36,8 @@ class ObjectRef:
 
     @classmethod
     def of(cls, obj: dict[str, Any]) -> ObjectRef:
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        found = obj.get("metadata")
+        meta: dict[str, Any] = found if isinstance(found, dict) else {}
         return cls(
             str(obj.get("apiVersion", "")),
             str(obj.get("kind", "")),

@@ -4,7 +4,7 @@ controllers, failure actions and Kyverno's messages ([docs/kyverno.md](../../../
 
 Pure: plain dicts in, `RuleResult`s out; no cluster, network or clock."""
 
-from wavecd.kyverno.engine import evaluate
+from wavecd.kyverno.engine import evaluate, not_evaluated_reason
 from wavecd.kyverno.match import Request, UserInfo
 from wavecd.kyverno.messages import admission_denial, blocked_message
 from wavecd.kyverno.policy import Policy, PolicyError, is_policy, load_policy
@@ -22,4 +22,5 @@ __all__ = [
     "evaluate",
     "is_policy",
     "load_policy",
+    "not_evaluated_reason",
 ]

@@ -22,7 +22,7 @@ from wavecd.kyverno.policy import Policy
 from wavecd.kyverno.results import RuleResult, Status
 from wavecd.kyverno.variables import Context, SubstitutionError, substitute_all
 
-__all__ = ["Values", "evaluate"]
+__all__ = ["Values", "evaluate", "not_evaluated_reason"]
 
 _UNSUPPORTED_VALIDATIONS = ("cel", "podSecurity", "manifests", "assert")
 
@@ -310,7 +310,9 @@ def _context_and_preconditions(spec: dict[str, Any], context: Context) -> tuple[
     return None
 
 
-def _not_evaluated_reason(rule: dict[str, Any]) -> str | None:
+def not_evaluated_reason(rule: dict[str, Any]) -> str | None:
+    """Why wavecd does not evaluate a rule (mutate, generate, image verification, CEL, …), None when it does: a
+    caller that reports per rule (`wavecd lint`) says so once, whatever resources the rule would match."""
     for kind in ("mutate", "generate", "verifyImages"):
         if rule.get(kind):
             return f"{kind} rules are not evaluated by wavecd"
@@ -326,7 +328,7 @@ def _not_evaluated_reason(rule: dict[str, Any]) -> str | None:
 def _evaluate_rule(
     rule: dict[str, Any], resource: dict[str, Any], request: Request, old: dict[str, Any] | None, values: Values | None
 ) -> tuple[Status, str] | None:
-    reason = _not_evaluated_reason(rule)
+    reason = not_evaluated_reason(rule)
     if reason is not None:
         return Status.NOT_EVALUATED, reason
     validate = rule["validate"]

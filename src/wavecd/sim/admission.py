@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from wavecd.kyverno import Policy, PolicyError, Request, RuleResult, Status, admission_denial, evaluate, load_policy
+from wavecd.kyverno.filters import is_filtered
 from wavecd.sim.apierrors import ApiError
 from wavecd.sim.policyevents import violation_events
 from wavecd.sim.registry import Kind
@@ -19,22 +20,6 @@ from wavecd.sim.registry import Kind
 __all__ = ["KyvernoAdmission"]
 
 _POLICY_PLURALS = ("clusterpolicies", "policies")
-# Kyverno's Helm chart `config.resourceFilters` (kinds any namespace, then namespaces) and its own namespace.
-_FILTERED_KINDS = frozenset(
-    {
-        "Event",
-        "Node",
-        "APIService",
-        "TokenReview",
-        "SubjectAccessReview",
-        "SelfSubjectAccessReview",
-        "Binding",
-        "ReplicaSet",
-        "EphemeralReport",
-        "ClusterEphemeralReport",
-    }
-)
-_FILTERED_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease", "kyverno"})
 
 
 def _ready(policy: dict[str, Any]) -> bool:
@@ -92,7 +77,7 @@ class KyvernoAdmission:
         the object written (or, `deleting`, the one deleted) and `old` the stored one an update replaces. Unless
         it is a dry run, the PolicyViolation Events Kyverno writes are created too."""
         namespace = str((new.get("metadata") or {}).get("namespace") or "")
-        if kind.group == "kyverno.io" or kind.kind in _FILTERED_KINDS or namespace in _FILTERED_NAMESPACES:
+        if is_filtered(kind.group, kind.kind, namespace):
             return []
         policies = self._policies()
         if not policies:

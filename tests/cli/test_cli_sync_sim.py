@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sync_repo import write_failing_repo
 
-from support.gitops import Child, deployment, disallow_latest_tag, kyverno_policy_crd, write_repo
+from support.gitops import latest_tag_rollout, write_repo
 from support.paths import STAGING, wavecd_command
 from wavecd.cli.main import main
 
@@ -97,19 +97,7 @@ def test_ctrl_c_stops_at_a_safe_point_exits_130_and_still_summarises():
 def test_an_enforce_policy_of_an_early_wave_stops_the_rollout_at_the_wave_it_refuses(tmp_path):
     # Kyverno's CRD at wave -8 and an Enforce ClusterPolicy at wave -7, as the seed lays them out; the sim
     # marks the policy Ready, then refuses the wave-11 Deployment whose image uses the `latest` tag.
-    policy = disallow_latest_tag("latest is not allowed")
-    bad = deployment("api", "shop")
-    bad["spec"]["template"]["spec"]["containers"][0]["image"] = "example/app:latest"
-    repo = write_repo(
-        tmp_path / "repo",
-        [
-            Child("kyverno-crds", [kyverno_policy_crd()], wave=-8),
-            Child("kyverno-policies", [policy], wave=-7),
-            Child("catalog", [deployment("catalog", "shop")], wave=10, namespace="shop"),
-            Child("api", [bad], wave=11, namespace="shop"),
-            Child("after", [deployment("worker", "shop")], wave=12, namespace="shop"),
-        ],
-    )
+    repo = write_repo(tmp_path / "repo", latest_tag_rollout())
     result = sync(str(repo), "--sim", "--timeout", "10m", "-o", "json")
     assert result.exit_code == 1, result.stderr
     lines = events(result.stdout)

@@ -249,3 +249,18 @@ def disallow_latest_tag(message: str, action: str = "Enforce") -> dict[str, Any]
             ],
         },
     }
+
+
+def latest_tag_rollout() -> list[Child]:
+    """The seed's Kyverno layout refusing one service: Kyverno's CRD at wave -8, an Enforce `disallow-latest-tag`
+    at wave -7, a compliant Deployment at wave 10, the wave-11 `api` whose image uses the `latest` tag, and a
+    wave-12 app after it. `wavecd sync --sim` stops at wave 11; `wavecd lint` says so offline."""
+    bad = deployment("api", "shop")
+    bad["spec"]["template"]["spec"]["containers"][0]["image"] = "example/app:latest"
+    return [
+        Child("kyverno-crds", [kyverno_policy_crd()], wave=-8),
+        Child("kyverno-policies", [disallow_latest_tag("latest is not allowed")], wave=-7),
+        Child("catalog", [deployment("catalog", "shop")], wave=10, namespace="shop"),
+        Child("api", [bad], wave=11, namespace="shop"),
+        Child("after", [deployment("worker", "shop")], wave=12, namespace="shop"),
+    ]

@@ -67,18 +67,19 @@ def _after(policy: _Placed, item: Rendered, step: int | None) -> bool:
 
 def _check(ctx: LintContext) -> Iterator[Finding]:
     items = list(rendered(ctx.plan))
-    steps: dict[str, dict[int, int]] = {}
+    steps: dict[str, dict[int, int]] = {}  # of the apps that hold a policy: only their own objects need a step
     placed: list[_Placed] = []
     for item in items:
         if not is_policy(item.obj):
             continue
-        app_steps = steps.setdefault(item.app.name, _steps(ctx, item.app.name))
+        if item.app.name not in steps:
+            steps[item.app.name] = _steps(ctx, item.app.name)
         try:
             policy = load_policy(item.obj)
         except PolicyError as err:
             yield _finding(item, ctx, Severity.ERROR, f"Kyverno would refuse this policy: {err}")
             continue
-        here = _Placed(policy, item, app_steps.get(id(item.obj), 0))
+        here = _Placed(policy, item, steps[item.app.name].get(id(item.obj), 0))
         placed.append(here)
         for rule in policy.rules:
             reason = not_evaluated_reason(rule)
@@ -90,7 +91,7 @@ def _check(ctx: LintContext) -> Iterator[Finding]:
     for item in items:
         if is_filtered(item.group, item.kind, item.namespace):
             continue
-        step = steps.setdefault(item.app.name, _steps(ctx, item.app.name)).get(id(item.obj))
+        step = steps.get(item.app.name, {}).get(id(item.obj))
         request = Request(namespace_labels=labels.get(item.namespace, {}))
         for earlier in placed:
             if _after(earlier, item, step):

@@ -20,7 +20,6 @@ from wavecd.helm.objects import Files, HelmValues, KubeVersion
 from wavecd.kube.client import KubeClient
 from wavecd.kyverno.functions import KyvernoFunctions
 from wavecd.kyverno.jmes import _Interpreter
-from wavecd.lint.model import Rule
 from wavecd.operations import __getattr__ as operations_getattr
 from wavecd.plan.app_plan import AppPlan
 from wavecd.plan.task import Task
@@ -201,7 +200,3 @@ _Interpreter.visit_function_expression
 _Interpreter.visit_filter_projection
 _Interpreter.visit_projection
 _Interpreter.visit_value_projection
-
-# A rule's slug: the anchor of its docs section and the name a suppression uses (the runner); the docs test
-# checks every slug has its section.
-Rule.slug

@@ -84,6 +84,20 @@ class LintContext:
     kube_version: str
     locate: Callable[[AppNode, dict[str, Any] | None], Location | None]
 
+    def finding(
+        self, rule: str, severity: Severity, message: str, app: AppNode, wave: int | None, obj: dict[str, Any] | None
+    ) -> Finding:
+        """A finding about `obj` of `app` (or the app itself when `obj` is None), located for the user."""
+        return Finding(
+            rule,
+            severity,
+            message,
+            app=app.name,
+            wave=wave,
+            obj=ObjectRef.of(obj if obj is not None else app.obj),
+            location=self.locate(app, obj),
+        )
+
 
 @dataclass(frozen=True)
 class Rule:

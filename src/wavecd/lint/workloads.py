@@ -15,7 +15,7 @@ from wavecd.apps.appset.errors import AppSetError
 from wavecd.apps.appset.selector import selector_matches
 from wavecd.apps.node import AppNode
 from wavecd.health.fields import get as field
-from wavecd.lint.model import Finding, LintContext, ObjectRef, Severity
+from wavecd.lint.model import Finding, LintContext, Severity
 from wavecd.plan import TreePlan
 
 __all__ = [
@@ -88,15 +88,7 @@ class Rendered:
 
     def finding(self, ctx: LintContext, rule: str, severity: Severity, message: str) -> Finding:
         """A finding about this object, with its app, tree wave and the file the runner locates."""
-        return Finding(
-            rule=rule,
-            severity=severity,
-            message=message,
-            app=self.app.name,
-            wave=self.wave,
-            obj=ObjectRef.of(self.obj),
-            location=ctx.locate(self.app, self.obj),
-        )
+        return ctx.finding(rule, severity, message, self.app, self.wave, self.obj)
 
 
 def rendered(plan: TreePlan) -> Iterator[Rendered]:

@@ -7,4 +7,9 @@ from wavecd.lint.rules import argocd, kubernetes, kyverno_policies, order, polic
 
 __all__ = ["ALL_RULES"]
 
-ALL_RULES: tuple[Rule, ...] = tuple(sorted((*order.RULES, *argocd.RULES, *kubernetes.RULES, *policy.RULES, *kyverno_policies.RULES), key=lambda rule: rule.id))
+ALL_RULES: tuple[Rule, ...] = tuple(
+    sorted(
+        (*order.RULES, *argocd.RULES, *kubernetes.RULES, *policy.RULES, *kyverno_policies.RULES),
+        key=lambda rule: rule.id,
+    )
+)

@@ -26,7 +26,7 @@ from wavecd.common import (
 )
 from wavecd.core.goatoi import go_atoi
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
-from wavecd.lint.rules.common import annotations_of, finding, kind_key, metadata_of, planned_apps, rendered_objects
+from wavecd.lint.rules.common import annotations_of, kind_key, metadata_of, planned_apps, rendered_objects
 from wavecd.plan import app_sync_options, resource_sync_options
 from wavecd.plan.annotations import csv_values
 from wavecd.plan.hooks import HOOK_TYPES, hook_info
@@ -98,8 +98,7 @@ def _appset_waves(ctx: LintContext) -> Iterator[Finding]:
         strategy = spec.get("strategy") if isinstance(spec, dict) else None
         if isinstance(strategy, dict) and strategy.get("type") == "RollingSync":
             continue
-        yield finding(
-            ctx,
+        yield ctx.finding(
             "WCD201",
             Severity.WARNING,
             f"ApplicationSet {appset.name} gives its Applications sync-wave {', '.join(waves)}: wavecd orders them "
@@ -126,8 +125,7 @@ def _app_health(ctx: LintContext) -> Iterator[Finding]:
     if any(_has_health_check(obj) for app, _wave in planned_apps(ctx) for obj in app.manifests):
         return
     waves = ", ".join(str(w.wave) for w in ctx.plan.waves)
-    yield finding(
-        ctx,
+    yield ctx.finding(
         "WCD202",
         Severity.WARNING,
         f"child Applications sit in tree waves {waves}, but no argocd-cm ConfigMap of the tree sets {HEALTH_KEY}: "
@@ -151,8 +149,7 @@ def _option_findings(
     ctx: LintContext, app: AppNode, wave: int | None, obj: dict[str, Any] | None, options: SyncOptions, where: str
 ) -> Iterator[Finding]:
     for option in _unknown(options):
-        yield finding(
-            ctx,
+        yield ctx.finding(
             "WCD203",
             Severity.WARNING,
             f"unknown sync option {option!r} in {where}{_closest(option, _SPELLED_OPTIONS)}: Argo CD ignores it "
@@ -169,8 +166,7 @@ def _argo_annotations(ctx: LintContext, app: AppNode, wave: int | None, obj: dic
         return
     for key in annotations:
         if str(key).startswith(ARGO_PREFIX) and key not in KNOWN_ANNOTATIONS:
-            yield finding(
-                ctx,
+            yield ctx.finding(
                 "WCD203",
                 Severity.WARNING,
                 f"unknown annotation {key}{_closest(str(key), KNOWN_ANNOTATIONS)}: Argo CD does not read it",
@@ -184,8 +180,7 @@ def _argo_annotations(ctx: LintContext, app: AppNode, wave: int | None, obj: dic
     for key, known in ((HOOK, HOOK_TYPES), (HOOK_DELETE_POLICY, frozenset(HookDeletePolicy))):
         for value in csv_values(strings, key):
             if value not in known:
-                yield finding(
-                    ctx,
+                yield ctx.finding(
                     "WCD203",
                     Severity.WARNING,
                     f"unknown {key} value {value!r}{_closest(value, frozenset(str(k) for k in known))}: Argo CD "
@@ -212,8 +207,7 @@ def _wave_not_integer(ctx: LintContext) -> Iterator[Finding]:
             continue
         weight = annotations_of(obj).get(HELM_HOOK_WEIGHT)
         fallback = f"its {HELM_HOOK_WEIGHT} {weight}" if go_atoi(weight) is not None else "wave 0"
-        yield finding(
-            ctx,
+        yield ctx.finding(
             "WCD204",
             Severity.ERROR,
             f"sync-wave {str(value)!r} is not an integer: Argo CD reads it with Go's strconv.Atoi "
@@ -256,8 +250,7 @@ def _shared(ctx: LintContext) -> Iterator[Finding]:
             )
             text = f"{key[1]}/{key[3]} is part of applications {first.namespace}/{first.name} and {app.name}"
             tail = "; FailOnSharedResource=true makes the sync fail" if fails else ""
-            yield finding(
-                ctx,
+            yield ctx.finding(
                 "WCD205",
                 Severity.ERROR if fails else Severity.WARNING,
                 f"rendered by apps {first.name} and {app.name}: Argo CD reports SharedResourceWarning "
@@ -302,7 +295,7 @@ def _helm_hooks(ctx: LintContext) -> Iterator[Finding]:
                 continue
             annotations = {str(k): str(v) for k, v in found.items()}
             for message in _helm_hook_messages(annotations):
-                yield finding(ctx, "WCD206", Severity.WARNING, message, app, wave, obj)
+                yield ctx.finding("WCD206", Severity.WARNING, message, app, wave, obj)
 
 
 RULES: tuple[Rule, ...] = (

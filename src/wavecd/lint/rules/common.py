@@ -7,9 +7,9 @@ from typing import Any
 
 from wavecd.apps.node import AppNode
 from wavecd.common import APPLICATION_SET
-from wavecd.lint.model import Finding, LintContext, ObjectRef, Severity
+from wavecd.lint.model import LintContext
 
-__all__ = ["annotations_of", "finding", "kind_key", "metadata_of", "planned_apps", "rendered_objects"]
+__all__ = ["annotations_of", "kind_key", "metadata_of", "planned_apps", "rendered_objects"]
 
 
 def planned_apps(ctx: LintContext) -> Iterator[tuple[AppNode, int | None]]:
@@ -49,24 +49,3 @@ def kind_key(obj: dict[str, Any]) -> str:
     api_version = str(obj.get("apiVersion", ""))
     group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
     return f"{group}/{obj.get('kind')}"
-
-
-def finding(
-    ctx: LintContext,
-    rule: str,
-    severity: Severity,
-    message: str,
-    app: AppNode,
-    wave: int | None,
-    obj: dict[str, Any] | None,
-) -> Finding:
-    """A finding about `obj` of `app` (or the app itself when `obj` is None), located for the user."""
-    return Finding(
-        rule,
-        severity,
-        message,
-        app=app.name,
-        wave=wave,
-        obj=ObjectRef.of(obj if obj is not None else app.obj),
-        location=ctx.locate(app, obj),
-    )

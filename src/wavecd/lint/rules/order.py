@@ -16,7 +16,7 @@ from typing import Any
 from wavecd.apps.node import AppNode
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
-from wavecd.lint.rules.common import finding, kind_key, metadata_of, planned_apps
+from wavecd.lint.rules.common import kind_key, metadata_of, planned_apps
 from wavecd.plan import app_sync_options
 
 __all__ = ["RULES"]
@@ -82,8 +82,7 @@ def _without_crd(ctx: LintContext) -> Iterator[Finding]:
         for obj in app.manifests:
             if ctx.tree.kinds.namespaced(str(obj.get("apiVersion", "")), str(obj.get("kind", ""))) is not None:
                 continue
-            yield finding(
-                ctx,
+            yield ctx.finding(
                 "WCD101",
                 Severity.WARNING,
                 f"no app of the tree installs the CustomResourceDefinition of {kind_key(obj).lstrip('/')} and "
@@ -101,8 +100,7 @@ def _crd_after_custom_resource(ctx: LintContext) -> Iterator[Finding]:
 
 def _across_apps(ctx: LintContext) -> Iterator[Finding]:
     for app, wave, obj, crd_app, when in _too_early(ctx, _definers(ctx), lambda _app, obj: kind_key(obj)):
-        yield finding(
-            ctx,
+        yield ctx.finding(
             "WCD101",
             Severity.ERROR,
             f"{kind_key(obj).lstrip('/')} is applied in tree wave {wave}, but its CustomResourceDefinition comes "
@@ -157,8 +155,7 @@ def _namespace_created_later(ctx: LintContext) -> Iterator[Finding]:
         for obj in app.manifests:
             namespace = needs(app, obj)
             if namespace is not None and namespace not in creators:
-                yield finding(
-                    ctx,
+                yield ctx.finding(
                     "WCD102",
                     Severity.WARNING,
                     f"namespace {namespace} is created by no app of the tree and not by CreateNamespace=true of "
@@ -170,7 +167,7 @@ def _namespace_created_later(ctx: LintContext) -> Iterator[Finding]:
     for app, wave, obj, creator, when in _too_early(ctx, creators, needs):
         namespace = str(metadata_of(obj).get("namespace"))
         message = f"namespace {namespace} is created by app {creator.name} in {when}: the apply fails until it exists"
-        yield finding(ctx, "WCD102", Severity.ERROR, message, app, wave, obj)
+        yield ctx.finding("WCD102", Severity.ERROR, message, app, wave, obj)
 
 
 RULES: tuple[Rule, ...] = (

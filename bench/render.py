@@ -36,7 +36,7 @@ import realhelm  # noqa: E402
 KPS = Path("charts/prometheus-community+helm-charts/charts/kube-prometheus-stack")
 SEED_CHART = ROOT / "examples/staging/common-charts/apps/java-service"
 FALLBACK_CHART = ROOT / "tests/conformance/charts/deps"
-WAVECD = [sys.executable, "-c", "from wavecd.cli.main import main; main()"]
+WAVECD = [sys.executable, "-c", "from wavecd.cli.entry import main; main()"]
 
 
 def pick_charts() -> list[Path]:

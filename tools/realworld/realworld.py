@@ -705,7 +705,7 @@ def main(argv: list[str]) -> int:
             for mode in modes:
                 jobs.append((repo, chart, rel, values, mode))
 
-    wavecd = [sys.executable, "-c", "from wavecd.cli.main import main; main()"]
+    wavecd = [sys.executable, "-c", "from wavecd.cli.entry import main; main()"]
     if args.wavecd_src:
         os.environ["PYTHONPATH"] = str(args.wavecd_src.resolve())
 

@@ -248,7 +248,7 @@ class _Compiler:
     def compile(self) -> str:
         self.scopes.append({"$": _Var("d0", False)})
         self.emit("w = out.append")
-        if _assigns_dollar(self.tree.root):  # `{{ $ = … }}` must not change the dot: `$` gets its own local
+        if self.tree.assigns_dollar:  # `{{ $ = … }}` must not change the dot: `$` gets its own local
             self.scopes[0]["$"] = _Var("vD", False)
             self.emit("vD = d0")
         self.emit("F = X.funcs")
@@ -763,20 +763,6 @@ class _Compiler:
 # How deep pending expressions are put inside each other: each level adds at most two parentheses, and
 # Python's parser refuses 200 nested ones.
 _MAX_NESTING = 40
-
-
-def _assigns_dollar(node: object) -> bool:
-    """Whether a pipeline under `node` assigns `$` (Go allows it; the dot keeps its value)."""
-    if isinstance(node, PipeNode) and node.is_assign and any(d.idents[0] == "$" for d in node.decl):
-        return True
-    children: list[object] = []
-    for attr in ("nodes", "args", "cmds", "pipe", "list", "else_list", "node"):
-        value = getattr(node, attr, None)
-        if isinstance(value, list):
-            children.extend(value)
-        elif value is not None:
-            children.append(value)
-    return any(_assigns_dollar(child) for child in children if isinstance(child, Node))
 
 
 def _constant_text(node: Node) -> str | None:

@@ -235,11 +235,14 @@ class ElseNode(Node):
 
 @dataclass(eq=False, slots=True)
 class Tree:
-    """One named template: its body and where it came from."""
+    """One named template: its body and where it came from. `assigns_dollar`: a pipeline of the body assigns
+    `$` (`{{ $ = … }}`, which Go allows without changing the dot); the parser notes it as it reads the body,
+    so the compiler need not walk the tree again to find out."""
 
     name: str
     source: Source
     root: ListNode
+    assigns_dollar: bool = False
 
 
 def is_empty_tree(node: Node | None) -> bool:

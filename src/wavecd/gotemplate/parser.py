@@ -114,6 +114,7 @@ class _TreeParser:
         self.stack_depth = 0
         self.action_line = 0
         self.root: ListNode | None = None
+        self.assigns_dollar = False
 
     # --- errors -----------------------------------------------------------------------------
     def errorf(self, msg: str) -> None:
@@ -258,6 +259,8 @@ class _TreeParser:
             tok = self.next_non_space()
             if tok.typ == end:
                 self.check_pipeline(pipe, context)
+                if pipe.is_assign and any(d.idents[0] == "$" for d in pipe.decl):
+                    self.assigns_dollar = True
                 return pipe
             if tok.typ in _OPERAND_START:
                 s.backup()
@@ -482,7 +485,7 @@ class _Parse:
     def add(self, tp: _TreeParser) -> None:
         old = self.trees.get(tp.name)
         if old is None or is_empty_tree(old.root):
-            self.trees[tp.name] = Tree(tp.name, self.source, tp.root)
+            self.trees[tp.name] = Tree(tp.name, self.source, tp.root, tp.assigns_dollar)
             return
         if not is_empty_tree(tp.root):
             tp.errorf(f"template: multiple definition of template {go_quote(tp.name)}")

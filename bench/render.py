@@ -9,6 +9,10 @@ it) when present, else the seed's java-service, else a conformance chart. Timing
 * wavecd cold, filled cache: a new process reusing the cache folder a previous run filled;
 * wavecd warm: the second and later renders inside one process (what a long-running server pays).
 
+With `--baseline DIR` (a checkout of an earlier wavecd, e.g. a `git worktree add --detach` of main) the
+two cold rows are also timed for that wavecd, and every new-process row takes its turn run by run, so a
+change of load on the shared machine shifts them all alike.
+
 Each row gives median wall seconds and median CPU seconds (user + system; the steadier figure when other
 processes share the machine), and both as ratios to helm v4.
 
@@ -18,6 +22,7 @@ Also says whether wavecd's stdout equals helm's for the same invocation.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -37,6 +42,12 @@ KPS = Path("charts/prometheus-community+helm-charts/charts/kube-prometheus-stack
 SEED_CHART = ROOT / "examples/staging/common-charts/apps/java-service"
 FALLBACK_CHART = ROOT / "tests/conformance/charts/deps"
 WAVECD = [sys.executable, "-c", "from wavecd.cli.entry import main; main()"]
+# an older checkout may predate cli/entry.py (then its `wavecd` script ran the click group itself)
+BASELINE_WAVECD = [
+    sys.executable,
+    "-c",
+    "try:\n    from wavecd.cli.entry import main\nexcept ImportError:\n    from wavecd.cli.main import main\nmain()",
+]
 
 
 def pick_charts() -> list[Path]:
@@ -87,23 +98,39 @@ def timed_process(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[Timin
     return Timing(time.perf_counter() - start, _children_cpu() - cpu_before), done.stdout, done.returncode
 
 
-def median_process(cmd: list[str], runs: int, cwd: Path, fresh_cache: bool) -> tuple[Timing, list[bytes], int]:
-    """Median wall and CPU time of runs, every run's stdout, and the last exit status."""
-    times, outs, rc = [], [], 0
-    with tempfile.TemporaryDirectory(prefix="wavecd-bench-") as shared:
-        env = dict(os.environ, WAVECD_CACHE_DIR=shared, XDG_CACHE_HOME=shared, TZ="UTC")
-        if not fresh_cache:
-            timed_process(cmd, env, cwd)
+class Process(NamedTuple):
+    """A row timed as a new process: its command, extra environment and whether each run starts with an
+    empty wavecd cache folder (else the runs share one that a first, untimed run filled)."""
+
+    label: str
+    cmd: list[str]
+    env: dict[str, str]
+    fresh_cache: bool
+
+
+def interleaved(rows: list[Process], runs: int, cwd: Path) -> dict[str, tuple[Timing, list[bytes], int]]:
+    """Each row's median wall and CPU time, every run's stdout and its last exit status. The rows take turns
+    run by run, so a change of load on the shared machine shifts them all alike."""
+    times: dict[str, list[Timing]] = {row.label: [] for row in rows}
+    outs: dict[str, list[bytes]] = {row.label: [] for row in rows}
+    codes: dict[str, int] = {}
+    with contextlib.ExitStack() as stack:
+        shared = {row.label: stack.enter_context(tempfile.TemporaryDirectory(prefix="wavecd-bench-")) for row in rows}
+
+        def env_of(row: Process, cache: str) -> dict[str, str]:
+            return dict(os.environ, **row.env, WAVECD_CACHE_DIR=cache, XDG_CACHE_HOME=cache, TZ="UTC")
+
+        for row in rows:
+            if not row.fresh_cache:
+                timed_process(row.cmd, env_of(row, shared[row.label]), cwd)
         for _ in range(runs):
-            if fresh_cache:
+            for row in rows:
                 with tempfile.TemporaryDirectory(prefix="wavecd-bench-empty-") as empty:
-                    fresh = dict(env, WAVECD_CACHE_DIR=empty, XDG_CACHE_HOME=empty)
-                    elapsed, out, rc = timed_process(cmd, fresh, cwd)
-            else:
-                elapsed, out, rc = timed_process(cmd, env, cwd)
-            times.append(elapsed)
-            outs.append(out)
-    return _median(times), outs, rc
+                    cache = empty if row.fresh_cache else shared[row.label]
+                    elapsed, out, codes[row.label] = timed_process(row.cmd, env_of(row, cache), cwd)
+                times[row.label].append(elapsed)
+                outs[row.label].append(out)
+    return {label: (_median(times[label]), outs[label], codes[label]) for label in times}
 
 
 def _median(times: list[Timing]) -> Timing:
@@ -151,6 +178,11 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per row (at least 2)")
     parser.add_argument("--chart", type=Path, help="render this chart instead of the default choice")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="also time the wavecd of this checkout (e.g. `git worktree add --detach /tmp/base main`), interleaved",
+    )
     options = parser.parse_args(argv)
     options.runs = max(options.runs, 2)
     for mode in ("v4", "v3"):  # the reference binaries of this machine, when present
@@ -161,37 +193,40 @@ def main(argv: list[str]) -> int:
     for n, chart in enumerate(charts):
         if n:
             print()
-        bench_chart(chart.resolve(), options.runs)
+        bench_chart(chart.resolve(), options.runs, options.baseline and options.baseline.resolve())
     return 0
 
 
-def bench_chart(chart: Path, runs: int) -> None:
+def bench_chart(chart: Path, runs: int, baseline: Path | None) -> None:
     """Print the table of one chart."""
     options = argparse.Namespace(runs=runs)
     cwd = chart.parent
     template_args = ["template", "release", chart.name, "--namespace", "bench", "--include-crds"]
     print(f"chart: {chart}\nruns: {options.runs} (median)\n")
 
-    rows: list[tuple[str, Timing]] = []
-    helm_out: dict[str, list[bytes]] = {}
+    processes: list[Process] = []
     for mode in ("v4", "v3"):
         helm = realhelm.try_helm_path(mode)
         if helm is None:
             print(f"helm {mode}: unavailable (no npm/network and no WAVECD_HELM_{mode.upper()}); skipped")
             continue
-        elapsed, outs, _ = median_process([str(helm), *template_args], options.runs, cwd, fresh_cache=False)
-        rows.append((f"helm {mode} (new process)", elapsed))
-        helm_out[mode] = outs
-
-    wavecd_args = ["template", "--helm-compat", "v4", *template_args[1:]]
-    cold_empty, our_runs, rc = median_process([*WAVECD, "helm", *wavecd_args], options.runs, cwd, fresh_cache=True)
-    cold_filled, _, _ = median_process([*WAVECD, "helm", *wavecd_args], options.runs, cwd, fresh_cache=False)
-    warm = median_in_process(wavecd_args, options.runs, cwd)
-    rows += [
-        ("wavecd cold, empty cache", cold_empty),
-        ("wavecd cold, filled cache", cold_filled),
-        ("wavecd warm (same process)", warm),
-    ]
+        processes.append(Process(f"helm {mode} (new process)", [str(helm), *template_args], {}, False))
+    wavecd_args = ["helm", "template", "--helm-compat", "v4", *template_args[1:]]
+    versions = [("wavecd", WAVECD, {})]
+    if baseline is not None:
+        versions.append(("baseline", BASELINE_WAVECD, {"PYTHONPATH": str(baseline / "src")}))
+    for name, cmd, env in versions:
+        processes.append(Process(f"{name} cold, empty cache", [*cmd, *wavecd_args], env, True))
+        processes.append(Process(f"{name} cold, filled cache", [*cmd, *wavecd_args], env, False))
+    measured = interleaved(processes, options.runs, cwd)
+    rows = [(label, timing) for label, (timing, _, _) in measured.items()]
+    rows.append(("wavecd warm (same process)", median_in_process(wavecd_args[1:], options.runs, cwd)))
+    helm_out = {
+        mode: measured[f"helm {mode} (new process)"][1]
+        for mode in ("v4", "v3")
+        if f"helm {mode} (new process)" in measured
+    }
+    _, our_runs, rc = measured["wavecd cold, empty cache"]
 
     base = rows[0][1] if "v4" in helm_out else None
     ratios = f"{'× helm v4':>12}{'CPU × v4':>12}" if base else ""
@@ -202,6 +237,10 @@ def bench_chart(chart: Path, runs: int) -> None:
     if "v4" in helm_out:
         same = "identical" if rc == 0 and same_output(helm_out["v4"], our_runs[-1]) else "DIFFERENT"
         print(f"\nwavecd stdout vs helm v4: {same} (ignoring lines that differ between helm's own runs)")
+    if baseline is not None:
+        _, base_runs, base_rc = measured["baseline cold, empty cache"]
+        same = "identical" if (base_rc, base_runs[-1]) == (rc, our_runs[-1]) else "DIFFERENT"
+        print(f"wavecd stdout vs baseline: {same}")
 
 
 if __name__ == "__main__":

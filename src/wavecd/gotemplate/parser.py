@@ -2,11 +2,16 @@
 
 The parser mirrors Go's recursive descent and its token look-ahead, because Go's parse errors report the
 line of the *most recently scanned* token: reproducing the messages means reproducing the look-ahead.
+
+Names and string literals are interned: a chart repeats a few thousand of them tens of thousands of times
+(`Values`, `include`, `nindent`), and one object per name keeps the template cache entry small and quick
+to load (pickle stores a repeated object once).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from sys import intern
 
 from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate import lexer as lx
@@ -241,12 +246,12 @@ class _TreeParser:
             if nxt.typ in (lx.ASSIGN, lx.DECLARE):
                 pipe.is_assign = nxt.typ == lx.ASSIGN
                 self.next_non_space()
-                pipe.decl.append(VariableNode(v.pos, self.p.source, [v.val]))
+                pipe.decl.append(VariableNode(v.pos, self.p.source, [intern(v.val)]))
                 self.vars.append(v.val)
                 break
             if nxt.typ == lx.CHAR and nxt.val == ",":
                 self.next_non_space()
-                pipe.decl.append(VariableNode(v.pos, self.p.source, [v.val]))
+                pipe.decl.append(VariableNode(v.pos, self.p.source, [intern(v.val)]))
                 self.vars.append(v.val)
                 if context == "range" and len(pipe.decl) < 2:
                     if self.peek_non_space().typ in (lx.VARIABLE, lx.RIGHT_DELIM, lx.RIGHT_PAREN):
@@ -386,7 +391,7 @@ class _TreeParser:
             chain_pos = s.peek().pos
             fields = []
             while s.peek().typ == lx.FIELD:
-                fields.append(s.next().val[1:])
+                fields.append(intern(s.next().val[1:]))
             if isinstance(node, FieldNode):
                 return FieldNode(chain_pos, self.p.source, node.idents + fields)
             if isinstance(node, VariableNode):
@@ -404,7 +409,7 @@ class _TreeParser:
             if not self.p.has_function(tok.val):
                 self.errorf(f"function {go_quote(tok.val)} not defined")
             self.p.identifiers.add(tok.val)
-            return IdentifierNode(tok.pos, src, tok.val)
+            return IdentifierNode(tok.pos, src, intern(tok.val))
         if typ == lx.DOT:
             return DotNode(tok.pos, src)
         if typ == lx.NIL:
@@ -412,7 +417,7 @@ class _TreeParser:
         if typ == lx.VARIABLE:
             return self.use_var(tok)
         if typ == lx.FIELD:
-            return FieldNode(tok.pos, src, [tok.val[1:]])
+            return FieldNode(tok.pos, src, [intern(tok.val[1:])])
         if typ == lx.BOOL:
             return BoolNode(tok.pos, src, tok.val == "true")
         if typ in (lx.CHAR_CONSTANT, lx.COMPLEX, lx.NUMBER):
@@ -442,7 +447,7 @@ class _TreeParser:
             finally:
                 self.stack_depth -= 1
         if typ in (lx.STRING, lx.RAW_STRING):
-            return StringNode(tok.pos, src, tok.val, self.unquote(tok.val))
+            return StringNode(tok.pos, src, intern(tok.val), intern(self.unquote(tok.val)))
         self.s.backup()
         return None
 
@@ -450,7 +455,7 @@ class _TreeParser:
         name = tok.val.split(".")[0]
         if name not in self.vars:
             self.errorf(f"undefined variable {go_quote(name)}")
-        return VariableNode(tok.pos, self.p.source, [tok.val])
+        return VariableNode(tok.pos, self.p.source, [intern(tok.val)])
 
 
 _CONTROLS: dict[int, Callable[[_TreeParser, lx.Token], Node]] = {

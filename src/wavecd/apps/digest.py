@@ -214,16 +214,21 @@ def job_digest(
         revision: list[object] = [] if by_content else [item.revision]
         entry: list[object] = [source, item.kind, *revision, item.tool, [str(t) for t in item.trees]]
         if item.app_path is not None:
+            reads: list[object] = []  # what names the files the source reads
             if item.worktree or item.label == "oci-chart":
-                entry.append(stat(_reads(item, stat)))
+                reads.append(stat(_reads(item, stat)))
             else:
-                entry.append(content(item.app_path) if by_content else str(item.app_path))
+                reads.append(content(item.app_path) if by_content else str(item.app_path))
             if item.chart_dir is not None:  # named by the digest of the chart and its built dependencies
-                entry.append(str(item.chart_dir))
+                reads.append(str(item.chart_dir))
             # remote bases: their trees may be working trees of mapped folders, whatever this source's mode
-            entry.extend(stat(tree) for tree in item.trees[1:])
+            reads.extend(stat(tree) for tree in item.trees[1:])
+            entry.extend(reads)
             if item.kind == "helm":
-                fingerprint = hashlib.sha256(json.dumps(entry, default=str).encode()).hexdigest()
+                # whether the chart mentions APIVersions depends on its files alone: apps sharing a chart
+                # (each with its own values) share one scan of it
+                chart = [str(item.chart_dir or item.app_path), *revision, reads]
+                fingerprint = hashlib.sha256(json.dumps(chart, default=str).encode()).hexdigest()
                 uses_api_versions = (
                     uses_api_versions
                     or bool(item.source.helm and item.source.helm.api_versions)

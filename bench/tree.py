@@ -2,6 +2,7 @@
 the executors against each other, and a synthetic tree of up to 500 apps to show how time grows.
 
 Usage: .venv/bin/python bench/tree.py [--helm /opt/realhelm/helm-v4] [--sizes 50,100,250,500] [--quick]
+       [--executors serial,thread,process] [--synthetic-only]   (peak memory: the largest process, MiB)
 Without a real helm binary only wavecd's own numbers are printed.
 """
 
@@ -30,21 +31,25 @@ URL = "https://example.com/synthetic.git"
 PYCACHE = Path(tempfile.gettempdir()) / "wavecd-bench-pycache"
 
 
-def _cli(args: list[str], cache: Path) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of one `wavecd` run (CPU counts its worker processes too)."""
+def _cli(args: list[str], cache: Path) -> tuple[float, float, float]:
+    """Wall-clock and CPU seconds of one `wavecd` run (CPU counts its worker processes too), and the peak
+    resident memory in MiB of the largest process among it and its workers."""
     env = {**os.environ, "WAVECD_CACHE_DIR": str(cache), "PYTHONPYCACHEPREFIX": str(PYCACHE)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    before = os.times()
     start = time.perf_counter()
-    result = subprocess.run([str(WAVECD), *args], env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    after = os.times()
-    if result.returncode not in (0, 1):
-        sys.exit(f"wavecd {' '.join(args)} failed:\n{result.stderr}")
-    return elapsed, after.children_user + after.children_system - before.children_user - before.children_system
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([str(WAVECD), *args], env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage: its CPU and peak memory
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    if process.returncode not in (0, 1):
+        sys.exit(f"wavecd {' '.join(args)} failed:\n{stderr}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def _show(timing: tuple[float, float]) -> str:
+def _show(timing: tuple[float, float, float]) -> str:
     return f"{timing[0]:6.2f} ({timing[1]:5.2f} cpu)"
 
 
@@ -52,10 +57,10 @@ def _best(runs: int, fn):
     return min(fn() for _ in range(runs))
 
 
-def example_cli(runs: int, executor: str) -> tuple[tuple[float, float], tuple[float, float]]:
+def example_cli(runs: int, executor: str) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
     """`wavecd tree examples/staging -o json` with an empty cache, then again with the cache it left."""
 
-    def cold() -> tuple[float, float]:
+    def cold() -> tuple[float, float, float]:
         with tempfile.TemporaryDirectory() as cache:
             return _cli(["tree", str(EXAMPLE), "-o", "json", "--executor", executor], Path(cache))
 
@@ -188,6 +193,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="50,100,250,500")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one run each, sizes 50 and 100")
+    parser.add_argument("--executors", default="serial,thread,process", help="executors of the synthetic tree")
+    parser.add_argument("--synthetic-only", action="store_true", help="leave out the example tree and helm")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     sizes = [50, 100] if args.quick else [int(s) for s in args.sizes.split(",")]
@@ -197,25 +204,31 @@ def main() -> None:
         "wall clock (CPU of it and its workers))\n"
     )
 
+    if not args.synthetic_only:
+        example(runs, args.helm, cpus)
+    print("\nsynthetic tree: a root app declaring N java-service apps (each a distinct render)")
+    print(f"  {'N':>5} {'executor':>9} {'cold':>19} {'warm':>19} {'cold ms/app':>12} {'peak MiB':>9}")
+    for size, executor, cold, warm in synthetic(sizes, args.executors.split(",")):
+        peak = max(cold[2], warm[2])
+        print(f"  {size:5} {executor:>9} {_show(cold):>19} {_show(warm):>19} {1000 * cold[0] / size:12.1f} {peak:9.0f}")
+
+
+def example(runs: int, helm: str, cpus: int) -> None:
+    """The example tree with every executor, and real helm run once per app of it."""
     print("example tree (examples/staging: 50 nodes, 46 rendered apps)")
     for executor in ("auto", "serial", "thread", "process"):
         cold, warm = example_cli(runs, executor)
         print(f"  wavecd tree, executor {executor:8} cold {_show(cold)}   warm {_show(warm)}")
-    if Path(args.helm).is_file():
+    if Path(helm).is_file():
         commands = helm_commands()
         for workers in sorted({1, cpus}):
-            seconds = _best(runs, lambda w=workers: helm_baseline(args.helm, commands, w))
+            seconds = _best(runs, lambda w=workers: helm_baseline(helm, commands, w))
             print(
                 f"  real helm, one `helm template` per app ({len(commands)} processes, {workers} at a time): "
                 f"{seconds:6.2f}"
             )
     else:
-        print(f"  (no helm at {args.helm}: baseline skipped)")
-
-    print("\nsynthetic tree: a root app declaring N java-service apps (each a distinct render)")
-    print(f"  {'N':>5} {'executor':>9} {'cold':>19} {'warm':>19} {'cold ms/app':>12}")
-    for size, executor, cold, warm in synthetic(sizes, ["serial", "thread", "process"]):
-        print(f"  {size:5} {executor:>9} {_show(cold):>19} {_show(warm):>19} {1000 * cold[0] / size:12.1f}")
+        print(f"  (no helm at {helm}: baseline skipped)")
 
 
 if __name__ == "__main__":

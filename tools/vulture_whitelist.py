@@ -200,3 +200,6 @@ _Interpreter.visit_function_expression
 _Interpreter.visit_filter_projection
 _Interpreter.visit_projection
 _Interpreter.visit_value_projection
+
+# RE2's option read by the C++ library: errors are raised, not also logged to stderr.
+_.log_errors

@@ -129,3 +129,14 @@ def test_image_details_as_kyverno_splits_them(
 def test_a_string_operand_is_a_quantity_before_a_duration_so_30m_is_milli() -> None:
     with pytest.raises(JMESPathError):  # a duration over a quantity: Kyverno's type mismatch
         search("divide('1h', '30m')", {})
+
+
+def test_a_policys_regex_is_linear_time_as_gos_is() -> None:
+    # `(a+)+$` backtracks exponentially in a backtracking engine on a long run of `a`s that does not end the text
+    assert search("regex_match('(a+)+$', '" + "a" * 60 + "b-')", {}) is False
+
+
+def test_a_bad_regex_is_gos_parse_error_and_nothing_on_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(JMESPathError, match="error parsing regexp: missing \\)"):
+        search("regex_match('(', 'x')", {})
+    assert capfd.readouterr().err == ""

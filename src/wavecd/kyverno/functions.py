@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import math
@@ -14,6 +15,7 @@ import posixpath
 import re
 from typing import Any
 
+import re2
 import yaml
 from jmespath import exceptions as jp_exceptions
 from jmespath import functions
@@ -46,12 +48,17 @@ def _text(value: Any, name: str) -> str:
     raise jp_exceptions.JMESPathError(f"JMESPath function '{name}': argument #2 is not of type String or Real")
 
 
-def _go_regex(pattern: str) -> re.Pattern[str]:
-    """A Go RE2 expression compiled by Python's `re` (the common subset); `(?P<n>)` is the same in both."""
+@functools.lru_cache(maxsize=256)
+def _go_regex(pattern: str) -> Any:
+    """A Go regexp: RE2, as Go's `regexp` is — linear in the text, so a policy's expression cannot hang the
+    evaluation as a backtracking one could (`(a+)+$` over a long name); errors are not logged to stderr."""
+    options = re2.Options()
+    options.log_errors = False
     try:
-        return re.compile(pattern)
-    except re.error as err:
-        raise jp_exceptions.JMESPathError(f"error parsing regexp: {err}") from err
+        return re2.compile(pattern, options=options)
+    except re2.error as err:
+        reason = err.args[0].decode(errors="replace") if err.args and isinstance(err.args[0], bytes) else str(err)
+        raise jp_exceptions.JMESPathError(f"error parsing regexp: {reason}") from None
 
 
 def _go_replacement(template: str) -> str:
@@ -135,13 +142,13 @@ class KyvernoFunctions(functions.Functions):
     @functions.signature(_STRING, _ANY, _ANY)
     def _func_regex_replace_all(self, pattern: str, src: Any, repl: Any) -> str:
         name = "regex_replace_all"
-        return _go_regex(pattern).sub(_go_replacement(_text(repl, name)), _text(src, name))
+        return str(_go_regex(pattern).sub(_go_replacement(_text(repl, name)), _text(src, name)))
 
     @functions.signature(_STRING, _ANY, _ANY)
     def _func_regex_replace_all_literal(self, pattern: str, src: Any, repl: Any) -> str:
         name = "regex_replace_all_literal"
         literal = _text(repl, name)
-        return _go_regex(pattern).sub(lambda _m: literal, _text(src, name))
+        return str(_go_regex(pattern).sub(lambda _m: literal, _text(src, name)))
 
     @functions.signature(_STRING, _ANY)
     def _func_regex_match(self, pattern: str, src: Any) -> bool:

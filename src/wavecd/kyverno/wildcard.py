@@ -1,18 +1,14 @@
 """Kyverno's wildcards (`ext/wildcard`, IGLOU-EU/go-wildcard v1): `*` is any run of characters, `?` exactly one;
-nothing else is special, and the whole text must match."""
+nothing else is special, and the whole text must match.
+
+Matched by the greedy scan with one backtrack point (the last `*` seen), which takes at most
+len(pattern) × len(text) steps: a policy and the objects it judges come from the repository, and the regex
+`.*a.*a…b` a pattern like `*a*a*a*a*b` would translate to backtracks exponentially on a long name of `a`s.
+"""
 
 from __future__ import annotations
 
-import functools
-import re
-
 __all__ = ["contains_wildcard", "wildcard_match"]
-
-
-@functools.lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    parts = ("." if ch == "?" else ".*" if ch == "*" else re.escape(ch) for ch in pattern)
-    return re.compile("".join(parts), re.DOTALL)
 
 
 def wildcard_match(pattern: str, text: str) -> bool:
@@ -21,7 +17,21 @@ def wildcard_match(pattern: str, text: str) -> bool:
         return True
     if "*" not in pattern and "?" not in pattern:
         return pattern == text
-    return _compiled(pattern).fullmatch(text) is not None
+    p = t = 0
+    star, resume = -1, 0  # the last `*` seen, and where in `text` its run ends for now
+    while t < len(text):
+        if p < len(pattern) and (pattern[p] == "?" or (pattern[p] != "*" and pattern[p] == text[t])):
+            p += 1
+            t += 1
+        elif p < len(pattern) and pattern[p] == "*":
+            star, resume = p, t
+            p += 1
+        elif star >= 0:  # let the last `*` take one more character and try again after it
+            resume += 1
+            p, t = star + 1, resume
+        else:
+            return False
+    return all(ch == "*" for ch in pattern[p:])
 
 
 def contains_wildcard(text: str) -> bool:

@@ -124,3 +124,13 @@ def test_destination_server_as_argo_cd_resolves_it(destination, expected):
         assert destination_server(parsed.destination, clusters) == expected
     except AppSpecError as err:
         assert err.message == expected
+
+
+@pytest.mark.parametrize("name", ["x/../../../outside", "Upper", "-dash", "a_b", "x" * 254])
+def test_a_name_the_api_server_refuses_is_refused(name):
+    # the name also names the app's `.argocd-source-<name>.yaml`: a path in it would read outside the repository
+    obj = app({"source": SOURCE})
+    obj["metadata"]["name"] = name
+    with pytest.raises(AppSpecError) as err:
+        parse_application(obj, Location(file="apps.yaml", line=3))
+    assert err.value.message.startswith(f'metadata.name: Invalid value: "{name}": a lowercase RFC 1123 subdomain')

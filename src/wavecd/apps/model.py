@@ -14,6 +14,7 @@ from typing import Any
 
 from wavecd.apps.errors import AppSpecError
 from wavecd.common import sync_wave as wave_of_annotations
+from wavecd.common.names import SUBDOMAIN_MESSAGE, is_subdomain
 from wavecd.core import Location
 
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
@@ -377,6 +378,8 @@ def parse_application(obj: dict[str, Any], where: Location | None = None) -> App
     name = _text(metadata.get("name"), "metadata.name", where)
     if not name:
         raise _err("an Application needs metadata.name", where)
+    if not is_subdomain(name):
+        raise _err(f'metadata.name: Invalid value: "{name}": {SUBDOMAIN_MESSAGE}', where)
     where = Location(file=where.file if where else None, line=where.line if where else None, app=name)
     spec = _mapping(obj.get("spec"), "spec", where)
     raw_sources = spec.get("sources")

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 from click.testing import CliRunner, Result
 
-from support.gitops import Child, config_map, write_repo
+from support.gitops import REPO_URL, Child, application, config_map, write_files, write_repo
 from support.paths import STAGING
 from wavecd.cli.main import main
 from wavecd.lint.model import Finding, Location, Severity
@@ -119,3 +120,23 @@ def test_sarif_region_and_github_line_for_a_plain_yaml_file(tmp_path):
     assert github.stdout.startswith(
         f"::error file=manifests/app/all.yaml,line={line},title=WCD204::app ConfigMap/apps/c:"
     )
+
+
+@pytest.mark.parametrize("version", ["abc", "1"])
+def test_a_kube_version_that_cannot_be_parsed_is_bad_input(version):
+    # before, `abc` or `1` silently turned the deprecated-API rule off and the lint passed
+    result = lint("--kube-version", version)
+    assert result.exit_code == 2
+    assert "Error: could not parse kubernetes version " + version in result.stderr
+
+
+def test_the_kube_version_decides_what_is_deprecated(tmp_path):
+    cronjob = {"apiVersion": "batch/v1beta1", "kind": "CronJob", "metadata": {"name": "c", "namespace": "team"}}
+    write_files(tmp_path, {"root.yaml": application("root", "apps", repo=REPO_URL), "apps/c.yaml": cronjob})
+    (tmp_path / "wavecd.yaml").write_text(f"repositories:\n  - url: {REPO_URL}\n    path: .\n    worktree: true\n")
+    old = CliRunner().invoke(
+        main, ["lint", str(tmp_path / "root.yaml"), "--rule", "WCD301", "--kube-version", "v1.22.0"]
+    )
+    new = CliRunner().invoke(main, ["lint", str(tmp_path / "root.yaml"), "--rule", "WCD301", "--kube-version", "1.30"])
+    assert old.exit_code == 0 and "WARNING WCD301" in old.stdout
+    assert new.exit_code == 1 and "ERROR WCD301" in new.stdout

@@ -49,6 +49,7 @@ def lint(request: TreeRequest, output: str, kube_version: str | None, rules: tup
 
     Exit status: 0 no error-level finding, 1 at least one, 2 bad input or an app that failed to render."""
     from wavecd import __version__
+    from wavecd.apps.helm_source import kube_version_flag
     from wavecd.apps.session import open_session
     from wavecd.lint.locate import Locator, repository_top
     from wavecd.lint.output import github_commands, json_report, sarif_report, text_lines
@@ -64,7 +65,7 @@ def lint(request: TreeRequest, output: str, kube_version: str | None, rules: tup
         report = lint_tree(
             session.tree,
             plan,
-            kube_version=(kube_version or config.render.kube_version).lstrip("v"),
+            kube_version=kube_version_flag(kube_version or config.render.kube_version),
             locate=locate,
             settings=config.lint,
             only=rules,

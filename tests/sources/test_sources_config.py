@@ -82,7 +82,11 @@ def test_kustomize_versions_name_a_binary_each(tmp_path):
         ("v4.5.7", str(tmp_path / "bin" / "kustomize-4")),
         ("v3.5.4", "kustomize3"),
     )
-    for bad in ("kustomize:\n  versions: [v4]\n", "kustomize:\n  versions:\n    v4: 4\n"):
+    for bad in (
+        "kustomize:\n  versions: [v4]\n",
+        "kustomize:\n  versions:\n    v4: 4\n",
+        "kustomize:\n  versions:\n    5.10: k\n",
+    ):
         path.write_text(bad)
         with pytest.raises(UserInputError, match=r"kustomize\.versions"):
             load_config(path)

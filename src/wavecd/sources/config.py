@@ -281,6 +281,8 @@ def _kustomize(data: Any, path: Path) -> KustomizeSettings:
             raise _fail(path, f"kustomize.{key} must be a string")
     versions = _expect(section.get("versions") or {}, dict, "kustomize.versions", path)
     for version, binary in versions.items():
+        if not isinstance(version, str):  # YAML read `5.10` as the number 5.1: the version is already lost
+            raise _fail(path, f"kustomize.versions: the version {version!r} must be quoted, as a string")
         if not isinstance(binary, str) or not binary:
             raise _fail(path, f"kustomize.versions.{version} must be the path of a kustomize binary")
     return KustomizeSettings(

@@ -79,3 +79,19 @@ def test_a_new_process_renders_with_neither_click_nor_a_difference(tmp_path):
     imported = {line.rsplit("|", 1)[-1].strip() for line in lines if line.startswith("import time")}
     assert "wavecd.helm.render" in imported
     assert "click" not in imported
+
+
+def test_a_closed_pipe_ends_in_silence_as_click_ends_it(tmp_path):
+    # the reader is gone before the render writes (`wavecd helm template … | true`): click's main exits 1 with
+    # nothing on stderr, and so must the fast path (it printed a BrokenPipeError traceback)
+    chart = tmp_path / "c"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text("kind: ConfigMap\nmetadata:\n  name: cm\n")
+    process = subprocess.Popen(
+        wavecd_command("helm", "template", "x", str(chart)), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert (process.wait(), stderr) == (1, "")

@@ -4,9 +4,29 @@ other command line goes to the click group in `wavecd.cli.main`."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["main"]
+
+
+def _as_click_ends(run: Callable[..., None], params: dict[str, Any]) -> None:
+    """Run the fast path, ending as click's `main` ends a command: a closed pipe (`… | head`) exits 1 in
+    silence, Ctrl-C prints `Aborted!` and exits 1 — never a traceback."""
+    try:
+        run(**params)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nAborted!\n")
+        sys.exit(1)
+    except OSError as err:
+        if err.errno != errno.EPIPE:
+            raise
+        # what is still buffered for the closed pipe must not be flushed again at exit (a second error)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 def main() -> None:
@@ -17,7 +37,7 @@ def main() -> None:
         if params is not None:
             from wavecd.cli.helm_template import run_template
 
-            run_template(**params)
+            _as_click_ends(run_template, params)
             return
     from wavecd.cli.main import main as click_main
 

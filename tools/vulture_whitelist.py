@@ -10,6 +10,8 @@ benchmarks or the docs rely on; code nothing uses is deleted instead. The file i
 
 from decimal import Context
 
+from re2 import Options
+
 from wavecd.apps.helm_source import helm_arguments
 from wavecd.cli.main import LazyGroup, main
 from wavecd.cli.sim_cmd import serve
@@ -202,4 +204,4 @@ _Interpreter.visit_projection
 _Interpreter.visit_value_projection
 
 # RE2's option read by the C++ library: errors are raised, not also logged to stderr.
-_.log_errors
+Options.log_errors

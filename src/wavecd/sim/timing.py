@@ -67,6 +67,8 @@ DEFAULT_DELAYS: dict[tuple[str, str], float] = {
     ("networking.k8s.io", "Ingress"): 1.0,
     ("apiregistration.k8s.io", "APIService"): 0.5,
     ("autoscaling", "HorizontalPodAutoscaler"): 0.5,
+    # A Karpenter NodeClaim: from launch to a Ready Node (EC2 boot and kubelet registration).
+    ("karpenter.sh", "NodeClaim"): 20.0,
 }
 # Custom resources whose operators the example repository installs: they report `Ready=True` after this delay.
 READY_CONDITION_GROUPS: dict[str, float] = {

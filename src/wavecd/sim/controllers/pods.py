@@ -1,4 +1,5 @@
-"""The kubelet's part: a pod's status over time, from its owner's (or its own) timing.
+"""The kubelet's part: a pod's status over time, from its owner's (or its own) timing, once the scheduler
+has bound it to a node (an unschedulable pod stays Pending).
 
 Long-running pods become Running and Ready after the delay (or crash-loop with `outcome: fail`);
 run-to-completion pods (restartPolicy Never/OnFailure) run, then succeed (or fail) after the delay.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from wavecd.sim.controllers.common import crashing_status, finished_status, running_status, write_status
 from wavecd.sim.controllers.engine import KUBELET, Context
+from wavecd.sim.controllers.scheduler import schedule
 from wavecd.sim.registry import Kind
 from wavecd.sim.timing import Timing
 
@@ -51,6 +53,10 @@ def drive_pod(ctx: Context, pods: Kind, pod: dict, timing: Timing) -> dict:
     phase = (pod.get("status") or {}).get("phase")
     if phase in ("Succeeded", "Failed"):
         return pod
+    if not (pod.get("spec") or {}).get("nodeName"):
+        pod = schedule(ctx, pods, pod)
+        if not pod["spec"].get("nodeName"):
+            return pod
     since = ctx.since(pod)
     completes = (pod.get("spec") or {}).get("restartPolicy") in ("Never", "OnFailure")
     if timing.outcome == "fail" and ctx.now >= since + timing.failure_delay:

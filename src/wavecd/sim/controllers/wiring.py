@@ -5,7 +5,7 @@ from __future__ import annotations
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP, ARGOCD_NAMESPACE, DEFAULT_KUBE_VERSION
 from wavecd.sim.api import Api
 from wavecd.sim.apierrors import ApiError
-from wavecd.sim.controllers import batch, infra, lifecycle, pods, workloads
+from wavecd.sim.controllers import batch, capacity, infra, karpenter, lifecycle, pods, workloads
 from wavecd.sim.controllers.engine import CONTROLLER, Context, Engine
 from wavecd.sim.registry import kinds_from_crd
 from wavecd.sim.timing import READY_AFTER
@@ -25,6 +25,9 @@ RECONCILERS = {
     ("apiregistration.k8s.io", "APIService"): infra.reconcile_apiservice,
     ("autoscaling", "HorizontalPodAutoscaler"): infra.reconcile_hpa,
     ("policy", "PodDisruptionBudget"): infra.reconcile_pdb,
+    ("", "Node"): karpenter.reconcile_node,
+    ("karpenter.sh", "NodePool"): karpenter.reconcile_nodepool,
+    ("karpenter.sh", "NodeClaim"): karpenter.reconcile_nodeclaim,
 }
 
 
@@ -34,6 +37,7 @@ def install(engine: Engine) -> None:
     engine.fallback.append(_foreground_then(lifecycle.ready_condition))
     engine.on_delete.append(lifecycle.collect_garbage)
     engine.on_delete.append(infra.release_volume)
+    engine.on_delete.append(karpenter.capacity_freed)
     engine.related[("", "Pod")] = [("policy", "poddisruptionbudgets")]
 
 
@@ -53,20 +57,19 @@ def _foreground_then(check):
     return run
 
 
-def _node(name: str) -> dict:
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {
-            "name": name,
-            "labels": {
-                "kubernetes.io/hostname": name,
-                "kubernetes.io/os": "linux",
-                "node.kubernetes.io/instance-type": "sim",
-            },
-        },
-        "spec": {},
+def _node(index: int) -> tuple[dict, dict]:
+    """The cluster's own node `sim-node-<index>` and its status: an EKS managed node group `system` of
+    general-purpose instances, spread over the zones."""
+    instance = capacity.instance_type(capacity.DEFAULT_INSTANCE)
+    assert instance is not None
+    name = f"sim-node-{index}"
+    labels = {
+        "topology.kubernetes.io/zone": capacity.ZONES[(index - 1) % len(capacity.ZONES)],
+        "eks.amazonaws.com/nodegroup": "system",
+        "eks.amazonaws.com/capacityType": "ON_DEMAND",
     }
+    status = capacity.node_status(instance, f"172.18.0.{1 + index}", f"{DEFAULT_KUBE_VERSION}-sim")
+    return capacity.node_body(name, instance, labels, []), status
 
 
 def _argocd_crd(plural: str, kind: str, short: list[str]) -> dict:
@@ -121,27 +124,11 @@ def bootstrap(api: Api, nodes: int) -> None:
     for name in ("default", "kube-system", "kube-public", "kube-node-lease", ARGOCD_NAMESPACE):
         _ensure(api, namespaces, None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
     for i in range(1, nodes + 1):
-        name = f"sim-node-{i}"
-        if api.find(node_kind, None, name) is None:
-            node = _ensure(api, node_kind, None, _node(name))
-            if node is not None:
-                node["status"] = {
-                    "conditions": [
-                        {
-                            "type": "Ready",
-                            "status": "True",
-                            "reason": "KubeletReady",
-                            "message": "kubelet is posting ready status",
-                        }
-                    ],
-                    "addresses": [{"type": "InternalIP", "address": f"172.18.0.{1 + i}"}],
-                    "nodeInfo": {
-                        "kubeletVersion": f"{DEFAULT_KUBE_VERSION}-sim",
-                        "architecture": "amd64",
-                        "operatingSystem": "linux",
-                    },
-                }
-                api.update(node_kind, None, name, node, manager="kubelet", subresource="status")
+        body, status = _node(i)
+        node = _ensure(api, node_kind, None, body)
+        if node is not None:
+            node["status"] = status
+            api.update(node_kind, None, node["metadata"]["name"], node, manager="kubelet", subresource="status")
     _ensure(
         api,
         classes,

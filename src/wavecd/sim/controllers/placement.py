@@ -1,0 +1,229 @@
+"""Where a pod may run: kube-scheduler's filter plugins for what GitOps charts set, and its failure message.
+
+Filters run in kube-scheduler's default order and stop at the first that rejects a node, as its framework
+does: NodeUnschedulable, TaintToleration (NoSchedule/NoExecute), NodeAffinity (`nodeSelector` and the
+required node affinity: In, NotIn, Exists, DoesNotExist, Gt, Lt), NodeResourcesFit (cpu, memory, pods) and
+PodTopologySpread (`whenUnsatisfiable: DoNotSchedule`). Preferences (`preferred…`, `ScheduleAnyway`) and
+inter-pod affinity do not filter, so they are not simulated. Reason strings are the plugins' own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from wavecd.sim.controllers.capacity import Resources, allocatable, pod_requests
+
+__all__ = [
+    "Rejection",
+    "Snapshot",
+    "first_rejection",
+    "fit_error",
+    "matches_node_affinity",
+    "matches_requirement",
+    "tolerates_taints",
+]
+
+# Not resolvable by preempting pods (kube-scheduler's UnschedulableAndUnresolvable status code).
+_UNRESOLVABLE = True
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why one node refuses a pod: the plugin's reasons, and whether evicting pods could change that."""
+
+    reasons: tuple[str, ...]
+    unresolvable: bool
+
+
+@dataclass
+class Snapshot:
+    """The nodes and, per node name, the pods bound to it (what the scheduler's cache holds)."""
+
+    nodes: list[dict]
+    bound: dict[str, list[dict]] = field(default_factory=dict)
+
+    def assume(self, pod: dict, node_name: str) -> None:
+        self.bound.setdefault(node_name, []).append(pod)
+
+
+def _labels(obj: dict) -> dict[str, str]:
+    return (obj.get("metadata") or {}).get("labels") or {}
+
+
+def _number(text: object) -> int | None:
+    try:
+        return int(str(text))
+    except ValueError:
+        return None
+
+
+def matches_requirement(expr: dict, labels: dict[str, str]) -> bool:
+    """One node selector requirement (`key`, `operator`, `values`) against a node's labels."""
+    key, op, values = expr.get("key", ""), expr.get("operator", ""), [str(v) for v in expr.get("values") or []]
+    present = key in labels
+    if op == "In":
+        return present and labels[key] in values
+    if op == "NotIn":
+        return not present or labels[key] not in values
+    if op == "Exists":
+        return present
+    if op == "DoesNotExist":
+        return not present
+    if op in ("Gt", "Lt") and present and len(values) == 1:
+        have, bound = _number(labels[key]), _number(values[0])
+        if have is None or bound is None:
+            return False
+        return have > bound if op == "Gt" else have < bound
+    return False
+
+
+def _term_matches(term: dict, node: dict) -> bool:
+    expressions = term.get("matchExpressions") or []
+    fields = term.get("matchFields") or []
+    if not expressions and not fields:
+        return False  # an empty term matches no node
+    name = {"metadata.name": (node.get("metadata") or {}).get("name", "")}
+    return all(matches_requirement(e, _labels(node)) for e in expressions) and all(
+        matches_requirement(f, name) for f in fields
+    )
+
+
+def matches_node_affinity(pod: dict, node: dict) -> bool:
+    """`nodeSelector` and `requiredDuringSchedulingIgnoredDuringExecution` (terms ORed, expressions ANDed)."""
+    spec = pod.get("spec") or {}
+    labels = _labels(node)
+    if any(labels.get(k) != str(v) for k, v in (spec.get("nodeSelector") or {}).items()):
+        return False
+    required = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    )
+    if required is None:
+        return True
+    return any(_term_matches(term, node) for term in required.get("nodeSelectorTerms") or [])
+
+
+def _tolerates(toleration: dict, taint: dict) -> bool:
+    if toleration.get("effect") and toleration.get("effect") != taint.get("effect"):
+        return False
+    if toleration.get("key") and toleration.get("key") != taint.get("key"):
+        return False
+    if toleration.get("operator") == "Exists":
+        return True
+    return toleration.get("value", "") == taint.get("value", "")
+
+
+def tolerates_taints(tolerations: list[dict], node: dict) -> dict | None:
+    """The first NoSchedule/NoExecute taint of the node that no toleration tolerates; None when all are."""
+    for taint in (node.get("spec") or {}).get("taints") or []:
+        if taint.get("effect") not in ("NoSchedule", "NoExecute"):
+            continue
+        if not any(_tolerates(t, taint) for t in tolerations):
+            return taint
+    return None
+
+
+def _used(pods: list[dict]) -> Resources:
+    total = Resources()
+    for pod in pods:
+        total += pod_requests(pod)
+    return total
+
+
+def _insufficient(pod: dict, node: dict, pods: list[dict]) -> tuple[str, ...]:
+    want, room, used = pod_requests(pod), allocatable(node), _used(pods)
+    reasons = []
+    if used.pods + 1 > room.pods:
+        reasons.append("Too many pods")
+    if want.cpu and want.cpu > room.cpu - used.cpu:
+        reasons.append("Insufficient cpu")
+    if want.memory and want.memory > room.memory - used.memory:
+        reasons.append("Insufficient memory")
+    return tuple(reasons)
+
+
+def _selects(selector: dict | None, labels: dict[str, str]) -> bool:
+    if selector is None:
+        return False
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    return all(matches_requirement(e, labels) for e in selector.get("matchExpressions") or [])
+
+
+_SPREAD = "node(s) didn't match pod topology spread constraints"
+
+
+def _spread(pod: dict, node: dict, snapshot: Snapshot) -> Rejection | None:
+    """PodTopologySpread's filter for the `DoNotSchedule` constraints (nodeAffinityPolicy Honor, nodeTaintsPolicy
+    Ignore: the defaults)."""
+    constraints = [
+        c
+        for c in (pod.get("spec") or {}).get("topologySpreadConstraints") or []
+        if c.get("whenUnsatisfiable") == "DoNotSchedule"
+    ]
+    if not constraints:
+        return None
+    keys = [c.get("topologyKey", "") for c in constraints]
+    if any(k not in _labels(node) for k in keys):
+        return Rejection((_SPREAD + " (missing required label)",), _UNRESOLVABLE)
+    namespace = (pod.get("metadata") or {}).get("namespace")
+    eligible = [n for n in snapshot.nodes if all(k in _labels(n) for k in keys) and matches_node_affinity(pod, n)]
+    for constraint, key in zip(constraints, keys, strict=True):
+        counts: Counter[str] = Counter({_labels(n)[key]: 0 for n in eligible})
+        for candidate in eligible:
+            for other in snapshot.bound.get(candidate["metadata"]["name"], []):
+                meta = other.get("metadata") or {}
+                same = meta.get("namespace") == namespace and not meta.get("deletionTimestamp")
+                if same and _selects(constraint.get("labelSelector"), meta.get("labels") or {}):
+                    counts[_labels(candidate)[key]] += 1
+        self_match = 1 if _selects(constraint.get("labelSelector"), _labels(pod)) else 0
+        floor = min(counts.values(), default=0)
+        if counts[_labels(node)[key]] + self_match - floor > int(constraint.get("maxSkew", 1)):
+            return Rejection((_SPREAD,), not _UNRESOLVABLE)
+    return None
+
+
+def first_rejection(pod: dict, node: dict, snapshot: Snapshot) -> Rejection | None:
+    """Why `node` cannot take `pod` now, by the first filter that says so; None when it can."""
+    spec = pod.get("spec") or {}
+    if (node.get("spec") or {}).get("unschedulable"):
+        return Rejection(("node(s) were unschedulable",), _UNRESOLVABLE)
+    taint = tolerates_taints(spec.get("tolerations") or [], node)
+    if taint is not None:
+        # pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go (Filter)
+        reason = f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}"
+        return Rejection((reason,), _UNRESOLVABLE)
+    if not matches_node_affinity(pod, node):
+        return Rejection(("node(s) didn't match Pod's node affinity/selector",), _UNRESOLVABLE)
+    short = _insufficient(pod, node, snapshot.bound.get(node["metadata"]["name"], []))
+    if short:
+        return Rejection(short, not _UNRESOLVABLE)
+    return _spread(pod, node, snapshot)
+
+
+def _histogram(counts: Counter[str]) -> str:
+    return ", ".join(sorted(f"{n} {reason}" for reason, n in counts.items()))
+
+
+def fit_error(rejections: list[Rejection]) -> str:
+    """kube-scheduler's FailedScheduling message for a pod every node rejected.
+
+    The format is `FitError.Error()` (pkg/scheduler/framework/types.go): `0/N nodes are available: ` then the
+    reasons counted over nodes, as `"<count> <reason>"` strings sorted as strings and joined by `, `, ending with
+    `.`; then the preemption PostFilter's status (pkg/scheduler/framework/preemption/preemption.go), `preemption: `
+    plus the same format over its own per-node verdicts. The sim has no pod priorities, so no node has
+    preemption victims: a node whose rejection is unresolvable is `Preemption is not helpful for scheduling`,
+    any other `No preemption victims found for incoming pod`.
+    """
+    if not rejections:
+        return "no nodes available to schedule pods"
+    total = len(rejections)
+    reasons: Counter[str] = Counter(reason for r in rejections for reason in r.reasons)
+    preemption: Counter[str] = Counter(
+        "Preemption is not helpful for scheduling" if r.unresolvable else "No preemption victims found for incoming pod"
+        for r in rejections
+    )
+    return (
+        f"0/{total} nodes are available: {_histogram(reasons)}. "
+        f"preemption: 0/{total} nodes are available: {_histogram(preemption)}."
+    )

@@ -1,0 +1,161 @@
+"""The default scheduler's part: bind a pod to a node that passes every filter, or leave it Pending.
+
+A pod without `spec.nodeName` is scheduled when its controller first drives it: the filters of `placement`
+run against every node and the pods bound to it; among the nodes left, the least allocated wins (CPU and
+memory shares free, as NodeResourcesFit's default LeastAllocated score), then the name. A pod no node takes
+stays Pending with `PodScheduled=False`, reason `Unschedulable`, kube-scheduler's message, and a
+`FailedScheduling` Warning Event; a cluster autoscaler (the Karpenter stand-in) is woken, and the pod is
+tried again whenever a node is added or a bound pod goes away.
+"""
+
+from __future__ import annotations
+
+from wavecd.sim.apierrors import ApiError
+from wavecd.sim.controllers.capacity import allocatable, pod_requests
+from wavecd.sim.controllers.common import safe_create, set_condition, template_hash, write_status
+from wavecd.sim.controllers.engine import Context
+from wavecd.sim.controllers.placement import Rejection, Snapshot, first_rejection, fit_error
+from wavecd.sim.registry import Kind
+from wavecd.sim.store import clone
+
+__all__ = ["SCHEDULER", "pending_pods", "reference", "retry_pending", "schedule", "snapshot", "unschedulable"]
+
+SCHEDULER = "default-scheduler"
+# Who provisions nodes for unschedulable pods, woken when one appears: (group, plural) of cluster-scoped
+# objects whose reconciler does it.
+AUTOSCALERS = (("karpenter.sh", "nodepools"),)
+
+
+def _terminal(pod: dict) -> bool:
+    return (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
+
+
+def snapshot(ctx: Context) -> Snapshot:
+    """The nodes that exist (not being deleted) and the pods bound to each."""
+    nodes, _ = ctx.api.list(ctx.core("nodes"), None)
+    pods, _ = ctx.api.list(ctx.core("pods"), None)
+    snap = Snapshot([n for n in nodes if not n["metadata"].get("deletionTimestamp")])
+    for pod in pods:
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if node_name and not _terminal(pod):
+            snap.assume(pod, node_name)
+    return snap
+
+
+def unschedulable(pod: dict) -> bool:
+    """Pending because the scheduler found no node (not merely not yet tried)."""
+    if (pod.get("spec") or {}).get("nodeName") or pod["metadata"].get("deletionTimestamp"):
+        return False
+    return any(
+        c.get("type") == "PodScheduled" and c.get("reason") == "Unschedulable"
+        for c in (pod.get("status") or {}).get("conditions") or []
+    )
+
+
+def pending_pods(ctx: Context) -> list[dict]:
+    """Unschedulable pods, oldest first (the order a scheduling queue would retry them)."""
+    pods, _ = ctx.api.list(ctx.core("pods"), None)
+    found = [p for p in pods if unschedulable(p)]
+    return sorted(found, key=lambda p: (p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"]))
+
+
+def _score(pod: dict, node: dict, snap: Snapshot) -> tuple[float, str]:
+    room = allocatable(node)
+    used = pod_requests(pod)
+    for other in snap.bound.get(node["metadata"]["name"], []):
+        used += pod_requests(other)
+    free_cpu = 1 - used.cpu / room.cpu if room.cpu else 0.0
+    free_memory = 1 - used.memory / room.memory if room.memory else 0.0
+    return (-(free_cpu + free_memory), node["metadata"]["name"])
+
+
+def reference(obj: dict) -> dict:
+    meta = obj["metadata"]
+    ref = {"apiVersion": obj.get("apiVersion", "v1"), "kind": obj.get("kind", ""), "name": meta["name"]}
+    if meta.get("namespace"):
+        ref["namespace"] = meta["namespace"]
+    ref["uid"] = meta.get("uid", "")
+    return ref
+
+
+def record_event(ctx: Context, obj: dict, kind: str, reason: str, message: str, component: str) -> None:
+    """An Event about `obj`, named after its content, so the same news is written once."""
+    meta = obj["metadata"]
+    stamp = ctx.api.timestamp()
+    namespace = meta.get("namespace") or "default"
+    body: dict = {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {
+            "name": f"{meta['name']}.{template_hash({'r': reason, 'm': message, 'u': meta.get('uid')})}",
+            "namespace": namespace,
+        },
+        "involvedObject": reference(obj),
+        "reason": reason,
+        "message": message,
+        "type": kind,
+        "source": {"component": component},
+        "reportingComponent": component,
+        "reportingInstance": component,
+        "firstTimestamp": stamp,
+        "lastTimestamp": stamp,
+        "count": 1,
+    }
+    safe_create(ctx, ctx.core("events"), namespace, body)
+
+
+def _bind(ctx: Context, pods: Kind, pod: dict, node_name: str) -> dict | None:
+    bound = clone(pod)
+    bound["spec"]["nodeName"] = node_name
+    meta = pod["metadata"]
+    try:
+        result, _ = ctx.api.update(pods, meta.get("namespace"), meta["name"], bound, manager=SCHEDULER)
+    except ApiError:
+        return None
+    record_event(
+        ctx,
+        result,
+        "Normal",
+        "Scheduled",
+        f"Successfully assigned {meta.get('namespace')}/{meta['name']} to {node_name}",
+        SCHEDULER,
+    )
+    return result
+
+
+def _mark_unschedulable(ctx: Context, pods: Kind, pod: dict, message: str) -> dict:
+    status = clone(pod.get("status") or {})
+    status["phase"] = "Pending"
+    status["conditions"] = set_condition(
+        status.get("conditions") or [], ctx, "PodScheduled", "False", "Unschedulable", message
+    )
+    written = write_status(ctx, pods, pod, status, manager=SCHEDULER) or pod
+    record_event(ctx, pod, "Warning", "FailedScheduling", message, SCHEDULER)
+    for group, plural in AUTOSCALERS:
+        for name in ctx.api.store.names(group, plural, ""):
+            ctx.engine.enqueue((group, plural, "", name))
+    return written
+
+
+def schedule(ctx: Context, pods: Kind, pod: dict) -> dict:
+    """The pod bound to the best node that takes it, or marked unschedulable with the scheduler's message."""
+    snap = snapshot(ctx)
+    rejections: list[Rejection] = []
+    feasible = []
+    for node in snap.nodes:
+        rejection = first_rejection(pod, node, snap)
+        if rejection is None:
+            feasible.append(node)
+        else:
+            rejections.append(rejection)
+    if feasible:
+        best = min(feasible, key=lambda n: _score(pod, n, snap))
+        return _bind(ctx, pods, pod, best["metadata"]["name"]) or pod
+    return _mark_unschedulable(ctx, pods, pod, fit_error(rejections))
+
+
+def retry_pending(ctx: Context) -> None:
+    """Capacity changed (a node came, a pod left): unschedulable pods are tried again, through their owners."""
+    pods = ctx.core("pods")
+    for pod in pending_pods(ctx):
+        ctx.recheck(pods, pod, ctx.now)

@@ -1,0 +1,146 @@
+"""The Karpenter stand-in: NodePools (with Karpenter's own CRDs, from the example's chart mirror) turn pods the
+scheduler cannot place into NodeClaims and Nodes, within their limits, and remove nodes left empty."""
+
+from __future__ import annotations
+
+import yaml
+from tests.sim.scheduling_support import apply, deploy, deployment, events, pods, scheduled
+from tests.support.paths import EXAMPLES
+
+from wavecd.health import HealthStatus, assess
+
+CRDS = EXAMPLES / "mirror/public.ecr.aws/karpenter/karpenter/crds"
+CLAIMS = "/apis/karpenter.sh/v1/nodeclaims"
+
+
+def install_karpenter(sim, client, *, limits=None, taints=None, consolidate_after="30s", name="default"):
+    for path in sorted(CRDS.glob("*.yaml")):
+        crd = yaml.safe_load(path.read_text())
+        apply(client, f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd['metadata']['name']}", crd)
+    sim.advance(1)
+    template_spec = {
+        "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "default"},
+        "requirements": [
+            {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["spot", "on-demand"]},
+            {"key": "karpenter.k8s.aws/instance-category", "operator": "In", "values": ["c", "m", "r"]},
+            {"key": "karpenter.k8s.aws/instance-generation", "operator": "Gt", "values": ["5"]},
+        ],
+    }
+    if taints:
+        template_spec["taints"] = taints
+    pool = {
+        "apiVersion": "karpenter.sh/v1",
+        "kind": "NodePool",
+        "metadata": {"name": name},
+        "spec": {
+            "template": {"metadata": {"labels": {"node-pool": name}}, "spec": template_spec},
+            "limits": limits or {"cpu": "200", "memory": "800Gi"},
+            "disruption": {"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": consolidate_after},
+        },
+    }
+    apply(client, f"/apis/karpenter.sh/v1/nodepools/{name}", pool)
+    sim.advance(2)
+
+
+def conditions(obj):
+    return {c["type"]: c["status"] for c in obj["status"]["conditions"]}
+
+
+def test_pending_pods_wait_for_a_provisioned_node_then_run_there(sim, client, ns):
+    install_karpenter(sim, client)
+    deploy(client, deployment("big", replicas=2, cpu="5"))
+    sim.advance(2)
+    running, pending = pods(client, "big")
+    assert running["spec"]["nodeName"] == "sim-node-1"
+    assert scheduled(pending)["reason"] == "Unschedulable"
+    (claim,) = client.get(CLAIMS).json()["items"]
+    assert conditions(claim) == {
+        "Launched": "Unknown",
+        "Registered": "Unknown",
+        "Initialized": "Unknown",
+        "Ready": "Unknown",
+    }
+    labels = claim["metadata"]["labels"]
+    assert labels["karpenter.sh/nodepool"] == "default" and labels["karpenter.sh/capacity-type"] == "spot"
+    assert int(labels["karpenter.k8s.aws/instance-generation"]) > 5
+    assert [e["message"] for e in events(client, "Nominated")] == [
+        f"Pod should schedule on: nodeclaim/{claim['metadata']['name']}"
+    ]
+    assert client.get(f"/api/v1/nodes/{claim['metadata']['name']}").status_code == 404
+    assert assess(client.get("/apis/apps/v1/namespaces/app/deployments/big").json()).status == HealthStatus.PROGRESSING
+    sim.advance(25)  # the NodeClaim's 20 s launch, then the pod's own delay
+    claim = client.get(f"{CLAIMS}/{claim['metadata']['name']}").json()
+    assert conditions(claim) == {
+        "Launched": "True",
+        "Registered": "True",
+        "Initialized": "True",
+        "Ready": "True",
+    }
+    node = client.get(f"/api/v1/nodes/{claim['status']['nodeName']}").json()
+    assert node["metadata"]["labels"]["node-pool"] == "default"
+    assert node["metadata"]["ownerReferences"][0]["kind"] == "NodeClaim"
+    assert sorted((p["spec"]["nodeName"], p["status"]["phase"]) for p in pods(client, "big")) == sorted(
+        [(node["metadata"]["name"], "Running"), ("sim-node-1", "Running")]
+    )
+    assert assess(client.get("/apis/apps/v1/namespaces/app/deployments/big").json()).status == HealthStatus.HEALTHY
+
+
+def test_an_empty_node_is_removed_after_consolidate_after(sim, client, ns):
+    install_karpenter(sim, client, consolidate_after="30s")
+    deploy(client, deployment("base", cpu="5"))
+    sim.advance(2)
+    deploy(client, deployment("extra", cpu="5"))
+    sim.advance(30)
+    (claim,) = client.get(CLAIMS).json()["items"]
+    name = claim["metadata"]["name"]
+    assert [p["spec"]["nodeName"] for p in pods(client, "extra")] == [name]
+    deploy(client, deployment("extra", replicas=0, cpu="5"))
+    sim.advance(5)
+    assert pods(client, "extra") == []
+    sim.advance(20)
+    assert client.get(f"/api/v1/nodes/{name}").status_code == 200  # empty for 25 s of 30
+    sim.advance(15)
+    assert client.get(f"/api/v1/nodes/{name}").status_code == 404
+    assert client.get(f"{CLAIMS}/{name}").status_code == 404
+    assert client.get("/api/v1/nodes/sim-node-1").status_code == 200
+
+
+def test_a_nodepool_limit_leaves_the_pod_pending_with_karpenters_reason(sim, client, ns):
+    install_karpenter(sim, client, limits={"cpu": "4"})
+    deploy(client, deployment("big", replicas=2, cpu="5"))
+    sim.advance(300)
+    pending = [p for p in pods(client, "big") if not p["spec"].get("nodeName")]
+    assert len(pending) == 1
+    assert scheduled(pending[0])["message"] == (
+        "0/1 nodes are available: 1 Insufficient cpu. "
+        "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+    )
+    assert client.get(CLAIMS).json()["items"] == []
+    karpenter = [e for e in events(client, "FailedScheduling") if e["source"]["component"] == "karpenter"]
+    assert [e["message"] for e in karpenter] == [
+        'Failed to schedule pod, all available instance types exceed limits for nodepool: "default"'
+    ]
+
+
+def test_a_tainted_pool_serves_only_pods_that_tolerate_it(sim, client, ns):
+    taint = {"key": "purpose", "value": "loadtest", "effect": "NoSchedule"}
+    install_karpenter(sim, client, taints=[taint], name="loadtest")
+    toleration = {"key": "purpose", "operator": "Equal", "value": "loadtest", "effect": "NoSchedule"}
+    deploy(client, deployment("k6", nodeSelector={"node-pool": "loadtest"}, tolerations=[toleration]))
+    deploy(client, deployment("plain", nodeSelector={"node-pool": "loadtest"}))
+    sim.advance(30)
+    (k6,) = pods(client, "k6")
+    node = client.get(f"/api/v1/nodes/{k6['spec']['nodeName']}").json()
+    assert node["spec"]["taints"] == [taint]
+    (plain,) = pods(client, "plain")
+    assert "nodeName" not in plain["spec"]
+    karpenter = [
+        e["message"]
+        for e in events(client, "FailedScheduling")
+        if e["source"]["component"] == "karpenter" and e["involvedObject"]["name"] == plain["metadata"]["name"]
+    ]
+    assert karpenter == [
+        'Failed to schedule pod, incompatible with nodepool "loadtest", '
+        "node(s) had untolerated taint {purpose: loadtest}"
+    ]
+    assert len(client.get(CLAIMS).json()["items"]) == 1

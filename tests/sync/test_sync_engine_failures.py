@@ -51,6 +51,13 @@ def test_a_deployment_that_never_becomes_ready_times_out(cluster, tmp_path):
     assert _later_objects_exist(cluster) == []
 
 
+def test_a_wait_of_more_than_a_thousand_polls_still_ends_in_its_timeout(cluster, tmp_path):
+    # 1500 polls: the poll's doubling (first_poll * 2**polls) once overflowed a float past about 1030 of them.
+    run = cluster.sync(write_repo(tmp_path, _tree("never")), settings(timeout=150, poll_interval=0.1, first_poll=0.025))
+
+    assert (run.result.phase, run.result.exit_code) == ("TimedOut", 3)
+
+
 def test_a_failing_deployment_stops_the_rollout_at_its_wave(cluster, tmp_path):
     run = cluster.sync(write_repo(tmp_path, _tree("fail")))
 

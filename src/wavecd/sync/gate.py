@@ -123,6 +123,7 @@ def wait_healthy(
             last_report = blockers
         pending = still
         # Quick objects pass after the first wait (a quarter of the interval by default), doubled each time up
-        # to the interval; slow ones are then read once per interval.
-        ctx.sleep(min(ctx.settings.poll_interval, ctx.settings.first_poll * 2**polls))
+        # to the interval; slow ones are then read once per interval. The doubling stops once it is past the
+        # interval: 2**polls of a wait over a thousand polls would overflow a float.
+        ctx.sleep(min(ctx.settings.poll_interval, ctx.settings.first_poll * 2 ** min(polls, 32)))
         polls += 1

@@ -4,7 +4,8 @@ gitops-engine's rule (`pkg/sync/sync_context.go` `syncContext.Sync`): a resource
 health check or is Healthy, fails when Degraded, and keeps the step waiting otherwise (Progressing,
 Suspended, Missing, Unknown). A hook passes when Healthy (or it has no check), fails when Degraded or
 Unknown. The gate polls on the sync's clock and reports its blockers each time they change, so a user sees
-which object and which condition a wave waits on.
+which object and which condition a wave waits on; for a workload whose pods no node takes, the scheduler's
+reason too (`pending_pods`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from wavecd.health import assess
 from wavecd.kube import NoKindMatchError
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import WaitingOn
+from wavecd.sync.pending_pods import unschedulable_note
 from wavecd.sync.tracking import api_group
 
 
@@ -78,7 +80,8 @@ def _judge(ctx: SyncContext, item: Watched, first: bool) -> tuple[str, str, str]
         return "done", health.status.value, health.message
     if health.status == HealthStatus.DEGRADED or (item.hook and health.status == HealthStatus.UNKNOWN):
         return "fail", health.status.value, health.message
-    return "wait", health.status.value, health.message
+    note = unschedulable_note(ctx.client, live) if health.status == HealthStatus.PROGRESSING else ""
+    return "wait", health.status.value, f"{health.message}; {note}" if note else health.message
 
 
 def wait_healthy(

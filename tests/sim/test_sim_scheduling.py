@@ -11,7 +11,7 @@ pkg/scheduler/framework/types.go).
 from __future__ import annotations
 
 import pytest
-from tests.sim.scheduling_support import add_node, cordon_default, deploy, deployment, events, pods, scheduled
+from tests.sim.scheduling_support import add_node, apply, cordon_default, deploy, deployment, events, pods, scheduled
 
 from wavecd.health import HealthStatus, assess
 
@@ -157,3 +157,19 @@ def test_topology_spread_needs_the_key_on_the_node(sim, client, ns):
         "0/1 nodes are available: 1 node(s) didn't match pod topology spread constraints (missing required "
         f"label). preemption: 0/1 nodes are available: 1 {NOT_HELPFUL}."
     )
+
+
+def test_a_daemonset_skips_nodes_whose_taints_or_labels_it_does_not_accept(sim, client, ns):
+    linux = {"kubernetes.io/os": "linux"}
+    add_node(client, "tainted", labels=linux, taints=[{"key": "purpose", "value": "loadtest", "effect": "NoSchedule"}])
+    add_node(client, "cordoned", labels=linux, unschedulable=True)
+    add_node(client, "windows", labels={"kubernetes.io/os": "windows"})
+    daemon = deployment("agent", nodeSelector=linux)
+    daemon["kind"] = "DaemonSet"
+    del daemon["spec"]["replicas"]
+    add_node(client, "linux", labels=linux)
+    apply(client, "/apis/apps/v1/namespaces/app/daemonsets/agent", daemon)
+    sim.advance(5)
+    assert sorted(p["spec"]["nodeName"] for p in pods(client, "agent")) == ["cordoned", "linux", "sim-node-1"]
+    status = client.get("/apis/apps/v1/namespaces/app/daemonsets/agent").json()["status"]
+    assert (status["desiredNumberScheduled"], status["numberReady"]) == (3, 3)

@@ -1,5 +1,5 @@
-"""Deployment → ReplicaSet → Pods, StatefulSet and DaemonSet, writing the status fields that
-`kubectl rollout status` and Argo's health rules read."""
+"""Deployment → ReplicaSet → Pods, StatefulSet and DaemonSet (one pod on each node whose labels and taints it
+accepts), writing the status fields that `kubectl rollout status` and Argo's health rules read."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from wavecd.sim.controllers.common import (
     write_status,
 )
 from wavecd.sim.controllers.engine import CONTROLLER, Context
+from wavecd.sim.controllers.placement import matches_node_affinity, tolerates_taints
 from wavecd.sim.controllers.pods import drive_pod, is_ready
 from wavecd.sim.registry import Kind
 from wavecd.sim.store import clone
@@ -299,6 +300,29 @@ def reconcile_statefulset(ctx: Context, kind: Kind, sts: dict) -> None:
     write_status(ctx, kind, sts, status)
 
 
+# Tolerations the DaemonSet controller adds to every daemon pod (pkg/controller/daemon/util), so a node's
+# condition taints and a cordon do not keep its daemons away.
+_DAEMON_TOLERATIONS = [
+    {"key": f"node.kubernetes.io/{key}", "operator": "Exists", "effect": effect}
+    for key, effect in (
+        ("not-ready", "NoExecute"),
+        ("unreachable", "NoExecute"),
+        ("disk-pressure", "NoSchedule"),
+        ("memory-pressure", "NoSchedule"),
+        ("pid-pressure", "NoSchedule"),
+        ("unschedulable", "NoSchedule"),
+    )
+]
+
+
+def _daemon_fits(template: dict, node: dict) -> bool:
+    """Whether the DaemonSet wants a pod on `node`: its node selector and affinity match, and the node's taints
+    are tolerated (the DaemonSet controller's own check; capacity is not considered)."""
+    pod = {"spec": template.get("spec") or {}}
+    tolerations = [*(pod["spec"].get("tolerations") or []), *_DAEMON_TOLERATIONS]
+    return matches_node_affinity(pod, node) and tolerates_taints(tolerations, node) is None
+
+
 def reconcile_daemonset(ctx: Context, kind: Kind, ds: dict) -> None:
     meta = ds["metadata"]
     if meta.get("deletionTimestamp"):
@@ -306,6 +330,7 @@ def reconcile_daemonset(ctx: Context, kind: Kind, ds: dict) -> None:
     spec = ds.get("spec") or {}
     pods_kind, nodes_kind = ctx.core("pods"), ctx.core("nodes")
     nodes, _ = ctx.api.list(nodes_kind, None)
+    nodes = [n for n in nodes if _daemon_fits(spec.get("template") or {}, n)]
     pod_hash = template_hash(spec.get("template") or {})
     existing = {(p.get("spec") or {}).get("nodeName"): p for p in _alive(children(ctx, pods_kind, ds))}
     pods = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 
@@ -42,6 +43,55 @@ def test_staging_rolls_out_wave_by_wave_and_ends_healthy():
     assert (summary["health"], summary["phase"], summary["exit_code"]) == ("Healthy", "Succeeded", 0)
     assert summary["apps"] == {"Healthy": lines[0]["apps"]}
     assert all("wave" not in line for line in lines if line.get("app") == "root-staging")
+    # The services' waves need more than the cluster's own node: they wait while Karpenter's nodes launch.
+    waits = [
+        (line["wave"], blocker["message"])
+        for line in lines
+        if line["event"] == "waiting" and line["app"].startswith("staging-")
+        for blocker in line["blockers"]
+    ]
+    pending = {wave for wave, message in waits if " is Pending: 0/" in message and "Insufficient cpu" in message}
+    assert pending and pending <= {10, 11, 12}
+
+
+@pytest.mark.slow
+def test_staging_with_a_policy_waits_on_capacity_then_stops_at_the_wave_kyverno_refuses(tmp_path):
+    # The recipe of docs/sim.md: an Enforce ClusterPolicy added to the chart of wave -6 refuses the loadtest-webs
+    # Deployments (wave 15) after the services' waves waited for Karpenter's nodes and passed.
+    shutil.copytree(STAGING.parent, tmp_path / "examples", symlinks=True)
+    policy = """\
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: require-team-label
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: team-label
+      match:
+        any:
+          - resources:
+              kinds: [Deployment]
+              namespaces: [loadtest-webs]
+      validate:
+        message: "loadtest Deployments need a team label"
+        pattern:
+          metadata:
+            labels:
+              team: "?*"
+"""
+    staging = tmp_path / "examples" / STAGING.name
+    templates = staging / "common-charts/infra/karpenter-config/templates"
+    (templates / "require-team.yaml").write_text(policy)
+    result = sync(str(staging), "--sim", "--timeout", "1h", "-o", "json")
+    assert result.exit_code == 1, result.stderr
+    lines = events(result.stdout)
+    finished = {line["app"]: line for line in lines if line["event"] == "app_finished"}
+    assert all(line["health"] == "Healthy" for line in finished.values() if line.get("wave", 99) <= 12)
+    assert lines[-1]["stopped_at"] == 15
+    assert 'admission webhook "validate.kyverno.svc-fail" denied the request' in lines[-1]["blocking"]["message"]
+    waits = [b["message"] for line in lines if line["event"] == "waiting" for b in line["blockers"]]
+    assert any(" is Pending: 0/" in m for m in waits)
 
 
 def test_a_failing_wave_stops_the_rollout_with_exit_status_1(tmp_path):

@@ -82,6 +82,8 @@ def test_pending_pods_wait_for_a_provisioned_node_then_run_there(sim, client, ns
     assert sorted((p["spec"]["nodeName"], p["status"]["phase"]) for p in pods(client, "big")) == sorted(
         [(node["metadata"]["name"], "Running"), ("sim-node-1", "Running")]
     )
+    moved = next(p for p in pods(client, "big") if p["spec"]["nodeName"] == node["metadata"]["name"])
+    assert moved["status"]["hostIP"] == node["status"]["addresses"][0]["address"] != "172.18.0.2"
     assert assess(client.get("/apis/apps/v1/namespaces/app/deployments/big").json()).status == HealthStatus.HEALTHY
 
 

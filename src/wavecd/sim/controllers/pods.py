@@ -70,9 +70,19 @@ def drive_pod(ctx: Context, pods: Kind, pod: dict, timing: Timing) -> dict:
         due = since + (timing.failure_delay if timing.outcome == "fail" else timing.delay)
         if timing.outcome != "never":
             ctx.recheck(pods, pod, due)
+    host = _host_ip(ctx, pod["spec"]["nodeName"])
+    if host:
+        status["hostIP"] = host
     if status.get("phase") == (pod.get("status") or {}).get("phase") == "Running" and _same_running(pod, status):
         return pod
     return write_status(ctx, pods, pod, status, manager=KUBELET) or pod
+
+
+def _host_ip(ctx: Context, node_name: str) -> str | None:
+    """The InternalIP of the pod's node, as the kubelet reports it in `status.hostIP`."""
+    node = ctx.api.find(ctx.core("nodes"), None, node_name)
+    addresses = ((node or {}).get("status") or {}).get("addresses") or []
+    return next((a.get("address") for a in addresses if a.get("type") == "InternalIP"), None)
 
 
 def _same_running(pod: dict, status: dict) -> bool:

@@ -1,7 +1,7 @@
 """A reconcile reads the live objects from the controller's cluster cache, not with a GET per object: the
 requests the API server (the simulated cluster, over HTTP) logs during a reconcile are counted. What the
 watches hold costs no GET, a second reconcile with nothing changed costs no request at all (the dry runs'
-verdicts are remembered by body and resourceVersion), a kind the cache does not watch is read with a GET,
+verdicts are remembered by body and live content), a kind the cache does not watch is read with a GET,
 and an edit made in the cluster is still found."""
 
 from __future__ import annotations
@@ -154,3 +154,41 @@ def test_a_missing_object_is_missing_without_a_get(kube, sim, synced, cache):
     assert gets(requests) == []
     read = reconcile(kube, None, None)
     assert (result.sync, result.health, result.verdicts) == (read.sync, read.health, read.verdicts)
+
+
+def deployment(name: str) -> dict[str, Any]:
+    labels = {"app": name}
+    template = {"metadata": {"labels": labels}, "spec": {"containers": [{"name": name, "image": "nginx:1.27"}]}}
+    spec = {"replicas": 2, "selector": {"matchLabels": labels}, "template": template}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name}, "spec": spec}
+
+
+def test_a_rollout_writing_a_deployments_status_asks_no_dry_run_again(kube, sim, cache):
+    """The Deployment controller writes the status of a Deployment the sync just applied (its
+    resourceVersion moves with each write): what an apply reads of it did not change, so its remembered
+    verdict stands and the reconciles a rollout brings cost no request."""
+    target = deployment("web")
+    body = with_tracking(target, INSTANCE, DESTINATION)
+    body["metadata"]["namespace"] = DESTINATION
+    kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": DESTINATION}})
+    kube.apply(body, force=True)
+    sim.settle()  # what its controller writes at once (before any Pod is up) is written
+    applied = kube.get("apps/v1", "Deployment", "web", DESTINATION)
+    cache.ensure_kinds([("apps/v1", "Deployment")])
+    assert cache.wait_synced(5)
+    memo = DryRunMemo()
+
+    def judge() -> Any:
+        tracked = cache.by_tracking_instance(INSTANCE)
+        return reconcile_app(
+            kube, APP, APP_NAMESPACE, [target], DESTINATION, tracked, REVISIONS, read=cache.read, memo=memo
+        )
+
+    first, requests = requests_during(sim, judge)
+    assert (first.sync, [r.method for r in requests]) == ("Synced", ["PATCH"])  # the one dry run
+    sim.advance(30)  # the Deployment's pods come up: its controller writes its status
+    rolled = kube.get("apps/v1", "Deployment", "web", DESTINATION)
+    assert rolled["metadata"]["resourceVersion"] != applied["metadata"]["resourceVersion"]
+    assert eventually(lambda: (cache.read(target, DESTINATION) or {}).get("status") == rolled.get("status"))
+    second, requests = requests_during(sim, judge)
+    assert (second.sync, second.health, requests) == ("Synced", "Healthy", [])

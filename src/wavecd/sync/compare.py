@@ -127,6 +127,25 @@ def _resource_version(obj: dict[str, Any]) -> str:
     return str((obj.get("metadata") or {}).get("resourceVersion") or "")
 
 
+def _apply_input(live: dict[str, Any]) -> str:
+    """What of the live object a server-side apply of the main resource reads, as a digest: everything but
+    its resourceVersion, its `status`, and the status subresource's entries in managedFields (their times
+    dropped too). A controller writing a Deployment's status, an Application's health, changes none of it,
+    so a verdict stays valid across those writes; any change of content does change it, and so does a change
+    of who owns which field when the object carries its managedFields (the controller's cluster cache drops
+    them: a field someone else takes over at the same value is then seen at the next edit or hard refresh —
+    Argo CD's default diff does not look at ownership at all)."""
+    meta = dict(live.get("metadata") or {})
+    owners = [
+        {key: value for key, value in entry.items() if key != "time"}
+        for entry in meta.pop("managedFields", None) or []
+        if isinstance(entry, dict) and entry.get("subresource") != "status"
+    ]
+    meta.pop("resourceVersion", None)
+    body = {key: value for key, value in live.items() if key not in ("metadata", "status")}
+    return DryRunMemo.digest({"object": body, "metadata": meta, "owners": owners})
+
+
 @dataclass(frozen=True)
 class Remembered:
     """A past dry run's verdict: the object it predicted when that differs from the live one, else None."""
@@ -136,10 +155,11 @@ class Remembered:
 
 class DryRunMemo:
     """The verdicts of past dry runs, reused while neither side changed: the same desired body (by digest)
-    against the live object at the same resourceVersion. A controller that reconciles an app again because
-    of something else (a Pod's status, its parent's health) then asks the API server nothing for objects
-    nobody touched. What the memo cannot see — an admission webhook or a CRD schema that changed — a hard
-    refresh clears (`clear`). Safe to share between threads."""
+    against a live object that an apply would read the same (`_apply_input`: its status and resourceVersion
+    aside). A controller that reconciles an app again because of something else (a Pod's status, a rollout
+    writing its Deployment's status, a child Application's health) then asks the API server nothing for
+    objects nobody edited. What the memo cannot see — an admission webhook or a CRD schema that changed — a
+    hard refresh clears (`clear`). Safe to share between threads."""
 
     def __init__(self) -> None:
         self._verdicts: dict[tuple[str, str, str, str], tuple[str, str, Remembered]] = {}
@@ -150,10 +170,11 @@ class DryRunMemo:
         return hashlib.blake2b(json.dumps(body, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
 
     def recall(self, key: tuple[str, str, str, str], digest: str, live: dict[str, Any]) -> Remembered | None:
-        """What the dry run of this body against this live object predicted; None: never asked."""
+        """What the dry run of this body against this live object predicted; None: never asked (or the live
+        object is not one the server returned: it has no resourceVersion)."""
         with self._lock:
             found = self._verdicts.get(key)
-        if found is None or found[0] != digest or found[1] != _resource_version(live) or not found[1]:
+        if found is None or found[0] != digest or not _resource_version(live) or found[1] != _apply_input(live):
             return None
         return found[2]
 
@@ -162,8 +183,10 @@ class DryRunMemo:
     ) -> None:
         """Keep the verdict; `predicted` is the object as the dry run would leave it, None when that is `live`
         (kept so that a remembered difference still shows its diff)."""
+        if not _resource_version(live):
+            return
         with self._lock:
-            self._verdicts[key] = (digest, _resource_version(live), Remembered(predicted))
+            self._verdicts[key] = (digest, _apply_input(live), Remembered(predicted))
 
     def clear(self) -> None:
         with self._lock:
@@ -184,8 +207,8 @@ def compare_one(
     The live object is read with `read` first (the controller's cluster cache; default a GET). A dry run
     answers with the resourceVersion it started from, so when the object changed between the read and the
     dry run (a controller wrote it, or the cache lags behind), the pair is taken again with a GET instead of
-    reporting a difference nobody made. With a `memo`, a body already dry-run against the live object at
-    this resourceVersion gets its verdict back without a request.
+    reporting a difference nobody made. With a `memo`, a body already dry-run against the live object as it
+    is now (its status aside) gets its verdict back without a request.
     """
     group, kind, namespace, name = identity(target, default_namespace)
     namespaced = _namespaced(client, target)

@@ -130,6 +130,7 @@ class Controller:
             log=log,
             wake_after=self._operations_due_in,
             known_tracked=self.cache.known_tracked,
+            finished=self._operation_finished,
         )
 
     # -- life ------------------------------------------------------------------------------------------------------
@@ -550,19 +551,24 @@ class Controller:
                 pending = self._pending_operations(state)
                 if pending:
                     self.runner.run(state, pending, may_continue=self._may_write)
-                    synced = {p.name for p in pending}
-                    declared = {
-                        n.name
-                        for n in state.session.tree.nodes
-                        if (owner := self._declaring_app(state, n)) is not None and owner.name in synced
-                    }
-                    self.queue.refresh(*synced, *declared)
             except KubeError as err:  # the cluster failed us: the operations stay recorded for the next pass
                 self.log(f"running operations failed: {err.message}")
                 self._operations_due_in(self.settings.retry_delay)
             except Exception as err:  # a bug must not end the loop
                 self.log(f"running operations failed: {internal_error(err)}")
                 self._operations_due_in(self.settings.retry_delay)
+
+    def _operation_finished(self, name: str) -> None:
+        """An app's operation ended (the runner recorded how) while the rest of its rollout may go on: compare
+        it, and the apps it declares (its sync may have created or changed their Applications), at once, so
+        its status says Synced as soon as it is, not when the last app of the rollout is done."""
+        state = self.state
+        declared = [
+            node.name
+            for node in state.session.tree.nodes
+            if (owner := self._declaring_app(state, node)) is not None and owner.name == name
+        ]
+        self.queue.refresh(name, *declared)
 
     def _operations_due_in(self, seconds: float) -> None:
         """Run the operation loop again in `seconds` (a retry's backoff): one deadline, not a thread."""

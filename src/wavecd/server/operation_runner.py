@@ -71,8 +71,12 @@ class OperationRunner:
         log: Callable[[str], None],
         wake_after: Callable[[float], None],
         known_tracked: Callable[[], KnownTracked | None] = lambda: None,
+        finished: Callable[[str], None] = lambda _name: None,
     ):
         self.client = client
+        # Told each app whose operation just ended (recorded as such), while the rest of the rollout goes on:
+        # the controller compares that app again at once rather than when the whole rollout is over.
+        self.finished = finished
         # What the controller's cluster cache holds of the tracked objects, asked as each rollout starts: a
         # rollout then lists only the kinds it does not watch, not the whole tree's objects.
         self.known_tracked = known_tracked
@@ -248,6 +252,7 @@ class OperationRunner:
         revision = ", ".join(revisions) or "HEAD"
         if self._patch(operation, {"operation": None, "status": {"operationState": final, "history": history}}):
             self.log(f"{operation.name}: sync operation to {revision or 'HEAD'} {phase.lower()}: {message}")
+        self.finished(operation.name)
 
     def _patch(self, operation: PendingOperation, body: Mapping[str, Any]) -> bool:
         try:

@@ -41,6 +41,7 @@ from wavecd.server.appsets import reconcile_appset
 from wavecd.server.cluster_cache import ClusterCache
 from wavecd.server.deletion import finalize_application_deletion
 from wavecd.server.errors import FailedPrecondition, NotFound
+from wavecd.server.failure_backoff import FailureBackoff
 from wavecd.server.operation_runner import OperationRunner, PendingOperation
 from wavecd.server.operation_state import (
     ANOTHER_OPERATION,
@@ -74,6 +75,8 @@ __all__ = ["Controller"]
 Log = Callable[[str], None]
 # How often a refresh asked of another replica reads whether it is done (Argo CD's API server watches instead).
 _REFRESH_POLL = 0.2
+# The operation loop's key in the failure backoff (apps are keyed by their names).
+_OPERATIONS = "operations"
 
 
 class Controller:
@@ -122,6 +125,7 @@ class Controller:
         self._revisions: dict[str, tuple[str, tuple[str, ...]]] = {}  # app -> (render fingerprint, revisions)
         self._leading = threading.Event()
         self._dry_runs = DryRunMemo()  # cleared by a hard refresh, which trusts nothing remembered
+        self._backoff = FailureBackoff(settings.retry_delay, settings.retry_max_delay)
         self.runner = OperationRunner(
             client,
             settings.sync,
@@ -203,9 +207,10 @@ class Controller:
                     # Standing by, it still walks (reads only): it answers the API and matches webhooks with the
                     # tree as it is, and takes over with a warm render cache.
                     self._walk(batch)
-            except KubeError as err:  # the cluster failed us: the same work comes back with the next change
+            except KubeError as err:  # the cluster failed us: the batch's apps are tried again after a backoff
                 self.log(f"reconcile failed: {err.message}")
-                self.queue.refresh(*batch.apps)
+                for name in batch.apps:
+                    self._retry_later(name)
             except Exception as err:  # a bug must not end the loop: it is logged and the next batch runs
                 self.log(f"reconcile failed: {internal_error(err)}")
 
@@ -261,6 +266,7 @@ class Controller:
         for name in set(self._reconciled_in) - set(state.nodes):
             del self._reconciled_in[name]
         self._had_operation &= set(state.nodes)
+        self._backoff.forget({*state.nodes, _OPERATIONS})
         for gone in (set(self._health_seen) | set(self._revisions)) - set(state.nodes):
             self._health_seen.pop(gone, None)
             self._revisions.pop(gone, None)
@@ -369,20 +375,36 @@ class Controller:
         except KubeError as err:
             # The cluster failed us, maybe only for now: no later change need come to reconcile it again.
             result = failed_reconcile(node.name, err.message, revisions)
-            self._refresh_at(node.name, self.settings.retry_delay)
+            failed = True
+        else:
+            failed = False
         with self._lock:
             self._reconciled[node.name] = result
+        try:
+            failed = not self._record(state, node, result) or failed
+        except KubeError as err:
+            self.log(f"{node.name}: reading its Application failed: {err.message}")
+            failed = True
+        if failed:
+            self._retry_later(node.name)
+        else:
+            self._backoff.succeeded(node.name)
+
+    def _record(self, state: TreeState, node: AppNode, result: Reconciled) -> bool:
+        """What the reconcile found, written where it goes: an auto-sync operation if one is due, the status,
+        the refresh annotation removed. False when the status could not be written."""
         live = self._ensure_recorded(state, node)
         if live is None:
-            return
+            return True
         if result.sync == SyncStatus.OUT_OF_SYNC:
             # Auto-sync decides on the Application as it is, not as the watch last delivered it: an operation
             # that just ended, or one another writer just recorded, must be seen.
             live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace) or live
         condition = self._auto_sync(live, result)
-        self._write_status(node, live, result, condition)
+        written = self._write_status(node, live, result, condition)
         if REFRESH in ((live.get("metadata") or {}).get("annotations") or {}):
             self._clear_refresh(node)
+        return written
 
     def _recorded_revisions(self, state: TreeState, node: AppNode) -> tuple[str, ...]:
         """The revisions the app's status names: those of the walk that last changed what it renders. A commit
@@ -513,8 +535,9 @@ class Controller:
 
     def _write_status(
         self, node: AppNode, live: dict[str, Any], result: Reconciled, condition: dict[str, str] | None
-    ) -> None:
-        """Patch the Application's status when what the reconcile decided differs from what it says."""
+    ) -> bool:
+        """Patch the Application's status when what the reconcile decided differs from what it says; False
+        when the cluster refused the patch."""
         spec = node.obj.get("spec") or {}
         status = application_status(result, source_summaries(node), dict(spec.get("destination") or {}))
         current = live.get("status") or {}
@@ -522,13 +545,14 @@ class Controller:
             status["conditions"].append(condition)
         status["conditions"] = _with_transition_times(status["conditions"], current.get("conditions") or [])
         if all(current.get(key) == _without_nulls(value) for key, value in status.items()):
-            return
+            return True
         status["reconciledAt"] = kube_now()
         try:
             self.client.patch(ARGO_API_VERSION, APPLICATION, node.name, {"status": status}, namespace=node.namespace)
         except KubeError as err:
             self.log(f"{node.name}: writing its status failed: {err.message}")
-            self._refresh_at(node.name, self.settings.retry_delay)  # the status it shows would stay stale
+            return False  # tried again after the backoff: the status it shows would stay stale
+        return True
 
     # -- operations ---------------------------------------------------------------------------------------------
     def _operate(self) -> None:
@@ -551,12 +575,13 @@ class Controller:
                 pending = self._pending_operations(state)
                 if pending:
                     self.runner.run(state, pending, may_continue=self._may_write)
+                self._backoff.succeeded(_OPERATIONS)
             except KubeError as err:  # the cluster failed us: the operations stay recorded for the next pass
                 self.log(f"running operations failed: {err.message}")
-                self._operations_due_in(self.settings.retry_delay)
+                self._operations_due_in(self._backoff.failed(_OPERATIONS))
             except Exception as err:  # a bug must not end the loop
                 self.log(f"running operations failed: {internal_error(err)}")
-                self._operations_due_in(self.settings.retry_delay)
+                self._operations_due_in(self._backoff.failed(_OPERATIONS))
 
     def _operation_finished(self, name: str) -> None:
         """An app's operation ended (the runner recorded how) while the rest of its rollout may go on: compare
@@ -575,6 +600,11 @@ class Controller:
         with self._lock:
             due = time.monotonic() + max(0.0, seconds)
             self._operations_at = min(self._operations_at or due, due)
+
+    def _retry_later(self, name: str) -> None:
+        """The cluster failed `name`'s reconcile or status write: reconcile it again after the backoff for
+        one more failure in a row (a success in between starts it over)."""
+        self._refresh_at(name, self._backoff.failed(name))
 
     def _refresh_at(self, name: str, seconds: float) -> None:
         """Reconcile `name` again in `seconds` (self-heal's backoff); the worker serves the deadline."""

@@ -7,6 +7,7 @@ import socket
 from dataclasses import dataclass, field
 
 from wavecd.common import ARGOCD_NAMESPACE
+from wavecd.sync.retry import DEFAULT_MAX
 from wavecd.sync.settings import SyncSettings
 
 __all__ = ["DEFAULT_POLL_SECONDS", "GATE_FIRST_POLL", "ServeSettings", "default_identity"]
@@ -38,7 +39,11 @@ class ServeSettings:
     identity: str = field(default_factory=default_identity)
     lease_duration: int = 15  # seconds, whole as a Lease's leaseDurationSeconds
     refresh_timeout: float = 60.0
-    # Seconds before what failed because of the cluster (unreachable, a server error) is tried again: a
-    # reconcile or its status write, a pass of the operation loop. Otherwise the loops wait for news.
+    # Seconds before what failed because of the cluster (unreachable, a server error) is tried again the
+    # first time: a reconcile or its status write, a pass of the operation loop. Otherwise the loops wait
+    # for news.
     retry_delay: float = 5.0
+    # Each further failure in a row doubles that wait, up to this many seconds (Argo CD's default cap on a
+    # sync retry's backoff, `RetryPolicy`'s too).
+    retry_max_delay: float = DEFAULT_MAX
     sync: SyncSettings = field(default_factory=SyncSettings)

@@ -10,7 +10,8 @@ Everything runs as a user runs it: `wavecd sim serve` and `wavecd serve` are sub
   is pushed, and one webhook is sent; the clock stops when the API shows both seat apps (`staging-seat`,
   `loadtest-seat`) at the pushed commit, Synced and Healthy. The split comes from the controller's log lines,
   stamped as they arrive: the walk done (`walk: …`), both auto-sync operations recorded, both apps' syncs
-  finished (`<app> (wave N): Synced, Healthy in …`), then the status the API shows.
+  finished (`<app> (wave N): Synced, Healthy in …`), then the status the API shows; and the requests the
+  cluster answered meanwhile, dry runs apart (counts that a busy machine does not blur).
 * idle: the synthetic tree of `--apps` apps (bench/synthetic.py, every app automated) synced by the
   controller from nothing (timed), then left alone: CPU seconds of the controller process (its reaped render
   workers included) over `--idle` seconds, as % of one core, and its RSS now and at its peak.
@@ -270,10 +271,12 @@ def _last_of_seats(lines: list[tuple[float, str]], match: Callable[[str, str], b
     return None if None in times else max(t for t in times if t is not None)
 
 
-def one_push(serve: Serve, staging: Path, number: int) -> dict[str, float | None]:
-    """Push, send one webhook, wait for both seat apps; seconds from the webhook to each step."""
+def one_push(serve: Serve, sim: Sim, staging: Path, number: int) -> dict[str, float | None]:
+    """Push, send one webhook, wait for both seat apps; seconds from the webhook to each step, and the
+    requests the cluster answered meanwhile (counts a loaded machine does not blur, as it blurs seconds)."""
     sha = push_bump(staging, number)
     headers, body = github_push(sha)
+    served = len(sim.requests())
     cpu = serve.cpu_seconds()
     start = time.monotonic()
     response = serve.api.post("/api/webhook", headers=headers, content=body)
@@ -284,6 +287,7 @@ def one_push(serve: Serve, staging: Path, number: int) -> dict[str, float | None
         "the seat apps at the pushed commit", seat_apps_at(sha), timeout=120, every=0.05, names=SEAT_APPS
     )
     cpu = serve.cpu_seconds() - cpu
+    requests = sim.requests()[served:]
     lines = serve.lines.since(start)
     walked = _first(lines, lambda line: line.startswith("walk: "))
     recorded = _last_of_seats(lines, lambda line, app: line.startswith(f"{app}: "))
@@ -297,6 +301,8 @@ def one_push(serve: Serve, staging: Path, number: int) -> dict[str, float | None
         "cpu": cpu,
         "walk_seconds": float(walk.group(5)) if walk else None,
         "rendered": float(walk.group(2)) if walk else None,
+        "requests": len(requests),
+        "dry_runs": sum(r["method"] == "PATCH" and "dryRun=All" in r["path"] for r in requests),
     }
 
 
@@ -321,7 +327,7 @@ def push_bench(runs: int, burst: int, burst_seconds: float, log_to: Path | None)
                     f"{synced - serve.started:.1f} s, {serve.cpu_seconds():.1f} CPU s\n"
                 )
                 time.sleep(3)  # the catch-up reconciles of the first sync land
-                results = [one_push(serve, staging, number) for number in range(runs)]
+                results = [one_push(serve, sim, staging, number) for number in range(runs)]
                 _push_table(results)
                 if burst:
                     burst_bench(serve, staging, work, runs, burst, burst_seconds, results)
@@ -339,6 +345,8 @@ def _push_table(results: list[dict[str, float | None]]) -> None:
         ("the API shows both Synced+Healthy", "total"),
         ("controller CPU s over that time", "cpu"),
         ("the walk itself (its log line)", "walk_seconds"),
+        ("requests the cluster answered", "requests"),
+        ("of which dry runs", "dry_runs"),
     ]
     for label, key in steps:
         print(f"  {label:40} {_stats([r[key] for r in results])}")

@@ -83,6 +83,23 @@ def test_a_replica_that_does_not_reconcile_an_app_answers_its_views_as_the_owner
                 for replica in (other_shard, standby)
             ),
         )
+        # Answers are kept between requests (the second costs no comparison) but never outlive a change:
+        # an object deleted, then created again by someone else, without the app's tracking.
+        kube.delete("v1", "ConfigMap", "web-flags", "web")
+        eventually(
+            "the other replicas to see it missing",
+            lambda: all(
+                [(r.name, r.status) for r in replica.managed_resources("web")]
+                == [("web-config", "Synced"), ("web-flags", "OutOfSync")]
+                and replica.managed_resources("web")[1].live is None
+                for replica in (other_shard, standby)
+            ),
+        )
+        kube.apply(config_map("web-flags", "web"), field_manager="kubectl")
+        eventually(
+            "the other replicas to see it back, untracked",
+            lambda: all(replica.managed_resources("web")[1].live is not None for replica in (other_shard, standby)),
+        )
     finally:
         for replica in (owner, other_shard, standby):
             replica.stop()

@@ -62,6 +62,7 @@ from wavecd.server.tree_state import (
     walk,
 )
 from wavecd.server.view import AppEntry, ApplicationEvent, ManagedResource, ResourceNode, SyncRequest
+from wavecd.server.view_cache import ViewCache
 from wavecd.server.webhook import shown_apps
 from wavecd.sync.compare import EXTRA, DryRunMemo
 from wavecd.sync.events import AppFinished, Summary
@@ -126,6 +127,7 @@ class Controller:
         self._leading = threading.Event()
         self._dry_runs = DryRunMemo()  # cleared by a hard refresh, which trusts nothing remembered
         self._backoff = FailureBackoff(settings.retry_delay, settings.retry_max_delay)
+        self._views = ViewCache()  # the comparisons made on request for apps this replica does not reconcile
         self.runner = OperationRunner(
             client,
             settings.sync,
@@ -689,7 +691,13 @@ class Controller:
         state = self.state
         node = self.node(name)
         if not (self._may_write() and self._owns(node)):
-            return self._compare(state, node, state.revisions_of(node))
+            kept = self._views.get(name, state)
+            if kept is not None:
+                return kept
+            token = self._views.token(name)
+            compared = self._compare(state, node, state.revisions_of(node))
+            self._views.put(name, state, compared, token)
+            return compared
         found = self.reconciled(name)
         if found is None:
             self.refresh(name, hard=False, timeout=self.settings.refresh_timeout)
@@ -714,7 +722,10 @@ class Controller:
         reconcile of the app that tracks it (through its owners: a Pod's ReplicaSet's Deployment). So does an
         Application that appears or goes: its parent tracks it, and a child recorded by another shard's replica
         after the parent's last reconcile must not stay Missing in the parent's status. Its other changes are
-        mostly its own status, which the parent does not compare: they would reconcile the parent for nothing."""
+        mostly its own status, which the parent does not compare: they would reconcile the parent for nothing.
+        Any change drops the views this replica keeps of what the object belongs to."""
+        if self._views:
+            self._views.changed(obj, self._app_tracking(obj))
         if obj.get("kind") == APPLICATION and str(obj.get("apiVersion", "")) == ARGO_API_VERSION:
             name = str((obj.get("metadata") or {}).get("name") or "")
             with self._lock:
@@ -751,13 +762,19 @@ class Controller:
                 self.queue.refresh(name)  # the worker's next round runs a deletion pass
             if event_type not in ("ADDED", "DELETED"):
                 return
-        instance = self.cache.tracking_instance_of(obj)
-        if instance is not None:
-            name = instance.split("_", 1)[1] if "_" in instance else instance
+        tracker = self._app_tracking(obj)
+        if tracker is not None:
             with self._lock:
-                known = self._state is not None and name in self._state.nodes
+                known = self._state is not None and tracker in self._state.nodes
             if known:
-                self.queue.refresh(name)
+                self.queue.refresh(tracker)
+
+    def _app_tracking(self, obj: dict[str, Any]) -> str | None:
+        """The app whose tracking instance `obj` (or an owner of it) carries."""
+        instance = self.cache.tracking_instance_of(obj)
+        if instance is None:
+            return None
+        return instance.split("_", 1)[1] if "_" in instance else instance
 
     def on_push_matched(self, names: Sequence[str]) -> None:
         """A webhook matched these apps: walk now if a tracked revision moved (the walk finds which apps

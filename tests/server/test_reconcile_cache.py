@@ -15,6 +15,7 @@ from support.waiting import eventually
 from wavecd.kube import KubeClient
 from wavecd.server.cluster_cache import CacheTiming, ClusterCache
 from wavecd.server.reconcile import reconcile_app
+from wavecd.server.remembering_client import RememberingClient
 from wavecd.sim.cluster import SimCluster
 from wavecd.sim.server import LoggedRequest
 from wavecd.sync.compare import DIFFERS, DryRunMemo
@@ -192,3 +193,24 @@ def test_a_rollout_writing_a_deployments_status_asks_no_dry_run_again(kube, sim,
     assert eventually(lambda: (cache.read(target, DESTINATION) or {}).get("status") == rolled.get("status"))
     second, requests = requests_during(sim, judge)
     assert (second.sync, second.health, requests) == ("Synced", "Healthy", [])
+
+
+def test_what_a_sync_just_applied_is_compared_without_a_dry_run(kube, sim, cache):
+    """The controller's syncs apply through a `RememberingClient`: the apply's answer is what a dry run of
+    the same body would leave unchanged, so the reconcile after the sync asks the API server nothing."""
+    memo = DryRunMemo()
+    syncing = RememberingClient(kube, memo)
+    for target in TARGETS:
+        body = with_tracking(target, INSTANCE, DESTINATION)
+        if target["kind"] != "Namespace":
+            body["metadata"]["namespace"] = DESTINATION
+        syncing.apply(body, force=True)
+    cache.ensure_kinds(KINDS)
+    assert cache.wait_synced(5)
+    result, requests = requests_during(sim, lambda: reconcile(kube, cache, memo))
+    assert (result.sync, result.health, requests) == ("Synced", "Healthy", [])
+    # What someone changes after the sync is still found.
+    kube.patch("v1", "ConfigMap", "features", {"data": {"beta": "on"}}, namespace=DESTINATION)
+    assert eventually(lambda: (cache.read(config_map("features"), DESTINATION) or {}).get("data") == {"beta": "on"})
+    result = reconcile(kube, cache, memo)
+    assert [(v.name, v.reason) for v in result.out_of_sync] == [("features", DIFFERS)]

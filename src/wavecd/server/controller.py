@@ -51,6 +51,7 @@ from wavecd.server.operation_state import (
 )
 from wavecd.server.reconcile import Reconciled, application_status, failed_reconcile, reconcile_app
 from wavecd.server.refresh_queue import Batch, RefreshQueue
+from wavecd.server.remembering_client import RememberingClient
 from wavecd.server.settings import ServeSettings
 from wavecd.server.sharding import skips_reconcile
 from wavecd.server.tree_state import (
@@ -129,7 +130,7 @@ class Controller:
         self._backoff = FailureBackoff(settings.retry_delay, settings.retry_max_delay)
         self._views = ViewCache()  # the comparisons made on request for apps this replica does not reconcile
         self.runner = OperationRunner(
-            client,
+            RememberingClient(client, self._dry_runs),
             settings.sync,
             clock=clock,
             emit=self._on_sync_event,

@@ -128,22 +128,12 @@ def _resource_version(obj: dict[str, Any]) -> str:
 
 
 def _apply_input(live: dict[str, Any]) -> str:
-    """What of the live object a server-side apply of the main resource reads, as a digest: everything but
-    its resourceVersion, its `status`, and the status subresource's entries in managedFields (their times
-    dropped too). A controller writing a Deployment's status, an Application's health, changes none of it,
-    so a verdict stays valid across those writes; any change of content does change it, and so does a change
-    of who owns which field when the object carries its managedFields (the controller's cluster cache drops
-    them: a field someone else takes over at the same value is then seen at the next edit or hard refresh —
-    Argo CD's default diff does not look at ownership at all)."""
-    meta = dict(live.get("metadata") or {})
-    owners = [
-        {key: value for key, value in entry.items() if key != "time"}
-        for entry in meta.pop("managedFields", None) or []
-        if isinstance(entry, dict) and entry.get("subresource") != "status"
-    ]
-    meta.pop("resourceVersion", None)
-    body = {key: value for key, value in live.items() if key not in ("metadata", "status")}
-    return DryRunMemo.digest({"object": body, "metadata": meta, "owners": owners})
+    """The live object as the comparison sees it (`_comparable`: without its resourceVersion, managedFields
+    and `status`), as a digest. A controller writing a Deployment's status, an Application's health, changes
+    none of it, so a verdict stays valid across those writes; any change of content does change it. Who owns
+    which field is left out as the controller's cluster cache leaves it out (a field someone else takes over
+    at the same value is seen at the next edit or hard refresh; Argo CD's default diff ignores ownership)."""
+    return DryRunMemo.digest(_comparable(live))
 
 
 @dataclass(frozen=True)
@@ -187,6 +177,13 @@ class DryRunMemo:
             return
         with self._lock:
             self._verdicts[key] = (digest, _apply_input(live), Remembered(predicted))
+
+    def applied(self, body: dict[str, Any], answer: dict[str, Any]) -> None:
+        """`body` was just server-side applied (forced, by wavecd's field manager) and the server answered
+        `answer`: a dry run of the same body against that object would change nothing (an apply of what was
+        just applied is a no-op), so it is remembered Synced and the reconcile after a sync asks nothing for
+        the objects the sync wrote and nobody touched since."""
+        self.remember(identity(answer), self.digest(body), answer, None)
 
     def clear(self) -> None:
         with self._lock:

@@ -4,14 +4,13 @@ and carried out by the replica that owns the app: the asking replica runs nothin
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from support.gitops import Child, application, config_map, deployment, write_repo
+from support.waiting import eventually
 from wavecd.apps.session import TreeRequest
 from wavecd.common import APPLICATION, ARGO_API_VERSION
 from wavecd.core import RealClock
@@ -22,13 +21,6 @@ from wavecd.sim.timing import READY_AFTER
 
 REPO = "https://git.example.com/gitops.git"
 OWNED = {"web", "slow"}
-
-
-def eventually(what: str, check: Callable[[], Any], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -95,14 +87,14 @@ def test_a_sync_and_a_rollback_asked_elsewhere_are_run_by_the_owner(replicas, ku
     owner, elsewhere = replicas
     entry = elsewhere.controller.sync("web", SyncRequest(username="token:abc"))
     assert entry.application["operation"]["initiatedBy"] == {"username": "token:abc"}
-    eventually("the owner to run the sync", lambda: done(kube, "web", 1))
+    assert eventually(lambda: done(kube, "web", 1), timeout=30), "the owner did not run the sync"
     assert kube.get("v1", "ConfigMap", "web-config", "web") is not None
     state = app(kube, "web")["status"]["operationState"]
     assert (state["phase"], state["operation"]["initiatedBy"]) == ("Succeeded", {"username": "token:abc"})
 
     first = history(kube, "web")[0]["id"]
     elsewhere.controller.rollback("web", first, dry_run=False, prune=False, username="token:abc")
-    eventually("the owner to run the rollback", lambda: done(kube, "web", 2))
+    assert eventually(lambda: done(kube, "web", 2), timeout=30), "the owner did not run the rollback"
     assert app(kube, "web")["status"]["operationState"]["phase"] == "Succeeded"
     assert len(owner.ran("web")) == 2, owner.lines
     assert elsewhere.ran("web") == [], elsewhere.lines
@@ -112,13 +104,13 @@ def test_a_termination_asked_elsewhere_stops_the_owners_running_sync(replicas, k
     owner, elsewhere = replicas
     elsewhere.controller.sync("slow", SyncRequest(username="token:abc"))
     # The owner runs it; its Deployment's pods stay unready for an hour, so the sync waits on its health.
-    eventually("the owner to be running the sync", lambda: "slow" in owner.controller.runner.running)
-    eventually(
-        "the Running phase to be recorded",
+    assert eventually(lambda: "slow" in owner.controller.runner.running, timeout=30), "the owner is not running it"
+    assert eventually(
         lambda: ((app(kube, "slow").get("status") or {}).get("operationState") or {}).get("phase") == "Running",
-    )
+        timeout=30,
+    ), "no Running phase was recorded"
     elsewhere.controller.terminate("slow")
-    eventually("the owner to end the operation", lambda: not app(kube, "slow").get("operation"))
+    assert eventually(lambda: not app(kube, "slow").get("operation"), timeout=30), "the operation did not end"
     state = app(kube, "slow")["status"]["operationState"]
     assert (state["phase"], state["message"]) == ("Failed", "Operation terminated")
     assert "slow" not in owner.controller.runner.running

@@ -27,15 +27,9 @@ class RememberingClient(KubeClient):
         self.__dict__.update(client.__dict__)
         self._memo = memo
 
-    def apply(
-        self,
-        obj: Mapping[str, Any],
-        *,
-        field_manager: str = FIELD_MANAGER,
-        force: bool = False,
-        dry_run: bool = False,
-    ) -> dict[str, Any]:
-        answer = super().apply(obj, field_manager=field_manager, force=force, dry_run=dry_run)
-        if force and not dry_run and field_manager == FIELD_MANAGER:
+    def apply(self, obj: Mapping[str, Any], **options: Any) -> dict[str, Any]:
+        answer = super().apply(obj, **options)
+        forced_by_wavecd = options.get("force") and options.get("field_manager", FIELD_MANAGER) == FIELD_MANAGER
+        if forced_by_wavecd and not options.get("dry_run"):
             self._memo.applied(dict(obj), answer)
         return answer

@@ -127,13 +127,19 @@ def test_a_custom_resource_watch_ends_when_its_crd_is_deleted(client, sim, ns):
     gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g", "namespace": "app"}}
     rv = client.post(gadgets, json=gadget).json()["metadata"]["resourceVersion"]
     seen: list[dict] = []
+    opened = threading.Event()
 
     def watch() -> None:
         with client.stream("GET", f"{gadgets}?watch=true&timeoutSeconds=30&resourceVersion={rv}") as response:
+            assert response.status_code == 200
+            opened.set()
             seen.extend(json.loads(line) for line in response.iter_lines())
 
     reader = threading.Thread(target=watch)
     reader.start()
+    # The CRD goes once the watch is open: deleted before the request arrived, it answers 404 (a Status, not
+    # a watch), as the apiserver would.
+    assert opened.wait(5), "the watch did not open"
     client.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com")
     sim.advance(5)
     reader.join(5)

@@ -133,7 +133,8 @@ def _apply_input(live: dict[str, Any]) -> str:
     none of it, so a verdict stays valid across those writes; any change of content does change it. Who owns
     which field is left out as the controller's cluster cache leaves it out (a field someone else takes over
     at the same value is seen at the next edit or hard refresh; Argo CD's default diff ignores ownership)."""
-    return DryRunMemo.digest(_comparable(live))
+    meta = {k: v for k, v in (live.get("metadata") or {}).items() if k not in ("resourceVersion", "managedFields")}
+    return DryRunMemo.digest({**{k: v for k, v in live.items() if k != "status"}, "metadata": meta})
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,8 @@ class DryRunMemo:
     hard refresh clears (`clear`). Safe to share between threads."""
 
     def __init__(self) -> None:
-        self._verdicts: dict[tuple[str, str, str, str], tuple[str, str, Remembered]] = {}
+        # key -> (body digest, live resourceVersion, live `_apply_input`, verdict)
+        self._verdicts: dict[tuple[str, str, str, str], tuple[str, str, str, Remembered]] = {}
         self._lock = threading.Lock()
 
     @staticmethod
@@ -161,22 +163,33 @@ class DryRunMemo:
 
     def recall(self, key: tuple[str, str, str, str], digest: str, live: dict[str, Any]) -> Remembered | None:
         """What the dry run of this body against this live object predicted; None: never asked (or the live
-        object is not one the server returned: it has no resourceVersion)."""
+        object is not one the server returned: it has no resourceVersion). The same resourceVersion answers
+        at once; another one is digested, and kept when it reads the same."""
+        version = _resource_version(live)
         with self._lock:
             found = self._verdicts.get(key)
-        if found is None or found[0] != digest or not _resource_version(live) or found[1] != _apply_input(live):
+        if found is None or found[0] != digest or not version:
             return None
-        return found[2]
+        if found[1] == version:
+            return found[3]
+        content = _apply_input(live)
+        if found[2] != content:
+            return None
+        with self._lock:
+            if self._verdicts.get(key) == found:
+                self._verdicts[key] = (digest, version, content, found[3])
+        return found[3]
 
     def remember(
         self, key: tuple[str, str, str, str], digest: str, live: dict[str, Any], predicted: dict[str, Any] | None
     ) -> None:
         """Keep the verdict; `predicted` is the object as the dry run would leave it, None when that is `live`
         (kept so that a remembered difference still shows its diff)."""
-        if not _resource_version(live):
+        version = _resource_version(live)
+        if not version:
             return
         with self._lock:
-            self._verdicts[key] = (digest, _apply_input(live), Remembered(predicted))
+            self._verdicts[key] = (digest, version, _apply_input(live), Remembered(predicted))
 
     def applied(self, body: dict[str, Any], answer: dict[str, Any]) -> None:
         """`body` was just server-side applied (forced, by wavecd's field manager) and the server answered

@@ -77,6 +77,8 @@ __all__ = ["Controller"]
 Log = Callable[[str], None]
 # How often a refresh asked of another replica reads whether it is done (Argo CD's API server watches instead).
 _REFRESH_POLL = 0.2
+# How many times a termination reads the Application again after a conflicting write (Argo CD's count).
+_TERMINATE_TRIES = 10
 # The operation loop's key in the failure backoff (apps are keyed by their names).
 _OPERATIONS = "operations"
 
@@ -669,11 +671,20 @@ class Controller:
         return self._entry(self.node(name), written)
 
     def terminate(self, name: str) -> None:
-        updated = terminate(self._live(name))
-        try:
-            self.client.replace(updated)
-        except KubeError as err:
-            raise FailedPrecondition(f"the operation could not be terminated: {err.message}") from None
+        """Mark the running operation Terminating with an update on the version read; a conflict (the owner
+        wrote the status meanwhile, as it does all through a sync) reads it again 100 ms later, up to Argo CD's
+        10 tries (`server/application` `TerminateOperation`, and its message when they are spent)."""
+        for _ in range(_TERMINATE_TRIES):
+            updated = terminate(self._live(name))
+            try:
+                self.client.replace(updated)
+                break
+            except ConflictError:
+                self._stopped.wait(0.1)
+            except KubeError as err:
+                raise FailedPrecondition(f"the operation could not be terminated: {err.message}") from None
+        else:
+            raise FailedPrecondition("Failed to terminate app. Too many conflicts")
         if name in self.runner.running:
             self.runner.terminate(name)
 

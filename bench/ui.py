@@ -1,7 +1,7 @@
 """How fast does the web UI draw a big tree? The Applications page and the tree by waves, loaded in a real
 headless Chromium from `wavecd serve --sim` over the synthetic tree of bench/synthetic.py.
 
-Usage: .venv/bin/python bench/ui.py [--apps 1000] [--runs 7] [--keep DIR]
+Usage: .venv/bin/python bench/ui.py [--apps 1000] [--runs 7] [--keep DIR] [--baseline SRC]
 
 `wavecd serve ROOT --sim --poll 0` runs as a subprocess over an N-app synthetic tree whose root alone is
 automated: its sync records every Application, which the controller reconciles (OutOfSync, Missing) but
@@ -10,6 +10,10 @@ Chromium (Debian's `chromium` and `chromium-driver`, driven by Selenium) signs i
 in turn, `--runs` times each, interleaved: each load is a full page load (new document, modules fetched
 again), and the clock stops when the page has drawn every app (the `wavecd:rendered` mark main.js sets
 after the first paint of the data).
+
+With `--baseline SRC` a second server runs another wavecd source (say main's, before a change) over its own
+copy of the same tree, and its pages are loaded in the same browser, interleaved with this checkout's: before
+and after measured in one run, under the same load of a shared machine.
 
 Per page: the median and spread of that time from navigation start (wall, in the browser), the renderer's
 CPU over the load (Chrome's own `TaskDuration`, and of it `ScriptDuration` and `LayoutDuration`, from the
@@ -41,9 +45,11 @@ WAVECD = ROOT / ".venv" / "bin" / "wavecd"
 PAGES = {"apps": "#/apps", "tree": "#/tree"}
 
 
-def _serve(work: Path, apps: int) -> tuple[subprocess.Popen[bytes], str, str]:
+def _serve(work: Path, apps: int, source: Path | None = None) -> tuple[subprocess.Popen[bytes], str, str]:
+    """`wavecd serve` over a fresh synthetic tree in `work`; `source`: another wavecd `src` folder to run."""
     env = {
         **os.environ,
+        **({"PYTHONPATH": str(source)} if source is not None else {}),
         "WAVECD_STATE_DIR": str(work / "state"),
         "WAVECD_CACHE_DIR": str(work / "cache"),
         "ARGOCD_SYNC_WAVE_DELAY": "0",  # the root's sync of 1,000 Applications in 5 waves: no pause between
@@ -140,11 +146,18 @@ def _load(browser: Any, url: str, fragment: str) -> dict[str, float]:
     drawn = browser.execute_script("return performance.getEntriesByName('wavecd:rendered')[0].startTime")
     after = _metrics(browser)
     listing = browser.execute_script(
-        "const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/api/v1/applications'));"
-        " return e ? [e.duration, e.encodedBodySize] : [0, 0]"
+        "const e = performance.getEntriesByType('resource')"
+        ".find((r) => new URL(r.name).pathname === '/api/v1/applications');"
+        " return e ? [e.duration, e.encodedBodySize, e.decodedBodySize] : [0, 0, 0]"
     )
     cpu = {k: (after.get(k, 0) - before.get(k, 0)) * 1000 for k in ("TaskDuration", "ScriptDuration", "LayoutDuration")}
-    return {"drawn": drawn, **cpu, "list_ms": listing[0], "list_kb": listing[1] / 1024}
+    return {
+        "drawn": drawn,
+        **cpu,
+        "list_ms": listing[0],
+        "list_kb": listing[1] / 1024,
+        "list_raw_kb": listing[2] / 1024,
+    }
 
 
 def _filter(browser: Any) -> float:
@@ -161,50 +174,74 @@ def _row(name: str, values: list[float]) -> str:
     return f"{name:<28} {statistics.median(values):>9.0f} {min(values):>9.0f} {max(values):>9.0f}"
 
 
+def _sign_in(browser: Any, url: str, token: str) -> None:
+    browser.get(url + "/")
+    browser.execute_script("sessionStorage.setItem('wavecd.token', arguments[0])", token)
+
+
+def _report(name: str, runs: dict[str, list[dict[str, float]]], filters: list[float], alone: list[float]) -> None:
+    print(f"\n== {name}")
+    print(f"{'ms (median, min, max)':<28} {'median':>9} {'min':>9} {'max':>9}")
+    for page, loads in runs.items():
+        print(f"-- {page} page ({PAGES[page]})")
+        print(_row("  drawn after navigation", [r["drawn"] for r in loads]))
+        print(_row("  renderer CPU (tasks)", [r["TaskDuration"] for r in loads]))
+        print(_row("    of it script", [r["ScriptDuration"] for r in loads]))
+        print(_row("    of it layout", [r["LayoutDuration"] for r in loads]))
+        print(_row("  GET /api/v1/applications", [r["list_ms"] for r in loads]))
+    print(_row("-- name filter, all rows", filters))
+    print(_row("-- the whole list (httpx)", alone))
+    sent = statistics.median(r["list_kb"] for r in runs["apps"])
+    raw = statistics.median(r["list_raw_kb"] for r in runs["apps"])
+    print(f"the page's list: {sent:.0f} KiB over the wire, {raw:.0f} KiB of JSON")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--apps", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="keep the work folder (tree, state, the server's log) here")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another wavecd src folder (e.g. `git archive main src | tar -x -C /tmp/base`, then /tmp/base/src)"
+        " served beside this one; its loads interleave with this one's in the same browser",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="wavecd-bench-ui-"))
     work.mkdir(parents=True, exist_ok=True)
+    sources = {"this checkout": None, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
     started = time.monotonic()
-    process, url, token = _serve(work, args.apps)
-    print(f"{args.apps} apps reconciled by wavecd serve --sim in {time.monotonic() - started:.0f} s")
-    headers = {"Authorization": f"Bearer {token}"}
-    alone = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        httpx.get(f"{url}/api/v1/applications", headers=headers, timeout=120).raise_for_status()
-        alone.append((time.perf_counter() - start) * 1000)
+    served = {name: _serve(work / f"serve-{n}", args.apps, source) for n, (name, source) in enumerate(sources.items())}
+    took = time.monotonic() - started
+    print(f"{args.apps} apps reconciled by wavecd serve --sim ({len(served)} servers) in {took:.0f} s")
     browser = _browser(work / "chromium")
     try:
-        browser.get(url + "/")
-        browser.execute_script("sessionStorage.setItem('wavecd.token', arguments[0])", token)
-        runs: dict[str, list[dict[str, float]]] = {page: [] for page in PAGES}
-        filters: list[float] = []
-        _load(browser, url, PAGES["apps"])  # warm-up: Chromium's first start, the server's first list
+        runs = {name: {page: [] for page in PAGES} for name in served}
+        filters: dict[str, list[float]] = {name: [] for name in served}
+        alone: dict[str, list[float]] = {name: [] for name in served}
+        for _, url, token in served.values():
+            _sign_in(browser, url, token)
+            _load(browser, url, PAGES["apps"])  # warm-up: Chromium's first start, the server's first list
         for _ in range(args.runs):
-            for page, fragment in PAGES.items():  # interleaved: a slow moment of the machine hits both pages
-                runs[page].append(_load(browser, url, fragment))
-                if page == "apps":
-                    filters.append(_filter(browser))
-        print(f"\n{'ms (median, min, max)':<28} {'median':>9} {'min':>9} {'max':>9}   over {args.runs} loads")
-        for page, loads in runs.items():
-            print(f"-- {page} page ({PAGES[page]})")
-            print(_row("  drawn after navigation", [r["drawn"] for r in loads]))
-            print(_row("  renderer CPU (tasks)", [r["TaskDuration"] for r in loads]))
-            print(_row("    of it script", [r["ScriptDuration"] for r in loads]))
-            print(_row("    of it layout", [r["LayoutDuration"] for r in loads]))
-            print(_row("  GET /api/v1/applications", [r["list_ms"] for r in loads]))
-        print(_row("-- name filter, all rows", filters))
-        print(_row("-- the list alone (httpx)", alone))
-        print(f"\nthe list's body: {statistics.median(r['list_kb'] for r in runs['apps']):.0f} KiB (gzip: none)")
+            # Interleaved: a slow moment of the shared machine hits every page of every server alike.
+            for name, (_, url, token) in served.items():
+                for page, fragment in PAGES.items():
+                    runs[name][page].append(_load(browser, url, fragment))
+                    if page == "apps":
+                        filters[name].append(_filter(browser))
+                start = time.perf_counter()
+                headers = {"Authorization": f"Bearer {token}"}
+                httpx.get(f"{url}/api/v1/applications", headers=headers, timeout=120).raise_for_status()
+                alone[name].append((time.perf_counter() - start) * 1000)
+        print(f"over {args.runs} loads of each page of each server")
+        for name in served:
+            _report(name, runs[name], filters[name], alone[name])
     finally:
         browser.quit()
-        process.terminate()
-        process.wait(timeout=60)
+        for process, _, _ in served.values():
+            process.terminate()
+            process.wait(timeout=60)
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
 

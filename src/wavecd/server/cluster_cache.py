@@ -5,7 +5,8 @@ A refresh then reads memory instead of listing every kind again, and a change in
 controller as an event (`on_change`) it can turn into the refresh of the app that tracks the object — or,
 for a Pod or ReplicaSet, of the app whose tracked object owns it (`tracking_instance_of`).
 
-One lock guards everything; every object handed out is a copy the caller may keep or change.
+One lock guards everything; every object handed out is a copy the caller may keep or change (`get_with` hands
+out what a caller's function made of it, under the lock).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from wavecd.kube import ApiResource, KubeClient
 from wavecd.server.kind_watch import CacheTiming, KindWatch
@@ -26,6 +27,8 @@ from wavecd.sync.live import get_live
 from wavecd.sync.tracking import api_group
 
 __all__ = ["CacheTiming", "ClusterCache", "OnChange"]
+
+T = TypeVar("T")
 
 OnChange = Callable[[str, dict[str, Any]], None]
 
@@ -102,6 +105,19 @@ class ClusterCache:
             scoped = resource is None or resource.namespaced
             found = self._index.get(group_kind, (namespace or "") if scoped else "", name)
         return copy.deepcopy(found)
+
+    def get_with(
+        self, api_version: str, kind: str, namespace: str | None, name: str, read: Callable[[dict[str, Any]], T]
+    ) -> T | None:
+        """`read(object)` under the lock instead of a copy of the object (None when absent): for a caller that
+        needs a little of a big object, such as the API's list cut down to a few fields. `read` must neither
+        keep nor change what it is given."""
+        group_kind = (api_group(api_version), kind)
+        with self._lock:
+            resource = self._resources.get(group_kind)
+            scoped = resource is None or resource.namespaced
+            found = self._index.get(group_kind, (namespace or "") if scoped else "", name)
+            return None if found is None else read(found)
 
     def read(self, target: dict[str, Any], default_namespace: str = "") -> dict[str, Any] | None:
         """The live counterpart of desired object `target` (a `sync.live.LiveRead`): from memory when its kind

@@ -62,7 +62,7 @@ from wavecd.server.tree_state import (
     source_summaries,
     walk,
 )
-from wavecd.server.view import AppEntry, ApplicationEvent, ManagedResource, ResourceNode, SyncRequest
+from wavecd.server.view import AppEntry, ApplicationEvent, AppRead, ManagedResource, ResourceNode, SyncRequest
 from wavecd.server.view_cache import ViewCache
 from wavecd.server.webhook import shown_apps
 from wavecd.sync.compare import EXTRA, DryRunMemo
@@ -828,24 +828,31 @@ class Controller:
         return True
 
     # -- reads for the API -----------------------------------------------------------------------------------------
-    def _entry(self, node: AppNode, written: dict[str, Any] | None = None) -> AppEntry:
+    def _entry(self, node: AppNode, written: dict[str, Any] | None = None, read: AppRead | None = None) -> AppEntry:
         """The app as the API shows it: `written`, the object a write of ours just returned (the watch may
-        not have brought it to the cache yet), else the cache's, else the walk's."""
-        # The cache hands out a copy already; the others are copied here.
-        live = self.cache.get(ARGO_API_VERSION, APPLICATION, node.namespace, node.name) if written is None else None
+        not have brought it to the cache yet), else the cache's, else the walk's; a copy, or what `read`
+        makes of it."""
+        # The cache hands out a copy (or what `read` made) already; the others are copied (or read) here.
+        live = None
+        if written is None:
+            key = (ARGO_API_VERSION, APPLICATION, node.namespace, node.name)
+            live = self.cache.get(*key) if read is None else self.cache.get_with(*key, read)
+        if live is None:
+            obj = written if written is not None else node.obj
+            live = copy.deepcopy(obj) if read is None else read(obj)
         generated_by = node.parent if node.source == "generated" else None
         return AppEntry(
             node.name,
             node.namespace,
-            live if live is not None else copy.deepcopy(written if written is not None else node.obj),
+            live,
             node.parent,
             self.state.plan.wave_of(node.name),
             generated_by,
         )
 
-    def applications(self) -> list[AppEntry]:
+    def applications(self, read: AppRead | None = None) -> list[AppEntry]:
         state = self.state
-        return sorted((self._entry(n) for n in state.applications()), key=lambda e: e.name)
+        return sorted((self._entry(n, read=read) for n in state.applications()), key=lambda e: e.name)
 
     def node(self, name: str) -> AppNode:
         node = self.state.nodes.get(name)
@@ -906,8 +913,9 @@ class Controller:
         for callback in subscribers:
             callback(event)
 
-    def watch(self, stop: threading.Event) -> Iterator[ApplicationEvent]:
-        """ADDED for every app, then changes, until `stop`; yields nothing for a second at a time when idle."""
+    def watch(self, stop: threading.Event, *, replay: bool = True) -> Iterator[ApplicationEvent]:
+        """ADDED for every app (if `replay`), then changes, until `stop`; yields nothing for a second at a
+        time when idle."""
         inbox: queue.Queue[ApplicationEvent] = queue.Queue(maxsize=1_000)
 
         def receive(event: ApplicationEvent) -> None:
@@ -918,7 +926,7 @@ class Controller:
 
         unsubscribe = self.subscribe(receive)
         try:
-            for entry in self.applications():
+            for entry in self.applications() if replay else ():
                 yield ApplicationEvent("ADDED", entry.application)
             while not stop.is_set() and not self._stopped.is_set():
                 try:

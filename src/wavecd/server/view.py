@@ -8,12 +8,13 @@ the API's last step before a body leaves the process (`wavecd.diff.secrets`), so
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 __all__ = [
     "AppEntry",
+    "AppRead",
     "ApplicationEvent",
     "ControllerView",
     "ManagedResource",
@@ -34,6 +35,11 @@ class AppEntry:
     parent: str | None
     wave: int | None
     generated_by: str | None  # the ApplicationSet that generated it
+
+
+# What a caller makes of an Application object instead of copying it all (the API's list cut down to a few
+# fields): it must neither keep nor change the object it is given, and returns a new one.
+AppRead = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,8 @@ class ControllerView(Protocol):
     """The controller as the API sees it. Raises `wavecd.server.errors.ApiError`s (NotFound for an unknown
     app, FailedPrecondition for a request Argo CD refuses in that state)."""
 
-    def applications(self) -> Sequence[AppEntry]:
-        """Every Application of the tree, sorted by name."""
+    def applications(self, read: AppRead | None = None) -> Sequence[AppEntry]:
+        """Every Application of the tree, sorted by name; each object a copy, or what `read` makes of it."""
         ...
 
     def application(self, name: str) -> AppEntry: ...
@@ -127,7 +133,8 @@ class ControllerView(Protocol):
 
     def terminate(self, name: str) -> None: ...
 
-    def watch(self, stop: threading.Event) -> Iterator[ApplicationEvent]:
-        """Every app as ADDED, then changes as they happen, until `stop` is set; yields
-        nothing for a while rather than blocking forever, so the caller can send keep-alives."""
+    def watch(self, stop: threading.Event, *, replay: bool = True) -> Iterator[ApplicationEvent]:
+        """Every app as ADDED (unless not `replay`: a client that has just listed them), then changes as they
+        happen, until `stop` is set; yields nothing for a while rather than blocking forever, so the caller
+        can send keep-alives."""
         ...

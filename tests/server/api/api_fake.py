@@ -74,9 +74,10 @@ class FakeView:
             raise NotFound(f'applications.argoproj.io "{name}" not found')
         return self.entries[name]
 
-    def applications(self):
+    def applications(self, read=None):
         self.calls.append(("applications",))
-        return [self.entries[n] for n in sorted(self.entries)]
+        entries = [self.entries[n] for n in sorted(self.entries)]
+        return entries if read is None else [replace(e, application=read(e.application)) for e in entries]
 
     def application(self, name):
         self.calls.append(("application", name))
@@ -134,8 +135,8 @@ class FakeView:
         if not self.operation_running:
             raise FailedPrecondition("Unable to terminate operation. No operation is in progress")
 
-    def watch(self, stop):
-        self.calls.append(("watch",))
+    def watch(self, stop, *, replay=True):
+        self.calls.append(("watch", replay))
         yield from self.events
         if self.hold_watch_open:
             stop.wait(30)

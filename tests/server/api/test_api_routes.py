@@ -14,8 +14,18 @@ def test_list_is_sorted_by_name_with_the_tree_beside_each_application(client, to
     items = response.json()["items"]
     assert [i["metadata"]["name"] for i in items] == ["root", "web"]
     assert items[1]["kind"] == "Application" and items[1]["spec"]["project"] == "team"
-    assert items[1]["wavecd"] == {"parent": "root", "wave": 2, "generatedBy": None}
-    assert items[0]["wavecd"] == {"parent": None, "wave": None, "generatedBy": None}
+    assert items[1]["wavecd"] == {
+        "parent": "root",
+        "wave": 2,
+        "generatedBy": None,
+        "progress": {"done": 0, "total": 0, "waitingOn": None},
+    }
+    assert items[0]["wavecd"] == {
+        "parent": None,
+        "wave": None,
+        "generatedBy": None,
+        "progress": {"done": 0, "total": 0, "waitingOn": None},
+    }
 
 
 def test_get_without_refresh_does_not_refresh(client, view, tokens):

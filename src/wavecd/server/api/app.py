@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from wavecd.server.api import applications, errors, resources, session, stream
+from wavecd.server.api.compression import CompressExceptStreams
 from wavecd.server.api.context import ApiContext, WebhookHandler
 from wavecd.server.api.webhook import webhook
 from wavecd.server.errors import ApiError
@@ -57,6 +59,7 @@ def build_api(
     ]
     api = Starlette(
         routes=routes,
+        middleware=[Middleware(CompressExceptStreams)],
         exception_handlers={
             ApiError: errors.api_error,
             HTTPException: errors.http_error,

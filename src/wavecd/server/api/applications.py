@@ -9,6 +9,7 @@ their `Application` type, drop it.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +19,9 @@ from starlette.responses import JSONResponse, Response
 from wavecd.server.api.auth import Action, authorize
 from wavecd.server.api.bodies import read_json_object, rollback_request, sync_request
 from wavecd.server.api.context import ApiContext
+from wavecd.server.api.fields import FieldSelector
 from wavecd.server.api.positions import tree_position
+from wavecd.server.api.progress import resource_progress, wavecd_key
 from wavecd.server.view import AppEntry
 
 __all__ = [
@@ -31,15 +34,33 @@ __all__ = [
 ]
 
 
-def application_json(entry: AppEntry) -> dict[str, Any]:
-    return {**entry.application, "wavecd": tree_position(entry)}
+def application_json(entry: AppEntry, progress: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The Application with the `wavecd` key; `progress` when it was taken before the object was cut down."""
+    return {**entry.application, "wavecd": wavecd_key(tree_position(entry), entry.application, progress)}
 
 
 async def list_applications(request: Request) -> Response:
+    """With `?fields=` (`wavecd.server.api.fields`) each app is cut down as the controller reads it, so a
+    lean list never copies what it leaves out (the resources are most of an app)."""
     context = ApiContext.of(request)
     await authorize(request, context.tokens, context.view, Action.GET, "*")
-    entries = await run_in_threadpool(context.view.applications)
-    return JSONResponse({"items": [application_json(e) for e in sorted(entries, key=lambda e: e.name)]})
+    selector = FieldSelector.parse(request.query_params.get("fields"))
+    if selector is None:
+        entries = await run_in_threadpool(context.view.applications)
+        return JSONResponse({"items": [application_json(e) for e in sorted(entries, key=lambda e: e.name)]})
+    item = selector.below("items")
+    progress: dict[int, dict[str, Any]] = {}  # by the id of the cut-down object
+
+    def read(application: dict[str, Any]) -> dict[str, Any]:
+        lean = copy.deepcopy(application if item is None else item.apply(application))
+        progress[id(lean)] = resource_progress(application)
+        return lean
+
+    def listed() -> Any:
+        entries = sorted(context.view.applications(read), key=lambda e: e.name)
+        return selector.apply({"items": [application_json(e, progress.get(id(e.application))) for e in entries]})
+
+    return JSONResponse(await run_in_threadpool(listed))
 
 
 async def get_application(request: Request) -> Response:

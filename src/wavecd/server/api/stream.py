@@ -7,6 +7,11 @@ stream open; otherwise one JSON object per line. An event identical to the last 
 not sent again, as Argo CD suppresses it. `?name=` follows one app. Each Application carries the `wavecd` key
 (its place in the tree) as `GET /api/v1/applications` gives it, so a client never has to ask again.
 
+`?fields=` cuts each frame as the list's items are cut (paths from `result`), and an event whose cut frame is
+the same as the last one sent for its app is not sent: a page that shows health and sync status is not told
+of a resource's every change. `?resourceVersion=` (any value; Argo CD's UI passes the list's) skips the
+replay of every app, as Argo CD's watch does without `name`: the client has just listed them.
+
 The controller's `watch` is a blocking iterator: it runs in a thread of its own (not the request pool, so
 open streams never starve the other routes) and hands events over through a small bounded queue, so a slow
 client holds back its own watch rather than filling memory. When the client goes, the watch is told to stop.
@@ -28,7 +33,9 @@ from starlette.types import Receive, Scope, Send
 from wavecd.goyaml.gojson import marshal
 from wavecd.server.api.auth import Action, authorize
 from wavecd.server.api.context import ApiContext
+from wavecd.server.api.fields import FieldSelector
 from wavecd.server.api.positions import TreePositions
+from wavecd.server.api.progress import wavecd_key
 from wavecd.server.view import ApplicationEvent, ControllerView
 
 __all__ = ["watch_applications"]
@@ -42,14 +49,29 @@ async def watch_applications(request: Request) -> Response:
     context = ApiContext.of(request)
     await authorize(request, context.tokens, context.view, Action.GET, "*")
     sse = "text/event-stream" in request.headers.get("accept", "")
+    name = request.query_params.get("name")
     return _WatchResponse(
-        context.view, context.positions, request.query_params.get("name"), sse=sse, keepalive=context.keepalive
+        context.view,
+        context.positions,
+        name,
+        sse=sse,
+        keepalive=context.keepalive,
+        fields=FieldSelector.parse(request.query_params.get("fields")),
+        replay=bool(name) or not request.query_params.get("resourceVersion"),
     )
 
 
 class _WatchResponse(Response):
     def __init__(
-        self, view: ControllerView, positions: TreePositions, name: str | None, *, sse: bool, keepalive: float
+        self,
+        view: ControllerView,
+        positions: TreePositions,
+        name: str | None,
+        *,
+        sse: bool,
+        keepalive: float,
+        fields: FieldSelector | None,
+        replay: bool,
     ):
         self.status_code = 200
         self.media_type = "text/event-stream" if sse else "application/json"
@@ -63,6 +85,8 @@ class _WatchResponse(Response):
         self._name = name
         self._sse = sse
         self._keepalive = keepalive
+        self._fields = fields
+        self._replay = replay
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         stop = threading.Event()
@@ -99,8 +123,11 @@ class _WatchResponse(Response):
             app = _app_name(event.application)
             if self._name is not None and app != self._name:
                 continue
+            result: dict[str, Any] = {"type": event.type, "application": event.application}
+            if self._fields is not None:
+                result = self._fields.apply({"result": result}).get("result", {})
             # Field order as the proto declares them (a Go map would sort them): type, then application.
-            frame = f'{{"result":{{"type":{marshal(event.type)},"application":{marshal(event.application)}}}}}'
+            frame = '{"result":{' + ",".join(f"{marshal(k)}:{marshal(v)}" for k, v in result.items()) + "}}"
             digest = hashlib.blake2b(frame.encode(), digest_size=16).digest()
             if sent.get(app) == digest:
                 continue
@@ -117,8 +144,11 @@ class _WatchResponse(Response):
         """The watch thread: events into the queue until the watch ends or the stream is stopped; None last."""
         positions = self._positions
         try:
-            for event in self._view.watch(stop):
-                placed = ApplicationEvent(event.type, {**event.application, "wavecd": positions.of(self._view, event)})
+            for event in self._view.watch(stop, replay=self._replay):
+                position = positions.of(self._view, event)
+                placed = ApplicationEvent(
+                    event.type, {**event.application, "wavecd": wavecd_key(position, event.application)}
+                )
                 if not _hand_over(loop, queue, placed, stop):
                     return
         except Exception:

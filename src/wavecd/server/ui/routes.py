@@ -8,6 +8,7 @@ and `X-Frame-Options` for old browsers) and referrers, so a token pasted into it
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 
 from starlette.requests import Request
@@ -42,19 +43,23 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
-    # The shell is small and changes with each release: always asked again, never cached stale.
+    # Every file is asked again on each load (never cached stale across a release), but answered with a
+    # bodiless 304 while its ETag still matches.
     "Cache-Control": "no-cache",
 }
 
 
-def _static_files() -> dict[str, tuple[bytes, str]]:
-    """Every shipped file by name: its bytes and content type. Read once: the package does not change."""
+def _static_files() -> dict[str, tuple[bytes, str, str]]:
+    """Every shipped file by name: its bytes, content type and ETag (a digest of the bytes). Read once: the
+    package does not change while the server runs."""
     folder = resources.files(__package__).joinpath("static")
-    files: dict[str, tuple[bytes, str]] = {}
+    files: dict[str, tuple[bytes, str, str]] = {}
     for entry in folder.iterdir():
         suffix = entry.name[entry.name.rfind(".") :] if "." in entry.name else ""
         if entry.is_file() and suffix in _CONTENT_TYPES:
-            files[entry.name] = (entry.read_bytes(), _CONTENT_TYPES[suffix])
+            body = entry.read_bytes()
+            etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+            files[entry.name] = (body, _CONTENT_TYPES[suffix], etag)
     return files
 
 
@@ -62,16 +67,20 @@ def ui_routes() -> list[Route]:
     """The routes of the UI: `/` is the shell (index.html), `/ui/{file}` its other files."""
     files = _static_files()
 
-    def respond(name: str) -> Response:
+    def respond(request: Request, name: str) -> Response:
         if name not in files:
             raise NotFound(f"no such file of the web UI: {name}")
-        body, content_type = files[name]
-        return Response(body, headers={**SECURITY_HEADERS, "Content-Type": content_type})
+        body, content_type, etag = files[name]
+        headers = {**SECURITY_HEADERS, "Content-Type": content_type, "ETag": etag}
+        asked = {tag.strip().removeprefix("W/") for tag in request.headers.get("if-none-match", "").split(",")}
+        if etag in asked or "*" in asked:
+            return Response(status_code=304, headers=headers)
+        return Response(body, headers=headers)
 
     async def shell(request: Request) -> Response:
-        return respond("index.html")
+        return respond(request, "index.html")
 
     async def asset(request: Request) -> Response:
-        return respond(request.path_params["file"])
+        return respond(request, request.path_params["file"])
 
     return [Route("/", shell, methods=["GET", "HEAD"]), Route("/ui/{file}", asset, methods=["GET", "HEAD"])]

@@ -72,7 +72,9 @@ export async function signIn(token) {
 
 const app = (name) => `/api/v1/applications/${encodeURIComponent(name)}`;
 
-export const listApplications = () => api("/api/v1/applications");
+/** `paths` (e.g. "metadata.name"): only those of each Application (the API's `?fields=`); none: all. */
+export const listApplications = (paths) =>
+  api(`/api/v1/applications${paths ? `?fields=${encodeURIComponent(paths.map((p) => `items.${p}`).join(","))}` : ""}`);
 export const getApplication = (name) => api(app(name));
 export const refreshApplication = (name, hard) => api(`${app(name)}?refresh=${hard ? "hard" : "normal"}`);
 export const resourceTree = (name) => api(`${app(name)}/resource-tree`);
@@ -85,14 +87,21 @@ export const terminateOperation = (name) => api(`${app(name)}/operation`, { meth
  * Follow `/api/v1/stream/applications` as server-sent events read through fetch(), which — unlike
  * EventSource — can send the Authorization header. `onEvent({type, application})` per event; `onState`
  * with "live" / "reconnecting". Reconnects with a growing pause; returns a function that stops it.
+ * `paths`: only those of each Application, as listApplications. `listed`: the client has just listed every
+ * app, so the first connection skips the stream's replay of them; a reconnection, which may have missed
+ * events, asks for the replay.
  */
-export function followApplications(onEvent, onState) {
+export function followApplications(onEvent, onState, { paths, listed = false } = {}) {
   const controller = new AbortController();
+  const query = paths ? [`fields=${encodeURIComponent(["result.type", ...paths.map((p) => `result.application.${p}`)].join(","))}`] : [];
+  let skipReplay = listed;
   let pause = 1000;
   const run = async () => {
     while (!controller.signal.aborted) {
       try {
-        const response = await fetch("/api/v1/stream/applications", {
+        const params = skipReplay ? [...query, "resourceVersion=listed"] : query;
+        skipReplay = false;
+        const response = await fetch(`/api/v1/stream/applications${params.length ? `?${params.join("&")}` : ""}`, {
           headers: { Authorization: `Bearer ${session.token}`, Accept: "text/event-stream" },
           signal: controller.signal,
           cache: "no-store",

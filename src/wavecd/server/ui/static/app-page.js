@@ -2,6 +2,7 @@
 // live and desired manifests and their diff side by side (Secrets masked by the server), and its history.
 
 import {
+  getApplication,
   managedResources,
   refreshApplication,
   resourceTree,
@@ -38,8 +39,26 @@ export function render(view, name) {
     history,
   );
 
+  // The list and the stream carry only what the Applications page shows (store.js); this page reads the
+  // whole Application (its history, the last operation's message) and reads it again when the stream says
+  // it changed.
+  let full = null;
+  let missing = false;
   function app() {
-    return store.apps.get(name);
+    return full || (missing ? undefined : store.apps.get(name));
+  }
+
+  async function fetchApp() {
+    try {
+      full = await getApplication(name);
+      missing = false;
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      full = null;
+      missing = true;
+    }
+    paintHead();
+    paintHistory();
   }
 
   async function load() {
@@ -281,7 +300,10 @@ export function render(view, name) {
   async function act(call, done) {
     try {
       const answer = await call();
-      if (answer && answer.metadata) store.put(answer);
+      if (answer && answer.metadata) {
+        full = answer;
+        store.put(answer);
+      }
       toast(done, "ok");
     } catch (error) {
       toast(error.message);
@@ -291,15 +313,17 @@ export function render(view, name) {
   let reload = null;
   const onChange = (names) => {
     if (!names.has(name)) return;
-    paintHead();
-    paintHistory();
     clearTimeout(reload);
-    reload = setTimeout(load, 500); // the resources moved with the app: read them again, once per burst
+    reload = setTimeout(() => { // the app and its resources moved: read them again, once per burst
+      fetchApp().catch((error) => toast(error.message));
+      load();
+    }, 300);
   };
   paintHead();
   paintHistory();
   paintDetail();
   put(graph, h("p.muted", {}, "Loading…"));
+  fetchApp().catch((error) => toast(error.message));
   load();
   const unsubscribe = store.subscribe(onChange);
   return () => {

@@ -34,23 +34,64 @@ function same(known, app) {
   );
 }
 
+// What the pages read from the list and the stream: each Application cut down to these paths (the API's
+// `?fields=`), a few hundred bytes an app rather than kilobytes (its resources, history and last sync result
+// stay on the server until one app's page asks for it). `metadata.resourceVersion` is there so that every
+// change of an app still comes through; `wavecd.progress` stands for the resources.
+export const LIST_PATHS = [
+  "metadata.name",
+  "metadata.resourceVersion",
+  "spec.destination",
+  "spec.source.targetRevision",
+  "spec.source.path",
+  "spec.sources",
+  "operation.sync.revision",
+  "status.sync.status",
+  "status.sync.revision",
+  "status.sync.revisions",
+  "status.health",
+  "status.operationState.phase",
+  "status.operationState.message",
+  "status.operationState.startedAt",
+  "status.operationState.finishedAt",
+  "wavecd",
+];
+
+// resourceVersions are opaque to clients, but the cluster's (and the sim's) are integers that grow.
+const newer = (a, b) => !/^\d+$/.test(version(a)) || !/^\d+$/.test(version(b)) || BigInt(version(a)) > BigInt(version(b));
+
 export const store = {
   apps,
-  /** Load the list once per sign-in, then follow the stream; resolves when the list is in. */
+  /** Follow the stream, then load the list once per sign-in; resolves when the list is in. The stream is
+   *  opened first, without its replay of every app: what changes while the list is read is kept and put
+   *  over the list where it is newer, so nothing falls between the two. */
   start(onState) {
     if (loaded) return loaded;
-    loaded = listApplications().then((data) => {
+    let early = [];
+    let opened;
+    const open = new Promise((resolve) => { opened = resolve; });
+    const onEvent = (event) => {
+      if (early !== null) return void early.push(event);
+      const name = event.application.metadata && event.application.metadata.name;
+      if (!name) return;
+      if (event.type === "DELETED") apps.delete(name);
+      else if (same(apps.get(name), event.application)) return; // a reconnection's replay of what we have
+      else apps.set(name, event.application);
+      touch(name);
+    };
+    stop = followApplications(onEvent, (state) => { opened(); onState(state); }, { paths: LIST_PATHS, listed: true });
+    loaded = open.then(() => listApplications(LIST_PATHS)).then((data) => {
       for (const app of data.items || []) apps.set(app.metadata.name, app);
-      stop = followApplications((event) => {
-        const name = event.application.metadata && event.application.metadata.name;
-        if (!name) return;
-        if (event.type === "DELETED") apps.delete(name);
-        else if (same(apps.get(name), event.application)) return; // the stream's replay of what the list gave
-        else apps.set(name, event.application);
-        touch(name);
-      }, onState);
+      const pending = early;
+      early = null;
+      for (const event of pending) {
+        const known = apps.get(event.application.metadata.name);
+        if (event.type === "DELETED" || !known || newer(event.application, known)) onEvent(event);
+      }
     });
     loaded.catch(() => {
+      if (stop) stop();
+      stop = null;
       loaded = null;
     });
     return loaded;
@@ -101,18 +142,25 @@ export function phase(app) {
   return state ? state.phase : "";
 }
 
+// The list and the stream leave `status.resources` out (LIST_PATHS); the server's summary of them,
+// `wavecd.progress`, says the same. A whole Application (one app's page) has both.
+const summary = (app) => (app.wavecd && app.wavecd.progress) || null;
+
 /** How far the app's resources are: [Synced and Healthy (or without health), all]. */
 export function progress(app) {
-  const resources = (app.status || {}).resources || [];
-  const done = resources.filter(
+  const resources = (app.status || {}).resources;
+  if (!resources && summary(app)) return [summary(app).done, summary(app).total];
+  const done = (resources || []).filter(
     (r) => r.status === "Synced" && (!r.health || r.health.status === "Healthy" || !r.health.status),
   ).length;
-  return [done, resources.length];
+  return [done, (resources || []).length];
 }
 
-/** The app's resources that are not yet Synced and Healthy: what its wave waits on. */
-export function pending(app) {
-  return ((app.status || {}).resources || []).filter(
+/** The first of the app's resources that is not yet Synced and Healthy (what its wave waits on), or null. */
+export function waitingOn(app) {
+  const resources = (app.status || {}).resources;
+  if (!resources && summary(app)) return summary(app).waitingOn;
+  return (resources || []).find(
     (r) => r.status !== "Synced" || (r.health && r.health.status && r.health.status !== "Healthy"),
-  );
+  ) || null;
 }

@@ -4,7 +4,7 @@
 
 import { session, syncApplication } from "./api.js";
 import { clear, elapsed, h, healthBadge, healthIcon, healthTone, icon, modal, phaseBadge, put, syncBadge, syncIcon, toast } from "./dom.js";
-import { health, healthMessage, opState, pending, phase, progress, store, syncStatus, wave } from "./store.js";
+import { health, healthMessage, opState, phase, progress, store, syncStatus, waitingOn, wave } from "./store.js";
 
 const FIRST_WAVE = -10;
 const LAST_WAVE = 17;
@@ -63,7 +63,7 @@ export function render(view) {
         since ? h("span.muted", {}, ` for ${elapsed(since)}`) : null),
       h("ul.waits", { "aria-label": `What wave ${running} waits on` },
         waiting.slice(0, 6).map((app) => {
-          const first = pending(app)[0];
+          const first = waitingOn(app);
           const what = first
             ? `${first.kind} ${first.namespace ? first.namespace + "/" : ""}${first.name}: ${first.status !== "Synced" ? first.status : ""}${first.health && first.health.status && first.health.status !== "Healthy" ? " " + first.health.status : ""}${first.health && first.health.message ? " — " + first.health.message : ""}`
             : healthMessage(app) || (opState(app) || {}).message || WAITING[phase(app)] || health(app);

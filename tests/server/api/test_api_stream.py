@@ -7,7 +7,7 @@ import json
 
 from api_fake import application, bearer
 
-from wavecd.server.view import ApplicationEvent
+from wavecd.server.view import AppEntry, ApplicationEvent
 
 STREAM = "/api/v1/stream/applications"
 
@@ -108,3 +108,52 @@ def test_keepalive_while_idle_and_the_watch_stops_when_the_client_leaves(client,
         assert next(chunks) == b":\n\n"  # the fixture's keepalive is 0.2 s
         assert next(chunks) == b":\n\n"
     assert view.watch_stopped.wait(5)
+
+
+def _placed(client, tokens, stream_events, view) -> dict[str, dict]:
+    """One stream over `stream_events`: each app's last `wavecd` key."""
+    view.events = stream_events
+    response = client.get(STREAM, headers=bearer(tokens.readonly))
+    return {
+        r["application"]["metadata"]["name"]: _place(r["application"]) for r in map(_result, response.text.splitlines())
+    }
+
+
+def _with_children(name: str, *children: str) -> dict:
+    app = application(name)
+    resources = [{"group": "argoproj.io", "kind": "Application", "namespace": "argocd", "name": c} for c in children]
+    return {**app, "status": {**app["status"], "resources": resources}}
+
+
+def test_an_app_moved_to_another_parent_gets_its_new_place_though_its_object_did_not_change(client, view, tokens):
+    view.entries["team"] = AppEntry("team", "argocd", application("team"), "root", 1, None)
+    web = application("web")
+    before = _placed(
+        client,
+        tokens,
+        [ApplicationEvent("ADDED", _with_children("root", "web", "team")), ApplicationEvent("ADDED", web)],
+        view,
+    )
+    assert before["web"] == {"parent": "root", "wave": 2, "generatedBy": None}
+    # The repository moved web under team: team's sync now manages it, root's no longer does.
+    view.entries["web"] = AppEntry("web", "argocd", application("web", "team"), "team", 3, None)
+    moved = [
+        ApplicationEvent("MODIFIED", _with_children("root", "team")),
+        ApplicationEvent("MODIFIED", _with_children("team", "web")),
+        ApplicationEvent("MODIFIED", {**web, "status": {"sync": {"status": "OutOfSync"}}}),
+    ]
+    assert _placed(client, tokens, moved, view)["web"] == {"parent": "team", "wave": 3, "generatedBy": None}
+
+
+def test_a_parent_whose_wave_changed_moves_the_apps_below_it(client, view, tokens):
+    root, web = application("root"), application("web")
+    assert (
+        _placed(client, tokens, [ApplicationEvent("ADDED", root), ApplicationEvent("ADDED", web)], view)["web"]["wave"]
+        == 2
+    )
+    # root's own sync-wave changed, which shifts the whole tree's order: web now runs in wave 4.
+    waved = {**root, "metadata": {**root["metadata"], "annotations": {"argocd.argoproj.io/sync-wave": "2"}}}
+    view.entries["root"] = AppEntry("root", "argocd", waved, None, 1, None)
+    view.entries["web"] = AppEntry("web", "argocd", web, "root", 4, None)
+    changed = [ApplicationEvent("MODIFIED", waved), ApplicationEvent("MODIFIED", {**web, "status": {}})]
+    assert _placed(client, tokens, changed, view)["web"] == {"parent": "root", "wave": 4, "generatedBy": None}

@@ -33,8 +33,25 @@ def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
-def commit(repo: Path, tag: str) -> str:
-    """The repository with `web`'s image at `tag`, committed; the commit."""
+def failing_hook() -> dict[str, Any]:
+    """A PreSync hook Job whose pod fails (the sim's `outcome: fail`): the sync that runs it fails."""
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": "migrate",
+            "namespace": NAMESPACE,
+            "annotations": {"argocd.argoproj.io/hook": "PreSync", "sim.wavecd.io/outcome": "fail"},
+        },
+        "spec": {
+            "backoffLimit": 0,
+            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "busybox"}]}},
+        },
+    }
+
+
+def commit(repo: Path, tag: str, *extra: dict[str, Any]) -> str:
+    """The repository with `web`'s image at `tag` (and `extra` manifests), committed; the commit."""
     web = deployment("web", NAMESPACE)
     web["spec"]["template"]["spec"]["containers"][0]["image"] = f"example/app:{tag}"
     creds = {
@@ -44,7 +61,8 @@ def commit(repo: Path, tag: str) -> str:
         "type": "Opaque",
         "data": {"password": b64(PASSWORD)},
     }
-    write_repo(repo, [Child("web", [creds, config_map("settings", NAMESPACE), web], namespace=NAMESPACE)])
+    manifests = [creds, config_map("settings", NAMESPACE), web, *extra]
+    write_repo(repo, [Child("web", manifests, namespace=NAMESPACE)])
     root = yaml.safe_load((repo / "root.yaml").read_text())
     root["spec"]["syncPolicy"] = {"automated": {}}
     (repo / "root.yaml").write_text(yaml.safe_dump(root))
@@ -89,8 +107,8 @@ def nodes(browser: Browser) -> dict[str, dict[str, Any]]:
     return {f"{n['kind']}/{n['name']}": n for n in found}
 
 
-def show(browser: Browser, kind: str, name: str) -> dict[str, str]:
-    """Choose a node of the graph: the live and desired manifests and the diff the page then shows."""
+def choose(browser: Browser, kind: str, name: str) -> None:
+    """Choose a node of the graph and wait for the page to show it."""
     browser.click(f'.graph .node[data-kind="{kind}"][data-name="{name}"]')
     browser.wait(
         f"{kind} {name}",
@@ -98,6 +116,11 @@ def show(browser: Browser, kind: str, name: str) -> dict[str, str]:
         30,
         f"{kind} {NAMESPACE}/{name}",
     )
+
+
+def show(browser: Browser, kind: str, name: str) -> dict[str, str]:
+    """Choose a node of the graph: the live and desired manifests and the diff the page then shows."""
+    choose(browser, kind, name)
     return browser.js(
         "return {live: document.querySelector('#live-manifest').textContent,"
         " desired: document.querySelector('#desired-manifest').textContent,"
@@ -178,6 +201,34 @@ def test_one_app_its_tree_an_image_diff_a_masked_secret_a_sync_and_a_rollback(se
         live = client.get("apps/v1", "Deployment", "web", NAMESPACE)
     assert live["spec"]["template"]["spec"]["containers"][0]["image"] == "example/app:1.0.0"
     browser.shot("10-app-rolled-back")
+
+
+def test_a_failed_sync_is_said_at_the_top_of_the_app_page(served, browser_factory):
+    """The history keeps only syncs that succeeded; the page says the last one failed, why, and which
+    resource, as the API's operationState has it."""
+    repo, _, _, serve = served
+    failing = commit(repo, "1.0.0", failing_hook())
+    browser = browser_factory(serve.url)
+    browser.sign_in(serve.token)
+    browser.go("#/app/web")
+    browser.wait("the actions", "return !!document.querySelector('[data-action=sync]')")
+    serve.wait_for("web at the new commit", lambda apps: apps["web"]["status"]["sync"].get("revision") == failing)
+    browser.click("[data-action=sync]")
+    browser.confirm()
+    browser.until("the sync failed", lambda: badges(browser)[2:] == ["Failed"], 120)
+    state = serve.applications(("web",))["web"]["status"]["operationState"]
+    assert state["phase"] == "Failed" and "migrate" in state["message"]
+    title = browser.wait(
+        "the failure", "const t = document.querySelector('#last-failure .banner-title'); return t && t.textContent"
+    )
+    assert title.startswith("The last sync failed")
+    assert f"revision {state['syncResult']['revision'][:8]}" in title and state["syncResult"]["revision"] == failing
+    assert f"started by {state['operation']['initiatedBy']['username']}" in title
+    message = browser.js("return document.querySelector('#last-failure .failure-message').textContent")
+    assert message == state["message"]  # the operation's own words, whole
+    assert browser.js("return document.querySelector('#last-failure').getAttribute('role')") == "alert"
+    assert browser.js(HISTORY) == []  # not in the history, which holds only syncs that succeeded
+    browser.shot("11-app-failed-sync")
 
 
 HISTORY = """return [...document.querySelectorAll('table.history tbody tr')].map((r) =>

@@ -11,7 +11,7 @@ import {
   syncApplication,
   terminateOperation,
 } from "./api.js";
-import { ago, clear, h, healthBadge, healthIcon, healthTone, modal, phaseBadge, put, s, syncBadge, toast } from "./dom.js";
+import { ago, clear, h, healthBadge, healthIcon, healthTone, icon, modal, phaseBadge, put, s, syncBadge, toast } from "./dom.js";
 import { destination, health, healthMessage, opState, phase, revision, store, syncStatus, targetRevision, wave } from "./store.js";
 import { readableDiff } from "./diff.js";
 import { toYaml } from "./yaml.js";
@@ -92,6 +92,7 @@ export function render(view, name) {
           h("button.ghost", { type: "button", "data-action": "hard-refresh", onclick: () => refresh(true) }, "Hard refresh"),
           h("button.danger", { type: "button", "data-action": "terminate", disabled: !running, onclick: terminate }, "Terminate"),
         ) : h("span.muted.readonly-note", {}, "read-only token")),
+      failure(a, state),
       h("dl.facts", {},
         fact("Tree wave", wave(a) === null ? "— (root)" : String(wave(a))),
         fact("Parent", parentLink(a)),
@@ -102,6 +103,30 @@ export function render(view, name) {
         fact("Last operation", state ? `${state.phase}${state.message ? ": " + state.message : ""}${state.finishedAt ? " · " + ago(state.finishedAt) : ""}` : "none"),
         healthMessage(a) ? fact("Health", healthMessage(a)) : null,
       ),
+    );
+  }
+
+  // A failed sync never reaches the history (Argo CD keeps only the ones that succeeded there), so the last
+  // operation's failure is said at the top of the page: what failed, why, which resources, when, by whom.
+  function failure(a, state) {
+    if (!state || (state.phase !== "Failed" && state.phase !== "Error")) return null;
+    const result = state.syncResult || {};
+    const failed = (result.resources || []).filter(
+      (r) => r.status === "SyncFailed" || r.hookPhase === "Failed" || r.hookPhase === "Error",
+    );
+    const rev = result.revision || ((state.operation || {}).sync || {}).revision || "";
+    return h("div.banner.failed#last-failure", { role: "alert" },
+      h("div.banner-title", {}, icon(state.phase === "Error" ? "bang" : "cross"),
+        h("strong", {}, state.phase === "Error" ? "The last sync ended in an error" : "The last sync failed"),
+        h("span.muted", {}, ` · ${ago(state.finishedAt || state.startedAt)}`,
+          ` · started by ${initiator(state.operation && state.operation.initiatedBy)}`,
+          rev ? ` · revision ${rev.length === 40 ? rev.slice(0, 8) : rev}` : "")),
+      state.message ? h("p.failure-message", {}, state.message) : null,
+      failed.length ? h("ul.failed-resources", { "aria-label": "Resources that failed" },
+        failed.slice(0, 8).map((r) => h("li", {}, h("strong", {}, `${r.kind} ${r.namespace ? r.namespace + "/" : ""}${r.name}`),
+          r.message ? `: ${r.message}` : ""))) : null,
+      failed.length > 8 ? h("p.muted", {}, `and ${failed.length - 8} more`) : null,
+      h("p.muted", {}, "A failed sync is not in the history below, which keeps only syncs that succeeded, as Argo CD's does."),
     );
   }
 

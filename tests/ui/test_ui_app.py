@@ -165,6 +165,20 @@ def test_one_app_its_tree_an_image_diff_a_masked_secret_a_sync_and_a_rollback(se
     assert graph["Deployment/web"]["health"] == graph[replica_set]["health"] == graph[pod]["health"] == "Healthy"
     browser.shot("07-app-resource-tree")
 
+    with sim.client() as client:
+        recorded = client.list("v1", "Event", NAMESPACE)
+    for kind, name in (("Deployment", "web"), ("Pod", pod.split("/")[1])):
+        choose(browser, kind, name)
+        wanted = sorted(
+            (e["reason"], e["message"])
+            for e in recorded
+            if (e["involvedObject"]["kind"], e["involvedObject"]["name"]) == (kind, name)
+        )
+        assert wanted, f"the sim recorded no events for {kind} {name}"
+        shown_events = lambda want=wanted: sorted(map(tuple, browser.js(EVENTS))) == want  # noqa: E731
+        browser.until(f"the events of {kind} {name}", shown_events)
+    browser.shot("07b-app-pod-events")
+
     second = commit(repo, "1.1.0")
     browser.until("web OutOfSync at the new commit", lambda: badges(browser)[:2] == ["Healthy", "OutOfSync"], 60)
     browser.until("the Deployment marked OutOfSync", lambda: "OutOfSync" in nodes(browser)["Deployment/web"]["text"])
@@ -231,5 +245,7 @@ def test_a_failed_sync_is_said_at_the_top_of_the_app_page(served, browser_factor
     browser.shot("11-app-failed-sync")
 
 
+EVENTS = """return [...document.querySelectorAll('#resource-events tr[data-reason]')].map((r) =>
+    [r.dataset.reason, r.cells[2].textContent])"""
 HISTORY = """return [...document.querySelectorAll('table.history tbody tr')].map((r) =>
     [Number(r.dataset.history), r.cells[1].title])"""

@@ -187,12 +187,19 @@ class KubeClient:
         kind: str,
         namespace: str | None = None,
         label_selector: Mapping[str, str] | None = None,
+        field_selector: Mapping[str, str] | None = None,
     ) -> list[dict[str, Any]]:
-        """The objects of a kind; a namespaced kind without `namespace` is listed across all namespaces."""
+        """The objects of a kind; a namespaced kind without `namespace` is listed across all namespaces.
+        `field_selector` is ANDed equalities (`involvedObject.uid=…`), as the API server filters them."""
         res = self._discovery.resolve(api_version, kind)
         scope = (namespace or ALL_NS) if res.namespaced else None
         with self._errors():
-            items = self._client.list(_lightkube_class(res), namespace=scope, labels=dict(label_selector or {}) or None)
+            items = self._client.list(
+                _lightkube_class(res),
+                namespace=scope,
+                labels=dict(label_selector or {}) or None,
+                fields=dict(field_selector or {}) or None,
+            )
             return [dict(item) for item in items]
 
     def list_for_watch(self, api_version: str, kind: str) -> tuple[builtins.list[dict[str, Any]], str]:

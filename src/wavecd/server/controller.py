@@ -695,6 +695,14 @@ class Controller:
     def managed_resources(self, name: str) -> list[ManagedResource]:
         return app_views.managed_resources(self._reconciled_or_refresh(name))
 
+    def object_events(self, namespace: str, name: str, uid: str) -> list[dict[str, Any]]:
+        """Asked of the cluster each time, as Argo CD's API server does: Events are not watched."""
+        selector = {"involvedObject.name": name, "involvedObject.namespace": namespace, "involvedObject.uid": uid}
+        try:
+            return self.client.list("v1", "Event", namespace, field_selector=selector)
+        except KubeError as err:
+            raise FailedPrecondition(f"listing the events of {namespace}/{name} failed: {err.message}") from err
+
     def _reconciled_or_refresh(self, name: str) -> Reconciled:
         """The app's last reconcile; a miss asks for one and waits, as Argo CD's API does on a cache miss. An
         app this replica does not reconcile (another shard's, one that opts out, or any while it stands by) is

@@ -125,6 +125,10 @@ class ControllerView(Protocol):
 
     def managed_resources(self, name: str) -> Sequence[ManagedResource]: ...
 
+    def object_events(self, namespace: str, name: str, uid: str) -> Sequence[dict[str, Any]]:
+        """The cluster's core/v1 Events about one object (its namespace, name and uid), as the API lists them."""
+        ...
+
     def sync(self, name: str, request: SyncRequest) -> AppEntry:
         """Record a sync operation on the Application (it runs in the controller) and return the app with it."""
         ...

@@ -116,6 +116,20 @@ class FakeView:
             ManagedResource("batch", "v1", "Job", "web", "migrate", hook, hook, "Synced", hook=True),
         ]
 
+    def object_events(self, namespace, name, uid):
+        self.calls.append(("object_events", namespace, name, uid))
+        return [
+            {
+                "apiVersion": "v1",
+                "kind": "Event",
+                "metadata": {"name": f"{name}.17a", "namespace": namespace},
+                "involvedObject": {"name": name, "namespace": namespace, "uid": uid},
+                "reason": "ScalingReplicaSet",
+                "message": f"Scaled up replica set {name}-5d from 0 to 2",
+                "type": "Normal",
+            }
+        ]
+
     def sync(self, name, request: SyncRequest):
         self.calls.append(("sync", name, request))
         entry = self._get(name)

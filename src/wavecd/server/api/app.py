@@ -48,6 +48,7 @@ def build_api(
         Route(_APP, applications.get_application, methods=["GET"]),
         Route(f"{_APP}/resource-tree", resources.resource_tree, methods=["GET"]),
         Route(f"{_APP}/managed-resources", resources.managed_resources, methods=["GET"]),
+        Route(f"{_APP}/events", resources.resource_events, methods=["GET"]),
         Route(f"{_APP}/sync", applications.sync, methods=["POST"]),
         Route(f"{_APP}/rollback", applications.rollback, methods=["PUT", "POST"]),
         Route(f"{_APP}/operation", applications.terminate, methods=["DELETE"]),

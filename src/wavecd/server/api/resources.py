@@ -1,5 +1,5 @@
-"""An app's resources: its tree (what it manages and what those own) and its managed resources with the
-desired and live manifests and their diff.
+"""An app's resources: its tree (what it manages and what those own), its managed resources with the
+desired and live manifests and their diff, and the Events of any object of its tree.
 
 Shapes are Argo CD's `ResourceNode` and `ResourceDiff`; `targetState` and `liveState` are JSON strings, as
 Argo CD sends them (`"null"` for an absent side). Every manifest is masked (`wavecd.diff.secrets`) before
@@ -22,9 +22,10 @@ from wavecd.diff.text import manifest_diff
 from wavecd.goyaml.gojson import marshal
 from wavecd.server.api.auth import Action, authorize
 from wavecd.server.api.context import ApiContext
+from wavecd.server.errors import InvalidArgument
 from wavecd.server.view import ManagedResource, ResourceNode, ResourceRef
 
-__all__ = ["managed_resources", "resource_tree"]
+__all__ = ["managed_resources", "resource_events", "resource_tree"]
 
 
 async def resource_tree(request: Request) -> Response:
@@ -42,6 +43,29 @@ async def managed_resources(request: Request) -> Response:
     resources = await run_in_threadpool(context.view.managed_resources, name)
     items = await run_in_threadpool(lambda: [_diff_json(r) for r in resources if not r.hook])
     return JSONResponse({"items": items})
+
+
+async def resource_events(request: Request) -> Response:
+    """Argo CD's `ListResourceEvents`: the Events of one object of the app's resource tree, named by
+    `resourceNamespace`, `resourceName` and `resourceUID` (all three must match a node of the tree, so no
+    one reads another app's objects through this app), or without them, of the Application itself. The
+    cluster is asked each time; the answer is a core/v1 EventList."""
+    context = ApiContext.of(request)
+    name = request.path_params["name"]
+    await authorize(request, context.tokens, context.view, Action.GET, name)
+    query = request.query_params
+    wanted = (query.get("resourceNamespace", ""), query.get("resourceName", ""), query.get("resourceUID", ""))
+    if wanted == ("", "", ""):
+        entry = await run_in_threadpool(context.view.application, name)
+        metadata = entry.application.get("metadata") or {}
+        about = (entry.namespace, name, str(metadata.get("uid") or ""))
+    else:
+        nodes = await run_in_threadpool(context.view.resource_tree, name)
+        if not any((node.namespace, node.name, node.uid) == wanted for node in nodes):
+            raise InvalidArgument(f"{wanted[1]} not found as part of application {name}")
+        about = wanted
+    items = await run_in_threadpool(context.view.object_events, *about)
+    return JSONResponse({"metadata": {}, "items": list(items)})
 
 
 def _ref_json(ref: ResourceRef) -> dict[str, Any]:

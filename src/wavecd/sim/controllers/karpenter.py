@@ -21,6 +21,7 @@ from wavecd.sim.controllers import capacity, lifecycle, scheduler
 from wavecd.sim.controllers.capacity import INSTANCE_TYPES, InstanceType, Resources, pod_requests, quantity
 from wavecd.sim.controllers.common import owner_ref, safe_create, safe_delete, set_condition, write_status
 from wavecd.sim.controllers.engine import Context
+from wavecd.sim.controllers.events import record_event
 from wavecd.sim.controllers.placement import Snapshot, first_rejection, matches_requirement
 from wavecd.sim.registry import Kind
 from wavecd.sim.store import clone
@@ -227,14 +228,11 @@ def provision(ctx: Context) -> None:
             snap.nodes.append(chosen)
             snap.assume(pod, name)
             used[pool_name] = used.get(pool_name, Resources()) + _claim_capacity(created)
-            scheduler.record_event(
-                ctx, pod, "Normal", "Nominated", f"Pod should schedule on: nodeclaim/{name}", KARPENTER
-            )
+            record_event(ctx, pod, "Nominated", f"Pod should schedule on: nodeclaim/{name}", KARPENTER, once=True)
             break
         else:
-            scheduler.record_event(
-                ctx, pod, "Warning", "FailedScheduling", "Failed to schedule pod, " + "; ".join(reasons), KARPENTER
-            )
+            message = "Failed to schedule pod, " + "; ".join(reasons)
+            record_event(ctx, pod, "FailedScheduling", message, KARPENTER, warning=True, once=True)
 
 
 def _claim_body(pool: dict, node: dict, batch: Resources) -> dict:
@@ -375,7 +373,7 @@ def _consolidate(ctx: Context, kind: Kind, claim: dict, node: dict) -> None:
     if ctx.now < empty_since + wait:
         ctx.recheck(kind, claim, empty_since + wait)
         return
-    scheduler.record_event(ctx, node, "Normal", "DisruptionTerminating", "Disrupting Node: Empty/Delete", KARPENTER)
+    record_event(ctx, node, "DisruptionTerminating", "Disrupting Node: Empty/Delete", KARPENTER, once=True)
     safe_delete(ctx, ctx.core("nodes"), node)
     safe_delete(ctx, kind, claim)
 

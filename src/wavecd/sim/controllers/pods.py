@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from wavecd.sim.controllers.common import crashing_status, finished_status, running_status, write_status
 from wavecd.sim.controllers.engine import KUBELET, Context
+from wavecd.sim.controllers.events import record_event
 from wavecd.sim.controllers.scheduler import schedule
 from wavecd.sim.registry import Kind
 from wavecd.sim.timing import Timing
@@ -75,6 +76,7 @@ def drive_pod(ctx: Context, pods: Kind, pod: dict, timing: Timing) -> dict:
         status["hostIP"] = host
     if status.get("phase") == (pod.get("status") or {}).get("phase") == "Running" and _same_running(pod, status):
         return pod
+    _record(ctx, pod, status)
     return write_status(ctx, pods, pod, status, manager=KUBELET) or pod
 
 
@@ -83,6 +85,31 @@ def _host_ip(ctx: Context, node_name: str) -> str | None:
     node = ctx.api.find(ctx.core("nodes"), None, node_name)
     addresses = ((node or {}).get("status") or {}).get("addresses") or []
     return next((a.get("address") for a in addresses if a.get("type") == "InternalIP"), None)
+
+
+def _record(ctx: Context, pod: dict, status: dict) -> None:
+    """The kubelet's Events for the pod's step from its last status to `status` (the scheduler writes its own
+    `Scheduled` when it binds the pod)."""
+    before = pod.get("status") or {}
+    meta = pod["metadata"]
+    started = [c for c in status.get("containerStatuses") or [] if "running" in (c.get("state") or {})]
+    if started and before.get("phase") != "Running":
+        for container in started:
+            name = container.get("name", "")
+            pulled = f'Container image "{container.get("image", "")}" already present on machine'
+            record_event(ctx, pod, "Pulled", pulled, KUBELET)
+            record_event(ctx, pod, "Created", f"Created container: {name}", KUBELET)
+            record_event(ctx, pod, "Started", f"Started container {name}", KUBELET)
+    crashing = {c.get("name", "") for c in status.get("containerStatuses") or [] if _backing_off(c)}
+    crashed = {c.get("name", "") for c in before.get("containerStatuses") or [] if _backing_off(c)}
+    for name in sorted(crashing - crashed):
+        pod_id = f"{meta['name']}_{meta.get('namespace')}({meta.get('uid', '')})"
+        message = f"Back-off restarting failed container {name} in pod {pod_id}"
+        record_event(ctx, pod, "BackOff", message, KUBELET, warning=True)
+
+
+def _backing_off(container: dict) -> bool:
+    return ((container.get("state") or {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff"
 
 
 def _same_running(pod: dict, status: dict) -> bool:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from wavecd.sim.apierrors import ApiError
 from wavecd.sim.controllers.capacity import allocatable, pod_requests
-from wavecd.sim.controllers.common import safe_create, set_condition, template_hash, write_status
+from wavecd.sim.controllers.common import set_condition, write_status
 from wavecd.sim.controllers.engine import Context
+from wavecd.sim.controllers.events import record_event
 from wavecd.sim.controllers.placement import Rejection, Snapshot, first_rejection, fit_error
 from wavecd.sim.registry import Kind
 from wavecd.sim.store import clone
 
-__all__ = ["SCHEDULER", "pending_pods", "reference", "retry_pending", "schedule", "snapshot", "unschedulable"]
+__all__ = ["SCHEDULER", "pending_pods", "retry_pending", "schedule", "snapshot", "unschedulable"]
 
 SCHEDULER = "default-scheduler"
 # Who provisions nodes for unschedulable pods, woken when one appears: (group, plural) of cluster-scoped
@@ -69,41 +70,6 @@ def _score(pod: dict, node: dict, snap: Snapshot) -> tuple[float, str]:
     return (-(free_cpu + free_memory), node["metadata"]["name"])
 
 
-def reference(obj: dict) -> dict:
-    meta = obj["metadata"]
-    ref = {"apiVersion": obj.get("apiVersion", "v1"), "kind": obj.get("kind", ""), "name": meta["name"]}
-    if meta.get("namespace"):
-        ref["namespace"] = meta["namespace"]
-    ref["uid"] = meta.get("uid", "")
-    return ref
-
-
-def record_event(ctx: Context, obj: dict, kind: str, reason: str, message: str, component: str) -> None:
-    """An Event about `obj`, named after its content, so the same news is written once."""
-    meta = obj["metadata"]
-    stamp = ctx.api.timestamp()
-    namespace = meta.get("namespace") or "default"
-    body: dict = {
-        "apiVersion": "v1",
-        "kind": "Event",
-        "metadata": {
-            "name": f"{meta['name']}.{template_hash({'r': reason, 'm': message, 'u': meta.get('uid')})}",
-            "namespace": namespace,
-        },
-        "involvedObject": reference(obj),
-        "reason": reason,
-        "message": message,
-        "type": kind,
-        "source": {"component": component},
-        "reportingComponent": component,
-        "reportingInstance": component,
-        "firstTimestamp": stamp,
-        "lastTimestamp": stamp,
-        "count": 1,
-    }
-    safe_create(ctx, ctx.core("events"), namespace, body)
-
-
 def _bind(ctx: Context, pods: Kind, pod: dict, node_name: str) -> dict | None:
     bound = clone(pod)
     bound["spec"]["nodeName"] = node_name
@@ -115,7 +81,6 @@ def _bind(ctx: Context, pods: Kind, pod: dict, node_name: str) -> dict | None:
     record_event(
         ctx,
         result,
-        "Normal",
         "Scheduled",
         f"Successfully assigned {meta.get('namespace')}/{meta['name']} to {node_name}",
         SCHEDULER,
@@ -130,7 +95,7 @@ def _mark_unschedulable(ctx: Context, pods: Kind, pod: dict, message: str) -> di
         status.get("conditions") or [], ctx, "PodScheduled", "False", "Unschedulable", message
     )
     written = write_status(ctx, pods, pod, status, manager=SCHEDULER) or pod
-    record_event(ctx, pod, "Warning", "FailedScheduling", message, SCHEDULER)
+    record_event(ctx, pod, "FailedScheduling", message, SCHEDULER, warning=True, once=True)
     for group, plural in AUTOSCALERS:
         for name in ctx.api.store.names(group, plural, ""):
             ctx.engine.enqueue((group, plural, "", name))

@@ -17,6 +17,7 @@ from wavecd.sim.controllers.common import (
     write_status,
 )
 from wavecd.sim.controllers.engine import CONTROLLER, Context
+from wavecd.sim.controllers.events import record_event
 from wavecd.sim.controllers.placement import matches_node_affinity, tolerates_taints
 from wavecd.sim.controllers.pods import drive_pod, is_ready
 from wavecd.sim.registry import Kind
@@ -51,8 +52,10 @@ def reconcile_replicaset(ctx: Context, kind: Kind, rs: dict) -> None:
         created = safe_create(ctx, pods_kind, rs["metadata"].get("namespace"), new_pod(rs, name, template))
         if created is not None:
             pods.append(created)
+            record_event(ctx, rs, "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller")
     for extra in pods[desired:]:
         safe_delete(ctx, pods_kind, extra)
+        record_event(ctx, rs, "SuccessfulDelete", f"Deleted pod: {extra['metadata']['name']}", "replicaset-controller")
     pods = pods[:desired]
     timing = ctx.timing(kind, rs)
     pods = [drive_pod(ctx, pods_kind, p, override(timing, p["metadata"].get("annotations") or {})) for p in pods]
@@ -136,7 +139,9 @@ def reconcile_deployment(ctx: Context, kind: Kind, deploy: dict) -> None:
         if new_rs is None:
             return
         owned.append(new_rs)
+        _scaled(ctx, deploy, rs_name, 0, desired)
     elif (new_rs.get("spec") or {}).get("replicas") != desired:
+        _scaled(ctx, deploy, rs_name, int((new_rs.get("spec") or {}).get("replicas") or 0), desired)
         _set_replicas(ctx, rs_kind, new_rs, desired)
     new_status = new_rs.get("status") or {}
     new_available = new_status.get("availableReplicas", 0)
@@ -144,6 +149,7 @@ def reconcile_deployment(ctx: Context, kind: Kind, deploy: dict) -> None:
     if new_available >= desired:
         for r in old:
             if (r.get("spec") or {}).get("replicas"):
+                _scaled(ctx, deploy, r["metadata"]["name"], int(r["spec"]["replicas"]), 0)
                 _set_replicas(ctx, rs_kind, r, 0)
     total = sum((r.get("status") or {}).get("replicas", 0) for r in owned)
     ready = sum((r.get("status") or {}).get("readyReplicas", 0) for r in owned)
@@ -217,6 +223,13 @@ def reconcile_deployment(ctx: Context, kind: Kind, deploy: dict) -> None:
         if not status[field]:
             del status[field]
     write_status(ctx, kind, deploy, status)
+
+
+def _scaled(ctx: Context, deploy: dict, rs_name: str, before: int, after: int) -> None:
+    """The deployment controller's Event for scaling one of its ReplicaSets."""
+    way = "up" if after > before else "down"
+    message = f"Scaled {way} replica set {rs_name} from {before} to {after}"
+    record_event(ctx, deploy, "ScalingReplicaSet", message, "deployment-controller")
 
 
 def _set_replicas(ctx: Context, kind: Kind, obj: dict, replicas: int) -> None:

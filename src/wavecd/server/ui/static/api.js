@@ -79,6 +79,9 @@ export const getApplication = (name) => api(app(name));
 export const refreshApplication = (name, hard) => api(`${app(name)}?refresh=${hard ? "hard" : "normal"}`);
 export const resourceTree = (name) => api(`${app(name)}/resource-tree`);
 export const managedResources = (name) => api(`${app(name)}/managed-resources`);
+/** The Events of one node of the app's resource tree (its namespace, name and uid must match one). */
+export const resourceEvents = (name, r) =>
+  api(`${app(name)}/events?${new URLSearchParams({ resourceNamespace: r.namespace || "", resourceName: r.name, resourceUID: r.uid || "" })}`);
 export const syncApplication = (name, body) => api(`${app(name)}/sync`, { method: "POST", body });
 export const rollbackApplication = (name, id) => api(`${app(name)}/rollback`, { method: "PUT", body: { id } });
 export const terminateOperation = (name) => api(`${app(name)}/operation`, { method: "DELETE" });

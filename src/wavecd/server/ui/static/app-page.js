@@ -5,6 +5,7 @@ import {
   getApplication,
   managedResources,
   refreshApplication,
+  resourceEvents,
   resourceTree,
   rollbackApplication,
   session,
@@ -243,6 +244,35 @@ export function render(view, name) {
     return g;
   }
 
+  // The chosen resource's Events, asked of the cluster (through the API) each time it is shown: Argo CD's
+  // Events tab. Newest first; a Warning is marked with its colour, icon and word.
+  const eventsBox = h("section.events#resource-events", { "aria-label": "Events" });
+  async function loadEvents() {
+    const asked = selected;
+    if (!asked) return;
+    let items;
+    try {
+      items = (await resourceEvents(name, asked)).items || [];
+    } catch (error) {
+      if (selected === asked) put(eventsBox, h("h3", {}, "Events"), h("p.muted", {}, `Could not load the events: ${error.message}`));
+      return;
+    }
+    if (selected !== asked) return;
+    const when = (e) => e.lastTimestamp || e.eventTime || e.firstTimestamp || "";
+    items.sort((a, b) => when(b).localeCompare(when(a)));
+    put(eventsBox, h("h3", {}, "Events"),
+      items.length
+        ? h("table.events", { "aria-label": "Events" },
+          h("thead", {}, h("tr", {}, ["Type", "Reason", "Message", "Count", "Last seen"].map((c) => h("th", { scope: "col" }, c)))),
+          h("tbody", {}, items.map((e) => h("tr", { "data-reason": e.reason || "" },
+            h("td", {}, e.type === "Warning" ? h("span.badge.warn", { "data-state": "Warning" }, icon("bang"), "Warning") : h("span.muted", {}, e.type || "Normal")),
+            h("td", {}, e.reason || ""),
+            h("td.message", {}, e.message || ""),
+            h("td.num", {}, String(e.count || 1)),
+            h("td", { title: when(e) }, ago(when(e)))))))
+        : h("p.muted", {}, "No events. The cluster keeps them for an hour."));
+  }
+
   function paintDetail() {
     if (!selected) {
       put(detail, h("h2", {}, "Resource"), h("p.muted", {}, "Choose a resource in the tree (click, or Tab and Enter) to see its live and desired manifests and their diff."));
@@ -251,7 +281,8 @@ export function render(view, name) {
     const m = managed.find((r) => key(r) === key(selected));
     const title = `${selected.kind} ${selected.namespace ? selected.namespace + "/" : ""}${selected.name}`;
     if (!m) {
-      put(detail, h("h2", {}, title), h("p.muted", {}, "Not managed by the app directly (owned by another object): no desired manifest to compare."));
+      put(detail, h("h2", {}, title), h("p.muted", {}, "Not managed by the app directly (owned by another object): no desired manifest to compare."), eventsBox);
+      loadEvents();
       return;
     }
     const live = parse(m.liveState);
@@ -266,7 +297,9 @@ export function render(view, name) {
         h("figure", {}, h("figcaption", {}, "Desired"), h("pre.code#desired-manifest", {}, target ? toYaml(target) : "(not in the repository)")),
         h("figure", {}, h("figcaption", {}, lines ? "Diff, live → desired, of the fields the repository sets " : "Diff, live → desired, whole objects ", toggle),
           lines ? compactDiff(lines) : diffView(m.diff))),
+      eventsBox,
     );
+    loadEvents();
   }
 
   function paintHistory() {

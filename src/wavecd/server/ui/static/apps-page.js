@@ -102,23 +102,49 @@ export function render(view) {
     );
   }
 
+  // The first screenful of rows is drawn at once, the rest a chunk a frame after it: laying out a
+  // 1,000-row table in one go is most of a page load's work, and nobody reads row 900 first.
+  const FIRST = 60;
+  const CHUNK = 150;
+  let unbuilt = []; // names whose row is still to come, in order
+  let building = null;
+
   function renderAll() {
-    const fragment = document.createDocumentFragment();
+    cancelAnimationFrame(building);
     rows.clear();
-    for (const [name, app] of store.apps) {
+    unbuilt = [...store.apps.keys()];
+    put(tbody, buildRows(FIRST));
+    renderOptions();
+    renderCounts();
+    const next = () => {
+      tbody.append(buildRows(CHUNK));
+      building = unbuilt.length ? requestAnimationFrame(next) : null;
+      if (!unbuilt.length) performance.mark("wavecd:rows-complete");
+    };
+    building = unbuilt.length ? requestAnimationFrame(next) : null;
+    if (!unbuilt.length) performance.mark("wavecd:rows-complete");
+  }
+
+  function buildRows(count) {
+    const fragment = document.createDocumentFragment();
+    for (const name of unbuilt.splice(0, count)) {
+      const app = store.apps.get(name);
+      if (!app) continue; // deleted meanwhile
       const tr = row(app);
       tr.hidden = !matches(app);
       rows.set(name, tr);
       fragment.append(tr);
     }
-    put(tbody, fragment);
-    renderOptions();
-    renderCounts();
+    return fragment;
   }
 
   function update(names) {
     if (names.size > 100) return renderAll(); // a burst (a whole wave's events): one pass over every row
     for (const name of names) {
+      if (unbuilt.length && !rows.has(name)) { // its row is still to come, built from the app as it is then
+        if (!unbuilt.includes(name)) unbuilt.push(name);
+        continue;
+      }
       const app = store.apps.get(name);
       const old = rows.get(name);
       if (!app) {
@@ -182,8 +208,8 @@ export function render(view) {
       h("div.chips", {}, SYNCS.filter((k) => bySync[k]).map((k) => chip("sync", k, bySync[k], syncBadge))),
       running ? h("div.chips", {}, h("span.badge.busy", {}, `${running} syncing`)) : null,
     );
-    let visible = 0;
-    for (const tr of rows.values()) if (!tr.hidden) visible += 1;
+    let visible = 0; // counted over the apps, not the rows: some rows may still be to come
+    for (const app of store.apps.values()) if (matches(app)) visible += 1;
     shown.textContent = visible === store.apps.size ? `${visible} shown` : `${visible} of ${store.apps.size} shown`;
   }
 
@@ -203,6 +229,7 @@ export function render(view) {
   const unsubscribe = store.subscribe(update);
   return () => {
     unsubscribe();
+    cancelAnimationFrame(building);
     document.removeEventListener("keydown", onKey);
   };
 }

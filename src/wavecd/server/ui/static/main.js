@@ -93,10 +93,13 @@ async function route() {
     showChrome(false);
     return signInPage();
   }
+  // The list and the stream need only the token: asked beside the token's role, not after it.
+  store.start(setLive).catch(() => {});
   if (!session.role) {
     try {
       await signIn(session.token);
     } catch {
+      store.stop();
       showChrome(false);
       return signInPage();
     }

@@ -21,11 +21,11 @@ def test_a_rollout_writes_the_events_kubectl_shows(client, sim, ns):
     sim.advance(5)
     rs = client.get("/apis/apps/v1/namespaces/app/replicasets").json()["items"][0]
     pod = client.get("/api/v1/namespaces/app/pods").json()["items"][0]
-    rs_name, pod_name = rs["metadata"]["name"], pod["metadata"]["name"]
+    rs_name, pod_name, node = rs["metadata"]["name"], pod["metadata"]["name"], pod["spec"]["nodeName"]
     assert events(client) == [
         ("Normal", "Deployment", "web", "ScalingReplicaSet", f"Scaled up replica set {rs_name} from 0 to 1"),
         ("Normal", "ReplicaSet", rs_name, "SuccessfulCreate", f"Created pod: {pod_name}"),
-        ("Normal", "Pod", pod_name, "Scheduled", f"Successfully assigned app/{pod_name} to sim-node"),
+        ("Normal", "Pod", pod_name, "Scheduled", f"Successfully assigned app/{pod_name} to {node}"),
         ("Normal", "Pod", pod_name, "Pulled", 'Container image "nginx:1.25" already present on machine'),
         ("Normal", "Pod", pod_name, "Created", "Created container: c"),
         ("Normal", "Pod", pod_name, "Started", "Started container c"),

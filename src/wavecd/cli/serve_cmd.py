@@ -179,7 +179,9 @@ def serve(
             shard=shard,
             # The Lease lives in the controller's own namespace when it runs in a Pod (deploy/chart sets it).
             namespace=os.environ.get("POD_NAMESPACE") or ARGOCD_NAMESPACE,
-            sync=SyncSettings(wave_delay=wave_delay_from_env(WAVE_DELAY_SECONDS), first_poll=GATE_FIRST_POLL),
+            sync=SyncSettings(
+                wave_delay=wave_delay_from_env(WAVE_DELAY_SECONDS), first_poll=GATE_FIRST_POLL, watch_health=False
+            ),
         )
         webhook = load_root(request.root, request.config).config.webhook.resolved()
         tokens = TokenStore(tokens_path or default_tokens_path())

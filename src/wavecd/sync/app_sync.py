@@ -53,8 +53,10 @@ class _Outcome:
     prune_skipped: bool = False
     hooks: list[tuple[Task, Watched]] = field(default_factory=list)
     hook_stamp: tuple[str, int] | None = None  # (revision, start in Unix seconds) for generated hook names
-    # identity -> the object as its apply answered, for the final health read
+    # identity -> the object as the gate (or its apply) last saw it, for the final health
     known: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
+    # (phase, task key) -> the pre-flight dry run's answer, which tells the apply's result without a read
+    previews: dict[tuple[str, ResourceKey], dict[str, Any]] = field(default_factory=dict)
 
 
 def app_steps(job: AppJob) -> list[Step]:
@@ -104,8 +106,9 @@ def _delete_hooks(ctx: SyncContext, job: AppJob, hooks: list[tuple[Task, Watched
         wait_healthy(ctx, gone, app=job.name, wave=job.wave, resource_wave=None)
 
 
-def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step) -> None:
-    """A named hook from an earlier sync is deleted (and gone) before it is created again."""
+def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome) -> None:
+    """A named hook from an earlier sync is deleted (and gone) before it is created again: its apply then
+    creates it, whatever the pre-flight found."""
     gone = []
     for task in step.tasks:
         if not task.is_hook or not task.name or HookDeletePolicy.BEFORE_HOOK_CREATION not in task.delete_policies:
@@ -116,6 +119,7 @@ def _before_hook_creation(ctx: SyncContext, job: AppJob, step: Step) -> None:
         try:
             namespace = task.namespace if ctx.client.is_namespaced(api_version, task.kind) else ""
             if ctx.client.delete(api_version, task.kind, task.name, namespace or None, propagation=_propagation(job)):
+                outcome.previews.pop((task.phase, task.key), None)
                 gone.append(Watched(api_version, task.kind, namespace, task.name, gone=True))
                 ctx.emit(
                     HookDeleted(
@@ -138,6 +142,7 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome, *, f
     """Prunes, BeforeHookCreation, applies; then (unless it is the last step) Argo CD's pause so controllers
     can write status; then the health gate."""
     watched: list[Watched] = []
+    resources: list[tuple[ResourceKey, Watched]] = []  # the step's resources (not hooks) and their items
     propagation = job.plan.options.prune_propagation_policy
     out_of_sync_only = job.plan.options.apply_out_of_sync_only
     try:
@@ -156,7 +161,7 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome, *, f
                 if item is not None:
                     watched.append(item)
         if not ctx.dry_run:
-            _before_hook_creation(ctx, job, step)
+            _before_hook_creation(ctx, job, step, outcome)
         for task in step.tasks:
             if task.is_prune:
                 continue
@@ -169,6 +174,7 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome, *, f
                 instance=job.instance,
                 default_namespace=job.namespace,
                 out_of_sync_only=out_of_sync_only,
+                preview=outcome.previews.get((task.phase, task.key)),
                 hook_stamp=outcome.hook_stamp,
             )
             if item is not None:
@@ -176,14 +182,18 @@ def _run_step(ctx: SyncContext, job: AppJob, step: Step, outcome: _Outcome, *, f
                 if task.is_hook:
                     outcome.hooks.append((task, item))
                 elif item.seen is not None and task.target is not None:
-                    outcome.known[identity(task.target, job.namespace)] = item.seen
+                    resources.append((identity(task.target, job.namespace), item))
     except ApplyFailed as err:
         return GateFailure(err.blocking, err.message)
     if ctx.dry_run:
         return None
     if not final:
         ctx.sleep(ctx.settings.wave_delay)
-    return wait_healthy(ctx, watched, app=job.name, wave=job.wave, resource_wave=step.wave)
+    last: dict[Watched, dict[str, Any]] = {}
+    failure = wait_healthy(ctx, watched, app=job.name, wave=job.wave, resource_wave=step.wave, last=last)
+    for key, item in resources:
+        outcome.known[key] = last.get(item, item.seen or {})
+    return failure
 
 
 def _run_sync_fail(ctx: SyncContext, job: AppJob) -> str:
@@ -207,16 +217,19 @@ def _preflight(ctx: SyncContext, job: AppJob, steps: list[Step], outcome: _Outco
     for step in steps:
         for task in step.tasks:
             ctx.checkpoint()
-            refused = preflight(
-                ctx,
-                task,
-                instance=job.instance,
-                default_namespace=job.namespace,
-                own_namespaces=own_namespaces,
-                hook_stamp=outcome.hook_stamp,
-            )
-            if refused is not None:
+            try:
+                preview = preflight(
+                    ctx,
+                    task,
+                    instance=job.instance,
+                    default_namespace=job.namespace,
+                    own_namespaces=own_namespaces,
+                    hook_stamp=outcome.hook_stamp,
+                )
+            except ApplyFailed as refused:
                 return GateFailure(refused.blocking, refused.message)
+            if preview is not None:
+                outcome.previews[(task.phase, task.key)] = preview
     return None
 
 

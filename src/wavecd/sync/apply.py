@@ -7,10 +7,11 @@ With `--dry-run` every write is a server-side dry run: nothing changes, every re
 
 from __future__ import annotations
 
+import time
 from typing import Any, TypedDict
 
 from wavecd.common import APPLICATION, ARGO_GROUP, ResultCode, sync_wave
-from wavecd.kube import KubeError, NoKindMatchError, NotFoundError
+from wavecd.kube import AlreadyExistsError, KubeError, NoKindMatchError, NotFoundError
 from wavecd.kube.client import Propagation
 from wavecd.plan import Task
 from wavecd.plan.annotations import annotations_of
@@ -63,6 +64,7 @@ def _watched(obj: dict[str, Any], task: Task, namespaced: bool) -> Watched:
         str(meta.get("name") or task.name),
         hook=task.is_hook,
         seen=obj,
+        since=time.monotonic(),
     )
 
 
@@ -99,37 +101,31 @@ def desired(
     return obj
 
 
-def _send(
-    ctx: SyncContext, task: Task, obj: dict[str, Any], live: dict[str, Any] | None, *, dry_run: bool
-) -> dict[str, Any]:
-    """Create a hook by `generateName`, replace with `Replace=true`, else server-side apply (conflicts forced)."""
+def _send(ctx: SyncContext, task: Task, obj: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
+    """Create a hook by `generateName`, replace with `Replace=true` (create when there is nothing to replace),
+    else server-side apply (conflicts forced)."""
     client = ctx.client
     if not obj["metadata"].get("name"):
         return client.create(obj, dry_run=dry_run)
     if task.options.replace:
-        return client.replace(obj, dry_run=dry_run) if live is not None else client.create(obj, dry_run=dry_run)
+        try:
+            return client.replace(obj, dry_run=dry_run)
+        except NotFoundError as err:
+            if err.details.get("kind") == "namespaces":
+                raise
+            return client.create(obj, dry_run=dry_run)
     return client.apply(obj, force=True, dry_run=dry_run)
 
 
 def _prepared(
-    ctx: SyncContext,
-    task: Task,
-    instance: str,
-    default_namespace: str,
-    *,
-    read_live: bool = True,
-    hook_stamp: tuple[str, int] | None = None,
-) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
-    """The object to send, whether its kind is namespaced, and its live counterpart (None if absent or not
-    read)."""
+    ctx: SyncContext, task: Task, instance: str, default_namespace: str, hook_stamp: tuple[str, int] | None = None
+) -> tuple[dict[str, Any], bool]:
+    """The object to send and whether its kind is namespaced."""
     obj = desired(task, instance, default_namespace, hook_stamp)
     namespaced = ctx.client.is_namespaced(str(obj["apiVersion"]), str(obj["kind"]))
     if not namespaced:
         obj["metadata"].pop("namespace", None)
-    name = obj["metadata"].get("name")
-    if not name or not read_live:
-        return obj, namespaced, None
-    return obj, namespaced, ctx.client.get(str(obj["apiVersion"]), task.kind, name, obj["metadata"].get("namespace"))
+    return obj, namespaced
 
 
 def preflight(
@@ -140,9 +136,11 @@ def preflight(
     default_namespace: str,
     own_namespaces: frozenset[str],
     hook_stamp: tuple[str, int] | None = None,
-) -> ApplyFailed | None:
+) -> dict[str, Any] | None:
     """gitops-engine's first step: a dry run of every task before anything of the app is applied, so an
-    object the server would refuse (an unknown kind, a bad field) fails the app while nothing has changed.
+    object the server would refuse (an unknown kind, a bad field) fails the app (`ApplyFailed`) while nothing
+    has changed. Returns the server's dry-run answer, which the apply compares its own answer with instead
+    of reading the object; None when the task was not checked.
 
     A kind whose CRD this app installs (`skip_dry_run`) and an object in a namespace this app or an earlier
     wave creates cannot be checked yet and are left to the apply.
@@ -150,32 +148,60 @@ def preflight(
     if task.is_prune or task.auto_namespace:
         return None
     try:
-        # Only a replace needs to know whether the object exists (replace or create).
-        obj, _, live = _prepared(
-            ctx, task, instance, default_namespace, read_live=task.options.replace, hook_stamp=hook_stamp
-        )
-        _send(ctx, task, obj, live, dry_run=True)
+        obj, _ = _prepared(ctx, task, instance, default_namespace, hook_stamp)
+        return _send(ctx, task, obj, dry_run=True)
     except NoKindMatchError as err:
-        return None if task.options.skip_dry_run else ApplyFailed(err.message, _blocking(task, err.message))
+        if task.options.skip_dry_run:
+            return None
+        raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     except NotFoundError as err:
         if task.namespace in own_namespaces or task.namespace in ctx.planned_namespaces:
             return None
-        return ApplyFailed(err.message, _blocking(task, err.message))
+        raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     except KubeError as err:
-        return ApplyFailed(err.message, _blocking(task, err.message))
-    return None
+        raise ApplyFailed(err.message, _blocking(task, err.message)) from None
 
 
-def _result(applied: dict[str, Any], live: dict[str, Any] | None, *, dry_run: bool) -> str:
-    """created, configured or unchanged: by resourceVersion, or (a dry run writes nothing) by content."""
+def _version(obj: dict[str, Any] | None) -> str:
+    return str(((obj or {}).get("metadata") or {}).get("resourceVersion") or "")
+
+
+def _result(applied: dict[str, Any], preview: dict[str, Any] | None) -> str:
+    """created, configured or unchanged, told from the pre-flight dry run's answer and the apply's, without
+    reading the object: a dry run stores nothing, so its answer carries the resourceVersion the object had
+    then (none when it did not exist), and an apply that changes nothing keeps it. An object the pre-flight
+    could not check (its CRD or its namespace did not exist yet) did not exist either."""
+    if not _version(preview):
+        return ResultCode.CREATED
+    return ResultCode.UNCHANGED if _version(applied) == _version(preview) else ResultCode.CONFIGURED
+
+
+def _dry_run_result(ctx: SyncContext, obj: dict[str, Any], task: Task, answer: dict[str, Any]) -> str:
+    """`--dry-run`'s verdict: the dry-run answer against the live object (its one read)."""
+    name = obj["metadata"].get("name")
+    live = ctx.client.get(str(obj["apiVersion"]), task.kind, name, obj["metadata"].get("namespace")) if name else None
     if live is None:
         return ResultCode.CREATED
-    if dry_run:
-        return (
-            ResultCode.UNCHANGED if strip_server_fields(applied) == strip_server_fields(live) else ResultCode.CONFIGURED
-        )
-    same = (applied.get("metadata") or {}).get("resourceVersion") == (live.get("metadata") or {}).get("resourceVersion")
+    same = strip_server_fields(answer) == strip_server_fields(live)
     return ResultCode.UNCHANGED if same else ResultCode.CONFIGURED
+
+
+def _in_sync(task: Task, preview: dict[str, Any] | None, instance: str) -> bool:
+    """ApplyOutOfSyncOnly's test: the app tracks the object, and the pre-flight's answer (what the apply
+    would make of it) is the object as the rollout found it (Argo CD compares with its cache)."""
+    live = task.live
+    if task.is_hook or preview is None or live is None or not is_tracked_by(live, instance):
+        return False
+    return strip_server_fields(preview) == strip_server_fields(live)
+
+
+def _create_namespace(ctx: SyncContext, obj: dict[str, Any]) -> dict[str, Any] | None:
+    """CreateNamespace=true: create the namespace unless it exists (an existing one is left as it is, and
+    None returned) — one request, where reading it first would take two."""
+    try:
+        return ctx.client.create(obj, dry_run=ctx.dry_run)
+    except AlreadyExistsError:
+        return None
 
 
 def apply_task(
@@ -187,9 +213,11 @@ def apply_task(
     instance: str,
     default_namespace: str,
     out_of_sync_only: bool,
+    preview: dict[str, Any] | None = None,
     hook_stamp: tuple[str, int] | None = None,
 ) -> Watched | None:
-    """Apply one task's target; the object the gate must then watch, or None when there is nothing to wait on."""
+    """Apply one task's target; the object the gate must then watch, or None when there is nothing to wait on.
+    `preview` is the pre-flight dry run's answer for the task (None when it was not checked)."""
     assert task.target is not None
     # Cluster-scoped objects carry the destination namespace in the plan (as gitops-engine keys them); the
     # events show where the object really lives.
@@ -206,17 +234,22 @@ def apply_task(
         "hook": True if task.is_hook else None,
     }
     try:
-        obj, namespaced, live = _prepared(ctx, task, instance, default_namespace, hook_stamp=hook_stamp)
-        if task.auto_namespace and live is not None:
-            ctx.emit(ResourceApplied(**event, result=ResultCode.UNCHANGED, message="namespace exists"))
-            return None
-        if out_of_sync_only and live is not None and not task.is_hook and is_tracked_by(live, instance):
-            preview = ctx.client.apply(obj, force=True, dry_run=True)
-            if strip_server_fields(preview) == strip_server_fields(live):
-                # gitops-engine drops in-sync tasks altogether: not applied, not gated
-                ctx.emit(ResourceApplied(**event, result=ResultCode.UNCHANGED, message="in sync (ApplyOutOfSyncOnly)"))
+        obj, namespaced = _prepared(ctx, task, instance, default_namespace, hook_stamp)
+        if task.auto_namespace:
+            created = _create_namespace(ctx, obj)
+            if created is None:
+                ctx.emit(ResourceApplied(**event, result=ResultCode.UNCHANGED, message="namespace exists"))
                 return None
-        applied = _send(ctx, task, obj, live, dry_run=ctx.dry_run)
+            ctx.emit(ResourceApplied(**event, result=ResultCode.CREATED, message="dry run" if ctx.dry_run else None))
+            if ctx.dry_run:
+                ctx.note_change(app)
+                return None
+            return _watched(created, task, namespaced)
+        if out_of_sync_only and _in_sync(task, preview, instance):
+            # gitops-engine drops in-sync tasks altogether: not applied, not gated
+            ctx.emit(ResourceApplied(**event, result=ResultCode.UNCHANGED, message="in sync (ApplyOutOfSyncOnly)"))
+            return None
+        applied = _send(ctx, task, obj, dry_run=ctx.dry_run)
     except NoKindMatchError as err:
         if ctx.dry_run and f"{task.group}/{task.kind}" in ctx.planned_crd_kinds:
             ctx.note_change(app)
@@ -244,12 +277,13 @@ def apply_task(
     except KubeError as err:
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
     event["resource"] = str((applied.get("metadata") or {}).get("name") or task.name)
-    result = _result(applied, live, dry_run=ctx.dry_run)
-    ctx.emit(ResourceApplied(**event, result=result, message="dry run" if ctx.dry_run else None))
     if ctx.dry_run:
+        result = _dry_run_result(ctx, obj, task, applied)
+        ctx.emit(ResourceApplied(**event, result=result, message="dry run"))
         if result != ResultCode.UNCHANGED:
             ctx.note_change(app)
         return None
+    ctx.emit(ResourceApplied(**event, result=_result(applied, preview), message=None))
     if task.kind == "CustomResourceDefinition" and task.group == "apiextensions.k8s.io":
         _await_established(ctx, applied)
     return _watched(applied, task, namespaced)

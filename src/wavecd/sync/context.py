@@ -11,6 +11,7 @@ from wavecd.core import Clock, Emit, Event
 from wavecd.kube import KubeClient
 from wavecd.sync.inventory import Tracked
 from wavecd.sync.settings import SyncSettings
+from wavecd.sync.watches import KindWatches
 
 
 class SyncStopped(Exception):
@@ -40,6 +41,8 @@ class SyncContext:
     waiting: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     # app -> how many objects a dry run found it would create or change
     would_change: dict[str, int] = field(default_factory=dict)
+    # one watch per kind the health gates wait on (None: they read each object with a GET)
+    watches: KindWatches | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:

@@ -20,6 +20,7 @@ from wavecd.sync.context import SyncContext
 from wavecd.sync.events import WaitingOn
 from wavecd.sync.pending_pods import unschedulable_note
 from wavecd.sync.tracking import api_group
+from wavecd.sync.watches import Observed
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,10 @@ class Watched:
     name: str
     hook: bool = False
     gone: bool = False
-    # The object as the apply answered: a kind no health rule judges passes on it, without another read.
+    # The object as the apply answered (and when, on time.monotonic()): if it is Healthy, or no health rule
+    # judges its kind, the gate passes it without another read.
     seen: dict[str, Any] | None = field(default=None, compare=False)
+    since: float = field(default=0.0, compare=False)
 
     @property
     def group(self) -> str:
@@ -51,6 +54,22 @@ class GateFailure:
     message: str
 
 
+# Polls a gate waits for a kind's watch to catch up with an apply before it reads the object with a GET.
+WATCH_GRACE_POLLS = 3
+
+
+def _cached(ctx: SyncContext, item: Watched) -> tuple[bool, dict[str, Any] | None]:
+    """(whether the kind's watch has caught up with the apply, the object as it has it)."""
+    if ctx.watches is None or item.gone or item.seen is None:
+        return False, None
+    version = str((item.seen.get("metadata") or {}).get("resourceVersion") or "")
+    return ctx.watches.read(Observed(item.api_version, item.kind, item.namespace, item.name, version, item.since))
+
+
+def _version(obj: dict[str, Any] | None) -> str | None:
+    return None if obj is None else str((obj.get("metadata") or {}).get("resourceVersion") or "")
+
+
 def _read(ctx: SyncContext, item: Watched) -> dict[str, Any] | None:
     try:
         return ctx.client.get(item.api_version, item.kind, item.name, item.namespace or None)
@@ -58,11 +77,40 @@ def _read(ctx: SyncContext, item: Watched) -> dict[str, Any] | None:
         return None
 
 
-def _judge(ctx: SyncContext, item: Watched, first: bool) -> tuple[str, str, str]:
-    """("done" | "wait" | "fail", health, message) for one object now."""
-    if first and item.seen is not None and not item.gone and assess(item.seen, is_hook=item.hook) is None:
-        return "done", "", ""  # no health to wait for: reading it again could not change the verdict
+def _passes_as_applied(item: Watched) -> bool:
+    """Whether the apply's answer settles the gate: no health rule judges the object, or it is Healthy
+    already (an object its controllers still have to act on answers Progressing: a new generation is not
+    observed yet)."""
+    if item.seen is None or item.gone:
+        return False
+    health = assess(item.seen, is_hook=item.hook)
+    return health is None or health.status == HealthStatus.HEALTHY
+
+
+def _judge(ctx: SyncContext, item: Watched, polls: int, last: dict[Watched, dict[str, Any]]) -> tuple[str, str, str]:
+    """("done" | "wait" | "fail", health, message) for one object now; `last` gets the object read."""
+    if polls == 0 and _passes_as_applied(item):
+        return "done", "", ""  # reading it again could not change the verdict
+    caught_up, cached = _cached(ctx, item)
+    if caught_up and cached is not None:
+        # The watch settles what it shows done, and what it shows still waiting as long as it shows news;
+        # a failure, or the same version twice (a watch may lag), is read from the server.
+        verdict = _verdict(item, cached)
+        if verdict[0] == "done" or (verdict[0] == "wait" and _version(cached) != _version(last.get(item))):
+            last[item] = cached
+            return verdict
+    elif ctx.watches is not None and item.seen is not None and not item.gone and polls < WATCH_GRACE_POLLS:
+        verdict = _verdict(item, item.seen)
+        if verdict[0] == "wait":
+            return verdict  # as the apply answered, until the watch has caught up
     live = _read(ctx, item)
+    if live is not None:
+        last[item] = live
+    return _verdict(item, live)
+
+
+def _verdict(item: Watched, live: dict[str, Any] | None) -> tuple[str, str, str]:
+    """gitops-engine's rule for the object as read (None: it does not exist)."""
     if item.gone:
         return ("done", "", "") if live is None else ("wait", HealthStatus.PROGRESSING.value, "waiting for deletion")
     if live is None:
@@ -85,9 +133,22 @@ def _judge(ctx: SyncContext, item: Watched, first: bool) -> tuple[str, str, str]
 
 
 def wait_healthy(
-    ctx: SyncContext, items: list[Watched], *, app: str, wave: int | None, resource_wave: int | None
+    ctx: SyncContext,
+    items: list[Watched],
+    *,
+    app: str,
+    wave: int | None,
+    resource_wave: int | None,
+    last: dict[Watched, dict[str, Any]] | None = None,
 ) -> GateFailure | None:
-    """Block until every item passes; the first failure ends the wait and is returned."""
+    """Block until every item passes; the first failure ends the wait and is returned. `last` gets each
+    object as the gate last read it."""
+    last = {} if last is None else last
+    if ctx.watches is not None:
+        for api_version, kind_name in {
+            (i.api_version, i.kind) for i in items if not i.gone and not _passes_as_applied(i)
+        }:
+            ctx.watches.watch(api_version, kind_name)
     pending = list(items)
     last_report: list[dict[str, str]] | None = None
     started = ctx.clock.now()
@@ -97,7 +158,7 @@ def wait_healthy(
         blockers: list[dict[str, str]] = []
         still: list[Watched] = []
         for item in pending:
-            verdict, health, message = _judge(ctx, item, first=polls == 0)
+            verdict, health, message = _judge(ctx, item, polls, last)
             if verdict == "fail":
                 ctx.waiting.pop(app, None)
                 blocking = {**item.describe(), "health": health, "message": message}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from wavecd.health import AppHealth, ManagedResource, aggregate, assess
+from wavecd.health import AppHealth, ManagedResource, aggregate
 from wavecd.kube import KubeClient, NoKindMatchError
 from wavecd.sync.tracking import api_group
 
@@ -45,14 +45,14 @@ def managed_resources(
 ) -> list[ManagedResource]:
     """Each desired object paired with its live one (None when missing), read with `read` (default: a GET).
 
-    `known` holds objects as a write just answered, by identity: one whose kind no health rule judges is
-    used as it is (its health cannot change the app's), anything else is read again.
+    `known` holds objects as the sync just saw them, by identity — the gate's last read, or its apply's
+    answer when that settled the gate — used as they are; the others are read.
     """
     out = []
     for target in targets:
         group, kind, namespace, name = identity(target, default_namespace)
         seen = (known or {}).get((group, kind, namespace, name))
-        if seen is not None and assess(seen) is None:
+        if seen is not None:
             live: dict[str, Any] | None = seen
         else:
             live = read(target, default_namespace) if read is not None else get_live(client, target, default_namespace)

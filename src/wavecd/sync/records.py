@@ -29,13 +29,17 @@ from wavecd.sync.settings import AppResult
 from wavecd.sync.tracking import with_tracking
 
 
-def record(ctx: SyncContext, obj: dict[str, Any], tracked_by: str | None) -> None:
-    """Apply an Application or ApplicationSet (tracked by its parent app, when it has one)."""
-    if ctx.settings.record_applications:
-        apply_record(ctx.client, obj, tracked_by, dry_run=ctx.dry_run)
+def record(ctx: SyncContext, obj: dict[str, Any], tracked_by: str | None) -> dict[str, Any] | None:
+    """Apply an Application or ApplicationSet (tracked by its parent app, when it has one); the object as the
+    server answered (its status included), or None when nothing was recorded."""
+    if not ctx.settings.record_applications:
+        return None
+    return apply_record(ctx.client, obj, tracked_by, dry_run=ctx.dry_run)
 
 
-def apply_record(client: KubeClient, obj: dict[str, Any], tracked_by: str | None, *, dry_run: bool = False) -> None:
+def apply_record(
+    client: KubeClient, obj: dict[str, Any], tracked_by: str | None, *, dry_run: bool = False
+) -> dict[str, Any]:
     """`record` outside a sync: the controller creates a new app's Application before its first operation,
     as the parent's sync would in Argo CD, so the operation has an object to be recorded on."""
     body = with_tracking(obj, tracked_by, ARGOCD_NAMESPACE) if tracked_by else dict(obj)
@@ -43,7 +47,7 @@ def apply_record(client: KubeClient, obj: dict[str, Any], tracked_by: str | None
     meta.setdefault("namespace", ARGOCD_NAMESPACE)
     body["metadata"] = meta
     body.pop("status", None)
-    client.apply(body, force=True, dry_run=dry_run)
+    return client.apply(body, force=True, dry_run=dry_run)
 
 
 def _patch_status(
@@ -53,30 +57,41 @@ def _patch_status(
     namespace: str,
     status: dict[str, Any],
     same: Callable[[dict[str, Any]], bool],
-) -> None:
+    known: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
     """Write `status` unless `same(live status)` says it already says that: a sync that changes nothing
-    leaves every resourceVersion as it was, the Applications' included."""
+    leaves every resourceVersion as it was, the Applications' included. `known` is the object as this sync
+    last wrote it (its record's answer), read instead of the cluster's: wavecd is its only writer. Returns
+    the object as it now is, when known."""
     if ctx.dry_run or not ctx.settings.record_applications:
-        return
+        return known
     try:
-        live = ctx.client.get(ARGO_API_VERSION, kind, name, namespace or ARGOCD_NAMESPACE)
+        namespace = namespace or ARGOCD_NAMESPACE
+        live = known if known is not None else ctx.client.get(ARGO_API_VERSION, kind, name, namespace)
         if live is None or same(live.get("status") or {}):
-            return
-        ctx.client.patch(ARGO_API_VERSION, kind, name, {"status": status}, namespace=namespace or ARGOCD_NAMESPACE)
+            return live
+        return ctx.client.patch(ARGO_API_VERSION, kind, name, {"status": status}, namespace=namespace)
     except KubeError:
         # The object may not be recorded (the root applied by hand elsewhere, or recording failed): the
         # sync's own result is what counts.
-        return
+        return None
 
 
 def write_app_status(
-    ctx: SyncContext, name: str, namespace: str, result: AppResult, revision: str = "", phase: str | None = None
-) -> None:
+    ctx: SyncContext,
+    name: str,
+    namespace: str,
+    result: AppResult,
+    revision: str = "",
+    phase: str | None = None,
+    known: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
     """The app's health, sync status and operation phase (Succeeded, Failed, or Terminated when the sync was
     stopped under it), written only when they change — by `wavecd sync` only: under the controller
-    (`record_operations` off) its reconcile writes sync and health, and its operation runner the phase."""
+    (`record_operations` off) its reconcile writes sync and health, and its operation runner the phase.
+    `known`: the Application as this sync last wrote it (see `_patch_status`); returns it as it now is."""
     if not ctx.settings.record_operations:
-        return
+        return known
     phase = phase or (OperationPhase.FAILED if result.sync == SyncStatus.FAILED else OperationPhase.SUCCEEDED)
     health: dict[str, Any] = {"status": result.health}
     if result.message and result.health != HealthStatus.HEALTHY:
@@ -97,7 +112,7 @@ def write_app_status(
             and (live.get("operationState") or {}).get("phase") == phase
         )
 
-    _patch_status(ctx, APPLICATION, name, namespace, status, same)
+    return _patch_status(ctx, APPLICATION, name, namespace, status, same, known)
 
 
 # The texts and reasons of Argo CD's ApplicationSet controller (`applicationset_controller.go`,

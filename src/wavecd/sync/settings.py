@@ -41,6 +41,10 @@ class SyncSettings:
     # An app whose `automated.prune` is true is pruned without `prune` (the CLI's rollout). The controller
     # prunes exactly as each operation says: auto-sync's operations carry `automated.prune` themselves.
     prune_from_policy: bool = True
+    # Health gates read their objects from one watch per kind (`sync/watches.py`) rather than a GET per
+    # object and poll. The controller turns it off: a watch of a whole kind for one app's operation would
+    # cost more than the reads it saves.
+    watch_health: bool = True
 
 
 @dataclass(frozen=True)

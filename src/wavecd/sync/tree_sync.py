@@ -34,7 +34,7 @@ from wavecd.sync.app_tree import AppNodeView, TreePlanView, is_appset_root
 from wavecd.sync.context import SyncContext, SyncStopped
 from wavecd.sync.events import AppFinished, AppStarted, PlanReady, Resync, Summary, WaveFinished, WaveStarted
 from wavecd.sync.inventory import KnownTracked, Tracked, inventory
-from wavecd.sync.live import app_health, managed_resources
+from wavecd.sync.live import app_health, identity, managed_resources
 from wavecd.sync.records import record, write_app_status, write_appset_status
 from wavecd.sync.retry import NO_RETRY, retry_policy
 from wavecd.sync.settings import (
@@ -49,6 +49,7 @@ from wavecd.sync.settings import (
     SyncSettings,
 )
 from wavecd.sync.tracking import instance_name
+from wavecd.sync.watches import KindWatches
 
 
 class _Tree:
@@ -114,6 +115,8 @@ class _Rollout:
         self.ctx = ctx
         self.results: dict[str, AppResult] = {}
         self.recorded: set[str] = set()
+        # app -> its Application as this rollout last wrote it, so its status is written without a read
+        self.records: dict[str, dict[str, Any]] = {}
         self._record_lock = threading.Lock()
         self.inventory: Tracked | None = None
         self.known_tracked = known_tracked
@@ -143,7 +146,27 @@ class _Rollout:
         if node.source == "generated" and node.parent is not None:
             self._record_appset(node.parent)
         tracked_by = None if node.source == "generated" or node.parent is None else self.instance(node.parent)
-        record(self.ctx, node.obj, tracked_by)
+        self._remember(node.name, record(self.ctx, node.obj, tracked_by))
+
+    def _remember(self, name: str, obj: dict[str, Any] | None) -> None:
+        with self._record_lock:
+            if obj is None:
+                self.records.pop(name, None)
+            else:
+                self.records[name] = obj
+
+    def write_status(self, node: AppNodeView, result: AppResult, phase: str | None = None) -> None:
+        """Record how the app's sync ended on its Application."""
+        written = write_app_status(
+            self.ctx,
+            node.name,
+            node.namespace or ARGOCD_NAMESPACE,
+            result,
+            _revision(node),
+            phase=phase,
+            known=self.records.get(node.name),
+        )
+        self._remember(node.name, written)
 
     def instance(self, name: str) -> str:
         """The app's name in tracking annotations: `<namespace>_<name>` outside the control-plane namespace."""
@@ -207,7 +230,7 @@ class _Rollout:
 
     def finish(self, node: AppNodeView, result: AppResult, started: float) -> None:
         if node.app is not None:
-            write_app_status(self.ctx, node.name, node.namespace or ARGOCD_NAMESPACE, result, _revision(node))
+            self.write_status(node, result)
         self.results[node.name] = result
         self.ctx.emit(
             AppFinished(
@@ -307,6 +330,24 @@ def sync_tree(
     `known_tracked` holds the tracked objects of some kinds already (the controller's cluster cache): only
     the other kinds are listed for prune candidates."""
     ctx = SyncContext(client, clock, settings, emit, cancel or threading.Event())
+    if settings.watch_health and not settings.dry_run:
+        ctx.watches = KindWatches(client)
+    try:
+        return _sync(plan, ctx, render, only, resources, known_tracked)
+    finally:
+        if ctx.watches is not None:
+            ctx.watches.stop()
+
+
+def _sync(
+    plan: TreePlanView,
+    ctx: SyncContext,
+    render: Renderer,
+    only: Collection[str] | None,
+    resources: Mapping[str, Collection[ResourceSelector]] | None,
+    known_tracked: KnownTracked | None,
+) -> SyncResult:
+    client, clock, settings = ctx.client, ctx.clock, ctx.settings
     rollout = _Rollout(plan, render, ctx, only, resources, known_tracked)
     chosen = {node.name for node in rollout.selected}
     waves = [(w.wave, [a for a in w.apps if a.name in chosen]) for w in plan.waves]
@@ -386,14 +427,7 @@ def _mark_terminated(rollout: _Rollout, message: str) -> None:
             name, rollout.plan.wave_of(name), HealthStatus.PROGRESSING.value, SyncStatus.OUT_OF_SYNC, message
         )
         try:
-            write_app_status(
-                rollout.ctx,
-                name,
-                node.namespace or ARGOCD_NAMESPACE,
-                result,
-                _revision(node),
-                phase=OperationPhase.TERMINATED,
-            )
+            rollout.write_status(node, result, phase=OperationPhase.TERMINATED)
         except KubeError:
             continue
 
@@ -466,8 +500,11 @@ def _root_result(rollout: _Rollout, root: AppResult) -> AppResult:
     else:
         targets = [obj for obj in node.manifests if isinstance(obj, dict)]
         namespace = node.destination.namespace if node.destination else ""
+        # The Applications this rollout wrote are read as it wrote them (wavecd is their only writer).
+        known = {identity(obj): obj for obj in rollout.records.values()}
         health = app_health(
-            managed_resources(ctx.client, targets, namespace), app=(node.namespace or ARGOCD_NAMESPACE, node.name)
+            managed_resources(ctx.client, targets, namespace, known=known),
+            app=(node.namespace or ARGOCD_NAMESPACE, node.name),
         ).health
         own, message = health.status.value, health.message
     worst = worst_of([own, *(r.health for r in reached)])

@@ -1,7 +1,13 @@
 """How fast does `wavecd sync` roll a tree out, and how does the time grow with the tree?
 
 Usage: .venv/bin/python bench/sync.py [--sizes 10,100,300,1000] [--speed 100] [--quick]
+                                      [--baseline DIR [--runs 3]]
        .venv/bin/python bench/sync.py --profile 1000 [--seconds 60] [--top 25]
+
+`--baseline DIR` measures every workload in DIR too (a checkout of an earlier commit, e.g.
+`git worktree add --detach ../base main`), interleaved with this tree, `--runs` times each, and prints
+the medians side by side. Sizes up to 10000 apps (x 20 objects) are accepted; at 10,000 apps a run takes
+tens of minutes on a loaded 2-core machine.
 
 Two workloads, each synced into a fresh in-process simulated cluster:
 
@@ -151,14 +157,45 @@ def _request_kind(entry: dict[str, Any]) -> str:
     return entry["method"]
 
 
-def run_child(workload: str, speed: float) -> dict[str, Any]:
-    """The figures for `staging` or a synthetic size, measured in a fresh interpreter."""
-    command = [sys.executable, __file__, "--measure", workload, "--speed", str(speed)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+def run_child(workload: str, speed: float, tree: Path = ROOT) -> dict[str, Any]:
+    """The figures for `staging` or a synthetic size, measured in a fresh interpreter with `tree`'s code
+    (its own bench/sync.py, so an older commit is measured as it measured itself)."""
+    command = [sys.executable, str(tree / "bench" / "sync.py"), "--measure", workload, "--speed", str(speed)]
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0:
-        sys.exit(f"measuring {workload} failed:\n{done.stderr}")
+        sys.exit(f"measuring {workload} in {tree} failed:\n{done.stderr}")
     return json.loads(done.stdout.splitlines()[-1])
+
+
+def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run whose sync CPU is the median (its other figures come with it)."""
+    return sorted(runs, key=lambda f: f["sync_cpu"])[len(runs) // 2]
+
+
+def compare(workloads: list[str], speed: float, baseline: Path, runs: int) -> None:
+    """Each workload in the baseline tree and in this one, alternately, `runs` times; medians side by side."""
+    print(
+        f"before = {baseline}, after = {ROOT}; {runs} interleaved runs each, the run of median CPU shown\n"
+        f"  {'tree':>8} {'':6} {'objects':>8} {'sync s':>8} {'cpu s':>7} {'cpu ms/obj':>10} {'req/obj':>7} "
+        f"{'GET':>6} {'RSS MB':>7}  result"
+    )
+    for workload in workloads:
+        before: list[dict[str, Any]] = []
+        after: list[dict[str, Any]] = []
+        for _ in range(runs):
+            before.append(run_child(workload, speed, baseline))
+            after.append(run_child(workload, speed))
+        for label, figures in (("before", _median_of(before)), ("after", _median_of(after))):
+            requests = sum(figures["requests"].values())
+            objects = figures["objects"] or 1
+            print(
+                f"  {workload:>8} {label:6} {figures['objects']:8} {figures['sync_seconds']:8.2f} "
+                f"{figures['sync_cpu']:7.1f} {1000 * figures['sync_cpu'] / objects:10.2f} "
+                f"{requests / objects:7.2f} {figures['requests'].get('GET', 0):6} {figures['peak_rss_mb']:7.0f}  "
+                f"{figures['phase']}/{figures['health']}",
+                flush=True,
+            )
 
 
 def measure_workload(
@@ -265,6 +302,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, metavar="N", help="profile an N-app sync instead")
     parser.add_argument("--top", type=int, default=25, help="functions listed by --profile")
     parser.add_argument("--seconds", type=float, default=60.0, help="--profile stops the sync after this long")
+    parser.add_argument("--baseline", type=Path, help="also measure this checkout, interleaved (before/after)")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved runs per workload with --baseline")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # the child process's workload
     args = parser.parse_args()
     if args.speed <= 0:
@@ -276,6 +315,13 @@ def main() -> None:
         profile_run(args.profile, args.speed, args.top, args.seconds)
         return
     sizes = [10, 100] if args.quick else _sizes(parser, args.sizes)
+    if args.baseline is not None:
+        if not (args.baseline / "bench" / "sync.py").is_file():
+            parser.error(f"--baseline {args.baseline}: not a wavecd checkout (no bench/sync.py)")
+        if args.runs < 1:
+            parser.error("--runs must be at least 1")
+        compare([STAGING, *map(str, sizes)], args.speed, args.baseline, args.runs)
+        return
     print(
         f"wavecd sync benchmark ({os.cpu_count()} CPUs): simulated controller delays zeroed; the sync's wave "
         f"delay (2 s) and health poll (1 s) on a clock {args.speed:g}x real time; sim and sync in one process\n"

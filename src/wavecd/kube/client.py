@@ -10,6 +10,8 @@ from __future__ import annotations
 import builtins
 import ipaddress
 import platform
+import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -80,10 +82,15 @@ class KubeClient:
         http_timeout = httpx.Timeout(timeout)
         # Proxy variables apply as with kubectl, which never sends loopback traffic through a proxy.
         trust_env = not _is_loopback(self._server)
+        self._http_timeout, self._trust_env = http_timeout, trust_env
+        # One lightkube client (one httpx connection pool) per thread: the sync's workers each send their
+        # own requests, instead of queueing on one pool's lock. A thread's client goes with the thread (only
+        # its thread-local holds it); close() closes those still alive.
+        self._local = threading.local()
+        self._clients: weakref.WeakSet[Client] = weakref.WeakSet()
+        self._clients_lock = threading.Lock()
         try:
-            self._client = Client(config, timeout=http_timeout, field_manager=FIELD_MANAGER, trust_env=trust_env)
-            # lightkube has no option for the User-Agent: it goes on the httpx client lightkube sends through.
-            self._client._client._client.headers["User-Agent"] = agent or user_agent()
+            self._local.client = self._new_client()
             # Every open watch holds a connection of this session's pool for as long as it runs, and a cluster
             # cache keeps one per kind: httpx's cap of 100 would leave the next watch, and discovery beside
             # them, waiting for a connection until they time out. Idle connections kept stay httpx's 20.
@@ -118,8 +125,30 @@ class KubeClient:
         assert single is not None
         return cls(kubeconfig.with_user(single), timeout=timeout, agent=agent)
 
+    def _new_client(self) -> Client:
+        client = Client(
+            self._config, timeout=self._http_timeout, field_manager=FIELD_MANAGER, trust_env=self._trust_env
+        )
+        # lightkube has no option for the User-Agent: it goes on the httpx client lightkube sends through.
+        client._client._client.headers["User-Agent"] = self._agent or user_agent()
+        with self._clients_lock:
+            self._clients.add(client)
+        return client
+
+    @property
+    def _client(self) -> Client:
+        """This thread's lightkube client, made on its first request."""
+        client: Client | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._new_client()
+        return client
+
     def close(self) -> None:
-        self._client.close()
+        with self._clients_lock:
+            clients = list(self._clients)
+            self._clients.clear()
+        for client in clients:
+            client.close()
         self._session.close()
 
     def __enter__(self) -> KubeClient:

@@ -6,8 +6,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from sync_repo import write_failing_repo
@@ -167,3 +169,25 @@ def test_an_enforce_policy_of_an_early_wave_stops_the_rollout_at_the_wave_it_ref
     ) in finished["api"]["message"]
     assert "after" not in finished
     assert lines[-1]["stopped_at"] == 11
+
+
+def test_sim_process_runs_the_cluster_in_a_child_that_is_gone_when_the_sync_ends(tmp_path):
+    repo = write_repo(tmp_path / "repo", [Child("web", [deployment("api")], wave=1)])
+    result = sync(str(repo), "--sim", "--sim-process", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    lines = events(result.stdout)
+    assert lines[-1]["health"] == "Healthy"
+    assert [(e["kind"], e["result"]) for e in lines if e["event"] == "applied" and e["app"] == "web"] == [
+        ("Namespace", "created"),
+        ("Deployment", "created"),
+    ]
+    # the child's kubeconfig named a server that is gone with it
+    server = next(e["server"] for e in lines if e["event"] == "plan")
+    with pytest.raises(OSError):
+        socket.create_connection((httpx.URL(server).host, httpx.URL(server).port), timeout=2).close()
+
+
+def test_sim_process_needs_sim():
+    result = sync(".", "--sim-process")
+    assert result.exit_code == 2
+    assert "--sim-process needs --sim" in result.stderr

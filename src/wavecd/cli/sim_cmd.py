@@ -45,6 +45,13 @@ def sim() -> None:
 )
 @click.option("--nodes", type=click.IntRange(1, 100), default=1, show_default=True, help="Simulated nodes.")
 @click.option(
+    "--delay-scale",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Multiply every simulated controller's delay (0: controllers act at once).",
+)
+@click.option(
     "--request-log",
     "request_log",
     type=click.Path(dir_okay=False),
@@ -63,12 +70,14 @@ def serve(
     state_path: str | None,
     speed: float,
     nodes: int,
+    delay_scale: float,
     request_log: str | None,
     request_timeout: float,
 ) -> None:
     """Serve a Kubernetes-compatible API on 127.0.0.1 until interrupted."""
     from wavecd.core.clock import RealClock
     from wavecd.sim.cluster import SimCluster
+    from wavecd.sim.timing import Rules
 
     if speed <= 0:
         raise click.BadParameter("must be positive", param_hint="--speed")
@@ -78,6 +87,7 @@ def serve(
             state_path,
             port=port,
             nodes=nodes,
+            rules=Rules(scale=delay_scale),
             request_log_path=request_log,
             request_timeout=request_timeout,
         )

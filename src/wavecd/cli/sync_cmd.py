@@ -29,6 +29,7 @@ from wavecd.core.durations import parse_go_duration
 from wavecd.kube import KubeClient
 from wavecd.operations import Connect, sync_root
 from wavecd.sim.cluster import SimCluster
+from wavecd.sim.process import sim_process
 from wavecd.sync.settings import EXIT_FAILED, EXIT_INTERRUPTED, SyncSettings
 
 # Simulated seconds per real second with `--sim`: the staging example (19 waves, Argo CD's 2 s between
@@ -44,6 +45,7 @@ class Target:
     context: str | None = None
     sim: bool = False
     sim_speed: float = DEFAULT_SIM_SPEED
+    sim_process: bool = False  # the sim in a process of its own
 
 
 def parse_timeout(text: str) -> float:
@@ -57,20 +59,31 @@ def parse_timeout(text: str) -> float:
     return seconds
 
 
-def target_from_flags(kubeconfig: str | None, context: str | None, sim: bool, sim_speed: float | None) -> Target:
+def target_from_flags(
+    kubeconfig: str | None, context: str | None, sim: bool, sim_speed: float | None, sim_process: bool = False
+) -> Target:
+    if sim_process and not sim:
+        raise UserInputError("--sim-process needs --sim")
     if sim and (kubeconfig or context):
         raise UserInputError("--sim starts its own cluster; it cannot be combined with --kubeconfig or --context")
     if sim_speed is not None and not sim:
         raise UserInputError("--sim-speed needs --sim")
     if sim_speed is not None and not sim_speed > 0:
         raise UserInputError(f"--sim-speed {sim_speed}: must be positive")
-    return Target(kubeconfig, context, sim, DEFAULT_SIM_SPEED if sim_speed is None else sim_speed)
+    return Target(kubeconfig, context, sim, DEFAULT_SIM_SPEED if sim_speed is None else sim_speed, sim_process)
 
 
 @contextlib.contextmanager
 def sim_client(clock: Clock) -> Iterator[KubeClient]:
     """A client of a simulated cluster started for this run; the cluster lives exactly as long as the client."""
     with SimCluster(clock=clock) as cluster, KubeClient.for_server(cluster.url) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def sim_process_client(speed: float) -> Iterator[KubeClient]:
+    """`sim_client` with the cluster in a process of its own, its clock running at the same `speed`."""
+    with sim_process(speed=speed) as kubeconfig, KubeClient.from_kubeconfig(str(kubeconfig)) as client:
         yield client
 
 
@@ -101,7 +114,9 @@ def run(request: TreeRequest, target: Target, settings: SyncSettings, emit: Emit
     """Check the kubeconfig, then render, plan and sync; the exit status of the sync."""
     with contextlib.ExitStack() as stack:
         connect: Connect
-        if target.sim:
+        if target.sim and target.sim_process:
+            connect = functools.partial(sim_process_client, target.sim_speed)
+        elif target.sim:
             connect = functools.partial(sim_client, clock)
         else:
             # The kubeconfig first: it is read in an instant, while the tree may take seconds to render, and bad
@@ -143,6 +158,11 @@ def _print_warning(app: str, message: str) -> None:
     default=None,
     help=f"With --sim: simulated seconds per real second (default {DEFAULT_SIM_SPEED:g}; 1 is real time).",
 )
+@click.option(
+    "--sim-process",
+    is_flag=True,
+    help="With --sim: run the simulated cluster in a process of its own, so that it and the sync use two cores.",
+)
 @click.option("--dry-run", is_flag=True, help="Check every object with a server-side dry run; change nothing.")
 @click.option("--prune", is_flag=True, help="Delete tracked objects that are no longer desired.")
 @click.option(
@@ -165,6 +185,7 @@ def sync(
     context: str | None,
     sim: bool,
     sim_speed: float | None,
+    sim_process: bool,
     dry_run: bool,
     prune: bool,
     timeout_text: str | None,
@@ -174,7 +195,7 @@ def sync(
     app gated on health. Exit status: 0 Healthy, 1 Degraded or failed, 2 bad input, 3 timed out,
     130 interrupted."""
     try:
-        target = target_from_flags(kubeconfig, context, sim, sim_speed)
+        target = target_from_flags(kubeconfig, context, sim, sim_speed, sim_process)
         timeout = parse_timeout(timeout_text) if timeout_text is not None else None
     except WavecdError as err:
         _exit_with_error(err)

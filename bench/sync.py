@@ -6,8 +6,9 @@ Usage: .venv/bin/python bench/sync.py [--sizes 10,100,300,1000] [--speed 100] [-
 
 `--baseline DIR` measures every workload in DIR too (a checkout of an earlier commit, e.g.
 `git worktree add --detach ../base main`), interleaved with this tree, `--runs` times each, and prints
-the medians side by side. Sizes up to 10000 apps (x 20 objects) are accepted; at 10,000 apps a run takes
-tens of minutes on a loaded 2-core machine.
+the medians side by side; with `--sim-process` too, this tree is also measured with the sim in a process
+of its own (as `wavecd sync --sim --sim-process`). Sizes up to 10000 apps (x 20 objects) are accepted;
+at 10,000 apps a run takes tens of minutes on a loaded 2-core machine.
 
 Two workloads, each synced into a fresh in-process simulated cluster:
 
@@ -30,6 +31,7 @@ prints CPU seconds by package and the top functions.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import itertools
 import json
@@ -53,6 +55,7 @@ from wavecd.core import Clock, Event, RealClock
 from wavecd.kube import KubeClient
 from wavecd.plan import plan_tree
 from wavecd.sim import SimCluster
+from wavecd.sim.process import sim_process
 from wavecd.sim.timing import Rules
 from wavecd.sync.events import ResourceApplied, Summary, WaitingOn
 from wavecd.sync.settings import ClusterFacts, SyncSettings
@@ -85,10 +88,14 @@ class MeteredClock:
 
 # -- one measurement (in a child process) ------------------------------------------------------------------------------
 def measure(
-    root: Path, speed: float, profile: cProfile.Profile | None = None, limit: float | None = None
+    root: Path,
+    speed: float,
+    profile: cProfile.Profile | None = None,
+    limit: float | None = None,
+    in_child: bool = False,
 ) -> dict[str, Any]:
-    """Render and plan ROOT (no render cache), then sync it into a fresh sim, stopping after `limit` wall
-    seconds if given; the figures as a dict."""
+    """Render and plan ROOT (no render cache), then sync it into a fresh sim (`in_child`: in a process of its
+    own), stopping after `limit` wall seconds if given; the figures as a dict."""
     started = time.perf_counter()
     session = open_session(TreeRequest(root=root, use_cache=False))
     plan = plan_tree(session.tree)
@@ -109,10 +116,13 @@ def measure(
     clock = MeteredClock(base)
     with tempfile.TemporaryDirectory(prefix="wavecd-bench-sync-") as work:
         log = Path(work) / "requests.jsonl"
-        with (
-            SimCluster(clock=base, rules=Rules(scale=0), request_log_path=str(log)) as sim,
-            KubeClient.for_server(sim.url) as client,
-        ):
+        with contextlib.ExitStack() as stack:
+            if in_child:
+                kubeconfig = stack.enter_context(sim_process(speed=speed, delay_scale=0, request_log=str(log)))
+                client = stack.enter_context(KubeClient.from_kubeconfig(str(kubeconfig)))
+            else:
+                sim = stack.enter_context(SimCluster(clock=base, rules=Rules(scale=0), request_log_path=str(log)))
+                client = stack.enter_context(KubeClient.for_server(sim.url))
             if profile is not None:
                 profile.enable()
             started, cpu_started = time.perf_counter(), _cpu_seconds()
@@ -121,6 +131,8 @@ def measure(
             sync_seconds, sync_cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
             if profile is not None:
                 profile.disable()
+        # The sim's own process, once it has ended (its start-up included): the CPU the sync cost it.
+        sync_cpu += _cpu_seconds(resource.RUSAGE_CHILDREN)
         requests = Counter(_request_kind(json.loads(line)) for line in log.read_text().splitlines())
     return {
         "apps": sum(1 for node in plan.order if node.app is not None),
@@ -140,8 +152,8 @@ def measure(
     }
 
 
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def _cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
 
 
@@ -157,10 +169,11 @@ def _request_kind(entry: dict[str, Any]) -> str:
     return entry["method"]
 
 
-def run_child(workload: str, speed: float, tree: Path = ROOT) -> dict[str, Any]:
+def run_child(workload: str, speed: float, tree: Path = ROOT, sim_process: bool = False) -> dict[str, Any]:
     """The figures for `staging` or a synthetic size, measured in a fresh interpreter with `tree`'s code
     (its own bench/sync.py, so an older commit is measured as it measured itself)."""
     command = [sys.executable, str(tree / "bench" / "sync.py"), "--measure", workload, "--speed", str(speed)]
+    command += ["--sim-process"] if sim_process else []
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0:
@@ -173,24 +186,29 @@ def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return sorted(runs, key=lambda f: f["sync_cpu"])[len(runs) // 2]
 
 
-def compare(workloads: list[str], speed: float, baseline: Path, runs: int) -> None:
-    """Each workload in the baseline tree and in this one, alternately, `runs` times; medians side by side."""
+def compare(workloads: list[str], speed: float, baseline: Path, runs: int, sim_process: bool) -> None:
+    """Each workload in the baseline tree and in this one (and, with `sim_process`, this one with the sim in
+    a process of its own), alternately, `runs` times; medians side by side."""
+    variants = [("before", baseline, False), ("after", ROOT, False)]
+    if sim_process:
+        variants.append(("after+proc", ROOT, True))
     print(
-        f"before = {baseline}, after = {ROOT}; {runs} interleaved runs each, the run of median CPU shown\n"
-        f"  {'tree':>8} {'':6} {'objects':>8} {'sync s':>8} {'cpu s':>7} {'cpu ms/obj':>10} {'req/obj':>7} "
+        f"before = {baseline}, after = {ROOT}; {runs} interleaved runs each, the run of median CPU shown "
+        f"(after+proc: the sim in its own process, its CPU included)\n"
+        f"  {'tree':>8} {'':10} {'objects':>8} {'sync s':>8} {'cpu s':>7} {'cpu ms/obj':>10} {'req/obj':>7} "
         f"{'GET':>6} {'RSS MB':>7}  result"
     )
     for workload in workloads:
-        before: list[dict[str, Any]] = []
-        after: list[dict[str, Any]] = []
+        measured: dict[str, list[dict[str, Any]]] = {label: [] for label, _, _ in variants}
         for _ in range(runs):
-            before.append(run_child(workload, speed, baseline))
-            after.append(run_child(workload, speed))
-        for label, figures in (("before", _median_of(before)), ("after", _median_of(after))):
+            for label, tree, in_child in variants:
+                measured[label].append(run_child(workload, speed, tree, in_child))
+        for label, _, _ in variants:
+            figures = _median_of(measured[label])
             requests = sum(figures["requests"].values())
             objects = figures["objects"] or 1
             print(
-                f"  {workload:>8} {label:6} {figures['objects']:8} {figures['sync_seconds']:8.2f} "
+                f"  {workload:>8} {label:10} {figures['objects']:8} {figures['sync_seconds']:8.2f} "
                 f"{figures['sync_cpu']:7.1f} {1000 * figures['sync_cpu'] / objects:10.2f} "
                 f"{requests / objects:7.2f} {figures['requests'].get('GET', 0):6} {figures['peak_rss_mb']:7.0f}  "
                 f"{figures['phase']}/{figures['health']}",
@@ -199,12 +217,16 @@ def compare(workloads: list[str], speed: float, baseline: Path, runs: int) -> No
 
 
 def measure_workload(
-    workload: str, speed: float, profile: cProfile.Profile | None = None, limit: float | None = None
+    workload: str,
+    speed: float,
+    profile: cProfile.Profile | None = None,
+    limit: float | None = None,
+    in_child: bool = False,
 ) -> dict[str, Any]:
     if workload == STAGING:
-        return measure(EXAMPLE, speed, profile, limit)
+        return measure(EXAMPLE, speed, profile, limit, in_child)
     with tempfile.TemporaryDirectory(prefix="wavecd-bench-tree-") as work:
-        return measure(synthetic_repo(Path(work) / "repo", int(workload)), speed, profile, limit)
+        return measure(synthetic_repo(Path(work) / "repo", int(workload)), speed, profile, limit, in_child)
 
 
 # -- profiling ---------------------------------------------------------------------------------------------------------
@@ -304,12 +326,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="--profile stops the sync after this long")
     parser.add_argument("--baseline", type=Path, help="also measure this checkout, interleaved (before/after)")
     parser.add_argument("--runs", type=int, default=3, help="interleaved runs per workload with --baseline")
+    parser.add_argument(
+        "--sim-process", action="store_true", help="run the sim in a process of its own (wavecd sync --sim-process)"
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # the child process's workload
     args = parser.parse_args()
     if args.speed <= 0:
         parser.error("--speed must be positive")
     if args.measure:
-        print(json.dumps(measure_workload(args.measure, args.speed)))
+        print(json.dumps(measure_workload(args.measure, args.speed, in_child=args.sim_process)))
         return
     if args.profile:
         profile_run(args.profile, args.speed, args.top, args.seconds)
@@ -320,7 +345,7 @@ def main() -> None:
             parser.error(f"--baseline {args.baseline}: not a wavecd checkout (no bench/sync.py)")
         if args.runs < 1:
             parser.error("--runs must be at least 1")
-        compare([STAGING, *map(str, sizes)], args.speed, args.baseline, args.runs)
+        compare([STAGING, *map(str, sizes)], args.speed, args.baseline, args.runs, args.sim_process)
         return
     print(
         f"wavecd sync benchmark ({os.cpu_count()} CPUs): simulated controller delays zeroed; the sync's wave "
@@ -332,11 +357,11 @@ def main() -> None:
         "says it took; ms/app: sync wall per app; req/obj: HTTP requests per applied object\n"
     )
     print(HEADER)
-    staging = run_child(STAGING, args.speed)
+    staging = run_child(STAGING, args.speed, sim_process=args.sim_process)
     print(_row(STAGING, staging), flush=True)
     rows = []
     for size in sizes:
-        figures = run_child(str(size), args.speed)
+        figures = run_child(str(size), args.speed, sim_process=args.sim_process)
         rows.append(figures)
         print(_row(str(size), figures), flush=True)
     print("\nrequests by kind (discovery, GET, PATCH = server-side apply, ...):")

@@ -56,6 +56,8 @@ class GateFailure:
 
 # Polls a gate waits for a kind's watch to catch up with an apply before it reads the object with a GET.
 WATCH_GRACE_POLLS = 3
+# An object its watch shows unchanged is read with a GET every this many polls.
+WATCH_CONFIRM_POLLS = 5
 
 
 def _cached(ctx: SyncContext, item: Watched) -> tuple[bool, dict[str, Any] | None]:
@@ -93,10 +95,11 @@ def _judge(ctx: SyncContext, item: Watched, polls: int, last: dict[Watched, dict
         return "done", "", ""  # reading it again could not change the verdict
     caught_up, cached = _cached(ctx, item)
     if caught_up and cached is not None:
-        # The watch settles what it shows done, and what it shows still waiting as long as it shows news;
-        # a failure, or the same version twice (a watch may lag), is read from the server.
+        # The watch settles what it shows done, and what it shows still waiting; a failure is read from the
+        # server, and so is, every few polls, an object whose watch shows no news (a watch may lag or stall).
         verdict = _verdict(item, cached)
-        if verdict[0] == "done" or (verdict[0] == "wait" and _version(cached) != _version(last.get(item))):
+        news = _version(cached) != _version(last.get(item))
+        if verdict[0] == "done" or (verdict[0] == "wait" and (news or polls % WATCH_CONFIRM_POLLS)):
             last[item] = cached
             return verdict
     elif ctx.watches is not None and item.seen is not None and not item.gone and polls < WATCH_GRACE_POLLS:

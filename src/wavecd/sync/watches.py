@@ -6,8 +6,8 @@ then one long-lived watch (two requests per kind for the whole rollout, however 
 must never see the object as it was before the apply the gate waits on, so the cache answers for an object
 only once it has caught up with that apply: its list was sent after the apply was answered, or its watch
 has delivered the resourceVersion the apply answered with. The gate gives a watch a few polls to catch up,
-and settles from it what it shows done; what still waits, fails, or shows no news is read with a GET. A
-kind whose watch fails is read with GETs from then on.
+and settles from it what it shows done or still waiting; a failure, and every few polls an object the watch
+shows unchanged, are read with a GET. A kind whose watch fails is read with GETs from then on.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from sync_repo import write_failing_repo
 
-from support.gitops import latest_tag_rollout, write_repo
+from support.gitops import Child, deployment, latest_tag_rollout, write_repo
 from support.paths import STAGING, wavecd_command
 from wavecd.cli.main import main
 

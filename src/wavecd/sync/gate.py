@@ -97,22 +97,22 @@ def _judge(ctx: SyncContext, item: Watched, polls: int, last: dict[Watched, dict
     if caught_up and cached is not None:
         # The watch settles what it shows done, and what it shows still waiting; a failure is read from the
         # server, and so is, every few polls, an object whose watch shows no news (a watch may lag or stall).
-        verdict = _verdict(item, cached)
+        verdict = _verdict(ctx, item, cached)
         news = _version(cached) != _version(last.get(item))
         if verdict[0] == "done" or (verdict[0] == "wait" and (news or polls % WATCH_CONFIRM_POLLS)):
             last[item] = cached
             return verdict
     elif ctx.watches is not None and item.seen is not None and not item.gone and polls < WATCH_GRACE_POLLS:
-        verdict = _verdict(item, item.seen)
+        verdict = _verdict(ctx, item, item.seen)
         if verdict[0] == "wait":
             return verdict  # as the apply answered, until the watch has caught up
     live = _read(ctx, item)
     if live is not None:
         last[item] = live
-    return _verdict(item, live)
+    return _verdict(ctx, item, live)
 
 
-def _verdict(item: Watched, live: dict[str, Any] | None) -> tuple[str, str, str]:
+def _verdict(ctx: SyncContext, item: Watched, live: dict[str, Any] | None) -> tuple[str, str, str]:
     """gitops-engine's rule for the object as read (None: it does not exist)."""
     if item.gone:
         return ("done", "", "") if live is None else ("wait", HealthStatus.PROGRESSING.value, "waiting for deletion")

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo serve test test-fast lint mypy mypy-baseline golden golden-depbuild golden-kubectl golden-kustomize bench clean
+.PHONY: demo serve test test-fast test-apiserver apiserver lint mypy mypy-baseline golden golden-depbuild golden-kubectl golden-kustomize bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,15 @@ test: $(STAMP) lint
 # The same suite without the tests marked slow (end-to-end proofs): for the edit-and-check loop.
 test-fast: $(STAMP)
 	$(PYTEST) -m "not slow"
+
+# A real kube-apiserver and etcd, built from the Go module proxy into ~/.cache/wavecd/apiserver/<version>/ (needs Go;
+# reused when present): the reference the tests marked real_apiserver hold the simulated cluster against.
+apiserver:
+	tools/build_apiserver.sh
+
+# Only the tests against the real kube-apiserver, building it first when missing.
+test-apiserver: $(STAMP) apiserver
+	$(PYTEST) -m real_apiserver
 
 # Re-record the real-helm outputs beside the conformance charts (needs npm; never run by CI).
 golden: $(STAMP)

@@ -51,7 +51,8 @@ def test_discovery_aggregated_and_legacy(client):
     groups = {item["metadata"]["name"]: item for item in response.json()["items"]}
     apps = groups["apps"]["versions"][0]
     deployments = next(r for r in apps["resources"] if r["resource"] == "deployments")
-    assert deployments["responseKind"] == {"group": "apps", "version": "v1", "kind": "Deployment"}
+    # As the apiserver: a built-in resource's own group and version are left empty.
+    assert deployments["responseKind"] == {"group": "", "version": "", "kind": "Deployment"}
     assert {s["subresource"] for s in deployments["subresources"]} == {"status", "scale"}
     core = client.get("/api", headers={"Accept": AGGREGATED}).json()
     assert [i["metadata"]["name"] for i in core["items"]] == [""]

@@ -25,7 +25,7 @@ from wavecd.sim.defaults import INITIAL_STATUS, apply_defaults
 from wavecd.sim.fieldpath import display
 from wavecd.sim.managed import ConflictError, apply, record_update
 from wavecd.sim.patch import PatchError, json_patch, strategic_merge
-from wavecd.sim.pruning import prune, strict_message
+from wavecd.sim.pruning import fill_defaults, prune, strict_message
 from wavecd.sim.registry import BUILTINS, Kind, Registry
 from wavecd.sim.schema import Schema
 from wavecd.sim.shapes import check as check_shapes
@@ -169,6 +169,7 @@ class Api:
             meta.pop("namespace", None)
         apply_defaults(kind.group, kind.kind, obj)
         if kind.schema is not None:
+            fill_defaults(obj, kind.schema)
             unknown = prune(obj, kind.schema)
             if unknown:
                 mode = getattr(self.request, "field_validation", "Warn")
@@ -389,6 +390,9 @@ class Api:
                 else:
                     patched = strategic_merge(old, patch, schema_for(kind))
             except PatchError as err:
+                if content_type == JSON_PATCH:
+                    # The apiserver hides why a JSON patch did not apply behind its generic 422.
+                    raise ApiError(422, "Invalid", apierrors.GENERIC_INVALID, {}) from None
                 raise ApiError(422, "Invalid", str(err)) from None
             if not isinstance(patched, dict):
                 raise apierrors.bad_request("the patch did not produce an object")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from wavecd.core.errors import WavecdError
 from wavecd.sim.registry import Kind
 
+# The apiserver's message for a 422 that carries no reason of its own.
+GENERIC_INVALID = "the server rejected our request due to an error in our request"
+
 
 class ApiError(WavecdError):
     """An error the simulated API answers with; `status()` is the body it sends."""

@@ -6,11 +6,40 @@ the legacy documents. Both are built from the same registry so they never disagr
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from wavecd.sim.registry import PREFERRED_ORDER, Kind, Registry
 
 AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+# A namespace goes with everything in it, so the apiserver offers no deletecollection of namespaces.
+NAMESPACE_VERBS = [v for v in VERBS if v != "deletecollection"]
 SUB_VERBS = ["get", "patch", "update"]
+
+
+def _verbs(kind: Kind) -> list[str]:
+    return NAMESPACE_VERBS if (kind.group, kind.kind) == ("", "Namespace") else VERBS
+
+
+def _response_kind(kind: Kind) -> dict:
+    """The apiserver leaves group and version empty where they are the resource's own, for built-in kinds;
+    a CRD's resources name theirs."""
+    if kind.schema is None:
+        return {"group": "", "version": "", "kind": kind.kind}
+    return {"group": kind.group, "version": kind.version, "kind": kind.kind}
+
+
+# Built-in kinds whose objects the apiserver still stores at an older version than the one it serves.
+STORAGE_VERSIONS = {("apiextensions.k8s.io", "CustomResourceDefinition"): "v1beta1"}
+
+
+def storage_version_hash(kind: Kind) -> str:
+    """The apiserver's `storageVersionHash`: the first 8 bytes of SHA-256 of `group/version/Kind` at the
+    storage version, base64 (the sim keeps one stored version per kind: the served one stands for it)."""
+    version = STORAGE_VERSIONS.get((kind.group, kind.kind), kind.version)
+    digest = hashlib.sha256(f"{kind.group}/{version}/{kind.kind}".encode()).digest()
+    return base64.b64encode(digest[:8]).decode()
 
 
 def wants_aggregated(accept: str) -> bool:
@@ -23,21 +52,22 @@ def _group_order(registry: Registry) -> list[str]:
 
 
 def _subresources(kind: Kind) -> list[tuple[str, dict]]:
+    """In the apiserver's order: by name."""
     subs = []
-    if kind.status:
-        subs.append(("status", {"group": kind.group, "version": kind.version, "kind": kind.kind}))
     if kind.scale:
         subs.append(("scale", {"group": "autoscaling", "version": "v1", "kind": "Scale"}))
+    if kind.status:
+        subs.append(("status", _response_kind(kind)))
     return subs
 
 
 def _aggregated_resource(kind: Kind) -> dict:
-    resource = {
+    resource: dict = {
         "resource": kind.plural,
-        "responseKind": {"group": kind.group, "version": kind.version, "kind": kind.kind},
+        "responseKind": _response_kind(kind),
         "scope": "Namespaced" if kind.namespaced else "Cluster",
         "singularResource": kind.singular,
-        "verbs": VERBS,
+        "verbs": _verbs(kind),
     }
     if kind.short_names:
         resource["shortNames"] = list(kind.short_names)
@@ -119,12 +149,13 @@ def resource_list(registry: Registry, group: str, version: str) -> dict | None:
             "singularName": kind.singular,
             "namespaced": kind.namespaced,
             "kind": kind.kind,
-            "verbs": VERBS,
+            "verbs": _verbs(kind),
         }
         if kind.short_names:
             entry["shortNames"] = list(kind.short_names)
         if kind.categories:
             entry["categories"] = list(kind.categories)
+        entry["storageVersionHash"] = storage_version_hash(kind)
         resources.append(entry)
         for name, response_kind in _subresources(kind):
             sub = {
@@ -137,9 +168,13 @@ def resource_list(registry: Registry, group: str, version: str) -> dict | None:
             if name == "scale":
                 sub["group"], sub["version"] = "autoscaling", "v1"
             resources.append(sub)
-    return {
+    listing = {
         "kind": "APIResourceList",
         "apiVersion": "v1",
-        "groupVersion": f"{group}/{version}" if group else version,
+        "groupVersion": f"{group}/{version}",
         "resources": resources,
     }
+    if not group:  # the apiserver's /api/v1 names no apiVersion
+        del listing["apiVersion"]
+        listing["groupVersion"] = version
+    return listing

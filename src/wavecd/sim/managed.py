@@ -44,7 +44,8 @@ def conflict_message(conflicts: list[Conflict]) -> str:
         by_manager.setdefault(c.manager, []).append(c.path)
     parts = []
     for manager, paths in by_manager.items():
-        if len(paths) == 1:
+        # The short form only when there is one conflict in all: with more, every manager gets the list form.
+        if len(conflicts) == 1:
             parts.append(f"conflict with {manager}: {display(paths[0])}")
         else:
             parts.append(f"conflicts with {manager}:\n" + "\n".join(f"- {display(p)}" for p in paths))

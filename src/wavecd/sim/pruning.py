@@ -1,9 +1,12 @@
-"""Structural-schema pruning of custom resources: fields a CRD's `openAPIV3Schema` does not declare are dropped
-on write, as the apiserver does; with `fieldValidation=Strict` they are an error instead, with `Warn` (the
-default) a `Warning` header.
+"""Structural-schema pruning and defaulting of custom resources: fields a CRD's `openAPIV3Schema` does not
+declare are dropped on write, as the apiserver does; with `fieldValidation=Strict` they are an error instead,
+with `Warn` (the default) a `Warning` header. A declared `default` fills a missing field of an object that is
+there (it creates no parent object), as the apiserver's defaulting does.
 """
 
 from __future__ import annotations
+
+import copy
 
 _ROOT_FIELDS = ("apiVersion", "kind", "metadata")
 
@@ -40,6 +43,28 @@ def _walk(value: object, schema: object, path: str, unknown: list[str], *, root:
         elif not keep_unknown:
             unknown.append(child_path)
             del value[key]
+
+
+def fill_defaults(value: object, schema: object) -> None:
+    """Set, in place, every missing property that the schema gives a `default`, at every level present."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(value, list):
+        for item in value:
+            fill_defaults(item, schema.get("items"))
+        return
+    if not isinstance(value, dict):
+        return
+    properties = schema.get("properties") or {}
+    for key, child in properties.items():
+        if key not in value and isinstance(child, dict) and "default" in child:
+            value[key] = copy.deepcopy(child["default"])
+        if key in value:
+            fill_defaults(value[key], child)
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        for key in value.keys() - properties.keys():
+            fill_defaults(value[key], extra)
 
 
 def strict_message(unknown: list[str]) -> str:

@@ -51,6 +51,7 @@ def _k(gv: str, kind: str, plural: str, namespaced: bool = True, short: str = ""
 
 
 _ALL = ("all",)
+_EXTENSIONS = ("api-extensions",)
 BUILTINS: tuple[Kind, ...] = (
     _k("v1", "Namespace", "namespaces", False, "ns", status=True),
     _k("v1", "ConfigMap", "configmaps", short="cm"),
@@ -80,8 +81,10 @@ BUILTINS: tuple[Kind, ...] = (
     _k("rbac.authorization.k8s.io/v1", "ClusterRole", "clusterroles", False),
     _k("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "clusterrolebindings", False),
     _k("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", short="pdb", status=True),
-    _k("autoscaling/v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short="hpa", status=True),
-    _k("autoscaling/v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short="hpa", status=True),
+    *(
+        _k(gv, "HorizontalPodAutoscaler", "horizontalpodautoscalers", short="hpa", status=True, categories=_ALL)
+        for gv in ("autoscaling/v2", "autoscaling/v1")
+    ),
     _k(
         "apiextensions.k8s.io/v1",
         "CustomResourceDefinition",
@@ -89,8 +92,9 @@ BUILTINS: tuple[Kind, ...] = (
         False,
         "crd crds",
         status=True,
+        categories=_EXTENSIONS,
     ),
-    _k("apiregistration.k8s.io/v1", "APIService", "apiservices", False, status=True),
+    _k("apiregistration.k8s.io/v1", "APIService", "apiservices", False, status=True, categories=_EXTENSIONS),
     _k("coordination.k8s.io/v1", "Lease", "leases", unconditional_update=False),
     _k("storage.k8s.io/v1", "StorageClass", "storageclasses", False, "sc"),
     _k("scheduling.k8s.io/v1", "PriorityClass", "priorityclasses", False, "pc"),
@@ -99,12 +103,14 @@ BUILTINS: tuple[Kind, ...] = (
         "ValidatingWebhookConfiguration",
         "validatingwebhookconfigurations",
         False,
+        categories=_EXTENSIONS,
     ),
     _k(
         "admissionregistration.k8s.io/v1",
         "MutatingWebhookConfiguration",
         "mutatingwebhookconfigurations",
         False,
+        categories=_EXTENSIONS,
     ),
 )
 # Groups listed first in discovery, in this order (like a real cluster); others follow sorted.

@@ -145,6 +145,7 @@ class Server:
 
     def __init__(self, name: str, kubeconfig: Path):
         self.name = name
+        self.kubeconfig = kubeconfig
         config = yaml.safe_load(kubeconfig.read_text())
         cluster = config["clusters"][0]["cluster"]
         token = config["users"][0]["user"]["token"]

@@ -40,6 +40,20 @@ def _details(kind: Kind, name: str) -> dict:
     return details
 
 
+# Built-in kinds whose storage answers a delete with the deleted object (`ReturnDeletedObject`).
+RETURNS_DELETED_OBJECT = frozenset({("", "Pod"), ("", "Service"), ("", "ServiceAccount")})
+
+
+def deleted(kind: Kind, obj: dict) -> dict:
+    """What a DELETE answers once the object is gone at once (no finalizer held it): the apiserver's `Success`
+    Status naming it, or, for the kinds that return it and for custom resources, the object itself."""
+    meta = obj.get("metadata") or {}
+    if meta.get("deletionTimestamp") or kind.schema is not None or (kind.group, kind.kind) in RETURNS_DELETED_OBJECT:
+        return obj
+    details = {**_details(kind, meta.get("name", "")), "uid": meta.get("uid")}
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}
+
+
 def not_found(kind: Kind, name: str) -> ApiError:
     return ApiError(404, "NotFound", f'{kind.group_resource} "{name}" not found', _details(kind, name))
 

@@ -427,7 +427,7 @@ class _Handler(BaseHTTPRequestHandler):
                 precondition_uid=preconditions.get("uid"),
                 precondition_rv=preconditions.get("resourceVersion"),
             )
-            self._json(200, obj)
+            self._json(200, apierrors.deleted(kind, obj))
         else:
             raise apierrors.method_not_allowed()
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo serve test test-fast test-apiserver apiserver lint mypy mypy-baseline golden golden-depbuild golden-kubectl golden-kustomize bench clean
+.PHONY: demo serve test test-fast test-apiserver apiserver lint mypy mypy-baseline golden golden-depbuild golden-kubectl golden-kustomize golden-jq bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,11 @@ golden-kubectl: $(STAMP)
 # standalone kustomize, KUSTOMIZE=/path/to/kustomize: kubectl's has no `edit`; never run by CI).
 golden-kustomize: $(STAMP)
 	$(BIN)/python tools/kustomize_golden.py
+
+# Re-record what the REAL gojq (Argo CD's jq) does with the jqPathExpressions cases of tests/diff/data/jq/
+# (needs a gojq command, GOJQ=/path/to/gojq or gojq on PATH; never run by CI).
+golden-jq: $(STAMP)
+	$(BIN)/python tools/jq_golden.py $(if $(GOJQ),--gojq $(GOJQ))
 
 bench: $(STAMP)
 	$(BIN)/python bench/render.py

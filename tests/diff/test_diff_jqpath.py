@@ -1,58 +1,72 @@
-"""The jq of `ignoreDifferences.jqPathExpressions`, applied as Argo CD's `del(expr)`: each expected document is
-what real jq (1.6, Debian 12's) printed for `jq -c 'del(EXPR)'` on DOC, written out here."""
+"""`ignoreDifferences.jqPathExpressions` evaluated as Argo CD's gojq `del(EXPR)`. The expected result of each case
+is what the real gojq printed for `gojq -c 'del(EXPR)'` on the case's document (tests/diff/data/jq/gojq.json,
+recorded by `make golden-jq`): one object is the patched document; an error, no output or several outputs
+are a patch Argo CD skips."""
 
 from __future__ import annotations
 
-import copy
+import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from wavecd.diff.jqpath import JqUnsupported, delete_paths
+from wavecd.diff.jqpath import MAX_EXPRESSION, JqError, compile_error, delete
 
-DOC = {
-    "metadata": {"annotations": {"example.com/hash": "1", "keep": "2"}},
-    "spec": {
-        "containers": [
-            {"name": "app", "image": "app:1", "env": [{"name": "A", "value": "1"}]},
-            {"name": "istio-proxy", "image": "proxy:1"},
-            {"name": "istio-proxy", "image": "proxy:2"},
-        ],
-        "replicas": 3,
-    },
+DATA = Path(__file__).parent / "data" / "jq"
+DOCS: dict[str, Any] = json.loads((DATA / "cases.json").read_text())["docs"]
+RECORDS: list[dict[str, Any]] = json.loads((DATA / "gojq.json").read_text())["records"]
+
+# where libjq and gojq part ways, and what wavecd therefore does that Argo CD does not
+DIVERGENT = {
+    # gojq lets `length` of a number stand as a path (it deletes .spec.replicas); libjq refuses it
+    ".spec.replicas | length": "Invalid path expression with result 3",
 }
 
 
-def deleted(expression: str) -> dict:
-    doc = copy.deepcopy(DOC)
-    delete_paths(doc, expression)
-    return doc
+@pytest.mark.parametrize("record", RECORDS, ids=[f"{r['doc']}:{r['expression']}" for r in RECORDS])
+def test_del_matches_gojq(record: dict[str, Any]) -> None:
+    doc = DOCS[record["doc"]]
+    expression = record["expression"]
+    outputs = record.get("outputs")
+    if expression in DIVERGENT:
+        with pytest.raises(JqError, match=DIVERGENT[expression]):
+            delete(doc, expression)
+    elif outputs is not None and len(outputs) == 1 and isinstance(outputs[0], dict):
+        assert delete(doc, expression) == outputs[0]
+    else:
+        with pytest.raises(JqError):
+            delete(doc, expression)
 
 
-def test_fields_quoted_keys_and_indexes():
-    assert deleted(".spec.replicas")["spec"].keys() == {"containers"}
-    assert deleted('.metadata.annotations."example.com/hash"')["metadata"] == {"annotations": {"keep": "2"}}
-    assert deleted('.metadata.annotations["example.com/hash"]')["metadata"] == {"annotations": {"keep": "2"}}
-    assert [c["image"] for c in deleted(".spec.containers[-1]")["spec"]["containers"]] == ["app:1", "proxy:1"]
-    assert deleted(".spec.containers[0].env[0].value")["spec"]["containers"][0]["env"] == [{"name": "A"}]
-    assert deleted(".no.such.path") == DOC  # a path that finds nothing deletes nothing
+def test_failing_patches_carry_argo_cds_messages() -> None:
+    doc = DOCS["deployment"]
+    with pytest.raises(JqError, match=r"^JQ patch returned multiple objects$"):
+        delete(doc, ".spec), (.metadata")
+    with pytest.raises(JqError, match=r"^JQ patch did not return any data$"):
+        delete(doc, ".spec) | empty | (.")
+    with pytest.raises(JqError, match=r"^JQ patch returned error: Cannot iterate over null"):
+        delete(doc, ".spec.template.spec.volumes[]")
 
 
-def test_select_keeps_or_drops_every_match():
-    assert [
-        c["name"] for c in deleted('.spec.containers[] | select(.name == "istio-proxy")')["spec"]["containers"]
-    ] == ["app"]
-    assert [
-        c["name"] for c in deleted('.spec.containers[] | select(.name != "istio-proxy")')["spec"]["containers"]
-    ] == [
-        "istio-proxy",
-        "istio-proxy",
-    ]
-    images = deleted('.spec.containers[] | select(.name == "istio-proxy") | .image')["spec"]["containers"]
-    assert images == [DOC["spec"]["containers"][0], {"name": "istio-proxy"}, {"name": "istio-proxy"}]
-    assert deleted(".spec.containers[] | select(.name == 3)") == DOC  # a number never equals a string
+def test_an_endless_expression_times_out_and_the_next_one_still_runs() -> None:
+    doc = DOCS["deployment"]
+    with pytest.raises(JqError, match=r"^JQ patch execution timed out \(1s\)$"):
+        delete(doc, "def f: f; f")
+    assert "replicas" not in delete(doc, ".spec.replicas")["spec"]
 
 
-@pytest.mark.parametrize("expression", [".", ".a | length", "map(.x)", ".a +", "select(.a)", ".a |"])
-def test_other_jq_is_refused(expression):
-    with pytest.raises(JqUnsupported):
-        delete_paths(copy.deepcopy(DOC), expression)
+def test_a_runaway_allocation_ends_the_jq_process_not_wavecd() -> None:
+    with pytest.raises(JqError, match=r"^JQ patch "):
+        delete(DOCS["deployment"], '.spec.x = ("x" * 2000000000)')
+    assert delete(DOCS["deployment"], ".kind")["apiVersion"] == "apps/v1"
+
+
+def test_compile_errors_name_libjqs_first_line() -> None:
+    assert compile_error('.metadata.annotations."a.b"') is None
+    assert compile_error("map(.x") == (
+        "jq: error: syntax error, unexpected end of file, expecting ';' or ')' at <top-level>, line 1, column 11"
+    )
+    assert compile_error("." * (MAX_EXPRESSION + 1)) == (
+        f"JQ patch returned error: the expression is longer than {MAX_EXPRESSION} characters"
+    )

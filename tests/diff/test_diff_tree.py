@@ -60,14 +60,16 @@ def test_ignore_differences_hide_what_the_app_ignores_and_nothing_else():
         "      ", "    "
     )
 
-    # jq paths as Argo CD users write them are honoured; one outside them is named, not guessed at
+    # jq is evaluated as Argo CD's del(EXPR): a patch that fails at run time (tostring is no path) is skipped
+    # as Argo CD skips it, so replicas still show; one that does not compile is named in a warning
     jq = [
         {
             "group": "apps",
             "kind": "Deployment",
             "jqPathExpressions": [
-                '.spec.template.spec.containers[] | select(.name == "web") | .image',
+                '.spec.template.spec.containers[] | select(.name | startswith("we")) | .image',
                 ".spec.replicas | tostring",
+                ".spec.replicas |",
             ],
         }
     ]
@@ -79,7 +81,8 @@ def test_ignore_differences_hide_what_the_app_ignores_and_nothing_else():
         tree(("shop", [deployment("web:1", 2)], jq)), tree(("shop", [deployment("web:1", 5)], jq)), "a", "b"
     )
     assert diff.apps[0].warnings == [
-        "spec.ignoreDifferences[0]: unsupported jq at ' tostring'; not evaluated by wavecd, those fields still show"
+        "spec.ignoreDifferences[0]: jqPathExpressions '.spec.replicas |': jq: error: syntax error, unexpected ')'"
+        " at <top-level>, line 1, column 21; skipped (Argo CD fails the app's comparison on it)"
     ]
     assert [obj.name for obj in diff.apps[0].objects] == ["web"]
 

@@ -1,146 +1,146 @@
-"""The part of jq that `ignoreDifferences.jqPathExpressions` are written in, evaluated as Argo CD's
-`del(<expr>)`.
+"""`ignoreDifferences.jqPathExpressions` evaluated as Argo CD evaluates them: full jq, as `del(<expr>)`, within
+Argo CD's time limit.
 
-Argo CD hands each expression to gojq. wavecd understands the path expressions people write there and
-nothing more: a pipeline (`|`) of paths — `.a.b`, `."a.b"`, `.["a"]`, `.a[0]`, `.a[]` — and
-`select(PATH == LITERAL)` / `select(PATH != LITERAL)` with a string, number, `true`, `false` or `null`.
-Anything else is a `JqUnsupported` error, which the caller reports rather than guess: an expression is
-either understood and honoured, or named as not honoured.
+Argo CD compiles `del(<expr>)` with gojq and runs it on the object with a 1 s deadline
+(`controller.ignore.normalizer.jq.timeout`); the result must be exactly one value. wavecd runs the same
+program with libjq (the `jq` package) in a child process (`wavecd.diff.jqworker`), started on first use
+and shared by the whole run: libjq has no way to stop an evaluation, and a pull request's expression may
+never end, so the deadline is kept by killing that process (the next expression starts a fresh one). A
+thread could not be stopped, and a process per expression would cost its start-up for every object.
+
+A failing patch raises `JqError` with Argo CD's own text (`JQ patch execution timed out (1s)`, `JQ patch
+returned error: …`, `JQ patch did not return any data`, `JQ patch returned multiple objects`); Argo CD
+skips such a patch and so does the caller.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
-import re
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
 from typing import Any
 
-__all__ = ["JqUnsupported", "delete_paths"]
+__all__ = ["MAX_EXPRESSION", "TIMEOUT", "JqError", "compile_error", "delete"]
 
-Path = tuple[str | int, ...]
-
-_TOKEN = re.compile(
-    r"""\s*(?:
-        (?P<pipe>\|)
-      | (?P<select>select\s*\()
-      | (?P<close>\))
-      | (?P<op>==|!=)
-      | (?P<iterate>\[\])
-      | (?P<index>\[\s*(?P<number>-?\d+)\s*\])
-      | (?P<bracket>\[\s*(?P<bracketed>"(?:[^"\\]|\\.)*")\s*\])
-      | (?P<field>\.(?:(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<quoted>"(?:[^"\\]|\\.)*"))?)
-      | (?P<literal>"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)
-    )""",
-    re.VERBOSE,
-)
+TIMEOUT = 1.0  # seconds, Argo CD's DefaultJQExecutionTimeout
+MAX_EXPRESSION = 16 * 1024  # characters: an expression is a line of an Application, not a program
+_START_TIMEOUT = 30.0  # seconds for the child to import jq, on a loaded machine
 
 
-class JqUnsupported(ValueError):
-    """The expression is outside the jq wavecd evaluates."""
+class JqError(ValueError):
+    """A jq patch that Argo CD would skip, with Argo CD's message."""
 
 
-def _tokens(text: str) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    position = 0
-    while position < len(text):
-        if text[position:].strip() == "":
-            break
-        match = _TOKEN.match(text, position)
-        if match is None:
-            raise JqUnsupported(f"unsupported jq at {text[position : position + 20]!r}")
-        kind = match.lastgroup if match.lastgroup not in ("name", "quoted", "number", "bracketed") else None
-        groups = match.groupdict()
-        if groups["field"] is not None:
-            key = groups["name"] or (json.loads(groups["quoted"]) if groups["quoted"] else None)
-            out.append(("field", key))
-        elif groups["index"] is not None:
-            out.append(("index", int(groups["number"])))
-        elif groups["bracket"] is not None:
-            out.append(("field", json.loads(groups["bracketed"])))
-        elif groups["literal"] is not None:
-            out.append(("literal", json.loads(groups["literal"])))
-        else:
-            assert kind is not None
-            out.append((kind, match.group(kind)))
-        position = match.end()
-    return out
+class _Worker:
+    """The jq child process: one request at a time, each answered within a deadline or the process killed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
+
+    def ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        """The child's answer, or None when `timeout` seconds passed first (the child is then killed)."""
+        with self._lock:
+            process = self._process or self._start()
+            assert process.stdin is not None
+            try:
+                process.stdin.write(json.dumps(request).encode() + b"\n")
+                process.stdin.flush()
+            except BrokenPipeError:
+                self._stop()
+                raise JqError("JQ patch returned error: the jq process ended") from None
+            line = self._line(time.monotonic() + timeout)
+            if line is None:
+                self._stop()
+                return None
+            answer: dict[str, Any] = json.loads(line)
+            return answer
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "wavecd.diff.jqworker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._buffer = b""
+        if self._line(time.monotonic() + _START_TIMEOUT) != b"ready":
+            self._stop()
+            raise JqError("JQ patch returned error: the jq process did not start")
+        return self._process
+
+    def _line(self, deadline: float) -> bytes | None:
+        """The child's next output line; None at the deadline; JqError if the child ended (out of memory)."""
+        assert self._process is not None and self._process.stdout is not None
+        fd = self._process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                self._stop()
+                raise JqError("JQ patch returned error: the jq process ended (out of memory?)")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            for pipe in (self._process.stdin, self._process.stdout):
+                if pipe is not None:
+                    pipe.close()
+            self._process = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
 
 
-def _steps(tokens: list[tuple[str, Any]], at: int) -> tuple[list[tuple[str, Any]], int]:
-    """A path (its field / index / iterate steps) starting at `at`, and where it ends."""
-    steps: list[tuple[str, Any]] = []
-    while at < len(tokens) and tokens[at][0] in ("field", "index", "iterate"):
-        if tokens[at] != ("field", None):  # a lone `.` is the identity
-            steps.append(tokens[at])
-        at += 1
-    return steps, at
+_WORKER = _Worker()
+atexit.register(_WORKER.close)
 
 
-def _walk(doc: Any, paths: list[Path], steps: list[tuple[str, Any]]) -> list[Path]:
-    for kind, arg in steps:
-        following: list[Path] = []
-        for path in paths:
-            value = _get(doc, path)
-            if kind == "field" and isinstance(value, dict) and arg in value:
-                following.append((*path, arg))
-            elif kind == "index" and isinstance(value, list) and -len(value) <= arg < len(value):
-                following.append((*path, arg % len(value)))
-            elif kind == "iterate" and isinstance(value, list):
-                following += [(*path, index) for index in range(len(value))]
-            elif kind == "iterate" and isinstance(value, dict):
-                following += [(*path, key) for key in value]
-        paths = following
-    return paths
+def _program(expression: str) -> str:
+    if len(expression) > MAX_EXPRESSION:
+        raise JqError(f"JQ patch returned error: the expression is longer than {MAX_EXPRESSION} characters")
+    return f"del({expression})"
 
 
-def _get(doc: Any, path: Path) -> Any:
-    for part in path:
-        doc = doc[part]
-    return doc
+@functools.lru_cache(maxsize=1024)
+def compile_error(expression: str) -> str | None:
+    """Why `del(expression)` does not compile (libjq's first line), or None when it does."""
+    try:
+        answer = _WORKER.ask({"program": _program(expression)}, _START_TIMEOUT)
+    except JqError as err:
+        return str(err)
+    if answer is None:
+        return "jq did not compile it in time"
+    error = answer.get("error")
+    return str(error).splitlines()[0].rstrip(":") if error else None
 
 
-def _paths(doc: Any, text: str) -> list[Path]:
-    tokens = _tokens(text)
-    paths: list[Path] = [()]
-    at = 0
-    expect_term = True
-    while at < len(tokens):
-        kind = tokens[at][0]
-        if expect_term and kind in ("field", "index", "iterate"):
-            steps, at = _steps(tokens, at)
-            paths = _walk(doc, paths, steps)
-            expect_term = False
-        elif expect_term and kind == "select":
-            steps, at = _steps(tokens, at + 1)
-            if at + 2 >= len(tokens) or tokens[at][0] != "op" or tokens[at + 1][0] != "literal":
-                raise JqUnsupported(f"unsupported select in {text!r}: expected select(PATH == LITERAL)")
-            equal, literal = tokens[at][1] == "==", tokens[at + 1][1]
-            if tokens[at + 2][0] != "close":
-                raise JqUnsupported(f"unsupported select in {text!r}: expected ')'")
-            at += 3
-            kept = []
-            for path in paths:
-                found = _walk(doc, [path], steps)
-                value = _get(doc, found[0]) if len(found) == 1 else None
-                if (value == literal and type(value) is type(literal)) == equal:
-                    kept.append(path)
-            paths = kept
-            expect_term = False
-        elif not expect_term and kind == "pipe":
-            at += 1
-            expect_term = True
-        else:
-            raise JqUnsupported(f"unsupported jq {text!r}")
-    if expect_term:
-        raise JqUnsupported(f"unsupported jq {text!r}: it ends where a path was expected")
-    return paths
-
-
-def delete_paths(doc: Any, text: str) -> None:
-    """`del(text)` applied to `doc` in place; JqUnsupported when `text` is outside the supported jq."""
-    paths = _paths(doc, text)
-    if () in paths:
-        raise JqUnsupported(f"jq {text!r} would delete the whole object")
-    # deepest first, and the higher list index first, so each deletion leaves the other paths valid
-    for path in sorted(set(paths), key=lambda p: (len(p), [str(part).zfill(12) for part in p]), reverse=True):
-        parent = _get(doc, path[:-1])
-        del parent[path[-1]]
+def delete(doc: dict[str, Any], expression: str) -> dict[str, Any]:
+    """`del(expression)` applied to `doc` (left as it is); JqError with Argo CD's text when the patch fails."""
+    answer = _WORKER.ask({"program": _program(expression), "doc": doc}, TIMEOUT)
+    if answer is None:
+        raise JqError(f"JQ patch execution timed out ({TIMEOUT:g}s)")
+    if "error" in answer:
+        raise JqError(f"JQ patch returned error: {str(answer['error']).splitlines()[0]}")
+    results = answer["results"]
+    if not results:
+        raise JqError("JQ patch did not return any data")
+    if len(results) > 1:
+        raise JqError("JQ patch returned multiple objects")
+    if not isinstance(results[0], dict):
+        raise JqError("JQ patch returned error: the result is not an object")
+    return results[0]

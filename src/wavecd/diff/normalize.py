@@ -6,8 +6,8 @@ Argo CD removes `metadata.creationTimestamp` from every object and, by default
 `kind` as globs — an omitted `group` is the core group only, as an empty glob matches only the empty
 string — and by `name` and `namespace` exactly, an omitted one matching any. Its `jsonPointers` are
 removed (RFC 6901; a pointer that finds nothing is skipped, as Argo CD skips it), and its
-`jqPathExpressions` deleted as `del(expr)` for the jq paths `wavecd.diff.jqpath` understands; an
-expression outside them is reported, never silently taken as honoured.
+`jqPathExpressions` applied as Argo CD's `del(expr)` (`wavecd.diff.jqpath`); a patch that fails or times
+out is skipped, as Argo CD skips it, and one that does not compile is named in a warning.
 `managedFieldsManagers` name owners of live fields, which only a cluster has.
 
 Map keys come out sorted when the result is written as YAML (`goyaml.to_yaml`), as Go's encoder sorts them.
@@ -20,7 +20,7 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
-from wavecd.diff.jqpath import JqUnsupported, delete_paths
+from wavecd.diff.jqpath import JqError, compile_error, delete
 
 __all__ = ["IgnoreRule", "ObjectKey", "ignore_rules", "json_pointer", "normalize", "object_key"]
 
@@ -82,10 +82,12 @@ def ignore_rules(app: dict[str, Any]) -> tuple[list[IgnoreRule], list[str]]:
                 warnings.append(f"{where}: {err}; skipped")
         expressions: list[str] = []
         for text in entry.get("jqPathExpressions") or []:
-            try:
-                delete_paths({}, str(text))
-            except JqUnsupported as err:
-                warnings.append(f"{where}: {err}; not evaluated by wavecd, those fields still show")
+            problem = compile_error(str(text))
+            if problem is not None:
+                warnings.append(
+                    f"{where}: jqPathExpressions {str(text)!r}: {problem}; skipped"
+                    " (Argo CD fails the app's comparison on it)"
+                )
                 continue
             expressions.append(str(text))
         rules.append(
@@ -122,7 +124,10 @@ def normalize(obj: dict[str, Any], rules: list[IgnoreRule]) -> dict[str, Any]:
             for pointer in rule.pointers:
                 _remove(out, pointer)
             for expression in rule.jq:
-                delete_paths(out, expression)
+                try:
+                    out = delete(out, expression)
+                except JqError:
+                    continue  # Argo CD skips a failing patch too (a debug log line at most)
     return out
 
 

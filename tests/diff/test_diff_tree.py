@@ -120,3 +120,23 @@ def test_markdown_is_cut_to_its_limit_with_a_note_naming_what_was_cut():
     shown = cut.count("<details>")
     assert left_out.startswith(f"app-{shown:02}, ")  # the first app whose section did not fit, and on
     assert f" and {40 - shown - 15} more." in left_out
+
+
+def test_apps_of_one_name_in_two_namespaces_are_two_apps():
+    def apps(image_a: str, image_b: str, with_b: bool = True) -> Tree:
+        nodes = [
+            AppNode("web", "Application", namespace, None, 0, 0, "", {"metadata": {"name": "web"}}, manifests=[m])
+            for namespace, m in (("team-a", deployment(image_a, 1)), ("team-b", deployment(image_b, 1)))
+            if with_b or namespace == "team-a"
+        ]
+        return Tree(nodes, KindTable())
+
+    diff = compare_trees(apps("web:1", "web:1"), apps("web:1", "web:2"), "a", "b")
+    (app,) = diff.apps
+    assert (app.label, app.change, diff.unchanged) == ("team-b/web", "changed", 1)
+    assert "+      - image: web:2" in app.objects[0].diff
+    assert "team-b/web" in markdown_report(diff, 65536)
+
+    diff = compare_trees(apps("web:1", "web:1"), apps("web:1", "web:1", with_b=False), "a", "b")
+    assert [(app.label, app.namespace, app.change) for app in diff.apps] == [("team-b/web", "team-b", "removed")]
+    assert diff.to_json()["apps"][0]["namespace"] == "team-b"

@@ -35,7 +35,7 @@ def _app_line(app: AppDiff) -> Any:
     marks = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
     mark, style = marks[app.change]
     line = Text()
-    line.append(f"{mark} {app.name}", style=f"bold {style}")
+    line.append(f"{mark} {app.label}", style=f"bold {style}")
     line.append(f"  {app.kind} {app.change}", style=style)
     if app.wave_changed:
         line.append(f"  tree wave {app.wave_before} → {app.wave_after}", style="bold magenta")
@@ -87,7 +87,7 @@ def emit(diff: TreeDiff, output: str, max_length: int) -> None:
     """The diff in the chosen format, then the exit status it means."""
     show(diff, output, max_length)
     if diff.errors:
-        names = ", ".join(app.name for app in diff.errors)
+        names = ", ".join(app.label for app in diff.errors)
         click.echo(f"Error: {len(diff.errors)} app(s) failed to render, their objects not compared: {names}", err=True)
         sys.exit(2)
     sys.exit(1 if diff.differs else 0)

@@ -35,7 +35,7 @@ def _status(app: AppDiff) -> str:
 def _row(app: AppDiff) -> str:
     waves = ", ".join(str(w) for w in app.resource_waves) or "-"
     counts = " | ".join(str(app.count(change)) for change in ("added", "changed", "removed"))
-    return f"| `{app.name}` | {_status(app)} | {_wave(app)} | {waves} | {counts} |"
+    return f"| `{app.label}` | {_status(app)} | {_wave(app)} | {waves} | {counts} |"
 
 
 def _summary(diff: TreeDiff, rows: list[str]) -> str:
@@ -74,7 +74,7 @@ def _section_parts(app: AppDiff) -> tuple[str, tuple[str, ...], str]:
         if error:
             notes.append(f"Render error ({side}): `{error.splitlines()[0]}`")
     notes += [f"Warning: {warning}" for warning in app.warnings]
-    head = f"<details><summary><b>{app.name}</b> ({app.kind}, {_status(app)})</summary>\n\n"
+    head = f"<details><summary><b>{app.label}</b> ({app.kind}, {_status(app)})</summary>\n\n"
     if notes:
         head += "\n".join(notes) + "\n\n"
     return head + "\n", tuple(_object(obj) + "\n" for obj in app.objects), "</details>\n"
@@ -89,5 +89,5 @@ def markdown_report(diff: TreeDiff, limit: int = DEFAULT_LIMIT) -> str:
         rows.pop()
         cut_rows += 1
         summary = _summary(diff, [*rows, f"| … {cut_rows} more app(s) | | | | | | |"])
-    sections = [Section(app.name, *_section_parts(app)) for app in diff.apps]
+    sections = [Section(app.label, *_section_parts(app)) for app in diff.apps]
     return fit_comment(summary, sections, limit, what="diff", unit="object(s)", command="wavecd diff")

@@ -1,6 +1,7 @@
 """Two walks of one app tree compared app by app: what Argo CD would apply differently.
 
-An app is named by its kind and name. An app only one walk has is added or removed: the root's list of
+An app is named by its kind, namespace and name (apps in any namespace: two apps may share a name in
+different namespaces). An app only one walk has is added or removed: the root's list of
 Applications and every ApplicationSet's generated Applications are apps of the walk, so both show here.
 For an app both have, objects are paired as Argo CD pairs them (group, kind, namespace, name; the
 version left out), each side normalized (`wavecd.diff.normalize`, with the app's `ignoreDifferences`
@@ -17,6 +18,7 @@ from typing import Any, Literal
 
 from wavecd.apps.node import AppNode, Tree
 from wavecd.common import sync_wave
+from wavecd.common.argocd import ARGOCD_NAMESPACE
 from wavecd.diff.normalize import IgnoreRule, ObjectKey, ignore_rules, normalize, object_key
 from wavecd.diff.secrets import mask_secret_pair
 from wavecd.diff.text import manifest_diff
@@ -66,6 +68,12 @@ class AppDiff:
     error_before: str | None = None
     error_after: str | None = None
     warnings: list[str] = field(default_factory=list)
+    namespace: str = ARGOCD_NAMESPACE  # the Application's own namespace
+
+    @property
+    def label(self) -> str:
+        """The name, `namespace/name` outside Argo CD's control-plane namespace (as Argo CD names such apps)."""
+        return self.name if self.namespace in ("", ARGOCD_NAMESPACE) else f"{self.namespace}/{self.name}"
 
     def count(self, change: Change) -> int:
         return sum(1 for obj in self.objects if obj.change == change)
@@ -82,6 +90,7 @@ class AppDiff:
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "namespace": self.namespace,
             "kind": self.kind,
             "change": self.change,
             "wave": {"from": self.wave_before, "to": self.wave_after},
@@ -122,8 +131,8 @@ class TreeDiff:
 
 
 def compare_trees(before: Tree, after: Tree, before_label: str, after_label: str) -> TreeDiff:
-    old = {(node.kind, node.name): node for node in before.nodes}
-    new = {(node.kind, node.name): node for node in after.nodes}
+    old = {node.key: node for node in before.nodes}
+    new = {node.key: node for node in after.nodes}
     apps: list[AppDiff] = []
     unchanged = 0
     for key, node in new.items():
@@ -156,6 +165,7 @@ def _one_sided(node: AppNode, change: Change) -> AppDiff:
         error_before=node.error if change == "removed" else None,
         error_after=node.error if change == "added" else None,
         warnings=warnings,
+        namespace=node.namespace,
     )
 
 
@@ -170,6 +180,7 @@ def _compare_app(before: AppNode, after: AppNode) -> AppDiff:
         error_before=before.error,
         error_after=after.error,
         warnings=warnings,
+        namespace=after.namespace,
     )
     # equal manifests stay equal once normalized: most apps of a one-file change end here
     if not (before.error or after.error) and before.manifests != after.manifests:

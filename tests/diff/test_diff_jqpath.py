@@ -5,6 +5,7 @@ are a patch Argo CD skips."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -70,3 +71,8 @@ def test_compile_errors_name_libjqs_first_line() -> None:
     assert compile_error("." * (MAX_EXPRESSION + 1)) == (
         f"JQ patch returned error: the expression is longer than {MAX_EXPRESSION} characters"
     )
+
+
+def test_a_value_json_cannot_carry_is_a_failed_patch_not_a_crash() -> None:
+    with pytest.raises(JqError, match=r"^JQ patch returned error: Object of type date is not JSON serializable"):
+        delete({"kind": "ConfigMap", "data": {"day": datetime.date(2026, 1, 1)}}, ".data.day")

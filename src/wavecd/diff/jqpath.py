@@ -51,16 +51,20 @@ class _Worker:
             process = self._process or self._start()
             assert process.stdin is not None
             try:
-                process.stdin.write(json.dumps(request).encode() + b"\n")
+                line = json.dumps(request).encode() + b"\n"
+            except (TypeError, ValueError) as err:  # a value JSON has no form for
+                raise JqError(f"JQ patch returned error: {err}") from None
+            try:
+                process.stdin.write(line)
                 process.stdin.flush()
             except BrokenPipeError:
                 self._stop()
                 raise JqError("JQ patch returned error: the jq process ended") from None
-            line = self._line(time.monotonic() + timeout)
-            if line is None:
+            reply = self._line(time.monotonic() + timeout)
+            if reply is None:
                 self._stop()
                 return None
-            answer: dict[str, Any] = json.loads(line)
+            answer: dict[str, Any] = json.loads(reply)
             return answer
 
     def _start(self) -> subprocess.Popen[bytes]:
@@ -80,9 +84,11 @@ class _Worker:
         """The child's next output line; None at the deadline; JqError if the child ended (out of memory)."""
         assert self._process is not None and self._process.stdout is not None
         fd = self._process.stdout.fileno()
+        poller = select.poll()  # not select.select: a server's descriptors may number past FD_SETSIZE
+        poller.register(fd, select.POLLIN)
         while b"\n" not in self._buffer:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            if remaining <= 0 or not poller.poll(remaining * 1000):
                 return None
             chunk = os.read(fd, 1 << 16)
             if not chunk:

@@ -76,3 +76,10 @@ def test_compile_errors_name_libjqs_first_line() -> None:
 def test_a_value_json_cannot_carry_is_a_failed_patch_not_a_crash() -> None:
     with pytest.raises(JqError, match=r"^JQ patch returned error: Object of type date is not JSON serializable"):
         delete({"kind": "ConfigMap", "data": {"day": datetime.date(2026, 1, 1)}}, ".data.day")
+
+
+def test_jq_sees_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a patched document is shown in the diff: an expression must not copy a CI secret into it
+    monkeypatch.setenv("WAVECD_TEST_SECRET", "s3cr3t")
+    patched = delete({"kind": "ConfigMap"}, ".x) | .env = $ENV | .env2 = env | (.")
+    assert (patched["env"], patched["env2"]) == ({}, {})

@@ -4,7 +4,7 @@ line on stdout.
 jq runs here, not in wavecd's own process, because libjq cannot be interrupted: an expression from a pull
 request (`def f: f; f`, `[range(1e12)]`) may loop or allocate without end, and only a process can be killed
 when Argo CD's time limit passes. Its address space is capped for the same reason, so a runaway allocation
-ends this process, never the machine.
+ends this process, never the machine; and its environment is emptied before jq runs.
 
 Request `{"program": "del(...)", "doc": {...}}` (no `doc`: compile only). Answer `{"results": [...]}` with
 at most the first two outputs (Argo CD wants exactly one), or `{"error": "..."}` with libjq's message.
@@ -13,6 +13,7 @@ at most the first two outputs (Argo CD wants exactly one), or `{"error": "..."}`
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 from typing import Any
@@ -46,6 +47,9 @@ def _answer(request: dict[str, Any], programs: dict[str, Any]) -> dict[str, Any]
 
 
 def main() -> None:
+    # jq's `$ENV` and `env` read this process's environment, and a patched document reaches the diff (and a
+    # pull-request comment): a CI secret must not. gojq gives Argo CD's expressions no environment either.
+    os.environ.clear()
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     programs: dict[str, Any] = {}
     sys.stdout.write("ready\n")

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import multiprocessing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from wavecd.diff import jqpath
 from wavecd.diff.jqpath import MAX_EXPRESSION, JqError, compile_error, delete
 
 DATA = Path(__file__).parent / "data" / "jq"
@@ -83,3 +85,10 @@ def test_jq_sees_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAVECD_TEST_SECRET", "s3cr3t")
     patched = delete({"kind": "ConfigMap"}, ".x) | .env = $ENV | .env2 = env | (.")
     assert (patched["env"], patched["env2"]) == ({}, {})
+
+
+def test_a_fork_while_another_thread_waits_on_jq_does_not_hang_the_child() -> None:
+    # a thread of the parent is mid-request (it holds the worker) at the moment another forks a render worker
+    with jqpath._WORKER._lock, multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(delete, ({"a": 1, "b": 2}, ".b")).get(timeout=60) == {"a": 1}
+    assert delete({"a": 1, "b": 2}, ".a") == {"b": 2}

@@ -111,9 +111,16 @@ class _Worker:
         with self._lock:
             self._stop()
 
+    def forget(self) -> None:
+        """In a forked child: the parent's jq process and lock are the parent's; start afresh on first use."""
+        self._lock = threading.Lock()
+        self._process = None
+        self._buffer = b""
+
 
 _WORKER = _Worker()
 atexit.register(_WORKER.close)
+os.register_at_fork(after_in_child=_WORKER.forget)
 
 
 def _program(expression: str) -> str:

@@ -2,11 +2,13 @@
 Argo CD's time limit.
 
 Argo CD compiles `del(<expr>)` with gojq and runs it on the object with a 1 s deadline
-(`controller.ignore.normalizer.jq.timeout`); the result must be exactly one value. wavecd runs the same
-program with libjq (the `jq` package) in a child process (`wavecd.diff.jqworker`), started on first use
-and shared by the whole run: libjq has no way to stop an evaluation, and a pull request's expression may
-never end, so the deadline is kept by killing that process (the next expression starts a fresh one). A
-thread could not be stopped, and a process per expression would cost its start-up for every object.
+(`controller.ignore.normalizer.jq.timeout`); the result must be exactly one value. wavecd counts that second
+as the jq process's CPU time, so that a loaded machine does not turn a trivial patch into a timeout.
+wavecd runs the same program with libjq (the `jq` package) in a child process (`wavecd.diff.jqworker`),
+started on first use and shared by the whole run: libjq has no way to stop an evaluation, and a pull
+request's expression may never end, so the deadline is kept by killing that process (the next expression
+starts a fresh one). A thread could not be stopped, and a process per expression would cost its start-up
+for every object.
 
 A failing patch raises `JqError` with Argo CD's own text (`JQ patch execution timed out (1s)`, `JQ patch
 returned error: …`, `JQ patch did not return any data`, `JQ patch returned multiple objects`); Argo CD
@@ -31,6 +33,7 @@ __all__ = ["MAX_EXPRESSION", "TIMEOUT", "JqError", "compile_error", "delete"]
 TIMEOUT = 1.0  # seconds, Argo CD's DefaultJQExecutionTimeout
 MAX_EXPRESSION = 16 * 1024  # characters: an expression is a line of an Application, not a program
 _START_TIMEOUT = 30.0  # seconds for the child to import jq, on a loaded machine
+_WALL_LIMIT = 30.0  # seconds of clock a patch may take however little CPU it gets
 
 
 class JqError(ValueError):
@@ -60,7 +63,7 @@ class _Worker:
             except BrokenPipeError:
                 self._stop()
                 raise JqError("JQ patch returned error: the jq process ended") from None
-            reply = self._line(time.monotonic() + timeout)
+            reply = self._answer(timeout)
             if reply is None:
                 self._stop()
                 return None
@@ -79,6 +82,28 @@ class _Worker:
             self._stop()
             raise JqError("JQ patch returned error: the jq process did not start")
         return self._process
+
+    def _answer(self, timeout: float) -> bytes | None:
+        """The answer line once the child has spent at most `timeout` seconds of CPU on it; None past that.
+
+        The limit counts the child's CPU, not the clock: on a machine loaded by other jobs a trivial patch can
+        wait longer than a second for a core, and skipping it then would show fields Argo CD hides. Where the
+        CPU cannot be read (no /proc), or past `_WALL_LIMIT`, the clock decides.
+        """
+        assert self._process is not None
+        started, cpu_before = time.monotonic(), _cpu_seconds(self._process.pid)
+        deadline = started + timeout
+        while True:
+            line = self._line(deadline)
+            if line is not None:
+                return line
+            cpu_now = _cpu_seconds(self._process.pid)
+            if cpu_before is None or cpu_now is None or time.monotonic() - started > _WALL_LIMIT:
+                return None
+            spent = cpu_now - cpu_before
+            if spent >= timeout:
+                return None
+            deadline = time.monotonic() + (timeout - spent)
 
     def _line(self, deadline: float) -> bytes | None:
         """The child's next output line; None at the deadline; JqError if the child ended (out of memory)."""
@@ -116,6 +141,16 @@ class _Worker:
         self._lock = threading.Lock()
         self._process = None
         self._buffer = b""
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU seconds of process `pid` so far (Linux /proc), None where they cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rpartition(b")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
 
 
 _WORKER = _Worker()

@@ -47,7 +47,9 @@ def diff_live(request: TreeRequest, kubeconfig: str | None, context: str | None)
         unchanged = 0
         for node in plan.order:
             rules, warnings = ignore_rules(node.obj)
-            app = AppDiff(node.name, node.kind, "changed", node.wave, node.wave, warnings=warnings)
+            app = AppDiff(
+                node.name, node.kind, "changed", node.wave, node.wave, warnings=warnings, namespace=node.namespace
+            )
             namespace = node.destination.namespace if node.destination else ""
             instance = instance_name(node.name, node.namespace or ARGOCD_NAMESPACE)
             try:

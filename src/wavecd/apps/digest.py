@@ -28,7 +28,7 @@ from wavecd.apps.render_app import RenderJob, ResolvedSource
 from wavecd.core import WavecdError
 from wavecd.core.chartarchive import MAX_DECOMPRESSED_FILE_SIZE, TarStreamError, read_chart_archive
 
-DIGEST_VERSION = "wavecd-apps-4"
+DIGEST_VERSION = "wavecd-apps-5"
 _API_VERSIONS_MARK = b"APIVersions"
 _mentions: dict[str, bool] = {}
 _jsonnet: dict[str, bool] = {}

@@ -9,13 +9,21 @@ from wavecd.apps.kinds import KindTable
 from wavecd.apps.model import Application, Destination
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP
 
+ObjectKey = tuple[str, str, str, str]
 
-def origin_key(obj: dict[str, Any]) -> tuple[str, str, str]:
-    """How `AppNode.origins` is keyed: an object's API group, kind and name (its namespace may be defaulted)."""
+
+def origin_key(obj: dict[str, Any]) -> ObjectKey:
+    """How `AppNode.origins` is keyed: an object's API group, kind, namespace and name, as the node's
+    `manifests` hold it (after namespace defaulting), so two objects of one name in two namespaces differ."""
     api_version = str(obj.get("apiVersion", ""))
     metadata = obj.get("metadata")
-    name = metadata.get("name") if isinstance(metadata, dict) else None
-    return (api_version.rsplit("/", 1)[0] if "/" in api_version else "", str(obj.get("kind", "")), str(name or ""))
+    meta: dict[str, Any] = metadata if isinstance(metadata, dict) else {}
+    return (
+        api_version.rsplit("/", 1)[0] if "/" in api_version else "",
+        str(obj.get("kind", "")),
+        str(meta.get("namespace") or ""),
+        str(meta.get("name") or ""),
+    )
 
 
 def is_argo_object(obj: dict[str, Any]) -> bool:
@@ -54,8 +62,9 @@ class AppNode:
     digest: str | None = None
     # a generated app: the generator kinds of its ApplicationSet's entries, as written (`matrix(git, clusters)`)
     generator: str | None = None
-    # where each rendered object was written, by (API group, kind, name): (repository-relative file, line)
-    origins: dict[tuple[str, str, str], tuple[str, int | None]] = field(default_factory=dict)
+    # where each rendered object was written, by `origin_key`: (index of the app source it was rendered
+    # from, file relative to that source's repository, 1-based line or None)
+    origins: dict[ObjectKey, tuple[int, str, int | None]] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str, str]:

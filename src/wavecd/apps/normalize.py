@@ -16,6 +16,20 @@ def _group(api_version: str) -> str:
     return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
 
 
+def with_namespace(obj: dict[str, Any], namespace: str, kinds: KindTable) -> dict[str, Any]:
+    """`obj` with the namespace Argo CD gives it (a new dict where changed): the destination's when it is
+    namespaced (or unknown) and names none, none when it is cluster-scoped."""
+    metadata = obj.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    scoped = kinds.namespaced(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+    current = metadata.get("namespace") or ""
+    if scoped is False and current:
+        return {**obj, "metadata": {k: v for k, v in metadata.items() if k != "namespace"}}
+    if scoped is not False and not current and namespace:
+        return {**obj, "metadata": {**metadata, "namespace": namespace}}
+    return obj
+
+
 def normalize_objects(
     objects: list[dict[str, Any]], namespace: str, kinds: KindTable
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -27,15 +41,9 @@ def normalize_objects(
         api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
         metadata = obj.get("metadata")
         metadata = metadata if isinstance(metadata, dict) else {}
-        scoped = kinds.namespaced(api_version, kind)
-        if scoped is None:
+        if kinds.namespaced(api_version, kind) is None:
             unknown.add((api_version, kind))
-            scoped = True
-        current = metadata.get("namespace") or ""
-        if not scoped and current:
-            obj = {**obj, "metadata": {k: v for k, v in metadata.items() if k != "namespace"}}
-        elif scoped and not current and namespace:
-            obj = {**obj, "metadata": {**metadata, "namespace": namespace}}
+        obj = with_namespace(obj, namespace, kinds)
         name = str(metadata.get("name") or "")
         if not name and metadata.get("generateName"):
             name = f"{metadata['generateName']}{index}"

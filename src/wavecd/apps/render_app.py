@@ -3,9 +3,10 @@
 Split in two so the expensive half can run in another process: `resolve_app` asks the resolver where
 every source is (cheap, I/O through `sources`) and yields a picklable `RenderJob`; `run_job` renders it
 (Helm or a manifest folder) and returns the objects in source order, before Argo CD's normalisation,
-each with its origin: the repository file (and line, for a plain YAML file) it came from, which `wavecd
-lint` names. Helm's origin is its `# Source:` framing, read from the part already split; a folder's is the
-file read. Kustomize and plugins yield no origin (the file declaring the app stands in).
+each with its origin: the source it came from and the file (and line, for a plain YAML file) in that
+source's repository, which `wavecd lint` names. Helm's origin is its `# Source:` framing, read from the
+part already split; a folder's is the file read. Kustomize and plugins yield no origin (the file declaring
+the app stands in).
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ from wavecd.core.paths import lexically_inside
 from wavecd.helm.errors import RenderTimeLimitExceeded
 from wavecd.sources.boundary import check_file, check_folder
 
-# (file relative to its repository, 1-based line or None): where a rendered object was written
-Origin = tuple[str, int | None]
+# (index of the app source, file relative to that source's repository, 1-based line or None): where a
+# rendered object was written
+Origin = tuple[int, str, int | None]
 _SOURCE = re.compile(r"^# Source: [^/\n]+/(.+)$", re.MULTILINE)
 
 
@@ -222,7 +224,7 @@ def _repository_prefix(item: ResolvedSource) -> str | None:
     return "" if folder == "." else f"{folder}/"
 
 
-def _render_helm(job: RenderJob, item: ResolvedSource) -> Rendered:
+def _render_helm(job: RenderJob, item: ResolvedSource, index: int) -> Rendered:
     from wavecd.helm.render import render_chart
 
     assert item.app_path is not None and item.repo_root is not None
@@ -232,11 +234,13 @@ def _render_helm(job: RenderJob, item: ResolvedSource) -> Rendered:
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="wavecd-values-", encoding="utf-8") as fh:
             fh.write(values_text(helm))
             fh.flush()
-            return _helm_run(job, item, render_chart, Path(fh.name))
-    return _helm_run(job, item, render_chart, None)
+            return _helm_run(job, item, index, render_chart, Path(fh.name))
+    return _helm_run(job, item, index, render_chart, None)
 
 
-def _helm_run(job: RenderJob, item: ResolvedSource, render_chart: Any, values_file: Path | None) -> Rendered:
+def _helm_run(
+    job: RenderJob, item: ResolvedSource, index: int, render_chart: Any, values_file: Path | None
+) -> Rendered:
     assert item.app_path is not None and item.repo_root is not None
     options = helm_options(
         job.app,
@@ -255,11 +259,11 @@ def _helm_run(job: RenderJob, item: ResolvedSource, render_chart: Any, values_fi
         framed = _SOURCE.search(part) if prefix is not None else None
         if prefix is not None and framed is not None:
             template = prefix + framed.group(1).rstrip("\r")
-        rendered.append(((template, None) if template else None, obj))
+        rendered.append(((index, template, None) if template else None, obj))
     return rendered
 
 
-def _render_tool(job: RenderJob, item: ResolvedSource) -> Rendered:
+def _render_tool(job: RenderJob, item: ResolvedSource, index: int) -> Rendered:
     """A source rendered by something other than wavecd's Helm engine: kustomize, a plugin, a folder."""
     assert item.app_path is not None and item.repo_root is not None
     env = build_env(job.app, item.source, item.revision)
@@ -287,7 +291,7 @@ def _render_tool(job: RenderJob, item: ResolvedSource) -> Rendered:
     jsonnet = JsonnetContext(item.repo_root, env, job.settings.timeout)
     read = directory_objects_at(item.app_path, item.source.directory, jsonnet)
     prefix = _repository_prefix(item) or ""
-    return [((prefix + file, line), obj) for file, line, obj in read]
+    return [((index, prefix + file, line), obj) for file, line, obj in read]
 
 
 def _in_user_folders(text: str, job: RenderJob) -> str:
@@ -302,11 +306,12 @@ def _in_user_folders(text: str, job: RenderJob) -> str:
 def run_job(job: RenderJob) -> RenderOutput:
     """Render every source of the job in order; the first failure becomes the output's error."""
     output = RenderOutput()
-    for item in job.sources:
+    for index, item in enumerate(job.sources):  # one per `job.app.sources`, in order
         if item.kind == "ref":
             continue
         try:
-            rendered = _render_helm(job, item) if item.kind == "helm" else _render_tool(job, item)
+            render = _render_helm if item.kind == "helm" else _render_tool
+            rendered = render(job, item, index)
             output.objects.extend(obj for _origin, obj in rendered)
             output.origins.extend(origin for origin, _obj in rendered)
         except WavecdError as err:

@@ -30,7 +30,7 @@ from wavecd.apps.helm_source import RenderSettings
 from wavecd.apps.kinds import KindTable, crd_entries
 from wavecd.apps.model import AppSource, parse_application, sync_wave
 from wavecd.apps.node import AppNode, Tree, is_argo_object, origin_key
-from wavecd.apps.normalize import normalize_objects
+from wavecd.apps.normalize import normalize_objects, with_namespace
 from wavecd.apps.render_app import RenderJob, RenderOutput, ResolvedSource, Resolver, resolve_app, run_job
 from wavecd.apps.render_cache import MemoryCache, RenderCache, fetch, keep
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGOCD_NAMESPACE
@@ -282,8 +282,11 @@ class _Walk:
         self.crds_by_app[node.key] = found
         node.manifests, warnings = normalize_objects(output.objects, node.app.destination.namespace, self.kinds)
         node.warnings.extend(warnings)
+        namespace = node.app.destination.namespace
         node.origins = {
-            origin_key(obj): origin for obj, origin in zip(output.objects, output.origins, strict=False) if origin
+            origin_key(with_namespace(obj, namespace, self.kinds)): origin
+            for obj, origin in zip(output.objects, output.origins, strict=False)
+            if origin
         }
 
     def expand(self, node: AppNode) -> None:

@@ -1,9 +1,11 @@
 """Where the user fixes a finding: the repository file (and line) that holds a rendered object.
 
-The render records each object's origin relative to the repository its app's source was read from
-(`AppNode.origins`); this module turns it into a path relative to ROOT's repository, the one a CI check
-annotates. An object with no origin of its own (a chart from a registry, kustomize, a plugin) is placed in
-the file that declares its app — the parent's origin of the Application — and the root in ROOT's file.
+The render records each object's origin: the app source it came from and the file relative to that
+source's repository (`AppNode.origins`); this module turns it into a path relative to ROOT's repository, the
+one a CI check annotates. Repository URLs are compared as the resolver compares them (`normalize_repo_url`),
+so `https://host/r` finds the folder mapped as `https://host/r.git`. An object with no origin of its own (a
+chart from a registry, kustomize, a plugin) is placed in the file that declares its app — the parent's origin
+of the Application — and the root in ROOT's file.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from wavecd.apps.node import AppNode, Tree, origin_key
 from wavecd.lint.model import Location
+from wavecd.sources.repourl import normalize_repo_url
 
 __all__ = ["Locator", "repository_top"]
 
@@ -38,14 +41,14 @@ class Locator:
     def __init__(self, tree: Tree, root_file: Path, repositories: Mapping[str, Path], top: Path):
         self._by_name = {node.name: node for node in tree.nodes}
         self._root_file = root_file
-        self._repositories = repositories
+        self._repositories = {normalize_repo_url(url): folder for url, folder in repositories.items()}
         self._top = top.resolve()
 
     def __call__(self, app: AppNode, obj: dict[str, Any] | None) -> Location | None:
         if obj is not None:
             origin = app.origins.get(origin_key(obj))
             if origin is not None:
-                return Location(self._relative(app, origin[0]), origin[1])
+                return Location(self._relative(app, *origin[:2]), origin[2])
         return self._declared(app)
 
     def _declared(self, app: AppNode) -> Location | None:
@@ -57,22 +60,20 @@ class Locator:
                 break
             origin = parent.origins.get(origin_key(node.obj))
             if origin is not None:
-                return Location(self._relative(parent, origin[0]), origin[1])
+                return Location(self._relative(parent, *origin[:2]), origin[2])
             node = parent
         return Location(self._from_top(self._root_file))
 
-    def _relative(self, app: AppNode, file: str) -> str:
-        """`file` (relative to the repository of `app`'s first git source) relative to ROOT's repository."""
-        folder = self._source_folder(app)
+    def _relative(self, app: AppNode, index: int, file: str) -> str:
+        """`file` (relative to the repository of `app`'s source number `index`) relative to ROOT's repository."""
+        folder = self._source_folder(app, index)
         return self._from_top(folder / file) if folder is not None else file
 
-    def _source_folder(self, app: AppNode) -> Path | None:
-        if app.app is None:
+    def _source_folder(self, app: AppNode, index: int) -> Path | None:
+        sources = app.app.sources if app.app is not None else []
+        if not 0 <= index < len(sources):
             return None
-        for source in app.app.sources:
-            if not source.is_chart and not source.is_ref_only:
-                return self._repositories.get(source.repo_url)
-        return None
+        return self._repositories.get(normalize_repo_url(sources[index].repo_url))
 
     def _from_top(self, path: Path) -> str:
         absolute = Path(os.path.normpath(path.resolve()))

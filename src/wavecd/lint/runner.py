@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wavecd.apps.node import AppNode, Tree, origin_key
+from wavecd.apps.node import AppNode, ObjectKey, Tree, origin_key
 from wavecd.core import Location, UserInputError
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
 from wavecd.lint.model import Location as FindingLocation
@@ -110,7 +110,7 @@ class _Suppressions:
 
     def __init__(self, tree: Tree):
         self._apps = {node.name: node for node in tree.nodes}
-        self._objects: dict[tuple[str, tuple[str, str, str]], dict[str, Any]] = {}
+        self._objects: dict[tuple[str, ObjectKey], dict[str, Any]] = {}
         for node in tree.nodes:
             for obj in node.manifests:
                 self._objects[(node.name, origin_key(obj))] = obj
@@ -120,7 +120,8 @@ class _Suppressions:
         names = _ignored_names(app.obj) if app is not None else set()
         if app is not None and finding.obj is not None:
             group = finding.obj.api_version.rsplit("/", 1)[0] if "/" in finding.obj.api_version else ""
-            names |= _ignored_names(self._objects.get((app.name, (group, finding.obj.kind, finding.obj.name))))
+            key = (group, finding.obj.kind, finding.obj.namespace, finding.obj.name)
+            names |= _ignored_names(self._objects.get((app.name, key)))
         return rule.id in names or rule.slug in names
 
 

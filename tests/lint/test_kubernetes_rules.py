@@ -16,11 +16,11 @@ def service(name: str, namespace: str = "apps", selector: dict | None = None, **
 
 
 # -- WCD302 --------------------------------------------------------------------------------------------------------
-def test_a_service_whose_selector_matches_no_pod_template_of_its_app_is_reported(tmp_path):
+def test_a_service_whose_selector_matches_no_pod_template_in_its_namespace_is_reported(tmp_path):
     children = [
         Child("web", [deployment("web"), service("web", selector={"app": "wbe"})], wave=2),
-        # another app's pods do not count: the Service is the web app's
-        Child("other", [deployment("wbe")], wave=1),
+        # pods of that name in another namespace do not count: a Service selects in its own namespace
+        Child("other", [deployment("wbe", namespace="elsewhere")], wave=1),
     ]
     assert lint_children(SERVICE_SELECTOR, tmp_path, children) == [
         (
@@ -29,9 +29,17 @@ def test_a_service_whose_selector_matches_no_pod_template_of_its_app_is_reported
             "web",
             2,
             "Service/apps/web",
-            "Service apps/web selects app=wbe, which no pod template of app web has",
+            "Service apps/web selects app=wbe, which no pod template the tree renders in namespace apps has",
         )
     ]
+
+
+def test_a_service_selecting_pods_another_app_renders_in_its_namespace_passes(tmp_path):
+    children = [
+        Child("backend", [deployment("api")], wave=1),
+        Child("frontdoor", [service("api", selector={"app": "api"})], wave=2),
+    ]
+    assert lint_children(SERVICE_SELECTOR, tmp_path, children) == []
 
 
 def test_services_matching_a_workload_and_those_without_pods_to_select_pass(tmp_path):

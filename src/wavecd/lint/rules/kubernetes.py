@@ -76,30 +76,32 @@ def _selector_text(selector: dict[str, Any]) -> str:
 
 
 def _check_service_selector(ctx: LintContext) -> Iterator[Finding]:
-    by_app: dict[str, list[Rendered]] = {}
-    for item in rendered(ctx.plan):
-        by_app.setdefault(item.app.name, []).append(item)
-    for items in by_app.values():
-        templates = [
-            (item.namespace, template.labels) for item in items if (template := pod_template(item)) is not None
-        ]
-        for item in items:
-            if item.kind != "Service" or item.group != "":
-                continue
-            spec = mapping(item.obj.get("spec"))
-            selector = mapping(spec.get("selector"))
-            if not selector or spec.get("type") == "ExternalName":
-                continue
-            wanted = {"matchLabels": {str(k): str(v) for k, v in selector.items()}}
-            if any(ns == item.namespace and selects(wanted, labels) for ns, labels in templates):
-                continue
-            yield _finding(
-                SERVICE_SELECTOR,
-                item,
-                ctx,
-                f"{item.shown} selects {_selector_text(wanted['matchLabels'])}, "
-                f"which no pod template of app {item.app.name} has",
-            )
+    """A Service selects pods of its own namespace and cluster, whichever app renders them (as Kubernetes
+    does): the pod templates of the whole tree count, not only those of the Service's app."""
+    items = list(rendered(ctx.plan))
+    templates = [
+        (item.app.server, item.namespace, template.labels)
+        for item in items
+        if (template := pod_template(item)) is not None
+    ]
+    for item in items:
+        if item.kind != "Service" or item.group != "":
+            continue
+        spec = mapping(item.obj.get("spec"))
+        selector = mapping(spec.get("selector"))
+        if not selector or spec.get("type") == "ExternalName":
+            continue
+        wanted = {"matchLabels": {str(k): str(v) for k, v in selector.items()}}
+        place = (item.app.server, item.namespace)
+        if any((server, ns) == place and selects(wanted, labels) for server, ns, labels in templates):
+            continue
+        yield _finding(
+            SERVICE_SELECTOR,
+            item,
+            ctx,
+            f"{item.shown} selects {_selector_text(wanted['matchLabels'])}, "
+            f"which no pod template the tree renders in namespace {item.namespace} has",
+        )
 
 
 SERVICE_SELECTOR = Rule(
@@ -107,7 +109,7 @@ SERVICE_SELECTOR = Rule(
     "service-selects-no-pods",
     "kubernetes",
     Severity.WARNING,
-    "a Service whose selector matches no pod template of its app",
+    "a Service whose selector matches no pod template the tree renders in its namespace",
     _check_service_selector,
 )
 

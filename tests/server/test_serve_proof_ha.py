@@ -208,12 +208,14 @@ class RequestLog:
 
     def writes(self, since: int = 0) -> list[Write]:
         """Every write a `wavecd serve` replica sent, from the `since`-th request on; a server-side dry run
-        (a comparison) changes nothing and is not a write."""
+        (a comparison) changes nothing and is not a write, and neither is a refused one (a sync's create of a
+        namespace that is already there answers 409, and names no namespace in its path)."""
         out = []
         for entry in self.entries()[since:]:
             replica = REPLICA.search(entry["userAgent"])
             url = urlsplit(entry["path"])
-            if replica and entry["method"] in WRITES and "All" not in parse_qs(url.query).get("dryRun", []):
+            dry_run = "All" in parse_qs(url.query).get("dryRun", [])
+            if replica and entry["method"] in WRITES and not dry_run and entry["status"] < 400:
                 path = url.path
                 out.append(Write(replica.group(1), entry["method"], path, entry["contentType"], entry["status"]))
         return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from wavecd.common import ARGO_API_VERSION
+from wavecd.common import ARGO_API_VERSION, api_group
 
 # (group/version, kinds that are namespaced, kinds that are cluster-scoped) served by kube-apiserver 1.33
 # with default feature gates (beta APIs are off by default).
@@ -56,10 +56,6 @@ _BUILT_IN: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _group(api_version: str) -> str:
-    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
-
-
 def _entries() -> list[tuple[str, str, bool]]:
     out = []
     for group_version, namespaced, cluster in _BUILT_IN:
@@ -75,7 +71,7 @@ def crd_entries(obj: dict[str, Any]) -> list[tuple[str, str, bool]]:
     """(group/version, kind, namespaced) for each served version of a CRD manifest; [] if it is not one."""
     if obj.get("kind") != "CustomResourceDefinition":
         return []
-    if _group(str(obj.get("apiVersion", ""))) != "apiextensions.k8s.io":
+    if api_group(str(obj.get("apiVersion", ""))) != "apiextensions.k8s.io":
         return []
     spec = obj.get("spec")
     if not isinstance(spec, dict):
@@ -96,12 +92,12 @@ class KindTable:
     def __init__(self, crds: Iterable[tuple[str, str, bool]] = ()):
         self.crds = tuple(sorted(set(crds)))
         entries = (*_BUILT_IN_ENTRIES, *self.crds)
-        self._scope = {(_group(gv), kind): namespaced for gv, kind, namespaced in entries}
+        self._scope = {(api_group(gv), kind): namespaced for gv, kind, namespaced in entries}
         self._api_versions = tuple(sorted({gv for gv, _, _ in entries} | {f"{gv}/{kind}" for gv, kind, _ in entries}))
 
     def namespaced(self, api_version: str, kind: str) -> bool | None:
         """True/False for a known kind, None for one neither built in nor defined by a CRD of the tree."""
-        return self._scope.get((_group(api_version), kind))
+        return self._scope.get((api_group(api_version), kind))
 
     @property
     def api_versions(self) -> tuple[str, ...]:

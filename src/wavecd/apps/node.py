@@ -7,7 +7,7 @@ from typing import Any
 
 from wavecd.apps.kinds import KindTable
 from wavecd.apps.model import Application, Destination
-from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP
+from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP, api_group
 
 ObjectKey = tuple[str, str, str, str]
 
@@ -15,11 +15,10 @@ ObjectKey = tuple[str, str, str, str]
 def origin_key(obj: dict[str, Any]) -> ObjectKey:
     """How `AppNode.origins` is keyed: an object's API group, kind, namespace and name, as the node's
     `manifests` hold it (after namespace defaulting), so two objects of one name in two namespaces differ."""
-    api_version = str(obj.get("apiVersion", ""))
     metadata = obj.get("metadata")
     meta: dict[str, Any] = metadata if isinstance(metadata, dict) else {}
     return (
-        api_version.rsplit("/", 1)[0] if "/" in api_version else "",
+        api_group(str(obj.get("apiVersion", ""))),
         str(obj.get("kind", "")),
         str(meta.get("namespace") or ""),
         str(meta.get("name") or ""),

@@ -10,10 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wavecd.apps.kinds import KindTable
-
-
-def _group(api_version: str) -> str:
-    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+from wavecd.common import api_group
 
 
 def with_namespace(obj: dict[str, Any], namespace: str, kinds: KindTable) -> dict[str, Any]:
@@ -47,7 +44,7 @@ def normalize_objects(
         name = str(metadata.get("name") or "")
         if not name and metadata.get("generateName"):
             name = f"{metadata['generateName']}{index}"
-        key = (_group(api_version), kind, str((obj.get("metadata") or {}).get("namespace") or ""), name)
+        key = (api_group(api_version), kind, str((obj.get("metadata") or {}).get("namespace") or ""), name)
         by_key.setdefault(key, []).append(obj)
     result = []
     for key, targets in by_key.items():

@@ -32,7 +32,7 @@ from wavecd.common.argocd import APPLICATION, APPLICATION_SET, ARGO_API_VERSION,
 from wavecd.common.colours import STATUS_COLOURS
 from wavecd.common.health import NOT_STARTED, HealthStatus, health_rank, is_worse, worst_of
 from wavecd.common.hooks import HELM_HOOK_TYPES, HookDeletePolicy, HookType, SyncPhase
-from wavecd.common.kubernetes import DEFAULT_KUBE_VERSION
+from wavecd.common.kubernetes import DEFAULT_KUBE_VERSION, api_group
 from wavecd.common.operation import OperationPhase
 from wavecd.common.results import ResultCode
 from wavecd.common.sync_status import SyncStatus
@@ -74,6 +74,7 @@ __all__ = [
     "ResultCode",
     "SyncPhase",
     "SyncStatus",
+    "api_group",
     "format_kube_time",
     "health_rank",
     "is_worse",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wavecd.apps.node import AppNode, ObjectKey, Tree, origin_key
+from wavecd.common import api_group
 from wavecd.core import Location, UserInputError
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
 from wavecd.lint.model import Location as FindingLocation
@@ -119,8 +120,7 @@ class _Suppressions:
         app = self._apps.get(finding.app or "")
         names = _ignored_names(app.obj) if app is not None else set()
         if app is not None and finding.obj is not None:
-            group = finding.obj.api_version.rsplit("/", 1)[0] if "/" in finding.obj.api_version else ""
-            key = (group, finding.obj.kind, finding.obj.namespace, finding.obj.name)
+            key = (api_group(finding.obj.api_version), finding.obj.kind, finding.obj.namespace, finding.obj.name)
             names |= _ignored_names(self._objects.get((app.name, key)))
         return rule.id in names or rule.slug in names
 

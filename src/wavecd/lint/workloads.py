@@ -14,6 +14,7 @@ from typing import Any
 from wavecd.apps.appset.errors import AppSetError
 from wavecd.apps.appset.selector import selector_matches
 from wavecd.apps.node import AppNode
+from wavecd.common import api_group
 from wavecd.health.fields import get as field
 from wavecd.lint.model import Finding, LintContext, Severity
 from wavecd.plan import TreePlan
@@ -70,8 +71,7 @@ class Rendered:
 
     @property
     def group(self) -> str:
-        api_version = str(self.obj.get("apiVersion", ""))
-        return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+        return api_group(str(self.obj.get("apiVersion", "")))
 
     @property
     def name(self) -> str:

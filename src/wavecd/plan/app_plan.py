@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from wavecd.common import SyncPhase, sync_wave
+from wavecd.common import SyncPhase, api_group, sync_wave
 from wavecd.core import Location
 from wavecd.plan.annotations import annotations_of, describe
 from wavecd.plan.errors import PlanError
@@ -94,8 +94,7 @@ def _identity(obj: dict[str, Any], where: Location | None) -> tuple[str, str, st
     namespace = metadata.get("namespace") or ""
     if not isinstance(name, str) or not isinstance(namespace, str):
         raise PlanError(f"metadata.name and metadata.namespace of {describe(obj)} must be strings", location=where)
-    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
-    return group, kind, namespace, name
+    return api_group(api_version), kind, namespace, name
 
 
 def plan_app(

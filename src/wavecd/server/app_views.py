@@ -7,11 +7,10 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from wavecd.common import SyncStatus
+from wavecd.common import SyncStatus, api_group
 from wavecd.health import assess, is_hook
 from wavecd.server.reconcile import Reconciled
 from wavecd.server.view import ManagedResource, ResourceNode, ResourceRef
-from wavecd.sync.tracking import api_group
 
 __all__ = ["managed_resources", "resource_tree"]
 

@@ -19,12 +19,12 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from wavecd.common import api_group
 from wavecd.kube import ApiResource, KubeClient
 from wavecd.server.kind_watch import CacheTiming, KindWatch
 from wavecd.server.live_index import Change, GroupKind, LiveIndex
 from wavecd.sync.inventory import KnownTracked
 from wavecd.sync.live import get_live
-from wavecd.sync.tracking import api_group
 
 __all__ = ["CacheTiming", "ClusterCache", "OnChange"]
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from wavecd.common import HealthStatus
+from wavecd.common import HealthStatus, api_group
 from wavecd.health import assess
 from wavecd.kube import NoKindMatchError
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import WaitingOn
 from wavecd.sync.pending_pods import unschedulable_note
-from wavecd.sync.tracking import api_group
 from wavecd.sync.watches import Observed
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from wavecd.common import api_group
 from wavecd.health import AppHealth, ManagedResource, aggregate
 from wavecd.kube import KubeClient, NoKindMatchError
-from wavecd.sync.tracking import api_group
 
 
 def identity(obj: dict[str, Any], default_namespace: str = "") -> tuple[str, str, str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from wavecd.common import ARGOCD_NAMESPACE, TRACKING_ID
+from wavecd.common import ARGOCD_NAMESPACE, TRACKING_ID, api_group
 
 
 def instance_name(app: str, app_namespace: str = ARGOCD_NAMESPACE) -> str:
@@ -18,11 +18,6 @@ def instance_name(app: str, app_namespace: str = ARGOCD_NAMESPACE) -> str:
     if not app_namespace or app_namespace == ARGOCD_NAMESPACE:
         return app
     return f"{app_namespace}_{app}"
-
-
-def api_group(api_version: str) -> str:
-    """The API group of an `apiVersion` (`""` for the core group's `v1`)."""
-    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
 
 
 def _group(obj: dict[str, Any]) -> str:

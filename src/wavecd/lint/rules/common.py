@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from wavecd.apps.node import AppNode
-from wavecd.common import APPLICATION_SET
+from wavecd.common import APPLICATION_SET, api_group
 from wavecd.lint.model import LintContext
 
 __all__ = ["annotations_of", "kind_key", "metadata_of", "planned_apps", "rendered_objects"]
@@ -46,6 +46,4 @@ def annotations_of(obj: dict[str, Any]) -> dict[str, Any]:
 
 def kind_key(obj: dict[str, Any]) -> str:
     """`group/Kind` ("/Kind" for the core group): how a CRD names the kind it serves."""
-    api_version = str(obj.get("apiVersion", ""))
-    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
-    return f"{group}/{obj.get('kind')}"
+    return f"{api_group(str(obj.get('apiVersion', '')))}/{obj.get('kind')}"

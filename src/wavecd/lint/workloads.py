@@ -1,8 +1,5 @@
-"""What the Kubernetes and policy rules read of rendered objects: every object with its app and tree wave, the
-pod templates of workload kinds, their containers, and label selectors over them.
-
-Rendered manifests are untrusted: a field of the wrong shape reads as absent here, never as a traceback (the
-render or the API server reports the shape; a lint rule only judges what it can read).
+"""What the Kubernetes and policy rules read of workloads: the pod templates of workload kinds, their
+containers, and label selectors over them. Like every lint reader, a field of the wrong shape reads as absent.
 """
 
 from __future__ import annotations
@@ -13,23 +10,15 @@ from typing import Any
 
 from wavecd.apps.appset.errors import AppSetError
 from wavecd.apps.appset.selector import selector_matches
-from wavecd.apps.node import AppNode
-from wavecd.common import api_group
 from wavecd.health.fields import get as field
-from wavecd.lint.model import Finding, LintContext, Severity
-from wavecd.plan import TreePlan
+from wavecd.lint.objects import Rendered, mapping
 
 __all__ = [
     "Container",
     "PodTemplate",
-    "Rendered",
     "containers",
-    "field",
-    "mapping",
     "pod_template",
-    "rendered",
     "selects",
-    "sequence",
 ]
 
 # Kinds whose pods come from a template: kind -> the path of its pod template under the object.
@@ -45,59 +34,6 @@ _TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
 }
 # The kinds that run to completion: probes mean nothing to them.
 RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
-
-
-def mapping(value: Any) -> dict[str, Any]:
-    """`value` if it is an object, else an empty one."""
-    return value if isinstance(value, dict) else {}
-
-
-def sequence(value: Any) -> list[Any]:
-    """`value` if it is a list, else an empty one."""
-    return value if isinstance(value, list) else []
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One object an Application renders, with the app and the tree wave it is applied in (None: the root)."""
-
-    app: AppNode
-    wave: int | None
-    obj: dict[str, Any]
-
-    @property
-    def kind(self) -> str:
-        return str(self.obj.get("kind", ""))
-
-    @property
-    def group(self) -> str:
-        return api_group(str(self.obj.get("apiVersion", "")))
-
-    @property
-    def name(self) -> str:
-        return str(field(self.obj, "metadata", "name") or "")
-
-    @property
-    def namespace(self) -> str:
-        return str(field(self.obj, "metadata", "namespace") or "")
-
-    @property
-    def shown(self) -> str:
-        """How a message names it: `Deployment shop/api`, `Namespace shop`."""
-        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
-
-    def finding(self, ctx: LintContext, rule: str, severity: Severity, message: str) -> Finding:
-        """A finding about this object, with its app, tree wave and the file the runner locates."""
-        return ctx.finding(rule, severity, message, self.app, self.wave, self.obj)
-
-
-def rendered(plan: TreePlan) -> Iterator[Rendered]:
-    """Every object of every Application in sync order (the root first), each once."""
-    for app in plan.order:
-        wave = plan.wave_of(app.name)
-        for obj in app.manifests:
-            if isinstance(obj, dict):
-                yield Rendered(app, wave, obj)
 
 
 @dataclass(frozen=True)

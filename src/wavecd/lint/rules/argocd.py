@@ -27,7 +27,7 @@ from wavecd.common import (
 )
 from wavecd.core.goatoi import go_atoi
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
-from wavecd.lint.rules.common import annotations_of, kind_key, metadata_of, planned_apps, rendered_objects
+from wavecd.lint.objects import annotations_of, kind_key, metadata_of, planned_apps, rendered_objects
 from wavecd.plan import app_sync_options, resource_sync_options
 from wavecd.plan.annotations import csv_values
 from wavecd.plan.hooks import HOOK_TYPES, hook_info

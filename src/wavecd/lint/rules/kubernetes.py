@@ -15,7 +15,8 @@ from typing import Any
 
 from wavecd.lint.deprecated_apis import SOURCE, deprecated_api
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
-from wavecd.lint.workloads import Rendered, field, mapping, pod_template, rendered, selects, sequence
+from wavecd.lint.objects import Rendered, field, mapping, rendered, sequence
+from wavecd.lint.workloads import pod_template, selects
 
 __all__ = ["RULES"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from wavecd.kyverno import Policy, PolicyError, Request, Status, evaluate, is_policy, load_policy, not_evaluated_reason
 from wavecd.kyverno.filters import is_filtered
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
-from wavecd.lint.workloads import Rendered, field, mapping, rendered
+from wavecd.lint.objects import Rendered, field, mapping, rendered
 
 __all__ = ["RULES"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from wavecd.apps.node import AppNode
 from wavecd.common import APPLICATION, APPLICATION_SET, ARGO_GROUP
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
-from wavecd.lint.rules.common import kind_key, metadata_of, planned_apps
+from wavecd.lint.objects import kind_key, metadata_of, planned_apps
 from wavecd.plan import app_sync_options
 
 __all__ = ["RULES"]

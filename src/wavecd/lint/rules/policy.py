@@ -11,17 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from wavecd.lint.model import Finding, LintContext, Rule, Severity
-from wavecd.lint.workloads import (
-    RUN_TO_COMPLETION,
-    Container,
-    Rendered,
-    containers,
-    field,
-    mapping,
-    pod_template,
-    rendered,
-    sequence,
-)
+from wavecd.lint.objects import Rendered, field, mapping, rendered, sequence
+from wavecd.lint.workloads import RUN_TO_COMPLETION, Container, containers, pod_template
 
 __all__ = ["RULES"]
 

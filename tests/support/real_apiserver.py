@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from support.paths import TESTS
+from support.processes import die_with_parent
 
 BUILD_SCRIPT = TESTS.parent / "tools" / "build_apiserver.sh"
 BUILD_COMMAND = "make apiserver"
@@ -120,7 +121,9 @@ class RealApiserver:
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         with open(self.folder / f"{name}.log", "ab") as log:
-            process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent
+            )
         self.processes.append(process)
         return process
 

@@ -38,6 +38,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from support.processes import die_with_parent
+
 REGISTRY_BINARY = shutil.which("docker-registry") or "/usr/bin/docker-registry"
 USER, PASSWORD = "alice", "wonderland"
 SERVICE, ISSUER = "wavecd-test-registry", "wavecd-test-issuer"
@@ -123,7 +125,10 @@ def _launch(folder: Path, auth: dict | None) -> tuple[subprocess.Popen, int]:
         log = folder / "registry.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [REGISTRY_BINARY, "serve", str(folder / "config.yml")], stdout=out, stderr=subprocess.STDOUT
+                [REGISTRY_BINARY, "serve", str(folder / "config.yml")],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
             )
         try:
             _wait_ready(f"http://127.0.0.1:{port}/v2/", process, log)

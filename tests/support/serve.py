@@ -18,6 +18,7 @@ from typing import IO, Any
 import httpx
 
 from support.paths import wavecd_command
+from support.processes import die_with_parent
 from support.registries import free_port
 from support.snapshot import Key, live_objects, resource_versions
 from wavecd.kube import KubeClient
@@ -74,12 +75,16 @@ class ServeProcess:
             *self.args,
         )
         if self.stderr is not None:
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env)
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=self.env, preexec_fn=die_with_parent
+            )
             assert self.process.stderr is not None
             self.stderr(self.process.stderr)
         else:
             with open(self.folder / "serve.err", "ab") as log:
-                self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=self.env)
+                self.process = subprocess.Popen(
+                    command, stdout=subprocess.DEVNULL, stderr=log, env=self.env, preexec_fn=die_with_parent
+                )
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from support.paths import wavecd_command
+from support.processes import die_with_parent
 from wavecd.kube import KubeClient
 
 
@@ -50,7 +51,7 @@ class SimServer:
             "sim", "serve", "--port", str(self.port), "--kubeconfig", str(self.kubeconfig), *self.options
         )
         with open(self.folder / "sim.err", "ab") as log:
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         while not self.kubeconfig.exists():
             if self.process.poll() is not None or time.monotonic() > deadline:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from support.paths import KUBECTL, wavecd_command
+from support.processes import die_with_parent
 from support.sim_server import SimServer
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import RealClock
@@ -58,7 +59,9 @@ class CliSync:
         if wave_delay is not None:  # Argo CD's knob for the pause between waves, which wavecd honours too
             env["ARGOCD_SYNC_WAVE_DELAY"] = str(wave_delay)
         with open(self._stderr, "a") as log:
-            self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=log, text=True, env=env, preexec_fn=die_with_parent
+            )
         self.events: list[dict[str, Any]] = []
 
     def read_until(self, found: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:

@@ -50,3 +50,14 @@ def test_a_rollback_answers_the_application_with_its_new_operation(controller, k
         "revision": "main",
         "source": source,
     }
+
+
+def test_a_sync_of_an_app_in_the_tree_but_not_yet_recorded_records_it_first(controller, kube):
+    """Right after `wavecd serve` starts, the root is in the tree but no reconcile has written its Application
+    yet: a sync asked then is recorded on a new Application (the root is always recorded), not refused as
+    unknown while `GET …/root` already answers it."""
+    assert kube.get("argoproj.io/v1alpha1", "Application", "root", "argocd") is None
+    entry = controller.sync("root", SyncRequest(dry_run=False, username="token:abc"))
+    assert entry.application["operation"]["initiatedBy"] == {"username": "token:abc"}
+    recorded = kube.get("argoproj.io/v1alpha1", "Application", "root", "argocd")
+    assert recorded is not None and recorded["operation"]["initiatedBy"] == {"username": "token:abc"}

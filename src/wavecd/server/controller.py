@@ -653,8 +653,13 @@ class Controller:
 
     # -- actions for the API -------------------------------------------------------------------------------------
     def _live(self, name: str) -> dict[str, Any]:
+        """The app's Application as the cluster has it, for an operation to be recorded on. One the tree holds
+        but no reconcile has written yet (the root, right after start) is recorded first, as its reconcile
+        would record it; one its parent has not created yet stays unknown, as in Argo CD."""
         node = self.node(name)
         live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace)
+        if live is None:
+            live = self._ensure_recorded(self.state, node)
         if live is None:
             raise NotFound(f'applications.argoproj.io "{name}" not found')
         return live

@@ -16,6 +16,7 @@ from wavecd.kube.errors import (
     NoKindMatchError,
     NotFoundError,
 )
+from wavecd.kube.kind_watch import CacheTiming, GroupKind, KindSink, KindWatch, stop_watches
 from wavecd.kube.watch import Watch
 
 __all__ = [
@@ -23,10 +24,14 @@ __all__ = [
     "AlreadyExistsError",
     "ApiResource",
     "ApplyConflictError",
+    "CacheTiming",
     "ConflictError",
     "ExpiredError",
     "ForbiddenError",
+    "GroupKind",
     "InvalidError",
+    "KindSink",
+    "KindWatch",
     "KubeClient",
     "KubeConfigError",
     "KubeConnectionError",
@@ -35,5 +40,6 @@ __all__ = [
     "NotFoundError",
     "ServerVersion",
     "Watch",
+    "stop_watches",
     "user_agent",
 ]

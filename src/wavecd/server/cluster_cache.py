@@ -20,8 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from wavecd.common import api_group
-from wavecd.kube import ApiResource, KubeClient
-from wavecd.server.kind_watch import CacheTiming, KindWatch
+from wavecd.kube import ApiResource, CacheTiming, KindWatch, KubeClient, stop_watches
 from wavecd.server.live_index import Change, GroupKind, LiveIndex
 from wavecd.sync.inventory import KnownTracked
 from wavecd.sync.live import get_live
@@ -89,11 +88,7 @@ class ClusterCache:
         self._stopping.set()
         with self._lock:
             watches = list(self._watches.values())
-        for watch in watches:
-            watch.interrupt()
-        deadline = time.monotonic() + _STOP_TIMEOUT
-        for watch in watches:
-            watch.thread.join(max(deadline - time.monotonic(), 0.0))
+        stop_watches(watches, _STOP_TIMEOUT)
 
     # -- reads -----------------------------------------------------------------------------------------------------
     def get(self, api_version: str, kind: str, namespace: str | None, name: str) -> dict[str, Any] | None:

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from wavecd.kube import GroupKind
 from wavecd.sync.tracking import owner_of
 
 __all__ = ["MAX_OWNER_DEPTH", "Change", "GroupKind", "LiveIndex", "slim"]
 
-GroupKind = tuple[str, str]
 ObjectKey = tuple[GroupKind, str, str]  # group-kind, namespace ("" when cluster-scoped), name
 Change = tuple[str, dict[str, Any]]  # a watch event's type and object
 

@@ -1,4 +1,5 @@
-"""One kind kept current in the cluster cache: list, then watch from the list's resourceVersion, in a thread.
+"""One kind kept current in a local copy (the controller's cluster cache, the sim controllers' mirror of another
+API server): list, then watch from the list's resourceVersion, in a thread.
 
 This is gitops-engine's `watchEvents` (`pkg/cache/cluster.go`): a watch that ends because the server no
 longer has its resourceVersion (410 Gone) is followed, one second later, by a fresh list that replaces the
@@ -15,10 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from wavecd.core import internal_error
-from wavecd.kube import ApiResource, ExpiredError, KubeClient, KubeError, NoKindMatchError, NotFoundError, Watch
-from wavecd.server.live_index import GroupKind
+from wavecd.kube.client import KubeClient
+from wavecd.kube.discovery import ApiResource
+from wavecd.kube.errors import ExpiredError, KubeError, NoKindMatchError, NotFoundError
+from wavecd.kube.watch import Watch
 
-__all__ = ["CacheTiming", "KindSink", "KindWatch"]
+__all__ = ["CacheTiming", "GroupKind", "KindSink", "KindWatch", "stop_watches"]
+
+GroupKind = tuple[str, str]
 
 _log = logging.getLogger(__name__)
 
@@ -34,7 +39,7 @@ class CacheTiming:
 
 
 class KindSink(Protocol):
-    """Where a kind's watch delivers what it reads (the cache, which holds the lock)."""
+    """Where a kind's watch delivers what it reads (a cache, which holds the lock)."""
 
     def listed(self, group_kind: GroupKind, items: list[dict[str, Any]]) -> None:
         """A full list of the kind: it replaces what the cache held of it."""
@@ -127,3 +132,12 @@ class KindWatch:
 
     def _describe(self) -> str:
         return f"{self._resource.kind} ({self._resource.api_version})"
+
+
+def stop_watches(watches: list[KindWatch], timeout: float) -> None:
+    """End watch threads whose `stopping` is set: wake each, then wait for all within `timeout` seconds."""
+    for watch in watches:
+        watch.interrupt()
+    deadline = time.monotonic() + timeout
+    for watch in watches:
+        watch.thread.join(max(deadline - time.monotonic(), 0.0))

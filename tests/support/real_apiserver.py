@@ -21,6 +21,7 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -223,13 +224,22 @@ class RealApiserver:
                     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def real_apiserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealApiserver]:
+@contextmanager
+def started_apiserver(folder: Path) -> Iterator[RealApiserver]:
+    """A real kube-apiserver of its own in `folder`, stopped on leaving; the test is skipped without the
+    binaries."""
     binaries = binaries_folder()
     if not (binaries / "kube-apiserver").exists() or not (binaries / "etcd").exists():
         pytest.skip(f"no real kube-apiserver in {binaries}: build it with `{BUILD_COMMAND}`")
-    server = RealApiserver(binaries, tmp_path_factory.mktemp("real-apiserver"))
+    server = RealApiserver(binaries, folder)
     try:
         yield server.start()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def real_apiserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealApiserver]:
+    """One per xdist worker, shared by the tests that only send requests (nothing drives its objects)."""
+    with started_apiserver(tmp_path_factory.mktemp("real-apiserver")) as server:
+        yield server

@@ -1,14 +1,37 @@
-"""`wavecd sim serve`: run the simulated Kubernetes cluster until interrupted."""
+"""`wavecd sim serve`: run the simulated Kubernetes cluster until interrupted; `wavecd sim controllers`: run its
+controllers against another API server."""
 
 from __future__ import annotations
 
 import signal
 import sys
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 
+from wavecd.cli.cluster_flags import cluster_options
 from wavecd.core.errors import UserInputError, WavecdError
+
+_delay_scale = click.option(
+    "--delay-scale",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Multiply every simulated controller's delay (0: controllers act at once).",
+)
+
+
+def _until_interrupted(stop: Callable[[], None]) -> None:
+    """Wait for SIGINT or SIGTERM, then `stop`: a long-running command ends cleanly either way."""
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    try:
+        done.wait()
+    finally:
+        stop()
 
 
 @click.group()
@@ -44,13 +67,7 @@ def sim() -> None:
     help="How much faster than real time simulated controllers run.",
 )
 @click.option("--nodes", type=click.IntRange(1, 100), default=1, show_default=True, help="Simulated nodes.")
-@click.option(
-    "--delay-scale",
-    type=click.FloatRange(min=0),
-    default=1.0,
-    show_default=True,
-    help="Multiply every simulated controller's delay (0: controllers act at once).",
-)
+@_delay_scale
 @click.option(
     "--request-log",
     "request_log",
@@ -105,14 +122,42 @@ def serve(
     except WavecdError as err:
         click.echo(err.render(), err=True)
         sys.exit(err.exit_code)
-    done = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: done.set())
     click.echo(
         f"wavecd sim: serving {cluster.url}" + (f" (kubeconfig {kubeconfig_path})" if kubeconfig_path else ""),
         err=True,
     )
+    _until_interrupted(cluster.stop)
+
+
+@sim.command()
+@cluster_options()
+@click.option("--nodes", type=click.IntRange(0, 100), default=1, show_default=True, help="Nodes to register.")
+@_delay_scale
+def controllers(kubeconfig: Path | None, context: str | None, nodes: int, delay_scale: float) -> None:
+    """Run the simulated controllers against another API server until interrupted.
+
+    For a kube-apiserver with no kubelets and no controller manager (as kwok drives one): it creates what
+    `wavecd sim serve` starts with (NODES Ready nodes, the default StorageClasses, Argo CD's namespace and
+    CRDs), then Deployments, ReplicaSets, Pods, Jobs, PVCs, Karpenter and custom resources' readiness behave
+    as in `wavecd sim serve`. It writes to that server: never point it at a real cluster.
+    """
+    from wavecd.kube import KubeClient
+    from wavecd.sim.timing import Rules
+    from wavecd.simdrive import ControllersOnServer
+
+    def say(line: str) -> None:
+        click.echo(f"wavecd sim controllers: {line}", err=True)
+
     try:
-        done.wait()
-    finally:
-        cluster.stop()
+        client = KubeClient.from_kubeconfig(str(kubeconfig) if kubeconfig else None, context)
+        driver = ControllersOnServer(client, nodes=nodes, log=say, rules=Rules(scale=delay_scale)).start()
+    except WavecdError as err:
+        click.echo(err.render(), err=True)
+        sys.exit(err.exit_code)
+    say(f"driving {client.server} with {nodes} node(s)")
+
+    def stop() -> None:
+        driver.stop()
+        client.close()
+
+    _until_interrupted(stop)

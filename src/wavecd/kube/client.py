@@ -46,6 +46,7 @@ FIELD_MANAGER = "wavecd"
 LIST_PAGE_SIZE = 500
 Propagation = Literal["Background", "Foreground", "Orphan"]
 PatchKind = Literal["merge", "strategic", "json"]
+Subresource = Literal["status", "finalize"]
 PatchBody = dict[str, Any] | list[Any]  # a merge patch is an object, a JSON patch a list of operations
 _CASCADE = {"Background": CascadeType.BACKGROUND, "Foreground": CascadeType.FOREGROUND, "Orphan": CascadeType.ORPHAN}
 _PATCH = {"merge": PatchType.MERGE, "strategic": PatchType.STRATEGIC, "json": PatchType.JSON}
@@ -388,6 +389,36 @@ class KubeClient:
         except NotFoundError:
             return False
         return True
+
+    def write_subresource(
+        self, obj: Mapping[str, Any], subresource: Subresource, *, field_manager: str = FIELD_MANAGER
+    ) -> dict[str, Any]:
+        """Replace what a controller owns beside the object itself: its `status`, or a Namespace's
+        `spec.finalizers` (`finalize`, as the namespace controller ends a deletion). Optimistic on the body's
+        resourceVersion, like `replace`; returns the object as the server has it now."""
+        res, body, namespace = self._prepare(obj)
+        path = f"{_collection_path(res, namespace)}/{_named(body['metadata'].get('name'))}/{subresource}"
+        return self._send("PUT", res, path, body, field_manager)
+
+    def bind_pod(self, name: str, namespace: str, node: str, *, field_manager: str = FIELD_MANAGER) -> None:
+        """Place a Pod on a Node as kube-scheduler does: a `Binding` posted to the pod's `binding` subresource
+        (a Pod's `spec.nodeName` cannot be updated)."""
+        res = self._discovery.resolve("v1", "Pod")
+        path = f"{_collection_path(res, namespace)}/{_named(name)}/binding"
+        binding = {
+            "apiVersion": "v1",
+            "kind": "Binding",
+            "metadata": {"name": name, "namespace": namespace},
+            "target": {"apiVersion": "v1", "kind": "Node", "name": node},
+        }
+        self._send("POST", res, path, binding, field_manager)
+
+    def _send(self, method: str, res: ApiResource, path: str, body: dict[str, Any], manager: str) -> dict[str, Any]:
+        with self._kind_gone(res), self._errors():
+            response = self._session.request(method, path, json=body, params={"fieldManager": manager})
+            response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
 
     # -- plumbing ----------------------------------------------------------------------------------------------------
     def _prepare(self, obj: Mapping[str, Any]) -> tuple[ApiResource, dict[str, Any], str | None]:

@@ -201,12 +201,15 @@ class Store:
             return sorted(self._objects)
 
     # -- writes ----------------------------------------------------------------------------------------------
-    def put(self, key: Key, obj: dict) -> dict:
-        """Store `obj` under a new resourceVersion and tell watchers; returns a copy of what was stored."""
+    def put(self, key: Key, obj: dict, *, keep_version: bool = False) -> dict:
+        """Store `obj` under a new resourceVersion and tell watchers; returns a copy of what was stored. With
+        `keep_version`, the object keeps the resourceVersion another server gave it (a mirror of that server:
+        writes sent there must name the version it knows)."""
         with self.lock:
             self.rv += 1
             stored = clone(obj)
-            stored.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
+            if not keep_version:
+                stored.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
             previous = self._objects.get(key)
             kind = "MODIFIED" if previous is not None else "ADDED"
             self._persist(key, stored)

@@ -86,6 +86,9 @@ class Engine:
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self.errors: list[Exception] = []  # unexpected failures of the background loop
+        # A reconcile whose write was refused runs again at once (0), or this many seconds later when the
+        # controllers drive another API server (`wavecd.simdrive`).
+        self.retry_after = 0.0
         api.listeners.append(self._on_write)
 
     # -- queueing (called under the store lock: must stay cheap and take no other lock than the queue's) ------
@@ -183,7 +186,12 @@ class Engine:
                 if candidate(ctx, kind, obj):
                     return
         except ApiError:
-            self.enqueue(key)  # raced with another writer: try again with fresh state
+            if self.retry_after <= 0:
+                self.enqueue(key)  # raced with another writer: try again with fresh state
+                return
+            # Another API server may refuse a write for good (a validation the sim does not make): retrying
+            # at once would spin, so try later.
+            self.schedule(ctx.now + self.retry_after, key)
 
     def next_due(self) -> float | None:
         with self._queue_lock:

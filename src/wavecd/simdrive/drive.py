@@ -1,0 +1,120 @@
+"""`wavecd sim controllers --kubeconfig F`: the sim's controllers (Deployments → ReplicaSets → Pods, the
+scheduler and kubelet, Jobs, PVCs, Karpenter, readiness of custom resources) driving another API server,
+as kwok drives a kube-apiserver that has no kubelets and no controller manager.
+
+The server keeps everything a real one keeps (validation, defaulting, admission, resourceVersions); the
+controllers read a mirror of it (`Mirror`) and write back through its API (`RemoteApi`). They start by
+creating what `wavecd sim serve` starts with and the server lacks: `nodes` Ready nodes (a server without
+kubelets has none), the default StorageClasses, and Argo CD's namespace and CRDs (wavecd records its
+Applications there).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from wavecd.core import RealClock
+from wavecd.kube import KubeClient
+from wavecd.sim.apierrors import ApiError
+from wavecd.sim.controllers.common import safe_create
+from wavecd.sim.controllers.engine import CONTROLLER, Context, Engine, Reconciler
+from wavecd.sim.controllers.wiring import bootstrap, install
+from wavecd.sim.registry import Kind, Registry
+from wavecd.sim.store import Store, clone
+from wavecd.sim.timing import Rules
+from wavecd.simdrive.mirror import Mirror
+from wavecd.simdrive.remote_api import RemoteApi
+
+__all__ = ["ControllersOnServer"]
+
+# A write the server refused is tried again this long after (the sim's own refusals are races, retried at once).
+RETRY_AFTER = 2.0
+# Every object is reconciled again this often, as informers resync: a write refused inside a reconcile that
+# swallows it (a ReplicaSet's pod create, before its namespace's ServiceAccount exists) is tried again.
+RESYNC = 10.0
+# The real server establishes CRDs itself; the sim's CRD controller would write their status beside it.
+_SERVER_OWNED = (("apiextensions.k8s.io", "CustomResourceDefinition"),)
+
+
+class ControllersOnServer:
+    """The controllers attached to `client`'s server until `stop()`; `log` hears each refused write once."""
+
+    def __init__(
+        self, client: KubeClient, *, nodes: int, log: Callable[[str], None], rules: Rules | None = None
+    ) -> None:
+        self.api = RemoteApi(client, Store(), Registry(), log)
+        self.engine = Engine(self.api, RealClock(), rules or Rules())
+        install(self.engine)
+        for owned in _SERVER_OWNED:
+            self.engine.reconcilers.pop(owned, None)
+        self.engine.retry_after = RETRY_AFTER
+        for key, before in _MANAGER_DUTIES.items():
+            self.engine.reconcilers[key] = before(self.engine.reconcilers[key])
+        self.mirror = Mirror(self.api, client)
+        self._nodes = nodes
+        self._stopping = threading.Event()
+        self._resync = threading.Thread(target=self._resync_loop, name="wavecd-simdrive-resync", daemon=True)
+
+    def start(self) -> ControllersOnServer:
+        self.mirror.start()
+        bootstrap(self.api, self._nodes)
+        self.engine.start()
+        self._resync.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.engine.stop()
+        self.mirror.stop()
+
+    def _resync_loop(self) -> None:
+        while not self._stopping.wait(RESYNC):
+            self.engine.enqueue_all()
+
+
+def _with_default_service_account(reconcile: Reconciler) -> Reconciler:
+    """kube-controller-manager's service-account controller gives every namespace a `default` ServiceAccount,
+    without which a real server refuses every Pod there (`error looking up service account`); a server with
+    no controller manager has nobody else to create it."""
+
+    def run(ctx: Context, kind: Kind, namespace: dict[str, Any]) -> None:
+        meta = namespace["metadata"]
+        accounts = ctx.core("serviceaccounts")
+        if not meta.get("deletionTimestamp") and ctx.api.find(accounts, meta["name"], "default") is None:
+            body = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
+            safe_create(ctx, accounts, meta["name"], body)
+        reconcile(ctx, kind, namespace)
+
+    return run
+
+
+def _untainted_when_ready(reconcile: Reconciler) -> Reconciler:
+    """The node lifecycle controller's part: a real server taints every new Node `node.kubernetes.io/not-ready`
+    (admission plugin TaintNodesByCondition) until that controller sees it Ready and lifts the taint."""
+
+    def run(ctx: Context, kind: Kind, node: dict[str, Any]) -> None:
+        conditions = (node.get("status") or {}).get("conditions") or []
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+        taints = (node.get("spec") or {}).get("taints") or []
+        kept = [t for t in taints if t.get("key") not in _CONDITION_TAINTS]
+        if ready and len(kept) != len(taints):
+            untainted = clone(node)
+            untainted["spec"]["taints"] = kept
+            try:
+                node, _ = ctx.api.update(kind, None, node["metadata"]["name"], untainted, manager=CONTROLLER)
+            except ApiError:
+                return  # changed meanwhile: its next event reconciles it again
+        reconcile(ctx, kind, node)
+
+    return run
+
+
+_CONDITION_TAINTS = frozenset({"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"})
+# What kube-controller-manager does that the sim's own API server never needs (it neither refuses pods
+# without a ServiceAccount nor taints new nodes), wrapped around the sim's reconciler of the kind.
+_MANAGER_DUTIES: dict[tuple[str, str], Callable[[Reconciler], Reconciler]] = {
+    ("", "Namespace"): _with_default_service_account,
+    ("", "Node"): _untainted_when_ready,
+}

@@ -1,0 +1,114 @@
+"""Another API server's objects kept in a sim `Store`, so that the sim controllers read them as they read the
+sim's own, and are told of each change as the sim tells them (its `listeners`).
+
+One `KindWatch` per kind (list, then watch; 410 Gone lists again), as Argo CD's cluster cache and client-go's
+informers keep their copies. A CustomResourceDefinition that the server establishes teaches the mirror's
+registry its kinds and starts watching them; Events are not watched (the controllers only write them).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from wavecd.kube import ApiResource, CacheTiming, GroupKind, KindWatch, KubeClient, KubeError, stop_watches
+from wavecd.sim.registry import Kind, kinds_from_crd
+from wavecd.simdrive.remote_api import RemoteApi
+
+__all__ = ["Mirror"]
+
+_log = logging.getLogger(__name__)
+
+# Kinds nobody reconciles or reads: each would cost a watch for nothing.
+_UNWATCHED = frozenset({("", "Event"), ("events.k8s.io", "Event"), ("", "ComponentStatus")})
+_CRD = ("apiextensions.k8s.io", "CustomResourceDefinition")
+_STOP_TIMEOUT = 5.0
+
+
+class Mirror:
+    """The watches that fill `api`'s store; `start` lists every kind the server serves, `stop` ends them."""
+
+    def __init__(self, api: RemoteApi, client: KubeClient, *, timing: CacheTiming | None = None):
+        self._api = api
+        self._client = client
+        self._timing = timing or CacheTiming()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watches: dict[GroupKind, KindWatch] = {}
+
+    def start(self) -> None:
+        for resource in self._client.resources():
+            self._watch(resource)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            watches = list(self._watches.values())
+        stop_watches(watches, _STOP_TIMEOUT)
+
+    def _watch(self, resource: ApiResource) -> None:
+        group_kind = (resource.group, resource.kind)
+        if group_kind in _UNWATCHED or "watch" not in resource.verbs:
+            return
+        with self._lock:
+            if group_kind in self._watches or self._stopping.is_set():
+                return
+            watch = self._watches[group_kind] = KindWatch(self._client, resource, self, self._stopping, self._timing)
+        watch.thread.start()
+
+    # -- KindSink ----------------------------------------------------------------------------------------------------
+    def listed(self, group_kind: GroupKind, items: list[dict[str, Any]]) -> None:
+        kind = self._kind(group_kind)
+        if kind is None:
+            return
+        seen = set()
+        for obj in items:
+            self.changed(group_kind, "ADDED", obj)
+            meta = obj.get("metadata") or {}
+            seen.add(self._api.key(kind, meta.get("namespace"), meta.get("name", "")))
+        for key in self._api.store.all_keys():
+            if key[:2] == (kind.group, kind.plural) and key not in seen:
+                gone = self._api.store.get(key)
+                if gone is not None:
+                    self._api.observed(kind, "DELETED", gone)
+
+    def changed(self, group_kind: GroupKind, event_type: str, obj: dict[str, Any]) -> None:
+        kind = self._kind(group_kind)
+        if kind is None:
+            return
+        self._api.observed(kind, event_type, obj)
+        if group_kind == _CRD:
+            self._crd_changed(event_type, obj)
+
+    def gone(self, group_kind: GroupKind) -> None:
+        with self._lock:
+            self._watches.pop(group_kind, None)
+
+    # -- custom kinds ------------------------------------------------------------------------------------------------
+    def _kind(self, group_kind: GroupKind) -> Kind | None:
+        for kind in self._api.registry.resources():
+            if (kind.group, kind.kind) == group_kind:
+                return kind
+        return None
+
+    def _crd_changed(self, event_type: str, crd: dict[str, Any]) -> None:
+        name = (crd.get("metadata") or {}).get("name", "")
+        if event_type == "DELETED":
+            self._api.registry.unregister_crd(name)
+            return
+        established = any(
+            c.get("type") == "Established" and c.get("status") == "True"
+            for c in (crd.get("status") or {}).get("conditions") or []
+        )
+        if not established:
+            return
+        kinds = kinds_from_crd(crd)
+        self._api.registry.register_crd(name, kinds)
+        for kind in kinds:
+            try:
+                resource = self._client.resource_for(kind.api_version, kind.kind)
+            except KubeError as err:
+                _log.warning("cannot watch %s %s yet: %s", kind.api_version, kind.kind, err)
+                continue
+            self._watch(resource)

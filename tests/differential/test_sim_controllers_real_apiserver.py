@@ -2,61 +2,21 @@
 manager: real kubectl sees nodes join and a Deployment roll out, and `wavecd sync` of a tree with workloads
 passes its health gates there, wave by wave, as it does on the sim.
 
-The apiserver is this module's own (the shared one serves the differential tests, whose objects the
-controllers must not touch)."""
+The apiserver is this module's own (fixture `driven` in conftest.py: the shared one serves the differential
+tests, whose objects the controllers must not touch)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from support.driven_apiserver import kubectl
 from support.gitops import Child, config_map, deployment, write_repo
-from support.paths import KUBECTL, needs_kubectl, wavecd_command
-from support.processes import die_with_parent
-from support.real_apiserver import RealApiserver, started_apiserver
+from support.paths import needs_kubectl, wavecd_command
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.slow, needs_kubectl]
-
-
-@pytest.fixture(scope="module")
-def driven(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RealApiserver, Path]]:
-    """The apiserver with `wavecd sim controllers` attached (2 nodes, no simulated delays); its log file."""
-    folder = tmp_path_factory.mktemp("driven-apiserver")
-    (folder / "server").mkdir()
-    with started_apiserver(folder / "server") as server:
-        log = folder / "controllers.log"
-        command = wavecd_command(
-            "sim", "controllers", "--kubeconfig", str(server.kubeconfig), "--nodes", "2", "--delay-scale", "0"
-        )
-        with open(log, "ab") as out:
-            process = subprocess.Popen(command, stdout=out, stderr=out, preexec_fn=die_with_parent)
-        try:
-            deadline = time.monotonic() + 120
-            while _kubectl(server, "get", "node", "sim-node-1", "sim-node-2").returncode != 0:
-                assert time.monotonic() < deadline, f"no nodes registered: {log.read_text()}"
-                time.sleep(1)
-            # What the controllers create before they drive anything: wavecd records Applications there.
-            kubectl(server, "wait", "crd/applications.argoproj.io", "--for=condition=Established", "--timeout=60s")
-            yield server, log
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def _kubectl(server: RealApiserver, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    command = [str(KUBECTL), "--kubeconfig", str(server.kubeconfig), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-
-
-def kubectl(server: RealApiserver, *args: str) -> str:
-    done = _kubectl(server, *args)
-    assert done.returncode == 0, f"kubectl {' '.join(args)}: {done.stderr}"
-    return done.stdout
 
 
 def test_kubectl_sees_the_nodes_ready_and_a_deployment_roll_out(driven):

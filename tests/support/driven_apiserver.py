@@ -1,0 +1,53 @@
+"""A real kube-apiserver of its own with `wavecd sim controllers` attached (2 nodes, no simulated delays), for
+the tests that need pods to run there: the shared apiserver serves the differential tests, whose objects the
+controllers must not touch. Reached with real kubectl."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from support.paths import KUBECTL, wavecd_command
+from support.processes import die_with_parent
+from support.real_apiserver import RealApiserver, started_apiserver
+
+__all__ = ["driven_apiserver", "kubectl"]
+
+
+@contextmanager
+def driven_apiserver(folder: Path) -> Iterator[tuple[RealApiserver, Path]]:
+    """The apiserver, once the controllers have registered their nodes and Argo CD's CRDs; and their log."""
+    (folder / "server").mkdir()
+    with started_apiserver(folder / "server") as server:
+        log = folder / "controllers.log"
+        command = wavecd_command(
+            "sim", "controllers", "--kubeconfig", str(server.kubeconfig), "--nodes", "2", "--delay-scale", "0"
+        )
+        with open(log, "ab") as out:
+            process = subprocess.Popen(command, stdout=out, stderr=out, preexec_fn=die_with_parent)
+        try:
+            deadline = time.monotonic() + 120
+            while _kubectl(server, "get", "node", "sim-node-1", "sim-node-2").returncode != 0:
+                assert time.monotonic() < deadline, f"no nodes registered: {log.read_text()}"
+                time.sleep(1)
+            # What the controllers create before they drive anything: wavecd records Applications there.
+            kubectl(server, "wait", "crd/applications.argoproj.io", "--for=condition=Established", "--timeout=60s")
+            yield server, log
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _kubectl(server: RealApiserver, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    command = [str(KUBECTL), "--kubeconfig", str(server.kubeconfig), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def kubectl(server: RealApiserver, *args: str) -> str:
+    """Real kubectl against the server; its stdout, or a failed assertion with its stderr."""
+    done = _kubectl(server, *args)
+    assert done.returncode == 0, f"kubectl {' '.join(args)}: {done.stderr}"
+    return done.stdout

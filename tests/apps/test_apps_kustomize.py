@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,8 @@ from wavecd.apps.model import parse_application
 from wavecd.apps.render_app import resolve_app, run_job
 from wavecd.apps.yamldocs import load_objects
 from wavecd.core import WavecdError
-from wavecd.sources.config import KustomizeSettings
+from wavecd.sources.config import KustomizeSettings, RegistryMirror, RepositoryMapping, WavecdConfig
+from wavecd.sources.resolver import SourceResolver
 
 DATA = Path(__file__).resolve().parent / "data" / "kustomize"
 REPO = DATA / "repo"
@@ -216,30 +218,80 @@ def test_the_render_cache_sees_a_change_to_a_base_outside_the_apps_folder(tmp_pa
     assert job_digest(resolve_app(parse_application(app("overlay")), resolver, settings)) != before
 
 
+# what the helm-chart app renders with kubeVersion 1.31.4: the chart's values, Helm 4.1.4, kustomize's prefix
+INFLATED = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "k-greet-greeting", "namespace": "web"},
+    "data": {"greeting": "hi", "kube": "v1.31.4", "helm": "v4.1.4"},
+}
+
+
 def test_enable_helm_inflates_charts_with_wavecds_engine_when_there_is_no_helm(monkeypatch, tmp_path):
     """kustomize runs wavecd's `helm template` for helmCharts: the values inline over the chart's, the app's
     kustomize.kubeVersion, the Helm release of render.helmCompat, then kustomize's own namePrefix."""
     monkeypatch.setenv("PATH", str(tmp_path))  # no helm anywhere
     _, output = render(app("helm-chart", {"kubeVersion": "1.31.4"}), build_options="--enable-helm")
     assert output.error is None, output.error
-    assert output.objects == [
-        {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": "k-greet-greeting", "namespace": "web"},
-            "data": {"greeting": "hi", "kube": "v1.31.4", "helm": "v4.1.4"},
-        }
-    ]
+    assert output.objects == [INFLATED]
 
 
-def test_a_chart_kustomize_would_pull_is_refused_offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("PATH", str(tmp_path))
-    shutil.copytree(REPO, tmp_path / "repo")
-    (tmp_path / "repo" / "helm-chart" / "kustomization.yaml").write_text(
-        "helmCharts:\n  - name: elsewhere\n    repo: https://charts.example.com\n    version: 1.0.0\n"
+def _pulling_repo(tmp_path: Path, version: str = "0.1.0") -> tuple[Path, Path]:
+    """A copy of REPO whose `helm-chart` kustomization names its chart by `repo` (the chart is not in its
+    charts/, so kustomize would `helm pull` it), and a folder mirror holding that chart as an archive."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    chart = repo / "helm-chart" / "charts" / "hello"
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    with tarfile.open(mirror / "hello-0.1.0.tgz", "w:gz") as archive:
+        archive.add(chart, arcname="hello")
+    shutil.rmtree(repo / "helm-chart" / "charts")
+    kustomization = repo / "helm-chart" / "kustomization.yaml"
+    kustomization.write_text(
+        kustomization.read_text().replace(
+            "  - name: hello\n",
+            f"  - name: hello\n    repo: https://charts.example.com/stable\n    version: {version}\n",
+        )
     )
-    _, output = render(app("helm-chart"), root=tmp_path / "repo", build_options="--enable-helm")
-    assert "wavecd renders offline and does not pull charts for kustomize" in output.error
+    return repo, mirror
+
+
+def _mirror_resolver(repo: Path, mirror: Path, tmp_path: Path) -> SourceResolver:
+    config = WavecdConfig(
+        repositories=(RepositoryMapping("https://example.com/kz.git", repo),),
+        registries=(RegistryMirror("https://charts.example.com/stable", mirror=mirror),),
+    )
+    return SourceResolver(config, offline=True, worktree=True, cache_dir=tmp_path / "cache")
+
+
+def test_a_chart_kustomize_would_pull_comes_from_a_mirror_of_wavecd_yaml(monkeypatch, tmp_path):
+    """Argo CD's kustomize pulls a `helmCharts` entry with a `repo`; offline, wavecd fetches it through its
+    registries and kustomize renders it as it renders the chart kept in the kustomization's charts/ (the
+    previous test), leaving the user's repository as it was."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    repo, mirror = _pulling_repo(tmp_path)
+    before = tree_digest(repo)
+    settings = RenderSettings(kustomize=KustomizeSettings(build_options="--enable-helm"), allow_exec=True)
+    resolver = _mirror_resolver(repo, mirror, tmp_path)
+    output = run_job(resolve_app(parse_application(app("helm-chart", {"kubeVersion": "1.31.4"})), resolver, settings))
+    assert output.error is None, output.error
+    assert output.objects == [INFLATED]
+    assert tree_digest(repo) == before
+
+
+def test_a_chart_kustomize_would_pull_and_no_mirror_serves_names_the_kustomization(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    repo, mirror = _pulling_repo(tmp_path, version="9.9.9")
+    settings = RenderSettings(kustomize=KustomizeSettings(build_options="--enable-helm"), allow_exec=True)
+    with pytest.raises(WavecdError) as caught:
+        resolve_app(parse_application(app("helm-chart")), _mirror_resolver(repo, mirror, tmp_path), settings)
+    message = caught.value.message
+    assert message.startswith(
+        "helm-chart/kustomization.yaml: helmCharts 'hello' (repo https://charts.example.com/stable): "
+    )
+    assert "9.9.9" in message
+    assert "helm-chart/charts/hello-9.9.9/hello" in "\n".join(caught.value.context)
 
 
 @pytest.mark.parametrize(

@@ -223,6 +223,8 @@ def job_digest(
                 reads.append(str(item.chart_dir))
             # remote bases: their trees may be working trees of mapped folders, whatever this source's mode
             reads.extend(stat(tree) for tree in item.trees[1:])
+            # charts kustomize would pull: an archive by its digest, a mirror's archive or folder by its files
+            reads.extend(chart.digest or stat(chart.path) for chart in item.charts)
             entry.extend(reads)
             if item.kind == "helm":
                 # whether the chart mentions APIVersions depends on its files alone: apps sharing a chart

@@ -5,7 +5,8 @@ kustomize's HelmChartInflationGenerator runs `<helm> version --short` (it needs 
 [--include-crds] [--skip-tests] [--no-hooks]`, and `<helm> pull` for a chart that is not in its chart
 home. `helm_command` writes a small script kustomize is pointed at (`--helm-command`): `version` answers
 the Helm release the `render.helmCompat` mode reproduces, `template` is `wavecd helm template` in that
-mode, and `pull` is refused (wavecd renders offline: the chart belongs in the kustomization's `charts/`).
+mode, and `pull` is refused: a chart with a `repo` is already where kustomize looks (`kustomize_charts`),
+so only an entry naming no `repo` and no chart in the chart home gets there.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from wavecd.core.paths import lexically_inside
 from wavecd.goyaml import GoYamlError, load
 from wavecd.sources.boundary import OutOfBoundsSymlinkError, check_file
 
-__all__ = ["REFERENCE_FIELDS", "RemoteBase", "parse_remote", "scan_kustomizations"]
+__all__ = ["REFERENCE_FIELDS", "ChartPull", "RemoteBase", "parse_remote", "scan_kustomizations"]
 
 # the kustomization fields whose entries may name a folder (a kustomization of its own) or a remote base
 REFERENCE_FIELDS = ("resources", "bases", "components", "generators", "transformers", "validators")
@@ -41,6 +41,49 @@ class RemoteBase:
     repo_url: str
     ref: str
     path: str
+
+
+@dataclass(frozen=True)
+class ChartPull:
+    """A `helmCharts` entry kustomize would `helm pull` (`--enable-helm`): it names a `repo` and its chart is
+    not in the chart home. `folder` is the kustomization's folder and `home` the chart home (`helmGlobals.chartHome`,
+    default `charts`) relative to it; kustomize looks for the chart in `home/<name>-<version>/<name>`, or
+    `home/<name>` when no version is given."""
+
+    file: str
+    folder: str
+    home: str
+    name: str
+    repo: str
+    version: str
+
+    @property
+    def target(self) -> str:
+        """Where kustomize looks for the chart folder, relative to the tree's root."""
+        untar = f"{self.name}-{self.version}" if self.version else ""
+        return os.path.normpath(os.path.join(self.folder, self.home, untar, self.name))
+
+
+def _chart_pulls(data: dict[str, Any], folder: Path, root: Path, shown: str) -> list[ChartPull]:
+    """The `helmCharts` entries of one kustomization whose chart kustomize would have to pull."""
+    charts, globals_ = data.get("helmCharts"), data.get("helmGlobals")
+    home = globals_.get("chartHome") if isinstance(globals_, dict) else None
+    home = home if isinstance(home, str) and home else "charts"
+    pulls: list[ChartPull] = []
+    for entry in charts if isinstance(charts, list) else []:
+        if not isinstance(entry, dict) or not entry.get("repo") or not isinstance(entry.get("name"), str):
+            continue
+        relative = os.path.relpath(folder, root)
+        pull = ChartPull(shown, relative, home, entry["name"], str(entry["repo"]), str(entry.get("version") or ""))
+        target = root / pull.target
+        if os.path.isabs(home) or not lexically_inside(target, root):
+            raise AppError(
+                f"{shown}: helmCharts {pull.name!r}: the chart home {home!r} must be a folder inside the repository",
+                location=Location(file=shown),
+            )
+        if not target.is_dir():
+            pulls.append(pull)
+    return pulls
 
 
 def parse_remote(entry: str) -> tuple[str, str, str] | None:
@@ -94,9 +137,10 @@ def _read(path: Path, shown: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def scan_kustomizations(start: Path, root: Path) -> list[RemoteBase]:
+def scan_kustomizations(start: Path, root: Path, pulls: list[ChartPull] | None = None) -> list[RemoteBase]:
     """Every remote base reachable from the kustomization in `start` through local folders of `root`;
-    raises AppError for a local entry that leaves `root` (by its name or a symlink)."""
+    raises AppError for a local entry that leaves `root` (by its name or a symlink). With `pulls`, the
+    `helmCharts` these kustomizations would pull are added to it."""
     remotes: list[RemoteBase] = []
     queued = {os.path.realpath(start)}  # each real folder read once, so a cycle of bases ends
     pending = [start]
@@ -107,6 +151,8 @@ def scan_kustomizations(start: Path, root: Path) -> list[RemoteBase]:
             continue
         shown = kustomization.relative_to(root).as_posix()
         data = _read(kustomization, shown)
+        if pulls is not None:
+            pulls.extend(_chart_pulls(data, folder, root, shown))
         for field in REFERENCE_FIELDS:
             entries = data.get(field) or []
             for entry in entries if isinstance(entries, list) else []:

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from wavecd.apps.build_env import build_env
 from wavecd.apps.errors import AppError
 from wavecd.apps.exec_policy import child_env, exec_options, refuse_unless_allowed
+from wavecd.apps.kustomize_charts import PulledChart, fetch_pulls, place_charts
 from wavecd.apps.kustomize_edit import (
     append_patches,
     apply_edits,
@@ -36,7 +37,7 @@ from wavecd.apps.kustomize_edit import (
     present_components,
 )
 from wavecd.apps.kustomize_helm import helm_command
-from wavecd.apps.kustomize_refs import REFERENCE_FIELDS, RemoteBase, scan_kustomizations
+from wavecd.apps.kustomize_refs import REFERENCE_FIELDS, ChartPull, RemoteBase, scan_kustomizations
 from wavecd.apps.model import Application, AppSource, KustomizeSpec
 from wavecd.apps.tool_run import DEFAULT_TIMEOUT, run_tool
 from wavecd.apps.yamldocs import load_objects
@@ -55,6 +56,8 @@ _NO_NETWORK = "http://127.0.0.1:9"
 
 class Resolver(Protocol):
     def git_tree(self, repo_url: str, revision: str) -> Any: ...
+
+    def chart(self, repo_url: str, chart: str, version: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -148,16 +151,21 @@ def _probe(argv: list[str]) -> str:
 
 
 def locate_remotes(
-    app_path: Path, repo_root: Path, resolver: Resolver
-) -> tuple[tuple[Path, ...], tuple[RemoteLink, ...]]:
-    """The trees the kustomization reaches (the repository first) and the remote bases linking them."""
+    app_path: Path, repo_root: Path, resolver: Resolver, *, pull_charts: bool = False
+) -> tuple[tuple[Path, ...], tuple[RemoteLink, ...], tuple[PulledChart, ...]]:
+    """The trees the kustomization reaches (the repository first), the remote bases linking them and, with
+    `pull_charts` (`--enable-helm`), the `helmCharts` kustomize would pull, fetched (`kustomize_charts`)."""
     trees: list[Path] = [repo_root]
     keys: dict[tuple[str, str], int] = {}
     links: list[RemoteLink] = []
+    charts: list[PulledChart] = []
     pending: list[tuple[int, Path]] = [(0, app_path)]
     while pending:
         index, start = pending.pop(0)
-        for remote in scan_kustomizations(start, trees[index]):
+        pulls: list[ChartPull] | None = [] if pull_charts else None
+        remotes = scan_kustomizations(start, trees[index], pulls)
+        charts.extend(fetch_pulls(index, pulls or [], resolver))
+        for remote in remotes:
             target = keys.get((remote.repo_url, remote.ref))
             if target is None:
                 target = keys[(remote.repo_url, remote.ref)] = len(trees)
@@ -175,7 +183,7 @@ def locate_remotes(
                 )
             links.append(RemoteLink(index, remote.file, remote.entry, target, remote.path))
             pending.append((target, folder))
-    return tuple(trees), tuple(links)
+    return tuple(trees), tuple(links), tuple(charts)
 
 
 def _remote_tree(remote: RemoteBase, resolver: Resolver) -> Path:
@@ -272,6 +280,7 @@ class KustomizeRun:
     kube_version: str
     api_versions: tuple[str, ...]
     helm_compat: str = "v4"  # the Helm release `helmCharts` are inflated as, when wavecd's engine does it
+    charts: tuple[PulledChart, ...] = ()  # the `helmCharts` kustomize would pull, fetched by wavecd
 
 
 def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
@@ -286,10 +295,11 @@ def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
         home = Path(scratch) / "home"
         home.mkdir()
         env = _environment(home, build)
-        if not has_edits(spec) and not run.links:
+        if not has_edits(spec) and not run.links and not run.charts:
             return _build(tool, run, run.app_path, repo_root, env)
         copies = _copy_trees(run.trees, Path(scratch))
         _relink(copies, run.links)
+        place_charts(copies, run.charts)
         folder = copies[0] / run.app_path.relative_to(repo_root)
         components = present_components(spec, run.app_path, repo_root)
         if tool.standalone:

@@ -26,6 +26,7 @@ from wavecd.apps.errors import AppError
 from wavecd.apps.helm_dependencies import with_dependencies
 from wavecd.apps.helm_source import RenderSettings, helm_options, location_of, values_text
 from wavecd.apps.jsonnet_source import JsonnetContext
+from wavecd.apps.kustomize_charts import PulledChart
 from wavecd.apps.kustomize_source import (
     KustomizeRun,
     RemoteLink,
@@ -76,6 +77,7 @@ class ResolvedSource:
     chart_dir: Path | None = None  # a copy of the chart with its dependencies built, rendered instead of app_path
     trees: tuple[Path, ...] = ()  # kustomize: the repository, then the trees of its remote bases
     links: tuple[RemoteLink, ...] = ()  # kustomize: the remote bases, located in `trees`
+    charts: tuple[PulledChart, ...] = ()  # kustomize: the `helmCharts` it would pull, fetched by wavecd
     tool: str = ""  # kustomize: its version; plugin: its name
     origin: Path | None = None  # git: the mapped folder `repo_root` was exported from (None: read in place)
 
@@ -149,7 +151,8 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
     )
     if kind == "kustomize":
         check_kustomize(settings.kustomize, source.kustomize, allowed)
-        trees, links = locate_remotes(app_path, root, resolver)
+        pull = "--enable-helm" in settings.kustomize.build_options.split()
+        trees, links, charts = locate_remotes(app_path, root, resolver, pull_charts=pull)
         version = find_tool(*kustomize_binary(settings.kustomize, source.kustomize)).version
         return ResolvedSource(
             source,
@@ -161,6 +164,7 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
             tree.worktree,
             trees=trees,
             links=links,
+            charts=charts,
             tool=version,
             origin=tree.origin,
         )
@@ -281,6 +285,7 @@ def _render_tool(job: RenderJob, item: ResolvedSource, index: int) -> Rendered:
                 settings.kube_version,
                 settings.api_versions,
                 settings.helm_compat,
+                item.charts,
             )
         )
         return [(None, obj) for obj in built]

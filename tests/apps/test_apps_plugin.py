@@ -102,7 +102,11 @@ def test_a_named_plugin_runs_with_argo_cds_environment_in_a_copy(tmp_path):
     job, output = render(
         app(
             "app",
-            {"name": "shell", "env": [{"name": "FOO", "value": "bar-$ARGOCD_APP_NAMESPACE"}], "parameters": PARAMETERS},
+            {
+                "name": "shell-v1",
+                "env": [{"name": "FOO", "value": "bar-$ARGOCD_APP_NAMESPACE"}],
+                "parameters": PARAMETERS,
+            },
         ),
         config(tmp_path),
     )
@@ -136,8 +140,16 @@ def test_discovery_picks_the_plugin_for_an_app_without_a_type(tmp_path):
 
 
 def test_a_named_plugin_whose_discovery_does_not_match_is_argo_cds_error(tmp_path):
+    with pytest.raises(WavecdError, match='could not find cmp-server plugin with name "shell-v1" supporting the given'):
+        render(app("other", {"name": "shell-v1"}), config(tmp_path))
+
+
+def test_a_plugin_with_a_version_is_named_with_its_version_as_in_argo_cd(tmp_path):
+    """Argo CD's sidecar listens on `<name>-<version>.sock` and a named app dials `<plugin.name>.sock`: an app
+    naming `shell` finds no plugin `shell` of version v1 (gnunn-gitops/cluster-config names its versioned
+    plugin so)."""
     with pytest.raises(WavecdError, match='could not find cmp-server plugin with name "shell" supporting the given'):
-        render(app("other", {"name": "shell"}), config(tmp_path))
+        render(app("app", {"name": "shell"}), config(tmp_path))
 
 
 def test_a_failing_plugin_shows_its_stderr(tmp_path):
@@ -199,7 +211,7 @@ def test_discovery_by_glob_and_command(tmp_path, discover, matches):
 def test_a_plugin_runs_only_when_the_user_allows_it(tmp_path):
     marker = tmp_path / "ran"
     settings = replace(config(tmp_path, generate=f"touch {marker}"), allow_exec=False)
-    for source in (app("app"), app("app", {"name": "shell"})):  # discovered, or named
+    for source in (app("app"), app("app", {"name": "shell-v1"})):  # discovered, or named
         with pytest.raises(WavecdError) as caught:
             render(source, settings)
         assert "plugin 'shell'" in caught.value.message
@@ -265,7 +277,7 @@ def test_plugin_parameters_reach_the_plugin_as_strings(tmp_path):
         {"name": "opts", "map": {"debug-mode": 1}},
         {"name": "list", "array": [1, 2]},
     ]
-    _, output = render(app("app", {"name": "shell", "parameters": parameters}), config(tmp_path))
+    _, output = render(app("app", {"name": "shell-v1", "parameters": parameters}), config(tmp_path))
     data = output.objects[0]["data"]
     assert (data["param-size"], data["param-map"], data["param-array"]) == ("3", "1", "2")
     assert json.loads(data["parameters"]) == [

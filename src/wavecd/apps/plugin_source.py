@@ -122,7 +122,8 @@ def _select(
             raise AppError(f"could not find plugin supporting the given repository (plugins: {configured})")
         return found
     for plugin in plugins:
-        if name in (plugin.name, f"{plugin.name}-{plugin.version}"):
+        # Argo CD dials `<plugin.name>.sock`; a sidecar listens on `<name>-<version>.sock` when it has a version
+        if name == (f"{plugin.name}-{plugin.version}" if plugin.version else plugin.name):
             if plugin.has_discovery and not _matches(plugin, app_path, repo_root, allowed):
                 break
             return plugin

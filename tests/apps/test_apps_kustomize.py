@@ -120,7 +120,7 @@ def test_two_explicit_types_are_argo_cds_error():
 def test_a_folder_outside_the_repository_is_refused(folder):
     with pytest.raises(WavecdError, match="resolves outside the repository") as caught:
         render(app(folder))
-    assert f"{folder}/kustomization.yaml" in str(caught.value.location)
+    assert caught.value.location.file == f"{folder}/kustomization.yaml"  # the path in the repository, once
 
 
 def test_a_remote_base_reads_the_mapped_repository():
@@ -292,6 +292,7 @@ def test_a_chart_kustomize_would_pull_and_no_mirror_serves_names_the_kustomizati
     )
     assert "9.9.9" in message
     assert "helm-chart/charts/hello-9.9.9/hello" in "\n".join(caught.value.context)
+    assert caught.value.location.file == "helm-chart/kustomization.yaml"
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -155,25 +155,54 @@ def locate_remotes(
 ) -> tuple[tuple[Path, ...], tuple[RemoteLink, ...], tuple[PulledChart, ...]]:
     """The trees the kustomization reaches (the repository first), the remote bases linking them and, with
     `pull_charts` (`--enable-helm`), the `helmCharts` kustomize would pull, fetched (`kustomize_charts`)."""
-    trees: list[Path] = [repo_root]
-    keys: dict[tuple[str, str], int] = {}
-    links: list[RemoteLink] = []
-    charts: list[PulledChart] = []
+    reach = _Reach(resolver, pull_charts, [repo_root])
     pending: list[tuple[int, Path]] = [(0, app_path)]
     while pending:
         index, start = pending.pop(0)
-        pulls: list[ChartPull] | None = [] if pull_charts else None
-        remotes = scan_kustomizations(start, trees[index], pulls)
-        charts.extend(fetch_pulls(index, pulls or [], resolver))
+        try:
+            pending.extend(reach.follow(index, start))
+        except AppError as err:
+            raise _from_app_folder(err, repo_root if index == 0 else None, app_path) from None
+    return tuple(reach.trees), tuple(reach.links), tuple(reach.charts)
+
+
+def _from_app_folder(err: AppError, repo_root: Path | None, app_path: Path) -> AppError:
+    """`err` with its file (relative to the tree it is in) made relative to the app's folder, as the errors of
+    a source are located; a file of a remote base's tree is no file of the app's repository: only its message
+    names it."""
+    if err.location is None or not err.location.file:
+        return err
+    file = None if repo_root is None else os.path.relpath(repo_root / err.location.file, app_path)
+    return AppError(err.message, location=replace(err.location, file=file), context=err.context)
+
+
+@dataclass
+class _Reach:
+    """What `locate_remotes` has found so far."""
+
+    resolver: Resolver
+    pull_charts: bool
+    trees: list[Path]
+    keys: dict[tuple[str, str], int] = field(default_factory=dict)
+    links: list[RemoteLink] = field(default_factory=list)
+    charts: list[PulledChart] = field(default_factory=list)
+
+    def follow(self, index: int, start: Path) -> list[tuple[int, Path]]:
+        """The kustomizations from `start` in tree `index` read: their charts fetched, their remote bases located;
+        returns the remote folders to follow next."""
+        pulls: list[ChartPull] | None = [] if self.pull_charts else None
+        remotes = scan_kustomizations(start, self.trees[index], pulls)
+        self.charts.extend(fetch_pulls(index, pulls or [], self.resolver))
+        found: list[tuple[int, Path]] = []
         for remote in remotes:
-            target = keys.get((remote.repo_url, remote.ref))
+            target = self.keys.get((remote.repo_url, remote.ref))
             if target is None:
-                target = keys[(remote.repo_url, remote.ref)] = len(trees)
+                target = self.keys[(remote.repo_url, remote.ref)] = len(self.trees)
                 if target > _MAX_REMOTE_TREES:
                     raise AppError(f"more than {_MAX_REMOTE_TREES} remote bases")
-                trees.append(_remote_tree(remote, resolver))
-            folder = Path(os.path.normpath(trees[target] / remote.path))
-            if not (lexically_inside(folder, trees[target]) and is_inside(folder, trees[target])):
+                self.trees.append(_remote_tree(remote, self.resolver))
+            folder = Path(os.path.normpath(self.trees[target] / remote.path))
+            if not (lexically_inside(folder, self.trees[target]) and is_inside(folder, self.trees[target])):
                 raise AppError(
                     f"{remote.file}: remote base {remote.entry!r}: {remote.path!r} resolves outside {remote.repo_url}"
                 )
@@ -181,9 +210,9 @@ def locate_remotes(
                 raise AppError(
                     f"{remote.file}: remote base {remote.entry!r}: no folder {remote.path!r} in {remote.repo_url}"
                 )
-            links.append(RemoteLink(index, remote.file, remote.entry, target, remote.path))
-            pending.append((target, folder))
-    return tuple(trees), tuple(links), tuple(charts)
+            self.links.append(RemoteLink(index, remote.file, remote.entry, target, remote.path))
+            found.append((target, folder))
+        return found
 
 
 def _remote_tree(remote: RemoteBase, resolver: Resolver) -> Path:
@@ -213,12 +242,12 @@ def _relink(copies: list[Path], links: tuple[RemoteLink, ...]) -> None:
     for (tree, file), group in by_file.items():
         path = copies[tree] / file
         data = load(path.read_text(encoding="utf-8"), source=file)
-        replace = {
+        local = {
             link.entry: os.path.relpath(copies[link.to_tree] / link.path, path.parent).rstrip("/") for link in group
         }
-        for field in REFERENCE_FIELDS:
-            if isinstance(data.get(field), list):
-                data[field] = [replace.get(entry, entry) if isinstance(entry, str) else entry for entry in data[field]]
+        for key in REFERENCE_FIELDS:
+            if isinstance(data.get(key), list):
+                data[key] = [local.get(entry, entry) if isinstance(entry, str) else entry for entry in data[key]]
         path.write_text(to_yaml(data), encoding="utf-8")
 
 

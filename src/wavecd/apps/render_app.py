@@ -185,7 +185,7 @@ def _within(where: Location, err: WavecdError) -> Location:
         app=where.app,
         repo=where.repo,
         revision=where.revision,
-        file=f"{where.file}/{err.location.file}" if where.file else err.location.file,
+        file=posixpath.normpath(f"{where.file}/{err.location.file}") if where.file else err.location.file,
         line=err.location.line,
     )
 

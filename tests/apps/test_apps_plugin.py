@@ -189,6 +189,11 @@ def test_a_plugin_without_generate_is_refused(tmp_path):
     [
         ({"find": {"glob": "**/*.plugin"}}, True),
         ({"find": {"glob": "**/*.absent"}}, False),
+        # Argo CD joins the glob to the app folder, which cleans it (christianh814/gitops-examples: "./main.go")
+        ({"fileName": "./values.plugin"}, True),
+        ({"find": {"glob": "./**/*.plugin"}}, True),
+        ({"fileName": "sub/../values.plugin"}, True),
+        ({"fileName": "../app/values.plugin"}, False),  # wavecd looks under the app folder only
         ({"find": {"command": ["sh", "-c"], "args": ["ls values.plugin"]}}, True),
         ({"find": {"command": ["sh", "-c"], "args": ["true"]}}, False),  # prints nothing
         ({"find": {"command": ["sh", "-c"], "args": ["exit 1"]}}, False),  # an error is no match

@@ -4,12 +4,15 @@ The patterns come from `wavecd.yaml`, the folder from the repository: `glob.glob
 symlinked folders, so a link back to its parent (which stays inside the repository) makes `**` walk an
 exponential number of paths. Here the folder is walked once without following links (as Argo CD's
 `zglob.Glob` for `find.glob`), each path matched against the pattern, within a time limit and an entry
-cap; past either the discovery is an error naming the plugin, never a hang.
+cap; past either the discovery is an error naming the plugin, never a hang. As Argo CD joins the glob to
+the app folder, it is cleaned first (`./main.go` matches `main.go`); one that leads out of the folder
+matches nothing here (Argo CD would look beside the app folder).
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import time
 from pathlib import Path
@@ -52,8 +55,12 @@ def _pattern(glob: str, recursive: bool) -> re.Pattern[str]:
 def glob_matches(folder: Path, glob: str, *, recursive: bool, timeout: float, what: str) -> bool:
     """Whether some path under `folder` (relative, links not followed) matches `glob`; raises AppError
     naming `what` past `timeout` seconds or `MAX_ENTRIES` entries."""
-    pattern = _pattern(glob.strip("/"), recursive)
-    depth = None if recursive and "**" in glob else glob.strip("/").count("/") + 1  # the folders a match can be in
+    # Argo CD joins the glob to the app folder (`filepath.Join`), which cleans it: `./main.go` is `main.go`
+    glob = posixpath.normpath(glob.strip("/") or ".")
+    if glob == ".." or glob.startswith("../"):
+        return False  # wavecd looks under the app folder only
+    pattern = _pattern(glob, recursive)
+    depth = None if recursive and "**" in glob else glob.count("/") + 1  # the folders a match can be in
     deadline = time.monotonic() + timeout
     seen = 0
     for top, dirs, files in os.walk(folder, followlinks=False):

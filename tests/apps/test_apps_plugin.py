@@ -292,6 +292,23 @@ def test_plugin_parameters_reach_the_plugin_as_strings(tmp_path):
     ]
 
 
+def test_announced_parameter_defaults_do_not_reach_the_plugin(tmp_path):
+    """Argo CD hands `parameters.static` only to the UI's app details; `generate` sees the Application's own
+    `plugin.parameters`, so an announced default is no PARAM_* (cmpserver `getParametersAnnouncement`)."""
+    path = tmp_path / "wavecd.yaml"
+    generate = {"command": ["sh", "-c"], "args": [GENERATE]}
+    static = [
+        {"name": "size", "string": "large"},
+        {"name": "opts", "map": {"debug-mode": "on"}, "collectionType": "map"},
+    ]
+    spec = {"version": "v1", "generate": generate, "parameters": {"static": static, "dynamic": {"command": ["false"]}}}
+    path.write_text(json.dumps({"plugins": [{"metadata": {"name": "shell"}, "spec": spec}]}))
+    settings = RenderSettings(plugins=load_config(path).plugins, allow_exec=True)
+    _, output = render(app("app", {"name": "shell-v1"}), settings)
+    data = output.objects[0]["data"]
+    assert (data["param-size"], data["param-map"]) == ("", "")
+
+
 def glob_plugin(tmp_path: Path, discover: dict) -> RenderSettings:
     path = tmp_path / "wavecd.yaml"
     spec = {"generate": {"command": ["true"]}, "discover": discover}

@@ -241,6 +241,16 @@ def test_a_failed_sync_is_said_at_the_top_of_the_app_page(served, browser_factor
     message = browser.js("return document.querySelector('#last-failure .failure-message').textContent")
     assert message == state["message"]  # the operation's own words, whole
     assert browser.js("return document.querySelector('#last-failure').getAttribute('role')") == "alert"
+    # The operation lists each resource it touched, as Argo CD's syncResult.resources does: the PreSync hook
+    # failed, and the page names it with the API's message for it.
+    results = state["syncResult"]["resources"]
+    hook = next(r for r in results if r["kind"] == "Job" and r["name"] == "migrate")
+    assert (hook["hookType"], hook["hookPhase"], hook["syncPhase"]) == ("PreSync", "Failed", "PreSync")
+    assert [r for r in results if r.get("hookPhase") == "Failed" or r["status"] == "SyncFailed"] == [hook]
+    listed = browser.js(
+        "return [...document.querySelectorAll('#last-failure .failed-resources li')].map((l) => l.textContent)"
+    )
+    assert listed == [f"Job {NAMESPACE}/migrate: {hook['message']}"] and hook["message"]
     assert browser.js(HISTORY) == []  # not in the history, which holds only syncs that succeeded
     browser.shot("11-app-failed-sync")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import datetime
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,8 +32,9 @@ from wavecd.server.operation_state import (
     running_state,
     terminated,
 )
+from wavecd.server.sync_results import resource_results
 from wavecd.server.tree_state import TreeState, source_summaries
-from wavecd.sync.events import AppFinished
+from wavecd.sync.events import AppFinished, ResourceApplied, ResourcePruned
 from wavecd.sync.inventory import KnownTracked
 from wavecd.sync.settings import ClusterFacts, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
@@ -136,6 +137,8 @@ class OperationRunner:
         by_name = {operation.name: operation for operation in operations if operation.name in started}
 
         pinned = {name: revisions for name, op in by_name.items() if (revisions := _pinned(op, state))}
+        # Each app's applies and prunes as they ran, for its operation's `syncResult.resources`.
+        done: dict[str, list[ResourceApplied | ResourcePruned]] = {}
 
         def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
             return state.session.render_at(name, facts.kube_version, facts.api_versions, pinned.get(name))
@@ -145,11 +148,14 @@ class OperationRunner:
             if not may_continue():
                 self.cancel.set()
             self.emit(event)
+            if isinstance(event, ResourceApplied | ResourcePruned) and event.app in by_name:
+                done.setdefault(event.app, []).append(event)
             if isinstance(event, AppFinished) and event.app in by_name:
                 outcome = self._outcome(event.app, event.sync, event.message)
                 if outcome is not None:
                     operation = by_name.pop(event.app)
-                    self._finish(state, operation, started[operation.name], *outcome)
+                    resources = resource_results(done.pop(event.app, []), outcome[0], event.blocking)
+                    self._finish(state, operation, started[operation.name], *outcome, resources)
 
         try:
             result = sync_tree(
@@ -172,7 +178,8 @@ class OperationRunner:
             if outcome is None:
                 self._patch(operation, {"status": {"operationState": {"message": _STOPPED}}})
             else:
-                self._finish(state, operation, started[operation.name], *outcome)
+                resources = resource_results(done.get(operation.name, []), outcome[0], None)
+                self._finish(state, operation, started[operation.name], *outcome, resources)
         with self._lock:
             self._terminated.clear()
 
@@ -219,7 +226,13 @@ class OperationRunner:
         return resumed if self._patch(operation, {"status": {"operationState": resumed}}) else None
 
     def _finish(
-        self, state: TreeState, operation: PendingOperation, begun: dict[str, Any], phase: str, message: str
+        self,
+        state: TreeState,
+        operation: PendingOperation,
+        begun: dict[str, Any],
+        phase: str,
+        message: str,
+        resources: Sequence[dict[str, Any]],
     ) -> None:
         node = state.nodes.get(operation.name)
         revisions = _pinned(operation, state) or [
@@ -228,11 +241,11 @@ class OperationRunner:
         sources = source_summaries(node) if node is not None else []
         now = datetime.datetime.now(datetime.UTC)
         if len(sources) > 1:
-            final = completed_state(begun, phase, message, (), now=now, revisions=revisions, sources=sources)
+            final = completed_state(begun, phase, message, resources, now=now, revisions=revisions, sources=sources)
         else:
             revision = revisions[0] if revisions else ""
             source = sources[0] if sources else None
-            final = completed_state(begun, phase, message, (), now=now, revision=revision, source=source)
+            final = completed_state(begun, phase, message, resources, now=now, revision=revision, source=source)
         if message != OPERATION_TERMINATED:  # a terminated operation is never retried
             retrying, wait = retry_state(final, now)
             if wait is not None:

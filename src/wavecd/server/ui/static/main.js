@@ -125,6 +125,15 @@ async function route() {
   requestAnimationFrame(() => setTimeout(() => performance.mark("wavecd:rendered"), 0));
 }
 
+// A page the tab leaves closes its stream at once. Chromium keeps at most six connections to one server, and
+// it kept the streams of pages the tab had left open: five page loads in a row held five of them and the
+// sixth page's list request waited, stalled in the browser, until the oldest let go (46 s measured with
+// bench/ui.py). A page brought back from the back/forward cache opens its stream and reads the list again.
+window.addEventListener("pagehide", () => store.stop());
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) route();
+});
+
 window.addEventListener("hashchange", () => {
   delete document.body.dataset.ready;
   route();

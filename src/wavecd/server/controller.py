@@ -32,6 +32,7 @@ from wavecd.common import (
     REFRESH,
     SKIP_RECONCILE,
     SyncStatus,
+    api_group,
     kube_now,
 )
 from wavecd.core import Clock, Event, WavecdError, internal_error
@@ -81,6 +82,7 @@ _REFRESH_POLL = 0.2
 _TERMINATE_TRIES = 10
 # The operation loop's key in the failure backoff (apps are keyed by their names).
 _OPERATIONS = "operations"
+_CRD, _CRD_GROUP = "CustomResourceDefinition", "apiextensions.k8s.io"
 
 
 class Controller:
@@ -118,6 +120,8 @@ class Controller:
         self._threads: list[threading.Thread] = []
         self._subscribers: list[Callable[[ApplicationEvent], None]] = []
         self._facts: ClusterFacts | None = None
+        # Set by a CustomResourceDefinition's event: the next walk reads discovery again before it renders.
+        self._kinds_moved = threading.Event()
         self._operations_due = threading.Event()
         self._operations_at: float | None = None  # monotonic time the operation loop must run again by
         # (namespace, name) of the operations written since the operation loop last looked: the watch may not
@@ -248,6 +252,12 @@ class Controller:
         before = self._state
         started = time.perf_counter()
         self._facts = None
+        if self._kinds_moved.is_set():
+            self._kinds_moved.clear()
+            try:
+                self.client.refresh_discovery()
+            except KubeError as err:  # the walk renders with what discovery said last; the reconciles report it
+                self.log(f"reading the cluster's kinds again failed: {err.message}")
         try:
             after = walk(self.request, hard=batch.hard, cluster=self._walk_facts())
         except WavecdError as err:
@@ -751,6 +761,15 @@ class Controller:
         Any change drops the views this replica keeps of what the object belongs to."""
         if self._views:
             self._views.changed(obj, self._app_tracking(obj))
+        if obj.get("kind") == _CRD and api_group(str(obj.get("apiVersion") or "")) == _CRD_GROUP:
+            # The cluster now serves a kind more (or one less): a chart that asks `.Capabilities.APIVersions`
+            # renders otherwise — istiod-monitoring's PodMonitor once kube-prometheus-stack's CRDs are in —
+            # and nothing else would compare that app again. Every app is reconciled, with discovery read
+            # again: each renders at the cluster's API versions (only the charts that mention them render
+            # anew) and one that now differs turns OutOfSync; Argo CD's periodic reconcile finds the same
+            # within its 3 minutes. The queue makes one round of a CRD's burst of events.
+            self._kinds_moved.set()
+            self.queue.walk(everything=True)
         if obj.get("kind") == APPLICATION and str(obj.get("apiVersion", "")) == ARGO_API_VERSION:
             name = str((obj.get("metadata") or {}).get("name") or "")
             with self._lock:
@@ -953,12 +972,14 @@ class Controller:
     @staticmethod
     def _kinds(state: TreeState) -> set[tuple[str, str]]:
         """What to watch: Applications, and every kind the tree's apps render, plus what owns nothing but is
-        owned (ReplicaSets and Pods, for the resource tree and for drift in a Deployment's pods)."""
+        owned (ReplicaSets and Pods, for the resource tree and for drift in a Deployment's pods), and the
+        CustomResourceDefinitions, whoever installs them."""
         kinds = {
             (ARGO_API_VERSION, APPLICATION),
             (ARGO_API_VERSION, APPLICATION_SET),
             ("apps/v1", "ReplicaSet"),
             ("v1", "Pod"),
+            (f"{_CRD_GROUP}/v1", _CRD),  # new kinds served: see `_on_cluster_change`
         }
         for node in state.session.tree.nodes:
             for obj in node.manifests:

@@ -9,8 +9,9 @@ never syncs, so the page is measured on a still tree. Once the API lists every a
 Chromium (Debian's `chromium` and `chromium-driver`, driven by Selenium) signs in, then loads the two pages
 in turn, `--runs` times each, interleaved: each load is a full page load (new document, modules fetched
 again), and the clock stops when the page is painted with its data (the `wavecd:rendered` mark main.js
-sets after the first paint; the Applications table then has its first screenful of rows, and "every row
-drawn" is its `wavecd:rows-complete` mark).
+sets after the first paint; the Applications table then has its first screenful of rows, the tree its first
+cards of each wave; "every row drawn" is the table's `wavecd:rows-complete` mark, "every card drawn" the
+tree's `wavecd:cards-complete`).
 
 With `--baseline SRC` a second server runs another wavecd source (say main's, before a change) over its own
 copy of the same tree, and its pages are loaded in the same browser, interleaved with this checkout's: before
@@ -146,11 +147,12 @@ def _load(browser: Any, url: str, fragment: str, incremental: bool = True) -> di
         time.sleep(0.02)
     drawn = browser.execute_script("return performance.getEntriesByName('wavecd:rendered')[0].startTime")
     complete = drawn
-    if fragment == PAGES["apps"] and incremental:  # the first screenful of rows, then the rest a chunk a frame
-        marked = "return performance.getEntriesByName('wavecd:rows-complete')"
+    if incremental:  # the first screenful of rows (or cards), then the rest a chunk a frame
+        mark = "wavecd:rows-complete" if fragment == PAGES["apps"] else "wavecd:cards-complete"
+        marked = f"return performance.getEntriesByName('{mark}')"
         while not browser.execute_script(f"{marked}.length"):
             if time.monotonic() > deadline:
-                sys.exit(f"{fragment} did not draw every row within 120 s")
+                sys.exit(f"{fragment} did not draw every row or card within 120 s")
             time.sleep(0.02)
         complete = browser.execute_script(f"{marked}[0].startTime")
     after = _metrics(browser)
@@ -195,8 +197,7 @@ def _report(name: str, runs: dict[str, list[dict[str, float]]], filters: list[fl
     for page, loads in runs.items():
         print(f"-- {page} page ({PAGES[page]})")
         print(_row("  drawn after navigation", [r["drawn"] for r in loads]))
-        if page == "apps":
-            print(_row("  every row drawn", [r["complete"] for r in loads]))
+        print(_row(f"  every {'row' if page == 'apps' else 'card'} drawn", [r["complete"] for r in loads]))
         print(_row("  renderer CPU (tasks)", [r["TaskDuration"] for r in loads]))
         print(_row("    of it script", [r["ScriptDuration"] for r in loads]))
         print(_row("    of it layout", [r["LayoutDuration"] for r in loads]))
@@ -234,12 +235,12 @@ def main() -> None:
         alone: dict[str, list[float]] = {name: [] for name in served}
         for _, url, token in served.values():
             _sign_in(browser, url, token)
-            _load(browser, url, PAGES["tree"])  # warm-up: Chromium's first start, the server's first list
+            _load(browser, url, PAGES["tree"], incremental=False)  # warm-up: Chromium's start, the first list
         for _ in range(args.runs):
             # Interleaved: a slow moment of the shared machine hits every page of every server alike.
             for name, (_, url, token) in served.items():
                 for page, fragment in PAGES.items():
-                    # A baseline from before the table drew its rows a chunk a frame has them all when drawn.
+                    # A baseline from before the pages drew a chunk a frame has everything when drawn.
                     runs[name][page].append(_load(browser, url, fragment, incremental=name != "baseline"))
                     if page == "apps":
                         filters[name].append(_filter(browser))

@@ -3,43 +3,133 @@
 // that runs, each app's progress (its resources Synced and Healthy), and what the running wave waits on.
 
 import { session, syncApplication } from "./api.js";
-import { clear, elapsed, h, healthBadge, healthIcon, healthTone, icon, modal, phaseBadge, put, syncBadge, syncIcon, toast } from "./dom.js";
+import { clear, elapsed, h, healthBadge, healthTone, icon, modal, phaseBadge, put, syncBadge, toast } from "./dom.js";
 import { health, healthMessage, opState, phase, progress, store, syncStatus, waitingOn, wave } from "./store.js";
 
 const FIRST_WAVE = -10;
 const LAST_WAVE = 17;
 
 export function render(view) {
-  const head = h("div.page-head");
+  const roots = h("div.roots");
+  const head = h("div.page-head", {}, h("h1", {}, "Tree by waves"), roots, h("div.spacer"),
+    session.admin ? h("button.primary#sync-tree", { type: "button", onclick: () => syncTree([...store.apps.values()]) }, icon("spin"), "Sync tree") : null);
   const banner = h("section.banner", { "aria-live": "polite" });
   const board = h("div.board", { role: "list", "aria-label": "Waves" });
   clear(view).append(head, banner, board);
   let followed = null;
 
-  function paint() {
-    const all = [...store.apps.values()];
-    const roots = all.filter((app) => !app.wavecd || !app.wavecd.parent);
-    const members = all.filter((app) => wave(app) !== null);
+  // Built once and kept: a column per wave (its header, and where each of its cards goes), a card per app.
+  // An event redraws the changed apps' cards and the headers whose state moved; a column is built again
+  // only when which apps it holds changes. The first cards of each column are drawn at once, the rest a
+  // chunk a frame after, so the first screen does not wait for card 900.
+  const columns = new Map(); // wave → {section, header, key, order: [[container, name]]}
+  const cards = new Map(); // name → element, for the cards drawn so far
+  let pending = []; // [container, name] still to draw, in order
+  let building = null;
+
+  function grouped() {
     const waves = new Map();
     for (let w = FIRST_WAVE; w <= LAST_WAVE; w += 1) waves.set(w, []);
-    for (const app of members) {
-      if (!waves.has(wave(app))) waves.set(wave(app), []);
-      waves.get(wave(app)).push(app);
+    for (const app of store.apps.values()) {
+      const w = wave(app);
+      if (w === null) continue;
+      if (!waves.has(w)) waves.set(w, []);
+      waves.get(w).push(app);
     }
-    const order = [...waves.keys()].sort((a, b) => a - b);
-    const running = runningWave(waves, order);
+    return new Map([...waves].sort(([a], [b]) => a - b));
+  }
 
-    put(head,
-      h("h1", {}, "Tree by waves"),
-      h("div.roots", {}, roots.map((app) => rootCard(app))),
-      h("div.spacer"),
-      session.admin ? h("button.primary#sync-tree", { type: "button", onclick: () => syncTree(all) }, icon("spin"), "Sync tree") : null,
-    );
+  /** Which apps the column holds, and under which ApplicationSet: when this changes, it is built again. */
+  const membership = (apps) => apps.map((a) => `${a.wavecd.generatedBy || ""}/${a.metadata.name}`).join("\n");
+
+  function buildColumn(w, apps) {
+    const header = h("header");
+    const plain = h("div.cards"); // `display: contents`: its cards lay out as the column's own
+    const section = h("section.wave", { role: "listitem", "data-wave": w }, header, plain);
+    const order = [];
+    const sets = new Map();
+    for (const app of apps) {
+      const set = app.wavecd.generatedBy;
+      if (!set) order.push([plain, app.metadata.name]);
+      else {
+        if (!sets.has(set)) sets.set(set, []);
+        sets.get(set).push(app.metadata.name);
+      }
+    }
+    for (const [set, names] of sets) {
+      const group = h("div.appset", { "data-appset": set }, h("div.appset-name", { title: `ApplicationSet ${set}` }, h("span.tag", {}, "set"), set));
+      section.append(group);
+      for (const name of names) order.push([group, name]);
+    }
+    const column = { section, header, key: membership(apps), order };
+    columns.set(w, column);
+    return column;
+  }
+
+  function place([container, name]) {
+    const app = store.apps.get(name);
+    if (!app) return;
+    const element = card(app);
+    cards.set(name, element);
+    container.append(element);
+  }
+
+  function drawAll() {
+    cancelAnimationFrame(building);
+    columns.clear();
+    cards.clear();
+    pending = [];
+    const waves = grouped();
+    const built = [...waves].map(([w, apps]) => buildColumn(w, apps));
+    for (const column of built) {
+      column.order.slice(0, FIRST).forEach(place);
+      pending.push(...column.order.slice(FIRST));
+    }
+    put(board, built.map((c) => c.section));
+    paintState(waves);
+    const next = () => {
+      pending.splice(0, CHUNK).forEach(place);
+      building = pending.length ? requestAnimationFrame(next) : null;
+      if (!pending.length) performance.mark("wavecd:cards-complete");
+    };
+    building = pending.length ? requestAnimationFrame(next) : null;
+    if (!pending.length) performance.mark("wavecd:cards-complete");
+  }
+
+  function update(names) {
+    const waves = grouped();
+    const moved = [...waves].some(([w, apps]) => !columns.has(w) || columns.get(w).key !== membership(apps));
+    if (moved || columns.size !== waves.size) return drawAll();
+    for (const name of names) {
+      const old = cards.get(name);
+      const app = store.apps.get(name);
+      if (!old || !app) continue; // not drawn yet: drawn from the app as it is then
+      const fresh = card(app);
+      old.replaceWith(fresh);
+      cards.set(name, fresh);
+    }
+    paintState(waves);
+  }
+
+  /** The roots, every column's header (when its state moved) and the banner. */
+  function paintState(waves) {
+    const running = runningWave(waves);
+    put(roots, [...store.apps.values()].filter((app) => !app.wavecd || !app.wavecd.parent).map(rootCard));
+    for (const [w, apps] of waves) {
+      const { section, header } = columns.get(w);
+      const tone = columnTone(apps, w, running);
+      const label = `Wave ${w}: ${apps.length} apps, ${tone}`;
+      if (section.dataset.state === tone && section.getAttribute("aria-label") === label) continue;
+      section.className = `wave ${tone}${apps.length ? "" : " empty"}`;
+      section.dataset.state = tone;
+      section.setAttribute("aria-label", label);
+      put(header, h("span.wave-no", {}, w > 0 ? `+${w}` : String(w)),
+        apps.length ? h("span.wave-state", {}, waveIcon(tone), stateText(tone)) : null);
+    }
     paintBanner(running, waves);
-    put(board, order.map((w) => column(w, waves.get(w), running)));
     if (running !== null && running !== followed) {
       // The rollout moved on: bring its wave into view (the banner stays on top, it is sticky).
-      board.querySelector(`[data-wave="${running}"]`).scrollIntoView({ block: "nearest" });
+      columns.get(running).section.scrollIntoView({ block: "nearest" });
     }
     followed = running;
   }
@@ -75,59 +165,51 @@ export function render(view) {
     );
   }
 
-  function column(w, apps, running) {
-    const tone = columnTone(apps, w, running);
-    const plain = apps.filter((a) => !a.wavecd.generatedBy);
-    const sets = new Map();
-    for (const app of apps.filter((a) => a.wavecd.generatedBy)) {
-      if (!sets.has(app.wavecd.generatedBy)) sets.set(app.wavecd.generatedBy, []);
-      sets.get(app.wavecd.generatedBy).push(app);
-    }
-    const label = w > 0 ? `+${w}` : String(w);
-    return h(`section.wave.${tone}${apps.length ? "" : ".empty"}`, { role: "listitem", "data-wave": w, "data-state": tone, "aria-label": `Wave ${w}: ${apps.length} apps, ${tone}` },
-      h("header", {}, h("span.wave-no", {}, label), apps.length ? h("span.wave-state", {}, waveIcon(tone), stateText(tone)) : null),
-      plain.map(card),
-      [...sets].map(([set, generated]) =>
-        h("div.appset", { "data-appset": set }, h("div.appset-name", { title: `ApplicationSet ${set}` }, h("span.tag", {}, "set"), set), generated.map(card))),
-    );
-  }
-
-  function card(app) {
-    const name = app.metadata.name;
-    const [done, total] = progress(app);
-    const p = phase(app);
-    const bar = h("div.bar", { role: "progressbar", "aria-valuemin": 0, "aria-valuemax": total, "aria-valuenow": done, "aria-label": `${done} of ${total} resources ready` }, h("span"));
-    bar.firstChild.style.width = total ? `${Math.round((done / total) * 100)}%` : "0%";
-    return h(`a.card.${healthTone(health(app))}`, { href: `#/app/${encodeURIComponent(name)}`, "data-app": name, "data-health": health(app), "data-sync": syncStatus(app), title: `${name}: ${health(app)}, ${syncStatus(app)}${p ? ", " + p : ""}` },
-      h("div.card-line", {},
-        h("span.card-name", {}, name),
-        h("span.st", { "aria-label": `Health ${health(app)}` }, healthIcon(health(app))),
-        h("span.st.sync-" + syncStatus(app), { "aria-label": `Sync ${syncStatus(app)}` }, syncIcon(syncStatus(app)))),
-      health(app) !== "Healthy" || syncStatus(app) !== "Synced"
-        ? h("div.card-state", {}, h("span.st", {}, health(app)), h("span.st.sync-" + syncStatus(app), {}, syncStatus(app)))
-        : null,
-      p === "Running" || p === "Queued" ? h("div.card-op", {}, bar, h("span.muted", {}, p === "Queued" ? "queued" : `${done}/${total}`)) : null,
-    );
-  }
-
-  function rootCard(app) {
-    return h("a.root", { href: `#/app/${encodeURIComponent(app.metadata.name)}`, "data-app": app.metadata.name },
-      h("span.muted", {}, "root"), h("strong", {}, app.metadata.name), healthBadge(health(app)), syncBadge(syncStatus(app)),
-      phase(app) ? phaseBadge(phase(app) === "Queued" ? "Running" : phase(app)) : null);
-  }
-
-  paint();
-  const unsubscribe = store.subscribe(paint);
-  const tick = setInterval(() => { if (banner.classList.contains("running")) paint(); }, 1000);
+  drawAll();
+  const unsubscribe = store.subscribe(update);
+  // The banner's clocks move on while a wave runs: only the banner is drawn again for them.
+  const tick = setInterval(() => { if (banner.classList.contains("running")) { const waves = grouped(); paintBanner(runningWave(waves), waves); } }, 1000);
   return () => {
     unsubscribe();
     clearInterval(tick);
+    cancelAnimationFrame(building);
   };
 }
 
+// The cards drawn at once in each column (more than a 1440×900 screen shows), then a chunk a frame.
+const FIRST = 30;
+const CHUNK = 200;
+
+/** One app's card: a link holding its name, and its states in words when it is not Healthy and Synced. The
+ *  health and sync icons are drawn by CSS from `data-health` and `data-sync` (app.css): three nodes a card,
+ *  not a dozen, for a 1,000-app tree. */
+function card(app) {
+  const name = app.metadata.name;
+  const hs = health(app);
+  const ss = syncStatus(app);
+  const p = phase(app);
+  const title = `${name}: ${hs}, ${ss}${p ? ", " + p : ""}`;
+  const element = h(`a.card.${healthTone(hs)}`, { href: `#/app/${encodeURIComponent(name)}`, "data-app": name, "data-health": hs, "data-sync": ss, title, "aria-label": title },
+    h("span.card-name", {}, name));
+  if (hs !== "Healthy" || ss !== "Synced") element.append(h(`span.card-state.sync-${ss}`, {}, `${hs} · ${ss}`));
+  if (p === "Running" || p === "Queued") {
+    const [done, total] = progress(app);
+    const bar = h("span.bar", { role: "progressbar", "aria-valuemin": 0, "aria-valuemax": total, "aria-valuenow": done, "aria-label": `${done} of ${total} resources ready` }, h("span"));
+    bar.firstChild.style.width = total ? `${Math.round((done / total) * 100)}%` : "0%";
+    element.append(h("span.card-op", {}, bar, h("span.muted", {}, p === "Queued" ? "queued" : `${done}/${total}`)));
+  }
+  return element;
+}
+
+function rootCard(app) {
+  return h("a.root", { href: `#/app/${encodeURIComponent(app.metadata.name)}`, "data-app": app.metadata.name },
+    h("span.muted", {}, "root"), h("strong", {}, app.metadata.name), healthBadge(health(app)), syncBadge(syncStatus(app)),
+    phase(app) ? phaseBadge(phase(app) === "Queued" ? "Running" : phase(app)) : null);
+}
+
 /** The lowest wave with an operation recorded or running: the one the tree's rollout is at. */
-function runningWave(waves, order) {
-  for (const w of order) {
+function runningWave(waves) {
+  for (const w of waves.keys()) {
     if (waves.get(w).some((a) => phase(a) === "Running" || phase(a) === "Queued")) return w;
   }
   return null;

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.differential import Answer, assert_same
+from support.differential import Answer, assert_same, managers_sorted
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.xdist_group("real-apiserver")]
 
@@ -36,14 +36,6 @@ def deployment(image: str = "nginx:1.27") -> dict:
             },
         },
     }
-
-
-def managers_sorted(answer: Answer) -> Answer:
-    """The answer with its managedFields sorted by manager, without their times."""
-    body = dict(answer.body)
-    entries = [{k: v for k, v in m.items() if k != "time"} for m in body["metadata"]["managedFields"]]
-    body["metadata"] = {**body["metadata"], "managedFields": sorted(entries, key=lambda m: m["manager"])}
-    return Answer(answer.status, body)
 
 
 def causes_sorted(answer: Answer) -> Answer:

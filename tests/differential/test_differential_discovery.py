@@ -31,7 +31,7 @@ GROUP_VERSIONS = [
 
 # Subresources the sim does not serve (no kubelet, no proxy, no token issuer): left out of the comparison.
 UNSERVED_SUBRESOURCES = frozenset(
-    {"attach", "binding", "ephemeralcontainers", "eviction", "exec", "finalize", "log", "portforward", "proxy"}
+    {"attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "proxy"}
     | {"resize", "token"}
 )
 

@@ -87,6 +87,16 @@ def without_controllers(body: Any) -> Any:
     return out
 
 
+def managers_sorted(answer: Answer) -> Answer:
+    """The answer with its managedFields sorted by manager and subresource, without their times (docs/sim.md:
+    the real apiserver lists a manager whose write changed nothing, or a finalize, first)."""
+    body = dict(answer.body)
+    entries = [{k: v for k, v in m.items() if k != "time"} for m in body["metadata"].get("managedFields", [])]
+    ordered = sorted(entries, key=lambda m: (m["manager"], m.get("subresource", "")))
+    body["metadata"] = {**body["metadata"], "managedFields": ordered}
+    return Answer(answer.status, body)
+
+
 def differences(real: Any, sim: Any, path: str = "") -> list[str]:
     """Where `sim` differs from `real`, one line per differing leaf: `path: real R, sim S`."""
     if isinstance(real, dict) and isinstance(sim, dict):

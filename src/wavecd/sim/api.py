@@ -52,6 +52,18 @@ def schema_for(kind: Kind) -> Schema:
     return Schema(kind.schema) if kind.schema is not None else Schema()
 
 
+def _namespace_finalizers(old: dict, new: dict, subresource: str | None) -> None:
+    """A Namespace's `spec.finalizers` change only through its `finalize` subresource (the namespace strategy
+    keeps the old ones on any other write), so a sync that rewrites a namespace never unblocks its deletion;
+    emptied, they are dropped, as the Go type's `omitempty` drops them."""
+    spec = new.setdefault("spec", {})
+    finalizers = spec.get("finalizers") if subresource == "finalize" else (old.get("spec") or {}).get("finalizers")
+    if finalizers:
+        spec["finalizers"] = clone(finalizers)
+    else:
+        spec.pop("finalizers", None)
+
+
 def _spec_part(obj: dict, has_status: bool) -> dict:
     """What `generation` tracks: everything but metadata (and status, for kinds with a status subresource)."""
     skip = ("metadata", "status") if has_status else ("metadata",)
@@ -155,7 +167,9 @@ class Api:
                 "the namespace of the provided object does not match the namespace sent on the request"
             )
         if name is not None and meta.get("name") and meta["name"] != name:
-            raise apierrors.bad_request("the name of the object does not match the name on the URL")
+            raise apierrors.bad_request(
+                f"the name of the object ({meta['name']}) does not match the name on the URL ({name})"
+            )
         return body
 
     # -- the write path -----------------------------------------------------------------------------------------------
@@ -222,6 +236,8 @@ class Api:
                     new["status"] = clone(old["status"])
                 else:
                     new.pop("status", None)
+            if kind.kind == "Namespace":
+                _namespace_finalizers(old, new, subresource)
             generation = old_meta.get("generation", 1)
             meta["generation"] = generation + (_spec_part(old, kind.status) != _spec_part(new, kind.status))
         if managed is None:
@@ -254,7 +270,9 @@ class Api:
                 return present(kind, new), False
             gone = self.store.delete(key)
             self._notify(kind, "DELETED", gone or new)
-            return present(kind, gone or new), False
+            if gone is not None:  # the answer is the write that finished the deletion, at its last version
+                new["metadata"]["resourceVersion"] = gone["metadata"].get("resourceVersion", "")
+            return present(kind, new), False
         if dry_run:
             new["metadata"]["resourceVersion"] = (old or {}).get("metadata", {}).get("resourceVersion", "")
             if not new["metadata"]["resourceVersion"]:
@@ -511,7 +529,8 @@ class Api:
                 return self._as_version(kind, old)
             new = clone(old)
             new["metadata"]["deletionTimestamp"] = meta.get("deletionTimestamp") or self.timestamp()
-            new["metadata"]["deletionGracePeriodSeconds"] = 0
+            if kind.kind != "Namespace":  # the namespace storage's own delete sets no grace period
+                new["metadata"]["deletionGracePeriodSeconds"] = 0
             if finalizers:
                 new["metadata"]["finalizers"] = finalizers
             if kind.kind == "Namespace":

@@ -150,4 +150,4 @@ def unsupported_media(content_type: str) -> ApiError:
 def method_not_allowed(
     message: str = "the server does not allow this method on the requested resource",
 ) -> ApiError:
-    return ApiError(405, "MethodNotAllowed", message)
+    return ApiError(405, "MethodNotAllowed", message, {})

@@ -51,14 +51,13 @@ def _group_order(registry: Registry) -> list[str]:
     return sorted(groups, key=lambda g: (PREFERRED_ORDER.index(g) if g in PREFERRED_ORDER else 99, g))
 
 
-def _subresources(kind: Kind) -> list[tuple[str, dict]]:
-    """In the apiserver's order: by name."""
-    subs = []
-    if kind.scale:
-        subs.append(("scale", {"group": "autoscaling", "version": "v1", "kind": "Scale"}))
-    if kind.status:
-        subs.append(("status", _response_kind(kind)))
-    return subs
+def _subresources(kind: Kind) -> list[tuple[str, dict, list[str]]]:
+    """(name, response kind, verbs) in the apiserver's order: by name. A namespace's `finalize` only updates."""
+    scale = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+    return [
+        (name, scale if name == "scale" else _response_kind(kind), ["update"] if name == "finalize" else SUB_VERBS)
+        for name in kind.subresources
+    ]
 
 
 def _aggregated_resource(kind: Kind) -> dict:
@@ -73,7 +72,7 @@ def _aggregated_resource(kind: Kind) -> dict:
         resource["shortNames"] = list(kind.short_names)
     if kind.categories:
         resource["categories"] = list(kind.categories)
-    subs = [{"subresource": name, "responseKind": rk, "verbs": SUB_VERBS} for name, rk in _subresources(kind)]
+    subs = [{"subresource": name, "responseKind": rk, "verbs": verbs} for name, rk, verbs in _subresources(kind)]
     if subs:
         resource["subresources"] = subs
     return resource
@@ -157,13 +156,13 @@ def resource_list(registry: Registry, group: str, version: str) -> dict | None:
             entry["categories"] = list(kind.categories)
         entry["storageVersionHash"] = storage_version_hash(kind)
         resources.append(entry)
-        for name, response_kind in _subresources(kind):
+        for name, response_kind, verbs in _subresources(kind):
             sub = {
                 "name": f"{kind.plural}/{name}",
                 "singularName": "",
                 "namespaced": kind.namespaced,
                 "kind": response_kind["kind"],
-                "verbs": SUB_VERBS,
+                "verbs": verbs,
             }
             if name == "scale":
                 sub["group"], sub["version"] = "autoscaling", "v1"

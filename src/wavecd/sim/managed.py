@@ -244,6 +244,10 @@ def record_update(
     new_leaves = leaves(new, schema, skip=skip)
     old_leaves = leaves(old, schema, skip=skip) if old is not None else {}
     changed = {p for p, v in new_leaves.items() if p not in old_leaves or (v is not ITEM and old_leaves[p] != v)}
+    # A map the write emptied was there before: only its removed children changed (a `finalize` that empties a
+    # namespace's finalizers owns nothing).
+    old_maps = {p[:i] for p in old_leaves for i in range(1, len(p))}
+    changed = {p for p in changed if not (new_leaves[p] == {} and p in old_maps)}
     meta_source = old if old is not None else new
     owned = _owned((meta_source.get("metadata") or {}).get("managedFields") or [])
     me = (manager, "Update", subresource or "")

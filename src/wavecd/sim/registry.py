@@ -40,6 +40,12 @@ class Kind:
         return self.kind.lower()
 
     @property
+    def subresources(self) -> tuple[str, ...]:
+        """The subresources the sim serves for this kind, by name (the apiserver's order in discovery)."""
+        subs = ("finalize",) if (self.group, self.kind) == ("", "Namespace") else ()
+        return subs + ("scale",) * self.scale + ("status",) * self.status
+
+    @property
     def group_resource(self) -> str:
         """`deployments.apps`, or `configmaps` for core: how API errors name a resource."""
         return f"{self.plural}.{self.group}" if self.group else self.plural

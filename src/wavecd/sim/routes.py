@@ -48,17 +48,6 @@ def parse_resource(registry: Registry, segments: list[str]) -> ResourceRoute | G
         raise apierrors.no_route()
     name = rest[1] if len(rest) > 1 else None
     sub = rest[2] if len(rest) > 2 else None
-    if len(rest) > 3 or (sub is not None and sub not in _subresources(kind)):
+    if len(rest) > 3 or (sub is not None and sub not in kind.subresources):
         raise apierrors.no_route()
     return ResourceRoute(kind, namespace, name, sub)
-
-
-def _subresources(kind: Kind) -> tuple[str, ...]:
-    subs = []
-    if kind.status:
-        subs.append("status")
-    if kind.scale:
-        subs.append("scale")
-    if kind.kind == "Namespace":
-        subs.append("finalize")
-    return tuple(subs)

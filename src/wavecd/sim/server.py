@@ -377,6 +377,8 @@ class _Handler(BaseHTTPRequestHandler):
         if sub == "scale":
             self._scale(method, route, query, dry_run)
             return
+        if sub == "finalize" and method != "PUT":
+            raise apierrors.method_not_allowed()
         if method == "GET":
             obj = api.get(kind, ns, name)
             if sub is None and wants_table(self.headers.get("Accept") or ""):
@@ -391,7 +393,7 @@ class _Handler(BaseHTTPRequestHandler):
                 name,
                 body,
                 manager=self._manager(query),
-                subresource=sub if sub == "status" else None,
+                subresource=sub,
                 dry_run=dry_run,
             )
             self._json(201 if created else 200, obj)

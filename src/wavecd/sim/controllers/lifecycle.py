@@ -55,7 +55,7 @@ def reconcile_namespace(ctx: Context, kind: Kind, ns: dict) -> None:
     finished = clone(ns)
     finished["spec"]["finalizers"] = []
     try:
-        ctx.api.update(kind, None, name, finished, manager=CONTROLLER)
+        ctx.api.update(kind, None, name, finished, manager=CONTROLLER, subresource="finalize")
     except ApiError:
         return
 

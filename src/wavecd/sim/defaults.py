@@ -65,6 +65,10 @@ def _statefulset(obj: dict) -> None:
     if strategy.get("type", "RollingUpdate") == "RollingUpdate":
         strategy.setdefault("type", "RollingUpdate")
         strategy.setdefault("rollingUpdate", {"partition": 0})
+    retention = spec.setdefault("persistentVolumeClaimRetentionPolicy", {})
+    if isinstance(retention, dict):
+        retention.setdefault("whenDeleted", "Retain")
+        retention.setdefault("whenScaled", "Retain")
     _template(spec)
 
 

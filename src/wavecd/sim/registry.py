@@ -23,8 +23,9 @@ class Kind:
     categories: tuple[str, ...] = ()
     # For CRDs: the version's openAPIV3Schema (drives SSA list types); None for built-ins.
     schema: dict | None = field(default=None, compare=False, hash=False)
-    # `.spec.replicas`-style paths of a CRD's scale subresource
-    scale_paths: tuple[str, str] | None = None
+    # `.spec.replicas`-style paths of a CRD's scale subresource: spec replicas, status replicas, label selector
+    # ("" when the CRD names none)
+    scale_paths: tuple[str, str, str] | None = None
     # A CRD version's additionalPrinterColumns (for `kubectl get` tables)
     printer_columns: tuple[dict, ...] = field(default=(), compare=False, hash=False)
     # The kind's strategy `AllowUnconditionalUpdate`: False makes a PUT without metadata.resourceVersion a 422
@@ -252,6 +253,7 @@ def kinds_from_crd(crd: dict) -> list[Kind]:
                 scale_paths=(
                     scale.get("specReplicasPath", ".spec.replicas"),
                     scale.get("statusReplicasPath", ".status.replicas"),
+                    scale.get("labelSelectorPath", ""),
                 )
                 if scale
                 else None,

@@ -12,9 +12,12 @@ from wavecd.sim.patch import PatchError, json_patch
 from wavecd.sim.registry import Kind
 from wavecd.sim.store import clone
 
+# What the errors of a Scale write name (`Scale.autoscaling "web" is invalid: ...`).
+SCALE = Kind("autoscaling", "v1", "Scale", "scale", True)
+
 
 def _paths(kind: Kind) -> tuple[list[str], list[str]]:
-    spec_path, status_path = kind.scale_paths or (".spec.replicas", ".status.replicas")
+    spec_path, status_path, _ = kind.scale_paths or (".spec.replicas", ".status.replicas", "")
     return spec_path.strip(".").split("."), status_path.strip(".").split(".")
 
 
@@ -25,7 +28,13 @@ def _read(obj: dict, path: list[str]) -> object:
     return node
 
 
-def _selector(obj: dict) -> str:
+def _selector(kind: Kind, obj: dict) -> str:
+    """A built-in workload's `spec.selector` as a string; a custom resource's the string at its CRD's
+    `labelSelectorPath` (none without one)."""
+    if kind.scale_paths is not None:
+        path = kind.scale_paths[2].strip(".")
+        found = _read(obj, path.split(".")) if path else None
+        return found if isinstance(found, str) else ""
     labels = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
     return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
 
@@ -42,14 +51,15 @@ def scale_of(kind: Kind, obj: dict) -> dict:
         "spec": {"replicas": _read(obj, spec_path) or 0},
         "status": {"replicas": _read(obj, status_path) or 0},
     }
-    selector = _selector(obj)
+    selector = _selector(kind, obj)
     if selector:
         scale["status"]["selector"] = selector
     return scale
 
 
 def scale_patch(kind: Kind, obj: dict, method: str, content_type: str, raw: bytes) -> int:
-    """The replica count a PUT or PATCH of the Scale asks for."""
+    """The replica count a PUT or PATCH of the Scale asks for; a Scale that names a `resourceVersion` other
+    than the object's is refused as a stale write of the object."""
     current = scale_of(kind, obj)
     try:
         body = yaml.load(raw, Loader=yaml.CSafeLoader) if raw.strip() else {}
@@ -61,11 +71,15 @@ def scale_patch(kind: Kind, obj: dict, method: str, content_type: str, raw: byte
             new = merge_patch(current, body)
     except (yaml.YAMLError, PatchError, json.JSONDecodeError) as err:
         raise apierrors.bad_request(f"invalid scale patch: {err}") from None
+    name = (obj.get("metadata") or {}).get("name", "")
+    wanted_rv = ((new.get("metadata") or {}).get("resourceVersion") if isinstance(new, dict) else None) or ""
+    if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
+        raise apierrors.stale(kind, name)
     replicas = ((new or {}).get("spec") or {}).get("replicas") if isinstance(new, dict) else None
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
         raise apierrors.invalid(
-            kind,
-            (obj.get("metadata") or {}).get("name", ""),
+            SCALE,
+            name,
             [
                 (
                     "FieldValueInvalid",

@@ -1,11 +1,11 @@
-"""Discovery, custom resources and watches: the sim answers as the real kube-apiserver does (uids,
+"""Discovery and custom resources: the sim answers as the real kube-apiserver does (uids,
 resourceVersions and timestamps masked)."""
 
 from __future__ import annotations
 
 import pytest
 
-from support.differential import assert_no_differences, assert_same, comparable_events
+from support.differential import assert_no_differences, assert_same
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.xdist_group("real-apiserver")]
 
@@ -162,29 +162,3 @@ def test_unknown_group(servers):
     real, sim = servers.both("GET", "/apis/nothing.example.com/v1/namespaces/default/gizmos")
     assert real.status == 404
     assert_same(real, sim)
-
-
-def test_watch_from_a_list(servers):
-    ns = servers.namespace()
-    path = f"/api/v1/namespaces/{ns}/configmaps"
-    answers = []
-    for server in (servers.real, servers.sim):
-        version = server.request("GET", path).body["metadata"]["resourceVersion"]
-
-        def create(server=server):
-            server.request("POST", path, {"metadata": {"name": "seen"}, "data": {"k": "v"}})
-            server.request("PATCH", f"{path}/seen", {"data": {"k": "w"}}, content_type="application/merge-patch+json")
-            server.request("DELETE", f"{path}/seen")
-
-        answers.append(server.watch(path, 3, during=create, resourceVersion=version))
-    real, sim = answers
-    assert [e["type"] for e in real] == ["ADDED", "MODIFIED", "DELETED"]
-    assert_no_differences(comparable_events(real), comparable_events(sim))
-
-
-def test_watch_too_old_is_gone(servers):
-    ns = servers.namespace()
-    path = f"/api/v1/namespaces/{ns}/configmaps"
-    real = servers.real.watch(path, 1, resourceVersion="1")
-    sim = servers.sim.watch(path, 1, resourceVersion="1")
-    assert_no_differences(comparable_events(real), comparable_events(sim))

@@ -34,7 +34,7 @@ class ApiError(WavecdError):
 
 
 def _details(kind: Kind, name: str) -> dict:
-    details = {"name": name, "kind": kind.plural}
+    details = {"name": name, "kind": kind.plural} if name else {"kind": kind.plural}
     if kind.group:
         details["group"] = kind.group
     return details

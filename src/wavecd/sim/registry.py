@@ -143,6 +143,7 @@ class Registry:
         self._by_plural: dict[tuple[str, str, str], Kind] = {}
         self._by_kind: dict[tuple[str, str, str], Kind] = {}
         self._crd_kinds: dict[str, list[Kind]] = {}  # CRD name -> kinds it registered
+        self._served_from: dict[tuple[str, str], int] = {}  # (group, plural) of a CRD's kinds -> first version
         self.generation = 0
         for kind in BUILTINS:
             self._add(kind)
@@ -191,13 +192,16 @@ class Registry:
             versions.sort(key=lambda v: (v != preferred, _version_rank(v)))
         return result
 
-    def register_crd(self, crd_name: str, kinds: list[Kind]) -> None:
+    def register_crd(self, crd_name: str, kinds: list[Kind], *, served_from: int) -> None:
+        """Serve `kinds` for the CRD `crd_name`; `served_from` = the store's resourceVersion when they are first
+        served (kept while they stay served)."""
         with self._lock:
             for old in self._crd_kinds.pop(crd_name, []):
                 self._by_plural.pop((old.group, old.version, old.plural), None)
                 self._by_kind.pop((old.group, old.version, old.kind), None)
             for kind in kinds:
                 self._add(kind)
+                self._served_from.setdefault((kind.group, kind.plural), served_from)
             self._crd_kinds[crd_name] = kinds
             self.generation += 1
 
@@ -207,8 +211,15 @@ class Registry:
             for old in kinds:
                 self._by_plural.pop((old.group, old.version, old.plural), None)
                 self._by_kind.pop((old.group, old.version, old.kind), None)
+                self._served_from.pop((old.group, old.plural), None)
             self.generation += 1
             return kinds
+
+    def served_from(self, kind: Kind) -> int:
+        """The oldest resourceVersion a watch of `kind` can start from: a custom resource's watch cache starts
+        when its CRD is established, so the apiserver answers an older version 410 (0 for built-in kinds)."""
+        with self._lock:
+            return self._served_from.get((kind.group, kind.plural), 0)
 
     def crd_kinds(self, crd_name: str) -> list[Kind]:
         with self._lock:

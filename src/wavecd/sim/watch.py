@@ -21,8 +21,12 @@ from wavecd.sim.store import Event, clone
 from wavecd.sim.versions import present
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
-BOOKMARK_INTERVAL = 5.0
+# The watch cache's bookmarks: about every minute, and once 2 s before the watch's timeout (`cache_watcher.go`
+# nextBookmarkTime), each only when the resource moved past what the watcher has seen.
+BOOKMARK_INTERVAL = 60.0
+BOOKMARK_BEFORE_TIMEOUT = 2.0
 DEFAULT_TIMEOUT = 1800.0
+LIST_OPTIONS = Kind("meta.k8s.io", "v1", "ListOptions", "listoptions", False)
 
 
 @dataclass
@@ -30,7 +34,8 @@ class WatchRequest:
     kind: Kind
     namespace: str | None
     resource_version: str
-    send_initial: bool
+    initial: bool  # starts with ADDED events for the objects there
+    send_initial: bool  # a watch-list: the initial events end with a bookmark
     bookmarks: bool
     timeout: float
     labels: Predicate
@@ -39,18 +44,34 @@ class WatchRequest:
     @classmethod
     def from_query(cls, kind: Kind, namespace: str | None, query: dict[str, str]) -> WatchRequest:
         send_initial = query.get("sendInitialEvents") == "true"
-        if send_initial and query.get("resourceVersionMatch") != "NotOlderThan":
-            raise apierrors.ApiError(
-                422,
-                "Invalid",
-                'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
-                "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+        match = query.get("resourceVersionMatch") or ""
+        causes = []
+        if send_initial and match != "NotOlderThan":
+            causes.append(
+                (
+                    "FieldValueForbidden",
+                    "resourceVersionMatch",
+                    "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+                )
             )
+        if match and match != "NotOlderThan":
+            causes.append(
+                (
+                    "FieldValueNotSupported",
+                    "resourceVersionMatch",
+                    f'Unsupported value: "{match}": supported values: "NotOlderThan"',
+                )
+            )
+        if causes:
+            raise apierrors.invalid(LIST_OPTIONS, "", causes)
         timeout = query.get("timeoutSeconds") or ""
+        resource_version = query.get("resourceVersion", "")
         return cls(
             kind=kind,
             namespace=namespace,
-            resource_version=query.get("resourceVersion", ""),
+            resource_version=resource_version,
+            # without sendInitialEvents, a watch from no version (or "0") starts with the current objects
+            initial=send_initial or (query.get("sendInitialEvents") is None and resource_version in ("", "0")),
             send_initial=send_initial,
             bookmarks=query.get("allowWatchBookmarks") == "true",
             timeout=float(timeout) if timeout.isdigit() else DEFAULT_TIMEOUT,
@@ -97,18 +118,21 @@ def serve_watch(
     store, kind = api.store, request.kind
     deadline = started + request.timeout
     with store.lock:
-        if request.send_initial or request.resource_version in ("", "0"):
+        if request.initial:
             items, rv = api.list(kind, request.namespace)
             initial = [o for o in items if request.labels(o) and request.fields(o)]
+        elif request.resource_version in ("", "0"):
+            rv, initial = store.rv, []
         else:
             try:
                 rv = int(request.resource_version)
             except ValueError:
                 rv = -1
             initial = []
-            if rv < store.oldest_resumable():
+            oldest = max(store.oldest_resumable(), api.registry.served_from(kind))
+            if rv < oldest:
                 status = apierrors.ApiError(
-                    410, "Expired", f"too old resource version: {request.resource_version} ({store.rv})"
+                    410, "Expired", f"too old resource version: {request.resource_version} ({oldest})"
                 ).status()
                 write(_line("ERROR", status))
                 return
@@ -116,7 +140,8 @@ def serve_watch(
         emit("ADDED", obj)
     if request.send_initial:
         write(_line("BOOKMARK", _bookmark(kind, rv, initial_end=True)))
-    last_bookmark = time.monotonic()
+    seen = rv  # the version the watcher has seen: a bookmark is sent only past it
+    next_bookmark = _next_bookmark(time.monotonic(), deadline)
     while not stopping.is_set():
         now = time.monotonic()
         if now >= deadline:
@@ -131,11 +156,21 @@ def serve_watch(
             kind_of_change = _as_seen(request, event)
             if kind_of_change is not None:
                 emit(kind_of_change, present(kind, clone(event.object)))
+                seen = rv
         if api.registry.by_plural(kind.group, kind.version, kind.plural) is None:
             return  # its CRD was deleted: the apiserver ends the watches of a custom resource it stops serving
-        if request.bookmarks and time.monotonic() - last_bookmark >= BOOKMARK_INTERVAL:
-            write(_line("BOOKMARK", _bookmark(kind, rv)))
-            last_bookmark = time.monotonic()
+        now = time.monotonic()
+        if request.bookmarks and next_bookmark is not None and now >= next_bookmark:
+            if rv > seen:
+                write(_line("BOOKMARK", _bookmark(kind, rv)))
+                seen = rv
+            next_bookmark = _next_bookmark(now, deadline)
+
+
+def _next_bookmark(now: float, deadline: float) -> float | None:
+    """When the next bookmark is due: a minute on, or 2 s before the timeout if sooner; None once past that."""
+    due = min(now + BOOKMARK_INTERVAL, deadline - BOOKMARK_BEFORE_TIMEOUT)
+    return due if due > now else None
 
 
 def _as_seen(request: WatchRequest, event: Event) -> str | None:

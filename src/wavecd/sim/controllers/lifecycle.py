@@ -116,7 +116,7 @@ def reconcile_crd(ctx: Context, kind: Kind, crd: dict) -> None:
     timing = ctx.timing(kind, crd)
     established = timing.outcome == "ready" and ctx.now >= ctx.since(crd) + timing.delay
     if established:
-        ctx.api.registry.register_crd(name, kinds_from_crd(crd))
+        ctx.api.registry.register_crd(name, kinds_from_crd(crd), served_from=ctx.api.store.rv)
         conditions = set_condition(
             conditions,
             ctx,

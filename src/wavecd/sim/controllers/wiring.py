@@ -184,4 +184,4 @@ def restore_crds(api: Api) -> None:
             for c in (crd.get("status") or {}).get("conditions") or []
         )
         if established and not crd["metadata"].get("deletionTimestamp"):
-            api.registry.register_crd(crd["metadata"]["name"], kinds_from_crd(crd))
+            api.registry.register_crd(crd["metadata"]["name"], kinds_from_crd(crd), served_from=api.store.rv)

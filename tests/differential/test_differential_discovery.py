@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.differential import assert_no_differences, assert_same
+from support.differential import assert_no_differences, assert_same, crd
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.xdist_group("real-apiserver")]
 
@@ -95,16 +95,7 @@ def widget_crd() -> dict:
             "status": {"type": "object", "properties": {"ready": {"type": "boolean"}}},
         },
     }
-    version = {"name": "v1", "served": True, "storage": True, "subresources": {"status": {}}}
-    names = {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"}
-    spec = {"group": "diff.example.com", "scope": "Namespaced", "names": names}
-    spec["versions"] = [{**version, "schema": {"openAPIV3Schema": schema}}]
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.diff.example.com"},
-        "spec": spec,
-    }
+    return crd("Widget", schema, {"status": {}})
 
 
 def established(crd: dict) -> bool:

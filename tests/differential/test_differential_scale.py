@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.differential import Answer, assert_same, managers_sorted
+from support.differential import Answer, assert_same, crd, managers_sorted
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.xdist_group("real-apiserver")]
 
@@ -112,20 +112,7 @@ def gadget_crd() -> dict:
         "statusReplicasPath": ".status.replicas",
         "labelSelectorPath": ".status.selector",
     }
-    version = {
-        "name": "v1",
-        "served": True,
-        "storage": True,
-        "schema": {"openAPIV3Schema": schema},
-        "subresources": {"status": {}, "scale": scale},
-    }
-    names = {"plural": "gadgets", "singular": "gadget", "kind": "Gadget", "listKind": "GadgetList"}
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "gadgets.diff.example.com"},
-        "spec": {"group": "diff.example.com", "scope": "Namespaced", "names": names, "versions": [version]},
-    }
+    return crd("Gadget", schema, {"status": {}, "scale": scale})
 
 
 def test_scale_of_a_custom_resource(servers):

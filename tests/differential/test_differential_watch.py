@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.differential import assert_no_differences, comparable_events
+from support.differential import assert_no_differences, comparable_events, crd
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.xdist_group("real-apiserver")]
 
@@ -109,21 +109,10 @@ def test_watch_options_refused(servers, params):
     assert_no_differences(comparable_events(real), comparable_events(sim))
 
 
-def sprocket_crd() -> dict:
-    names = {"plural": "sprockets", "singular": "sprocket", "kind": "Sprocket", "listKind": "SprocketList"}
-    schema = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-    version = {"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "sprockets.diff.example.com"},
-        "spec": {"group": "diff.example.com", "scope": "Namespaced", "names": names, "versions": [version]},
-    }
-
-
 def test_watch_from_before_a_crd_is_gone(servers):
     """A custom resource's watch cache starts when its CRD is established: a version from before is 410."""
-    servers.both("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", sprocket_crd())
+    schema = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    servers.both("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd("Sprocket", schema))
     path = "/apis/diff.example.com/v1/sprockets"
     servers.real.wait_for(path, lambda body: True)
     servers.advance(1)

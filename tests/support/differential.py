@@ -233,6 +233,21 @@ class Servers:
         return name
 
 
+def crd(kind: str, schema: dict[str, Any], subresources: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A namespaced CRD of the group `diff.example.com`, one served version `v1`, for the kind `kind`."""
+    plural = f"{kind.lower()}s"
+    names = {"plural": plural, "singular": kind.lower(), "kind": kind, "listKind": f"{kind}List"}
+    version: dict[str, Any] = {"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}
+    if subresources:
+        version["subresources"] = subresources
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.diff.example.com"},
+        "spec": {"group": "diff.example.com", "scope": "Namespaced", "names": names, "versions": [version]},
+    }
+
+
 def comparable_events(events: list[Any]) -> list[Any]:
     """Watch events, masked; so are the numbers in a Status message (a 410 names the server's current version)."""
     out = masked(events)

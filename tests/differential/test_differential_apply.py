@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from support.differential import Answer, assert_same, managers_sorted
+from support.differential import deployment as web_deployment
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.xdist_group("real-apiserver")]
 
@@ -17,25 +18,11 @@ def apply_configmap(mode: str) -> dict:
 
 
 def deployment(image: str = "nginx:1.27") -> dict:
-    labels = {"app": "web"}
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web"},
-        "spec": {
-            "replicas": 2,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "containers": [
-                        {"name": "web", "image": image, "env": [{"name": "A", "value": "1"}]},
-                        {"name": "sidecar", "image": "busybox:1.36"},
-                    ]
-                },
-            },
-        },
-    }
+    containers = [
+        {"name": "web", "image": image, "env": [{"name": "A", "value": "1"}]},
+        {"name": "sidecar", "image": "busybox:1.36"},
+    ]
+    return web_deployment(containers, replicas=2)
 
 
 def causes_sorted(answer: Answer) -> Answer:

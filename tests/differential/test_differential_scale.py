@@ -116,12 +116,9 @@ def gadget_crd() -> dict:
 
 
 def test_scale_of_a_custom_resource(servers):
-    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
-    servers.both("POST", crds, gadget_crd())
+    servers.establish(gadget_crd())
     ns = servers.namespace()
     gadgets = f"/apis/diff.example.com/v1/namespaces/{ns}/gadgets"
-    servers.real.wait_for(gadgets, lambda body: True)
-    servers.advance(1)
     gadget = {"apiVersion": "diff.example.com/v1", "kind": "Gadget", "metadata": {"name": "g"}, "spec": {"replicas": 1}}
     real, sim = servers.both("POST", gadgets, gadget)
     assert real.status == 201

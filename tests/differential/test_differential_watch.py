@@ -111,11 +111,8 @@ def test_watch_options_refused(servers, params):
 
 def test_watch_from_before_a_crd_is_gone(servers):
     """A custom resource's watch cache starts when its CRD is established: a version from before is 410."""
-    schema = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-    servers.both("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd("Sprocket", schema))
+    servers.establish(crd("Sprocket", {"type": "object", "x-kubernetes-preserve-unknown-fields": True}))
     path = "/apis/diff.example.com/v1/sprockets"
-    servers.real.wait_for(path, lambda body: True)
-    servers.advance(1)
     real, sim = watch_both(servers, path, resourceVersion="1", timeoutSeconds="2")
     assert real[0]["type"] == "ERROR"
     assert real[0]["object"]["code"] == 410

@@ -223,6 +223,17 @@ class Servers:
     def both(self, method: str, path: str, body: Any = None, **kwargs: Any) -> tuple[Answer, Answer]:
         return self.real.request(method, path, body, **kwargs), self.sim.request(method, path, body, **kwargs)
 
+    def establish(self, definition: dict[str, Any]) -> None:
+        """Create the CRD `definition` on both servers and wait until both serve its resources (the real
+        apiserver a moment after Established; the sim's controllers once its clock moves)."""
+        for server in (self.real, self.sim):
+            answer = server.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", definition)
+            assert answer.status == 201, (server.name, answer.body)
+        spec = definition["spec"]
+        path = f"/apis/{spec['group']}/{spec['versions'][0]['name']}/{spec['names']['plural']}"
+        self.real.wait_for(path, lambda body: True)
+        self.advance(1)
+
     def namespace(self) -> str:
         """A fresh namespace on both servers (never deleted: without controllers the real one would only go
         Terminating)."""
@@ -231,6 +242,18 @@ class Servers:
             answer = server.request("POST", "/api/v1/namespaces", {"metadata": {"name": name}})
             assert answer.status == 201, (server.name, answer.body)
         return name
+
+
+def deployment(containers: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
+    """The Deployment `web` (pods labelled app=web) running `containers`; `spec`: more of its spec."""
+    labels = {"app": "web"}
+    template = {"metadata": {"labels": labels}, "spec": {"containers": containers}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {**spec, "selector": {"matchLabels": labels}, "template": template},
+    }
 
 
 def crd(kind: str, schema: dict[str, Any], subresources: dict[str, Any] | None = None) -> dict[str, Any]:

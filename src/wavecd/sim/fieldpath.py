@@ -32,7 +32,8 @@ _IGNORED_META = frozenset(
 )
 
 
-def _dump(value: Any) -> str:
+def dump(value: Any) -> str:
+    """A value as managedFields name it (`v:"x"`, `k:{"name":"web"}`): compact JSON, keys sorted."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
@@ -71,12 +72,12 @@ def _list_walk(items: list, info: ListInfo, schema: Schema, path: Path, out: dic
     found: dict[Path, Any] = {}
     for item in items:
         if info.kind == "set":
-            found[(*path, f"v:{_dump(item)}")] = item
+            found[(*path, f"v:{dump(item)}")] = item
             continue
         key = item_key(item, info)
         if key is None:
             return False
-        item_path = (*path, f"k:{_dump(key)}")
+        item_path = (*path, f"k:{dump(key)}")
         found[item_path] = ITEM
         _walk(item, schema, item_path, found)
     out.update(found)

@@ -15,13 +15,14 @@ from wavecd.sim.fieldpath import (
     ITEM,
     Path,
     display,
+    dump,
     from_fields_v1,
     leaves,
     prune_empty,
     remove,
     to_fields_v1,
 )
-from wavecd.sim.schema import ListInfo, Schema, item_key
+from wavecd.sim.schema import Schema, item_key
 from wavecd.sim.store import clone
 
 
@@ -83,26 +84,61 @@ def _merge(live: Any, applied: Any, schema: Schema, field: str | None, parent: S
     if isinstance(live, list) and isinstance(applied, list) and parent is not None and field is not None:
         info = parent.list_info(field)
         if info.kind == "set":
-            return live + [clone(v) for v in applied if v not in live]
+            return _merge_ordered(live, [dump(v) for v in live], applied, [dump(v) for v in applied], None)
         if info.kind == "map":
-            return _merge_keyed(live, applied, info, parent.child(field).items())
+            live_keys = [item_key(i, info) for i in live]
+            applied_keys = [item_key(a, info) for a in applied]
+            if any(k is None for k in live_keys) or any(k is None for k in applied_keys):
+                return clone(applied)
+            keys = [dump(k) for k in live_keys], [dump(k) for k in applied_keys]
+            return _merge_ordered(live, keys[0], applied, keys[1], parent.child(field).items())
     return clone(applied)
 
 
-def _merge_keyed(live: list, applied: list, info: ListInfo, items: Schema) -> list:
-    keys = [item_key(i, info) for i in live]
-    if any(k is None for k in keys) or any(item_key(a, info) is None for a in applied):
-        return clone(applied)
-    result = list(live)
-    for item in applied:
-        key = item_key(item, info)
-        if key in keys:
-            i = keys.index(key)
-            result[i] = _merge(result[i], item, items, None, None)
-        else:
-            result.append(clone(item))
-            keys.append(key)
-    return result
+def _merge_ordered(
+    live: list, live_keys: list[str], applied: list, applied_keys: list[str], items: Schema | None
+) -> list:
+    """A keyed list merged in the order structured-merge-diff gives it (`typed/merge.go`, visitListItems): live
+    items the applier does not name stay where they are, its own items follow its order, and the items both name
+    are placed in the applier's order. `items`: the schema of a map list's items (None: a set, items are values)."""
+    in_live = {k: i for i, k in reversed(list(enumerate(live_keys)))}
+    in_applied = set(applied_keys)
+    shared = [k for k in applied_keys if k in in_live]
+    next_shared = shared.pop(0) if shared else None
+    merged: set[str] = set()
+    out = []
+
+    def take(key: str, item: Any) -> Any:
+        merged.add(key)
+        if items is None or key not in in_live:
+            return clone(item)
+        return _merge(live[in_live[key]], item, items, None, None)
+
+    li = ri = 0
+    while li < len(live) or ri < len(applied):
+        if li < len(live) and ri < len(applied):
+            if live_keys[li] == applied_keys[ri]:
+                out.append(take(applied_keys[ri], applied[ri]))
+                li, ri = li + 1, ri + 1
+                next_shared = shared.pop(0) if shared else None
+                continue
+            if live_keys[li] in in_applied and next_shared is not None and next_shared != live_keys[li]:
+                li += 1  # named by the applier, placed in its order later
+                continue
+        if li < len(live):
+            if live_keys[li] not in in_applied:
+                out.append(live[li])
+                li += 1
+                continue
+            if live_keys[li] in merged:
+                li += 1
+        if ri < len(applied):
+            key = applied_keys[ri]
+            out.append(take(key, applied[ri]))
+            ri += 1
+            if next_shared == key:
+                next_shared = shared.pop(0) if shared else None
+    return out
 
 
 def _owned(entries: list[dict]) -> list[tuple[dict, set[Path]]]:

@@ -5,28 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from support.differential import assert_no_differences, assert_same, crd
+from support.differential import GROUP_VERSIONS, assert_no_differences, assert_same, crd
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.xdist_group("real-apiserver")]
 
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
-
-# The group/versions of the kinds wavecd deploys.
-GROUP_VERSIONS = [
-    "v1",
-    "apps/v1",
-    "batch/v1",
-    "networking.k8s.io/v1",
-    "rbac.authorization.k8s.io/v1",
-    "policy/v1",
-    "autoscaling/v2",
-    "storage.k8s.io/v1",
-    "scheduling.k8s.io/v1",
-    "coordination.k8s.io/v1",
-    "admissionregistration.k8s.io/v1",
-    "apiextensions.k8s.io/v1",
-    "apiregistration.k8s.io/v1",
-]
 
 
 # Subresources the sim does not serve (no kubelet, no proxy, no token issuer): left out of the comparison.

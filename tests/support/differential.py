@@ -24,6 +24,23 @@ import yaml
 
 from wavecd.sim.cluster import SimCluster
 
+# The group/versions of the kinds wavecd deploys.
+GROUP_VERSIONS = [
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "networking.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1",
+    "policy/v1",
+    "autoscaling/v2",
+    "storage.k8s.io/v1",
+    "scheduling.k8s.io/v1",
+    "coordination.k8s.io/v1",
+    "admissionregistration.k8s.io/v1",
+    "apiextensions.k8s.io/v1",
+    "apiregistration.k8s.io/v1",
+]
+
 # Values that two servers give differently by design, whatever they are.
 MASKED_KEYS = frozenset(
     {"uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "time", "lastTransitionTime", "lastUpdateTime"}

@@ -67,7 +67,7 @@ def group_version(registry: Registry, group: str, version: str) -> dict | None:
         }
     return {
         "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": DEFAULT_KUBE_VERSION},
+        "info": {"title": "Kubernetes", "version": ".".join(DEFAULT_KUBE_VERSION.lstrip("v").split(".")[:2])},
         "paths": paths,
         "components": {"schemas": {}},
     }

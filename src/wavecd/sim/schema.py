@@ -2,7 +2,8 @@
 
 Built-in kinds use a table of the list-map/set/atomic markers of the Kubernetes 1.3x OpenAPI schemas for the
 fields a GitOps tool writes (containers, env, ports, volumes, conditions, ...), looked up by field name and its
-parent field so pod templates match at any depth. CRDs use their own `openAPIV3Schema` markers. Anything
+parent field so pod templates match at any depth; tests/differential/test_differential_openapi.py holds it
+against a real apiserver's schemas. CRDs use their own `openAPIV3Schema` markers. Anything
 unlisted behaves as the schema default: maps granular, lists atomic.
 """
 
@@ -31,7 +32,16 @@ for _c in _PODSPEC_CONTAINERS:
 _MAPS.update(
     {
         (None, "volumes"): ListInfo("map", ("name",)),
-        (None, "imagePullSecrets"): ListInfo("map", ("name",)),
+        ("spec", "imagePullSecrets"): ListInfo("map", ("name",)),  # a pod's; a ServiceAccount's are atomic
+        ("resources", "claims"): ListInfo("map", ("name",)),
+        (None, "resourceClaims"): ListInfo("map", ("name",)),
+        (None, "resourceClaimStatuses"): ListInfo("map", ("name",)),
+        (None, "schedulingGates"): ListInfo("map", ("name",)),
+        (None, "podIPs"): ListInfo("map", ("ip",)),
+        (None, "secrets"): ListInfo("map", ("name",)),
+        ("onExitCodes", "values"): ListInfo("set"),
+        ("uncountedTerminatedPods", "succeeded"): ListInfo("set"),
+        ("uncountedTerminatedPods", "failed"): ListInfo("set"),
         (None, "hostAliases"): ListInfo("map", ("ip",)),
         (None, "topologySpreadConstraints"): ListInfo("map", ("topologyKey", "whenUnsatisfiable")),
         (None, "conditions"): ListInfo("map", ("type",)),

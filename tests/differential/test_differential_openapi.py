@@ -32,7 +32,10 @@ def test_index_names_each_group_version(servers):
         for answer in (real, sim):
             url = answer.body["paths"][path]["serverRelativeURL"]
             assert re.fullmatch(rf"/openapi/v3/{re.escape(path)}\?hash=[0-9A-Za-z]+", url), url
-    assert set(sim.body["paths"]) <= set(real.body["paths"]) | {document_path("argoproj.io/v1alpha1")}
+    # Beside Argo CD's kinds, which the sim serves from the start, and the CRDs of other cases, which the real
+    # apiserver publishes a moment after serving them, the sim lists nothing the real server does not.
+    own = {p for p in sim.body["paths"] if not p.startswith(("apis/argoproj.io/", "apis/diff.example.com/"))}
+    assert own <= set(real.body["paths"])
 
 
 def patch_operations(document: dict) -> dict[str, Any]:

@@ -104,7 +104,7 @@ class Mirror:
         if not established:
             return
         kinds = kinds_from_crd(crd)
-        self._api.registry.register_crd(name, kinds)
+        self._api.registry.register_crd(name, kinds, served_from=self._api.store.rv)
         for kind in kinds:
             try:
                 resource = self._client.resource_for(kind.api_version, kind.kind)

@@ -13,7 +13,8 @@ Compiling the generated lines is most of a cold render, so the compiler writes f
 generates (as Jinja2's code generator does): the assignment of a temporary is held back as a pending value
 until a statement that needs it written comes, so the consumer reached first (an `if` test, a print, the
 next pipeline stage, a call taking its arguments) puts the expression in place instead. Python evaluates
-the expressions in the order the lines would have run, so Go's order of evaluation is kept.
+the expressions in the order the lines would have run, so Go's order of evaluation is kept. For the same
+reason a large branch body is generated and compiled only when it first runs (`LazyBlock`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate import runtime as rt
 from wavecd.gotemplate.calls import Arg, CallSite, LiteralError, ideal_constant
+from wavecd.gotemplate.errors import TemplateExecError
 from wavecd.gotemplate.funcs import GoFunc
 from wavecd.gotemplate.gotypes import map_types_for_key
 from wavecd.gotemplate.nodes import (
@@ -133,9 +135,9 @@ class _Position:
 
 
 class _Compiler:
-    def __init__(self, tree: Tree, opts: Options):
-        self.tree = tree
-        self.tmpl = tree.name
+    def __init__(self, tmpl: str, root: ListNode, opts: Options):
+        self.tmpl = tmpl
+        self.root = root
         self.opts = opts
         self.lines: list[str | _Position] = []
         # Assignments not written yet, in order: the last one may still be taken by its consumer
@@ -147,11 +149,12 @@ class _Compiler:
         self.dot = "d0"
         # Whether a nil dot is a nil interface: a bool, or the name of a variable deciding it at run time
         self.dot_iface: bool | str = False
-        self.at: Node | _DynAt = tree.root
+        self.at: Node | _DynAt = root
         self.read_positions: set[str] = set()  # the and/or position variables generated code reads
         self.last_recv = "None"  # what the last compiled chain read its final field from
         self.keep_recv = False  # whether the action being compiled prints with `_txf` (needs last_recv)
         self.map_sets: dict[int, str] = {}
+        self.lazy_level = 0  # how many lazy blocks the code being generated is inside
 
     # --- emission helpers ---------------------------------------------------------------------
     def emit(self, line: str) -> None:
@@ -245,14 +248,27 @@ class _Compiler:
         return v
 
     # --- entry --------------------------------------------------------------------------------
-    def compile(self) -> str:
+    def compile(self, assigns_dollar: bool) -> str:
         self.scopes.append({"$": _Var("d0", False)})
         self.emit("w = out.append")
-        if self.tree.assigns_dollar:  # `{{ $ = … }}` must not change the dot: `$` gets its own local
+        if assigns_dollar:  # `{{ $ = … }}` must not change the dot: `$` gets its own local
             self.scopes[0]["$"] = _Var("vD", False)
             self.emit("vD = d0")
         self.emit("F = X.funcs")
-        self.statements(self.tree.root)
+        self.statements(self.root)
+        return self.finish("def render(X, d0, out, depth):")
+
+    def compile_block(self, block: LazyBlock) -> str:
+        """The function running a lazy block's body, its parameters the outer locals the body reads."""
+        self.scopes.append({name: _Var(var.py, var.iface) for name, var in block.scope.items()})
+        self.dot, self.dot_iface, self.n = block.dot, block.dot_iface, block.n
+        self.emit("w = out.append")
+        self.emit("F = X.funcs")
+        self.statements(self.root)
+        return self.finish(f"def render(X, out, depth, {', '.join(block.params)}):")
+
+    def finish(self, header: str) -> str:
+        """The function's source: `header` and the generated lines."""
         self.flush()
         # An and/or tested by an `if`: no error ever reads where it stopped, nor where the and/or inside
         # it stopped. A copy comes after the positions it copies, so one backward pass finds them all.
@@ -265,7 +281,7 @@ class _Compiler:
             for line in self.lines
             if isinstance(line, str) or line.var in read
         ]
-        return "\n".join(["def render(X, d0, out, depth):", *lines])
+        return "\n".join([header, *lines])
 
     def block(self, lst: ListNode | None) -> None:
         self.indent += 1
@@ -330,12 +346,42 @@ class _Compiler:
         saved = (self.dot, self.dot_iface)
         if is_with:
             self.dot, self.dot_iface = v, False
-        self.block(node.list)
+        self.branch(node.list)
         self.dot, self.dot_iface = saved
         if node.else_list is not None:
             self.emit("else:")
-            self.block(node.else_list)
+            self.branch(node.else_list)
         self.scopes.pop()
+
+    def branch(self, lst: ListNode | None) -> None:
+        """The body of an `if`/`with` or its `else`: inline, or (when it is large and self-contained) a call
+        of a `LazyBlock`, so that a branch never taken is neither generated nor compiled."""
+        facts = _body_facts(lst) if lst is not None and self.lazy_level < _MAX_LAZY_LEVEL else None
+        if facts is None or facts[0] < _LAZY_MIN_STATEMENTS:
+            self.block(lst)
+            return
+        assert lst is not None
+        args: dict[str, str] = {}  # the outer expression -> the parameter receiving it
+
+        def param(value: str) -> str:
+            name = args.get(value)
+            if name is None:  # a constant or a literal dot (`with true`) comes in as a parameter too
+                name = args[value] = value if _is_local(value) else self.tmp("a")
+            return name
+
+        dot = param(self.dot)
+        dot_iface = param(self.dot_iface) if isinstance(self.dot_iface, str) else self.dot_iface
+        scope: dict[str, _Var] = {}
+        for name in sorted(facts[1]):
+            var = self.lookup(name)
+            if var is not None:
+                scope[name] = _Var(param(var.py), param(var.iface) if isinstance(var.iface, str) else var.iface)
+        params = tuple(args.values())
+        level = self.lazy_level + 1
+        k = self.const(LazyBlock(self.tmpl, lst, self.opts, scope, dot, dot_iface, self.n, params, level))
+        self.indent += 1
+        self.emit(f"({k}.fn or {k}.build())(X, out, depth, {', '.join(args)})")
+        self.indent -= 1
 
     def range(self, node: RangeNode) -> None:
         self.at = node
@@ -760,6 +806,11 @@ class _Compiler:
         return out
 
 
+# A body is compiled lazily from this many statements on; lazy blocks nest at most this deep (each level
+# is one more Python frame per template level, and recursive templates need their frames).
+_LAZY_MIN_STATEMENTS = 4
+_MAX_LAZY_LEVEL = 3
+
 # How deep pending expressions are put inside each other: each level adds at most two parentheses, and
 # Python's parser refuses 200 nested ones.
 _MAX_NESTING = 40
@@ -813,16 +864,117 @@ _RUNTIME_GLOBALS = {
 
 def compile_tree(tree: Tree, opts: Options) -> Any:
     """The render function of one tree."""
-    c = _Compiler(tree, opts)
-    source = c.compile()
-    consts = c.consts
-    consts["TN"] = tree.name
+    c = _Compiler(tree.name, tree.root, opts)
+    return _function(c.compile(tree.assigns_dollar), c.consts, tree.name)
+
+
+def _function(source: str, consts: dict[str, Any], tmpl: str) -> Any:
+    consts["TN"] = tmpl
     env = dict(_RUNTIME_GLOBALS)
     env.update(consts)
-    exec(compile(source, f"<template {tree.name}>", "exec"), env)
+    exec(compile(source, f"<template {tmpl}>", "exec"), env)
     render = env["render"]
     render.consts = consts
     return render
+
+
+class LazyBlock:
+    """A branch body of a template, compiled into a function of its own on its first execution.
+
+    A chart's templates are mostly branches its values leave untaken (a pod spec's optional fields, a
+    rule's extra labels), and generating and compiling code is most of a first render: a large body that
+    neither assigns an outer variable nor breaks out of a loop is compiled only when it runs. The generated
+    code calls `(k.fn or k.build())(X, out, depth, *params)`, `params` being the outer locals the body
+    reads (the dot, the variables it names and their interface flags)."""
+
+    __slots__ = ("body", "dot", "dot_iface", "fn", "level", "n", "opts", "params", "scope", "tmpl")
+
+    def __init__(
+        self,
+        tmpl: str,
+        body: ListNode,
+        opts: Options,
+        scope: dict[str, _Var],
+        dot: str,
+        dot_iface: bool | str,
+        n: int,
+        params: tuple[str, ...],
+        level: int = 1,
+    ):
+        self.tmpl = tmpl
+        self.body = body
+        self.opts = opts
+        self.scope = scope
+        self.dot = dot
+        self.dot_iface = dot_iface
+        self.n = n  # the outer compiler's name counter: new temporaries never shadow a parameter
+        self.params = params
+        self.level = level
+        self.fn: Any = None
+
+    def build(self) -> Any:
+        """Compile the body (once; a race compiles it twice, harmlessly) and return its function."""
+        c = _Compiler(self.tmpl, self.body, self.opts)
+        c.lazy_level = self.level
+        try:
+            fn = _function(c.compile_block(self), c.consts, self.tmpl)
+        except (RecursionError, MemoryError, SyntaxError) as e:
+            raise TemplateExecError(
+                f"template: {self.tmpl}: template too deeply nested to compile ({type(e).__name__})"
+            ) from None
+        self.fn = fn
+        return fn
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self.fn is not None:  # compiled: only the function is needed
+            return _compiled_block, (self.fn,)
+        args = (self.tmpl, self.body, self.opts, self.scope, self.dot, self.dot_iface, self.n, self.params, self.level)
+        return LazyBlock, args
+
+
+def _compiled_block(fn: Any) -> LazyBlock:
+    block = LazyBlock.__new__(LazyBlock)
+    block.fn = fn
+    return block
+
+
+def _is_local(code: str) -> bool:
+    """Whether generated code names a local of the render function (a variable, the dot, a temporary, an
+    interface flag), which a lazy block's parameter may keep the name of; constants are module globals."""
+    return code == "vD" or (code[0] in "dvti" and code[1:].isdigit())
+
+
+def _body_facts(lst: ListNode) -> tuple[int, set[str]] | None:
+    """How many statements a body holds (nested ones counted) and the variables it names; None when it
+    cannot run as a function of its own: it assigns a variable (`=`) or breaks out of or continues a loop."""
+    names: set[str] = set()
+    count = 0
+    stack: list[Node | None] = [lst]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        if isinstance(node, ListNode):
+            count += len(node.nodes)
+            stack.extend(node.nodes)
+        elif isinstance(node, (BreakNode, ContinueNode)):
+            return None
+        elif isinstance(node, PipeNode):
+            if node.is_assign:
+                return None
+            stack.extend(node.decl)
+            stack.extend(node.cmds)
+        elif isinstance(node, (IfNode, WithNode, RangeNode)):
+            stack += (node.pipe, node.list, node.else_list)
+        elif isinstance(node, (ActionNode, TemplateNode)):
+            stack.append(node.pipe)
+        elif isinstance(node, CommandNode):
+            stack.extend(node.args)
+        elif isinstance(node, ChainNode):
+            stack.append(node.node)
+        elif isinstance(node, VariableNode):
+            names.add(node.idents[0])
+    return count, names
 
 
 def render_parts(render: Any) -> tuple[Any, dict[str, Any]]:

@@ -1,0 +1,115 @@
+"""A large `if`/`with`/`else` body is compiled only when it first runs (`compiler.LazyBlock`): what it reads
+from outside (the dot, variables, their interface-ness, `$`) and what it writes must be as if it were
+compiled in place, on the first execution and after a dump/load round trip that keeps compiled and
+uncompiled bodies side by side.
+
+Expected texts are what Go's text/template (go1.26, `missingkey=zero` as Helm sets it) printed for the same
+templates and data (JSON data, so maps of interfaces); an error is written `detail at node`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import template_outcome
+
+from wavecd.gotemplate import TemplateExecError, TemplateSet
+
+DATA: dict[str, Any] = {"a": {"b": {"c": "deep"}, "s": "text"}, "f": False, "x": 5, "l": [1, None, "z"]}
+# the other branch of each template
+FLIPPED: dict[str, Any] = {"a": {"b": {"c": "deep"}, "s": "text"}, "f": True, "x": 0, "l": [None, "z"]}
+
+CASES = [
+    # text, Go's output for DATA, Go's output for FLIPPED
+    (
+        "{{ $x := .a.s }}{{ if .f }}A{{ $x }}B{{ .x }}C{{ else }}D{{ $x }}E{{ .x }}F{{ end }}",
+        "DtextE5F",
+        "AtextB0C",
+    ),
+    (
+        "{{ range $i, $v := .l }}{{ if $i }}[{{ $v }}|{{ $i }}|{{ . }}]{{ else }}<{{ $v }}>{{ end }}{{ end }}",
+        "<1>[<no value>|1|<no value>][z|2|z]",
+        "<<no value>>[z|1|z]",
+    ),
+    (
+        "{{ if .x }}a{{ $y := .a.s }}{{ $y }}b{{ if $y }}c{{ $y }}d{{ .x }}e{{ $.f }}{{ end }}{{ end }}",
+        "atextbctextd5efalse",
+        "",
+    ),
+    (
+        "{{ if and .x .f }}yes{{ . | len }}{{ .x }}{{ .f }}{{ else }}no{{ .x }}{{ .f }}{{ .a.s }}{{ end }}",
+        "no5falsetext",
+        "no0truetext",
+    ),
+    (
+        "{{ if or .x .f }}yes{{ .a | len }}{{ .x }}{{ .f }}{{ else }}no{{ .x }}{{ .f }}{{ .a.s }}{{ end }}",
+        "yes25false",
+        "yes20true",
+    ),
+    (
+        "{{ if .f }}a{{ .a.s.y }}b{{ .x }}c{{ end }}",
+        "",
+        "can't evaluate field y in type interface {} at .a.s.y",
+    ),
+]
+
+
+@pytest.mark.parametrize("reload", [False, True])
+@pytest.mark.parametrize(("text", "result", "_flipped"), CASES)
+def test_a_lazy_body_reads_what_an_inline_one_reads(text: str, result: str, _flipped: str, reload: bool) -> None:
+    assert template_outcome.outcome(text, DATA, reload=reload) == result
+
+
+@pytest.mark.parametrize(("text", "result", "flipped"), CASES)
+def test_bodies_compiled_by_one_execution_and_left_for_the_next_survive_a_reload(
+    text: str, result: str, flipped: str
+) -> None:
+    first = TemplateSet(dict(template_outcome.FUNCS))
+    first.parse("t", text)
+    assert _run(first, DATA) == result
+    second = TemplateSet(dict(template_outcome.FUNCS))
+    second.load_state(first.dump_state())
+    assert _run(second, FLIPPED) == flipped
+    assert _run(second, DATA) == result
+
+
+@pytest.mark.parametrize(
+    ("text", "result"),
+    [
+        ("{{ with .a }}{{ .s }}-{{ .b.c }}-{{ $.x }}{{ end }}", "text-deep-5"),
+        ("{{ with true }}{{ . }}-{{ . }}-{{ . }}{{ end }}", "true-true-true"),  # a constant as the dot
+        ("{{ with $w := .a.s }}{{ $w }}-{{ . }}-{{ $w }}-{{ $.x }}{{ end }}", "text-text-text-5"),
+        (
+            "{{ range .l }}{{ if . }}[{{ . }}|{{ . }}|{{ . }}]{{ else }}<{{ . }}>{{ end }}{{ end }}",
+            "[1|1|1]<<no value>>[z|z|z]",
+        ),
+        ("{{ with .a }}a{{ with .b }}b{{ .c }}c{{ .d }}d{{ end }}{{ end }}", "abdeepc<no value>d"),
+        (
+            "{{ with .a }}a{{ with .b }}b{{ .c }}c{{ .d.e }}d{{ end }}{{ end }}",
+            "nil pointer evaluating interface {}.e at .d.e",
+        ),
+        # a nil element of a list of interfaces, as the dot and as a variable
+        (
+            "{{ range .l }}{{ if not . }}a{{ .x }}b{{ . }}c{{ end }}{{ end }}",
+            "nil pointer evaluating interface {}.x at .x",
+        ),
+        (
+            "{{ range $v := .l }}{{ if not $v }}a{{ $v.x }}b{{ $v }}c{{ end }}{{ end }}",
+            "nil pointer evaluating interface {}.x at $v.x",
+        ),
+        # bodies that assign an outer variable or leave a loop stay inline
+        ("{{ $v := 1 }}{{ if .x }}a{{ $v = 2 }}b{{ $v }}c{{ end }}{{ $v }}", "ab2c2"),
+        ("{{ range .l }}{{ if . }}a{{ . }}b{{ break }}c{{ end }}{{ end }}", "a1b"),
+        ("{{ range .l }}{{ if not . }}a{{ . }}b{{ continue }}c{{ end }}{{ . }}{{ end }}", "1a<no value>bz"),
+    ],
+)
+def test_dots_variables_and_loops_around_lazy_bodies(text: str, result: str) -> None:
+    assert template_outcome.outcome(text, DATA) == result
+
+
+def _run(ts: TemplateSet, data: dict[str, Any]) -> str:
+    try:
+        return ts.execute("t", data)
+    except TemplateExecError as e:
+        return f"{e.detail} at {e.node}"

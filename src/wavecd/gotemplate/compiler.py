@@ -31,6 +31,7 @@ from wavecd.gotemplate.gotypes import map_types_for_key
 from wavecd.gotemplate.nodes import (
     ActionNode,
     BoolNode,
+    BranchNode,
     BreakNode,
     ChainNode,
     CommandNode,
@@ -155,6 +156,7 @@ class _Compiler:
         self.keep_recv = False  # whether the action being compiled prints with `_txf` (needs last_recv)
         self.map_sets: dict[int, str] = {}
         self.lazy_level = 0  # how many lazy blocks the code being generated is inside
+        self.facts: dict[ListNode, _Facts] = {}  # `_body_facts` of the lists seen
 
     # --- emission helpers ---------------------------------------------------------------------
     def emit(self, line: str) -> None:
@@ -356,7 +358,7 @@ class _Compiler:
     def branch(self, lst: ListNode | None) -> None:
         """The body of an `if`/`with` or its `else`: inline, or (when it is large and self-contained) a call
         of a `LazyBlock`, so that a branch never taken is neither generated nor compiled."""
-        facts = _body_facts(lst) if lst is not None and self.lazy_level < _MAX_LAZY_LEVEL else None
+        facts = _body_facts(lst, self.facts) if lst is not None and self.lazy_level < _MAX_LAZY_LEVEL else None
         if facts is None or facts[0] < _LAZY_MIN_STATEMENTS:
             self.block(lst)
             return
@@ -378,7 +380,9 @@ class _Compiler:
                 scope[name] = _Var(param(var.py), param(var.iface) if isinstance(var.iface, str) else var.iface)
         params = tuple(args.values())
         level = self.lazy_level + 1
-        k = self.const(LazyBlock(self.tmpl, lst, self.opts, scope, dot, dot_iface, self.n, params, level))
+        block = LazyBlock(self.tmpl, lst, self.opts, scope, dot, dot_iface, self.n, params, level)
+        block.facts = self.facts
+        k = self.const(block)
         self.indent += 1
         self.emit(f"({k}.fn or {k}.build())(X, out, depth, {', '.join(args)})")
         self.indent -= 1
@@ -887,7 +891,7 @@ class LazyBlock:
     code calls `(k.fn or k.build())(X, out, depth, *params)`, `params` being the outer locals the body
     reads (the dot, the variables it names and their interface flags)."""
 
-    __slots__ = ("body", "dot", "dot_iface", "fn", "level", "n", "opts", "params", "scope", "tmpl")
+    __slots__ = ("body", "dot", "dot_iface", "facts", "fn", "level", "n", "opts", "params", "scope", "tmpl")
 
     def __init__(
         self,
@@ -911,11 +915,13 @@ class LazyBlock:
         self.params = params
         self.level = level
         self.fn: Any = None
+        self.facts: dict[ListNode, _Facts] = {}  # the outer compiler's, when it made this block
 
     def build(self) -> Any:
         """Compile the body (once; a race compiles it twice, harmlessly) and return its function."""
         c = _Compiler(self.tmpl, self.body, self.opts)
         c.lazy_level = self.level
+        c.facts = self.facts
         try:
             fn = _function(c.compile_block(self), c.consts, self.tmpl)
         except (RecursionError, MemoryError, SyntaxError) as e:
@@ -944,37 +950,70 @@ def _is_local(code: str) -> bool:
     return code == "vD" or (code[0] in "dvti" and code[1:].isdigit())
 
 
-def _body_facts(lst: ListNode) -> tuple[int, set[str]] | None:
+_Facts = tuple[int, frozenset[str]] | None
+_UNSEEN: Any = object()
+
+
+def _body_facts(lst: ListNode, memo: dict[ListNode, _Facts]) -> _Facts:
     """How many statements a body holds (nested ones counted) and the variables it names; None when it
-    cannot run as a function of its own: it assigns a variable (`=`) or breaks out of or continues a loop."""
+    cannot run as a function of its own: it assigns a variable (`=`) or breaks out of or continues a loop.
+
+    One pass over the lists below `lst` not seen yet, the innermost first, so that the bodies nested in
+    each other are walked once in all (`memo`, shared by the compilers of a template's blocks)."""
+    found = memo.get(lst, _UNSEEN)
+    if found is not _UNSEEN:
+        return found  # type: ignore[no-any-return]
+    order: list[ListNode] = []
+    stack = [lst]
+    while stack:
+        body = stack.pop()
+        if body in memo:
+            continue
+        order.append(body)
+        for node in body.nodes:
+            if isinstance(node, BranchNode):
+                stack += [sub for sub in (node.list, node.else_list) if sub is not None]
+    for body in reversed(order):  # each after the lists inside it
+        memo[body] = _list_facts(body, memo)
+    return memo[lst]
+
+
+def _list_facts(body: ListNode, memo: dict[ListNode, _Facts]) -> _Facts:
+    count = len(body.nodes)
     names: set[str] = set()
-    count = 0
-    stack: list[Node | None] = [lst]
+    for node in body.nodes:
+        if isinstance(node, (BreakNode, ContinueNode)):
+            return None
+        if isinstance(node, BranchNode):
+            for sub in (node.list, node.else_list):
+                if sub is not None:
+                    facts = memo[sub]
+                    if facts is None:
+                        return None
+                    count += facts[0]
+                    names |= facts[1]
+        if isinstance(node, (ActionNode, BranchNode, TemplateNode)) and not _pipe_names(node.pipe, names):
+            return None
+    return count, frozenset(names)
+
+
+def _pipe_names(pipe: PipeNode | None, names: set[str]) -> bool:
+    """Add the variables a pipeline names to `names`; False when it assigns one."""
+    stack: list[Node | None] = [pipe]
     while stack:
         node = stack.pop()
-        if node is None:
-            continue
-        if isinstance(node, ListNode):
-            count += len(node.nodes)
-            stack.extend(node.nodes)
-        elif isinstance(node, (BreakNode, ContinueNode)):
-            return None
-        elif isinstance(node, PipeNode):
+        if isinstance(node, PipeNode):
             if node.is_assign:
-                return None
-            stack.extend(node.decl)
-            stack.extend(node.cmds)
-        elif isinstance(node, (IfNode, WithNode, RangeNode)):
-            stack += (node.pipe, node.list, node.else_list)
-        elif isinstance(node, (ActionNode, TemplateNode)):
-            stack.append(node.pipe)
+                return False
+            stack += node.decl
+            stack += node.cmds
         elif isinstance(node, CommandNode):
-            stack.extend(node.args)
+            stack += node.args
         elif isinstance(node, ChainNode):
             stack.append(node.node)
         elif isinstance(node, VariableNode):
             names.add(node.idents[0])
-    return count, names
+    return True
 
 
 def render_parts(render: Any) -> tuple[Any, dict[str, Any]]:

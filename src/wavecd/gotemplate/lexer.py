@@ -83,7 +83,6 @@ _SIMPLE_TOKEN = re.compile(
     r"|(\()"  # 10 left paren
     r"|(\))"  # 11 right paren
 )
-_SIMPLE_BODY = re.compile(f"(?:{_SIMPLE_TOKEN.pattern})*")
 _FIELD_STEP = re.compile(r"\.[A-Za-z_][A-Za-z0-9_]*")
 _S_SPACE, _S_IDENT, _S_FIELDS, _S_NUMBER, _S_LEFT_PAREN, _S_RIGHT_PAREN = 1, 2, 4, 9, 10, 11
 _SIMPLE_NEEDS_TERMINATOR = frozenset((2, 3, 4))
@@ -215,37 +214,35 @@ class _Lexer:
         such. Returns False, having consumed nothing, for anything else: `inside_action` then scans it
         rune by rune, with all of Go's errors."""
         text, body = self.text, self.pos
-        end = _SIMPLE_BODY.match(text, body).end()
-        if not text.startswith(RIGHT, end):
-            if not (end > body and text.startswith("-}}", end) and text[end - 1] in " \t"):
-                return False
-            end -= 1  # the space before "-}}" belongs to the delimiter (`right_delim` trims)
-        line = self.line_at(body)  # one line: the body holds no newline
+        line = self.line_at(body)  # one line: the tokens hold no newline
         made: list[Token] = []
         add = made.append
         depth = 0
-        for m in _SIMPLE_TOKEN.finditer(text, body):  # no end bound: a dot's look-ahead must see the "}}"
-            start, stop = m.span()
-            if start >= end:
-                break
+        words = self.words
+        match = _SIMPLE_TOKEN.match
+        end = body
+        while (m := match(text, end)) is not None:  # the tokens in a row, up to the first that is none
+            start, end = m.span()
             kind = m.lastindex
-            if kind == _S_SPACE:  # a run before " -}}" stops short of the delimiter's space
-                add(_new_token(Token, (SPACE, start, text[start : min(stop, end)], line)))
+            if kind == _S_SPACE:
+                add(_new_token(Token, (SPACE, start, text[start:end], line)))
                 continue
-            if kind in _SIMPLE_NEEDS_TERMINATOR and text[stop] not in _TERMINATORS:
+            if end >= self.n:
+                return False  # an unclosed action: the rune scan reports it
+            if kind in _SIMPLE_NEEDS_TERMINATOR and text[end] not in _TERMINATORS:
                 return False  # Go's "bad character": the rune scan reports it
-            if kind == _S_NUMBER and text[stop] not in _NUMBER_ENDS:
+            if kind == _S_NUMBER and text[end] not in _NUMBER_ENDS:
                 return False  # `1.5`, `1e3`, `1_0`, ...: Go's number scan goes on
             if kind == _S_FIELDS:  # `.a.b` is a field token per step
-                step = text.find(".", start + 1, stop)
+                step = text.find(".", start + 1, end)
                 while step > 0:
                     add(_new_token(Token, (FIELD, start, text[start:step], line)))
-                    start, step = step, text.find(".", step + 1, stop)
-                add(_new_token(Token, (FIELD, start, text[start:stop], line)))
+                    start, step = step, text.find(".", step + 1, end)
+                add(_new_token(Token, (FIELD, start, text[start:end], line)))
                 continue
             if kind == _S_IDENT:
-                word = text[start:stop]
-                add(_new_token(Token, (self.words.get(word, IDENTIFIER), start, word, line)))
+                word = text[start:end]
+                add(_new_token(Token, (words.get(word, IDENTIFIER), start, word, line)))
                 continue
             if kind == _S_LEFT_PAREN:
                 depth += 1
@@ -253,7 +250,16 @@ class _Lexer:
                 depth -= 1
                 if depth < 0:
                     return False
-            add(_new_token(Token, (_SIMPLE_TYPES[kind], start, text[start:stop], line)))
+            add(_new_token(Token, (_SIMPLE_TYPES[kind], start, text[start:end], line)))
+        if not text.startswith(RIGHT, end):
+            if not (end > body and text.startswith("-}}", end) and text[end - 1] in " \t"):
+                return False
+            end -= 1  # the space before "-}}" belongs to the delimiter (`right_delim` trims)
+            last = made[-1]
+            if last.pos == end:
+                made.pop()
+            else:
+                made[-1] = _new_token(Token, (SPACE, last.pos, text[last.pos : end], line))
         if depth:
             return False
         self.tokens += made

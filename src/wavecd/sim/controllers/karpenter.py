@@ -22,7 +22,8 @@ from wavecd.sim.controllers.capacity import INSTANCE_TYPES, InstanceType, Resour
 from wavecd.sim.controllers.common import owner_ref, safe_create, safe_delete, set_condition, write_status
 from wavecd.sim.controllers.engine import Context
 from wavecd.sim.controllers.events import record_event
-from wavecd.sim.controllers.placement import Snapshot, first_rejection, matches_requirement
+from wavecd.sim.controllers.labels import matches_requirement
+from wavecd.sim.controllers.placement import Snapshot, first_rejection
 from wavecd.sim.registry import Kind
 from wavecd.sim.store import clone
 from wavecd.sim.timing import parse_duration, sim_annotations

@@ -3,8 +3,9 @@
 Filters run in kube-scheduler's default order and stop at the first that rejects a node, as its framework
 does: NodeUnschedulable, TaintToleration (NoSchedule/NoExecute), NodeAffinity (`nodeSelector` and the
 required node affinity: In, NotIn, Exists, DoesNotExist, Gt, Lt), NodeResourcesFit (cpu, memory, pods) and
-PodTopologySpread (`whenUnsatisfiable: DoNotSchedule`). Preferences (`preferred…`, `ScheduleAnyway`) and
-inter-pod affinity do not filter, so they are not simulated. Reason strings are the plugins' own.
+PodTopologySpread (`whenUnsatisfiable: DoNotSchedule`) and InterPodAffinity (required terms, see `affinity`).
+Preferences (`preferred…`, `ScheduleAnyway`) do not filter: `scoring` ranks the nodes left. Reason strings are
+the plugins' own.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from wavecd.sim.controllers import affinity
+from wavecd.sim.controllers.affinity import Placed
 from wavecd.sim.controllers.capacity import Resources, allocatable, pod_requests
+from wavecd.sim.controllers.labels import matches_requirement, object_labels, selects
 
 __all__ = [
     "Rejection",
@@ -20,7 +24,6 @@ __all__ = [
     "first_rejection",
     "fit_error",
     "matches_node_affinity",
-    "matches_requirement",
     "tolerates_taints",
 ]
 
@@ -42,40 +45,14 @@ class Snapshot:
 
     nodes: list[dict]
     bound: dict[str, list[dict]] = field(default_factory=dict)
+    namespace_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def assume(self, pod: dict, node_name: str) -> None:
         self.bound.setdefault(node_name, []).append(pod)
 
-
-def _labels(obj: dict) -> dict[str, str]:
-    return (obj.get("metadata") or {}).get("labels") or {}
-
-
-def _number(text: object) -> int | None:
-    try:
-        return int(str(text))
-    except ValueError:
-        return None
-
-
-def matches_requirement(expr: dict, labels: dict[str, str]) -> bool:
-    """One node selector requirement (`key`, `operator`, `values`) against a node's labels."""
-    key, op, values = expr.get("key", ""), expr.get("operator", ""), [str(v) for v in expr.get("values") or []]
-    present = key in labels
-    if op == "In":
-        return present and labels[key] in values
-    if op == "NotIn":
-        return not present or labels[key] not in values
-    if op == "Exists":
-        return present
-    if op == "DoesNotExist":
-        return not present
-    if op in ("Gt", "Lt") and present and len(values) == 1:
-        have, bound = _number(labels[key]), _number(values[0])
-        if have is None or bound is None:
-            return False
-        return have > bound if op == "Gt" else have < bound
-    return False
+    def placed(self) -> Placed:
+        """Every bound pod with its node (pods of nodes no longer there left out)."""
+        return [(pod, node) for node in self.nodes for pod in self.bound.get(node["metadata"]["name"], [])]
 
 
 def _term_matches(term: dict, node: dict) -> bool:
@@ -84,7 +61,7 @@ def _term_matches(term: dict, node: dict) -> bool:
     if not expressions and not fields:
         return False  # an empty term matches no node
     name = {"metadata.name": (node.get("metadata") or {}).get("name", "")}
-    return all(matches_requirement(e, _labels(node)) for e in expressions) and all(
+    return all(matches_requirement(e, object_labels(node)) for e in expressions) and all(
         matches_requirement(f, name) for f in fields
     )
 
@@ -92,7 +69,7 @@ def _term_matches(term: dict, node: dict) -> bool:
 def matches_node_affinity(pod: dict, node: dict) -> bool:
     """`nodeSelector` and `requiredDuringSchedulingIgnoredDuringExecution` (terms ORed, expressions ANDed)."""
     spec = pod.get("spec") or {}
-    labels = _labels(node)
+    labels = object_labels(node)
     if any(labels.get(k) != str(v) for k, v in (spec.get("nodeSelector") or {}).items()):
         return False
     required = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
@@ -142,14 +119,6 @@ def _insufficient(pod: dict, node: dict, pods: list[dict]) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def _selects(selector: dict | None, labels: dict[str, str]) -> bool:
-    if selector is None:
-        return False
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    return all(matches_requirement(e, labels) for e in selector.get("matchExpressions") or [])
-
-
 _SPREAD = "node(s) didn't match pod topology spread constraints"
 
 
@@ -164,21 +133,21 @@ def _spread(pod: dict, node: dict, snapshot: Snapshot) -> Rejection | None:
     if not constraints:
         return None
     keys = [c.get("topologyKey", "") for c in constraints]
-    if any(k not in _labels(node) for k in keys):
+    if any(k not in object_labels(node) for k in keys):
         return Rejection((_SPREAD + " (missing required label)",), _UNRESOLVABLE)
     namespace = (pod.get("metadata") or {}).get("namespace")
-    eligible = [n for n in snapshot.nodes if all(k in _labels(n) for k in keys) and matches_node_affinity(pod, n)]
+    eligible = [n for n in snapshot.nodes if all(k in object_labels(n) for k in keys) and matches_node_affinity(pod, n)]
     for constraint, key in zip(constraints, keys, strict=True):
-        counts: Counter[str] = Counter({_labels(n)[key]: 0 for n in eligible})
+        counts: Counter[str] = Counter({object_labels(n)[key]: 0 for n in eligible})
         for candidate in eligible:
             for other in snapshot.bound.get(candidate["metadata"]["name"], []):
                 meta = other.get("metadata") or {}
                 same = meta.get("namespace") == namespace and not meta.get("deletionTimestamp")
-                if same and _selects(constraint.get("labelSelector"), meta.get("labels") or {}):
-                    counts[_labels(candidate)[key]] += 1
-        self_match = 1 if _selects(constraint.get("labelSelector"), _labels(pod)) else 0
+                if same and selects(constraint.get("labelSelector"), meta.get("labels") or {}):
+                    counts[object_labels(candidate)[key]] += 1
+        self_match = 1 if selects(constraint.get("labelSelector"), object_labels(pod)) else 0
         floor = min(counts.values(), default=0)
-        if counts[_labels(node)[key]] + self_match - floor > int(constraint.get("maxSkew", 1)):
+        if counts[object_labels(node)[key]] + self_match - floor > int(constraint.get("maxSkew", 1)):
             return Rejection((_SPREAD,), not _UNRESOLVABLE)
     return None
 
@@ -198,7 +167,19 @@ def first_rejection(pod: dict, node: dict, snapshot: Snapshot) -> Rejection | No
     short = _insufficient(pod, node, snapshot.bound.get(node["metadata"]["name"], []))
     if short:
         return Rejection(short, not _UNRESOLVABLE)
-    return _spread(pod, node, snapshot)
+    return _spread(pod, node, snapshot) or _inter_pod(pod, node, snapshot)
+
+
+def _inter_pod(pod: dict, node: dict, snapshot: Snapshot) -> Rejection | None:
+    """InterPodAffinity's filter (the last of the default profile's filters)."""
+    placed, namespaces = snapshot.placed(), snapshot.namespace_labels
+    if not affinity.satisfies_affinity(pod, node, placed, namespaces):
+        return Rejection(("node(s) didn't match pod affinity rules",), _UNRESOLVABLE)
+    if not affinity.satisfies_anti_affinity(pod, node, placed, namespaces):
+        return Rejection(("node(s) didn't match pod anti-affinity rules",), not _UNRESOLVABLE)
+    if not affinity.satisfies_existing_anti_affinity(pod, node, placed, namespaces):
+        return Rejection(("node(s) didn't satisfy existing pods anti-affinity rules",), not _UNRESOLVABLE)
+    return None
 
 
 def _histogram(counts: Counter[str]) -> str:

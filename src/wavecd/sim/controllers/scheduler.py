@@ -35,7 +35,11 @@ def snapshot(ctx: Context) -> Snapshot:
     """The nodes that exist (not being deleted) and the pods bound to each."""
     nodes, _ = ctx.api.list(ctx.core("nodes"), None)
     pods, _ = ctx.api.list(ctx.core("pods"), None)
-    snap = Snapshot([n for n in nodes if not n["metadata"].get("deletionTimestamp")])
+    namespaces, _ = ctx.api.list(ctx.core("namespaces"), None)
+    snap = Snapshot(
+        [n for n in nodes if not n["metadata"].get("deletionTimestamp")],
+        namespace_labels={n["metadata"]["name"]: n["metadata"].get("labels") or {} for n in namespaces},
+    )
     for pod in pods:
         node_name = (pod.get("spec") or {}).get("nodeName")
         if node_name and not _terminal(pod):

@@ -81,3 +81,14 @@ def scheduled(pod):
 def events(client, reason):
     items = client.get("/api/v1/namespaces/app/events").json()["items"]
     return [e for e in items if e["reason"] == reason]
+
+
+def bound_pod(client, name, node, *, namespace="app", labels=None):
+    """A pod a user created already bound to `node` (as the scheduler would have left it)."""
+    body = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels or {"app": name}},
+        "spec": {"nodeName": node, "containers": [{"name": "c", "image": "busybox"}]},
+    }
+    return apply(client, f"/api/v1/namespaces/{namespace}/pods/{name}", body)

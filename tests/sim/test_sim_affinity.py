@@ -10,7 +10,7 @@ preemption victims found for incoming pod.`).
 
 from __future__ import annotations
 
-from tests.sim.scheduling_support import add_node, apply, cordon_default, deploy, deployment, pods, scheduled
+from tests.sim.scheduling_support import add_node, apply, bound_pod, cordon_default, deploy, deployment, pods, scheduled
 
 NO_VICTIMS = "No preemption victims found for incoming pod"
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
@@ -46,16 +46,7 @@ def test_required_anti_affinity_spreads_replicas_one_per_node_and_leaves_the_fou
 
 def test_required_affinity_follows_the_pods_it_names(sim, client, ns):
     _three_nodes(client)
-    apply(
-        client,
-        "/api/v1/namespaces/app/pods/cache",
-        {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"name": "cache", "namespace": "app", "labels": {"app": "cache"}},
-            "spec": {"nodeName": "node-b", "containers": [{"name": "c", "image": "redis"}]},
-        },
-    )
+    bound_pod(client, "cache", "node-b")
     deploy(client, deployment("near", replicas=2, affinity=_required("podAffinity", _term({"app": "cache"}))))
     sim.advance(5)
     assert [p["spec"].get("nodeName") for p in pods(client, "near")] == ["node-b", "node-b"]
@@ -110,29 +101,27 @@ def test_a_zone_topology_key_rules_out_the_whole_zone(sim, client, ns):
 
 
 def test_namespaces_and_namespace_selector_widen_a_terms_scope(sim, client, ns):
-    _three_nodes(client)
+    cordon_default(client)
+    add_node(client, "node-a", cpu="8")  # the roomier node: where a pod goes when no term rules it out
+    add_node(client, "node-b")
     labelled = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-x", "labels": {"team": "x"}}}
     apply(client, "/api/v1/namespaces/team-x", labelled)
     apply(client, "/api/v1/namespaces/plain", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "plain"}})
-    for namespace, node in (("team-x", "node-a"), ("plain", "node-b")):
-        apply(
-            client,
-            f"/api/v1/namespaces/{namespace}/pods/db",
-            {
-                "apiVersion": "v1",
-                "kind": "Pod",
-                "metadata": {"name": "db", "namespace": namespace, "labels": {"app": "db"}},
-                "spec": {"nodeName": node, "containers": [{"name": "c", "image": "postgres"}]},
-            },
-        )
-    # Only the pod's own namespace (app): no db there, so nothing is avoided and the first node by score wins.
+    bound_pod(client, "db", "node-a", namespace="team-x")
+    bound_pod(client, "db", "node-b", namespace="plain")
+    own = _required("podAntiAffinity", _term({"app": "db"}))  # its own namespace, app: no db there
     by_selector = _required("podAntiAffinity", _term({"app": "db"}, namespaceSelector={"matchLabels": {"team": "x"}}))
-    by_list = _required("podAntiAffinity", _term({"app": "db"}, namespaces=["plain"]))
+    by_list = _required("podAntiAffinity", _term({"app": "db"}, namespaces=["team-x"]))
     every = _required("podAntiAffinity", _term({"app": "db"}, namespaceSelector={}))
-    deploy(client, deployment("sel", affinity=by_selector))
-    deploy(client, deployment("listed", affinity=by_list))
-    deploy(client, deployment("every", affinity=every))
+    for name, affinity in (("own", own), ("sel", by_selector), ("listed", by_list), ("every", every)):
+        deploy(client, deployment(name, affinity=affinity))
     sim.advance(5)
-    assert pods(client, "sel")[0]["spec"]["nodeName"] != "node-a"
-    assert pods(client, "listed")[0]["spec"]["nodeName"] != "node-b"
-    assert pods(client, "every")[0]["spec"]["nodeName"] == "node-c"
+    assert [pods(client, name)[0]["spec"].get("nodeName") for name in ("own", "sel", "listed", "every")] == [
+        "node-a",
+        "node-b",
+        "node-b",
+        None,
+    ]
+    assert scheduled(pods(client, "every")[0])["message"].startswith(
+        "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match pod anti-affinity rules."
+    )

@@ -86,7 +86,7 @@ def test_a_node_selector_no_node_matches(sim, client, ns):
     [
         ({"key": "size", "operator": "In", "values": ["16"]}, "large"),
         ({"key": "size", "operator": "NotIn", "values": ["16", "2"]}, "sim-node-1"),
-        ({"key": "size", "operator": "Exists"}, "large"),  # equally allocated: the first name
+        ({"key": "size", "operator": "Exists"}, "small"),  # both match: the one with more CPU left free
         ({"key": "size", "operator": "DoesNotExist"}, "sim-node-1"),
         ({"key": "size", "operator": "Gt", "values": ["4"]}, "large"),
         ({"key": "size", "operator": "Lt", "values": ["4"]}, "small"),

@@ -59,31 +59,38 @@ def quantity(value: object, *, milli: bool = False) -> int:
     return math.ceil(parsed * 1000) if milli else math.ceil(parsed)
 
 
-def _container(container: dict) -> Resources:
+# What scoring counts for a container that requests no CPU or memory (pkg/scheduler/util: DefaultMilliCPURequest,
+# DefaultMemoryRequest), so that best-effort pods still spread.
+_NON_ZERO = (100, 200 * _MI)
+
+
+def _container(container: dict, *, non_zero: bool = False) -> Resources:
     resources = container.get("resources") or {}
     requests = resources.get("requests") or {}
     limits = resources.get("limits") or {}
-    return Resources(
-        cpu=quantity(requests.get("cpu", limits.get("cpu")), milli=True),
-        memory=quantity(requests.get("memory", limits.get("memory"))),
-    )
+    cpu = quantity(requests.get("cpu", limits.get("cpu")), milli=True)
+    memory = quantity(requests.get("memory", limits.get("memory")))
+    if non_zero:
+        cpu, memory = cpu or _NON_ZERO[0], memory or _NON_ZERO[1]
+    return Resources(cpu=cpu, memory=memory)
 
 
 def _max(a: Resources, b: Resources) -> Resources:
     return Resources(max(a.cpu, b.cpu), max(a.memory, b.memory), max(a.pods, b.pods))
 
 
-def pod_requests(pod: dict) -> Resources:
-    """What the scheduler reserves on a node for the pod (one pod slot included)."""
+def pod_requests(pod: dict, *, non_zero: bool = False) -> Resources:
+    """What the scheduler reserves on a node for the pod (one pod slot included); with `non_zero`, what its
+    scoring counts (a container's missing CPU or memory request taken as 100m CPU and 200Mi memory)."""
     spec = pod.get("spec") or {}
     total = Resources()
     for container in spec.get("containers") or []:
-        total += _container(container)
+        total += _container(container, non_zero=non_zero)
     sidecars = Resources()
     init_peak = Resources()
     for container in spec.get("initContainers") or []:
         if container.get("restartPolicy") == "Always":
-            sidecars += _container(container)
+            sidecars += _container(container, non_zero=non_zero)
             init_peak = _max(init_peak, sidecars)
         else:
             init_peak = _max(init_peak, sidecars + _container(container))

@@ -24,6 +24,8 @@ __all__ = [
     "first_rejection",
     "fit_error",
     "matches_node_affinity",
+    "matches_node_selector_term",
+    "tolerates",
     "tolerates_taints",
 ]
 
@@ -55,7 +57,8 @@ class Snapshot:
         return [(pod, node) for node in self.nodes for pod in self.bound.get(node["metadata"]["name"], [])]
 
 
-def _term_matches(term: dict, node: dict) -> bool:
+def matches_node_selector_term(term: dict, node: dict) -> bool:
+    """One node selector term (expressions and fields ANDed); an empty term matches no node."""
     expressions = term.get("matchExpressions") or []
     fields = term.get("matchFields") or []
     if not expressions and not fields:
@@ -77,10 +80,11 @@ def matches_node_affinity(pod: dict, node: dict) -> bool:
     )
     if required is None:
         return True
-    return any(_term_matches(term, node) for term in required.get("nodeSelectorTerms") or [])
+    return any(matches_node_selector_term(term, node) for term in required.get("nodeSelectorTerms") or [])
 
 
-def _tolerates(toleration: dict, taint: dict) -> bool:
+def tolerates(toleration: dict, taint: dict) -> bool:
+    """Whether one toleration tolerates one taint (an empty effect or key tolerates every one)."""
     if toleration.get("effect") and toleration.get("effect") != taint.get("effect"):
         return False
     if toleration.get("key") and toleration.get("key") != taint.get("key"):
@@ -95,7 +99,7 @@ def tolerates_taints(tolerations: list[dict], node: dict) -> dict | None:
     for taint in (node.get("spec") or {}).get("taints") or []:
         if taint.get("effect") not in ("NoSchedule", "NoExecute"):
             continue
-        if not any(_tolerates(t, taint) for t in tolerations):
+        if not any(tolerates(t, taint) for t in tolerations):
             return taint
     return None
 

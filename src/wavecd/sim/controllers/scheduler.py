@@ -1,8 +1,8 @@
 """The default scheduler's part: bind a pod to a node that passes every filter, or leave it Pending.
 
 A pod without `spec.nodeName` is scheduled when its controller first drives it: the filters of `placement`
-run against every node and the pods bound to it; among the nodes left, the least allocated wins (CPU and
-memory shares free, as NodeResourcesFit's default LeastAllocated score), then the name. A pod no node takes
+run against every node and the pods bound to it; among the nodes left, `scoring` picks the one kube-scheduler's
+default score plugins rank highest. A pod no node takes
 stays Pending with `PodScheduled=False`, reason `Unschedulable`, kube-scheduler's message, and a
 `FailedScheduling` Warning Event; a cluster autoscaler (the Karpenter stand-in) is woken, and the pod is
 tried again whenever a node is added or a bound pod goes away.
@@ -11,7 +11,7 @@ tried again whenever a node is added or a bound pod goes away.
 from __future__ import annotations
 
 from wavecd.sim.apierrors import ApiError
-from wavecd.sim.controllers.capacity import allocatable, pod_requests
+from wavecd.sim.controllers import scoring
 from wavecd.sim.controllers.common import set_condition, write_status
 from wavecd.sim.controllers.engine import Context
 from wavecd.sim.controllers.events import record_event
@@ -64,16 +64,6 @@ def pending_pods(ctx: Context) -> list[dict]:
     return sorted(found, key=lambda p: (p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"]))
 
 
-def _score(pod: dict, node: dict, snap: Snapshot) -> tuple[float, str]:
-    room = allocatable(node)
-    used = pod_requests(pod)
-    for other in snap.bound.get(node["metadata"]["name"], []):
-        used += pod_requests(other)
-    free_cpu = 1 - used.cpu / room.cpu if room.cpu else 0.0
-    free_memory = 1 - used.memory / room.memory if room.memory else 0.0
-    return (-(free_cpu + free_memory), node["metadata"]["name"])
-
-
 def _bind(ctx: Context, pods: Kind, pod: dict, node_name: str) -> dict | None:
     bound = clone(pod)
     bound["spec"]["nodeName"] = node_name
@@ -118,7 +108,7 @@ def schedule(ctx: Context, pods: Kind, pod: dict) -> dict:
         else:
             rejections.append(rejection)
     if feasible:
-        best = min(feasible, key=lambda n: _score(pod, n, snap))
+        best = scoring.best_node(pod, feasible, snap)
         return _bind(ctx, pods, pod, best["metadata"]["name"]) or pod
     return _mark_unschedulable(ctx, pods, pod, fit_error(rejections))
 

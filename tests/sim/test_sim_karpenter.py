@@ -4,7 +4,7 @@ scheduler cannot place into NodeClaims and Nodes, within their limits, and remov
 from __future__ import annotations
 
 import yaml
-from tests.sim.scheduling_support import apply, deploy, deployment, events, pods, scheduled
+from tests.sim.scheduling_support import apply, cordon_default, deploy, deployment, events, pods, scheduled
 from tests.support.paths import EXAMPLES
 
 from wavecd.health import HealthStatus, assess
@@ -146,3 +146,87 @@ def test_a_tainted_pool_serves_only_pods_that_tolerate_it(sim, client, ns):
         "node(s) had untolerated taint {purpose: loadtest}"
     ]
     assert len(client.get(CLAIMS).json()["items"]) == 1
+
+
+def _claims(client):
+    return client.get(CLAIMS).json()["items"]
+
+
+def _size(claim):
+    return claim["metadata"]["labels"]["node.kubernetes.io/instance-type"]
+
+
+def test_a_new_node_is_sized_for_the_daemonset_pods_it_will_run(sim, client, ns):
+    # c6i.xlarge offers 3920m after EKS's reservation: the pod's 3 CPUs fit, but not with the agent's 1 CPU.
+    cordon_default(client)
+    install_karpenter(sim, client)
+    agent = deployment("agent", cpu="1")
+    agent["kind"] = "DaemonSet"
+    del agent["spec"]["replicas"]
+    apply(client, "/apis/apps/v1/namespaces/app/daemonsets/agent", agent)
+    deploy(client, deployment("big", cpu="3"))
+    sim.advance(2)
+    (claim,) = _claims(client)
+    assert _size(claim) == "c6i.2xlarge"
+    sim.advance(25)
+    (pod,) = pods(client, "big")
+    assert pod["spec"]["nodeName"] == claim["metadata"]["name"] and pod["status"]["phase"] == "Running"
+    assert claim["metadata"]["name"] in {p["spec"]["nodeName"] for p in pods(client, "agent")}
+
+
+def _anti_affinity(app):
+    term = {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": "kubernetes.io/hostname"}
+    return {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": term}]
+        }
+    }
+
+
+def test_preferred_anti_affinity_is_provisioned_as_required(sim, client, ns):
+    cordon_default(client)
+    install_karpenter(sim, client)
+    deploy(client, deployment("web", replicas=2, cpu="1", affinity=_anti_affinity("web")))
+    sim.advance(30)
+    claims = _claims(client)
+    assert len(claims) == 2
+    assert sorted(p["spec"].get("nodeName") for p in pods(client, "web")) == sorted(
+        c["metadata"]["name"] for c in claims
+    )
+
+
+def test_a_preference_no_pool_can_meet_is_relaxed(sim, client, ns):
+    # Within a 4-CPU limit one xlarge node is all the pool may launch: the second replica's anti-affinity is
+    # dropped and it joins the first on that node; a preferred label no pool sets is dropped likewise.
+    cordon_default(client)
+    install_karpenter(sim, client, limits={"cpu": "4"})
+    nvme = {"matchExpressions": [{"key": "disk", "operator": "In", "values": ["nvme"]}]}
+    affinity = {
+        **_anti_affinity("web"),
+        "nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 50, "preference": nvme}]},
+    }
+    deploy(client, deployment("web", replicas=2, cpu="1", affinity=affinity))
+    sim.advance(30)
+    (claim,) = _claims(client)
+    assert _size(claim) == "c6i.xlarge"
+    assert [p["spec"].get("nodeName") for p in pods(client, "web")] == [claim["metadata"]["name"]] * 2
+    assert [e for e in events(client, "FailedScheduling") if e["source"]["component"] == "karpenter"] == []
+
+
+def test_a_nodepool_reports_the_capacity_of_its_nodes(sim, client, ns):
+    cordon_default(client)
+    install_karpenter(sim, client, consolidate_after="10s")
+    deploy(client, deployment("one", cpu="3"))
+    sim.advance(25)
+    (claim,) = _claims(client)
+    assert _size(claim) == "c6i.xlarge"  # 4 vCPU, 8 GiB, 58 pods on the VPC CNI
+    launched = {"cpu": "4", "memory": "8388608Ki", "pods": "58", "ephemeral-storage": "52416492Ki", "nodes": "1"}
+    assert _pool_resources(client) == launched
+    deploy(client, deployment("one", replicas=0, cpu="3"))
+    sim.advance(30)
+    assert _claims(client) == []
+    assert _pool_resources(client) == dict.fromkeys(launched, "0")
+
+
+def _pool_resources(client):
+    return client.get("/apis/karpenter.sh/v1/nodepools/default").json()["status"]["resources"]

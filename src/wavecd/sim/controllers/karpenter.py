@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 
 from wavecd.common import DEFAULT_KUBE_VERSION
-from wavecd.sim.controllers import capacity, lifecycle, scheduler
+from wavecd.sim.controllers import capacity, lifecycle, preferences, scheduler, workloads
 from wavecd.sim.controllers.capacity import INSTANCE_TYPES, InstanceType, Resources, pod_requests, quantity
 from wavecd.sim.controllers.common import owner_ref, safe_create, safe_delete, set_condition, write_status
 from wavecd.sim.controllers.engine import Context
@@ -36,6 +36,7 @@ NODEPOOL_LABEL = "karpenter.sh/nodepool"
 CAPACITY_TYPE = "karpenter.sh/capacity-type"
 ZONE = "topology.kubernetes.io/zone"
 _CLAIM_CONDITIONS = ("Launched", "Registered", "Initialized", "Ready")
+Trial = tuple[str, list[dict]]  # a trial node's name, and the daemon pods any new node would run
 
 
 def _kind(ctx: Context, plural: str) -> Kind | None:
@@ -81,13 +82,19 @@ def _instance_types(pool: dict) -> list[InstanceType]:
     return sorted(found, key=lambda t: (t.cpu, t.memory_gib, t.name))
 
 
-def _claim_capacity(claim: dict) -> Resources:
+def _capacity_values(claim: dict) -> dict:
+    """The claim's capacity: its status once launched, its instance type's before."""
     values = (claim.get("status") or {}).get("capacity") or {}
     if not values:
         instance = capacity.instance_type(
             (claim["metadata"].get("labels") or {}).get("node.kubernetes.io/instance-type", "")
         )
         values = instance.capacity() if instance is not None else {}
+    return dict(values)
+
+
+def _claim_capacity(claim: dict) -> Resources:
+    values = _capacity_values(claim)
     return Resources(
         quantity(values.get("cpu"), milli=True), quantity(values.get("memory")), quantity(values.get("pods"))
     )
@@ -135,30 +142,79 @@ def _claim_name(pool: dict, seed: str) -> str:
     return f"{pool['metadata']['name']}-{hashlib.sha256(seed.encode()).hexdigest()[:5]}"
 
 
-def _choose(pool: dict, pod: dict, batch: Resources, snap: Snapshot, used: Resources, name: str) -> dict | str:
+def _daemon_pods(ctx: Context) -> list[dict]:
+    """A pod of each DaemonSet, as its template would make it."""
+    kind = ctx.api.registry.by_resource("apps", "daemonsets")
+    sets, _ = ctx.api.list(kind, None) if kind is not None else ([], None)
+    return [
+        {
+            "metadata": {"namespace": d["metadata"].get("namespace"), "labels": clone(_pod_template_labels(d))},
+            "spec": clone(((d.get("spec") or {}).get("template") or {}).get("spec") or {}),
+        }
+        for d in sets
+        if not d["metadata"].get("deletionTimestamp")
+    ]
+
+
+def _pod_template_labels(daemonset: dict) -> dict:
+    return (((daemonset.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}
+
+
+def _daemons_for(node: dict, daemons: list[dict]) -> list[dict]:
+    """The daemon pods a new node will run: Karpenter counts their requests as the node's overhead
+    (getDaemonOverhead in karpenter's pkg/controllers/provisioning/scheduling/scheduler.go)."""
+    return [d for d in daemons if workloads.daemon_fits(d, node)]
+
+
+def _overhead(node: dict, daemons: list[dict]) -> Resources:
+    total = Resources()
+    for daemon in _daemons_for(node, daemons):
+        total += pod_requests(daemon)
+    return total
+
+
+def _add_node(snap: Snapshot, node: dict, daemons: list[dict]) -> None:
+    snap.nodes.append(node)
+    snap.bound[node["metadata"]["name"]] = _daemons_for(node, daemons)
+
+
+def _drop_node(snap: Snapshot, node: dict) -> None:
+    snap.nodes.remove(node)
+    snap.bound.pop(node["metadata"]["name"], None)
+
+
+def _choose(pool: dict, pod: dict, batch: Resources, snap: Snapshot, used: Resources, trial: Trial) -> dict | str:
     """A trial node of `pool` for `pod` (the smallest that also holds `batch`, else the largest that holds the
-    pod), or Karpenter's reason why the pool cannot serve it."""
+    pod), or Karpenter's reason why the pool cannot serve it. Every size counts the daemon pods' requests."""
+    name, daemons = trial
     pool_name = pool["metadata"]["name"]
-    want = pod_requests(pod)
-    big_enough = [t for t in _instance_types(pool) if want.fits_in(_allocatable(t))]
+    types = _instance_types(pool)
+    capacity_types = _allowed(pool, CAPACITY_TYPE, ("spot", "on-demand"))[:1] or ["on-demand"]
+    zones = _allowed(pool, ZONE, capacity.ZONES)
+    overhead = (
+        _overhead(_trial(name, pool, types[0], capacity_types[0], zones[0]), daemons)
+        if types and zones
+        else Resources()
+    )
+    want = pod_requests(pod) + overhead
+    big_enough = [t for t in types if want.fits_in(_allocatable(t))]
     if not big_enough:
         return f'incompatible with nodepool "{pool_name}", no instance type satisfied resources and requirements'
     within = [t for t in big_enough if _within_limits(pool, used, t)]
     if not within:
         return f'all available instance types exceed limits for nodepool: "{pool_name}"'
-    capacity_type = _allowed(pool, CAPACITY_TYPE, ("spot", "on-demand"))[:1] or ["on-demand"]
     fitting: list[dict] = []
     reason = ""
     for instance in within:
-        for zone in _allowed(pool, ZONE, capacity.ZONES):
-            node = _trial(name, pool, instance, capacity_type[0], zone)
-            snap.nodes.append(node)
+        for zone in zones:
+            node = _trial(name, pool, instance, capacity_types[0], zone)
+            _add_node(snap, node, daemons)
             rejection = first_rejection(pod, node, snap)
-            snap.nodes.pop()
+            _drop_node(snap, node)
             if rejection is not None:
                 reason = reason or "; ".join(rejection.reasons)
                 continue
-            if batch.fits_in(_allocatable(instance)):
+            if (batch + overhead).fits_in(_allocatable(instance)):
                 return node
             fitting.append(node)
             break
@@ -171,12 +227,13 @@ def _allocatable(instance: InstanceType) -> Resources:
     return capacity.allocatable({"status": {"allocatable": instance.allocatable()}})
 
 
-def _in_flight(snap: Snapshot, claims: list[dict]) -> None:
-    """NodeClaims whose Node has not joined yet count as nodes for this pass (their pods are nominated)."""
+def _in_flight(snap: Snapshot, claims: list[dict], daemons: list[dict]) -> None:
+    """NodeClaims whose Node has not joined yet count as nodes for this pass (their pods are nominated), with
+    the daemon pods they will run."""
     names = {n["metadata"]["name"] for n in snap.nodes}
     for claim in claims:
         if claim["metadata"]["name"] not in names:
-            snap.nodes.append(_claim_node(claim))
+            _add_node(snap, _claim_node(claim), daemons)
 
 
 def _claim_node(claim: dict) -> dict:
@@ -202,38 +259,60 @@ def provision(ctx: Context) -> None:
         return
     claims = _items(ctx, "nodeclaims")
     snap = scheduler.snapshot(ctx)
-    _in_flight(snap, claims)
+    daemons = _daemon_pods(ctx)
+    _in_flight(snap, claims, daemons)
     used: dict[str, Resources] = {}
     for claim in claims:
         pool_name = (claim["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, "")
         used[pool_name] = used.get(pool_name, Resources()) + _claim_capacity(claim)
     for index, pod in enumerate(pending):
-        home = next((n for n in snap.nodes if first_rejection(pod, n, snap) is None), None)
-        if home is not None:
-            snap.assume(pod, home["metadata"]["name"])
-            continue
         batch = Resources()
         for other in pending[index:]:
             batch += pod_requests(other)
-        reasons = []
-        for pool in pools:
-            pool_name = pool["metadata"]["name"]
-            name = _claim_name(pool, f"{pod['metadata']['uid']}{ctx.now}")
-            chosen = _choose(pool, pod, batch, snap, used.get(pool_name, Resources()), name)
-            if isinstance(chosen, str):
-                reasons.append(chosen)
-                continue
-            created = safe_create(ctx, claim_kind, None, _claim_body(pool, chosen, batch))
-            if created is None:
+        relaxed = clone(pod)
+        while True:
+            reasons = _place(ctx, claim_kind, pools, preferences.strict(relaxed), batch, snap, used, daemons)
+            if reasons is None:
                 break
-            snap.nodes.append(chosen)
-            snap.assume(pod, name)
-            used[pool_name] = used.get(pool_name, Resources()) + _claim_capacity(created)
-            record_event(ctx, pod, "Nominated", f"Pod should schedule on: nodeclaim/{name}", KARPENTER, once=True)
-            break
-        else:
-            message = "Failed to schedule pod, " + "; ".join(reasons)
-            record_event(ctx, pod, "FailedScheduling", message, KARPENTER, warning=True, once=True)
+            if not preferences.relax(relaxed):
+                message = "Failed to schedule pod, " + "; ".join(reasons)
+                record_event(ctx, pod, "FailedScheduling", message, KARPENTER, warning=True, once=True)
+                break
+
+
+def _place(
+    ctx: Context,
+    claim_kind: Kind,
+    pools: list[dict],
+    pod: dict,
+    batch: Resources,
+    snap: Snapshot,
+    used: dict[str, Resources],
+    daemons: list[dict],
+) -> list[str] | None:
+    """Karpenter's placement of one pod: a node that exists or is launching, else a new NodeClaim from the first
+    pool that can serve it (None), or why no pool can."""
+    home = next((n for n in snap.nodes if first_rejection(pod, n, snap) is None), None)
+    if home is not None:
+        snap.assume(pod, home["metadata"]["name"])
+        return None
+    reasons = []
+    for pool in pools:
+        pool_name = pool["metadata"]["name"]
+        name = _claim_name(pool, f"{pod['metadata']['uid']}{ctx.now}")
+        chosen = _choose(pool, pod, batch, snap, used.get(pool_name, Resources()), (name, daemons))
+        if isinstance(chosen, str):
+            reasons.append(chosen)
+            continue
+        created = safe_create(ctx, claim_kind, None, _claim_body(pool, chosen, batch))
+        if created is None:
+            return None
+        _add_node(snap, chosen, daemons)
+        snap.assume(pod, name)
+        used[pool_name] = used.get(pool_name, Resources()) + _claim_capacity(created)
+        record_event(ctx, pod, "Nominated", f"Pod should schedule on: nodeclaim/{name}", KARPENTER, once=True)
+        return None
+    return reasons
 
 
 def _claim_body(pool: dict, node: dict, batch: Resources) -> dict:
@@ -277,6 +356,37 @@ def reconcile_nodepool(ctx: Context, kind: Kind, pool: dict) -> None:
     if pool["metadata"].get("deletionTimestamp"):
         return
     provision(ctx)
+    _count_resources(ctx, kind, pool["metadata"]["name"])
+
+
+def _count_resources(ctx: Context, kind: Kind, pool_name: str) -> None:
+    """`status.resources`: the capacity of the pool's NodeClaims, launching ones included, and their number, as
+    Karpenter's nodepool counter writes it (pkg/controllers/nodepool/counter in kubernetes-sigs/karpenter)."""
+    pool = ctx.api.find(kind, None, pool_name)
+    if pool is None:
+        return
+    claims = [
+        c for c in _items(ctx, "nodeclaims") if (c["metadata"].get("labels") or {}).get(NODEPOOL_LABEL) == pool_name
+    ]
+    total, storage = Resources(), 0
+    for claim in claims:
+        total += _claim_capacity(claim)
+        storage += quantity(_capacity_values(claim).get("ephemeral-storage"))
+    status = clone(pool.get("status") or {})
+    status["resources"] = {
+        "cpu": f"{total.cpu // 1000}" if total.cpu % 1000 == 0 else f"{total.cpu}m",
+        "memory": f"{total.memory // 1024}Ki" if total.memory else "0",
+        "pods": str(total.pods),
+        "ephemeral-storage": f"{storage // 1024}Ki" if storage else "0",
+        "nodes": str(len(claims)),
+    }
+    write_status(ctx, kind, pool, status, manager=KARPENTER)
+
+
+def _pool_changed(ctx: Context, claim: dict) -> None:
+    pool_name = (claim["metadata"].get("labels") or {}).get(NODEPOOL_LABEL)
+    if pool_name:
+        ctx.engine.enqueue((GROUP, "nodepools", "", pool_name))
 
 
 def _bound_pods(ctx: Context, node_name: str) -> list[dict]:
@@ -314,6 +424,7 @@ def _register(ctx: Context, claim: dict) -> dict | None:
 
 def reconcile_nodeclaim(ctx: Context, kind: Kind, claim: dict) -> None:
     meta = claim["metadata"]
+    _pool_changed(ctx, claim)
     if meta.get("deletionTimestamp"):
         return
     timing = ctx.timing(kind, claim)
@@ -380,13 +491,17 @@ def _consolidate(ctx: Context, kind: Kind, claim: dict, node: dict) -> None:
 
 
 def reconcile_node(ctx: Context, kind: Kind, node: dict) -> None:
-    """A node joined (or changed): unschedulable pods get another try."""
+    """A node joined (or changed): DaemonSets place their pods on it, unschedulable pods get another try."""
     if not node["metadata"].get("deletionTimestamp"):
+        workloads.nodes_changed(ctx)
         scheduler.retry_pending(ctx)
 
 
 def capacity_freed(ctx: Context, kind: Kind, deleted: dict) -> None:
-    """A bound pod went away: pending pods get another try, and its node may now be empty."""
+    """A bound pod went away: pending pods get another try, and its node may now be empty. A NodeClaim went
+    away: its pool's resources are counted again."""
+    if (kind.group, kind.kind) == (GROUP, "NodeClaim"):
+        _pool_changed(ctx, deleted)
     if (kind.group, kind.kind) != ("", "Pod"):
         return
     node_name = (deleted.get("spec") or {}).get("nodeName")

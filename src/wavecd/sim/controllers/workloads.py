@@ -328,12 +328,20 @@ _DAEMON_TOLERATIONS = [
 ]
 
 
-def _daemon_fits(template: dict, node: dict) -> bool:
+def daemon_fits(template: dict, node: dict) -> bool:
     """Whether the DaemonSet wants a pod on `node`: its node selector and affinity match, and the node's taints
     are tolerated (the DaemonSet controller's own check; capacity is not considered)."""
     pod = {"spec": template.get("spec") or {}}
     tolerations = [*(pod["spec"].get("tolerations") or []), *_DAEMON_TOLERATIONS]
     return matches_node_affinity(pod, node) and tolerates_taints(tolerations, node) is None
+
+
+def nodes_changed(ctx: Context) -> None:
+    """A node joined or changed: every DaemonSet looks again at where it wants pods, as the DaemonSet
+    controller, which watches nodes, does."""
+    for daemonset in ctx.api.store.list("apps", "daemonsets"):
+        meta = daemonset["metadata"]
+        ctx.engine.enqueue(("apps", "daemonsets", meta.get("namespace") or "", meta["name"]))
 
 
 def reconcile_daemonset(ctx: Context, kind: Kind, ds: dict) -> None:
@@ -343,7 +351,7 @@ def reconcile_daemonset(ctx: Context, kind: Kind, ds: dict) -> None:
     spec = ds.get("spec") or {}
     pods_kind, nodes_kind = ctx.core("pods"), ctx.core("nodes")
     nodes, _ = ctx.api.list(nodes_kind, None)
-    nodes = [n for n in nodes if _daemon_fits(spec.get("template") or {}, n)]
+    nodes = [n for n in nodes if daemon_fits(spec.get("template") or {}, n)]
     pod_hash = template_hash(spec.get("template") or {})
     existing = {(p.get("spec") or {}).get("nodeName"): p for p in _alive(children(ctx, pods_kind, ds))}
     pods = []

@@ -3,10 +3,13 @@ ends Healthy after syncing an app again once the last wave installed what its ch
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from wavecd.sync.events import (
     AppFinished,
     AppStarted,
     HookDeleted,
+    NodeProvisioned,
     PlanReady,
     ResourceApplied,
     ResourcePruned,
@@ -21,6 +24,17 @@ from wavecd.sync.events import (
 
 DEPLOY = {"group": "apps", "kind": "Deployment", "namespace": "web", "name": "api"}
 BLOCKING = {**DEPLOY, "health": "Degraded", "message": 'Deployment "api" exceeded its progress deadline'}
+
+
+LAUNCHING = NodeProvisioned(
+    app="web",
+    wave=2,
+    nodeclaim="default-x7k2p",
+    state="launching",
+    nodepool="default",
+    instance_type="c6a.2xlarge",
+    capacity_type="spot",
+)
 
 
 def failed_sync() -> list:
@@ -83,6 +97,8 @@ def failed_sync() -> list:
             blockers=[{**DEPLOY, "health": "Progressing", "message": "0 of 2 updated replicas are available"}],
             elapsed=3.0,
         ),
+        LAUNCHING,
+        replace(LAUNCHING, state="joined", node="ip-10-0-1-7.ec2.internal", zone="eu-west-1a"),
         Retrying(app="web", wave=2, attempt=1, delay=5.0, message="one or more objects failed to apply"),
         AppFinished(
             app="web",

@@ -39,6 +39,18 @@ EXPECTED_KEYS = {
     "pruned": {"event", "app", "wave", "resource_wave", "group", "kind", "namespace", "resource", "result", "message"},
     "hook_deleted": {"event", "app", "wave", "resource_wave", "kind", "namespace", "resource", "policy"},
     "waiting": {"event", "app", "wave", "resource_wave", "blockers", "elapsed"},
+    "node": {
+        "event",
+        "app",
+        "wave",
+        "nodeclaim",
+        "state",
+        "node",
+        "nodepool",
+        "instance_type",
+        "capacity_type",
+        "zone",
+    },
     "retry": {"event", "app", "wave", "attempt", "delay", "message"},
     "app_finished": {"event", "app", "wave", "health", "sync", "message", "blocking", "seconds"},
     "wave_finished": {"event", "wave", "health", "seconds"},
@@ -56,7 +68,7 @@ EXPECTED_KEYS = {
         "exit_code",
     },
 }
-OPTIONAL = {"message", "hook", "blocking", "stopped_at", "wave", "resource_wave"}
+OPTIONAL = {"message", "hook", "blocking", "stopped_at", "wave", "resource_wave", "node", "zone"}
 
 
 def json_lines(events) -> list[dict]:

@@ -35,6 +35,11 @@ def test_plain_text_has_one_line_per_event_then_the_report():
     assert (
         "  web: sync-wave 0 waiting 3.0s on Deployment web/api (Progressing: 0 of 2 updated replicas are available)"
     ) in lines
+    assert "  web: NodeClaim default-x7k2p launching (c6a.2xlarge, spot, nodepool default)" in lines
+    assert (
+        "  web: node ip-10-0-1-7.ec2.internal joined "
+        "(NodeClaim default-x7k2p, c6a.2xlarge, spot, eu-west-1a, nodepool default)"
+    ) in lines
     assert "  web: retry 1 in 5.0s: one or more objects failed to apply" in lines
     assert "wave 2: Degraded in 41.0s" in lines
     # The summary is not repeated: it ends the report.
@@ -105,6 +110,7 @@ def test_rich_mode_keeps_finished_waves_and_failures_above_the_live_area_and_end
     shown = out.getvalue()
     assert "wave -1: Healthy in 2.5s: namespaces" in shown
     assert "wave 2: Degraded in 41.0s: web, broken" in shown
+    assert "  web: node ip-10-0-1-7.ec2.internal joined (NodeClaim default-x7k2p" in shown  # provisioning scrolls
     assert "  web: Failed, Degraded in 40.0s: health gate failed" in shown
     assert "sync report" in shown
     report = shown[shown.index("sync report") :]

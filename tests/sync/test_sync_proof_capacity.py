@@ -82,6 +82,21 @@ def test_the_services_wave_waits_for_a_provisioned_node_then_passes(cluster, tmp
     assert sorted(p["spec"]["nodeName"] for p in pods) == sorted([node["metadata"]["name"], "sim-node-1"])
     [finished] = run.of("app_finished", app="services")
     assert finished["health"] == "Healthy"
+    # The progress shows the node Karpenter launched for it, then joining, from the NodeClaim itself.
+    labels = claim["metadata"]["labels"]
+    launching, joined = run.of("node", app="services")
+    assert (launching["state"], launching["nodeclaim"], launching.get("node")) == (
+        "launching",
+        claim["metadata"]["name"],
+        None,
+    )
+    assert (joined["state"], joined["node"]) == ("joined", node["metadata"]["name"])
+    assert (joined["nodepool"], joined["instance_type"], joined["capacity_type"], joined["zone"]) == (
+        "default",
+        labels["node.kubernetes.io/instance-type"],
+        labels["karpenter.sh/capacity-type"],
+        labels["topology.kubernetes.io/zone"],
+    )
 
 
 def test_a_nodepool_at_its_limit_times_out_with_the_schedulers_message(cluster, tmp_path):
@@ -94,3 +109,4 @@ def test_a_nodepool_at_its_limit_times_out_with_the_schedulers_message(cluster, 
     assert message.startswith("Waiting for rollout to finish: 1 of 2 updated replicas are available...; pod api-")
     assert message.endswith(f" is Pending: {INSUFFICIENT}")
     assert cluster.kube.list("karpenter.sh/v1", "NodeClaim") == []
+    assert run.of("node") == []

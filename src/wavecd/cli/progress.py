@@ -20,6 +20,7 @@ from wavecd.sync.events import (
     AppFinished,
     AppStarted,
     HookDeleted,
+    NodeProvisioned,
     PlanReady,
     ResourceApplied,
     ResourcePruned,
@@ -212,6 +213,8 @@ def event_line(event: Event) -> str:
         gate = "health gate" if event.resource_wave is None else f"sync-wave {event.resource_wave}"
         blockers = "; ".join(condition_text(b) for b in event.blockers) or "nothing"
         return f"{prefix}{gate} waiting {seconds_text(event.elapsed)} on {blockers}"
+    if isinstance(event, NodeProvisioned):
+        return prefix + node_text(event)
     if isinstance(event, Retrying):
         return f"{prefix}retry {event.attempt} in {seconds_text(event.delay)}: {event.message}"
     if isinstance(event, AppFinished):
@@ -225,6 +228,19 @@ def event_line(event: Event) -> str:
     if isinstance(event, Summary):
         return summary_line(event)
     return json.dumps(data)
+
+
+def node_text(event: NodeProvisioned) -> str:
+    """`node ip-10-0-1-7 joined (NodeClaim default-abcde, c6i.2xlarge, spot, nodepool default)`, or the claim
+    launching, with what Karpenter has said of it so far."""
+    details = ", ".join(
+        v
+        for v in (event.instance_type, event.capacity_type, event.zone, event.nodepool and f"nodepool {event.nodepool}")
+        if v
+    )
+    if event.state == "joined":
+        return f"node {event.node} joined (NodeClaim {event.nodeclaim}{', ' + details if details else ''})"
+    return f"NodeClaim {event.nodeclaim} {event.state}" + (f" ({details})" if details else "")
 
 
 def summary_line(summary: Summary) -> str:
@@ -318,7 +334,7 @@ class SyncProgress:
         if isinstance(event, WaveFinished):
             names = ", ".join(a.name for a in self.view.apps.values() if a.wave == event.wave)
             line, style = f"{event_line(event)}: {names}", STATUS_COLOURS.get(event.health, "")
-        elif isinstance(event, (TreeRendered, PlanReady, Resync)):
+        elif isinstance(event, (TreeRendered, PlanReady, Resync, NodeProvisioned)):
             line, style = event_line(event), ""
         elif isinstance(event, AppFinished) and event.health != HealthStatus.HEALTHY:
             line, style = event_line(event), "red"

@@ -10,6 +10,7 @@ from wavecd.common import OperationPhase
 from wavecd.core import Clock, Emit, Event
 from wavecd.kube import KubeClient
 from wavecd.sync.inventory import Tracked
+from wavecd.sync.provisioning import NodeClaims
 from wavecd.sync.settings import SyncSettings
 from wavecd.sync.watches import KindWatches
 
@@ -43,6 +44,8 @@ class SyncContext:
     would_change: dict[str, int] = field(default_factory=dict)
     # one watch per kind the health gates wait on (None: they read each object with a GET)
     watches: KindWatches | None = None
+    # the NodeClaims reported while gates wait for capacity
+    node_claims: NodeClaims = field(default_factory=NodeClaims)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:

@@ -123,6 +123,25 @@ class WaitingOn(Event):
 
 
 @dataclass(frozen=True)
+class NodeProvisioned(Event):
+    """While a gate waits for a pod no node takes: a node Karpenter launches for it (`state` launching, when
+    its NodeClaim is first seen) or that joined the cluster (`state` joined, with the Node's name). The labels
+    Karpenter sets on the claim say which NodePool, instance type, capacity type and zone; those it has not
+    set yet are left out."""
+
+    name = "node"
+    app: str = ""
+    wave: int | None = None
+    nodeclaim: str = ""
+    state: str = ""
+    node: str | None = None
+    nodepool: str | None = None
+    instance_type: str | None = None
+    capacity_type: str | None = None
+    zone: str | None = None
+
+
+@dataclass(frozen=True)
 class Retrying(Event):
     """The app's sync failed and its retry policy schedules another attempt after `delay` seconds."""
 

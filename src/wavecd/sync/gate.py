@@ -5,7 +5,7 @@ health check or is Healthy, fails when Degraded, and keeps the step waiting othe
 Suspended, Missing, Unknown). A hook passes when Healthy (or it has no check), fails when Degraded or
 Unknown. The gate polls on the sync's clock and reports its blockers each time they change, so a user sees
 which object and which condition a wave waits on; for a workload whose pods no node takes, the scheduler's
-reason too (`pending_pods`).
+reason too (`pending_pods`), and the nodes Karpenter launches and that join meanwhile (`provisioning`).
 """
 
 from __future__ import annotations
@@ -134,6 +134,12 @@ def _verdict(ctx: SyncContext, item: Watched, live: dict[str, Any] | None) -> tu
     return "wait", health.status.value, f"{health.message}; {note}" if note else health.message
 
 
+def _follow_nodes(ctx: SyncContext, blockers: list[dict[str, str]], app: str, wave: int | None) -> None:
+    """Report the nodes Karpenter launches while pods wait for one (`provisioning`)."""
+    if not ctx.dry_run and ctx.node_claims.wanted(blockers):
+        ctx.node_claims.look(ctx.client, ctx.emit, app=app, wave=wave)
+
+
 def wait_healthy(
     ctx: SyncContext,
     items: list[Watched],
@@ -174,6 +180,7 @@ def wait_healthy(
                 blockers.append({**item.describe(), "health": health, "message": message})
         if not still:
             ctx.waiting.pop(app, None)
+            _follow_nodes(ctx, [], app, wave)  # a node that let the last pod run may have joined since
             return None
         ctx.waiting[app] = blockers
         if blockers != last_report:
@@ -187,6 +194,7 @@ def wait_healthy(
                 )
             )
             last_report = blockers
+        _follow_nodes(ctx, blockers, app, wave)
         pending = still
         # Quick objects pass after the first wait (a quarter of the interval by default), doubled each time up
         # to the interval; slow ones are then read once per interval. The doubling stops once it is past the

@@ -230,3 +230,21 @@ def test_a_nodepool_reports_the_capacity_of_its_nodes(sim, client, ns):
 
 def _pool_resources(client):
     return client.get("/apis/karpenter.sh/v1/nodepools/default").json()["status"]["resources"]
+
+
+def test_a_spread_preference_launches_the_node_in_an_empty_zone_of_the_pool(sim, client, ns):
+    # One replica runs on sim-node-1 in sim-1a; the pool also offers sim-1b and sim-1c, empty domains Karpenter
+    # counts, so another node in sim-1a would make the skew 2 - 0.
+    install_karpenter(sim, client)
+    spread = [
+        {
+            "maxSkew": 1,
+            "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": {"app": "zonal"}},
+        }
+    ]
+    deploy(client, deployment("zonal", replicas=2, cpu="5", topologySpreadConstraints=spread))
+    sim.advance(2)
+    (claim,) = _claims(client)
+    assert claim["metadata"]["labels"]["topology.kubernetes.io/zone"] in ("sim-1b", "sim-1c")

@@ -178,11 +178,6 @@ def _add_node(snap: Snapshot, node: dict, daemons: list[dict]) -> None:
     snap.bound[node["metadata"]["name"]] = _daemons_for(node, daemons)
 
 
-def _drop_node(snap: Snapshot, node: dict) -> None:
-    snap.nodes.remove(node)
-    snap.bound.pop(node["metadata"]["name"], None)
-
-
 def _choose(pool: dict, pod: dict, batch: Resources, snap: Snapshot, used: Resources, trial: Trial) -> dict | str:
     """A trial node of `pool` for `pod` (the smallest that also holds `batch`, else the largest that holds the
     pod), or Karpenter's reason why the pool cannot serve it. Every size counts the daemon pods' requests."""
@@ -208,9 +203,15 @@ def _choose(pool: dict, pod: dict, batch: Resources, snap: Snapshot, used: Resou
     for instance in within:
         for zone in zones:
             node = _trial(name, pool, instance, capacity_types[0], zone)
-            _add_node(snap, node, daemons)
+            # The pool's other zones are topology domains too, empty until a node launches there: Karpenter
+            # counts the domains its NodePools offer, not only those of existing nodes (its scheduling/topology.go).
+            before = len(snap.nodes)
+            snap.nodes.append(node)
+            snap.nodes.extend(_trial(f"{name}-{o}", pool, instance, capacity_types[0], o) for o in zones if o != zone)
+            snap.bound[name] = _daemons_for(node, daemons)
             rejection = first_rejection(pod, node, snap)
-            _drop_node(snap, node)
+            del snap.nodes[before:]
+            snap.bound.pop(name, None)
             if rejection is not None:
                 reason = reason or "; ".join(rejection.reasons)
                 continue

@@ -254,7 +254,8 @@ def provision(ctx: Context) -> None:
         (p for p in _items(ctx, "nodepools") if _ready(p)),
         key=lambda p: (-int((p.get("spec") or {}).get("weight") or 0), p["metadata"]["name"]),
     )
-    pending = scheduler.pending_pods(ctx)
+    # A pod that is preempting (nominated to a node) waits for its victims to go, not for a new node.
+    pending = [p for p in scheduler.pending_pods(ctx) if not (p.get("status") or {}).get("nominatedNodeName")]
     claim_kind = _kind(ctx, "nodeclaims")
     if not pools or not pending or claim_kind is None:
         return

@@ -190,15 +190,15 @@ def _histogram(counts: Counter[str]) -> str:
     return ", ".join(sorted(f"{n} {reason}" for reason, n in counts.items()))
 
 
-def fit_error(rejections: list[Rejection]) -> str:
+def fit_error(rejections: list[Rejection], *, preempted: bool = False) -> str:
     """kube-scheduler's FailedScheduling message for a pod every node rejected.
 
     The format is `FitError.Error()` (pkg/scheduler/framework/types.go): `0/N nodes are available: ` then the
     reasons counted over nodes, as `"<count> <reason>"` strings sorted as strings and joined by `, `, ending with
     `.`; then the preemption PostFilter's status (pkg/scheduler/framework/preemption/preemption.go), `preemption: `
-    plus the same format over its own per-node verdicts. The sim has no pod priorities, so no node has
-    preemption victims: a node whose rejection is unresolvable is `Preemption is not helpful for scheduling`,
-    any other `No preemption victims found for incoming pod`.
+    plus the same format over its own per-node verdicts: a node whose rejection is unresolvable is `Preemption
+    is not helpful for scheduling`, any other `No preemption victims found for incoming pod`. When preemption
+    did find victims (`preempted`), its status carries no message and the line ends after the reasons.
     """
     if not rejections:
         return "no nodes available to schedule pods"
@@ -208,6 +208,8 @@ def fit_error(rejections: list[Rejection]) -> str:
         "Preemption is not helpful for scheduling" if r.unresolvable else "No preemption victims found for incoming pod"
         for r in rejections
     )
+    if preempted:
+        return f"0/{total} nodes are available: {_histogram(reasons)}."
     return (
         f"0/{total} nodes are available: {_histogram(reasons)}. "
         f"preemption: 0/{total} nodes are available: {_histogram(preemption)}."

@@ -11,8 +11,8 @@ tried again whenever a node is added or a bound pod goes away.
 from __future__ import annotations
 
 from wavecd.sim.apierrors import ApiError
-from wavecd.sim.controllers import scoring
-from wavecd.sim.controllers.common import set_condition, write_status
+from wavecd.sim.controllers import preemption, scoring
+from wavecd.sim.controllers.common import safe_delete, set_condition, write_status
 from wavecd.sim.controllers.engine import Context
 from wavecd.sim.controllers.events import record_event
 from wavecd.sim.controllers.placement import Rejection, Snapshot, first_rejection, fit_error
@@ -82,9 +82,12 @@ def _bind(ctx: Context, pods: Kind, pod: dict, node_name: str) -> dict | None:
     return result
 
 
-def _mark_unschedulable(ctx: Context, pods: Kind, pod: dict, message: str) -> dict:
+def _mark_unschedulable(ctx: Context, pods: Kind, pod: dict, message: str, nominated: str | None = None) -> dict:
     status = clone(pod.get("status") or {})
     status["phase"] = "Pending"
+    status.pop("nominatedNodeName", None)  # a failed cycle that nominates nothing clears the nomination
+    if nominated:
+        status["nominatedNodeName"] = nominated
     status["conditions"] = set_condition(
         status.get("conditions") or [], ctx, "PodScheduled", "False", "Unschedulable", message
     )
@@ -99,18 +102,33 @@ def _mark_unschedulable(ctx: Context, pods: Kind, pod: dict, message: str) -> di
 def schedule(ctx: Context, pods: Kind, pod: dict) -> dict:
     """The pod bound to the best node that takes it, or marked unschedulable with the scheduler's message."""
     snap = snapshot(ctx)
-    rejections: list[Rejection] = []
+    rejections: list[tuple[dict, Rejection]] = []
     feasible = []
     for node in snap.nodes:
         rejection = first_rejection(pod, node, snap)
         if rejection is None:
             feasible.append(node)
         else:
-            rejections.append(rejection)
+            rejections.append((node, rejection))
     if feasible:
         best = scoring.best_node(pod, feasible, snap)
         return _bind(ctx, pods, pod, best["metadata"]["name"]) or pod
-    return _mark_unschedulable(ctx, pods, pod, fit_error(rejections))
+    verdicts = [r for _, r in rejections]
+    classes_kind = ctx.api.registry.by_resource("scheduling.k8s.io", "priorityclasses")
+    classes, _ = ctx.api.list(classes_kind, None) if classes_kind is not None else ([], None)
+    victims = preemption.select_victims(pod, snap, rejections, classes)
+    if victims is None:
+        return _mark_unschedulable(ctx, pods, pod, fit_error(verdicts))
+    for victim in victims.pods:
+        record_event(
+            ctx,
+            victim,
+            "Preempted",
+            f"Preempted by pod {pod['metadata'].get('uid', '')} on node {victims.node}",
+            SCHEDULER,
+        )
+        safe_delete(ctx, pods, victim)
+    return _mark_unschedulable(ctx, pods, pod, fit_error(verdicts, preempted=True), nominated=victims.node)
 
 
 def retry_pending(ctx: Context) -> None:

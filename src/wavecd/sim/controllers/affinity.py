@@ -77,7 +77,10 @@ def _namespace(pod: dict) -> str:
 
 def required_terms(pod: dict, kind: str) -> list[Term]:
     """The pod's `required…` terms of `podAffinity` or `podAntiAffinity`."""
-    return [Term(t, _namespace(pod)) for t in _affinity(pod, kind).get(_REQUIRED) or [] if isinstance(t, dict)]
+    terms = _affinity(pod, kind).get(_REQUIRED)
+    if not terms:
+        return []  # most pods: checked for every placed pod on every node, so without building anything
+    return [Term(t, _namespace(pod)) for t in terms if isinstance(t, dict)]
 
 
 def preferred_terms(pod: dict, kind: str) -> list[Term]:

@@ -48,6 +48,19 @@ class Snapshot:
     nodes: list[dict]
     bound: dict[str, list[dict]] = field(default_factory=dict)
     namespace_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # what each bound pod requests, parsed once per snapshot: every node check and score sums them again
+    _requests: dict[tuple[int, bool], tuple[dict, Resources]] = field(default_factory=dict)
+
+    def used(self, node_name: str, *, non_zero: bool = False) -> Resources:
+        """The requests of the pods bound to a node (`non_zero`: as scoring counts them)."""
+        total = Resources()
+        for pod in self.bound.get(node_name, []):
+            key = (id(pod), non_zero)
+            cached = self._requests.get(key)
+            if cached is None or cached[0] is not pod:  # the pod itself is kept, so an id is never mistaken
+                cached = self._requests[key] = (pod, pod_requests(pod, non_zero=non_zero))
+            total += cached[1]
+        return total
 
     def assume(self, pod: dict, node_name: str) -> None:
         self.bound.setdefault(node_name, []).append(pod)
@@ -104,15 +117,8 @@ def tolerates_taints(tolerations: list[dict], node: dict) -> dict | None:
     return None
 
 
-def _used(pods: list[dict]) -> Resources:
-    total = Resources()
-    for pod in pods:
-        total += pod_requests(pod)
-    return total
-
-
-def _insufficient(pod: dict, node: dict, pods: list[dict]) -> tuple[str, ...]:
-    want, room, used = pod_requests(pod), allocatable(node), _used(pods)
+def _insufficient(pod: dict, node: dict, snapshot: Snapshot) -> tuple[str, ...]:
+    want, room, used = pod_requests(pod), allocatable(node), snapshot.used(node["metadata"]["name"])
     reasons = []
     if used.pods + 1 > room.pods:
         reasons.append("Too many pods")
@@ -168,7 +174,7 @@ def first_rejection(pod: dict, node: dict, snapshot: Snapshot) -> Rejection | No
         return Rejection((reason,), _UNRESOLVABLE)
     if not matches_node_affinity(pod, node):
         return Rejection(("node(s) didn't match Pod's node affinity/selector",), _UNRESOLVABLE)
-    short = _insufficient(pod, node, snapshot.bound.get(node["metadata"]["name"], []))
+    short = _insufficient(pod, node, snapshot)
     if short:
         return Rejection(short, not _UNRESOLVABLE)
     return _spread(pod, node, snapshot) or _inter_pod(pod, node, snapshot)

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from wavecd.sim.controllers import affinity
-from wavecd.sim.controllers.capacity import Resources, allocatable, pod_requests
+from wavecd.sim.controllers.capacity import allocatable, pod_requests
 from wavecd.sim.controllers.labels import object_labels, selects
 from wavecd.sim.controllers.placement import (
     Snapshot,
@@ -53,18 +53,11 @@ def _name(node: dict) -> str:
     return str(node["metadata"]["name"])
 
 
-def _used(snap: Snapshot, node: dict, *, non_zero: bool) -> Resources:
-    total = Resources()
-    for other in snap.bound.get(_name(node), []):
-        total += pod_requests(other, non_zero=non_zero)
-    return total
-
-
 def _least_allocated(pod: dict, nodes: list[dict], snap: Snapshot) -> Scores:
     want = pod_requests(pod, non_zero=True)
     scores = {}
     for node in nodes:
-        room, used = allocatable(node), _used(snap, node, non_zero=True) + want
+        room, used = allocatable(node), snap.used(_name(node), non_zero=True) + want
         parts = [
             (free - taken) * MAX // free if taken <= free else 0
             for free, taken in ((room.cpu, used.cpu), (room.memory, used.memory))
@@ -80,7 +73,7 @@ def _balanced(pod: dict, nodes: list[dict], snap: Snapshot) -> Scores:
         return dict.fromkeys(map(_name, nodes), 0)  # a best-effort pod: the plugin skips it
     scores = {}
     for node in nodes:
-        room, used = allocatable(node), _used(snap, node, non_zero=False) + want
+        room, used = allocatable(node), snap.used(_name(node)) + want
         shares = [min(1.0, taken / free) for free, taken in ((room.cpu, used.cpu), (room.memory, used.memory)) if free]
         gap = abs(shares[0] - shares[1]) / 2 if len(shares) == 2 else 0.0
         scores[_name(node)] = int((1 - gap) * MAX)
@@ -173,6 +166,8 @@ def _inter_pod(pod: dict, nodes: list[dict], snap: Snapshot) -> Scores:
     ]
     domains: Counter[tuple[str, str]] = Counter()
     for other, where in snap.placed():
+        if not mine and not (other.get("spec") or {}).get("affinity"):
+            continue  # neither side states a term: nothing to pair
         labels = object_labels(where)
         theirs = [(t, 1) for t in affinity.preferred_terms(other, affinity.AFFINITY)]
         theirs += [(t, -1) for t in affinity.preferred_terms(other, affinity.ANTI_AFFINITY)]

@@ -4,6 +4,7 @@ it declines must be one click parses (or rejects) itself."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -95,3 +96,36 @@ def test_a_closed_pipe_ends_in_silence_as_click_ends_it(tmp_path):
     process.stdout.close()
     stderr = process.stderr.read().decode()
     assert (process.wait(), stderr) == (1, "")
+
+
+def test_a_render_from_a_filled_template_cache_imports_none_of_what_only_a_first_render_needs(tmp_path):
+    # a small chart's render from a filled cache costs little more than its imports, so what only parsing,
+    # writing the cache or functions the chart never calls need is imported when first needed
+    chart = tmp_path / "c"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text(
+        "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  annotations:\n    helm.sh/hook: pre-install\n"
+    )
+    command = wavecd_command("helm", "template", "x", str(chart))
+    env = {**os.environ, "WAVECD_CACHE_DIR": str(tmp_path / "cache"), "TZ": "UTC"}
+    first = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    traced = subprocess.run(
+        [sys.executable, "-X", "importtime", *command[1:]], capture_output=True, text=True, env=env, check=False
+    )
+    assert (traced.returncode, traced.stdout) == (first.returncode, first.stdout)
+    assert "kind: ConfigMap" in traced.stdout
+    lines = traced.stderr.splitlines()
+    imported = {line.rsplit("|", 1)[-1].strip() for line in lines if line.startswith("import time")}
+    assert "wavecd.helm.render" in imported
+    cold_only = {
+        "csv",  # --api-versions and --values lists
+        "tempfile",  # writing a cache entry
+        "zoneinfo",  # a named time zone
+        "wavecd.gotemplate.parser",  # parsing a template text
+        "wavecd.semver.constraints",  # semverCompare, a kubeVersion constraint
+        "wavecd.common.health",  # Argo CD's vocabulary beyond the annotation keys
+        "wavecd.core.clock",
+        "wavecd.goyaml.pretty",  # toYamlPretty
+    }
+    assert imported & cold_only == set()

@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 def _split_commas(values: tuple[str, ...]) -> list[str]:
     """pflag StringSlice: each occurrence is a comma-separated list."""
+    if not any(values):  # the usual case: no import of csv for nothing to split
+        return []
     import csv
 
     out: list[str] = []

@@ -6,37 +6,44 @@ defined once so they cannot drift. The enums are `StrEnum`s, so a member compare
 serialises as exactly the string Argo CD uses. Foundation: imports nothing from wavecd but itself.
 """
 
-from wavecd.common.annotations import (
-    COMPARE_OPTIONS,
-    DELETION_APPROVED,
-    HELM_CRD_INSTALL,
-    HELM_HOOK,
-    HELM_HOOK_DELETE_POLICY,
-    HELM_HOOK_WEIGHT,
-    HELM_RESOURCE_POLICY,
-    HOOK,
-    HOOK_DELETE_POLICY,
-    HOOK_FINALIZER,
-    IGNORE_HEALTHCHECK,
-    IGNORE_RESTART_POLICY,
-    MANIFEST_GENERATE_PATHS,
-    REFRESH,
-    RESOURCES_FINALIZER,
-    SKIP_RECONCILE,
-    SYNC_OPTIONS,
-    SYNC_WAVE,
-    TRACKING_ID,
-    sync_wave,
-)
-from wavecd.common.argocd import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGO_GROUP, ARGOCD_NAMESPACE
-from wavecd.common.colours import STATUS_COLOURS
-from wavecd.common.health import NOT_STARTED, HealthStatus, health_rank, is_worse, worst_of
-from wavecd.common.hooks import HELM_HOOK_TYPES, HookDeletePolicy, HookType, SyncPhase
-from wavecd.common.kubernetes import DEFAULT_KUBE_VERSION, api_group
-from wavecd.common.operation import OperationPhase
-from wavecd.common.results import ResultCode
-from wavecd.common.sync_status import SyncStatus
-from wavecd.common.timestamps import format_kube_time, kube_now, parse_kube_time
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wavecd.core.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from wavecd.common.annotations import (
+        COMPARE_OPTIONS,
+        DELETION_APPROVED,
+        HELM_CRD_INSTALL,
+        HELM_HOOK,
+        HELM_HOOK_DELETE_POLICY,
+        HELM_HOOK_WEIGHT,
+        HELM_RESOURCE_POLICY,
+        HOOK,
+        HOOK_DELETE_POLICY,
+        HOOK_FINALIZER,
+        IGNORE_HEALTHCHECK,
+        IGNORE_RESTART_POLICY,
+        MANIFEST_GENERATE_PATHS,
+        REFRESH,
+        RESOURCES_FINALIZER,
+        SKIP_RECONCILE,
+        SYNC_OPTIONS,
+        SYNC_WAVE,
+        TRACKING_ID,
+        sync_wave,
+    )
+    from wavecd.common.argocd import APPLICATION, APPLICATION_SET, ARGO_API_VERSION, ARGO_GROUP, ARGOCD_NAMESPACE
+    from wavecd.common.colours import STATUS_COLOURS
+    from wavecd.common.health import NOT_STARTED, HealthStatus, health_rank, is_worse, worst_of
+    from wavecd.common.hooks import HELM_HOOK_TYPES, HookDeletePolicy, HookType, SyncPhase
+    from wavecd.common.kubernetes import DEFAULT_KUBE_VERSION, api_group
+    from wavecd.common.operation import OperationPhase
+    from wavecd.common.results import ResultCode
+    from wavecd.common.sync_status import SyncStatus
+    from wavecd.common.timestamps import format_kube_time, kube_now, parse_kube_time
 
 __all__ = [
     "APPLICATION",
@@ -83,3 +90,20 @@ __all__ = [
     "sync_wave",
     "worst_of",
 ]
+
+__getattr__ = lazy_exports(
+    __name__,
+    __all__,
+    (
+        "annotations",
+        "argocd",
+        "colours",
+        "health",
+        "hooks",
+        "kubernetes",
+        "operation",
+        "results",
+        "sync_status",
+        "timestamps",
+    ),
+)

@@ -13,10 +13,8 @@ from __future__ import annotations
 import contextlib
 import hmac
 import os
-import secrets
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 PRIVATE_FOLDER = 0o700
@@ -48,7 +46,7 @@ def write_private_file(path: Path, *chunks: bytes) -> None:
     """Write `chunks` to `path` as a 0600 file, atomically (a temporary sibling renamed into place, so a
     concurrent reader never sees half of it). Raises OSError."""
     make_private_folder(path.parent)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    handle, temporary = _temporary_in(path.parent, path.name)
     try:
         os.fchmod(handle, PRIVATE_FILE)
         with os.fdopen(handle, "wb") as out:
@@ -165,6 +163,14 @@ class SealedFolder:
         return True
 
 
+def _temporary_in(folder: Path, name: str) -> tuple[int, str]:
+    """A new hidden file in `folder` named after `name`: its descriptor and path. `tempfile` is imported here
+    because a process that only reads the cache (a render from a filled template cache) never needs it."""
+    import tempfile
+
+    return tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+
+
 def _user_key(root: Path) -> bytes:
     """The user's key in `root`, made on first use (linked into place, so concurrent first uses agree)."""
     path = root / _KEY_FILE
@@ -173,11 +179,11 @@ def _user_key(root: Path) -> bytes:
     except FileNotFoundError:
         pass
     make_private_folder(root)
-    handle, temporary = tempfile.mkstemp(prefix=f".{_KEY_FILE}.", dir=root)
+    handle, temporary = _temporary_in(root, _KEY_FILE)
     try:
         os.fchmod(handle, PRIVATE_FILE)
         with os.fdopen(handle, "wb") as out:
-            out.write(secrets.token_bytes(_KEY_BYTES))
+            out.write(os.urandom(_KEY_BYTES))  # what secrets.token_bytes returns
         with contextlib.suppress(FileExistsError):
             os.link(temporary, path)
     finally:

@@ -22,7 +22,6 @@ from wavecd.gotemplate.compiler import Options, compile_tree, render_parts, revi
 from wavecd.gotemplate.errors import TemplateExecError
 from wavecd.gotemplate.funcs import FuncMap, GoFunc
 from wavecd.gotemplate.nodes import Tree, is_empty_tree
-from wavecd.gotemplate.parser import parse_templates
 
 MISSINGKEY_MODES = ("zero", "default", "invalid", "error")
 _CACHE_SIZE = 4096
@@ -114,6 +113,9 @@ class TemplateSet:
             self._renders[tname] = lazy_render.render or lazy_render
 
     def _compile(self, name: str, text: str, lazy: bool) -> _Compiled:
+        # the lexer and parser load with the first text to parse: a set from the template cache needs neither
+        from wavecd.gotemplate.parser import parse_templates
+
         trees, identifiers = parse_templates(name, text, self._has_function, self.go_version)
         opts = Options(self.missingkey, self.go_version, self._builtins, lazy)
         renders = {tname: _Lazy(tree, opts) for tname, tree in trees.items()}

@@ -15,12 +15,19 @@ Public entry points (each module holds one of them):
 Errors are `GoYamlError`, `GoJsonError`, `GoTomlError` (all `WavecdError`s) whose `message` is Go's text.
 """
 
-from wavecd.goyaml.errors import GoJsonError, GoTomlError, GoYamlError
-from wavecd.goyaml.head import ManifestHead, load_manifest_head
-from wavecd.goyaml.manifests import load_manifest, load_manifests, load_manifests_at
-from wavecd.goyaml.pretty import to_yaml_pretty
-from wavecd.goyaml.reader import load
-from wavecd.goyaml.writer import to_yaml
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wavecd.core.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from wavecd.goyaml.errors import GoJsonError, GoTomlError, GoYamlError
+    from wavecd.goyaml.head import ManifestHead, load_manifest_head
+    from wavecd.goyaml.manifests import load_manifest, load_manifests, load_manifests_at
+    from wavecd.goyaml.pretty import to_yaml_pretty
+    from wavecd.goyaml.reader import load
+    from wavecd.goyaml.writer import to_yaml
 
 __all__ = [
     "GoJsonError",
@@ -35,3 +42,5 @@ __all__ = [
     "to_yaml",
     "to_yaml_pretty",
 ]
+
+__getattr__ = lazy_exports(__name__, __all__, ("errors", "reader", "writer", "head", "manifests", "pretty"))

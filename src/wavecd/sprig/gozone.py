@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -58,6 +57,8 @@ def fixed_zone(name: str, offset: int) -> GoZone:
 
 @lru_cache(maxsize=64)
 def _tz_database(key: str) -> tzinfo | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # imported when a zone is first read: start-up matters
+
     try:
         return ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -66,6 +67,8 @@ def _tz_database(key: str) -> tzinfo | None:
 
 @lru_cache(maxsize=4)
 def _tz_file(path: str) -> tzinfo | None:
+    from zoneinfo import ZoneInfo  # as in _tz_database
+
     try:
         with open(path, "rb") as fh:
             return ZoneInfo.from_file(fh)

@@ -22,7 +22,6 @@ from wavecd.semver import (
     V3_5,
     SemverError,
     Version,
-    parse_constraints,
     parse_version,
     validate_metadata,
     validate_prerelease,
@@ -203,6 +202,8 @@ def semver_functions(lib: str) -> list[GoFunc]:
             raise GoFuncError(err.message) from None
 
     def semver_compare(constraint: str, version: str) -> bool:
+        from wavecd.semver.constraints import parse_constraints  # its patterns compile on import: only when called
+
         try:
             constraints = parse_constraints(constraint, lib=lib)
             return constraints.check(parse_version(version, lib=lib))

@@ -25,6 +25,8 @@ class ChartFile:
 
 @dataclass(slots=True)
 class Maintainer:
+    """One `maintainers[]` entry of Chart.yaml."""
+
     name: str = ""
     email: str = ""
     url: str = ""

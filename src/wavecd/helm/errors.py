@@ -97,6 +97,8 @@ def exec_error_text(filename: str, chain: Sequence[str], helm_major: int) -> str
 
 @dataclass(frozen=True)
 class _Trace:
+    """One step of a template error's trace: where, what failed, what was executing."""
+
     location: str = ""
     message: str = ""
     executed: str = ""

@@ -21,6 +21,8 @@ class HelmIgnoreError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
+    """One line of `.helmignore`."""
+
     negate: bool
     dir_only: bool
     basename: bool

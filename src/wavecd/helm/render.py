@@ -69,6 +69,8 @@ class RenderOptions:
 
 @dataclass
 class RenderResult:
+    """What `helm template` prints: its stdout and the warnings it writes to stderr."""
+
     stdout: str
     warnings: list[str] = field(default_factory=list)
 

@@ -22,6 +22,8 @@ class UserValuesError(Exception):
 
 @dataclass(frozen=True)
 class ValueOptions:
+    """The values flags of `helm template`: -f, --set-json, --set, --set-string, --set-file, --set-literal."""
+
     value_files: list[str] = field(default_factory=list)
     json_values: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)

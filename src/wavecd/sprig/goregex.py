@@ -228,6 +228,8 @@ _REPEAT = 2  # already repeated (Go allows `a*(?i)*`): Python needs (?:a*)*
 
 @dataclass
 class _Atom:
+    """A piece of the translated pattern with its kind and repetition depth."""
+
     text: str
     kind: int
     depth: int  # the largest product of {n,m} counts along one nesting chain, for Go's 1000 limit

@@ -26,6 +26,8 @@ class URLError(ValueError):
 
 @dataclass
 class GoURL:
+    """Go's `url.URL`: the parts a URL is split into."""
+
     scheme: str = ""
     opaque: str = ""
     username: str | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
+import os
 import struct
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -140,7 +140,7 @@ def encrypt_aes(password: str, plaintext: str) -> str:
     content = go_bytes(plaintext)
     padding = _AES_BLOCK - len(content) % _AES_BLOCK
     content += bytes([padding]) * padding
-    iv = secrets.token_bytes(_AES_BLOCK)
+    iv = os.urandom(_AES_BLOCK)  # what secrets.token_bytes returns
     encryptor = Cipher(algorithms.AES(_aes_key(password)), modes.CBC(iv)).encryptor()
     return base64.b64encode(iv + encryptor.update(content) + encryptor.finalize()).decode("ascii")
 

@@ -7,7 +7,6 @@ templates keep them). `getHostByName` really resolves the name, as Sprig does; H
 from __future__ import annotations
 
 import os
-import random
 
 from wavecd.core.goexpand import expand
 from wavecd.gotemplate.funcs import GoFunc, GoFuncError
@@ -24,6 +23,7 @@ def expandenv(s: str) -> str:
 
 def get_host_by_name(name: str) -> str:
     """One address of the host, chosen at random as Sprig does; no address is Go's Intn(0) panic."""
+    import random  # only when called, as socket
     import socket  # only this function needs the network stack
 
     try:

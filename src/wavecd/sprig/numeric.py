@@ -9,7 +9,6 @@ to 16 places) and the result is parsed back to the nearest float64, which is why
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
@@ -189,6 +188,8 @@ def to_decimal(v: Any) -> Int64:
 def rand_int(low: int, high: int) -> int:
     if high - low <= 0:
         raise GoFuncError("invalid argument to Intn")
+    import random  # its import is a cost every render would pay for a function few call
+
     return random.randrange(high - low) + low
 
 

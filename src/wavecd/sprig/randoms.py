@@ -7,8 +7,7 @@ digits (so only ASCII ones), `randAscii` from 32..126; a negative count is an er
 from __future__ import annotations
 
 import base64
-import random
-import secrets
+import os
 import string
 from collections.abc import Callable
 
@@ -23,6 +22,8 @@ def _random_string(alphabet: str) -> Callable[[int], str]:
     def generate(count: int) -> str:
         if count <= 0:
             return ""
+        import secrets  # with random, its import is a cost every render would pay for functions few call
+
         return "".join(secrets.choice(alphabet) for _ in range(count))
 
     return generate
@@ -31,7 +32,7 @@ def _random_string(alphabet: str) -> Callable[[int], str]:
 def rand_bytes(count: int) -> str:
     if count < 0:
         raise GoFuncError("runtime error: makeslice: len out of range")
-    return base64.b64encode(secrets.token_bytes(count)).decode("ascii")
+    return base64.b64encode(os.urandom(count)).decode("ascii")
 
 
 def uuidv4() -> str:
@@ -42,6 +43,8 @@ def uuidv4() -> str:
 
 def shuffle(s: str) -> str:
     """xstrings.Shuffle: the runes of s in a random order."""
+    import random  # as secrets in _random_string
+
     runes = list(valid_runes(s))
     random.shuffle(runes)
     return "".join(runes)

@@ -284,6 +284,7 @@ def apply_task(
             ctx.note_change(app)
         return None
     ctx.emit(ResourceApplied(**event, result=_result(applied, preview), message=None))
+    ctx.note_served_kinds(task.group, task.kind)
     if task.kind == "CustomResourceDefinition" and task.group == "apiextensions.k8s.io":
         _await_established(ctx, applied)
     return _watched(applied, task, namespaced)
@@ -360,6 +361,8 @@ def prune_task(
         )
     except KubeError as err:
         raise ApplyFailed(err.message, _blocking(task, err.message)) from None
+    if not ctx.dry_run:
+        ctx.note_served_kinds(task.group, task.kind)
     ctx.emit(
         ResourcePruned(
             **event, result=ResultCode.PRUNED, message="already gone" if gone else ("dry run" if ctx.dry_run else None)

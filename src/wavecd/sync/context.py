@@ -14,6 +14,11 @@ from wavecd.sync.provisioning import NodeClaims
 from wavecd.sync.settings import SyncSettings
 from wavecd.sync.watches import KindWatches
 
+# The kinds whose objects change what the API serves.
+SERVES_KINDS = frozenset(
+    {("apiextensions.k8s.io", "CustomResourceDefinition"), ("apiregistration.k8s.io", "APIService")}
+)
+
 
 class SyncStopped(Exception):
     """Raised at a safe point when the sync must stop: `reason` is TimedOut or Interrupted."""
@@ -46,6 +51,9 @@ class SyncContext:
     watches: KindWatches | None = None
     # the NodeClaims reported while gates wait for capacity
     node_claims: NodeClaims = field(default_factory=NodeClaims)
+    # Whether what the API serves may have changed since the rollout last read discovery: true until the
+    # first reading, then set again by each CRD or APIService applied or deleted.
+    discovery_stale: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -66,6 +74,12 @@ class SyncContext:
     def note_change(self, app: str) -> None:
         with self._lock:
             self.would_change[app] = self.would_change.get(app, 0) + 1
+
+    def note_served_kinds(self, group: str, kind: str) -> None:
+        """An object of this kind was applied or deleted: if it adds or removes kinds the API serves, the
+        rollout reads discovery again before its next wave renders."""
+        if (group, kind) in SERVES_KINDS:
+            self.discovery_stale = True
 
     def checkpoint(self) -> None:
         """Stop here if the sync was cancelled or its time is up."""

@@ -53,8 +53,9 @@ class KnownTracked:
 
 
 def inventory(client: KubeClient, known: KnownTracked | None = None) -> Tracked:
-    """The objects each app instance tracks now: `known`'s kinds from it, every other kind listed once."""
-    listed = tracked_by_instance(client, skip=known.kinds if known is not None else frozenset())
+    """The objects each app instance tracks now: `known`'s kinds from it, every other kind listed once, by
+    the discovery the rollout has just read."""
+    listed = tracked_by_instance(client, skip=known.kinds if known is not None else frozenset(), refresh=False)
     if known is None:
         return lambda instance: list(listed.get(instance, []))
     of = known.of
@@ -62,13 +63,13 @@ def inventory(client: KubeClient, known: KnownTracked | None = None) -> Tracked:
 
 
 def tracked_by_instance(
-    client: KubeClient, skip: Collection[tuple[str, str]] = frozenset()
+    client: KubeClient, skip: Collection[tuple[str, str]] = frozenset(), *, refresh: bool = True
 ) -> dict[str, list[dict[str, Any]]]:
     """Every tracked live object, grouped by the app instance its annotation names; the (group, kind)s in
-    `skip` are not listed."""
+    `skip` are not listed. The kinds are discovery's, read again unless `refresh` is False."""
     seen: set[tuple[str, str]] = set(skip)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for res in client.resources(refresh=True):
+    for res in client.resources(refresh=refresh):
         if "list" not in res.verbs or (res.group, res.plural) in EXCLUDED or (res.group, res.kind) in seen:
             continue
         seen.add((res.group, res.kind))

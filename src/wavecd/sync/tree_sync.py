@@ -124,12 +124,21 @@ class _Rollout:
         self.rendered: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {}
         self.started: set[str] = set()
         self.current_wave: int | None = None
+        self.version: str | None = None  # the server's, read once per rollout
 
     # -- facts and records ------------------------------------------------------------------------------------
-    def facts(self) -> ClusterFacts:
-        client = self.ctx.client
-        client.refresh_discovery()
-        return ClusterFacts(client.server_version().git_version, tuple(client.api_versions()))
+    def facts(self, *, fresh: bool = False) -> ClusterFacts:
+        """The cluster's version and API versions to render with. Discovery is read at the first call, then
+        again only when a CRD or APIService was applied or deleted since (`fresh`: always), as Argo CD's
+        cluster cache changes only when its watch on CRDs and APIServices says so; an unknown kind reads it
+        again by itself."""
+        client, ctx = self.ctx.client, self.ctx
+        if fresh or ctx.discovery_stale:
+            ctx.discovery_stale = False  # before the read: a change noted during it is read next time
+            client.refresh_discovery()
+        if self.version is None:
+            self.version = client.server_version().git_version
+        return ClusterFacts(self.version, tuple(client.api_versions()))
 
     def _record_appset(self, name: str) -> None:
         """Apply an ApplicationSet as the app that declares it does (a root one untracked), once."""
@@ -263,7 +272,7 @@ class _Rollout:
         istiod-monitoring and its monitors) leaves its app OutOfSync after the first pass; Argo CD's next
         refresh and automated sync would catch up, so wavecd does it before it reports.
         """
-        facts = self.facts()
+        facts = self.facts(fresh=True)  # what operators, not this sync, made the API serve counts too
         out = []
         for node in self.plan.order:
             before = self.rendered.get(node.name)
@@ -355,7 +364,7 @@ def _sync(
     ctx.planned_crd_kinds = rollout.tree.crd_kinds
     ctx.planned_namespaces = rollout.tree.namespaces
     try:
-        version = client.server_version().git_version
+        version = rollout.facts().kube_version  # discovery read once, before the inventory lists by it
     except KubeError as err:
         # The cluster could not be asked: nothing is known about any app's health.
         return _summarise(

@@ -125,10 +125,26 @@ class Api:
         obj = self.store.get(self.key(kind, namespace, name))
         return self._as_version(kind, obj) if obj is not None else None
 
-    def list(self, kind: Kind, namespace: str | None, owner_uid: str | None = None) -> tuple[list[dict], int]:
+    def list(
+        self,
+        kind: Kind,
+        namespace: str | None,
+        owner_uid: str | None = None,
+        match: Callable[[dict], bool] | None = None,
+    ) -> tuple[list[dict], int]:
+        """Copies of the objects (those `match` takes, judged on the stored object) and the store's version."""
         with self.store.lock:
-            items = self.store.list(kind.group, kind.plural, namespace if kind.namespaced else None, owner_uid)
+            scope = namespace if kind.namespaced else None
+            items = self.store.list(kind.group, kind.plural, scope, owner_uid, match)
             return [self._as_version(kind, o) for o in items], self.store.rv
+
+    def peek_list(
+        self, kind: Kind, namespace: str | None, match: Callable[[dict], bool] | None = None
+    ) -> builtins.list[dict]:
+        """The stored objects themselves, as stored (not converted to `kind`'s version): for controllers that
+        only read them, and must not mutate them."""
+        scope = namespace if kind.namespaced else None
+        return self.store.list(kind.group, kind.plural, scope, None, match, copy=False)
 
     @staticmethod
     def _as_version(kind: Kind, obj: dict) -> dict:

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from wavecd.core.errors import UserInputError
@@ -162,21 +162,34 @@ class Store:
         """The stored object itself (no copy): callers must not mutate it."""
         return self._objects.get(key)
 
-    def list(self, group: str, plural: str, namespace: str | None = None, owner_uid: str | None = None) -> list[dict]:
-        """Copies of a collection's objects (in one namespace, and owned by `owner_uid`, when given), sorted by
-        (namespace, name)."""
+    def list(
+        self,
+        group: str,
+        plural: str,
+        namespace: str | None = None,
+        owner_uid: str | None = None,
+        match: Callable[[dict], bool] | None = None,
+        *,
+        copy: bool = True,
+    ) -> list[dict]:
+        """Copies of a collection's objects (in one namespace, owned by `owner_uid`, and passing `match`, when
+        given), sorted by (namespace, name). `match` sees the stored object, before it is copied: a selective
+        list copies what it returns, not the collection. `copy=False` returns the stored objects themselves,
+        which callers must not mutate."""
         with self.lock:
             resource = (group, plural)
             if owner_uid is not None:
                 collection = self._collections.get(resource, {})
                 where = self._owned.get(owner_uid, {}).get(resource, ())
-                kept = sorted(w for w in where if namespace is None or w[0] == namespace)
-                return [clone(collection[w]) for w in kept]
-            if namespace is not None:
+                found = [collection[w] for w in sorted(w for w in where if namespace is None or w[0] == namespace)]
+            elif namespace is not None:
                 in_namespace = self._namespaces.get(resource, {}).get(namespace, {})
-                return [clone(in_namespace[name]) for name in sorted(in_namespace)]
-            collection = self._collections.get(resource, {})
-            return [clone(collection[where]) for where in sorted(collection)]
+                found = [in_namespace[name] for name in sorted(in_namespace)]
+            else:
+                collection = self._collections.get(resource, {})
+                found = [collection[where] for where in sorted(collection)]
+            kept = found if match is None else [obj for obj in found if match(obj)]
+            return [clone(obj) for obj in kept] if copy else kept
 
     def dependents(self, uid: str) -> builtins.list[Key]:
         """Keys of every object with an ownerReference to `uid`, sorted."""

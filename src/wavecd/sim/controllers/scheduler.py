@@ -34,7 +34,8 @@ def _terminal(pod: dict) -> bool:
 def snapshot(ctx: Context) -> Snapshot:
     """The nodes that exist (not being deleted) and the pods bound to each."""
     nodes, _ = ctx.api.list(ctx.core("nodes"), None)
-    pods, _ = ctx.api.list(ctx.core("pods"), None)
+    # Every pod of the cluster, for each pod scheduled: read in place, not copied (the snapshot only reads them).
+    pods = ctx.api.peek_list(ctx.core("pods"), None)
     namespaces, _ = ctx.api.list(ctx.core("namespaces"), None)
     snap = Snapshot(
         [n for n in nodes if not n["metadata"].get("deletionTimestamp")],
@@ -59,8 +60,7 @@ def unschedulable(pod: dict) -> bool:
 
 def pending_pods(ctx: Context) -> list[dict]:
     """Unschedulable pods, oldest first (the order a scheduling queue would retry them)."""
-    pods, _ = ctx.api.list(ctx.core("pods"), None)
-    found = [p for p in pods if unschedulable(p)]
+    found, _ = ctx.api.list(ctx.core("pods"), None, match=unschedulable)
     return sorted(found, key=lambda p: (p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"]))
 
 

@@ -57,6 +57,9 @@ class GateFailure:
 WATCH_GRACE_POLLS = 3
 # An object its watch shows unchanged is read with a GET every this many polls.
 WATCH_CONFIRM_POLLS = 5
+# Polls a workload waits before its pods are listed for the scheduler's reason: most are Ready by then, and
+# each list is a request (one per poll per waiting workload).
+NOTE_AFTER_POLLS = WATCH_GRACE_POLLS
 
 
 def _cached(ctx: SyncContext, item: Watched) -> tuple[bool, dict[str, Any] | None]:
@@ -96,23 +99,24 @@ def _judge(ctx: SyncContext, item: Watched, polls: int, last: dict[Watched, dict
     if caught_up and cached is not None:
         # The watch settles what it shows done, and what it shows still waiting; a failure is read from the
         # server, and so is, every few polls, an object whose watch shows no news (a watch may lag or stall).
-        verdict = _verdict(ctx, item, cached)
+        verdict = _verdict(ctx, item, cached, explain=polls >= NOTE_AFTER_POLLS)
         news = _version(cached) != _version(last.get(item))
         if verdict[0] == "done" or (verdict[0] == "wait" and (news or polls % WATCH_CONFIRM_POLLS)):
             last[item] = cached
             return verdict
     elif ctx.watches is not None and item.seen is not None and not item.gone and polls < WATCH_GRACE_POLLS:
-        verdict = _verdict(ctx, item, item.seen)
+        verdict = _verdict(ctx, item, item.seen, explain=False)
         if verdict[0] == "wait":
             return verdict  # as the apply answered, until the watch has caught up
     live = _read(ctx, item)
     if live is not None:
         last[item] = live
-    return _verdict(ctx, item, live)
+    return _verdict(ctx, item, live, explain=polls >= NOTE_AFTER_POLLS)
 
 
-def _verdict(ctx: SyncContext, item: Watched, live: dict[str, Any] | None) -> tuple[str, str, str]:
-    """gitops-engine's rule for the object as read (None: it does not exist)."""
+def _verdict(ctx: SyncContext, item: Watched, live: dict[str, Any] | None, *, explain: bool) -> tuple[str, str, str]:
+    """gitops-engine's rule for the object as read (None: it does not exist); `explain`: a progressing
+    workload's message says why its pods wait (a list of its pods)."""
     if item.gone:
         return ("done", "", "") if live is None else ("wait", HealthStatus.PROGRESSING.value, "waiting for deletion")
     if live is None:
@@ -130,7 +134,7 @@ def _verdict(ctx: SyncContext, item: Watched, live: dict[str, Any] | None) -> tu
         return "done", health.status.value, health.message
     if health.status == HealthStatus.DEGRADED or (item.hook and health.status == HealthStatus.UNKNOWN):
         return "fail", health.status.value, health.message
-    note = unschedulable_note(ctx.client, live) if health.status == HealthStatus.PROGRESSING else ""
+    note = unschedulable_note(ctx.client, live) if explain and health.status == HealthStatus.PROGRESSING else ""
     return "wait", health.status.value, f"{health.message}; {note}" if note else health.message
 
 

@@ -62,6 +62,9 @@ from wavecd.sync.settings import ClusterFacts, SyncSettings
 from wavecd.sync.tree_sync import sync_tree
 
 ROOT = Path(__file__).resolve().parents[1]
+PODS_PER_APP = 2  # the synthetic tree's Deployments, one replica each
+PODS_PER_NODE = 50  # of the 58 an m5.2xlarge sim node takes
+MAX_CLI_NODES = 100  # what `wavecd sim serve --nodes` accepts
 EXAMPLE = ROOT / "examples" / "staging"
 STAGING = "staging"
 
@@ -93,9 +96,10 @@ def measure(
     profile: cProfile.Profile | None = None,
     limit: float | None = None,
     in_child: bool = False,
+    nodes: int = 1,
 ) -> dict[str, Any]:
-    """Render and plan ROOT (no render cache), then sync it into a fresh sim (`in_child`: in a process of its
-    own), stopping after `limit` wall seconds if given; the figures as a dict."""
+    """Render and plan ROOT (no render cache), then sync it into a fresh sim of `nodes` nodes (`in_child`: in
+    a process of its own), stopping after `limit` wall seconds if given; the figures as a dict."""
     started = time.perf_counter()
     session = open_session(TreeRequest(root=root, use_cache=False))
     plan = plan_tree(session.tree)
@@ -118,10 +122,14 @@ def measure(
         log = Path(work) / "requests.jsonl"
         with contextlib.ExitStack() as stack:
             if in_child:
-                kubeconfig = stack.enter_context(sim_process(speed=speed, delay_scale=0, request_log=str(log)))
+                kubeconfig = stack.enter_context(
+                    sim_process(speed=speed, delay_scale=0, request_log=str(log), nodes=min(nodes, MAX_CLI_NODES))
+                )
                 client = stack.enter_context(KubeClient.from_kubeconfig(str(kubeconfig)))
             else:
-                sim = stack.enter_context(SimCluster(clock=base, rules=Rules(scale=0), request_log_path=str(log)))
+                sim = stack.enter_context(
+                    SimCluster(clock=base, rules=Rules(scale=0), request_log_path=str(log), nodes=nodes)
+                )
                 client = stack.enter_context(KubeClient.for_server(sim.url))
             if profile is not None:
                 profile.enable()
@@ -225,8 +233,15 @@ def measure_workload(
 ) -> dict[str, Any]:
     if workload == STAGING:
         return measure(EXAMPLE, speed, profile, limit, in_child)
+    apps = int(workload)
     with tempfile.TemporaryDirectory(prefix="wavecd-bench-tree-") as work:
-        return measure(synthetic_repo(Path(work) / "repo", int(workload)), speed, profile, limit, in_child)
+        return measure(synthetic_repo(Path(work) / "repo", apps), speed, profile, limit, in_child, _nodes_for(apps))
+
+
+def _nodes_for(apps: int) -> int:
+    """Nodes enough for the synthetic tree's pods (two one-replica Deployments an app, 58 pods a node, room
+    for the system's): since the sim schedules by capacity, a tree on one node would wait forever."""
+    return 1 + math.ceil(PODS_PER_APP * apps / PODS_PER_NODE)
 
 
 # -- profiling ---------------------------------------------------------------------------------------------------------

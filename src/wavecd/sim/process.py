@@ -28,13 +28,19 @@ _SERVE = "import sys; from wavecd.cli.main import main; sys.argv[0] = 'wavecd'; 
 
 @contextlib.contextmanager
 def sim_process(
-    *, speed: float, delay_scale: float = 1.0, state_path: str | None = None, request_log: str | None = None
+    *,
+    speed: float,
+    delay_scale: float = 1.0,
+    state_path: str | None = None,
+    request_log: str | None = None,
+    nodes: int = 1,
 ) -> Iterator[Path]:
-    """Start `wavecd sim serve` in a child process; yields its kubeconfig's path, and stops it on exit."""
+    """Start `wavecd sim serve` in a child process (with `nodes` nodes); yields its kubeconfig's path, and
+    stops it on exit."""
     with tempfile.TemporaryDirectory(prefix="wavecd-sim-") as work:
         kubeconfig = Path(work) / "kubeconfig"
         command = [sys.executable, "-c", _SERVE, "sim", "serve", "--port", "0", "--speed", repr(speed)]
-        command += ["--kubeconfig", str(kubeconfig), "--delay-scale", repr(delay_scale)]
+        command += ["--kubeconfig", str(kubeconfig), "--delay-scale", repr(delay_scale), "--nodes", str(nodes)]
         if state_path:
             command += ["--state", state_path]
         if request_log:

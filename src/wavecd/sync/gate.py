@@ -10,6 +10,7 @@ reason too (`pending_pods`), and the nodes Karpenter launches and that join mean
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,8 +59,10 @@ WATCH_GRACE_POLLS = 3
 # An object its watch shows unchanged is read with a GET every this many polls.
 WATCH_CONFIRM_POLLS = 5
 # Polls a workload waits before its pods are listed for the scheduler's reason: most are Ready by then, and
-# each list is a request (one per poll per waiting workload).
+# each list is a request.
 NOTE_AFTER_POLLS = WATCH_GRACE_POLLS
+# A progressing object's note on why its pods wait.
+Explain = Callable[[dict[str, Any]], str]
 
 
 def _cached(ctx: SyncContext, item: Watched) -> tuple[bool, dict[str, Any] | None]:
@@ -91,32 +94,53 @@ def _passes_as_applied(item: Watched) -> bool:
     return health is None or health.status == HealthStatus.HEALTHY
 
 
-def _judge(ctx: SyncContext, item: Watched, polls: int, last: dict[Watched, dict[str, Any]]) -> tuple[str, str, str]:
-    """("done" | "wait" | "fail", health, message) for one object now; `last` gets the object read."""
+def _judge(
+    ctx: SyncContext, item: Watched, polls: int, last: dict[Watched, dict[str, Any]], notes: dict[Watched, str]
+) -> tuple[str, str, str]:
+    """("done" | "wait" | "fail", health, message) for one object now; `last` gets the object read, `notes`
+    the scheduler's note on its pods."""
+    explain = _explainer(ctx, item, polls, notes)
     if polls == 0 and _passes_as_applied(item):
         return "done", "", ""  # reading it again could not change the verdict
     caught_up, cached = _cached(ctx, item)
     if caught_up and cached is not None:
         # The watch settles what it shows done, and what it shows still waiting; a failure is read from the
         # server, and so is, every few polls, an object whose watch shows no news (a watch may lag or stall).
-        verdict = _verdict(ctx, item, cached, explain=polls >= NOTE_AFTER_POLLS)
+        verdict = _verdict(ctx, item, cached, explain)
         news = _version(cached) != _version(last.get(item))
         if verdict[0] == "done" or (verdict[0] == "wait" and (news or polls % WATCH_CONFIRM_POLLS)):
             last[item] = cached
             return verdict
     elif ctx.watches is not None and item.seen is not None and not item.gone and polls < WATCH_GRACE_POLLS:
-        verdict = _verdict(ctx, item, item.seen, explain=False)
+        verdict = _verdict(ctx, item, item.seen, None)
         if verdict[0] == "wait":
             return verdict  # as the apply answered, until the watch has caught up
     live = _read(ctx, item)
     if live is not None:
         last[item] = live
-    return _verdict(ctx, item, live, explain=polls >= NOTE_AFTER_POLLS)
+    return _verdict(ctx, item, live, explain)
 
 
-def _verdict(ctx: SyncContext, item: Watched, live: dict[str, Any] | None, *, explain: bool) -> tuple[str, str, str]:
-    """gitops-engine's rule for the object as read (None: it does not exist); `explain`: a progressing
-    workload's message says why its pods wait (a list of its pods)."""
+def _explainer(ctx: SyncContext, item: Watched, polls: int, notes: dict[Watched, str]) -> Explain | None:
+    """How a progressing workload's message says why its pods wait: none in its first polls, then a pod list
+    at the first and at every `WATCH_CONFIRM_POLLS`-th poll, the note kept in between (so the message does not
+    flicker, and a long wait costs a list every few seconds rather than every second)."""
+    if polls < NOTE_AFTER_POLLS:
+        return None
+
+    def explain(live: dict[str, Any]) -> str:
+        if item not in notes or (polls - NOTE_AFTER_POLLS) % WATCH_CONFIRM_POLLS == 0:
+            notes[item] = unschedulable_note(ctx.client, live)
+        return notes[item]
+
+    return explain
+
+
+def _verdict(
+    ctx: SyncContext, item: Watched, live: dict[str, Any] | None, explain: Explain | None
+) -> tuple[str, str, str]:
+    """gitops-engine's rule for the object as read (None: it does not exist); `explain` adds to a progressing
+    object's message why its pods wait."""
     if item.gone:
         return ("done", "", "") if live is None else ("wait", HealthStatus.PROGRESSING.value, "waiting for deletion")
     if live is None:
@@ -134,7 +158,7 @@ def _verdict(ctx: SyncContext, item: Watched, live: dict[str, Any] | None, *, ex
         return "done", health.status.value, health.message
     if health.status == HealthStatus.DEGRADED or (item.hook and health.status == HealthStatus.UNKNOWN):
         return "fail", health.status.value, health.message
-    note = unschedulable_note(ctx.client, live) if explain and health.status == HealthStatus.PROGRESSING else ""
+    note = explain(live) if explain is not None and health.status == HealthStatus.PROGRESSING else ""
     return "wait", health.status.value, f"{health.message}; {note}" if note else health.message
 
 
@@ -156,6 +180,7 @@ def wait_healthy(
     """Block until every item passes; the first failure ends the wait and is returned. `last` gets each
     object as the gate last read it."""
     last = {} if last is None else last
+    notes: dict[Watched, str] = {}
     if ctx.watches is not None:
         for api_version, kind_name in {
             (i.api_version, i.kind) for i in items if not i.gone and not _passes_as_applied(i)
@@ -170,7 +195,7 @@ def wait_healthy(
         blockers: list[dict[str, str]] = []
         still: list[Watched] = []
         for item in pending:
-            verdict, health, message = _judge(ctx, item, polls, last)
+            verdict, health, message = _judge(ctx, item, polls, last, notes)
             if verdict == "fail":
                 ctx.waiting.pop(app, None)
                 blocking = {**item.describe(), "health": health, "message": message}

@@ -26,8 +26,10 @@ OWNED = {"web", "slow"}
 @pytest.fixture
 def repo(tmp_path: Path, kube) -> Path:
     """A root over `web` (a ConfigMap) and `slow` (a Deployment whose pods are Ready only after an hour), both
-    recorded as a previous sync of the root left them, neither automated."""
-    slow = deployment("slow", "slow", annotations={READY_AFTER: "1h"})
+    recorded as a previous sync of the root left them, neither automated. `slow`'s Deployment lives in its
+    app's destination namespace (which its sync creates): in a namespace nothing creates its apply would
+    fail at once, and the sync would be over before anyone could terminate it."""
+    slow = deployment("slow", annotations={READY_AFTER: "1h"})
     write_repo(tmp_path, [Child("web", [config_map("web-config", "web")], namespace="web"), Child("slow", [slow])])
     kube.apply(application("root", "apps", namespace="argocd", repo=REPO))
     kube.apply(application("web", "manifests/web", namespace="web", repo=REPO))
@@ -109,6 +111,9 @@ def test_a_termination_asked_elsewhere_stops_the_owners_running_sync(replicas, k
         lambda: ((app(kube, "slow").get("status") or {}).get("operationState") or {}).get("phase") == "Running",
         timeout=30,
     ), "no Running phase was recorded"
+    # Applied: the sync is past its apply and waits on the pods' health, which is what a termination stops.
+    assert eventually(lambda: kube.get("apps/v1", "Deployment", "slow", "apps") is not None, timeout=30)
+    assert ((app(kube, "slow").get("status") or {}).get("operationState") or {}).get("phase") == "Running"
     elsewhere.controller.terminate("slow")
     assert eventually(lambda: not app(kube, "slow").get("operation"), timeout=30), "the operation did not end"
     state = app(kube, "slow")["status"]["operationState"]

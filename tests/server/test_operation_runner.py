@@ -33,6 +33,7 @@ def _synced_once(
     state = walk(TreeRequest(root=root))
     kube.apply(state.nodes["web"].obj)
     runner.run(state, [_pending("web", sync)], may_continue=lambda: True)
+    runner.join()
     return runner, root
 
 
@@ -46,6 +47,7 @@ def test_a_partial_operation_applies_and_prunes_only_the_resources_it_names(sim,
 
     named = [{"group": "apps", "kind": "Deployment", "name": "web"}, {"kind": "ConfigMap", "name": "old"}]
     runner.run(state, [_pending("web", {"prune": True, "resources": named})], may_continue=lambda: True)
+    runner.join()
 
     assert kube.get("apps/v1", "Deployment", "web", "apps")["spec"]["replicas"] == 1
     assert kube.get("v1", "ConfigMap", "old", "apps") is None
@@ -62,8 +64,10 @@ def test_an_operation_without_prune_prunes_nothing_even_when_the_app_auto_prunes
     state = walk(TreeRequest(root=root))
 
     runner.run(state, [_pending("web", {})], may_continue=lambda: True)
+    runner.join()
     assert kube.get("v1", "ConfigMap", "old", "apps") is not None
     runner.run(state, [_pending("web", {"prune": True})], may_continue=lambda: True)
+    runner.join()
     assert kube.get("v1", "ConfigMap", "old", "apps") is None
 
 
@@ -85,6 +89,7 @@ def test_the_operation_state_lists_each_resource_and_the_hook_that_failed(sim, k
     write_repo(tmp_path / "repo", [Child("web", [*manifests, hook], sync_policy=CREATE_NAMESPACE)])
     state = walk(TreeRequest(root=root))
     runner.run(state, [_pending("web", {})], may_continue=lambda: True)
+    runner.join()
 
     failed = kube.get(ARGO_API_VERSION, APPLICATION, "web", "argocd")["status"]["operationState"]
     assert failed["phase"] == "Failed"

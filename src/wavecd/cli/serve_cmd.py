@@ -29,7 +29,7 @@ from wavecd.kube import KubeClient, user_agent
 from wavecd.operations.root_sync import wave_delay_from_env
 from wavecd.server.runner import Listen
 from wavecd.server.runner import serve as run_server
-from wavecd.server.settings import DEFAULT_POLL_SECONDS, GATE_FIRST_POLL, ServeSettings
+from wavecd.server.settings import DEFAULT_POLL_SECONDS, GATE_FIRST_POLL, OPERATION_PROCESSORS, ServeSettings
 from wavecd.server.tokens import TokenStore, default_tokens_path
 from wavecd.sim.cluster import SimCluster
 from wavecd.sync.settings import WAVE_DELAY_SECONDS, SyncSettings
@@ -135,6 +135,13 @@ class _ServeCommand(click.Command):
     "--shard", type=click.IntRange(min=0), default=0, show_default=True, help="The shard this replica reconciles."
 )
 @click.option(
+    "--operation-processors",
+    type=click.IntRange(min=1),
+    default=OPERATION_PROCESSORS,
+    show_default=True,
+    help="Syncs run at once (as Argo CD's flag): one app waiting on its health holds no other app's sync.",
+)
+@click.option(
     "--leader-elect",
     is_flag=True,
     help="Elect one writer among the replicas of a shard through a coordination.k8s.io Lease (in the namespace "
@@ -158,6 +165,7 @@ def serve(
     poll_text: str,
     shards: int,
     shard: int,
+    operation_processors: int,
     leader_elect: bool,
     tokens_path: Path | None,
 ) -> None:
@@ -177,6 +185,7 @@ def serve(
             poll=parse_poll(poll_text),
             shards=shards,
             shard=shard,
+            operation_processors=operation_processors,
             # The Lease lives in the controller's own namespace when it runs in a Pod (deploy/chart sets it).
             namespace=os.environ.get("POD_NAMESPACE") or ARGOCD_NAMESPACE,
             sync=SyncSettings(

@@ -1,13 +1,14 @@
 """The controller: the tree kept reconciled, apps auto-synced and self-healed, operations run.
 
-Three threads share one `TreeState` (the last walk) under one lock:
+These threads share one `TreeState` (the last walk) under one lock:
 - the **worker** takes coalesced batches from the `RefreshQueue`: walks the tree again when a repository
   may have moved, reconciles the apps that changed or were asked for, writes their `status` when it
   changed, and records an auto-sync `operation` on each app that needs one;
 - the **poller** re-resolves every tracked git revision each `--poll` (with jitter) and asks for a walk
   when one moved (a working-tree repository is walked every time: it has no commit to compare);
-- the **operation runner** (`operations.OperationRunner`) runs the operations recorded on Applications,
-  in the tree's waves with its health gates.
+- the **operation loop** hands the operations recorded on Applications to the `OperationRunner`, which runs
+  them in up to `--operation-processors` rollouts at once (a thread each), each in the tree's waves with its
+  health gates; an app of a later wave than one still syncing waits for it.
 Live state comes from the `ClusterCache` (watches): a change to an object an app tracks asks for that
 app's reconcile, which is how drift (someone's `kubectl scale`) is seen without re-listing anything.
 """
@@ -144,6 +145,8 @@ class Controller:
             wake_after=self._operations_due_in,
             known_tracked=self.cache.known_tracked,
             finished=self._operation_finished,
+            idle=self._operations_due.set,
+            processors=settings.operation_processors,
         )
 
     # -- life ------------------------------------------------------------------------------------------------------
@@ -177,17 +180,18 @@ class Controller:
     def follow(self) -> None:
         """Another replica leads now: stop writing at once (a running sync is told to stop)."""
         self._leading.clear()
-        self.runner.cancel.set()
+        self.runner.stop()
 
     def stop(self) -> None:
         """Stop the loops. A running sync is told to stop; its apps' operations stay recorded, so the next
         controller resumes them."""
         self._stopped.set()
         self.queue.close()
-        self.runner.cancel.set()
+        self.runner.stop()
         self._operations_due.set()
         for thread in self._threads:
             thread.join(timeout=30)
+        self.runner.join(timeout=30)  # each rollout records where it stopped
         self.cache.stop()
 
     @property
@@ -589,7 +593,11 @@ class Controller:
                 state = self.state
                 pending = self._pending_operations(state)
                 if pending:
-                    self.runner.run(state, pending, may_continue=self._may_write)
+                    left = self.runner.run(state, pending, may_continue=self._may_write)
+                    # Held behind a running app or a busy processor: looked at again when a rollout frees
+                    # one, even if the watch has not brought them to the cache yet.
+                    with self._lock:
+                        self._written_operations |= {(op.namespace, op.name) for op in left}
                 self._backoff.succeeded(_OPERATIONS)
             except KubeError as err:  # the cluster failed us: the operations stay recorded for the next pass
                 self.log(f"running operations failed: {err.message}")
@@ -641,8 +649,9 @@ class Controller:
         with self._lock:
             recorded |= self._written_operations
             self._written_operations = set()
+        running = self.runner.running
         for node in state.applications():
-            if (node.namespace, node.name) not in recorded or not self._owns(node):
+            if (node.namespace, node.name) not in recorded or node.name in running or not self._owns(node):
                 continue
             # The cache may lag behind the operation's own completion: read the Application itself.
             live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace)

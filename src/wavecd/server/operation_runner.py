@@ -1,12 +1,16 @@
-"""Operations recorded on Applications, run through the sync engine in the tree's order.
+"""Operations recorded on Applications, run through the sync engine in the tree's order, side by side.
 
 An operation is durable because it lives in the Application, as with Argo CD: auto-sync and the API only
-write `operation`; this runner finds every owned app that carries one, marks it Running
-(`status.operationState`), syncs all of them together with `sync_tree(only=…)` — so apps of different
-waves still go wave by wave with the health gates — and then writes each app's outcome, its history entry,
-and removes `operation` in the same patch. A controller killed in between finds the `operation` still
-there on restart and runs it again: a sync is a server-side apply of the same objects, so running it twice
-creates nothing twice.
+write `operation`; this runner is handed every owned app that carries one, marks it Running
+(`status.operationState`), syncs those that are due together with `sync_tree(only=…)` — so apps of
+different waves still go wave by wave with the health gates — and then writes each app's outcome, its
+history entry, and removes `operation` in the same patch. A controller killed in between finds the
+`operation` still there on restart and runs it again: a sync is a server-side apply of the same objects, so
+running it twice creates nothing twice.
+
+Each such rollout runs in its own thread, up to `processors` at once (Argo CD's `--operation-processors`), so
+an app whose sync waits on its health holds no other app's operation or retry. Across rollouts the tree's
+waves still hold: an app is not started while an app of an earlier wave is still syncing in another rollout.
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ import copy
 import datetime
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from wavecd.common import APPLICATION, ARGO_API_VERSION, OperationPhase, SyncStatus
-from wavecd.core import Clock, Emit, Event
+from wavecd.core import Clock, Emit, Event, internal_error
 from wavecd.kube import KubeClient, KubeError
 from wavecd.plan import ResourceSelector
 from wavecd.server.operation_state import (
@@ -32,6 +36,7 @@ from wavecd.server.operation_state import (
     running_state,
     terminated,
 )
+from wavecd.server.settings import OPERATION_PROCESSORS
 from wavecd.server.sync_results import resource_results
 from wavecd.server.tree_state import TreeState, source_summaries
 from wavecd.sync.events import AppFinished, ResourceApplied, ResourcePruned
@@ -41,6 +46,9 @@ from wavecd.sync.tree_sync import sync_tree
 
 __all__ = ["OperationRunner", "PendingOperation"]
 
+# Seconds before the operations are looked at again after a rollout ended on a wavecd bug (not at once: the
+# same bug would end the next rollout the same way, in a loop).
+_AFTER_BUG = 5.0
 # Left on an operation whose rollout was stopped for another reason (a restart, another app's termination).
 _STOPPED = "the sync stopped before this app finished; its operation stays recorded and runs again"
 
@@ -61,6 +69,28 @@ class PendingOperation:
         return bool(self.sync.get("prune")), bool(self.sync.get("dryRun"))
 
 
+@dataclass
+class _Rollout:
+    """One processor's work: its operations (which share prune and dry-run), the apps whose operations it
+    has not finished yet (changed under the runner's lock), its own stop, and which of its apps were asked
+    to terminate."""
+
+    state: TreeState
+    operations: list[PendingOperation]
+    may_continue: Callable[[], bool]
+    unfinished: set[str]
+    cancel: threading.Event = field(default_factory=threading.Event)
+    terminated: set[str] = field(default_factory=set)
+
+    @property
+    def prune(self) -> bool:
+        return self.operations[0].settings_key[0]
+
+    @property
+    def dry_run(self) -> bool:
+        return self.operations[0].settings_key[1]
+
+
 class OperationRunner:
     def __init__(
         self,
@@ -73,11 +103,15 @@ class OperationRunner:
         wake_after: Callable[[float], None],
         known_tracked: Callable[[], KnownTracked | None] = lambda: None,
         finished: Callable[[str], None] = lambda _name: None,
+        idle: Callable[[], None] = lambda: None,
+        processors: int = OPERATION_PROCESSORS,
     ):
         self.client = client
         # Told each app whose operation just ended (recorded as such), while the rest of the rollout goes on:
         # the controller compares that app again at once rather than when the whole rollout is over.
         self.finished = finished
+        # Told when a rollout ends: a processor is free, and the operations it held back may start.
+        self.idle = idle
         # What the controller's cluster cache holds of the tracked objects, asked as each rollout starts: a
         # rollout then lists only the kinds it does not watch, not the whole tree's objects.
         self.known_tracked = known_tracked
@@ -86,53 +120,107 @@ class OperationRunner:
         self.clock = clock
         self.emit = emit
         self.log = log
-        self.cancel = threading.Event()
-        self._running: set[str] = set()
-        self._terminated: set[str] = set()
+        self.processors = max(1, processors)
+        self._rollouts: list[_Rollout] = []
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
     @property
     def running(self) -> set[str]:
+        """The apps whose operations a rollout holds and has not finished."""
         with self._lock:
-            return set(self._running)
+            return {name for rollout in self._rollouts for name in rollout.unfinished}
 
-    def run(self, state: TreeState, pending: list[PendingOperation], may_continue: Callable[[], bool]) -> None:
-        """Run the pending operations: those that share prune and dry-run settings together, the rest after.
-        `may_continue` is asked before each group and at every event of a rollout: once it says no (this
-        replica lost its Lease, or the controller is stopping) nothing more is started and the rollout stops."""
-        with self._lock:
-            self.cancel = threading.Event()  # a stop asked before this run is not forgotten by clearing it
+    def run(
+        self, state: TreeState, pending: list[PendingOperation], may_continue: Callable[[], bool]
+    ) -> list[PendingOperation]:
+        """Start the pending operations, each group that shares prune and dry-run settings as one rollout in
+        a processor's thread, and return at once with those not started: an app some rollout holds already,
+        an app of a later wave than one still syncing in another rollout (the tree's waves hold across
+        rollouts), and every group once all processors are busy. `may_continue` is asked before each group
+        and at every event of a rollout: once it says no (this replica lost its Lease, or the controller is
+        stopping) nothing more is started and the rollouts stop."""
+        left: list[PendingOperation] = []
         groups: dict[tuple[bool, bool], list[PendingOperation]] = {}
-        for operation in pending:
-            groups.setdefault(operation.settings_key, []).append(operation)
-        for (prune, dry_run), operations in groups.items():
-            if self.cancel.is_set() or not may_continue():
-                return
-            self._run_group(state, operations, prune=prune, dry_run=dry_run, may_continue=may_continue)
-
-    def _run_group(
-        self,
-        state: TreeState,
-        operations: list[PendingOperation],
-        *,
-        prune: bool,
-        dry_run: bool,
-        may_continue: Callable[[], bool],
-    ) -> None:
-        # Running from before the first record is written, so that a termination asked meanwhile is heard.
         with self._lock:
-            self._running = {operation.name for operation in operations}
+            holding = {name for rollout in self._rollouts for name in rollout.unfinished}
+            waves = [wave for name in holding if (wave := state.plan.wave_of(name)) is not None]
+            earliest = min(waves, default=None)
+            for operation in pending:
+                wave = state.plan.wave_of(operation.name)
+                held = earliest is not None and wave is not None and wave > earliest
+                if operation.name in holding or held:
+                    left.append(operation)
+                else:
+                    groups.setdefault(operation.settings_key, []).append(operation)
+            started: list[_Rollout] = []
+            for operations in groups.values():
+                if len(self._rollouts) >= self.processors or not may_continue():
+                    left.extend(operations)
+                    continue
+                # Held from before the first record is written, so that a termination asked meanwhile is heard.
+                rollout = _Rollout(state, operations, may_continue, {operation.name for operation in operations})
+                self._rollouts.append(rollout)
+                started.append(rollout)
+        for rollout in started:
+            thread = threading.Thread(target=self._process, args=(rollout,), name="wavecd-operation", daemon=True)
+            with self._lock:
+                self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+            thread.start()
+        return left
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait until the rollouts running now have ended (each records where it stopped), `timeout` each."""
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout)
+
+    def stop(self) -> None:
+        """Stop every running rollout at its next safe point; their operations stay recorded and run again."""
+        with self._lock:
+            for rollout in self._rollouts:
+                rollout.cancel.set()
+
+    def terminate(self, name: str) -> None:
+        """Stop the running operation of `name`: its rollout stops at its next safe point; that app's
+        operation ends Failed (`Operation terminated`), the others of its rollout stay recorded and run again.
+        Other rollouts go on."""
+        with self._lock:
+            for rollout in self._rollouts:
+                if name in rollout.unfinished:
+                    rollout.terminated.add(name)
+                    rollout.cancel.set()
+
+    def _process(self, rollout: _Rollout) -> None:
+        """One processor: the rollout, then the processor freed (the controller looks for operations again).
+        The sync engine answers the cluster's failures itself (the apps' operations end Failed)."""
+        try:
+            synced = self._run_rollout(rollout)
+        except Exception as err:  # a bug must not lose the processor: the operations stay recorded
+            synced = False
+            self.log(f"running operations failed: {internal_error(err)}")
+            self.wake_after(_AFTER_BUG)
+        with self._lock:
+            self._rollouts.remove(rollout)
+        if synced:  # else nothing was due (retries in their backoff): their wake-ups are scheduled
+            self.idle()
+
+    def _run_rollout(self, rollout: _Rollout) -> bool:
+        """Whether it synced anything (False: none of its operations was due)."""
+        state, operations, may_continue = rollout.state, rollout.operations, rollout.may_continue
         started: dict[str, dict[str, Any]] = {}
         now = datetime.datetime.now(datetime.UTC)
         for operation in operations:
             begun = self._begin(operation, now)
             if begun is not None:
                 started[operation.name] = begun
+            else:
+                with self._lock:
+                    rollout.unfinished.discard(operation.name)
         if not started:
-            with self._lock:
-                self._running = set()
-            return
-        settings = replace(self.settings, prune=prune, dry_run=dry_run)
+            return False
+        settings = replace(self.settings, prune=rollout.prune, dry_run=rollout.dry_run)
 
         by_name = {operation.name: operation for operation in operations if operation.name in started}
 
@@ -146,58 +234,55 @@ class OperationRunner:
         def emit(event: Event) -> None:
             """Each app's operation completes as soon as the app does, not when the whole rollout ends."""
             if not may_continue():
-                self.cancel.set()
+                rollout.cancel.set()
             self.emit(event)
             if isinstance(event, ResourceApplied | ResourcePruned) and event.app in by_name:
                 done.setdefault(event.app, []).append(event)
             if isinstance(event, AppFinished) and event.app in by_name:
-                outcome = self._outcome(event.app, event.sync, event.message)
+                outcome = self._outcome(rollout, event.app, event.sync, event.message)
                 if outcome is not None:
                     operation = by_name.pop(event.app)
                     resources = resource_results(done.pop(event.app, []), outcome[0], event.blocking)
                     self._finish(state, operation, started[operation.name], *outcome, resources)
+                    self._release(rollout, operation.name)
 
-        try:
-            result = sync_tree(
-                state.plan,
-                self.client,
-                render,
-                settings=settings,
-                clock=self.clock,
-                emit=emit,
-                cancel=self.cancel,
-                only=set(started),
-                resources={name: selected for name, op in by_name.items() if (selected := _selected(op))},
-                known_tracked=self.known_tracked(),
-            )
-        finally:
-            with self._lock:
-                self._running = set()
-        for operation in by_name.values():  # not finished: the rollout stopped before or during them
-            outcome = self._outcome(operation.name, None, result.message)
+        result = sync_tree(
+            state.plan,
+            self.client,
+            render,
+            settings=settings,
+            clock=self.clock,
+            emit=emit,
+            cancel=rollout.cancel,
+            only=set(started),
+            resources={name: selected for name, op in by_name.items() if (selected := _selected(op))},
+            known_tracked=self.known_tracked(),
+        )
+        for operation in list(by_name.values()):  # not finished: the rollout stopped before or during them
+            outcome = self._outcome(rollout, operation.name, None, result.message)
             if outcome is None:
                 self._patch(operation, {"status": {"operationState": {"message": _STOPPED}}})
             else:
                 resources = resource_results(done.get(operation.name, []), outcome[0], None)
                 self._finish(state, operation, started[operation.name], *outcome, resources)
-        with self._lock:
-            self._terminated.clear()
+            self._release(rollout, operation.name)
+        return True
 
-    def terminate(self, name: str) -> None:
-        """Stop the running operation of `name`: the rollout stops at its next safe point; that app's
-        operation ends Failed (`Operation terminated`), the others of the rollout stay recorded and run again."""
+    def _release(self, rollout: _Rollout, name: str) -> None:
+        """`name`'s operation is over in this rollout (ended, or left recorded): apps of later waves held
+        behind it may start."""
         with self._lock:
-            self._terminated.add(name)
-        self.cancel.set()
+            rollout.unfinished.discard(name)
+        self.idle()
 
-    def _outcome(self, name: str, sync: str | None, message: str | None) -> tuple[str, str] | None:
+    def _outcome(self, rollout: _Rollout, name: str, sync: str | None, message: str | None) -> tuple[str, str] | None:
         """An app's operation phase and message from how its sync ended (`sync` None: it never finished);
         None when the operation stays recorded because the rollout was stopped for something else."""
         with self._lock:
-            was_terminated = name in self._terminated
+            was_terminated = name in rollout.terminated
         if was_terminated:
             return OperationPhase.FAILED, OPERATION_TERMINATED
-        if self.cancel.is_set() and sync != SyncStatus.SYNCED:
+        if rollout.cancel.is_set() and sync != SyncStatus.SYNCED:
             return None
         if sync is None:
             return OperationPhase.FAILED, f"the rollout stopped before this app: {message}"

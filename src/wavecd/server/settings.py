@@ -10,7 +10,7 @@ from wavecd.common import ARGOCD_NAMESPACE
 from wavecd.sync.retry import DEFAULT_MAX
 from wavecd.sync.settings import SyncSettings
 
-__all__ = ["DEFAULT_POLL_SECONDS", "GATE_FIRST_POLL", "ServeSettings", "default_identity"]
+__all__ = ["DEFAULT_POLL_SECONDS", "GATE_FIRST_POLL", "OPERATION_PROCESSORS", "ServeSettings", "default_identity"]
 
 # The issue's default for `--poll`; Argo CD's `timeout.reconciliation` is 120 s plus up to 60 s of jitter,
 # so its real period is 2–3 minutes.
@@ -18,6 +18,8 @@ DEFAULT_POLL_SECONDS = 180.0
 # The health gate's first read after an apply, in seconds (doubled on each read up to the sync's poll
 # interval): a push's rollout waits on the cluster, not on the controller's polling. The CLI keeps 0.25 s.
 GATE_FIRST_POLL = 0.05
+# Rollouts of operations run at once: Argo CD's `--operation-processors` default.
+OPERATION_PROCESSORS = 10
 
 
 def default_identity() -> str:
@@ -46,4 +48,7 @@ class ServeSettings:
     # Each further failure in a row doubles that wait, up to this many seconds (Argo CD's default cap on a
     # sync retry's backoff, `RetryPolicy`'s too).
     retry_max_delay: float = DEFAULT_MAX
+    # Rollouts of operations run at once, each in its own thread, so that one app's health wait holds no
+    # other app's operation (`--operation-processors`).
+    operation_processors: int = OPERATION_PROCESSORS
     sync: SyncSettings = field(default_factory=SyncSettings)

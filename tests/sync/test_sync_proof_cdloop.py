@@ -21,10 +21,6 @@ from wavecd.kube import KubeClient
 from wavecd.sim.cluster import SimCluster
 
 pytestmark = pytest.mark.slow
-SERVE_STAGING_STALL = (
-    "wavecd serve's first rollout of examples/staging stalls since the sim schedules by capacity: the loadtest "
-    "apps wait on Karpenter nodes while the karpenter app's own operation is not run (stop-21 note, issue 11)"
-)
 
 BRANCH = "argocd-sync/staging"
 # The service's values file is also the base layer of its loadtest twin (loadtest-webs/values-seat.yaml is
@@ -56,7 +52,6 @@ def owned_by(objects: dict[Key, dict[str, Any]], owner: dict[str, Any]) -> list[
     ]
 
 
-@pytest.mark.xfail(strict=False, reason=SERVE_STAGING_STALL)
 def test_a_committed_image_bump_rolls_only_that_app(staging_repo, tmp_path):
     kubeconfig = tmp_path / "kubeconfig"
     with SimCluster(clock=RealClock(SPEED)) as sim, KubeClient.for_server(sim.url) as client:

@@ -18,16 +18,7 @@ from support.paths import STAGING
 from support.serve import ServeProcess, create_token, synced_and_healthy
 from support.staging import GENERATED, SEED_TREE, SETS, WAVE_TABLE_ADDITIONS
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.xdist_group("ui-staging"),
-    # the module's fixture is the first rollout: its stall fails every test here (stop-21 note, issue 11)
-    pytest.mark.xfail(
-        strict=False,
-        reason="wavecd serve's first rollout of examples/staging stalls since the sim schedules by capacity: the "
-        "loadtest apps wait on Karpenter nodes while the karpenter app's own operation is not run",
-    ),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui-staging")]
 
 ROOT = "root-staging"
 # Every app of the tree and its tree wave, from the seed's tables (the root has none).

@@ -649,14 +649,20 @@ class Controller:
         with self._lock:
             recorded |= self._written_operations
             self._written_operations = set()
-        running = self.runner.running
+        startable = self.runner.startable(state)
+        later: set[tuple[str, str]] = set()
         for node in state.applications():
-            if (node.namespace, node.name) not in recorded or node.name in running or not self._owns(node):
+            if (node.namespace, node.name) not in recorded or not self._owns(node):
+                continue
+            if not startable(node.name):  # running, or held behind an earlier wave: looked at once it may start
+                later.add((node.namespace, node.name))
                 continue
             # The cache may lag behind the operation's own completion: read the Application itself.
             live = self.client.get(ARGO_API_VERSION, APPLICATION, node.name, node.namespace)
             if live is not None and live.get("operation"):
                 out.append(PendingOperation(node.name, node.namespace, live))
+        with self._lock:
+            self._written_operations |= later
         return out
 
     def _on_sync_event(self, event: Event) -> None:

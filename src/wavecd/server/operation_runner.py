@@ -143,16 +143,12 @@ class OperationRunner:
         left: list[PendingOperation] = []
         groups: dict[tuple[bool, bool], list[PendingOperation]] = {}
         with self._lock:
-            holding = {name for rollout in self._rollouts for name in rollout.unfinished}
-            waves = [wave for name in holding if (wave := state.plan.wave_of(name)) is not None]
-            earliest = min(waves, default=None)
+            startable = self._startable(state)
             for operation in pending:
-                wave = state.plan.wave_of(operation.name)
-                held = earliest is not None and wave is not None and wave > earliest
-                if operation.name in holding or held:
-                    left.append(operation)
-                else:
+                if startable(operation.name):
                     groups.setdefault(operation.settings_key, []).append(operation)
+                else:
+                    left.append(operation)
             started: list[_Rollout] = []
             for operations in groups.values():
                 if len(self._rollouts) >= self.processors or not may_continue():
@@ -168,6 +164,23 @@ class OperationRunner:
                 self._threads = [t for t in self._threads if t.is_alive()] + [thread]
             thread.start()
         return left
+
+    def startable(self, state: TreeState) -> Callable[[str], bool]:
+        """Whether an app's operation may start now, as `run` decides it (asked before reading the
+        Application: what could not start is not read)."""
+        with self._lock:
+            return self._startable(state)
+
+    def _startable(self, state: TreeState) -> Callable[[str], bool]:
+        """(Under the lock.) Not an app a rollout holds, nor one of a later wave than an app still syncing."""
+        holding = {name for rollout in self._rollouts for name in rollout.unfinished}
+        earliest = min((w for name in holding if (w := state.plan.wave_of(name)) is not None), default=None)
+
+        def startable(name: str) -> bool:
+            wave = state.plan.wave_of(name)
+            return name not in holding and (earliest is None or wave is None or wave <= earliest)
+
+        return startable
 
     def join(self, timeout: float | None = None) -> None:
         """Wait until the rollouts running now have ended (each records where it stopped), `timeout` each."""

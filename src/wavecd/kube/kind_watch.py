@@ -41,8 +41,8 @@ class CacheTiming:
 class KindSink(Protocol):
     """Where a kind's watch delivers what it reads (a cache, which holds the lock)."""
 
-    def listed(self, group_kind: GroupKind, items: list[dict[str, Any]]) -> None:
-        """A full list of the kind: it replaces what the cache held of it."""
+    def listed(self, group_kind: GroupKind, items: list[dict[str, Any]], resource_version: str) -> None:
+        """A full list of the kind, read at `resource_version`: it replaces what the cache held of it."""
 
     def changed(self, group_kind: GroupKind, event_type: str, obj: dict[str, Any]) -> None:
         """One watch event."""
@@ -109,7 +109,7 @@ class KindWatch:
     def _list(self) -> None:
         items, resource_version = self._client.list_for_watch(self._resource.api_version, self._resource.kind)
         self._resync_at = time.monotonic() + self._timing.resync
-        self._sink.listed(self._group_kind, items)
+        self._sink.listed(self._group_kind, items, resource_version)
         self._resource_version = resource_version
 
     def _watch(self) -> None:

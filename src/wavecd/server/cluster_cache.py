@@ -187,7 +187,7 @@ class ClusterCache:
             return self._index.instance_of(obj)
 
     # -- what the watch threads deliver (KindSink) ----------------------------------------------------------------
-    def listed(self, group_kind: GroupKind, items: builtins.list[dict[str, Any]]) -> None:
+    def listed(self, group_kind: GroupKind, items: builtins.list[dict[str, Any]], resource_version: str) -> None:
         with self._lock:
             changes = self._index.replace(group_kind, items)
             first = group_kind not in self._synced

@@ -54,11 +54,13 @@ class ControllersOnServer:
             self.engine.reconcilers[key] = before(self.engine.reconcilers[key])
         self.mirror = Mirror(self.api, client)
         self._nodes = nodes
+        self._log = log
         self._stopping = threading.Event()
         self._resync = threading.Thread(target=self._resync_loop, name="wavecd-simdrive-resync", daemon=True)
 
     def start(self) -> ControllersOnServer:
-        self.mirror.start()
+        if not self.mirror.start():
+            self._log("some kinds were not listed within 60 s: the controllers start without them")
         bootstrap(self.api, self._nodes)
         self.engine.start()
         self._resync.start()

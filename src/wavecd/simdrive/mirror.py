@@ -34,12 +34,18 @@ class Mirror:
         self._client = client
         self._timing = timing or CacheTiming()
         self._stopping = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._watches: dict[GroupKind, KindWatch] = {}
+        self._listed: set[GroupKind] = set()
 
-    def start(self) -> None:
+    def start(self, timeout: float = 60.0) -> bool:
+        """Watch every kind the server serves, and wait until each has been listed once (as an informer waits
+        for HasSynced): controllers started earlier would take a missing list for missing objects — a
+        ReplicaSet would make its pods again. False when some kind was not listed within `timeout` seconds."""
         for resource in self._client.resources():
             self._watch(resource)
+        with self._lock:
+            return self._lock.wait_for(lambda: self._watches.keys() <= self._listed, timeout)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -58,20 +64,23 @@ class Mirror:
         watch.thread.start()
 
     # -- KindSink ----------------------------------------------------------------------------------------------------
-    def listed(self, group_kind: GroupKind, items: list[dict[str, Any]]) -> None:
+    def listed(self, group_kind: GroupKind, items: list[dict[str, Any]], resource_version: str) -> None:
         kind = self._kind(group_kind)
-        if kind is None:
-            return
-        seen = set()
-        for obj in items:
-            self.changed(group_kind, "ADDED", obj)
-            meta = obj.get("metadata") or {}
-            seen.add(self._api.key(kind, meta.get("namespace"), meta.get("name", "")))
-        for key in self._api.store.all_keys():
-            if key[:2] == (kind.group, kind.plural) and key not in seen:
+        if kind is not None:
+            seen = set()
+            for obj in items:
+                self.changed(group_kind, "ADDED", obj)
+                meta = obj.get("metadata") or {}
+                seen.add(self._api.key(kind, meta.get("namespace"), meta.get("name", "")))
+            for key in self._api.store.all_keys():
+                if key[:2] != (kind.group, kind.plural) or key in seen:
+                    continue
                 gone = self._api.store.get(key)
-                if gone is not None:
+                if gone is not None and _older(gone, resource_version):
                     self._api.observed(kind, "DELETED", gone)
+        with self._lock:
+            self._listed.add(group_kind)
+            self._lock.notify_all()
 
     def changed(self, group_kind: GroupKind, event_type: str, obj: dict[str, Any]) -> None:
         kind = self._kind(group_kind)
@@ -112,3 +121,11 @@ class Mirror:
                 _log.warning("cannot watch %s %s yet: %s", kind.api_version, kind.kind, err)
                 continue
             self._watch(resource)
+
+
+def _older(obj: dict[str, Any], resource_version: str) -> bool:
+    """Whether `obj`, missing from a list read at `resource_version`, was stored before that list: then the list
+    says it is gone. One the controllers wrote after the list was read is kept (its watch event decides). The
+    versions are compared as the integers kube-apiserver gives (etcd revisions); any other form keeps it."""
+    stored = str((obj.get("metadata") or {}).get("resourceVersion", ""))
+    return stored.isdigit() and resource_version.isdigit() and int(stored) <= int(resource_version)

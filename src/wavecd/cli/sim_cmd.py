@@ -139,7 +139,8 @@ def controllers(kubeconfig: Path | None, context: str | None, nodes: int, delay_
     For a kube-apiserver with no kubelets and no controller manager (as kwok drives one): it creates what
     `wavecd sim serve` starts with (NODES Ready nodes, the default StorageClasses, Argo CD's namespace and
     CRDs), then Deployments, ReplicaSets, Pods, Jobs, PVCs, Karpenter and custom resources' readiness behave
-    as in `wavecd sim serve`. It writes to that server: never point it at a real cluster.
+    as in `wavecd sim serve`. It writes to that server: never point it at a real cluster. The server must be
+    named (--kubeconfig or --context): the current context is never taken by default.
     """
     from wavecd.kube import KubeClient
     from wavecd.sim.timing import Rules
@@ -149,6 +150,12 @@ def controllers(kubeconfig: Path | None, context: str | None, nodes: int, delay_
         click.echo(f"wavecd sim controllers: {line}", err=True)
 
     try:
+        if kubeconfig is None and context is None:
+            # Not the current context by default: a mistaken run would put fake nodes into a real cluster.
+            raise UserInputError(
+                "wavecd sim controllers writes nodes, bindings and statuses to the server it drives: "
+                "name it with --kubeconfig (and --context)"
+            )
         client = KubeClient.from_kubeconfig(str(kubeconfig) if kubeconfig else None, context)
         driver = ControllersOnServer(client, nodes=nodes, log=say, rules=Rules(scale=delay_scale)).start()
     except WavecdError as err:

@@ -295,6 +295,70 @@ def test_a_chart_kustomize_would_pull_and_no_mirror_serves_names_the_kustomizati
     assert caught.value.location.file == "helm-chart/kustomization.yaml"
 
 
+def _pull_into(repo: Path, mirror: Path, tmp_path: Path) -> str | None:
+    settings = RenderSettings(kustomize=KustomizeSettings(build_options="--enable-helm"), allow_exec=True)
+    resolver = _mirror_resolver(repo, mirror, tmp_path)
+    output = run_job(resolve_app(parse_application(app("helm-chart")), resolver, settings))
+    assert output.objects == []
+    return output.error
+
+
+def test_a_chart_home_linked_out_of_the_repository_receives_no_pulled_chart(monkeypatch, tmp_path):
+    """A link outside the app's folder (`vendor`, which the app's own check never walks) leading out of the
+    repository, named as the chart home: the pulled chart would be unpacked through it, outside."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    repo, mirror = _pulling_repo(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / "vendor").symlink_to(outside)
+    kustomization = repo / "helm-chart" / "kustomization.yaml"
+    kustomization.write_text("helmGlobals:\n  chartHome: ../vendor\n" + kustomization.read_text())
+    error = _pull_into(repo, mirror, tmp_path)
+    assert error == (
+        "helm-chart/kustomization.yaml: helmCharts 'hello': the chart home '../vendor' leads outside the repository "
+        "through a symlink (vendor/hello-0.1.0/hello); wavecd unpacks a pulled chart only inside its copy of the "
+        "repository"
+    )
+    assert list(outside.iterdir()) == []
+
+
+def test_a_chart_home_linked_absolutely_into_the_repository_leaves_the_repository_unwritten(monkeypatch, tmp_path):
+    """`charts` an absolute link to another folder of the repository: allowed to read, but the scratch copy
+    keeps the link, so unpacking through it would write into the user's repository."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    repo, mirror = _pulling_repo(tmp_path)
+    (repo / "shared").mkdir()
+    (repo / "helm-chart" / "charts").symlink_to(repo / "shared")
+    before = tree_digest(repo)
+    error = _pull_into(repo, mirror, tmp_path)
+    assert error == (
+        "helm-chart/kustomization.yaml: helmCharts 'hello': the chart home 'charts' leads outside the repository "
+        "through a symlink (helm-chart/charts/hello-0.1.0/hello); wavecd unpacks a pulled chart only inside its "
+        "copy of the repository"
+    )
+    assert list((repo / "shared").iterdir()) == []
+    assert tree_digest(repo) == before
+
+
+def test_a_kustomization_linked_absolutely_into_the_repository_is_not_rewritten_for_its_remote_base(tmp_path):
+    """The copy's kustomization naming a remote base is rewritten to name the local copy; when it is an
+    absolute link (into the repository), the rewrite would land in the user's repository."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    (repo / "shared").mkdir()
+    (repo / "remote" / "kustomization.yaml").rename(repo / "shared" / "remote.yaml")
+    (repo / "remote" / "kustomization.yaml").symlink_to(repo / "shared" / "remote.yaml")
+    before = tree_digest(repo)
+    _, output = render(app("remote"), root=repo)
+    assert output.error == (
+        "remote/kustomization.yaml: remote base 'https://github.com/example/shared-bases//base?ref=v1': the "
+        "kustomization leads outside the repository through a symlink; wavecd rewrites remote entries only in its "
+        "copy of the repository"
+    )
+    assert output.objects == []
+    assert tree_digest(repo) == before
+
+
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [

@@ -5,18 +5,20 @@ of the kustomization (`<chartHome>/<name>-<version>/<name>`), unless that folder
 gives kustomize no network, so it fetches each such chart itself, as it fetches any chart (`sources`: the
 folder mirrors and registry mirrors of `wavecd.yaml`, the cache, then the repository unless `--offline`),
 and unpacks it in the temporary copy kustomize builds, exactly where kustomize would have pulled it: kustomize
-then finds it and pulls nothing. The user's repository is never written.
+then finds it and pulls nothing. The user's repository is never written: the copy keeps the repository's
+symlinks, so a chart home that leads out of the copy through one (into the repository, or anywhere) is refused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Protocol
 
 from wavecd.apps.errors import AppError
 from wavecd.apps.kustomize_refs import ChartPull
 from wavecd.core import Location, WavecdError
+from wavecd.core.paths import writes_inside
 from wavecd.helm.chart import ChartFile
 from wavecd.helm.loader import LoadError, read_archive, read_dir
 
@@ -76,7 +78,13 @@ def _files(chart: PulledChart) -> list[ChartFile]:
 def place_charts(copies: list[Path], charts: tuple[PulledChart, ...]) -> None:
     """Each chart unpacked in its tree's copy where kustomize looks for it (`ChartPull.target`)."""
     for chart in charts:
-        target = copies[chart.in_tree] / chart.pull.target
+        pull, target = chart.pull, copies[chart.in_tree] / chart.pull.target
+        if not writes_inside(target, copies[chart.in_tree]):
+            raise AppError(
+                f"{pull.file}: helmCharts {pull.name!r}: the chart home {pull.home!r} leads outside the repository "
+                f"through a symlink ({PurePath(pull.target).as_posix()}); wavecd unpacks a pulled chart only inside "
+                "its copy of the repository"
+            )
         if target.is_dir():
             continue  # two entries of the same chart and version: kustomize pulls it once too
         for item in _files(chart):

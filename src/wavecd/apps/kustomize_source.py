@@ -42,7 +42,7 @@ from wavecd.apps.model import Application, AppSource, KustomizeSpec
 from wavecd.apps.tool_run import DEFAULT_TIMEOUT, run_tool
 from wavecd.apps.yamldocs import load_objects
 from wavecd.core import WavecdError
-from wavecd.core.paths import is_inside, lexically_inside
+from wavecd.core.paths import is_inside, lexically_inside, writes_inside
 from wavecd.goyaml import load, to_yaml
 from wavecd.sources.config import KustomizeSettings
 
@@ -241,6 +241,11 @@ def _relink(copies: list[Path], links: tuple[RemoteLink, ...]) -> None:
         by_file.setdefault((link.in_tree, link.file), []).append(link)
     for (tree, file), group in by_file.items():
         path = copies[tree] / file
+        if not writes_inside(path, copies[tree]):
+            raise AppError(
+                f"{file}: remote base {group[0].entry!r}: the kustomization leads outside the repository through a "
+                "symlink; wavecd rewrites remote entries only in its copy of the repository"
+            )
         data = load(path.read_text(encoding="utf-8"), source=file)
         local = {
             link.entry: os.path.relpath(copies[link.to_tree] / link.path, path.parent).rstrip("/") for link in group

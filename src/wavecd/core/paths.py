@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["is_inside", "lexically_inside", "outside_link"]
+__all__ = ["is_inside", "lexically_inside", "outside_link", "writes_inside"]
 
 StrPath = str | os.PathLike[str]
 
@@ -30,6 +30,20 @@ def lexically_inside(path: StrPath, root: StrPath) -> bool:
 def is_inside(path: StrPath, root: StrPath) -> bool:
     """Whether `path`, every symlink on the way followed, really is `root` (also resolved) or below it."""
     return _below(os.path.realpath(path), os.path.realpath(root))
+
+
+def writes_inside(path: StrPath, root: StrPath) -> bool:
+    """Whether writing `path`, the folders missing on the way created, lands in `root` (also resolved): the
+    deepest part of it that is there — a symlink counted even when it dangles — is resolved, since the parts
+    below it are made new and hold no link. A scratch copy keeps the repository's symlinks, so a copied link
+    may still lead into the repository itself or anywhere else."""
+    current = os.path.normpath(path)
+    while not os.path.lexists(current):
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    return _below(os.path.realpath(current), os.path.realpath(root))
 
 
 def outside_link(root: Path, folder: Path) -> Path | None:

@@ -265,14 +265,16 @@ def _mirror_resolver(repo: Path, mirror: Path, tmp_path: Path) -> SourceResolver
     return SourceResolver(config, offline=True, worktree=True, cache_dir=tmp_path / "cache")
 
 
-def test_a_chart_kustomize_would_pull_comes_from_a_mirror_of_wavecd_yaml(monkeypatch, tmp_path):
+@pytest.mark.parametrize("flag", ["--enable-helm", "--enable-helm=true", "--enable-helm=0 --enable-helm=T"])
+def test_a_chart_kustomize_would_pull_comes_from_a_mirror_of_wavecd_yaml(monkeypatch, tmp_path, flag):
     """Argo CD's kustomize pulls a `helmCharts` entry with a `repo`; offline, wavecd fetches it through its
     registries and kustomize renders it as it renders the chart kept in the kustomization's charts/ (the
-    previous test), leaving the user's repository as it was."""
+    previous test), leaving the user's repository as it was. `--enable-helm` is a bool flag: a value after
+    `=` and the last of several count, as kustomize reads them."""
     monkeypatch.setenv("PATH", str(tmp_path))
     repo, mirror = _pulling_repo(tmp_path)
     before = tree_digest(repo)
-    settings = RenderSettings(kustomize=KustomizeSettings(build_options="--enable-helm"), allow_exec=True)
+    settings = RenderSettings(kustomize=KustomizeSettings(build_options=flag), allow_exec=True)
     resolver = _mirror_resolver(repo, mirror, tmp_path)
     output = run_job(resolve_app(parse_application(app("helm-chart", {"kubeVersion": "1.31.4"})), resolver, settings))
     assert output.error is None, output.error
@@ -293,6 +295,30 @@ def test_a_chart_kustomize_would_pull_and_no_mirror_serves_names_the_kustomizati
     assert "9.9.9" in message
     assert "helm-chart/charts/hello-9.9.9/hello" in "\n".join(caught.value.context)
     assert caught.value.location.file == "helm-chart/kustomization.yaml"
+
+
+def test_helm_disabled_by_its_flags_value_pulls_no_chart(monkeypatch, tmp_path):
+    """`--enable-helm=false` is kustomize's default: wavecd fetches nothing and kustomize itself refuses the
+    `helmCharts` (its own message)."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    repo, mirror = _pulling_repo(tmp_path, version="9.9.9")  # no mirror serves it: a fetch would fail
+    settings = RenderSettings(kustomize=KustomizeSettings(build_options="--enable-helm=false"), allow_exec=True)
+    output = run_job(
+        resolve_app(parse_application(app("helm-chart")), _mirror_resolver(repo, mirror, tmp_path), settings)
+    )
+    assert output.objects == []
+    assert "must specify --enable-helm" in (output.error or "")
+
+
+def test_a_value_kustomize_cannot_read_for_enable_helm_is_its_error_before_the_build(tmp_path):
+    repo, mirror = _pulling_repo(tmp_path)
+    settings = RenderSettings(kustomize=KustomizeSettings(build_options="--enable-helm=yes"), allow_exec=True)
+    with pytest.raises(WavecdError) as caught:
+        resolve_app(parse_application(app("helm-chart")), _mirror_resolver(repo, mirror, tmp_path), settings)
+    assert caught.value.message == (
+        'kustomize.buildOptions: invalid argument "yes" for "--enable-helm" flag: strconv.ParseBool: '
+        'parsing "yes": invalid syntax'
+    )
 
 
 def _pull_into(repo: Path, mirror: Path, tmp_path: Path) -> str | None:

@@ -46,10 +46,22 @@ from wavecd.core.paths import is_inside, lexically_inside, writes_inside
 from wavecd.goyaml import load, to_yaml
 from wavecd.sources.config import KustomizeSettings
 
-__all__ = ["KustomizeTool", "RemoteLink", "check_kustomize", "find_tool", "kustomize_objects", "locate_remotes"]
+__all__ = [
+    "KustomizeTool",
+    "RemoteLink",
+    "check_kustomize",
+    "find_tool",
+    "helm_enabled",
+    "kustomize_objects",
+    "locate_remotes",
+]
 
 _MAX_REMOTE_TREES = 50
 _SEMVER = re.compile(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)")
+# the values Go's strconv.ParseBool reads, which pflag uses for `--flag=value` of a bool flag
+_GO_BOOLS = {v: True for v in ("1", "t", "T", "TRUE", "true", "True")} | {
+    v: False for v in ("0", "f", "F", "FALSE", "false", "False")
+}
 # the closed port every HTTP request of kustomize goes to: nothing leaves the machine behind wavecd's back
 _NO_NETWORK = "http://127.0.0.1:9"
 
@@ -117,6 +129,27 @@ def check_kustomize(settings: KustomizeSettings, spec: KustomizeSpec | None, all
     flags = exec_options(settings.build_options)
     if flags:
         refuse_unless_allowed(allowed, f"kustomize.buildOptions {' '.join(flags)}")
+
+
+def helm_enabled(build_options: str) -> bool:
+    """Whether kustomize, given `build_options`, inflates `helmCharts`: its `--enable-helm` is a pflag bool,
+    so `--enable-helm` and `--enable-helm=<bool>` (Go's ParseBool) both count, the last one wins, and
+    nothing after `--` is a flag. Any other value is kustomize's own error, said before the build."""
+    enabled = False
+    for arg in build_options.split():
+        if arg == "--":
+            break
+        if arg == "--enable-helm":
+            enabled = True
+        elif arg.startswith("--enable-helm="):
+            value = arg.partition("=")[2]
+            if value not in _GO_BOOLS:
+                raise AppError(
+                    f'kustomize.buildOptions: invalid argument "{value}" for "--enable-helm" flag: '
+                    f'strconv.ParseBool: parsing "{value}": invalid syntax'
+                )
+            enabled = _GO_BOOLS[value]
+    return enabled
 
 
 @lru_cache(maxsize=8)
@@ -265,7 +298,7 @@ def _build_args(tool: KustomizeTool, folder: Path, run: KustomizeRun, scratch: P
     options, spec = run.settings.build_options, run.source.kustomize or KustomizeSpec()
     kube, apis = run.kube_version, run.api_versions
     args = [*tool.build, str(folder), *options.split()]
-    if "--enable-helm" in options:
+    if helm_enabled(options):
         if shutil.which("helm") is None and "--helm-command" not in options:
             shim = helm_command(scratch, run.helm_compat)
             if shim is None:

@@ -32,6 +32,7 @@ from wavecd.apps.kustomize_source import (
     RemoteLink,
     check_kustomize,
     find_tool,
+    helm_enabled,
     kustomize_binary,
     kustomize_objects,
     locate_remotes,
@@ -151,7 +152,7 @@ def _git_source(source: AppSource, resolver: Resolver, app: Application, setting
     )
     if kind == "kustomize":
         check_kustomize(settings.kustomize, source.kustomize, allowed)
-        pull = "--enable-helm" in settings.kustomize.build_options.split()
+        pull = helm_enabled(settings.kustomize.build_options)
         trees, links, charts = locate_remotes(app_path, root, resolver, pull_charts=pull)
         version = find_tool(*kustomize_binary(settings.kustomize, source.kustomize)).version
         return ResolvedSource(

@@ -366,20 +366,41 @@ def test_a_chart_home_linked_absolutely_into_the_repository_leaves_the_repositor
     assert tree_digest(repo) == before
 
 
-def test_a_kustomization_linked_absolutely_into_the_repository_is_not_rewritten_for_its_remote_base(tmp_path):
-    """The copy's kustomization naming a remote base is rewritten to name the local copy; when it is an
-    absolute link (into the repository), the rewrite would land in the user's repository."""
+def _linked_kustomization(tmp_path: Path, folder: str) -> Path:
+    """A copy of REPO whose `folder` kustomization is an absolute link to `shared/<folder>.yaml`, inside it."""
     repo = tmp_path / "repo"
     shutil.copytree(REPO, repo)
     (repo / "shared").mkdir()
-    (repo / "remote" / "kustomization.yaml").rename(repo / "shared" / "remote.yaml")
-    (repo / "remote" / "kustomization.yaml").symlink_to(repo / "shared" / "remote.yaml")
+    (repo / folder / "kustomization.yaml").rename(repo / "shared" / f"{folder}.yaml")
+    (repo / folder / "kustomization.yaml").symlink_to(repo / "shared" / f"{folder}.yaml")
+    return repo
+
+
+def test_a_kustomization_linked_absolutely_into_the_repository_is_not_rewritten_for_its_remote_base(tmp_path):
+    """The copy's kustomization naming a remote base is rewritten to name the local copy; when it is an
+    absolute link (into the repository), the rewrite would land in the user's repository."""
+    repo = _linked_kustomization(tmp_path, "remote")
     before = tree_digest(repo)
     _, output = render(app("remote"), root=repo)
     assert output.error == (
         "remote/kustomization.yaml: remote base 'https://github.com/example/shared-bases//base?ref=v1': the "
         "kustomization leads outside the repository through a symlink; wavecd rewrites remote entries only in its "
         "copy of the repository"
+    )
+    assert output.objects == []
+    assert tree_digest(repo) == before
+
+
+@pytest.mark.parametrize("binary", TOOLS)
+def test_a_kustomization_linked_absolutely_into_the_repository_is_not_edited(tmp_path, binary):
+    """The Application's `kustomize` options edit the copy's kustomization; an absolute link (into the
+    repository) kept in the copy would carry the edit into the user's repository."""
+    repo = _linked_kustomization(tmp_path, "base")
+    before = tree_digest(repo)
+    _, output = render(app("base", {"namePrefix": "x-"}), root=repo, binary=binary)
+    assert output.error == (
+        "base/kustomization.yaml: the kustomization leads outside the repository through a symlink; wavecd "
+        "applies the Application's kustomize options only in its copy of the repository"
     )
     assert output.objects == []
     assert tree_digest(repo) == before

@@ -368,6 +368,8 @@ def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
         _relink(copies, run.links)
         place_charts(copies, run.charts)
         folder = copies[0] / run.app_path.relative_to(repo_root)
+        if has_edits(spec):
+            _check_edited(folder, copies[0])
         components = present_components(spec, run.app_path, repo_root)
         if tool.standalone:
             for command in edit_commands(spec, build, []):
@@ -382,6 +384,18 @@ def kustomize_objects(run: KustomizeRun) -> list[dict[str, Any]]:
             _add_components(tool, folder, spec, env, components, timeout)
         scan_kustomizations(folder, Path(scratch))  # what the edits added stays inside the copied trees
         return _build(tool, run, folder, copies[0], env)
+
+
+def _check_edited(folder: Path, copy: Path) -> None:
+    """Refuse to edit the copy's kustomization (the Application's `kustomize` options) when it leads out of
+    the copy through a symlink kept from the repository: the edits would land in the user's repository."""
+    target = find_kustomization(folder) or folder
+    if not writes_inside(target, copy):
+        shown = target.relative_to(copy).as_posix()
+        raise AppError(
+            f"{shown}: the kustomization leads outside the repository through a symlink; wavecd applies the "
+            "Application's kustomize options only in its copy of the repository"
+        )
 
 
 def _add_components(

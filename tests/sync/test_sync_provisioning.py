@@ -67,3 +67,12 @@ def test_no_pending_pod_no_list_and_no_karpenter_no_report():
     assert look(claims, cluster, blockers=[{"kind": "Deployment", "message": "0 of 2 updated replicas"}]) == []
     assert cluster.calls == 0
     assert look(NodeClaims(), Cluster(error=NoKindMatchError("karpenter.sh/v1", "NodeClaim"))) == []
+
+
+def test_a_claim_that_vanishes_before_joining_stops_the_lists():
+    claims, cluster = NodeClaims(), Cluster([claim("default-aaaaa")])
+    assert look(claims, cluster) == [("launching", "default-aaaaa", None)]
+    cluster.claims = []  # the launch failed: Karpenter deleted the claim, no node will join
+    assert look(claims, cluster, blockers=[]) == []
+    assert look(claims, cluster, blockers=[]) == []  # nothing outstanding any more: no list
+    assert cluster.calls == 2

@@ -5,7 +5,7 @@ autoscaler is what ends the wait. Karpenter records each node it launches as a `
 (`karpenter.sh/v1`, cluster-scoped): its labels name the NodePool, and once launched the instance type,
 capacity type and zone; `status.nodeName` names the Node once it registered, and its `Ready` condition says
 it is initialized. The sync lists NodeClaims on the gate's polls while such a wait lasts (and until every
-claim it reported launching has joined) and reports each claim once when it is first seen launching and
+claim it reported launching has joined or left the list) and reports each claim once when it is first seen launching and
 once when its node joined, so the progress shows provisioning instead of only `is Pending` waits. Claims
 that had joined before the first look are the cluster's existing capacity, not news. The same objects exist
 on any cluster Karpenter runs on; where the kind is not served (no Karpenter) or may not be listed, nothing
@@ -52,8 +52,10 @@ class NodeClaims:
 
     def wanted(self, blockers: list[dict[str, str]]) -> bool:
         """Whether a gate with these blockers should look: a pod waits for a node, or a node it reported
-        launching has not joined yet."""
-        return bool(self._launching - self._joined) or any(PENDING_NOTE in b.get("message", "") for b in blockers)
+        launching has not joined yet (and is still listed)."""
+        with self._lock:
+            outstanding = bool(self._launching - self._joined)
+        return outstanding or any(PENDING_NOTE in b.get("message", "") for b in blockers)
 
     def look(self, client: KubeClient, emit: Callable[[NodeProvisioned], None], *, app: str, wave: int | None) -> None:
         """List the NodeClaims and report what is new since the last look."""
@@ -64,6 +66,9 @@ class NodeClaims:
         with self._lock:
             first = not self._looked
             self._looked = True
+            # A claim that left the list before it joined (launch failed, consolidated) is followed no longer.
+            listed = {str((c.get("metadata") or {}).get("name") or "") for c in claims}
+            self._launching &= listed | self._joined
             for claim in sorted(claims, key=lambda c: str(c.get("metadata", {}).get("creationTimestamp", ""))):
                 name = str((claim.get("metadata") or {}).get("name") or "")
                 node = _joined(claim)

@@ -5,7 +5,7 @@ preemptor is nominated to the node and runs there once they are gone."""
 
 from __future__ import annotations
 
-from tests.sim.scheduling_support import apply, deploy, deployment, events, pods, scheduled
+from tests.sim.scheduling_support import add_node, apply, cordon_default, deploy, deployment, events, pods, scheduled
 
 NO_VICTIMS = "No preemption victims found for incoming pod"
 
@@ -51,3 +51,23 @@ def test_equal_priority_or_preemption_policy_never_preempts_nothing(sim, client,
     assert events(client, "Preempted") == []
     for app in ("same", "polite"):
         assert scheduled(pods(client, app)[0])["message"].endswith(f"1 {NO_VICTIMS}.")
+
+
+def test_a_node_with_fewer_victims_wins_over_one_whose_extra_victim_has_negative_priority(sim, client, ns):
+    # kube-scheduler sums `priority + MaxInt32 + 1` per victim, so evicting [0, -10] costs more than evicting [0].
+    _priority_class(client, "critical", 1000)
+    _priority_class(client, "scavenger", -10)
+    cordon_default(client)
+    add_node(client, "node-a")
+    add_node(client, "node-b")
+    on = {"node-a": {"kubernetes.io/hostname": "node-a"}, "node-b": {"kubernetes.io/hostname": "node-b"}}
+    deploy(client, deployment("zero-a", cpu="2", nodeSelector=on["node-a"]))
+    deploy(client, deployment("scavenger-a", cpu="2", nodeSelector=on["node-a"], priorityClassName="scavenger"))
+    deploy(client, deployment("zero-b", cpu="4", nodeSelector=on["node-b"]))
+    sim.advance(5)
+    (victim,) = pods(client, "zero-b")
+    assert victim["spec"]["nodeName"] == "node-b"
+    deploy(client, deployment("urgent", cpu="4", priorityClassName="critical"))
+    sim.advance(5)
+    assert [e["involvedObject"]["name"] for e in events(client, "Preempted")] == [victim["metadata"]["name"]]
+    assert pods(client, "urgent")[0]["spec"].get("nodeName") == "node-b"

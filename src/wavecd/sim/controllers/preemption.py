@@ -5,7 +5,8 @@ the PriorityClass marked `globalDefault`, else 0 (the API server's Priority admi
 the sim reads it when scheduling). On the nodes whose rejection preemption could change (not those
 `UnschedulableAndUnresolvable`), every pod of lower priority is taken away; where the pod then passes the
 filters, victims are given back, highest priority first, while it still does. The node chosen has the lowest
-highest-victim priority, then the lowest sum of victim priorities, then the fewest victims, then the first
+highest-victim priority, then the lowest sum of victim priorities (each offset by MaxInt32 + 1, so that an
+extra victim of negative priority still costs more), then the fewest victims, then the first
 name (pkg/scheduler/framework/preemption, kubernetes v1.34; PodDisruptionBudgets and victims' start times
 are not weighed). A pod with `preemptionPolicy: Never` preempts nothing.
 """
@@ -17,6 +18,10 @@ from dataclasses import dataclass
 from wavecd.sim.controllers.placement import Rejection, Snapshot, first_rejection
 
 __all__ = ["Victims", "pod_priority", "select_victims"]
+
+# kube-scheduler adds MaxInt32 + 1 to each victim's priority before summing, so every victim costs something:
+# without it, evicting [0, -10] would look cheaper than evicting [0].
+_SUM_OFFSET = 2**31
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ def select_victims(
         if not victims:
             continue
         values = [priorities[id(v)] for v in victims]
-        key = (max(values), sum(values), len(victims), node["metadata"]["name"])
+        key = (max(values), sum(v + _SUM_OFFSET for v in values), len(victims), node["metadata"]["name"])
         if best is None or key < best[0]:
             best = (key, Victims(node["metadata"]["name"], victims))
     return None if best is None else best[1]

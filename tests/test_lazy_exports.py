@@ -3,29 +3,46 @@ with the object its home module defines, and nothing else."""
 
 from __future__ import annotations
 
+import ast
 import importlib
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 LAZY_PACKAGES = ["wavecd.core", "wavecd.common", "wavecd.goyaml", "wavecd.semver"]
 
 
-@pytest.mark.parametrize("package", LAZY_PACKAGES)
-def test_every_exported_name_is_the_object_a_submodule_defines(package):
-    # in a new interpreter, so that no earlier import has filled the package's namespace already
-    script = (
-        "import importlib, sys\n"
-        f"p = importlib.import_module({package!r})\n"
-        "for name in p.__all__:\n"
-        "    value = getattr(p, name)\n"
-        "    homes = [m for m in list(sys.modules) if m.startswith(p.__name__ + '.')\n"
-        "             and vars(sys.modules[m]).get(name, object()) is value]\n"
-        "    print(name, bool(homes))\n"
+def _fresh(script: str) -> str:
+    """What `script` prints in a new interpreter, where no earlier import has filled a package's namespace."""
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+
+
+def _homes(package: str) -> dict[str, str]:
+    """Each name the package's `if TYPE_CHECKING:` block imports, and the module it names as its home."""
+    source = Path(importlib.import_module(package).__file__).read_text(encoding="utf-8")
+    block = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines() == [f"{name} True" for name in importlib.import_module(package).__all__]
+    return {alias.name: node.module for node in block.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_every_exported_name_is_the_object_its_declared_home_defines(package):
+    homes = _homes(package)
+    assert sorted(homes) == sorted(importlib.import_module(package).__all__)
+    script = (
+        "import importlib, json\n"
+        f"p = importlib.import_module({package!r})\n"
+        f"homes = {homes!r}\n"
+        "print(json.dumps({name: getattr(p, name) is getattr(importlib.import_module(home), name)\n"
+        "                  for name, home in homes.items()}))\n"
+    )
+    assert json.loads(_fresh(script)) == dict.fromkeys(homes, True)
 
 
 @pytest.mark.parametrize("package", LAZY_PACKAGES)
@@ -34,7 +51,18 @@ def test_a_name_the_package_does_not_export_is_an_attribute_error(package):
         _ = importlib.import_module(package).not_exported
 
 
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_dir_lists_the_exported_names_before_any_is_used(package):
+    script = f"import importlib, json\nprint(json.dumps(dir(importlib.import_module({package!r}))))\n"
+    assert set(importlib.import_module(package).__all__) <= set(json.loads(_fresh(script)))
+
+
 def test_a_submodule_is_still_imported_by_name():
     from wavecd.core import goquote
 
     assert goquote.quote("a") == '"a"'
+
+
+def test_a_submodule_named_annotations_is_that_module_in_a_new_interpreter():
+    script = "from wavecd.common import annotations\nprint(annotations.SYNC_WAVE)\n"
+    assert _fresh(script) == "argocd.argoproj.io/sync-wave\n"

@@ -6,8 +6,6 @@ defined once so they cannot drift. The enums are `StrEnum`s, so a member compare
 serialises as exactly the string Argo CD uses. Foundation: imports nothing from wavecd but itself.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from wavecd.core.lazy_exports import lazy_exports
@@ -91,7 +89,7 @@ __all__ = [
     "worst_of",
 ]
 
-__getattr__ = lazy_exports(
+__getattr__, __dir__ = lazy_exports(
     __name__,
     __all__,
     (

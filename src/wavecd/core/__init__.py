@@ -1,7 +1,5 @@
 """The foundation every other package stands on: errors, time, events, and Go's string quoting (`goquote`)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from wavecd.core.lazy_exports import lazy_exports
@@ -24,4 +22,4 @@ __all__ = [
     "internal_error",
 ]
 
-__getattr__ = lazy_exports(__name__, __all__, ("errors", "clock", "events"))
+__getattr__, __dir__ = lazy_exports(__name__, __all__, ("errors", "clock", "events"))

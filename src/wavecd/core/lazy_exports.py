@@ -5,7 +5,9 @@ them: `wavecd helm template` needs one annotation key of `wavecd.common` and the
 and a new process renders a small chart in little more time than its imports take. So such a package
 imports its submodules only under `TYPE_CHECKING` (for mypy and for the import contracts) and answers its
 `__all__` at run time through `lazy_exports`, from its submodules in the order it lists them (the cheap
-ones first).
+ones first). Such an `__init__` has no `from __future__ import annotations`: that import binds the name
+`annotations` in the package, and `from package import annotations` would then answer the `__future__`
+feature instead of importing a submodule of that name.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from typing import Any
 __all__ = ["lazy_exports"]
 
 
-def lazy_exports(package: str, exported: Sequence[str], submodules: Sequence[str]) -> Callable[[str], Any]:
-    """The module `__getattr__` of `package`, answering each name of `exported` (its `__all__`) from the first
-    of `submodules` that defines it, imported then. A name found is kept in the package's namespace, so later
-    lookups are plain attribute reads. Any other name raises AttributeError, so `from package import
-    submodule` still imports that submodule."""
+def lazy_exports(
+    package: str, exported: Sequence[str], submodules: Sequence[str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """The module `__getattr__` and `__dir__` of `package`. `__getattr__` answers each name of `exported` (its
+    `__all__`) from the first of `submodules` that defines it, imported then. A name found is kept in the
+    package's namespace, so later lookups are plain attribute reads. Any other name raises AttributeError, so
+    `from package import submodule` still imports that submodule. `__dir__` lists the exported names beside
+    what the namespace holds, so `dir()` and completion show them before their first use."""
     names = frozenset(exported)
 
     def __getattr__(name: str) -> Any:
@@ -35,4 +40,7 @@ def lazy_exports(package: str, exported: Sequence[str], submodules: Sequence[str
                     return value
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
-    return __getattr__
+    def __dir__() -> list[str]:
+        return sorted(names.union(vars(sys.modules[package])))
+
+    return __getattr__, __dir__

@@ -15,8 +15,6 @@ Public entry points (each module holds one of them):
 Errors are `GoYamlError`, `GoJsonError`, `GoTomlError` (all `WavecdError`s) whose `message` is Go's text.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from wavecd.core.lazy_exports import lazy_exports
@@ -43,4 +41,4 @@ __all__ = [
     "to_yaml_pretty",
 ]
 
-__getattr__ = lazy_exports(__name__, __all__, ("errors", "reader", "writer", "head", "manifests", "pretty"))
+__getattr__, __dir__ = lazy_exports(__name__, __all__, ("errors", "reader", "writer", "head", "manifests", "pretty"))

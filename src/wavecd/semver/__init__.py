@@ -1,8 +1,6 @@
 """Versions and constraints as Masterminds/semver v3 handles them (3.3.0 for Helm 3, 3.4.0 for Helm 4.1,
 3.5.0 for Helm 4.2)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from wavecd.core.lazy_exports import lazy_exports
@@ -35,4 +33,4 @@ __all__ = [
     "validate_prerelease",
 ]
 
-__getattr__ = lazy_exports(__name__, __all__, ("version", "errors", "constraints"))
+__getattr__, __dir__ = lazy_exports(__name__, __all__, ("version", "errors", "constraints"))

@@ -41,6 +41,7 @@ from wavecd.kube import ConflictError, KubeClient, KubeError
 from wavecd.server import app_fields, app_views, autosync
 from wavecd.server.appsets import reconcile_appset
 from wavecd.server.cluster_cache import ClusterCache
+from wavecd.server.crd_events import ServedKinds
 from wavecd.server.deletion import finalize_application_deletion
 from wavecd.server.errors import FailedPrecondition, NotFound
 from wavecd.server.failure_backoff import FailureBackoff
@@ -123,6 +124,7 @@ class Controller:
         self._facts: ClusterFacts | None = None
         # Set by a CustomResourceDefinition's event: the next walk reads discovery again before it renders.
         self._kinds_moved = threading.Event()
+        self._served_kinds = ServedKinds()  # which CRD events change what the cluster serves
         self._operations_due = threading.Event()
         self._operations_at: float | None = None  # monotonic time the operation loop must run again by
         # (namespace, name) of the operations written since the operation loop last looked: the watch may not
@@ -257,10 +259,13 @@ class Controller:
         started = time.perf_counter()
         self._facts = None
         if self._kinds_moved.is_set():
+            # Cleared before the read, so that a CRD event during it asks for another; set again on failure,
+            # so that the next walk tries again.
             self._kinds_moved.clear()
             try:
                 self.client.refresh_discovery()
             except KubeError as err:  # the walk renders with what discovery said last; the reconciles report it
+                self._kinds_moved.set()
                 self.log(f"reading the cluster's kinds again failed: {err.message}")
         try:
             after = walk(self.request, hard=batch.hard, cluster=self._walk_facts())
@@ -776,13 +781,18 @@ class Controller:
         Any change drops the views this replica keeps of what the object belongs to."""
         if self._views:
             self._views.changed(obj, self._app_tracking(obj))
-        if obj.get("kind") == _CRD and api_group(str(obj.get("apiVersion") or "")) == _CRD_GROUP:
+        if (
+            obj.get("kind") == _CRD
+            and api_group(str(obj.get("apiVersion") or "")) == _CRD_GROUP
+            and self._served_kinds.moved(event_type, obj)
+        ):
             # The cluster now serves a kind more (or one less): a chart that asks `.Capabilities.APIVersions`
             # renders otherwise — istiod-monitoring's PodMonitor once kube-prometheus-stack's CRDs are in —
             # and nothing else would compare that app again. Every app is reconciled, with discovery read
             # again: each renders at the cluster's API versions (only the charts that mention them render
             # anew) and one that now differs turns OutOfSync; Argo CD's periodic reconcile finds the same
-            # within its 3 minutes. The queue makes one round of a CRD's burst of events.
+            # within its 3 minutes. The queue makes one round of a CRD's burst of events; the API server's
+            # own status writes that change no served version nor the Established condition are no such event.
             self._kinds_moved.set()
             self.queue.walk(everything=True)
         if obj.get("kind") == APPLICATION and str(obj.get("apiVersion", "")) == ARGO_API_VERSION:

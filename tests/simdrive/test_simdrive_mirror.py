@@ -17,7 +17,11 @@ def mirrored(kube: KubeClient) -> tuple[RemoteApi, Mirror, list[tuple[str, str]]
     api = RemoteApi(kube, Store(), Registry(), refused=lambda _line: None)
     seen: list[tuple[str, str]] = []
     api.listeners.append(lambda _kind, event, obj: seen.append((event, obj["metadata"]["name"])))
-    return api, Mirror(api, kube), seen
+    mirror = Mirror(api, kube)
+    # Listed once and its watches stopped: what follows is only what the test hands it.
+    assert mirror.start(timeout=30)
+    mirror.stop()
+    return api, mirror, seen
 
 
 def test_an_object_written_after_a_list_was_read_is_not_taken_for_deleted(kube):

@@ -36,6 +36,7 @@ class Mirror:
         self._stopping = threading.Event()
         self._lock = threading.Condition()
         self._watches: dict[GroupKind, KindWatch] = {}
+        self._kinds: dict[GroupKind, Kind] = {}  # each watched kind, at the version its watch reads
         self._listed: set[GroupKind] = set()
 
     def start(self, timeout: float = 60.0) -> bool:
@@ -54,36 +55,36 @@ class Mirror:
         stop_watches(watches, _STOP_TIMEOUT)
 
     def _watch(self, resource: ApiResource) -> None:
+        """Watch `resource`, unless the controllers cannot know its kind (the sim's registry does not serve it):
+        its events would have nowhere to go."""
         group_kind = (resource.group, resource.kind)
-        if group_kind in _UNWATCHED or "watch" not in resource.verbs:
+        kind = self._api.registry.for_api_version(resource.api_version, resource.kind)
+        if kind is None or group_kind in _UNWATCHED or "watch" not in resource.verbs:
             return
         with self._lock:
             if group_kind in self._watches or self._stopping.is_set():
                 return
+            self._kinds[group_kind] = kind
             watch = self._watches[group_kind] = KindWatch(self._client, resource, self, self._stopping, self._timing)
         watch.thread.start()
 
     # -- KindSink ----------------------------------------------------------------------------------------------------
     def listed(self, group_kind: GroupKind, items: list[dict[str, Any]], resource_version: str) -> None:
-        kind = self._kind(group_kind)
+        kind = self._kinds.get(group_kind)
         if kind is not None:
             seen = set()
             for obj in items:
                 self.changed(group_kind, "ADDED", obj)
-                meta = obj.get("metadata") or {}
-                seen.add(self._api.key(kind, meta.get("namespace"), meta.get("name", "")))
-            for key in self._api.store.all_keys():
-                if key[:2] != (kind.group, kind.plural) or key in seen:
-                    continue
-                gone = self._api.store.get(key)
-                if gone is not None and _older(gone, resource_version):
-                    self._api.observed(kind, "DELETED", gone)
+                seen.add(_where(obj))
+            kept = self._api.store.list(kind.group, kind.plural, copy=False)
+            for gone in [obj for obj in kept if _where(obj) not in seen and _older(obj, resource_version)]:
+                self._api.observed(kind, "DELETED", gone)
         with self._lock:
             self._listed.add(group_kind)
             self._lock.notify_all()
 
     def changed(self, group_kind: GroupKind, event_type: str, obj: dict[str, Any]) -> None:
-        kind = self._kind(group_kind)
+        kind = self._kinds.get(group_kind)
         if kind is None:
             return
         self._api.observed(kind, event_type, obj)
@@ -93,14 +94,9 @@ class Mirror:
     def gone(self, group_kind: GroupKind) -> None:
         with self._lock:
             self._watches.pop(group_kind, None)
+            self._kinds.pop(group_kind, None)
 
     # -- custom kinds ------------------------------------------------------------------------------------------------
-    def _kind(self, group_kind: GroupKind) -> Kind | None:
-        for kind in self._api.registry.resources():
-            if (kind.group, kind.kind) == group_kind:
-                return kind
-        return None
-
     def _crd_changed(self, event_type: str, crd: dict[str, Any]) -> None:
         name = (crd.get("metadata") or {}).get("name", "")
         if event_type == "DELETED":
@@ -129,3 +125,8 @@ def _older(obj: dict[str, Any], resource_version: str) -> bool:
     versions are compared as the integers kube-apiserver gives (etcd revisions); any other form keeps it."""
     stored = str((obj.get("metadata") or {}).get("resourceVersion", ""))
     return stored.isdigit() and resource_version.isdigit() and int(stored) <= int(resource_version)
+
+
+def _where(obj: dict[str, Any]) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return str(meta.get("namespace") or ""), str(meta.get("name") or "")

@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from support.gitops import Child, config_map, deployment, write_repo
+from support.kubectl import kubectl
 from support.paths import needs_kubectl
 from support.serve import ServeProcess, synced_and_healthy
-from sync.proof_fixtures import kubectl
 from wavecd.common import parse_kube_time
 
 pytestmark = [pytest.mark.slow, needs_kubectl]

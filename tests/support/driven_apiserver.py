@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from support.paths import KUBECTL, wavecd_command
+from support.kubectl import kubectl as shared_kubectl
+from support.kubectl import run_kubectl
+from support.paths import wavecd_command
 from support.processes import die_with_parent
 from support.real_apiserver import RealApiserver, started_apiserver
 
@@ -30,7 +32,9 @@ def driven_apiserver(folder: Path) -> Iterator[tuple[RealApiserver, Path]]:
             process = subprocess.Popen(command, stdout=out, stderr=out, preexec_fn=die_with_parent)
         try:
             deadline = time.monotonic() + 120
-            while _kubectl(server, "get", "node", "sim-node-1", "sim-node-2").returncode != 0:
+            while (
+                run_kubectl(server.kubeconfig, "get", "node", "sim-node-1", "sim-node-2", timeout=180).returncode != 0
+            ):
                 assert time.monotonic() < deadline, f"no nodes registered: {log.read_text()}"
                 time.sleep(1)
             # What the controllers create before they drive anything: wavecd records Applications there.
@@ -41,13 +45,6 @@ def driven_apiserver(folder: Path) -> Iterator[tuple[RealApiserver, Path]]:
             process.wait(timeout=30)
 
 
-def _kubectl(server: RealApiserver, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    command = [str(KUBECTL), "--kubeconfig", str(server.kubeconfig), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-
-
 def kubectl(server: RealApiserver, *args: str) -> str:
-    """Real kubectl against the server; its stdout, or a failed assertion with its stderr."""
-    done = _kubectl(server, *args)
-    assert done.returncode == 0, f"kubectl {' '.join(args)}: {done.stderr}"
-    return done.stdout
+    """Real kubectl against the server (rollouts here wait up to 150 s, hence the longer limit)."""
+    return shared_kubectl(server.kubeconfig, *args, timeout=180)

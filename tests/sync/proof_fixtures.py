@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from support.paths import KUBECTL, wavecd_command
+from support.kubectl import kubectl
+from support.paths import wavecd_command
 from support.processes import die_with_parent
 from support.sim_server import SimServer
 from wavecd.apps.session import TreeRequest, open_session
@@ -34,14 +35,6 @@ SPEED = 50.0
 def sim_server(folder: Path) -> SimServer:
     """`wavecd sim serve --state FILE` at SPEED, a cluster a test may kill and start again from the same file."""
     return SimServer(folder, speed=SPEED, state=folder / "sim.db")
-
-
-def kubectl(kubeconfig: Path, *args: str) -> str:
-    """Real kubectl's stdout; a failing kubectl fails the test with its stderr."""
-    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "HOME": str(kubeconfig.parent)}
-    result = subprocess.run([str(KUBECTL), *args], env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, f"kubectl {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def kubectl_items(kubeconfig: Path, what: str, *args: str) -> list[dict[str, Any]]:

@@ -13,6 +13,11 @@ class ConversionError(Exception):
     """A field's value cannot be read as the type the typed API struct declares."""
 
 
+def mapping(value: Any) -> dict[str, Any]:
+    """`value` when it is an object, else an empty one: a missing or malformed field reads as Go's zero."""
+    return value if isinstance(value, dict) else {}
+
+
 def get(obj: Any, *path: str) -> Any:
     """The value at `path`, or None when any step is missing or not a mapping."""
     for key in path:

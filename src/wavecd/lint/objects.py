@@ -14,6 +14,7 @@ from typing import Any
 from wavecd.apps.node import AppNode
 from wavecd.common import APPLICATION_SET, api_group
 from wavecd.health.fields import get as field
+from wavecd.health.fields import mapping
 from wavecd.lint.model import Finding, LintContext, Severity
 from wavecd.plan import TreePlan
 
@@ -29,11 +30,6 @@ __all__ = [
     "rendered_objects",
     "sequence",
 ]
-
-
-def mapping(value: Any) -> dict[str, Any]:
-    """`value` if it is an object, else an empty one."""
-    return value if isinstance(value, dict) else {}
 
 
 def sequence(value: Any) -> list[Any]:

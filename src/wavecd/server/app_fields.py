@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wavecd.common import OperationPhase
+from wavecd.health.fields import mapping
 
 __all__ = [
     "automated",
@@ -25,11 +26,6 @@ __all__ = [
     "spec",
     "sync_policy",
 ]
-
-
-def mapping(value: Any) -> dict[str, Any]:
-    """`value` when it is an object, else an empty one: a missing or malformed field reads as Go's zero."""
-    return value if isinstance(value, dict) else {}
 
 
 def metadata(obj: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Proof: the seed's CD loop. After the staging sync, one service's `image.tag` is bumped in its values file and
 committed; the next sync changes only the apps that read that file, the sim rolls their Deployments (a new
 ReplicaSet, the old one scaled to zero), and every other object keeps its resourceVersion. Applications are the
-exception by design: each records the new commit in its status (as Argo CD does), while its spec stays as it was.
+exception by design: each records the new commit in its status (as Argo CD does), while its spec stays as it was;
+so is what the cluster provisions when the new pods need room (Karpenter's nodes, the pool's and DaemonSets'
+status, daemon pods on a new node), which wavecd does not write.
 
 The staging folder is a real git repository here, read at its branch `argocd-sync/staging` (no worktree mode),
 so the change reaches the sync only through a commit, as in the seed.
@@ -86,10 +88,42 @@ def test_a_committed_image_bump_rolls_only_that_app(staging_repo, tmp_path):
     applications = {key for key in after if key[:2] == ("argoproj.io", "Application")}
     assert {key: after[key]["spec"] for key in applications} == {key: before[key]["spec"] for key in applications}
     expected_to_change |= applications
+    expected_to_change |= provisioned_for_the_rollout(before, after)
     unchanged_before = {key: rv for key, rv in resource_versions(before).items() if key not in expected_to_change}
     unchanged_after = {key: rv for key, rv in resource_versions(after).items() if key not in expected_to_change}
     assert len(unchanged_after) > 200
     assert unchanged_after == unchanged_before
+
+
+# What the cluster, not wavecd, writes when a rolling update's new pods need room: Karpenter's nodes and claims
+# come (or empty ones go), the pool's status counts them, each DaemonSet puts a pod on a new node and counts it.
+_CAPACITY_KINDS = {("", "Node"), ("karpenter.sh", "NodeClaim")}
+_STATUS_ONLY_KINDS = {("karpenter.sh", "NodePool"), ("apps", "DaemonSet")}
+
+
+def provisioned_for_the_rollout(before: dict[Key, dict[str, Any]], after: dict[Key, dict[str, Any]]) -> set[Key]:
+    """The keys of objects the capacity controllers changed: nodes and claims that came or went, pods of
+    DaemonSets that came or went, and pools and DaemonSets whose status alone moved (their spec, labels and
+    annotations must not have)."""
+    changed: set[Key] = set()
+    for key in before.keys() ^ after.keys():
+        obj = after.get(key) or before[key]
+        daemon_pod = key[:2] == ("", "Pod") and any(
+            ref.get("kind") == "DaemonSet" for ref in obj["metadata"].get("ownerReferences") or []
+        )
+        if key[:2] in _CAPACITY_KINDS or daemon_pod:
+            changed.add(key)
+    for key in before.keys() & after.keys():
+        if (
+            key[:2] in _STATUS_ONLY_KINDS
+            and before[key]["metadata"]["resourceVersion"] != after[key]["metadata"]["resourceVersion"]
+        ):
+            was, now = before[key], after[key]
+            assert was.get("spec") == now.get("spec"), key
+            for field in ("labels", "annotations"):
+                assert was["metadata"].get(field) == now["metadata"].get(field), (key, field)
+            changed.add(key)
+    return changed
 
 
 def assert_rolled(objects: dict[Key, dict[str, Any]], deploy: dict[str, Any]) -> set[Key]:

@@ -143,6 +143,15 @@ def test_one_app_its_tree_an_image_diff_a_masked_secret_a_sync_and_a_rollback(se
     repo, first, sim, serve = served
     browser = browser_factory(serve.url)
     browser.sign_in(serve.token)
+    # Nobody synced `web` yet: its wave is Missing (nothing of it exists), not Progressing (nothing moves).
+    browser.go("#/tree")
+    column = browser.wait(
+        "web's wave",
+        "const c = document.querySelector('.board .wave .card[data-app=web]');"
+        " const w = c && c.closest('.wave'); return w && {state: w.dataset.state,"
+        " label: w.getAttribute('aria-label'), text: w.querySelector('.wave-state').textContent}",
+    )
+    assert column == {"state": "missing", "label": "Wave 0: 1 apps, missing", "text": "Missing"}
     browser.go("#/app/web")
     browser.wait("the actions", "return !!document.querySelector('[data-action=sync]')")
 

@@ -215,19 +215,30 @@ function runningWave(waves) {
   return null;
 }
 
+/** A column's state, in the order a reader needs it: what runs, what failed, then what the apps are — a wave
+ *  nobody synced yet is Missing, not Progressing (its apps' resources do not exist; nothing is moving). */
 function columnTone(apps, w, running) {
   if (!apps.length) return "none";
   if (w === running) return "running";
   if (apps.some((a) => phase(a) === "Running" || phase(a) === "Queued")) return "queued";
   if (apps.some((a) => health(a) === "Degraded" || phase(a) === "Failed" || phase(a) === "Error")) return "degraded";
   if (apps.every((a) => health(a) === "Healthy" && syncStatus(a) === "Synced")) return "healthy";
-  if (apps.every((a) => health(a) === "Healthy")) return "outofsync";
-  return "progressing";
+  if (apps.some((a) => health(a) === "Progressing")) return "progressing";
+  if (apps.every((a) => health(a) === "Missing")) return "missing";
+  if (apps.some((a) => syncStatus(a) === "OutOfSync" || health(a) === "Missing")) return "outofsync";
+  if (apps.some((a) => health(a) === "Suspended")) return "suspended";
+  return "unknown";
 }
 
 const WAITING = { Running: "its sync operation, still running", Queued: "its sync operation, not started yet" };
-const STATE_TEXT = { running: "running", queued: "queued", degraded: "Degraded", healthy: "Healthy", outofsync: "OutOfSync", progressing: "Progressing" };
-const STATE_ICON = { running: "spin", queued: "clock", degraded: "cross", healthy: "heart", outofsync: "up", progressing: "spin" };
+const STATE_TEXT = {
+  running: "running", queued: "queued", degraded: "Degraded", healthy: "Healthy", outofsync: "OutOfSync",
+  progressing: "Progressing", missing: "Missing", suspended: "Suspended", unknown: "Unknown",
+};
+const STATE_ICON = {
+  running: "spin", queued: "clock", degraded: "cross", healthy: "heart", outofsync: "up", progressing: "spin",
+  missing: "ghost", suspended: "pause", unknown: "question",
+};
 const stateText = (tone) => STATE_TEXT[tone] || "";
 const waveIcon = (tone) => icon(STATE_ICON[tone] || "question");
 

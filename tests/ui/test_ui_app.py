@@ -152,6 +152,20 @@ def test_one_app_its_tree_an_image_diff_a_masked_secret_a_sync_and_a_rollback(se
         " label: w.getAttribute('aria-label'), text: w.querySelector('.wave-state').textContent}",
     )
     assert column == {"state": "missing", "label": "Wave 0: 1 apps, missing", "text": "Missing"}
+    # The theme toggle turns the page dark (app.css's light-dark() colours) and back.
+    background = "return getComputedStyle(document.body).backgroundColor"
+    assert browser.js(background) == "rgb(245, 246, 248)"
+    browser.click("#theme")
+    assert browser.js(
+        "return [document.documentElement.dataset.theme, document.querySelector('#theme').textContent]"
+    ) == [
+        "dark",
+        "☀ Light",
+    ]
+    assert browser.js(background) == "rgb(14, 17, 23)"
+    browser.shot("07a-tree-dark")
+    browser.click("#theme")
+    assert browser.js(background) == "rgb(245, 246, 248)"
     browser.go("#/app/web")
     browser.wait("the actions", "return !!document.querySelector('[data-action=sync]')")
 

@@ -41,7 +41,7 @@ class ResolverContext:
         if cached is not None:
             return cached
         root = self._root(repo_url, revision)
-        paths = []
+        paths: list[str] = []
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != ".git")
             relative = os.path.relpath(folder, root)

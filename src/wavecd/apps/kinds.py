@@ -57,7 +57,7 @@ _BUILT_IN: tuple[tuple[str, str, str], ...] = (
 
 
 def _entries() -> list[tuple[str, str, bool]]:
-    out = []
+    out: list[tuple[str, str, bool]] = []
     for group_version, namespaced, cluster in _BUILT_IN:
         out.extend((group_version, kind, True) for kind in namespaced.split())
         out.extend((group_version, kind, False) for kind in cluster.split())

@@ -384,7 +384,7 @@ def parse_application(obj: dict[str, Any], where: Location | None = None) -> App
     spec = _mapping(obj.get("spec"), "spec", where)
     raw_sources = spec.get("sources")
     multi = isinstance(raw_sources, list) and len(raw_sources) > 0
-    if multi:
+    if multi and isinstance(raw_sources, list):
         sources = tuple(parse_source(item, where, f"spec.sources[{i}]") for i, item in enumerate(raw_sources))
         refs = [s.ref for s in sources if s.ref]
         duplicate = next((ref for ref in refs if refs.count(ref) > 1), None)

@@ -186,7 +186,7 @@ class _Walk:
         self._up: dict[int, AppNode | None] = {}
 
     def node(self, obj: dict[str, Any], parent: AppNode | None, root_file: str | None) -> AppNode:
-        metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        metadata = obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
         kind = str(obj.get("kind"))
         name = str(metadata.get("name") or "")
         if parent is None:

@@ -90,9 +90,8 @@ def parse_reference(
     """Split CHART into repository and chart name; a `:tag` or `@digest` in an OCI reference stands for
     `--version` (a different `--version` is refused with helm's text)."""
     name, version = chart.strip(), version.strip()
-    auth = {"username": username, "password": password, "plain_http": plain_http}
     if repo:
-        return ChartRef(repo_url=repo, chart=name, version=version, oci=False, **auth)
+        return ChartRef(repo, name, version, False, username, password, plain_http)
     location, _, digest = name[len(OCI_SCHEME) :].partition("@")
     host, slash, path = location.partition("/")
     if not host or not slash:
@@ -109,7 +108,7 @@ def parse_reference(
     if version.startswith("sha256:"):  # helm reads `--version` as a version or constraint, never a digest
         raise ChartRefError(f"improper constraint: {version}")
     repo_url = OCI_SCHEME + "/".join(filter(None, (host, folder)))
-    return ChartRef(repo_url=repo_url, chart=chart_name, version=digest or version or tag, oci=True, **auth)
+    return ChartRef(repo_url, chart_name, digest or version or tag, True, username, password, plain_http)
 
 
 def _reference_error(v4_text: str, v3_text: str, helm_compat: str) -> str:
@@ -124,7 +123,7 @@ def fetch_chart(ref: ChartRef, helm_compat: str) -> tuple[str, list[str]]:
     from wavecd.sources.errors import SourceError
     from wavecd.sources.resolver import SourceResolver
 
-    entries = ()
+    entries: tuple[RegistryMirror, ...] = ()
     if ref.username or ref.password or ref.plain_http:
         entries = (
             RegistryMirror(

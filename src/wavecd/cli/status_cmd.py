@@ -66,8 +66,8 @@ def _print_table(plan: TreePlan, statuses: list[AppStatus]) -> None:
 
     rows = []
     for s in statuses:
-        wave = plan.wave_of(s.app)
-        rows.append((s.app, "-" if wave is None else str(wave), s.health, s.sync))
+        number = plan.wave_of(s.app)
+        rows.append((s.app, "-" if number is None else str(number), s.health, s.sync))
     table = Table(box=None, pad_edge=False, expand=True)
     for i, column in enumerate(("NAME", "WAVE", "HEALTH", "SYNC")):
         table.add_column(column, no_wrap=True, min_width=max([len(column), *(len(row[i]) for row in rows)]))

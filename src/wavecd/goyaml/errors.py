@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wavecd.core.errors import Location, WavecdError
 
 
@@ -19,6 +21,9 @@ class GoYamlError(WavecdError):
 
 class GoJsonError(WavecdError):
     """encoding/json refused a text or a value; `message` is Go's text (`invalid character ...`)."""
+
+    # What Go decoded despite the error (a number that overflows float64 leaves the rest of the value).
+    partial: Any = None
 
 
 class GoTomlError(WavecdError):

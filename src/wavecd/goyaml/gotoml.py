@@ -117,7 +117,8 @@ class _Encoder:
         self.map(key, value, inline=False)
 
     def map(self, key: list[str], value: dict, inline: bool) -> None:
-        direct, sub = [], []
+        direct: list[tuple[str, Any]] = []
+        sub: list[tuple[str, Any]] = []
         for k, v in value.items():
             k = k if isinstance(k, str) else str(k)
             (sub if _kind(v) in (_TABLE, _ARRAY_OF_TABLES) else direct).append((k, v))

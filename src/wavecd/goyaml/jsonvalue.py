@@ -55,7 +55,8 @@ def go_string(b: bytes) -> str:
         return b.decode("utf-8", "wavecd-go-replace")
 
 
-def _replace_each_byte(err: UnicodeDecodeError) -> tuple[str, int]:
+def _replace_each_byte(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)  # registered for decoding only
     return "\ufffd" * (err.end - err.start), err.end
 
 

@@ -145,7 +145,7 @@ def _clusters(spec: dict[str, Any], run: GeneratorRun) -> list[dict[str, Any]]:
         params.append(_cluster_params(cluster, run.go_template))
     has_local = any(c.server == _IN_CLUSTER["server"] for c in declared)
     if selector is None and not has_local:
-        params.append(_cluster_params(Cluster(**_IN_CLUSTER), run.go_template))
+        params.append(_cluster_params(Cluster(_IN_CLUSTER["name"], _IN_CLUSTER["server"]), run.go_template))
     if spec.get("flatList"):
         return [{"clusters": params}]
     return [_with_values(p, spec.get("values"), run) for p in params]

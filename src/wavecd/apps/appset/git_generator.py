@@ -77,7 +77,7 @@ def git_params(spec: dict[str, Any], context: Any, go_template: bool) -> list[di
                 params.append(_path_params(directory, prefix, go_template, None))
         return params
     if spec.get("files"):
-        selected = set()
+        selected: set[str] = set()
         for item in spec["files"]:
             if not item.get("exclude"):
                 selected.update(p for p in paths if fnmatch.fnmatchcase(p, item.get("path", "")))

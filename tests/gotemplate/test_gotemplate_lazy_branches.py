@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import template_outcome
 
-from wavecd.gotemplate import TemplateExecError, TemplateSet
+from wavecd.gotemplate import TemplateExecError, TemplateSet, template_set
 
 DATA: dict[str, Any] = {"a": {"b": {"c": "deep"}, "s": "text"}, "f": False, "x": 5, "l": [1, None, "z"]}
 # the other branch of each template
@@ -106,6 +106,54 @@ def test_bodies_compiled_by_one_execution_and_left_for_the_next_survive_a_reload
 )
 def test_dots_variables_and_loops_around_lazy_bodies(text: str, result: str) -> None:
     assert template_outcome.outcome(text, DATA) == result
+
+
+# defines in one text, each with large nested branches: which ones a first execution compiles depends on
+# the data, the others are loaded without their bodies and found again in the text when they first run
+DEFINES = (
+    '{{ define "a" }}{{ if .f }}1{{ .x }}2{{ .a.s }}3{{ if .x }}4{{ .x }}5{{ .x }}6{{ .x }}{{ end }}'
+    "{{ else }}7{{ .x }}8{{ .a.s }}9{{ with .a.b }}[{{ .c }}|{{ .c }}|{{ .c }}]{{ end }}{{ end }}{{ end }}"
+    '{{ define "b" }}{{ range $i, $v := .l }}{{ if $v }}<{{ $i }}:{{ $v }}:{{ $.x }}>{{ else }}'
+    '({{ $i }}{{ $i }}{{ $i }}{{ template "a" $ }}){{ end }}{{ end }}{{ end }}'
+    '{{ template "b" . }}/{{ template "a" . }}'
+)
+# what Go's text/template (go1.26, missingkey=zero) printed for DEFINES with FLIPPED and with DATA
+GO_DEFINES = (
+    "(000102text3)<1:z:0>/102text3",
+    "<0:1:5>(111758text9[deep|deep|deep])<2:z:5>/758text9[deep|deep|deep]",
+)
+
+
+def test_bodies_of_defines_loaded_without_their_trees_print_what_they_printed_compiled_at_once() -> None:
+    """Both the reloaded sets and a set that never went through the cache print what Go printed. (Compiled
+    code is shared by every set parsing the same text: each set here starts from none.)"""
+    template_set.clear_cache()
+    first = TemplateSet(dict(template_outcome.FUNCS))
+    first.parse("t", DEFINES)
+    _run(first, DATA)
+    blob = first.dump_state()
+    second = TemplateSet(dict(template_outcome.FUNCS))
+    second.load_state(blob)
+    third = TemplateSet(dict(template_outcome.FUNCS))
+    third.load_state(second.dump_state())  # never run: its blocks are stored where they were found
+    template_set.clear_cache()
+    fresh = TemplateSet(dict(template_outcome.FUNCS))
+    fresh.parse("t", DEFINES)
+    expected = (_run(fresh, FLIPPED), _run(fresh, DATA))
+    assert (_run(second, FLIPPED), _run(second, DATA)) == expected
+    assert (_run(third, FLIPPED), _run(third, DATA)) == expected
+    assert expected == GO_DEFINES
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [b"", b"\x80\x05}\x94.", b"wavecd template state 2\n\x80\x05", b"wavecd template state 2\nnot a pickle"],
+    ids=["empty", "older-layout", "cut-short", "garbage"],
+)
+def test_a_state_of_another_layout_or_damaged_is_refused_with_a_clear_error(blob: bytes) -> None:
+    ts = TemplateSet(dict(template_outcome.FUNCS))
+    with pytest.raises(ValueError, match="unusable compiled template state"):
+        ts.load_state(blob)
 
 
 def _run(ts: TemplateSet, data: dict[str, Any]) -> str:

@@ -114,6 +114,23 @@ def test_an_entry_that_passes_its_checksum_but_does_not_load_is_ignored(cache_di
     assert template_cache.read_entry(entry.name) != b"\x80\x05K\x01."
 
 
+def test_an_entry_of_another_layout_or_cut_short_under_a_valid_checksum_is_ignored(cache_dir: Path):
+    """An entry sealed by this user but written in an older layout (a bare pickle of a template table,
+    which would load as a set without templates) or cut short is never misread: helm's output all the same."""
+    import pickle
+
+    args = ["rel", "charts/lang-define"]
+    expected = _recorded("lang-define")
+    _render(args)
+    (entry,) = _entries(cache_dir)
+    good = template_cache.read_entry(entry.name)
+    assert good is not None
+    for payload in (pickle.dumps({}, protocol=pickle.HIGHEST_PROTOCOL), good[: len(good) // 2], good[:30]):
+        template_cache.write_entry(entry.name, payload)
+        assert _render(args) == expected
+        assert template_cache.read_entry(entry.name) != payload, "the unusable entry is replaced"
+
+
 def test_an_unwritable_cache_folder_only_costs_speed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

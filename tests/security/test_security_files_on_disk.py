@@ -54,6 +54,11 @@ class RunsCode:
         return os.mkdir, (str(self.marker),)
 
 
+def planted_state(obj: object) -> bytes:
+    """A template cache entry of the layout wavecd reads (its version first), whose pickle builds `obj`."""
+    return template_set._STATE_FORMAT + pickle.dumps(obj)
+
+
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "home" / "cache"
@@ -152,7 +157,7 @@ def test_a_tampered_template_cache_entry_is_discarded_never_run(cache: Path, tmp
     marker = tmp_path / "marker"
     render()
     entry = only_entry(cache)
-    entry.write_bytes(tamper(entry.read_bytes(), pickle.dumps(RunsCode(marker))))
+    entry.write_bytes(tamper(entry.read_bytes(), planted_state(RunsCode(marker))))
     stdout, stderr = render()
     assert stdout == recorded_stdout()
     assert not marker.exists()
@@ -178,7 +183,7 @@ def test_a_folder_of_the_users_left_writable_by_others_is_tightened_and_used(cac
     render()
     entry = only_entry(cache)
     sealed_marker = tmp_path / "sealed"
-    entry.write_bytes(seal(cache, pickle.dumps(RunsCode(sealed_marker))))
+    entry.write_bytes(seal(cache, planted_state(RunsCode(sealed_marker))))
     folder = expose(cache)
 
     stdout, stderr = render()
@@ -188,7 +193,7 @@ def test_a_folder_of_the_users_left_writable_by_others_is_tightened_and_used(cac
     assert sealed_marker.exists(), "the entry sealed under the user's key was loaded"
 
     tampered_marker = tmp_path / "tampered"
-    entry.write_bytes(pickle.dumps(RunsCode(tampered_marker)))
+    entry.write_bytes(planted_state(RunsCode(tampered_marker)))
     expose(cache)
     stdout, stderr = render()
     assert stdout == recorded_stdout()
@@ -214,7 +219,7 @@ def test_a_cache_others_could_have_written_is_not_loaded(cache: Path, tmp_path: 
     marker = tmp_path / "marker"
     render()
     entry = only_entry(cache)
-    planted = seal(cache, pickle.dumps(RunsCode(marker)))
+    planted = seal(cache, planted_state(RunsCode(marker)))
     entry.write_bytes(planted)
     expose(cache)
 
@@ -232,7 +237,7 @@ def test_the_same_sealed_entry_is_loaded_from_a_private_folder(cache: Path, tmp_
     check, not the seal, that kept the planted entry from running."""
     marker = tmp_path / "marker"
     render()
-    only_entry(cache).write_bytes(seal(cache, pickle.dumps(RunsCode(marker))))
+    only_entry(cache).write_bytes(seal(cache, planted_state(RunsCode(marker))))
     assert render()[0] == recorded_stdout()
     assert marker.exists()
 

@@ -19,6 +19,7 @@ reason a large branch body is generated and compiled only when it first runs (`L
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import FunctionType
 from typing import Any
 
@@ -157,6 +158,7 @@ class _Compiler:
         self.map_sets: dict[int, str] = {}
         self.lazy_level = 0  # how many lazy blocks the code being generated is inside
         self.facts: dict[ListNode, _Facts] = {}  # `_body_facts` of the lists seen
+        self.tree_root = root  # the body of the whole template, which a lazy block's body is found in
 
     # --- emission helpers ---------------------------------------------------------------------
     def emit(self, line: str) -> None:
@@ -380,7 +382,7 @@ class _Compiler:
                 scope[name] = _Var(param(var.py), param(var.iface) if isinstance(var.iface, str) else var.iface)
         params = tuple(args.values())
         level = self.lazy_level + 1
-        block = LazyBlock(self.tmpl, lst, self.opts, scope, dot, dot_iface, self.n, params, level)
+        block = LazyBlock(self.tmpl, lst, self.opts, scope, dot, dot_iface, self.n, params, level, self.tree_root)
         block.facts = self.facts
         k = self.const(block)
         self.indent += 1
@@ -889,14 +891,32 @@ class LazyBlock:
     rule's extra labels), and generating and compiling code is most of a first render: a large body that
     neither assigns an outer variable nor breaks out of a loop is compiled only when it runs. The generated
     code calls `(k.fn or k.build())(X, out, depth, *params)`, `params` being the outer locals the body
-    reads (the dot, the variables it names and their interface flags)."""
+    reads (the dot, the variables it names and their interface flags).
 
-    __slots__ = ("body", "dot", "dot_iface", "facts", "fn", "level", "n", "opts", "params", "scope", "tmpl")
+    `root` is the body of the whole template the block is part of. A block loaded from the template cache
+    may come without its body (`body` None): `find_body` then parses its template's text again and returns
+    that root and the body, which is cheaper than storing every untaken branch's parse tree."""
+
+    __slots__ = (
+        "body",
+        "dot",
+        "dot_iface",
+        "facts",
+        "find_body",
+        "fn",
+        "level",
+        "n",
+        "opts",
+        "params",
+        "root",
+        "scope",
+        "tmpl",
+    )
 
     def __init__(
         self,
         tmpl: str,
-        body: ListNode,
+        body: ListNode | None,
         opts: Options,
         scope: dict[str, _Var],
         dot: str,
@@ -904,9 +924,11 @@ class LazyBlock:
         n: int,
         params: tuple[str, ...],
         level: int = 1,
+        root: ListNode | None = None,
     ):
         self.tmpl = tmpl
         self.body = body
+        self.root = body if root is None else root
         self.opts = opts
         self.scope = scope
         self.dot = dot
@@ -916,12 +938,19 @@ class LazyBlock:
         self.level = level
         self.fn: Any = None
         self.facts: dict[ListNode, _Facts] = {}  # the outer compiler's, when it made this block
+        self.find_body: Callable[[], tuple[ListNode, ListNode]] | None = None
 
     def build(self) -> Any:
         """Compile the body (once; a race compiles it twice, harmlessly) and return its function."""
-        c = _Compiler(self.tmpl, self.body, self.opts)
+        body, root = self.body, self.root
+        if body is None or root is None:
+            assert self.find_body is not None
+            root, body = self.find_body()
+            self.root, self.body = root, body
+        c = _Compiler(self.tmpl, body, self.opts)
         c.lazy_level = self.level
         c.facts = self.facts
+        c.tree_root = root
         try:
             fn = _function(c.compile_block(self), c.consts, self.tmpl)
         except (RecursionError, MemoryError, SyntaxError) as e:
@@ -931,14 +960,9 @@ class LazyBlock:
         self.fn = fn
         return fn
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        if self.fn is not None:  # compiled: only the function is needed
-            return _compiled_block, (self.fn,)
-        args = (self.tmpl, self.body, self.opts, self.scope, self.dot, self.dot_iface, self.n, self.params, self.level)
-        return LazyBlock, args
 
-
-def _compiled_block(fn: Any) -> LazyBlock:
+def compiled_block(fn: Any) -> LazyBlock:
+    """A block already compiled: only its function is needed (what the template cache loads)."""
     block = LazyBlock.__new__(LazyBlock)
     block.fn = fn
     return block

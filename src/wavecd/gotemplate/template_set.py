@@ -7,6 +7,7 @@ name and text across all sets, so re-parsing a chart's files or a `tpl` string c
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import marshal
@@ -18,12 +19,21 @@ from wavecd.core.goquote import quote as go_quote
 from wavecd.gotemplate import runtime as rt
 from wavecd.gotemplate.builtins import builtins_for
 from wavecd.gotemplate.calls import CallSite
-from wavecd.gotemplate.compiler import Options, compile_tree, render_parts, revive_render
+from wavecd.gotemplate.compiler import (
+    LazyBlock,
+    Options,
+    compile_tree,
+    compiled_block,
+    render_parts,
+    revive_render,
+)
 from wavecd.gotemplate.errors import TemplateExecError
 from wavecd.gotemplate.funcs import FuncMap, GoFunc
-from wavecd.gotemplate.nodes import Tree, is_empty_tree
+from wavecd.gotemplate.nodes import BranchNode, ListNode, Source, Tree, is_empty_tree
 
 MISSINGKEY_MODES = ("zero", "default", "invalid", "error")
+# What `dump_state` writes first: a blob of another layout (an older wavecd's) is refused, never misread.
+_STATE_FORMAT = b"wavecd template state 2\n"
 _CACHE_SIZE = 4096
 
 
@@ -149,16 +159,21 @@ class TemplateSet:
         """The parsed trees and compiled code of this set as bytes, for a cross-process cache. Functions are
         stored by name and re-bound to the loading set's FuncMap, so only pure, parse-time data is kept."""
         buf = io.BytesIO()
+        buf.write(_STATE_FORMAT)
         _StatePickler(buf, self).dump(self._renders)
         return buf.getvalue()
 
     def load_state(self, blob: bytes) -> None:
         """Adopt what `dump_state` wrote (for the same texts, options and functions' names). Raises
         `ValueError` on any blob it cannot use, so callers can treat that as a cache miss."""
+        if not blob.startswith(_STATE_FORMAT):
+            raise ValueError("unusable compiled template state: not written by this version of wavecd")
+        buf = io.BytesIO(blob)
+        buf.seek(len(_STATE_FORMAT))
         collecting = gc.isenabled()
         gc.disable()  # a large graph of long-lived objects: collections while building it are wasted work
         try:
-            renders = _StateUnpickler(io.BytesIO(blob), self).load()
+            renders = _StateUnpickler(buf, self).load()
         except Exception as e:
             raise ValueError(f"unusable compiled template state: {type(e).__name__}: {e}") from None
         finally:
@@ -201,20 +216,88 @@ def _resolve(kind: str, name: str) -> Any:
     raise pickle.UnpicklingError("bound by _StateUnpickler.find_class")
 
 
+class _SourceTrees:
+    """The trees of one parsed text, parsed again when a lazy block loaded without its body first runs.
+
+    Parsing is deterministic (the same text, parse name, function names and Go version give the same
+    trees), and a chart's untaken branches are a third of its parse trees: storing where each body is
+    (its template's name and a path of branch steps) instead makes the cache entry quicker to write and to
+    load, and costs one parse of a file when another set of values takes one of its untaken branches."""
+
+    __slots__ = ("go_version", "has_function", "src", "trees")
+
+    def __init__(self, src: Source, has_function: Any, go_version: tuple[int, int]):
+        self.src = src
+        self.has_function = has_function
+        self.go_version = go_version
+        self.trees: dict[str, Tree] | None = None
+
+    def find(self, tmpl: str, path: tuple[int, ...], pos: int) -> tuple[ListNode, ListNode]:
+        """The root of template `tmpl` and the body `path` leads to (step: node index * 2, + 1 for `else`)."""
+        from wavecd.gotemplate.errors import TemplateParseError
+        from wavecd.gotemplate.parser import parse_templates
+
+        try:
+            if self.trees is None:
+                src = self.src
+                self.trees = parse_templates(src.parse_name, src.text, self.has_function, self.go_version)[0]
+            root = body = self.trees[tmpl].root
+            for step in path:
+                branch = body.nodes[step >> 1]
+                found = branch.else_list if step & 1 else branch.list  # type: ignore[attr-defined]
+                if found is None:
+                    raise LookupError(step)
+                body = found
+        except (TemplateParseError, LookupError, AttributeError, RecursionError):
+            body = None
+        if body is None or body.pos != pos:  # a wavecd bug (the caller reports it as one), never the template's
+            bug = LookupError(f"no branch at {path} of {tmpl!r} in {self.src.parse_name!r}")
+            raise TemplateExecError(f"template: {tmpl}: internal error: {bug}", cause=bug)
+        return root, body
+
+
+def _located_block(trees: _SourceTrees, path: tuple[int, ...], pos: int, args: tuple[Any, ...]) -> LazyBlock:
+    """A lazy block loaded without its body: `_SourceTrees.find` provides it when the block first runs."""
+    block = LazyBlock(*args)
+    block.find_body = functools.partial(_SourceTrees.find, trees, block.tmpl, path, pos)
+    return block
+
+
+def _list_paths(root: ListNode) -> dict[int, tuple[int, ...]]:
+    """The path (see `_SourceTrees.find`) of every branch body in a template, by the body's id."""
+    paths: dict[int, tuple[int, ...]] = {}
+    stack: list[tuple[ListNode, tuple[int, ...]]] = [(root, ())]
+    while stack:
+        lst, path = stack.pop()
+        for i, node in enumerate(lst.nodes):
+            if isinstance(node, BranchNode):
+                for step, sub in ((i * 2, node.list), (i * 2 + 1, node.else_list)):
+                    if sub is not None:
+                        paths[id(sub)] = sub_path = (*path, step)
+                        stack.append((sub, sub_path))
+    return paths
+
+
 class _StatePickler(pickle.Pickler):
     """Pickles a set's templates: compiled ones as code and constants (code objects by marshal), the others
-    as parse trees. What belongs to the loading process (functions, builtins, options) is referenced by a
-    `_Ref`. Loading builds each object with C code alone (no Python call per object): the compiler's
-    call-site helpers are partials of module functions. The special cases sit in a per-type dispatch
-    table, so the many plain objects (nodes, lists, strings) cost one trivial call."""
+    as parse trees, and an untaken branch's body as where to find it in its text (`_SourceTrees`). What
+    belongs to the loading process (functions, builtins, options) is referenced by a `_Ref`. Loading builds
+    nearly every object with C code alone (no Python call per object): the compiler's call-site helpers are
+    partials of module functions. The special cases sit in a per-type dispatch table, so the many plain
+    objects (nodes, lists, strings) cost one trivial call."""
 
     def __init__(self, file: io.BytesIO, ts: TemplateSet):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self._builtins = ts._builtins
+        self._go_version = (ts.go_version[0], ts.go_version[1])
         self._refs: dict[tuple[str, str], _Ref] = {}
+        self._sources: dict[int, _SourceTrees] = {}
+        self._paths: dict[int, dict[int, tuple[int, ...]]] = {}
         self.dispatch_table = {
             CodeType: _reduce_code,
             _Lazy: _reduce_lazy,
+            LazyBlock: self._reduce_block,
+            _SourceTrees: lambda t: (_SourceTrees, (t.src, self._ref("has_function"), t.go_version)),
             CallSite: self._reduce_call_site,
             GoFunc: lambda f: self._ref("func", f.name).__reduce__(),
             Options: lambda _: self._ref("options").__reduce__(),
@@ -234,6 +317,39 @@ class _StatePickler(pickle.Pickler):
         if fn.__module__ is None:  # a render function: exec'd in its own namespace
             return revive_render, render_parts(fn)
         return NotImplemented  # a module's function: by name (a closure fails here, and the set is not stored)
+
+    def _reduce_block(self, block: LazyBlock) -> Any:
+        """A compiled block as its function; an uncompiled one as where its body is in its template."""
+        if block.fn is not None:
+            return compiled_block, (block.fn,)
+        body, root = block.body, block.root
+        args = (
+            block.tmpl,
+            None,
+            block.opts,
+            block.scope,
+            block.dot,
+            block.dot_iface,
+            block.n,
+            block.params,
+            block.level,
+        )
+        if body is None:  # loaded without its body and never run: still where it was found
+            find = block.find_body
+            assert isinstance(find, functools.partial)
+            trees, _, path, pos = find.args
+            return _located_block, (trees, path, pos, args)
+        assert root is not None
+        paths = self._paths.get(id(root))
+        if paths is None:
+            paths = self._paths[id(root)] = _list_paths(root)
+        path = paths.get(id(body))
+        if path is None:  # not a branch body of its template (never so): kept whole
+            return LazyBlock, (*args[:1], body, *args[2:], root)
+        trees = self._sources.get(id(body.src))
+        if trees is None:
+            trees = self._sources[id(body.src)] = _SourceTrees(body.src, None, self._go_version)
+        return _located_block, (trees, path, body.pos, args)
 
     def _reduce_call_site(self, site: CallSite) -> Any:
         """Without its cached plan (closures over this process's functions), with the builtins by name."""
@@ -267,6 +383,8 @@ class _StateUnpickler(pickle.Unpickler):
             return self._options
         if kind == "builtins":
             return ts._builtins
+        if kind == "has_function":
+            return ts._has_function
         if kind == "func":
             f = ts.funcs.get(name) or ts._builtins.get(name)
             if f is not None:

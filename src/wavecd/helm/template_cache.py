@@ -1,14 +1,14 @@
 """Compiled templates kept across processes, so a new `wavecd helm template` skips parsing and compiling.
 
-An entry is one chart tree's template set (`TemplateSet.dump_state`: parse trees and compiled code, never
-rendered output), in `<cache>/templates/<key>`, where the cache folder is `$WAVECD_CACHE_DIR` or
-`~/.cache/wavecd`. The key digests the templates' names and texts, the Helm mode, the Python version and
-a fingerprint of the wavecd code that compiles and executes them, so a changed wavecd never reads an
-entry written by another one. An entry holds code, so it is a `SealedFolder` entry: read only from a folder
-nobody but the user can write, and only when its HMAC under the user's key holds; anything else is deleted
-unread and the templates compiled afresh (and stored again after the render). Writes are atomic and private
-(0600 files, 0700 folders). The folder is kept to `_MAX_ENTRIES` entries and `_MAX_BYTES` bytes, oldest
-dropped first.
+An entry is one chart tree's template set (`TemplateSet.dump_state`: compiled code, the parse trees of
+templates not compiled yet and where each untaken branch is in its text, never rendered output), in
+`<cache>/templates/<key>`, where the cache folder is `$WAVECD_CACHE_DIR` or `~/.cache/wavecd`. The key digests
+the templates' names and texts, the Helm mode, the Python version and a fingerprint of the wavecd code that
+compiles and executes them, so a changed wavecd never reads an entry written by another one. An entry holds
+code, so it is a `SealedFolder` entry: read only from a folder nobody but the user can write, and only when
+its HMAC under the user's key holds; anything else is deleted unread and the templates compiled afresh (and
+stored again after the render). Writes are atomic and private (0600 files, 0700 folders). The folder is kept
+to `_MAX_ENTRIES` entries and `_MAX_BYTES` bytes, oldest dropped first.
 """
 
 from __future__ import annotations

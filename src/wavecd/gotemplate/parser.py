@@ -50,6 +50,8 @@ from wavecd.gotemplate.nodes import (
 MAX_STACK_DEPTH = 10000
 MAX_PIPELINE_CMDS = 100000
 
+_SPACE = lx.SPACE
+
 _OPERAND_START = frozenset(
     (
         lx.BOOL,
@@ -137,10 +139,20 @@ class _TreeParser:
 
     # --- token helpers ----------------------------------------------------------------------
     def next_non_space(self) -> lx.Token:
+        """`_Stream.next` until a token that is not a space, in one call: the parser's commonest step."""
         s = self.s
-        tok = s.next()
-        while tok.typ == lx.SPACE:
-            tok = s.next()
+        tokens = s.tokens
+        i = s.i
+        last = len(tokens) - 1
+        tok = tokens[i] if i <= last else tokens[last]
+        i += 1
+        while tok.typ == _SPACE:
+            tok = tokens[i] if i <= last else tokens[last]
+            i += 1
+        s.i = i
+        if i > s.hw:  # the furthest token read so far is this one
+            s.hw = i
+            s.latest = tok
         return tok
 
     def peek_non_space(self) -> lx.Token:

@@ -50,7 +50,9 @@ from wavecd.gotemplate.nodes import (
 MAX_STACK_DEPTH = 10000
 MAX_PIPELINE_CMDS = 100000
 
-_SPACE = lx.SPACE
+_SPACE, _FIELD, _IDENTIFIER, _VARIABLE, _DOT = lx.SPACE, lx.FIELD, lx.IDENTIFIER, lx.VARIABLE, lx.DOT
+_QUOTED = frozenset((lx.STRING, lx.RAW_STRING))
+_COMMAND_ENDS = frozenset((lx.RIGHT_DELIM, lx.RIGHT_PAREN, lx.PIPE))
 
 _OPERAND_START = frozenset(
     (
@@ -375,6 +377,9 @@ class _TreeParser:
 
     # --- commands and operands ----------------------------------------------------------------
     def command(self) -> CommandNode:
+        simple = self.simple_command()
+        if simple is not None:
+            return simple
         s = self.s
         cmd = CommandNode(self.peek_non_space().pos, self.p.source)
         while True:
@@ -392,6 +397,79 @@ class _TreeParser:
             break
         if not cmd.args:
             self.errorf("empty command")
+        return cmd
+
+    def simple_command(self) -> CommandNode | None:
+        """The command at the stream when it is made of the common operands only (fields, variables,
+        function names, strings, the dot, with field chains) and ends well, read in one loop: what `command`
+        makes of it, token for token, with the stream left as `command` leaves it. None, having moved
+        nothing, for anything else (numbers, parentheses, any error): `command` then reads it."""
+        s = self.s
+        tokens = s.tokens
+        n = len(tokens)
+        i = s.i
+        while i < n and tokens[i].typ == _SPACE:
+            i += 1
+        if i >= n:
+            return None
+        p = self.p
+        src = p.source
+        args: list[Node] = []
+        cmd = CommandNode(tokens[i].pos, src, args)
+        while True:
+            tok = tokens[i]
+            typ = tok.typ
+            node: Node
+            if typ == _FIELD:
+                node = FieldNode(tok.pos, src, [intern(tok.val[1:])])
+            elif typ == _IDENTIFIER:
+                if not p.has_function(tok.val):
+                    return None
+                p.identifiers.add(tok.val)
+                node = IdentifierNode(tok.pos, src, intern(tok.val))
+            elif typ == _VARIABLE:
+                if tok.val.split(".")[0] not in self.vars:
+                    return None
+                node = VariableNode(tok.pos, src, [intern(tok.val)])
+            elif typ == _DOT:
+                node = DotNode(tok.pos, src)
+            elif typ in _QUOTED:
+                try:
+                    node = StringNode(tok.pos, src, intern(tok.val), intern(unquote(tok.val)))
+                except ValueError:
+                    return None
+            else:
+                return None
+            i += 1
+            if i < n and tokens[i].typ == _FIELD:  # a field chain on the term, as `operand` reads it
+                if typ != _FIELD and typ != _VARIABLE and typ != _IDENTIFIER:
+                    return None
+                chain_pos = tokens[i].pos
+                fields = []
+                while i < n and tokens[i].typ == _FIELD:
+                    fields.append(intern(tokens[i].val[1:]))
+                    i += 1
+                if isinstance(node, FieldNode):
+                    node = FieldNode(chain_pos, src, node.idents + fields)
+                elif isinstance(node, VariableNode):
+                    node = VariableNode(chain_pos, src, node.idents + fields)
+                else:
+                    node = ChainNode(chain_pos, src, node, fields)
+            args.append(node)
+            while i < n and tokens[i].typ == _SPACE:
+                i += 1
+            if i >= n:
+                return None
+            typ = tokens[i].typ
+            if typ in _COMMAND_ENDS:
+                break
+            if tokens[i - 1].typ != _SPACE:  # two operands without a space between: `command`'s error
+                return None
+        # `command` read up to the end token (reading back a delimiter, consuming a pipe)
+        s.i = i + 1 if typ == lx.PIPE else i
+        if i + 1 > s.hw:
+            s.hw = i + 1
+            s.latest = tokens[i]
         return cmd
 
     def operand(self) -> Node | None:

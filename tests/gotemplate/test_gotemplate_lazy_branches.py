@@ -145,6 +145,33 @@ def test_bodies_of_defines_loaded_without_their_trees_print_what_they_printed_co
     assert expected == GO_DEFINES
 
 
+# two defines whose bodies generate the same code (as subcharts repeat a chart's helpers under other names)
+TWINS = (
+    '{{ define "a" }}{{ if .f }}1{{ .x.y }}2{{ .x }}3{{ .x }}{{ end }}{{ end }}'
+    '{{ define "b" }}{{ if .f }}1{{ .x.y }}2{{ .x }}3{{ .x }}{{ end }}{{ end }}'
+    '{{ template "a" .ok }}{{ template "b" . }}'
+)
+TWINS_DATA: dict[str, Any] = {"f": True, "x": "s", "ok": {"f": True, "x": {"y": 1}}}
+
+
+def test_templates_sharing_generated_code_each_report_their_own_errors() -> None:
+    """What Go's text/template (go1.26) printed: each error names its own template and position, whichever
+    of the twins was compiled first."""
+    template_set.clear_cache()
+    ts = TemplateSet({})
+    ts.parse("t", TWINS)
+    with pytest.raises(TemplateExecError) as error:
+        ts.execute("t", TWINS_DATA)  # "a" runs first and compiles the code "b" then runs
+    assert str(error.value) == (
+        'template: t:1:107: executing "b" at <.x.y>: can\'t evaluate field y in type interface {}'
+    )
+    ts = TemplateSet({})
+    ts.parse("t", TWINS)
+    with pytest.raises(TemplateExecError) as error:
+        ts.execute("a", TWINS_DATA)
+    assert str(error.value) == 'template: t:1:33: executing "a" at <.x.y>: can\'t evaluate field y in type interface {}'
+
+
 @pytest.mark.parametrize(
     "blob",
     [b"", b"\x80\x05}\x94.", b"wavecd template state 2\n\x80\x05", b"wavecd template state 2\nnot a pickle"],

@@ -20,7 +20,7 @@ reason a large branch body is generated and compiled only when it first runs (`L
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import FunctionType
+from types import CodeType, FunctionType
 from typing import Any
 
 from wavecd.core.goquote import quote as go_quote
@@ -874,11 +874,29 @@ def compile_tree(tree: Tree, opts: Options) -> Any:
     return _function(c.compile(tree.assigns_dollar), c.consts, tree.name)
 
 
+# Generated code by its text: a chart's subcharts repeat the same helpers (`fullname`, `namespace`, ...)
+# under other names, and many small branches generate the same lines; their constants (nodes, call sites)
+# differ, their code does not. A shared code object names the template that generated it first.
+_CODE: dict[str, CodeType] = {}
+_CODE_SIZE = 8192
+
+
+def clear_code() -> None:
+    """Forget the compiled code of every generated text (with the template cache, for cold measurements)."""
+    _CODE.clear()
+
+
 def _function(source: str, consts: dict[str, Any], tmpl: str) -> Any:
     consts["TN"] = tmpl
     env = dict(_RUNTIME_GLOBALS)
     env.update(consts)
-    exec(compile(source, f"<template {tmpl}>", "exec"), env)
+    code = _CODE.get(source)
+    if code is None:
+        code = compile(source, f"<template {tmpl}>", "exec")
+        if len(_CODE) >= _CODE_SIZE:
+            _CODE.clear()  # as the template cache: simple, thread-safe, and a real workload fills it again
+        _CODE[source] = code
+    exec(code, env)
     render = env["render"]
     render.consts = consts
     return render

@@ -22,6 +22,7 @@ from wavecd.gotemplate.calls import CallSite
 from wavecd.gotemplate.compiler import (
     LazyBlock,
     Options,
+    clear_code,
     compile_tree,
     compiled_block,
     render_parts,
@@ -78,6 +79,7 @@ _cache: dict[tuple, _Compiled] = {}
 def clear_cache() -> None:
     """Forget every compiled template (benchmarks use it to measure cold parses)."""
     _cache.clear()
+    clear_code()
 
 
 class TemplateSet:

@@ -242,6 +242,18 @@ def _set_replicas(ctx: Context, kind: Kind, obj: dict, replicas: int) -> None:
         return
 
 
+def _claim_volumes(pod: dict, claims: list, suffix: str) -> None:
+    """A volume per claim template, bound to the pod's own claim `<template>-<set>-<ordinal>`, as the StatefulSet
+    controller adds them (its `updateStorage`): a real server refuses a pod whose volumeMounts name a volume it
+    lacks."""
+    spec = pod.setdefault("spec", {})
+    names = {(claim.get("metadata") or {}).get("name", "data") for claim in claims}
+    volumes = [v for v in spec.get("volumes") or [] if v.get("name") not in names]
+    volumes += [{"name": claim, "persistentVolumeClaim": {"claimName": f"{claim}-{suffix}"}} for claim in sorted(names)]
+    if volumes:
+        spec["volumes"] = volumes
+
+
 def reconcile_statefulset(ctx: Context, kind: Kind, sts: dict) -> None:
     meta = sts["metadata"]
     if meta.get("deletionTimestamp"):
@@ -284,7 +296,9 @@ def reconcile_statefulset(ctx: Context, kind: Kind, sts: dict) -> None:
                 "statefulset.kubernetes.io/pod-name": pod_name,
                 "apps.kubernetes.io/pod-index": str(i),
             }
-            pod = safe_create(ctx, pods_kind, namespace, new_pod(sts, pod_name, spec.get("template") or {}, labels))
+            body = new_pod(sts, pod_name, spec.get("template") or {}, labels)
+            _claim_volumes(body, spec.get("volumeClaimTemplates") or [], f"{name}-{i}")
+            pod = safe_create(ctx, pods_kind, namespace, body)
             if pod is None:
                 continue
         pods.append(pod)

@@ -1,6 +1,10 @@
 """A real kube-apiserver of its own with `wavecd sim controllers` attached (2 nodes, no simulated delays), for
 the tests that need pods to run there: the shared apiserver serves the differential tests, whose objects the
-controllers must not touch. Reached with real kubectl."""
+controllers must not touch. Reached with real kubectl.
+
+The aggregator dials an APIService's endpoints rather than its Service's ClusterIP (`--enable-aggregator-routing`,
+as clusters without kube-proxy on the control plane run it): nothing routes ClusterIPs here, and the
+controllers' stand-in discovery backend is found through the EndpointSlice they write."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ __all__ = ["driven_apiserver", "kubectl"]
 def driven_apiserver(folder: Path) -> Iterator[tuple[RealApiserver, Path]]:
     """The apiserver, once the controllers have registered their nodes and Argo CD's CRDs; and their log."""
     (folder / "server").mkdir()
-    with started_apiserver(folder / "server") as server:
+    with started_apiserver(folder / "server", ("--enable-aggregator-routing=true",)) as server:
         log = folder / "controllers.log"
         command = wavecd_command(
             "sim", "controllers", "--kubeconfig", str(server.kubeconfig), "--nodes", "2", "--delay-scale", "0"

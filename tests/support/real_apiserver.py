@@ -113,9 +113,10 @@ def write_credentials(folder: Path) -> dict[str, Path]:
 class RealApiserver:
     """etcd and kube-apiserver in subprocesses, logs in `folder/etcd.log` and `folder/apiserver.log`."""
 
-    def __init__(self, binaries: Path, folder: Path):
+    def __init__(self, binaries: Path, folder: Path, flags: tuple[str, ...] = ()):
         self.binaries = binaries
         self.folder = folder
+        self.flags = flags
         self.kubeconfig = folder / "kubeconfig"
         self.processes: list[subprocess.Popen[bytes]] = []
         self.url = ""
@@ -188,6 +189,7 @@ class RealApiserver:
                 "--service-cluster-ip-range=10.96.0.0/16",
                 "--profiling=false",
                 "--v=1",
+                *self.flags,
             ],
         )
         self.url = f"https://127.0.0.1:{secure_port}"
@@ -225,13 +227,13 @@ class RealApiserver:
 
 
 @contextmanager
-def started_apiserver(folder: Path) -> Iterator[RealApiserver]:
-    """A real kube-apiserver of its own in `folder`, stopped on leaving; the test is skipped without the
-    binaries."""
+def started_apiserver(folder: Path, flags: tuple[str, ...] = ()) -> Iterator[RealApiserver]:
+    """A real kube-apiserver of its own in `folder` (with `flags` besides the fixed ones), stopped on leaving;
+    the test is skipped without the binaries."""
     binaries = binaries_folder()
     if not (binaries / "kube-apiserver").exists() or not (binaries / "etcd").exists():
         pytest.skip(f"no real kube-apiserver in {binaries}: build it with `{BUILD_COMMAND}`")
-    server = RealApiserver(binaries, folder)
+    server = RealApiserver(binaries, folder, flags)
     try:
         yield server.start()
     finally:

@@ -7,6 +7,10 @@ controllers read a mirror of it (`Mirror`) and write back through its API (`Remo
 creating what `wavecd sim serve` starts with and the server lacks: `nodes` Ready nodes (a server without
 kubelets has none), the default StorageClasses, and Argo CD's namespace and CRDs (wavecd records its
 Applications there).
+
+Two things a real cluster has and the server lacks stand beside them for aggregated APIs: EndpointSlices for
+Services (`endpointslices.py`, kube-controller-manager's part) and, for each APIService backed by a Service, a
+discovery backend the server's aggregator can reach (`discovery_backend.py`, the stand-in for metrics-server).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from wavecd.sim.controllers.wiring import bootstrap, install
 from wavecd.sim.registry import Kind, Registry
 from wavecd.sim.store import Store, clone
 from wavecd.sim.timing import Rules
+from wavecd.simdrive.discovery_backend import DiscoveryBackend, host_address
+from wavecd.simdrive.endpointslices import Address, EndpointSlices
 from wavecd.simdrive.mirror import Mirror
 from wavecd.simdrive.remote_api import RemoteApi
 
@@ -34,8 +40,9 @@ RETRY_AFTER = 2.0
 # Every object is reconciled again this often, as informers resync: a write refused inside a reconcile that
 # swallows it (a ReplicaSet's pod create, before its namespace's ServiceAccount exists) is tried again.
 RESYNC = 10.0
-# The real server establishes CRDs itself; the sim's CRD controller would write their status beside it.
-_SERVER_OWNED = (("apiextensions.k8s.io", "CustomResourceDefinition"),)
+# The real server establishes CRDs itself, and its aggregator judges APIServices; the sim's rules for them
+# would write their status beside it.
+_SERVER_OWNED = (("apiextensions.k8s.io", "CustomResourceDefinition"), ("apiregistration.k8s.io", "APIService"))
 
 
 class ControllersOnServer:
@@ -52,6 +59,14 @@ class ControllersOnServer:
         self.engine.retry_after = RETRY_AFTER
         for key, before in _MANAGER_DUTIES.items():
             self.engine.reconcilers[key] = before(self.engine.reconcilers[key])
+        self.backend = DiscoveryBackend(host_address())
+        self._backed: dict[tuple[str, str], None] = {}  # Services that back an APIService
+        self.slices = EndpointSlices(client, self._backend_for, self.api.refused_once)
+        self.engine.reconcilers[("", "Service")] = self._with_slice(self.engine.reconcilers[("", "Service")])
+        self.engine.reconcilers[("apiregistration.k8s.io", "APIService")] = self._stand_in
+        self.engine.on_delete.append(self.slices.forget)
+        # A pod that starts, turns ready or goes changes the slices of the Services in its namespace.
+        self.engine.related.setdefault(("", "Pod"), []).append(("", "services"))
         self.mirror = Mirror(self.api, client)
         self._nodes = nodes
         self._log = log
@@ -62,6 +77,7 @@ class ControllersOnServer:
         if not self.mirror.start():
             self._log("some kinds were not listed within 60 s: the controllers start without them")
         bootstrap(self.api, self._nodes)
+        self.backend.start()
         self.engine.start()
         self._resync.start()
         return self
@@ -70,6 +86,30 @@ class ControllersOnServer:
         self._stopping.set()
         self.engine.stop()
         self.mirror.stop()
+        self.backend.stop()
+
+    def _backend_for(self, namespace: str, name: str) -> Address | None:
+        return (self.backend.address, self.backend.port) if (namespace, name) in self._backed else None
+
+    def _with_slice(self, reconcile: Reconciler) -> Reconciler:
+        def run(ctx: Context, kind: Kind, service: dict[str, Any]) -> None:
+            reconcile(ctx, kind, service)
+            self.slices.sync(ctx, service)
+
+        return run
+
+    def _stand_in(self, ctx: Context, kind: Kind, apiservice: dict[str, Any]) -> None:
+        """An APIService backed by a Service is answered by the discovery backend, and that Service's
+        EndpointSlice points there; the server's aggregator then judges it as it judges any other."""
+        spec = apiservice.get("spec") or {}
+        service = spec.get("service") or {}
+        if not service.get("name") or not spec.get("group") or not spec.get("version"):
+            return
+        self.backend.serve(str(spec["group"]), str(spec["version"]))
+        key = (str(service.get("namespace") or ""), str(service["name"]))
+        if key not in self._backed:
+            self._backed[key] = None
+            self.engine.enqueue(("", "services", *key))
 
     def _resync_loop(self) -> None:
         while not self._stopping.wait(RESYNC):

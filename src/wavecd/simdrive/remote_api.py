@@ -120,11 +120,14 @@ class RemoteApi(Api):
         except KubeError as err:
             if err.code not in (404, 409):
                 where = f"{namespace}/{name}" if namespace else name
-                line = f"{verb} {kind.kind} {where} refused: {err.message}"
-                if line not in self._said:
-                    self._said.add(line)
-                    self._refused(line)
+                self.refused_once(f"{verb} {kind.kind} {where} refused: {err.message}")
             raise ApiError(err.code or 500, err.reason or "InternalError", err.message) from err
+
+    def refused_once(self, line: str) -> None:
+        """Say `line` unless it was said before: a refused write is tried again and again."""
+        if line not in self._said:
+            self._said.add(line)
+            self._refused(line)
 
     def patch(self, *args: Any, **kwargs: Any) -> tuple[dict[str, Any], bool]:
         """The controllers never patch; a new use must say how it is sent to the server."""

@@ -24,7 +24,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from wavecd.core import UserInputError
 from wavecd.sprig.certs import gen_self_signed
 
 __all__ = ["DiscoveryBackend", "host_address"]
@@ -33,8 +32,8 @@ __all__ = ["DiscoveryBackend", "host_address"]
 _PROBE = ("192.0.2.1", 9)
 
 
-def host_address() -> str:
-    """This host's address on its outgoing interface; an error when it has only loopback or link-local ones,
+def host_address() -> str | None:
+    """This host's address on its outgoing interface; None when it has only loopback or link-local ones,
     which kube-apiserver refuses in an EndpointSlice."""
     candidates: list[str] = []
     with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
@@ -46,10 +45,7 @@ def host_address() -> str:
         ip = ipaddress.ip_address(candidate)
         if not (ip.is_loopback or ip.is_link_local or ip.is_unspecified):
             return candidate
-    raise UserInputError(
-        "wavecd sim controllers: this host has no address other than loopback or link-local, which an "
-        "EndpointSlice may not hold: the stand-in behind aggregated APIServices cannot be reached"
-    )
+    return None
 
 
 class DiscoveryBackend:

@@ -59,9 +59,10 @@ class ControllersOnServer:
         self.engine.retry_after = RETRY_AFTER
         for key, before in _MANAGER_DUTIES.items():
             self.engine.reconcilers[key] = before(self.engine.reconcilers[key])
-        self.backend = DiscoveryBackend(host_address())
+        address = host_address()
+        self.backend = DiscoveryBackend(address) if address else None
         self._backed: dict[tuple[str, str], None] = {}  # Services that back an APIService
-        self.slices = EndpointSlices(client, self._backend_for, self.api.refused_once)
+        self.slices = EndpointSlices(client, self._backend_for, self.api.say_once)
         self.engine.reconcilers[("", "Service")] = self._with_slice(self.engine.reconcilers[("", "Service")])
         self.engine.reconcilers[("apiregistration.k8s.io", "APIService")] = self._stand_in
         self.engine.on_delete.append(self.slices.forget)
@@ -77,7 +78,8 @@ class ControllersOnServer:
         if not self.mirror.start():
             self._log("some kinds were not listed within 60 s: the controllers start without them")
         bootstrap(self.api, self._nodes)
-        self.backend.start()
+        if self.backend is not None:
+            self.backend.start()
         self.engine.start()
         self._resync.start()
         return self
@@ -86,10 +88,13 @@ class ControllersOnServer:
         self._stopping.set()
         self.engine.stop()
         self.mirror.stop()
-        self.backend.stop()
+        if self.backend is not None:
+            self.backend.stop()
 
     def _backend_for(self, namespace: str, name: str) -> Address | None:
-        return (self.backend.address, self.backend.port) if (namespace, name) in self._backed else None
+        if self.backend is None or (namespace, name) not in self._backed:
+            return None
+        return self.backend.address, self.backend.port
 
     def _with_slice(self, reconcile: Reconciler) -> Reconciler:
         def run(ctx: Context, kind: Kind, service: dict[str, Any]) -> None:
@@ -104,6 +109,12 @@ class ControllersOnServer:
         spec = apiservice.get("spec") or {}
         service = spec.get("service") or {}
         if not service.get("name") or not spec.get("group") or not spec.get("version"):
+            return
+        if self.backend is None:
+            self.api.say_once(
+                f"APIService {apiservice['metadata']['name']} has no stand-in backend: this host has no address "
+                "other than loopback or link-local, which an EndpointSlice may not hold"
+            )
             return
         self.backend.serve(str(spec["group"]), str(spec["version"]))
         key = (str(service.get("namespace") or ""), str(service["name"]))

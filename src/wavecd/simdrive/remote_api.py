@@ -120,11 +120,11 @@ class RemoteApi(Api):
         except KubeError as err:
             if err.code not in (404, 409):
                 where = f"{namespace}/{name}" if namespace else name
-                self.refused_once(f"{verb} {kind.kind} {where} refused: {err.message}")
+                self.say_once(f"{verb} {kind.kind} {where} refused: {err.message}")
             raise ApiError(err.code or 500, err.reason or "InternalError", err.message) from err
 
-    def refused_once(self, line: str) -> None:
-        """Say `line` unless it was said before: a refused write is tried again and again."""
+    def say_once(self, line: str) -> None:
+        """Say `line` unless it was said before: a refused write is tried again and again, a reconcile runs often."""
         if line not in self._said:
             self._said.add(line)
             self._refused(line)

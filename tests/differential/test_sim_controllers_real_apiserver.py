@@ -1,6 +1,7 @@
 """`wavecd sim controllers --kubeconfig F` on a real kube-apiserver that has no kubelet and no controller
 manager: real kubectl sees nodes join and a Deployment roll out, and `wavecd sync` of a tree with workloads
-passes its health gates there, wave by wave, as it does on the sim.
+passes its health gates there, wave by wave, as it does on the sim: the whole staging example (its
+metrics-server APIService judged by the server's own aggregator), and the gating proof as kubectl sees it.
 
 The apiserver is this module's own (fixture `driven` in conftest.py: the shared one serves the differential
 tests, whose objects the controllers must not touch)."""
@@ -10,12 +11,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 
 import pytest
 
 from support.driven_apiserver import kubectl
 from support.gitops import Child, config_map, deployment, write_repo
 from support.paths import STAGING, needs_kubectl, wavecd_command
+from support.sync_proofs import CliSync, look, looks_while_progressing, named
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.slow, needs_kubectl]
 
@@ -95,3 +98,32 @@ def test_the_staging_example_syncs_to_healthy_and_the_aggregator_finds_metrics_s
     assert json.loads(kubectl(server, "get", "--raw", "/apis/metrics.k8s.io/v1beta1"))["groupVersion"] == (
         "metrics.k8s.io/v1beta1"
     )
+
+
+def test_kubectl_sees_no_wave_1_object_while_the_wave_0_deployment_progresses(driven, tmp_path):
+    """The gating proof of tests/sync/test_sync_proof_gating.py on the real apiserver, in real time: from the
+    Deployment's apply until it is available, every look of real kubectl finds nothing of wave 1 (its
+    Application, namespace or ConfigMap); once the sync is done, wave 1 is there."""
+    server, _log = driven
+    web = deployment("gate-web", "gate-web", annotations={"sim.wavecd.io/ready-after": "6s"})
+    repo = write_repo(
+        tmp_path / "repo",
+        [
+            Child("gate-web", [web], wave=0, namespace="gate-web"),
+            Child("gate-settings", [config_map("gate-settings", "gate-settings")], wave=1, namespace="gate-settings"),
+        ],
+    )
+    sync = CliSync(repo, server.kubeconfig)
+    try:
+        sync.read_until(lambda e: e["event"] == "applied" and e["kind"] == "Deployment")
+        # Half a second between looks, at most 120 of them.
+        progressing_looks = looks_while_progressing(
+            server.kubeconfig, "gate-web", "gate-settings", lambda: time.sleep(0.5), 120
+        )
+        assert sync.finish() == 0, sync.stderr
+    finally:
+        sync.kill()
+    items = look(server.kubeconfig)
+    # 6 s of readiness delay: kubectl saw the rollout wait, and then the next wave arrive.
+    assert progressing_looks >= 3
+    assert named(items, "ConfigMap", "gate-settings") and named(items, "Application", "gate-settings")

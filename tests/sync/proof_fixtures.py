@@ -1,6 +1,6 @@
-"""What the sync proofs share: a `wavecd sim serve` subprocess (tests/support/sim_server.py), real kubectl,
-the `wavecd sync` CLI as a subprocess, an in-process sync over a kubeconfig, and a snapshot of every live
-object's resourceVersion.
+"""What the sync proofs on the sim share: a `wavecd sim serve` subprocess (tests/support/sim_server.py), an
+in-process sync over a kubeconfig; the `wavecd sync` CLI as a subprocess and the kubectl looks are in
+tests/support/sync_proofs.py, shared with the proofs on a real apiserver.
 
 The proofs look at the cluster the way a user would (kubectl, the JSON event stream, exit statuses), so these
 helpers go through the same doors: files on disk, subprocesses, HTTP.
@@ -8,18 +8,9 @@ helpers go through the same doors: files on disk, subprocesses, HTTP.
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from support.kubectl import kubectl
-from support.paths import wavecd_command
-from support.processes import die_with_parent
 from support.sim_server import SimServer
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import RealClock
@@ -35,63 +26,6 @@ SPEED = 50.0
 def sim_server(folder: Path) -> SimServer:
     """`wavecd sim serve --state FILE` at SPEED, a cluster a test may kill and start again from the same file."""
     return SimServer(folder, speed=SPEED, state=folder / "sim.db")
-
-
-def kubectl_items(kubeconfig: Path, what: str, *args: str) -> list[dict[str, Any]]:
-    return json.loads(kubectl(kubeconfig, "get", what, "-o", "json", *args))["items"]
-
-
-class CliSync:
-    """`wavecd sync ROOT --kubeconfig K -o json` as a subprocess whose events a test reads as they come; its
-    stderr goes to `sync.err` beside the kubeconfig."""
-
-    def __init__(self, root: Path, kubeconfig: Path, *, wave_delay: int | None = None):
-        command = wavecd_command("sync", str(root), "--kubeconfig", str(kubeconfig), "-o", "json")
-        self._stderr = kubeconfig.parent / "sync.err"
-        env = dict(os.environ)
-        if wave_delay is not None:  # Argo CD's knob for the pause between waves, which wavecd honours too
-            env["ARGOCD_SYNC_WAVE_DELAY"] = str(wave_delay)
-        with open(self._stderr, "a") as log:
-            self.process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=log, text=True, env=env, preexec_fn=die_with_parent
-            )
-        self.events: list[dict[str, Any]] = []
-
-    def read_until(self, found: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
-        """Read events until one matches. A sync that goes quiet is killed after `timeout`, which ends the
-        reading instead of hanging the test."""
-        assert self.process.stdout is not None
-        watchdog = threading.Timer(timeout, self.kill)
-        watchdog.start()
-        try:
-            for line in self.process.stdout:
-                event = json.loads(line)
-                self.events.append(event)
-                if found(event):
-                    return event
-        finally:
-            watchdog.cancel()
-        self.kill()
-        raise AssertionError(f"no such event; last events: {self.events[-3:]}; stderr: {self.stderr}")
-
-    def finish(self, timeout: float = 300) -> int:
-        """Read the remaining events and return the exit status."""
-        try:
-            out, _ = self.process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise
-        self.events += [json.loads(line) for line in out.splitlines() if line.strip()]
-        return self.process.returncode
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    @property
-    def stderr(self) -> str:
-        return self._stderr.read_text()
 
 
 def sync_in_process(root: Path, kubeconfig: Path, *, speed: float = SPEED) -> tuple[SyncResult, list[dict[str, Any]]]:

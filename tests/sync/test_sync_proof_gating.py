@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from proof_fixtures import events_named, kubectl_items
+from proof_fixtures import events_named
 
 from support.gitops import Child, config_map, deployment, write_repo
 from support.paths import STAGING, needs_kubectl
 from support.snapshot import tracked_by
+from support.sync_proofs import look, looks_while_progressing, named, progressing
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import ManualClock
 from wavecd.kube import KubeClient
@@ -93,20 +94,6 @@ class SteppedSync:
         return any(e["wave"] == wave for e in events_named(list(self.events), "wave_started"))
 
 
-def look(kubeconfig: Path) -> list[dict[str, Any]]:
-    """One kubectl request for everything the proofs compare: workloads, config, namespaces, Applications."""
-    return kubectl_items(kubeconfig, "namespaces,deployments,configmaps,applications.argoproj.io", "-A")
-
-
-def progressing(deploy: dict[str, Any]) -> bool:
-    status = deploy.get("status") or {}
-    return (status.get("availableReplicas") or 0) < (deploy["spec"].get("replicas") or 0)
-
-
-def named(items: list[dict[str, Any]], kind: str, name: str) -> list[dict[str, Any]]:
-    return [i for i in items if i["kind"] == kind and i["metadata"]["name"] == name]
-
-
 def test_no_wave_1_object_while_the_wave_0_deployment_progresses(tmp_path):
     repo = write_repo(
         tmp_path / "repo",
@@ -124,19 +111,7 @@ def test_no_wave_1_object_while_the_wave_0_deployment_progresses(tmp_path):
         sync = SteppedSync(sim, repo, tmp_path / "sim.kubeconfig")
         try:
             sync.step_until(lambda: any(e["event"] == "applied" and e["kind"] == "Deployment" for e in sync.events))
-            progressing_looks = 0
-            while True:
-                items = look(sync.kubeconfig)
-                web = named(items, "Deployment", "web")
-                assert len(web) == 1
-                if not progressing(web[0]):
-                    break
-                progressing_looks += 1
-                assert not named(items, "Namespace", "settings")
-                assert not named(items, "ConfigMap", "settings")
-                assert not named(items, "Application", "settings")
-                assert progressing_looks < MAX_STEPS
-                sync.step()
+            progressing_looks = looks_while_progressing(sync.kubeconfig, "web", "settings", sync.step, MAX_STEPS)
             sync.step_until(lambda: sync.done)
         finally:
             sync.stop()

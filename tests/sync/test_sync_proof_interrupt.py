@@ -13,11 +13,12 @@ import signal
 from typing import Any
 
 import pytest
-from proof_fixtures import CliSync, events_named, sim_server, sync_in_process
+from proof_fixtures import events_named, sim_server, sync_in_process
 
 from support.paths import STAGING
 from support.sim_server import SimServer
 from support.snapshot import Key, live_objects, resource_versions, tracked_by
+from support.sync_proofs import CliSync
 from wavecd.sync.settings import EXIT_INTERRUPTED
 
 pytestmark = pytest.mark.slow

@@ -14,11 +14,13 @@ import subprocess
 import time
 
 import pytest
+import yaml
 
 from support.driven_apiserver import kubectl
 from support.gitops import Child, config_map, deployment, write_repo
 from support.paths import STAGING, needs_kubectl, wavecd_command
 from support.sync_proofs import CliSync, look, looks_while_progressing, named
+from support.waiting import eventually
 
 pytestmark = [pytest.mark.real_apiserver, pytest.mark.slow, needs_kubectl]
 
@@ -42,6 +44,22 @@ def test_kubectl_sees_the_nodes_ready_and_a_deployment_roll_out(driven):
     kubectl(server, "-n", "rollout", "rollout", "status", "deployment/api", "--timeout=150s")
     sets = json.loads(kubectl(server, "-n", "rollout", "get", "replicasets", "-o", "json"))["items"]
     assert sorted(rs["status"].get("replicas", 0) for rs in sets) == [0, 2], "the old set scaled down, the new up"
+    # kube-controller-manager's EndpointSlice controller, as the controllers stand in for it: a Service over
+    # the Deployment's pods gets their IPs, ready, on the target port, in a slice the server accepted.
+    kubectl(server, "-n", "rollout", "create", "service", "clusterip", "api", "--tcp=80:8080")
+    ips = sorted(kubectl(server, "-n", "rollout", "get", "pods", "-o", "jsonpath={.items[*].status.podIP}").split())
+
+    def endpoints() -> list[tuple[str, bool, int]]:
+        of_api = "kubernetes.io/service-name=api"
+        found = kubectl(server, "-n", "rollout", "get", "endpointslices", "-l", of_api, "-o", "json")
+        return sorted(
+            (e["addresses"][0], e["conditions"]["ready"], port["port"])
+            for item in json.loads(found)["items"]
+            for e in item.get("endpoints") or []
+            for port in item.get("ports") or []
+        )
+
+    assert eventually(lambda: endpoints() == [(ip, True, 8080) for ip in ips], timeout=30), endpoints()
     # A pod created in the instant before its namespace's ServiceAccount is refused and made again; no other
     # write of the controllers may be refused by the real server.
     refused = [line for line in log.read_text().splitlines() if "refused" in line]
@@ -127,3 +145,43 @@ def test_kubectl_sees_no_wave_1_object_while_the_wave_0_deployment_progresses(dr
     # 6 s of readiness delay: kubectl saw the rollout wait, and then the next wave arrive.
     assert progressing_looks >= 3
     assert named(items, "ConfigMap", "gate-settings") and named(items, "Application", "gate-settings")
+
+
+def test_the_aggregator_judges_an_apiservice_by_its_pods_readiness(driven, tmp_path):
+    """An APIService over a Service whose pods are not ready yet is unavailable by the server's own verdict
+    (no ready endpoint), and Available once they are: readiness reaches the aggregator through the slice."""
+    server, _log = driven
+    manifest = tmp_path / "aggregated.yaml"
+    backend = deployment("stand-in", "aggregated", annotations={"sim.wavecd.io/ready-after": "15s"})
+    # A Service over the pods and an APIService over the Service, as metrics-server's chart writes them.
+    rest = """
+apiVersion: v1
+kind: Service
+metadata: {name: stand-in, namespace: aggregated}
+spec:
+  selector: {app: stand-in}
+  ports: [{name: https, port: 443, targetPort: 10250}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1alpha1.wavecd-test.example.com}
+spec:
+  group: wavecd-test.example.com
+  version: v1alpha1
+  service: {namespace: aggregated, name: stand-in, port: 443}
+  insecureSkipTLSVerify: true
+  groupPriorityMinimum: 100
+  versionPriority: 100
+"""
+    manifest.write_text(yaml.safe_dump(backend) + "---" + rest)
+    kubectl(server, "create", "namespace", "aggregated")
+    kubectl(server, "apply", "-f", str(manifest))
+    condition = 'jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.conditions[0].reason}'
+
+    def available() -> str:
+        return kubectl(server, "get", "apiservice", "v1alpha1.wavecd-test.example.com", "-o", condition)
+
+    assert eventually(lambda: available() == "False MissingEndpoints", timeout=15), available()
+    kubectl(server, "wait", "apiservice/v1alpha1.wavecd-test.example.com", "--for=condition=Available", "--timeout=60s")
+    assert available() == "True Passed"
+    kubectl(server, "delete", "apiservice", "v1alpha1.wavecd-test.example.com")

@@ -1,6 +1,6 @@
 """What the sync proofs share on the sim (tests/sync/test_sync_proof_*.py) and on a real apiserver
-(tests/differential/): the `wavecd sync` CLI as a subprocess whose events a test reads as they come, and real
-kubectl's look at what the cluster holds.
+(tests/differential/): the `wavecd sync` CLI as a subprocess whose events a test reads as they come, the same sync
+in-process on a faster clock, and real kubectl's look at what the cluster holds.
 
 The proofs look at the cluster the way a user would (kubectl, the JSON event stream, exit statuses), so these
 helpers go through the same doors: files on disk, subprocesses, HTTP.
@@ -20,8 +20,27 @@ from typing import Any
 from support.kubectl import kubectl
 from support.paths import wavecd_command
 from support.processes import die_with_parent
+from wavecd.apps.session import TreeRequest, open_session
+from wavecd.core import RealClock
+from wavecd.kube import KubeClient
+from wavecd.plan import plan_tree
+from wavecd.sync.settings import ClusterFacts, SyncResult, SyncSettings
+from wavecd.sync.tree_sync import sync_tree
 
-__all__ = ["CliSync", "kubectl_items", "look", "looks_while_progressing", "named", "progressing"]
+__all__ = [
+    "SPEED",
+    "CliSync",
+    "events_named",
+    "kubectl_items",
+    "look",
+    "looks_while_progressing",
+    "named",
+    "progressing",
+    "sync_in_process",
+]
+
+# Simulated seconds per real second for the sim server and the in-process syncs that talk to it.
+SPEED = 50.0
 
 
 def kubectl_items(kubeconfig: Path, what: str, *args: str) -> list[dict[str, Any]]:
@@ -109,3 +128,31 @@ def looks_while_progressing(kubeconfig: Path, deployment: str, later: str, step:
             assert not named(items, kind, later), f"a {kind} of the next wave while {deployment} progresses"
         step()
     raise AssertionError(f"{deployment} still progressing after {limit} looks")
+
+
+def sync_in_process(root: Path, kubeconfig: Path, *, speed: float = SPEED) -> tuple[SyncResult, list[dict[str, Any]]]:
+    """What `wavecd sync ROOT --kubeconfig K` does, with the sync's clock as fast as the sim server's.
+
+    The CLI's clock runs at real speed against a kubeconfig, so its 2 s between waves and 1 s polls would cost
+    a test minutes; the engine, the renders and the HTTP requests are the same."""
+    session = open_session(TreeRequest(root=root))
+    plan = plan_tree(session.tree)
+
+    def render(name: str, facts: ClusterFacts) -> list[dict[str, Any]]:
+        return session.render_at(name, facts.kube_version, facts.api_versions)
+
+    events: list[dict[str, Any]] = []
+    with KubeClient.from_kubeconfig(str(kubeconfig)) as client:
+        result = sync_tree(
+            plan,
+            client,
+            render,
+            settings=SyncSettings(),
+            clock=RealClock(speed),
+            emit=lambda event: events.append(event.to_json()),
+        )
+    return result, events
+
+
+def events_named(events: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [e for e in events if e["event"] == name]

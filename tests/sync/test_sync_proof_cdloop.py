@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from proof_fixtures import SPEED, events_named, sync_in_process
 
 from support.gitops import git
 from support.provisioning import provisioned_for_the_rollout
 from support.snapshot import Key, copy_examples, live_objects, resource_versions, tracked_by
+from support.sync_proofs import SPEED, events_named, sync_in_process
 from wavecd.core import RealClock
 from wavecd.kube import KubeClient
 from wavecd.sim.cluster import SimCluster

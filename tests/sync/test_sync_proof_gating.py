@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from proof_fixtures import events_named
 
 from support.gitops import Child, config_map, deployment, write_repo
 from support.paths import STAGING, needs_kubectl
 from support.snapshot import tracked_by
-from support.sync_proofs import look, looks_while_progressing, named, progressing
+from support.sync_proofs import events_named, look, looks_while_progressing, named, progressing
 from wavecd.apps.session import TreeRequest, open_session
 from wavecd.core import ManualClock
 from wavecd.kube import KubeClient

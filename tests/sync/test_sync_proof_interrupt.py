@@ -4,28 +4,23 @@ had finished keeps its resourceVersion, and nothing exists twice.
 
 The interrupted sync is the real CLI over a kubeconfig. The second one runs the same engine in-process with a
 clock as fast as the sim server's: the CLI's clock runs at real speed against a kubeconfig, which would make
-each of these tests take minutes (see proof_fixtures.sync_in_process).
+each of these tests take minutes (see `sync_in_process` in support/sync_proofs.py). The checks are in
+support/interrupt_proof.py, shared with the proof on a real apiserver.
 """
 
 from __future__ import annotations
 
 import signal
-from typing import Any
 
 import pytest
-from proof_fixtures import events_named, sim_server, sync_in_process
+from proof_fixtures import sim_server
 
+from support.interrupt_proof import INTERRUPTED_WAVE, first_applied_in, resync_and_check
 from support.paths import STAGING
-from support.sim_server import SimServer
-from support.snapshot import Key, live_objects, resource_versions, tracked_by
-from support.sync_proofs import CliSync
+from support.sync_proofs import CliSync, events_named
 from wavecd.sync.settings import EXIT_INTERRUPTED
 
 pytestmark = pytest.mark.slow
-
-INTERRUPTED_WAVE = -8
-# The objects the rollout records for the tree itself (not reported as `applied`).
-TREE = {("argoproj.io", "Application"), ("argoproj.io", "ApplicationSet")}
 
 
 @pytest.fixture
@@ -37,83 +32,6 @@ def server(tmp_path):
         sim.stop()
 
 
-def first_applied_in(wave: int):
-    return lambda event: event["event"] == "applied" and event.get("wave") == wave
-
-
-def finished_apps(events: list[dict[str, Any]]) -> set[str]:
-    """The apps of every tree wave the interrupted sync finished."""
-    done = {e["wave"] for e in events_named(events, "wave_finished")}
-    return {e["app"] for e in events_named(events, "app_finished") if e.get("wave") in done}
-
-
-def versions_of(apps: set[str], objects: dict[Key, dict[str, Any]]) -> dict[Key, str]:
-    """The resourceVersions of the objects those apps track, and of their Application objects."""
-    mine = {
-        key: obj
-        for key, obj in objects.items()
-        if tracked_by(obj) in apps or (key[1] == "Application" and key[3] in apps)
-    }
-    return resource_versions(mine)
-
-
-def assert_nothing_twice(objects: dict[Key, dict[str, Any]], applied: list[dict[str, Any]], apps: set[str]) -> None:
-    """Each app tracks exactly what it applied, there is one Application per app, and each Deployment has one
-    ReplicaSet with its replicas in pods.
-
-    Destination namespaces made by `CreateNamespace=true` (a PreSync Namespace task) are left out: every app
-    sharing a destination reports one, while the one object can carry only one app's annotation."""
-    cluster_scoped = {key[:2] for key in objects if not key[2]}
-    created = {e["resource"] for e in applied if e["kind"] == "Namespace" and e["phase"] == "PreSync"}
-    desired = {
-        (
-            e["app"],
-            e["group"],
-            e["kind"],
-            "" if (e["group"], e["kind"]) in cluster_scoped else e["namespace"],
-            e["resource"],
-        )
-        for e in applied
-        if not (e["kind"] == "Namespace" and e["resource"] in created)
-    }
-    tracked = {
-        (tracked_by(obj), *key)
-        for key, obj in objects.items()
-        if tracked_by(obj) is not None
-        and key[:2] not in TREE
-        and not (key[:2] == ("", "Namespace") and key[3] in created)
-    }
-    assert tracked - desired == set()
-    assert desired - tracked == set()
-    assert {key[3] for key in objects if key[:2] == ("argoproj.io", "Application")} == apps
-    owners: dict[str, list[Key]] = {}
-    for key, obj in objects.items():
-        for ref in obj["metadata"].get("ownerReferences") or []:
-            owners.setdefault(ref["uid"], []).append(key)
-    deployments = [obj for key, obj in objects.items() if key[:2] == ("apps", "Deployment")]
-    assert deployments
-    for deploy in deployments:
-        sets = owners.get(deploy["metadata"]["uid"], [])
-        assert len(sets) == 1, f"{deploy['metadata']['name']}: ReplicaSets {sets}"
-        pods = owners.get(objects[sets[0]]["metadata"]["uid"], [])
-        assert len(pods) == deploy["spec"]["replicas"]
-
-
-def resync_and_check(server: SimServer, interrupted: list[dict[str, Any]]) -> None:
-    apps = finished_apps(interrupted)
-    assert {"namespaces", "external-secrets"} <= apps  # waves -10 and -9 had finished
-    with server.client() as client:
-        before = versions_of(apps, live_objects(client))
-        assert len(before) > 30
-        result, events = sync_in_process(STAGING, server.kubeconfig)
-        assert (result.exit_code, result.phase, result.health) == (0, "Succeeded", "Healthy")
-        after = live_objects(client)
-    assert versions_of(apps, after) == before
-    applied = events_named(events, "applied")
-    assert {e["result"] for e in applied if e["app"] in apps} == {"unchanged"}
-    assert_nothing_twice(after, applied, set(result.apps))
-
-
 def test_sigint_during_a_wave_then_the_next_sync_ends_healthy(server):
     sync = CliSync(STAGING, server.kubeconfig)
     sync.read_until(first_applied_in(INTERRUPTED_WAVE))
@@ -123,7 +41,7 @@ def test_sigint_during_a_wave_then_the_next_sync_ends_healthy(server):
     assert summary["event"] == "summary"
     assert (summary["phase"], summary["exit_code"]) == ("Interrupted", EXIT_INTERRUPTED)
     assert summary["apps"].get("NotStarted", 0) > 0
-    resync_and_check(server, sync.events)
+    resync_and_check(server.kubeconfig, sync.events)
 
 
 @pytest.mark.parametrize("kill_server", [False, True], ids=["sync", "sync-and-sim-server"])
@@ -137,4 +55,4 @@ def test_sigkill_during_a_wave_then_the_next_sync_ends_healthy(server, kill_serv
         server.kill()
         server.start()
     assert not events_named(sync.events, "summary")
-    resync_and_check(server, sync.events)
+    resync_and_check(server.kubeconfig, sync.events)

@@ -9,10 +9,10 @@ Against a kubeconfig the CLI's clock runs at real speed; the sim server runs 50 
 from __future__ import annotations
 
 import pytest
-from proof_fixtures import events_named, sim_server
+from proof_fixtures import sim_server
 
 from support.paths import STAGING, needs_kubectl
-from support.sync_proofs import CliSync, kubectl_items
+from support.sync_proofs import CliSync, events_named, kubectl_items
 
 pytestmark = [needs_kubectl, pytest.mark.slow]
 

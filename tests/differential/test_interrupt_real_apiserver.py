@@ -9,12 +9,13 @@ import signal
 
 import pytest
 
+from support.driven_apiserver import needs_host_address
 from support.interrupt_proof import INTERRUPTED_WAVE, first_applied_in, resync_and_check
 from support.paths import STAGING
 from support.sync_proofs import CliSync
 from wavecd.sync.settings import EXIT_INTERRUPTED
 
-pytestmark = [pytest.mark.real_apiserver, pytest.mark.slow]
+pytestmark = [pytest.mark.real_apiserver, pytest.mark.slow, needs_host_address]
 
 
 def test_sigint_during_a_wave_then_the_next_sync_ends_healthy(driven):

@@ -16,7 +16,7 @@ import time
 import pytest
 import yaml
 
-from support.driven_apiserver import kubectl
+from support.driven_apiserver import kubectl, needs_host_address
 from support.gitops import Child, config_map, deployment, write_repo
 from support.paths import STAGING, needs_kubectl, wavecd_command
 from support.sync_proofs import CliSync, look, looks_while_progressing, named
@@ -88,6 +88,7 @@ def test_a_tree_with_workloads_syncs_to_healthy_wave_by_wave(driven, tmp_path):
     assert ready == "2"
 
 
+@needs_host_address
 def test_the_staging_example_syncs_to_healthy_and_the_aggregator_finds_metrics_server(driven, tmp_path):
     """The whole staging tree, metrics-server's APIService included: kube-apiserver's own aggregator judges it
     Available, through the EndpointSlice the controllers write and the discovery backend standing in for the
@@ -147,6 +148,7 @@ def test_kubectl_sees_no_wave_1_object_while_the_wave_0_deployment_progresses(dr
     assert named(items, "ConfigMap", "gate-settings") and named(items, "Application", "gate-settings")
 
 
+@needs_host_address
 def test_the_aggregator_judges_an_apiservice_by_its_pods_readiness(driven, tmp_path):
     """An APIService over a Service whose pods are not ready yet is unavailable by the server's own verdict
     (no ready endpoint), and Available once they are: readiness reaches the aggregator through the slice."""

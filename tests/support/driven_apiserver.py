@@ -14,13 +14,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from support.kubectl import kubectl as shared_kubectl
 from support.kubectl import run_kubectl
 from support.paths import wavecd_command
 from support.processes import die_with_parent
 from support.real_apiserver import RealApiserver, started_apiserver
+from wavecd.simdrive.discovery_backend import host_address
 
-__all__ = ["driven_apiserver", "kubectl"]
+__all__ = ["driven_apiserver", "kubectl", "needs_host_address"]
+
+# The stand-in discovery backend listens on this host's outgoing address: kube-apiserver refuses loopback and
+# link-local addresses in an EndpointSlice, so without one no APIService backed by a Service becomes Available.
+needs_host_address = pytest.mark.skipif(
+    host_address() is None, reason="this host has only loopback or link-local IPv4 addresses"
+)
 
 
 @contextmanager

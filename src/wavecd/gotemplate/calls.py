@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wavecd.core.goquote import quote as go_quote
-from wavecd.gotemplate.funcs import GoFunc, GoFuncError
+from wavecd.gotemplate.funcs import GoFunc, GoFuncError, lookup
 from wavecd.gotemplate.gotypes import (
     GoIntList,
     GoNamedMap,
@@ -225,6 +225,8 @@ class CallSite:
         f = funcs.get(self.name)
         if f is None:
             f = self.builtins.get(self.name)
+            if f is None:
+                f = lookup(funcs, self.name)  # first call of a lazily held function (builtins never are)
             if f is None:
                 raise exec_error(self.tmpl, self.ident, f"{go_quote(self.name)} is not a defined function")
         cached = self._cached  # one tuple, swapped whole, so concurrent sets never mix func and plan

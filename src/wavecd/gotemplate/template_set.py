@@ -29,7 +29,7 @@ from wavecd.gotemplate.compiler import (
     revive_render,
 )
 from wavecd.gotemplate.errors import TemplateExecError
-from wavecd.gotemplate.funcs import FuncMap, GoFunc
+from wavecd.gotemplate.funcs import FuncMap, GoFunc, LazyFuncMap, lookup
 from wavecd.gotemplate.nodes import BranchNode, ListNode, Source, Tree, is_empty_tree
 
 MISSINGKEY_MODES = ("zero", "default", "invalid", "error")
@@ -101,6 +101,9 @@ class TemplateSet:
         self.name = name
         self._builtins = builtins_for(self.go_version)
         self._renders: dict[str, Any] = {}
+        if isinstance(funcs, LazyFuncMap):  # a function shadowing a builtin must be loaded before any call
+            for builtin in self._builtins:
+                funcs.load(builtin)
 
     # --- parsing ------------------------------------------------------------------------------------
     def _has_function(self, name: str) -> bool:
@@ -188,7 +191,7 @@ class TemplateSet:
     def clone(self) -> TemplateSet:
         """A copy with its own name table and FuncMap, sharing all compiled code (Go's Clone)."""
         c = TemplateSet.__new__(TemplateSet)
-        c.funcs = dict(self.funcs)
+        c.funcs = self.funcs.copy()
         c.missingkey = self.missingkey
         c.go_version = self.go_version
         c.name = self.name
@@ -388,7 +391,7 @@ class _StateUnpickler(pickle.Unpickler):
         if kind == "has_function":
             return ts._has_function
         if kind == "func":
-            f = ts.funcs.get(name) or ts._builtins.get(name)
+            f = lookup(ts.funcs, name) or ts._builtins.get(name)
             if f is not None:
                 return f
         raise pickle.UnpicklingError(f"cannot bind {kind} {name!r}")

@@ -203,7 +203,7 @@ def _parsed_set(compat: HelmCompat, order: list[str], templates: dict[str, Rende
     if cached is not None:
         _SETS.move_to_end(key)
         return cached
-    ts = TemplateSet(dict(helm_functions(compat)), missingkey="zero", go_version=compat.go_version_tuple, name="gotpl")
+    ts = TemplateSet(helm_functions(compat).copy(), missingkey="zero", go_version=compat.go_version_tuple, name="gotpl")
     state = _SetState(disk_key=template_cache.entry_key(key))
     _bind(ts, state)
     if not _read_stored(ts, state):

@@ -175,9 +175,8 @@ def helm_functions(compat: HelmCompat) -> FuncMap:
     """Sprig minus `env`/`expandenv`, plus Helm's own functions (without `include`/`tpl`)."""
     from wavecd.sprig import sprig_functions
 
-    funcs: FuncMap = dict(sprig_functions(go_version=compat.go_version_tuple, semver_lib=compat.semver_lib))
-    funcs.pop("env", None)
-    funcs.pop("expandenv", None)
+    funcs = sprig_functions(go_version=compat.go_version_tuple, semver_lib=compat.semver_lib)
+    del funcs["env"], funcs["expandenv"]  # del, not pop: a lazily held function leaves without loading
     extra = [
         *_toml_functions(compat.major, compat.has_must_to_toml),
         GoFunc("toYaml", _to_yaml, ("interface {}",)),

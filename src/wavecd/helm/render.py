@@ -196,7 +196,7 @@ def _template_name(name_template: str) -> str:
     from wavecd.gotemplate.errors import wavecd_bug
     from wavecd.sprig import sprig_functions
 
-    ts = TemplateSet(dict(sprig_functions()), name="name-template")
+    ts = TemplateSet(sprig_functions(), name="name-template")
     try:
         ts.parse("name-template", name_template)
         return ts.execute("name-template", None)

@@ -67,8 +67,7 @@ def appset_functions() -> FuncMap:
     from wavecd.sprig import sprig_functions
 
     functions = sprig_functions()
-    for removed in ("env", "expandenv", "getHostByName"):
-        functions.pop(removed, None)
+    del functions["env"], functions["expandenv"], functions["getHostByName"]  # not loaded just to be dropped
     functions["normalize"] = GoFunc("normalize", sanitize_name, ("string",))
     functions["slugify"] = GoFunc("slugify", slugify, (), variadic="interface {}")
     functions["toYaml"] = GoFunc("toYaml", _to_yaml, ("interface {}",))

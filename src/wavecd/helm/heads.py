@@ -20,9 +20,16 @@ _CACHES: dict[int, OrderedDict[str, tuple[str, dict[str, str] | None]]] = {}
 def head_parser(compat: HelmCompat) -> Callable[[str], tuple[str, dict[str, str] | None]]:
     """(document) -> (kind, annotations); raises ValueError carrying sigs.k8s.io/yaml's error text."""
     from wavecd.goyaml.errors import GoYamlError
-    from wavecd.goyaml.head import load_manifest_head
+    from wavecd.helm.decoded_cache import decoded
 
     major = compat.major
+
+    def load(doc: str) -> tuple[str, dict[str, str] | None]:
+        from wavecd.goyaml.head import load_manifest_head  # imports PyYAML: only for a head no cache holds
+
+        head = load_manifest_head(doc, helm_major=major)
+        return (head.kind, head.annotations)
+
     cache = _CACHES.setdefault(major, OrderedDict())
 
     def parse(doc: str) -> tuple[str, dict[str, str] | None]:
@@ -30,10 +37,9 @@ def head_parser(compat: HelmCompat) -> Callable[[str], tuple[str, dict[str, str]
         if hit is not None:
             return hit
         try:
-            head = load_manifest_head(doc, helm_major=major)
+            hit = cache[doc] = decoded(f"head v{major}", doc, load)
         except GoYamlError as exc:
             raise ValueError(exc.message) from None
-        hit = cache[doc] = (head.kind, head.annotations)
         if len(cache) > _CACHE_SIZE:
             cache.popitem(last=False)
         return hit

@@ -69,10 +69,10 @@ def write_entry(key: str, payload: bytes) -> None:
     sealed = _sealed()
     with contextlib.suppress(OSError):
         if sealed.write(key, payload):
-            _trim(sealed.folder)
+            trim(sealed.folder)
 
 
-def _trim(folder: Path) -> None:
+def trim(folder: Path) -> None:
     """Drop the oldest entries beyond `_MAX_ENTRIES` entries or `_MAX_BYTES` bytes."""
     entries = []
     for entry in os.scandir(folder):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from wavecd.goyaml.errors import GoYamlError
 from wavecd.helm.coalesce import deep_copy
 
 _CACHE_SIZE = 512
@@ -31,7 +32,9 @@ def _cached(kind: str, text: str, decode: Any, shared: bool) -> Any:
     key = (kind, text)
     hit = _decoded.get(key)
     if hit is None:
-        hit = _decoded[key] = decode(text)
+        from wavecd.helm.decoded_cache import decoded
+
+        hit = _decoded[key] = decoded(kind, text, decode)
         if len(_decoded) > _CACHE_SIZE:
             _decoded.popitem(last=False)
     else:
@@ -39,12 +42,17 @@ def _cached(kind: str, text: str, decode: Any, shared: bool) -> Any:
     return hit if shared else deep_copy(hit)
 
 
+def _load(text: str, documents: str, expect: str | None = None) -> Any:
+    """The decoder, imported only for a text that no cache holds (it imports PyYAML)."""
+    from wavecd.goyaml.reader import load
+
+    return load(text, documents=documents, expect=expect)
+
+
 def read_yaml_document(data: bytes | str) -> Any:
     """The first YAML document, JSON-typed (sigs.k8s.io/yaml.Unmarshal); shared, not to be mutated."""
-    from wavecd.goyaml.reader import GoYamlError, load
-
     try:
-        return _cached("first", _text(data), lambda t: load(t, documents="first"), True)
+        return _cached("first", _text(data), lambda t: _load(t, "first"), True)
     except GoYamlError as exc:
         raise ValuesError(exc.message) from None
 
@@ -53,12 +61,10 @@ def read_values(data: bytes | str, *, helm_major: int, shared: bool = False) -> 
     """A values file as a map: v3 first document, v4 all documents merged; Helm's error texts.
 
     `shared=True` may return a cached map that the caller must not mutate."""
-    from wavecd.goyaml.reader import GoYamlError, load
-
     try:
         if helm_major >= 4:
-            return _cached("merge", _text(data), lambda t: load(t, documents="merge"), shared)
-        return _cached("map", _text(data), lambda t: load(t, documents="first", expect="map"), shared)
+            return _cached("merge", _text(data), lambda t: _load(t, "merge"), shared)
+        return _cached("map", _text(data), lambda t: _load(t, "first", "map"), shared)
     except GoYamlError as exc:
         raise ValuesError(exc.message) from None
 

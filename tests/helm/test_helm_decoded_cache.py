@@ -1,0 +1,53 @@
+"""Decoded values files, Chart.yaml and manifest heads are kept across processes: a render from a filled
+cache prints the same manifests without importing PyYAML, and a damaged entry is only a miss."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+JAVA_SERVICE = ROOT / "examples/staging/common-charts/apps/java-service"
+PROBE = (
+    "import json, sys\n"
+    "from wavecd.cli.helm_flags import parse_template_args\n"
+    "from wavecd.cli.helm_template import run_template\n"
+    "run_template(**parse_template_args(['release', 'java-service', '--namespace', 'bench']))\n"
+    "sys.stderr.write(json.dumps(sorted(m for m in sys.modules if m == 'yaml' or m.startswith('yaml.'))))\n"
+)
+
+
+def _render(chart_parent: Path, cache: Path) -> tuple[str, list[str]]:
+    env = dict(os.environ, WAVECD_CACHE_DIR=str(cache), XDG_CACHE_HOME=str(cache))
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=chart_parent, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout, json.loads(done.stderr.splitlines()[-1])
+
+
+def test_a_render_from_a_filled_cache_does_not_import_pyyaml(tmp_path: Path) -> None:
+    shutil.copytree(JAVA_SERVICE, tmp_path / "java-service")
+    first, first_modules = _render(tmp_path, tmp_path / "cache")
+    second, second_modules = _render(tmp_path, tmp_path / "cache")
+    assert "yaml" in first_modules  # the first render parses the chart's YAML
+    assert second_modules == []
+    assert second == first
+    assert "kind: Deployment" in second
+
+
+def test_a_damaged_or_changed_entry_is_decoded_again(tmp_path: Path) -> None:
+    shutil.copytree(JAVA_SERVICE, tmp_path / "java-service")
+    first, _ = _render(tmp_path, tmp_path / "cache")
+    for entry in (tmp_path / "cache/decoded").iterdir():
+        entry.write_bytes(entry.read_bytes()[:-1] + b"!")
+    again, modules = _render(tmp_path, tmp_path / "cache")
+    assert again == first
+    assert "yaml" in modules  # nothing was taken from the damaged entries
+    values = tmp_path / "java-service/values.yaml"
+    values.write_text(values.read_text().replace("replicaCount: 2", "replicaCount: 7"))
+    changed, _ = _render(tmp_path, tmp_path / "cache")
+    assert "replicas: 7" in changed

@@ -45,8 +45,7 @@ FuncMap = dict[str, GoFunc]
 
 class LazyFuncMap(dict[str, GoFunc]):
     """A FuncMap whose entries may load on first use, so that a render imports only the functions its
-    templates call (a Sprig table built whole imports some thirty modules, a third of a small chart's
-    render from a filled template cache).
+    templates call (the Sprig table built whole imports some thirty modules in every process).
 
     `pending` maps each name not loaded yet to a loader returning its GoFunc. Every name is a member
     (`in`, `len`, iteration, `[]` load as needed), but `get` is dict's own and sees loaded entries only:
@@ -62,11 +61,12 @@ class LazyFuncMap(dict[str, GoFunc]):
 
     def load(self, name: str) -> GoFunc | None:
         """The function called `name`, loading it if it is pending; None when there is none."""
-        loader = self._pending.pop(name, None)
+        loader = self._pending.get(name)
         if loader is None:
             return dict.get(self, name)
-        f = loader(name)
+        f = loader(name)  # stored before it leaves `pending`: another thread finds it in one or the other
         dict.__setitem__(self, name, f)
+        self._pending.pop(name, None)
         return f
 
     def load_all(self) -> None:

@@ -1,12 +1,15 @@
-"""Decoded YAML documents (values files, Chart.yaml) kept across processes, so a render from a filled
-template cache neither parses YAML nor imports PyYAML (its import alone is about a tenth of a small chart's
-render: the C parser's module loads the whole pure-Python package, which compiles its regexes).
+"""Decoded YAML documents (values files, Chart.yaml, rendered manifests' heads) kept across processes, so a
+render from a filled template cache neither parses YAML nor imports PyYAML (its import alone is about a
+tenth of a small chart's render: the C parser's module loads the whole pure-Python package, which compiles
+its regexes).
 
 An entry is the decoded value of one text read one way (`kind`: first document, first as a map, all merged),
 pickled, in `<cache>/decoded/<key>`; the key digests the kind, the text and the same fingerprint of the
 wavecd code as the template cache, so another wavecd never reads it. Like the template cache it is a
 `SealedFolder`: an entry is read only when its HMAC under the user's key holds, else it is deleted unread
-and the text decoded again. Only successful decodes are stored; an error is always the decoder's own.
+and the text decoded again. Only successful decodes are stored; an error is always the decoder's own. The
+folder is trimmed to the template cache's limits once per process (a first render may add its few hundred
+entries beyond them until the next process).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ __all__ = ["decoded"]
 
 
 _folders: dict[Path, SealedFolder] = {}
+_trimmed: set[Path] = set()
 
 
 def _sealed() -> SealedFolder:
@@ -49,6 +53,7 @@ def decoded(kind: str, text: str, decode: Callable[[str], Any]) -> Any:
             return pickle.loads(payload)
     value = decode(text)
     with contextlib.suppress(OSError, pickle.PicklingError, RecursionError):
-        if sealed.write(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)):
+        if sealed.write(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) and sealed.folder not in _trimmed:
+            _trimmed.add(sealed.folder)  # once per process: trimming lists the folder, a render writes hundreds
             trim(sealed.folder)
     return value

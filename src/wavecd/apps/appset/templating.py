@@ -56,7 +56,7 @@ def _parse(text: str, missingkey: str) -> Any:
     """One parsed template per (text, missingkey), shared by every ApplicationSet of the process."""
     from wavecd.gotemplate import TemplateParseError, TemplateSet
 
-    template_set = TemplateSet(dict(_functions()), missingkey=missingkey, name="base")
+    template_set = TemplateSet(_functions().copy(), missingkey=missingkey, name="base")
     try:
         template_set.parse("base", text)
     except TemplateParseError as err:

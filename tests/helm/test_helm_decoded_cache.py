@@ -1,5 +1,6 @@
-"""Decoded values files, Chart.yaml and manifest heads are kept across processes: a render from a filled
-cache prints the same manifests without importing PyYAML, and a damaged entry is only a miss."""
+"""Decoded values files, Chart.yaml and manifest heads are kept across processes by `wavecd helm template`: a
+render from a filled cache prints the same manifests without importing PyYAML, and a damaged entry is only a
+miss. A tree render, which imports PyYAML anyway, keeps none."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from support.paths import wavecd_command
 
 ROOT = Path(__file__).resolve().parents[2]
 JAVA_SERVICE = ROOT / "examples/staging/common-charts/apps/java-service"
@@ -51,3 +54,13 @@ def test_a_damaged_or_changed_entry_is_decoded_again(tmp_path: Path) -> None:
     values.write_text(values.read_text().replace("replicaCount: 2", "replicaCount: 7"))
     changed, _ = _render(tmp_path, tmp_path / "cache")
     assert "replicas: 7" in changed
+
+
+def test_a_tree_render_keeps_no_decoded_text(tmp_path: Path) -> None:
+    env = dict(os.environ, WAVECD_CACHE_DIR=str(tmp_path / "cache"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    root = ROOT / "examples/staging/root-staging.yaml"
+    done = subprocess.run(wavecd_command("tree", str(root), "-o", "json"), env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) > 40  # the whole staging tree was rendered
+    assert (tmp_path / "cache").is_dir()
+    assert not (tmp_path / "cache/decoded").exists() or not any((tmp_path / "cache/decoded").iterdir())

@@ -90,6 +90,7 @@ def run_template(
             _write("stderr", deprecations)
         fetch = _Fetch(repo, chart_version, username, password, plain_http, dependency_update)
         from wavecd.core.errors import WavecdError
+        from wavecd.helm.decoded_cache import keep_across_processes
         from wavecd.helm.errors import HelmError
         from wavecd.helm.render import RenderOptions, render_chart
         from wavecd.helm.time_limit import parse_render_timeout
@@ -105,6 +106,7 @@ def run_template(
             _write("stderr", f"Error: expected at most two arguments, unexpected arguments: {', '.join(args[2:])}\n")
             sys.exit(1)
         name, chart = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+        keep_across_processes()
         try:
             timeout = parse_render_timeout(render_timeout, "--render-timeout") if render_timeout else None
         except WavecdError as exc:

@@ -3,6 +3,11 @@ render from a filled template cache neither parses YAML nor imports PyYAML (its 
 tenth of a small chart's render: the C parser's module loads the whole pure-Python package, which compiles
 its regexes).
 
+Only `wavecd helm template` keeps entries (`keep_across_processes`): its process is one render, so PyYAML's
+import is what it saves. The tree, the sync and the controller render many charts in processes that import
+PyYAML anyway; there writing an entry per values file and per manifest made a cold 500-app tree a third
+dearer in CPU and spared only parsing, which costs about what reading an entry back does.
+
 An entry is the decoded value of one text read one way (`kind`: first document, first as a map, all merged),
 pickled, in `<cache>/decoded/<key>`; the key digests the kind, the text and the same fingerprint of the
 wavecd code as the template cache, so another wavecd never reads it. Like the template cache it is a
@@ -24,11 +29,17 @@ from typing import Any
 from wavecd.core.private_files import SealedFolder, cache_root
 from wavecd.helm.template_cache import code_fingerprint, trim
 
-__all__ = ["decoded"]
+__all__ = ["decoded", "keep_across_processes"]
 
 
 _folders: dict[Path, SealedFolder] = {}
 _trimmed: set[Path] = set()
+_kept = [False]
+
+
+def keep_across_processes() -> None:
+    """From now on in this process, decoded texts are read from and written to the cache folder."""
+    _kept[0] = True
 
 
 def _sealed() -> SealedFolder:
@@ -42,7 +53,10 @@ def _sealed() -> SealedFolder:
 
 
 def decoded(kind: str, text: str, decode: Callable[[str], Any]) -> Any:
-    """`decode(text)`, or what it returned for this text and kind in an earlier process."""
+    """`decode(text)`, or (once `keep_across_processes` was called) what it returned for this text and kind in
+    an earlier process."""
+    if not _kept[0]:
+        return decode(text)
     digest = hashlib.sha256(f"{code_fingerprint()}\0{kind}\0".encode())
     digest.update(text.encode("utf-8", errors="surrogatepass"))
     key = digest.hexdigest()

@@ -44,6 +44,11 @@ def test_kubectl_sees_the_nodes_ready_and_a_deployment_roll_out(driven):
     kubectl(server, "-n", "rollout", "rollout", "status", "deployment/api", "--timeout=150s")
     sets = json.loads(kubectl(server, "-n", "rollout", "get", "replicasets", "-o", "json"))["items"]
     assert sorted(rs["status"].get("replicas", 0) for rs in sets) == [0, 2], "the old set scaled down, the new up"
+    # A real server only marks a bound pod deleted; the controllers, standing in for its kubelet, end it.
+    names = "jsonpath={.items[*].metadata.name}"
+    assert eventually(
+        lambda: len(kubectl(server, "-n", "rollout", "get", "pods", "-o", names).split()) == 2, timeout=30
+    )
     # kube-controller-manager's EndpointSlice controller, as the controllers stand in for it: a Service over
     # the Deployment's pods gets their IPs, ready, on the target port, in a slice the server accepted.
     kubectl(server, "-n", "rollout", "create", "service", "clusterip", "api", "--tcp=80:8080")

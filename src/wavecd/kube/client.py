@@ -372,8 +372,10 @@ class KubeClient:
         *,
         propagation: Propagation = "Background",
         dry_run: bool = False,
+        grace_period: int | None = None,
     ) -> bool:
-        """Ask for deletion (finalizers and dependents are the server's business); False when already gone."""
+        """Ask for deletion (finalizers and dependents are the server's business); False when already gone.
+        `grace_period` overrides a pod's `terminationGracePeriodSeconds` (0: gone now, the kubelet's last word)."""
         if propagation not in _CASCADE:
             raise ValueError(f"unknown propagation policy {propagation!r}")
         res = self._discovery.resolve(api_version, kind)
@@ -385,6 +387,7 @@ class KubeClient:
                     namespace=self._scope(res, namespace),
                     cascade=_CASCADE[propagation],
                     dry_run=dry_run,
+                    grace_period=grace_period,
                 )
         except NotFoundError:
             return False

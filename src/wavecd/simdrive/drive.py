@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wavecd.core import RealClock
-from wavecd.kube import KubeClient
+from wavecd.kube import KubeClient, KubeError
 from wavecd.sim.apierrors import ApiError
 from wavecd.sim.controllers.common import safe_create
 from wavecd.sim.controllers.engine import CONTROLLER, Context, Engine, Reconciler
@@ -51,6 +51,7 @@ class ControllersOnServer:
     def __init__(
         self, client: KubeClient, *, nodes: int, log: Callable[[str], None], rules: Rules | None = None
     ) -> None:
+        self._client = client
         self.api = RemoteApi(client, Store(), Registry(), log)
         self.engine = Engine(self.api, RealClock(), rules or Rules())
         install(self.engine)
@@ -64,6 +65,7 @@ class ControllersOnServer:
         self._backed: dict[tuple[str, str], None] = {}  # Services that back an APIService
         self.slices = EndpointSlices(client, self._backend_for, self.api.say_once)
         self.engine.reconcilers[("", "Service")] = self._with_slice(self.engine.reconcilers[("", "Service")])
+        self.engine.reconcilers[("", "Pod")] = self._gone_when_terminating(self.engine.reconcilers[("", "Pod")])
         self.engine.reconcilers[("apiregistration.k8s.io", "APIService")] = self._stand_in
         self.engine.on_delete.append(self.slices.forget)
         # A pod that starts, turns ready or goes changes the slices of the Services in its namespace.
@@ -100,6 +102,24 @@ class ControllersOnServer:
         def run(ctx: Context, kind: Kind, service: dict[str, Any]) -> None:
             reconcile(ctx, kind, service)
             self.slices.sync(ctx, service)
+
+        return run
+
+    def _gone_when_terminating(self, reconcile: Reconciler) -> Reconciler:
+        """The kubelet's last word on a pod: a real server only marks a bound pod deleted (`deletionTimestamp`,
+        its grace period) and waits for the pod's kubelet to stop it and delete it for good, with grace period 0.
+        Without that a scaled-down ReplicaSet keeps its pods, terminating, forever (the sim's own server deletes
+        at once)."""
+
+        def run(ctx: Context, kind: Kind, pod: dict[str, Any]) -> None:
+            meta = pod["metadata"]
+            if not meta.get("deletionTimestamp") or not (pod.get("spec") or {}).get("nodeName"):
+                reconcile(ctx, kind, pod)
+                return
+            try:
+                self._client.delete("v1", "Pod", meta["name"], meta.get("namespace"), grace_period=0)
+            except KubeError as err:
+                self.api.say_once(f"delete Pod {meta.get('namespace')}/{meta['name']} refused: {err.message}")
 
         return run
 

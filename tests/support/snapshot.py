@@ -22,6 +22,10 @@ UNTRACKED = frozenset(
     }
 )
 
+# Kinds a real server makes up at each read instead of storing (ComponentStatus: its probes of the control plane),
+# so they carry no resourceVersion to compare; the sim serves none.
+COMPUTED = frozenset({("", "ComponentStatus")})
+
 Key = tuple[str, str, str, str]  # (group, kind, namespace, name)
 
 
@@ -30,7 +34,7 @@ def live_objects(client: KubeClient) -> dict[Key, dict[str, Any]]:
     out: dict[Key, dict[str, Any]] = {}
     seen: set[tuple[str, str]] = set()
     for res in client.resources(refresh=True):
-        if "list" not in res.verbs or (res.group, res.kind) in seen or (res.group, res.kind) in UNTRACKED:
+        if "list" not in res.verbs or (res.group, res.kind) in seen or (res.group, res.kind) in UNTRACKED | COMPUTED:
             continue
         seen.add((res.group, res.kind))
         try:

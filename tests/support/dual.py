@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support.differential import Server
 from support.real_apiserver import pinned_version
 from wavecd.common import DEFAULT_KUBE_VERSION
 from wavecd.core import ManualClock
@@ -76,18 +75,6 @@ class Cluster:
             return any(c["type"] == "Established" and c["status"] == "True" for c in conditions)
 
         _wait(f"CRD {crd_name} Established", established)
-        # ...and until discovery lists it, which the apiserver updates a moment later.
-        crd = self.kube.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd_name) or {}
-        group = crd["spec"]["group"]
-        served = [v["name"] for v in crd["spec"]["versions"] if v.get("served")]
-        with Server(self.name, self.kubeconfig).http as http:
-
-            def listed() -> bool:
-                groups = http.get("/apis", headers={"Accept": "application/json"}).json().get("groups", [])
-                versions = {v["version"] for g in groups if g["name"] == group for v in g["versions"]}
-                return set(served) <= versions
-
-            _wait(f"the group of CRD {crd_name} in discovery", listed)
 
     def forget(self, crd_name: str) -> None:
         """Wait until the deleted CRD `crd_name` is gone with its custom resources (the sim: 5 s of its clock)."""

@@ -27,7 +27,6 @@ from wavecd.sim import apierrors, discovery, openapi
 from wavecd.sim.api import APPLY, PATCH_TYPES, Api
 from wavecd.sim.apierrors import ApiError
 from wavecd.sim.bodies import MAX_REQUEST_BODY_BYTES, REQUEST_READ_TIMEOUT, DeadlineReader, FramingError, read_body
-from wavecd.sim.listoptions import check_list_options
 from wavecd.sim.routes import GroupVersionRoute, ResourceRoute, parse_resource
 from wavecd.sim.scale import scale_of, scale_patch, set_replicas
 from wavecd.sim.selectors import field_selector, label_selector
@@ -348,7 +347,6 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "GET" and name is None:
             # Labels read the same in every version: the stored objects are filtered before they are copied.
             items, rv = api.list(kind, ns, match=label_selector(query.get("labelSelector")))
-            check_list_options(query, rv)
             fields = field_selector(query.get("fieldSelector"))
             items = [o for o in items if fields(o)]
             if wants_table(self.headers.get("Accept") or ""):

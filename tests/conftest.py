@@ -6,14 +6,7 @@ import tempfile
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = [
-    "support.browser",
-    "support.real_apiserver",
-    "support.dual",  # after real_apiserver, which it imports (so that pytest rewrites its asserts)
-    "support.registries",
-    "support.sim",
-    "support.staging",
-]
+pytest_plugins = ["support.browser", "support.real_apiserver", "support.registries", "support.sim", "support.staging"]
 
 settings.register_profile(
     "ci", max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]

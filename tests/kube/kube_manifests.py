@@ -24,21 +24,21 @@ def widget_crd(scope: str = "Namespaced") -> dict:
     }
 
 
-def _metadata(name: str, namespace: str | None) -> dict:
-    """Without a namespace, the object goes to the kubeconfig context's: the test's own (tests/support/dual.py)."""
-    return {"name": name} if namespace is None else {"name": name, "namespace": namespace}
+def config_map(name: str, namespace: str = "app", **data: str) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": namespace},
+        "data": data or {"a": "1"},
+    }
 
 
-def config_map(name: str, namespace: str | None = None, **data: str) -> dict:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _metadata(name, namespace), "data": data or {"a": "1"}}
-
-
-def deployment(name: str = "web", namespace: str | None = None, replicas: int = 2) -> dict:
+def deployment(name: str = "web", namespace: str = "app", replicas: int = 2) -> dict:
     labels = {"app": name}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": _metadata(name, namespace),
+        "metadata": {"name": name, "namespace": namespace},
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": labels},

@@ -1,5 +1,4 @@
-"""Server-side apply, dry run, and the other verbs, against the simulated cluster and the real kube-apiserver
-over real HTTP (each test runs on both, tests/kube/conftest.py).
+"""Server-side apply, dry run, and the other verbs, against the simulated cluster over real HTTP.
 
 What is expected is what the apiserver does (docs/sim.md, docs/kube.md): apply creates or updates and records field
 managers, an identical re-apply changes nothing (same resourceVersion), `dryRun=All` stores nothing, a field
@@ -10,7 +9,6 @@ from __future__ import annotations
 import pytest
 from kube_manifests import config_map, deployment, widget_crd
 
-from support.dual import Cluster
 from wavecd.kube import (
     AlreadyExistsError,
     ApplyConflictError,
@@ -20,27 +18,20 @@ from wavecd.kube import (
     NoKindMatchError,
     NotFoundError,
 )
-from wavecd.sim.server import LoggedRequest
 
 
 def managers(obj: dict) -> dict[str, str]:
     return {m["manager"]: m["operation"] for m in obj["metadata"].get("managedFields", [])}
 
 
-def last_request(target: Cluster) -> LoggedRequest | None:
-    """The request wavecd sent last, as the server logged it: the sim's request log (the real apiserver's
-    audit log is not kept), so on `[real]` the request's shape is not checked, only what the server did."""
-    return target.sim.requests[-1] if target.sim is not None else None
-
-
-def test_apply_creates_with_field_manager_wavecd(kube, ns, target):
+def test_apply_creates_with_field_manager_wavecd(kube, ns, sim):
     created = kube.apply(config_map("cfg", a="1"))
     assert created["data"] == {"a": "1"}
     assert created["metadata"]["uid"]
     assert managers(created) == {"wavecd": "Apply"}
-    if request := last_request(target):
-        assert (request.method, request.content_type) == ("PATCH", "application/apply-patch+yaml")
-        assert request.path == f"/api/v1/namespaces/{ns}/configmaps/cfg?fieldManager=wavecd"
+    request = sim.requests[-1]
+    assert (request.method, request.content_type) == ("PATCH", "application/apply-patch+yaml")
+    assert request.path == "/api/v1/namespaces/app/configmaps/cfg?fieldManager=wavecd"
 
 
 def test_apply_updates_and_a_repeat_is_a_no_op(kube, ns):
@@ -50,7 +41,7 @@ def test_apply_updates_and_a_repeat_is_a_no_op(kube, ns):
     assert int(updated["metadata"]["resourceVersion"]) > int(first["metadata"]["resourceVersion"])
     again = kube.apply(config_map("cfg", a="2"))
     assert again["metadata"]["resourceVersion"] == updated["metadata"]["resourceVersion"]
-    live = kube.get("v1", "ConfigMap", "cfg", ns)
+    live = kube.get("v1", "ConfigMap", "cfg", "app")
     assert live["metadata"]["resourceVersion"] == updated["metadata"]["resourceVersion"]
 
 
@@ -68,28 +59,27 @@ def test_generation_moves_with_the_spec_only(kube, ns):
     assert kube.apply(deployment(replicas=3))["metadata"]["generation"] == 2
 
 
-def test_server_side_dry_run_changes_nothing(kube, ns, target):
+def test_server_side_dry_run_changes_nothing(kube, ns, sim):
     live = kube.apply(config_map("cfg", a="1"))
     would = kube.apply(config_map("cfg", a="2"), dry_run=True)
     assert would["data"] == {"a": "2"}
-    if request := last_request(target):
-        assert "dryRun=All" in request.path
-    after = kube.get("v1", "ConfigMap", "cfg", ns)
+    assert "dryRun=All" in sim.requests[-1].path
+    after = kube.get("v1", "ConfigMap", "cfg", "app")
     assert after["data"] == {"a": "1"}
     assert after["metadata"]["resourceVersion"] == live["metadata"]["resourceVersion"]
     created = kube.apply(config_map("new"), dry_run=True)
     assert created["metadata"]["name"] == "new"
-    assert kube.get("v1", "ConfigMap", "new", ns) is None
+    assert kube.get("v1", "ConfigMap", "new", "app") is None
 
 
 def test_dry_run_reports_conflicts_too(kube, ns):
     kube.apply(deployment(replicas=2))
     with pytest.raises(ApplyConflictError):
         kube.apply(deployment(replicas=5), field_manager="hpa-like", dry_run=True)
-    assert kube.get("apps/v1", "Deployment", "web", ns)["spec"]["replicas"] == 2
+    assert kube.get("apps/v1", "Deployment", "web", "app")["spec"]["replicas"] == 2
 
 
-def test_conflict_with_another_field_manager_then_force(kube, ns, target):
+def test_conflict_with_another_field_manager_then_force(kube, ns, sim):
     kube.apply(deployment(replicas=2))
     with pytest.raises(ApplyConflictError) as caught:
         kube.apply(deployment(replicas=5), field_manager="hpa-like")
@@ -98,12 +88,11 @@ def test_conflict_with_another_field_manager_then_force(kube, ns, target):
     assert isinstance(error, ConflictError)
     assert error.message == 'Apply failed with 1 conflict: conflict with "wavecd": .spec.replicas'
     assert error.conflicts == [(".spec.replicas", 'conflict with "wavecd"')]
-    assert kube.get("apps/v1", "Deployment", "web", ns)["spec"]["replicas"] == 2
+    assert kube.get("apps/v1", "Deployment", "web", "app")["spec"]["replicas"] == 2
 
     forced = kube.apply(deployment(replicas=5), field_manager="hpa-like", force=True)
     assert forced["spec"]["replicas"] == 5
-    if request := last_request(target):
-        assert "force=true" in request.path
+    assert "force=true" in sim.requests[-1].path
     # wavecd lost .spec.replicas: its next apply of the old value conflicts the other way.
     with pytest.raises(ApplyConflictError, match=r'conflict with "hpa-like": \.spec\.replicas'):
         kube.apply(deployment(replicas=2))
@@ -115,24 +104,24 @@ def test_same_value_from_two_managers_is_shared_not_a_conflict(kube, ns):
     assert set(managers(shared)) >= {"wavecd", "other"}
 
 
-def test_namespaced_object_without_namespace_goes_to_the_context_namespace(kube, ns):
+def test_namespaced_object_without_namespace_goes_to_the_context_namespace(kube):
     obj = config_map("cfg")
+    del obj["metadata"]["namespace"]
     applied = kube.apply(obj)
-    assert applied["metadata"]["namespace"] == ns
+    assert applied["metadata"]["namespace"] == "default"
     assert obj["metadata"] == {"name": "cfg"}  # the caller's manifest is left alone
 
 
-def test_cluster_scoped_object_ignores_a_namespace(kube, ns, target):
+def test_cluster_scoped_object_ignores_a_namespace(kube, sim):
     role = {
         "apiVersion": "rbac.authorization.k8s.io/v1",
         "kind": "ClusterRole",
-        "metadata": {"name": "reader", "namespace": ns},
+        "metadata": {"name": "reader", "namespace": "app"},
         "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}],
     }
     applied = kube.apply(role)
     assert "namespace" not in applied["metadata"]
-    if request := last_request(target):
-        assert request.path.startswith("/apis/rbac.authorization.k8s.io/v1/clusterroles/reader?")
+    assert sim.requests[-1].path.startswith("/apis/rbac.authorization.k8s.io/v1/clusterroles/reader?")
     assert kube.get("rbac.authorization.k8s.io/v1", "ClusterRole", "reader")["rules"][0]["verbs"] == ["get"]
 
 
@@ -142,25 +131,25 @@ def test_apply_into_a_missing_namespace(kube):
     assert (caught.value.code, caught.value.message) == (404, 'namespaces "nope" not found')
 
 
-def test_custom_resource_before_and_after_its_crd(kube, target, ns):
+def test_custom_resource_before_and_after_its_crd(kube, sim, ns):
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": ns}}
     widget["spec"] = {"size": 1}
     kube.apply(widget_crd())
     with pytest.raises(NoKindMatchError, match=r'^no matches for kind "Widget" in version "example\.com/v1"$'):
         kube.apply(widget)
-    target.establish("widgets.example.com")
+    sim.advance(0.2)
     assert kube.apply(widget)["spec"] == {"size": 1}
     assert [w["metadata"]["name"] for w in kube.list("example.com/v1", "Widget")] == ["w"]
 
 
-def test_write_after_the_crd_is_gone_says_no_matches(kube, target, ns):
+def test_write_after_the_crd_is_gone_says_no_matches(kube, sim, ns):
     """Discovery cached before the CRD was deleted: the server's 404 makes the client look again."""
     kube.apply(widget_crd())
-    target.establish("widgets.example.com")
+    sim.advance(0.2)
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": ns}}
     kube.apply(widget)
     assert kube.delete("apiextensions.k8s.io/v1", "CustomResourceDefinition", "widgets.example.com")
-    target.forget("widgets.example.com")
+    sim.advance(5)
     with pytest.raises(NoKindMatchError):
         kube.apply(widget)
 
@@ -176,7 +165,7 @@ def test_get_list_patch_delete(kube, ns):
     assert kube.get("v1", "ConfigMap", "a", ns)["data"] == {"x": "1"}
     assert kube.get("v1", "ConfigMap", "missing", ns) is None
     everywhere = {(o["metadata"]["namespace"], o["metadata"]["name"]) for o in kube.list("v1", "ConfigMap")}
-    assert {(ns, "a"), (ns, "b"), (ns, "c"), ("default", "elsewhere")} <= everywhere
+    assert {("app", "a"), ("app", "b"), ("app", "c"), ("default", "elsewhere")} <= everywhere
     in_app = kube.list("v1", "ConfigMap", namespace=ns)
     assert sorted(o["metadata"]["name"] for o in in_app) == ["a", "b", "c"]
     assert all(o["kind"] == "ConfigMap" and o["apiVersion"] == "v1" for o in in_app)
@@ -224,11 +213,10 @@ def test_delete_dry_run_keeps_the_object(kube, ns):
     assert kube.get("v1", "ConfigMap", "a", ns) is not None
 
 
-def test_delete_propagation_is_sent(kube, ns, target):
+def test_delete_propagation_is_sent(kube, ns, sim):
     kube.apply(deployment())
     kube.delete("apps/v1", "Deployment", "web", ns, propagation="Foreground")
-    if request := last_request(target):
-        assert "propagationPolicy=Foreground" in request.path
+    assert "propagationPolicy=Foreground" in sim.requests[-1].path
 
 
 def test_create_with_generate_name_and_already_exists(kube, ns):
@@ -266,10 +254,10 @@ def test_single_object_calls_need_a_name(kube, name):
         kube.delete("v1", "ConfigMap", name, "default")
 
 
-def test_custom_resources_take_merge_and_json_patches_but_not_strategic(kube, target, ns):
+def test_custom_resources_take_merge_and_json_patches_but_not_strategic(kube, sim, ns):
     """The apiserver offers no strategic merge patch for custom resources (415, its accepted types listed)."""
     kube.apply(widget_crd())
-    target.establish("widgets.example.com")
+    sim.advance(0.2)
     kube.apply({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": ns}})
     merged = kube.patch("example.com/v1", "Widget", "w", {"spec": {"size": 2}}, namespace=ns)
     assert merged["spec"] == {"size": 2}

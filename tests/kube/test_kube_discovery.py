@@ -1,5 +1,4 @@
-"""Discovery against the simulated cluster and the real kube-apiserver: what is served, where, and how CRDs
-appear once established.
+"""Discovery against the simulated cluster: what is served, where, and how CRDs appear once established.
 
 Expected values follow the apiserver's discovery (core kinds at `v1`, scopes as in Kubernetes), Helm's
 `GetVersionSet` (group/versions plus `group/version/Kind` for every resource and subresource listed), and
@@ -7,10 +6,10 @@ apimachinery's `NoKindMatchError` text for a kind nothing serves."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from kube_manifests import widget_crd
 
-from support.differential import Server
 from wavecd.kube import KubeClient, KubeConnectionError, NoKindMatchError
 from wavecd.kube.discovery import Discovery
 
@@ -36,23 +35,17 @@ def test_builtin_kinds_with_plural_scope_and_verbs(kube):
         ("rbac.authorization.k8s.io/v1", "Role", True),
         ("apiextensions.k8s.io/v1", "CustomResourceDefinition", False),
         ("storage.k8s.io/v1", "StorageClass", False),
+        ("argoproj.io/v1alpha1", "Application", True),
     ],
 )
 def test_namespaced_and_cluster_scoped(kube, api_version, kind, namespaced):
     assert kube.is_namespaced(api_version, kind) is namespaced
 
 
-def test_the_sim_serves_argo_cds_kinds_as_a_cluster_with_argo_cd_installed(sim):
-    """Sim-only: the sim comes with Argo CD's CRDs; the real apiserver has none until someone installs them."""
-    with KubeClient.for_server(sim.url) as kube:
-        assert kube.is_namespaced("argoproj.io/v1alpha1", "Application") is True
-        assert "argoproj.io/v1alpha1" in kube.api_versions()
-
-
 def test_api_versions_as_helm_reads_them_from_a_cluster(kube):
     versions = kube.api_versions()
     assert versions == sorted(set(versions))
-    for expected in ("v1", "v1/Pod", "apps/v1", "apps/v1/Deployment", "batch/v1/Job"):
+    for expected in ("v1", "v1/Pod", "apps/v1", "apps/v1/Deployment", "batch/v1/Job", "argoproj.io/v1alpha1"):
         assert expected in versions
     # Subresources count too: deployments/scale answers with autoscaling's Scale kind.
     assert "apps/v1/Scale" in versions
@@ -73,12 +66,12 @@ def test_known_kind_at_an_unserved_version_is_no_match(kube):
         kube.resource_for("apps/v1beta1", "Deployment")
 
 
-def test_crd_kinds_appear_once_established(kube, target, ns):
+def test_crd_kinds_appear_once_established(kube, sim, ns):
     kube.apply(widget_crd())
     with pytest.raises(NoKindMatchError):
         kube.resource_for("example.com/v1", "Widget")
     assert "example.com/v1" not in kube.api_versions()
-    target.establish("widgets.example.com")
+    sim.advance(0.2)  # the sim's CRD controller establishes it after 0.2 s
     # A lookup that misses refreshes discovery once by itself...
     widget = kube.resource_for("example.com/v1", "Widget")
     assert (widget.plural, widget.namespaced) == ("widgets", True)
@@ -87,20 +80,20 @@ def test_crd_kinds_appear_once_established(kube, target, ns):
     assert any(r.kind == "Widget" for r in kube.resources())
 
 
-def test_explicit_refresh_after_crds_are_established(kube, target):
+def test_explicit_refresh_after_crds_are_established(kube, sim):
     before = {r.kind for r in kube.resources()}
     kube.apply(widget_crd(scope="Cluster"))
-    target.establish("widgets.example.com")
+    sim.advance(0.2)
     assert "Widget" not in {r.kind for r in kube.resources()}  # still the cached view
     assert "Widget" in {r.kind for r in kube.resources(refresh=True)} - before
     assert kube.is_namespaced("example.com/v1", "Widget") is False
 
 
-def test_legacy_discovery_agrees_with_aggregated(kube, target):
+def test_legacy_discovery_agrees_with_aggregated(kube, sim):
     """Servers without aggregated discovery are read through the per-group/version documents."""
     kube.apply(widget_crd())
-    target.establish("widgets.example.com")
-    with Server(target.name, target.kubeconfig).http as http:
+    sim.advance(0.2)
+    with httpx.Client(base_url=sim.url) as http:
 
         def fetch(path: str, accept: str, *, legacy: bool) -> tuple[str, dict]:
             response = http.get(path, headers={"Accept": "application/json" if legacy else accept})
@@ -115,19 +108,17 @@ def test_legacy_discovery_agrees_with_aggregated(kube, target):
     assert legacy.by_kind[("example.com/v1", "Widget")].plural == "widgets"
 
 
-def test_discovery_uses_aggregated_documents_in_two_requests(kube, target):
-    """On `[real]` only that discovery succeeds: the real apiserver's requests are not logged (the sim's are)."""
-    seen = len(target.sim.requests) if target.sim else 0
-    assert kube.resources(refresh=True)
-    if target.sim:
-        assert [r.path for r in target.sim.requests[seen:]] == ["/api", "/apis"]
+def test_discovery_uses_aggregated_documents_in_two_requests(kube, sim):
+    seen = len(sim.requests)
+    kube.resources(refresh=True)
+    paths = [r.path for r in sim.requests[seen:]]
+    assert paths == ["/api", "/apis"]
 
 
-def test_server_version(kube, target):
+def test_server_version(kube):
     version = kube.server_version()
-    major, minor, _ = target.version.removeprefix("v").split(".")
-    assert (version.major, version.minor) == (major, minor)
-    assert version.git_version.startswith(target.version)
+    assert (version.major, version.minor) == ("1", "33")
+    assert version.git_version.startswith("v1.33.")
 
 
 def test_unreachable_server_is_a_clear_error():

@@ -1,9 +1,6 @@
-"""Watches against the simulated cluster and the real kube-apiserver: the event stream the apiserver sends
-(synthetic ADDED for what exists when no resourceVersion is given, then ADDED/MODIFIED/DELETED; replay after a
-resourceVersion; 410 Expired for one the server no longer has), and the ways a watch ends: stop(), breaking
-out, or its timeout.
-Sim-only: the 410 after a restart (it restarts the sim from its state file; the real apiserver's 410 is held
-against the sim in tests/differential/test_differential_watch.py)."""
+"""Watches against the simulated cluster: the event stream the apiserver sends (synthetic ADDED for what exists
+when no resourceVersion is given, then ADDED/MODIFIED/DELETED; replay after a resourceVersion; 410 Expired for
+one the server no longer has), and the ways a watch ends: stop(), breaking out, or its timeout."""
 
 from __future__ import annotations
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import datetime
 import ipaddress
-import re
 import secrets
 import socket
 import ssl
@@ -44,14 +43,6 @@ def binaries_folder() -> Path:
     """Where tools/build_apiserver.sh puts (or has put) the binaries: its own answer, so the rule has one home."""
     out = subprocess.run([str(BUILD_SCRIPT), "--print"], check=True, capture_output=True, text=True)
     return Path(out.stdout.strip())
-
-
-def pinned_version() -> str:
-    """The Kubernetes release tools/apiserver/kube/go.mod pins (`v1.34.4`): what the built server reports."""
-    go_mod = (BUILD_SCRIPT.parent / "apiserver" / "kube" / "go.mod").read_text()
-    found = re.search(r"^\s*k8s\.io/kubernetes (v[0-9.]+)", go_mod, re.MULTILINE)
-    assert found, "no k8s.io/kubernetes version in tools/apiserver/kube/go.mod"
-    return found.group(1)
 
 
 def free_port() -> int:

@@ -17,37 +17,23 @@ if [ "${1:-}" = "--print" ]; then
   echo "$out"
   exit 0
 fi
-# A kube-apiserver built before its version was stamped reports v0.0.0-master: built again (a link only, when
-# Go's build cache holds the packages).
-stamped() { [ "$("$out/kube-apiserver" --version 2>/dev/null)" = "Kubernetes $version" ]; }
-if [ -x "$out/kube-apiserver" ] && [ -x "$out/etcd" ] && stamped; then
+if [ -x "$out/kube-apiserver" ] && [ -x "$out/etcd" ]; then
   echo "$out"
   exit 0
 fi
-[ -x "$out/kube-apiserver" ] && ! stamped && rm -f "$out/kube-apiserver"
 command -v go >/dev/null 2>&1 || PATH="$PATH:/usr/local/go/bin"
 mkdir -p "$out"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export GOFLAGS=-mod=mod CGO_ENABLED=0
-# The version a release build stamps (Kubernetes' hack/lib/version.sh), so that /version answers `v1.34.4` as
-# a user's cluster does, and wavecd's Capabilities.KubeVersion read from it is a real one.
-minor="${version#v*.}"
-minor="${minor%%.*}"
-major="${version#v}"
-major="${major%%.*}"
-stamp="-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=$major"
-stamp="$stamp -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
 # name, module folder, package
 for target in "kube-apiserver kube k8s.io/kubernetes/cmd/kube-apiserver" "etcd store go.etcd.io/etcd/server/v3"; do
   set -- $target
-  ldflags="-s -w"
-  [ "$1" = kube-apiserver ] && ldflags="$ldflags $stamp"
   [ -x "$out/$1" ] && continue
   # A copy, so that -mod=mod can never rewrite the committed go.mod/go.sum.
   cp -r "$here/$2" "$work/$2"
   start=$SECONDS
-  (cd "$work/$2" && go build -p 2 -trimpath -ldflags="$ldflags" -o "$work/$1" "$3") >&2
+  (cd "$work/$2" && go build -p 2 -trimpath -ldflags='-s -w' -o "$work/$1" "$3") >&2
   mv "$work/$1" "$out/$1"
   echo "built $1 ($version) in $((SECONDS - start)) s: $(du -h "$out/$1" | cut -f1)" >&2
 done

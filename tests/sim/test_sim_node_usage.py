@@ -31,13 +31,9 @@ def _pod(name: str, rng: random.Random, node: str | None = None, phase: str = "R
         spec["topologySpreadConstraints"] = [
             {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {}}
         ]
-    if rng.random() < 0.2:
-        term = {"labelSelector": {"matchLabels": {"tier": "db"}}, "topologyKey": "kubernetes.io/hostname"}
-        spec["affinity"] = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
     if node:
         spec["nodeName"] = node
-    labels = {"tier": rng.choice(["db", "web"])}
-    return {"metadata": {"name": name, "namespace": "ns", "labels": labels}, "spec": spec, "status": {"phase": phase}}
+    return {"metadata": {"name": name, "namespace": "ns", "labels": {}}, "spec": spec, "status": {"phase": phase}}
 
 
 def _from_scratch(store: Store) -> Snapshot:

@@ -54,7 +54,6 @@ class Snapshot:
     # for the first pods of a list (`known`, from the scheduler's usage index), valid while the node's list is
     # that same list object; pods appended since (`assume`) are added to them, a list replaced is summed anew.
     _sums: dict[tuple[str, bool], tuple[list[dict], int, Resources]] = field(default_factory=dict)
-    _holders: tuple[object, Placed, object] | None = None  # see anti_affinity_holders
 
     def known(self, node_name: str, pods: list[dict], requested: Resources, non_zero: Resources) -> None:
         """Bind `pods` to a node with their sums already counted (plain and `non_zero`)."""
@@ -86,17 +85,6 @@ class Snapshot:
     def placed(self) -> Placed:
         """Every bound pod with its node (pods of nodes no longer there left out)."""
         return [(pod, node) for node in self.nodes for pod in self.bound.get(node["metadata"]["name"], [])]
-
-    def anti_affinity_holders(self) -> Placed:
-        """The placed pods that state required anti-affinity terms, with their nodes: found once per state of
-        the snapshot (its node objects and its pod lists, by identity and length: lists are only appended to,
-        or replaced), not once per node checked."""
-        state = (tuple(map(id, self.nodes)), tuple((name, id(pods), len(pods)) for name, pods in self.bound.items()))
-        if self._holders is None or self._holders[0] != state:
-            holders = [(p, n) for p, n in self.placed() if affinity.required_terms(p, affinity.ANTI_AFFINITY)]
-            # the objects whose ids make the state are kept with it, so no id is reused while it is cached
-            self._holders = (state, holders, (list(self.nodes), list(self.bound.values())))
-        return self._holders[1]
 
 
 def matches_node_selector_term(term: dict, node: dict) -> bool:
@@ -210,17 +198,13 @@ def first_rejection(pod: dict, node: dict, snapshot: Snapshot) -> Rejection | No
 
 
 def _inter_pod(pod: dict, node: dict, snapshot: Snapshot) -> Rejection | None:
-    """InterPodAffinity's filter (the last of the default profile's filters). Every placed pod is visited only
-    for a pod that states required terms; the placed pods' own anti-affinity is checked against those that
-    state one (`Snapshot.anti_affinity_holders`), so that checking one node does not cost every pod."""
-    namespaces = snapshot.namespace_labels
-    stated = affinity.required_terms(pod, affinity.AFFINITY) or affinity.required_terms(pod, affinity.ANTI_AFFINITY)
-    placed = snapshot.placed() if stated else []
+    """InterPodAffinity's filter (the last of the default profile's filters)."""
+    placed, namespaces = snapshot.placed(), snapshot.namespace_labels
     if not affinity.satisfies_affinity(pod, node, placed, namespaces):
         return Rejection(("node(s) didn't match pod affinity rules",), _UNRESOLVABLE)
     if not affinity.satisfies_anti_affinity(pod, node, placed, namespaces):
         return Rejection(("node(s) didn't match pod anti-affinity rules",), not _UNRESOLVABLE)
-    if not affinity.satisfies_existing_anti_affinity(pod, node, snapshot.anti_affinity_holders(), namespaces):
+    if not affinity.satisfies_existing_anti_affinity(pod, node, placed, namespaces):
         return Rejection(("node(s) didn't satisfy existing pods anti-affinity rules",), not _UNRESOLVABLE)
     return None
 

@@ -55,9 +55,8 @@ class NodeUsage:
 
     @classmethod
     def of(cls, store: Store) -> NodeUsage:
-        """The store's index, made (and filled from the pods there) on first use. The store's lock is taken
-        first, as `observe` takes it, so two threads cannot take the two locks in opposite orders."""
-        with store.lock, cls._instances_lock:
+        """The store's index, made (and filled from the pods there) on first use."""
+        with cls._instances_lock:
             usage = cls._instances.get(store)
             if usage is None:
                 usage = cls._instances[store] = cls(store)

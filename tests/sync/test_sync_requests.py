@@ -3,14 +3,11 @@ apply of each object, and no read of it before its apply (docs/sync.md, "Request
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import Any
 
 import pytest
-from sync_fixtures import settings
 
-from support.gitops import Child, deployment, write_repo
 from support.paths import STAGING
 from support.sim import SimTime
 from wavecd.apps.session import TreeRequest, open_session
@@ -79,36 +76,3 @@ def test_a_sync_of_staging_sends_about_two_requests_per_object_and_reads_none_be
     counts = sorted(per_object.values())
     assert counts[len(counts) // 2] == 2, per_object.most_common(10)
     assert sum(counts) <= 3 * applied, (sum(counts), applied)  # before this change: over 4
-
-
-class PacedTime(SimTime):
-    """The sim's manual time, with a moment of real time after each of the sync's sleeps: a watch delivers
-    within a poll on a real cluster, but on a manual clock a gate could poll a minute away before its events
-    reach it."""
-
-    def sleep(self, seconds: float) -> None:
-        super().sleep(seconds)
-        time.sleep(0.02)
-
-
-def test_a_long_rollout_is_followed_from_watches_not_polled_with_reads(cluster, tmp_path):
-    # Twelve Deployments whose pods are Ready one after another over a minute of cluster time: the gate polls
-    # the last about sixty times. Their health comes from the Deployments' watch, which keeps receiving their
-    # status changes (so a Deployment it shows unchanged is unchanged), and the note on why pods wait from the
-    # pods' watch: no GET of each Deployment every few polls, no list of its pods.
-    workloads = [deployment(f"web{i}", annotations={"sim.wavecd.io/ready-after": f"{4 * i}s"}) for i in range(1, 13)]
-    repo = write_repo(tmp_path, [Child("web", workloads)])
-    before = len(cluster.sim.requests)
-    cluster.time = PacedTime(cluster.sim)
-
-    run = cluster.sync(repo, settings(timeout=600))
-
-    assert run.result.exit_code == 0, run.result.message
-    assert run.of("waiting")
-    requests = cluster.sim.requests[before:]
-    deployment_reads = [r.path for r in requests if r.method == "GET" and "/deployments/" in r.path]
-    pod_lists = [r.path for r in requests if r.method == "GET" and "/pods?labelSelector" in r.path]
-    # before: 60, one per Deployment every fifth poll; now a few, where the watch had no news for a while
-    assert len(deployment_reads) <= 6, deployment_reads
-    # before: 66; now at most each workload's first note, if the pods' watch had not listed yet
-    assert len(pod_lists) <= len(workloads), pod_lists

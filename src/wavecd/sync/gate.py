@@ -19,7 +19,7 @@ from wavecd.health import assess
 from wavecd.kube import NoKindMatchError
 from wavecd.sync.context import SyncContext
 from wavecd.sync.events import WaitingOn
-from wavecd.sync.pending_pods import WORKLOADS, CachedPods, unschedulable_note
+from wavecd.sync.pending_pods import unschedulable_note
 from wavecd.sync.watches import Observed
 
 
@@ -56,8 +56,7 @@ class GateFailure:
 
 # Polls a gate waits for a kind's watch to catch up with an apply before it reads the object with a GET.
 WATCH_GRACE_POLLS = 3
-# An object its watch shows unchanged is read with a GET every this many polls, unless the kind's watch has
-# received something since the object was last confirmed (a live watch's silence on it is news enough).
+# An object its watch shows unchanged is read with a GET every this many polls.
 WATCH_CONFIRM_POLLS = 5
 # Polls a workload waits before its pods are listed for the scheduler's reason: most are Ready by then, and
 # each list is a request.
@@ -95,31 +94,12 @@ def _passes_as_applied(item: Watched) -> bool:
     return health is None or health.status == HealthStatus.HEALTHY
 
 
-@dataclass
-class _Seen:
-    """What one gate remembers across its polls, per object: as last read, the note on its pods, and how much
-    the kind's watch had received when the object was last confirmed."""
-
-    last: dict[Watched, dict[str, Any]]
-    notes: dict[Watched, str] = field(default_factory=dict)
-    heard: dict[Watched, int] = field(default_factory=dict)
-
-
-def _watch_alive(ctx: SyncContext, item: Watched, seen: _Seen) -> bool:
-    """Whether the kind's watch received anything since the object was last confirmed (then recorded)."""
-    if ctx.watches is None:
-        return False
-    heard = ctx.watches.heard(item.api_version, item.kind)
-    alive = heard >= 0 and heard != seen.heard.get(item)
-    seen.heard[item] = heard
-    return alive
-
-
-def _judge(ctx: SyncContext, item: Watched, polls: int, seen: _Seen) -> tuple[str, str, str]:
-    """("done" | "wait" | "fail", health, message) for one object now; `seen` gets the object read and the
-    scheduler's note on its pods."""
-    last = seen.last
-    explain = _explainer(ctx, item, polls, seen.notes)
+def _judge(
+    ctx: SyncContext, item: Watched, polls: int, last: dict[Watched, dict[str, Any]], notes: dict[Watched, str]
+) -> tuple[str, str, str]:
+    """("done" | "wait" | "fail", health, message) for one object now; `last` gets the object read, `notes`
+    the scheduler's note on its pods."""
+    explain = _explainer(ctx, item, polls, notes)
     if polls == 0 and _passes_as_applied(item):
         return "done", "", ""  # reading it again could not change the verdict
     caught_up, cached = _cached(ctx, item)
@@ -128,9 +108,7 @@ def _judge(ctx: SyncContext, item: Watched, polls: int, seen: _Seen) -> tuple[st
         # server, and so is, every few polls, an object whose watch shows no news (a watch may lag or stall).
         verdict = _verdict(ctx, item, cached, explain)
         news = _version(cached) != _version(last.get(item))
-        if verdict[0] == "done" or (
-            verdict[0] == "wait" and (news or polls % WATCH_CONFIRM_POLLS or _watch_alive(ctx, item, seen))
-        ):
+        if verdict[0] == "done" or (verdict[0] == "wait" and (news or polls % WATCH_CONFIRM_POLLS)):
             last[item] = cached
             return verdict
     elif ctx.watches is not None and item.seen is not None and not item.gone and polls < WATCH_GRACE_POLLS:
@@ -152,18 +130,10 @@ def _explainer(ctx: SyncContext, item: Watched, polls: int, notes: dict[Watched,
 
     def explain(live: dict[str, Any]) -> str:
         if item not in notes or (polls - NOTE_AFTER_POLLS) % WATCH_CONFIRM_POLLS == 0:
-            notes[item] = unschedulable_note(ctx.client, live, _pod_cache(ctx))
+            notes[item] = unschedulable_note(ctx.client, live)
         return notes[item]
 
     return explain
-
-
-def _pod_cache(ctx: SyncContext) -> CachedPods | None:
-    """The pods as the sync's pod watch has them (started by a gate that waits on a workload)."""
-    watches = ctx.watches
-    if watches is None:
-        return None
-    return lambda namespace, labels: watches.select("v1", "Pod", namespace, labels)
 
 
 def _verdict(
@@ -195,7 +165,7 @@ def _verdict(
 def _follow_nodes(ctx: SyncContext, blockers: list[dict[str, str]], app: str, wave: int | None) -> None:
     """Report the nodes Karpenter launches while pods wait for one (`provisioning`)."""
     if not ctx.dry_run and ctx.node_claims.wanted(blockers):
-        ctx.node_claims.look(ctx.client, ctx.emit, app=app, wave=wave, watches=ctx.watches)
+        ctx.node_claims.look(ctx.client, ctx.emit, app=app, wave=wave)
 
 
 def wait_healthy(
@@ -209,12 +179,12 @@ def wait_healthy(
 ) -> GateFailure | None:
     """Block until every item passes; the first failure ends the wait and is returned. `last` gets each
     object as the gate last read it."""
-    seen = _Seen({} if last is None else last)
+    last = {} if last is None else last
+    notes: dict[Watched, str] = {}
     if ctx.watches is not None:
-        kinds = {(i.api_version, i.kind) for i in items if not i.gone and not _passes_as_applied(i)}
-        if any(api_version == "apps/v1" and kind in WORKLOADS for api_version, kind in kinds):
-            kinds.add(("v1", "Pod"))  # the notes on why a workload's pods wait read them from a watch
-        for api_version, kind_name in kinds:
+        for api_version, kind_name in {
+            (i.api_version, i.kind) for i in items if not i.gone and not _passes_as_applied(i)
+        }:
             ctx.watches.watch(api_version, kind_name)
     pending = list(items)
     last_report: list[dict[str, str]] | None = None
@@ -225,7 +195,7 @@ def wait_healthy(
         blockers: list[dict[str, str]] = []
         still: list[Watched] = []
         for item in pending:
-            verdict, health, message = _judge(ctx, item, polls, seen)
+            verdict, health, message = _judge(ctx, item, polls, last, notes)
             if verdict == "fail":
                 ctx.waiting.pop(app, None)
                 blocking = {**item.describe(), "health": health, "message": message}

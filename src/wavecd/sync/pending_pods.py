@@ -9,14 +9,13 @@ limits) says so, and a timeout names it. A cluster that refuses the pod list cos
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from wavecd.kube import ForbiddenError, KubeClient
 
-__all__ = ["WORKLOADS", "unschedulable_note"]
+__all__ = ["unschedulable_note"]
 
-WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
+_WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
 
 
 def _unschedulable(pod: dict[str, Any]) -> str | None:
@@ -28,26 +27,18 @@ def _unschedulable(pod: dict[str, Any]) -> str | None:
     return None
 
 
-# The pods of a namespace carrying all these labels, as a watch has them; None when it cannot say.
-CachedPods = Callable[[str, dict[str, str]], list[dict[str, Any]] | None]
-
-
-def unschedulable_note(client: KubeClient, live: dict[str, Any], cached: CachedPods | None = None) -> str:
-    """`pod <name> is Pending: <scheduler's message>` for the workload's first unschedulable pod, else ``.
-    The pods come from `cached` (a pod watch) when it has them, else from a list request."""
-    if live.get("apiVersion") != "apps/v1" or live.get("kind") not in WORKLOADS:
+def unschedulable_note(client: KubeClient, live: dict[str, Any]) -> str:
+    """`pod <name> is Pending: <scheduler's message>` for the workload's first unschedulable pod, else ``."""
+    if live.get("apiVersion") != "apps/v1" or live.get("kind") not in _WORKLOADS:
         return ""
     labels = ((live.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
     namespace = (live.get("metadata") or {}).get("namespace")
     if not labels or not namespace:
         return ""
-    selector = {str(k): str(v) for k, v in labels.items()}
-    pods = cached(str(namespace), selector) if cached is not None else None
-    if pods is None:
-        try:
-            pods = client.list("v1", "Pod", namespace, label_selector=selector)
-        except ForbiddenError:
-            return ""
+    try:
+        pods = client.list("v1", "Pod", namespace, label_selector={str(k): str(v) for k, v in labels.items()})
+    except ForbiddenError:
+        return ""
     for pod in sorted(pods, key=lambda p: str((p.get("metadata") or {}).get("name", ""))):
         message = _unschedulable(pod)
         if message is not None:

@@ -4,8 +4,7 @@ When a health gate waits on a workload whose pod no node takes (`pending_pods`),
 autoscaler is what ends the wait. Karpenter records each node it launches as a `NodeClaim`
 (`karpenter.sh/v1`, cluster-scoped): its labels name the NodePool, and once launched the instance type,
 capacity type and zone; `status.nodeName` names the Node once it registered, and its `Ready` condition says
-it is initialized. The sync reads NodeClaims on the gate's polls while such a wait lasts (from one watch of
-them, started at the first look, which is a list) (and until every
+it is initialized. The sync lists NodeClaims on the gate's polls while such a wait lasts (and until every
 claim it reported launching has joined or left the list) and reports each claim once when it is first seen launching and
 once when its node joined, so the progress shows provisioning instead of only `is Pending` waits. Claims
 that had joined before the first look are the cluster's existing capacity, not news. The same objects exist
@@ -21,7 +20,6 @@ from typing import Any
 
 from wavecd.kube import ForbiddenError, KubeClient, NoKindMatchError
 from wavecd.sync.events import NodeProvisioned
-from wavecd.sync.watches import KindWatches
 
 __all__ = ["PENDING_NOTE", "NodeClaims"]
 
@@ -59,25 +57,12 @@ class NodeClaims:
             outstanding = bool(self._launching - self._joined)
         return outstanding or any(PENDING_NOTE in b.get("message", "") for b in blockers)
 
-    def look(
-        self,
-        client: KubeClient,
-        emit: Callable[[NodeProvisioned], None],
-        *,
-        app: str,
-        wave: int | None,
-        watches: KindWatches | None = None,
-    ) -> None:
-        """Read the NodeClaims (from the sync's watch of them once it has listed them, else with a list) and
-        report what is new since the last look."""
-        if watches is not None:
-            watches.watch(*_CLAIMS)
-        claims = None if watches is None else watches.select(*_CLAIMS, "", {})
-        if claims is None:
-            try:
-                claims = client.list(*_CLAIMS)
-            except (NoKindMatchError, ForbiddenError):
-                return
+    def look(self, client: KubeClient, emit: Callable[[NodeProvisioned], None], *, app: str, wave: int | None) -> None:
+        """List the NodeClaims and report what is new since the last look."""
+        try:
+            claims = client.list(*_CLAIMS)
+        except (NoKindMatchError, ForbiddenError):
+            return
         with self._lock:
             first = not self._looked
             self._looked = True

@@ -47,7 +47,6 @@ class _Kind:
     listed_at: float = float("-inf")  # when the list now held was sent
     failed: bool = False
     watch: Watch | None = None
-    heard: int = 0  # lists and events received: a count that moves while the watch is alive
 
 
 class KindWatches:
@@ -70,29 +69,6 @@ class KindWatches:
             if state.failed or not (seen or state.listed_at >= item.since):
                 return False, None
             return True, state.objects.get(key)
-
-    def heard(self, api_version: str, kind: str) -> int:
-        """How many lists and events the kind's watch has received (-1 once it has failed): a gate that sees
-        it move knows the watch is alive, so an object it shows unchanged is unchanged."""
-        state = self._watched(api_version, kind)
-        with self._lock:
-            return -1 if state.failed else state.heard
-
-    def select(
-        self, api_version: str, kind: str, namespace: str, labels: dict[str, str]
-    ) -> list[dict[str, Any]] | None:
-        """The objects of the kind in `namespace` whose labels include `labels`, as the watch has them now;
-        None until its first list has arrived, or once it has failed (the caller then lists them itself)."""
-        state = self._watched(api_version, kind)
-        with self._lock:
-            if state.failed or state.listed_at == float("-inf"):
-                return None
-            return [
-                obj
-                for (where, _), obj in state.objects.items()
-                if where == namespace
-                and all(((obj.get("metadata") or {}).get("labels") or {}).get(k) == v for k, v in labels.items())
-            ]
 
     def stop(self) -> None:
         """End every watch and wait for its thread (a list in flight is waited on)."""
@@ -146,7 +122,6 @@ class KindWatches:
             state.objects = {_key(obj): obj for obj in items}
             state.versions = {}
             state.listed_at = sent
-            state.heard += 1
             self._lock.notify_all()
         watch = self._client.watch(api_version, kind, resource_version=version)
         with self._lock:
@@ -163,7 +138,6 @@ class KindWatches:
                         state.objects[key] = obj
                     rv = str((obj.get("metadata") or {}).get("resourceVersion") or "")
                     state.versions.setdefault(key, deque(maxlen=_HISTORY)).append(rv)
-                    state.heard += 1
                     self._lock.notify_all()
 
 

@@ -21,8 +21,6 @@ from wavecd.core.jsondoc import clone
 from wavecd.core.private_files import PRIVATE_FILE
 
 Key = tuple[str, str, str, str]  # group, plural, namespace ("" = cluster-scoped), name
-# Told of one change to a collection: (key, the object before or None, the object after or None).
-Observer = Callable[[Key, dict | None, dict | None], None]
 EVENT_LOG_SIZE = 20000
 
 
@@ -62,8 +60,6 @@ class Store:
         self._namespaces: dict[tuple[str, str], dict[str, dict[str, dict]]] = {}
         # owner uid -> (group, plural) -> {(namespace, name)}: an owner's children (ownerReferences).
         self._owned: dict[str, dict[tuple[str, str], set[tuple[str, str]]]] = {}
-        # (group, plural) -> callbacks told of every change to that collection (see `observe`).
-        self._observers: dict[tuple[str, str], list[Observer]] = {}
         self._events: collections.deque[Event] = collections.deque(maxlen=EVENT_LOG_SIZE)
         self.rv = 1
         self._oldest = 1  # lowest rv a watch may resume from
@@ -125,8 +121,6 @@ class Store:
         collection = self._collections.setdefault((group, plural), {})
         namespaces = self._namespaces.setdefault((group, plural), {})
         previous = self._objects.get(key)
-        for observer in self._observers.get((group, plural), ()):
-            observer(key, previous, obj)
         if previous is not None:
             for uid in _owner_uids(previous):
                 self._unown(uid, (group, plural), (namespace, name))
@@ -157,15 +151,6 @@ class Store:
                 del by_resource[resource]
         if not by_resource:
             del self._owned[uid]
-
-    def observe(self, group: str, plural: str, observer: Observer) -> None:
-        """Call `observer(key, previous, current)` (None for an object that is not there) for every object of
-        the collection now, then under the store's lock for every change to it however made (API writes,
-        a mirror's, persisted state): what a derived index needs to stay exact."""
-        with self.lock:
-            self._observers.setdefault((group, plural), []).append(observer)
-            for (namespace, name), obj in self._collections.get((group, plural), {}).items():
-                observer((group, plural, namespace, name), None, obj)
 
     # -- reads ----------------------------------------------------------------------------------------------
     def get(self, key: Key) -> dict | None:

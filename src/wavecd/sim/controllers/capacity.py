@@ -47,9 +47,6 @@ class Resources:
     def __add__(self, other: Resources) -> Resources:
         return Resources(self.cpu + other.cpu, self.memory + other.memory, self.pods + other.pods)
 
-    def __sub__(self, other: Resources) -> Resources:
-        return Resources(self.cpu - other.cpu, self.memory - other.memory, self.pods - other.pods)
-
     def fits_in(self, room: Resources) -> bool:
         return self.cpu <= room.cpu and self.memory <= room.memory and self.pods <= room.pods
 

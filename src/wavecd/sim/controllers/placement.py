@@ -50,33 +50,16 @@ class Snapshot:
     namespace_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     # what each bound pod requests, parsed once per snapshot: every node check and score sums them again
     _requests: dict[tuple[int, bool], tuple[dict, Resources]] = field(default_factory=dict)
-    # (node name, non_zero) -> (the node's list of pods, how many of them, their summed requests): sums known
-    # for the first pods of a list (`known`, from the scheduler's usage index), valid while the node's list is
-    # that same list object; pods appended since (`assume`) are added to them, a list replaced is summed anew.
-    _sums: dict[tuple[str, bool], tuple[list[dict], int, Resources]] = field(default_factory=dict)
-
-    def known(self, node_name: str, pods: list[dict], requested: Resources, non_zero: Resources) -> None:
-        """Bind `pods` to a node with their sums already counted (plain and `non_zero`)."""
-        self.bound[node_name] = pods
-        self._sums[(node_name, False)] = (pods, len(pods), requested)
-        self._sums[(node_name, True)] = (pods, len(pods), non_zero)
-
-    def _requests_of(self, pod: dict, non_zero: bool) -> Resources:
-        key = (id(pod), non_zero)
-        cached = self._requests.get(key)
-        if cached is None or cached[0] is not pod:  # the pod itself is kept, so an id is never mistaken
-            cached = self._requests[key] = (pod, pod_requests(pod, non_zero=non_zero))
-        return cached[1]
 
     def used(self, node_name: str, *, non_zero: bool = False) -> Resources:
         """The requests of the pods bound to a node (`non_zero`: as scoring counts them)."""
-        pods = self.bound.get(node_name, [])
-        total, start = Resources(), 0
-        known = self._sums.get((node_name, non_zero))
-        if known is not None and known[0] is pods and known[1] <= len(pods):
-            total, start = known[2], known[1]
-        for pod in pods[start:]:
-            total += self._requests_of(pod, non_zero)
+        total = Resources()
+        for pod in self.bound.get(node_name, []):
+            key = (id(pod), non_zero)
+            cached = self._requests.get(key)
+            if cached is None or cached[0] is not pod:  # the pod itself is kept, so an id is never mistaken
+                cached = self._requests[key] = (pod, pod_requests(pod, non_zero=non_zero))
+            total += cached[1]
         return total
 
     def assume(self, pod: dict, node_name: str) -> None:

@@ -16,7 +16,6 @@ from wavecd.sim.controllers.common import safe_delete, set_condition, write_stat
 from wavecd.sim.controllers.engine import Context
 from wavecd.sim.controllers.events import record_event
 from wavecd.sim.controllers.placement import Rejection, Snapshot, first_rejection, fit_error
-from wavecd.sim.controllers.usage import NodeUsage
 from wavecd.sim.registry import Kind
 from wavecd.sim.store import clone
 
@@ -28,17 +27,24 @@ SCHEDULER = "default-scheduler"
 AUTOSCALERS = (("karpenter.sh", "nodepools"),)
 
 
+def _terminal(pod: dict) -> bool:
+    return (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
+
+
 def snapshot(ctx: Context) -> Snapshot:
-    """The nodes that exist (not being deleted) and the pods bound to each, with their summed requests from the
-    usage index (not re-read from every pod: that made placing each pod cost as much as the cluster's pods)."""
-    # Read in place, not copied: the snapshot only reads them.
-    nodes = ctx.api.peek_list(ctx.core("nodes"), None)
-    namespaces = ctx.api.peek_list(ctx.core("namespaces"), None)
+    """The nodes that exist (not being deleted) and the pods bound to each."""
+    nodes, _ = ctx.api.list(ctx.core("nodes"), None)
+    # Every pod of the cluster, for each pod scheduled: read in place, not copied (the snapshot only reads them).
+    pods = ctx.api.peek_list(ctx.core("pods"), None)
+    namespaces, _ = ctx.api.list(ctx.core("namespaces"), None)
     snap = Snapshot(
         [n for n in nodes if not n["metadata"].get("deletionTimestamp")],
         namespace_labels={n["metadata"]["name"]: n["metadata"].get("labels") or {} for n in namespaces},
     )
-    NodeUsage.of(ctx.api.store).fill(snap)
+    for pod in pods:
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if node_name and not _terminal(pod):
+            snap.assume(pod, node_name)
     return snap
 
 

@@ -30,6 +30,8 @@ __all__ = ["DiscoveryBackend", "host_address"]
 
 # Any address outside this host: connecting a UDP socket sends nothing, it only picks the outgoing interface.
 _PROBE = ("192.0.2.1", 9)
+# How long a client may take over its handshake or its request; the address is reachable from the network.
+_CLIENT_TIMEOUT = 5.0
 
 
 def host_address() -> str | None:
@@ -90,7 +92,9 @@ class DiscoveryBackend:
     def start(self) -> DiscoveryBackend:
         server = ThreadingHTTPServer((self.address, 0), _handler(self))
         server.daemon_threads = True
-        server.socket = _tls(self.address).wrap_socket(server.socket, server_side=True)
+        # The handshake runs in the request's thread, under the handler's timeout: done on accept, in the one
+        # thread that accepts, a client that connects and sends nothing would stall every later check.
+        server.socket = _tls(self.address).wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="wavecd-simdrive-discovery", daemon=True)
         self._thread.start()
@@ -117,6 +121,8 @@ def _tls(address: str) -> ssl.SSLContext:
 
 def _handler(backend: DiscoveryBackend) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        timeout = _CLIENT_TIMEOUT  # the aggregator gives up after 5 s; a silent client is dropped as soon
+
         def do_GET(self) -> None:
             document = backend.document(self.path)
             if document is None:

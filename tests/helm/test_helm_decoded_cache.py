@@ -64,3 +64,26 @@ def test_a_tree_render_keeps_no_decoded_text(tmp_path: Path) -> None:
     assert len(json.loads(done.stdout)) > 40  # the whole staging tree was rendered
     assert (tmp_path / "cache").is_dir()
     assert not (tmp_path / "cache/decoded").exists() or not any((tmp_path / "cache/decoded").iterdir())
+
+
+def _values_entries(cache: Path) -> set[str]:
+    """The names of the entries holding a decoded values file (those that hold its `replicaCount` key)."""
+    folder = cache / "decoded"
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".") and b"replicaCount" in p.read_bytes()}
+
+
+def test_an_entry_copied_under_another_texts_name_is_not_read_as_that_text(tmp_path: Path) -> None:
+    """A seal covers the entry's name: the entry of one values file, copied (by whoever could write the folder
+    before wavecd tightened it) to the name of another text's entry, is not that text's values."""
+    shutil.copytree(JAVA_SERVICE, tmp_path / "java-service")
+    values = tmp_path / "java-service/values.yaml"
+    _render(tmp_path, tmp_path / "cache")
+    replicas_two = _values_entries(tmp_path / "cache")
+    values.write_text(values.read_text().replace("replicaCount: 2", "replicaCount: 7"))
+    _render(tmp_path, tmp_path / "cache")
+    _render(tmp_path, tmp_path / "only-seven")
+    (two,) = replicas_two - _values_entries(tmp_path / "only-seven")
+    (seven,) = _values_entries(tmp_path / "only-seven") - replicas_two
+    shutil.copyfile(tmp_path / "cache/decoded" / two, tmp_path / "cache/decoded" / seven)
+    again, _ = _render(tmp_path, tmp_path / "cache")
+    assert "replicas: 7" in again

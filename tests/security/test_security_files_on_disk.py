@@ -134,9 +134,12 @@ def test_a_state_file_left_readable_is_made_private(tmp_path: Path):
         assert stat.S_IMODE(state.stat().st_mode) == 0o600
 
 
-def seal(cache: Path, payload: bytes) -> bytes:
-    """An entry sealed with the user's own key (which only the user can read)."""
-    return hmac.digest((cache / "entries.key").read_bytes(), payload, "sha256") + payload
+def seal(entry: Path, payload: bytes) -> bytes:
+    """`payload` sealed with the user's own key (which only the user can read) as the entry at `entry`, in a
+    folder of the cache: the HMAC-SHA256 of `<folder>/<name>`, NUL and the payload, then the payload."""
+    key = (entry.parent.parent / "entries.key").read_bytes()
+    place = f"{entry.parent.name}/{entry.name}\0".encode()
+    return hmac.digest(key, place + payload, "sha256") + payload
 
 
 def only_entry(cache: Path) -> Path:
@@ -162,7 +165,7 @@ def test_a_tampered_template_cache_entry_is_discarded_never_run(cache: Path, tmp
     assert stdout == recorded_stdout()
     assert not marker.exists()
     assert stderr == ""
-    assert hmac.compare_digest(entry.read_bytes(), seal(cache, entry.read_bytes()[32:])), "compiled afresh and stored"
+    assert hmac.compare_digest(entry.read_bytes(), seal(entry, entry.read_bytes()[32:])), "compiled afresh and stored"
 
 
 def group_writable(cache: Path) -> Path:
@@ -183,7 +186,7 @@ def test_a_folder_of_the_users_left_writable_by_others_is_tightened_and_used(cac
     render()
     entry = only_entry(cache)
     sealed_marker = tmp_path / "sealed"
-    entry.write_bytes(seal(cache, planted_state(RunsCode(sealed_marker))))
+    entry.write_bytes(seal(entry, planted_state(RunsCode(sealed_marker))))
     folder = expose(cache)
 
     stdout, stderr = render()
@@ -219,7 +222,7 @@ def test_a_cache_others_could_have_written_is_not_loaded(cache: Path, tmp_path: 
     marker = tmp_path / "marker"
     render()
     entry = only_entry(cache)
-    planted = seal(cache, planted_state(RunsCode(marker)))
+    planted = seal(entry, planted_state(RunsCode(marker)))
     entry.write_bytes(planted)
     expose(cache)
 
@@ -237,7 +240,8 @@ def test_the_same_sealed_entry_is_loaded_from_a_private_folder(cache: Path, tmp_
     check, not the seal, that kept the planted entry from running."""
     marker = tmp_path / "marker"
     render()
-    only_entry(cache).write_bytes(seal(cache, planted_state(RunsCode(marker))))
+    entry = only_entry(cache)
+    entry.write_bytes(seal(entry, planted_state(RunsCode(marker))))
     assert render()[0] == recorded_stdout()
     assert marker.exists()
 

@@ -6,6 +6,8 @@ pickles, which run code when loaded; a `SealedFolder` loads one only from a fold
 (group/other write bits found there are removed), and only when its HMAC-SHA256 under the user's key
 (`<cache>/entries.key`, 0600, made on first use) holds, so a damaged or planted entry is deleted, never
 unpickled. The seal is the gate: nobody but the user can have made a key file that is the user's alone.
+A seal covers the entry's place (its folder under the cache and its name) with its payload, so an entry
+copied to another name or folder (another text's, another cache's) is not read as that one.
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ class SealedFolder:
                 payload = f.read()
         except OSError:
             return None
-        if len(tag) == _TAG_BYTES and hmac.compare_digest(tag, hmac.digest(self._key, payload, "sha256")):
+        if len(tag) == _TAG_BYTES and hmac.compare_digest(tag, self._seal(name, payload)):
             return payload
         with contextlib.suppress(OSError):
             path.unlink()
@@ -159,8 +161,15 @@ class SealedFolder:
         if not self._usable():
             return False
         assert self._key is not None
-        write_private_file(self.folder / name, hmac.digest(self._key, payload, "sha256"), payload)
+        write_private_file(self.folder / name, self._seal(name, payload), payload)
         return True
+
+    def _seal(self, name: str, payload: bytes) -> bytes:
+        """HMAC-SHA256 of the entry's place (`<folder under the cache>/<name>`, then NUL) and its payload."""
+        assert self._key is not None
+        mac = hmac.new(self._key, f"{self.folder.relative_to(self.root).as_posix()}/{name}\0".encode(), "sha256")
+        mac.update(payload)
+        return mac.digest()
 
 
 def _temporary_in(folder: Path, name: str) -> tuple[int, str]:

@@ -6,7 +6,7 @@ which the template engine uses to check and convert arguments exactly as Go does
 
 The table is lazy (a `LazyFuncMap`): every name is in it from the start, but a module of functions is
 imported only when a template first calls one of them, so a render pays only for the modules its charts
-use. `_INDEX` says which module defines which names; tests/sprig/test_lazy_table.py holds it to the
+use. `_INDEX` says which module defines which names; tests/sprig/test_sprig_lazy_table.py holds it to the
 modules' own `FUNCS`.
 """
 

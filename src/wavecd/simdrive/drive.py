@@ -62,7 +62,7 @@ class ControllersOnServer:
             self.engine.reconcilers[key] = before(self.engine.reconcilers[key])
         address = host_address()
         self.backend = DiscoveryBackend(address) if address else None
-        self._backed: dict[tuple[str, str], None] = {}  # Services that back an APIService
+        self._backed: set[tuple[str, str]] = set()  # Services that back an APIService
         self.slices = EndpointSlices(client, self._backend_for, self.api.say_once)
         self.engine.reconcilers[("", "Service")] = self._with_slice(self.engine.reconcilers[("", "Service")])
         self.engine.reconcilers[("", "Pod")] = self._gone_when_terminating(self.engine.reconcilers[("", "Pod")])
@@ -139,7 +139,7 @@ class ControllersOnServer:
         self.backend.serve(str(spec["group"]), str(spec["version"]))
         key = (str(service.get("namespace") or ""), str(service["name"]))
         if key not in self._backed:
-            self._backed[key] = None
+            self._backed.add(key)
             self.engine.enqueue(("", "services", *key))
 
     def _resync_loop(self) -> None:
